@@ -1,0 +1,107 @@
+from django import forms
+from django.contrib import admin
+
+from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, Invitation, ProjectClaim
+from .uscc import normalize, uscc_error
+
+
+class MemberInline(admin.TabularInline):
+    model = EnterpriseMember
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+class EnterpriseAdminForm(forms.ModelForm):
+    """The credit code must pass the GB 32100-2015 check, unless the administrator records why a
+    legacy code that fails it is accepted (校验位例外原因)."""
+
+    class Meta:
+        model = Enterprise
+        fields = ["name", "credit_code", "credit_code_override_reason", "registered_district", "tax_district",
+                  "stats_district", "industry", "is_above_scale", "is_startup", "has_independent_accounts",
+                  "legal_representative", "contact_name", "contact_phone", "contact_email", "address"]
+
+    def clean(self):
+        data = super().clean()
+        code = normalize(data.get("credit_code") or "")
+        data["credit_code"] = code
+        problem = uscc_error(code)
+        if problem and not (data.get("credit_code_override_reason") or "").strip():
+            self.add_error("credit_code", problem)
+        if not problem:
+            data["credit_code_override_reason"] = ""
+        return data
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    form = EnterpriseAdminForm
+    list_display = ("name", "credit_code", "registered_district", "industry", "is_above_scale", "is_startup")
+    list_filter = ("registered_district", "industry", "is_above_scale", "is_startup")
+    search_fields = ("name", "credit_code")
+    inlines = [MemberInline]
+
+
+@admin.register(EnterpriseMember)
+class EnterpriseMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "enterprise", "member_role", "created_at")
+    raw_id_fields = ("user", "enterprise")
+
+
+class ClaimInline(admin.TabularInline):
+    model = ProjectClaim
+    extra = 0
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("material", "original_name", "content_type", "size", "uploaded_at", "superseded_at")
+    readonly_fields = fields
+    can_delete = False
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    fields = ("created_at", "actor", "action", "from_state", "to_state", "message")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """States change only through the workflow service; the admin shows them read-only."""
+
+    list_display = ("reference", "enterprise", "programme", "state", "estimate_amount", "submitted_at")
+    list_filter = ("state", "programme__policy", "programme")
+    search_fields = ("reference", "title", "enterprise__name", "enterprise__credit_code")
+    raw_id_fields = ("enterprise", "programme", "window", "created_by", "declared_by")
+    readonly_fields = ("state", "submitted_at", "decided_at", "declared_at", "declared_by")
+    inlines = [ClaimInline, AttachmentInline, EventInline]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False  # applications are made by enterprises through the applicant's services
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "application", "action", "from_state", "to_state")
+    list_filter = ("action",)
+    raw_id_fields = ("application", "actor")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are created and accepted by the owner and the invitee; the admin only shows them."""
+
+    list_display = ("email", "enterprise", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_filter = ("accepted_at", "revoked_at")
+    search_fields = ("email", "enterprise__name", "enterprise__credit_code")
+    readonly_fields = ("enterprise", "email", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by",
+                       "revoked_at")
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,146 @@
+"""Reads scoped to the actor. There is no other way to fetch a protected object."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import Role
+from vouchers.models import Award
+
+from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember
+from .workflow import State
+
+
+def enterprise_of(user) -> Enterprise | None:
+    membership = getattr(user, "membership", None) if getattr(user, "is_authenticated", False) else None
+    return membership.enterprise if membership is not None else None
+
+
+def applications_for_actor(*, actor) -> QuerySet[Application]:
+    """Applications the actor may see: their own enterprise's; all for bureau staff. Experts and
+    providers see none through this selector (the reviews app scopes experts to their assignments)."""
+    qs = Application.objects.all()
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return qs.none()
+    if actor.role in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN):
+        return qs
+    if actor.role == Role.ENTERPRISE:
+        # the enterprise's id read from the member table inside the same query (a user belongs to one
+        # enterprise at most; none: NULL, no rows) — a scalar subquery, far cheaper to plan than a join
+        own = EnterpriseMember.objects.filter(user=actor).values("enterprise_id")[:1]
+        return qs.filter(enterprise_id=Subquery(own))
+    return qs.none()
+
+
+def application_get_for_actor(*, actor, pk: int) -> Application:
+    try:
+        return applications_for_actor(actor=actor).select_related("enterprise", "programme").get(pk=pk)
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def enterprise_get_for_actor(*, actor, pk: int) -> Enterprise:
+    qs = Enterprise.objects.all()
+    if actor.is_authenticated and actor.role in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN):
+        pass
+    else:
+        own = enterprise_of(actor)
+        qs = qs.filter(pk=own.pk) if own else qs.none()
+    try:
+        return qs.get(pk=pk)
+    except (Enterprise.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# ---------------------------------------------------------------- the applicant's pages
+
+def current_attachments(app: Application) -> QuerySet[Attachment]:
+    """The application's files that count (not replaced or removed)."""
+    return app.attachments.filter(superseded_at__isnull=True)
+
+
+def open_supplement(app: Application) -> ApplicationEvent | None:
+    """The reviewer's request for supplement (补正) the application is answering, if it awaits one.
+    Read from the timeline event the reviewer side writes (data: items, due_date)."""
+    if app.state != State.SUPPLEMENT_REQUESTED:
+        return None
+    return app.events.filter(action="request_supplement").order_by("-created_at", "-id").first()
+
+
+def supplement_request_view(app: Application) -> dict | None:
+    """The open request as the applicant sees it: each item (code, label, note), the deadline, the
+    reviewer's message."""
+    event = open_supplement(app)
+    if event is None:
+        return None
+    items = [{"code": str(i.get("code") or ""), "label": str(i.get("label") or i.get("code") or ""),
+              "note": str(i.get("note") or "")} for i in (event.data.get("items") or []) if isinstance(i, dict)]
+    due = app.due_date
+    if due is None and event.data.get("due_date"):
+        try:
+            due = dt.date.fromisoformat(str(event.data["due_date"]))
+        except ValueError:
+            due = None
+    return {"items": items, "due_date": due, "message": event.message, "requested_at": event.created_at,
+            "overdue": due is not None and due < timezone.localdate()}
+
+
+def allowed_materials(app: Application) -> dict[str, str]:
+    """Material codes an upload may be filed under: the programme's checklist, the items of an open
+    supplement request, and 其他材料."""
+    codes = {str(m["code"]): str(m.get("label_zh") or m["code"]) for m in app.programme.materials or []}
+    request = supplement_request_view(app)
+    for item in request["items"] if request else []:
+        if item["code"]:
+            codes.setdefault(item["code"], item["label"])
+    codes.setdefault("other", str(_("其他材料")))
+    return codes
+
+
+def materials_checklist(app: Application) -> list[dict]:
+    """申报材料清单: each required material of the programme with its current files, then other files."""
+    files: dict[str, list[Attachment]] = {}
+    for a in current_attachments(app).select_related("uploaded_by"):
+        files.setdefault(a.material, []).append(a)
+    rows = [{"code": str(m["code"]), "label": str(m.get("label_zh") or m["code"]), "required": True,
+             "files": files.pop(str(m["code"]), [])} for m in app.programme.materials or []]
+    labels = allowed_materials(app)
+    rows += [{"code": code, "label": labels.get(code, code), "required": False, "files": fs}
+             for code, fs in files.items()]
+    return rows
+
+
+def application_timeline(app: Application, *, actor) -> QuerySet[ApplicationEvent]:
+    """办理记录: the applicant sees the entries marked visible to them; bureau staff see all."""
+    qs = app.events.select_related("actor").order_by("created_at", "id")
+    if getattr(actor, "role", None) in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN):
+        return qs
+    return qs.filter(visible_to_applicant=True)
+
+
+def attachment_get_for_actor(*, actor, application_pk: int, pk: int) -> Attachment:
+    """A file of an application the actor may see (404 otherwise, also for another application's file)."""
+    app = application_get_for_actor(actor=actor, pk=application_pk)
+    try:
+        return app.attachments.get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def enterprise_people(enterprise: Enterprise) -> dict:
+    """Members and pending invitations, for the enterprise page."""
+    return {
+        "members": list(enterprise.members.select_related("user").order_by("member_role", "created_at")),
+        "invitations": [i for i in enterprise.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+                        .select_related("invited_by") if i.is_pending],
+    }
+
+
+def application_awards(app: Application) -> list:
+    """核定金额: the amounts decided for the application (not released), for the decision panel."""
+    return list(Award.objects.filter(application=app).exclude(status=Award.Status.RELEASED).order_by("line", "pk"))

@@ -1,0 +1,31 @@
+"""Web pages of the applications app: the enterprise space and the applicant's journey."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+urlpatterns: list = [
+    # 企业空间 enterprise space
+    path("enterprise/register/", views.enterprise_register_view, name="enterprise_register"),
+    path("enterprise/", views.enterprise_detail, name="enterprise"),
+    path("enterprise/edit/", views.enterprise_edit, name="enterprise_edit"),
+    path("enterprise/invite/", views.enterprise_invite, name="enterprise_invite"),
+    path("enterprise/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("enterprise/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("enterprise/join/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # 我的申报 the applicant's applications
+    path("applications/", views.dashboard, name="dashboard"),
+    path("applications/new/<slug:programme_code>/", views.application_new, name="create"),
+    path("applications/<int:pk>/", views.application_detail, name="detail"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="edit"),
+    path("applications/<int:pk>/autosave/", views.application_autosave, name="autosave"),
+    path("applications/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("applications/<int:pk>/attachments/<int:attachment_pk>/remove/", views.attachment_delete,
+         name="attachment_remove"),
+    path("applications/<int:pk>/attachments/<int:attachment_pk>/download/", views.attachment_download,
+         name="attachment_download"),
+    path("applications/<int:pk>/submit/", views.application_submit_view, name="submit"),
+    path("applications/<int:pk>/resubmit/", views.application_resubmit_view, name="resubmit"),
+    path("applications/<int:pk>/withdraw/", views.application_withdraw_view, name="withdraw"),
+]

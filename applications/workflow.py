@@ -1,0 +1,93 @@
+"""The review workflow as data: every state an application can be in and every allowed transition,
+for the two review paths of PROGRAMS.md. `applications.services.application_transition` is the one
+place that moves an application between states, and it only follows this table.
+
+standard:    formal review (形式审查) → substantive review (实质审核) → public notice (公示) → approved
+competitive: formal review → expert review (专家评审) → bureau decision → public notice → approved
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+STANDARD = "standard"
+COMPETITIVE = "competitive"
+PATHS = (STANDARD, COMPETITIVE)
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交，待形式审查")
+    FORMAL_REVIEW = "formal_review", _("形式审查中")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("待补正")
+    EXPERT_REVIEW = "expert_review", _("专家评审中")
+    BUREAU_REVIEW = "bureau_review", _("实质审核中")
+    APPROVED_PENDING_NOTICE = "approved_pending_notice", _("拟支持，待公示")
+    IN_PUBLIC_NOTICE = "in_public_notice", _("公示中")
+    APPROVED = "approved", _("已核定")
+    DECLINED = "declined", _("未获支持")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# Who may fire a transition. "applicant" = a member of the application's enterprise;
+# "assigned_reviewer" = a reviewer assigned to the application (checked by the caller's guard);
+# "admin" = bureau administrator or system administrator; "system" = periodic tasks.
+APPLICANT = "applicant"
+REVIEWER = "reviewer"
+ADMIN = "admin"
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    actors: tuple[str, ...]
+    paths: tuple[str, ...] = PATHS
+    label: str = ""
+
+
+_OPEN = (State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW,
+         State.BUREAU_REVIEW)
+
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
+    Transition("submit", (State.DRAFT,), State.SUBMITTED, (APPLICANT,), label=_("提交申报")),
+    Transition("withdraw", (State.DRAFT, *_OPEN), State.WITHDRAWN, (APPLICANT,), label=_("撤回申报")),
+    Transition("start_formal_review", (State.SUBMITTED,), State.FORMAL_REVIEW, (REVIEWER, ADMIN),
+               label=_("开始形式审查")),
+    Transition("request_supplement", (State.FORMAL_REVIEW,), State.SUPPLEMENT_REQUESTED, (REVIEWER, ADMIN),
+               label=_("退回补正")),
+    Transition("resubmit", (State.SUPPLEMENT_REQUESTED,), State.FORMAL_REVIEW, (APPLICANT,),
+               label=_("补正后重新提交")),
+    Transition("pass_formal_review", (State.FORMAL_REVIEW,), State.BUREAU_REVIEW, (REVIEWER, ADMIN),
+               paths=(STANDARD,), label=_("形式审查通过")),
+    Transition("send_to_experts", (State.FORMAL_REVIEW,), State.EXPERT_REVIEW, (REVIEWER, ADMIN),
+               paths=(COMPETITIVE,), label=_("形式审查通过，提交专家评审")),
+    Transition("finish_expert_review", (State.EXPERT_REVIEW,), State.BUREAU_REVIEW, (REVIEWER, ADMIN),
+               paths=(COMPETITIVE,), label=_("专家评审完成")),
+    Transition("approve", (State.BUREAU_REVIEW,), State.APPROVED_PENDING_NOTICE, (REVIEWER, ADMIN),
+               label=_("核定拟支持金额")),
+    Transition("decline", (State.FORMAL_REVIEW, State.EXPERT_REVIEW, State.BUREAU_REVIEW), State.DECLINED,
+               (REVIEWER, ADMIN), label=_("不予支持")),
+    # 从高不重复: a higher award of the same project under another programme supersedes this one.
+    Transition("decline_superseded", (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE), State.DECLINED,
+               (REVIEWER, ADMIN), label=_("从高不重复，不予支持")),
+    Transition("publish_notice", (State.APPROVED_PENDING_NOTICE,), State.IN_PUBLIC_NOTICE, (ADMIN,),
+               label=_("发布公示")),
+    Transition("uphold_objection", (State.IN_PUBLIC_NOTICE,), State.DECLINED, (ADMIN,),
+               label=_("异议成立，不予支持")),
+    Transition("finalize", (State.IN_PUBLIC_NOTICE,), State.APPROVED, (SYSTEM, ADMIN),
+               label=_("公示期满，核定生效")),
+]}
+
+TERMINAL = frozenset({State.APPROVED, State.DECLINED, State.WITHDRAWN})
+# States in which the applicant may still change inputs and attachments.
+EDITABLE_BY_APPLICANT = frozenset({State.DRAFT, State.SUPPLEMENT_REQUESTED})
+
+
+def allowed_transitions(state: str, path: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if state in t.sources and path in t.paths]

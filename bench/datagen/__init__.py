@@ -1,0 +1,1 @@
+"""The benchmark data generator's parts (bench/generate.py runs them)."""

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("账户与审计")
+
+    def ready(self) -> None:
+        from . import checks, signals  # noqa: F401
+        from .admin_readonly import register_remaining
+
+        register_remaining()

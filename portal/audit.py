@@ -1,0 +1,45 @@
+"""The one way to write the audit trail. Call it inside the service's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(*, actor, action: str, target: models.Model | None = None, target_type: str = "",
+                 target_id: str | int = "", before: dict | None = None, after: dict | None = None,
+                 ip: str | None = None, note: str = "") -> AuditEvent:
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or target.pk
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if is_user else None,
+        actor_label=(getattr(actor, "email", "") or str(actor)) if is_user else "system",
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        ip_address=ip,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        note=note,
+    )

@@ -1,0 +1,1 @@
+"""System checks of the portal's own (run by `manage.py check`)."""

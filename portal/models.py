@@ -1,0 +1,139 @@
+"""Accounts and roles, the audit trail, the in-portal inbox and the working-day calendar."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业用户")
+    REVIEWER = "reviewer", _("审核人员")
+    EXPERT = "expert", _("评审专家")
+    BUREAU_ADMIN = "bureau_admin", _("主管部门管理员")
+    PROVIDER = "provider", _("算力服务商")
+    SYSADMIN = "sysadmin", _("系统管理员")
+
+
+STAFF_ROLES = frozenset({Role.REVIEWER, Role.EXPERT, Role.BUREAU_ADMIN, Role.SYSADMIN})
+
+
+class User(AbstractUser):
+    """A person who signs in. Enterprise users register themselves; staff accounts are created by
+    administrators. `role` is the one thing that decides what a user may do."""
+
+    email = models.EmailField(_("电子邮箱"), unique=True)
+    full_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE,
+                            db_index=True)
+    email_confirmed_at = models.DateTimeField(_("邮箱确认时间"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or self.username
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_bureau_admin(self) -> bool:
+        return self.role in (Role.BUREAU_ADMIN, Role.SYSADMIN)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_authenticated and self.is_active and self.role in roles
+
+
+class AuditEvent(models.Model):
+    """审计日志 audit trail: one append-only row per change of state that matters, written in the
+    same transaction as the change. On PostgreSQL a trigger refuses UPDATE and DELETE."""
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+    actor_label = models.CharField(_("操作人标识"), max_length=200, blank=True)
+    action = models.CharField(_("操作"), max_length=80, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("审计事件只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("审计事件只能追加，不能删除。")
+
+
+class Notification(models.Model):
+    """站内信 in-portal inbox message (the same text goes out by e-mail)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("申报已提交")
+        SUPPLEMENT = "supplement", _("补正通知")
+        DECISION = "decision", _("审核结果")
+        PUBLIC_NOTICE = "public_notice", _("公示")
+        LETTER = "letter", _("文书已出具")
+        REMINDER = "reminder", _("办理提醒")
+        VOUCHER = "voucher", _("算力券")
+        ACCOUNT = "account", _("账户")
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications",
+                                  verbose_name=_("收件人"))
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True, help_text="idempotency key of the sending task")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内信")
+        verbose_name_plural = _("站内信")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""),
+                                    name="notification_once_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class CalendarDay(models.Model):
+    """An administrator's override of the official calendar: a holiday (法定节假日) or a make-up
+    working day (调休上班日) that the shipped calendar data lacks or gets wrong."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'} {self.note}"

@@ -1,0 +1,6 @@
+"""Development: the embedded default (SQLite, tasks in-process, console e-mail), DEBUG on."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .audit import audit_record, client_ip
+from .forms import OTPTokenForm, RegistrationForm
+from .services import user_confirm_email, user_register
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """存活检查 liveness for load balancers and the compose healthcheck: answers without touching the
+    database, the cache or the session (also the trivial view the load benchmark compares with)."""
+    return JsonResponse({"status": "ok"})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_register(email=form.cleaned_data["email"], password=form.cleaned_data["password1"],
+                      full_name=form.cleaned_data["full_name"], phone=form.cleaned_data["phone"],
+                      ip=client_ip(request))
+        return render(request, "registration/register_done.html", {"email": form.cleaned_data["email"]})
+    return render(request, "registration/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    user = user_confirm_email(token=token, ip=client_ip(request))
+    if user is None:
+        return render(request, "registration/confirm_failed.html", status=400)
+    messages.success(request, _("邮箱已确认，请登录。"))
+    return redirect("login")
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notes = request.user.notifications.all()[:100]
+    return render(request, "portal/inbox.html", {"notifications": notes})
+
+
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(request.user.notifications, pk=pk)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return redirect(note.link or "inbox")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    nxt = request.GET.get("next") or request.POST.get("next") or "/"
+    return nxt if url_has_allowed_host_and_scheme(nxt, {request.get_host()}) else "/"
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol a TOTP authenticator (staff). The secret is shown once as a QR code. An account that has
+    an authenticator enrols another only from a session verified with it: otherwise the password
+    alone would let anyone enrol their own and pass the second factor."""
+    if not request.user.is_verified() and TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(f"{reverse('otp_verify')}?{urlencode({'next': _safe_next(request)})}")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or \
+        TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            audit_record(actor=request.user, action="auth.totp_enrolled", target=request.user, ip=client_ip(request))
+            messages.success(request, _("两步验证已启用。"))
+            return redirect(_safe_next(request))
+        form.add_error("token", _("验证码不正确或已过期。"))
+    svg = io.BytesIO()
+    qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage).save(svg)
+    return render(request, "registration/otp_setup.html", {"form": form, "qr_svg": svg.getvalue().decode()})
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    devices = TOTPDevice.objects.filter(user=request.user, confirmed=True)
+    if not devices.exists():
+        return redirect(f"/accounts/otp/setup/?next={_safe_next(request)}")
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        form.add_error("token", _("验证码不正确或已过期。"))
+    return render(request, "registration/otp_verify.html", {"form": form})

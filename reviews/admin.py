@@ -1,0 +1,95 @@
+"""Admin of the review records. Decisions, notices and objections change only through the review
+services (the workflow and its audit trail), so they are read-only here; expert relations
+(利益关联) are maintained here by administrators."""
+
+from django.contrib import admin
+
+from portal.models import Role
+
+from .models import (
+    Decision,
+    ExpertAssignment,
+    ExpertRelation,
+    Objection,
+    PublicNotice,
+    PublicNoticeEntry,
+    ReviewAssignment,
+    SupplementRequest,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExpertRelation)
+class ExpertRelationAdmin(admin.ModelAdmin):
+    list_display = ("expert", "enterprise", "note", "declared_by", "created_at")
+    search_fields = ("expert__full_name", "expert__email", "enterprise__name", "enterprise__credit_code")
+    raw_id_fields = ("enterprise",)
+    readonly_fields = ("declared_by", "created_at")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "expert":
+            from portal.models import User
+
+            kwargs["queryset"] = User.objects.filter(role=Role.EXPERT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.declared_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ReviewAssignment)
+class ReviewAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("application", "reviewer", "assigned_by", "assigned_at", "claimed")
+    list_filter = ("claimed",)
+
+
+@admin.register(ExpertAssignment)
+class ExpertAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("application", "expert", "status", "declared_at", "submitted_at", "total")
+    list_filter = ("status",)
+
+
+@admin.register(SupplementRequest)
+class SupplementRequestAdmin(ReadOnlyAdmin):
+    list_display = ("application", "requested_by", "created_at", "due_date", "answered_at")
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ("application", "outcome", "amount", "max_amount", "decided_on", "decided_by", "current")
+    list_filter = ("outcome", "current")
+
+
+class PublicNoticeEntryInline(admin.TabularInline):
+    model = PublicNoticeEntry
+    extra = 0
+    can_delete = False
+    readonly_fields = ("application", "line", "enterprise_name", "programme_name", "amount", "status")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PublicNotice)
+class PublicNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("title", "programme", "starts_on", "ends_on", "workdays", "status")
+    list_filter = ("status",)
+    inlines = [PublicNoticeEntryInline]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ("notice", "application", "objector_name", "submitted_at", "due_date", "status")
+    list_filter = ("status",)

@@ -1,0 +1,548 @@
+"""REST endpoints of the review workflow under /api/v1/reviews/: the queue, assignments, formal
+review, experts and their scores, decisions, public notices and objections. Authenticated by
+default; the public notices and the objection form are open (AllowAny). Every write is a service
+call; the services' ValidationError/PermissionDenied become 400/403 (portal.api.exception_handler)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from applications.workflow import State
+from portal.api import DefaultPagination, IdFirstPagination, id_field, paginated
+from portal.audit import client_ip
+from portal.models import Role, User
+from vouchers.models import ApplicationWindow
+
+from . import selectors
+from .models import Decision, ExpertAssignment, Objection, PublicNotice
+from .services import assignments, decisions, experts, formal, notices
+
+# ---------------------------------------------------------------- serializers (output)
+
+
+class QueueRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    enterprise = serializers.DictField()
+    programme = serializers.DictField()
+    policy = serializers.CharField()
+    review_path = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    age_days = serializers.IntegerField(allow_null=True)
+    deadline = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+    reviewer = serializers.DictField(allow_null=True)
+    mine = serializers.BooleanField()
+    estimate_amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+
+    @staticmethod
+    def from_row(row: dict[str, Any]) -> dict[str, Any]:
+        app = row["application"]
+        return {
+            "id": app.pk, "reference": app.reference, "title": app.title,
+            "enterprise": {"id": app.enterprise_id, "name": app.enterprise.name},
+            "programme": {"code": app.programme.code, "name": app.programme.name_zh},
+            "policy": app.programme.policy.code, "review_path": app.programme.review_path,
+            # one translation per row (get_state_display() would hash every lazy label of the choices)
+            "state": app.state, "state_label": str(State(app.state).label), "submitted_at": app.submitted_at,
+            "age_days": row["age_days"], "deadline": row["deadline"], "overdue": row["overdue"],
+            "reviewer": {"id": row["reviewer"].pk, "name": str(row["reviewer"])} if row["reviewer"] else None,
+            "mine": row["mine"], "estimate_amount": app.estimate_amount,
+        }
+
+
+class BulkResultSerializer(serializers.Serializer):
+    application_id = serializers.IntegerField()
+    reference = serializers.CharField()
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class BulkResultsSerializer(serializers.Serializer):
+    results = BulkResultSerializer(many=True)
+    ok = serializers.IntegerField(help_text="办理成功的件数")
+    refused = serializers.IntegerField(help_text="被拒绝的件数（见各项 message）")
+
+
+def _results(results) -> Response:
+    data = [{"application_id": r.application_id, "reference": r.reference, "ok": r.ok, "message": r.message}
+            for r in results]
+    return Response({"results": data, "ok": sum(1 for r in results if r.ok), "refused": sum(1 for r in results
+                                                                                           if not r.ok)})
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = ["id", "application", "outcome", "amount", "max_amount", "lines", "reason", "explanation",
+                  "conflicts", "decided_on", "current"]
+
+
+class ExpertAssignmentSerializer(serializers.ModelSerializer):
+    expert = serializers.StringRelatedField()
+
+    class Meta:
+        model = ExpertAssignment
+        fields = ["id", "application", "expert", "status", "declared_at", "submitted_at", "total"]
+
+
+class PublicNoticeSerializer(serializers.ModelSerializer):
+    programme = serializers.CharField(source="programme.name_zh")
+    policy = serializers.CharField(source="programme.policy.title")
+
+    class Meta:
+        model = PublicNotice
+        fields = ["id", "title", "programme", "policy", "starts_on", "ends_on", "workdays", "status"]
+
+
+class NoticeEntrySerializer(serializers.Serializer):
+    application_id = serializers.IntegerField()
+    enterprise_name = serializers.CharField()
+    programme_name = serializers.CharField()
+    project_title = serializers.CharField()
+    line = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    status = serializers.CharField()
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    """With the objector's contact details: for bureau administrators only."""
+
+    class Meta:
+        model = Objection
+        fields = ["id", "notice", "application", "objector_kind", "objector_name", "objector_id_number",
+                  "contact_phone", "contact_email", "content", "submitted_at", "due_date", "status", "resolution",
+                  "resolved_at"]
+
+
+# ---------------------------------------------------------------- serializers (input)
+
+class IdsSerializer(serializers.Serializer):
+    application_ids = serializers.ListField(child=id_field(), min_length=1, max_length=200)
+
+
+class AssignInput(IdsSerializer):
+    reviewer = id_field()
+
+
+class ItemInput(serializers.Serializer):
+    code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class FormalInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["start", "pass", "return"])
+    items = ItemInput(many=True, required=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ExpertsInput(serializers.Serializer):
+    expert_ids = serializers.ListField(child=id_field(), min_length=1, max_length=20)
+
+
+class DeclarationInput(serializers.Serializer):
+    conflict = serializers.BooleanField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ScoresInput(serializers.Serializer):
+    scores = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    comments = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class DecisionInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["approve", "decline"])
+    amount = serializers.CharField(required=False, allow_blank=True, help_text="单一奖励对象的核定金额（元）")
+    amounts = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
+                                    help_text='分对象核定金额，如 {"supplier": "100000.00", "buyer": "80000.00"}')
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PublishInput(IdsSerializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    workdays = serializers.IntegerField(required=False, min_value=1, max_value=60)
+
+
+class ObjectionInput(serializers.Serializer):
+    application = id_field()
+    objector_kind = serializers.ChoiceField(choices=Objection.ObjectorKind.choices)
+    objector_name = serializers.CharField(max_length=200)
+    objector_id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=30)
+    contact_email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    content = serializers.CharField(max_length=5000)
+
+
+class ResolveInput(serializers.Serializer):
+    upheld = serializers.BooleanField()
+    reason = serializers.CharField(max_length=4000)
+
+
+def plain(value: Any) -> Any:
+    """Amounts and scores as decimal strings in JSON, never floats."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def _valid(serializer_class, request) -> dict[str, Any]:
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
+def _require_reviewing_staff(user) -> None:
+    selectors.require_staff_reviewer(user)
+
+
+# ---------------------------------------------------------------- queue and assignments
+
+QUEUE_PARAMS = [OpenApiParameter(n, str, description=d) for n, d in [
+    ("scope", "mine / unassigned"), ("programme", "programme code"), ("policy", "policy code"),
+    ("state", "state"), ("enterprise", "enterprise name (contains) or credit code"),
+    ("deadline", "overdue / week"), ("reviewer", "reviewer id (administrators)"), ("sort", "age / -age / deadline"),
+    ("page", "page number")]]
+
+
+class QueueView(APIView):
+    """审核队列: assigned to me and waiting in my stage (administrators: everything with the bureau)."""
+
+    @extend_schema(parameters=QUEUE_PARAMS, responses=paginated(QueueRowSerializer))
+    def get(self, request):
+        calendar = selectors.calendar_for_queue()
+        qs = selectors.queue_for(actor=request.user, filters=selectors.QueueFilters.from_query(request.query_params),
+                                 calendar=calendar)
+        paginator = IdFirstPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        rows = selectors.queue_rows(page, actor=request.user, calendar=calendar)
+        return paginator.get_paginated_response(plain([QueueRowSerializer.from_row(r) for r in rows]))
+
+
+class OverdueView(APIView):
+    """逾期事项: applications past their stage deadline; administrators also see overdue objections."""
+
+    @extend_schema(responses=inline_serializer("Overdue", {"applications": QueueRowSerializer(many=True),
+                                                            "objections": serializers.ListField()}))
+    def get(self, request):
+        calendar = selectors.calendar_for_queue()
+        data = selectors.overdue_for(actor=request.user, calendar=calendar)
+        rows = selectors.queue_rows(data["applications"][:500], actor=request.user, calendar=calendar)
+        return Response(plain({"applications": [QueueRowSerializer.from_row(r) for r in rows],
+                         "objections": [{"id": o.pk, "notice": o.notice_id, "application": o.application_id,
+                                         "due_date": o.due_date} for o in data["objections"]]}))
+
+
+class AssignView(APIView):
+    """分配审核人员 (administrators), several applications at once."""
+
+    @extend_schema(request=AssignInput, responses=BulkResultsSerializer)
+    def post(self, request):
+        data = _valid(AssignInput, request)
+        reviewer = User.objects.filter(pk=data["reviewer"], role=Role.REVIEWER, is_active=True).first()
+        if reviewer is None:
+            raise ValidationError({"reviewer": "只能分配给在岗的审核人员。"})
+        return _results(assignments.reviewers_assign_many(actor=request.user, application_ids=data["application_ids"],
+                                                          reviewer=reviewer, ip=client_ip(request)))
+
+
+class ClaimView(APIView):
+    """认领 (reviewers): unassigned applications waiting in the reviewers' stage."""
+
+    @extend_schema(request=IdsSerializer, responses=BulkResultsSerializer)
+    def post(self, request):
+        data = _valid(IdsSerializer, request)
+        return _results(assignments.reviewers_claim_many(actor=request.user, application_ids=data["application_ids"],
+                                                         ip=client_ip(request)))
+
+
+class SendToExpertsView(APIView):
+    """形式审查通过，提交专家评审 for several competitive applications (each checked as if alone)."""
+
+    @extend_schema(request=IdsSerializer, responses=BulkResultsSerializer)
+    def post(self, request):
+        data = _valid(IdsSerializer, request)
+        return _results(assignments.send_to_experts_many(actor=request.user, application_ids=data["application_ids"],
+                                                         ip=client_ip(request)))
+
+
+# ---------------------------------------------------------------- one application
+
+def _state(app) -> dict[str, Any]:
+    app.refresh_from_db(fields=["state", "due_date"])
+    return {"id": app.pk, "reference": app.reference, "state": app.state, "state_label": app.get_state_display(),
+            "due_date": app.due_date}
+
+
+class FormalReviewView(APIView):
+    """形式审查: start, pass, or return for supplement listing every missing item at once."""
+
+    @extend_schema(request=FormalInput, responses=inline_serializer("FormalResult", {
+        "id": serializers.IntegerField(), "state": serializers.CharField(), "due_date": serializers.DateField()}))
+    def post(self, request, pk: int):
+        app = selectors.review_application_get(actor=request.user, pk=pk)
+        data = _valid(FormalInput, request)
+        ip = client_ip(request)
+        if data["action"] == "start":
+            formal.formal_review_start(actor=request.user, application=app, ip=ip)
+        elif data["action"] == "pass":
+            formal.formal_review_pass(actor=request.user, application=app, note=data["note"], ip=ip)
+        else:
+            formal.formal_review_return(actor=request.user, application=app, items=data.get("items") or [],
+                                        note=data["note"], ip=ip)
+        return Response(_state(app))
+
+
+class ExpertsView(APIView):
+    """专家评审: the panel with its mean and spread (bureau staff); assign experts (administrators)."""
+
+    @extend_schema(responses=inline_serializer("Panel", {
+        "experts": ExpertAssignmentSerializer(many=True), "mean": serializers.DecimalField(16, 2, allow_null=True),
+        "spread": serializers.DecimalField(16, 2, allow_null=True), "submitted": serializers.IntegerField()}))
+    def get(self, request, pk: int):
+        app = selectors.review_application_get(actor=request.user, pk=pk)
+        panel = selectors.panel_summary(app)
+        scores = {a.pk: [{"criterion": s.criterion, "label": s.label, "score": str(s.score),
+                          "max_score": str(s.max_score), "comment": s.comment} for s in a.scores.all()]
+                  for a in panel["experts"]}
+        return Response(plain({"experts": [{**ExpertAssignmentSerializer(a).data, "scores": scores[a.pk],
+                                      "comment": a.comment} for a in panel["experts"]],
+                         "submitted": panel["submitted"], "active": panel["active"],
+                         "mean": panel["mean"], "spread": panel["spread"], "max_total": panel["max_total"],
+                         "per_criterion": panel["per_criterion"]}))
+
+    @extend_schema(request=ExpertsInput, responses=ExpertAssignmentSerializer(many=True))
+    def post(self, request, pk: int):
+        app = selectors.review_application_get(actor=request.user, pk=pk)
+        data = _valid(ExpertsInput, request)
+        chosen = list(User.objects.filter(pk__in=data["expert_ids"]))
+        if len(chosen) != len(set(data["expert_ids"])):
+            raise ValidationError({"expert_ids": "所选专家不存在。"})
+        made = experts.experts_assign(actor=request.user, application=app, experts=chosen, ip=client_ip(request))
+        return Response(ExpertAssignmentSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class ExpertsFinishView(APIView):
+    @extend_schema(request=None, responses=inline_serializer("FinishResult", {"state": serializers.CharField()}))
+    def post(self, request, pk: int):
+        app = selectors.review_application_get(actor=request.user, pk=pk)
+        experts.expert_review_finish(actor=request.user, application=app, ip=client_ip(request))
+        return Response(_state(app))
+
+
+class DecisionView(APIView):
+    """实质审核: GET the calculator's maximum (with its steps), the 从高不重复 conflicts and the panel;
+    POST approve (amount ≤ maximum; reduced needs a reason) or decline (with a reason)."""
+
+    @extend_schema(responses=inline_serializer("DecisionContext", {
+        "max_amount": serializers.DecimalField(16, 2), "eligible": serializers.BooleanField(),
+        "lines": serializers.ListField(), "steps": serializers.ListField(), "conflicts": serializers.ListField(),
+        "decision": DecisionSerializer(allow_null=True)}))
+    def get(self, request, pk: int):
+        app = selectors.review_application_get(actor=request.user, pk=pk)
+        ctx = selectors.decision_context(app)
+        est = ctx["estimate"]
+        current = selectors.current_decision(app)
+        return Response(plain({
+            "application": _state(app), "errors": ctx["estimate_errors"],
+            "max_amount": est.amount if est else None, "eligible": est.eligible if est else False,
+            "on": est.on if est else timezone.localdate(), "reasons": est.reasons if est else [],
+            "lines": [{"line": ln["line"], "label": ln["label"], "max": ln["max"], "capped_by": ln["capped_by"],
+                       "enterprise": ln["enterprise"].name if ln["enterprise"] else None} for ln in ctx["lines"]],
+            "steps": [{"label": s.label, "expression": s.expression,
+                       "amount": None if s.amount is None else str(s.amount)} for s in (est.steps if est else [])],
+            "parameters": est.parameters if est else {},
+            "conflicts": decisions.conflicts_json(ctx["conflicts"]),
+            "panel": {"mean": ctx["panel"]["mean"], "spread": ctx["panel"]["spread"],
+                      "submitted": ctx["panel"]["submitted"]} if ctx["panel"] else None,
+            "decision": DecisionSerializer(current).data if current else None}))
+
+    @extend_schema(request=DecisionInput, responses={201: DecisionSerializer})
+    def post(self, request, pk: int):
+        app = selectors.review_application_get(actor=request.user, pk=pk)
+        data = _valid(DecisionInput, request)
+        if data["outcome"] == "approve":
+            made = decisions.decision_approve(actor=request.user, application=app, amount=data.get("amount"),
+                                              amounts=data.get("amounts"), reason=data["reason"],
+                                              ip=client_ip(request))
+        else:
+            made = decisions.decision_decline(actor=request.user, application=app, reason=data["reason"],
+                                              ip=client_ip(request))
+        return Response(DecisionSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class BatchRankingView(APIView):
+    """排名 a competitive batch by the experts' mean against the quota and the pool (both options)."""
+
+    @extend_schema(responses=inline_serializer("Ranking", {"rows": serializers.ListField(),
+                                                            "options": serializers.DictField()}))
+    def get(self, request, pk: int):
+        _require_reviewing_staff(request.user)
+        window = get_object_or_404(ApplicationWindow.objects.select_related("programme"), pk=pk)
+        ranking = selectors.batch_ranking(window=window)
+        rows = [{"rank": r["rank"], "application": r["application"].pk, "reference": r["application"].reference,
+                 "enterprise": r["application"].enterprise.name, "state": r["application"].state,
+                 "mean": r["mean"], "spread": r["spread"], "experts": r["experts"], "max_amount": r["max_amount"],
+                 "rank_award": r["rank_award"], "pro_rata_award": r["pro_rata_award"], "problem": r["problem"]}
+                for r in ranking["rows"]]
+        options = ranking["options"] or {}
+        return Response(plain({"window": window.pk, "programme": window.programme.code, "rows": rows,
+                         "options": {k: options.get(k) for k in ("pool_remaining", "programme_total_remaining",
+                                                                 "quota_remaining", "available", "requested",
+                                                                 "oversubscribed")},
+                         "pro_rata_ratio": ranking["pro_rata_ratio"]}))
+
+
+# ---------------------------------------------------------------- experts
+
+class ExpertAssignmentsView(APIView):
+    """The expert's own assignments (nothing else)."""
+
+    @extend_schema(responses=ExpertAssignmentSerializer(many=True))
+    def get(self, request):
+        if request.user.role != Role.EXPERT:
+            raise PermissionDenied("仅评审专家可以查看评审任务。")
+        return Response(ExpertAssignmentSerializer(selectors.expert_assignments_for(actor=request.user),
+                                                   many=True).data)
+
+
+class ExpertAssignmentDetailView(APIView):
+    """What review needs: no contact details, no other expert's scores; materials after declaring."""
+
+    @extend_schema(responses=inline_serializer("ExpertView", {"reference": serializers.CharField(),
+                                                               "criteria": serializers.ListField()}))
+    def get(self, request, pk: int):
+        a = selectors.expert_assignment_get(actor=request.user, pk=pk)
+        view = selectors.expert_view_of(a)
+        view["status"] = a.status
+        view["my_scores"] = [{"criterion": s.criterion, "score": str(s.score), "comment": s.comment}
+                             for s in a.scores.all()]
+        return Response(plain(view))
+
+
+class ExpertDeclarationView(APIView):
+    @extend_schema(request=DeclarationInput, responses=ExpertAssignmentSerializer)
+    def post(self, request, pk: int):
+        a = selectors.expert_assignment_get(actor=request.user, pk=pk)
+        data = _valid(DeclarationInput, request)
+        a = experts.expert_declare(actor=request.user, assignment=a, conflict=data["conflict"], note=data["note"],
+                                   ip=client_ip(request))
+        return Response(ExpertAssignmentSerializer(a).data)
+
+
+class ExpertScoresView(APIView):
+    """评分 every criterion within 0..max_score (refused, nothing written, when outside the scale)."""
+
+    @extend_schema(request=ScoresInput, responses=ExpertAssignmentSerializer)
+    def post(self, request, pk: int):
+        a = selectors.expert_assignment_get(actor=request.user, pk=pk)
+        data = _valid(ScoresInput, request)
+        a = experts.expert_scores_submit(actor=request.user, assignment=a, scores=data["scores"],
+                                         comments=data["comments"], comment=data["comment"], ip=client_ip(request))
+        return Response(ExpertAssignmentSerializer(a).data)
+
+
+# ---------------------------------------------------------------- notices and objections
+
+class ObjectionThrottle(AnonRateThrottle):
+    rate = "30/hour"
+
+
+class NoticesView(APIView):
+    """公示: the list is public; administrators publish a batch's approved applications."""
+
+    def get_permissions(self):
+        return [permissions.AllowAny()] if self.request.method == "GET" else [permissions.IsAuthenticated()]
+
+    @extend_schema(operation_id="reviews_notices_list", responses=paginated(PublicNoticeSerializer))
+    def get(self, request):
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(selectors.public_notices(), request, view=self)
+        return paginator.get_paginated_response(PublicNoticeSerializer(page, many=True).data)
+
+    @extend_schema(request=PublishInput, responses={201: PublicNoticeSerializer})
+    def post(self, request):
+        data = _valid(PublishInput, request)
+        notice = notices.notice_publish(actor=request.user, application_ids=data["application_ids"],
+                                        title=data["title"], workdays=data.get("workdays"), ip=client_ip(request))
+        return Response(PublicNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
+class NoticeDetailView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=inline_serializer("NoticeDetail", {"notice": PublicNoticeSerializer(),
+                                                                 "entries": NoticeEntrySerializer(many=True),
+                                                                 "accepting_objections": serializers.BooleanField()}))
+    def get(self, request, pk: int):
+        notice = selectors.public_notice_get(pk=pk)
+        return Response({"notice": PublicNoticeSerializer(notice).data,
+                         "entries": NoticeEntrySerializer(selectors.notice_public_entries(notice), many=True).data,
+                         "accepting_objections": notice.status == PublicNotice.Status.OPEN
+                         and not notices.notice_period_over(notice)})
+
+
+class ObjectionCreateView(APIView):
+    """提出异议 open to anyone during the period; named; contact details stay confidential."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ObjectionThrottle]
+
+    @extend_schema(request=ObjectionInput, responses={201: inline_serializer("ObjectionReceived", {
+        "id": serializers.IntegerField(), "due_date": serializers.DateField()})})
+    def post(self, request, pk: int):
+        notice = selectors.public_notice_get(pk=pk)
+        data = _valid(ObjectionInput, request)
+        obj = notices.objection_lodge(notice=notice, application_id=data["application"],
+                                      objector_kind=data["objector_kind"], objector_name=data["objector_name"],
+                                      objector_id_number=data["objector_id_number"],
+                                      contact_phone=data["contact_phone"], contact_email=data["contact_email"],
+                                      content=data["content"], ip=client_ip(request))
+        return Response({"id": obj.pk, "due_date": obj.due_date}, status=status.HTTP_201_CREATED)
+
+
+class ObjectionsView(APIView):
+    """异议 with the objectors' contact details: bureau administrators only."""
+
+    @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("notice", int)],
+                   responses=paginated(ObjectionSerializer))
+    def get(self, request):
+        qs = selectors.objections_for(actor=request.user)
+        if request.query_params.get("status"):
+            qs = qs.filter(status=request.query_params["status"])
+        if str(request.query_params.get("notice", "")).isdigit():
+            qs = qs.filter(notice_id=int(request.query_params["notice"]))
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(ObjectionSerializer(page, many=True).data)
+
+
+class ObjectionResolveView(APIView):
+    """核查异议: upheld (the award is declined) or dismissed, with a reason."""
+
+    @extend_schema(request=ResolveInput, responses=ObjectionSerializer)
+    def post(self, request, pk: int):
+        obj = selectors.objection_get(actor=request.user, pk=pk)
+        data = _valid(ResolveInput, request)
+        obj = notices.objection_resolve(actor=request.user, objection=obj, upheld=data["upheld"],
+                                        reason=data["reason"], ip=client_ip(request))
+        return Response(ObjectionSerializer(obj).data)
+

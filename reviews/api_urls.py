@@ -1,0 +1,38 @@
+"""REST endpoints of the reviews app, mounted under /api/v1/ (all under reviews/…)."""
+
+from django.urls import path
+
+from . import api
+from .letters import api as letter_api
+
+urlpatterns: list = [
+    path("reviews/queue/", api.QueueView.as_view(), name="api-reviews-queue"),
+    path("reviews/overdue/", api.OverdueView.as_view(), name="api-reviews-overdue"),
+    path("reviews/assignments/", api.AssignView.as_view(), name="api-reviews-assign"),
+    path("reviews/assignments/claim/", api.ClaimView.as_view(), name="api-reviews-claim"),
+    path("reviews/assignments/send-to-experts/", api.SendToExpertsView.as_view(), name="api-reviews-send-to-experts"),
+    path("reviews/applications/<int:pk>/formal-review/", api.FormalReviewView.as_view(), name="api-reviews-formal"),
+    path("reviews/applications/<int:pk>/experts/", api.ExpertsView.as_view(), name="api-reviews-experts"),
+    path("reviews/applications/<int:pk>/experts/finish/", api.ExpertsFinishView.as_view(),
+         name="api-reviews-experts-finish"),
+    path("reviews/applications/<int:pk>/decision/", api.DecisionView.as_view(), name="api-reviews-decision"),
+    path("reviews/batches/<int:pk>/ranking/", api.BatchRankingView.as_view(), name="api-reviews-ranking"),
+    path("reviews/expert-assignments/", api.ExpertAssignmentsView.as_view(), name="api-reviews-expert-assignments"),
+    path("reviews/expert-assignments/<int:pk>/", api.ExpertAssignmentDetailView.as_view(),
+         name="api-reviews-expert-assignment"),
+    path("reviews/expert-assignments/<int:pk>/declaration/", api.ExpertDeclarationView.as_view(),
+         name="api-reviews-expert-declaration"),
+    path("reviews/expert-assignments/<int:pk>/scores/", api.ExpertScoresView.as_view(),
+         name="api-reviews-expert-scores"),
+    path("reviews/notices/", api.NoticesView.as_view(), name="api-reviews-notices"),
+    path("reviews/notices/<int:pk>/", api.NoticeDetailView.as_view(), name="api-reviews-notice"),
+    path("reviews/notices/<int:pk>/objections/", api.ObjectionCreateView.as_view(),
+         name="api-reviews-objection-create"),
+    path("reviews/objections/", api.ObjectionsView.as_view(), name="api-reviews-objections"),
+    path("reviews/objections/<int:pk>/resolve/", api.ObjectionResolveView.as_view(),
+         name="api-reviews-objection-resolve"),
+    # 正式文书 official letters (scoped to the actor) and the public verification
+    path("letters/", letter_api.LetterList.as_view(), name="api-letters"),
+    path("letters/<int:pk>/", letter_api.LetterDetail.as_view(), name="api-letter"),
+    path("letters/verify/<str:code>/", letter_api.letter_verify, name="api-letter-verify"),
+]

@@ -1,0 +1,39 @@
+"""Celery tasks of letters: thin and idempotent (a redelivered task stores nothing twice)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from reviews.models import Letter
+
+
+@shared_task(bind=True, name="reviews.letters.tasks.letter_generate", autoretry_for=(Exception,),
+             dont_autoretry_for=(Letter.DoesNotExist,), retry_backoff=5, retry_backoff_max=600,
+             retry_jitter=True, max_retries=6, acks_late=True)
+def letter_generate(self, letter_id: int) -> str:
+    """Render and store the letter's PDF once; returns its SHA-256."""
+    from .services import letter_generate_now, letter_note_failure
+
+    try:
+        return letter_generate_now(letter_id=letter_id).sha256
+    except Letter.DoesNotExist:
+        raise
+    except Exception as exc:
+        letter_note_failure(letter_id=letter_id, error=f"{exc.__class__.__name__}: {exc}")
+        raise
+
+
+@shared_task(name="reviews.letters.tasks.letters_generate_pending", acks_late=True)
+def letters_generate_pending(older_than_minutes: int = 10) -> int:
+    """Periodic safety net: queue again letters still without a PDF some minutes after their decision
+    (the broker was down at commit, or every retry failed). Generation is idempotent."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    ids = list(Letter.objects.filter(status=Letter.Status.PENDING, sha256="", created_at__lt=cutoff)
+               .order_by("pk").values_list("pk", flat=True)[:1000])
+    for pk in ids:
+        letter_generate.delay(pk)
+    return len(ids)

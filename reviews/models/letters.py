@@ -1,0 +1,102 @@
+"""Official letters (正式文书): approval letters, decline notices and supplement request notices,
+their document numbers and the stored, immutable PDF."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class LetterSeries(models.Model):
+    """文号序列 the counter of one document-number prefix (one issuing authority) in one year.
+    The row is locked while a number is taken, in the decision's transaction, so numbers are
+    sequential, never reused and never skipped (a rolled-back decision gives its number back)."""
+
+    prefix = models.CharField(_("文号前缀"), max_length=40)
+    year = models.PositiveIntegerField(_("年份"))
+    last_serial = models.PositiveIntegerField(_("已用至"), default=0)
+
+    class Meta:
+        verbose_name = _("文号序列")
+        verbose_name_plural = _("文号序列")
+        ordering = ["prefix", "year"]
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="letter_series_once")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.last_serial}号"
+
+
+class Letter(models.Model):
+    """正式文书 one official letter to an enterprise about one application. Everything printed on it
+    is snapshotted in `context` when the decision is taken; the PDF is generated from that snapshot
+    after commit, then stored once with its SHA-256 and never replaced."""
+
+    class Kind(models.TextChoices):
+        APPROVAL = "approval", _("核定通知")
+        DECLINE = "decline", _("不予支持通知")
+        SUPPLEMENT = "supplement", _("补正通知书")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("生成中")
+        READY = "ready", _("已出具")
+        REVOKED = "revoked", _("已撤销")
+
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="letters",
+                                    verbose_name=_("申报"))
+    kind = models.CharField(_("文书类别"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    authority = models.CharField(_("发文机关"), max_length=100)
+    prefix = models.CharField(_("文号前缀"), max_length=40)
+    year = models.PositiveIntegerField(_("年份"))
+    serial = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("文号"), max_length=80, unique=True)
+    code = models.CharField(_("核验码"), max_length=16, unique=True)
+    template = models.CharField(_("模板版本"), max_length=60)
+    addressee_name = models.CharField(_("主送单位"), max_length=200)
+    addressee_credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2, null=True, blank=True)
+    issued_on = models.DateField(_("成文日期"))
+    context = models.JSONField(_("文书内容"), default=dict)
+    pdf = models.FileField(_("PDF"), upload_to="letters/", max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), null=True, blank=True)
+    signed = models.BooleanField(_("已电子签章"), default=False)
+    generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("正式文书")
+        verbose_name_plural = _("正式文书")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year", "serial"], name="letter_serial_once"),
+            # One standing approval and one standing decline per application (a revoked one may be replaced).
+            models.UniqueConstraint(fields=["application", "kind"],
+                                    condition=Q(kind__in=["approval", "decline"]) & Q(revoked_at__isnull=True),
+                                    name="letter_decision_once"),
+            models.CheckConstraint(condition=Q(serial__gte=1), name="letter_serial_positive"),
+            models.CheckConstraint(condition=~Q(status="ready") | ~Q(sha256=""), name="letter_ready_has_hash"),
+        ]
+        indexes = [models.Index(fields=["application", "kind"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.number}-{self.get_kind_display()}.pdf"

@@ -1,0 +1,229 @@
+"""专家评审 expert review on the competitive path: administrators assign at least three experts; an
+expert linked to the enterprise (its member, or a declared relation 利益关联) cannot be assigned;
+each expert first declares no conflict of interest (声明无利益冲突), then scores every criterion of
+the programme (Programme.criteria: code, label_zh, max_score) with comments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, Enterprise, EnterpriseMember
+from applications.services import application_transition, timeline_add
+from applications.workflow import State
+from portal.audit import audit_record
+from portal.models import Role, User
+
+from ..models import ExpertAssignment, ExpertRelation, ExpertScore
+from .common import assigned_guard, due_after, guards, min_experts, require_admin
+
+TWO_PLACES = Decimal("0.01")
+PANEL_STATES = (State.FORMAL_REVIEW, State.EXPERT_REVIEW)
+
+
+def related_enterprise_ids(application: Application) -> set[int]:
+    """The applicant and the other enterprises the application names by credit code (the supplier
+    and the buyer of th-scenario-demo)."""
+    ids = {application.enterprise_id}
+    codes = [str(v).strip().upper() for m in (application.programme.inputs or []) if m.get("type") == "uscc"
+             for v in [(application.inputs or {}).get(m["name"])] if v]
+    if codes:
+        ids |= set(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
+    return ids
+
+
+def expert_conflicts(*, expert: User, application: Application) -> list[str]:
+    """Why the expert may not review this application (empty when nothing links them)."""
+    ids = related_enterprise_ids(application)
+    reasons = []
+    membership = (EnterpriseMember.objects.filter(user=expert, enterprise_id__in=ids)
+                  .select_related("enterprise").first())
+    if membership is not None:
+        reasons.append(_("%(expert)s 是 %(enterprise)s 的成员")
+                       % {"expert": expert, "enterprise": membership.enterprise})
+    for rel in ExpertRelation.objects.filter(expert=expert, enterprise_id__in=ids).select_related("enterprise"):
+        reasons.append(_("%(expert)s 已登记与 %(enterprise)s 存在利益关联（%(note)s）")
+                       % {"expert": expert, "enterprise": rel.enterprise, "note": rel.note or _("未说明")})
+    return reasons
+
+
+def expert_relation_add(*, actor, expert: User, enterprise: Enterprise, note: str = "") -> ExpertRelation:
+    """登记利益关联 an administrator (or the expert) records a link to an enterprise."""
+    if not (actor is not None and (actor.is_bureau_admin or actor.pk == expert.pk)):
+        raise PermissionDenied(_("无权登记该专家的利益关联。"))
+    with transaction.atomic():
+        rel, _created = ExpertRelation.objects.get_or_create(expert=expert, enterprise=enterprise,
+                                                            defaults={"note": note[:300], "declared_by": actor})
+        audit_record(actor=actor, action="review.expert_relation", target=rel,
+                     after={"expert": expert.pk, "enterprise": enterprise.pk}, note=note)
+    return rel
+
+
+def experts_assign(*, actor, application: Application | int, experts: Iterable[User],
+                   ip: str | None = None) -> list[ExpertAssignment]:
+    """指派评审专家: add experts to the panel; the panel must then have at least three active experts."""
+    require_admin(actor)
+    experts = list(dict.fromkeys(experts))
+    if not experts:
+        raise ValidationError({"experts": _("请选择评审专家。")})
+    pk = application.pk if isinstance(application, Application) else application
+    with transaction.atomic():
+        try:
+            app = Application.objects.select_for_update().select_related("programme").get(pk=pk)
+        except Application.DoesNotExist:
+            raise ValidationError(_("申报不存在。")) from None
+        if app.programme.review_path != "competitive":
+            raise ValidationError(_("“%(programme)s”为常规审核项目，不进行专家评审。")
+                                  % {"programme": app.programme.name_zh})
+        if app.state not in PANEL_STATES:
+            raise ValidationError(_("申报 %(ref)s 当前状态为“%(state)s”，不能指派评审专家。")
+                                  % {"ref": app.reference, "state": app.get_state_display()})
+        existing = {a.expert_id: a for a in ExpertAssignment.objects.filter(application=app)}
+        problems = []
+        for expert in experts:
+            if not (expert.is_active and expert.role == Role.EXPERT):
+                problems.append(_("%(who)s 不是在库评审专家。") % {"who": expert})
+            elif expert.pk in existing:
+                problems.append(_("%(who)s 已在本申报的评审专家名单中。") % {"who": expert})
+            else:
+                problems.extend(_("%(reason)s，不能指派（利益冲突回避）。") % {"reason": r}
+                                for r in expert_conflicts(expert=expert, application=app))
+        if problems:
+            raise ValidationError({"experts": problems})
+        active = sum(1 for a in existing.values() if a.active) + len(experts)
+        if active < min_experts():
+            raise ValidationError({"experts": _("每个申报至少须指派 %(n)d 名评审专家（现有效 %(active)d 名）。")
+                                   % {"n": min_experts(), "active": active}})
+        made = [ExpertAssignment.objects.create(application=app, expert=e, assigned_by=actor) for e in experts]
+        audit_record(actor=actor, action="review.experts_assign", target=app, ip=ip,
+                     after={"experts": [e.pk for e in experts]})
+        timeline_add(application=app, actor=actor, action="experts_assign",
+                     message=_("指派评审专家 %(n)d 名") % {"n": len(experts)}, visible_to_applicant=False)
+    return made
+
+
+def _own_assignment(actor, assignment: ExpertAssignment | int, *, lock: bool = False) -> ExpertAssignment:
+    pk = assignment.pk if isinstance(assignment, ExpertAssignment) else assignment
+    qs = ExpertAssignment.objects.select_related("application__programme", "application__enterprise")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    a = qs.filter(pk=pk).first()
+    if a is None or actor is None or a.expert_id != actor.pk or actor.role != Role.EXPERT or not actor.is_active:
+        raise PermissionDenied(_("该评审任务未指派给您。"))
+    return a
+
+
+def expert_declare(*, actor, assignment: ExpertAssignment | int, conflict: bool, note: str = "",
+                   ip: str | None = None) -> ExpertAssignment:
+    """利益冲突声明: before seeing the materials or scoring, the expert declares whether anything links
+    them to the enterprise. A declared conflict recuses the expert and is recorded as a relation."""
+    with transaction.atomic():
+        a = _own_assignment(actor, assignment, lock=True)
+        if a.status != ExpertAssignment.Status.PENDING:
+            raise ValidationError(_("您已作出利益冲突声明。"))
+        if a.application.state not in PANEL_STATES:
+            raise ValidationError(_("该申报已不在专家评审阶段。"))
+        note = note.strip()[:300]
+        if conflict and not note:
+            raise ValidationError({"note": _("请说明利益冲突的情况。")})
+        a.declared_at = timezone.now()
+        a.declaration_note = note
+        a.status = ExpertAssignment.Status.RECUSED if conflict else ExpertAssignment.Status.ACCEPTED
+        a.save(update_fields=["declared_at", "declaration_note", "status"])
+        if conflict:
+            ExpertRelation.objects.get_or_create(expert=actor, enterprise_id=a.application.enterprise_id,
+                                                 defaults={"note": note, "declared_by": actor})
+        audit_record(actor=actor, action="review.expert_declare", target=a, ip=ip,
+                     after={"conflict": conflict, "status": a.status}, note=note)
+    return a
+
+
+def _score(raw: Any, crit: Mapping[str, Any]) -> Decimal:
+    label = crit.get("label_zh") or crit["code"]
+    top = Decimal(str(crit["max_score"]))
+    if raw is None or str(raw).strip() == "":
+        raise ValidationError(_("请为“%(label)s”评分。") % {"label": label})
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("“%(label)s”的评分须为数字。") % {"label": label}) from None
+    if not value.is_finite() or value < 0 or value > top:
+        raise ValidationError(_("“%(label)s”的评分须在 0 至 %(max)s 分之间。") % {"label": label, "max": top})
+    if value != value.quantize(TWO_PLACES):
+        raise ValidationError(_("“%(label)s”的评分最多保留两位小数。") % {"label": label})
+    return value.quantize(TWO_PLACES)
+
+
+def expert_scores_submit(*, actor, assignment: ExpertAssignment | int, scores: Mapping[str, Any],
+                         comments: Mapping[str, str] | None = None, comment: str = "",
+                         ip: str | None = None) -> ExpertAssignment:
+    """评分: every criterion of the programme, within 0..max_score; may be revised while the expert
+    review lasts. Refused (nothing written) for a score outside the scale or a missing one."""
+    comments = comments or {}
+    with transaction.atomic():
+        a = _own_assignment(actor, assignment, lock=True)
+        if a.status == ExpertAssignment.Status.PENDING:
+            raise ValidationError(_("请先作出利益冲突声明。"))
+        if a.status == ExpertAssignment.Status.RECUSED:
+            raise ValidationError(_("您已回避本申报的评审。"))
+        if a.application.state != State.EXPERT_REVIEW:
+            raise ValidationError(_("该申报不在专家评审阶段，不能评分。"))
+        criteria = a.application.programme.criteria or []
+        if not criteria:
+            raise ValidationError(_("该项目未设置评审指标。"))
+        known = {c["code"] for c in criteria}
+        errors: dict[str, list[str]] = {}
+        unknown = [code for code in scores if code not in known]
+        if unknown:
+            errors["scores"] = [_("未知的评审指标：%(codes)s") % {"codes": "、".join(map(str, unknown))}]
+        values: dict[str, Decimal] = {}
+        for crit in criteria:
+            try:
+                values[crit["code"]] = _score(scores.get(crit["code"]), crit)
+            except ValidationError as exc:
+                errors.setdefault(f"score_{crit['code']}", []).extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        for crit in criteria:
+            ExpertScore.objects.update_or_create(
+                assignment=a, criterion=crit["code"],
+                defaults={"label": crit.get("label_zh") or crit["code"], "max_score": Decimal(str(crit["max_score"])),
+                          "score": values[crit["code"]], "comment": str(comments.get(crit["code"], "")).strip()[:2000]})
+        before = {"total": a.total}
+        a.total = sum(values.values(), Decimal("0"))
+        a.comment = comment.strip()[:4000]
+        a.submitted_at = timezone.now()
+        a.status = ExpertAssignment.Status.SUBMITTED
+        a.save(update_fields=["total", "comment", "submitted_at", "status"])
+        audit_record(actor=actor, action="review.expert_score", target=a, ip=ip, before=before,
+                     after={"total": a.total, "scores": {k: str(v) for k, v in values.items()}})
+    return a
+
+
+def expert_review_finish(*, actor, application: Application | int, note: str = "",
+                         ip: str | None = None) -> Application:
+    """专家评审完成 → bureau decision, once at least three experts have declared and scored and no
+    active expert is still pending."""
+
+    def panel_complete(app: Application) -> None:
+        panel = list(ExpertAssignment.objects.filter(application=app).exclude(status=ExpertAssignment.Status.RECUSED))
+        done = [a for a in panel if a.status == ExpertAssignment.Status.SUBMITTED]
+        if len(done) < min_experts():
+            raise ValidationError(_("至少须有 %(n)d 名专家提交评分（现 %(done)d 名）。") % {"n": min_experts(),
+                                                                                 "done": len(done)})
+        waiting = [str(a.expert) for a in panel if a.status != ExpertAssignment.Status.SUBMITTED]
+        if waiting:
+            raise ValidationError(_("尚有专家未提交评分：%(who)s。") % {"who": "、".join(waiting)})
+
+    def apply(app: Application) -> None:
+        app.due_date = due_after("bureau_review")
+
+    return application_transition(actor=actor, application=application, transition="finish_expert_review",
+                                  message=note.strip(), ip=ip, guard=guards(assigned_guard(actor), panel_complete),
+                                  apply=apply)

@@ -1,0 +1,196 @@
+"""形式审查 formal review: completeness against the programme's materials checklist
+(Programme.materials) and the application's current attachments. A return for supplement (退回补正)
+lists every missing item at once (一次性告知): the reviewer must include each missing material, and a
+later return may only repeat items already notified. The return is made within 5 working days of
+the (re)submission and the applicant has 5 working days from the return to supplement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, ApplicationEvent
+from applications.services import application_transition
+from portal.notifications import notify_enterprise
+
+from ..letters.services import letter_create
+from ..models import SupplementItem, SupplementRequest
+from .common import CLOCK_ACTIONS, applicant_link, assigned_guard, due_after, guards, require_bureau, today
+
+OTHER_PREFIX = "other"
+
+
+def formal_checklist(application: Application, attachments: Iterable | None = None) -> list[dict[str, Any]]:
+    """Each material of the programme's checklist with the application's current files for it.
+    Pass `attachments` (already fetched, current ones) to avoid a query."""
+    if attachments is None:
+        attachments = application.attachments.filter(superseded_at__isnull=True)
+    by_code: dict[str, list] = {}
+    for att in attachments:
+        if getattr(att, "superseded_at", None) is None:
+            by_code.setdefault(att.material, []).append(att)
+    rows = []
+    for m in application.programme.materials or []:
+        files = by_code.get(m["code"], [])
+        rows.append({"code": m["code"], "label": m.get("label_zh") or m["code"], "files": files,
+                     "present": bool(files), "required": m.get("required", True)})
+    return rows
+
+
+def missing_materials(application: Application) -> list[dict[str, Any]]:
+    return [row for row in formal_checklist(application) if row["required"] and not row["present"]]
+
+
+def clock_start(application: Application) -> dt.date:
+    """The day the reviewer's formal-review clock started: the latest (re)submission."""
+    at = (ApplicationEvent.objects.filter(application=application, action__in=CLOCK_ACTIONS)
+          .order_by("-created_at", "-id").values_list("created_at", flat=True).first()) \
+        or application.submitted_at or timezone.now()
+    return timezone.localdate(at)
+
+
+def formal_review_due(application: Application) -> dt.date:
+    """形式审查期限: the return or the pass is due within 5 working days of the (re)submission."""
+    return due_after("formal_review", clock_start(application))
+
+
+def _clean_items(app: Application, items: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    checklist = formal_checklist(app)
+    labels = {row["code"]: row["label"] for row in checklist}
+    cleaned: list[dict[str, str]] = []
+    seen: set[str] = set()
+    problems: list[str] = []
+    for raw in items or []:
+        code = str(raw.get("code") or "").strip()
+        label = str(raw.get("label") or "").strip()
+        note = str(raw.get("note") or "").strip()[:500]
+        if not code and not label:
+            continue
+        if code in labels:
+            label = labels[code]
+        else:
+            if not label:
+                problems.append(_("其他补正事项须写明事项名称。"))
+                continue
+            if not note:
+                problems.append(_("其他补正事项“%(label)s”须写明补正要求。") % {"label": label})
+                continue
+            code = code if code.startswith(OTHER_PREFIX) else f"{OTHER_PREFIX}-{len(cleaned) + 1}"
+        if code in seen:
+            continue
+        seen.add(code)
+        cleaned.append({"code": code, "label": label[:200], "note": note})
+    if problems:
+        raise ValidationError({"items": problems})
+    if not cleaned:
+        raise ValidationError({"items": _("请列明需要补正的材料或事项。")})
+    missing = [row for row in checklist if row["required"] and not row["present"]]
+    omitted = [row["label"] for row in missing if row["code"] not in seen]
+    if omitted:
+        raise ValidationError({"items": _("以下缺失材料未列入补正通知，须一次性告知全部补正内容：%(list)s")
+                               % {"list": "、".join(omitted)}})
+    earlier = set(SupplementItem.objects.filter(request__application=app).values_list("code", flat=True))
+    if earlier:
+        missing_now = {row["code"] for row in missing}
+        # Items notified before, or materials missing now (the applicant removed them since), only.
+        new = [i["label"] for i in cleaned if i["code"] not in earlier and i["code"] not in missing_now]
+        if new:
+            raise ValidationError({"items": _("已一次性告知过补正内容，不能再增加新的补正事项：%(list)s")
+                                   % {"list": "、".join(new)}})
+    return cleaned
+
+
+def _mark_answered(app: Application) -> None:
+    """The open return, if the applicant has resubmitted since, is answered (one history)."""
+    for sr in SupplementRequest.objects.filter(application=app, answered_at__isnull=True):
+        answered = (ApplicationEvent.objects.filter(application=app, action="resubmit", created_at__gte=sr.created_at)
+                    .order_by("created_at", "id").values_list("created_at", flat=True).first())
+        if answered is not None:
+            sr.answered_at = answered
+            sr.save(update_fields=["answered_at"])
+
+
+def formal_review_start(*, actor, application: Application | int, ip: str | None = None) -> Application:
+    """开始形式审查 submitted → formal review, with the formal-review deadline set."""
+
+    def apply(app: Application) -> None:
+        app.due_date = formal_review_due(app)
+
+    return application_transition(actor=actor, application=application, transition="start_formal_review", ip=ip,
+                                  guard=assigned_guard(actor), apply=apply)
+
+
+def formal_review_pass(*, actor, application: Application | int, note: str = "", ip: str | None = None
+                       ) -> Application:
+    """形式审查通过: standard path → substantive review; competitive path → expert review."""
+    require_bureau(actor)
+    pk = application.pk if isinstance(application, Application) else application
+    path = Application.objects.filter(pk=pk).values_list("programme__review_path", flat=True).first()
+    transition = "send_to_experts" if path == "competitive" else "pass_formal_review"
+
+    def complete(app: Application) -> None:
+        missing = missing_materials(app)
+        if missing:
+            raise ValidationError(_("申报 %(ref)s 材料不齐全，不能通过形式审查；缺少：%(list)s。请退回补正。")
+                                  % {"ref": app.reference, "list": "、".join(m["label"] for m in missing)})
+
+    def apply(app: Application) -> None:
+        _mark_answered(app)
+        app.due_date = due_after("expert_review" if transition == "send_to_experts" else "bureau_review")
+
+    return application_transition(actor=actor, application=pk, transition=transition, message=note.strip(), ip=ip,
+                                  guard=guards(assigned_guard(actor), complete), apply=apply)
+
+
+def formal_review_return(*, actor, application: Application | int, items: Iterable[Mapping[str, Any]],
+                         note: str = "", ip: str | None = None) -> SupplementRequest:
+    """退回补正 return for supplement listing every missing item at once (一次性告知). Stores the
+    SupplementRequest with its items and passes them in the transition's data:
+    {"items": [{"code", "label", "note"}], "due_date": "YYYY-MM-DD", "review_due_date": "YYYY-MM-DD"}."""
+    require_bureau(actor)
+    items = list(items or [])
+    data: dict[str, Any] = {}
+    made: dict[str, SupplementRequest] = {}
+
+    def check(app: Application) -> None:
+        cleaned = _clean_items(app, items)
+        data["items"] = cleaned
+        data["due_date"] = due_after("supplement", today()).isoformat()
+        data["review_due_date"] = formal_review_due(app).isoformat()
+
+    def apply(app: Application) -> None:
+        _mark_answered(app)
+        due = dt.date.fromisoformat(data["due_date"])
+        sr = SupplementRequest.objects.create(
+            application=app, requested_by=actor, due_date=due, note=note.strip(),
+            review_due_date=dt.date.fromisoformat(data["review_due_date"]))
+        SupplementItem.objects.bulk_create([
+            SupplementItem(request=sr, code=i["code"], label=i["label"], note=i["note"], position=n)
+            for n, i in enumerate(data["items"], start=1)])
+        data["supplement_request"] = sr.pk
+        app.due_date = due
+        made["request"] = sr
+        # 补正通知书 numbered in this transaction, generated after commit
+        letter_create(application=app, kind="supplement", actor=actor, context={"supplement_request": sr})
+
+    def after(app: Application) -> None:
+        lines = "\n".join(f"{n}. {i['label']}{'：' + i['note'] if i['note'] else ''}"
+                          for n, i in enumerate(data["items"], start=1))
+        notify_enterprise(
+            enterprise_id=app.enterprise_id, kind="supplement",
+            subject=_("补正通知：申报 %(ref)s 需补正材料") % {"ref": app.reference},
+            body=_("您的申报 %(ref)s（%(programme)s）经形式审查需补正以下材料或事项（一次性告知）：\n%(lines)s\n"
+                   "请于 %(due)s 前补正后重新提交。%(note)s")
+            % {"ref": app.reference, "programme": app.programme.name_zh, "lines": lines, "due": data["due_date"],
+               "note": note.strip()},
+            link=applicant_link(app), dedupe_key=f"supplement:{data.get('supplement_request', app.pk)}")
+
+    message = note.strip() or _("请一次性补正所列材料。")
+    application_transition(actor=actor, application=application, transition="request_supplement", message=message,
+                           data=data, ip=ip, guard=guards(assigned_guard(actor), check), apply=apply, on_commit=after)
+    return made["request"]

@@ -1,0 +1,293 @@
+"""公示 public notice: an administrator publishes the approved amounts of a batch for 7 working days
+(settings.REVIEWS_WORKDAYS["notice"]); anyone may lodge a named objection (异议) during the period;
+each objection is investigated and upheld or dismissed with a reason within 5 working days; an upheld
+objection declines that award. When the period is over and an application has no open objection,
+its awards become final (transition finalize, by the periodic task, actor None = the system).
+
+The period: published on day P, it runs to the end of the 7th working day after P (`ends_on`),
+Asia/Shanghai time; objections are accepted until then, and the awards become final from the next
+day on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application
+from applications.services import TransitionRefused, application_transition, timeline_add
+from applications.workflow import State
+from portal.audit import audit_record
+from portal.models import Role, User
+from portal.notifications import notify_enterprise, notify_users
+from vouchers.models import ApplicationWindow, Award
+from vouchers.services.budget import award_commit
+from vouchers.services.redemption import voucher_issue
+
+from ..letters.services import letter_create
+from ..models import Decision, Objection, PublicNotice, PublicNoticeEntry
+from .common import applicant_link, due_after, link, require_admin, today, workdays_for
+from .decisions import _record_decline, _release_awards
+
+PHONE = re.compile(r"^[0-9+\-() ]{7,20}$")
+
+
+def notice_period_over(notice: PublicNotice, now: dt.datetime | None = None) -> bool:
+    return timezone.localdate(now or timezone.now()) > notice.ends_on
+
+
+# ---------------------------------------------------------------- publish
+
+def notice_publish(*, actor, application_ids: Iterable[int] | None = None, window: ApplicationWindow | None = None,
+                   title: str = "", workdays: int | None = None, on: dt.date | None = None,
+                   ip: str | None = None) -> PublicNotice:
+    """发布公示: the approved-pending-notice applications of a batch (`window`, all of them, or the
+    chosen `application_ids`), of one programme, as one notice."""
+    require_admin(actor)
+    on = on or today()
+    n = workdays if workdays is not None else workdays_for("notice")
+    if n < 1 or n > 60:
+        raise ValidationError({"workdays": _("公示期须为 1 至 60 个工作日。")})
+    qs = Application.objects.filter(state=State.APPROVED_PENDING_NOTICE)
+    if window is not None:
+        qs = qs.filter(window=window)
+    if application_ids is not None:
+        qs = qs.filter(pk__in=list(application_ids))
+    elif window is None:
+        raise ValidationError(_("请选择申报批次或拟公示的申报。"))
+    with transaction.atomic():
+        apps = list(qs.select_for_update().select_related("programme", "enterprise").order_by("pk"))
+        if not apps:
+            raise ValidationError(_("没有待公示的申报（须为“拟支持，待公示”状态）。"))
+        programmes = {a.programme_id for a in apps}
+        if len(programmes) > 1:
+            raise ValidationError(_("一次公示只能包含同一申报项目的申报，请按项目分别发布。"))
+        programme = apps[0].programme
+        window_ids = {a.window_id for a in apps if a.window_id is not None}
+        batch = window or (ApplicationWindow.objects.filter(pk=next(iter(window_ids))).first()
+                           if len(window_ids) == 1 and all(a.window_id for a in apps) else None)
+        decisions = {d.application_id: d for d in Decision.objects.filter(application__in=apps, current=True)}
+        notice = PublicNotice.objects.create(
+            title=(title.strip() or _("%(programme)s%(batch)s拟支持名单公示")
+                   % {"programme": programme.name_zh, "batch": batch.name if batch else ""})[:200],
+            window=batch, programme=programme, published_by=actor, starts_on=on,
+            ends_on=due_after("notice", on) if workdays is None else _add(on, n), workdays=n)
+        entries = []
+        for app in apps:
+            decision = decisions.get(app.pk)
+            lines = (decision.lines if decision else []) or [{"line": "", "amount": str(app.estimate_amount or 0),
+                                                               "enterprise_name": app.enterprise.name}]
+            for ln in lines:
+                entries.append(PublicNoticeEntry(
+                    notice=notice, application=app, line=ln.get("line", ""),
+                    enterprise_name=ln.get("enterprise_name") or app.enterprise.name,
+                    programme_name=programme.name_zh, project_title=app.title, amount=ln["amount"]))
+        PublicNoticeEntry.objects.bulk_create(entries)
+        audit_record(actor=actor, action="review.notice_publish", target=notice, ip=ip,
+                     after={"applications": [a.pk for a in apps], "starts_on": notice.starts_on,
+                            "ends_on": notice.ends_on, "workdays": n})
+        for app in apps:
+            application_transition(
+                actor=actor, application=app, transition="publish_notice", ip=ip,
+                data={"notice": notice.pk, "ends_on": notice.ends_on.isoformat()},
+                message=_("公示期 %(start)s 至 %(end)s") % {"start": on.isoformat(), "end": notice.ends_on.isoformat()},
+                apply=lambda a: setattr(a, "due_date", notice.ends_on),
+                on_commit=lambda a: notify_enterprise(
+                    enterprise_id=a.enterprise_id, kind="public_notice",
+                    subject=_("公示通知：申报 %(ref)s 拟支持名单已公示") % {"ref": a.reference},
+                    body=_("您的申报 %(ref)s 已列入“%(title)s”，公示期至 %(end)s。公示期满无异议的，核定生效。")
+                    % {"ref": a.reference, "title": notice.title, "end": notice.ends_on.isoformat()},
+                    link=link("reviews:public_notice", notice.pk), dedupe_key=f"notice:{notice.pk}:{a.pk}"))
+    return notice
+
+
+def _add(start: dt.date, n: int) -> dt.date:
+    from portal.workdays import add_workdays
+
+    return add_workdays(start, n)
+
+
+# ---------------------------------------------------------------- objections
+
+def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector_kind: str, objector_name: str,
+                    contact_phone: str, content: str, contact_email: str = "", objector_id_number: str = "",
+                    ip: str | None = None, now: dt.datetime | None = None) -> Objection:
+    """提出异议 anyone (no login) lodges a named objection against one listed award, during the period."""
+    errors: dict[str, str] = {}
+    if objector_kind not in Objection.ObjectorKind.values:
+        errors["objector_kind"] = _("请选择以个人或单位名义提出。")
+    if not (objector_name or "").strip():
+        errors["objector_name"] = _("异议须署名：请填写姓名或单位名称。")
+    if not PHONE.match((contact_phone or "").strip()):
+        errors["contact_phone"] = _("请填写有效的联系电话，以便核实。")
+    if contact_email:
+        try:
+            validate_email(contact_email.strip())
+        except ValidationError:
+            errors["contact_email"] = _("请输入有效的电子邮箱。")
+    if len((content or "").strip()) < 10:
+        errors["content"] = _("请写明异议的事实和理由（至少10个字）。")
+    if errors:
+        raise ValidationError(errors)
+    pk = notice.pk if isinstance(notice, PublicNotice) else notice
+    with transaction.atomic():
+        n = PublicNotice.objects.select_for_update().filter(pk=pk).first()
+        if n is None:
+            raise ValidationError(_("公示不存在。"))
+        if n.status != PublicNotice.Status.OPEN or notice_period_over(n, now):
+            raise ValidationError(_("公示期已于 %(end)s 结束，不再受理异议。") % {"end": n.ends_on.isoformat()})
+        entry = n.entries.filter(application_id=application_id, status=PublicNoticeEntry.Status.LISTED).first()
+        if entry is None:
+            raise ValidationError({"application": _("请选择本公示中所列的项目。")})
+        day = timezone.localdate(now or timezone.now())
+        objection = Objection.objects.create(
+            notice=n, application_id=application_id, objector_kind=objector_kind,
+            objector_name=objector_name.strip()[:200], objector_id_number=(objector_id_number or "").strip()[:30],
+            contact_phone=contact_phone.strip(), contact_email=(contact_email or "").strip(),
+            content=content.strip()[:5000], submitted_ip=ip, due_date=due_after("objection", day))
+        audit_record(actor=None, action="review.objection_lodge", target=objection, ip=ip,
+                     after={"notice": n.pk, "application": application_id}, note=_("公众异议"))
+        timeline_add(application=entry.application, actor=None, action="objection",
+                     message=_("公示期内收到异议，正在核查。"), visible_to_applicant=False)
+        admins = list(User.objects.filter(role__in=[Role.BUREAU_ADMIN], is_active=True).values_list("pk", flat=True))
+        notify_users(user_ids=admins, kind="public_notice",
+                     subject=_("公示异议：%(title)s") % {"title": n.title},
+                     body=_("“%(title)s”收到一件异议，请于 %(due)s 前核查并作出处理。")
+                     % {"title": n.title, "due": objection.due_date.isoformat()},
+                     link=link("reviews:objection", objection.pk), dedupe_key=f"objection:{objection.pk}")
+    return objection
+
+
+def objection_resolve(*, actor, objection: Objection | int, upheld: bool, reason: str,
+                      ip: str | None = None) -> Objection:
+    """核查异议: upheld → that award is declined and its budget released (uphold_objection);
+    dismissed → the award stands. Either needs a reason."""
+    require_admin(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明核查意见和理由。")})
+    pk = objection.pk if isinstance(objection, Objection) else objection
+    with transaction.atomic():
+        obj = Objection.objects.select_for_update().select_related("notice").filter(pk=pk).first()
+        if obj is None:
+            raise ValidationError(_("异议不存在。"))
+        if obj.status != Objection.Status.OPEN:
+            raise ValidationError(_("该异议已处理（%(status)s）。") % {"status": obj.get_status_display()})
+        obj.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
+        obj.resolution, obj.resolved_by, obj.resolved_at = reason, actor, timezone.now()
+        obj.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+        audit_record(actor=actor, action="review.objection_resolve", target=obj, ip=ip,
+                     after={"status": obj.status}, note=reason)
+        if upheld:
+            app = Application.objects.get(pk=obj.application_id)
+            if app.state == State.IN_PUBLIC_NOTICE:
+                notice_uphold(actor=actor, application=app, reason=reason, ip=ip)
+            Objection.objects.filter(application_id=obj.application_id, status=Objection.Status.OPEN).update(
+                status=Objection.Status.UPHELD, resolution=_("同一项目的其他异议已成立：%(r)s") % {"r": reason},
+                resolved_by=actor, resolved_at=timezone.now())
+        elif notice_period_over(obj.notice):
+            _finalize_if_clear(application_id=obj.application_id)
+    return obj
+
+
+def notice_uphold(*, actor, application: Application | int, reason: str, ip: str | None = None) -> Decision:
+    """异议成立: the award is declined, its budget released, its notice line withdrawn."""
+    made: dict[str, Decision] = {}
+
+    def apply(app: Application) -> None:
+        _release_awards(actor=actor, app=app, reason=_("公示异议成立：%(r)s") % {"r": reason})
+        made["decision"] = _record_decline(actor=actor, app=app, reason=_("公示异议成立：%(r)s") % {"r": reason},
+                                           on=today())
+        PublicNoticeEntry.objects.filter(application=app).update(status=PublicNoticeEntry.Status.WITHDRAWN)
+        app.due_date = None
+        letter_create(application=app, kind="decline", actor=actor,  # 不予支持通知
+                      context={"reason": made["decision"].reason})
+
+    def after(app: Application) -> None:
+        notify_enterprise(enterprise_id=app.enterprise_id, kind="decision",
+                          subject=_("审核结果：申报 %(ref)s 公示异议成立，不予支持") % {"ref": app.reference},
+                          body=_("您的申报 %(ref)s 在公示期间收到的异议经核查成立，不予支持。理由：%(r)s")
+                          % {"ref": app.reference, "r": reason},
+                          link=applicant_link(app), dedupe_key=f"decision:{made['decision'].pk}")
+
+    application_transition(actor=actor, application=application, transition="uphold_objection", message=reason,
+                           ip=ip, data={"outcome": "decline", "reason": reason}, apply=apply, on_commit=after)
+    return made["decision"]
+
+
+# ---------------------------------------------------------------- finalize
+
+def notice_finalize(*, application: Application | int, actor=None, ip: str | None = None,
+                    now: dt.datetime | None = None) -> Application:
+    """公示期满，核定生效: the awards are committed on the pool; the letter and the funding follow."""
+
+    def guard(app: Application) -> None:
+        entry = PublicNoticeEntry.objects.filter(application=app).select_related("notice").first()
+        if entry is None or not notice_period_over(entry.notice, now):
+            raise ValidationError(_("申报 %(ref)s 的公示期尚未结束。") % {"ref": app.reference})
+        if Objection.objects.filter(application=app, status=Objection.Status.OPEN).exists():
+            raise ValidationError(_("申报 %(ref)s 尚有未处理的异议。") % {"ref": app.reference})
+
+    def apply(app: Application) -> None:
+        for award in Award.objects.filter(application=app, status=Award.Status.RESERVED).order_by("pk"):
+            award_commit(actor=actor, award=award)
+        PublicNoticeEntry.objects.filter(application=app, status=PublicNoticeEntry.Status.LISTED).update(
+            status=PublicNoticeEntry.Status.FINAL)
+        app.due_date = None
+        if app.programme.is_voucher:  # 算力券 issued on final approval
+            for award in Award.objects.filter(application=app, status=Award.Status.COMMITTED).order_by("pk"):
+                voucher_issue(award=award, actor=actor)
+        entry = PublicNoticeEntry.objects.filter(application=app).select_related("notice").first()
+        notice = {"notice_starts_on": entry.notice.starts_on, "notice_ends_on": entry.notice.ends_on} if entry else {}
+        letter_create(application=app, kind="approval", actor=actor, context=notice)  # 核定通知
+
+    def after(app: Application) -> None:
+        amount = sum((a.amount for a in Award.objects.filter(application=app, status=Award.Status.COMMITTED)), 0)
+        notify_enterprise(enterprise_id=app.enterprise_id, kind="decision",
+                          subject=_("核定生效：申报 %(ref)s") % {"ref": app.reference},
+                          body=_("您的申报 %(ref)s 公示期满无异议，核定金额 %(amount)s 元已生效。")
+                          % {"ref": app.reference, "amount": f"{amount:,}"},
+                          link=applicant_link(app), dedupe_key=f"final:{app.pk}")
+
+    return application_transition(actor=actor, application=application, transition="finalize", ip=ip,
+                                  message=_("公示期满无异议，核定生效。"), guard=guard, apply=apply, on_commit=after)
+
+
+def _finalize_if_clear(*, application_id: int, now: dt.datetime | None = None) -> bool:
+    try:
+        notice_finalize(application=application_id, now=now)
+    except (TransitionRefused, ValidationError):
+        return False
+    return True
+
+
+def _close_if_settled(notice: PublicNotice) -> None:
+    if not notice.entries.filter(application__state=State.IN_PUBLIC_NOTICE).exists():
+        PublicNotice.objects.filter(pk=notice.pk, status=PublicNotice.Status.OPEN).update(
+            status=PublicNotice.Status.CLOSED, closed_at=timezone.now())
+
+
+def public_notices_close_due(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The periodic task's work: for each open notice whose period is over, finalize every listed
+    application without an open objection, and close the notice when none is left. Idempotent."""
+    day = timezone.localdate(now or timezone.now())
+    finalized, waiting = [], []
+    for notice in PublicNotice.objects.filter(status=PublicNotice.Status.OPEN, ends_on__lt=day).order_by("pk"):
+        app_ids = list(notice.entries.filter(application__state=State.IN_PUBLIC_NOTICE)
+                       .values_list("application_id", flat=True).distinct())
+        for app_id in app_ids:
+            if Objection.objects.filter(application_id=app_id, status=Objection.Status.OPEN).exists():
+                waiting.append(app_id)
+                continue
+            if _finalize_if_clear(application_id=app_id, now=now):
+                finalized.append(app_id)
+        _close_if_settled(notice)
+    return {"finalized": finalized, "waiting_objections": waiting}
+

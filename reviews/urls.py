@@ -1,0 +1,48 @@
+"""Web pages of the reviews app."""
+
+from django.urls import path
+
+from . import views, views_experts, views_notices
+from .letters import views as letter_views
+
+app_name = "reviews"
+urlpatterns: list = [
+    # 审核 review pages for bureau staff
+    path("review/", views.queue, name="queue"),
+    path("review/bulk/", views.queue_bulk, name="queue_bulk"),
+    path("review/overdue/", views.overdue, name="overdue"),
+    path("review/applications/<int:pk>/", views.application, name="application"),
+    path("review/applications/<int:pk>/claim/", views.claim, name="claim"),
+    path("review/applications/<int:pk>/release/", views.release, name="release"),
+    path("review/applications/<int:pk>/assign/", views.assign, name="assign"),
+    path("review/applications/<int:pk>/formal/start/", views.formal_start, name="formal_start"),
+    path("review/applications/<int:pk>/formal/pass/", views.formal_pass, name="formal_pass"),
+    path("review/applications/<int:pk>/formal/return/", views.formal_return, name="formal_return"),
+    path("review/applications/<int:pk>/experts/", views.experts_assign, name="experts_assign"),
+    path("review/applications/<int:pk>/experts/finish/", views.experts_finish, name="experts_finish"),
+    path("review/applications/<int:pk>/decision/", views.decision, name="decision"),
+    path("review/applications/<int:pk>/decline/", views.decline, name="decline"),
+    path("review/batches/", views.batches, name="batches"),
+    path("review/batches/<int:pk>/", views.batch, name="batch"),
+    # 专家评审 expert pages
+    path("expert/", views_experts.expert_list, name="expert_list"),
+    path("expert/<int:pk>/", views_experts.expert_assignment, name="expert_assignment"),
+    path("expert/<int:pk>/declare/", views_experts.expert_declare, name="expert_declare"),
+    path("expert/<int:pk>/scores/", views_experts.expert_scores, name="expert_scores"),
+    path("expert/<int:pk>/attachments/<int:attachment_pk>/", views_experts.expert_attachment,
+         name="expert_attachment"),
+    # 公示 public notices: administrators, and the public pages under /notices/ (no login)
+    path("review/notices/", views_notices.notices_admin, name="notices_admin"),
+    path("review/notices/publish/", views_notices.notice_publish, name="notice_publish"),
+    path("review/notices/<int:pk>/", views_notices.notice_admin, name="notice_admin"),
+    path("review/objections/<int:pk>/", views_notices.objection, name="objection"),
+    path("notices/", views_notices.public_notices, name="public_notices"),
+    path("notices/<int:pk>/", views_notices.public_notice, name="public_notice"),
+    # 正式文书 official letters; /verify/ is public (the QR code on each letter leads there)
+    path("letters/", letter_views.letter_list, name="letter_list"),
+    path("letters/batch/", letter_views.letters_batch, name="letters_batch"),
+    path("letters/<int:pk>/download/", letter_views.letter_download, name="letter_download"),
+    path("letters/<int:pk>/revoke/", letter_views.letter_revoke, name="letter_revoke"),
+    path("verify/", letter_views.letter_verify_start, name="letter_verify_start"),
+    path("verify/<str:code>/", letter_views.letter_verify, name="letter_verify"),
+]

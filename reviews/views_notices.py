@@ -1,0 +1,116 @@
+"""Public notice pages: the administrators' publishing and objection handling, and the public page
+(no login) listing enterprise, programme and amount, with the objection form during the period."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.audit import client_ip
+
+from . import selectors
+from .forms import ObjectionForm, PublishForm, ResolveForm, errors_to_form
+from .models import Objection, PublicNotice
+from .services import notices
+from .services.common import workdays_for
+from .views import ADMIN_ROLES, roles_required
+
+# ---------------------------------------------------------------- administrators
+
+@roles_required(*ADMIN_ROLES)
+def notices_admin(request: HttpRequest, form: PublishForm | None = None, status: int = 200) -> HttpResponse:
+    groups = selectors.pending_notice_groups()
+    # the published notices a page at a time (a district publishes one a week per programme)
+    page = Paginator(selectors.public_notices(), 50).get_page(request.GET.get("page"))
+    shown = selectors.public_notices().filter(pk__in=[n.pk for n in page.object_list]).annotate(
+        open_count=Count("objections", filter=Q(objections__status=Objection.Status.OPEN), distinct=True),
+        entry_count=Count("entries", distinct=True))
+    return render(request, "reviews/notices_admin.html", {
+        "groups": groups, "notices": shown, "page": page, "workdays": workdays_for("notice"), "form": form},
+        status=status)
+
+
+@require_POST
+@roles_required(*ADMIN_ROLES)
+def notice_publish(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("ids") if str(i).isdigit()]
+    form = PublishForm(request.POST, ids=ids)
+    if form.is_valid():
+        try:
+            notice = notices.notice_publish(actor=request.user, application_ids=form.cleaned_data["ids"],
+                                            title=form.cleaned_data["title"], workdays=form.cleaned_data["workdays"],
+                                            ip=client_ip(request))
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("公示已发布，公示期至 %(end)s。") % {"end": notice.ends_on.isoformat()})
+            return redirect("reviews:notice_admin", pk=notice.pk)
+    for errors in form.errors.values():
+        for e in errors:
+            messages.error(request, e)
+    return notices_admin(request, form=form, status=400)
+
+
+@roles_required(*ADMIN_ROLES)
+def notice_admin(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.public_notice_get(pk=pk)
+    objections = selectors.objections_for(actor=request.user).filter(notice=notice)
+    return render(request, "reviews/notice_admin.html", {
+        "notice": notice, "entries": selectors.notice_public_entries(notice), "objections": objections,
+        "period_over": notices.notice_period_over(notice)})
+
+
+@roles_required(*ADMIN_ROLES)
+def objection(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = selectors.objection_get(actor=request.user, pk=pk)
+    form = ResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notices.objection_resolve(actor=request.user, objection=obj, upheld=form.cleaned_data["upheld"],
+                                      reason=form.cleaned_data["reason"], ip=client_ip(request))
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("异议已处理。"))
+            return redirect("reviews:notice_admin", pk=obj.notice_id)
+    return render(request, "reviews/objection.html", {"objection": obj, "form": form,
+                                                      "overdue": obj.status == "open"
+                                                      and obj.due_date < timezone.localdate()},
+                  status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- the public
+
+def public_notices(request: HttpRequest) -> HttpResponse:
+    return render(request, "reviews/public_notices.html", {"notices": selectors.public_notices()[:100]})
+
+
+def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """公示 (no login): enterprise, programme and amount; a named objection during the period."""
+    notice = selectors.public_notice_get(pk=pk)
+    entries = selectors.notice_public_entries(notice)
+    is_open = notice.status == PublicNotice.Status.OPEN and not notices.notice_period_over(notice)
+    form = ObjectionForm(request.POST or None, entries=entries)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notices.objection_lodge(
+                notice=notice, application_id=data["application"], objector_kind=data["objector_kind"],
+                objector_name=data["objector_name"], objector_id_number=data["objector_id_number"],
+                contact_phone=data["contact_phone"], contact_email=data["contact_email"],
+                content=data["content"], ip=client_ip(request))
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("异议已收到。我们将在5个工作日内核查处理，您的联系方式将严格保密。"))
+            return redirect("reviews:public_notice", pk=pk)
+    return render(request, "reviews/public_notice.html", {"notice": notice, "entries": entries, "form": form,
+                                                          "is_open": is_open},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,305 @@
+"""The standing cast as a full scenario, for the permission matrix, the API fuzzing and the fault tests.
+
+`cast_build()` makes, through the real services wherever they exist (ORM otherwise):
+
+- enterprise A with its owner and an agent, and applications of A in many states: a draft with its
+  files, submitted (unassigned), in formal review, returned for supplement, in substantive (bureau)
+  review, in expert review (a panel without the cast's expert), in public notice with an objection,
+  approved (award committed, approval letter with its PDF, a voucher with a pending redemption);
+- enterprise B with its owner and an application in expert review on which the cast's expert sits
+  (so the expert is "assigned elsewhere" for everything of A);
+- an assigned reviewer (of A's applications) and an unassigned one, the bureau administrator, and a
+  compute provider's user (linked to a provider of the catalogue);
+- an invitation of A (with the raw token of its link), an inbox message of A's owner, a budget pool,
+  and an API token for every user.
+
+Every object the matrix needs is an attribute of the returned `Cast`; `cast.users` maps each role of
+the matrix (anonymous included, as None) to its user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from applications.models import Application, Attachment, EnterpriseMember
+from applications.workflow import State
+from portal.models import Notification, Role, User
+
+from .factories import EnterpriseFactory, UserFactory, member
+
+PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+# The roles of the matrix, in the order the tables print them.
+ROLES = ("anon", "owner_a", "agent_a", "owner_b", "reviewer", "reviewer_other", "expert", "admin", "provider")
+
+STANDARD = "hp-compute-voucher"  # standard path, a voucher programme
+COMPETITIVE = "hp-vertical-model-compute"  # competitive path (expert review)
+
+DRAFT = {"title": "大模型推理算力采购", "description": "租用区内智算中心算力用于开源模型本地部署。",
+         "contract_numbers": "HT-2026-001", "invoice_numbers": "26442000000012345678",
+         "inputs": {"eligible_cost": "300000.00"}}
+
+
+@dataclass
+class Cast:
+    users: dict[str, User | None]
+    tokens: dict[str, str]
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["objects"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def user(self, role: str) -> User | None:
+        return self.users[role]
+
+
+def _upload(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _draft(programme, owner, *, n: int, data: dict | None = None) -> Application:
+    from applications.services import application_create, attachment_add
+
+    data = dict(data or DRAFT)
+    data["contract_numbers"] = f"HT-2026-{n:03d}"
+    data["invoice_numbers"] = f"2644200000001234{n:04d}"
+    app = application_create(actor=owner, programme=programme, data=data).application
+    for material in programme.materials:
+        attachment_add(actor=owner, application=app, material=material["code"],
+                       upload=_upload(f"{material['code']}.pdf"))
+    app.refresh_from_db()
+    return app
+
+
+def _submitted(programme, owner, *, n: int, data: dict | None = None) -> Application:
+    from applications.services import application_submit
+
+    app = _draft(programme, owner, n=n, data=data)
+    return application_submit(actor=owner, application=app, declaration=True)
+
+
+def cast_build(*, letters: bool = True) -> Cast:
+    """Build the whole scenario (call inside a test database; takes about a second, more with the
+    letter's PDF: `letters=False` skips rendering it)."""
+    from reviews.services import assignments, decisions, formal, notices
+    from reviews.services import experts as panel
+    from vouchers.models import ApplicationWindow, BudgetPool, Programme
+    from vouchers.services.catalogue import catalogue_load
+
+    if not Programme.objects.exists():
+        catalogue_load()
+    standard = Programme.objects.select_related("policy").get(code=STANDARD)
+    competitive = Programme.objects.select_related("policy").get(code=COMPETITIVE)
+    now = timezone.now()
+    year = timezone.localdate().year
+    windows = {}
+    for programme in (standard, competitive):
+        windows[programme.code] = ApplicationWindow.objects.create(
+            programme=programme, name=f"{year}年第一批", opens_at=now - dt.timedelta(days=10),
+            closes_at=now + dt.timedelta(days=30))
+        BudgetPool.objects.get_or_create(programme=programme, fiscal_year=year,
+                                         defaults={"amount": Decimal("100000000")})
+
+    enterprise_a = EnterpriseFactory(name="广州甲智能科技有限公司")
+    enterprise_b = EnterpriseFactory(name="广州乙数据服务有限公司")
+    users: dict[str, User | None] = {
+        "anon": None,
+        "owner_a": member(enterprise_a, EnterpriseMember.MemberRole.OWNER, email="owner-a@example.cn"),
+        "agent_a": member(enterprise_a, EnterpriseMember.MemberRole.AGENT, email="agent-a@example.cn"),
+        "owner_b": member(enterprise_b, EnterpriseMember.MemberRole.OWNER, email="owner-b@example.cn"),
+        "reviewer": UserFactory(role=Role.REVIEWER, email="reviewer@example.cn"),
+        "reviewer_other": UserFactory(role=Role.REVIEWER, email="reviewer2@example.cn"),
+        "expert": UserFactory(role=Role.EXPERT, email="expert@example.cn"),
+        "admin": UserFactory(role=Role.BUREAU_ADMIN, email="admin@example.cn", is_staff=True),
+        "provider": UserFactory(role=Role.PROVIDER, email="provider@example.cn"),
+    }
+    panel_experts = [UserFactory(role=Role.EXPERT, email=f"panel{i}@example.cn") for i in range(1, 4)]
+    owner_a, owner_b, reviewer, admin = users["owner_a"], users["owner_b"], users["reviewer"], users["admin"]
+    o: dict[str, Any] = {"enterprise_a": enterprise_a, "enterprise_b": enterprise_b, "standard": standard,
+                         "competitive": competitive, "window": windows[standard.code],
+                         "window_competitive": windows[competitive.code], "panel_experts": panel_experts}
+
+    # ------------------------------------------------------------ enterprise A's applications
+    o["a_draft"] = _draft(standard, owner_a, n=1)
+    o["a_attachment"] = o["a_draft"].attachments.first()
+    o["a_submitted"] = _submitted(standard, owner_a, n=2)
+
+    o["a_formal"] = _submitted(standard, owner_a, n=3)
+    assignments.reviewer_assign(actor=admin, application=o["a_formal"], reviewer=reviewer)
+    o["a_formal"].refresh_from_db()
+
+    o["a_supplement"] = _submitted(standard, owner_a, n=4)
+    assignments.reviewer_assign(actor=admin, application=o["a_supplement"], reviewer=reviewer)
+    o["a_supplement_request"] = formal.formal_review_return(
+        actor=reviewer, application=o["a_supplement"], note="请补充付款凭证",
+        items=[{"code": "payment_proof", "note": "须加盖银行印章"}])
+    o["a_supplement"].refresh_from_db()
+
+    o["a_bureau"] = _submitted(standard, owner_a, n=5)
+    assignments.reviewer_assign(actor=admin, application=o["a_bureau"], reviewer=reviewer)
+    formal.formal_review_pass(actor=reviewer, application=o["a_bureau"])
+    o["a_bureau"].refresh_from_db()
+
+    competitive_data = {**DRAFT, "inputs": {"compute_spend": "2000000"}}
+    o["a_expert"] = _submitted(competitive, owner_a, n=6, data=competitive_data)
+    assignments.reviewer_assign(actor=admin, application=o["a_expert"], reviewer=reviewer)
+    formal.formal_review_pass(actor=reviewer, application=o["a_expert"])
+    o["a_expert_assignments"] = panel.experts_assign(actor=admin, application=o["a_expert"], experts=panel_experts)
+    o["a_expert_assignment"] = o["a_expert_assignments"][0]
+    o["a_expert"].refresh_from_db()
+
+    # In public notice, with an objection lodged by the public.
+    o["a_notice"] = _submitted(standard, owner_a, n=7)
+    assignments.reviewer_assign(actor=admin, application=o["a_notice"], reviewer=reviewer)
+    formal.formal_review_pass(actor=reviewer, application=o["a_notice"])
+    decisions.decision_approve(actor=reviewer, application=o["a_notice"], amount=_maximum(o["a_notice"]))
+    o["notice"] = notices.notice_publish(actor=admin, application_ids=[o["a_notice"].pk])
+    o["objection"] = notices.objection_lodge(
+        notice=o["notice"], application_id=o["a_notice"].pk, objector_kind="person", objector_name="张三",
+        contact_phone="13800000000", content="该项目的合同金额与实际采购不符，请核查。")
+    o["a_notice"].refresh_from_db()
+
+    # Approved: decided, published, the period over (moved into the past), finalised.
+    o["a_approved"] = _submitted(standard, owner_a, n=8)
+    assignments.reviewer_assign(actor=admin, application=o["a_approved"], reviewer=reviewer)
+    formal.formal_review_pass(actor=reviewer, application=o["a_approved"])
+    decisions.decision_approve(actor=reviewer, application=o["a_approved"], amount=_maximum(o["a_approved"]))
+    o["notice_closed"] = notices.notice_publish(actor=admin, application_ids=[o["a_approved"].pk])
+    type(o["notice_closed"]).objects.filter(pk=o["notice_closed"].pk).update(
+        starts_on=timezone.localdate() - dt.timedelta(days=20), ends_on=timezone.localdate() - dt.timedelta(days=2))
+    notices.notice_finalize(application=o["a_approved"], actor=admin)
+    o["a_approved"].refresh_from_db()
+    o["notice_closed"].refresh_from_db()
+    from vouchers.models import Award
+
+    o["award"] = Award.objects.get(application=o["a_approved"])
+    o["pool"] = o["award"].pool
+    _letters(o, admin, render=letters)
+    _voucher(o, users)
+
+    # ------------------------------------------------------------ enterprise B: the cast's expert sits here
+    o["b_expert"] = _submitted(competitive, owner_b, n=21, data={**competitive_data,
+                                                                   "inputs": {"compute_spend": "1000000"}})
+    assignments.reviewer_assign(actor=admin, application=o["b_expert"], reviewer=users["reviewer_other"])
+    formal.formal_review_pass(actor=users["reviewer_other"], application=o["b_expert"])
+    made = panel.experts_assign(actor=admin, application=o["b_expert"],
+                                experts=[users["expert"], *panel_experts[:2]])
+    o["expert_assignment"] = panel.expert_declare(actor=users["expert"], assignment=made[0], conflict=False)
+    o["b_expert"].refresh_from_db()
+    o["b_draft"] = _draft(standard, owner_b, n=22)
+
+    # ------------------------------------------------------------ the rest
+    o["invitation"], o["invitation_token"] = _invitation(enterprise_a, owner_a)
+    o["agent_membership"] = users["agent_a"].membership
+    o["notification"] = Notification.objects.create(
+        recipient=owner_a, kind=Notification.Kind.ACCOUNT, subject="欢迎使用", body="欢迎", link="/",
+        dedupe_key="cast:welcome")
+    tokens = {role: Token.objects.create(user=u).key for role, u in users.items() if u is not None}
+    for u in panel_experts:
+        Token.objects.get_or_create(user=u)
+    return Cast(users=users, tokens=tokens, objects=o)
+
+
+def _maximum(app: Application) -> str:
+    from reviews.selectors import decision_estimate
+
+    return str(decision_estimate(app, timezone.localdate()).amount)
+
+
+def _letters(o: dict, admin: User, *, render: bool) -> None:
+    from reviews.letters.services import letter_create, letter_generate_now
+    from reviews.models import Letter
+
+    with transaction.atomic():
+        letter = letter_create(application=o["a_approved"], kind=Letter.Kind.APPROVAL, actor=admin)
+    if render:
+        letter = letter_generate_now(letter_id=letter.pk)
+    else:  # a stand-in PDF, stored like the real one
+        letter.pdf.save(f"{letter.year}/{letter.pk:08d}-{letter.code}.pdf", ContentFile(PDF), save=False)
+        Letter.objects.filter(pk=letter.pk).update(pdf=letter.pdf.name, sha256=hashlib.sha256(PDF).hexdigest(),
+                                                   size=len(PDF), status=Letter.Status.READY,
+                                                   generated_at=timezone.now())
+        letter.refresh_from_db()
+    o["letter"] = letter
+    with transaction.atomic():
+        o["letter_supplement"] = letter_create(application=o["a_supplement"], kind=Letter.Kind.SUPPLEMENT,
+                                               actor=admin)
+
+
+def _voucher(o: dict, users: dict) -> None:
+    """The compute provider of the catalogue with the cast's provider user (and a declared relation
+    with enterprise B), A's voucher from the approved award, and a pending redemption of part of it."""
+    from vouchers.models import ComputeProvider, ProviderMember, Redemption, Voucher
+
+    admin = users["admin"]
+    today = timezone.localdate()
+    try:
+        from vouchers.services import redemption as svc
+    except ImportError:  # before the redemption services exist
+        svc = None
+    fields = dict(name="广州智算云服务有限公司", credit_code=_code(31), services="智能算力租赁",
+                  district="黄埔区/广州开发区", valid_from=today - dt.timedelta(days=365))
+    if svc is not None:
+        provider = svc.provider_save(actor=admin, **fields)
+        o["provider_member"] = svc.provider_member_link(actor=admin, provider=provider, user=users["provider"])
+        o["provider_relation"] = svc.provider_relation_declare(
+            actor=admin, provider=provider, enterprise_credit_code=o["enterprise_b"].credit_code, kind="shareholding")
+    else:
+        provider = ComputeProvider.objects.create(**fields)
+        o["provider_member"] = ProviderMember.objects.create(provider=provider, user=users["provider"])
+    o["compute_provider"] = provider
+    award = o["award"]
+    voucher = Voucher.objects.filter(award=award).first()
+    if voucher is None and svc is not None:
+        voucher = svc.voucher_issue(award=award)
+    if voucher is None:
+        voucher = Voucher.objects.create(code="HPV-2026-000001", award=award, enterprise=award.enterprise,
+                                         programme=award.programme, face_value=award.amount,
+                                         balance=award.amount, issued_on=today,
+                                         expires_on=today + dt.timedelta(days=365))
+    if svc is not None:
+        redemption = svc.redemption_create(
+            actor=users["provider"], voucher_code=voucher.code, holder_credit_code=voucher.enterprise.credit_code,
+            invoice_number="INV20260001", invoice_date=today, amount="1000.00", invoice_file=_upload("invoice.pdf"))
+    else:
+        redemption = Redemption(voucher=voucher, provider=provider, invoice_number="INV20260001",
+                                invoice_date=today, amount=Decimal("1000.00"), original_name="invoice.pdf",
+                                content_type="application/pdf", size=len(PDF),
+                                sha256=hashlib.sha256(PDF).hexdigest(), created_by=users["provider"])
+        redemption.invoice_file.save("invoice.pdf", ContentFile(PDF), save=False)
+        redemption.save()
+        Voucher.objects.filter(pk=voucher.pk).update(balance=voucher.balance - redemption.amount)
+    voucher.refresh_from_db()
+    o["voucher"] = voucher
+    o["redemption"] = redemption
+
+
+def _code(n: int) -> str:
+    from .factories import make_uscc
+
+    return make_uscc(n + 9000)
+
+
+def _invitation(enterprise, owner) -> tuple[Any, str]:
+    from applications.membership import invitation_create
+
+    return invitation_create(actor=owner, enterprise=enterprise, email="newcomer@example.cn")
+
+
+def attachment_of(app: Application) -> Attachment:
+    return app.attachments.filter(superseded_at__isnull=True).order_by("pk").first()
+
+
+__all__ = ["ROLES", "Cast", "cast_build", "attachment_of", "State"]

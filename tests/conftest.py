@@ -1,0 +1,128 @@
+"""The standing cast: two enterprises (A and B) with their people, an assigned and an unassigned
+reviewer, experts, a bureau administrator, a compute provider and an anonymous visitor."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from applications.models import EnterpriseMember
+from portal.models import Role
+
+from .factories import PASSWORD, EnterpriseFactory, UserFactory, member
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL; CI does)")
+    for item in items:
+        if "postgres" in item.keywords and not on_pg:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _locmem_axes_reset(settings):
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def catalogue(db):
+    """The shipped catalogue (both policies, all programmes, their dated parameters)."""
+    from vouchers.services.catalogue import catalogue_load
+
+    catalogue_load()
+    from vouchers.models import Programme
+
+    return {p.code: p for p in Programme.objects.select_related("policy")}
+
+
+@pytest.fixture
+def enterprise_a(db):
+    return EnterpriseFactory(name="广州甲智能科技有限公司")
+
+
+@pytest.fixture
+def enterprise_b(db):
+    return EnterpriseFactory(name="广州乙数据服务有限公司")
+
+
+@pytest.fixture
+def owner_a(enterprise_a):
+    return member(enterprise_a, EnterpriseMember.MemberRole.OWNER, email="owner-a@example.cn")
+
+
+@pytest.fixture
+def agent_a(enterprise_a):
+    return member(enterprise_a, EnterpriseMember.MemberRole.AGENT, email="agent-a@example.cn")
+
+
+@pytest.fixture
+def owner_b(enterprise_b):
+    return member(enterprise_b, EnterpriseMember.MemberRole.OWNER, email="owner-b@example.cn")
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(role=Role.REVIEWER, email="reviewer@example.cn")
+
+
+@pytest.fixture
+def reviewer_other(db):
+    return UserFactory(role=Role.REVIEWER, email="reviewer2@example.cn")
+
+
+@pytest.fixture
+def expert(db):
+    return UserFactory(role=Role.EXPERT, email="expert@example.cn")
+
+
+@pytest.fixture
+def experts(db):
+    return [UserFactory(role=Role.EXPERT, email=f"expert{i}@example.cn") for i in range(1, 5)]
+
+
+@pytest.fixture
+def bureau_admin(db):
+    return UserFactory(role=Role.BUREAU_ADMIN, email="admin@example.cn", is_staff=True)
+
+
+@pytest.fixture
+def provider_user(db):
+    return UserFactory(role=Role.PROVIDER, email="provider@example.cn")
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) → a Client signed in as that user (None → anonymous)."""
+
+    def make(user=None) -> Client:
+        c = Client()
+        if user is not None:
+            c.force_login(user, backend="portal.backends.EmailOrUsernameBackend")
+        return c
+
+    return make
+
+
+@pytest.fixture
+def api_for():
+    from rest_framework.test import APIClient
+
+    def make(user=None) -> APIClient:
+        c = APIClient()
+        if user is not None:
+            c.force_authenticate(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
+
+
+__all__ = ["PASSWORD"]

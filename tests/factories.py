@@ -1,0 +1,59 @@
+"""The standing cast's factories (factory_boy). Apps add their own in tests/<app>/factories.py."""
+
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+
+from applications.models import District, Enterprise, EnterpriseMember, Industry
+from applications.uscc import ALPHABET, check_character
+from portal.models import Role, User
+
+PASSWORD = "Str0ng-Test-Passw0rd"
+
+
+def make_uscc(n: int) -> str:
+    """A valid credit code: 9144010 + 6-digit district + a 9-character organisation code + check."""
+    body = f"91440112{n:09d}"
+    body = body[:8] + "".join(ALPHABET[int(c)] for c in body[8:17])
+    return body + check_character(body)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.cn")
+    username = factory.SelfAttribute("email")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    role = Role.ENTERPRISE
+    is_active = True
+    email_confirmed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"广州测试{n}号科技有限公司")
+    credit_code = factory.Sequence(lambda n: make_uscc(n + 1000))
+    registered_district = District.HUANGPU
+    tax_district = District.HUANGPU
+    stats_district = District.HUANGPU
+    industry = Industry.AI
+    is_above_scale = True
+    contact_name = "联系人"
+    contact_phone = "020-12345678"
+
+
+def member(enterprise: Enterprise, role: str = EnterpriseMember.MemberRole.OWNER, **kwargs) -> User:
+    user = UserFactory(role=Role.ENTERPRISE, **kwargs)
+    EnterpriseMember.objects.create(enterprise=enterprise, user=user, member_role=role)
+    return user

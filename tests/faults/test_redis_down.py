@@ -1,0 +1,95 @@
+"""Redis down: the portal still serves pages and API answers (the cache is an optimisation; a
+notification that cannot be queued is written to the inbox in the request and e-mailed later by
+the sweep), and the queues resume when Redis returns (the worker reconnects, new work is
+delivered, the sweep sends what waited). Real processes: gunicorn, a Celery worker, and a
+redis-server of the test's own, stopped for a few seconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from applications.models import Application, EnterpriseMember
+from applications.workflow import State
+from portal.models import Notification
+from tests.cast import _draft
+from tests.factories import member
+from vouchers.models import ApplicationWindow
+
+from .conftest import fault, http, process_env, real_broker, session_of, wait_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), fault]
+
+PAGES = ["/", "/catalogue/", "/notices/", "/verify/", "/applications/", "/inbox/"]
+API = ["/api/v1/me/", "/api/v1/applications/", "/api/v1/programs/", "/api/v1/reviews/notices/"]
+
+
+def _note(app: Application) -> Notification | None:
+    return Notification.objects.filter(dedupe_key=f"submitted:{app.pk}").first()
+
+
+def test_pages_and_submissions_survive_redis_down_and_queues_resume(
+        catalogue, enterprise_a, redis_server, processes, fault_storage):
+    owner = member(enterprise_a, EnterpriseMember.MemberRole.OWNER, email="owner-redis@example.cn")
+    programme = catalogue["hp-compute-voucher"]
+    now = timezone.now()
+    ApplicationWindow.objects.create(programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1),
+                                     closes_at=now + dt.timedelta(days=30))
+    before, during, after = (_draft(programme, owner, n=n) for n in (1, 2, 3))
+    token = Token.objects.create(user=owner).key
+    session = session_of(owner)
+
+    env = process_env(fault_storage, redis_server.url)
+    processes.server(env)
+    processes.worker(env)
+
+    def check_everything(label: str, *, timed: bool = True) -> None:
+        for path in PAGES:
+            status, body, seconds = http("GET", path, session=session)
+            assert status == 200, f"{label}: GET {path} → {status} {body[:300]}"
+            assert seconds < 5 or not timed, f"{label}: GET {path} took {seconds:.1f}s"
+        for path in API:
+            status, body, seconds = http("GET", path, token=token)
+            assert status == 200, f"{label}: GET {path} → {status} {body[:300]}"
+        # a throttled endpoint (the throttle lives in the cache): refused for its input, not a 500
+        status, body, _s = http("POST", "/api/v1/reviews/notices/999999/objections/", json={})
+        assert status == 404, f"{label}: objection → {status} {body[:300]}"
+
+    def submit(app: Application, label: str) -> None:
+        status, body, seconds = http("POST", f"/api/v1/applications/{app.pk}/submit/", token=token,
+                                     json={"declaration": True})
+        assert status == 200, f"{label}: submit → {status} {body[:500]}"
+        assert seconds < 10, f"{label}: submit took {seconds:.1f}s"
+        app.refresh_from_db()
+        assert app.state == State.SUBMITTED
+
+    # Redis up: the notification goes through the queue.
+    for _ in range(3):  # every gunicorn worker loads the whole project on its first requests
+        check_everything("warm-up", timed=False)
+    check_everything("redis up")
+    submit(before, "redis up")
+    wait_for(lambda: (n := _note(before)) and n.emailed_at, timeout=60, what="the first notification delivered")
+
+    # Redis down for a few seconds.
+    redis_server.stop()
+    check_everything("redis down")
+    submit(during, "redis down")
+    note = _note(during)
+    assert note is not None and note.emailed_at is None, "the notification should wait in the inbox for its e-mail"
+
+    # Redis back: the worker reconnects, new work flows, the sweep e-mails what waited.
+    redis_server.start()
+    check_everything("redis back")
+    submit(after, "redis back")
+    wait_for(lambda: (n := _note(after)) and n.emailed_at, timeout=90, what="delivery after Redis returned")
+    with real_broker(redis_server.url):
+        from portal.tasks import notifications_email_pending
+
+        notifications_email_pending.delay(older_than_seconds=0)
+    wait_for(lambda: Notification.objects.get(pk=note.pk).emailed_at, timeout=60,
+             what="the sweep e-mailing the notification written while Redis was down")
+    assert Notification.objects.filter(dedupe_key__startswith="submitted:").count() == 3
+    assert Application.objects.filter(state=State.SUBMITTED).count() == 3

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from .helpers import make_application, make_award
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.SITE_URL = "https://portal.example.cn"
+
+
+@pytest.fixture
+def programme(catalogue):
+    return catalogue["hp-data-trading"]
+
+
+@pytest.fixture
+def voucher_programme(catalogue):
+    return catalogue["hp-compute-voucher"]
+
+
+@pytest.fixture
+def application_a(programme, enterprise_a, owner_a):
+    return make_application(enterprise=enterprise_a, programme=programme, created_by=owner_a)
+
+
+@pytest.fixture
+def award_a(application_a):
+    return make_award(application=application_a, amount="123456.78")
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())

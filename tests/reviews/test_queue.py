@@ -1,0 +1,111 @@
+"""The reviewer queue (page and API): what each reviewer sees, filters, sorting by age, overdue, and
+a constant number of SQL queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from applications.workflow import State
+from reviews.selectors import QueueFilters, queue_for
+
+from ..factories import EnterpriseFactory
+from .conftest import assign_to, at, make_app
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast(catalogue, clock, enterprise_a, enterprise_b, owner_a, owner_b, reviewer, reviewer_other):
+    clock.set(at(2026, 3, 2, 9))
+    mine = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW,
+                    submitted_at=at(2026, 2, 20, 9))
+    assign_to(mine, reviewer)
+    waiting = make_app(enterprise_b, catalogue["hp-vertical-model-compute"], submitted_at=at(2026, 2, 27, 9))
+    theirs = make_app(enterprise_b, catalogue["th-compute-subsidy"], state=State.BUREAU_REVIEW,
+                      submitted_at=at(2026, 2, 25, 9))
+    assign_to(theirs, reviewer_other)
+    draft = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.DRAFT)
+    return {"mine": mine, "waiting": waiting, "theirs": theirs, "draft": draft}
+
+
+def ids(qs):
+    return [a.pk for a in qs]
+
+
+def test_a_reviewer_sees_their_own_and_what_waits_in_their_stage(cast, reviewer, bureau_admin):
+    assert ids(queue_for(actor=reviewer)) == [cast["mine"].pk, cast["waiting"].pk]  # oldest first
+    assert ids(queue_for(actor=reviewer, filters=QueueFilters(scope="mine"))) == [cast["mine"].pk]
+    assert ids(queue_for(actor=reviewer, filters=QueueFilters(scope="unassigned"))) == [cast["waiting"].pk]
+    assert ids(queue_for(actor=reviewer, filters=QueueFilters(sort="-age"))) == [cast["waiting"].pk, cast["mine"].pk]
+    admin_view = ids(queue_for(actor=bureau_admin))
+    assert admin_view == [cast["mine"].pk, cast["theirs"].pk, cast["waiting"].pk]
+
+
+def test_filters(cast, bureau_admin, reviewer_other):
+    f = QueueFilters
+    assert ids(queue_for(actor=bureau_admin, filters=f(programme="th-compute-subsidy"))) == [cast["theirs"].pk]
+    assert ids(queue_for(actor=bureau_admin, filters=f(policy="th2024"))) == [cast["theirs"].pk]
+    assert ids(queue_for(actor=bureau_admin, filters=f(state="submitted"))) == [cast["waiting"].pk]
+    assert ids(queue_for(actor=bureau_admin, filters=f(enterprise="甲智能"))) == [cast["mine"].pk]
+    code = cast["waiting"].enterprise.credit_code
+    assert set(ids(queue_for(actor=bureau_admin, filters=f(enterprise=code)))) == {cast["waiting"].pk,
+                                                                                   cast["theirs"].pk}
+    assert ids(queue_for(actor=bureau_admin, filters=f(reviewer=reviewer_other.pk))) == [cast["theirs"].pk]
+
+
+def test_overdue_follows_working_days(cast, clock, bureau_admin):
+    # "mine" was submitted Fri 20 Feb 2026 (Spring Festival holidays 15–23 Feb, make-up Sat 28 Feb):
+    # 5 working days → Tue 24, Wed 25, Thu 26, Fri 27, Sat 28 Feb.
+    from reviews.selectors import calendar_for_queue, deadline_of, with_deadline_fields
+
+    app = with_deadline_fields(type(cast["mine"]).objects.filter(pk=cast["mine"].pk)).get()
+    assert deadline_of(app, calendar_for_queue()) == dt.date(2026, 2, 28)
+    clock.set(at(2026, 2, 28, 18))
+    assert cast["mine"].pk not in ids(queue_for(actor=bureau_admin, filters=QueueFilters(deadline="overdue")))
+    clock.set(at(2026, 3, 1, 9))
+    overdue = ids(queue_for(actor=bureau_admin, filters=QueueFilters(deadline="overdue")))
+    assert cast["mine"].pk in overdue and cast["waiting"].pk not in overdue
+
+
+def _fill(n, catalogue, reviewer):
+    programme = catalogue["hp-data-trading"]
+    for i in range(n):
+        ent = EnterpriseFactory()
+        app = make_app(ent, programme, materials=["business_license"], submitted_at=at(2026, 2, 2, 9) +
+                       dt.timedelta(hours=i), claims=[("contract", f"C-{i}")])
+        if i % 2:
+            assign_to(app, reviewer)
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+@pytest.mark.parametrize("url", ["/review/", "/review/?deadline=overdue&sort=-age", "/api/v1/reviews/queue/"])
+def test_the_queue_runs_a_constant_number_of_queries(catalogue, clock, reviewer, bureau_admin, client_for, url):
+    client = client_for(bureau_admin)
+    _fill(5, catalogue, reviewer)
+    five, response = _count(client, url)
+    body = response.content.decode()
+    assert body.count("GZAI-T-") >= 5
+    _fill(45, catalogue, reviewer)
+    fifty, response = _count(client, url)
+    assert response.content.decode().count("GZAI-T-") >= 50
+    assert five == fifty, (five, fifty)
+    assert fifty <= 12
+
+
+def test_the_reviewer_queue_page_is_constant_too(catalogue, clock, reviewer, client_for, django_assert_num_queries):
+    client = client_for(reviewer)
+    _fill(5, catalogue, reviewer)
+    five, _ = _count(client, "/review/")
+    _fill(45, catalogue, reviewer)
+    with django_assert_num_queries(five):
+        assert client.get("/review/").status_code == 200

@@ -1,0 +1,407 @@
+"""The permission matrix: for every URL pattern of the project, who may do what.
+
+Each entry is a list of cases; a case names the URL's arguments (objects of the standing cast,
+tests/cast.py: everything belongs to enterprise A unless it says otherwise), the data sent (valid
+data for the state-changing requests, so that a refusal is a refusal of the actor and not of the
+input) and, per method, the expected outcome for every member of the cast:
+
+    "anon:login A:ok STAFF:ok *:404"
+
+roles: anon owner_a agent_a owner_b reviewer (assigned to A's applications) reviewer_other
+(unassigned) expert (sits on B's panel only) admin (bureau administrator) provider; aliases A (A's
+owner and agent), ENT (A and B), REV (both reviewers), STAFF (both reviewers and the administrator),
+USERS (everyone signed in); `*` = the roles not named before it.
+outcomes: ok (allowed: 2xx, 3xx elsewhere than a login page, or 400/409/422 when the input is
+refused), login (sent to sign in), 401, 403, 404, 405, no (any refusal).
+
+A pattern added to the project without an entry here fails the matrix test with its name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.cast import PDF, Cast
+
+Fn = Callable[[Cast], Any]
+
+
+@dataclass
+class Case:
+    kwargs: Fn | None = None
+    expect: dict[str, str] = field(default_factory=dict)  # method → expectation string
+    data: dict[str, Fn] = field(default_factory=dict)  # method → request body
+    label: str = ""
+    multipart: bool = False  # API bodies are JSON unless this says multipart (uploads)
+    query: str = ""
+
+
+def case(kwargs: Fn | None = None, *, label: str = "", data: Fn | dict[str, Fn] | None = None,
+         multipart: bool = False, query: str = "", **expect: str) -> Case:
+    """case(kw, GET="…", POST="…", data=lambda c: {...}) — `data` is the POST/PUT/PATCH body (one
+    builder for every writing method, or a {method: builder} dict)."""
+    bodies = {m: data for m in ("POST", "PUT", "PATCH", "DELETE")} if callable(data) else dict(data or {})
+    return Case(kwargs=kwargs, expect=expect, data=bodies, label=label, multipart=multipart, query=query)
+
+
+def pk(name: str) -> Fn:
+    return lambda c: {"pk": getattr(c, name).pk}
+
+
+def app_file(app: str, attachment: str | None = None) -> Fn:
+    def kw(c: Cast) -> dict:
+        application = getattr(c, app)
+        att = getattr(c, attachment) if attachment else application.attachments.order_by("pk").first()
+        return {"pk": application.pk, "attachment_pk": att.pk}
+
+    return kw
+
+
+def code(c: Cast) -> dict:
+    return {"code": c.standard.code}
+
+
+def pdf_upload(name: str = "business_license.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+PAGE_POST_405 = "anon:login USERS:405"
+PUBLIC = "*:ok"
+SIGNED_IN = "anon:login *:ok"
+API_SIGNED_IN = "anon:403 *:ok"
+STAFF_PAGE = "anon:login STAFF:ok *:403"
+ADMIN_PAGE = "anon:login admin:ok *:403"
+API_STAFF = "anon:403 STAFF:ok *:403"
+API_ADMIN = "anon:403 admin:ok *:403"
+# The bureau administrator is staff but holds no model permission: the Django admin is for system
+# administrators (superusers); everyone else is sent to its login page.
+ADMIN_APP = "admin:403 *:login"
+
+
+def _decision(c: Cast) -> dict:
+    from tests.cast import _maximum
+
+    return {"outcome": "approve", "amount": _maximum(c.a_bureau), "reason": ""}
+
+
+def _objection(c: Cast) -> dict:
+    return {"application": c.a_notice.pk, "objector_kind": "person", "objector_name": "李四",
+            "contact_phone": "13900000000", "content": "该企业的项目实际并未在区内实施，请核查。"}
+
+
+def _scores(c: Cast) -> dict:
+    return {f"score_{k['code']}": "20" for k in c.competitive.criteria} | {"comment": "良好"}
+
+
+MATRIX: dict[str, list[Case]] = {
+    # ------------------------------------------------------------------ portal: home, accounts, inbox
+    "home": [case(GET=PUBLIC, POST=PUBLIC)],
+    "healthz": [case(GET=PUBLIC, POST="*:405")],
+    "register": [case(GET=PUBLIC, POST=PUBLIC)],
+    "confirm_email": [case(lambda c: {"token": "not-a-token"}, GET=PUBLIC, POST=PUBLIC)],
+    "login": [case(GET=PUBLIC, POST=PUBLIC)],
+    "logout": [case(GET="*:405", POST=PUBLIC)],
+    "password_change": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
+    "password_change_done": [case(GET=SIGNED_IN, POST=PAGE_POST_405)],
+    "password_reset": [case(GET=PUBLIC, POST=PUBLIC)],
+    "password_reset_done": [case(GET=PUBLIC, POST="*:405")],
+    "password_reset_confirm": [case(lambda c: {"uidb64": "MQ", "token": "set-password"}, GET=PUBLIC, POST=PUBLIC)],
+    "password_reset_complete": [case(GET=PUBLIC, POST="*:405")],
+    "otp_setup": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
+    "otp_verify": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
+    "inbox": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
+    "inbox_read": [case(pk("notification"), GET="anon:login USERS:405", POST="anon:login owner_a:ok *:404")],
+    "set_language": [case(GET=PUBLIC, POST=PUBLIC, data=lambda c: {"language": "en", "next": "/"})],
+    # ------------------------------------------------------------------ API: accounts
+    "api-me": [case(GET=API_SIGNED_IN)],
+    "api-token": [case(POST=PUBLIC,
+                       data=lambda c: {"username": "owner-a@example.cn", "password": "wrong"})],
+    "api-schema": [case(GET=PUBLIC)],
+    "api-docs": [case(GET=PUBLIC)],
+    # ------------------------------------------------------------------ API: catalogue (public)
+    "api-programs": [case(GET=PUBLIC)],
+    "api-program": [case(code, GET=PUBLIC)],
+    "api-program-estimate": [case(code, POST=PUBLIC,
+                                  data=lambda c: {"inputs": {"eligible_cost": "100000"}})],
+    # ------------------------------------------------------------------ API: budget (administrators)
+    "api-budget-pools": [case(GET=API_ADMIN, POST=API_ADMIN,
+                              data=lambda c: {"programme": c.competitive.code, "fiscal_year": 2027,
+                                              "amount": "1000000.00"})],
+    "api-budget-pool": [case(pk("pool"), GET=API_ADMIN, PATCH=API_ADMIN,
+                             data=lambda c: {"amount": "200000000.00"})],
+    "api-budget-pool-ledger": [case(pk("pool"), GET=API_ADMIN)],
+    # ------------------------------------------------------------------ API: enterprises and applications
+    "api-enterprise-list": [case(GET=API_SIGNED_IN, POST=API_SIGNED_IN,
+                                 data=lambda c: {"credit_code": "91440101MA5CKGXK1H", "name": "新企业",
+                                                 "registered_district": "huangpu", "tax_district": "huangpu",
+                                                 "stats_district": "huangpu", "contact_name": "张",
+                                                 "contact_phone": "020-1"})],
+    "api-enterprise-detail": [case(lambda c: {"pk": c.enterprise_a.pk}, GET="anon:403 A:ok *:404",
+                                   PATCH="anon:403 owner_a:ok agent_a:403 *:404",
+                                   data=lambda c: {"contact_name": "王五"})],
+    "api-application-list": [case(GET=API_SIGNED_IN, POST="anon:403 ENT:ok *:403",
+                                  data=lambda c: {"programme": c.standard.code, "title": "新项目"})],
+    "api-application-detail": [case(pk("a_draft"), GET="anon:403 A:ok STAFF:ok *:404",
+                                    PUT="anon:403 A:ok STAFF:403 *:404", PATCH="anon:403 A:ok STAFF:403 *:404",
+                                    data=lambda c: {"title": "改过的项目名称"})],
+    "api-application-attachments": [case(pk("a_draft"), GET="anon:403 A:ok STAFF:ok *:404",
+                                         POST="anon:403 A:ok STAFF:403 *:404", multipart=True,
+                                         data=lambda c: {"material": "business_license", "file": pdf_upload()})],
+    "api-application-attachment-download": [case(app_file("a_draft"), GET="anon:403 A:ok STAFF:ok *:404")],
+    "api-application-submit": [case(pk("a_draft"), POST="anon:403 A:ok STAFF:403 *:404",
+                                    data=lambda c: {"declaration": True})],
+    "api-application-resubmit": [case(pk("a_supplement"), POST="anon:403 A:ok STAFF:403 *:404",
+                                      data=lambda c: {"answers": {"payment_proof": "已补充付款凭证"}})],
+    "api-application-withdraw": [case(pk("a_submitted"), POST="anon:403 A:ok STAFF:403 *:404",
+                                      data=lambda c: {"reason": "不再申报"})],
+    # ------------------------------------------------------------------ API: reviews
+    "api-reviews-queue": [case(GET=API_STAFF)],
+    "api-reviews-overdue": [case(GET=API_STAFF)],
+    "api-reviews-assign": [case(POST=API_ADMIN,
+                                data=lambda c: {"application_ids": [c.a_submitted.pk],
+                                                "reviewer": c.users["reviewer"].pk})],
+    "api-reviews-claim": [case(POST="anon:403 REV:ok *:403",
+                               data=lambda c: {"application_ids": [c.a_submitted.pk]})],
+    "api-reviews-send-to-experts": [case(POST="anon:403 STAFF:ok *:403",
+                                         data=lambda c: {"application_ids": [c.a_formal.pk]})],
+    "api-reviews-formal": [case(pk("a_formal"), POST="anon:403 reviewer:ok admin:ok *:403",
+                                data=lambda c: {"action": "return", "note": "请补充",
+                                                "items": [{"code": "payment_proof", "note": "须加盖银行印章"}]})],
+    "api-reviews-experts": [case(pk("a_expert"), GET=API_STAFF, POST=API_ADMIN,
+                                 data=lambda c: {"expert_ids": [c.users["expert"].pk]})],
+    "api-reviews-experts-finish": [case(pk("a_expert"), POST="anon:403 reviewer:ok admin:ok *:403")],
+    "api-reviews-decision": [case(pk("a_bureau"), GET=API_STAFF, POST="anon:403 reviewer:ok admin:ok *:403",
+                                  data=_decision)],
+    "api-reviews-ranking": [case(pk("window_competitive"), GET=API_STAFF)],
+    "api-reviews-expert-assignments": [case(GET="anon:403 expert:ok *:403")],
+    "api-reviews-expert-assignment": [
+        case(pk("a_expert_assignment"), label="another expert's", GET="anon:403 *:404"),
+        case(pk("expert_assignment"), label="the expert's own", GET="anon:403 expert:ok *:404"),
+    ],
+    "api-reviews-expert-declaration": [
+        case(pk("a_expert_assignment"), label="another expert's", POST="anon:403 *:404",
+             data=lambda c: {"conflict": False}),
+        case(pk("expert_assignment"), label="the expert's own", POST="anon:403 expert:ok *:404",
+             data=lambda c: {"conflict": False}),
+    ],
+    "api-reviews-expert-scores": [
+        case(pk("a_expert_assignment"), label="another expert's", POST="anon:403 *:404",
+             data=lambda c: {"scores": {k["code"]: "20" for k in c.competitive.criteria}}),
+        case(pk("expert_assignment"), label="the expert's own", POST="anon:403 expert:ok *:404",
+             data=lambda c: {"scores": {k["code"]: "20" for k in c.competitive.criteria}}),
+    ],
+    "api-reviews-notices": [case(GET=PUBLIC, POST=API_ADMIN,
+                                 data=lambda c: {"application_ids": [c.a_bureau.pk]})],
+    "api-reviews-notice": [case(pk("notice"), GET=PUBLIC)],
+    "api-reviews-objection-create": [case(pk("notice"), POST=PUBLIC, data=_objection)],
+    "api-reviews-objections": [case(GET=API_ADMIN)],
+    "api-reviews-objection-resolve": [case(pk("objection"), POST=API_ADMIN,
+                                           data=lambda c: {"upheld": False, "reason": "经核查，异议不成立。"})],
+    # ------------------------------------------------------------------ API: vouchers and redemptions
+    "api-vouchers": [case(GET=API_SIGNED_IN)],
+    "api-voucher": [case(pk("voucher"), GET="anon:403 A:ok STAFF:ok *:404")],
+    "api-redemptions": [case(GET=API_SIGNED_IN, POST="anon:403 provider:ok *:403", multipart=True,
+                             data=lambda c: {"voucher_code": c.voucher.code,
+                                             "holder_credit_code": c.enterprise_a.credit_code,
+                                             "invoice_number": "INV20260003", "invoice_date": str(c.voucher.issued_on),
+                                             "amount": "100.00", "invoice_file": pdf_upload("i.pdf")})],
+    "api-redemption-confirm": [case(pk("redemption"), POST="anon:403 A:ok STAFF:403 provider:403 *:404")],
+    "api-redemption-dispute": [case(pk("redemption"), POST="anon:403 A:ok STAFF:403 provider:403 *:404",
+                                    data=lambda c: {"reason": "未收到该笔算力服务"})],
+    # ------------------------------------------------------------------ API: letters
+    "api-letters": [case(GET=API_SIGNED_IN)],
+    "api-letter": [case(pk("letter"), GET="anon:403 A:ok STAFF:ok *:404")],
+    "api-letter-verify": [case(lambda c: {"code": c.letter.code}, GET=PUBLIC)],
+    # ------------------------------------------------------------------ the public catalogue
+    "vouchers:catalogue": [case(GET=PUBLIC, POST=PUBLIC)],
+    "vouchers:policy": [case(lambda c: {"code": c.standard.policy.code}, GET=PUBLIC, POST=PUBLIC)],
+    "vouchers:programme": [case(code, GET=PUBLIC, POST=PUBLIC)],
+    "vouchers:estimate": [case(code, GET=PUBLIC, POST=PUBLIC)],
+    "vouchers:parameter_change": [case(code, GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:window_add": [case(code, GET=ADMIN_PAGE, POST=ADMIN_PAGE,
+                                 data=lambda c: {"name": "第二批", "opens_at": "2027-01-01 09:00",
+                                                 "closes_at": "2027-02-01 17:00"})],
+    # ------------------------------------------------------------------ budget (administrators)
+    "vouchers:budget": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:budget_export": [case(lambda c: {"fmt": "csv"}, GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:budget_pool_create": [case(GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                         data=lambda c: {"programme": c.competitive.pk, "fiscal_year": 2027,
+                                                         "amount": "1000000"})],
+    "vouchers:budget_pool": [case(pk("pool"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:budget_pool_amount": [case(pk("pool"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                         data=lambda c: {"amount": "200000000"})],
+    "vouchers:budget_pool_export": [case(lambda c: {"pk": c.pool.pk, "fmt": "csv"}, GET=ADMIN_PAGE,
+                                         POST=ADMIN_PAGE)],
+    # ------------------------------------------------------------------ vouchers and their redemption
+    "vouchers:voucher_list": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
+    "vouchers:voucher_detail": [case(pk("voucher"), GET="anon:login A:ok STAFF:ok *:404",
+                                     POST="anon:login A:ok STAFF:ok *:404")],
+    "vouchers:redemption_confirm": [case(pk("redemption"), GET="anon:login USERS:405",
+                                         POST="anon:login A:ok STAFF:403 provider:403 *:404")],
+    "vouchers:redemption_dispute": [case(pk("redemption"), GET="anon:login USERS:405",
+                                         POST="anon:login A:ok STAFF:403 provider:403 *:404",
+                                         data=lambda c: {"reason": "未收到该笔算力服务"})],
+    "vouchers:redemption_invoice": [case(pk("redemption"), GET="anon:login A:ok STAFF:ok provider:ok *:404",
+                                         POST="anon:login A:ok STAFF:ok provider:ok *:404")],
+    "vouchers:provider_home": [case(GET="anon:login provider:ok *:403", POST="anon:login provider:ok *:403",
+                                    multipart=True,
+                                    data=lambda c: {"voucher_code": c.voucher.code,
+                                                    "holder_credit_code": c.enterprise_a.credit_code,
+                                                    "invoice_number": "INV20260002", "invoice_date": "2026-01-05",
+                                                    "amount": "100.00", "invoice_file": pdf_upload("i.pdf")})],
+    "vouchers:providers": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:provider_admin": [case(pk("compute_provider"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:provider_member_add": [case(pk("compute_provider"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                          data=lambda c: {"email": "panel1@example.cn"})],
+    "vouchers:provider_member_remove": [case(lambda c: {"pk": c.compute_provider.pk,
+                                                        "member_pk": c.provider_member.pk},
+                                             GET="anon:login USERS:405", POST=ADMIN_PAGE)],
+    "vouchers:provider_relation_add": [case(pk("compute_provider"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                            data=lambda c: {"enterprise_credit_code": c.enterprise_a.credit_code,
+                                                            "kind": "control"})],
+    "vouchers:provider_relation_remove": [case(lambda c: {"pk": c.compute_provider.pk,
+                                                          "relation_pk": c.provider_relation.pk},
+                                               GET="anon:login USERS:405", POST=ADMIN_PAGE)],
+    "vouchers:settlement": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    # ------------------------------------------------------------------ the enterprise space
+    "applications:enterprise_register": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],
+    "applications:enterprise": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],
+    "applications:enterprise_edit": [case(GET="anon:login owner_a:ok agent_a:403 owner_b:ok *:403",
+                                          POST="anon:login owner_a:ok agent_a:403 owner_b:ok *:403",
+                                          data=lambda c: {"name": c.enterprise_a.name, "contact_name": "王五",
+                                                          "contact_phone": "020-87654321",
+                                                          "registered_district": "huangpu",
+                                                          "tax_district": "huangpu", "stats_district": "huangpu",
+                                                          "industry": "ai"})],
+    "applications:enterprise_invite": [case(GET="anon:login ENT:405 *:403",
+                                            POST="anon:login owner_a:ok agent_a:403 owner_b:ok *:403",
+                                            data=lambda c: {"email": "colleague@example.cn"})],
+    "applications:invitation_revoke": [case(pk("invitation"), GET="anon:login ENT:405 *:403",
+                                            POST="anon:login owner_a:ok agent_a:403 owner_b:ok *:403")],
+    "applications:member_remove": [case(pk("agent_membership"), GET="anon:login ENT:405 *:403",
+                                        POST="anon:login owner_a:ok agent_a:403 owner_b:ok *:403")],
+    "applications:invitation_accept": [case(lambda c: {"token": c.invitation_token}, GET=PUBLIC,
+                                            POST=PUBLIC)],
+    # ------------------------------------------------------------------ the applicant's applications
+    "applications:dashboard": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],
+    "applications:create": [case(lambda c: {"programme_code": c.standard.code}, GET="anon:login ENT:ok *:403",
+                                 POST="anon:login ENT:ok *:403")],
+    "applications:detail": [case(pk("a_draft"), GET="anon:login A:ok STAFF:ok *:404",
+                                 POST="anon:login A:ok STAFF:ok *:404")],
+    "applications:edit": [case(pk("a_draft"), GET="anon:login A:ok owner_b:404 *:403",
+                               POST="anon:login A:ok owner_b:404 *:403",
+                               data=lambda c: {"title": "改过的项目名称"})],
+    "applications:autosave": [case(pk("a_draft"), GET="anon:login ENT:405 *:403",
+                                   POST="anon:login A:ok owner_b:404 *:403",
+                                   data=lambda c: {"title": "改过的项目名称"})],
+    "applications:attachment_upload": [case(pk("a_draft"), GET="anon:login ENT:405 *:403",
+                                            POST="anon:login A:ok owner_b:404 *:403",
+                                            data=lambda c: {"material": "business_license",
+                                                            "file": pdf_upload()})],
+    "applications:attachment_remove": [case(app_file("a_draft"), GET="anon:login ENT:405 *:403",
+                                            POST="anon:login A:ok owner_b:404 *:403")],
+    "applications:attachment_download": [case(app_file("a_draft"), GET="anon:login A:ok STAFF:ok *:404",
+                                              POST="anon:login A:ok STAFF:ok *:404")],
+    "applications:submit": [case(pk("a_draft"), GET="anon:login A:ok owner_b:404 *:403",
+                                 POST="anon:login A:ok owner_b:404 *:403",
+                                 data=lambda c: {"declaration": "on"})],
+    "applications:resubmit": [case(pk("a_supplement"), GET="anon:login A:ok owner_b:404 *:403",
+                                   POST="anon:login A:ok owner_b:404 *:403",
+                                   data=lambda c: {"answer_payment_proof": "已补充付款凭证"})],
+    "applications:withdraw": [case(pk("a_submitted"), GET="anon:login A:ok owner_b:404 *:403",
+                                   POST="anon:login A:ok owner_b:404 *:403",
+                                   data=lambda c: {"reason": "不再申报", "confirm": "on"})],
+    # ------------------------------------------------------------------ review pages
+    "reviews:queue": [case(GET=STAFF_PAGE, POST=STAFF_PAGE)],
+    "reviews:queue_bulk": [
+        case(label="assign", GET="*:405", POST=ADMIN_PAGE,
+             data=lambda c: {"action": "assign", "ids": [c.a_submitted.pk], "reviewer": c.users["reviewer"].pk}),
+        case(label="claim", GET="*:405", POST="anon:login REV:ok *:403",
+             data=lambda c: {"action": "claim", "ids": [c.a_submitted.pk]}),
+    ],
+    "reviews:overdue": [case(GET=STAFF_PAGE, POST=STAFF_PAGE)],
+    "reviews:application": [case(pk("a_formal"), GET=STAFF_PAGE, POST=STAFF_PAGE)],
+    "reviews:claim": [case(pk("a_submitted"), GET="*:405", POST="anon:login REV:ok *:403")],
+    "reviews:release": [case(pk("a_formal"), GET="*:405",
+                             POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403")],
+    "reviews:assign": [case(pk("a_submitted"), GET="*:405", POST=ADMIN_PAGE,
+                            data=lambda c: {"reviewer": c.users["reviewer_other"].pk})],
+    "reviews:formal_start": [case(pk("a_submitted"), GET="*:405", POST="anon:login admin:ok REV:403 *:403")],
+    "reviews:formal_pass": [case(pk("a_formal"), GET="*:405",
+                                 POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403")],
+    "reviews:formal_return": [case(pk("a_formal"), GET=STAFF_PAGE,
+                                   POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403",
+                                   data=lambda c: {"m_payment_proof": "on", "n_payment_proof": "须加盖银行印章"})],
+    "reviews:experts_assign": [case(pk("a_expert"), GET="*:405", POST=ADMIN_PAGE,
+                                    data=lambda c: {"experts": [c.users["expert"].pk]})],
+    "reviews:experts_finish": [case(pk("a_expert"), GET="*:405",
+                                    POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403")],
+    "reviews:decision": [case(pk("a_bureau"), GET=STAFF_PAGE,
+                              POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403", data=_decision)],
+    "reviews:decline": [case(pk("a_bureau"), GET="*:405",
+                             POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403",
+                             data=lambda c: {"reason": "不符合支持条件。"})],
+    "reviews:batches": [case(GET=STAFF_PAGE, POST=STAFF_PAGE)],
+    "reviews:batch": [case(pk("window_competitive"), GET=STAFF_PAGE, POST="anon:login admin:ok REV:403 *:403",
+                           data=lambda c: {"mode": "rank", "ids": []})],
+    # ------------------------------------------------------------------ expert pages
+    "reviews:expert_list": [case(GET="anon:login expert:ok *:403", POST="anon:login expert:ok *:403")],
+    "reviews:expert_assignment": [
+        case(pk("a_expert_assignment"), label="another expert's", GET="anon:login expert:404 *:403",
+             POST="anon:login expert:404 *:403"),
+        case(pk("expert_assignment"), label="the expert's own", GET="anon:login expert:ok *:403",
+             POST="anon:login expert:ok *:403"),
+    ],
+    "reviews:expert_declare": [
+        case(pk("a_expert_assignment"), label="another expert's", GET="*:405", POST="anon:login expert:404 *:403",
+             data=lambda c: {"conflict": "0"}),
+        case(pk("expert_assignment"), label="the expert's own", GET="*:405", POST="anon:login expert:ok *:403",
+             data=lambda c: {"conflict": "0"}),
+    ],
+    "reviews:expert_scores": [
+        case(pk("a_expert_assignment"), label="another expert's", GET="*:405", POST="anon:login expert:404 *:403",
+             data=_scores),
+        case(pk("expert_assignment"), label="the expert's own", GET="*:405", POST="anon:login expert:ok *:403",
+             data=_scores),
+    ],
+    "reviews:expert_attachment": [
+        case(lambda c: {"pk": c.a_expert_assignment.pk, "attachment_pk": c.a_expert.attachments.first().pk},
+             label="another expert's", GET="anon:login expert:404 *:403", POST="anon:login expert:404 *:403"),
+        case(lambda c: {"pk": c.expert_assignment.pk, "attachment_pk": c.b_expert.attachments.first().pk},
+             label="the expert's own", GET="anon:login expert:ok *:403", POST="anon:login expert:ok *:403"),
+        case(lambda c: {"pk": c.expert_assignment.pk, "attachment_pk": c.a_expert.attachments.first().pk},
+             label="own assignment, another application's file", GET="anon:login expert:404 *:403",
+             POST="anon:login expert:404 *:403"),
+    ],
+    # ------------------------------------------------------------------ public notices and objections
+    "reviews:notices_admin": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "reviews:notice_publish": [case(GET="*:405", POST=ADMIN_PAGE, data=lambda c: {"ids": [c.a_bureau.pk]})],
+    "reviews:notice_admin": [case(pk("notice"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "reviews:objection": [case(pk("objection"), GET=ADMIN_PAGE, POST=ADMIN_PAGE,
+                               data=lambda c: {"upheld": "dismissed", "reason": "经核查，异议不成立。"})],
+    "reviews:public_notices": [case(GET=PUBLIC, POST=PUBLIC)],
+    "reviews:public_notice": [case(pk("notice"), GET=PUBLIC, POST=PUBLIC, data=_objection)],
+    # ------------------------------------------------------------------ letters
+    "reviews:letter_list": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
+    "reviews:letters_batch": [case(GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                   data=lambda c: {"action": "generate"})],
+    "reviews:letter_download": [case(pk("letter"), GET="anon:login A:ok STAFF:ok *:404",
+                                     POST="anon:login A:ok STAFF:ok *:404")],
+    "reviews:letter_revoke": [case(pk("letter"), GET="anon:login USERS:405",
+                                   POST="anon:login admin:ok A:403 REV:403 *:404",
+                                   data=lambda c: {"reason": "文书内容有误"})],
+    "reviews:letter_verify_start": [case(GET=PUBLIC, POST=PUBLIC)],
+    "reviews:letter_verify": [case(lambda c: {"code": c.letter.code}, GET=PUBLIC, POST=PUBLIC)],
+    # ------------------------------------------------------------------ the admin site (one entry per app)
+    "admin:applications": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:auth": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:authtoken": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:axes": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:otp_totp": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:portal": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:reviews": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:vouchers": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+}

@@ -1,0 +1,145 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from portal.audit import client_ip
+
+from .models import ApplicationWindow, Award, BudgetPool, LedgerEntry, ParameterValue, Policy, Programme
+from .services.catalogue import parameter_set, window_open
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "document_number", "status", "valid_from", "valid_to")
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    """Shown for reference; changes go through the ParameterValue / ApplicationWindow pages, whose
+    saves call the audited services."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ParameterInline(_ReadOnlyInline):
+    model = ParameterValue
+    fields = ("name", "value", "effective_from", "clause", "note")
+
+
+class WindowInline(_ReadOnlyInline):
+    model = ApplicationWindow
+    fields = ("name", "opens_at", "closes_at")
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "policy", "kind", "review_path", "is_voucher")
+    list_filter = ("policy", "kind", "review_path")
+    search_fields = ("code", "name_zh")
+    inlines = [ParameterInline, WindowInline]
+
+
+class ParameterValueForm(forms.ModelForm):
+    """Field checks for a friendly form; parameter_set (called on save) remains the authority."""
+
+    class Meta:
+        model = ParameterValue
+        fields = ("programme", "name", "value", "effective_from", "clause", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "clause" in self.fields:
+            self.fields["clause"].required = True
+
+    def clean(self):
+        data = super().clean()
+        programme = data.get("programme") or (self.instance.programme if self.instance.pk else None)
+        name = data.get("name") or self.instance.name
+        if programme and name and not programme.parameters.filter(name=name).exists():
+            self.add_error("name" if "name" in self.fields else None,
+                           _("项目 %(code)s 没有参数 %(name)s。") % {"code": programme.code, "name": name})
+        if data.get("value") is not None and data["value"] < 0:
+            self.add_error("value", _("参数值不能为负数。"))
+        return data
+
+
+@admin.register(ParameterValue)
+class ParameterValueAdmin(admin.ModelAdmin):
+    """A parameter from a date (annual guideline): saved through parameter_set, audited. Existing rows
+    keep their programme, name and date; dated values are never deleted (awards cite them)."""
+
+    form = ParameterValueForm
+    list_display = ("programme", "name", "value", "effective_from", "created_by")
+    list_filter = ("programme__policy", "programme", "name")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("programme", "name", "effective_from") if obj else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        row = parameter_set(actor=request.user, programme=obj.programme, name=obj.name, value=obj.value,
+                            effective_from=obj.effective_from, clause=obj.clause, note=obj.note,
+                            ip=client_ip(request))
+        obj.pk = row.pk
+        obj._state.adding = False
+
+
+@admin.register(ApplicationWindow)
+class ApplicationWindowAdmin(admin.ModelAdmin):
+    """Windows are opened through window_open (audited); an opened window is not edited here."""
+
+    list_display = ("programme", "name", "opens_at", "closes_at")
+    list_filter = ("programme",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("programme", "name", "opens_at", "closes_at") if obj else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        window = window_open(actor=request.user, programme=obj.programme, name=obj.name, opens_at=obj.opens_at,
+                             closes_at=obj.closes_at)
+        obj.pk = window.pk
+        obj._state.adding = False
+
+
+@admin.register(BudgetPool)
+class BudgetPoolAdmin(admin.ModelAdmin):
+    list_display = ("programme", "fiscal_year", "amount", "reserved", "committed", "disbursed")
+    list_filter = ("fiscal_year", "programme__policy")
+    readonly_fields = ("reserved", "committed", "disbursed")
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    list_display = ("application", "line", "enterprise", "programme", "amount", "disbursed", "status", "decided_on")
+    list_filter = ("status", "programme", "fiscal_year")
+    raw_id_fields = ("application", "enterprise", "pool")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "pool", "award", "kind", "amount", "reference")
+    list_filter = ("kind", "pool__fiscal_year")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,42 @@
+"""Demo data for the catalogue: an application window (申报批次) "<year>年第一批" for every programme,
+open from 60 days before today to 60 days after (never past the policy's validity). Called by
+demo_seed; idempotent: a programme that already has the window is left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from portal.models import Role, User
+from vouchers.models import Programme
+from vouchers.services.catalogue import window_open
+
+SPAN = dt.timedelta(days=60)
+
+
+class Command(BaseCommand):
+    help = "Open a demo application window for every programme (idempotent)."
+
+    def handle(self, *args, **options):
+        actor = User.objects.filter(role=Role.BUREAU_ADMIN, is_active=True).order_by("pk").first()
+        if actor is None:
+            raise CommandError("没有管理员账户：请先运行 demo_seed。")
+        today = timezone.localdate()
+        name = f"{today.year}年第一批"
+        tz = timezone.get_current_timezone()
+        opens_at = dt.datetime.combine(today - SPAN, dt.time.min, tzinfo=tz)
+        opened = 0
+        for programme in Programme.objects.select_related("policy").order_by("sort_order", "code"):
+            if programme.windows.filter(name=name).exists():
+                continue
+            policy_end = dt.datetime.combine(programme.policy.valid_to, dt.time(23, 59, 59), tzinfo=tz)
+            closes_at = min(dt.datetime.combine(today + SPAN, dt.time(17, 0), tzinfo=tz), policy_end)
+            if closes_at <= timezone.now():
+                self.stdout.write(f"{programme.code}: 政策已过有效期，不开放批次")
+                continue
+            window_open(actor=actor, programme=programme, name=name, opens_at=opens_at, closes_at=closes_at)
+            opened += 1
+        if options["verbosity"]:
+            self.stdout.write(f"demo windows: {opened} opened ({name})")

@@ -1,0 +1,163 @@
+"""Reads of the catalogue and the estimate that combines it with an enterprise's prior awards.
+The calculator itself (vouchers.calculator) is pure; this module feeds it from the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone, translation
+
+from . import calculator
+from .models import ApplicationWindow, Award, ParameterValue, Programme
+
+# Awards that count against caps: reserved (decided, pending public notice) and committed.
+COUNTING = (Award.Status.RESERVED, Award.Status.COMMITTED)
+
+
+def programmes_list(*, kind: str = "", policy: str = "") -> QuerySet[Programme]:
+    qs = Programme.objects.select_related("policy").order_by("sort_order", "code")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if policy:
+        qs = qs.filter(policy__code=policy)
+    return qs
+
+
+def programme_get(*, code: str) -> Programme:
+    try:
+        return Programme.objects.select_related("policy").get(code=code)
+    except Programme.DoesNotExist:
+        raise Http404(f"unknown programme {code!r}") from None
+
+
+def programme_spec(programme: Programme) -> calculator.ProgrammeSpec:
+    policy = programme.policy
+    spec = dict(programme.spec) if programme.spec else {}
+    spec.setdefault("code", programme.code)
+    spec.setdefault("formula", programme.formula)
+    spec.setdefault("inputs", programme.inputs)
+    spec.setdefault("once_only", programme.once_only)
+    spec.setdefault("name_zh", programme.name_zh)
+    return calculator.ProgrammeSpec.from_dict(spec, {"valid_from": policy.valid_from, "valid_to": policy.valid_to,
+                                                     "code": policy.code, "district": policy.district})
+
+
+def parameter_values(programme: Programme) -> list[calculator.ParameterValue]:
+    rows = programme.parameters.all() if hasattr(programme, "_prefetched_objects_cache") else \
+        ParameterValue.objects.filter(programme=programme)
+    return [calculator.ParameterValue(name=r.name, value=r.value, effective_from=r.effective_from, clause=r.clause,
+                                      note=r.note) for r in rows]
+
+
+def parameters_in_force(*, programme: Programme, on: dt.date) -> dict[str, Decimal]:
+    return calculator.parameters_on(parameter_values(programme), on)
+
+
+def prior_awards(*, programme: Programme, enterprise_ids: Iterable[int],
+                 exclude_application_id: int | None = None) -> list[calculator.PriorAward]:
+    """Earlier awards of these enterprises under this programme that count against its caps."""
+    ids = [i for i in enterprise_ids if i]
+    if not ids:
+        return []
+    qs = Award.objects.filter(programme=programme, enterprise_id__in=ids, status__in=COUNTING)
+    if exclude_application_id:
+        qs = qs.exclude(application_id=exclude_application_id)
+    return [_as_prior(programme, a) for a in qs.select_related("application")]
+
+
+def _as_prior(programme: Programme, a: Award) -> calculator.PriorAward:
+    return calculator.PriorAward(programme_code=programme.code, decided_on=a.decided_on, amount=a.amount,
+                                 line=a.line, level=str(a.parameters.get("level", "")) if a.parameters else "",
+                                 project_key=a.application.project_key)
+
+
+def prior_awards_many(*, programme: Programme, wanted: Mapping[Any, tuple[Mapping[str, Any], Any, int | None]]
+                      ) -> dict[Any, list[calculator.PriorAward]]:
+    """prior_awards for several estimates of one programme at once (a batch's ranking), in two
+    queries whatever their number: key → (inputs, enterprise, exclude_application_id)."""
+    from django.apps import apps
+
+    codes = {key: _uscc_codes(programme, inputs) for key, (inputs, _e, _x) in wanted.items()}
+    every = {c for cs in codes.values() for c in cs}
+    Enterprise = apps.get_model("applications", "Enterprise")
+    by_code = dict(Enterprise.objects.filter(credit_code__in=every).values_list("credit_code", "pk")) if every else {}
+    ids = {key: {i for i in [e.pk if e is not None else None, *(by_code.get(c) for c in codes[key])] if i}
+           for key, (_inputs, e, _x) in wanted.items()}
+    everyone = set().union(*ids.values()) if ids else set()
+    awards = list(Award.objects.filter(programme=programme, enterprise_id__in=everyone, status__in=COUNTING)
+                  .select_related("application")) if everyone else []
+    return {key: [_as_prior(programme, a) for a in awards if a.enterprise_id in ids[key]
+                  and a.application_id != exclude]
+            for key, (_inputs, _e, exclude) in wanted.items()}
+
+
+def enterprise_facts(enterprise) -> calculator.EnterpriseFacts | None:
+    if enterprise is None:
+        return None
+    return calculator.EnterpriseFacts(
+        above_scale=enterprise.is_above_scale,
+        district=enterprise.registered_district if enterprise.in_district(enterprise.registered_district) else "",
+        # the Chinese name whatever the reader's language: the catalogue names industries in Chinese
+        industry=_industry_zh(enterprise), credit_code=enterprise.credit_code)
+
+
+def _industry_zh(enterprise) -> str:
+    with translation.override("zh-hans"):
+        return str(enterprise.get_industry_display())
+
+
+def _uscc_codes(programme: Programme, inputs: Mapping[str, Any]) -> list[str]:
+    return [str(v).strip().upper() for m in programme.inputs if m.get("type") == "uscc"
+            for v in [inputs.get(m["name"])] if v]
+
+
+def _line_enterprise_ids(programme: Programme, inputs: Mapping[str, Any], enterprise) -> list[int]:
+    """The enterprises whose prior awards bound this estimate: the applicant, and for two-line
+    programmes (th-scenario-demo) the supplier and the buyer named by credit code."""
+    from django.apps import apps
+
+    ids = [enterprise.pk] if enterprise is not None else []
+    codes = _uscc_codes(programme, inputs)
+    if codes:
+        Enterprise = apps.get_model("applications", "Enterprise")
+        ids += list(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
+    return ids
+
+
+def estimate_for(*, programme: Programme, inputs: Mapping[str, Any], on: dt.date | None = None, enterprise=None,
+                 exclude_application_id: int | None = None, project_key: str = "",
+                 prior: list[calculator.PriorAward] | None = None) -> calculator.Estimate:
+    """What the programme would award on `on` (default today) for these inputs, counting the
+    enterprise's prior awards (read here unless given, e.g. by prior_awards_many for a batch).
+    Raises calculator.InputError with a message per field."""
+    on = on or timezone.localdate()
+    if prior is None:
+        prior = prior_awards(programme=programme, enterprise_ids=_line_enterprise_ids(programme, inputs, enterprise),
+                             exclude_application_id=exclude_application_id)
+    return calculator.estimate(spec=programme_spec(programme), params=parameters_in_force(programme=programme, on=on),
+                               inputs=inputs, on=on, prior=prior, enterprise=enterprise_facts(enterprise),
+                               project_key=project_key)
+
+
+def window_open_for(*, programme: Programme, at: dt.datetime | None = None) -> ApplicationWindow | None:
+    """The application window of the programme open at `at` (default now), if any."""
+    at = at or timezone.now()
+    return programme.windows.filter(opens_at__lte=at, closes_at__gt=at).order_by("closes_at").first()
+
+
+def estimate_as_json(est: calculator.Estimate) -> dict[str, Any]:
+    """An estimate as stored with an application or an award: amounts as strings, never floats."""
+    return {
+        "programme": est.programme_code, "on": est.on.isoformat(), "eligible": est.eligible,
+        "amount": str(est.amount), "uncapped_amount": str(est.uncapped_amount), "capped_by": est.capped_by,
+        "reasons": list(est.reasons),
+        "steps": [{"label": s.label, "expression": s.expression, "amount": None if s.amount is None else str(s.amount)}
+                  for s in est.steps],
+        "lines": [{"line": ln.line, "amount": str(ln.amount), "capped_by": ln.capped_by} for ln in est.lines],
+        "parameters": dict(est.parameters),
+    }

@@ -1,0 +1,132 @@
+"""Loading the shipped catalogue, and administrators' changes to it (a parameter from a date, an
+application window)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.audit import audit_record
+
+from ..catalogue import load_catalogue
+from ..models import ApplicationWindow, ParameterValue, Policy, Programme
+
+SEEDS_DIR = Path(settings.BASE_DIR) / "vouchers" / "catalogue" / "texts"
+
+PROGRAMME_COLUMNS = ("name_zh", "name_en", "kind", "article", "clause_text", "summary_zh", "eligibility_zh",
+                     "review_path", "is_voucher", "staged_payment", "once_only", "formula", "inputs", "materials",
+                     "criteria")
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML gives dates and numbers; the spec column keeps JSON (dates ISO, numbers as strings)."""
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v)))
+
+
+def _full_text(policy: dict) -> str:
+    name = policy.get("full_text_file") or ""
+    for folder in (SEEDS_DIR, Path(settings.BASE_DIR).parent / "shared" / "seeds"):
+        path = folder / name
+        if name and path.is_file():
+            return path.read_text(encoding="utf-8")
+    return ""
+
+
+def catalogue_load() -> dict[str, int]:
+    """Upsert both policies, their programmes and dated parameters from the shipped YAML.
+    Idempotent: loading twice changes nothing. Parameter values an administrator added (other dates)
+    are kept; a shipped value is only written where no row exists for its (name, date)."""
+    counts = {"policies": 0, "programmes": 0, "parameters": 0, "changed": 0}
+    with transaction.atomic():
+        for order_p, data in enumerate(load_catalogue()):
+            policy_fields = {
+                "document_number": data["document_number"], "title": data["title"], "issuers": data["issuers"],
+                "district": data["district"], "issue_date": data["issue_date"], "valid_from": data["valid_from"],
+                "valid_to": data["valid_to"], "status": data["status"], "letter_authority": data["letter_authority"],
+                "letter_prefix": data["letter_prefix"],
+            }
+            text = _full_text(data)
+            if text:
+                policy_fields["full_text"] = text
+            policy, created = Policy.objects.get_or_create(code=data["code"], defaults=policy_fields)
+            changed = [k for k, v in policy_fields.items() if getattr(policy, k) != v]
+            if changed and not created:
+                for k in changed:
+                    setattr(policy, k, policy_fields[k])
+                policy.save(update_fields=changed)
+                counts["changed"] += 1
+            counts["policies"] += 1
+            for order, prog in enumerate(data["programmes"]):
+                fields = {k: _jsonable(prog.get(k, "")) if k in ("inputs", "materials", "criteria") else prog.get(k)
+                          for k in PROGRAMME_COLUMNS}
+                fields["criteria"] = fields["criteria"] or []
+                fields["name_en"] = fields["name_en"] or ""
+                fields.update(policy=policy, sort_order=order_p * 100 + order, spec=_jsonable(prog))
+                programme, created = Programme.objects.get_or_create(code=prog["code"], defaults=fields)
+                diff = [k for k, v in fields.items() if getattr(programme, k) != v]
+                if diff and not created:
+                    for k in diff:
+                        setattr(programme, k, fields[k])
+                    programme.save(update_fields=diff)
+                    counts["changed"] += 1
+                counts["programmes"] += 1
+                for param in prog["parameters"]:
+                    _, created = ParameterValue.objects.get_or_create(
+                        programme=programme, name=param["name"], effective_from=param["effective_from"],
+                        defaults={"value": Decimal(str(param["value"])), "clause": param.get("clause", ""),
+                                  "note": param.get("note", "")})
+                    counts["parameters"] += 1
+                    counts["changed"] += int(created)
+    return counts
+
+
+def parameter_set(*, actor, programme: Programme, name: str, value: Decimal, effective_from: dt.date,
+                  clause: str, note: str = "", ip: str | None = None) -> ParameterValue:
+    """An annual guideline (申报指南) changes a parameter from a date. Past awards keep the values they
+    were computed with (stored on each award), so nothing earlier changes."""
+    if not getattr(actor, "is_bureau_admin", False):
+        raise PermissionDenied(_("只有管理员可以修改政策参数。"))
+    known = set(programme.parameters.values_list("name", flat=True))
+    errors = {}
+    if name not in known:
+        errors["name"] = _("项目 %(code)s 没有参数 %(name)s。") % {"code": programme.code, "name": name}
+    if value is None or Decimal(value) < 0:
+        errors["value"] = _("参数值不能为负数。")
+    if not clause.strip():
+        errors["clause"] = _("请注明参数调整的依据（如年度申报指南的条款）。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = ParameterValue.objects.filter(programme=programme, name=name, effective_from=effective_from).first()
+        row, _created = ParameterValue.objects.update_or_create(
+            programme=programme, name=name, effective_from=effective_from,
+            defaults={"value": Decimal(value), "clause": clause, "note": note, "created_by": actor})
+        audit_record(actor=actor, action="parameter.set", target=row, ip=ip,
+                     before={"value": str(before.value)} if before else None,
+                     after={"programme": programme.code, "name": name, "value": str(value),
+                            "effective_from": effective_from.isoformat()})
+    return row
+
+
+def window_open(*, actor, programme: Programme, name: str, opens_at: dt.datetime, closes_at: dt.datetime
+                ) -> ApplicationWindow:
+    """Administrators open an application window (申报批次) of a programme."""
+    if not getattr(actor, "is_bureau_admin", False):
+        raise PermissionDenied(_("只有管理员可以设置申报批次。"))
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("截止时间必须晚于开始时间。")})
+    with transaction.atomic():
+        window = ApplicationWindow.objects.create(programme=programme, name=name, opens_at=opens_at,
+                                                  closes_at=closes_at)
+        audit_record(actor=actor, action="window.open", target=window,
+                     after={"programme": programme.code, "name": name, "opens_at": opens_at.isoformat(),
+                            "closes_at": closes_at.isoformat()})
+    return window
