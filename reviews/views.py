@@ -41,7 +41,7 @@ from .forms import (
 )
 from .models import ExpertAssignment, Objection, PublicNoticeEntry, ReviewAssignment
 from .services import assignments, decisions, experts, formal
-from .services.common import is_admin, link
+from .services.common import is_admin, link, min_experts
 
 REVIEW_ROLES = (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
 ADMIN_ROLES = (Role.BUREAU_ADMIN, Role.SYSADMIN)
@@ -186,6 +186,9 @@ def _workspace(request: HttpRequest, app, **extra) -> dict:
     transitions = {t.name for t in allowed_transitions(app.state, app.programme.review_path)}
     competitive = app.programme.review_path == "competitive"
     panel = selectors.panel_summary(app) if competitive else None
+    if panel is not None:  # the finish button only when the service would accept it
+        panel["min_experts"] = min_experts()
+        panel["ready"] = panel["submitted"] >= panel["min_experts"] and panel["submitted"] == panel["active"]
     ctx = {
         "app": app, "assignment": assignment, "mine": mine, "may_act": may_act, "is_admin": is_admin(user),
         "checklist": checklist, "attachments": attachments, "missing": [r for r in checklist if not r["present"]],

@@ -145,6 +145,20 @@ def test_finishing_needs_every_active_expert_and_gives_mean_and_spread(assigned,
         panel.expert_scores_submit(actor=a.expert, assignment=a, scores=SCORES)
 
 
+def test_the_workspace_offers_finishing_only_when_the_panel_is_complete(assigned, experts, reviewer, competitive,
+                                                                          client_for):
+    client = client_for(reviewer)
+    url = f"/review/applications/{competitive.pk}/"
+    finish = f"/review/applications/{competitive.pk}/experts/finish/"
+    page = client.get(url).content.decode()
+    assert finish not in page and "待专家评分完成：已评分 0 / 3 名" in page
+    for a in assigned:
+        panel.expert_declare(actor=a.expert, assignment=a, conflict=False)
+        panel.expert_scores_submit(actor=a.expert, assignment=a, scores=SCORES)
+    page = client.get(url).content.decode()
+    assert finish in page and "待专家评分完成" not in page
+
+
 def test_experts_are_not_assigned_on_the_standard_path(catalogue, clock, enterprise_a, bureau_admin, experts):
     app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW)
     with pytest.raises(ValidationError) as exc:
