@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, ApplicationEvent, Enterprise, ProjectClaim
+from applications.models import Application, ApplicationEvent, Attachment, Enterprise, ProjectClaim
 from applications.selectors import application_get_for_actor
 from applications.workflow import State
 from portal.models import Role
@@ -218,10 +218,18 @@ def supplement_history(application: Application) -> list[dict[str, Any]]:
                     .select_related("requested_by"))
     resubmits = list(ApplicationEvent.objects.filter(application=application, action="resubmit")
                      .order_by("created_at", "id"))
+    answered = [next((e for e in resubmits if e.created_at >= sr.created_at), None) for sr in requests]
+    file_ids = {pk for e in answered if e for pks in (e.data.get("files") or {}).values() for pk in pks}
+    names = dict(Attachment.objects.filter(application=application, pk__in=file_ids)
+                 .values_list("pk", "original_name")) if file_ids else {}
     out = []
-    for sr in requests:
-        answer = next((e for e in resubmits if e.created_at >= sr.created_at), None)
-        out.append({"request": sr, "items": list(sr.items.all()), "answer": answer})
+    for sr, answer in zip(requests, answered, strict=True):
+        data = answer.data if answer else {}
+        items = [{"item": i, "label": i.label, "note": i.note,  # each item beside what answered it
+                  "answer": (data.get("answers") or {}).get(i.code, ""),
+                  "files": [names[pk] for pk in (data.get("files") or {}).get(i.code, []) if pk in names]}
+                 for i in sr.items.all()]
+        out.append({"request": sr, "items": items, "answer": answer})
     return out
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from applications.models import ProjectClaim
 from applications.workflow import State
 from reviews.models import ReviewAssignment, SupplementRequest
 from reviews.services import assignments, formal
@@ -160,3 +161,28 @@ def test_bulk_actions_report_each_application(catalogue, clock, enterprise_a, en
         assert app.state == state
     results = assignments.reviewers_assign_many(actor=bureau_admin, application_ids=[theirs.pk], reviewer=reviewer)
     assert results[0].ok and ReviewAssignment.objects.get(application=theirs).reviewer == reviewer
+
+
+def test_the_workspace_shows_each_item_beside_its_answer_and_files(incomplete, clock, reviewer, owner_a, client_for):
+    from applications.services import application_resubmit
+
+    assign_to(incomplete, reviewer)
+    formal.formal_review_start(actor=reviewer, application=incomplete)
+    formal.formal_review_return(actor=reviewer, application=incomplete, items=[
+        {"code": "exchange_certificate"}, {"code": "invoice"},
+        {"label": "合同金额与发票不符", "note": "请说明差额原因"}])
+    url = f"/review/applications/{incomplete.pk}/"
+    assert "尚未补正。" in client_for(reviewer).get(url).content.decode()
+
+    clock.set(at(2025, 10, 9, 10))
+    attach(incomplete, "exchange_certificate")
+    attach(incomplete, "invoice")
+    ProjectClaim.objects.create(application=incomplete, kind=ProjectClaim.Kind.CONTRACT, value="HT-2025-0931")
+    application_resubmit(actor=owner_a, application=incomplete, answers={"other-3": "差额为运费，见补充说明"})
+    page = client_for(reviewer).get(url).content.decode()
+    items = page.split('class="supplement-items"')[1].split("</ol>")[0].split("<li>")[1:]
+    assert len(items) == 3
+    assert "数据交易所出具的场内交易证明" in items[0] and "exchange_certificate.pdf" in items[0]
+    assert "发票" in items[1] and "invoice.pdf" in items[1] and "exchange_certificate.pdf" not in items[1]
+    assert "合同金额与发票不符" in items[2] and "差额为运费，见补充说明" in items[2] and ".pdf" not in items[2]
+    assert "尚未补正。" not in page
