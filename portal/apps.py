@@ -7,7 +7,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("账户与审计")
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401
+        from . import checks, dbtypes, signals  # noqa: F401
         from .admin_readonly import register_remaining
 
+        dbtypes.connect()
         register_remaining()
