@@ -14,7 +14,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from applications.workflow import State
@@ -26,6 +25,7 @@ from vouchers.models import ApplicationWindow
 from . import selectors
 from .models import Decision, ExpertAssignment, Objection, PublicNotice
 from .services import assignments, decisions, experts, formal, notices
+from .throttles import ObjectionThrottle
 
 # ---------------------------------------------------------------- serializers (output)
 
@@ -461,10 +461,6 @@ class ExpertScoresView(APIView):
 
 
 # ---------------------------------------------------------------- notices and objections
-
-class ObjectionThrottle(AnonRateThrottle):
-    rate = "30/hour"
-
 
 class NoticesView(APIView):
     """公示: the list is public; administrators publish a batch's approved applications."""

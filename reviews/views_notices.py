@@ -20,6 +20,7 @@ from .forms import ObjectionForm, PublishForm, ResolveForm, errors_to_form
 from .models import Objection, PublicNotice
 from .services import notices
 from .services.common import workdays_for
+from .throttles import objection_allowed
 from .views import ADMIN_ROLES, roles_required
 
 # ---------------------------------------------------------------- administrators
@@ -97,6 +98,12 @@ def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.public_notice_get(pk=pk)
     entries = selectors.notice_public_entries(notice)
     is_open = notice.status == PublicNotice.Status.OPEN and not notices.notice_period_over(notice)
+    if request.method == "POST" and not objection_allowed(request):
+        # what was typed stays in the form; nothing is recorded
+        messages.error(request, _("提交过于频繁，请一小时后再试。"))
+        form = ObjectionForm(initial=request.POST.dict(), entries=entries)
+        return render(request, "reviews/public_notice.html", {"notice": notice, "entries": entries, "form": form,
+                                                              "is_open": is_open}, status=429)
     form = ObjectionForm(request.POST or None, entries=entries)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

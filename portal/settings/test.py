@@ -1,5 +1,8 @@
 """Tests: fast hashing, in-memory e-mail; the database comes from DATABASE_URL like everywhere else."""
 
+import os
+import uuid
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
@@ -19,3 +22,7 @@ AXES_FAILURE_LIMIT = 5
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PORTAL_LIST_COUNT_SECONDS = 0  # list totals counted on every request (no cache between tests)
+# A cache namespace of this test run (inherited by xdist workers and the servers the fault tests
+# start): throttle counts and cached figures of an earlier run on the same Redis never leak in.
+CACHES = {name: {**conf, "KEY_PREFIX": os.environ.setdefault("PORTAL_TEST_CACHE_PREFIX", f"t{uuid.uuid4().hex[:12]}")}
+          for name, conf in CACHES.items()}  # noqa: F405

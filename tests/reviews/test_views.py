@@ -201,3 +201,31 @@ def test_public_notice_and_objection_without_login(catalogue, clock, enterprise_
     assert late.status_code == 400 and Objection.objects.count() == 1
     assert notices.public_notices_close_due()["finalized"] == [app.pk]
     assert anonymous.get("/notices/").status_code == 200
+
+
+def test_objections_from_one_address_are_limited_page_and_api_together(catalogue, clock, enterprise_a, reviewer,
+                                                                         bureau_admin, client_for, api_for):
+    make_pool(catalogue["hp-data-trading"], 2026)
+    app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.BUREAU_REVIEW,
+                   inputs={"annual_listed_trading": "5000000"})
+    assign_to(app, reviewer)
+    decisions.decision_approve(actor=reviewer, application=app, amount="150000")
+    client_for(bureau_admin).post("/review/notices/publish/", {"ids": [app.pk], "workdays": "7", "title": ""})
+    notice = app.notice_entries.get().notice
+    body = {"application": app.pk, "objector_kind": "person", "objector_name": "王五",
+            "contact_phone": "13900000001", "content": "同一地址反复提交的异议内容。"}
+    page, api = client_for(None), api_for(None)
+    address = {"REMOTE_ADDR": "203.0.113.77"}
+    for n in range(30):  # the page and the API count together
+        r = (page.post(f"/notices/{notice.pk}/", body, **address) if n % 2 else
+             api.post(f"/api/v1/reviews/notices/{notice.pk}/objections/", body, format="json", **address))
+        assert r.status_code in (201, 302), (n, r.status_code)
+    assert Objection.objects.count() == 30
+    refused = page.post(f"/notices/{notice.pk}/", body, **address)
+    assert refused.status_code == 429 and "提交过于频繁" in refused.content.decode()
+    assert "同一地址反复提交的异议内容。" in refused.content.decode()  # what was typed is kept
+    assert api.post(f"/api/v1/reviews/notices/{notice.pk}/objections/", body, format="json",
+                    **address).status_code == 429
+    assert Objection.objects.count() == 30
+    other = page.post(f"/notices/{notice.pk}/", body, REMOTE_ADDR="203.0.113.78")
+    assert other.status_code == 302 and Objection.objects.count() == 31
