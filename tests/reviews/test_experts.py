@@ -145,11 +145,14 @@ def test_finishing_needs_every_active_expert_and_gives_mean_and_spread(assigned,
         panel.expert_scores_submit(actor=a.expert, assignment=a, scores=SCORES)
 
 
-def test_the_workspace_offers_finishing_only_when_the_panel_is_complete(assigned, experts, reviewer, competitive,
+def test_the_workspace_offers_finishing_only_when_the_panel_is_complete(competitive, bureau_admin, experts, reviewer,
                                                                           client_for):
     client = client_for(reviewer)
     url = f"/review/applications/{competitive.pk}/"
     finish = f"/review/applications/{competitive.pk}/experts/finish/"
+    page = client.get(url).content.decode()
+    assert finish not in page and "待管理员指派评审专家（至少 3 名）" in page
+    assigned = panel.experts_assign(actor=bureau_admin, application=competitive, experts=experts[:3])
     page = client.get(url).content.decode()
     assert finish not in page and "待专家评分完成：已评分 0 / 3 名" in page
     for a in assigned:
