@@ -188,7 +188,7 @@ def _workspace(request: HttpRequest, app, **extra) -> dict:
     panel = selectors.panel_summary(app) if competitive else None
     if panel is not None:  # the finish button only when the service would accept it
         panel["min_experts"] = min_experts()
-        panel["ready"] = panel["submitted"] >= panel["min_experts"] and panel["submitted"] == panel["active"]
+        panel["ready"] = app.state == State.EXPERT_REVIEW and not experts.panel_incomplete(app)
     ctx = {
         "app": app, "assignment": assignment, "mine": mine, "may_act": may_act, "is_admin": is_admin(user),
         "checklist": checklist, "attachments": attachments, "missing": [r for r in checklist if not r["present"]],

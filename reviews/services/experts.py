@@ -206,20 +206,29 @@ def expert_scores_submit(*, actor, assignment: ExpertAssignment | int, scores: M
     return a
 
 
+def panel_incomplete(application: Application) -> str:
+    """Why the expert review cannot finish yet ("" when it can): at least three experts have
+    scored and no active expert is still pending."""
+    panel = list(ExpertAssignment.objects.filter(application=application)
+                 .exclude(status=ExpertAssignment.Status.RECUSED).select_related("expert"))
+    done = [a for a in panel if a.status == ExpertAssignment.Status.SUBMITTED]
+    if len(done) < min_experts():
+        return _("至少须有 %(n)d 名专家提交评分（现 %(done)d 名）。") % {"n": min_experts(), "done": len(done)}
+    waiting = [str(a.expert) for a in panel if a.status != ExpertAssignment.Status.SUBMITTED]
+    if waiting:
+        return _("尚有专家未提交评分：%(who)s。") % {"who": "、".join(waiting)}
+    return ""
+
+
 def expert_review_finish(*, actor, application: Application | int, note: str = "",
                          ip: str | None = None) -> Application:
     """专家评审完成 → bureau decision, once at least three experts have declared and scored and no
     active expert is still pending."""
 
     def panel_complete(app: Application) -> None:
-        panel = list(ExpertAssignment.objects.filter(application=app).exclude(status=ExpertAssignment.Status.RECUSED))
-        done = [a for a in panel if a.status == ExpertAssignment.Status.SUBMITTED]
-        if len(done) < min_experts():
-            raise ValidationError(_("至少须有 %(n)d 名专家提交评分（现 %(done)d 名）。") % {"n": min_experts(),
-                                                                                 "done": len(done)})
-        waiting = [str(a.expert) for a in panel if a.status != ExpertAssignment.Status.SUBMITTED]
-        if waiting:
-            raise ValidationError(_("尚有专家未提交评分：%(who)s。") % {"who": "、".join(waiting)})
+        problem = panel_incomplete(app)
+        if problem:
+            raise ValidationError(problem)
 
     def apply(app: Application) -> None:
         app.due_date = due_after("bureau_review")
