@@ -11,7 +11,7 @@ from rest_framework import authentication, exceptions
 
 
 @functools.cache
-def _token_lookup(vendor: str) -> tuple[str, list[str], list[str]]:
+def _token_lookup(vendor: str) -> tuple[str, list, list[str], list[str]]:
     """The token, its user and whether the user has a confirmed TOTP device, as one SQL statement
     written once per process: every API request runs it, and building and compiling the same
     queryset each time cost more than the query itself."""
@@ -30,7 +30,8 @@ def _token_lookup(vendor: str) -> tuple[str, list[str], list[str]]:
     sql = (f"SELECT {', '.join(columns)}, EXISTS(SELECT 1 FROM {device_t} d WHERE d.{device_user} = "  # noqa: S608
            f"t.{token_user} AND d.{device_confirmed}) FROM {token_t} t JOIN {user_t} u ON u.{user_pk} = "
            f"t.{token_user} WHERE t.{token_key} = %s")
-    return sql, [f.attname for f in token_fields], [f.attname for f in user_fields]
+    cols = [f.get_col(f.model._meta.db_table) for f in token_fields + user_fields]  # for the ORM's converters
+    return sql, cols, [f.attname for f in token_fields], [f.attname for f in user_fields]
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -43,13 +44,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
         from .models import User
 
-        sql, token_names, user_names = _token_lookup(connection.vendor)
+        sql, cols, token_names, user_names = _token_lookup(connection.vendor)
         with connection.cursor() as cursor:
             cursor.execute(sql, [key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        converted = self._convert(row)
+        converted = self._convert(row, cols)
         token = Token.from_db(connection.alias, token_names, converted[:len(token_names)])
         user = User.from_db(connection.alias, user_names, converted[len(token_names):-1])
         token.user = user
@@ -60,17 +61,11 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return user, token
 
     @staticmethod
-    def _convert(row) -> list:
+    def _convert(row, cols) -> list:
         """Database values → Python values as the ORM converts them (SQLite's 0/1 booleans and
-        text datetimes, for instance)."""
-        from rest_framework.authtoken.models import Token
-
-        from .models import User
-
-        columns = [f.get_col(f.model._meta.db_table) for f in
-                   list(Token._meta.concrete_fields) + list(User._meta.concrete_fields)]
+        text datetimes, for instance); the last column is the TOTP flag."""
         out = []
-        for col, value in zip(columns, row[:-1], strict=True):
+        for col, value in zip(cols, row[:-1], strict=True):
             for converter in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
                 value = converter(value, col, connection)
             out.append(value)
