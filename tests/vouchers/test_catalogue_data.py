@@ -69,6 +69,7 @@ EXPECTED: dict[str, tuple[str, str, str, set[str]]] = {
     "th-vc-subsidy": ("th2024", "other", "standard", {"vc_received_last_year"}),
     "th-loan-interest": ("th2024", "other", "standard", {"cumulative_loans", "interest_paid_last_year"}),
     "th-events": ("th2024", "other", "standard", {"event_cost"}),
+    "th-case-by-case": ("th2024", "other", "standard", {"requested_amount"}),
 }
 
 # Every rate, cap, threshold, quota and fixed amount of PROGRAMS.md, by hand.
@@ -137,6 +138,7 @@ EXPECTED_PARAMETERS: dict[str, dict[str, str]] = {
         "cap_per_enterprise_year": "1000000",
     },
     "th-events": {"rate": "0.50", "cap_per_enterprise_year": "500000"},
+    "th-case-by-case": {},
 }
 ONCE_ONLY = {"hp-model-genai-filing", "hp-model-deepsynth-filing", "th-landing-scale", "th-landing-revenue"}
 ONCE_PER_PROJECT = {"hp-data-space", "th-software-matching"}
@@ -196,7 +198,7 @@ def test_policies() -> None:
 
 def test_every_programme_of_programs_md_is_shipped() -> None:
     assert set(PROGRAMMES) == set(EXPECTED)
-    assert len(PROGRAMMES) == 23
+    assert len(PROGRAMMES) == 24
 
 
 @pytest.mark.skipif(SHARED is None, reason="shared/PROGRAMS.md is not beside the repository")

@@ -25,7 +25,7 @@ def test_loading_twice_changes_nothing():
     counts = catalogue_load()
     assert counts["changed"] == 0
     assert _snapshot() == first
-    assert Programme.objects.count() == 23
+    assert Programme.objects.count() == 24
     assert Policy.objects.get(code="hp2025").document_number == "穗开经信规字〔2025〕7号"
     assert Policy.objects.get(code="th2024").status == "draft"
     assert "算力券" in Policy.objects.get(code="hp2025").full_text

@@ -45,8 +45,8 @@ def test_catalogue_shows_both_policies_and_all_programmes_to_anonymous_users(cat
     assert "2025年6月27日" in page and "2028年6月26日" in page
     # th2024 is a draft (征求意见稿) whose programmes take applications only in windows administrators open
     assert "征求意见稿" in page and "仅在管理员开放的申报批次内受理申报" in page
-    # PROGRAMS.md lists 23 programmes (issue 3 says 24)
-    assert Programme.objects.count() == 23
+    # PROGRAMS.md lists 24 programmes
+    assert Programme.objects.count() == 24
     for programme in catalogue.values():
         assert programme.name_zh in page and f'data-code="{programme.code}"' in page
     assert "贵企业" not in page  # no eligibility column for anonymous visitors
@@ -67,13 +67,13 @@ def test_catalogue_filters(catalogue, client_for, query, expected):
 def test_catalogue_filter_by_policy(catalogue, client_for):
     page = text(client_for(None).get("/catalogue/?policy=th2024"))
     shown = {code for code in catalogue if f'data-code="{code}"' in page}
-    assert shown == {c for c in catalogue if c.startswith("th-")} and len(shown) == 12
+    assert shown == {c for c in catalogue if c.startswith("th-")} and len(shown) == 13
 
 
 def test_an_unknown_filter_value_says_so_and_shows_everything(catalogue, client_for):
     page = text(client_for(None).get("/catalogue/?kind=lottery"))
     assert "lottery" in page and "有效的选项" in page
-    assert sum(f'data-code="{code}"' in page for code in catalogue) == 23
+    assert sum(f'data-code="{code}"' in page for code in catalogue) == 24
 
 
 def test_eligibility_hint_for_an_enterprise_member(catalogue, client_for, owner_a, enterprise_a):

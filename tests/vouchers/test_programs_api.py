@@ -25,7 +25,7 @@ ALL_CODES = [
     "hp-transformation-center", "hp-open-source",
     "th-landing-scale", "th-landing-revenue", "th-scale-leap", "th-scenario-demo", "th-software-matching",
     "th-rd-subsidy", "th-consortium", "th-dcmm", "th-compute-subsidy", "th-vc-subsidy", "th-loan-interest",
-    "th-events",
+    "th-events", "th-case-by-case",
 ]
 
 
@@ -41,8 +41,8 @@ def test_list_is_open_to_anonymous_users_and_has_every_programme(catalogue, api_
     r = api_for(None).get("/api/v1/programs/")
     assert r.status_code == 200
     body = r.json()
-    # PROGRAMS.md's two tables list 23 programmes (11 hp2025 + 12 th2024), although issue 3 says 24.
-    assert body["count"] == 23
+    # PROGRAMS.md lists 24 programmes (11 hp2025 + 13 th2024).
+    assert body["count"] == 24
     codes = [p["code"] for p in body["results"]]
     assert sorted(codes) == sorted(ALL_CODES)
     growth = next(p for p in body["results"] if p["code"] == "hp-revenue-growth")
@@ -64,7 +64,7 @@ def test_list_filters_by_kind_and_policy(catalogue, api_for):
     data = client.get("/api/v1/programs/?kind=data").json()["results"]
     assert sorted(p["code"] for p in data) == ["hp-data-asset-entry", "hp-data-space", "hp-data-trading", "th-dcmm"]
     tianhe = client.get("/api/v1/programs/?policy=th2024").json()
-    assert tianhe["count"] == 12 and all(p["policy"]["code"] == "th2024" for p in tianhe["results"])
+    assert tianhe["count"] == 13 and all(p["policy"]["code"] == "th2024" for p in tianhe["results"])
     r = client.get("/api/v1/programs/?kind=vouchers")
     assert r.status_code == 400 and "未知类别" in r.json()["kind"][0]
 
@@ -76,7 +76,8 @@ def test_detail_of_every_programme(catalogue, api_for, code):
     body = r.json()
     programme = catalogue[code]
     assert body["code"] == code and body["clause_text"] == programme.clause_text
-    assert body["materials"] and body["parameters"]
+    # 一事一议 (th-case-by-case) has no parameter: the decision sets the amount, the pool binds it.
+    assert body["materials"] and (bool(body["parameters"]) is (code != "th-case-by-case"))
     for p in body["parameters"]:
         assert re.fullmatch(r"\d+(\.\d+)?", p["value"]) and p["clause"]
 
@@ -112,7 +113,8 @@ def test_every_programme_estimates_a_valid_input_set(catalogue, api_for, code):
     body = r.json()
     assert isinstance(body["eligible"], bool)
     assert re.fullmatch(r"\d+\.\d{2}", body["amount"])
-    assert body["on"] == ON and body["steps"] and body["lines"] and body["parameters"]
+    assert body["on"] == ON and body["steps"] and body["lines"]
+    assert bool(body["parameters"]) is (code != "th-case-by-case")
     assert body["capped_by"] is None or body["capped_by"] in body["parameters"]
     assert body["prior_awards_counted"] is False
 
