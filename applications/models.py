@@ -121,6 +121,15 @@ class Application(models.Model):
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True,
                                 help_text=_("当前环节（如补正）的截止日期。"))
+    # 申报事项所属期间的截止日 the end of the period the facts cover (上年度营业收入, costs incurred):
+    # the basis date of such a claim. Empty for claims on the submission itself.
+    period_end = models.DateField(_("申报事项所属期间截止日"), null=True, blank=True)
+    # 测算基准日 the date the application is judged on (policy and parameters in force): fixed at
+    # submission, period_end when given, else the submission date. Never the decision date.
+    basis_date = models.DateField(_("测算基准日"), null=True, blank=True, db_index=True)
+    # th-events 事前同意: the bureau's approval given before the event that this claim rests on.
+    preapproval = models.ForeignKey("PreApproval", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="claims", verbose_name=_("事前同意"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
@@ -263,3 +272,44 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.action}"
+
+
+class PreApproval(models.Model):
+    """事前同意 a request made before an event (th-events: 事前经天河区科工信局同意支持) with its plan,
+    budget and date, decided by the bureau; the claim after the event rests on an approved one."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已同意")
+        REFUSED = "refused", _("不予同意")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    reference = models.CharField(_("事前申请编号"), max_length=32, unique=True)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="preapprovals",
+                                   verbose_name=_("申请单位"))
+    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="preapprovals",
+                                  verbose_name=_("申报项目"))
+    event_name = models.CharField(_("活动名称"), max_length=200)
+    event_date = models.DateField(_("活动日期"))
+    venue = models.CharField(_("举办地点"), max_length=200)
+    plan = models.TextField(_("活动方案"))
+    budget = models.DecimalField(_("活动预算（元）"), max_digits=16, decimal_places=2)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING,
+                             db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("申请人"))
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("审核人"))
+    decided_on = models.DateField(_("同意日期"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.TextField(_("意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("事前同意")
+        verbose_name_plural = _("事前同意")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(budget__gt=0), name="preapproval_budget_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.event_name}"

@@ -184,6 +184,11 @@ class Decision(models.Model):
     explanation = models.JSONField(_("测算过程"), default=list, blank=True)
     parameters = models.JSONField(_("计算参数"), default=dict, blank=True)
     conflicts = models.JSONField(_("从高不重复核查"), default=list, blank=True)
+    # th-case-by-case 一事一议: the district government's consent (经区政府同意) the decision rests on.
+    consent_document = models.ForeignKey("applications.Attachment", on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="+", verbose_name=_("区政府同意文件"))
+    # 测算基准日 the date the maximum was computed on (the application's basis date).
+    basis_date = models.DateField(_("测算基准日"), null=True, blank=True)
     decided_on = models.DateField(_("决定日期"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("决定人"))

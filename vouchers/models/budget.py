@@ -66,6 +66,8 @@ class Award(models.Model):
     disbursed = models.DecimalField(_("已拨付"), default=Decimal("0"), **MONEY)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RESERVED)
     decided_on = models.DateField(_("决定日期"))
+    # 测算基准日 the application's basis date: per-year caps count awards by its year.
+    basis_date = models.DateField(_("测算基准日"), null=True, blank=True)
     parameters = models.JSONField(_("计算参数"), default=dict)
     explanation = models.JSONField(_("计算过程"), default=list)
     created_at = models.DateTimeField(auto_now_add=True)

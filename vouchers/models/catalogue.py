@@ -26,7 +26,14 @@ class Policy(models.Model):
     valid_from = models.DateField(_("施行日期"))
     valid_to = models.DateField(_("有效期至"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
-    full_text = models.TextField(_("全文"), blank=True)
+    full_text = models.TextField(_("全文"), blank=True,
+                                 help_text=_("规范简体中文正文（由原始文本转换、清理而来）。"))
+    full_text_source = models.TextField(_("原始文本"), blank=True,
+                                        help_text=_("政策文本的原始来源（转换前），作为出处保留。"))
+    note = models.TextField(_("说明"), blank=True)
+    # 继任政策 a successor loaded beside the old one; the old one's applications and awards stay its own.
+    predecessor = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="successors", verbose_name=_("前序政策"))
     letter_authority = models.CharField(_("发文机关"), max_length=100, blank=True)
     letter_prefix = models.CharField(_("批复文号前缀"), max_length=40, blank=True,
                                      help_text=_("如“穗开经信批字”，文号为 前缀〔年份〕序号号。"))
@@ -61,6 +68,11 @@ class Programme(models.Model):
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, db_index=True)
     article = models.CharField(_("条款"), max_length=40)
     clause_text = models.TextField(_("条款原文"))
+    clause_source = models.TextField(_("条款出处原文"), blank=True,
+                                     help_text=_("条款在原始文本中的写法（转换为规范简体前）。"))
+    # 责任单位 the unit that reviews the programme and issues its letters (its own number series).
+    responsible_unit = models.CharField(_("责任单位"), max_length=100, blank=True)
+    letter_prefix = models.CharField(_("批复文号前缀"), max_length=40, blank=True)
     summary_zh = models.CharField(_("支持内容"), max_length=300, blank=True)
     eligibility_zh = models.TextField(_("申报条件"), blank=True)
     review_path = models.CharField(_("评审方式"), max_length=12, choices=ReviewPath.choices)
@@ -119,8 +131,14 @@ class ParameterValue(models.Model):
 class ApplicationWindow(models.Model):
     """申报批次 an application window of a programme, opened by administrators."""
 
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("申报批次")
+        CLAIM = "claim", _("清算批次")
+
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="windows")
     name = models.CharField(_("批次名称"), max_length=100)
+    # 清算批次 a final claim window after the policy expired, for facts inside its validity.
+    kind = models.CharField(_("批次类型"), max_length=10, choices=Kind.choices, default=Kind.ORDINARY)
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
 
