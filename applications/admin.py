@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, Invitation, ProjectClaim
-from .uscc import normalize, uscc_error
+from .uscc import credit_code_division, normalize, uscc_error
 
 
 class MemberInline(admin.TabularInline):
@@ -14,6 +16,8 @@ class MemberInline(admin.TabularInline):
 class EnterpriseAdminForm(forms.ModelForm):
     """The credit code must pass the GB 32100-2015 check, unless the administrator records why a
     legacy code that fails it is accepted (校验位例外原因)."""
+
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=60)  # normalised in clean()
 
     class Meta:
         model = Enterprise
@@ -36,10 +40,26 @@ class EnterpriseAdminForm(forms.ModelForm):
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     form = EnterpriseAdminForm
-    list_display = ("name", "credit_code", "registered_district", "industry", "is_above_scale", "is_startup")
+    list_display = ("name", "credit_code", "division_warning", "registered_district", "industry", "is_above_scale",
+                    "is_startup")
     list_filter = ("registered_district", "industry", "is_above_scale", "is_startup")
     search_fields = ("name", "credit_code")
+    readonly_fields = ("division",)
     inlines = [MemberInline]
+
+    # The division in the credit code, for whoever verifies the enterprise: a warning, never a refusal.
+    @admin.display(description=_("区划提示"))
+    def division_warning(self, obj):
+        division = credit_code_division(obj)
+        return (division or {}).get("warning") or "—"
+
+    @admin.display(description=_("登记机关行政区划"))
+    def division(self, obj):
+        division = credit_code_division(obj) if obj is not None and obj.pk else None
+        if division is None:
+            return "—"
+        return format_html("{} ({})<br><strong>{}</strong>", division["name"] or "—", division["code"],
+                           division["warning"] or "")
 
 
 @admin.register(EnterpriseMember)

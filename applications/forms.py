@@ -36,7 +36,7 @@ def add_service_errors(form: forms.Form, error: ValidationError | Mapping[str, A
 class EnterpriseRegisterForm(forms.ModelForm):
     """登记企业: the credit code is checked by the service (GB 32100 check character, uniqueness)."""
 
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30,
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=60,  # spaces and dashes allowed
                                   help_text=_("18位，见营业执照；登记后不能修改。"))
 
     class Meta:
@@ -117,7 +117,7 @@ class ApplicationForm(forms.Form):
         elif kind == "int":
             attrs.update(inputmode="numeric")
         elif kind == "uscc":
-            attrs.update(maxlength="18", autocapitalize="characters")
+            attrs.update(autocapitalize="characters")  # spaces, dashes and full-width are normalised
         return forms.CharField(label=label, help_text=help_text, required=False, max_length=60,
                                widget=forms.TextInput(attrs=attrs))
 

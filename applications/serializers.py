@@ -15,28 +15,48 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api import id_field
+from portal.models import Role
 
 from .models import Application, ApplicationEvent, Attachment, Enterprise, ProjectClaim
 from .selectors import application_timeline, current_attachments, supplement_request_view
 from .services import ENTERPRISE_FIELDS
+from .uscc import credit_code_division
 from .workflow import State
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
-    """企业 the user's own enterprise. `credit_code` is set at registration and never changes."""
+class CreditCodeDivisionSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="登记管理机关行政区划码, characters 3 to 8 of the credit code")
+    name = serializers.CharField(help_text="e.g. 广东省广州市黄埔区; empty when the list does not know the code")
+    in_guangzhou = serializers.BooleanField()
+    district = serializers.CharField(help_text="the district of Guangzhou (黄埔区); empty at city level or outside")
+    warning = serializers.CharField(allow_null=True, help_text="for whoever verifies the enterprise; not a refusal")
 
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    """企业 the user's own enterprise. `credit_code` is set at registration and never changes; it may be
+    typed with spaces, dashes or full-width characters (the service normalises and checks it)."""
+
+    credit_code = serializers.CharField(label=_("统一社会信用代码"), max_length=60)
     member_role = serializers.SerializerMethodField(help_text="owner 法人/负责人 or agent 经办人")
+    credit_code_division = serializers.SerializerMethodField(
+        help_text="staff only (null for enterprise users): the division in the credit code and a warning when it "
+                  "is outside Guangzhou, unknown, withdrawn or not the registered district")
 
     class Meta:
         model = Enterprise
         fields = ["id", "name", "credit_code", *[f for f in ENTERPRISE_FIELDS if f != "name"], "member_role",
-                  "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at", "member_role"]
-        extra_kwargs = {"credit_code": {"validators": []}}  # uniqueness and the check character: the service
+                  "credit_code_division", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at", "member_role", "credit_code_division"]
 
     def get_member_role(self, enterprise) -> str | None:
         membership = getattr(self.context.get("request").user, "membership", None)
         return membership.member_role if membership and membership.enterprise_id == enterprise.pk else None
+
+    @extend_schema_field(CreditCodeDivisionSerializer(allow_null=True))
+    def get_credit_code_division(self, enterprise):
+        user = self.context.get("request").user
+        verifier = user.is_authenticated and user.has_role(Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
+        return credit_code_division(enterprise) if verifier else None
 
 
 class EnterpriseUpdateSerializer(serializers.ModelSerializer):

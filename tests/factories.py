@@ -6,8 +6,8 @@ import factory
 from django.utils import timezone
 
 from applications.models import District, Enterprise, EnterpriseMember, Industry
-from applications.uscc import ALPHABET, check_character
 from portal.models import Role, User
+from portal.uscc import ALPHABET, check_character
 
 PASSWORD = "Str0ng-Test-Passw0rd"
 

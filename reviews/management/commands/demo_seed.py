@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from applications.models import District, Enterprise, EnterpriseMember, Industry
 from portal.models import Role, User
+from portal.uscc import check_character
 
 DEMO_PASSWORD = "Demo-2026-pass"
 
@@ -41,8 +42,6 @@ ENTERPRISES = {
 
 
 def _fix_check(code: str) -> str:
-    from applications.uscc import check_character
-
     return code[:17] + check_character(code[:17])
 
 

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.models import Application
-from applications.uscc import check_character
 from applications.workflow import State
 from portal.models import User
+from portal.uscc import check_character
 from reviews.letters.services import letter_create
 from vouchers.models import BudgetPool, ComputeProvider, Programme, ProviderMember
 from vouchers.services.budget import award_commit, award_reserve
