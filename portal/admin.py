@@ -1,8 +1,18 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, CalendarDay, Notification, User
+from .audit import client_ip
+from .models import AuditEvent, CalendarDay, CalendarYear, Notification, User
+from .services_calendar import (
+    arrangement_check,
+    calendar_arrangement_set,
+    calendar_correction_delete,
+    calendar_correction_set,
+    parse_day_lines,
+)
 from .workdays import official_is_workday
 
 
@@ -49,15 +59,82 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ("recipient",)
 
 
+class CalendarYearForm(forms.ModelForm):
+    rest_days = forms.CharField(
+        label=_("休息日"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("每行一个日期或日期范围及节日名称，如“2027-02-05..2027-02-11 春节”；须列出调休放假的日期，"
+                    "法定节假日可不列。"))
+    workdays = forms.CharField(
+        label=_("调休上班日"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一个日期及节日名称，如“2027-02-20 春节”。"))
+
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "document", "confirmed", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            rows = list(self.instance.days.order_by("date").values_list("date", "is_workday", "note"))
+            self.initial["rest_days"] = "\n".join(f"{d} {n}".strip() for d, w, n in rows if not w)
+            self.initial["workdays"] = "\n".join(f"{d} {n}".strip() for d, w, n in rows if w)
+            self.fields["year"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["rest_list"] = parse_day_lines(data.get("rest_days", ""), "rest_days")
+            data["work_list"] = parse_day_lines(data.get("workdays", ""), "workdays")
+            if data.get("year"):
+                arrangement_check(year=data["year"], rest_days=data["rest_list"], workdays=data["work_list"],
+                                  document=data.get("document", ""))
+        except ValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return data
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """年度放假安排: the State Council's yearly arrangement, entered from its notice; saving it confirms
+    the year and recomputes every open deadline (portal.services_calendar). Withdraw an entry by
+    unticking 已确认 (the year becomes provisional again), never by deleting it."""
+
+    form = CalendarYearForm
+    list_display = ("year", "confirmed", "document", "rest_count", "work_count", "entered_by", "entered_at")
+    readonly_fields = ("entered_by", "entered_at")
+    fields = ("year", "document", "confirmed", "rest_days", "workdays", "note", "entered_by", "entered_at")
+
+    @admin.display(description=_("休息日"))
+    def rest_count(self, obj):
+        return obj.days.filter(is_workday=False).count()
+
+    @admin.display(description=_("调休上班日"))
+    def work_count(self, obj):
+        return obj.days.filter(is_workday=True).count()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        entry = calendar_arrangement_set(
+            actor=request.user, year=obj.year, rest_days=data["rest_list"], workdays=data["work_list"],
+            document=data["document"], note=data.get("note", ""), confirmed=data["confirmed"], ip=client_ip(request))
+        obj.pk, obj._state.adding = entry.pk, False
+        obj.entered_by, obj.entered_at = entry.entered_by, entry.entered_at
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    """工作日历调整: overrides of the official calendar (chinesecalendar data); every review deadline
+    """工作日历调整: administrators' corrections of single days, which win over everything else; the
+    days of the yearly arrangements are listed too (edited with their year). Every review deadline
     (portal.workdays) follows them."""
 
-    list_display = ("date", "weekday", "is_workday", "official", "note")
-    list_filter = ("is_workday",)
+    list_display = ("date", "weekday", "is_workday", "source", "official", "note")
+    list_filter = ("source", "is_workday")
     search_fields = ("note",)
     date_hierarchy = "date"
+    fields = ("date", "is_workday", "note")
 
     @admin.display(description=_("星期"))
     def weekday(self, obj):
@@ -66,3 +143,27 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.display(description=_("官方日历"))
     def official(self, obj):
         return _("工作日") if official_is_workday(obj.date) else _("休息日")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("date",) if obj is not None else ()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or obj.source == CalendarDay.Source.ADMINISTRATOR)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or obj.source == CalendarDay.Source.ADMINISTRATOR)
+
+    def save_model(self, request, obj, form, change):
+        row = calendar_correction_set(actor=request.user, date=obj.date, is_workday=obj.is_workday, note=obj.note,
+                                      ip=client_ip(request))
+        obj.pk, obj._state.adding, obj.source = row.pk, False, row.source
+
+    def delete_model(self, request, obj):
+        if obj.source == CalendarDay.Source.ADMINISTRATOR:
+            calendar_correction_delete(actor=request.user, date=obj.date, ip=client_ip(request))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.filter(source=CalendarDay.Source.ADMINISTRATOR):
+            self.delete_model(request, obj)

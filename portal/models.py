@@ -122,18 +122,59 @@ class Notification(models.Model):
         return self.subject
 
 
-class CalendarDay(models.Model):
-    """An administrator's override of the official calendar: a holiday (法定节假日) or a make-up
-    working day (调休上班日) that the shipped calendar data lacks or gets wrong."""
+class CalendarYear(models.Model):
+    """国务院办公厅关于某年部分节假日安排的通知 the State Council's arrangement of a year's holidays
+    (bridged rest days and make-up working days, 调休), as entered by an administrator. A year that is
+    neither entered (and confirmed) nor in the shipped chinesecalendar data is provisional: statutory
+    holidays and weekends only (portal.workdays)."""
 
-    date = models.DateField(_("日期"), unique=True)
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    confirmed = models.BooleanField(_("已确认"), default=True,
+                                    help_text=_("取消确认后，该年度按法定节假日暂行计算，录入的调休安排不再适用。"))
+    document = models.CharField(_("发文字号"), max_length=100, help_text=_("如：国办发明电〔2026〕x号"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    entered_at = models.DateTimeField(_("录入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度放假安排")
+        verbose_name_plural = _("年度放假安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.document}"
+
+
+class CalendarDay(models.Model):
+    """One day that departs from the computed calendar: a day of an entered State Council
+    arrangement (source official: a bridged rest day or a make-up working day, 调休上班日), or an
+    administrator's correction (source administrator), which wins over everything else."""
+
+    class Source(models.TextChoices):
+        OFFICIAL = "official", _("国务院放假安排")
+        ADMINISTRATOR = "administrator", _("管理员更正")
+
+    date = models.DateField(_("日期"))
     is_workday = models.BooleanField(_("是否工作日"))
-    note = models.CharField(_("说明"), max_length=100, blank=True)
+    note = models.CharField(_("说明"), max_length=100, blank=True, help_text=_("节日名称或调整原因，如：春节"))
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.ADMINISTRATOR)
+    arrangement = models.ForeignKey(CalendarYear, verbose_name=_("年度放假安排"), null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="days")
 
     class Meta:
         verbose_name = _("工作日历调整")
         verbose_name_plural = _("工作日历调整")
         ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["date"], condition=models.Q(source="administrator"),
+                                    name="calendar_one_correction_per_day"),
+            models.UniqueConstraint(fields=["arrangement", "date"], name="calendar_day_once_per_arrangement"),
+            models.CheckConstraint(condition=models.Q(source="administrator", arrangement__isnull=True)
+                                   | models.Q(source="official", arrangement__isnull=False),
+                                   name="calendar_official_day_has_arrangement"),
+        ]
+        indexes = [models.Index(fields=["date"], name="calendar_day_date")]
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_workday else '休息'} {self.note}"

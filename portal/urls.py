@@ -30,6 +30,7 @@ account_patterns = [
 api_v1 = [
     path("me/", api_views.me, name="api-me"),
     path("auth/token/", api_auth.TokenObtainView.as_view(), name="api-token"),
+    path("calendar/", api_views.calendar, name="api-calendar"),
     path("", include("vouchers.api_urls")),
     path("", include("applications.api_urls")),
     path("", include("reviews.api_urls")),

@@ -1,4 +1,5 @@
-"""Working days on the official calendar (chinesecalendar) with administrators' overrides."""
+"""Working days on the official calendar (chinesecalendar, or the statute for later years) with
+administrators' overrides."""
 
 from __future__ import annotations
 
@@ -27,12 +28,14 @@ def test_overrides_win_over_the_official_calendar():
     assert add_workdays(D(2025, 9, 30), 1) == D(2025, 10, 10)
 
 
-def test_a_year_the_data_does_not_know_uses_weekdays_and_overrides():
-    assert add_workdays(D(2027, 1, 1), 1) == D(2027, 1, 4)  # Friday → Monday
+def test_a_year_the_data_does_not_know_counts_its_statutory_holidays_and_overrides():
+    # 2027 is provisional (no arrangement entered): 元旦, Friday 1 January, is a statutory holiday.
+    assert not is_workday(D(2027, 1, 1)) and not official_is_workday(D(2027, 1, 1))
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)  # Thursday → [元旦, weekend] → Monday
     CalendarDay.objects.create(date=D(2027, 1, 4), is_workday=False, note="元旦调休")
     CalendarDay.objects.create(date=D(2027, 1, 2), is_workday=True, note="元旦调休上班")
-    assert add_workdays(D(2027, 1, 1), 1) == D(2027, 1, 2)
-    assert add_workdays(D(2027, 1, 1), 2) == D(2027, 1, 5)
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 2)
+    assert add_workdays(D(2026, 12, 31), 2) == D(2027, 1, 5)
 
 
 def test_latest_start_turns_a_deadline_into_a_start_date(django_assert_num_queries):

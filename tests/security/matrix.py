@@ -121,6 +121,7 @@ MATRIX: dict[str, list[Case]] = {
                        data=lambda c: {"username": "owner-a@example.cn", "password": "wrong"})],
     "api-schema": [case(GET=PUBLIC)],
     "api-docs": [case(GET=PUBLIC)],
+    "api-calendar": [case(GET=PUBLIC, query="year=2027")],
     # ------------------------------------------------------------------ API: catalogue (public)
     "api-programs": [case(GET=PUBLIC)],
     "api-program": [case(code, GET=PUBLIC)],
