@@ -14,6 +14,7 @@ from vouchers.display import input_label
 
 from .drafts import LIST_FIELDS, MAX_LENGTHS, TEXT_FIELDS
 from .models import Enterprise
+from .selectors_preapproval import requires_preapproval
 from .services import ENTERPRISE_FIELDS
 
 UNITS = {"yuan": _("元"), "percent": "%"}
@@ -86,7 +87,7 @@ class ApplicationForm(forms.Form):
 
     SUBMIT_REQUIRED = ("title",)
 
-    def __init__(self, *args, programme, **kwargs):
+    def __init__(self, *args, programme, preapprovals=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.programme = programme
         self.input_names: list[str] = []
@@ -94,6 +95,11 @@ class ApplicationForm(forms.Form):
             name = input_field_name(meta["name"])
             self.input_names.append(meta["name"])
             self.fields[name] = self._field_for(meta)
+        if requires_preapproval(programme):  # th-events: the 事前同意 the claim rests on
+            self.fields["preapproval"] = forms.ChoiceField(
+                label=_("事前同意"), required=True,
+                choices=[("", _("请选择已获同意的事前申请")), *(preapprovals or [])],
+                help_text=_("本项目须事前经天河区科工信局同意：选择活动举办前已获同意的事前申请（在“事前同意”中申请）。"))
         self._mark_required()
 
     @staticmethod
@@ -145,6 +151,8 @@ class ApplicationForm(forms.Form):
         for key in (*TEXT_FIELDS, *LIST_FIELDS):
             if key in data:
                 out[key] = data.get(key, "")
+        if "preapproval" in data and requires_preapproval(self.programme):
+            out["preapproval"] = data.get("preapproval", "")
         inputs = {n: data.get(input_field_name(n), "") for n in self.input_names if input_field_name(n) in data}
         if inputs:
             out["inputs"] = inputs
@@ -164,6 +172,7 @@ class ApplicationForm(forms.Form):
             "contract_numbers": draft.get("contract_numbers", "\n".join(sorted(claims["contract"]))),
             "invoice_numbers": draft.get("invoice_numbers", "\n".join(sorted(claims["invoice"]))),
         }
+        initial["preapproval"] = str(application.preapproval_id or "")
         raw_inputs = draft.get("inputs") or {}
         for meta in application.programme.inputs or []:
             name = meta["name"]

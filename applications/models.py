@@ -313,3 +313,18 @@ class PreApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.event_name}"
+
+
+class PreApprovalSequence(models.Model):
+    """The last serial number of pre-approval references (SQ2026-000123) issued in a year: their own
+    series, apart from the applications' (ReferenceSequence)."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("事前申请编号序列")
+        verbose_name_plural = _("事前申请编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -219,7 +219,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     supplement_request = serializers.SerializerMethodField()
 
     class Meta(ApplicationSerializer.Meta):
-        fields = [*ApplicationSerializer.Meta.fields, "attachments", "timeline", "supplement_request"]
+        fields = [*ApplicationSerializer.Meta.fields, "preapproval", "attachments", "timeline", "supplement_request"]
         read_only_fields = fields
 
     @extend_schema_field(AttachmentSerializer(many=True))
@@ -252,6 +252,10 @@ class ApplicationWriteSerializer(serializers.Serializer):
     contract_numbers = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
     invoice_numbers = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
     inputs = InputsField(required=False)
+    preapproval = id_field(required=False, allow_null=True,
+                           help_text="事前同意 id: an approved pre-approval of the enterprise for this programme, "
+                                     "given before the event (programmes that require one, e.g. th-events); null "
+                                     "clears it")
 
     def service_data(self) -> dict:
         return {k: v for k, v in self.initial_data.items() if k in self.fields and k != "programme"} \

@@ -38,6 +38,7 @@ from .models import (
     ReferenceSequence,
 )
 from .selectors import allowed_materials, current_attachments, enterprise_of, open_supplement
+from .services_preapproval import preapproval_choose, preapproval_estimate, preapproval_lock, preapproval_problems
 from .uploads import check_upload
 from .uscc import normalize, uscc_error
 from .workflow import ADMIN, APPLICANT, EDITABLE_BY_APPLICANT, REVIEWER, SYSTEM, TRANSITIONS, State
@@ -244,6 +245,7 @@ def _refresh_estimate(app: Application) -> str:
     except InputError as exc:
         app.estimate_amount, app.estimate = None, None
         return "；".join(exc.errors.values())
+    est = preapproval_estimate(app, est)  # th-events: satisfied only by a named 事前同意
     app.estimate_amount, app.estimate = est.amount, estimate_as_json(est)
     return ""
 
@@ -266,7 +268,13 @@ def application_save_draft(*, actor, application: Application | int, data: Mappi
         if strict and cleaned.errors:
             raise ValidationError(cleaned.errors)
         before = {"inputs": dict(app.inputs), "title": app.title, "project_key": app.project_key,
-                  "claims": sorted(f"{c.kind}:{c.value}" for c in app.claims.all())}
+                  "claims": sorted(f"{c.kind}:{c.value}" for c in app.claims.all()), "preapproval": app.preapproval_id}
+        if "preapproval" in data:  # the 事前同意 the claim rests on (th-events)
+            problem = preapproval_choose(actor=actor, application=app, value=data["preapproval"])
+            if problem and strict:
+                raise ValidationError({"preapproval": problem})
+            if problem:
+                cleaned.errors["preapproval"] = problem
         draft = dict(app.draft_data or {})
         for key in (*TEXT_FIELDS, *LIST_FIELDS):
             if key in data:
@@ -294,7 +302,7 @@ def application_save_draft(*, actor, application: Application | int, data: Mappi
         estimate_error = _refresh_estimate(app)
         app.save()
         after = {"inputs": dict(app.inputs), "title": app.title, "project_key": app.project_key,
-                 "claims": sorted(f"{c.kind}:{c.value}" for c in app.claims.all())}
+                 "claims": sorted(f"{c.kind}:{c.value}" for c in app.claims.all()), "preapproval": app.preapproval_id}
         # Keystroke autosaves of a draft are not audited; every other change is.
         if after != before and (not autosave or app.state != State.DRAFT):
             audit_record(actor=actor, action="application.save_draft", target=app, ip=ip, before=before,
@@ -413,6 +421,7 @@ def submission_problems(app: Application) -> dict[str, str]:
     raw = dict(app.inputs)
     raw.update({k: v for k, v in ((app.draft_data or {}).get("inputs") or {}).items()})
     errors.update(completeness_errors(spec, raw))
+    errors.update(preapproval_problems(app))
     if not app.claims.exists():
         errors["contract_numbers"] = _("请至少填写合同编号、发票号码或项目标识之一（用于“从高不重复”核查）。")
     have = set(current_attachments(app).values_list("material", flat=True))
@@ -445,6 +454,7 @@ def application_submit(*, actor, application: Application | int, declaration: bo
         window = window_open_for(programme=app.programme, at=timezone.now())
         if window is None:
             raise TransitionRefused({"__all__": _window_closed_message(app.programme)})
+        preapproval_lock(app)
         problems = submission_problems(app)
         if problems:
             raise ValidationError(problems)
@@ -495,6 +505,7 @@ def application_resubmit(*, actor, application: Application | int, answers: Mapp
         for item, code in zip(items, codes, strict=True):
             if not clean_answers.get(code) and code not in uploaded:
                 errors[f"answers.{code}"] = _("请就“%(l)s”作出说明或上传材料。") % {"l": item.get("label") or code}
+        preapproval_lock(app)
         errors.update(submission_problems(app))
         if errors:
             raise ValidationError(errors)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_preapproval
 
 app_name = "applications"
 urlpatterns: list = [
@@ -28,4 +28,10 @@ urlpatterns: list = [
     path("applications/<int:pk>/submit/", views.application_submit_view, name="submit"),
     path("applications/<int:pk>/resubmit/", views.application_resubmit_view, name="resubmit"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw_view, name="withdraw"),
+    # 事前同意 pre-approvals before an event (th-events), named by the claim after it
+    path("applications/preapprovals/", views_preapproval.preapproval_list, name="preapproval_list"),
+    path("applications/preapprovals/new/", views_preapproval.preapproval_request_view, name="preapproval_request"),
+    path("applications/preapprovals/<int:pk>/", views_preapproval.preapproval_detail, name="preapproval_detail"),
+    path("applications/preapprovals/<int:pk>/withdraw/", views_preapproval.preapproval_withdraw_view,
+         name="preapproval_withdraw"),
 ]

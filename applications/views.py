@@ -51,6 +51,7 @@ from .selectors import (
     materials_checklist,
     supplement_request_view,
 )
+from .selectors_preapproval import preapproval_options
 from .services import (
     application_create,
     application_resubmit,
@@ -365,7 +366,8 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             nxt = request.POST.get("next_step")
             return redirect("applications:submit" if nxt == "submit" else "applications:detail", app.pk)
         app = saved.application
-        form = ApplicationForm(initial=ApplicationForm.initial_from(app), programme=app.programme, data=request.POST)
+        form = ApplicationForm(initial=ApplicationForm.initial_from(app), programme=app.programme, data=request.POST,
+                               preapprovals=preapproval_options(app))
         form.is_valid()
         for key, message in saved.errors.items():
             field = ApplicationForm.error_field(key)
@@ -373,7 +375,8 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, _("已保存填写内容，但以下各项需要更正。"))
         status = 400
     else:
-        form = ApplicationForm(initial=ApplicationForm.initial_from(app), programme=app.programme)
+        form = ApplicationForm(initial=ApplicationForm.initial_from(app), programme=app.programme,
+                               preapprovals=preapproval_options(app))
         status = 200
     return render(request, "applications/application_edit.html", {"app": app, "form": form}, status=status)
 

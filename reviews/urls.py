@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_experts, views_notices
+from . import views, views_experts, views_notices, views_preapproval
 from .letters import views as letter_views
 
 app_name = "reviews"
@@ -24,6 +24,9 @@ urlpatterns: list = [
     path("review/applications/<int:pk>/decline/", views.decline, name="decline"),
     path("review/batches/", views.batches, name="batches"),
     path("review/batches/<int:pk>/", views.batch, name="batch"),
+    # 事前同意 pre-approvals (th-events), decided before the event
+    path("review/preapprovals/", views_preapproval.preapproval_queue, name="preapproval_queue"),
+    path("review/preapprovals/<int:pk>/", views_preapproval.preapproval_decide_view, name="preapproval_decide"),
     # 专家评审 expert pages
     path("expert/", views_experts.expert_list, name="expert_list"),
     path("expert/<int:pk>/", views_experts.expert_assignment, name="expert_assignment"),

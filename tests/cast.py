@@ -199,6 +199,7 @@ def cast_build(*, letters: bool = True) -> Cast:
     o["expert_assignment"] = panel.expert_declare(actor=users["expert"], assignment=made[0], conflict=False)
     o["b_expert"].refresh_from_db()
     o["b_draft"] = _draft(standard, owner_b, n=22)
+    o["a_preapproval"] = _preapproval(enterprise_a, owner_a)
 
     # ------------------------------------------------------------ the rest
     o["invitation"], o["invitation_token"] = _invitation(enterprise_a, owner_a)
@@ -290,6 +291,18 @@ def _code(n: int) -> str:
     from .factories import make_uscc
 
     return make_uscc(n + 9000)
+
+
+def _preapproval(enterprise, owner):
+    """A's 事前同意 request for an event under th-events, pending with the bureau. Made directly: the
+    service asks for an event date inside th2024's validity, which the real clock leaves behind."""
+    from applications.models import PreApproval
+    from vouchers.models import Programme
+
+    return PreApproval.objects.create(
+        reference="SQ2026-900001", enterprise=enterprise, programme=Programme.objects.get(code="th-events"),
+        event_name="大模型产业峰会", event_date=timezone.localdate() + dt.timedelta(days=30), venue="天河区",
+        plan="峰会议程与嘉宾。", budget=Decimal("600000.00"), requested_by=owner)
 
 
 def _invitation(enterprise, owner) -> tuple[Any, str]:

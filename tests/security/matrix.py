@@ -92,6 +92,16 @@ def _objection(c: Cast) -> dict:
             "contact_phone": "13900000000", "content": "该企业的项目实际并未在区内实施，请核查。"}
 
 
+def _preapproval_request(c: Cast) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return {"programme": "th-events", "event_name": "大模型开发者大会", "venue": "天河区",
+            "event_date": (timezone.localdate() + dt.timedelta(days=10)).isoformat(), "plan": "大会议程。",
+            "budget": "300000.00"}
+
+
 def _scores(c: Cast) -> dict:
     return {f"score_{k['code']}": "20" for k in c.competitive.criteria} | {"comment": "良好"}
 
@@ -158,6 +168,13 @@ MATRIX: dict[str, list[Case]] = {
                                       data=lambda c: {"answers": {"payment_proof": "已补充付款凭证"}})],
     "api-application-withdraw": [case(pk("a_submitted"), POST="anon:403 A:ok STAFF:403 *:404",
                                       data=lambda c: {"reason": "不再申报"})],
+    # ------------------------------------------------------------------ API: 事前同意 pre-approvals
+    "api-preapproval-list": [case(GET=API_SIGNED_IN, POST="anon:403 ENT:ok *:403", data=_preapproval_request)],
+    "api-preapproval-detail": [case(pk("a_preapproval"), GET="anon:403 A:ok STAFF:ok *:404")],
+    "api-preapproval-withdraw": [case(pk("a_preapproval"), POST="anon:403 A:ok STAFF:403 *:404",
+                                      data=lambda c: {"reason": "活动取消"})],
+    "api-preapproval-decide": [case(pk("a_preapproval"), POST="anon:403 STAFF:ok A:403 *:404",
+                                    data=lambda c: {"approve": False, "reason": "活动方案不完整。"})],
     # ------------------------------------------------------------------ API: reviews
     "api-reviews-queue": [case(GET=API_STAFF)],
     "api-reviews-overdue": [case(GET=API_STAFF)],
@@ -267,6 +284,17 @@ MATRIX: dict[str, list[Case]] = {
                                                           "relation_pk": c.provider_relation.pk},
                                                GET="anon:login USERS:405", POST=ADMIN_PAGE)],
     "vouchers:settlement": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    # ------------------------------------------------------------------ 事前同意 pre-approvals (th-events)
+    "applications:preapproval_list": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:405 *:403")],
+    "applications:preapproval_request": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403",
+                                              data=_preapproval_request)],
+    "applications:preapproval_detail": [case(pk("a_preapproval"), GET="anon:login A:ok owner_b:404 *:403",
+                                             POST="anon:login ENT:405 *:403")],
+    "applications:preapproval_withdraw": [case(pk("a_preapproval"), GET="anon:login ENT:405 *:403",
+                                               POST="anon:login A:ok owner_b:404 *:403")],
+    "reviews:preapproval_queue": [case(GET=STAFF_PAGE, POST="anon:login STAFF:405 *:403")],
+    "reviews:preapproval_decide": [case(pk("a_preapproval"), GET=STAFF_PAGE, POST=STAFF_PAGE,
+                                        data=lambda c: {"decision": "approve", "reason": "同意支持。"})],
     # ------------------------------------------------------------------ the enterprise space
     "applications:enterprise_register": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],
     "applications:enterprise": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],

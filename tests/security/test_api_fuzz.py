@@ -48,6 +48,7 @@ PINS: dict[str, Callable] = {
     "/api/v1/enterprises/{id}/": lambda c: {"id": c.enterprise_a.pk},
     "/api/v1/letters/verify/{code}/": lambda c: {"code": c.letter.code},
     "/api/v1/letters/{id}/": lambda c: {"id": c.letter.pk},
+    "/api/v1/preapprovals/{id}/": lambda c: {"id": c.a_preapproval.pk},
     "/api/v1/programs/{code}/": lambda c: {"code": c.standard.code},
     "/api/v1/redemptions/{id}/": lambda c: {"id": c.redemption.pk},
     "/api/v1/reviews/applications/{id}/decision/": lambda c: {"id": c.a_bureau.pk},

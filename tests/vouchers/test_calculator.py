@@ -200,7 +200,7 @@ def test_clean_inputs_reports_every_bad_field_at_once() -> None:
 def test_non_numbers_are_refused(bad: Any) -> None:
     spec, _ = _spec_and_values("th-events")
     with pytest.raises(InputError) as info:
-        clean_inputs(spec, {"preapproved": True, "event_cost": bad})
+        clean_inputs(spec, {"event_cost": bad})
     assert set(info.value.errors) == {"event_cost"}
 
 
@@ -213,7 +213,7 @@ def test_a_missing_parameter_is_a_configuration_error_not_an_input_error() -> No
     spec, values = _spec_and_values("th-events")
     params = {k: v for k, v in parameters_on(values, date(2025, 1, 1)).items() if k != "rate"}
     with pytest.raises(ValueError, match="rate") as info:
-        estimate(spec=spec, params=params, inputs={"preapproved": True, "event_cost": "1"}, on=date(2025, 1, 1))
+        estimate(spec=spec, params=params, inputs={"event_cost": "1"}, on=date(2025, 1, 1))
     assert not isinstance(info.value, InputError)
 
 

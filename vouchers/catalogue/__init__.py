@@ -137,7 +137,7 @@ def _check_programme(where: str, prog: dict[str, Any]) -> None:
     for name in ("clause_text", "summary_zh", "eligibility_zh", "name_zh", "article"):
         if not prog[name].strip():
             raise ValueError(f"{where}: {name} is empty")
-    for flag in ("requires_above_scale", "once_per_project", "requires_consent_document"):
+    for flag in ("requires_above_scale", "once_per_project", "requires_consent_document", "requires_preapproval"):
         if flag in prog and not isinstance(prog[flag], bool):
             raise ValueError(f"{where}: {flag} must be true or false")
     for i, industry in enumerate(prog.get("industries") or []):
