@@ -8,6 +8,7 @@ invoice_numbers, and ``inputs.<name>`` for a programme input."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -21,6 +22,8 @@ from vouchers import calculator
 
 TEXT_FIELDS = ("title", "project_key", "description")
 LIST_FIELDS = ("contract_numbers", "invoice_numbers")
+# 申报事项所属期间截止日: the end of the period the facts cover; the basis date of such a claim.
+DATE_FIELDS = ("period_end",)
 MAX_LENGTHS = {"title": 200, "project_key": 100, "description": 5000}
 MAX_NUMBERS = 50
 NUMBER_MAX_LENGTH = 100
@@ -114,6 +117,17 @@ def clean_draft(spec: calculator.ProgrammeSpec, raw: Mapping[str, Any]) -> Clean
                     "v": bad[0][:40]}
                 continue
         out.numbers[name] = numbers
+    for name in DATE_FIELDS:
+        if name not in raw:
+            continue
+        text = unicodedata.normalize("NFKC", raw_text(raw[name])).strip().replace("/", "-")
+        if not text:
+            out.values[name] = None
+            continue
+        try:
+            out.values[name] = datetime.date.fromisoformat(text)
+        except ValueError:
+            out.errors[name] = _("日期格式应为“年-月-日”，如 2026-12-31。")
     declared = {m["name"]: m for m in spec.inputs}
     raw_inputs = raw.get("inputs")
     if raw_inputs is not None and not isinstance(raw_inputs, Mapping):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vouchers.display import input_label
 
-from .drafts import LIST_FIELDS, MAX_LENGTHS, TEXT_FIELDS
+from .drafts import DATE_FIELDS, LIST_FIELDS, MAX_LENGTHS, TEXT_FIELDS
 from .models import Enterprise
 from .selectors_preapproval import requires_preapproval
 from .services import ENTERPRISE_FIELDS
@@ -85,6 +85,12 @@ class ApplicationForm(forms.Form):
         label=_("发票号码"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("每行一个；数电发票填20位号码，纸质发票可填“发票代码-发票号码”。"))
 
+    period_end = forms.CharField(
+        label=_("申报事项所属期间截止日"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("申报上年度营业收入、已发生费用等事项时，填写该期间的最后一天（如 2026-12-31）：按该日有效的政策和参数"
+                    "测算。政策到期后的清算批次必须填写，且须在政策有效期内。"))
+
     SUBMIT_REQUIRED = ("title",)
 
     def __init__(self, *args, programme, preapprovals=None, **kwargs):
@@ -148,7 +154,7 @@ class ApplicationForm(forms.Form):
         autosave of part of the page never blanks the rest)."""
         data = self.data if data is None else data
         out: dict[str, Any] = {}
-        for key in (*TEXT_FIELDS, *LIST_FIELDS):
+        for key in (*TEXT_FIELDS, *LIST_FIELDS, *DATE_FIELDS):
             if key in data:
                 out[key] = data.get(key, "")
         if "preapproval" in data and requires_preapproval(self.programme):
@@ -171,6 +177,8 @@ class ApplicationForm(forms.Form):
             "description": draft.get("description", application.description),
             "contract_numbers": draft.get("contract_numbers", "\n".join(sorted(claims["contract"]))),
             "invoice_numbers": draft.get("invoice_numbers", "\n".join(sorted(claims["invoice"]))),
+            "period_end": draft.get("period_end", application.period_end.isoformat() if application.period_end
+                                    else ""),
         }
         initial["preapproval"] = str(application.preapproval_id or "")
         raw_inputs = draft.get("inputs") or {}

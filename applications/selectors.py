@@ -144,3 +144,20 @@ def enterprise_people(enterprise: Enterprise) -> dict:
 def application_awards(app: Application) -> list:
     """核定金额: the amounts decided for the application (not released), for the decision panel."""
     return list(Award.objects.filter(application=app).exclude(status=Award.Status.RELEASED).order_by("line", "pk"))
+
+
+def basis_of(app: Application) -> dt.date:
+    """测算基准日 the date the application is judged on (policy and parameters in force): fixed at
+    submission (vouchers.lifecycle.basis_date); for one not yet submitted, what it would be today."""
+    if app.basis_date is not None:
+        return app.basis_date
+    if app.period_end is not None:
+        return app.period_end
+    if app.submitted_at is not None:
+        return timezone.localdate(app.submitted_at)
+    return timezone.localdate()
+
+
+def consent_document(app: Application) -> Attachment | None:
+    """一事一议: the district government's consent (经区政府同意) uploaded with the application."""
+    return current_attachments(app).filter(material="government_consent").order_by("-uploaded_at", "-id").first()

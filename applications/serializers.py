@@ -93,7 +93,7 @@ class ApplicationSerializer(ClaimsMixin, serializers.ModelSerializer):
         fields = ["id", "reference", "enterprise", "programme", "programme_name", "state", "state_label", "title",
                   "project_key", "description", "contract_numbers", "invoice_numbers", "inputs", "estimate_amount",
                   "estimate", "window", "declared_at", "submitted_at", "decided_at", "due_date", "created_at",
-                  "updated_at"]
+                  "updated_at", "period_end", "basis_date"]
         read_only_fields = fields
 
 
@@ -113,7 +113,7 @@ LIST_COLUMNS = {
     "programme_name": "programme__name_zh", "state": "state", "title": "title", "project_key": "project_key",
     "description": "description", "inputs": "inputs", "estimate_amount": "estimate_amount", "window": "window_id",
     "declared_at": "declared_at", "submitted_at": "submitted_at", "decided_at": "decided_at", "due_date": "due_date",
-    "created_at": "created_at", "updated_at": "updated_at",
+    "created_at": "created_at", "updated_at": "updated_at", "period_end": "period_end", "basis_date": "basis_date",
 }
 
 
@@ -168,6 +168,8 @@ def application_list_rows(rows: list[dict]) -> list[dict]:
             "submitted_at": _instant(row["submitted_at"], tz), "decided_at": _instant(row["decided_at"], tz),
             "due_date": None if due is None else due.isoformat(),
             "created_at": _instant(row["created_at"], tz), "updated_at": _instant(row["updated_at"], tz),
+            "period_end": None if row["period_end"] is None else row["period_end"].isoformat(),
+            "basis_date": None if row["basis_date"] is None else row["basis_date"].isoformat(),
         })
     return out
 
@@ -251,6 +253,10 @@ class ApplicationWriteSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     contract_numbers = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
     invoice_numbers = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+    period_end = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True,
+        help_text="申报事项所属期间截止日 YYYY-MM-DD: the end of the period the facts cover (上年度 revenue, costs "
+                  "incurred); the basis date. Required in a claim window (清算批次) after the policy expired.")
     inputs = InputsField(required=False)
     preapproval = id_field(required=False, allow_null=True,
                            help_text="事前同意 id: an approved pre-approval of the enterprise for this programme, "

@@ -25,9 +25,10 @@ from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
 from vouchers.calculator import InputError
 from vouchers.models import Programme
+from vouchers.lifecycle import accepts_new_applications, basis_date
 from vouchers.selectors import estimate_as_json, estimate_for, programme_spec, window_open_for
 
-from .drafts import LIST_FIELDS, TEXT_FIELDS, clean_draft, completeness_errors, raw_text
+from .drafts import DATE_FIELDS, LIST_FIELDS, TEXT_FIELDS, clean_draft, completeness_errors, raw_text
 from .models import (
     Application,
     ApplicationEvent,
@@ -37,7 +38,7 @@ from .models import (
     ProjectClaim,
     ReferenceSequence,
 )
-from .selectors import allowed_materials, current_attachments, enterprise_of, open_supplement
+from .selectors import allowed_materials, basis_of, current_attachments, enterprise_of, open_supplement
 from .services_preapproval import preapproval_choose, preapproval_estimate, preapproval_lock, preapproval_problems
 from .uploads import check_upload
 from .uscc import normalize, uscc_error
@@ -240,10 +241,15 @@ def _refresh_estimate(app: Application) -> str:
         app.estimate_amount, app.estimate = None, None
         return ""
     try:
-        est = estimate_for(programme=app.programme, inputs=app.inputs, enterprise=app.enterprise,
+        est = estimate_for(programme=app.programme, inputs=app.inputs, enterprise=app.enterprise, on=basis_of(app),
                            exclude_application_id=app.pk, project_key=app.project_key)
     except InputError as exc:
         app.estimate_amount, app.estimate = None, None
+        if "date" in exc.errors and app.basis_date is None:  # judged today, outside the validity
+            try:
+                basis_date(programme=app.programme, submitted_on=timezone.localdate(), period_end=app.period_end)
+            except ValidationError as why:
+                exc.errors["date"] = "；".join(why.messages)
         return "；".join(exc.errors.values())
     est = preapproval_estimate(app, est)  # th-events: satisfied only by a named 事前同意
     app.estimate_amount, app.estimate = est.amount, estimate_as_json(est)
@@ -276,7 +282,7 @@ def application_save_draft(*, actor, application: Application | int, data: Mappi
             if problem:
                 cleaned.errors["preapproval"] = problem
         draft = dict(app.draft_data or {})
-        for key in (*TEXT_FIELDS, *LIST_FIELDS):
+        for key in (*TEXT_FIELDS, *LIST_FIELDS, *DATE_FIELDS):
             if key in data:
                 draft[key] = raw_text(data[key])
         if isinstance(data.get("inputs"), Mapping):
@@ -317,8 +323,8 @@ def application_create(*, actor, programme: Programme, data: Mapping[str, Any] |
     enterprise = enterprise_of(actor)
     if enterprise is None or actor.role != Role.ENTERPRISE or not actor.is_active:
         raise PermissionDenied(_("请先登记您的企业，或接受企业负责人的邀请后再申报。"))
-    if programme.policy.valid_to < timezone.localdate():
-        raise ValidationError({"programme": _("“%(p)s”所依据的政策已于 %(d)s 失效，不能再申报。")
+    if not accepts_new_applications(programme.policy):
+        raise ValidationError({"programme": _("“%(p)s”所依据的政策已于 %(d)s 到期，且未开放清算批次，不能再申报。")
                                % {"p": programme.name_zh, "d": programme.policy.valid_to.isoformat()}})
     if strict and data:
         cleaned = clean_draft(programme_spec(programme), data)
@@ -459,9 +465,13 @@ def application_submit(*, actor, application: Application | int, declaration: bo
         if problems:
             raise ValidationError(problems)
         state["window"] = window
+        # 测算基准日: fixed now, judged on it from here to the last payment (vouchers.lifecycle)
+        state["basis"] = basis_date(programme=app.programme, submitted_on=timezone.localdate(),
+                                    period_end=app.period_end, window=window)
 
     def apply(app: Application) -> None:
         app.window = state["window"]
+        app.basis_date = state["basis"]
         app.declared_at = timezone.now()
         app.declared_by = actor
         _refresh_estimate(app)

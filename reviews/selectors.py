@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationEvent, Attachment, Enterprise, ProjectClaim
-from applications.selectors import application_get_for_actor
+from applications.selectors import application_get_for_actor, basis_of
 from applications.workflow import State
+from portal.uscc import normalize as normalize_uscc
 from portal.models import Role
 from portal.workdays import WorkCalendar
 from vouchers.calculator import Estimate, InputError
@@ -332,18 +333,18 @@ def line_label(line: str) -> str:
 
 
 
-def decision_estimate(application: Application, on: dt.date | None = None, *, prior: list | None = None
-                      ) -> Estimate:
-    """The calculator's maximum for the application on the decision date (its own award excluded;
-    `prior`: the awards that bound it, when already read for a whole batch)."""
-    on = on or timezone.localdate()
+def decision_estimate(application: Application, *, prior: list | None = None) -> Estimate:
+    """The calculator's maximum for the application on its basis date (测算基准日: the policy and
+    parameters in force then, never the decision date), its own award excluded; `prior`: the awards
+    that bound it, when already read for a whole batch."""
+    on = basis_of(application)
     try:
         return estimate_for(programme=application.programme, inputs=application.inputs or {}, on=on,
                             enterprise=application.enterprise, exclude_application_id=application.pk,
                             project_key=application.project_key or "", prior=prior)
     except InputError as exc:
         labels = {m["name"]: m.get("label_zh") or m["name"] for m in application.programme.inputs or []}
-        labels["date"] = _("决定日期")
+        labels["date"] = _("测算基准日")
         raise ValidationError({"amount": [_("申报数据无法测算：%(k)s：%(v)s") % {"k": labels.get(k, k), "v": v}
                                           for k, v in exc.errors.items()]}) from None
 
@@ -354,7 +355,7 @@ def line_enterprises(application: Application) -> dict[str, Enterprise | None]:
     roles = {m.get("role"): m["name"] for m in (application.programme.inputs or []) if m.get("type") == "uscc"}
     if not roles:
         return {"": application.enterprise}
-    codes = {role: str((application.inputs or {}).get(name) or "").strip().upper() for role, name in roles.items()}
+    codes = {role: normalize_uscc((application.inputs or {}).get(name) or "") for role, name in roles.items()}
     found = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[c for c in codes.values() if c])}
     return {role: found.get(code) for role, code in codes.items()}
 
@@ -409,12 +410,12 @@ def conflicts_json(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 
-def decision_context(application: Application, on: dt.date | None = None) -> dict[str, Any]:
+def decision_context(application: Application) -> dict[str, Any]:
     """What the bureau sees before deciding: the calculator's maximum with its explanation, the
     receivers of each award line, the 从高不重复 conflicts and the panel (competitive path)."""
     ctx: dict[str, Any] = {"estimate": None, "estimate_errors": [], "lines": [], "conflicts": [], "panel": None}
     try:
-        est = decision_estimate(application, on)
+        est = decision_estimate(application)
     except ValidationError as exc:
         ctx["estimate_errors"] = exc.messages
     else:
@@ -452,7 +453,7 @@ def batch_ranking(*, window) -> dict[str, Any]:
         max_amount, max_lines, problem = Decimal("0"), {}, ""
         if app.state == State.BUREAU_REVIEW:
             try:
-                est = decision_estimate(app, on, prior=priors[app.pk])
+                est = decision_estimate(app, prior=priors[app.pk])
                 max_amount = est.amount if est.eligible else Decimal("0")
                 max_lines = {ln.line: ln.amount for ln in est.lines} if est.eligible else {}
                 if not est.eligible:

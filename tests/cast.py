@@ -216,7 +216,7 @@ def cast_build(*, letters: bool = True) -> Cast:
 def _maximum(app: Application) -> str:
     from reviews.selectors import decision_estimate
 
-    return str(decision_estimate(app, timezone.localdate()).amount)
+    return str(decision_estimate(app).amount)
 
 
 def _letters(o: dict, admin: User, *, render: bool) -> None:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit import client_ip
 
 from .models import ApplicationWindow, Award, BudgetPool, LedgerEntry, ParameterValue, Policy, Programme
+from .lifecycle import window_check
 from .services.catalogue import parameter_set, window_open
 
 
@@ -98,11 +99,28 @@ class ParameterValueAdmin(admin.ModelAdmin):
 class ApplicationWindowAdmin(admin.ModelAdmin):
     """Windows are opened through window_open (audited); an opened window is not edited here."""
 
-    list_display = ("programme", "name", "opens_at", "closes_at")
-    list_filter = ("programme",)
+    list_display = ("programme", "name", "kind", "opens_at", "closes_at")
+    list_filter = ("kind", "programme")
 
     def get_readonly_fields(self, request, obj=None):
-        return ("programme", "name", "opens_at", "closes_at") if obj else ()
+        return ("programme", "name", "kind", "opens_at", "closes_at") if obj else ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            return form
+
+        class Checked(form):  # the window rules of vouchers.lifecycle, as field errors
+            def clean(self):
+                data = super().clean()
+                data["kind"] = data.get("kind") or ApplicationWindow.Kind.ORDINARY
+                if data.get("programme") and data.get("opens_at") and data.get("closes_at"):
+                    window_check(programme=data["programme"], kind=data.get("kind") or "ordinary",
+                                 opens_at=data["opens_at"], closes_at=data["closes_at"])
+                return data
+
+        Checked.base_fields["kind"].required = False  # ordinary unless a claim window is chosen
+        return Checked
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -111,7 +129,7 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
         if change:
             return
         window = window_open(actor=request.user, programme=obj.programme, name=obj.name, opens_at=obj.opens_at,
-                             closes_at=obj.closes_at)
+                             closes_at=obj.closes_at, kind=obj.kind)
         obj.pk = window.pk
         obj._state.adding = False
 

@@ -6,8 +6,9 @@ Pure: standard library only, no database, no Django. Every programme names one f
 
 Rules from PROGRAMS.md implemented here: caps are maxima; 超/超过 is strictly greater, 达…(及)以上
 is greater or equal (input `threshold.op` gt / ge); 每增长1000万元 counts complete units (floor);
-per-year caps count prior awards decided in the calendar year of `on`, per-period caps those
-decided within the policy validity; once-only programmes refuse any prior award. Exact decimals
+`on` is the application's basis date (测算基准日); per-year caps count prior awards whose basis
+date falls in its calendar year, per-period caps those inside the policy validity (and every award
+of a predecessor programme the successor counts with); once-only programmes refuse any prior award. Exact decimals
 throughout, ROUND_HALF_UP to 0.01 only at the end.
 """
 
@@ -53,6 +54,11 @@ class PriorAward:
     line: str = ""  # th-scenario-demo: "supplier" / "buyer"
     level: str = ""  # th-dcmm level ("3", "4", "5"); th-software-matching level
     project_key: str = ""
+    basis_on: date | None = None  # the award's basis date; decided_on for awards recorded without one
+
+    @property
+    def counted_on(self) -> date:
+        return self.basis_on or self.decided_on
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,8 @@ class ProgrammeSpec:
     requires_above_scale: bool = False  # a Tianhe clause names 规模以上
     once_per_project: bool = False
     industries: tuple[tuple[str, str], ...] = ()  # (GB/T 4754 code, Chinese name) allowed
+    # A successor programme's predecessors whose awards count as its own (caps, once-only, 从高).
+    counts_with: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, programme: Mapping[str, Any], policy: Mapping[str, Any]) -> ProgrammeSpec:
@@ -142,6 +150,7 @@ class ProgrammeSpec:
             requires_above_scale=bool(programme.get("requires_above_scale", False)),
             once_per_project=bool(programme.get("once_per_project", False)),
             industries=tuple((i["code"], i["label_zh"]) for i in programme.get("industries") or ()),
+            counts_with=tuple(programme.get("counts_with") or ()),
         )
 
     def input(self, name: str) -> Mapping[str, Any]:
@@ -298,6 +307,10 @@ class _Cap:
     name: str
     limit: Decimal
     used: Decimal = ZERO
+    label: str = ""  # Chinese; never the parameter's name
+
+    def __post_init__(self) -> None:
+        self.label = self.label or CAP_LABELS.get(self.name, "上限")
 
     @property
     def remaining(self) -> Decimal:
@@ -348,10 +361,13 @@ class _Calc:
         """A cap; per="year" or "period" counts this enterprise's prior awards of the line."""
         limit = self.p(name)
         if per == "year":
-            mine = [a for a in self.prior if a.line == line and a.decided_on.year == self.on.year]
+            mine = [a for a in self.prior if a.line == line and a.counted_on.year == self.on.year]
         elif per == "period":
             mine = [
-                a for a in self.prior if a.line == line and self.spec.valid_from <= a.decided_on <= self.spec.valid_to
+                a
+                for a in self.prior
+                if a.line == line
+                and (a.programme_code != self.spec.code or self.spec.valid_from <= a.counted_on <= self.spec.valid_to)
             ]
         else:
             mine = []
@@ -360,7 +376,7 @@ class _Calc:
         if used:
             when = f"{self.on.year}年度" if per == "year" else "政策有效期内"
             self.step(
-                f"{CAP_LABELS.get(name, name)}剩余({name})",
+                f"{cap.label}剩余额度",
                 f"{yuan(limit)} − {when}已获 {yuan(used)} = {yuan(cap.remaining)}",
                 cap.remaining,
             )
@@ -476,10 +492,18 @@ def _scale_leap(c: _Calc) -> list[_Line]:
 def _level_table(c: _Calc) -> list[_Line]:
     level = c.value("level")
     level_cap = c.cap(f"cap_{level}")
+    level_cap.label = f"{_choice_label(c, 'level', level)}项目上限"
     lines = _rate(c)
     lines[0].caps.insert(0, level_cap)
-    c.step(f"{level}级项目上限(cap_{level})", yuan(level_cap.limit), level_cap.limit)
+    c.step(f"{_choice_label(c, 'level', level)}项目上限", yuan(level_cap.limit), level_cap.limit)
     return lines
+
+
+def _choice_label(c: _Calc, role: str, value: str) -> str:
+    for choice in c.spec.role(role).get("choices") or ():
+        if str(choice["value"]) == str(value):
+            return str(choice.get("label_zh") or value)
+    return str(value)
 
 
 def _two_line(c: _Calc) -> list[_Line]:
@@ -601,13 +625,13 @@ def _finish_line(c: _Calc, line: _Line) -> AwardLine:
         amount, capped_by = binding.remaining, binding.name
         who = LINE_LABELS.get(line.line, "")
         c.step(
-            f"{who}受{CAP_LABELS.get(binding.name, binding.name)}限制({binding.name})",
-            f"min({yuan(line.uncapped)}, {yuan(binding.remaining)}) = {yuan(amount)}",
+            f"{who}受{binding.label}限制",
+            f"测算额 {yuan(line.uncapped)} 元高于剩余额度 {yuan(binding.remaining)} 元,按 {yuan(amount)} 元计",
             amount,
         )
         c.reasons.append(
-            f"{who}测算额 {yuan(line.uncapped)} 元超过{CAP_LABELS.get(binding.name, binding.name)}"
-            f"剩余额度 {yuan(binding.remaining)} 元,按上限计({binding.name})"
+            f"{who}测算额 {yuan(line.uncapped)} 元超过{binding.label}"
+            f"剩余额度 {yuan(binding.remaining)} 元,按上限计"
         )
     return AwardLine(line.line, amount.quantize(CENT, rounding=ROUND_HALF_UP), capped_by)
 
@@ -640,7 +664,7 @@ def estimate(
     if spec.formula not in FORMULAS:
         raise ValueError(f"{spec.code}: unknown formula {spec.formula!r}")
 
-    mine = [a for a in prior if a.programme_code == spec.code]
+    mine = [a for a in prior if a.programme_code == spec.code or a.programme_code in spec.counts_with]
     c = _Calc(spec=spec, params=params, inputs=cleaned, on=on, prior=mine)
     _common_checks(c, enterprise, project_key)
     raw_lines = FORMULAS[spec.formula](c)
@@ -668,7 +692,7 @@ def remaining_caps(
     *, spec: ProgrammeSpec, params: Mapping[str, Decimal], on: date, prior: Sequence[PriorAward] = ()
 ) -> dict[str, Decimal]:
     """What is left of each per-enterprise cap on `on` (before any new award)."""
-    mine = [a for a in prior if a.programme_code == spec.code]
+    mine = [a for a in prior if a.programme_code == spec.code or a.programme_code in spec.counts_with]
     c = _Calc(spec=spec, params=params, inputs={}, on=on, prior=mine)
     out: dict[str, Decimal] = {}
     for name, line, per in (

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .display import input_label, input_unit, param_label
-from .models import Policy, Programme
+from .models import ApplicationWindow, Policy, Programme
 
 
 class CatalogueFilterForm(forms.Form):
@@ -51,7 +51,7 @@ def _input_field(meta: Mapping[str, Any]) -> forms.Field:
     elif kind == "int":
         attrs.update(inputmode="numeric")
     elif kind == "uscc":
-        attrs.update(maxlength="18", placeholder=_("18位统一社会信用代码"))
+        attrs.update(maxlength="60", autocapitalize="characters", placeholder=_("18位统一社会信用代码"))
     # Text, not a number field: the calculator parses the amount exactly (1,200,000.50 too)
     # and words the error; a browser number field would round or drop what it cannot read.
     return forms.CharField(label=f"{label}（{unit}）" if unit else label, required=required, help_text=help_text,
@@ -106,3 +106,9 @@ class WindowOpenForm(forms.Form):
     name = forms.CharField(label=_("批次名称"), max_length=100, help_text=_("如“2026年第一批”。"))
     opens_at = forms.DateTimeField(label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     closes_at = forms.DateTimeField(label=_("截止时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    kind = forms.ChoiceField(label=_("批次类型"), choices=ApplicationWindow.Kind.choices,
+                             initial=ApplicationWindow.Kind.ORDINARY, required=False,
+                             help_text=_("政策到期后，受理有效期内事项（如上年度业绩）的最后申报请选择“清算批次”。"))
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or ApplicationWindow.Kind.ORDINARY

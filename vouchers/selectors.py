@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
+
+from portal.uscc import normalize as normalize_uscc
 
 from . import calculator
 from .models import ApplicationWindow, Award, ParameterValue, Programme
@@ -64,16 +66,34 @@ def prior_awards(*, programme: Programme, enterprise_ids: Iterable[int],
     ids = [i for i in enterprise_ids if i]
     if not ids:
         return []
-    qs = Award.objects.filter(programme=programme, enterprise_id__in=ids, status__in=COUNTING)
+    qs = Award.objects.filter(_counted_programmes(programme), enterprise_id__in=ids, status__in=COUNTING)
     if exclude_application_id:
         qs = qs.exclude(application_id=exclude_application_id)
-    return [_as_prior(programme, a) for a in qs.select_related("application")]
+    return [_as_prior(a) for a in qs.select_related("application", "programme")]
 
 
-def _as_prior(programme: Programme, a: Award) -> calculator.PriorAward:
-    return calculator.PriorAward(programme_code=programme.code, decided_on=a.decided_on, amount=a.amount,
-                                 line=a.line, level=str(a.parameters.get("level", "")) if a.parameters else "",
-                                 project_key=a.application.project_key)
+def _counted_programmes(programme: Programme) -> Q:
+    """This programme's awards and those of the predecessors a successor counts with (its spec's
+    `counts_with`: caps, once-only and 从高 keep counting across the pair where the text says so)."""
+    codes = [c for c in (programme.spec or {}).get("counts_with") or () if c]
+    return Q(programme=programme) | Q(programme__code__in=codes) if codes else Q(programme=programme)
+
+
+def _award_level(parameters: Mapping[str, Any] | None) -> str:
+    """The level an award was made at (th-dcmm): stored as `level`, or read from the one `level_N`
+    parameter its computation used."""
+    if not parameters:
+        return ""
+    if parameters.get("level"):
+        return str(parameters["level"])
+    levels = [name.removeprefix("level_") for name in parameters if name.startswith("level_")]
+    return levels[0] if len(levels) == 1 else ""
+
+
+def _as_prior(a: Award) -> calculator.PriorAward:
+    return calculator.PriorAward(programme_code=a.programme.code, decided_on=a.decided_on, amount=a.amount,
+                                 line=a.line, level=_award_level(a.parameters),
+                                 project_key=a.application.project_key, basis_on=a.basis_date)
 
 
 def prior_awards_many(*, programme: Programme, wanted: Mapping[Any, tuple[Mapping[str, Any], Any, int | None]]
@@ -89,9 +109,10 @@ def prior_awards_many(*, programme: Programme, wanted: Mapping[Any, tuple[Mappin
     ids = {key: {i for i in [e.pk if e is not None else None, *(by_code.get(c) for c in codes[key])] if i}
            for key, (_inputs, e, _x) in wanted.items()}
     everyone = set().union(*ids.values()) if ids else set()
-    awards = list(Award.objects.filter(programme=programme, enterprise_id__in=everyone, status__in=COUNTING)
-                  .select_related("application")) if everyone else []
-    return {key: [_as_prior(programme, a) for a in awards if a.enterprise_id in ids[key]
+    awards = list(Award.objects.filter(_counted_programmes(programme), enterprise_id__in=everyone,
+                                       status__in=COUNTING)
+                  .select_related("application", "programme")) if everyone else []
+    return {key: [_as_prior(a) for a in awards if a.enterprise_id in ids[key]
                   and a.application_id != exclude]
             for key, (_inputs, _e, exclude) in wanted.items()}
 
@@ -112,7 +133,7 @@ def _industry_zh(enterprise) -> str:
 
 
 def _uscc_codes(programme: Programme, inputs: Mapping[str, Any]) -> list[str]:
-    return [str(v).strip().upper() for m in programme.inputs if m.get("type") == "uscc"
+    return [normalize_uscc(v) for m in programme.inputs if m.get("type") == "uscc"
             for v in [inputs.get(m["name"])] if v]
 
 

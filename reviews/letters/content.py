@@ -50,7 +50,7 @@ def _common(application, *, kind_title: str) -> dict[str, Any]:
     programme = application.programme
     policy = programme.policy
     return {
-        "authority": policy.letter_authority,
+        "authority": (programme.responsible_unit or policy.letter_authority).strip(),
         "title": kind_title,
         "addressee": {"name": enterprise.name, "credit_code": enterprise.credit_code,
                       "address": enterprise.address, "legal_representative": enterprise.legal_representative},

@@ -91,6 +91,15 @@ def _approval_content(app: Application, extra: dict[str, Any]) -> tuple[dict[str
     return c, c["amount"]
 
 
+def letter_issuer(programme) -> tuple[str, str]:
+    """责任单位 who issues the programme's letters and the prefix of its own number series: the
+    programme's responsible unit (hp2025 第五、六条 区政务和数据局, 第十条 区科技创新局), else the policy's
+    issuing authority."""
+    policy = programme.policy
+    return ((programme.responsible_unit or policy.letter_authority or "").strip(),
+            (programme.letter_prefix or policy.letter_prefix or "").strip())
+
+
 def letter_create(*, application: Application, kind: str, actor, context: dict | None = None) -> Letter:
     """Record an official letter about `application` and take its document number. Call it inside
     the decision's transaction: the number is taken there (rolled back with it), and the PDF is
@@ -112,7 +121,8 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
             if standing is not None:
                 return standing
         policy = app.programme.policy
-        if not policy.letter_prefix.strip() or not policy.letter_authority.strip():
+        authority, prefix = letter_issuer(app.programme)
+        if not prefix or not authority:
             raise ValidationError(_("政策“%(p)s”未设置发文机关或批复文号前缀，请管理员先在政策设置中填写。")
                                   % {"p": policy.title})
         amount = None
@@ -124,13 +134,12 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
             else:
                 body = _supplement_content(app, extra)
         issued_on = timezone.localdate()
-        prefix = policy.letter_prefix.strip()
         serial = number_take(prefix=prefix, year=issued_on.year)
         number = number_format(prefix=prefix, year=issued_on.year, serial=serial)
         body.update({"number": number, "issued_on": issued_on.isoformat(),
                      "issued_on_zh": content.date_zh(issued_on)})
         letter = Letter.objects.create(
-            application=app, kind=kind, authority=policy.letter_authority.strip(), prefix=prefix,
+            application=app, kind=kind, authority=authority, prefix=prefix,
             year=issued_on.year, serial=serial, number=number, code=_new_code(), template=TEMPLATES[kind],
             addressee_name=app.enterprise.name, addressee_credit_code=app.enterprise.credit_code,
             amount=amount, issued_on=issued_on, context=body,

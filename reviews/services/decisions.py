@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from applications.selectors import consent_document
 from applications.services import application_transition
 from applications.workflow import State
 from portal.notifications import notify_enterprise
@@ -104,7 +105,7 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
     state: dict[str, Any] = {}
 
     def check(app: Application) -> None:
-        est = decision_estimate(app, on)
+        est = decision_estimate(app)
         if not est.eligible:
             raise ValidationError(_("测算结果为不符合支持条件：%(why)s。不能核定支持，请作不予支持处理。")
                                   % {"why": "；".join(est.reasons) or _("未说明")})
@@ -132,6 +133,15 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
         if total < est.amount and not reason:
             raise ValidationError({"reason": _("核定金额低于测算上限 %(max)s 元（核减），须说明理由。")
                                    % {"max": f"{est.amount:,}"}})
+        consent = None
+        if (app.programme.spec or {}).get("requires_consent_document"):
+            # 一事一议: 经区政府同意 — the decision rests on the consent document, recorded with it
+            consent = consent_document(app)
+            if consent is None:
+                raise ValidationError({"amount": _(
+                    "“%(p)s”须经区政府同意：申报材料中尚无区政府同意文件，不能核定支持。请退回补正或不予支持。")
+                    % {"p": app.programme.name_zh}})
+        state["consent"] = consent
         receivers = line_enterprises(app)
         for line, amt in lines.items():
             if amt > 0 and receivers.get(line) is None:
@@ -160,6 +170,8 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
         est_json = estimate_as_json(est)
         data.update(outcome=Decision.Outcome.APPROVE if total == est.amount else Decision.Outcome.REDUCE,
                     amount=str(total), max_amount=str(est.amount), reason=reason, decided_on=on.isoformat(),
+                    basis_date=est.on.isoformat(),
+                    consent_document=consent.original_name if consent is not None else None,
                     lines=[{"line": ln, "amount": str(a), "max": str(maxima[ln])} for ln, a in lines.items()],
                     conflicts=conflicts_json(conflicts))
         state["est_json"] = est_json
@@ -167,7 +179,7 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
     def apply(app: Application) -> None:
         est, lines, receivers = state["est"], state["lines"], state["receivers"]
         award_lines = [{"enterprise_id": receivers[ln].pk, "line": ln, "amount": a} for ln, a in lines.items() if a > 0]
-        award_reserve(actor=actor, application=app, lines=award_lines, decided_on=on,
+        award_reserve(actor=actor, application=app, lines=award_lines, decided_on=on, basis_date=est.on,
                       parameters=dict(est.parameters), explanation=state["est_json"]["steps"],
                       idempotency_key=f"approve:{app.pk}:{on.isoformat()}")
         Decision.objects.filter(application=app, current=True).update(current=False)
@@ -178,7 +190,8 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
                     "enterprise_name": receivers[ln].name if receivers.get(ln) else ""}
                    for ln, a in lines.items() for m in est.lines if m.line == ln],
             reason=reason, explanation=state["est_json"]["steps"], parameters=dict(est.parameters),
-            conflicts=data["conflicts"], decided_on=on, decided_by=actor)
+            conflicts=data["conflicts"], decided_on=on, decided_by=actor, basis_date=est.on,
+            consent_document=state["consent"])
         app.due_date = None
         for c in state["supersede"]:
             decision_supersede(actor=actor, application=c["id"], ip=ip, reason=_(

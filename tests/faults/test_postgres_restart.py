@@ -95,7 +95,7 @@ def scenario():
             formal.formal_review_pass(actor=reviewer, application=app)
             path = f"/api/v1/reviews/applications/{app.pk}/decision/"
             if i < APPROVALS_EACH:
-                amount = str(decision_estimate(app, timezone.localdate()).amount)
+                amount = str(decision_estimate(app).amount)
                 decided.append(app.pk)
                 requests.append(("approve", app.pk, path, admin_token, {"outcome": "approve", "amount": amount}))
             else:

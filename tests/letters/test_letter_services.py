@@ -30,7 +30,8 @@ def test_approval_letter_pdf_says_number_addressee_and_amount_in_both_forms(
         letter = create(application_a, actor=reviewer)
     letter.refresh_from_db()
     assert letter.status == Letter.Status.READY
-    assert letter.number.startswith("穗开经信批字〔") and letter.number.endswith("〕1号")
+    # hp-data-trading (第六条) is the 区政务和数据局's: its letters, its series (issue 11)
+    assert letter.number.startswith("穗开政数批字〔") and letter.number.endswith("〕1号")
     data = letter.pdf.read()
     assert data.startswith(b"%PDF-")
     assert hashlib.sha256(data).hexdigest() == letter.sha256 and letter.size == len(data)
@@ -41,7 +42,7 @@ def test_approval_letter_pdf_says_number_addressee_and_amount_in_both_forms(
     assert "123,456.78" in text
     assert "壹拾贰万叁仟肆佰伍拾陆元柒角捌分" in text
     assert "第六条" in text  # the clause it rests on
-    assert "广州开发区经济和信息化局" in text
+    assert "广州开发区政务服务和数据管理局" in text
     assert letter.code in text
     assert letter.template == "approval_v1" and letter.amount == Decimal("123456.78")
     # the enterprise's members are told once
@@ -70,7 +71,7 @@ def test_pdf_embeds_the_noto_cjk_font_as_a_subset(award_a, application_a, django
 def test_numbers_are_sequential_per_prefix_and_year(catalogue, enterprise_a, owner_a, reviewer):
     from .helpers import make_application
 
-    hp = [make_application(enterprise=enterprise_a, programme=catalogue["hp-data-trading"], created_by=owner_a)
+    hp = [make_application(enterprise=enterprise_a, programme=catalogue["hp-revenue-growth"], created_by=owner_a)
           for _ in range(3)]
     th = make_application(enterprise=enterprise_a, programme=catalogue["th-consortium"], created_by=owner_a)
     letters = [create(a, kind="supplement", actor=reviewer, context={"items": [{"label": "营业执照"}]}) for a in hp]
@@ -142,6 +143,8 @@ def test_policy_without_prefix_is_refused_with_a_clear_message(application_a, aw
     policy = application_a.programme.policy
     policy.letter_prefix = ""
     policy.save()
+    application_a.programme.letter_prefix = ""
+    application_a.programme.save()
     with pytest.raises(ValidationError, match="文号前缀"):
         create(application_a, actor=reviewer)
 

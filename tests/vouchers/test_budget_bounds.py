@@ -34,9 +34,10 @@ def _param(programme, name, value, on=dt.date(2026, 1, 1)):
 
 def test_programme_total_over_the_period(catalogue, bureau_admin, owner_a):
     voucher = catalogue["hp-compute-voucher"]  # programme_total_period 10,000,000
-    _param(voucher, "programme_total_period", "3000")
     pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=2026, amount="5000")
     pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=2027, amount="5000")
+    # a guideline lowers the total after the pools were set: the counter still holds the line
+    _param(voucher, "programme_total_period", "3000")
     ents = EnterpriseFactory.create_batch(3)
     reserve(make_app(voucher, ents[0], owner_a), "2000", on=ON)
     with pytest.raises(ValidationError, match="政策有效期内总额度不足.*剩余 1,000.00 元"):
@@ -45,6 +46,26 @@ def test_programme_total_over_the_period(catalogue, bureau_admin, owner_a):
     award_release(actor=None, award=a, reason="撤回")
     reserve(make_app(voucher, ents[2], owner_a), "1000", on=dt.date(2027, 2, 1))
     counters_match()
+
+
+def test_a_pool_cannot_promise_more_than_the_programme_total_over_the_period(catalogue, bureau_admin, owner_a):
+    voucher = catalogue["hp-compute-voucher"]  # 第二条: all vouchers together 10,000,000 over the period
+    this_year = dt.date.today().year
+    pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=this_year, amount="6000000")
+    with pytest.raises(ValidationError) as info:  # next year's promise plus this year's exceeds the total
+        pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=this_year + 1, amount="4000000.01")
+    assert "最多 4,000,000.00" in info.value.message_dict["amount"][0]
+    assert not BudgetPool.objects.filter(programme=voucher, fiscal_year=this_year + 1).exists()
+    pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=this_year + 1, amount="4000000")
+    with pytest.raises(ValidationError):  # nor may this year's pool grow past what is left
+        pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=this_year, amount="6000000.01")
+    # a past year's pool takes only what its awards hold: its unspent budget lapsed with its year
+    past = BudgetPool.objects.create(programme=voucher, fiscal_year=this_year - 1, amount=D("9000000"))
+    BudgetPool.objects.filter(pk=past.pk).update(committed=D("0"), reserved=D("0"))
+    pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=this_year, amount="6000000")
+    # a programme without a period total is bound by nothing but its own floor
+    pool_set_amount(actor=bureau_admin, programme=catalogue["hp-data-trading"], fiscal_year=this_year,
+                    amount="900000000")
 
 
 def test_awardee_quota_counts_enterprises_and_release_frees_it(catalogue, bureau_admin, owner_a, reviewer):

@@ -97,6 +97,7 @@ def _run(code: str, case: dict[str, Any]) -> Estimate:
             line=p.get("line", ""),
             level=str(p.get("level", "")),
             project_key=p.get("project_key", ""),
+            basis_on=p.get("basis_on"),
         )
         for p in case.get("prior") or []
     ]
@@ -150,7 +151,9 @@ def test_case(code: str, case: dict[str, Any]) -> None:
     for needle in expect.get("reasons_mention") or []:
         assert any(needle in r for r in result.reasons), result.reasons
     if result.capped_by:
-        assert result.capped_by in _text(result), "the steps name the cap that bound"
+        assert "限制" in _text(result), "the steps say that a cap bound"
+    for name in result.parameters:  # the explanation speaks Chinese, never a parameter's name
+        assert name not in _text(result) and all(name not in r for r in result.reasons), name
     assert all(isinstance(v, str) for v in result.parameters.values())
 
 

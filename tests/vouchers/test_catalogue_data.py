@@ -86,7 +86,7 @@ EXPECTED_PARAMETERS: dict[str, dict[str, str]] = {
     "hp-scenario-voucher": {"project_quota_period": "30", "programme_total_period": "10000000"},
     "hp-data-space": {"fixed_amount": "1000000"},
     "hp-data-asset-entry": {"min_booked_value": "500000", "rate": "0.30", "cap_per_enterprise_year": "100000"},
-    "hp-data-trading": {"min_annual_listed_trading": "1000000", "rate": "0.03", "cap_per_enterprise_year": "200000"},
+    "hp-data-trading": {"min_annual_listed_trading": "1000000", "rate": "0.03", "cap_per_enterprise_period": "200000"},
     "hp-revenue-growth": {
         "min_growth_rate": "0.10",
         "unit_size": "10000000",
@@ -128,7 +128,7 @@ EXPECTED_PARAMETERS: dict[str, dict[str, str]] = {
     "th-compute-subsidy": {
         "min_annual_contract_total": "5000000",
         "rate": "0.05",
-        "cap_per_enterprise_year": "1000000",
+        "cap_per_enterprise_period": "1000000",
     },
     "th-vc-subsidy": {"min_vc_received": "1000000", "rate": "0.03", "cap_per_enterprise_year": "1000000"},
     "th-loan-interest": {
@@ -140,16 +140,18 @@ EXPECTED_PARAMETERS: dict[str, dict[str, str]] = {
     "th-events": {"rate": "0.50", "cap_per_enterprise_year": "500000"},
     "th-case-by-case": {},
 }
-ONCE_ONLY = {"hp-model-genai-filing", "hp-model-deepsynth-filing", "th-landing-scale", "th-landing-revenue"}
+# hp-data-asset-entry: 首次实现数据资源入表 is once per enterprise, ever (issue 11).
+ONCE_ONLY = {"hp-model-genai-filing", "hp-model-deepsynth-filing", "hp-data-asset-entry", "th-landing-scale",
+             "th-landing-revenue"}
 ONCE_PER_PROJECT = {"hp-data-space", "th-software-matching"}
 STAGED = {"hp-vertical-model-compute", "hp-transformation-center"}
 ABOVE_SCALE = {"th-landing-scale", "th-scenario-demo", "th-consortium", "th-dcmm", "th-loan-interest"}
 # Readings PROGRAMS.md lists, each recorded as a note on the parameter it concerns.
 READINGS = {
     ("hp-compute-voucher", "rate"): "条文未规定支持比例",
-    ("hp-data-trading", "cap_per_enterprise_year"): "每年",
+    ("hp-data-trading", "cap_per_enterprise_period"): "政策有效期内",
     ("hp-model-deepsynth-filing", "fixed_amount"): "良好應用",
-    ("th-compute-subsidy", "cap_per_enterprise_year"): "每年",
+    ("th-compute-subsidy", "cap_per_enterprise_period"): "政策有效期内",
     ("th-dcmm", "level_4"): "差额",
     ("hp-revenue-growth", "tier3_per_unit"): "全部增量",
 }

@@ -373,3 +373,20 @@ def test_demo_seed_opens_a_window_for_every_programme_once(catalogue, bureau_adm
     call_command("demo_seed_programmes", verbosity=0)
     assert list(ApplicationWindow.objects.order_by("id").values()) == snapshot
     assert AuditEvent.objects.count() == events
+
+
+def test_demo_seed_opens_a_claim_window_for_an_expired_policy(catalogue, bureau_admin):
+    from vouchers.lifecycle import policy_state
+
+    today = timezone.localdate()
+    th = catalogue["th-dcmm"].policy
+    th.valid_to = today - dt.timedelta(days=10)
+    th.save()
+    call_command("demo_seed_programmes", verbosity=0)
+    claims = ApplicationWindow.objects.filter(programme__policy=th)
+    assert claims.count() == len([c for c in catalogue if c.startswith("th-")])
+    assert {w.kind for w in claims} == {"claim"} and {w.name for w in claims} == {f"{th.valid_to.year}年度清算批次"}
+    assert all(timezone.localdate(w.opens_at) > th.valid_to for w in claims)
+    th.refresh_from_db()
+    assert policy_state(th).code == "claims"
+    assert not ApplicationWindow.objects.filter(programme__policy__code="hp2025", kind="claim").exists()

@@ -140,6 +140,12 @@ def _check_programme(where: str, prog: dict[str, Any]) -> None:
     for flag in ("requires_above_scale", "once_per_project", "requires_consent_document", "requires_preapproval"):
         if flag in prog and not isinstance(prog[flag], bool):
             raise ValueError(f"{where}: {flag} must be true or false")
+    for name in ("responsible_unit", "letter_prefix"):
+        if name in prog and (not isinstance(prog[name], str) or not prog[name].strip()):
+            raise ValueError(f"{where}: {name} must be a non-empty text")
+    counts_with = prog.get("counts_with", [])
+    if not isinstance(counts_with, list) or not all(isinstance(c, str) and c for c in counts_with):
+        raise ValueError(f"{where}: counts_with must be a list of programme codes")
     for i, industry in enumerate(prog.get("industries") or []):
         _check_fields(f"{where}.industries[{i}]", industry, {"code": str, "label_zh": str})
 
@@ -189,6 +195,8 @@ def validate_policy(data: Any, source: str = "<catalogue>") -> dict[str, Any]:
         raise ValueError(f"{source}: valid_from is after valid_to")
     if not data["issuers"] or not all(isinstance(i, str) and i for i in data["issuers"]):
         raise ValueError(f"{source}: issuers must be a non-empty list of names")
+    if "predecessor" in data and not (isinstance(data["predecessor"], str) and data["predecessor"]):
+        raise ValueError(f"{source}: predecessor must be a policy code")
     codes: set[str] = set()
     for i, prog in enumerate(data["programmes"]):
         _check_programme(f"{source}: programmes[{i}]", prog)
@@ -217,6 +225,15 @@ def load_catalogue(directory: Path | None = None) -> list[dict[str, Any]]:
                 raise ValueError(f"{path.name}: programme {prog['code']!r} is also in {seen[prog['code']]}")
             seen[prog["code"]] = path.name
         policies.append(policy)
+    known_policies = {p["code"] for p in policies}
+    for policy in policies:
+        if policy.get("predecessor") and policy["predecessor"] not in known_policies:
+            raise ValueError(f"{policy['code']}: predecessor {policy['predecessor']!r} is not in the catalogue")
+        for prog in policy["programmes"]:
+            for code in prog.get("counts_with") or ():
+                if code not in seen or seen[code] == f"{policy['code']}.yaml":
+                    raise ValueError(f"{policy['code']}: {prog['code']} counts_with {code!r}, "
+                                     "which is not a programme of another policy")
     return sorted(policies, key=lambda p: p["code"])
 
 

@@ -50,12 +50,14 @@ class Policy(models.Model):
 class Programme(models.Model):
     """申报项目 one programme of a policy (a voucher or a direct subsidy)."""
 
+    # Programmes are named by their kind; only the clauses that say 券 (Huangpu 第二至五条) name a
+    # programme 券, in its name_zh, and only the 算力券 is redeemed at compute providers (is_voucher).
     class Kind(models.TextChoices):
-        COMPUTE = "compute", _("算力券")
-        MODEL = "model", _("模型券")
-        SCENARIO = "scenario", _("场景券")
-        DATA = "data", _("数据券")
-        OTHER = "other", _("其他奖励")
+        COMPUTE = "compute", _("算力类")
+        MODEL = "model", _("模型类")
+        SCENARIO = "scenario", _("场景类")
+        DATA = "data", _("数据类")
+        OTHER = "other", _("其他类")
 
     class ReviewPath(models.TextChoices):
         STANDARD = "standard", _("常规审核")

@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Count, F, Q, Sum, When
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from portal.audit import audit_record
@@ -140,9 +141,12 @@ def _lock_order(k: _Key) -> tuple[int, int, int, str]:
 
 
 def _bounds(programme: Programme, params: dict[str, Decimal], year: int,
-            lines: list[tuple[str, int, Decimal]]) -> dict[_Key, _Draw]:
+            lines: list[tuple[str, int, Decimal]], basis_year: int | None = None) -> dict[_Key, _Draw]:
     """The counters a reservation of these (line, enterprise_id, amount) draws on, by the parameters
-    in force. Quotas are checked separately (whether a unit is new depends on existing awards)."""
+    in force. Quotas are checked separately (whether a unit is new depends on existing awards).
+    Per-enterprise yearly caps count by the year of the basis date (测算基准日), the pool and the
+    quotas by the fiscal year of the decision."""
+    basis_year = basis_year or year
     draws: dict[_Key, _Draw] = {}
 
     def add(key: _Key, param: str, amount: Decimal) -> None:
@@ -154,11 +158,11 @@ def _bounds(programme: Programme, params: dict[str, Decimal], year: int,
         add(_Key(BudgetCounter.Kind.PROGRAMME_TOTAL, None, 0, ""), "programme_total_period", total)
     for line, ent, amt in lines:
         if "cap_per_enterprise_year" in params:
-            add(_Key(BudgetCounter.Kind.ENTERPRISE_YEAR, ent, year, ""), "cap_per_enterprise_year", amt)
+            add(_Key(BudgetCounter.Kind.ENTERPRISE_YEAR, ent, basis_year, ""), "cap_per_enterprise_year", amt)
         if "cap_per_enterprise_period" in params:
             add(_Key(BudgetCounter.Kind.ENTERPRISE_PERIOD, ent, 0, ""), "cap_per_enterprise_period", amt)
         if line and f"cap_{line}_year" in params:
-            add(_Key(BudgetCounter.Kind.ENTERPRISE_YEAR, ent, year, line), f"cap_{line}_year", amt)
+            add(_Key(BudgetCounter.Kind.ENTERPRISE_YEAR, ent, basis_year, line), f"cap_{line}_year", amt)
         if line and f"cap_{line}_period" in params:
             add(_Key(BudgetCounter.Kind.ENTERPRISE_PERIOD, ent, 0, line), f"cap_{line}_period", amt)
     for param, (kind, yearly) in QUOTAS.items():
@@ -172,7 +176,9 @@ def _counter_total(programme_id: int, kind: str, enterprise_id: int | None, fisc
     award still holds what was paid out on it): an amount, or a count of distinct awardees/projects."""
     qs = Award.objects.order_by().filter(programme_id=programme_id).filter(
         Q(status__in=HOLDING) | Q(status=Award.Status.RELEASED, disbursed__gt=0))
-    if fiscal_year:
+    if fiscal_year and kind == BudgetCounter.Kind.ENTERPRISE_YEAR:  # the year of the basis date
+        qs = qs.annotate(basis_year=ExtractYear(Coalesce("basis_date", "decided_on"))).filter(basis_year=fiscal_year)
+    elif fiscal_year:
         qs = qs.filter(fiscal_year=fiscal_year)
     if kind in COUNT_KINDS:
         unit = "enterprise_id" if kind == BudgetCounter.Kind.AWARDEES else "application_id"
@@ -298,9 +304,11 @@ def _existing_awards(application, lines: list[tuple[str, int, Decimal]]) -> list
 
 
 def award_reserve(*, actor, application, lines: list[dict], decided_on: dt.date, parameters: dict,
-                  explanation: list, idempotency_key: str) -> list[Award]:
+                  explanation: list, idempotency_key: str, basis_date: dt.date | None = None) -> list[Award]:
     """预留 reserve the decided amounts of an application (one award per line) on the pool of its
-    programme and the fiscal year of `decided_on`. Works inside the caller's transaction (nested).
+    programme and the fiscal year of `decided_on`; the parameters in force and the yearly caps are
+    those of the application's `basis_date` (default `decided_on`). Works inside the caller's
+    transaction (nested).
     Refuses with ValidationError, writing nothing, when any bound does not fit. Idempotent: the same
     key, or the same application and lines, returns the awards already reserved.
 
@@ -316,20 +324,21 @@ def award_reserve(*, actor, application, lines: list[dict], decided_on: dt.date,
     # unique constraints below, without an extra query on the normal path.
     programme = application.programme
     year = decided_on.year
+    basis = basis_date or decided_on
     on_pg = connection.vendor == "postgresql"
     if on_pg:
-        pool_id, params = _pool_and_params_pg(programme, year, decided_on)
+        pool_id, params = _pool_and_params_pg(programme, year, basis)
     else:
         pool_id = BudgetPool.objects.filter(programme=programme, fiscal_year=year).values_list("pk", flat=True).first()
-        params = _params_in_force(programme, decided_on)
+        params = _params_in_force(programme, basis)
     if pool_id is None:
         raise ValidationError(f"“{programme.name_zh}”尚未设置{year}年度资金池，无法核定奖励；请管理员先设置预算额度。")
-    draws = _bounds(programme, params, year, cleaned)
+    draws = _bounds(programme, params, year, cleaned, basis.year)
     if on_pg and not any(k.kind in COUNT_KINDS for k in draws):
         try:
             return _reserve_pg(actor=actor, application=application, programme=programme, pool_id=pool_id,
                                year=year, lines=cleaned, keys=keys, draws=draws, decided_on=decided_on,
-                               parameters=parameters, explanation=explanation)
+                               parameters=parameters, explanation=explanation, basis_date=basis)
         except IntegrityError as exc:
             return _after_integrity_error(exc, application, cleaned, keys)
     counter_ids = _ensure_counters(programme, draws.keys())
@@ -337,7 +346,7 @@ def award_reserve(*, actor, application, lines: list[dict], decided_on: dt.date,
         with transaction.atomic():
             awards = [Award.objects.create(application_id=application.pk, line=line, enterprise_id=ent,
                                            programme=programme, pool_id=pool_id, fiscal_year=year, amount=amt,
-                                           status=Award.Status.RESERVED, decided_on=decided_on,
+                                           status=Award.Status.RESERVED, decided_on=decided_on, basis_date=basis,
                                            parameters=_jsonable(parameters), explanation=_jsonable(explanation))
                       for line, ent, amt in cleaned]
             LedgerEntry.objects.bulk_create([
@@ -394,7 +403,9 @@ def _counter_total_sql(programme_id: int, k: _Key) -> tuple[str, list[Any]]:
     award_t = connection.ops.quote_name(Award._meta.db_table)
     where, params = ["programme_id = %s", "(status IN ('reserved', 'committed') OR "
                      "(status = 'released' AND disbursed > 0))"], [programme_id]
-    for column, value in (("fiscal_year", k.fiscal_year), ("enterprise_id", k.enterprise_id), ("line", k.line)):
+    year_column = ("EXTRACT(YEAR FROM COALESCE(basis_date, decided_on))"
+                   if k.kind == BudgetCounter.Kind.ENTERPRISE_YEAR else "fiscal_year")
+    for column, value in ((year_column, k.fiscal_year), ("enterprise_id", k.enterprise_id), ("line", k.line)):
         if value:
             where.append(f"{column} = %s")
             params.append(value)
@@ -404,7 +415,7 @@ def _counter_total_sql(programme_id: int, k: _Key) -> tuple[str, list[Any]]:
 
 def _reserve_pg(*, actor, application, programme: Programme, pool_id: int, year: int,
                 lines: list[tuple[str, int, Decimal]], keys: list[str], draws: dict[_Key, _Draw],
-                decided_on: dt.date, parameters: dict, explanation: list) -> list[Award]:
+                decided_on: dt.date, parameters: dict, explanation: list, basis_date: dt.date) -> list[Award]:
     """The reservation on PostgreSQL, in few exchanges. (1) SAVEPOINT; create the missing counters;
     insert the awards and their ledger rows. (2) The audit event. (3) Draw on the pool and then on
     the counters in the one lock order, and RELEASE SAVEPOINT — so the pool's row lock is held for
@@ -416,7 +427,7 @@ def _reserve_pg(*, actor, application, programme: Programme, pool_id: int, year:
         with transaction.atomic():
             return _reserve_pg(actor=actor, application=application, programme=programme, pool_id=pool_id,
                                year=year, lines=lines, keys=keys, draws=draws, decided_on=decided_on,
-                               parameters=parameters, explanation=explanation)
+                               parameters=parameters, explanation=explanation, basis_date=basis_date)
     now = timezone.now()
     user = _user(actor)
     qn = connection.ops.quote_name
@@ -438,15 +449,15 @@ def _reserve_pg(*, actor, application, programme: Programme, pool_id: int, year:
     award_values, params = [], []
     p_json, e_json = json.dumps(_jsonable(parameters)), json.dumps(_jsonable(explanation))
     for line, ent, amt in lines:
-        award_values.append("(%s, %s, %s, %s, %s, %s, %s, 0, %s, %s, %s::jsonb, %s::jsonb, %s)")
+        award_values.append("(%s, %s, %s, %s, %s, %s, %s, 0, %s, %s, %s, %s::jsonb, %s::jsonb, %s)")
         params += [application.pk, line, ent, programme.pk, pool_id, year, amt, Award.Status.RESERVED, decided_on,
-                   p_json, e_json, now]
+                   basis_date, p_json, e_json, now]
     for (line, _, _), key in zip(lines, keys, strict=True):
         params += [line, key]
     params += [pool_id, f"{getattr(application, 'reference', '')} 核定拟支持"[:200], user.pk if user else None, now]
     first.append((
         f"WITH a AS (INSERT INTO {award_t} (application_id, line, enterprise_id, programme_id, pool_id, "  # noqa: S608
-        f"fiscal_year, amount, disbursed, status, decided_on, parameters, explanation, created_at) "
+        f"fiscal_year, amount, disbursed, status, decided_on, basis_date, parameters, explanation, created_at) "
         f"VALUES {', '.join(award_values)} RETURNING id, line, amount), "
         f"k (line, key) AS (VALUES {', '.join(['(%s, %s)'] * len(lines))}), "
         f"l AS (INSERT INTO {ledger_t} (pool_id, award_id, kind, amount, reference, paid_on, idempotency_key, "
@@ -471,7 +482,7 @@ def _reserve_pg(*, actor, application, programme: Programme, pool_id: int, year:
             for line, ent, amt in lines:
                 award = Award(pk=ids[line], application_id=application.pk, line=line, enterprise_id=ent,
                               programme=programme, pool_id=pool_id, fiscal_year=year, amount=amt, disbursed=ZERO,
-                              status=Award.Status.RESERVED, decided_on=decided_on,
+                              status=Award.Status.RESERVED, decided_on=decided_on, basis_date=basis_date,
                               parameters=_jsonable(parameters), explanation=_jsonable(explanation), created_at=now)
                 award._state.adding, award._state.db = False, connection.alias
                 awards.append(award)
@@ -608,8 +619,8 @@ def _free_counters(award: Award, amount: Decimal, *, unit_gone: bool) -> None:
     more, its quota unit if no other award holds it."""
     found = list(BudgetCounter.objects.filter(programme_id=award.programme_id).filter(
         Q(kind=BudgetCounter.Kind.PROGRAMME_TOTAL)
-        | Q(kind=BudgetCounter.Kind.ENTERPRISE_YEAR, enterprise_id=award.enterprise_id, fiscal_year=award.fiscal_year,
-            line__in=["", award.line])
+        | Q(kind=BudgetCounter.Kind.ENTERPRISE_YEAR, enterprise_id=award.enterprise_id,
+            fiscal_year=(award.basis_date or award.decided_on).year, line__in=["", award.line])
         | Q(kind=BudgetCounter.Kind.ENTERPRISE_PERIOD, enterprise_id=award.enterprise_id, line__in=["", award.line])
         | (Q(kind__in=COUNT_KINDS) & Q(fiscal_year__in=[0, award.fiscal_year]))
     ).values_list("pk", "kind", "enterprise_id", "fiscal_year", "line"))
@@ -759,6 +770,31 @@ def award_clawback(*, actor, award: Award, amount, reference: str) -> LedgerEntr
 
 # --- pools ----------------------------------------------------------------------------------------
 
+def programme_total_ceiling(programme: Programme, fiscal_year: int) -> tuple[Decimal, Decimal, Decimal] | None:
+    """For a programme with a total over the policy period (政策有效期内扶持总额, e.g. hp-compute-voucher's
+    10,000,000): (total, what the other years' pools take of it, the most this year's pool may
+    promise), or None. A past year's pool takes what its awards hold (the rest lapsed with its year);
+    this and later years' pools take their whole amount (what they promise)."""
+    on = min(dt.date(fiscal_year, 12, 31), programme.policy.valid_to)
+    total = _params_in_force(programme, on).get("programme_total_period")
+    if total is None:
+        return None
+    this_year = timezone.localdate().year
+    taken = ZERO
+    for pool in BudgetPool.objects.filter(programme=programme).exclude(fiscal_year=fiscal_year):
+        taken += pool.reserved + pool.committed if pool.fiscal_year < this_year else pool.amount
+    return total, taken, max(total - taken, ZERO)
+
+
+def _check_programme_total(programme: Programme, fiscal_year: int, amount: Decimal) -> None:
+    bound = programme_total_ceiling(programme, fiscal_year)
+    if bound is not None and amount > bound[2]:
+        total, taken, ceiling = bound
+        raise ValidationError({"amount": f"预算额度不能超过“{programme.name_zh}”政策有效期内扶持总额的剩余部分："
+                                         f"总额 {fmt_yuan(total)}，其他年度资金池已占 {fmt_yuan(taken)}，"
+                                         f"{fiscal_year}年度最多 {fmt_yuan(ceiling)}。"})
+
+
 def pool_set_amount(*, actor, programme: Programme, fiscal_year: int, amount, ip: str | None = None) -> BudgetPool:
     """设置预算额度 create a pool or change its amount; never below what is reserved and committed."""
     _require_admin(actor)
@@ -772,6 +808,7 @@ def pool_set_amount(*, actor, programme: Programme, fiscal_year: int, amount, ip
     with transaction.atomic():
         pool = BudgetPool.objects.select_for_update().filter(programme=programme, fiscal_year=fiscal_year).first()
         if pool is None:
+            _check_programme_total(programme, fiscal_year, amount)
             try:
                 with transaction.atomic():
                     pool = BudgetPool.objects.create(programme=programme, fiscal_year=fiscal_year, amount=amount)
@@ -782,6 +819,7 @@ def pool_set_amount(*, actor, programme: Programme, fiscal_year: int, amount, ip
                              after={"programme": programme.code, "fiscal_year": fiscal_year, "amount": str(amount)})
                 return pool
         floor = pool.reserved + pool.committed
+        _check_programme_total(programme, fiscal_year, amount)
         if amount < floor:
             raise ValidationError({"amount": f"预算额度不能低于已预留与已核定合计 {fmt_yuan(floor)}"
                                              f"（已预留 {fmt_yuan(pool.reserved)}，"

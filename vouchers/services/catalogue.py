@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 
 from ..catalogue import load_catalogue
+from ..lifecycle import window_check
 from ..models import ApplicationWindow, ParameterValue, Policy, Programme
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "vouchers" / "catalogue" / "texts"
@@ -40,18 +41,25 @@ def _full_text(policy: dict) -> str:
     return ""
 
 
-def catalogue_load() -> dict[str, int]:
-    """Upsert both policies, their programmes and dated parameters from the shipped YAML.
-    Idempotent: loading twice changes nothing. Parameter values an administrator added (other dates)
-    are kept; a shipped value is only written where no row exists for its (name, date)."""
+def catalogue_load(directory: Path | None = None) -> dict[str, int]:
+    """Upsert the policies, their programmes and dated parameters from the shipped YAML (or the
+    files of `directory`: a successor policy is loaded beside the old one). Idempotent: loading
+    twice changes nothing. Parameter values an administrator added (other dates) are kept; a
+    shipped value is only written where no row exists for its (name, date). Nothing of another
+    policy's applications or awards is touched."""
     counts = {"policies": 0, "programmes": 0, "parameters": 0, "changed": 0}
+    # predecessors first, so that a successor finds the policy it follows
+    policies = sorted(load_catalogue(directory), key=lambda p: (bool(p.get("predecessor")), p["code"]))
     with transaction.atomic():
-        for order_p, data in enumerate(load_catalogue()):
+        for order_p, data in enumerate(policies):
             policy_fields = {
                 "document_number": data["document_number"], "title": data["title"], "issuers": data["issuers"],
                 "district": data["district"], "issue_date": data["issue_date"], "valid_from": data["valid_from"],
                 "valid_to": data["valid_to"], "status": data["status"], "letter_authority": data["letter_authority"],
-                "letter_prefix": data["letter_prefix"],
+                "letter_prefix": data["letter_prefix"], "note": data.get("note") or "",
+                # a successor names the policy it follows; its own programmes, parameters and windows
+                "predecessor": Policy.objects.filter(code=data["predecessor"]).first()
+                if data.get("predecessor") else None,
             }
             text = _full_text(data)
             if text:
@@ -69,6 +77,9 @@ def catalogue_load() -> dict[str, int]:
                           for k in PROGRAMME_COLUMNS}
                 fields["criteria"] = fields["criteria"] or []
                 fields["name_en"] = fields["name_en"] or ""
+                # 责任单位: the programme's responsible unit issues its letters in its own number series
+                fields["responsible_unit"] = prog.get("responsible_unit") or data["letter_authority"]
+                fields["letter_prefix"] = prog.get("letter_prefix") or data["letter_prefix"]
                 fields.update(policy=policy, sort_order=order_p * 100 + order, spec=_jsonable(prog))
                 programme, created = Programme.objects.get_or_create(code=prog["code"], defaults=fields)
                 diff = [k for k, v in fields.items() if getattr(programme, k) != v]
@@ -116,17 +127,19 @@ def parameter_set(*, actor, programme: Programme, name: str, value: Decimal, eff
     return row
 
 
-def window_open(*, actor, programme: Programme, name: str, opens_at: dt.datetime, closes_at: dt.datetime
-                ) -> ApplicationWindow:
-    """Administrators open an application window (申报批次) of a programme."""
+def window_open(*, actor, programme: Programme, name: str, opens_at: dt.datetime, closes_at: dt.datetime,
+                kind: str = ApplicationWindow.Kind.ORDINARY) -> ApplicationWindow:
+    """Administrators open an application window (申报批次) of a programme; after the policy has
+    expired, a claim window (清算批次) for facts inside its validity (vouchers.lifecycle)."""
     if not getattr(actor, "is_bureau_admin", False):
         raise PermissionDenied(_("只有管理员可以设置申报批次。"))
     if closes_at <= opens_at:
         raise ValidationError({"closes_at": _("截止时间必须晚于开始时间。")})
+    window_check(programme=programme, kind=kind, opens_at=opens_at, closes_at=closes_at)
     with transaction.atomic():
         window = ApplicationWindow.objects.create(programme=programme, name=name, opens_at=opens_at,
-                                                  closes_at=closes_at)
+                                                  closes_at=closes_at, kind=kind)
         audit_record(actor=actor, action="window.open", target=window,
-                     after={"programme": programme.code, "name": name, "opens_at": opens_at.isoformat(),
-                            "closes_at": closes_at.isoformat()})
+                     after={"programme": programme.code, "name": name, "kind": kind,
+                            "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()})
     return window

@@ -5,6 +5,8 @@ recognised by their title prefix and created once)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import hashlib
 
 from django.core.files.base import ContentFile
@@ -82,14 +84,17 @@ class Command(BaseCommand):
     def _pools(self, admin: User) -> None:
         from django.utils import timezone
 
-        from vouchers.services.budget import pool_set_amount
+        from vouchers.services.budget import pool_set_amount, programme_total_ceiling
 
         year = timezone.localdate().year
         for code in ("hp-data-trading", "hp-data-asset-entry", "th-compute-subsidy", "hp-compute-voucher",
                      "hp-vertical-model-compute", "hp-model-genai-filing"):
             programme = Programme.objects.get(code=code)
             if not BudgetPool.objects.filter(programme=programme, fiscal_year=year).exists():
-                pool_set_amount(actor=admin, programme=programme, fiscal_year=year, amount="20000000")
+                # never more than the programme's total over the period leaves (hp-compute-voucher: 10,000,000)
+                bound = programme_total_ceiling(programme, year)
+                amount = min(Decimal("20000000"), bound[2]) if bound else Decimal("20000000")
+                pool_set_amount(actor=admin, programme=programme, fiscal_year=year, amount=amount)
 
     def _submitted(self, owner: User, enterprise: Enterprise, code: str, inputs: dict, title: str,
                    skip: tuple | list = (), claims: tuple | list = ()) -> Application:

@@ -1,5 +1,6 @@
 """Demo data for the catalogue: an application window (申报批次) "<year>年第一批" for every programme,
-open from 60 days before today to 60 days after (never past the policy's validity). Called by
+open from 60 days before today to 60 days after (never past the policy's validity; after it, a
+清算批次 "<year>年度清算批次" for facts inside the validity). Called by
 demo_seed; idempotent: a programme that already has the window is left alone."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from portal.models import Role, User
-from vouchers.models import Programme
+from vouchers.models import ApplicationWindow, Programme
 from vouchers.services.catalogue import window_open
 
 SPAN = dt.timedelta(days=60)
@@ -31,12 +32,21 @@ class Command(BaseCommand):
         for programme in Programme.objects.select_related("policy").order_by("sort_order", "code"):
             if programme.windows.filter(name=name).exists():
                 continue
-            policy_end = dt.datetime.combine(programme.policy.valid_to, dt.time(23, 59, 59), tzinfo=tz)
+            policy = programme.policy
+            policy_end = dt.datetime.combine(policy.valid_to, dt.time(23, 59, 59), tzinfo=tz)
             closes_at = min(dt.datetime.combine(today + SPAN, dt.time(17, 0), tzinfo=tz), policy_end)
             if closes_at <= timezone.now():
-                self.stdout.write(f"{programme.code}: 政策已过有效期，不开放批次")
+                # expired: a final claim window (清算批次) for facts inside its validity
+                claim = f"{policy.valid_to.year}年度清算批次"
+                if not programme.windows.filter(name=claim).exists():
+                    window_open(actor=actor, programme=programme, name=claim, kind=ApplicationWindow.Kind.CLAIM,
+                                opens_at=max(opens_at, policy_end + dt.timedelta(seconds=1)),
+                                closes_at=dt.datetime.combine(today + SPAN, dt.time(17, 0), tzinfo=tz))
+                    opened += 1
                 continue
-            window_open(actor=actor, programme=programme, name=name, opens_at=opens_at, closes_at=closes_at)
+            window_open(actor=actor, programme=programme, name=name,
+                        opens_at=max(opens_at, dt.datetime.combine(policy.valid_from, dt.time.min, tzinfo=tz)),
+                        closes_at=closes_at)
             opened += 1
         if options["verbosity"]:
             self.stdout.write(f"demo windows: {opened} opened ({name})")
