@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import calculator
-from .display import capped_by_label, formula_in_words, input_unit, parameter_rows
+from .display import capped_by_label, formula_in_words, input_unit, param_value, parameter_rows, text_provenance
 from .models import Programme
 from .selectors import estimate_as_json, estimate_for, parameters_in_force, programme_get, programmes_list
 
@@ -106,11 +106,18 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 class ParameterSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
-    value = serializers.CharField(help_text="Decimal string.")
-    text = serializers.CharField(help_text="As shown to readers: 30%, 500,000.00 元(50 万元).")
+    unit = serializers.ChoiceField(choices=["yuan", "percent", "count", "months"])
+    value = serializers.CharField(help_text="Decimal string: yuan with two places (\"500000.00\"), a rate as the "
+                                            "decimal itself (\"0.3\"), a count or months as a whole number.")
+    text = serializers.CharField(help_text="As shown to readers: 30%, 500,000.00 元（50万元）; 万元 only where exact.")
     effective_from = serializers.DateField()
-    clause = serializers.CharField()
-    note = serializers.CharField()
+    clause = serializers.CharField(help_text="The clause it rests on, quoted in official simplified text.")
+    note = serializers.CharField(help_text="The portal's note, apart from the clause (\"\" when none).")
+    note_kind = serializers.ChoiceField(
+        choices=["reading", "explanation", ""],
+        help_text="reading: a reading the portal chose (平台口径), not clause text; explanation: how the clause "
+                  "is applied (说明).")
+    note_label = serializers.CharField(help_text="平台口径 / 说明, in the reader's language.")
 
 
 class WindowSerializer(serializers.Serializer):
@@ -122,20 +129,28 @@ class WindowSerializer(serializers.Serializer):
 
 class ProgrammeDetailSerializer(ProgrammeSerializer):
     formula_text = serializers.SerializerMethodField()
+    text_provenance = serializers.SerializerMethodField()
     requires_above_scale = serializers.SerializerMethodField()
     industries = serializers.SerializerMethodField()
     parameters = serializers.SerializerMethodField()
     windows = serializers.SerializerMethodField()
 
     class Meta(ProgrammeSerializer.Meta):
-        fields = [*ProgrammeSerializer.Meta.fields, "clause_text", "eligibility_zh", "materials", "criteria",
-                  "formula", "formula_text", "requires_above_scale", "industries", "parameters", "windows"]
+        fields = [*ProgrammeSerializer.Meta.fields, "clause_text", "clause_source", "text_provenance",
+                  "eligibility_zh", "materials", "criteria", "formula", "formula_text", "requires_above_scale",
+                  "industries", "parameters", "windows"]
+        extra_kwargs = {"clause_text": {"help_text": "The clause in official simplified text (规范文本)."},
+                        "clause_source": {"help_text": "The clause as the seed text writes it (before conversion)."}}
 
     def _today(self) -> dt.date:
         return timezone.localdate()
 
     def get_formula_text(self, programme: Programme) -> str:
         return formula_in_words(programme, parameters_in_force(programme=programme, on=self._today()))
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_text_provenance(self, programme: Programme) -> list[str]:
+        return text_provenance(programme.policy.full_text_source)
 
     def get_requires_above_scale(self, programme: Programme) -> bool:
         return bool((programme.spec or {}).get("requires_above_scale"))
@@ -147,8 +162,9 @@ class ProgrammeDetailSerializer(ProgrammeSerializer):
     @extend_schema_field(ParameterSerializer(many=True))
     def get_parameters(self, programme: Programme) -> list[dict[str, Any]]:
         rows, _scheduled = parameter_rows(programme=programme, on=self._today())
-        return [{"name": r.name, "label": r.label, "value": str(r.value), "text": r.text,
-                 "effective_from": r.effective_from.isoformat(), "clause": r.clause, "note": r.note} for r in rows]
+        return [{"name": r.name, "label": r.label, "unit": r.unit, "value": r.value_text, "text": r.text,
+                 "effective_from": r.effective_from.isoformat(), "clause": r.clause, "note": r.note,
+                 "note_kind": r.note_kind, "note_label": r.note_label} for r in rows]
 
     @extend_schema_field(WindowSerializer(many=True))
     def get_windows(self, programme: Programme) -> list[dict[str, Any]]:
@@ -180,7 +196,8 @@ class EstimateSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
     steps = StepSerializer(many=True)
     lines = LineSerializer(many=True)
-    parameters = serializers.DictField(child=serializers.CharField(), help_text="Parameter values used.")
+    parameters = serializers.DictField(child=serializers.CharField(),
+                                       help_text="Parameter values used, written as in a programme's parameters.")
     prior_awards_counted = serializers.BooleanField(
         help_text="True when the caller is a signed-in enterprise member whose prior awards were counted.")
 
@@ -271,7 +288,7 @@ class ProgrammeEstimateView(APIView):
                 "steps": [{"label": "单位数 × 每单位金额", "expression": "20 × 40,000.00 = 800,000.00",
                            "amount": "800000.00"}],
                 "lines": [{"line": "", "amount": "800000.00", "capped_by": None}],
-                "parameters": {"tier2_per_unit": "40000.0000"}, "prior_awards_counted": False}),
+                "parameters": {"tier2_per_unit": "40000.00"}, "prior_awards_counted": False}),
             OpenApiExample("Bad input", response_only=True, status_codes=["400"],
                            value={"revenue_current": ["“当年1-11月营业收入”不能为负数"],
                                   "date": ["测算日期 2030-01-01 不在政策有效期内(2025-06-27 至 2028-06-26)"]}),
@@ -290,6 +307,7 @@ class ProgrammeEstimateView(APIView):
         except calculator.InputError as exc:
             raise exceptions.ValidationError({k: [v] for k, v in exc.errors.items()}) from None
         data = estimate_as_json(est)
+        data["parameters"] = {name: param_value(name, value) for name, value in est.parameters.items()}
         data["capped_by_label"] = capped_by_label(est.capped_by) or None
         data["prior_awards_counted"] = enterprise is not None
         return Response(data)

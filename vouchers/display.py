@@ -5,6 +5,7 @@ signed-in enterprise. Reads only; the amounts themselves come from the calculato
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,8 +15,11 @@ from django.utils import translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from portal.templatetags.money import yuan
+
 from . import calculator
 from .models import Award, ParameterValue, Programme
+from .officialtext import profile_of
 
 # 参数名称 the Chinese name of each parameter a programme may carry.
 PARAM_LABELS = {
@@ -74,7 +78,9 @@ DISTRICT_LABELS = {"huangpu": gettext_lazy("黄埔区/广州开发区"), "tianhe
 
 
 def param_label(name: str) -> str:
-    return str(PARAM_LABELS.get(name, name))
+    """The parameter's Chinese name; its code name is never shown to readers."""
+    label = PARAM_LABELS.get(name) or calculator.CAP_LABELS.get(name)
+    return str(label) if label else _("政策参数")
 
 
 def param_kind(name: str) -> str:
@@ -88,8 +94,34 @@ def param_kind(name: str) -> str:
     return "yuan"
 
 
+def _in_units(value: Decimal, unit: int) -> Decimal | None:
+    """value / unit when that is exact to two places (50万元, 5.5万元), else None: 1,000,000.01 元 is
+    never written 100万元, so an amount just above a cap never reads as the cap."""
+    q = Decimal(value) / unit
+    return q.normalize() if q == q.quantize(calculator.CENT) else None
+
+
+def wan_exact(value: Decimal) -> str:
+    """'50万元' for an amount that is a whole number of hundreds of yuan, else '' (yuan only)."""
+    q = _in_units(value, 10_000) if Decimal(value) >= 10_000 else None
+    return _("%(n)s万元") % {"n": f"{q:,f}"} if q is not None else ""
+
+
+def param_value(name: str, value: Decimal) -> str:
+    """The value for the API: yuan as a decimal string with two places (500000.00), a rate as the
+    decimal itself (0.03), a count or months as a whole number."""
+    kind = param_kind(name)
+    value = Decimal(value)
+    if kind == "yuan":
+        return f"{value.quantize(calculator.CENT)}"
+    if kind == "percent":
+        return f"{value.normalize():f}"
+    return str(int(value))
+
+
 def param_text(name: str, value: Decimal) -> str:
-    """The value as a reader expects it: 30%, 10 个, 12 个月, 500,000.00 元(50 万元)."""
+    """The value as a reader expects it: 30%, 10 个, 12 个月, 500,000.00 元（50万元）; the 万元 only
+    where it is exact."""
     kind = param_kind(name)
     if kind == "percent":
         return calculator.pct(Decimal(value))
@@ -97,26 +129,72 @@ def param_text(name: str, value: Decimal) -> str:
         return _("%(n)s 个") % {"n": int(value)}
     if kind == "months":
         return _("%(n)s 个月") % {"n": int(value)}
-    wan = (Decimal(value) / 10000).normalize()
-    return _("%(yuan)s 元(%(wan)s 万元)") % {"yuan": calculator.yuan(Decimal(value).quantize(calculator.CENT)),
-                                           "wan": f"{wan:,f}"}
+    wan = wan_exact(value)
+    return _("%(yuan)s（%(wan)s）") % {"yuan": yuan(value), "wan": wan} if wan else yuan(value)
 
 
 def param_short(name: str, value: Decimal) -> str:
-    """Compact, for sentences: 30%, 1,000万元, 1.5亿元, 500元."""
+    """Compact, for sentences: 30%, 1,000万元, 1.5亿元, 500元; 万元/亿元 only where exact."""
     if param_kind(name) != "yuan":
         return param_text(name, value)
     value = Decimal(value)
     if (get_language() or "zh").startswith("zh"):  # 万元/亿元 read naturally only in Chinese
-        if value >= 100_000_000:
-            return f"{(value / 100_000_000).normalize():,f}亿元"
-        if value >= 10_000:
-            return f"{(value / 10_000).normalize():,f}万元"
+        yi = _in_units(value, 100_000_000) if value >= 100_000_000 else None
+        if yi is not None:
+            return f"{yi:,f}亿元"
+        wan = _in_units(value, 10_000) if value >= 10_000 else None
+        if wan is not None:
+            return f"{wan:,f}万元"
     return _("%(n)s元") % {"n": f"{value.normalize():,f}"}
+
+
+# 平台口径 a note that records a reading the portal chose where the clause is silent or open (a rate it
+# leaves open, what 超/达…以上 mean, the tier and difference rules, a cap without 每年); any other note
+# only says how the clause is applied (说明). The words below mark a reading.
+READING_MARKS = ("平台口径", "条文未", "理解", "=", "默认", "差额", "全部增量", "判断", "测算按", "基准日",
+                 "向下取整")
+# An English gloss or a reference for the developers inside a note: (the clause names no ratio), (PROGRAMS.md)
+_GLOSS = re.compile(r"\s*[（(](?=[^（）()]*[a-z])[\x20-\x7e]*[）)]")
+
+
+def note_kind(note: str) -> str:
+    """'reading' (平台口径), 'explanation' (说明) or '' for no note."""
+    if not note.strip():
+        return ""
+    return "reading" if any(mark in note for mark in READING_MARKS) else "explanation"
+
+
+def note_for_readers(note: str) -> str:
+    """The note without the English glosses and developer references it carries, and without a
+    leading 平台口径： (the page labels it)."""
+    note = _GLOSS.sub("", note).strip()
+    return re.sub(r"^平台口径\s*[:：]\s*", "", note)
+
+
+NOTE_LABELS = {"reading": gettext_lazy("平台口径"), "explanation": gettext_lazy("说明")}
+
+
+def text_provenance(source: str) -> list[str]:
+    """How the official text shown was made from the seed kept as its source (Policy.full_text_source)."""
+    if not source.strip():
+        return []
+    profile = profile_of(source)
+    steps = []
+    if profile.web_header:
+        steps.append(_("原始文本为政府网站页面的抓取稿，已去除页面的时间、作者、点击数信息行。"))
+    if profile.paginated:
+        steps.append(_("原始文本为 PDF 提取的文字，已去除页码标记、列表符号和断行留下的空格，跨页断开的段落已接续。"))
+    if profile.traditional:
+        steps.append(_("原文为繁体，已用 OpenCC 转换为简体。"))
+    steps.append(_("中文语句中的半角标点已改为全角，数字照录；文字未作其他改动。"))
+    return steps
 
 
 @dataclass(frozen=True)
 class ParameterRow:
+    """A parameter as shown: its clause (official text) and, apart from it, the portal's note, labelled
+    平台口径 when it is a reading, 说明 when it only says how the clause is applied."""
+
     name: str
     label: str
     value: Decimal
@@ -125,12 +203,24 @@ class ParameterRow:
     clause: str
     note: str
     is_cap: bool
+    unit: str = "yuan"
+    note_kind: str = ""
+
+    @property
+    def note_label(self) -> str:
+        return str(NOTE_LABELS.get(self.note_kind, ""))
+
+    @property
+    def value_text(self) -> str:
+        return param_value(self.name, self.value)
 
 
 def _row(pv: ParameterValue) -> ParameterRow:
+    note = note_for_readers(pv.note)
     return ParameterRow(name=pv.name, label=param_label(pv.name), value=pv.value, text=param_text(pv.name, pv.value),
-                        effective_from=pv.effective_from, clause=pv.clause, note=pv.note,
-                        is_cap=pv.name.startswith(CAP_PREFIXES) or pv.name in QUOTA_NAMES)
+                        effective_from=pv.effective_from, clause=pv.clause, note=note,
+                        is_cap=pv.name.startswith(CAP_PREFIXES) or pv.name in QUOTA_NAMES,
+                        unit=param_kind(pv.name), note_kind=note_kind(pv.note))
 
 
 def parameter_rows(*, programme: Programme, on: dt.date) -> tuple[list[ParameterRow], list[ParameterRow]]:

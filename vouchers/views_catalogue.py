@@ -28,7 +28,10 @@ from .display import (
     input_label,
     input_unit,
     param_label,
+    param_text,
     parameter_rows,
+    text_provenance,
+    wan_exact,
 )
 from .forms import CatalogueFilterForm, EstimateForm, ParameterSetForm, WindowOpenForm
 from .models import ApplicationWindow, Policy, Programme
@@ -89,6 +92,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "vouchers/catalogue/policy.html", {
         "policy": policy, "programmes": programmes_list(policy=policy.code),
         "district_label": DISTRICT_LABELS.get(policy.district, policy.district),
+        "provenance": text_provenance(policy.full_text_source),
     })
 
 
@@ -107,6 +111,9 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "vouchers/catalogue/programme.html", {
         "programme": programme, "policy": programme.policy, "today": today,
         "rows": [r for r in rows if not r.is_cap], "caps": [r for r in rows if r.is_cap], "scheduled": scheduled,
+        # the clause is shown in official text; where it differs, the seed's wording beside it
+        "provenance": text_provenance(programme.policy.full_text_source),
+        "clause_source": programme.clause_source if programme.clause_source != programme.clause_text else "",
         "formula_text": formula_in_words(programme, params), "inputs": inputs,
         "industries": industry_names(spec),
         "requires_above_scale": bool(spec.get("requires_above_scale")),
@@ -142,9 +149,10 @@ def programme_estimate(request: HttpRequest, code: str) -> HttpResponse:
             if valid:
                 result = {
                     "estimate": est, "capped_by_label": capped_by_label(est.capped_by),
+                    "amount_wan": wan_exact(est.amount),
                     "lines": [{"label": calculator.LINE_LABELS.get(ln.line, ln.line), "amount": ln.amount,
                                "capped_by": capped_by_label(ln.capped_by)} for ln in est.lines],
-                    "parameters": [(param_label(k), k, v) for k, v in est.parameters.items()],
+                    "parameters": [(param_label(k), param_text(k, v)) for k, v in est.parameters.items()],
                 }
                 if enterprise is not None:
                     caps = calculator.remaining_caps(

@@ -4,7 +4,9 @@ pages (and Django admin saves) going through the audited services, and the demo 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.management import call_command
@@ -115,7 +117,7 @@ def test_programme_page(catalogue, client_for, code):
     assert r.status_code == 200
     page = text(r)
     assert programme.name_zh in page and programme.summary_zh in page and programme.eligibility_zh in page
-    assert programme.clause_text in page  # verbatim
+    assert programme.clause_text in page  # the official simplified text of the clause
     for material in programme.materials:
         assert material["label_zh"] in page
     assert f"/catalogue/{code}/estimate/" in page
@@ -131,16 +133,78 @@ def test_every_programme_page_renders(catalogue, client_for):
 
 def test_programme_page_details(catalogue, client_for):
     page = text(client_for(None).get("/catalogue/hp-revenue-growth/"))
-    # the clause in traditional characters, as published
-    assert "每家企業每年最高可享受1000萬元支持" in page
+    # the clause in official simplified text; the seed's traditional wording folded beside it
+    assert "每家企业每年最高可享受1000万元支持" in page
+    assert page.count("每家企業每年最高可享受1000萬元支持") == 1
+    assert "原文为繁体，已用 OpenCC 转换为简体" in page
     assert "同比增速须超过 10%" in page and "每完整 1,000万元" in page and "5,000万元" in page
-    assert "10,000,000.00 元(1,000 万元)" in page  # the cap in force
+    assert "10,000,000.00 元（1,000万元）" in page  # the cap in force
     assert "限以下行业：互联网和相关服务、软件和信息技术服务业" in page
     assert "常规审核" in page and "公示" in page
     competitive = text(client_for(None).get("/catalogue/hp-vertical-model-compute/"))
     assert "专家评审" in competitive and "技术创新性" in competitive and "政策有效期内支持主体名额" in competitive
     draft = text(client_for(None).get("/catalogue/th-dcmm/"))
     assert "征求意见稿" in draft and "须为规模以上企业" in draft
+
+
+def _param_cells(page: str) -> dict[str, tuple[str, str, str]]:
+    """label → (clause, note label, note) of each parameter row of a programme page."""
+    rows = {}
+    for row in re.findall(r"<tr><td>(.*?)</tr>", page, flags=re.S):
+        clause = re.search(r'<span class="clause-ref"[^>]*>(.*?)</span>', row, flags=re.S)
+        if clause is None:
+            continue
+        note = re.search(r'<span class="tag">(.*?)</span>\s*(.*?)</span>', row, flags=re.S)
+        label = row.split("</td>", 1)[0]
+        rows[label] = (clause.group(1), *(note.groups() if note else ("", "")))
+    return rows
+
+
+@pytest.mark.parametrize(("code", "label", "clause", "kind", "words"), [
+    # rates the text leaves open
+    ("hp-compute-voucher", "支持比例", "第二条：对企业本地部署开源模型、云部署、API调用等方面智能算力服务成本予以支持",
+     "平台口径", "条文未规定支持比例"),
+    ("hp-compute-voucher", "算力券有效期", "第二条：发放最高1000万元“算力券”", "平台口径", "条文未规定券的有效期"),
+    # the th-dcmm difference rule
+    ("th-dcmm", "DCMM 四级奖励", "培育措施 7：四级奖励10万元", "平台口径", "差额"),
+    # the tier rule of hp-revenue-growth
+    ("hp-revenue-growth", "第三档:每单位奖励", "第七条：分别给予……5.5万元", "平台口径", "全部增量"),
+    # a note that only says how the clause is applied
+    ("hp-compute-voucher", "政策有效期内每家企业最高", "第二条：单个企业最高可享受50万元", "说明", "政策有效期内累计"),
+])
+def test_readings_are_shown_as_the_portals_apart_from_the_clause(catalogue, client_for, code, label, clause, kind,
+                                                                  words):
+    rows = _param_cells(text(client_for(None).get(f"/catalogue/{code}/")))
+    got_clause, got_kind, got_note = rows[label]
+    assert got_clause == clause and (got_kind, words in got_note) == (kind, True)
+    assert words not in got_clause and "平台口径" not in got_note  # the label is said once, by the page
+    assert not re.search(r"[A-Za-z]{3,}", got_note.replace("DCMM", ""))  # no English gloss, no PROGRAMS.md
+
+
+# Latin words a Chinese programme page may show: names in the official text and the language button.
+ALLOWED_LATIN = {"AI", "API", "DCMM", "OpenCC", "PDF", "English"}
+
+
+def test_chinese_programme_pages_show_no_code_names_or_english(catalogue, client_for):
+    client = client_for(None)
+    names = set(ParameterValue.objects.values_list("name", flat=True)) | set(catalogue)
+    for code in catalogue:
+        html = text(client.get(f"/catalogue/{code}/"))
+        visible = unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)))
+        words = set(re.findall(r"[A-Za-z][A-Za-z_.\-]*", visible))
+        assert words <= ALLOWED_LATIN, (code, words - ALLOWED_LATIN)
+        assert not {n for n in names if n in visible}, code
+
+
+def test_amounts_show_wan_only_where_exact(catalogue, client_for, bureau_admin):
+    from vouchers.services.catalogue import parameter_set
+
+    parameter_set(actor=bureau_admin, programme=catalogue["th-software-matching"], name="cap_national",
+                  value=Decimal("1000000.01"), effective_from=timezone.localdate(), clause="测试用申报指南")
+    page = text(client_for(None).get("/catalogue/th-software-matching/"))
+    cells = re.findall(r"<tr><td>国家级项目最高</td><td class=\"num\">(.*?)</td>", page)
+    assert cells == ["1,000,000.01 元"]  # never 100万元: that would read as the cap it exceeds
+    assert "500,000.00 元（50万元）" in page  # the provincial cap, exact
 
 
 def test_programme_page_shows_a_scheduled_parameter_change(catalogue, client_for, bureau_admin):
@@ -182,11 +246,17 @@ def test_draft_policy_programme_without_an_open_window_has_no_apply_button(catal
 
 def test_policy_page_has_the_full_text(catalogue, client_for):
     page = text(client_for(None).get("/catalogue/policy/hp2025/"))
-    assert "穗開經信規字〔2025〕7號" in page  # the full text, as published
-    assert Policy.objects.get(code="hp2025").full_text[:200].split("\n")[2] in page
+    policy = Policy.objects.get(code="hp2025")
+    assert "穗开经信规字〔2025〕7号" in policy.full_text and policy.full_text[:200].split("\n")[2] in page
+    # where the text comes from: the scraped traditional page, kept folded, and what was done to it
+    assert "穗開經信規字〔2025〕7號" in policy.full_text_source
+    shown, source = page.split("<details", 1)
+    assert "穗開經信規字" not in shown and "穗開經信規字〔2025〕7號" in source
+    assert "文本来源" in shown and "原文为繁体，已用 OpenCC 转换为简体" in shown and "点击数信息行" in shown
     assert "/catalogue/hp-revenue-growth/" in page
     draft = text(client_for(None).get("/catalogue/policy/th2024/"))
     assert "征求意见稿" in draft and "暂无文号" in draft
+    assert "PDF 提取的文字" in draft and "转换为简体" not in draft
 
 
 def test_unknown_codes_are_404(catalogue, client_for):
@@ -216,7 +286,9 @@ def test_calculator_worked_example(catalogue, client_for):
              date=ON)
     assert r.status_code == 200
     page = text(r)
-    assert "符合测算条件" in page and "800,000.00 元" in page and "80.00 万元" in page
+    assert "符合测算条件" in page and "800,000.00 元" in page and "合 80万元" in page
+    # the parameters used are named and written for readers, never by their code names
+    assert "第二档:每单位奖励" in page and "40,000.00 元（4万元）" in page and "tier2_per_unit" not in page
     assert "20 × 40,000.00 = 800,000.00" in page and "200,000,000.00" in page
 
 

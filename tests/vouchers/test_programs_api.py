@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from vouchers.api_catalogue import DecimalJSONParser
+from vouchers.display import param_kind
 from vouchers.models import ParameterValue, Programme
 
 from .catalogue_helpers import ON, prior_award, valid_inputs
@@ -76,10 +77,18 @@ def test_detail_of_every_programme(catalogue, api_for, code):
     body = r.json()
     programme = catalogue[code]
     assert body["code"] == code and body["clause_text"] == programme.clause_text
+    assert body["clause_source"] == programme.clause_source and body["text_provenance"]
     # 一事一议 (th-case-by-case) has no parameter: the decision sets the amount, the pool binds it.
     assert body["materials"] and (bool(body["parameters"]) is (code != "th-case-by-case"))
     for p in body["parameters"]:
         assert re.fullmatch(r"\d+(\.\d+)?", p["value"]) and p["clause"]
+        # money as a decimal string with two places; a rate as the decimal beside its percentage text
+        assert re.fullmatch({"yuan": r"\d+\.\d{2}", "percent": r"\d+(\.\d+)?", "count": r"\d+",
+                             "months": r"\d+"}[p["unit"]], p["value"]), p
+        if p["unit"] == "percent":
+            assert p["text"] == f"{(Decimal(p['value']) * 100).normalize():f}%"
+        assert p["label"] != p["name"] and (p["note_kind"] == "") is (p["note"] == "")
+        assert p["note_label"] == {"reading": "平台口径", "explanation": "说明", "": ""}[p["note_kind"]]
 
 
 def test_detail_shows_parameters_in_force_and_open_windows(catalogue, api_for, bureau_admin):
@@ -92,8 +101,26 @@ def test_detail_shows_parameters_in_force_and_open_windows(catalogue, api_for, b
                 opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=10))
     body = api_for(None).get("/api/v1/programs/hp-data-trading/").json()
     rate = next(p for p in body["parameters"] if p["name"] == "rate")
-    assert Decimal(rate["value"]) == Decimal("0.03") and rate["text"] == "3%" and "第六条" in rate["clause"]
+    assert (rate["value"], rate["unit"], rate["text"]) == ("0.03", "percent", "3%") and "第六条" in rate["clause"]
+    cap = next(p for p in body["parameters"] if p["name"].startswith("cap_"))
+    assert (cap["value"], cap["unit"], cap["text"]) == ("200000.00", "yuan", "200,000.00 元（20万元）")
+    # the clause in official simplified text with full-width punctuation
+    assert cap["clause"] == "第六条：给予最高20万元奖励或补贴"
     assert [w["name"] for w in body["windows"]] == ["2026年第一批"] and body["windows"][0]["is_open"] is True
+
+
+@pytest.mark.parametrize(("code", "name", "kind", "words"), [
+    ("hp-compute-voucher", "rate", "reading", "条文未规定支持比例"),
+    ("th-dcmm", "level_4", "reading", "差额"),
+    ("hp-revenue-growth", "tier3_per_unit", "reading", "全部增量"),
+    ("hp-vertical-model-compute", "awardee_quota_period", "explanation", "由评审排名控制"),
+])
+def test_readings_are_labelled_apart_from_the_clause(catalogue, api_for, code, name, kind, words):
+    body = api_for(None).get(f"/api/v1/programs/{code}/").json()
+    p = next(p for p in body["parameters"] if p["name"] == name)
+    assert p["note_kind"] == kind and words in p["note"] and words not in p["clause"]
+    assert p["note_label"] == ("平台口径" if kind == "reading" else "说明")
+    assert not re.search(r"[a-z]{3,}", p["note"])  # no English gloss
 
 
 def test_unknown_code_is_404(catalogue, api_for):
@@ -116,6 +143,9 @@ def test_every_programme_estimates_a_valid_input_set(catalogue, api_for, code):
     assert body["on"] == ON and body["steps"] and body["lines"]
     assert bool(body["parameters"]) is (code != "th-case-by-case")
     assert body["capped_by"] is None or body["capped_by"] in body["parameters"]
+    # parameters used are written as the programme's parameters are: yuan with two places
+    for name, value in body["parameters"].items():
+        assert re.fullmatch(r"\d+\.\d{2}" if param_kind(name) == "yuan" else r"\d+(\.\d+)?", value), (name, value)
     assert body["prior_awards_counted"] is False
 
 
@@ -136,6 +166,9 @@ def test_hand_checked_amounts(catalogue, api_for, code, body, amount, capped_by)
     assert r.status_code == 200, r.content
     assert r.json()["eligible"] is True
     assert (r.json()["amount"], r.json()["capped_by"]) == (amount, capped_by)
+    if code == "hp-revenue-growth":
+        assert r.json()["parameters"]["tier2_per_unit"] == "40000.00"
+        assert r.json()["parameters"]["min_growth_rate"] == "0.1"
 
 
 def test_two_line_award_returns_both_lines(catalogue, api_for):

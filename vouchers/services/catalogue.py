@@ -19,6 +19,7 @@ from portal.audit import audit_record
 from ..catalogue import load_catalogue
 from ..lifecycle import window_check
 from ..models import ApplicationWindow, ParameterValue, Policy, Programme
+from ..officialtext import clause_reference, official_text, portal_note, profile_of
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "vouchers" / "catalogue" / "texts"
 
@@ -62,8 +63,11 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
                 if data.get("predecessor") else None,
             }
             text = _full_text(data)
+            profile = profile_of(text)
             if text:
-                policy_fields["full_text"] = text
+                # 规范文本 the official simplified text is shown and quoted; the seed stays as its provenance
+                policy_fields["full_text"] = official_text(text, profile)
+                policy_fields["full_text_source"] = text
             policy, created = Policy.objects.get_or_create(code=data["code"], defaults=policy_fields)
             changed = [k for k, v in policy_fields.items() if getattr(policy, k) != v]
             if changed and not created:
@@ -77,6 +81,8 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
                           for k in PROGRAMME_COLUMNS}
                 fields["criteria"] = fields["criteria"] or []
                 fields["name_en"] = fields["name_en"] or ""
+                fields["clause_text"] = official_text(prog["clause_text"], profile)
+                fields["clause_source"] = prog["clause_text"]  # the YAML's verbatim quote of the seed
                 # 责任单位: the programme's responsible unit issues its letters in its own number series
                 fields["responsible_unit"] = prog.get("responsible_unit") or data["letter_authority"]
                 fields["letter_prefix"] = prog.get("letter_prefix") or data["letter_prefix"]
@@ -90,10 +96,17 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
                     counts["changed"] += 1
                 counts["programmes"] += 1
                 for param in prog["parameters"]:
-                    _, created = ParameterValue.objects.get_or_create(
+                    # the clause's words in official text; a remark of the portal's in it joins the note
+                    clause, remark = clause_reference(param.get("clause", ""), source=text, profile=profile)
+                    note = portal_note(param.get("note", ""), remark=remark, profile=profile)
+                    row, created = ParameterValue.objects.get_or_create(
                         programme=programme, name=param["name"], effective_from=param["effective_from"],
-                        defaults={"value": Decimal(str(param["value"])), "clause": param.get("clause", ""),
-                                  "note": param.get("note", "")})
+                        defaults={"value": Decimal(str(param["value"])), "clause": clause, "note": note})
+                    if not created and row.created_by_id is None and (row.clause, row.note) != (clause, note):
+                        # a shipped row loaded before: its words are brought up to date, never its value
+                        row.clause, row.note = clause, note
+                        row.save(update_fields=["clause", "note"])
+                        created = True
                     counts["parameters"] += 1
                     counts["changed"] += int(created)
     return counts
