@@ -466,8 +466,10 @@ def application_submit(*, actor, application: Application | int, declaration: bo
             raise ValidationError(problems)
         state["window"] = window
         # 测算基准日: fixed now, judged on it from here to the last payment (vouchers.lifecycle)
+        # a th-events claim's facts are the event's: its date is the period's end unless one is named
+        period = app.period_end or (app.preapproval.event_date if app.preapproval_id else None)
         state["basis"] = basis_date(programme=app.programme, submitted_on=timezone.localdate(),
-                                    period_end=app.period_end, window=window)
+                                    period_end=period, window=window)
 
     def apply(app: Application) -> None:
         app.window = state["window"]

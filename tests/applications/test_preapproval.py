@@ -123,6 +123,7 @@ def test_request_approve_then_claim_after_the_event(events, owner_a, agent_a, bu
     application_submit(actor=agent_a, application=app, declaration=True)
     app.refresh_from_db()
     assert app.state == "submitted" and app.preapproval_id == p.pk
+    assert app.basis_date == dt.date(2026, 4, 18)  # the claim is judged on the event's date
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"preapproval.request", "preapproval.approve", "application.submit"} <= actions
     request_row = AuditEvent.objects.get(action="preapproval.request")

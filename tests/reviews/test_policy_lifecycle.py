@@ -114,6 +114,34 @@ def test_a_december_application_is_decided_in_january_under_the_policy_it_was_su
     assert (award.fiscal_year, award.basis_date, award.amount) == (2027, D(2026, 12, 28), Decimal("500000.00"))
 
 
+def test_the_december_application_is_noticed_lettered_and_paid_in_2027_under_th2024(
+        compute, tianhe_co, reviewer, bureau_admin, clock, django_capture_on_commit_callbacks):
+    from reviews.models import Letter
+    from reviews.services import notices
+    from vouchers.services.budget import tranche_disburse
+
+    clock.set(at(2026, 12, 28))
+    app = make_app(tianhe_co, compute, state=State.BUREAU_REVIEW, inputs={"annual_contract_total": "10000000"})
+    assign_to(app, reviewer)
+    make_pool(compute, 2027)
+    clock.set(at(2027, 1, 4))
+    decisions.decision_approve(actor=reviewer, application=app, amount="500000")
+    notice = notices.notice_publish(actor=bureau_admin, application_ids=[app.pk])
+    assert notice.starts_on.year == 2027
+    clock.set(at(notice.ends_on.year, notice.ends_on.month, notice.ends_on.day, 18) + dt.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        notices.notice_finalize(application=app, actor=bureau_admin)
+    app.refresh_from_db()
+    assert app.state == State.APPROVED
+    letter = Letter.objects.get(application=app, kind="approval")
+    assert letter.number.startswith("天科工信批字〔2027〕") and letter.authority == "广州市天河区科技工业和信息化局"
+    award = Award.objects.get(application=app)
+    entry = tranche_disburse(actor=bureau_admin, award=award, amount="500000", paid_on=D(2027, 2, 1),
+                             reference="GK2027-0001")
+    award.refresh_from_db()
+    assert entry.amount == award.disbursed == Decimal("500000.00") and award.basis_date == D(2026, 12, 28)
+
+
 def test_a_parameter_changed_mid_window_applies_from_its_date_not_to_earlier_submissions(
         catalogue, enterprise_a, reviewer, bureau_admin, clock):
     trading = catalogue["hp-data-trading"]
