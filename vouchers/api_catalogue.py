@@ -25,7 +25,8 @@ from rest_framework.views import APIView
 
 from . import calculator
 from .display import capped_by_label, formula_in_words, input_unit, param_value, parameter_rows, text_provenance
-from .models import Programme
+from .lifecycle import policy_state
+from .models import Policy, Programme
 from .selectors import estimate_as_json, estimate_for, parameters_in_force, programme_get, programmes_list
 
 # ---------------------------------------------------------------- parsing
@@ -72,6 +73,15 @@ class InputSerializer(serializers.Serializer):
         return input_unit(meta)
 
 
+class PolicyLifeSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["pending", "in_force", "claims", "closed"], help_text=(
+        "pending: not yet in force; in_force: takes applications in its windows; claims: expired, still taking "
+        "final claims (清算批次) for facts inside its validity until `until`; closed: takes nothing new"))
+    label = serializers.CharField()
+    until = serializers.DateField(allow_null=True)
+    detail = serializers.CharField()
+
+
 class PolicyBriefSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
@@ -81,12 +91,18 @@ class PolicyBriefSerializer(serializers.Serializer):
     district = serializers.CharField()
     valid_from = serializers.DateField()
     valid_to = serializers.DateField()
+    life = serializers.SerializerMethodField()
+
+    @extend_schema_field(PolicyLifeSerializer)
+    def get_life(self, policy: Policy) -> dict[str, Any]:
+        state = policy_state(policy)
+        return {"code": state.code, "label": state.label, "until": state.until, "detail": state.detail}
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="name_zh")
     # A plain string in the schema: an enum here would collide with the other "kind" enums of the API.
-    kind = serializers.CharField(help_text="compute 算力券 / model 模型券 / scenario 场景券 / data 数据券 / other 其他")
+    kind = serializers.CharField(help_text="compute 算力类 / model 模型类 / scenario 场景类 / data 数据类 / other 其他类")
     kind_label = serializers.CharField(source="get_kind_display")
     review_path_label = serializers.CharField(source="get_review_path_display")
     policy = PolicyBriefSerializer()
@@ -94,8 +110,10 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Programme
-        fields = ["code", "name", "name_en", "kind", "kind_label", "policy", "article", "review_path",
-                  "review_path_label", "is_voucher", "staged_payment", "once_only", "summary_zh", "inputs"]
+        fields = ["code", "name", "name_en", "kind", "kind_label", "policy", "article", "responsible_unit",
+                  "review_path", "review_path_label", "is_voucher", "staged_payment", "once_only", "summary_zh",
+                  "inputs"]
+        extra_kwargs = {"responsible_unit": {"help_text": "责任单位: reviews the programme and issues its letters."}}
 
     @extend_schema_field(InputSerializer(many=True))
     def get_inputs(self, programme: Programme) -> list[dict[str, Any]]:
@@ -139,7 +157,8 @@ class ProgrammeDetailSerializer(ProgrammeSerializer):
         fields = [*ProgrammeSerializer.Meta.fields, "clause_text", "clause_source", "text_provenance",
                   "eligibility_zh", "materials", "criteria", "formula", "formula_text", "requires_above_scale",
                   "industries", "parameters", "windows"]
-        extra_kwargs = {"clause_text": {"help_text": "The clause in official simplified text (规范文本)."},
+        extra_kwargs = {**ProgrammeSerializer.Meta.extra_kwargs,
+                        "clause_text": {"help_text": "The clause in official simplified text (规范文本)."},
                         "clause_source": {"help_text": "The clause as the seed text writes it (before conversion)."}}
 
     def _today(self) -> dt.date:
@@ -291,7 +310,7 @@ class ProgrammeEstimateView(APIView):
                 "parameters": {"tier2_per_unit": "40000.00"}, "prior_awards_counted": False}),
             OpenApiExample("Bad input", response_only=True, status_codes=["400"],
                            value={"revenue_current": ["“当年1-11月营业收入”不能为负数"],
-                                  "date": ["测算日期 2030-01-01 不在政策有效期内(2025-06-27 至 2028-06-26)"]}),
+                                  "date": ["测算日期 2030-01-01 不在政策有效期内（2025-06-27 至 2028-06-26）"]}),
         ],
     )
     def post(self, request: Request, code: str) -> Response:

@@ -40,6 +40,7 @@ CAP_LABELS = {
 }
 LINE_LABELS = {"": "", "supplier": "供应方", "buyer": "采购方"}
 # District codes of the policies and the names an enterprise record may use for them.
+DISTRICT_LABELS = {"huangpu": "黄埔区", "tianhe": "天河区"}
 DISTRICT_NAMES = {
     "huangpu": {"huangpu", "黄埔", "黄埔区", "广州开发区", "广州市黄埔区"},
     "tianhe": {"tianhe", "天河", "天河区", "广州市天河区"},
@@ -134,6 +135,7 @@ class ProgrammeSpec:
     industries: tuple[tuple[str, str], ...] = ()  # (GB/T 4754 code, Chinese name) allowed
     # A successor programme's predecessors whose awards count as its own (caps, once-only, 从高).
     counts_with: tuple[str, ...] = ()
+    requires_preapproval: bool = False  # th-events: 事前经同意, checked against the linked approval
 
     @classmethod
     def from_dict(cls, programme: Mapping[str, Any], policy: Mapping[str, Any]) -> ProgrammeSpec:
@@ -151,6 +153,7 @@ class ProgrammeSpec:
             once_per_project=bool(programme.get("once_per_project", False)),
             industries=tuple((i["code"], i["label_zh"]) for i in programme.get("industries") or ()),
             counts_with=tuple(programme.get("counts_with") or ()),
+            requires_preapproval=bool(programme.get("requires_preapproval", False)),
         )
 
     def input(self, name: str) -> Mapping[str, Any]:
@@ -223,7 +226,7 @@ def _clean_one(meta: Mapping[str, Any], value: Any) -> Any:
             raise ValueError(f"“{label}”数值过大")
         if meta.get("unit") == "yuan":
             if d != d.quantize(CENT):
-                raise ValueError(f"“{label}”最多保留两位小数(元)")
+                raise ValueError(f"“{label}”最多保留两位小数（元）")
             d = d.quantize(CENT)
         return d
     if kind == "int":
@@ -249,7 +252,7 @@ def _clean_one(meta: Mapping[str, Any], value: Any) -> Any:
         text = str(value).strip()
         allowed = [str(c["value"]) for c in meta.get("choices") or ()]
         if text not in allowed:
-            raise ValueError(f"“{label}”选项无效:{text}(可选:{'、'.join(allowed)})")
+            raise ValueError(f"“{label}”选项无效：{text}（可选：{'、'.join(allowed)}）")
         return text
     if kind == "uscc":
         text = uscc.normalize(value)
@@ -420,7 +423,7 @@ def _increment_rate(c: _Calc) -> list[_Line]:
 
 def _fixed(c: _Calc) -> list[_Line]:
     amount = c.p("fixed_amount")
-    c.step("奖励金额(定额)", f"{yuan(amount)}", amount)
+    c.step("奖励金额（定额）", f"{yuan(amount)}", amount)
     return c.one_line(amount)
 
 
@@ -433,7 +436,7 @@ def _requested(c: _Calc) -> list[_Line]:
 def _units(c: _Calc, increment: Decimal) -> int:
     unit = c.p("unit_size")
     units = int(increment // unit)  # complete units; exact (increment > 0 here, so // is floor)
-    c.step("完整计奖单位数(向下取整)", f"⌊{yuan(increment)} ÷ {yuan(unit)}⌋ = {units}")
+    c.step("完整计奖单位数（向下取整）", f"⌊{yuan(increment)} ÷ {yuan(unit)}⌋ = {units}")
     return units
 
 
@@ -442,7 +445,7 @@ def _revenue_tiers(c: _Calc) -> list[_Line]:
     previous = c.value("previous")
     min_growth = c.p("min_growth_rate")
     if previous <= 0:
-        c.fail("上年同期营业收入为零,无法计算同比增速")
+        c.fail("上年同期营业收入为零，无法计算同比增速")
         return c.one_line(ZERO)
     growth = increment / previous
     shown = pct(growth.quantize(Decimal("0.0001")))  # display only; the test below is exact
@@ -460,7 +463,7 @@ def _revenue_tiers(c: _Calc) -> list[_Line]:
     if not c.eligible:
         return c.one_line(ZERO)
     n, threshold, per_unit = reached[-1]
-    c.step(f"适用档次 {n}:增量超过 {yuan(threshold)}", f"每1000万元 {yuan(per_unit)}", per_unit)
+    c.step(f"适用档次 {n}：增量超过 {yuan(threshold)}", f"每1000万元 {yuan(per_unit)}", per_unit)
     units = _units(c, increment)
     amount = units * per_unit
     c.step("单位数 × 每单位金额", f"{units} × {yuan(per_unit)} = {yuan(amount)}", amount)
@@ -475,7 +478,7 @@ def _scale_leap(c: _Calc) -> list[_Line]:
     if rd < min_rd:
         c.fail(f"研发投入总量 {yuan(rd)} 元未达到 {yuan(min_rd)} 元")
     if not rd > rd_prev:
-        c.fail(f"研发投入未正增长({yuan(rd_prev)} → {yuan(rd)})")
+        c.fail(f"研发投入未正增长（{yuan(rd_prev)} → {yuan(rd)}）")
     growth = revenue - c.value("revenue_previous")
     c.step("营业收入增长额", f"{yuan(revenue)} − {yuan(c.value('revenue_previous'))} = {yuan(growth)}", growth)
     units = _units(c, growth) if growth > 0 else 0
@@ -514,7 +517,7 @@ def _two_line(c: _Calc) -> list[_Line]:
     for line in ("supplier", "buyer"):
         rate = c.p(f"rate_{line}")
         amount = base * rate
-        c.step(f"{LINE_LABELS[line]}:{c.label('base')} × 比例", f"{yuan(base)} × {pct(rate)} = {yuan(amount)}", amount)
+        c.step(f"{LINE_LABELS[line]}：{c.label('base')} × 比例", f"{yuan(base)} × {pct(rate)} = {yuan(amount)}", amount)
         lines.append(_Line(line, amount, [c.cap(f"cap_{line}_year", line=line, per="year")]))
     return lines
 
@@ -527,12 +530,12 @@ def _dcmm_levels(c: _Calc) -> list[_Line]:
         known = [int(a.level) for a in c.prior if a.level.isdigit()]
         highest = max(known) if known else 0
         if highest >= int(level):
-            c.fail(f"已获 DCMM {highest}级奖励,同级或较低等级不再奖励(从高不重复)")
+            c.fail(f"已获 DCMM {highest}级奖励，同级或较低等级不再奖励（从高不重复）")
             return c.one_line(ZERO)
         paid = sum((Decimal(a.amount) for a in c.prior), ZERO)
         # 从高不重复: a higher level later pays only the difference to what was already awarded
-        c.step("扣除此前已获 DCMM 奖励(差额)", f"{yuan(amount)} − {yuan(paid)} = {yuan(amount - paid)}")
-        c.reasons.append(f"此前已获 DCMM {highest or '较低'}级奖励 {yuan(paid)} 元,按差额奖励")
+        c.step("扣除此前已获 DCMM 奖励（差额）", f"{yuan(amount)} − {yuan(paid)} = {yuan(amount - paid)}")
+        c.reasons.append(f"此前已获 DCMM {highest or '较低'}级奖励 {yuan(paid)} 元，按差额奖励")
         amount = max(amount - paid, ZERO)
     return c.one_line(amount)
 
@@ -578,35 +581,38 @@ def _common_checks(c: _Calc, enterprise: EnterpriseFacts | None, project_key: st
     spec = c.spec
     district = enterprise.district.strip().lower() if enterprise else ""
     if enterprise and district and spec.district and district not in DISTRICT_NAMES.get(spec.district, {spec.district}):
-        c.fail(f"企业注册地({enterprise.district})不在本政策适用区域({spec.district})")
+        c.fail(f"企业注册地（{DISTRICT_LABELS.get(district, enterprise.district)}）不在本政策适用区域"
+              f"（{DISTRICT_LABELS.get(spec.district, spec.district)}）")
     if spec.requires_above_scale:
         above = enterprise.above_scale if enterprise else None
         if above is False:
-            c.fail("须为规模以上企业(纳入规模以上统计)")
+            c.fail("须为规模以上企业（纳入规模以上统计）")
         elif above is None:
-            c.reasons.append("须为规模以上企业,由审核核实")
+            c.reasons.append("须为规模以上企业，由审核核实")
     if spec.industries:
         names = "、".join(label for _, label in spec.industries)
         industry = (enterprise.industry if enterprise else "").strip().upper()
         if not industry:
-            c.reasons.append(f"须从事{names}经营活动,由审核核实")
+            c.reasons.append(f"须从事{names}经营活动，由审核核实")
         elif not any(
             industry.lstrip("I").startswith(code.upper().lstrip("I")) or label in industry
             for code, label in spec.industries
         ):
-            c.fail(f"行业({industry})不属于{names}")
+            c.fail(f"行业（{industry}）不属于{names}")
     if spec.once_only and c.prior:
         first = min(c.prior, key=lambda a: a.decided_on)
-        c.fail(f"本项目为一次性奖励,已于 {first.decided_on.isoformat()} 获得 {yuan(Decimal(first.amount))} 元")
+        c.fail(f"本项目为一次性奖励，已于 {first.decided_on.isoformat()} 获得 {yuan(Decimal(first.amount))} 元")
+    if spec.requires_preapproval:
+        c.reasons.append("须在活动举办前取得主管部门同意（事前同意），申报时关联该同意，由审核核实")
     if spec.once_per_project:
         if not project_key:
-            c.reasons.append("同一项目仅支持一次,由审核核对项目")
+            c.reasons.append("同一项目仅支持一次，由审核核对项目")
         elif any(a.project_key == project_key for a in c.prior):
-            c.fail(f"项目 {project_key} 已获本项目支持,同一项目仅支持一次")
+            c.fail(f"项目 {project_key} 已获本项目支持，同一项目仅支持一次")
     for meta in spec.inputs:
         value, label = c.inputs.get(meta["name"]), meta.get("label_zh") or meta["name"]
         if meta.get("must_be") is not None and value is not meta["must_be"]:
-            c.fail(f"未满足条件:{label}")
+            c.fail(f"未满足条件：{label}")
         threshold = meta.get("threshold")
         if threshold and value is not None:
             minimum = c.p(threshold["param"])
@@ -626,12 +632,12 @@ def _finish_line(c: _Calc, line: _Line) -> AwardLine:
         who = LINE_LABELS.get(line.line, "")
         c.step(
             f"{who}受{binding.label}限制",
-            f"测算额 {yuan(line.uncapped)} 元高于剩余额度 {yuan(binding.remaining)} 元,按 {yuan(amount)} 元计",
+            f"测算额 {yuan(line.uncapped)} 元高于剩余额度 {yuan(binding.remaining)} 元，按 {yuan(amount)} 元计",
             amount,
         )
         c.reasons.append(
             f"{who}测算额 {yuan(line.uncapped)} 元超过{binding.label}"
-            f"剩余额度 {yuan(binding.remaining)} 元,按上限计"
+            f"剩余额度 {yuan(binding.remaining)} 元，按上限计"
         )
     return AwardLine(line.line, amount.quantize(CENT, rounding=ROUND_HALF_UP), capped_by)
 
@@ -657,7 +663,8 @@ def estimate(
         errors.update(exc.errors)
     if not spec.valid_from <= on <= spec.valid_to:
         errors["date"] = (
-            f"测算日期 {on.isoformat()} 不在政策有效期内({spec.valid_from.isoformat()} 至 {spec.valid_to.isoformat()})"
+            f"测算日期 {on.isoformat()} 不在政策有效期内"
+            f"（{spec.valid_from.isoformat()} 至 {spec.valid_to.isoformat()}）"
         )
     if errors:
         raise InputError(errors)

@@ -230,7 +230,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {"DistrictEnum": "applications.models.District",
-                            "IndustryEnum": "applications.models.Industry"},
+                            "IndustryEnum": "applications.models.Industry",
+                            "PreApprovalStateEnum": "applications.models.PreApproval.State",
+                            "ApplicationStateEnum": "applications.workflow.State"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.schema_error_responses"],
 }
 

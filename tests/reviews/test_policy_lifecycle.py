@@ -209,3 +209,26 @@ def test_a_bad_period_end_is_refused_in_the_users_language_and_nothing_is_saved(
     assert "日期格式应为" in info.value.message_dict["period_end"][0]
     app.refresh_from_db()
     assert app.period_end is None
+
+
+# ---------------------------------------------------------------- what the pages and the API say
+
+def test_pages_and_api_say_which_state_the_policy_is_in_and_who_is_responsible(
+        catalogue, client_for, api_for, bureau_admin, clock):
+    compute = catalogue["th-compute-subsidy"]
+    clock.set(at(2026, 12, 31))
+    page = client_for(None).get("/catalogue/th-compute-subsidy/").content.decode()
+    assert "有效期 2024-01-01 至 2026-12-31" in page and "责任单位：广州市天河区科技工业和信息化局" in page
+    body = api_for(None).get("/api/v1/programs/th-compute-subsidy/").json()
+    assert body["policy"]["life"]["code"] == "in_force" and body["responsible_unit"] == "广州市天河区科技工业和信息化局"
+    clock.set(at(2027, 1, 2))
+    assert api_for(None).get("/api/v1/programs/th-dcmm/").json()["policy"]["life"]["code"] == "closed"
+    assert "已到期，停止受理" in client_for(None).get("/catalogue/policy/th2024/").content.decode()
+    window_open(actor=bureau_admin, programme=compute, name="2026年度清算批次", kind="claim",
+                opens_at=at(2027, 1, 4, 9), closes_at=at(2027, 3, 31, 17))
+    life = api_for(None).get("/api/v1/programs/th-dcmm/").json()["policy"]["life"]
+    assert life["code"] == "claims" and life["until"] == "2027-03-31"
+    page = client_for(None).get("/catalogue/th-compute-subsidy/").content.decode()
+    assert "已到期，受理清算申报" in page and "2027-03-31 前受理有效期内" in page
+    data = api_for(None).get("/api/v1/programs/hp-data-trading/").json()
+    assert data["responsible_unit"] == "广州开发区政务服务和数据管理局"
