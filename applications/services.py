@@ -365,6 +365,11 @@ def attachment_add(*, actor, application: Application | int, material: str, uplo
                 old = current_attachments(app).filter(pk=replaces).first()
                 if old is None:
                     raise ValidationError({"replaces": _("要替换的文件不存在或已被替换。")})
+                if old.material != material:  # a file replaces only a file of its own material
+                    raise ValidationError({"replaces": _(
+                        "只能替换同一材料类别的文件：“%(old)s”属于“%(was)s”，而本次上传的是“%(now)s”。") % {
+                        "old": old.original_name, "was": materials.get(old.material, old.material),
+                        "now": materials[material]}})
             limit = settings.PORTAL_UPLOAD_MAX_APPLICATION_BYTES
             counted = current_attachments(app)
             if old is not None:

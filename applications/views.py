@@ -278,7 +278,8 @@ def application_new(request: HttpRequest, programme_code: str) -> HttpResponse:
 
 
 def _upload_form(app: Application, checklist: list[dict], data=None, files=None) -> AttachmentForm:
-    current = [(f.pk, f"{row['label']}：{f.original_name}") for row in checklist for f in row["files"]]
+    # grouped by material: a file can only be replaced by one of its own material (the service checks)
+    current = [(row["label"], [(f.pk, f.original_name) for f in row["files"]]) for row in checklist if row["files"]]
     return AttachmentForm(data, files, materials=allowed_materials(app), current=current)
 
 

@@ -150,6 +150,28 @@ def test_replace_marks_the_old_file_superseded(client_for, owner_a, draft_a):
     assert Attachment.objects.count() == 2
 
 
+def test_a_file_replaces_only_a_file_of_its_own_material(client_for, owner_a, draft_a, private_storage):
+    """The finding (issue 17): with the business licence chosen as the file to replace, uploading the
+    contract deleted the licence."""
+    licence = attachment_add(actor=owner_a, application=draft_a, material="business_license",
+                             upload=upload("营业执照.pdf", PDF))
+    with pytest.raises(ValidationError) as exc:
+        attachment_add(actor=owner_a, application=draft_a, material="contract", upload=upload("合同.pdf", PDF),
+                       replaces=licence.pk)
+    assert "只能替换同一材料类别的文件" in exc.value.message_dict["replaces"][0]
+    licence.refresh_from_db()
+    assert licence.superseded_at is None and Attachment.objects.count() == 1
+    assert len(stored_files(private_storage)) == 1
+    # through the page: refused with the reason, the licence kept
+    r = _post(client_for(owner_a), draft_a, "合同.pdf", PDF, material="contract", replaces=str(licence.pk))
+    assert r.status_code == 400 and "只能替换同一材料类别的文件" in r.content.decode()
+    licence.refresh_from_db()
+    assert licence.superseded_at is None and Attachment.objects.count() == 1
+    # the form offers each material's files under its own heading
+    page = client_for(owner_a).get(reverse("applications:detail", args=[draft_a.pk])).content.decode()
+    assert '<optgroup label="营业执照">' in page
+
+
 def test_remove_keeps_the_file_on_record(client_for, owner_a, draft_a):
     _post(client_for(owner_a), draft_a, "v1.pdf", PDF)
     a = Attachment.objects.get()
