@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import DateInput
 from vouchers.display import input_label
 
 from .drafts import DATE_FIELDS, LIST_FIELDS, MAX_LENGTHS, TEXT_FIELDS
@@ -87,9 +88,9 @@ class ApplicationForm(forms.Form):
 
     period_end = forms.CharField(
         label=_("申报事项所属期间截止日"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("申报上年度营业收入、已发生费用等事项时，填写该期间的最后一天（如 2026-12-31）：按该日有效的政策和参数"
-                    "测算。政策到期后的清算批次必须填写，且须在政策有效期内。"))
+        widget=DateInput(),
+        help_text=_("申报上年度营业收入、已发生费用等事项时，填写该期间的最后一天（如 2026-12-31）："
+                    "按该日有效的政策和参数测算。政策到期后的清算批次必须填写，且须在政策有效期内。"))
 
     SUBMIT_REQUIRED = ("title",)
 

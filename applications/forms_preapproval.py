@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import DateInput
+
 from .models import PreApproval
 from .selectors_preapproval import programmes_requiring_preapproval
 
@@ -16,7 +18,7 @@ class PreApprovalRequestForm(forms.Form):
     programme = forms.ModelChoiceField(label=_("申报项目"), queryset=None, empty_label=_("请选择"),
                                        to_field_name="code")
     event_name = forms.CharField(label=_("活动名称"), max_length=PreApproval._meta.get_field("event_name").max_length)
-    event_date = forms.DateField(label=_("活动日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    event_date = forms.DateField(label=_("活动日期"), widget=DateInput(),
                                  help_text=_("须晚于今天：事前同意须在活动举办前申请并作出。"))
     venue = forms.CharField(label=_("举办地点"), max_length=PreApproval._meta.get_field("venue").max_length,
                             help_text=_("活动须在天河区举办。"))

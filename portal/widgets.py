@@ -20,3 +20,14 @@ class QuickSelect(forms.Select):
         options = format_html_join("", '<option value="{}"{}>{}</option>', (
             (v, mark_safe(" selected") if str(v) in chosen else "", label) for v, label in self.choices))
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
+
+
+class DateInput(forms.DateInput):
+    """<input type="date">: the browser takes and gives ISO dates (2025-07-01) only, whatever the
+    language, so the value is always written that way — a localised 2025/07/01 would be dropped and
+    every edit would ask for the date again."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit import client_ip
 
-from .models import ApplicationWindow, Award, BudgetPool, LedgerEntry, ParameterValue, Policy, Programme
 from .lifecycle import window_check
+from .models import ApplicationWindow, Award, BudgetPool, LedgerEntry, ParameterValue, Policy, Programme
 from .services.catalogue import parameter_set, window_open
 
 

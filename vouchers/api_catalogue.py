@@ -102,7 +102,8 @@ class PolicyBriefSerializer(serializers.Serializer):
 class ProgrammeSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="name_zh")
     # A plain string in the schema: an enum here would collide with the other "kind" enums of the API.
-    kind = serializers.CharField(help_text="compute 算力类 / model 模型类 / scenario 场景类 / data 数据类 / other 其他类")
+    kind = serializers.CharField(
+        help_text="compute 算力类 / model 模型类 / scenario 场景类 / data 数据类 / other 其他类")
     kind_label = serializers.CharField(source="get_kind_display")
     review_path_label = serializers.CharField(source="get_review_path_display")
     policy = PolicyBriefSerializer()

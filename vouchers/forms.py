@@ -10,6 +10,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import DateInput
+
 from .display import input_label, input_unit, param_label
 from .models import ApplicationWindow, Policy, Programme
 
@@ -68,7 +70,7 @@ class EstimateForm(forms.Form):
             self.fields[meta["name"]] = _input_field(meta)
         policy = programme.policy
         self.fields["date"] = forms.DateField(
-            label=_("测算日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+            label=_("测算日期"), required=False, widget=DateInput(),
             help_text=_("留空为今日；须在政策有效期内（%(start)s 至 %(end)s）。") % {
                 "start": policy.valid_from.isoformat(), "end": policy.valid_to.isoformat()})
 
@@ -88,7 +90,7 @@ class ParameterSetForm(forms.Form):
     name = forms.ChoiceField(label=_("参数"))
     value = forms.DecimalField(label=_("新取值"), max_digits=20, decimal_places=4, min_value=0,
                                help_text=_("比例填小数（30% 填 0.30）；金额以元为单位。"))
-    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    effective_from = forms.DateField(label=_("生效日期"), widget=DateInput(),
                                      help_text=_("自该日起的测算与核定使用新值；此前已核定的奖励不受影响。"))
     clause = forms.CharField(label=_("调整依据"), widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("如“2027年度申报指南 第三条”。"))

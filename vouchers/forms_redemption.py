@@ -7,11 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import DateInput
+
 from .models import ComputeProvider, ProviderRelation
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class RedeemForm(forms.Form):

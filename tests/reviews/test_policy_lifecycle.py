@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from applications.models import Application
+from applications.models import Application, District, EnterpriseMember
 from applications.services import application_create, application_save_draft, application_submit
 from applications.workflow import State
 from reviews.selectors import decision_estimate
@@ -17,8 +17,6 @@ from reviews.services import decisions
 from vouchers.lifecycle import basis_date, policy_state, window_check
 from vouchers.models import ApplicationWindow, Award
 from vouchers.services.catalogue import parameter_set, window_open
-
-from applications.models import District, EnterpriseMember
 
 from ..factories import EnterpriseFactory, member
 from .conftest import assign_to, at, attach, make_app, make_pool

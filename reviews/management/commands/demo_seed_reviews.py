@@ -5,9 +5,8 @@ recognised by their title prefix and created once)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import hashlib
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
