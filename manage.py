@@ -1,10 +1,11 @@
 #!/usr/bin/env python
-import os
 import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+    from portal.settings import settings_module
+
+    settings_module()  # DJANGO_SETTINGS_MODULE, else portal.settings.dev (portal/settings/__init__.py)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -164,9 +164,15 @@ def bench_batch(*, letter_ids: list[int], actor, env: dict, concurrency: int, lo
         # Each worker child loads the fonts on its first letter; warm them up outside the measurement.
         from reviews.letters.tasks import letter_generate
 
-        warm = [letter_generate.delay(pk) for pk in letter_ids[:concurrency * 2]]
-        for r in warm:
-            r.get(timeout=120)
+        warm = letter_ids[:concurrency * 2]
+        for pk in warm:
+            letter_generate.delay(pk)
+        # results are not stored (no result backend): wait for the letters themselves
+        warm_deadline = time.time() + 120
+        while Letter.objects.filter(pk__in=warm, sha256="").exists():
+            if time.time() > warm_deadline or worker.poll() is not None:
+                raise RuntimeError("the warm-up letters did not finish (see the log)")
+            time.sleep(0.05)
         batch = letter_ids[concurrency * 2:]
         cpu_before = _tree_cpu_seconds(worker.pid)
         start = time.perf_counter()

@@ -1,9 +1,62 @@
 """Staff accounts (reviewers, experts, administrators) must pass TOTP two-factor login when
-settings.PORTAL_STAFF_REQUIRE_2FA is on (production)."""
+settings.PORTAL_STAFF_REQUIRE_2FA is on (production). Every request gets an id for the log lines
+written for it, and behind the reverse proxy the client's address is the one the proxy saw."""
+
+import contextlib
+import ipaddress
+import logging
+import time
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from . import logging as portal_logging
+
+request_logger = logging.getLogger("portal.request")
+
+
+class RequestIdMiddleware:
+    """请求编号 request id: the proxy's X-Request-ID when it sent a well-formed one, else a new one;
+    bound to every log line written while the request is served, answered in X-Request-ID, and one
+    line per request (INFO, logger portal.request: method, path, status, duration)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = portal_logging.request_id_accept(request.headers.get("X-Request-ID"))
+        request.request_id = request_id
+        tokens = portal_logging.bind(request_id=request_id, request=request)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            if request_logger.isEnabledFor(logging.INFO):
+                request_logger.info("%s %s %s", request.method, request.path, response.status_code,
+                                    extra={"method": request.method, "path": request.path,
+                                           "status": response.status_code,
+                                           "duration_ms": round((time.monotonic() - started) * 1000, 1)})
+            return response
+        finally:
+            portal_logging.unbind(tokens)
+
+
+class TrustedProxyMiddleware:
+    """Behind the portal's own reverse proxy (settings.PORTAL_BEHIND_PROXY; gunicorn is reachable
+    from nothing else) the client's address is the proxy's X-Real-IP, which it sets itself: the audit
+    trail, the login lockout and the throttles then see the client, not the proxy. Without the
+    setting the header is ignored, so that no client can choose its address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.PORTAL_BEHIND_PROXY:
+            real = request.META.get("HTTP_X_REAL_IP", "").strip()
+            with contextlib.suppress(ValueError):  # not an address: keep the connection's
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(real))
+        return self.get_response(request)
 
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/verify/", "/notices/", "/catalogue/")
 
@@ -15,7 +68,7 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (settings.PORTAL_STAFF_REQUIRE_2FA and user is not None and user.is_authenticated
-                and user.is_staff_role and not user.is_verified()
+                and (user.is_staff_role or user.is_staff or user.is_superuser) and not user.is_verified()
                 and not request.path.startswith(EXEMPT_PREFIXES)):
             if request.path.startswith("/api/"):
                 from django.http import JsonResponse

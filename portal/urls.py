@@ -39,6 +39,8 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("accounts/", include(account_patterns)),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import urlencode
 
 import qrcode
@@ -16,10 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import audit_record, client_ip
 from .forms import OTPTokenForm, RegistrationForm
+from .health import readiness
+from .metrics import metrics_allowed, metrics_text
 from .services import user_confirm_email, user_register
 
 
@@ -29,6 +33,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """存活检查 liveness for load balancers and the compose healthcheck: answers without touching the
     database, the cache or the session (also the trivial view the load benchmark compares with)."""
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """就绪检查 readiness: 200 when the database answers, Redis answers (when configured) and a
+    Celery worker's heartbeat is recent (or tasks run in-process: "embedded"); otherwise 503 with
+    the reason of each failed check (portal.health)."""
+    result = readiness()
+    body = {"status": "ok" if result.ready else "unavailable", "checks": result.checks}
+    if result.problems:
+        body["problems"] = result.problems
+    return JsonResponse(body, status=200 if result.ready else 503)
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for the scraper only (a bearer token or an allowed address: portal.metrics)."""
+    if not metrics_allowed(request):
+        return HttpResponse("Forbidden\n", status=403, content_type="text/plain; charset=utf-8")
+    text, content_type = metrics_text()
+    return HttpResponse(text, content_type=content_type)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -98,11 +125,33 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/otp_setup.html", {"form": form, "qr_svg": svg.getvalue().decode()})
 
 
+RECOVERY_CODE = re.compile(r"^[a-z2-7]{8}$")  # a recovery code (django-otp static token): 8 base32 letters
+
+
+def _recovery_code_login(request: HttpRequest, raw: str) -> bool:
+    """A recovery code (manage.py staff_create / staff_otp_reset) in place of the TOTP code: it
+    works once, and its use is audited."""
+    code = "".join((raw or "").split()).lower()
+    if not RECOVERY_CODE.match(code):
+        return False
+    for device in StaticDevice.objects.filter(user=request.user, confirmed=True):
+        if device.verify_token(code):
+            otp_login(request, device)
+            audit_record(actor=request.user, action="auth.recovery_code_used", target=request.user,
+                         ip=client_ip(request), after={"remaining": device.token_set.count()})
+            return True
+    return False
+
+
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
     devices = TOTPDevice.objects.filter(user=request.user, confirmed=True)
     if not devices.exists():
         return redirect(f"/accounts/otp/setup/?next={_safe_next(request)}")
+    if request.method == "POST" and _recovery_code_login(request, request.POST.get("token", "")):
+        messages.warning(request, _("已使用一个恢复码登录。恢复码每个只能使用一次；"
+                                    "如验证器已丢失，请联系系统管理员重置两步验证。"))
+        return redirect(_safe_next(request))
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         for device in devices:

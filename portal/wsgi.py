@@ -1,6 +1,6 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
+from portal.settings import settings_module
+
+settings_module()  # DJANGO_SETTINGS_MODULE, else portal.settings.dev: one rule (portal/settings/__init__.py)
 application = get_wsgi_application()

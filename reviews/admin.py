@@ -2,14 +2,19 @@
 services (the workflow and its audit trail), so they are read-only here; expert relations
 (利益关联) are maintained here by administrators."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from portal.audit import client_ip
 from portal.models import Role
 
+from .letters.services import letter_retry
 from .models import (
     Decision,
     ExpertAssignment,
     ExpertRelation,
+    Letter,
     Objection,
     PublicNotice,
     PublicNoticeEntry,
@@ -93,3 +98,30 @@ class PublicNoticeAdmin(ReadOnlyAdmin):
 class ObjectionAdmin(ReadOnlyAdmin):
     list_display = ("notice", "application", "objector_name", "submitted_at", "due_date", "status")
     list_filter = ("status",)
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    """正式文书: read-only; failed letters (生成失败) are found by the status filter and sent back to
+    generation with the action (the service checks the actor and audits it)."""
+
+    list_display = ("number", "kind", "status", "addressee_name", "issued_on", "attempts", "last_error_short")
+    list_filter = ("status", "kind")
+    search_fields = ("number", "addressee_name", "addressee_credit_code", "code")
+    raw_id_fields = ("application",)
+    actions = ["retry_failed"]
+
+    @admin.display(description=_("最近错误"))
+    def last_error_short(self, obj: Letter) -> str:
+        return obj.last_error[:120]
+
+    @admin.action(description=_("重新生成选中的生成失败文书"))
+    def retry_failed(self, request, queryset):
+        done = 0
+        for letter in queryset.filter(status=Letter.Status.FAILED):
+            try:
+                letter_retry(actor=request.user, letter=letter, ip=client_ip(request))
+                done += 1
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{letter.number}: {exc}", messages.ERROR)
+        self.message_user(request, _("已重新提交 %(n)s 份文书的生成。") % {"n": done})

@@ -34,5 +34,6 @@ urlpatterns: list = [
     # 正式文书 official letters (scoped to the actor) and the public verification
     path("letters/", letter_api.LetterList.as_view(), name="api-letters"),
     path("letters/<int:pk>/", letter_api.LetterDetail.as_view(), name="api-letter"),
+    path("letters/<int:pk>/retry/", letter_api.letter_retry, name="api-letter-retry"),
     path("letters/verify/<str:code>/", letter_api.letter_verify, name="api-letter-verify"),
 ]

@@ -46,6 +46,7 @@ urlpatterns: list = [
     path("letters/batch/", letter_views.letters_batch, name="letters_batch"),
     path("letters/<int:pk>/download/", letter_views.letter_download, name="letter_download"),
     path("letters/<int:pk>/revoke/", letter_views.letter_revoke, name="letter_revoke"),
+    path("letters/<int:pk>/retry/", letter_views.letter_retry, name="letter_retry"),
     path("verify/", letter_views.letter_verify_start, name="letter_verify_start"),
     path("verify/<str:code>/", letter_views.letter_verify, name="letter_verify"),
 ]

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes of staff (manage.py staff_create, staff_otp_reset)
+    "django_prometheus",
     "portal",
     "vouchers",
     "applications",
@@ -43,6 +45,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "portal.middleware.RequestIdMiddleware",  # X-Request-ID, and the id and user on every log line
+    "portal.middleware.TrustedProxyMiddleware",  # the client's address from our proxy (PORTAL_BEHIND_PROXY)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +63,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -158,12 +164,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@ai-vouchers.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
     # With Redis down, queuing fails within about a second (the caller falls back: portal.notifications)
-    # instead of retrying for 20 s in the result backend while the user waits.
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0,
-                                                                "interval_step": 0.2, "interval_max": 0.2}}
+    # instead of retrying while the user waits.
     CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
                                         "interval_max": 0.5}
     # portal.cache: Redis down is a cache miss, never an error page
@@ -179,6 +182,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TASK_SERIALIZER = "json"
+# No result backend: nothing reads a task's return value (the work is in the database; a letter's
+# state is the letter's row), so results are neither stored nor waited for.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below (JSON)
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Beat writes its heartbeat as it ticks (portal.health); a tick at least every 30 s keeps it fresh.
+CELERY_BEAT_SCHEDULER = "portal.celery:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+# A worker or beat whose heartbeat is older than this is taken for gone (/readyz, heartbeat_check).
+PORTAL_HEARTBEAT_STALE_SECONDS = env.int("PORTAL_HEARTBEAT_STALE_SECONDS", default=90)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "public-notices-close": {"task": "reviews.tasks.public_notices_close_due", "schedule": crontab(minute="*/15")},
@@ -218,6 +231,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    # Throttles count per REMOTE_ADDR (set from our proxy's X-Real-IP: portal.middleware), never per a
+    # client-supplied X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "广州人工智能产业补贴券平台 API",
@@ -256,10 +272,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 
+# Behind the portal's own reverse proxy (docker-compose.yml, deploy/nginx): take the client's address
+# from the proxy's X-Real-IP. Only where gunicorn is reachable from the proxy alone.
+PORTAL_BEHIND_PROXY = env.bool("PORTAL_BEHIND_PROXY", default=False)
+
+# Prometheus metrics at /metrics (django-prometheus, portal.metrics): answered to a request bearing
+# `Authorization: Bearer <PORTAL_METRICS_TOKEN>` or coming from one of PORTAL_METRICS_ALLOWED_IPS
+# (addresses or networks); to nobody when neither is set.
+PORTAL_METRICS_TOKEN = env.str("PORTAL_METRICS_TOKEN", default="")
+PORTAL_METRICS_ALLOWED_IPS = env.list("PORTAL_METRICS_ALLOWED_IPS", default=[])
+# Collectors of the apps' own figures, called at each scrape (each returns Prometheus metric families).
+PORTAL_METRICS_COLLECTORS = ["reviews.letters.metrics.letters_by_status"]
+
+# Logs: one JSON object a line (time, level, logger, message, request_id, user_id: portal.logging);
+# LOG_FORMAT=text for a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "portal.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "portal.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s user=%(user_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_context"],
+                             "formatter": "text" if LOG_FORMAT == "text" else "json"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 

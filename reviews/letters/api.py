@@ -10,9 +10,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from portal.audit import client_ip
 from reviews.models import Letter
 
-from .selectors import letter_for_code, letter_get_for_actor, letters_for_actor
+from . import services
+from .selectors import BUREAU, letter_for_code, letter_get_for_actor, letters_for_actor
 
 
 class LetterSerializer(serializers.ModelSerializer):
@@ -21,12 +23,27 @@ class LetterSerializer(serializers.ModelSerializer):
     application = serializers.CharField(source="application.reference", read_only=True)
     download_url = serializers.SerializerMethodField()
     verify_url = serializers.SerializerMethodField()
+    failed = serializers.SerializerMethodField(help_text="every automatic retry of the PDF failed (status failed): "
+                                                         "an administrator may retry it (POST …/retry/)")
+    generation_error = serializers.SerializerMethodField(help_text="the last generation error (bureau only)")
 
     class Meta:
         model = Letter
         fields = ["id", "number", "kind", "kind_display", "status", "status_display", "application", "authority",
                   "addressee_name", "addressee_credit_code", "amount", "issued_on", "code", "template", "sha256",
-                  "size", "signed", "generated_at", "revoked_at", "revoked_reason", "download_url", "verify_url"]
+                  "size", "signed", "generated_at", "revoked_at", "revoked_reason", "download_url", "verify_url",
+                  "failed", "attempts", "generation_error"]
+
+    def get_failed(self, obj: Letter) -> bool:
+        return obj.status == Letter.Status.FAILED
+
+    def get_generation_error(self, obj: Letter) -> str | None:
+        """Shown to the bureau (who can act on it), not to the enterprise."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or getattr(user, "role", None) not in BUREAU or obj.sha256:
+            return None
+        return obj.last_error or None
 
     def get_download_url(self, obj: Letter) -> str | None:
         return reverse("reviews:letter_download", args=[obj.pk]) if obj.sha256 else None
@@ -48,6 +65,16 @@ class LetterDetail(generics.RetrieveAPIView):
 
     def get_object(self) -> Letter:
         return letter_get_for_actor(actor=self.request.user, pk=self.kwargs["pk"])
+
+
+@extend_schema(request=None, responses={200: LetterSerializer})
+@api_view(["POST"])
+def letter_retry(request: Request, pk: int) -> Response:
+    """重新生成 (bureau administrators): send a failed letter (status failed) back to generation;
+    400 when the letter has not failed. Audited."""
+    letter = letter_get_for_actor(actor=request.user, pk=pk)
+    letter = services.letter_retry(actor=request.user, letter=letter, ip=client_ip(request))
+    return Response(LetterSerializer(letter, context={"request": request}).data)
 
 
 class LetterVerification(serializers.Serializer):

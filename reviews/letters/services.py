@@ -4,6 +4,7 @@ once, store immutably with SHA-256), revoke, and the administrators' batch gener
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -35,6 +36,7 @@ TEMPLATES = {
 ISSUERS = (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed by hand
 CODE_LENGTH = 10
+logger = logging.getLogger("reviews.letters")
 
 
 def code_normalize(raw: str) -> str:
@@ -198,9 +200,46 @@ def letter_generate_now(*, letter_id: int) -> Letter:
     return locked
 
 
-def letter_note_failure(*, letter_id: int, error: str) -> None:
-    """Record a failed generation attempt (the task retries with backoff)."""
-    Letter.objects.filter(pk=letter_id, sha256="").update(last_error=error[:2000])
+def letter_note_failure(*, letter_id: int, error: str, final: bool = False) -> None:
+    """Record a failed generation attempt (the task retries with backoff). The last attempt
+    (`final`: its retries used up) marks the letter failed (生成失败): it then waits for an
+    administrator (letter_retry) and shows as failed on the letters page, in the admin and the API."""
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().filter(pk=letter_id, sha256="").first()
+        if letter is None or letter.status == Letter.Status.REVOKED:
+            return
+        letter.last_error, letter.attempts = error[:2000], letter.attempts + 1
+        fields = ["last_error", "attempts"]
+        if final and letter.status != Letter.Status.FAILED:
+            letter.status = Letter.Status.FAILED
+            fields.append("status")
+            audit_record(actor=None, action="letter.generate_failed", target=letter,
+                         before={"status": Letter.Status.PENDING},
+                         after={"status": Letter.Status.FAILED, "number": letter.number,
+                                "attempts": letter.attempts},
+                         note=error[:500])
+        letter.save(update_fields=fields)
+    if final:
+        logger.error("letter %s (%s): generation failed after %s attempts, waiting for an administrator: %s",
+                     letter.pk, letter.number, letter.attempts, error[:500])
+
+
+def letter_retry(*, actor, letter: Letter, ip: str | None = None) -> Letter:
+    """重新生成 an administrator sends a failed letter back to generation (after fixing its cause: a
+    font, the signing certificate, the storage). Its number and content stay; only the PDF is made."""
+    _require_admin(actor)
+    with transaction.atomic():
+        locked = Letter.objects.select_for_update().get(pk=letter.pk)
+        if locked.status != Letter.Status.FAILED:
+            raise ValidationError(_("只有生成失败的文书可以重新生成。"))
+        locked.status = Letter.Status.PENDING
+        locked.save(update_fields=["status"])
+        audit_record(actor=actor, action="letter.retry", target=locked, ip=ip,
+                     before={"status": Letter.Status.FAILED, "last_error": locked.last_error[:500]},
+                     after={"status": Letter.Status.PENDING, "number": locked.number})
+        letter_id = locked.pk
+        transaction.on_commit(lambda: _enqueue(letter_id), robust=True)
+    return locked
 
 
 def letter_revoke(*, actor, letter: Letter, reason: str, ip: str | None = None) -> Letter:

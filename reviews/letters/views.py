@@ -22,7 +22,7 @@ from reviews.models import Letter
 
 from . import services
 from .forms import HashCheckForm, LetterFilterForm, RevokeForm, VerifyCodeForm
-from .selectors import letter_for_code, letter_get_for_actor, letter_hash_check, letters_for_actor
+from .selectors import BUREAU, letter_for_code, letter_get_for_actor, letter_hash_check, letters_for_actor
 
 PAGE = 200
 
@@ -46,7 +46,9 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     return render(request, "letters/list.html", {
         "letters": shown.order_by("-issued_on", "-id")[:PAGE], "form": form,
         "is_admin": request.user.is_bureau_admin,
+        "is_bureau": request.user.role in BUREAU,
         "pending": letters_for_actor(actor=request.user).filter(status=Letter.Status.PENDING).count(),
+        "failed": letters_for_actor(actor=request.user).filter(status=Letter.Status.FAILED).count(),
     })
 
 
@@ -77,6 +79,21 @@ def letter_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "；".join(exc.messages))
     else:
         messages.error(request, _("请填写撤销原因。"))
+    return redirect("reviews:letter_list")
+
+
+@login_required
+@require_POST
+def letter_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """重新生成 an administrator sends a failed letter (生成失败) back to generation."""
+    letter = letter_get_for_actor(actor=request.user, pk=pk)
+    if not request.user.is_bureau_admin:
+        raise PermissionDenied(_("仅主管部门管理员可以重新生成文书。"))
+    try:
+        services.letter_retry(actor=request.user, letter=letter, ip=client_ip(request))
+        messages.success(request, _("文书 %(n)s 已重新提交生成。") % {"n": letter.number})
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
     return redirect("reviews:letter_list")
 
 

@@ -42,6 +42,8 @@ class Letter(models.Model):
         PENDING = "pending", _("生成中")
         READY = "ready", _("已出具")
         REVOKED = "revoked", _("已撤销")
+        # Every automatic retry of the PDF failed: waits for an administrator (letter_retry).
+        FAILED = "failed", _("生成失败")
 
     application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="letters",
                                     verbose_name=_("申报"))

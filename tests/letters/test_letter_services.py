@@ -206,8 +206,9 @@ def test_failures_are_recorded_on_the_letter(application_a, award_a, reviewer, m
     monkeypatch.setitem(letter_generate.app.conf, "task_eager_propagates", False)
     result = letter_generate.apply(args=[letter.pk])
     letter.refresh_from_db()
-    assert result.failed() and letter.status == Letter.Status.PENDING and not letter.sha256
-    assert "disk full" in letter.last_error
+    # every retry used: the letter is failed (生成失败), for an administrator to retry (tests/ops)
+    assert result.failed() and letter.status == Letter.Status.FAILED and not letter.sha256
+    assert "disk full" in letter.last_error and letter.attempts == letter_generate.max_retries + 1
 
 
 def test_revoked_letter_keeps_its_pdf(application_a, award_a, reviewer, bureau_admin,

@@ -110,6 +110,9 @@ MATRIX: dict[str, list[Case]] = {
     # ------------------------------------------------------------------ portal: home, accounts, inbox
     "home": [case(GET=PUBLIC, POST=PUBLIC)],
     "healthz": [case(GET=PUBLIC, POST="*:405")],
+    "readyz": [case(GET=PUBLIC, POST="*:405")],
+    # Prometheus metrics: only with PORTAL_METRICS_TOKEN or from PORTAL_METRICS_ALLOWED_IPS (none in tests)
+    "metrics": [case(GET="*:403", POST="*:405")],
     "register": [case(GET=PUBLIC, POST=PUBLIC)],
     "confirm_email": [case(lambda c: {"token": "not-a-token"}, GET=PUBLIC, POST=PUBLIC)],
     "login": [case(GET=PUBLIC, POST=PUBLIC)],
@@ -232,6 +235,7 @@ MATRIX: dict[str, list[Case]] = {
     # ------------------------------------------------------------------ API: letters
     "api-letters": [case(GET=API_SIGNED_IN)],
     "api-letter": [case(pk("letter"), GET="anon:403 A:ok STAFF:ok *:404")],
+    "api-letter-retry": [case(pk("letter"), POST="anon:403 admin:ok A:403 REV:403 *:404")],
     "api-letter-verify": [case(lambda c: {"code": c.letter.code}, GET=PUBLIC)],
     # ------------------------------------------------------------------ the public catalogue
     "vouchers:catalogue": [case(GET=PUBLIC, POST=PUBLIC)],
@@ -422,6 +426,8 @@ MATRIX: dict[str, list[Case]] = {
     "reviews:letter_revoke": [case(pk("letter"), GET="anon:login USERS:405",
                                    POST="anon:login admin:ok A:403 REV:403 *:404",
                                    data=lambda c: {"reason": "文书内容有误"})],
+    "reviews:letter_retry": [case(pk("letter"), GET="anon:login USERS:405",
+                                  POST="anon:login admin:ok A:403 REV:403 *:404")],
     "reviews:letter_verify_start": [case(GET=PUBLIC, POST=PUBLIC)],
     "reviews:letter_verify": [case(lambda c: {"code": c.letter.code}, GET=PUBLIC, POST=PUBLIC)],
     # ------------------------------------------------------------------ the admin site (one entry per app)
@@ -429,6 +435,7 @@ MATRIX: dict[str, list[Case]] = {
     "admin:auth": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:authtoken": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:axes": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:otp_static": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:otp_totp": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:portal": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:reviews": [case(GET=ADMIN_APP, POST=ADMIN_APP)],

@@ -211,7 +211,10 @@ def test_production_settings_require_totp_for_staff():
             "print(settings.PORTAL_STAFF_REQUIRE_2FA, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)")
     env = {"DJANGO_SETTINGS_MODULE": "portal.settings.production", "PATH": "/usr/bin:/bin",
            "DJANGO_SECRET_KEY": "x7#kq2!vZp9@Lm4$Rt8^Wn1&Yb6*Hc3(Jd5)Fg0_Se2+Ua7=Qi9-Ko4",
-           "DJANGO_ALLOWED_HOSTS": "portal.example.cn"}
+           "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
+           # what production refuses to start without (tests/ops/test_settings.py)
+           "DATABASE_URL": "postgres://portal@db.invalid:5432/portal", "REDIS_URL": "redis://redis.invalid:6379/0",
+           "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "PORTAL_SITE_URL": "https://portal.example.cn"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.stdout.split() == ["True", "True", "True"], out.stderr
