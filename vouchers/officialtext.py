@@ -139,6 +139,12 @@ def _punctuation(line: str) -> str:
     return re.sub(r"(?<=[，：；？！（“‘、。])[ \t]+", "", line)
 
 
+def chinese_punctuation(text: str) -> str:
+    """The portal's own Chinese (summaries, labels, help): full-width punctuation inside Chinese
+    text, numbers and Latin left alone — what official_text does to a seed, without the rest."""
+    return "\n".join(_punctuation(line) for line in text.split("\n"))
+
+
 def _close_spaces(line: str) -> str:
     """A PDF's spaces next to Chinese text go (重要 指示 → 重要指示, 给予 10 万元 → 给予10万元, 1. 加强 →
     1.加强); spaces between two Latin words or numbers stay."""

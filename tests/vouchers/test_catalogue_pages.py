@@ -310,7 +310,7 @@ def test_calculator_bad_input_is_shown_on_the_fields(catalogue, client_for):
     r = calc(client_for(None), "hp-revenue-growth", revenue_current="-5", revenue_previous="", date=ON)
     assert r.status_code == 400
     page = text(r)
-    assert "不能为负数" in page and "请填写“上年同期(1-11月)营业收入”" in page and "请先更正" in page
+    assert "不能为负数" in page and "请填写“上年同期（1-11月）营业收入”" in page and "请先更正" in page
     r = calc(client_for(None), "hp-revenue-growth", revenue_current="abc", revenue_previous="1", date="2030-01-01")
     assert r.status_code == 400
     assert "须为数字" in text(r) and "不在政策有效期内" in text(r)

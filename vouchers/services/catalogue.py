@@ -3,6 +3,7 @@ application window)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from decimal import Decimal
@@ -19,7 +20,7 @@ from portal.audit import audit_record
 from ..catalogue import load_catalogue
 from ..lifecycle import window_check
 from ..models import ApplicationWindow, ParameterValue, Policy, Programme
-from ..officialtext import clause_reference, official_text, portal_note, profile_of
+from ..officialtext import chinese_punctuation, clause_reference, official_text, portal_note, profile_of
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "vouchers" / "catalogue" / "texts"
 
@@ -40,6 +41,22 @@ def _full_text(policy: dict) -> str:
         if name and path.is_file():
             return path.read_text(encoding="utf-8")
     return ""
+
+
+def _punctuated(prog: dict[str, Any]) -> dict[str, Any]:
+    """The programme with the portal's own Chinese in full-width punctuation (names, summaries,
+    conditions, input labels and help, materials, criteria); the clause quotes stay verbatim here
+    (official_text converts them, keeping the source)."""
+    prog = copy.deepcopy(prog)
+    for key in ("name_zh", "summary_zh", "eligibility_zh"):
+        if isinstance(prog.get(key), str):
+            prog[key] = chinese_punctuation(prog[key])
+    for item in [*prog.get("inputs", []), *prog.get("materials", []), *prog.get("criteria", []),
+                 *(c for i in prog.get("inputs", []) for c in i.get("choices") or [])]:
+        for key in ("label_zh", "help_zh"):
+            if isinstance(item.get(key), str):
+                item[key] = chinese_punctuation(item[key])
+    return prog
 
 
 def catalogue_load(directory: Path | None = None) -> dict[str, int]:
@@ -77,6 +94,7 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
                 counts["changed"] += 1
             counts["policies"] += 1
             for order, prog in enumerate(data["programmes"]):
+                prog = _punctuated(prog)
                 fields = {k: _jsonable(prog.get(k, "")) if k in ("inputs", "materials", "criteria") else prog.get(k)
                           for k in PROGRAMME_COLUMNS}
                 fields["criteria"] = fields["criteria"] or []
