@@ -6,6 +6,7 @@ so a later change of the enterprise's name or of a parameter never changes a let
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,18 +14,76 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from portal.templatetags.money import capital_rmb
+from reviews.models import Decision
 
 CENT = Decimal("0.01")
 LINE_LABELS = {"": "", "supplier": "供应方", "buyer": "采购方"}
 
-# 救济途径 the remedies a decline notice must name.
-REMEDY = ("如对本决定不服，可自收到本通知之日起六十日内依法申请行政复议，"
+# 救济途径 the remedies a decision that refuses or reduces must name: 行政复议 within sixty days
+# (行政复议法 2023 第二十条) to the district government, which since that revision (第二十四条) hears
+# the appeals against its own departments (广州开发区's bureaus are 黄埔区's); 行政诉讼 within six
+# months (行政诉讼法 第四十六条) to the people's court with jurisdiction — named by its role, because
+# Guangzhou's administrative cases are under centralised jurisdiction whose court has moved before.
+REVIEW_BODIES = {"huangpu": "广州市黄埔区人民政府", "tianhe": "广州市天河区人民政府"}
+REMEDY = ("如对本决定不服，可以自收到本通知之日起六十日内依法申请行政复议，"
           "或者自收到本通知之日起六个月内依法向人民法院提起行政诉讼。")
+REMEDY_AT = ("如对本决定不服，可以自收到本通知之日起六十日内向{body}申请行政复议，"
+             "或者自收到本通知之日起六个月内依法向有管辖权的人民法院提起行政诉讼。")
+
+# Where a title may be broken (7.3.1 词意完整): between its words, and inside a name only at these
+# seams — after the place, before the legal form, before a bracketed qualifier.
+NAME_HEADS = ("广州开发区", "广东省", "广州市", "黄埔区", "天河区", "广州", "广东")
+NAME_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "研究院", "合伙企业（有限合伙）", "（有限合伙）")
+TITLE_LINE = 20  # characters of 二号 on a line of the 156 mm block
+PLACEHOLDER = re.compile(r"(%\((\w+)\)s)")
 
 
 def date_zh(day: dt.date) -> str:
     """成文日期 in Arabic numerals, as GB/T 9704-2012 prescribes: 2026年3月5日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def remedy(policy) -> str:
+    body = REVIEW_BODIES.get(policy.district)
+    return REMEDY_AT.format(body=body) if body else REMEDY
+
+
+def name_words(name: str) -> list[str]:
+    """A proper name cut at its seams only (广州 | 甲智能科技 | 有限公司), so a long one may wrap there."""
+    words, rest = [], name
+    for head in NAME_HEADS:
+        if rest.startswith(head) and len(rest) > len(head):
+            words.append(head)
+            rest = rest[len(head):]
+            break
+    tail = ""
+    for bracket in ("（", "("):
+        if bracket in rest[1:]:
+            rest, tail = rest[:rest.index(bracket, 1)], rest[rest.index(bracket, 1):]
+            break
+    for end in NAME_TAILS:
+        if rest.endswith(end) and len(rest) > len(end):
+            words += [rest[:-len(end)], end]
+            break
+    else:
+        words.append(rest)
+    return [w for w in [*words, tail] if w]
+
+
+def title_with_words(template: str, **names: str) -> tuple[str, list[str]]:
+    """The title and its words: the template's own text between the names stays whole, each name is
+    cut at its seams. The PDF breaks the title only between these words (render.title_lines)."""
+    words: list[str] = []
+    parts = PLACEHOLDER.split(template)
+    # re.split with two groups yields: text, whole placeholder, its name, text, ...
+    for i in range(0, len(parts), 3):
+        if parts[i]:
+            words.append(parts[i])
+        if i + 2 < len(parts):
+            name = names[parts[i + 2]]
+            # a name that fits on a line is one word (算力算法赋能补贴); a longer one wraps at its seams
+            words += [name] if len(name) <= TITLE_LINE else name_words(name)
+    return "".join(words), words
 
 
 def figures(amount: Decimal) -> str:
@@ -45,13 +104,15 @@ def amount_block(amount: Decimal) -> dict[str, str]:
     return {"amount": str(amount), "amount_figures": figures(amount), "amount_capital": "人民币" + capital_rmb(amount)}
 
 
-def _common(application, *, kind_title: str) -> dict[str, Any]:
+def _common(application, *, title_template: str) -> dict[str, Any]:
     enterprise = application.enterprise
     programme = application.programme
     policy = programme.policy
+    title, words = title_with_words(title_template, ent=enterprise.name, prog=programme.name_zh)
     return {
         "authority": (programme.responsible_unit or policy.letter_authority).strip(),
-        "title": kind_title,
+        "title": title,
+        "title_words": words,
         "addressee": {"name": enterprise.name, "credit_code": enterprise.credit_code,
                       "address": enterprise.address, "legal_representative": enterprise.legal_representative},
         "application": {"reference": application.reference, "title": application.title,
@@ -79,17 +140,19 @@ def _tranches(raw: Any, total: Decimal) -> list[dict[str, str]]:
     return out
 
 
-def approval(application, *, awards: list, voucher=None, extra: dict) -> dict[str, Any]:
-    enterprise = application.enterprise
+def approval(application, *, awards: list, voucher=None, extra: dict, decision=None) -> dict[str, Any]:
     programme = application.programme
     total = sum((a.amount for a in awards), Decimal("0")).quantize(CENT)
     if "amount" in extra:
         total = _money(extra["amount"], "amount")
     if total <= 0:
         raise ValidationError({"amount": _("核定金额为零，不能出具核定通知。")})
-    c = _common(application, kind_title=_("关于核定%(ent)s%(prog)s支持资金的通知")
-                % {"ent": enterprise.name, "prog": programme.name_zh})
+    c = _common(application, title_template=_("关于核定%(ent)s%(prog)s支持资金的通知"))
     c.update(amount_block(total))
+    if decision is not None and decision.outcome == Decision.Outcome.REDUCE and decision.max_amount:
+        # 核减 a reduced grant is a decision against part of the claim: it says why and how to appeal
+        c["reduction"] = {"max_figures": figures(decision.max_amount), "reason": decision.reason}
+        c["remedy"] = remedy(programme.policy)
     c["lines"] = [{"label": LINE_LABELS.get(a.line, a.line), "enterprise": a.enterprise.name,
                    "credit_code": a.enterprise.credit_code, **amount_block(a.amount)}
                   for a in awards] if len(awards) > 1 else []
@@ -111,17 +174,16 @@ def decline(application, *, reason: str, extra: dict) -> dict[str, Any]:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("不予支持通知须写明理由。")})
-    c = _common(application, kind_title=_("关于%(ent)s申报%(prog)s不予支持的通知")
-                % {"ent": application.enterprise.name, "prog": application.programme.name_zh})
+    c = _common(application, title_template=_("关于%(ent)s申报%(prog)s不予支持的通知"))
     c["reason"] = reason
-    c["remedy"] = str(extra.get("remedy") or REMEDY)
+    c["remedy"] = str(extra.get("remedy") or remedy(application.programme.policy))
     return c
 
 
 def supplement(application, *, items: list[dict], due_on: dt.date | None, note: str) -> dict[str, Any]:
     if not items:
         raise ValidationError({"items": _("补正通知书须逐项列明需补正的材料或事项。")})
-    c = _common(application, kind_title=_("%(prog)s申报材料补正通知书") % {"prog": application.programme.name_zh})
+    c = _common(application, title_template=_("%(prog)s申报材料补正通知书"))
     c["items"] = [{"label": str(i.get("label") or ""), "note": str(i.get("note") or "")} for i in items]
     c["due_on"] = due_on.isoformat() if due_on else ""
     c["due_on_zh"] = date_zh(due_on) if due_on else ""

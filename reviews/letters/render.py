@@ -1,6 +1,17 @@
 """Letter → PDF with WeasyPrint. The template is the letter's recorded version (letters/<kind>_vN.html,
-with its stylesheet static/letters/letter_vN.css); the fonts are the system's Noto CJK (fonts-noto-cjk),
-which WeasyPrint embeds as a subset of the glyphs used. The verification QR code is an SVG data URI.
+with its stylesheet static/letters/letter_vN.css), laid out to GB/T 9704-2012 《党政机关公文格式》.
+
+Fonts (字体): the standard's faces are 方正小标宋 for the heading and title and 仿宋_GB2312 for the
+text. They are not free: a bureau that holds a licence puts the files (.ttf/.otf/.ttc) in the fonts
+folder, `PORTAL_LETTER_FONTS_DIR` (default var/fonts/), and the letters use them from the next one
+rendered; without them the letters use the free Noto CJK faces the set-up installs (fonts-noto-cjk:
+Noto Serif CJK SC, bold for the title). WeasyPrint embeds a subset of every face it uses, and the
+stylesheet names only faces that are there, so a PDF states no font it does not embed.
+
+Seal (印章): an authority's electronic seal, a PNG with transparency named after the authority
+(广州开发区经济和信息化局.png) in `PORTAL_LETTER_SEALS_DIR` (default var/seals/), is placed over the
+signature and date as 7.3.5.1 says; without one the place stays empty (no drawn seal) and the
+annotation says the letter is verified by its QR code. The verification QR code is an SVG data URI.
 Optionally the PDF is signed (PAdES) with the bureau's PKCS#12 certificate from settings."""
 
 from __future__ import annotations
@@ -24,15 +35,169 @@ from reviews.models import Letter
 VERSION = re.compile(r"_(v\d+)$")
 
 
+# The standard's faces, by the family names their files carry, and the role each plays.
+BUREAU_FACES = {
+    "title": ("FZXiaoBiaoSong-B05S", "FZXiaoBiaoSong-B05", "方正小标宋简体", "方正小标宋_GBK"),
+    "text": ("FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋"),
+}
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+# GB/T 9704-2012 5.2.2 版心 156 mm wide; a line of 二号 (22 pt) title holds 20 characters.
+BLOCK_PT = 156 / 25.4 * 72
+TITLE_PT = 22
+
+
+def fonts_dir() -> Path:
+    return Path(getattr(settings, "PORTAL_LETTER_FONTS_DIR", "") or Path(settings.BASE_DIR) / "var" / "fonts")
+
+
+def seals_dir() -> Path:
+    return Path(getattr(settings, "PORTAL_LETTER_SEALS_DIR", "") or Path(settings.BASE_DIR) / "var" / "seals")
+
+
+def _families(path: Path) -> set[str]:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    try:
+        faces = TTCollection(str(path), lazy=True).fonts if path.suffix.lower() == ".ttc" \
+            else [TTFont(str(path), lazy=True)]
+    except Exception:  # not a font we can read: leave it out
+        return set()
+    return {str(n) for face in faces for n in face["name"].names if n.nameID in (1, 4, 16)}
+
+
+def bureau_fonts(folder: Path) -> dict[str, Path]:
+    """The standard's faces found in `folder`: role ("title", "text") → file."""
+    found: dict[str, Path] = {}
+    if not folder.is_dir():
+        return found
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
+    names = {p: _families(p) for p in files}
+    for role, wanted in BUREAU_FACES.items():
+        for family in wanted:  # in order of preference
+            match = next((p for p in files if family in names[p]), None)
+            if match is not None:
+                found[role] = match
+                break
+    return found
+
+
+def fonts_css(found: dict[str, Path]) -> str:
+    """@font-face rules for the bureau's faces, under the family name their files carry (so the PDF
+    names the face it embeds), and the rules that use them; empty without them. Both faces come in
+    one weight: the title and the emphasis are set in it, never in a synthesised bold."""
+    rules = []
+    if "title" in found:
+        family = next(f for f in BUREAU_FACES["title"] if f in _families(found["title"]))
+        rules.append(f'@font-face {{ font-family: "{family}"; src: url("{found["title"].as_uri()}"); }}')
+        rules.append(f'.masthead .authority, h1.title {{ font-family: "{family}", "Noto Serif CJK SC", serif;'
+                     " font-weight: normal; }")
+    if "text" in found:
+        family = next(f for f in BUREAU_FACES["text"] if f in _families(found["text"]))
+        rules.append(f'@font-face {{ font-family: "{family}"; src: url("{found["text"].as_uri()}"); }}')
+        rules.append(f'html {{ font-family: "{family}", "Noto Serif CJK SC", serif; }}')
+        rules.append(".amount, th { font-weight: normal; }")
+    return "\n".join(rules)
+
+
 @functools.cache
 def _fonts() -> FontConfiguration:
     return FontConfiguration()
 
 
 @functools.cache
-def _stylesheet(version: str) -> CSS:
+def _stylesheets(version: str, folder: str) -> tuple[CSS, ...]:
     path = Path(settings.BASE_DIR) / "static" / "letters" / f"letter_{version}.css"
-    return CSS(filename=str(path), font_config=_fonts())
+    sheets = [CSS(filename=str(path), font_config=_fonts())]
+    extra = fonts_css(bureau_fonts(Path(folder)))
+    if extra:
+        sheets.append(CSS(string=extra, font_config=_fonts()))
+    return tuple(sheets)
+
+
+def stylesheets(version: str) -> list[CSS]:
+    """The version's stylesheet, then the bureau's fonts when installed (read once per process and folder)."""
+    return list(_stylesheets(version, str(fonts_dir())))
+
+
+def _stylesheet(version: str) -> CSS:  # bench/bench_letters.py times plain WeasyPrint with it
+    return stylesheets(version)[0]
+
+
+# ---------------------------------------------------------------- layout worked out before WeasyPrint
+
+def text_width(text: str) -> float:
+    """Width in ems, on the safe side: a Chinese character or full-width sign is one, a Latin capital
+    nine tenths (the bold M is wide), other Latin letters and figures a little over half."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.9 if ch.isupper() else 0.56 for ch in text)
+
+
+def title_lines(words: list[str], *, capacity: float | None = None) -> list[str]:
+    """标题 (7.3.1): the fewest lines that hold it, broken only between words, as even as can be
+    (排列对称, 长短适宜) and, between equals, the shorter line above (梯形). A word longer than a whole
+    line is the only one cut, at the line's end."""
+    capacity = capacity if capacity is not None else int(BLOCK_PT // TITLE_PT)
+    atoms: list[str] = []
+    for word in words:
+        while text_width(word) > capacity:
+            cut = max(1, int(capacity))
+            while text_width(word[:cut]) > capacity:
+                cut -= 1
+            atoms.append(word[:cut])
+            word = word[cut:]
+        if word:
+            atoms.append(word)
+    if not atoms:
+        return []
+    if len(atoms) > 16:  # never for a title; keep the search small
+        atoms = [*atoms[:15], "".join(atoms[15:])]
+    best: tuple | None = None
+    for mask in range(1 << (len(atoms) - 1)):
+        lines, current = [], atoms[0]
+        for i, atom in enumerate(atoms[1:]):
+            if mask >> i & 1:
+                lines.append(current)
+                current = atom
+            else:
+                current += atom
+        lines.append(current)
+        widths = [text_width(line) for line in lines]
+        if max(widths) > capacity:
+            continue
+        key = (len(lines), max(widths) - min(widths), widths)
+        if best is None or key < best[0]:
+            best = (key, lines)
+    return best[1] if best else ["".join(atoms)]
+
+
+def heading_size(authority: str) -> float:
+    """发文机关标志 (7.2.1): as large as reads well, the whole name on one line of the 156 mm block."""
+    return float(min(36, int((BLOCK_PT - 4) / max(text_width(authority), 1))))
+
+
+def signoff_indent(authority: str, date: str) -> float:
+    """署名 and 成文日期 (7.3.5.1): the date four characters from the right edge, the name centred over
+    it; a name too long for that keeps two characters from the edge and the date stays centred under it."""
+    name, day = text_width(authority), text_width(date)
+    if name <= day:
+        return 4.0
+    return max(2.0, 4.0 - (name - day) / 2)
+
+
+def seal_uri(authority: str) -> str:
+    path = seals_dir() / f"{authority}.png"
+    if not authority or not path.is_file():
+        return ""
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def layout(c: dict) -> dict:
+    authority = c.get("authority", "")
+    return {
+        "heading_pt": heading_size(authority),
+        "title_lines": title_lines(c.get("title_words") or [c.get("title", "")]),
+        "signoff_em": signoff_indent(authority, c.get("issued_on_zh", "")),
+        "seal": seal_uri(authority),
+    }
 
 
 def verify_url(letter: Letter) -> str:
@@ -49,6 +214,7 @@ def letter_html(letter: Letter) -> str:
     url = verify_url(letter)
     return render_to_string(f"letters/{letter.template}.html", {
         "letter": letter, "c": letter.context, "verify_url": url, "qr": qr_data_uri(url),
+        "layout": layout(letter.context),
     })
 
 
@@ -57,7 +223,7 @@ def letter_pdf(letter: Letter) -> bytes:
     match = VERSION.search(letter.template)
     version = match.group(1) if match else "v1"
     document = HTML(string=letter_html(letter), base_url=str(settings.BASE_DIR))
-    return document.write_pdf(stylesheets=[_stylesheet(version)], font_config=_fonts())
+    return document.write_pdf(stylesheets=stylesheets(version), font_config=_fonts())
 
 
 def signing_configured() -> bool:

@@ -25,7 +25,7 @@ from reviews.models import Letter, SupplementRequest
 from vouchers.models import Award, Voucher
 
 from . import content
-from .numbering import number_format, number_take
+from .numbering import kind_prefix, number_format, number_take
 
 # The template version each kind is issued with now; a letter keeps the version it was issued with.
 TEMPLATES = {
@@ -89,7 +89,8 @@ def _approval_content(app: Application, extra: dict[str, Any]) -> tuple[dict[str
     if not awards and "amount" not in extra:
         raise ValidationError(_("该申报没有核定奖励，不能出具核定通知。"))
     voucher = Voucher.objects.filter(award__in=awards).first() if awards else None
-    c = content.approval(app, awards=awards, voucher=voucher, extra=extra)
+    decision = app.decisions.filter(current=True).first()  # a 核减 decision gives the letter its remedies
+    c = content.approval(app, awards=awards, voucher=voucher, extra=extra, decision=decision)
     return c, c["amount"]
 
 
@@ -136,6 +137,7 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
             else:
                 body = _supplement_content(app, extra)
         issued_on = timezone.localdate()
+        prefix = kind_prefix(prefix=prefix, kind=kind)  # each kind its own series: 批字, 补字, 函
         serial = number_take(prefix=prefix, year=issued_on.year)
         number = number_format(prefix=prefix, year=issued_on.year, serial=serial)
         body.update({"number": number, "issued_on": issued_on.isoformat(),

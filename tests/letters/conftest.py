@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -36,9 +37,13 @@ def award_a(application_a):
     return make_award(application=application_a, amount="123456.78")
 
 
+PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
+
+
 def pdf_text(data: bytes) -> str:
+    """The letter's text, without its page numbers (— 1 —), so a sentence read across a page break is whole."""
     reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return "\n".join(PAGE_NUMBER.sub("", page.extract_text()) for page in reader.pages)
 
 
 def squash(text: str) -> str:

@@ -54,7 +54,7 @@ def test_parallel_decisions_get_unique_gapless_numbers(catalogue, enterprise_a, 
     assert len(errors) == len(failing) and all(isinstance(e, RuntimeError) for e in errors)
     serials = sorted(Letter.objects.values_list("serial", flat=True))
     assert serials == list(range(1, len(apps) - len(failing) + 1))  # unique, no gap, none reused
-    assert LetterSeries.objects.get(prefix="穗开政数批字").last_serial == len(serials)
+    assert LetterSeries.objects.get(prefix="穗开政数补字").last_serial == len(serials)  # 补正通知书's series
     assert Letter.objects.values("number").distinct().count() == len(serials)
 
 

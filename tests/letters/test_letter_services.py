@@ -77,8 +77,10 @@ def test_numbers_are_sequential_per_prefix_and_year(catalogue, enterprise_a, own
     letters = [create(a, kind="supplement", actor=reviewer, context={"items": [{"label": "营业执照"}]}) for a in hp]
     other = create(th, kind="supplement", actor=reviewer, context={"items": [{"label": "审计报告"}]})
     assert [lt.serial for lt in letters] == [1, 2, 3]
-    assert other.serial == 1 and other.number.startswith("天科工信批字〔")
-    assert LetterSeries.objects.get(prefix="穗开经信批字").last_serial == 3
+    # 补正通知书 have their own series (补字), apart from the approvals' 批字 (issue 16)
+    assert other.serial == 1 and other.number.startswith("天科工信补字〔")
+    assert LetterSeries.objects.get(prefix="穗开经信补字").last_serial == 3
+    assert not LetterSeries.objects.filter(prefix="穗开经信批字").exists()
 
 
 def test_a_rolled_back_decision_gives_its_number_back(application_a, award_a, reviewer):

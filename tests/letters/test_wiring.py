@@ -41,7 +41,7 @@ def test_return_for_supplement_issues_the_supplement_notice(catalogue, clock, en
             {"code": "exchange_certificate", "note": "须加盖交易所公章"}, {"code": "invoice"}])
     letter = Letter.objects.get(application=app, kind=Letter.Kind.SUPPLEMENT)
     assert letter.status == Letter.Status.READY and letter.issued_on.isoformat() == "2026-03-10"
-    assert letter.number == "穗开政数批字〔2026〕1号"
+    assert letter.number == "穗开政数补字〔2026〕1号"  # the 补正通知书's own series (issue 16)
     text = squash(pdf_text(letter.pdf.read()))
     for item in sr.items.all():
         assert squash(item.label) in text
