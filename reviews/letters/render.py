@@ -183,6 +183,14 @@ def signoff_indent(authority: str, date: str) -> float:
     return max(2.0, 4.0 - (name - day) / 2)
 
 
+def verify_width(authority: str, date: str) -> float:
+    """Room (mm) for the verification note left of the signature, in the band the seal takes, so it
+    adds no line to the letter; 0 when too narrow (a very long name): the note then goes below."""
+    sign = signoff_indent(authority, date) + max(text_width(authority), text_width(date))
+    room = 156 - sign * 16 / 72 * 25.4 - 5
+    return round(min(room, 80), 1) if room >= 50 else 0.0
+
+
 def seal_uri(authority: str) -> str:
     path = seals_dir() / f"{authority}.png"
     if not authority or not path.is_file():
@@ -196,6 +204,7 @@ def layout(c: dict) -> dict:
         "heading_pt": heading_size(authority),
         "title_lines": title_lines(c.get("title_words") or [c.get("title", "")]),
         "signoff_em": signoff_indent(authority, c.get("issued_on_zh", "")),
+        "verify_mm": verify_width(authority, c.get("issued_on_zh", "")),
         "seal": seal_uri(authority),
     }
 
