@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import api_auth, api_views, views
+from . import api_auth, api_staff, api_views, views
 
 admin.site.site_header = gettext_lazy("广州人工智能产业补贴券平台 · 管理后台")
 admin.site.site_title = gettext_lazy("补贴券平台管理")
@@ -31,6 +31,7 @@ api_v1 = [
     path("me/", api_views.me, name="api-me"),
     path("auth/token/", api_auth.TokenObtainView.as_view(), name="api-token"),
     path("calendar/", api_views.calendar, name="api-calendar"),
+    path("staff/", api_staff.StaffList.as_view(), name="api-staff"),
     path("", include("vouchers.api_urls")),
     path("", include("applications.api_urls")),
     path("", include("reviews.api_urls")),

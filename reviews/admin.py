@@ -16,6 +16,7 @@ from .models import (
     ExpertRelation,
     Letter,
     Objection,
+    PartyConfirmation,
     PublicNotice,
     PublicNoticeEntry,
     ReviewAssignment,
@@ -100,15 +101,26 @@ class ObjectionAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
 
 
+@admin.register(PartyConfirmation)
+class PartyConfirmationAdmin(ReadOnlyAdmin):
+    """合作方确认: given by the party in its own account (reviews.services.parties), read-only here."""
+
+    list_display = ("application", "line", "enterprise", "confirmed_by", "confirmed_at")
+    list_filter = ("line",)
+    search_fields = ("application__reference", "enterprise__name", "enterprise__credit_code")
+    raw_id_fields = ("application", "enterprise", "confirmed_by")
+
+
 @admin.register(Letter)
 class LetterAdmin(ReadOnlyAdmin):
     """正式文书: read-only; failed letters (生成失败) are found by the status filter and sent back to
     generation with the action (the service checks the actor and audits it)."""
 
-    list_display = ("number", "kind", "status", "addressee_name", "issued_on", "attempts", "last_error_short")
+    list_display = ("number", "kind", "status", "addressee_name", "line", "issued_on", "attempts",
+                    "last_error_short")
     list_filter = ("status", "kind")
     search_fields = ("number", "addressee_name", "addressee_credit_code", "code")
-    raw_id_fields = ("application",)
+    raw_id_fields = ("application", "enterprise")
     actions = ["retry_failed"]
 
     @admin.display(description=_("最近错误"))

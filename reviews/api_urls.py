@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_parties, api_staff
 from .letters import api as letter_api
 
 urlpatterns: list = [
@@ -17,6 +17,7 @@ urlpatterns: list = [
          name="api-reviews-experts-finish"),
     path("reviews/applications/<int:pk>/decision/", api.DecisionView.as_view(), name="api-reviews-decision"),
     path("reviews/batches/<int:pk>/ranking/", api.BatchRankingView.as_view(), name="api-reviews-ranking"),
+    path("reviews/batches/<int:pk>/commit/", api_staff.BatchCommitView.as_view(), name="api-reviews-batch-commit"),
     path("reviews/expert-assignments/", api.ExpertAssignmentsView.as_view(), name="api-reviews-expert-assignments"),
     path("reviews/expert-assignments/<int:pk>/", api.ExpertAssignmentDetailView.as_view(),
          name="api-reviews-expert-assignment"),
@@ -25,12 +26,17 @@ urlpatterns: list = [
     path("reviews/expert-assignments/<int:pk>/scores/", api.ExpertScoresView.as_view(),
          name="api-reviews-expert-scores"),
     path("reviews/notices/", api.NoticesView.as_view(), name="api-reviews-notices"),
+    path("reviews/notices/close-due/", api_staff.NoticesCloseDueView.as_view(), name="api-reviews-notices-close-due"),
     path("reviews/notices/<int:pk>/", api.NoticeDetailView.as_view(), name="api-reviews-notice"),
     path("reviews/notices/<int:pk>/objections/", api.ObjectionCreateView.as_view(),
          name="api-reviews-objection-create"),
     path("reviews/objections/", api.ObjectionsView.as_view(), name="api-reviews-objections"),
     path("reviews/objections/<int:pk>/resolve/", api.ObjectionResolveView.as_view(),
          name="api-reviews-objection-resolve"),
+    # 合作方 two-party awards: the other party confirms its part and sees its awards
+    path("parties/", api_parties.PartyApplicationsView.as_view(), name="api-parties"),
+    path("parties/awards/", api_parties.PartyAwardsView.as_view(), name="api-party-awards"),
+    path("parties/<int:pk>/confirm/", api_parties.PartyConfirmView.as_view(), name="api-party-confirm"),
     # 正式文书 official letters (scoped to the actor) and the public verification
     path("letters/", letter_api.LetterList.as_view(), name="api-letters"),
     path("letters/<int:pk>/", letter_api.LetterDetail.as_view(), name="api-letter"),

@@ -32,6 +32,7 @@ from .models import (
     Decision,
     ExpertAssignment,
     Objection,
+    PartyConfirmation,
     PublicNotice,
     PublicNoticeEntry,
     SupplementRequest,
@@ -339,9 +340,11 @@ def decision_estimate(application: Application, *, prior: list | None = None) ->
     that bound it, when already read for a whole batch."""
     on = basis_of(application)
     try:
+        # two-party awards: each party meets the clause's conditions, not only the applicant
+        parties = {line: e for line, e in line_enterprises(application).items() if line} or None
         return estimate_for(programme=application.programme, inputs=application.inputs or {}, on=on,
                             enterprise=application.enterprise, exclude_application_id=application.pk,
-                            project_key=application.project_key or "", prior=prior)
+                            project_key=application.project_key or "", prior=prior, parties=parties)
     except InputError as exc:
         labels = {m["name"]: m.get("label_zh") or m["name"] for m in application.programme.inputs or []}
         labels["date"] = _("测算基准日")
@@ -358,6 +361,15 @@ def line_enterprises(application: Application) -> dict[str, Enterprise | None]:
     codes = {role: normalize_uscc((application.inputs or {}).get(name) or "") for role, name in roles.items()}
     found = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[c for c in codes.values() if c])}
     return {role: found.get(code) for role, code in codes.items()}
+
+
+def confirmed_lines(application: Application, receivers: Mapping[str, Enterprise | None]) -> dict[str, bool]:
+    """合作方确认: whether each award line may be approved as far as its party goes — the applicant's
+    own line needs nothing; another enterprise's line needs that enterprise's own confirmation
+    (PartyConfirmation, given in its account); an unregistered party cannot confirm."""
+    given = set(PartyConfirmation.objects.filter(application=application).values_list("line", "enterprise_id"))
+    return {line: e is not None and (e.pk == application.enterprise_id or (line, e.pk) in given)
+            for line, e in receivers.items()}
 
 
 def _claim_filter(application: Application):
@@ -420,9 +432,12 @@ def decision_context(application: Application) -> dict[str, Any]:
         ctx["estimate_errors"] = exc.messages
     else:
         receivers = line_enterprises(application)
+        confirmed = confirmed_lines(application, receivers)
         ctx["estimate"] = est
         ctx["lines"] = [{"line": ln.line, "label": line_label(ln.line), "max": ln.amount, "capped_by": ln.capped_by,
-                         "enterprise": receivers.get(ln.line)} for ln in est.lines]
+                         "enterprise": receivers.get(ln.line), "confirmed": confirmed.get(ln.line, False),
+                         "party": receivers.get(ln.line) is not None
+                         and receivers[ln.line].pk != application.enterprise_id} for ln in est.lines]
     ctx["conflicts"] = project_conflicts(application)
     if application.programme.review_path == "competitive":
         ctx["panel"] = panel_summary(application)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_experts, views_notices, views_preapproval
+from . import views, views_experts, views_notices, views_parties, views_preapproval
 from .letters import views as letter_views
 
 app_name = "reviews"
@@ -37,10 +37,14 @@ urlpatterns: list = [
     # 公示 public notices: administrators, and the public pages under /notices/ (no login)
     path("review/notices/", views_notices.notices_admin, name="notices_admin"),
     path("review/notices/publish/", views_notices.notice_publish, name="notice_publish"),
+    path("review/notices/close-due/", views_notices.notices_close_due, name="notices_close_due"),
     path("review/notices/<int:pk>/", views_notices.notice_admin, name="notice_admin"),
     path("review/objections/<int:pk>/", views_notices.objection, name="objection"),
     path("notices/", views_notices.public_notices, name="public_notices"),
     path("notices/<int:pk>/", views_notices.public_notice, name="public_notice"),
+    # 合作方 two-party awards: the other party confirms its part and sees its awards
+    path("parties/", views_parties.party_list, name="party_list"),
+    path("parties/<int:pk>/confirm/", views_parties.party_confirm, name="party_confirm"),
     # 正式文书 official letters; /verify/ is public (the QR code on each letter leads there)
     path("letters/", letter_views.letter_list, name="letter_list"),
     path("letters/batch/", letter_views.letters_batch, name="letters_batch"),

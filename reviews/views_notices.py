@@ -33,9 +33,23 @@ def notices_admin(request: HttpRequest, form: PublishForm | None = None, status:
     shown = selectors.public_notices().filter(pk__in=[n.pk for n in page.object_list]).annotate(
         open_count=Count("objections", filter=Q(objections__status=Objection.Status.OPEN), distinct=True),
         entry_count=Count("entries", distinct=True))
+    due = selectors.public_notices().filter(status=PublicNotice.Status.OPEN, ends_on__lt=timezone.localdate())
     return render(request, "reviews/notices_admin.html", {
-        "groups": groups, "notices": shown, "page": page, "workdays": workdays_for("notice"), "form": form},
-        status=status)
+        "groups": groups, "notices": shown, "page": page, "workdays": workdays_for("notice"), "form": form,
+        "due_count": due.count()}, status=status)
+
+
+@require_POST
+@roles_required(*ADMIN_ROLES)
+def notices_close_due(request: HttpRequest) -> HttpResponse:
+    """公示期满处理 now: what the scheduled run does, in the administrator's name (audited)."""
+    result = notices.notices_close_due(actor=request.user, ip=client_ip(request))
+    messages.success(request, _("已处理期满公示：%(f)s 项申报核定生效，%(c)s 个公示已结束。")
+                     % {"f": len(result["finalized"]), "c": len(result["closed_notices"])})
+    if result["waiting_objections"]:
+        messages.warning(request, _("%(n)s 项申报尚有未处理的异议，待异议处理后核定生效。")
+                         % {"n": len(result["waiting_objections"])})
+    return redirect("reviews:notices_admin")
 
 
 @require_POST

@@ -10,6 +10,7 @@
   (so the expert is "assigned elsewhere" for everything of A);
 - an assigned reviewer (of A's applications) and an unassigned one, the bureau administrator, and a
   compute provider's user (linked to a provider of the catalogue);
+- a two-party application of B (th-scenario-demo) naming A as the buyer, A's confirmation pending;
 - an invitation of A (with the raw token of its link), an inbox message of A's owner, a budget pool,
   and an API token for every user.
 
@@ -199,6 +200,7 @@ def cast_build(*, letters: bool = True) -> Cast:
     o["expert_assignment"] = panel.expert_declare(actor=users["expert"], assignment=made[0], conflict=False)
     o["b_expert"].refresh_from_db()
     o["b_draft"] = _draft(standard, owner_b, n=22)
+    o["b_two_party"] = _two_party(enterprise_b, owner_b, buyer=enterprise_a)
     o["a_preapproval"] = _preapproval(enterprise_a, owner_a)
 
     # ------------------------------------------------------------ the rest
@@ -303,6 +305,19 @@ def _preapproval(enterprise, owner):
         reference="SQ2026-900001", enterprise=enterprise, programme=Programme.objects.get(code="th-events"),
         event_name="大模型产业峰会", event_date=timezone.localdate() + dt.timedelta(days=30), venue="天河区",
         plan="峰会议程与嘉宾。", budget=Decimal("600000.00"), requested_by=owner)
+
+
+def _two_party(supplier, owner, *, buyer) -> Application:
+    """B's th-scenario-demo application (a two-party award) naming A as the buyer, submitted, A's
+    confirmation (合作方确认) pending. Made directly: th2024's windows end with 2026, the clock goes on."""
+    from vouchers.models import Programme
+
+    now = timezone.now()
+    return Application.objects.create(
+        reference="GZAI-2026-900001", enterprise=supplier, programme=Programme.objects.get(code="th-scenario-demo"),
+        state=State.SUBMITTED, title="大模型客服场景示范", submitted_at=now, created_by=owner, declared_at=now,
+        declared_by=owner, inputs={"contract_paid": "3000000.00", "supplier_uscc": supplier.credit_code,
+                                   "buyer_uscc": buyer.credit_code})
 
 
 def _invitation(enterprise, owner) -> tuple[Any, str]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api_budget, api_catalogue, api_redemption
+from . import api_budget, api_catalogue, api_redemption, api_windows
 
 urlpatterns: list = [
     # the public catalogue and the policy calculator (AllowAny on these only)
@@ -13,6 +13,10 @@ urlpatterns: list = [
     path("budget/pools/", api_budget.PoolList.as_view(), name="api-budget-pools"),
     path("budget/pools/<int:pk>/", api_budget.PoolDetail.as_view(), name="api-budget-pool"),
     path("budget/pools/<int:pk>/ledger/", api_budget.PoolLedger.as_view(), name="api-budget-pool-ledger"),
+    # 申报批次 application windows (bureau staff read; administrators open, change, close)
+    path("windows/", api_windows.WindowList.as_view(), name="api-windows"),
+    path("windows/<int:pk>/", api_windows.WindowDetail.as_view(), name="api-window"),
+    path("windows/<int:pk>/close/", api_windows.WindowClose.as_view(), name="api-window-close"),
     # 算力券 vouchers and their redemption (scoped to the actor; providers redeem)
     path("vouchers/", api_redemption.VoucherList.as_view(), name="api-vouchers"),
     path("vouchers/<int:pk>/", api_redemption.VoucherDetail.as_view(), name="api-voucher"),

@@ -622,6 +622,27 @@ def _common_checks(c: _Calc, enterprise: EnterpriseFacts | None, project_key: st
                 c.fail(f"{label} {yuan(value)} 元须达到 {yuan(minimum)} 元及以上")
 
 
+def _party_checks(c: _Calc, parties: Mapping[str, EnterpriseFacts | None]) -> None:
+    """Two-party awards (th-scenario-demo): the clause's conditions hold for each party, not only for
+    the applicant — 天河区规模以上企业（供应方）… 天河区规模以上企业（采购方）. A party not registered in
+    the portal is left to the review."""
+    spec = c.spec
+    for role, facts in parties.items():
+        who = LINE_LABELS.get(role, role)
+        if facts is None:
+            c.reasons.append(f"{who}尚未在平台注册，其注册地和规模以上情况由审核核实")
+            continue
+        district = facts.district.strip().lower()
+        if district and spec.district and district not in DISTRICT_NAMES.get(spec.district, {spec.district}):
+            c.fail(f"{who}注册地（{DISTRICT_LABELS.get(district, facts.district)}）不在本政策适用区域"
+                   f"（{DISTRICT_LABELS.get(spec.district, spec.district)}）")
+        elif not district and spec.district:
+            where = DISTRICT_LABELS.get(spec.district, spec.district)
+            c.reasons.append(f"{who}须在{where}注册、纳税并纳入统计，由审核核实")
+        if spec.requires_above_scale and facts.above_scale is False:
+            c.fail(f"{who}须为规模以上企业（纳入规模以上统计）")
+
+
 def _finish_line(c: _Calc, line: _Line) -> AwardLine:
     if not c.eligible:
         return AwardLine(line.line, ZERO.quantize(CENT), None)
@@ -651,10 +672,13 @@ def estimate(
     prior: Sequence[PriorAward] = (),
     enterprise: EnterpriseFacts | None = None,
     project_key: str = "",
+    parties: Mapping[str, EnterpriseFacts | None] | None = None,
 ) -> Estimate:
     """Estimate the award for one application; raises InputError for bad inputs or a date
     outside the policy validity. `prior` is the enterprise's earlier awards (any programme; for
-    th-scenario-demo the supplier's supplier-line and the buyer's buyer-line awards)."""
+    th-scenario-demo the supplier's supplier-line and the buyer's buyer-line awards). `parties`:
+    the facts of each award line's enterprise by line ("supplier", "buyer"; None when not
+    registered), checked like the applicant's when given (the bureau's estimate)."""
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     try:
@@ -674,6 +698,8 @@ def estimate(
     mine = [a for a in prior if a.programme_code == spec.code or a.programme_code in spec.counts_with]
     c = _Calc(spec=spec, params=params, inputs=cleaned, on=on, prior=mine)
     _common_checks(c, enterprise, project_key)
+    if parties:
+        _party_checks(c, parties)
     raw_lines = FORMULAS[spec.formula](c)
     lines = [_finish_line(c, line) for line in raw_lines]
     total = sum((line.amount for line in lines), ZERO).quantize(CENT)

@@ -152,9 +152,12 @@ def _line_enterprise_ids(programme: Programme, inputs: Mapping[str, Any], enterp
 
 def estimate_for(*, programme: Programme, inputs: Mapping[str, Any], on: dt.date | None = None, enterprise=None,
                  exclude_application_id: int | None = None, project_key: str = "",
-                 prior: list[calculator.PriorAward] | None = None) -> calculator.Estimate:
+                 prior: list[calculator.PriorAward] | None = None,
+                 parties: Mapping[str, Any] | None = None) -> calculator.Estimate:
     """What the programme would award on `on` (default today) for these inputs, counting the
     enterprise's prior awards (read here unless given, e.g. by prior_awards_many for a batch).
+    `parties`: each award line's enterprise (or None) by line, whose facts the calculator checks
+    like the applicant's (two-party awards; the bureau's estimate, not the public one).
     Raises calculator.InputError with a message per field."""
     on = on or timezone.localdate()
     if prior is None:
@@ -162,7 +165,8 @@ def estimate_for(*, programme: Programme, inputs: Mapping[str, Any], on: dt.date
                              exclude_application_id=exclude_application_id)
     return calculator.estimate(spec=programme_spec(programme), params=parameters_in_force(programme=programme, on=on),
                                inputs=inputs, on=on, prior=prior, enterprise=enterprise_facts(enterprise),
-                               project_key=project_key)
+                               project_key=project_key,
+                               parties={line: enterprise_facts(e) for line, e in parties.items()} if parties else None)
 
 
 def window_open_for(*, programme: Programme, at: dt.datetime | None = None) -> ApplicationWindow | None:

@@ -8,7 +8,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from applications.selectors import enterprise_of
@@ -29,7 +29,9 @@ def letters_for_actor(*, actor) -> QuerySet[Letter]:
         return qs
     if actor.role == Role.ENTERPRISE:
         enterprise = enterprise_of(actor)
-        return qs.filter(application__enterprise=enterprise) if enterprise else qs.none()
+        # the letters of its applications, and those addressed to it (a two-party award's buyer)
+        return qs.filter(Q(application__enterprise=enterprise) | Q(enterprise=enterprise)) if enterprise \
+            else qs.none()
     return qs.none()
 
 

@@ -2,6 +2,7 @@
 public notices and objections) and the official letters."""
 
 from .letters import Letter, LetterSeries  # noqa: E402,F401
+from .parties import PartyConfirmation  # noqa: E402,F401
 from .review import (  # noqa: E402,F401
     Decision,
     ExpertAssignment,

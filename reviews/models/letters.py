@@ -57,6 +57,11 @@ class Letter(models.Model):
     number = models.CharField(_("文号"), max_length=80, unique=True)
     code = models.CharField(_("核验码"), max_length=16, unique=True)
     template = models.CharField(_("模板版本"), max_length=60)
+    # 奖励对象 the award line the letter is about ("" = the whole application; two-party awards get a
+    # letter per line, "supplier" / "buyer"), and the enterprise it is addressed to (the line's).
+    line = models.CharField(_("奖励对象"), max_length=10, blank=True, default="")
+    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("主送企业"))
     addressee_name = models.CharField(_("主送单位"), max_length=200)
     addressee_credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
     amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2, null=True, blank=True)
@@ -83,8 +88,9 @@ class Letter(models.Model):
         ordering = ["-issued_on", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year", "serial"], name="letter_serial_once"),
-            # One standing approval and one standing decline per application (a revoked one may be replaced).
-            models.UniqueConstraint(fields=["application", "kind"],
+            # One standing approval and one standing decline per application and award line (a revoked
+            # one may be replaced).
+            models.UniqueConstraint(fields=["application", "kind", "line"],
                                     condition=Q(kind__in=["approval", "decline"]) & Q(revoked_at__isnull=True),
                                     name="letter_decision_once"),
             models.CheckConstraint(condition=Q(serial__gte=1), name="letter_serial_positive"),

@@ -36,6 +36,7 @@ from ..selectors import (
     LIVE_AWARD,
     _claim_filter,
     batch_ranking,
+    confirmed_lines,
     conflicts_json,
     decision_estimate,
     line_enterprises,
@@ -148,6 +149,13 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
                 raise ValidationError({f"amount_{line}": _(
                     "%(who)s尚未在平台注册，不能核定其奖励；可将该方金额核定为 0 并说明理由。")
                     % {"who": line_label(line)}})
+        confirmed = confirmed_lines(app, receivers)
+        for line, amt in lines.items():
+            if amt > 0 and not confirmed.get(line, False):
+                # 合作方确认: another enterprise's award line waits for it to confirm in its own account
+                raise ValidationError({f"amount_{line}": _(
+                    "%(who)s %(name)s 尚未在其账户中确认参与本项目，不能核定其奖励；请待其确认后核定，"
+                    "或将该方金额核定为 0 并说明理由。") % {"who": line_label(line), "name": receivers[line].name}})
         conflicts = project_conflicts(app)
         supersede = []
         for c in conflicts:

@@ -21,6 +21,7 @@ from portal.notifications import notify_enterprise
 from ..letters.services import letter_create
 from ..models import SupplementItem, SupplementRequest
 from .common import CLOCK_ACTIONS, applicant_link, assigned_guard, due_after, guards, require_bureau, today
+from .parties import parties_ask_to_confirm
 
 OTHER_PREFIX = "other"
 
@@ -143,8 +144,10 @@ def formal_review_pass(*, actor, application: Application | int, note: str = "",
         _mark_answered(app)
         app.due_date = due_after("expert_review" if transition == "send_to_experts" else "bureau_review")
 
+    # a two-party award's other party is asked to confirm its part (合作方确认) once the form is in order
     return application_transition(actor=actor, application=pk, transition=transition, message=note.strip(), ip=ip,
-                                  guard=guards(assigned_guard(actor), complete), apply=apply)
+                                  guard=guards(assigned_guard(actor), complete), apply=apply,
+                                  on_commit=parties_ask_to_confirm)
 
 
 def formal_review_return(*, actor, application: Application | int, items: Iterable[Mapping[str, Any]],

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from vouchers.services.redemption import voucher_issue
 
 from ..letters.services import letter_create
 from ..models import Decision, Objection, PublicNotice, PublicNoticeEntry
+from ..selectors import line_label
 from .common import applicant_link, due_after, link, require_admin, today, workdays_for
 from .decisions import _record_decline, _release_awards
 
@@ -246,39 +248,62 @@ def notice_finalize(*, application: Application | int, actor=None, ip: str | Non
                 voucher_issue(award=award, actor=actor)
         entry = PublicNoticeEntry.objects.filter(application=app).select_related("notice").first()
         notice = {"notice_starts_on": entry.notice.starts_on, "notice_ends_on": entry.notice.ends_on} if entry else {}
-        letter_create(application=app, kind="approval", actor=actor, context=notice)  # 核定通知
+        # 核定通知, dated today (the day the award becomes final); a two-party award gets one per
+        # line, each addressed to that line's enterprise
+        lines = sorted({a.line for a in Award.objects.filter(application=app, status=Award.Status.COMMITTED)} - {""})
+        for line in lines or [""]:
+            letter_create(application=app, kind="approval", actor=actor, context=notice, line=line)
 
     def after(app: Application) -> None:
-        amount = sum((a.amount for a in Award.objects.filter(application=app, status=Award.Status.COMMITTED)), 0)
+        committed = list(Award.objects.filter(application=app, status=Award.Status.COMMITTED)
+                         .select_related("enterprise"))
+        amount = sum((a.amount for a in committed), 0)
         notify_enterprise(enterprise_id=app.enterprise_id, kind="decision",
                           subject=_("核定生效：申报 %(ref)s") % {"ref": app.reference},
                           body=_("您的申报 %(ref)s 公示期满无异议，核定金额 %(amount)s 元已生效。")
                           % {"ref": app.reference, "amount": f"{amount:,}"},
                           link=applicant_link(app), dedupe_key=f"final:{app.pk}")
+        for award in committed:  # the other party of a two-party award hears of its own line
+            if award.enterprise_id != app.enterprise_id:
+                notify_enterprise(
+                    enterprise_id=award.enterprise_id, kind="decision",
+                    subject=_("核定生效：%(programme)s") % {"programme": app.programme.name_zh},
+                    body=_("%(applicant)s 申报的 %(ref)s 公示期满无异议，贵单位作为%(who)s的奖励 %(amount)s 元已生效。")
+                    % {"applicant": app.enterprise.name, "ref": app.reference, "who": line_label(award.line),
+                       "amount": f"{award.amount:,}"},
+                    link=reverse("reviews:party_list"), dedupe_key=f"final:{app.pk}:{award.line}")
 
     return application_transition(actor=actor, application=application, transition="finalize", ip=ip,
                                   message=_("公示期满无异议，核定生效。"), guard=guard, apply=apply, on_commit=after)
 
 
-def _finalize_if_clear(*, application_id: int, now: dt.datetime | None = None) -> bool:
+def _finalize_if_clear(*, application_id: int, now: dt.datetime | None = None, actor=None,
+                      ip: str | None = None) -> bool:
     try:
-        notice_finalize(application=application_id, now=now)
+        notice_finalize(application=application_id, now=now, actor=actor, ip=ip)
     except (TransitionRefused, ValidationError):
         return False
     return True
 
 
-def _close_if_settled(notice: PublicNotice) -> None:
-    if not notice.entries.filter(application__state=State.IN_PUBLIC_NOTICE).exists():
-        PublicNotice.objects.filter(pk=notice.pk, status=PublicNotice.Status.OPEN).update(
+def _close_if_settled(notice: PublicNotice, *, actor=None, ip: str | None = None) -> bool:
+    """Close the notice once none of its applications is still in notice (audited: actor None = the
+    system's scheduled run). True when this call closed it."""
+    if notice.entries.filter(application__state=State.IN_PUBLIC_NOTICE).exists():
+        return False
+    with transaction.atomic():
+        closed = PublicNotice.objects.filter(pk=notice.pk, status=PublicNotice.Status.OPEN).update(
             status=PublicNotice.Status.CLOSED, closed_at=timezone.now())
+        if closed:
+            audit_record(actor=actor, action="review.notice_close", target=notice, ip=ip,
+                         before={"status": PublicNotice.Status.OPEN},
+                         after={"status": PublicNotice.Status.CLOSED, "ends_on": notice.ends_on})
+    return bool(closed)
 
 
-def public_notices_close_due(*, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The periodic task's work: for each open notice whose period is over, finalize every listed
-    application without an open objection, and close the notice when none is left. Idempotent."""
+def _close_due(*, now: dt.datetime | None = None, actor=None, ip: str | None = None) -> dict[str, Any]:
     day = timezone.localdate(now or timezone.now())
-    finalized, waiting = [], []
+    finalized, waiting, closed = [], [], []
     for notice in PublicNotice.objects.filter(status=PublicNotice.Status.OPEN, ends_on__lt=day).order_by("pk"):
         app_ids = list(notice.entries.filter(application__state=State.IN_PUBLIC_NOTICE)
                        .values_list("application_id", flat=True).distinct())
@@ -286,8 +311,30 @@ def public_notices_close_due(*, now: dt.datetime | None = None) -> dict[str, Any
             if Objection.objects.filter(application_id=app_id, status=Objection.Status.OPEN).exists():
                 waiting.append(app_id)
                 continue
-            if _finalize_if_clear(application_id=app_id, now=now):
+            if _finalize_if_clear(application_id=app_id, now=now, actor=actor, ip=ip):
                 finalized.append(app_id)
-        _close_if_settled(notice)
-    return {"finalized": finalized, "waiting_objections": waiting}
+        if _close_if_settled(notice, actor=actor, ip=ip):
+            closed.append(notice.pk)
+    return {"finalized": finalized, "waiting_objections": waiting, "closed_notices": closed}
+
+
+def public_notices_close_due(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The periodic task's work (actor: the system): for each open notice whose period is over,
+    finalize every listed application without an open objection, and close the notice when none is
+    left. Idempotent."""
+    result = _close_due(now=now)
+    return {"finalized": result["finalized"], "waiting_objections": result["waiting_objections"]}
+
+
+def notices_close_due(*, actor, ip: str | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+    """公示期满处理 an administrator closes the due notices now (page, API, `manage.py notices_close_due`)
+    instead of waiting for the scheduled run: the same work, in the administrator's name (actor None:
+    the system, for the command run without --as), with an audit row of the run besides those of
+    each award finalised and each notice closed."""
+    if actor is not None:
+        require_admin(actor)
+    result = _close_due(now=now, actor=actor, ip=ip)
+    audit_record(actor=actor, action="review.notices_close_due", target_type="reviews.publicnotice",
+                 target_id="due", ip=ip, after=result)
+    return result
 

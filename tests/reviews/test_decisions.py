@@ -190,6 +190,9 @@ def test_two_line_programme_decides_each_line(catalogue, clock, reviewer):
     with pytest.raises(ValidationError) as exc:
         decisions.decision_approve(actor=reviewer, application=app, amounts={"supplier": "300000"})
     assert "amount_buyer" in exc.value.message_dict
+    from reviews.services.parties import party_confirm
+
+    party_confirm(actor=member(buyer), application=app)  # 合作方确认 in the buyer's own account
     d = decisions.decision_approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "250000"},
                                    reason="采购方部分支付凭证不符")
     assert d.amount == Decimal("550000.00") and d.outcome == Decision.Outcome.REDUCE

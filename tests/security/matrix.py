@@ -81,6 +81,12 @@ API_ADMIN = "anon:403 admin:ok *:403"
 ADMIN_APP = "admin:403 *:login"
 
 
+def _days(n: int):
+    import datetime as dt
+
+    return dt.timedelta(days=n)
+
+
 def _decision(c: Cast) -> dict:
     from tests.cast import _maximum
 
@@ -135,6 +141,8 @@ MATRIX: dict[str, list[Case]] = {
     "api-schema": [case(GET=PUBLIC)],
     "api-docs": [case(GET=PUBLIC)],
     "api-calendar": [case(GET=PUBLIC, query="year=2027")],
+    # the bureau's people by id (to name a reviewer or experts): bureau staff only
+    "api-staff": [case(GET=API_STAFF, query="role=expert")],
     # ------------------------------------------------------------------ API: catalogue (public)
     "api-programs": [case(GET=PUBLIC)],
     "api-program": [case(code, GET=PUBLIC)],
@@ -147,6 +155,13 @@ MATRIX: dict[str, list[Case]] = {
     "api-budget-pool": [case(pk("pool"), GET=API_ADMIN, PATCH=API_ADMIN,
                              data=lambda c: {"amount": "200000000.00"})],
     "api-budget-pool-ledger": [case(pk("pool"), GET=API_ADMIN)],
+    # ------------------------------------------------------------------ API: 申报批次 windows
+    "api-windows": [case(GET=API_STAFF, POST=API_ADMIN,
+                         data=lambda c: {"programme": c.standard.code, "name": "第二批", "kind": "ordinary",
+                                         "opens_at": c.window.closes_at.isoformat(),
+                                         "closes_at": (c.window.closes_at + _days(10)).isoformat()})],
+    "api-window": [case(pk("window"), GET=API_STAFF, PATCH=API_ADMIN, data=lambda c: {"name": "第一批（更名）"})],
+    "api-window-close": [case(pk("window"), POST=API_ADMIN, data=lambda c: {"reason": "额度已满"})],
     # ------------------------------------------------------------------ API: enterprises and applications
     "api-enterprise-list": [case(GET=API_SIGNED_IN, POST=API_SIGNED_IN,
                                  data=lambda c: {"credit_code": "91440101MA5CKGXK1H", "name": "新企业",
@@ -197,6 +212,8 @@ MATRIX: dict[str, list[Case]] = {
     "api-reviews-decision": [case(pk("a_bureau"), GET=API_STAFF, POST="anon:403 reviewer:ok admin:ok *:403",
                                   data=_decision)],
     "api-reviews-ranking": [case(pk("window_competitive"), GET=API_STAFF)],
+    "api-reviews-batch-commit": [case(pk("window_competitive"), POST=API_ADMIN,
+                                      data=lambda c: {"mode": "rank", "application_ids": [c.a_expert.pk]})],
     "api-reviews-expert-assignments": [case(GET="anon:403 expert:ok *:403")],
     "api-reviews-expert-assignment": [
         case(pk("a_expert_assignment"), label="another expert's", GET="anon:403 *:404"),
@@ -217,6 +234,7 @@ MATRIX: dict[str, list[Case]] = {
     "api-reviews-notices": [case(GET=PUBLIC, POST=API_ADMIN,
                                  data=lambda c: {"application_ids": [c.a_bureau.pk]})],
     "api-reviews-notice": [case(pk("notice"), GET=PUBLIC)],
+    "api-reviews-notices-close-due": [case(POST=API_ADMIN)],
     "api-reviews-objection-create": [case(pk("notice"), POST=PUBLIC, data=_objection)],
     "api-reviews-objections": [case(GET=API_ADMIN)],
     "api-reviews-objection-resolve": [case(pk("objection"), POST=API_ADMIN,
@@ -232,6 +250,10 @@ MATRIX: dict[str, list[Case]] = {
     "api-redemption-confirm": [case(pk("redemption"), POST="anon:403 A:ok STAFF:403 provider:403 *:404")],
     "api-redemption-dispute": [case(pk("redemption"), POST="anon:403 A:ok STAFF:403 provider:403 *:404",
                                     data=lambda c: {"reason": "未收到该笔算力服务"})],
+    # ------------------------------------------------------------------ API: 合作方 two-party awards
+    "api-parties": [case(GET=API_SIGNED_IN)],
+    "api-party-awards": [case(GET=API_SIGNED_IN)],
+    "api-party-confirm": [case(pk("b_two_party"), POST="anon:403 A:ok *:404")],
     # ------------------------------------------------------------------ API: letters
     "api-letters": [case(GET=API_SIGNED_IN)],
     "api-letter": [case(pk("letter"), GET="anon:403 A:ok STAFF:ok *:404")],
@@ -412,11 +434,15 @@ MATRIX: dict[str, list[Case]] = {
     # ------------------------------------------------------------------ public notices and objections
     "reviews:notices_admin": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
     "reviews:notice_publish": [case(GET="*:405", POST=ADMIN_PAGE, data=lambda c: {"ids": [c.a_bureau.pk]})],
+    "reviews:notices_close_due": [case(GET="*:405", POST=ADMIN_PAGE)],
     "reviews:notice_admin": [case(pk("notice"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
     "reviews:objection": [case(pk("objection"), GET=ADMIN_PAGE, POST=ADMIN_PAGE,
                                data=lambda c: {"upheld": "dismissed", "reason": "经核查，异议不成立。"})],
     "reviews:public_notices": [case(GET=PUBLIC, POST=PUBLIC)],
     "reviews:public_notice": [case(pk("notice"), GET=PUBLIC, POST=PUBLIC, data=_objection)],
+    # ------------------------------------------------------------------ 合作方 two-party awards
+    "reviews:party_list": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],
+    "reviews:party_confirm": [case(pk("b_two_party"), GET="*:405", POST="anon:login A:ok owner_b:404 *:403")],
     # ------------------------------------------------------------------ letters
     "reviews:letter_list": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
     "reviews:letters_batch": [case(GET="anon:login USERS:405", POST=ADMIN_PAGE,

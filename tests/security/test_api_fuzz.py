@@ -49,6 +49,7 @@ PINS: dict[str, Callable] = {
     "/api/v1/letters/verify/{code}/": lambda c: {"code": c.letter.code},
     "/api/v1/letters/{id}/": lambda c: {"id": c.letter.pk},
     "/api/v1/preapprovals/{id}/": lambda c: {"id": c.a_preapproval.pk},
+    "/api/v1/parties/{id}/": lambda c: {"id": c.b_two_party.pk},
     "/api/v1/programs/{code}/": lambda c: {"code": c.standard.code},
     "/api/v1/redemptions/{id}/": lambda c: {"id": c.redemption.pk},
     "/api/v1/reviews/applications/{id}/decision/": lambda c: {"id": c.a_bureau.pk},
@@ -59,6 +60,7 @@ PINS: dict[str, Callable] = {
     "/api/v1/reviews/notices/{id}/": lambda c: {"id": c.notice.pk},
     "/api/v1/reviews/objections/{id}/": lambda c: {"id": c.objection.pk},
     "/api/v1/vouchers/{id}/": lambda c: {"id": c.voucher.pk},
+    "/api/v1/windows/{id}/": lambda c: {"id": c.window.pk},
 }
 
 

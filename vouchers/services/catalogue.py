@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
@@ -159,7 +160,7 @@ def parameter_set(*, actor, programme: Programme, name: str, value: Decimal, eff
 
 
 def window_open(*, actor, programme: Programme, name: str, opens_at: dt.datetime, closes_at: dt.datetime,
-                kind: str = ApplicationWindow.Kind.ORDINARY) -> ApplicationWindow:
+                kind: str = ApplicationWindow.Kind.ORDINARY, ip: str | None = None) -> ApplicationWindow:
     """Administrators open an application window (申报批次) of a programme; after the policy has
     expired, a claim window (清算批次) for facts inside its validity (vouchers.lifecycle)."""
     if not getattr(actor, "is_bureau_admin", False):
@@ -170,7 +171,74 @@ def window_open(*, actor, programme: Programme, name: str, opens_at: dt.datetime
     with transaction.atomic():
         window = ApplicationWindow.objects.create(programme=programme, name=name, opens_at=opens_at,
                                                   closes_at=closes_at, kind=kind)
-        audit_record(actor=actor, action="window.open", target=window,
+        audit_record(actor=actor, action="window.open", target=window, ip=ip,
                      after={"programme": programme.code, "name": name, "kind": kind,
                             "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()})
     return window
+
+
+def _window_json(window: ApplicationWindow) -> dict[str, Any]:
+    return {"name": window.name, "kind": window.kind, "opens_at": window.opens_at.isoformat(),
+            "closes_at": window.closes_at.isoformat()}
+
+
+def window_change(*, actor, window: ApplicationWindow, name: str | None = None, kind: str | None = None,
+                  opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None,
+                  ip: str | None = None) -> ApplicationWindow:
+    """Administrators change a window (申报批次): its name and deadline at any time before it closes
+    (an extension, or an earlier deadline still ahead); its start and kind only before it opens, since
+    applications are submitted under it from then on. The rules of vouchers.lifecycle hold for the
+    result (a claim window after the policy's end, an ordinary one inside it). Audited."""
+    if not getattr(actor, "is_bureau_admin", False):
+        raise PermissionDenied(_("只有管理员可以设置申报批次。"))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ApplicationWindow.objects.select_for_update().select_related("programme__policy").get(pk=window.pk)
+        before = _window_json(locked)
+        if locked.closes_at <= now:
+            raise ValidationError(_("该批次已于 %(t)s 截止，不能再修改。")
+                                  % {"t": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M")})
+        started = locked.opens_at <= now
+        errors: dict[str, str] = {}
+        if started and opens_at is not None and opens_at != locked.opens_at:
+            errors["opens_at"] = _("批次已开始受理，不能修改开始时间。")
+        if started and kind is not None and kind != locked.kind:
+            errors["kind"] = _("批次已开始受理，不能修改批次类型。")
+        if closes_at is not None and closes_at <= now:
+            errors["closes_at"] = _("截止时间须晚于现在；如需立即截止，请使用“截止受理”。")
+        if name is not None and not name.strip():
+            errors["name"] = _("请填写批次名称。")
+        if errors:
+            raise ValidationError(errors)
+        locked.name = name.strip() if name is not None else locked.name
+        locked.kind = kind if kind is not None else locked.kind
+        locked.opens_at = opens_at if opens_at is not None else locked.opens_at
+        locked.closes_at = closes_at if closes_at is not None else locked.closes_at
+        if locked.closes_at <= locked.opens_at:
+            raise ValidationError({"closes_at": _("截止时间必须晚于开始时间。")})
+        window_check(programme=locked.programme, kind=locked.kind, opens_at=locked.opens_at,
+                     closes_at=locked.closes_at)
+        locked.save(update_fields=["name", "kind", "opens_at", "closes_at"])
+        audit_record(actor=actor, action="window.change", target=locked, ip=ip, before=before,
+                     after={"programme": locked.programme.code, **_window_json(locked)})
+    return locked
+
+
+def window_close(*, actor, window: ApplicationWindow, reason: str = "", ip: str | None = None) -> ApplicationWindow:
+    """截止受理 administrators close an open window now (its deadline becomes this moment: nothing more
+    is submitted under it; what was submitted goes on). Audited, with the reason if given."""
+    if not getattr(actor, "is_bureau_admin", False):
+        raise PermissionDenied(_("只有管理员可以设置申报批次。"))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ApplicationWindow.objects.select_for_update().select_related("programme").get(pk=window.pk)
+        if locked.closes_at <= now:
+            raise ValidationError(_("该批次已截止。"))
+        if locked.opens_at >= now:
+            raise ValidationError(_("该批次尚未开始受理；如需调整，请修改其开始和截止时间。"))
+        before = _window_json(locked)
+        locked.closes_at = now
+        locked.save(update_fields=["closes_at"])
+        audit_record(actor=actor, action="window.close", target=locked, ip=ip, before=before,
+                     after={"programme": locked.programme.code, **_window_json(locked)}, note=(reason or "").strip())
+    return locked
