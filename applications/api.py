@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import django_filters
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.api import KeysetPagination
 from portal.audit import client_ip
+from portal.parsers import JSONParser
 from vouchers.models import Programme
 
 from . import membership
@@ -163,9 +165,14 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         app = self.get_object()
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        retried = app.state != State.DRAFT
         application_submit(actor=request.user, application=app, declaration=serializer.validated_data["declaration"],
                            ip=client_ip(request))
-        return self._detail(app)
+        response = self._detail(app)
+        # 已提交: a retry (the first answer lost) is told so, and changed nothing
+        response.data["message"] = (_("申报 %(ref)s 已提交，无需重复提交。") if retried
+                                    else _("申报已提交，编号 %(ref)s。")) % {"ref": app.reference}
+        return response
 
     @extend_schema(summary="撤回申报 withdraw before a decision", tags=TAG_APP, request=WithdrawSerializer,
                    responses=ApplicationDetailSerializer)

@@ -455,10 +455,20 @@ def _window_closed_message(programme: Programme) -> str:
 def application_submit(*, actor, application: Application | int, declaration: bool,
                        ip: str | None = None) -> Application:
     """提交 submit a draft within an open window of its programme, with the declaration (承诺) that
-    the information is true. A second click finds the application submitted and is refused."""
+    the information is true. Idempotent: a second click, or a retry after the first answer was
+    lost, finds the application submitted and returns it as it stands (已提交), changing nothing."""
     _require_applicant_of(actor, application)
     if not declaration:
         raise ValidationError({"declaration": _("请阅读并勾选承诺：所填信息及上传材料真实、准确、完整。")})
+    pk = application.pk if isinstance(application, Application) else application
+    with transaction.atomic():
+        current = Application.objects.select_for_update().get(pk=pk)
+        if current.state != State.DRAFT and current.submitted_at is not None:
+            return current
+        return _submit(actor=actor, application=pk, ip=ip)
+
+
+def _submit(*, actor, application: int, ip: str | None) -> Application:
     state: dict[str, Any] = {}
 
     def guard(app: Application) -> None:

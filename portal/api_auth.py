@@ -50,7 +50,7 @@ class TokenObtainView(APIView):
             return Response({"detail": locked_out_detail()}, status=429)
         if user is None:
             raise ValidationError({"non_field_errors": [_("邮箱/用户名或密码不正确。")]})
-        if settings.PORTAL_STAFF_REQUIRE_2FA and user.is_staff_role:
+        if settings.PORTAL_STAFF_REQUIRE_2FA and user.requires_second_factor:
             devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
             if not devices:
                 raise PermissionDenied(_("工作人员账户须先在网页登录并完成两步验证（TOTP）设置，才能使用 API。"))

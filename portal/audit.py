@@ -20,6 +20,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR as portal.middleware.TrustedProxyMiddleware resolved it
+    (settings.PORTAL_TRUSTED_PROXIES). The lockout (AXES_CLIENT_IP_CALLABLE) and the throttles read
+    it here too."""
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None

@@ -56,7 +56,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         token.user = user
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        if settings.PORTAL_STAFF_REQUIRE_2FA and user.is_staff_role and not converted[-1]:
+        if settings.PORTAL_STAFF_REQUIRE_2FA and user.requires_second_factor and not converted[-1]:
             raise exceptions.AuthenticationFailed(_("工作人员账户须先完成两步验证（TOTP）设置，才能使用 API。"))
         return user, token
 

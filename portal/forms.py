@@ -17,10 +17,8 @@ class RegistrationForm(forms.Form):
     password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("该邮箱已注册，请直接登录或找回密码。"))
-        return email
+        # Whether the address has an account is never said here (services.user_register writes to it)
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         data = super().clean()

@@ -2,12 +2,13 @@
 settings.PORTAL_STAFF_REQUIRE_2FA is on (production). Every request gets an id for the log lines
 written for it, and behind the reverse proxy the client's address is the one the proxy saw."""
 
-import contextlib
+import functools
 import ipaddress
 import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -42,23 +43,106 @@ class RequestIdMiddleware:
             portal_logging.unbind(tokens)
 
 
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip())
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_address(meta) -> str | None:
+    """客户端地址 the client's address, by the one rule of settings.PORTAL_TRUSTED_PROXIES (the
+    addresses or networks of the portal's own reverse proxies): the connection's peer, unless the
+    peer is one of those proxies — then the nearest address in X-Forwarded-For that is not one of
+    them (what a client wrote further left is its own claim), else the proxy's X-Real-IP. A header
+    sent by anyone else changes nothing."""
+    peer = meta.get("REMOTE_ADDR") or None
+    trusted = _networks(tuple(settings.PORTAL_TRUSTED_PROXIES))
+    peer_ip = _address(peer or "")
+    if not trusted or peer_ip is None or not any(peer_ip in net for net in trusted):
+        return peer
+    for hop in reversed(meta.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        ip = _address(hop)
+        if ip is None:
+            break  # a malformed hop: nothing further left can be trusted
+        if not any(ip in net for net in trusted):
+            return str(ip)
+    real = _address(meta.get("HTTP_X_REAL_IP", ""))
+    return str(real) if real is not None and not any(real in net for net in trusted) else peer
+
+
 class TrustedProxyMiddleware:
-    """Behind the portal's own reverse proxy (settings.PORTAL_BEHIND_PROXY; gunicorn is reachable
-    from nothing else) the client's address is the proxy's X-Real-IP, which it sets itself: the audit
-    trail, the login lockout and the throttles then see the client, not the proxy. Without the
-    setting the header is ignored, so that no client can choose its address."""
+    """The client's address (client_address) becomes REMOTE_ADDR before anything reads it, so the
+    audit trail (portal.audit.client_ip), the login lockout (django-axes) and the throttles (DRF,
+    NUM_PROXIES 0) all see the same one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        try:  # a mistyped entry stops the start, not every request
+            _networks(tuple(settings.PORTAL_TRUSTED_PROXIES))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"PORTAL_TRUSTED_PROXIES: {exc}") from None
+
+    def __call__(self, request):
+        if settings.PORTAL_TRUSTED_PROXIES:
+            request.META["REMOTE_ADDR"] = client_address(request.META)
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """A request whose declared body (Content-Length) is larger than the portal ever takes is refused
+    with 413 before anything reads it: a multipart upload carries one file of at most
+    PORTAL_UPLOAD_MAX_FILE_BYTES and a form of at most DATA_UPLOAD_MAX_MEMORY_SIZE; any other body at
+    most DATA_UPLOAD_MAX_MEMORY_SIZE. (Django counts only the form fields of a multipart body, and
+    would stream the whole upload to disk before a view could refuse it.) The reverse proxy's
+    client_max_body_size is the first line; this is the one that holds without it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.PORTAL_BEHIND_PROXY:
-            real = request.META.get("HTTP_X_REAL_IP", "").strip()
-            with contextlib.suppress(ValueError):  # not an address: keep the connection's
-                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(real))
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = self.limit(request.META.get("CONTENT_TYPE", ""))
+        if limit is not None and declared > limit:
+            return self.refuse(request, limit)
         return self.get_response(request)
 
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/verify/", "/notices/", "/catalogue/")
+    @staticmethod
+    def limit(content_type: str) -> int | None:
+        form = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if form is None:
+            return None
+        if content_type.lower().startswith("multipart/"):
+            return settings.PORTAL_UPLOAD_MAX_FILE_BYTES + form
+        return form
+
+    @staticmethod
+    def refuse(request, limit: int):
+        from django.http import HttpResponse, JsonResponse
+        from django.utils.translation import gettext
+
+        message = gettext("请求内容过大（上限 %(mb)s MB），未予处理。单个文件请勿超过 %(file_mb)s MB。") % {
+            "mb": round(limit / 1024 / 1024, 1), "file_mb": round(settings.PORTAL_UPLOAD_MAX_FILE_BYTES / 1024 / 1024)}
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=413, json_dumps_params={"ensure_ascii": False})
+        else:
+            response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return response
+
+
+# What an account that must pass the second factor reaches before passing it: the second-factor
+# pages and logout (by name), static files and the language switch; nothing else, the password
+# change and the public pages included.
+SECOND_FACTOR_URL_NAMES = ("otp_setup", "otp_verify", "logout")
+EXEMPT_PREFIXES = ("/static/", "/i18n/")
 
 
 class StaffTwoFactorMiddleware:
@@ -68,8 +152,9 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (settings.PORTAL_STAFF_REQUIRE_2FA and user is not None and user.is_authenticated
-                and (user.is_staff_role or user.is_staff or user.is_superuser) and not user.is_verified()
-                and not request.path.startswith(EXEMPT_PREFIXES)):
+                and user.requires_second_factor and not user.is_verified()
+                and not request.path.startswith(EXEMPT_PREFIXES)
+                and request.path not in {reverse(name) for name in SECOND_FACTOR_URL_NAMES}):
             if request.path.startswith("/api/"):
                 from django.http import JsonResponse
                 from django.utils.translation import gettext

@@ -44,6 +44,12 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES
 
     @property
+    def requires_second_factor(self) -> bool:
+        """Staff roles, and any account the admin site or superuser powers open (is_staff,
+        is_superuser) whatever its role, pass TOTP when PORTAL_STAFF_REQUIRE_2FA is on."""
+        return self.is_staff_role or self.is_staff or self.is_superuser
+
+    @property
     def is_bureau_admin(self) -> bool:
         return self.role in (Role.BUREAU_ADMIN, Role.SYSADMIN)
 

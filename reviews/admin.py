@@ -22,6 +22,7 @@ from .models import (
     ReviewAssignment,
     SupplementRequest,
 )
+from .services.experts import expert_conflicts_revoke
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -53,6 +54,8 @@ class ExpertRelationAdmin(admin.ModelAdmin):
         if not change:
             obj.declared_by = request.user
         super().save_model(request, obj, form, change)
+        # a link registered after assignment revokes the expert's places on its panels
+        expert_conflicts_revoke(expert=obj.expert, actor=request.user)
 
 
 @admin.register(ReviewAssignment)

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, ApplicationEvent, Attachment, Enterprise, ProjectClaim
+from applications.models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, ProjectClaim
 from applications.selectors import application_get_for_actor, basis_of
 from applications.workflow import State
 from portal.uscc import normalize as normalize_uscc
@@ -31,6 +31,7 @@ from vouchers.services.budget import batch_oversubscription
 from .models import (
     Decision,
     ExpertAssignment,
+    ExpertRelation,
     Objection,
     PartyConfirmation,
     PublicNotice,
@@ -250,11 +251,50 @@ def expert_assignments_for(*, actor) -> QuerySet[ExpertAssignment]:
             .order_by("-assigned_at", "-id"))
 
 
+def related_enterprise_ids(application: Application) -> set[int]:
+    """The applicant and the other enterprises the application names by credit code (the supplier
+    and the buyer of th-scenario-demo)."""
+    ids = {application.enterprise_id}
+    codes = [str(v).strip().upper() for m in (application.programme.inputs or []) if m.get("type") == "uscc"
+             for v in [(application.inputs or {}).get(m["name"])] if v]
+    if codes:
+        ids |= set(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
+    return ids
+
+
+def expert_conflicts(*, expert, application: Application) -> list[str]:
+    """Why the expert may not review this application (empty when nothing links them)."""
+    ids = related_enterprise_ids(application)
+    reasons = []
+    membership = (EnterpriseMember.objects.filter(user=expert, enterprise_id__in=ids)
+                  .select_related("enterprise").first())
+    if membership is not None:
+        reasons.append(_("%(expert)s 是 %(enterprise)s 的成员")
+                       % {"expert": expert, "enterprise": membership.enterprise})
+    for rel in ExpertRelation.objects.filter(expert=expert, enterprise_id__in=ids).select_related("enterprise"):
+        reasons.append(_("%(expert)s 已登记与 %(enterprise)s 存在利益关联（%(note)s）")
+                       % {"expert": expert, "enterprise": rel.enterprise, "note": rel.note or _("未说明")})
+    return reasons
+
+
 def expert_assignment_get(*, actor, pk: int) -> ExpertAssignment:
+    """One of the expert's assignments. Refused (403) while the expert still holds a place on the
+    panel although something now links them to the application's enterprises — a relation or a
+    membership registered after the assignment counts as much as one known before it (利益冲突回避,
+    checked at every expert action; services.experts.expert_conflicts_revoke takes the place away).
+    A recused place stays visible, without the materials."""
     try:
-        return expert_assignments_for(actor=actor).prefetch_related("scores").get(pk=pk)
+        assignment = expert_assignments_for(actor=actor).prefetch_related("scores").get(pk=pk)
     except (ExpertAssignment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    if assignment.status != ExpertAssignment.Status.RECUSED and expert_conflicts(
+            expert=actor, application=assignment.application):
+        raise PermissionDenied(conflict_refusal())
+    return assignment
+
+
+def conflict_refusal() -> str:
+    return _("您与该申报的企业存在利益关联，本申报的评审权限已撤销（利益冲突回避）。")
 
 
 def expert_view_of(assignment: ExpertAssignment) -> dict[str, Any]:
@@ -384,7 +424,8 @@ def _claim_filter(application: Application):
 
 def project_conflicts(application: Application) -> list[dict[str, Any]]:
     """Other applications claiming the same contract, invoice or project key under another programme
-    (any policy), with what they hold: 从高不重复."""
+    (any policy), with what they hold: 从高不重复. `cross_enterprise`: the other application is
+    another enterprise's — a clash for the bureau to look into, never settled by superseding."""
     q = _claim_filter(application)
     others = list(Application.objects.filter(q).exclude(pk=application.pk)
                   .exclude(programme_id=application.programme_id)
@@ -410,6 +451,7 @@ def project_conflicts(application: Application) -> list[dict[str, Any]]:
         rows.append({"application": other, "id": other.pk, "reference": other.reference,
                      "programme": other.programme.name_zh, "policy": other.programme.policy.code,
                      "enterprise": other.enterprise.name, "state": other.state,
+                     "cross_enterprise": other.enterprise_id != application.enterprise_id,
                      "state_label": other.get_state_display(),
                      "matched": labels, "held": held.get(other.pk, ZERO)})
     return rows
@@ -418,7 +460,7 @@ def project_conflicts(application: Application) -> list[dict[str, Any]]:
 def conflicts_json(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{"application": r["id"], "reference": r["reference"], "programme": r["programme"],
              "policy": r["policy"], "enterprise": r["enterprise"], "state": r["state"], "matched": r["matched"],
-             "held": str(r["held"])} for r in rows]
+             "held": str(r["held"]), "cross_enterprise": r["cross_enterprise"]} for r in rows]
 
 
 

@@ -1,13 +1,13 @@
-"""Limits on what anyone may send without an account: objections during a public notice, through
-the page or the API, counted together per client address in the cache (Redis in production)."""
+"""Limits on what anyone may send during a public notice: objections, through the page or the API,
+counted together per client address in the cache (Redis in production), signed in or not."""
 
 from __future__ import annotations
 
-from rest_framework.throttling import AnonRateThrottle
+from portal.throttles import AddressRateThrottle, allowed
 
 
-class ObjectionThrottle(AnonRateThrottle):
-    """At most 30 objections an hour from one address (signed-in users are not limited)."""
+class ObjectionThrottle(AddressRateThrottle):
+    """At most 30 objections an hour from one address, whoever sends them."""
 
     scope = "objection"
     rate = "30/hour"
@@ -15,4 +15,4 @@ class ObjectionThrottle(AnonRateThrottle):
 
 def objection_allowed(request) -> bool:
     """For the page form: counts this attempt like the API does and says whether it may go on."""
-    return ObjectionThrottle().allow_request(request, None)
+    return allowed(ObjectionThrottle, request)

@@ -17,17 +17,19 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from portal.parsers import JSONParser
 
 from . import calculator
 from .display import capped_by_label, formula_in_words, input_unit, param_value, parameter_rows, text_provenance
 from .lifecycle import policy_state
 from .models import Policy, Programme
 from .selectors import estimate_as_json, estimate_for, parameters_in_force, programme_get, programmes_list
+from .throttles import EstimateThrottle
 
 # ---------------------------------------------------------------- parsing
 
@@ -38,9 +40,10 @@ def _no_constants(name: str):
 
 class DecimalJSONParser(JSONParser):
     """JSON whose numbers with a fraction or exponent become Decimal, never a binary float
-    (700000000.10 stays 700000000.10); NaN and Infinity are refused."""
+    (700000000.10 stays 700000000.10); NaN and Infinity are refused; nesting is limited
+    (portal.parsers)."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def load(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             return json.load(codecs.getreader(encoding)(stream), parse_float=Decimal, parse_constant=_no_constants)
@@ -294,6 +297,7 @@ class ProgrammeEstimateView(APIView):
 
     permission_classes = [AllowAny]
     parser_classes = [DecimalJSONParser]
+    throttle_classes = [EstimateThrottle]
 
     @extend_schema(
         tags=["programmes"], summary="测算 estimate an award", request={"application/json": ESTIMATE_BODY},

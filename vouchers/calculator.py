@@ -18,10 +18,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from portal import uscc
+from portal.amounts import decimal_from
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -179,7 +180,6 @@ class EnterpriseFacts:
 
 # ---------------------------------------------------------------- inputs
 
-_PLAIN = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
 _INT = re.compile(r"^[+-]?\d+$")
 _TRUE = {"true", "1", "yes", "on", "是", "y"}
 _FALSE = {"false", "0", "no", "off", "否", "n"}
@@ -187,25 +187,7 @@ uscc_check_char = uscc.check_character  # the rule is portal.uscc's; bench/datag
 
 
 def _to_decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        value = repr(value)  # shortest round-trip text: 0.1 -> "0.1", not binary noise
-        try:
-            d = Decimal(value)
-        except InvalidOperation:
-            return None
-        return d if d.is_finite() else None
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, str):
-        text = value.strip().replace("，", ",")
-        if not _PLAIN.match(text):
-            return None
-        return Decimal(text.replace(",", ""))
-    return None
+    return decimal_from(value)  # the one reading of a typed number (portal.amounts)
 
 
 def _missing(value: Any) -> bool:

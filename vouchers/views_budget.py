@@ -4,7 +4,6 @@ pool's amount, and exports to Excel (xlsx) and CSV."""
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
+from portal.exports import csv_writer, xlsx_append
 
 from .budget_selectors import (
     STATE_GROUPS,
@@ -213,10 +213,9 @@ def _table_response(*, title: str, header: list[str], rows: list[list[Any]], mon
     if fmt == "csv":
         buf = io.StringIO()
         buf.write("\ufeff")  # BOM: Excel then reads the file as UTF-8 and shows Chinese correctly
-        writer = csv.writer(buf)
+        writer = csv_writer(buf)  # text never read as a formula (portal.exports)
         writer.writerow(header)
-        for r in rows:
-            writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else v for v in r])
+        writer.writerows(rows)
         response = HttpResponse(buf.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         from openpyxl import Workbook
@@ -225,11 +224,11 @@ def _table_response(*, title: str, header: list[str], rows: list[list[Any]], mon
         wb = Workbook()
         ws = wb.active
         ws.title = title[:31]
-        ws.append(header)
+        xlsx_append(ws, header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r in rows:
-            ws.append(r)
+            xlsx_append(ws, r)  # text cells are strings, never formulas (portal.exports)
         for col in money_cols:
             for (cell,) in ws.iter_rows(min_row=2, min_col=col + 1, max_col=col + 1):
                 cell.number_format = "#,##0.00"

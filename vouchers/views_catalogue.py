@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import client_ip
+from portal.throttles import allowed
 
 from . import calculator
 from .display import (
@@ -45,6 +46,7 @@ from .selectors import (
     window_open_for,
 )
 from .services.catalogue import parameter_set, window_open
+from .throttles import EstimateThrottle
 
 
 def _member_enterprise(user):
@@ -137,7 +139,10 @@ def programme_estimate(request: HttpRequest, code: str) -> HttpResponse:
     result = None
     remaining: list[tuple[str, Decimal]] = []
     status = 200
-    if form.is_bound:
+    if form.is_bound and not allowed(EstimateThrottle, request):  # counted with the API, per address
+        messages.error(request, _("测算过于频繁，请稍后再试。"))
+        status = 429
+    elif form.is_bound:
         valid = form.is_valid()
         on = form.cleaned_data.get("date") or timezone.localdate()
         try:

@@ -3,7 +3,6 @@ redemption desk, and for administrators the provider catalogue and the quarterly
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
+from portal.exports import csv_writer
 
 from .forms_redemption import DisputeForm, MemberLinkForm, ProviderForm, RedeemForm, RelationForm, SettlementForm
 from .models import ProviderMember, ProviderRelation, Voucher
@@ -274,18 +274,18 @@ def settlement(request: HttpRequest) -> HttpResponse:
         suffix = "-detail" if fmt == "detail" else ""
         response["Content-Disposition"] = f'attachment; filename="settlement-{label}{suffix}.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 CSV with the BOM
-        writer = csv.writer(response)
+        writer = csv_writer(response)  # names never read as formulas (portal.exports)
         if fmt == "csv":
             writer.writerow(CSV_HEADER)
             for r in rows:
                 writer.writerow([r.provider.name, r.provider.credit_code, label, r.confirmed_count,
-                                 f"{r.confirmed_amount:.2f}", r.pending_count, f"{r.pending_amount:.2f}"])
+                                 r.confirmed_amount, r.pending_count, r.pending_amount])
         else:
             writer.writerow(CSV_DETAIL)
             for r in rows:
                 for x in r.redemptions:
                     writer.writerow([r.provider.name, r.provider.credit_code, x.voucher.code, x.voucher.enterprise.name,
-                                     x.invoice_number, x.invoice_date.isoformat(), f"{x.amount:.2f}",
+                                     x.invoice_number, x.invoice_date, x.amount,
                                      timezone.localtime(x.responded_at).strftime("%Y-%m-%d %H:%M")])
         return response
     total = sum((r.confirmed_amount for r in rows), start=Decimal("0.00"))

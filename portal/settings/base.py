@@ -47,7 +47,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "portal.middleware.RequestIdMiddleware",  # X-Request-ID, and the id and user on every log line
-    "portal.middleware.TrustedProxyMiddleware",  # the client's address from our proxy (PORTAL_BEHIND_PROXY)
+    "portal.middleware.TrustedProxyMiddleware",  # the client's address (PORTAL_TRUSTED_PROXIES)
+    "portal.middleware.RequestSizeLimitMiddleware",  # 413 for a body over the limits, before it is read
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,7 +123,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count per account whatever the spelling of its e-mail (case, spaces) or its username.
+AXES_USERNAME_CALLABLE = "portal.backends.lockout_key"
 AXES_LOCKOUT_CALLABLE = "portal.errors.lockout"  # JSON under /api/, the lockout page elsewhere
+AXES_CLIENT_IP_CALLABLE = "portal.audit.client_ip"  # the one client address (PORTAL_TRUSTED_PROXIES)
 
 # Staff (reviewers, experts, administrators) must pass TOTP in production.
 PORTAL_STAFF_REQUIRE_2FA = env.bool("PORTAL_STAFF_REQUIRE_2FA", default=False)
@@ -231,8 +235,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
-    # Throttles count per REMOTE_ADDR (set from our proxy's X-Real-IP: portal.middleware), never per a
-    # client-supplied X-Forwarded-For.
+    # JSON nested too deep is a 400 (portal.parsers), never a RecursionError and a 500
+    "DEFAULT_PARSER_CLASSES": ["portal.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
+    # Throttles count per REMOTE_ADDR (the client's address by PORTAL_TRUSTED_PROXIES:
+    # portal.middleware), never per a client-supplied X-Forwarded-For.
     "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
@@ -273,9 +280,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 
-# Behind the portal's own reverse proxy (docker-compose.yml, deploy/nginx): take the client's address
-# from the proxy's X-Real-IP. Only where gunicorn is reachable from the proxy alone.
-PORTAL_BEHIND_PROXY = env.bool("PORTAL_BEHIND_PROXY", default=False)
+# The portal's own reverse proxies (docker-compose.yml, deploy/nginx): their addresses or networks.
+# Only a request from one of them has its X-Forwarded-For (or X-Real-IP) taken for the client's
+# address (portal.middleware.client_address); the one rule for the audit trail, the lockout and the
+# throttles. Empty: the connection's address, whatever the headers say.
+PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
 
 # Prometheus metrics at /metrics (django-prometheus, portal.metrics): answered to a request bearing
 # `Authorization: Bearer <PORTAL_METRICS_TOKEN>` or coming from one of PORTAL_METRICS_ALLOWED_IPS

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import audit_record, client_ip
+from portal.exports import archive_name
 from reviews.models import Letter
 
 from . import services
@@ -135,7 +136,8 @@ def _zip_response(request: HttpRequest, letters: list[Letter]) -> FileResponse:
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
         for letter in letters:
             with letter.pdf.open("rb") as fh:
-                archive.writestr(f"{letter.number}-{letter.addressee_name}.pdf", fh.read())
+                # the addressee's name is the applicant's own text: one plain file name (portal.exports)
+                archive.writestr(archive_name(f"{letter.number}-{letter.addressee_name}.pdf"), fh.read())
     spool.seek(0)
     audit_record(actor=request.user, action="letter.download_zip", target_type="reviews.letter", target_id="zip",
                  ip=client_ip(request), after={"letters": [letter.pk for letter in letters]})

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,7 @@ from applications.models import Application
 from applications.selectors import consent_document
 from applications.services import application_transition
 from applications.workflow import State
+from portal.amounts import decimal_from
 from portal.notifications import notify_enterprise
 from vouchers.models import Award
 from vouchers.selectors import estimate_as_json
@@ -54,13 +55,10 @@ DECIDED_STATES = (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE, State.A
 # ---------------------------------------------------------------- input
 
 def parse_amount(raw: Any, *, field: str = "amount") -> Decimal:
-    if isinstance(raw, float):
-        raw = str(raw)
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: _("请输入有效的金额（元）。")}) from None
-    if not value.is_finite() or value < 0:
+    value = decimal_from(raw)  # the one reading of a typed amount (portal.amounts): " 1,0,0 " is none
+    if value is None:
+        raise ValidationError({field: _("请输入有效的金额（元）。")})
+    if value < 0:
         raise ValidationError({field: _("金额不能为负数。")})
     if value != value.quantize(CENT):
         raise ValidationError({field: _("金额最多保留两位小数（精确到分）。")})
@@ -162,6 +160,16 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
             holds = c["held"] > 0 or c["state"] in DECIDED_STATES
             if not holds:
                 continue
+            if c["cross_enterprise"]:
+                # two enterprises claiming one contract or invoice is a matter for the bureau to look
+                # into: neither award declines the other
+                raise ValidationError({"amount": _(
+                    "同一项目（%(matched)s）已由另一企业 %(enterprise)s 在“%(programme)s”（%(ref)s）"
+                    "获核定 %(held)s 元。"
+                    "不同企业申报同一合同、发票或项目，不按“从高不重复”自动处理，须由主管部门核查；"
+                    "核查后对不应支持的一方作不予支持决定。")
+                    % {"matched": "、".join(c["matched"]), "enterprise": c["enterprise"],
+                       "programme": c["programme"], "ref": c["reference"], "held": f"{c['held']:,}"}})
             if c["held"] >= total:
                 raise ValidationError({"amount": _(
                     "同一项目（%(matched)s）已在“%(programme)s”（%(ref)s）核定 %(held)s 元，不低于本次 %(total)s 元；"
@@ -180,8 +188,9 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
                     amount=str(total), max_amount=str(est.amount), reason=reason, decided_on=on.isoformat(),
                     basis_date=est.on.isoformat(),
                     consent_document=consent.original_name if consent is not None else None,
-                    lines=[{"line": ln, "amount": str(a), "max": str(maxima[ln])} for ln, a in lines.items()],
-                    conflicts=conflicts_json(conflicts))
+                    lines=[{"line": ln, "amount": str(a), "max": str(maxima[ln])} for ln, a in lines.items()])
+        # The 从高不重复 check names other applications, perhaps other enterprises': it is kept on the
+        # decision (the bureau's record), never in the timeline data the applicant reads.
         state["est_json"] = est_json
 
     def apply(app: Application) -> None:
@@ -198,7 +207,7 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
                     "enterprise_name": receivers[ln].name if receivers.get(ln) else ""}
                    for ln, a in lines.items() for m in est.lines if m.line == ln],
             reason=reason, explanation=state["est_json"]["steps"], parameters=dict(est.parameters),
-            conflicts=data["conflicts"], decided_on=on, decided_by=actor, basis_date=est.on,
+            conflicts=conflicts_json(state["conflicts"]), decided_on=on, decided_by=actor, basis_date=est.on,
             consent_document=state["consent"])
         app.due_date = None
         for c in state["supersede"]:

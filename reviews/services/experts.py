@@ -14,43 +14,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, Enterprise, EnterpriseMember
+from applications.models import Application, Enterprise
 from applications.services import application_transition, timeline_add
 from applications.workflow import State
 from portal.audit import audit_record
 from portal.models import Role, User
 
 from ..models import ExpertAssignment, ExpertRelation, ExpertScore
-from .common import assigned_guard, due_after, guards, min_experts, require_admin
+from ..selectors import conflict_refusal, expert_conflicts
+from .common import assigned_guard, due_after, guards, min_experts, require_admin, require_bureau
 
 TWO_PLACES = Decimal("0.01")
 PANEL_STATES = (State.FORMAL_REVIEW, State.EXPERT_REVIEW)
-
-
-def related_enterprise_ids(application: Application) -> set[int]:
-    """The applicant and the other enterprises the application names by credit code (the supplier
-    and the buyer of th-scenario-demo)."""
-    ids = {application.enterprise_id}
-    codes = [str(v).strip().upper() for m in (application.programme.inputs or []) if m.get("type") == "uscc"
-             for v in [(application.inputs or {}).get(m["name"])] if v]
-    if codes:
-        ids |= set(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
-    return ids
-
-
-def expert_conflicts(*, expert: User, application: Application) -> list[str]:
-    """Why the expert may not review this application (empty when nothing links them)."""
-    ids = related_enterprise_ids(application)
-    reasons = []
-    membership = (EnterpriseMember.objects.filter(user=expert, enterprise_id__in=ids)
-                  .select_related("enterprise").first())
-    if membership is not None:
-        reasons.append(_("%(expert)s 是 %(enterprise)s 的成员")
-                       % {"expert": expert, "enterprise": membership.enterprise})
-    for rel in ExpertRelation.objects.filter(expert=expert, enterprise_id__in=ids).select_related("enterprise"):
-        reasons.append(_("%(expert)s 已登记与 %(enterprise)s 存在利益关联（%(note)s）")
-                       % {"expert": expert, "enterprise": rel.enterprise, "note": rel.note or _("未说明")})
-    return reasons
 
 
 def expert_relation_add(*, actor, expert: User, enterprise: Enterprise, note: str = "") -> ExpertRelation:
@@ -62,7 +37,62 @@ def expert_relation_add(*, actor, expert: User, enterprise: Enterprise, note: st
                                                             defaults={"note": note[:300], "declared_by": actor})
         audit_record(actor=actor, action="review.expert_relation", target=rel,
                      after={"expert": expert.pk, "enterprise": enterprise.pk}, note=note)
+        expert_conflicts_revoke(expert=expert, actor=actor)  # a link found after assignment
     return rel
+
+
+def expert_conflicts_revoke(*, expert: User, actor=None, application_ids: Iterable[int] | None = None,
+                            ip: str | None = None) -> list[ExpertAssignment]:
+    """利益冲突回避 after assignment: every place of the expert on a panel of an application now linked
+    to them (a relation or a membership registered later, an enterprise named in the application)
+    is revoked — recused, so the materials and the score form close — and, while that expert
+    review is still open, their scores are voided (deleted; the audit event keeps them). On a
+    panel that has finished, the scores stay on record and the bureau is told on the timeline.
+    Called when a relation is registered, before each expert action and before a panel finishes."""
+    revoked = []
+    with transaction.atomic():
+        qs = (ExpertAssignment.objects.select_for_update(of=("self",)).filter(expert=expert)
+              .exclude(status=ExpertAssignment.Status.RECUSED)
+              .select_related("application__programme", "application__enterprise").order_by("pk"))
+        if application_ids is not None:
+            qs = qs.filter(application_id__in=list(application_ids))
+        for a in qs:
+            reasons = expert_conflicts(expert=expert, application=a.application)
+            if not reasons:
+                continue
+            open_panel = a.application.state in PANEL_STATES
+            scores = {s.criterion: str(s.score) for s in a.scores.all()}
+            before = {"status": a.status, "total": a.total, "scores": scores}
+            a.status = ExpertAssignment.Status.RECUSED
+            a.declaration_note = "；".join(reasons)[:300]
+            fields = ["status", "declaration_note"]
+            if open_panel:
+                a.scores.all().delete()
+                a.total, a.submitted_at = None, None
+                fields += ["total", "submitted_at"]
+            a.save(update_fields=fields)
+            audit_record(actor=actor, action="review.expert_conflict_revoke", target=a, ip=ip, before=before,
+                         after={"status": a.status, "scores_voided": open_panel and bool(scores)},
+                         note="；".join(reasons))
+            message = (_("评审专家 %(who)s 存在利益冲突（%(why)s），已撤销其评审权限，评分作废。") if open_panel
+                       else _("评审专家 %(who)s 在专家评审结束后登记利益冲突（%(why)s），已撤销其评审权限；"
+                              "其评分留存备查，请主管部门复核。"))
+            timeline_add(application=a.application, actor=actor, action="expert_conflict_revoke",
+                         message=message % {"who": expert, "why": "；".join(reasons)}, visible_to_applicant=False)
+            revoked.append(a)
+    return revoked
+
+
+def _refuse_if_conflicted(actor, assignment: ExpertAssignment | int) -> None:
+    """Before an expert acts: a link registered since the assignment revokes the place (committed,
+    whatever becomes of the action) and the action is refused."""
+    pk = assignment.pk if isinstance(assignment, ExpertAssignment) else assignment
+    a = ExpertAssignment.objects.select_related("application__programme").filter(pk=pk).first()
+    if a is None or actor is None or a.expert_id != getattr(actor, "pk", None):
+        return  # _own_assignment refuses it
+    if expert_conflicts(expert=actor, application=a.application):
+        expert_conflicts_revoke(expert=actor, application_ids=[a.application_id])
+        raise PermissionDenied(conflict_refusal())
 
 
 def experts_assign(*, actor, application: Application | int, experts: Iterable[User],
@@ -122,7 +152,9 @@ def _own_assignment(actor, assignment: ExpertAssignment | int, *, lock: bool = F
 def expert_declare(*, actor, assignment: ExpertAssignment | int, conflict: bool, note: str = "",
                    ip: str | None = None) -> ExpertAssignment:
     """利益冲突声明: before seeing the materials or scoring, the expert declares whether anything links
-    them to the enterprise. A declared conflict recuses the expert and is recorded as a relation."""
+    them to the enterprise. A declared conflict recuses the expert and is recorded as a relation
+    (which also revokes the expert's places on the enterprise's other applications)."""
+    _refuse_if_conflicted(actor, assignment)
     with transaction.atomic():
         a = _own_assignment(actor, assignment, lock=True)
         if a.status != ExpertAssignment.Status.PENDING:
@@ -136,11 +168,12 @@ def expert_declare(*, actor, assignment: ExpertAssignment | int, conflict: bool,
         a.declaration_note = note
         a.status = ExpertAssignment.Status.RECUSED if conflict else ExpertAssignment.Status.ACCEPTED
         a.save(update_fields=["declared_at", "declaration_note", "status"])
+        audit_record(actor=actor, action="review.expert_declare", target=a, ip=ip,
+                     after={"conflict": conflict, "status": a.status}, note=note)
         if conflict:
             ExpertRelation.objects.get_or_create(expert=actor, enterprise_id=a.application.enterprise_id,
                                                  defaults={"note": note, "declared_by": actor})
-        audit_record(actor=actor, action="review.expert_declare", target=a, ip=ip,
-                     after={"conflict": conflict, "status": a.status}, note=note)
+            expert_conflicts_revoke(expert=actor, actor=actor, ip=ip)
     return a
 
 
@@ -166,6 +199,7 @@ def expert_scores_submit(*, actor, assignment: ExpertAssignment | int, scores: M
     """评分: every criterion of the programme, within 0..max_score; may be revised while the expert
     review lasts. Refused (nothing written) for a score outside the scale or a missing one."""
     comments = comments or {}
+    _refuse_if_conflicted(actor, assignment)
     with transaction.atomic():
         a = _own_assignment(actor, assignment, lock=True)
         if a.status == ExpertAssignment.Status.PENDING:
@@ -233,6 +267,12 @@ def expert_review_finish(*, actor, application: Application | int, note: str = "
     def apply(app: Application) -> None:
         app.due_date = due_after("bureau_review")
 
+    require_bureau(actor)
+    pk = application.pk if isinstance(application, Application) else application
+    seated = ExpertAssignment.objects.filter(application_id=pk).exclude(status=ExpertAssignment.Status.RECUSED)
+    for expert in User.objects.filter(pk__in=seated.values("expert_id")).order_by("pk"):
+        # a link registered since the assignment: that expert's scores do not count (panel_incomplete)
+        expert_conflicts_revoke(expert=expert, application_ids=[pk], ip=ip)
     return application_transition(actor=actor, application=application, transition="finish_expert_review",
                                   message=note.strip(), ip=ip, guard=guards(assigned_guard(actor), panel_complete),
                                   apply=apply)

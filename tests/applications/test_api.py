@@ -86,14 +86,15 @@ def test_journey_through_the_api(api_for, owner_a, reviewer, compute, django_cap
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"].startswith("attachment;")
 
-    # Submit needs the declaration; a second submit is refused.
+    # Submit needs the declaration; a second submit (a retry) says it is submitted and changes nothing.
     response = c.post(f"/api/v1/applications/{pk}/submit/", {"declaration": False}, format="json")
     assert response.status_code == 400 and "承诺" in response.json()["declaration"][0]
     with django_capture_on_commit_callbacks(execute=True):
         response = c.post(f"/api/v1/applications/{pk}/submit/", {"declaration": True}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "submitted"
     response = c.post(f"/api/v1/applications/{pk}/submit/", {"declaration": True}, format="json")
-    assert response.status_code == 400 and "不能执行" in response.json()["non_field_errors"][0]
+    assert response.status_code == 200 and "已提交" in response.json()["message"]
+    assert response.json()["state"] == "submitted"
     assert c.patch(f"/api/v1/applications/{pk}/", {"title": "改"}, format="json").status_code == 400
 
     # Supplement request, answered through the API.

@@ -115,7 +115,8 @@ def test_every_app_service_runs_the_production_settings_behind_the_proxy(service
     for name in APP_SERVICES:
         env = services[name]["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings.production", name
-        assert env["PORTAL_BEHIND_PROXY"] == "true", name
+        # the client's address is taken from X-Forwarded-For of the proxy's network only
+        assert env["PORTAL_TRUSTED_PROXIES"] == "${PORTAL_EDGE_SUBNET:-172.30.0.0/24}", name
         assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith("redis://"), name
 
 

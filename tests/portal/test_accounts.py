@@ -51,11 +51,17 @@ def test_registration_bad_input_is_refused_in_chinese(client, data, field, fragm
     assert not mail.outbox
 
 
-def test_duplicate_email_is_refused(client):
+def test_an_email_with_an_account_is_told_by_mail_not_on_the_page(client, django_capture_on_commit_callbacks):
+    """The page never says which addresses have an account (issue 12): it answers as for a new one,
+    and the address's owner is told by e-mail to sign in or reset the password."""
     UserFactory(email="taken@example.cn")
-    r = client.post(reverse("register"), {"email": "TAKEN@example.cn", "full_name": "x", "phone": "13800138000",
-                                          "password1": "Guangzhou-AI-2026", "password2": "Guangzhou-AI-2026"})
-    assert r.status_code == 400 and "已注册" in str(r.context["form"].errors["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("register"), {"email": "TAKEN@example.cn", "full_name": "x", "phone": "13800138000",
+                                              "password1": "Guangzhou-AI-2026", "password2": "Guangzhou-AI-2026"})
+    assert r.status_code == 200 and "已注册" not in r.content.decode()
+    assert User.objects.filter(email__iexact="taken@example.cn").count() == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["taken@example.cn"]
+    assert "已有账户" in mail.outbox[0].body and "/accounts/password/reset/" in mail.outbox[0].body
 
 
 def test_lockout_after_repeated_failures(client, settings):

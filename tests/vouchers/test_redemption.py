@@ -138,12 +138,12 @@ def test_unknown_voucher_is_refused(voucher, provider, provider_user):
         svc.redemption_create(actor=provider_user, voucher_code="SLQ-2026-AAAA-BBBB",
                               holder_credit_code=voucher.enterprise.credit_code, invoice_number="12345678",
                               invoice_date=timezone.localdate(), amount="10", invoice_file=invoice_pdf())
-    assert "券码不存在" in info.value.message_dict["voucher_code"][0]
+    assert "不匹配" in info.value.message_dict["voucher_code"][0]
     nothing_written(voucher)
 
 
 def test_voucher_is_not_transferable(voucher, provider, provider_user, enterprise_b):
-    message = refused("holder_credit_code", actor=provider_user, voucher=voucher, holder=enterprise_b.credit_code)
+    message = refused("voucher_code", actor=provider_user, voucher=voucher, holder=enterprise_b.credit_code)
     assert "不可转让" in message
     nothing_written(voucher)
 

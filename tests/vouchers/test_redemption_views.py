@@ -119,7 +119,7 @@ def test_provider_redeems_through_the_page(voucher, provider, client_for, provid
 
 @pytest.mark.parametrize(("override", "field_text"), [
     ({"amount": "600000.00"}, "余额"),
-    ({"voucher_code": "SLQ-2026-AAAA-BBBB"}, "券码不存在"),
+    ({"voucher_code": "SLQ-2026-AAAA-BBBB"}, "不匹配"),
     ({"holder_credit_code": "91440112MA5XXXXX1X"}, "不可转让"),
     ({"invoice_file": invoice_pdf("x.pdf", b"<html>not a pdf</html>")}, "PDF、JPG 或 PNG"),
     ({"amount": "1.234"}, "两位小数"),

@@ -20,7 +20,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +29,7 @@ from django.db.models import Case, Count, F, Q, Sum, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from portal.amounts import decimal_from
 from portal.audit import audit_record
 from portal.models import Role
 
@@ -57,14 +58,10 @@ def fmt_yuan(value: Decimal) -> str:
 
 
 def money(value: Any, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """A money amount: a Decimal (or a decimal string / int) with at most two places."""
-    if isinstance(value, float):
-        value = str(value)
-    try:
-        d = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: "请输入有效金额。"}) from None
-    if not d.is_finite():
+    """A money amount: a Decimal (or an int, or text as people write amounts: portal.amounts) with at
+    most two places."""
+    d = decimal_from(value)
+    if d is None:
         raise ValidationError({field: "请输入有效金额。"})
     if d != d.quantize(CENT):
         raise ValidationError({field: "金额最多保留两位小数（精确到分）。"})

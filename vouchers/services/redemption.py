@@ -279,11 +279,14 @@ def redemption_create(*, actor, voucher_code: str, holder_credit_code: str, invo
     elif invoice_date > today:
         errors["invoice_date"] = _("开票日期不能晚于今天。")
     code = voucher_code_normalize(voucher_code)
-    voucher = Voucher.objects.select_related("enterprise").filter(code=code).first() if code else None
+    holder = "".join((holder_credit_code or "").split()).upper()
+    # Looked up by the code and its holder together, and one answer for an unknown code and for a
+    # holder that does not match (vouchers are not transferable): the desk never tells which codes exist.
+    voucher = (Voucher.objects.select_related("enterprise").filter(code=code, enterprise__credit_code=holder).first()
+               if code and holder else None)
     if voucher is None:
-        errors["voucher_code"] = _("券码不存在，请核对。")
-    elif "".join((holder_credit_code or "").split()).upper() != voucher.enterprise.credit_code:
-        errors["holder_credit_code"] = _("持券企业与该算力券不符：算力券不可转让，只能用于持券企业本身。")
+        errors["voucher_code"] = _("券码与持券企业统一社会信用代码不匹配，请核对"
+                                   "（算力券不可转让，只能用于持券企业本身）。")
     elif voucher.status != Voucher.Status.ACTIVE or voucher.expires_on < today:
         errors["voucher_code"] = _("该算力券已于 %(date)s 过期，不能核销。") % {"date": voucher.expires_on}
     else:
