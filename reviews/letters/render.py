@@ -227,12 +227,23 @@ def letter_html(letter: Letter) -> str:
     })
 
 
+def layout_css(measures: dict) -> str:
+    """The letter's own measures (heading size, signature indent, width of the verification note) as
+    a stylesheet given to WeasyPrint beside the version's: the templates hold no style attribute."""
+    css = (f".masthead .authority {{ font-size: {measures['heading_pt']}pt; }}\n"
+           f".signoff .sign {{ margin-right: {measures['signoff_em']}em; }}\n")
+    if measures.get("verify_mm"):
+        css += f".verify.beside {{ width: {measures['verify_mm']}mm; }}\n"
+    return css
+
+
 def letter_pdf(letter: Letter) -> bytes:
     """The letter's PDF (unsigned), rendered from its snapshot with its template version."""
     match = VERSION.search(letter.template)
     version = match.group(1) if match else "v1"
     document = HTML(string=letter_html(letter), base_url=str(settings.BASE_DIR))
-    return document.write_pdf(stylesheets=stylesheets(version), font_config=_fonts())
+    own = CSS(string=layout_css(layout(letter.context)), font_config=_fonts())
+    return document.write_pdf(stylesheets=[*stylesheets(version), own], font_config=_fonts())
 
 
 def signing_configured() -> bool:
