@@ -157,6 +157,7 @@ def approval(application, *, awards: list, voucher=None, extra: dict, decision=N
                    "credit_code": a.enterprise.credit_code, **amount_block(a.amount)}
                   for a in awards] if len(awards) > 1 else []
     c["decision_text"] = str(extra.get("decision_text") or "")
+    c["copy_to"] = [str(unit) for unit in extra.get("copy_to") or []]  # 抄送 in the 版记
     c["notice"] = {k: str(extra[k]) for k in ("notice_starts_on", "notice_ends_on") if extra.get(k)}
     c["tranches"] = _tranches(extra.get("tranches"), total)
     if voucher is not None:
@@ -177,6 +178,7 @@ def decline(application, *, reason: str, extra: dict) -> dict[str, Any]:
     c = _common(application, title_template=_("关于%(ent)s申报%(prog)s不予支持的通知"))
     c["reason"] = reason
     c["remedy"] = str(extra.get("remedy") or remedy(application.programme.policy))
+    c["copy_to"] = [str(unit) for unit in extra.get("copy_to") or []]
     return c
 
 

@@ -127,8 +127,8 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
     the letter of that award line only, addressed to the line's enterprise — one per line.
 
     context (all optional): approval — amount, tranches [{label, amount, condition}], decision_text,
-    notice_starts_on/notice_ends_on; decline — reason (default: the current decision's reason),
-    remedy; supplement — supplement_request (instance or id; default the latest), or items
+    notice_starts_on/notice_ends_on, copy_to [unit] (抄送); decline — reason (default: the current
+    decision's reason), remedy, copy_to; supplement — supplement_request (instance or id; default the latest), or items
     [{label, note}], due_on, note."""
     if kind not in Letter.Kind.values:
         raise ValidationError({"kind": _("未知的文书类别。")})

@@ -99,7 +99,7 @@ def kinds(catalogue, enterprise_a, owner_a, reviewer):
     Decision.objects.create(application=app, outcome=Decision.Outcome.REDUCE, amount=Decimal("400000"),
                             max_amount=Decimal("500000"), reason="部分发票不属于申报期内，相应金额不予计入。",
                             decided_on=timezone.localdate())
-    out["reduction"] = _create(app, "approval", reviewer)
+    out["reduction"] = _create(app, "approval", reviewer, {"copy_to": ["广州开发区财政局"]})
 
     app = _app(catalogue, enterprise_a, owner_a, code="th-dcmm")
     out["decline"] = _create(app, "decline", reviewer, {"reason": "申报时尚未取得数据管理能力成熟度评估证书。"})
@@ -145,6 +145,17 @@ def _em_top(page, c: dict) -> float:
 
 def _em_bottom(page, c: dict) -> float:
     return page.height - c["matrix"][5] + 0.12 * c["size"]
+
+
+def _colophon_clear(page) -> None:
+    """The 版记 (its bordered box, drawn from its first rule to the block's bottom) covers no text."""
+    boxes = [r for r in page.rects if abs(r["x0"] - BLOCK_LEFT) <= POS and abs(r["x1"] - BLOCK_RIGHT) <= POS
+             and abs(r["bottom"] - BLOCK_BOTTOM) <= POS]
+    assert boxes, "no 版记 at the foot of the page"
+    top = min(r["top"] for r in boxes)
+    above = [c for c in page.chars if c["top"] < top and c["top"] < BLOCK_BOTTOM]
+    assert all(_em_bottom(page, c) <= top + 0.5 for c in above), [c["text"] for c in above
+                                                                   if _em_bottom(page, c) > top + 0.5]
 
 
 def _page_number(page) -> list[dict]:
@@ -217,6 +228,11 @@ def test_every_kind_follows_the_standard(kinds, kind):
     assert bottom_rules and abs(max(r["bottom"] for r in bottom_rules) - BLOCK_BOTTOM) <= POS
     for page in pages[:-1]:
         assert "印发" not in "".join(line for _t, line, _c in _lines(page, size=14))
+    _colophon_clear(last)
+    if letter.context.get("copy_to"):
+        cc = _find(last, "抄送：广州开发区财政局。")
+        assert all(abs(c["size"] - 14) <= SIZE for c in cc) and abs(cc[0]["x0"] - (BLOCK_LEFT + 14)) <= POS
+        assert cc[0]["top"] < issued[0]["top"]
 
     # 页码: 四号 "— n —", 7 mm below the block, odd pages right and even pages left, one character in
     for n, page in enumerate(pages, start=1):
@@ -270,6 +286,7 @@ def test_a_decline_never_leaves_its_signature_alone_on_a_page(catalogue, enterpr
     above = _body_lines_above(page, issuer[0]["top"])
     assert "特此通知。" in above and len(above) >= 3, above  # at least two lines of the text with it
     assert pages.index(page) == len(pages) - 1
+    _colophon_clear(page)  # the 版记 at its foot, clear of the text however the text ends
 
 
 @pytest.mark.parametrize("shift", range(0, 12))
@@ -288,6 +305,7 @@ def test_a_staged_payment_table_never_strands_its_header(catalogue, enterprise_a
     assert len(holding) == 1  # a short table moves whole
     text_of = "".join(line for _t, line, _c in _lines(holding[0]))
     assert all(label in text_of for label in ("首期", "二期", "三期", "各阶段安排如下"))
+    _colophon_clear(pages[-1])
 
 
 def test_a_long_table_repeats_its_header_and_leaves_no_row_alone(catalogue, enterprise_a, owner_a, reviewer):
