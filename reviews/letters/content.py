@@ -70,10 +70,12 @@ def name_words(name: str) -> list[str]:
     return [w for w in [*words, tail] if w]
 
 
-def title_with_words(template: str, **names: str) -> tuple[str, list[str]]:
-    """The title and its words: the template's own text between the names stays whole, each name is
-    cut at its seams. The PDF breaks the title only between these words (render.title_lines)."""
-    words: list[str] = []
+def title_with_words(template: str, **names: str) -> tuple[str, list[str | list[str]]]:
+    """The title and its words: the template's own text between the names stays whole; a name longer
+    than a line is cut at its seams; an enterprise's name that fits is one word whose seams are
+    given as a list (广州 | 甲智能科技 | 有限公司), broken there only when that saves a line. The PDF
+    breaks the title only between words (render.title_lines)."""
+    words: list[str | list[str]] = []
     parts = PLACEHOLDER.split(template)
     # re.split with two groups yields: text, whole placeholder, its name, text, ...
     for i in range(0, len(parts), 3):
@@ -81,9 +83,13 @@ def title_with_words(template: str, **names: str) -> tuple[str, list[str]]:
             words.append(parts[i])
         if i + 2 < len(parts):
             name = names[parts[i + 2]]
-            # a name that fits on a line is one word (算力算法赋能补贴); a longer one wraps at its seams
-            words += [name] if len(name) <= TITLE_LINE else name_words(name)
-    return "".join(words), words
+            if len(name) > TITLE_LINE:
+                words += name_words(name)
+            elif parts[i + 2] == "ent" and len(name_words(name)) > 1:
+                words.append(name_words(name))
+            else:  # a programme's name (算力算法赋能补贴) stays whole
+                words.append(name)
+    return "".join(w if isinstance(w, str) else "".join(w) for w in words), words
 
 
 def figures(amount: Decimal) -> str:

@@ -131,42 +131,44 @@ def text_width(text: str) -> float:
     return sum(1.0 if ord(ch) >= 0x2E80 else 0.9 if ch.isupper() else 0.56 for ch in text)
 
 
-def title_lines(words: list[str], *, capacity: float | None = None) -> list[str]:
-    """标题 (7.3.1): the fewest lines that hold it, broken only between words, as even as can be
-    (排列对称, 长短适宜) and, between equals, the shorter line above (梯形). A word longer than a whole
-    line is the only one cut, at the line's end."""
+def title_lines(words: list, *, capacity: float | None = None) -> list[str]:
+    """标题 (7.3.1): the fewest lines that hold it, broken only between words — inside a name (a list
+    of its pieces) only when that saves a line —, as even as can be (排列对称, 长短适宜) and, between
+    equals, the shorter line above (梯形). A word longer than a whole line is the only one cut."""
     capacity = capacity if capacity is not None else int(BLOCK_PT // TITLE_PT)
-    atoms: list[str] = []
+    atoms: list[tuple[str, bool]] = []  # (text, a break before it is inside a name)
     for word in words:
-        while text_width(word) > capacity:
-            cut = max(1, int(capacity))
-            while text_width(word[:cut]) > capacity:
-                cut -= 1
-            atoms.append(word[:cut])
-            word = word[cut:]
-        if word:
-            atoms.append(word)
+        pieces = [word] if isinstance(word, str) else list(word)
+        for n, piece in enumerate(pieces):
+            while text_width(piece) > capacity:
+                cut = max(1, int(capacity))
+                while text_width(piece[:cut]) > capacity:
+                    cut -= 1
+                atoms.append((piece[:cut], False))
+                piece = piece[cut:]
+            if piece:
+                atoms.append((piece, n > 0))
     if not atoms:
         return []
     if len(atoms) > 16:  # never for a title; keep the search small
-        atoms = [*atoms[:15], "".join(atoms[15:])]
+        atoms = [*atoms[:15], ("".join(a for a, _inner in atoms[15:]), False)]
     best: tuple | None = None
     for mask in range(1 << (len(atoms) - 1)):
-        lines, current = [], atoms[0]
-        for i, atom in enumerate(atoms[1:]):
+        lines, current, inner = [], atoms[0][0], 0
+        for i, (atom, inside) in enumerate(atoms[1:]):
             if mask >> i & 1:
                 lines.append(current)
-                current = atom
+                current, inner = atom, inner + inside
             else:
                 current += atom
         lines.append(current)
         widths = [text_width(line) for line in lines]
         if max(widths) > capacity:
             continue
-        key = (len(lines), max(widths) - min(widths), widths)
+        key = (len(lines), inner, max(widths) - min(widths), widths)
         if best is None or key < best[0]:
             best = (key, lines)
-    return best[1] if best else ["".join(atoms)]
+    return best[1] if best else ["".join(a for a, _inner in atoms)]
 
 
 def heading_size(authority: str) -> float:
