@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 logger = logging.getLogger("portal.scheduled")
 
@@ -61,7 +61,10 @@ class InProcessBeat:
             self._say(f"{now:%Y-%m-%d %H:%M:%S} {entry.name}: failed (see the log)")
             return False
         finally:
-            close_old_connections()
+            # a long-running loop drops stale connections between runs; never inside a transaction
+            # (a test's, or a caller's), where closing would break it
+            if not connection.in_atomic_block:
+                close_old_connections()
 
     def run_all(self, now) -> list[str]:
         for entry in self.entries:
