@@ -357,7 +357,8 @@ def enterprise_downloads_and_verifies_letter(ent: Actor, app: Application) -> No
     saved.write_bytes(pdf)
 
     # The address under the QR code (the same URL the code encodes) opens the public check.
-    match = re.search(r"https?://\S+?(/verify/([A-Z0-9]+)/)", pdf_text(pdf))
+    # (the note beside the signature may wrap the address: read it with the line breaks taken out)
+    match = re.search(r"https?://\S+?(/verify/([A-Z0-9]+)/)", "".join(pdf_text(pdf).split()))
     assert match and match.group(2) == letter.code, "no verification address in the letter"
     public = ent.context.browser.new_context(base_url=ent.base_url, locale="zh-CN")
     try:
