@@ -12,7 +12,9 @@
   compute provider's user (linked to a provider of the catalogue);
 - a two-party application of B (th-scenario-demo) naming A as the buyer, A's confirmation pending;
 - an invitation of A (with the raw token of its link), an inbox message of A's owner, a budget pool,
-  and an API token for every user.
+  and an API token for every user;
+- A's money after the decision (`_payments`): a verified receiving account and a change waiting, a staged
+  award with a draft payment batch and an acceptance report waiting, a paid award partly clawed back.
 
 Every object the matrix needs is an attribute of the returned `Cast`; `cast.users` maps each role of
 the matrix (anonymous included, as None) to its user."""
@@ -189,6 +191,7 @@ def cast_build(*, letters: bool = True) -> Cast:
     o["pool"] = o["award"].pool
     _letters(o, admin, render=letters)
     _voucher(o, users)
+    _payments(o, users)
 
     # ------------------------------------------------------------ enterprise B: the cast's expert sits here
     o["b_expert"] = _submitted(competitive, owner_b, n=21, data={**competitive_data,
@@ -287,6 +290,58 @@ def _voucher(o: dict, users: dict) -> None:
     voucher.refresh_from_db()
     o["voucher"] = voucher
     o["redemption"] = redemption
+
+
+def _payments(o: dict, users: dict) -> None:
+    """Money after the decision, for enterprise A: its verified receiving account and a change waiting
+    for verification; a staged award (hp-transformation-center) whose first tranche is in a draft batch
+    prepared by another administrator (so the cast's administrator may approve it) and whose second
+    waits on a submitted acceptance report; a lump award (hp-model-genai-filing) paid in a closed batch
+    and partly clawed back (owed)."""
+    from vouchers.models import BudgetPool, Programme
+    from vouchers.services import accounts, clawbacks, payments
+    from vouchers.services.budget import award_commit, award_reserve
+
+    admin, owner_a = users["admin"], users["owner_a"]
+    finance = UserFactory(role=Role.BUREAU_ADMIN, email="finance@example.cn", is_staff=True)
+    enterprise = o["enterprise_a"]
+    today = timezone.localdate()
+    account = accounts.account_submit(actor=owner_a, enterprise=enterprise, account_name=enterprise.name,
+                                      bank_name="中国工商银行", branch_name="广州开发区支行",
+                                      account_number="44050112345678901234")
+    o["receiving_account"] = accounts.account_verify(actor=admin, account=account)
+    o["account_pending"] = accounts.account_submit(actor=owner_a, enterprise=enterprise, account_name=enterprise.name,
+                                                   bank_name="中国建设银行", branch_name="科学城支行",
+                                                   account_number="11112222333344445555")
+    awards = {}
+    for n, (code, amount, tranches) in enumerate((
+            ("hp-transformation-center", "300000", [{"amount": "100000"}, {"amount": "200000"}]),
+            ("hp-model-genai-filing", "100000", None)), start=31):
+        programme = Programme.objects.get(code=code)
+        BudgetPool.objects.get_or_create(programme=programme, fiscal_year=today.year,
+                                         defaults={"amount": Decimal("10000000")})
+        app = Application.objects.create(reference=f"GZAI-{today.year}-9{n:05d}", enterprise=enterprise,
+                                         programme=programme, state=State.APPROVED, title=f"{programme.name_zh}项目",
+                                         created_by=owner_a, submitted_at=timezone.now())
+        [award] = award_reserve(actor=admin, application=app, decided_on=today, parameters={}, explanation=[],
+                                idempotency_key=f"cast:{app.pk}",
+                                lines=[{"enterprise_id": enterprise.pk, "line": "", "amount": Decimal(amount)}])
+        award = award_commit(actor=admin, award=award)
+        payments.award_schedules_create(actor=admin, awards=[award], tranches=tranches,
+                                        document_number=f"穗开经信批字〔{today.year}〕{n}号")
+        awards[code] = award
+    staged, lump = awards["hp-transformation-center"], awards["hp-model-genai-filing"]
+    o["payment_award"] = staged
+    o["tranche_waiting"] = staged.tranches.get(seq=2)
+    o["acceptance"] = payments.acceptance_submit(actor=owner_a, tranche=o["tranche_waiting"],
+                                                 summary="促进中心建设完成，已通过第三方验收（验收报告 YS-2026-01）。")
+    o["payment_batch"] = payments.batch_prepare(actor=finance, tranche_ids=[staged.tranches.get(seq=1).pk])
+    paid = payments.batch_approve(actor=admin, batch=payments.batch_prepare(actor=finance,
+                                                                            tranche_ids=[lump.tranches.get().pk]))
+    o["payment_batch_paid"] = payments.batch_results_record(actor=admin, batch=paid, results=[
+        payments.LineResult(seq=1, paid=True, paid_on=today, voucher_number="GK-CAST-1")])
+    o["clawback"] = clawbacks.clawback_decide(actor=admin, award=lump, amount="1000",
+                                              reason="经核查部分支出不符合要求，予以追回。")
 
 
 def _code(n: int) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api_budget, api_catalogue, api_redemption, api_windows
+from . import api_budget, api_catalogue, api_payments, api_redemption, api_windows
 
 urlpatterns: list = [
     # the public catalogue and the policy calculator (AllowAny on these only)
@@ -23,4 +23,32 @@ urlpatterns: list = [
     path("redemptions/", api_redemption.RedemptionList.as_view(), name="api-redemptions"),
     path("redemptions/<int:pk>/confirm/", api_redemption.RedemptionConfirm.as_view(), name="api-redemption-confirm"),
     path("redemptions/<int:pk>/dispute/", api_redemption.RedemptionDispute.as_view(), name="api-redemption-dispute"),
+    # 收款账户与拨付 receiving accounts, tranches, payment batches, claw-backs, the report
+    path("payments/mine/", api_payments.Mine.as_view(), name="api-payments-mine"),
+    path("payments/accounts/", api_payments.AccountList.as_view(), name="api-payment-accounts"),
+    path("payments/accounts/<int:pk>/", api_payments.AccountDetail.as_view(), name="api-payment-account"),
+    path("payments/accounts/<int:pk>/verify/", api_payments.AccountVerify.as_view(), name="api-payment-account-verify"),
+    path("payments/accounts/<int:pk>/refuse/", api_payments.AccountRefuse.as_view(), name="api-payment-account-refuse"),
+    path("payments/awards/", api_payments.AwardList.as_view(), name="api-payment-awards"),
+    path("payments/awards/<int:pk>/", api_payments.AwardDetail.as_view(), name="api-payment-award"),
+    path("payments/awards/<int:pk>/schedule/", api_payments.AwardSchedule.as_view(), name="api-payment-award-schedule"),
+    path("payments/due/", api_payments.DueList.as_view(), name="api-payments-due"),
+    path("payments/tranches/<int:pk>/acceptance/", api_payments.AcceptanceSubmit.as_view(),
+         name="api-payment-tranche-acceptance"),
+    path("payments/acceptance/", api_payments.AcceptanceList.as_view(), name="api-payment-acceptance"),
+    path("payments/acceptance/<int:pk>/decide/", api_payments.AcceptanceDecide.as_view(),
+         name="api-payment-acceptance-decide"),
+    path("payments/batches/", api_payments.BatchList.as_view(), name="api-payment-batches"),
+    path("payments/batches/<int:pk>/", api_payments.BatchDetail.as_view(), name="api-payment-batch"),
+    path("payments/batches/<int:pk>/approve/", api_payments.BatchApprove.as_view(), name="api-payment-batch-approve"),
+    path("payments/batches/<int:pk>/cancel/", api_payments.BatchCancel.as_view(), name="api-payment-batch-cancel"),
+    path("payments/batches/<int:pk>/file/<str:fmt>/", api_payments.BatchFile.as_view(), name="api-payment-batch-file"),
+    path("payments/batches/<int:pk>/results/", api_payments.BatchResults.as_view(), name="api-payment-batch-results"),
+    path("payments/batches/<int:pk>/return-file/", api_payments.BatchReturnFile.as_view(),
+         name="api-payment-batch-return-file"),
+    path("payments/clawbacks/", api_payments.ClawbackList.as_view(), name="api-payment-clawbacks"),
+    path("payments/clawbacks/<int:pk>/", api_payments.ClawbackDetail.as_view(), name="api-payment-clawback"),
+    path("payments/clawbacks/<int:pk>/repayments/", api_payments.ClawbackRepayments.as_view(),
+         name="api-payment-clawback-repayments"),
+    path("payments/report/", api_payments.Report.as_view(), name="api-payments-report"),
 ]

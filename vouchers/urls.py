@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_budget, views_catalogue, views_redemption
+from . import views_budget, views_catalogue, views_payment_batches, views_payments, views_redemption
 
 app_name = "vouchers"
 urlpatterns: list = [
@@ -38,4 +38,38 @@ urlpatterns: list = [
     path("manage/providers/<int:pk>/relations/<int:relation_pk>/remove/", views_redemption.provider_relation_remove,
          name="provider_relation_remove"),
     path("manage/settlement/", views_redemption.settlement, name="settlement"),
+    # 收款与拨付 the enterprise's receiving account, payments and acceptance reports
+    path("payments/", views_payments.payments_mine, name="payments_mine"),
+    path("payments/account/", views_payments.payment_account_submit, name="payment_account_submit"),
+    path("payments/tranches/<int:pk>/acceptance/", views_payments.payment_acceptance_submit,
+         name="payment_acceptance_submit"),
+    # 拨付管理 administrators: accounts, acceptance, awards, batches, claw-backs, the report
+    path("manage/payments/", views_payment_batches.payments_index, name="payments"),
+    path("manage/payments/accounts/", views_payments.payment_accounts, name="payment_accounts"),
+    path("manage/payments/accounts/<int:pk>/decide/", views_payments.payment_account_decide,
+         name="payment_account_decide"),
+    path("manage/payments/acceptance/", views_payments.payment_acceptance, name="payment_acceptance"),
+    path("manage/payments/acceptance/<int:pk>/decide/", views_payments.payment_acceptance_decide,
+         name="payment_acceptance_decide"),
+    path("manage/payments/awards/<int:pk>/", views_payments.payment_award, name="payment_award"),
+    path("manage/payments/awards/<int:pk>/schedule/", views_payments.payment_award_schedule,
+         name="payment_award_schedule"),
+    path("manage/payments/awards/<int:pk>/clawback/", views_payments.payment_award_clawback,
+         name="payment_award_clawback"),
+    path("manage/payments/clawbacks/<int:pk>/repayment/", views_payments.payment_clawback_repayment,
+         name="payment_clawback_repayment"),
+    path("manage/payments/batches/new/", views_payment_batches.payment_batch_prepare, name="payment_batch_prepare"),
+    path("manage/payments/batches/<int:pk>/", views_payment_batches.payment_batch, name="payment_batch"),
+    path("manage/payments/batches/<int:pk>/approve/", views_payment_batches.payment_batch_approve,
+         name="payment_batch_approve"),
+    path("manage/payments/batches/<int:pk>/cancel/", views_payment_batches.payment_batch_cancel,
+         name="payment_batch_cancel"),
+    path("manage/payments/batches/<int:pk>/export.<str:fmt>", views_payment_batches.payment_batch_export,
+         name="payment_batch_export"),
+    path("manage/payments/batches/<int:pk>/results/", views_payment_batches.payment_batch_results,
+         name="payment_batch_results"),
+    path("manage/payments/batches/<int:pk>/return-file/", views_payment_batches.payment_batch_return_file,
+         name="payment_batch_return_file"),
+    path("manage/payments/report/", views_payment_batches.payments_report, name="payments_report"),
+    path("manage/payments/report.xlsx", views_payment_batches.payments_report_xlsx, name="payments_report_xlsx"),
 ]

@@ -256,7 +256,14 @@ SPECTACULAR_SETTINGS = {
                             "DistrictEnum": "applications.models.District",
                             "IndustryEnum": "applications.models.Industry",
                             "PreApprovalStateEnum": "applications.models.PreApproval.State",
-                            "ApplicationStateEnum": "applications.workflow.State"},
+                            "ApplicationStateEnum": "applications.workflow.State",
+                            # payments (vouchers.models.payments)
+                            "ReceivingAccountStatusEnum": "vouchers.models.ReceivingAccount.Status",
+                            "PaymentTrancheStatusEnum": "vouchers.models.PaymentTranche.Status",
+                            "AcceptanceReportStatusEnum": "vouchers.models.AcceptanceReport.Status",
+                            "PaymentBatchStatusEnum": "vouchers.models.PaymentBatch.Status",
+                            "PaymentLineStatusEnum": "vouchers.models.PaymentLine.Status",
+                            "ClawbackStatusEnum": "vouchers.models.Clawback.Status"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.schema_error_responses"],
 }
 

@@ -30,6 +30,7 @@ from portal.models import Role, User
 from portal.notifications import notify_enterprise, notify_users
 from vouchers.models import ApplicationWindow, Award
 from vouchers.services.budget import award_commit
+from vouchers.services.payments import award_schedules_create
 from vouchers.services.redemption import voucher_issue
 
 from ..letters.services import letter_create
@@ -252,7 +253,11 @@ def notice_finalize(*, application: Application | int, actor=None, ip: str | Non
         # line, each addressed to that line's enterprise
         lines = sorted({a.line for a in Award.objects.filter(application=app, status=Award.Status.COMMITTED)} - {""})
         for line in lines or [""]:
-            letter_create(application=app, kind="approval", actor=actor, context=notice, line=line)
+            letter = letter_create(application=app, kind="approval", actor=actor, context=notice, line=line)
+            # 拨付分期 the payment schedule, from the letter's tranches and with its number
+            awards = Award.objects.filter(application=app, **({"line": line} if line else {})).order_by("pk")
+            award_schedules_create(actor=actor, awards=list(awards), tranches=letter.context.get("tranches"),
+                                   document_number=letter.number)
 
     def after(app: Application) -> None:
         committed = list(Award.objects.filter(application=app, status=Award.Status.COMMITTED)

@@ -108,6 +108,22 @@ def _preapproval_request(c: Cast) -> dict:
             "budget": "300000.00"}
 
 
+def _account(c: Cast) -> dict:
+    return {"account_name": c.enterprise_a.name, "bank_name": "中国农业银行", "branch_name": "天河支行",
+            "account_number": "99998888777766665555"}
+
+
+def _today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def _return_file() -> SimpleUploadedFile:
+    text = "序号,收款账号,金额（元）,结果\n1,44050112345678901234,100000.00,失败\n"
+    return SimpleUploadedFile("回执.csv", text.encode(), content_type="text/csv")
+
+
 def _scores(c: Cast) -> dict:
     return {f"score_{k['code']}": "20" for k in c.competitive.criteria} | {"comment": "良好"}
 
@@ -250,6 +266,40 @@ MATRIX: dict[str, list[Case]] = {
     "api-redemption-confirm": [case(pk("redemption"), POST="anon:403 A:ok STAFF:403 provider:403 *:404")],
     "api-redemption-dispute": [case(pk("redemption"), POST="anon:403 A:ok STAFF:403 provider:403 *:404",
                                     data=lambda c: {"reason": "未收到该笔算力服务"})],
+    # ------------------------------------------------------------------ API: 收款账户与拨付 payments
+    "api-payments-mine": [case(GET="anon:403 ENT:ok *:403")],
+    "api-payment-accounts": [case(GET=API_SIGNED_IN, POST="anon:403 ENT:ok *:403", data=_account)],
+    "api-payment-account": [case(pk("receiving_account"), GET="anon:403 A:ok admin:ok *:404")],
+    "api-payment-account-verify": [case(pk("account_pending"), POST=API_ADMIN)],
+    "api-payment-account-refuse": [case(pk("account_pending"), POST=API_ADMIN,
+                                        data=lambda c: {"reason": "开户证明与账号不符"})],
+    "api-payment-awards": [case(GET=API_SIGNED_IN)],
+    "api-payment-award": [case(pk("payment_award"), GET="anon:403 A:ok admin:ok *:404")],
+    "api-payment-award-schedule": [case(pk("payment_award"), POST=API_ADMIN,
+                                        data=lambda c: {"tranches": [{"amount": "300000.00"}]})],
+    "api-payments-due": [case(GET=API_ADMIN)],
+    "api-payment-tranche-acceptance": [case(pk("tranche_waiting"), POST="anon:403 A:ok owner_b:404 *:403",
+                                            data=lambda c: {"summary": "促进中心建设完成，已通过第三方验收。"})],
+    "api-payment-acceptance": [case(GET=API_SIGNED_IN)],
+    "api-payment-acceptance-decide": [case(pk("acceptance"), POST=API_ADMIN, data=lambda c: {"approve": True})],
+    "api-payment-batches": [case(GET=API_ADMIN, POST=API_ADMIN,
+                                 data=lambda c: {"tranches": [c.tranche_waiting.pk], "note": "十二月"})],
+    "api-payment-batch": [case(pk("payment_batch"), GET=API_ADMIN)],
+    "api-payment-batch-approve": [case(pk("payment_batch"), POST=API_ADMIN)],
+    "api-payment-batch-cancel": [case(pk("payment_batch"), POST=API_ADMIN, data=lambda c: {"reason": "改期拨付"})],
+    "api-payment-batch-file": [case(lambda c: {"pk": c.payment_batch_paid.pk, "fmt": "csv"}, GET=API_ADMIN)],
+    "api-payment-batch-results": [case(pk("payment_batch"), POST=API_ADMIN, data=lambda c: {"results": [
+        {"seq": 1, "paid": True, "paid_on": str(c.payment_batch.prepared_at.date()), "voucher_number": "V-1"}]})],
+    "api-payment-batch-return-file": [case(pk("payment_batch"), POST=API_ADMIN, multipart=True,
+                                           data=lambda c: {"file": _return_file()})],
+    "api-payment-clawbacks": [case(GET=API_SIGNED_IN, POST=API_ADMIN,
+                                   data=lambda c: {"award": c.clawback.award_id, "amount": "100.00",
+                                                   "reason": "另查明部分支出不合规。"})],
+    "api-payment-clawback": [case(pk("clawback"), GET="anon:403 A:ok admin:ok *:404")],
+    "api-payment-clawback-repayments": [case(pk("clawback"), POST=API_ADMIN,
+                                             data=lambda c: {"amount": "1000.00", "repaid_on": _today(),
+                                                             "voucher_number": "TH-1"})],
+    "api-payments-report": [case(GET=API_ADMIN)],
     # ------------------------------------------------------------------ API: 合作方 two-party awards
     "api-parties": [case(GET=API_SIGNED_IN)],
     "api-party-awards": [case(GET=API_SIGNED_IN)],
@@ -279,6 +329,43 @@ MATRIX: dict[str, list[Case]] = {
                                          data=lambda c: {"amount": "200000000"})],
     "vouchers:budget_pool_export": [case(lambda c: {"pk": c.pool.pk, "fmt": "csv"}, GET=ADMIN_PAGE,
                                          POST=ADMIN_PAGE)],
+    # ------------------------------------------------------------------ 收款账户与拨付 payments
+    "vouchers:payments_mine": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],
+    "vouchers:payment_account_submit": [case(GET="anon:login USERS:405", POST="anon:login ENT:ok *:403",
+                                             data=_account)],
+    "vouchers:payment_acceptance_submit": [case(pk("tranche_waiting"), GET="anon:login USERS:405",
+                                                POST="anon:login A:ok owner_b:404 *:403",
+                                                data=lambda c: {"summary": "促进中心建设完成，已通过第三方验收。"})],
+    "vouchers:payments": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:payment_accounts": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:payment_account_decide": [case(pk("account_pending"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                             data=lambda c: {"decision": "verify"})],
+    "vouchers:payment_acceptance": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:payment_acceptance_decide": [case(pk("acceptance"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                                data=lambda c: {"decision": "approve"})],
+    "vouchers:payment_award": [case(pk("payment_award"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:payment_award_schedule": [case(pk("payment_award"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                             data=lambda c: {"amount_1": "300000"})],
+    "vouchers:payment_award_clawback": [case(pk("payment_award"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                             data=lambda c: {"amount": "100", "reason": "部分支出不合规，予以追回。"})],
+    "vouchers:payment_clawback_repayment": [case(pk("clawback"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                                 data=lambda c: {"amount": "1000", "repaid_on": _today(),
+                                                                 "voucher_number": "TH-1"})],
+    "vouchers:payment_batch_prepare": [case(GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                            data=lambda c: {"tranche": [c.tranche_waiting.pk]})],
+    "vouchers:payment_batch": [case(pk("payment_batch"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:payment_batch_approve": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_PAGE)],
+    "vouchers:payment_batch_cancel": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                           data=lambda c: {"reason": "改期拨付"})],
+    "vouchers:payment_batch_export": [case(lambda c: {"pk": c.payment_batch_paid.pk, "fmt": "csv"}, GET=ADMIN_PAGE,
+                                           POST=ADMIN_PAGE)],
+    "vouchers:payment_batch_results": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                            data=lambda c: {"result_1": "paid", "paid_on_1": _today(),
+                                                            "voucher_1": "V-1"})],
+    "vouchers:payment_batch_return_file": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                                multipart=True, data=lambda c: {"file": _return_file()})],
+    "vouchers:payments_report": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:payments_report_xlsx": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
     # ------------------------------------------------------------------ vouchers and their redemption
     "vouchers:voucher_list": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
     "vouchers:voucher_detail": [case(pk("voucher"), GET="anon:login A:ok STAFF:ok *:404",

@@ -10,3 +10,16 @@ __all__ = ["MONEY", "ApplicationWindow", "Award", "BudgetCounter", "BudgetPool",
 from .redemption import ComputeProvider, ProviderMember, ProviderRelation, Redemption, Voucher  # noqa: E402
 
 __all__ += ["ComputeProvider", "ProviderMember", "ProviderRelation", "Redemption", "Voucher"]
+
+from .payments import (  # noqa: E402
+    AcceptanceReport,
+    Clawback,
+    ClawbackRepayment,
+    PaymentBatch,
+    PaymentLine,
+    PaymentTranche,
+    ReceivingAccount,
+)
+
+__all__ += ["AcceptanceReport", "Clawback", "ClawbackRepayment", "PaymentBatch", "PaymentLine", "PaymentTranche",
+            "ReceivingAccount"]

@@ -1,5 +1,6 @@
 """manage.py budget_check — verify every pool's figures against its ledger (and each award's paid
-amount and each cap counter against the awards). Exits non-zero on any mismatch."""
+amount and each cap counter against the awards, and the payments — batches' lines, tranches,
+claw-back repayments — against the ledger: vouchers.payment_checks). Exits non-zero on any mismatch."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from vouchers.budget_selectors import award_ledger_sums, ledger_sums
 from vouchers.models import Award, BudgetCounter, BudgetPool
+from vouchers.payment_checks import payment_problems
 from vouchers.services.budget import counter_actual
 
 
@@ -35,8 +37,9 @@ class Command(BaseCommand):
             actual = counter_actual(counter)
             if counter.used != actual:
                 problems.append(f"额度计数 #{counter.pk}（{counter}）记录 {counter.used}，按奖励应为 {actual}")
+        problems += payment_problems()
         for p in problems:
             self.stderr.write(p)
         if problems:
             raise CommandError(f"{len(problems)} 处不一致。")
-        self.stdout.write(self.style.SUCCESS(f"已核对 {pools} 个资金池，与台账一致。"))
+        self.stdout.write(self.style.SUCCESS(f"已核对 {pools} 个资金池及拨付记录，与台账一致。"))

@@ -1,0 +1,227 @@
+"""Payment pages of the enterprise (its receiving account, what it was paid, what is due, what it owes,
+acceptance reports) and of the administrators (the account verification queue, acceptance reports,
+an award's schedule and claw-back). Batches and the report: views_payment_batches."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.audit import client_ip
+
+from . import payment_selectors as sel
+from .forms_payments import AcceptanceForm, AccountForm, ClawbackForm, ReasonForm, RepaymentForm
+from .services import accounts as account_svc
+from .services import clawbacks as clawback_svc
+from .services import payments as svc
+from .services.payments_common import require_enterprise, require_payment_admin
+
+SCHEDULE_ROWS = 6
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errs in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- the enterprise -------------------------------------------------------------------------------
+
+def _mine_page(request: HttpRequest, *, form: AccountForm | None = None, status: int = 200) -> HttpResponse:
+    data = sel.enterprise_payments(actor=request.user)
+    enterprise = request.user.membership.enterprise
+    return render(request, "vouchers/payments/mine.html", {
+        "data": data, "enterprise": enterprise,
+        "form": form or AccountForm(initial={"account_name": enterprise.name}),
+        "acceptance_form": AcceptanceForm()}, status=status)
+
+
+@login_required
+def payments_mine(request: HttpRequest) -> HttpResponse:
+    require_enterprise(request.user)
+    return _mine_page(request)
+
+
+@login_required
+@require_POST
+def payment_account_submit(request: HttpRequest) -> HttpResponse:
+    require_enterprise(request.user)
+    form = AccountForm(request.POST)
+    if form.is_valid():
+        try:
+            account_svc.account_submit(actor=request.user, enterprise=request.user.membership.enterprise,
+                                       ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("收款账户已登记，待主管部门核验；核验通过前，原已核验的账户（如有）继续有效。"))
+            return redirect("vouchers:payments_mine")
+    return _mine_page(request, form=form, status=400)
+
+
+@login_required
+@require_POST
+def payment_acceptance_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_enterprise(request.user)
+    tranche = sel.tranche_get_for_actor(actor=request.user, pk=pk)
+    form = AcceptanceForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.get("summary") or _("请说明验收情况。"))
+        svc.acceptance_submit(actor=request.user, tranche=tranche, summary=form.cleaned_data["summary"],
+                              ip=client_ip(request))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("验收报告已提交，待主管部门审核。"))
+    return redirect("vouchers:payments_mine")
+
+
+# --- administrators: queues -----------------------------------------------------------------------
+
+@login_required
+def payment_accounts(request: HttpRequest) -> HttpResponse:
+    require_payment_admin(request.user)
+    return render(request, "vouchers/payments/accounts.html", {
+        "queue": sel.account_queue(actor=request.user),
+        "recent": sel.accounts_for_actor(actor=request.user).exclude(status="pending").order_by("-decided_at")[:30],
+        "form": ReasonForm()})
+
+
+@login_required
+@require_POST
+def payment_account_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    require_payment_admin(request.user)
+    account = sel.account_get_for_actor(actor=request.user, pk=pk)
+    try:
+        if request.POST.get("decision") == "verify":
+            account_svc.account_verify(actor=request.user, account=account, ip=client_ip(request))
+            messages.success(request, _("收款账户已核验通过。"))
+        elif request.POST.get("decision") == "refuse":
+            account_svc.account_refuse(actor=request.user, account=account, reason=request.POST.get("reason", ""),
+                                       ip=client_ip(request))
+            messages.success(request, _("已退回该收款账户。"))
+        else:
+            raise ValidationError(_("请选择核验通过或不通过。"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("vouchers:payment_accounts")
+
+
+@login_required
+def payment_acceptance(request: HttpRequest) -> HttpResponse:
+    require_payment_admin(request.user)
+    qs = sel.acceptance_for_actor(actor=request.user)
+    return render(request, "vouchers/payments/acceptance.html", {
+        "queue": qs.filter(status="submitted").order_by("submitted_at"),
+        "recent": qs.exclude(status="submitted").order_by("-decided_at")[:30]})
+
+
+@login_required
+@require_POST
+def payment_acceptance_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    require_payment_admin(request.user)
+    report = sel.acceptance_get_for_actor(actor=request.user, pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision not in ("approve", "refuse"):
+            raise ValidationError(_("请选择验收通过或不通过。"))
+        svc.acceptance_decide(actor=request.user, report=report, approve=decision == "approve",
+                              note=request.POST.get("note", ""), ip=client_ip(request))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("验收审核已记录。"))
+    return redirect("vouchers:payment_acceptance")
+
+
+# --- administrators: an award ---------------------------------------------------------------------
+
+@login_required
+def payment_award(request: HttpRequest, pk: int) -> HttpResponse:
+    require_payment_admin(request.user)
+    award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
+    return render(request, "vouchers/payments/award.html", {
+        "p": sel.award_payments(award), "award": award, "rows": range(1, SCHEDULE_ROWS + 1),
+        "clawback_form": ClawbackForm(), "repayment_form": RepaymentForm()})
+
+
+def _schedule_rows(post) -> list[dict]:
+    rows = []
+    for i in range(1, SCHEDULE_ROWS + 1):
+        amount = (post.get(f"amount_{i}") or "").strip()
+        if not amount:
+            continue
+        try:
+            Decimal(amount.replace(",", ""))
+        except InvalidOperation:
+            raise ValidationError(_("第%(n)s期金额格式不正确。") % {"n": i}) from None
+        rows.append({"label": post.get(f"label_{i}", ""), "amount": amount, "condition": post.get(f"condition_{i}", ""),
+                     "requires_acceptance": bool(post.get(f"acceptance_{i}"))})
+    return rows
+
+
+@login_required
+@require_POST
+def payment_award_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    require_payment_admin(request.user)
+    award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
+    try:
+        svc.award_schedule_set(actor=request.user, award=award, tranches=_schedule_rows(request.POST) or None,
+                               ip=client_ip(request))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("分期计划已设置。"))
+    return redirect("vouchers:payment_award", pk=award.pk)
+
+
+@login_required
+@require_POST
+def payment_award_clawback(request: HttpRequest, pk: int) -> HttpResponse:
+    require_payment_admin(request.user)
+    award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
+    form = ClawbackForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[k].label}：{e}" if k in form.fields else str(e)
+                                   for k, errs in form.errors.items() for e in errs])
+        c = clawback_svc.clawback_decide(actor=request.user, award=award, ip=client_ip(request), **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("追回决定 %(n)s 已记录，奖励随之终止。") % {"n": c.number})
+    return redirect("vouchers:payment_award", pk=award.pk)
+
+
+@login_required
+@require_POST
+def payment_clawback_repayment(request: HttpRequest, pk: int) -> HttpResponse:
+    require_payment_admin(request.user)
+    clawback = sel.clawback_get_for_actor(actor=request.user, pk=pk)
+    form = RepaymentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[k].label}：{e}" if k in form.fields else str(e)
+                                   for k, errs in form.errors.items() for e in errs])
+        clawback_svc.clawback_repayment_record(actor=request.user, clawback=clawback, ip=client_ip(request),
+                                               **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("追回款到账已登记。"))
+    return redirect("vouchers:payment_award", pk=clawback.award_id)
