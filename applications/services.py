@@ -24,8 +24,8 @@ from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
 from vouchers.calculator import InputError
-from vouchers.models import Programme
 from vouchers.lifecycle import accepts_new_applications, basis_date
+from vouchers.models import Programme
 from vouchers.selectors import estimate_as_json, estimate_for, programme_spec, window_open_for
 
 from .drafts import DATE_FIELDS, LIST_FIELDS, TEXT_FIELDS, clean_draft, completeness_errors, raw_text

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from applications.models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, ProjectClaim
 from applications.selectors import application_get_for_actor, basis_of
 from applications.workflow import State
-from portal.uscc import normalize as normalize_uscc
 from portal.models import Role
+from portal.uscc import normalize as normalize_uscc
 from portal.workdays import WorkCalendar
 from vouchers.calculator import Estimate, InputError
 from vouchers.models import Award, Programme
