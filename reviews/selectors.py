@@ -255,7 +255,7 @@ def related_enterprise_ids(application: Application) -> set[int]:
     """The applicant and the other enterprises the application names by credit code (the supplier
     and the buyer of th-scenario-demo)."""
     ids = {application.enterprise_id}
-    codes = [str(v).strip().upper() for m in (application.programme.inputs or []) if m.get("type") == "uscc"
+    codes = [normalize_uscc(v) for m in (application.programme.inputs or []) if m.get("type") == "uscc"
              for v in [(application.inputs or {}).get(m["name"])] if v]
     if codes:
         ids |= set(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
