@@ -1,13 +1,12 @@
 """The shipped catalogue (vouchers/catalogue/*.yaml) against PROGRAMS.md and the seed texts.
 
-Pure: no database, no Django. The expected values below are copied by hand from PROGRAMS.md; when
-shared/ sits beside the repository (as in CI) the programme codes are also read from PROGRAMS.md
-itself and every clause_text is checked to be verbatim in its seed.
+Pure: no database, no Django. The expected values below are copied by hand from PROGRAMS.md; the
+programme codes are also read from the repository's copy of PROGRAMS.md (docs/) and every
+clause_text is checked to be verbatim in its seed (vouchers/catalogue/texts/).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from datetime import date
@@ -23,9 +22,11 @@ from vouchers.catalogue import CATALOGUE_DIR, find_programme, load_catalogue
 from vouchers.officialtext import clause_reference, official_text, profile_of, to_simplified
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_CANDIDATES = [Path(p) for p in (os.environ.get("PORTAL_SHARED_DIR"),) if p]
-SHARED_CANDIDATES += [REPO.parent / "shared", REPO / "shared"]
-SHARED = next((p for p in SHARED_CANDIDATES if (p / "PROGRAMS.md").is_file()), None)
+# The specification and the policy texts live in the repository (docs/PROGRAMS.md, the seeds beside
+# the catalogue with their provenance in texts/README.md), so none of these tests depends on a folder
+# outside the clone.
+PROGRAMS_MD = REPO / "docs" / "PROGRAMS.md"
+SEEDS = CATALOGUE_DIR / "texts"
 
 CATALOGUE = load_catalogue()
 PROGRAMMES = {prog["code"]: (policy, prog) for policy in CATALOGUE for prog in policy["programmes"]}
@@ -204,10 +205,8 @@ def test_every_programme_of_programs_md_is_shipped() -> None:
     assert len(PROGRAMMES) == 24
 
 
-@pytest.mark.skipif(SHARED is None, reason="shared/PROGRAMS.md is not beside the repository")
 def test_programme_codes_match_programs_md() -> None:
-    assert SHARED is not None
-    text = (SHARED / "PROGRAMS.md").read_text(encoding="utf-8")
+    text = PROGRAMS_MD.read_text(encoding="utf-8")
     codes = set(re.findall(r"^\| `((?:hp|th)-[a-z0-9-]+)` \|", text, flags=re.MULTILINE))
     assert codes == set(PROGRAMMES)
 
@@ -291,24 +290,20 @@ def _quoted_parts(clause: str, seed: str) -> list[str]:
     return [re.sub(r"\s+", "", part) for part in words.split("……")]
 
 
-@pytest.mark.skipif(SHARED is None, reason="shared/seeds is not beside the repository")
 @pytest.mark.parametrize("code", sorted(EXPECTED))
 def test_clause_text_is_verbatim(code: str) -> None:
     """The YAML quotes the seed as collected (traditional characters, half-width punctuation): it is
     the source the official text is made from, not the text shown."""
-    assert SHARED is not None
     policy, prog = PROGRAMMES[code]
-    seed = _normalised_seed((SHARED / "seeds" / policy["full_text_file"]).read_text(encoding="utf-8"))
+    seed = _normalised_seed((SEEDS / policy["full_text_file"]).read_text(encoding="utf-8"))
     assert re.sub(r"\s+", "", prog["clause_text"]) in seed
 
 
-@pytest.mark.skipif(SHARED is None, reason="shared/seeds is not beside the repository")
 @pytest.mark.parametrize("code", sorted(EXPECTED))
 def test_parameter_clauses_quote_the_seed(code: str) -> None:
     """`第六条:<words>`: the words (split at ……, less the portal's remark) are in the seed."""
-    assert SHARED is not None
     policy, prog = PROGRAMMES[code]
-    seed = _normalised_seed((SHARED / "seeds" / policy["full_text_file"]).read_text(encoding="utf-8"))
+    seed = _normalised_seed((SEEDS / policy["full_text_file"]).read_text(encoding="utf-8"))
     for p in prog["parameters"]:
         parts = _quoted_parts(p["clause"], seed)
         assert any(parts), p["name"]
