@@ -2,7 +2,8 @@
 
 The settings module follows the one rule of portal/settings/__init__.py. A worker writes its
 heartbeat from a timer of its own main loop and beat from each tick of its scheduler (portal.health:
-what /readyz and the containers' health checks read)."""
+what /readyz and the containers' health checks read); each tick of beat also publishes the work that
+waited in the outbox while the broker was down (portal.outbox)."""
 
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
@@ -65,7 +66,20 @@ class HeartbeatScheduler(PersistentScheduler):
         if now - self._last_heartbeat >= HEARTBEAT_SECONDS:
             self._last_heartbeat = now
             _heartbeat("beat")
+        _relay_outbox()
         return super().tick(*args, **kwargs)
+
+
+def _relay_outbox() -> None:
+    """Publish the work asked for while the broker was down (portal.outbox), at every tick."""
+    import logging
+
+    from portal.outbox import outbox_relay
+
+    try:
+        outbox_relay()
+    except Exception:  # the database may be down too: beat goes on ticking, the next tick retries
+        logging.getLogger("portal.outbox").exception("outbox relay failed")
 
 
 def _connect_logging_signals() -> None:

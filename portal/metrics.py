@@ -91,6 +91,15 @@ class PortalCollector(Collector):
                 if age is not None:
                     ages.add_metric([kind], age)
             yield ages
+            try:
+                from .outbox import outbox_waiting
+
+                waiting = GaugeMetricFamily("portal_outbox_waiting",
+                                            "Tasks asked for while the broker was down, waiting to be published.")
+                waiting.add_metric([], outbox_waiting())
+                yield waiting
+            except Exception as exc:  # the database down: the other figures still go out
+                logger.warning("metrics: could not count the outbox: %r", exc)
         for path in settings.PORTAL_METRICS_COLLECTORS:
             collect: Callable[[], Iterable] = import_string(path)
             try:

@@ -184,3 +184,27 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_workday else '休息'} {self.note}"
+
+
+class OutboxMessage(models.Model):
+    """待发布任务 outbox: a task asked for inside a transaction, written in that transaction. It is
+    published to the broker once the transaction commits; if the broker is unreachable then, beat's
+    scheduler publishes it at its next tick after the broker is back (portal.outbox.outbox_relay),
+    not at a sweep half an hour later. The tasks are idempotent, so publishing twice does no harm."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    kwargs = models.JSONField(_("参数"), default=dict)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("发布尝试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("待发布任务")
+        verbose_name_plural = _("待发布任务")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(published_at__isnull=True),
+                                name="outbox_unpublished")]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

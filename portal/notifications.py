@@ -16,9 +16,12 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from .models import Notification
+from .models import Notification, OutboxMessage
+from .outbox import outbox_enqueue
+from .tasks import inbox_rows_create
 
 logger = logging.getLogger(__name__)
+DELIVER_TASK = "portal.tasks.notification_deliver"
 DEDUPE_KEY_MAX = Notification._meta.get_field("dedupe_key").max_length or 120
 
 
@@ -33,24 +36,18 @@ def _check(kind: str, dedupe_key: str) -> str:
 
 
 def _schedule(**kwargs) -> None:
+    """Queue the delivery through the outbox (written in the caller's transaction). With the broker
+    unreachable at commit, write the inbox rows now, so that the recipients see them at once; the
+    outbox publishes the delivery (the e-mail) as soon as the broker is back."""
+    message = outbox_enqueue(DELIVER_TASK, **kwargs)
     # robust: a broker or mail outage after commit must not turn a committed change into an error page.
-    transaction.on_commit(lambda: _enqueue(kwargs), robust=True)
+    transaction.on_commit(lambda: _inbox_if_waiting(message.pk, kwargs), robust=True)
 
 
-def _enqueue(kwargs: dict) -> None:
-    """Queue the delivery. With the broker unreachable (Redis down), write the inbox rows now, so the
-    request goes on and nothing is lost, and leave their e-mail to the periodic sweep
-    (portal.tasks.notifications_email_pending), which runs once the queues are back."""
-    from .tasks import inbox_rows_create, notification_deliver
-
-    if notification_deliver.app.conf.task_always_eager:  # runs in-process: no broker to be down
-        notification_deliver.delay(**kwargs)
-        return
-    try:
-        notification_deliver.delay(**kwargs)
-    except Exception:  # noqa: BLE001 - kombu/redis errors alike: the broker is unreachable
-        logger.warning("broker unavailable: notification %s written to the inbox, e-mail left to the sweep",
-                       kwargs.get("dedupe_key"), exc_info=True)
+def _inbox_if_waiting(message_id: int, kwargs: dict) -> None:
+    if OutboxMessage.objects.filter(pk=message_id, published_at__isnull=True).exists():
+        logger.warning("broker unavailable: notification %s written to the inbox, e-mail waits in the outbox",
+                       kwargs.get("dedupe_key"))
         inbox_rows_create(**kwargs)
 
 

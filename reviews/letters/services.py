@@ -23,6 +23,7 @@ from applications.models import Application
 from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
+from portal.outbox import outbox_enqueue
 from reviews.models import Letter, SupplementRequest
 from vouchers.models import Award, Voucher
 
@@ -38,6 +39,8 @@ TEMPLATES = {
 ISSUERS = (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed by hand
 CODE_LENGTH = 10
+# Named, not imported: reviews.letters.tasks imports this module (the task calls the service).
+LETTER_GENERATE_TASK = "reviews.letters.tasks.letter_generate"
 logger = logging.getLogger("reviews.letters")
 
 
@@ -179,15 +182,8 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
                      after={"number": number, "kind": kind, "application": app.reference, "line": line,
                             "addressee": addressee.credit_code,
                             "amount": str(amount) if amount is not None else None, "template": letter.template})
-        letter_id = letter.pk
-        transaction.on_commit(lambda: _enqueue(letter_id), robust=True)
+        outbox_enqueue(LETTER_GENERATE_TASK, letter_id=letter.pk)
     return letter
-
-
-def _enqueue(letter_id: int) -> None:
-    from .tasks import letter_generate
-
-    letter_generate.delay(letter_id)
 
 
 def letter_generate_now(*, letter_id: int) -> Letter:
@@ -269,8 +265,7 @@ def letter_retry(*, actor, letter: Letter, ip: str | None = None) -> Letter:
         audit_record(actor=actor, action="letter.retry", target=locked, ip=ip,
                      before={"status": Letter.Status.FAILED, "last_error": locked.last_error[:500]},
                      after={"status": Letter.Status.PENDING, "number": locked.number})
-        letter_id = locked.pk
-        transaction.on_commit(lambda: _enqueue(letter_id), robust=True)
+        outbox_enqueue(LETTER_GENERATE_TASK, letter_id=locked.pk)
     return locked
 
 
@@ -305,5 +300,5 @@ def letters_generate_batch(*, actor, letter_ids: Iterable[int] | None = None, ip
         audit_record(actor=actor, action="letter.generate_batch", target_type="reviews.letter", target_id="batch",
                      ip=ip, after={"letters": ids})
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: _enqueue(pk), robust=True)
+            outbox_enqueue(LETTER_GENERATE_TASK, letter_id=pk)
     return len(ids)

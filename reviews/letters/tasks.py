@@ -6,6 +6,8 @@ from celery import shared_task
 
 from reviews.models import Letter
 
+from .services import letter_generate_now, letter_note_failure
+
 
 @shared_task(bind=True, name="reviews.letters.tasks.letter_generate", autoretry_for=(Exception,),
              dont_autoretry_for=(Letter.DoesNotExist,), retry_backoff=5, retry_backoff_max=600,
@@ -14,8 +16,6 @@ def letter_generate(self, letter_id: int) -> str:
     """Render and store the letter's PDF once; returns its SHA-256. Each failure is noted on the
     letter and retried with backoff; the last one (retries used up) marks it failed (生成失败), for
     the bureau to see and retry (services.letter_retry) — it is not retried for ever."""
-    from .services import letter_note_failure
-
     try:
         return _generate(letter_id)
     except Letter.DoesNotExist:
@@ -27,8 +27,6 @@ def letter_generate(self, letter_id: int) -> str:
 
 
 def _generate(letter_id: int) -> str:
-    from .services import letter_generate_now
-
     return letter_generate_now(letter_id=letter_id).sha256
 
 

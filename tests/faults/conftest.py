@@ -126,6 +126,10 @@ class Processes:
                                  "--without-gossip", "--without-mingle", "--without-heartbeat", "-n",
                                  f"{name}-{len(self.procs)}@faults"], env)
 
+    def beat(self, env: dict[str, str], workdir: Path) -> subprocess.Popen:
+        return self.start("beat", [str(VENV_BIN / "celery"), "-A", "portal", "beat", "-l", "info",
+                                   "-s", str(workdir / "celerybeat-schedule")], env)
+
     def server(self, env: dict[str, str], workers: int = 3) -> subprocess.Popen:
         proc = self.start("gunicorn", [str(VENV_BIN / "gunicorn"), "portal.wsgi", "-b", f"127.0.0.1:{SERVER_PORT}",
                                        "-w", str(workers), "--timeout", "60", "--graceful-timeout", "5",

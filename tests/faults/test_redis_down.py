@@ -1,12 +1,14 @@
 """Redis down: the portal still serves pages and API answers (the cache is an optimisation; a
-notification that cannot be queued is written to the inbox in the request and e-mailed later by
-the sweep), and the queues resume when Redis returns (the worker reconnects, new work is
-delivered, the sweep sends what waited). Real processes: gunicorn, a Celery worker, and a
-redis-server of the test's own, stopped for a few seconds."""
+notification that cannot be queued is written to the inbox in the request, and its delivery waits
+in the outbox, written in the same transaction), and the queues resume when Redis returns (the
+worker reconnects, new work is delivered, and beat publishes what waited in the outbox at its next
+tick: no half-hour sweep). Real processes: gunicorn, a Celery worker, beat, and a redis-server of
+the test's own, stopped for a few seconds."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
@@ -14,12 +16,12 @@ from rest_framework.authtoken.models import Token
 
 from applications.models import Application, EnterpriseMember
 from applications.workflow import State
-from portal.models import Notification
+from portal.models import Notification, OutboxMessage
 from tests.cast import _draft
 from tests.factories import member
 from vouchers.models import ApplicationWindow
 
-from .conftest import fault, http, process_env, real_broker, session_of, wait_for
+from .conftest import fault, http, process_env, session_of, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), fault]
 
@@ -32,7 +34,7 @@ def _note(app: Application) -> Notification | None:
 
 
 def test_pages_and_submissions_survive_redis_down_and_queues_resume(
-        catalogue, enterprise_a, redis_server, processes, fault_storage):
+        catalogue, enterprise_a, redis_server, processes, fault_storage, tmp_path):
     owner = member(enterprise_a, EnterpriseMember.MemberRole.OWNER, email="owner-redis@example.cn")
     programme = catalogue["hp-compute-voucher"]
     now = timezone.now()
@@ -45,6 +47,7 @@ def test_pages_and_submissions_survive_redis_down_and_queues_resume(
     env = process_env(fault_storage, redis_server.url)
     processes.server(env)
     processes.worker(env)
+    beat = processes.beat(env, tmp_path)
 
     def check_everything(label: str, *, timed: bool = True) -> None:
         for path in PAGES:
@@ -79,17 +82,20 @@ def test_pages_and_submissions_survive_redis_down_and_queues_resume(
     submit(during, "redis down")
     note = _note(during)
     assert note is not None and note.emailed_at is None, "the notification should wait in the inbox for its e-mail"
+    waiting = OutboxMessage.objects.filter(task="portal.tasks.notification_deliver", published_at__isnull=True)
+    assert waiting.count() == 1 and waiting.get().kwargs["dedupe_key"] == f"submitted:{during.pk}"
 
-    # Redis back: the worker reconnects, new work flows, the sweep e-mails what waited.
+    # Redis back: the worker reconnects, new work flows, and beat publishes what waited in the outbox
+    # at its next tick (CELERY_BEAT_MAX_LOOP_INTERVAL = 30 s) — not at the e-mail sweep half an hour on.
     redis_server.start()
+    back = time.monotonic()
     check_everything("redis back")
     submit(after, "redis back")
     wait_for(lambda: (n := _note(after)) and n.emailed_at, timeout=90, what="delivery after Redis returned")
-    with real_broker(redis_server.url):
-        from portal.tasks import notifications_email_pending
-
-        notifications_email_pending.delay(older_than_seconds=0)
     wait_for(lambda: Notification.objects.get(pk=note.pk).emailed_at, timeout=60,
-             what="the sweep e-mailing the notification written while Redis was down")
+             what="beat publishing the delivery that waited in the outbox while Redis was down")
+    assert time.monotonic() - back < 60
+    assert not OutboxMessage.objects.filter(published_at__isnull=True).exists()
+    assert beat.poll() is None, processes.log_of(beat)
     assert Notification.objects.filter(dedupe_key__startswith="submitted:").count() == 3
     assert Application.objects.filter(state=State.SUBMITTED).count() == 3

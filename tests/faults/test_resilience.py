@@ -4,6 +4,7 @@ the inbox and the sweep e-mails it once, and the cache is a miss when Redis is u
 
 from __future__ import annotations
 
+import socket
 import time
 from unittest import mock
 
@@ -11,11 +12,12 @@ import pytest
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client
-from kombu.exceptions import OperationalError as BrokerError
 
 from portal.models import Notification
 from portal.notifications import notify_users
-from portal.tasks import notification_deliver, notifications_email_pending
+from portal.tasks import notifications_email_pending
+
+from .conftest import real_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -52,15 +54,11 @@ def test_other_errors_stay_500_without_a_traceback(client_for, owner_a):
 
 def test_a_notification_that_cannot_be_queued_waits_in_the_inbox_and_the_sweep_mails_it_once(
         owner_a, mailoutbox, django_capture_on_commit_callbacks):
-    conf = notification_deliver.app.conf
-    eager = conf.task_always_eager
-    conf.task_always_eager = False  # a real broker, which is down
-    try:
-        with mock.patch.object(notification_deliver, "delay", side_effect=BrokerError("Error 111 connecting")), \
-                django_capture_on_commit_callbacks(execute=True):
-            notify_users(user_ids=[owner_a.pk], kind="account", subject="测试", body="正文", dedupe_key="t:1")
-    finally:
-        conf.task_always_eager = eager
+    with socket.socket() as s:  # a Redis address nothing listens on: the broker is down for real
+        s.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{s.getsockname()[1]}/0"
+    with real_broker(dead), django_capture_on_commit_callbacks(execute=True):
+        notify_users(user_ids=[owner_a.pk], kind="account", subject="测试", body="正文", dedupe_key="t:1")
     note = Notification.objects.get(recipient=owner_a, dedupe_key="t:1")
     assert note.emailed_at is None and mailoutbox == []
     assert notifications_email_pending() == 0  # too young: a delivery may still be under way
