@@ -346,6 +346,7 @@ def run_all(args, *, folder: Path, storage: Path, size: int, make_pdf, small_pdf
                         f"{args.workers} sync workers (deploy/gunicorn.conf.py)"
                         + ("" if args.no_worker else " + 1 Celery worker"),
               "programme": prepared.programme, "window_closes_at": prepared.window_closes_at,
+              "enterprises": args.enterprises, "ramp_s": args.ramp, "workers": args.workers,
               "enterprises_verified": prepared.verified, "warmup_journeys": args.warmup,
               "journey": "login page, login, home, edit page, autosave, application page, 3 × (upload, application "
                          "page), submit page, submit (with the declaration), application page",

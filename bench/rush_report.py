@@ -54,8 +54,8 @@ def report(args, result: dict) -> tuple[str, bool]:
     submit_p95 = s["steps"]["submit"]["client"]["p95_ms"]
     met = not s["errors"] and s["submitted"] == args.enterprises and submit_p95 <= TARGET_SUBMIT_P95_MS
     lines = [f"rush benchmark {result['date']} ({result['machine']['cpus']} CPUs, {result['machine']['memory']}); "
-             f"{result['server']}; {args.enterprises} enterprises at once"
-             + (f" (spread over {args.ramp:g} s)" if args.ramp else ""),
+             f"{result['server']}; {args.enterprises} enterprises "
+             + (f"starting one after another over {args.ramp:g} s" if args.ramp else "at once"),
              f"  machine load before: {result['uptime_before']}",
              f"  machine load after:  {result['uptime_after']}",
              f"  submitted {s['submitted']}/{args.enterprises} in {s['last_submit_s']} s: "
