@@ -18,13 +18,14 @@ browser loads); the submit page and its form with the declaration (承诺). The 
 hp-compute-voucher closing in an hour, the enterprises with an owner each and a draft holding its
 first materials.
 
-Reported: submissions per second; p50/p95/max per step (client side, and at the server from nginx's
-log: upstream time); errors by kind; CPU seconds of the gunicorn workers, nginx, the worker and this
-client against the wall time, the machine's busy and iowait shares; and whether an upload is limited
-by the disk — after the rush, one browser uploads the same 2 MB files one at a time while the
-workers' CPU time is read, beside a plain write of the same bytes to the same disk. Targets: no
-error, p95 submit ≤ 500 ms. Figures go to bench/results/rush-<date>.json/.txt with the machine and
-its load (uptime), since the two cores are shared.
+Reported: submissions per second; p50/p95/max per step (at the client, and at gunicorn from nginx's
+log: upstream time); errors by kind; the CPU time and the time spent waiting for a CPU of the gunicorn
+workers, nginx and the worker, this client's CPU, the machine's busy and iowait shares; then, one
+browser alone on the portal: what each step of a journey costs the workers in CPU, and whether an
+upload is limited by the disk — uploads of 2 MiB against uploads of 32 KiB, beside a plain write of
+the same bytes to the same disk. Targets: no error, p95 submit ≤ 500 ms. Figures go to
+bench/results/rush-<date>.json/.txt with the machine and its load (uptime), since the two cores are
+shared. Redis is database 13 by default (--redis-url): the rush's worker takes no one else's tasks.
 """
 
 from __future__ import annotations
