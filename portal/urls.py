@@ -30,6 +30,8 @@ account_patterns = [
 api_v1 = [
     path("me/", api_views.me, name="api-me"),
     path("auth/token/", api_auth.TokenObtainView.as_view(), name="api-token"),
+    path("auth/logout/", api_auth.TokenRevokeView.as_view(), name="api-token-revoke"),
+    path("auth/logout-all/", api_auth.TokenRevokeAllView.as_view(), name="api-token-revoke-all"),
     path("calendar/", api_views.calendar, name="api-calendar"),
     path("staff/", api_staff.StaffList.as_view(), name="api-staff"),
     path("", include("vouchers.api_urls")),

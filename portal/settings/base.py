@@ -2,6 +2,7 @@
 environment (one helper, django-environ); the defaults run on one machine with nothing else
 installed: SQLite, tasks executed in-process, e-mail printed to the console."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,7 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed, expiring (portal.authentication)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -223,10 +224,15 @@ REVIEWS_MIN_EXPERTS = env.int("REVIEWS_MIN_EXPERTS", default=3)
 # not on every request (portal.pagination); the rows are always current. 0 = count every time.
 PORTAL_LIST_COUNT_SECONDS = env.int("PORTAL_LIST_COUNT_SECONDS", default=30)
 
+# API tokens (django-rest-knox): only a digest is stored; each token expires after this long and is
+# revoked by signing out (POST /api/v1/auth/logout/), a password change or reset, deactivation.
+PORTAL_API_TOKEN_TTL = timedelta(hours=env.float("PORTAL_API_TOKEN_TTL_HOURS", default=10))
+REST_KNOX = {"TOKEN_TTL": PORTAL_API_TOKEN_TTL, "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "portal.authentication.TokenAuthentication",  # staff tokens need an enrolled TOTP device
+        "portal.authentication.TokenAuthentication",  # knox's; staff tokens need an enrolled TOTP device
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

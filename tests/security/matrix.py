@@ -154,6 +154,9 @@ MATRIX: dict[str, list[Case]] = {
     "api-me": [case(GET=API_SIGNED_IN)],
     "api-token": [case(POST=PUBLIC,
                        data=lambda c: {"username": "owner-a@example.cn", "password": "wrong"})],
+    # signing out revokes the token the request came with (or all the account's): a token is needed
+    "api-token-revoke": [case(POST="anon:401 *:ok")],
+    "api-token-revoke-all": [case(POST="anon:401 *:ok")],
     "api-schema": [case(GET=PUBLIC)],
     "api-docs": [case(GET=PUBLIC)],
     "api-calendar": [case(GET=PUBLIC, query="year=2027")],
@@ -546,8 +549,8 @@ MATRIX: dict[str, list[Case]] = {
     # ------------------------------------------------------------------ the admin site (one entry per app)
     "admin:applications": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:auth": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
-    "admin:authtoken": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:axes": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:knox": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:otp_static": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:otp_totp": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:portal": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
