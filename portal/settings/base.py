@@ -300,6 +300,12 @@ SPECTACULAR_SETTINGS = {
                             "IndustryEnum": "applications.models.Industry",
                             "PreApprovalStateEnum": "applications.models.PreApproval.State",
                             "ApplicationStateEnum": "applications.workflow.State",
+                            # 实名核验 (applications.models_verification)
+                            "VerificationRequestStateEnum": "applications.models.RequestState",
+                            "EligibilityFactEnum": "applications.models.EligibilityFact",
+                            "FactSourceEnum": "applications.models.FactSource",
+                            "VerificationStateEnum": "applications.models.VerificationState",
+                            "VerifiedViaEnum": "applications.models.VerifiedVia",
                             # payments (vouchers.models.payments)
                             "ReceivingAccountStatusEnum": "vouchers.models.ReceivingAccount.Status",
                             "PaymentTrancheStatusEnum": "vouchers.models.PaymentTranche.Status",
