@@ -104,8 +104,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
 # 统一身份认证: OpenID Connect sign-in (portal.oidc), off unless OIDC_ENABLED. The backend that signs
-# the person in may be one that knows more than people (an enterprise asserted by the provider).
-OIDC_AUTHENTICATION_BACKEND = env.str("OIDC_AUTHENTICATION_BACKEND", default="portal.oidc.PortalOIDCBackend")
+# the person in also links the enterprise the provider asserts (applications.identity).
+OIDC_AUTHENTICATION_BACKEND = env.str("OIDC_AUTHENTICATION_BACKEND",
+                                      default="applications.identity.EnterpriseOIDCBackend")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "portal.backends.EmailOrUsernameBackend",
@@ -165,6 +166,8 @@ OIDC_CLAIM_PHONE = env.str("OIDC_CLAIM_PHONE", default="phone_number")
 OIDC_CLAIM_CREDIT_CODE = env.str("OIDC_CLAIM_CREDIT_CODE", default="uscc")
 OIDC_CLAIM_ENTERPRISE_NAME = env.str("OIDC_CLAIM_ENTERPRISE_NAME", default="enterprise_name")
 OIDC_CLAIM_LEGAL_REPRESENTATIVE = env.str("OIDC_CLAIM_LEGAL_REPRESENTATIVE", default="legal_representative")
+# The provider's name as the bureau sees it on an enterprise it verified (applications.identity).
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="粤商通")
 
 # Staff (reviewers, experts, administrators) must pass TOTP in production.
 PORTAL_STAFF_REQUIRE_2FA = env.bool("PORTAL_STAFF_REQUIRE_2FA", default=False)
