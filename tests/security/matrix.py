@@ -147,6 +147,9 @@ MATRIX: dict[str, list[Case]] = {
     "password_reset_complete": [case(GET=PUBLIC, POST="*:405")],
     "otp_setup": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
     "otp_verify": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
+    # 统一身份认证 (OpenID Connect): not there unless OIDC_ENABLED (tests/portal/test_oidc*.py run the flow)
+    "oidc_authentication_init": [case(GET="*:404", POST="*:405")],
+    "oidc_authentication_callback": [case(GET="*:404", POST="*:405", query="code=x&state=y")],
     "inbox": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
     "inbox_read": [case(pk("notification"), GET="anon:login USERS:405", POST="anon:login owner_a:ok *:404")],
     "set_language": [case(GET=PUBLIC, POST=PUBLIC, data=lambda c: {"language": "en", "next": "/"})],
