@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 
@@ -25,3 +27,13 @@ class TokenAuthentication(KnoxTokenAuthentication):
                 and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()):
             raise exceptions.AuthenticationFailed(_("工作人员账户须先完成两步验证（TOTP）设置，才能使用 API。"))
         return user, token
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The token in the OpenAPI schema (drf-spectacular), under the name DRF's token had."""
+
+    target_class = "portal.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
