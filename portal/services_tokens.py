@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
@@ -28,6 +29,8 @@ def api_token_issue(*, user: User, ip: str | None = None) -> tuple[AuthToken, st
     """A new token of `user`, valid for settings.PORTAL_API_TOKEN_TTL. Returns the stored row (its
     digest and expiry) and the token, which is not kept and cannot be shown again."""
     with transaction.atomic():
+        # the account's expired tokens go now (the lookup refuses them without reading the others)
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         instance, token = AuthToken.objects.create(user=user, expiry=settings.PORTAL_API_TOKEN_TTL)
         audit_record(actor=user, action="auth.api_token", target=user, ip=ip,
                      after={"expiry": instance.expiry.isoformat() if instance.expiry else None})

@@ -117,10 +117,9 @@ def test_schema_documents_the_cursor_pages(api_for, owner_a):
     assert {"next", "previous", "results"} <= set(fields) and "count" not in fields
 
 
-def test_a_real_staff_token_costs_three_queries_with_its_totp_enrolment(world, settings, reviewer):
-    """Production: staff tokens count only with an enrolled TOTP device. Knox's path reads the token
-    with its user, then the user's other tokens (to drop expired ones), then the TOTP enrolment:
-    three queries, however many applications."""
+def test_a_real_staff_token_costs_one_query_with_its_totp_enrolment(world, settings, reviewer):
+    """Production: staff tokens count only with an enrolled TOTP device — read with the token and its
+    user, in the same query (portal.authentication)."""
     from django.test import Client
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from knox.models import AuthToken
@@ -135,4 +134,4 @@ def test_a_real_staff_token_costs_three_queries_with_its_totp_enrolment(world, s
         response = client.get("/api/v1/applications/")
     assert response.status_code == 200 and len(response.json()["results"]) == 5
     page = 1 if connection.vendor == "postgresql" else 2
-    assert len(queries) == 3 + page, [q["sql"][:60] for q in queries]
+    assert len(queries) == 1 + page, [q["sql"][:60] for q in queries]
