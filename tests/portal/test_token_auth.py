@@ -105,3 +105,17 @@ def test_signing_in_again_clears_the_account_s_expired_tokens(owner_a):
     kept = AuthToken.objects.create(user=owner_a)[0]
     api_token_issue(user=owner_a)
     assert owner_a.auth_token_set.count() == 2 and owner_a.auth_token_set.filter(pk=kept.pk).exists()
+
+
+def test_the_user_is_what_the_orm_loads(owner_a):
+    owner_a.last_login = timezone.make_aware(dt.datetime(2026, 3, 1, 9, 30, 15, 250000))
+    owner_a.save(update_fields=["last_login"])
+    instance, raw = AuthToken.objects.create(user=owner_a)
+    user, token = TokenAuthentication().authenticate_credentials(raw.encode())
+    fresh = User.objects.get(pk=owner_a.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(fresh, field.attname), field.name
+        assert type(getattr(user, field.attname)) is type(getattr(fresh, field.attname)), field.name
+    assert not user._state.adding and user._state.db == "default"
+    assert token.pk == instance.pk and token.user is user
+    assert token.expiry == instance.expiry and token.created == instance.created  # deferred, loaded on use
