@@ -29,6 +29,7 @@ from .serializers import (
     ApplicationWriteSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
+    EnterpriseRegisterSerializer,
     EnterpriseSerializer,
     EnterpriseUpdateSerializer,
     ResubmitSerializer,
@@ -37,6 +38,7 @@ from .serializers import (
     application_list_rows,
     application_list_values,
 )
+from .serializers_verification import ClaimResubmitSerializer, ClaimSerializer
 from .services import (
     application_create,
     application_resubmit,
@@ -46,6 +48,7 @@ from .services import (
     attachment_add,
     enterprise_register,
 )
+from .verification import claim_resubmit
 from .workflow import State
 
 TAG_ENT = ["企业 enterprises"]
@@ -55,10 +58,16 @@ TAG_APP = ["申报 applications"]
 @extend_schema_view(
     list=extend_schema(summary="本企业 the user's own enterprise (0 or 1 item)", tags=TAG_ENT),
     retrieve=extend_schema(summary="本企业详情", tags=TAG_ENT),
-    create=extend_schema(summary="登记企业 register the enterprise (the user becomes its owner)", tags=TAG_ENT,
-                         request=EnterpriseSerializer, responses={201: EnterpriseSerializer}),
-    partial_update=extend_schema(summary="修改企业信息 (owner only; credit code cannot change)", tags=TAG_ENT,
-                                 request=EnterpriseUpdateSerializer, responses=EnterpriseSerializer),
+    create=extend_schema(summary="登记企业 claim the enterprise with its business licence (multipart); the user "
+                                 "becomes its owner, the enterprise is unverified until the bureau verifies it",
+                         tags=TAG_ENT, request={"multipart/form-data": EnterpriseRegisterSerializer},
+                         responses={201: EnterpriseSerializer}),
+    partial_update=extend_schema(
+        summary="修改企业信息 (owner only; credit code cannot change). Eligibility facts (and, once verified, the "
+                "name and legal representative) become a request to the bureau, with evidence (multipart): 202",
+        tags=TAG_ENT, request={"multipart/form-data": EnterpriseUpdateSerializer,
+                               "application/json": EnterpriseUpdateSerializer},
+        responses={200: EnterpriseSerializer, 202: EnterpriseSerializer}),
 )
 class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = EnterpriseSerializer
@@ -69,7 +78,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Enterprise.objects.filter(pk=own.pk) if own else Enterprise.objects.none()
 
     def create(self, request, *args, **kwargs):
-        serializer = EnterpriseSerializer(data=request.data, context={"request": request})
+        serializer = EnterpriseRegisterSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         enterprise = enterprise_register(actor=request.user, credit_code=data.pop("credit_code"),
@@ -84,9 +93,30 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         fields = dict(serializer.validated_data)
         if "credit_code" in request.data:
             fields["credit_code"] = request.data["credit_code"]
-        enterprise = membership.enterprise_update(actor=request.user, enterprise=enterprise, ip=client_ip(request),
-                                                  **fields)
-        return Response(EnterpriseSerializer(enterprise, context={"request": request}).data)
+        done = membership.enterprise_update(actor=request.user, enterprise=enterprise, ip=client_ip(request),
+                                            evidence=fields.pop("evidence", []),
+                                            change_note=fields.pop("change_note", ""), **fields)
+        data = EnterpriseSerializer(done.enterprise, context={"request": request}).data
+        if done.fact_change is None:
+            return Response(data)
+        data["message"] = _("认定事实的变更已提交主管部门核验，核验通过后生效。")
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(summary="重新提交实名核验 the owner of an enterprise not verified uploads the licence again "
+                           "(multipart)", tags=TAG_ENT, request={"multipart/form-data": ClaimResubmitSerializer},
+                   responses={201: ClaimSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def verification(self, request, pk=None):
+        enterprise = self.get_object()
+        serializer = ClaimResubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        claim = claim_resubmit(actor=request.user, enterprise=enterprise,
+                               legal_representative=data["legal_representative"],
+                               claimant_is_legal_representative=data["claimant_is_legal_representative"],
+                               business_licence=data.get("business_licence"), authorization=data.get("authorization"),
+                               ip=client_ip(request))
+        return Response(ClaimSerializer(claim, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class ApplicationFilter(django_filters.FilterSet):

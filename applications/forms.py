@@ -35,8 +35,21 @@ def add_service_errors(form: forms.Form, error: ValidationError | Mapping[str, A
             form.add_error(target, message)
 
 
-class EnterpriseRegisterForm(forms.ModelForm):
-    """登记企业: the credit code is checked by the service (GB 32100 check character, uniqueness)."""
+class ClaimDocumentsForm(forms.Form):
+    """认领 the documents of a claim; whether they are there and what they are is the service's to say."""
+
+    claimant_is_legal_representative = forms.BooleanField(
+        label=_("我是本企业的法定代表人"), required=False,
+        help_text=_("不是法定代表人的，须上传法定代表人签字并加盖公章的授权委托书。"))
+    business_licence = forms.FileField(label=_("营业执照"), required=False,
+                                       help_text=_("营业执照扫描件或照片（PDF、JPG、PNG、OFD），由主管部门核验。"))
+    authorization = forms.FileField(label=_("授权委托书"), required=False,
+                                    help_text=_("认领人不是法定代表人时必须上传。"))
+
+
+class EnterpriseRegisterForm(forms.ModelForm, ClaimDocumentsForm):
+    """登记企业: the credit code is checked by the service (GB 32100 check character, uniqueness); the
+    licence (and the power of attorney) by the verification service."""
 
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=60,  # spaces and dashes allowed
                                   help_text=_("18位，见营业执照；登记后不能修改。"))
@@ -44,12 +57,22 @@ class EnterpriseRegisterForm(forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = ["name", "credit_code", *[f for f in ENTERPRISE_FIELDS if f != "name"]]
+        help_texts = {"legal_representative": _("与营业执照一致。")}
 
     def _post_clean(self):  # the service validates the model, not the form
         pass
 
 
 class EnterpriseProfileForm(forms.ModelForm):
+    """The profile; a change of the eligibility facts (and, once verified, of the name or the legal
+    representative) is sent to the bureau with the evidence instead of applying at once."""
+
+    evidence = forms.FileField(label=_("变更证明材料"), required=False,
+                               help_text=_("修改规模以上企业、注册地、税收或统计关系所在地、所属行业、初创企业、独立核算"
+                                           "（实名核验后还包括企业名称、法定代表人）须上传证明材料，由主管部门核验后生效。"))
+    change_note = forms.CharField(label=_("变更说明"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+
     class Meta:
         model = Enterprise
         fields = list(ENTERPRISE_FIELDS)

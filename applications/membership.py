@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +22,9 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.models import Role
 
-from .models import Enterprise, EnterpriseMember, Invitation
+from .models import Enterprise, EnterpriseMember, FactChangeRequest, Invitation
 from .services import ENTERPRISE_FIELDS
+from .verification_facts import clean_changes, fact_change_request, needs_bureau
 
 INVITATION_VALID_FOR = dt.timedelta(days=7)
 # The owner may change these; the credit code (统一社会信用代码) never changes after registration.
@@ -43,25 +46,42 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def enterprise_update(*, actor, enterprise: Enterprise, ip: str | None = None, **fields) -> Enterprise:
-    """The owner edits the profile. `credit_code` may not be changed (refused with a message)."""
+@dataclass(frozen=True)
+class ProfileUpdate:
+    enterprise: Enterprise
+    fact_change: FactChangeRequest | None = None  # the changes waiting for the bureau, if any
+
+
+def enterprise_update(*, actor, enterprise: Enterprise, ip: str | None = None, evidence: Iterable = (),
+                      change_note: str = "", **fields) -> ProfileUpdate:
+    """The owner edits the profile. `credit_code` may not be changed (refused with a message). The
+    eligibility facts (and, once the enterprise is verified, its name and legal representative) change
+    only through the bureau: a change of them becomes a fact-change request with `evidence`
+    (applications.verification_facts), the rest applies at once; without evidence nothing changes."""
     _require_owner(actor, enterprise, _("修改企业信息"))
     if "credit_code" in fields and fields["credit_code"] not in (None, "", enterprise.credit_code):
         raise ValidationError({"credit_code": _("统一社会信用代码登记后不能修改；如登记有误，请联系主管部门。")})
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS) - {"credit_code"})
     if unknown:
         raise ValidationError({k: _("该项不能修改。") for k in unknown})
+    verified = enterprise.verified_facts()
+    controlled = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS and needs_bureau(enterprise, k, verified)}
+    direct = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS and k not in controlled}
     with transaction.atomic():
         locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-        before = {k: getattr(locked, k) for k in fields if k in EDITABLE_FIELDS}
-        for key, value in fields.items():
-            if key in EDITABLE_FIELDS:
-                setattr(locked, key, value)
-        locked.full_clean(exclude=["credit_code"])
-        locked.save()
-        audit_record(actor=actor, action="enterprise.update", target=locked, ip=ip, before=before,
-                     after={k: getattr(locked, k) for k in before})
-    return locked
+        before = {k: getattr(locked, k) for k in direct}
+        for key, value in direct.items():
+            setattr(locked, key, value)
+        locked.full_clean(exclude=["credit_code"])  # refused before any file of a request is stored
+        request = None
+        if clean_changes(locked, controlled):
+            request = fact_change_request(actor=actor, enterprise=locked, changes=controlled, note=change_note,
+                                          evidence=evidence, ip=ip)
+        if before != {k: getattr(locked, k) for k in before}:
+            locked.save()
+            audit_record(actor=actor, action="enterprise.update", target=locked, ip=ip, before=before,
+                         after={k: getattr(locked, k) for k in before})
+    return ProfileUpdate(enterprise=locked, fact_change=request)
 
 
 def _send_invitation(email: str, enterprise_name: str, inviter: str, link: str, expires: str) -> None:

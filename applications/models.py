@@ -6,6 +6,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .models_verification import (  # noqa: F401 - the verification models are the app's through this import
+    EligibilityFact,
+    EnterpriseClaim,
+    FactChangeRequest,
+    FactImport,
+    FactRecord,
+    FactSource,
+    RequestState,
+    VerificationDocument,
+    VerificationState,
+    VerifiedVia,
+)
 from .uscc import normalize
 from .workflow import State
 
@@ -47,6 +59,13 @@ class Enterprise(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=30)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
+    # 实名核验 the identity as the bureau knows it (applications.verification): unverified, an enterprise
+    # drafts and estimates but does not submit
+    verification_state = models.CharField(_("实名核验"), max_length=20, choices=VerificationState.choices,
+                                          default=VerificationState.UNVERIFIED, db_index=True)
+    verified_via = models.CharField(_("核验方式"), max_length=20, choices=VerifiedVia.choices, blank=True)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    verification_note = models.CharField(_("核验说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -65,6 +84,30 @@ class Enterprise(models.Model):
     def in_district(self, district: str) -> bool:
         """Registered, taxed and counted in the district (PROGRAMS.md rule 3)."""
         return self.registered_district == self.tax_district == self.stats_district == district
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_state == VerificationState.VERIFIED
+
+    def fact_value(self, fact: str) -> str:
+        """An eligibility fact's value as a FactRecord keeps it ("True", "huangpu")."""
+        return str(getattr(self, fact))
+
+    def verified_facts(self) -> dict[str, str]:
+        """The eligibility facts verified and still holding the verified value: field → how (核验方式, in
+        Chinese, with the data's source and date for an import). Read by the calculator through
+        vouchers.selectors.enterprise_facts (vouchers imports no app); the rest is the enterprise's own
+        statement (企业自报)."""
+        out: dict[str, str] = {}
+        for record in self.fact_records.select_related("fact_import"):
+            if record.source == FactSource.DECLARED or record.value != self.fact_value(record.fact):
+                continue
+            if record.fact_import is not None:
+                batch = record.fact_import
+                out[record.fact] = f"部门数据导入：{batch.source}（{batch.source_date:%Y-%m-%d}）"
+            else:
+                out[record.fact] = "主管部门核验"
+        return out
 
 
 class EnterpriseMember(models.Model):

@@ -17,8 +17,10 @@ from rest_framework import serializers
 from portal.api import id_field
 from portal.models import Role
 
-from .models import Application, ApplicationEvent, Attachment, Enterprise, ProjectClaim
+from .models import Application, ApplicationEvent, Attachment, Enterprise, FactChangeRequest, ProjectClaim
 from .selectors import application_timeline, current_attachments, supplement_request_view
+from .selectors_verification import fact_rows
+from .serializers_verification import ClaimDocumentsMixin, FactChangeSerializer, FactRowSerializer
 from .services import ENTERPRISE_FIELDS
 from .uscc import credit_code_division
 from .workflow import State
@@ -42,11 +44,29 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         help_text="staff only (null for enterprise users): the division in the credit code and a warning when it "
                   "is outside Guangzhou, unknown, withdrawn or not the registered district")
 
+    verification_state_label = serializers.CharField(source="get_verification_state_display", read_only=True)
+    facts = serializers.SerializerMethodField(
+        help_text="each eligibility fact with how it was established: verified by the bureau or by imported "
+                  "department data, or the enterprise's own statement")
+    pending_fact_change = serializers.SerializerMethodField(
+        help_text="the request to change facts waiting for the bureau (null when none)")
+
     class Meta:
         model = Enterprise
         fields = ["id", "name", "credit_code", *[f for f in ENTERPRISE_FIELDS if f != "name"], "member_role",
-                  "credit_code_division", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at", "member_role", "credit_code_division"]
+                  "credit_code_division", "verification_state", "verification_state_label", "verified_via",
+                  "verified_at", "facts", "pending_fact_change", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at", "member_role", "credit_code_division",
+                            "verification_state", "verified_via", "verified_at"]
+
+    @extend_schema_field(FactRowSerializer(many=True))
+    def get_facts(self, enterprise):
+        return FactRowSerializer(fact_rows(enterprise), many=True).data
+
+    @extend_schema_field(FactChangeSerializer(allow_null=True))
+    def get_pending_fact_change(self, enterprise):
+        pending = enterprise.fact_changes.filter(state=FactChangeRequest.State.PENDING).first()
+        return FactChangeSerializer(pending, context=self.context).data if pending else None
 
     def get_member_role(self, enterprise) -> str | None:
         membership = getattr(self.context.get("request").user, "membership", None)
@@ -59,10 +79,27 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         return credit_code_division(enterprise) if verifier else None
 
 
+class EnterpriseRegisterSerializer(ClaimDocumentsMixin, EnterpriseSerializer):
+    """登记企业 (multipart): the profile, the business licence and, unless the claimant is the legal
+    representative, the power of attorney; the enterprise is unverified until the bureau verifies it."""
+
+    class Meta(EnterpriseSerializer.Meta):
+        fields = [*EnterpriseSerializer.Meta.fields, "business_licence", "authorization",
+                  "claimant_is_legal_representative"]
+
+
 class EnterpriseUpdateSerializer(serializers.ModelSerializer):
+    """Partial. Eligibility facts (and, once verified, the name and the legal representative) are not
+    changed here but requested, with `evidence` (multipart), from the bureau."""
+
+    evidence = serializers.ListField(child=serializers.FileField(), required=False, write_only=True,
+                                     help_text="证明材料 for a change of eligibility facts (files)")
+    change_note = serializers.CharField(required=False, allow_blank=True, max_length=2000, write_only=True,
+                                        help_text="变更说明 of the facts' change")
+
     class Meta:
         model = Enterprise
-        fields = list(ENTERPRISE_FIELDS)
+        fields = [*ENTERPRISE_FIELDS, "evidence", "change_note"]
 
 
 class ClaimsMixin(serializers.Serializer):

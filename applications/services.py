@@ -34,14 +34,19 @@ from .models import (
     ApplicationEvent,
     Attachment,
     Enterprise,
+    EnterpriseClaim,
     EnterpriseMember,
     ProjectClaim,
     ReferenceSequence,
+    VerificationState,
+    VerifiedVia,
 )
 from .selectors import allowed_materials, basis_of, current_attachments, enterprise_of, open_supplement
 from .services_preapproval import preapproval_choose, preapproval_estimate, preapproval_lock, preapproval_problems
 from .uploads import check_upload
 from .uscc import normalize, uscc_error
+from .verification import already_claimed_message, claim_record, documents_check, unverified_message
+from .verification_documents import stored_files
 from .workflow import ADMIN, APPLICANT, EDITABLE_BY_APPLICANT, REVIEWER, SYSTEM, TRANSITIONS, State
 
 
@@ -59,34 +64,53 @@ ENTERPRISE_FIELDS = (
 
 
 def enterprise_register(*, actor, credit_code: str, ip: str | None = None, override_reason: str = "",
-                        **fields) -> Enterprise:
+                        business_licence: UploadedFile | None = None, authorization: UploadedFile | None = None,
+                        claimant_is_legal_representative: bool = False, **fields) -> Enterprise:
     """Register an enterprise; the actor becomes its owner (法人/负责人). One enterprise per code.
-    An administrator may register a legacy code that fails the check character, with a reason."""
+
+    An enterprise user claims it (认领) with the business licence (营业执照) and, when not the legal
+    representative, a signed power of attorney (授权委托书): the enterprise is unverified (it drafts
+    and estimates, it does not submit) until the bureau verifies the claim (applications.verification).
+    A code already registered is refused with what to do instead (an invitation, a contested claim).
+    An administrator registers for the bureau (verified, no owner), and may register a legacy code that
+    fails the check character, with a reason."""
     code = normalize(credit_code)
     errors: dict[str, str] = {}
     problem = uscc_error(code)
     if problem and not (override_reason.strip() and actor.is_bureau_admin):
         errors["credit_code"] = problem
     if Enterprise.objects.filter(credit_code=code).exists():
-        errors["credit_code"] = _("该统一社会信用代码已注册，请联系本企业负责人邀请您加入。")
+        errors["credit_code"] = already_claimed_message()
     is_admin = actor.is_bureau_admin
     if not is_admin and hasattr(actor, "membership"):
         errors["__all__"] = _("您的账户已关联一家企业，不能再注册新企业。")
     if not is_admin and actor.role != Role.ENTERPRISE:
         errors["__all__"] = _("只有企业用户可以注册企业。")
+    uploads = []
+    if not is_admin:
+        if not str(fields.get("legal_representative") or "").strip():
+            errors["legal_representative"] = _("请填写法定代表人姓名（与营业执照一致）。")
+        uploads = documents_check(business_licence=business_licence, authorization=authorization,
+                                  claimant_is_legal_representative=claimant_is_legal_representative, errors=errors)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with stored_files() as stored, transaction.atomic():
         enterprise = Enterprise(credit_code=code, credit_code_override_reason=override_reason.strip() if problem
                                 else "", **{k: v for k, v in fields.items() if k in ENTERPRISE_FIELDS})
+        if is_admin:  # entered by the bureau from its own files
+            enterprise.verification_state, enterprise.verified_via = VerificationState.VERIFIED, VerifiedVia.BUREAU
+            enterprise.verified_at = timezone.now()
         enterprise.full_clean(exclude=["credit_code"])
         enterprise.save()
-        if not is_admin:
-            EnterpriseMember.objects.create(enterprise=enterprise, user=actor,
-                                            member_role=EnterpriseMember.MemberRole.OWNER)
         audit_record(actor=actor, action="enterprise.register", target=enterprise, ip=ip,
                      after={"credit_code": code, **{k: fields.get(k) for k in ENTERPRISE_FIELDS}},
                      note=override_reason if problem else "")
+        if not is_admin:
+            EnterpriseMember.objects.create(enterprise=enterprise, user=actor,
+                                            member_role=EnterpriseMember.MemberRole.OWNER)
+            claim_record(actor=actor, enterprise=enterprise, kind=EnterpriseClaim.Kind.REGISTRATION, uploads=uploads,
+                         stored=stored, legal_representative=enterprise.legal_representative,
+                         claimant_is_legal_representative=claimant_is_legal_representative, ip=ip)
     return enterprise
 
 
@@ -426,6 +450,8 @@ def attachment_remove(*, actor, application: Application | int, attachment_id: i
 def submission_problems(app: Application) -> dict[str, str]:
     """What keeps the application from being submitted (or resubmitted), field by field."""
     errors: dict[str, str] = {}
+    if not app.enterprise.is_verified:  # 实名核验: an unverified enterprise drafts and estimates only
+        errors["enterprise"] = unverified_message(app.enterprise)
     if not app.title.strip():
         errors["title"] = _("请填写项目名称。")
     spec = programme_spec(app.programme)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_preapproval
+from . import views, views_preapproval, views_verification
 
 app_name = "applications"
 urlpatterns: list = [
@@ -14,6 +14,15 @@ urlpatterns: list = [
     path("enterprise/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("enterprise/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("enterprise/join/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # 实名核验 the enterprise's verification and contested claims; the bureau's queue
+    path("enterprise/verification/", views_verification.enterprise_verification, name="enterprise_verification"),
+    path("enterprise/contest/", views_verification.enterprise_contest, name="enterprise_contest"),
+    path("verification/", views_verification.verification_queue, name="verification_queue"),
+    path("verification/claims/<int:pk>/", views_verification.verification_claim, name="verification_claim"),
+    path("verification/fact-changes/<int:pk>/", views_verification.verification_fact_change,
+         name="verification_fact_change"),
+    path("verification/documents/<int:pk>/download/", views_verification.verification_document,
+         name="verification_document"),
     # 我的申报 the applicant's applications
     path("applications/", views.dashboard, name="dashboard"),
     path("applications/new/<slug:programme_code>/", views.application_new, name="create"),

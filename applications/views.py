@@ -52,6 +52,7 @@ from .selectors import (
     supplement_request_view,
 )
 from .selectors_preapproval import preapproval_options
+from .selectors_verification import enterprise_verification_state, fact_rows
 from .services import (
     application_create,
     application_resubmit,
@@ -118,7 +119,7 @@ def _own_application(request: HttpRequest, pk: int) -> Application:
 def enterprise_register_view(request: HttpRequest) -> HttpResponse:
     if enterprise_of(request.user) is not None:
         return redirect("applications:enterprise")
-    form = EnterpriseRegisterForm(_posted(request))
+    form = EnterpriseRegisterForm(_posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -127,10 +128,17 @@ def enterprise_register_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("企业信息已登记。您可以邀请同事作为经办人，或直接开始申报。"))
+            messages.success(request, _("企业信息已登记，营业执照已提交主管部门实名核验。核验通过前可以填写申报和测算，"
+                                        "核验通过后即可提交申报。"))
             return redirect("applications:dashboard")
     return render(request, "applications/enterprise_register.html", {"form": form},
                   status=400 if form.errors else 200)
+
+
+def _verification_context(enterprise) -> dict:
+    state = enterprise_verification_state(enterprise)
+    return {"facts": fact_rows(enterprise), "pending_claim": state["pending_claim"],
+            "refused_claim": state["refused_claim"], "pending_fact_change": state["pending_fact_change"]}
 
 
 @member_required
@@ -139,23 +147,26 @@ def enterprise_detail(request: HttpRequest) -> HttpResponse:
     is_owner = request.user.membership.member_role == EnterpriseMember.MemberRole.OWNER
     return render(request, "applications/enterprise_detail.html", {
         "enterprise": enterprise, "is_owner": is_owner, "invite_form": InviteForm(),
-        **enterprise_people(enterprise)})
+        **enterprise_people(enterprise), **_verification_context(enterprise)})
 
 
 @member_required
 def enterprise_edit(request: HttpRequest) -> HttpResponse:
     enterprise = enterprise_of(request.user)
-    form = EnterpriseProfileForm(_posted(request), instance=enterprise)
+    form = EnterpriseProfileForm(_posted(request), request.FILES or None, instance=enterprise)
     if request.method == "POST":
         if form.is_valid():
-            fields = {k: form.cleaned_data[k] for k in form.fields}
+            fields = {k: form.cleaned_data[k] for k in form.fields if k not in ("evidence", "change_note")}
+            evidence = [form.cleaned_data["evidence"]] if form.cleaned_data.get("evidence") else []
             try:
-                membership.enterprise_update(actor=request.user, enterprise=enterprise, ip=client_ip(request),
-                                             **fields)
+                done = membership.enterprise_update(actor=request.user, enterprise=enterprise, ip=client_ip(request),
+                                                    evidence=evidence, change_note=form.cleaned_data["change_note"],
+                                                    **fields)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("企业信息已更新。"))
+                messages.success(request, _("认定事实的变更已提交主管部门核验，核验通过后生效；其他信息已更新。")
+                                 if done.fact_change else _("企业信息已更新。"))
                 return redirect("applications:enterprise")
     elif request.user.membership.member_role != EnterpriseMember.MemberRole.OWNER:
         raise PermissionDenied(_("只有本企业的法人/负责人可以修改企业信息。"))
@@ -178,8 +189,8 @@ def enterprise_invite(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("邀请邮件已发送至 %(e)s，7天内有效。") % {"e": form.cleaned_data["email"]})
             return redirect("applications:enterprise")
     return render(request, "applications/enterprise_detail.html", {
-        "enterprise": enterprise, "is_owner": True, "invite_form": form, **enterprise_people(enterprise)},
-        status=400)
+        "enterprise": enterprise, "is_owner": True, "invite_form": form, **enterprise_people(enterprise),
+        **_verification_context(enterprise)}, status=400)
 
 
 @member_required
@@ -476,7 +487,7 @@ def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             if app.state == State.SUBMITTED:  # the other click of a double click won
                 messages.info(request, _("申报 %(ref)s 已提交，无需重复提交。") % {"ref": app.reference})
                 return redirect("applications:detail", app.pk)
-            add_service_errors(form, error, field_map={})
+            add_service_errors(form, error, field_map={"enterprise": "__all__"})
         else:
             messages.success(request, _("申报已提交，编号 %(ref)s。请留意站内信和邮件通知。") % {"ref": app.reference})
             return redirect("applications:detail", app.pk)

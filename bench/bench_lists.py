@@ -78,10 +78,10 @@ def client_for(user, *, api: bool):
     from django.test import Client
 
     if api:
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
 
-        token, _ = Token.objects.get_or_create(user=user)
-        return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _instance, token = AuthToken.objects.create(user=user)
+        return Client(HTTP_AUTHORIZATION=f"Token {token}")
     client = Client()
     client.force_login(user, backend="portal.backends.EmailOrUsernameBackend")
     if user.is_staff_role:

@@ -82,7 +82,7 @@ def tokens(url: str) -> dict[str, str]:
 
     django.setup()
     from django.db.models import Count
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from applications.models import Enterprise
     from portal.models import Role, User
@@ -92,8 +92,8 @@ def tokens(url: str) -> dict[str, str]:
     owner = User.objects.filter(membership__enterprise_id=busiest.first(), membership__member_role="owner").first()
     if reviewer is None or owner is None:
         raise SystemExit("no generated data: run bench/generate.py first")
-    return {"reviewer": Token.objects.get_or_create(user=reviewer)[0].key,
-            "enterprise": Token.objects.get_or_create(user=owner)[0].key}
+    return {"reviewer": AuthToken.objects.create(user=reviewer)[1],
+            "enterprise": AuthToken.objects.create(user=owner)[1]}
 
 
 def start_gunicorn(*, url: str, port: int, workers: int) -> subprocess.Popen:

@@ -1,7 +1,9 @@
-"""API sign-in: POST /api/v1/auth/token/ gives the account's token for its e-mail (or username) and
-password; staff accounts (reviewers, experts, administrators) also give their TOTP code when
+"""API sign-in: POST /api/v1/auth/token/ gives a new token for the account's e-mail (or username)
+and password; staff accounts (reviewers, experts, administrators) also give their TOTP code when
 PORTAL_STAFF_REQUIRE_2FA is on, as they do on the web. Failed attempts count towards the same
-lockout as the sign-in form (django-axes sees the real request), and a locked account gets 429."""
+lockout as the sign-in form (django-axes sees the real request), and a locked account gets 429.
+The token expires after settings.PORTAL_API_TOKEN_TTL; POST /api/v1/auth/logout/ revokes it, and
+/api/v1/auth/logout-all/ every token of the account (portal.services_tokens)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .audit import audit_record, client_ip
+from .audit import client_ip
+from .authentication import TokenAuthentication
+from .services_tokens import TokenRevocation, api_token_issue, api_token_revoke, api_tokens_revoke_all
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -27,7 +30,12 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="令牌只显示这一次；请求时放在 Authorization: Token <token>")
+    expiry = serializers.DateTimeField(help_text="令牌失效时间")
+
+
+class RevokedSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="已作废的令牌数")
 
 
 def locked_out_detail() -> str:
@@ -59,6 +67,32 @@ class TokenObtainView(APIView):
                 raise ValidationError({"otp_token": [_("工作人员账户须提供两步验证动态码（otp_token）。")]})
             if not any(device.verify_token(code) for device in devices):
                 raise ValidationError({"otp_token": [_("两步验证动态码不正确或已过期。")]})
-        token, _created = Token.objects.get_or_create(user=user)
-        audit_record(actor=user, action="auth.api_token", target=user, ip=client_ip(http))
-        return Response({"token": token.key})
+        instance, token = api_token_issue(user=user, ip=client_ip(http))
+        return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
+
+
+class TokenRevokeView(APIView):
+    """退出登录 sign out: the token of this request stops working."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(summary="作废本令牌 (sign out: revoke the token of this request)", request=None,
+                   responses={200: RevokedSerializer}, tags=["账户 accounts"])
+    def post(self, request):
+        api_token_revoke(token=request.auth, ip=client_ip(request))
+        return Response({"revoked": 1})
+
+
+class TokenRevokeAllView(APIView):
+    """退出全部登录 sign out everywhere: every token of the account stops working."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(summary="作废本账户的全部令牌 (sign out everywhere: revoke every token of the account)",
+                   request=None, responses={200: RevokedSerializer}, tags=["账户 accounts"])
+    def post(self, request):
+        count = api_tokens_revoke_all(user=request.user, reason=TokenRevocation.SIGN_OUT_EVERYWHERE,
+                                      actor=request.user, ip=client_ip(request))
+        return Response({"revoked": count})

@@ -208,3 +208,27 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} #{self.pk}"
+class ExternalIdentity(models.Model):
+    """统一身份认证 an identity asserted by an OpenID Connect provider (广东政务服务网 / 粤商通), linked to
+    the account it signs in to. The link is the provider's issuer and subject — never an e-mail
+    address alone: a first sign-in creates an enterprise user's account, or links the account that
+    is signed in when it starts (portal.services_identity)."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="external_identities")
+    issuer = models.CharField(_("身份提供方"), max_length=255)
+    subject = models.CharField(_("身份标识"), max_length=255)
+    created_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("最近登录时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("统一身份认证绑定")
+        verbose_name_plural = _("统一身份认证绑定")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_once"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="external_identity_one_per_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject} → {self.user}"

@@ -28,3 +28,10 @@ def require(allowed: bool, message: str) -> None:
     """Raise PermissionDenied with the user's-language message unless `allowed`."""
     if not allowed:
         raise PermissionDenied(message)
+
+
+def may_verify_enterprises(user: User | None) -> bool:
+    """实名核验: verify the claims on credit codes (registrations and contested claims) and the changes of
+    eligibility facts — reviewing staff. The bureau's district scoping narrows what they see in
+    applications.selectors_verification.verification_queue_for_actor; this says whether they may at all."""
+    return is_reviewing_staff(user)

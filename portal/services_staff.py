@@ -18,10 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from .audit import audit_record
 from .models import STAFF_ROLES, Role, User
+from .services_tokens import TokenRevocation, api_tokens_revoke_all
 
 RECOVERY_CODES = 10
 
@@ -82,10 +82,10 @@ def staff_otp_reset(*, user: User, reason: str, actor=None,
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = {"totp_devices": TOTPDevice.objects.filter(user=locked).count(),
                   "recovery_devices": StaticDevice.objects.filter(user=locked).count(),
-                  "api_token": Token.objects.filter(user=locked).exists()}
+                  "api_token": locked.auth_token_set.exists()}
         TOTPDevice.objects.filter(user=locked).delete()
         StaticDevice.objects.filter(user=locked).delete()  # its tokens go with it
-        Token.objects.filter(user=locked).delete()
+        api_tokens_revoke_all(user=locked, reason=TokenRevocation.SECOND_FACTOR_RESET, actor=actor)
         enrolment = _enrol(locked)
         audit_record(actor=actor, action="auth.totp_reset", target=locked, note=f"{note_prefix}: {reason}",
                      before=before, after={"totp_devices": 1, "recovery_codes": len(enrolment.recovery_codes)})

@@ -1,10 +1,13 @@
-"""Audit of sign-ins, sign-outs and lockouts."""
+"""Audit of sign-ins, sign-outs and lockouts; API tokens revoked when an account's credentials change."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 from .audit import audit_record, client_ip
+from .models import User
+from .services_tokens import api_tokens_revoke_all, credentials_change_revocation
 
 
 @receiver(user_logged_in)
@@ -22,3 +25,15 @@ def _logged_out(sender, request, user, **kwargs):
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
     audit_record(actor=None, action="auth.locked_out", target_type="portal.user", target_id=username or "",
                  ip=ip_address)
+
+
+@receiver(pre_save, sender=User)
+def _credentials_changed(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Every path that changes a password or deactivates an account saves the user — the password
+    change and reset pages, the admin, `manage.py changepassword`, the services — so the tokens are
+    revoked here, in the saving transaction, rather than in each of them."""
+    if raw:
+        return
+    reason = credentials_change_revocation(instance, update_fields=update_fields)
+    if reason is not None:
+        api_tokens_revoke_all(user=instance, reason=reason)

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import api_auth, api_staff, api_views, views
+from . import api_auth, api_staff, api_views, oidc, views
 
 admin.site.site_header = gettext_lazy("广州人工智能产业补贴券平台 · 管理后台")
 admin.site.site_title = gettext_lazy("补贴券平台管理")
@@ -25,11 +25,16 @@ account_patterns = [
          name="password_reset_complete"),
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("otp/verify/", views.otp_verify, name="otp_verify"),
+    # 统一身份认证 (portal.oidc): 404 unless settings.OIDC_ENABLED
+    path("oidc/authenticate/", oidc.OIDCSignInView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
 ]
 
 api_v1 = [
     path("me/", api_views.me, name="api-me"),
     path("auth/token/", api_auth.TokenObtainView.as_view(), name="api-token"),
+    path("auth/logout/", api_auth.TokenRevokeView.as_view(), name="api-token-revoke"),
+    path("auth/logout-all/", api_auth.TokenRevokeAllView.as_view(), name="api-token-revoke-all"),
     path("calendar/", api_views.calendar, name="api-calendar"),
     path("staff/", api_staff.StaffList.as_view(), name="api-staff"),
     path("", include("vouchers.api_urls")),

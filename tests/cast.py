@@ -31,7 +31,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from applications.models import Application, Attachment, EnterpriseMember
 from applications.workflow import State
@@ -212,9 +212,9 @@ def cast_build(*, letters: bool = True) -> Cast:
     o["notification"] = Notification.objects.create(
         recipient=owner_a, kind=Notification.Kind.ACCOUNT, subject="欢迎使用", body="欢迎", link="/",
         dedupe_key="cast:welcome")
-    tokens = {role: Token.objects.create(user=u).key for role, u in users.items() if u is not None}
+    tokens = {role: AuthToken.objects.create(user=u)[1] for role, u in users.items() if u is not None}
     for u in panel_experts:
-        Token.objects.get_or_create(user=u)
+        AuthToken.objects.create(user=u)
     return Cast(users=users, tokens=tokens, objects=o)
 
 

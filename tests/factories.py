@@ -5,7 +5,17 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
-from applications.models import District, Enterprise, EnterpriseMember, Industry
+from applications.models import (
+    District,
+    EligibilityFact,
+    Enterprise,
+    EnterpriseMember,
+    FactRecord,
+    FactSource,
+    Industry,
+    VerificationState,
+    VerifiedVia,
+)
 from portal.models import Role, User
 from portal.uscc import ALPHABET, check_character
 
@@ -39,8 +49,15 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
+    """An enterprise verified by the bureau (实名核验), its eligibility facts too: `verified=False` makes an
+    unverified one, `facts_verified=False` leaves its facts the enterprise's own statement."""
+
     class Meta:
         model = Enterprise
+        skip_postgeneration_save = True
+
+    class Params:
+        verified = True
 
     name = factory.Sequence(lambda n: f"广州测试{n}号科技有限公司")
     credit_code = factory.Sequence(lambda n: make_uscc(n + 1000))
@@ -51,6 +68,17 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     is_above_scale = True
     contact_name = "联系人"
     contact_phone = "020-12345678"
+    legal_representative = "法定代表人"
+    verification_state = factory.Maybe("verified", VerificationState.VERIFIED, VerificationState.UNVERIFIED)
+    verified_via = factory.Maybe("verified", VerifiedVia.BUREAU, "")
+    verified_at = factory.Maybe("verified", factory.LazyFunction(timezone.now), None)
+
+    @factory.post_generation
+    def facts_verified(self, create, extracted, **kwargs):
+        if create and extracted is not False and self.is_verified:
+            FactRecord.objects.bulk_create([
+                FactRecord(enterprise=self, fact=fact, value=self.fact_value(fact), source=FactSource.BUREAU)
+                for fact in EligibilityFact.values])
 
 
 def member(enterprise: Enterprise, role: str = EnterpriseMember.MemberRole.OWNER, **kwargs) -> User:

@@ -2,6 +2,7 @@
 environment (one helper, django-environ); the defaults run on one machine with nothing else
 installed: SQLite, tasks executed in-process, e-mail printed to the console."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,7 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed, expiring (portal.authentication)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -102,9 +103,14 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
+# 统一身份认证: OpenID Connect sign-in (portal.oidc), off unless OIDC_ENABLED. The backend that signs
+# the person in also links the enterprise the provider asserts (applications.identity).
+OIDC_AUTHENTICATION_BACKEND = env.str("OIDC_AUTHENTICATION_BACKEND",
+                                      default="applications.identity.EnterpriseOIDCBackend")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "portal.backends.EmailOrUsernameBackend",
+    OIDC_AUTHENTICATION_BACKEND,  # answers only the OIDC callback, and only when OIDC_ENABLED
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -127,6 +133,41 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.backends.lockout_key"
 AXES_LOCKOUT_CALLABLE = "portal.errors.lockout"  # JSON under /api/, the lockout page elsewhere
 AXES_CLIENT_IP_CALLABLE = "portal.audit.client_ip"  # the one client address (PORTAL_TRUSTED_PROXIES)
+
+# 统一身份认证 OpenID Connect (广东政务服务网 / 粤商通 unified identity; mozilla-django-oidc, portal.oidc):
+# a "使用粤商通/广东政务服务网登录" button on the sign-in page. The endpoints are those of the provider's
+# discovery document (<issuer>/.well-known/openid-configuration); the portal's redirect URI to register
+# with the provider is <PORTAL_SITE_URL>/accounts/oidc/callback/. Authorization code flow with PKCE
+# (S256), state and nonce; ID tokens signed with OIDC_RP_SIGN_ALGO by a key of the provider's JWKS.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid profile email phone")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_VERIFY_SSL = env.bool("OIDC_VERIFY_SSL", default=True)
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+OIDC_AUTHENTICATE_CLASS = "portal.oidc.OIDCSignInView"
+OIDC_CALLBACK_CLASS = "portal.oidc.OIDCCallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+# The provider's claim keys: of the person, and of an enterprise identity (统一社会信用代码, 企业名称,
+# 法定代表人) that the provider asserts for an enterprise's account.
+OIDC_CLAIM_EMAIL = env.str("OIDC_CLAIM_EMAIL", default="email")
+OIDC_CLAIM_EMAIL_VERIFIED = env.str("OIDC_CLAIM_EMAIL_VERIFIED", default="email_verified")
+OIDC_CLAIM_NAME = env.str("OIDC_CLAIM_NAME", default="name")
+OIDC_CLAIM_PHONE = env.str("OIDC_CLAIM_PHONE", default="phone_number")
+OIDC_CLAIM_CREDIT_CODE = env.str("OIDC_CLAIM_CREDIT_CODE", default="uscc")
+OIDC_CLAIM_ENTERPRISE_NAME = env.str("OIDC_CLAIM_ENTERPRISE_NAME", default="enterprise_name")
+OIDC_CLAIM_LEGAL_REPRESENTATIVE = env.str("OIDC_CLAIM_LEGAL_REPRESENTATIVE", default="legal_representative")
+# The provider's name as the bureau sees it on an enterprise it verified (applications.identity).
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="粤商通")
 
 # Staff (reviewers, experts, administrators) must pass TOTP in production.
 PORTAL_STAFF_REQUIRE_2FA = env.bool("PORTAL_STAFF_REQUIRE_2FA", default=False)
@@ -223,10 +264,15 @@ REVIEWS_MIN_EXPERTS = env.int("REVIEWS_MIN_EXPERTS", default=3)
 # not on every request (portal.pagination); the rows are always current. 0 = count every time.
 PORTAL_LIST_COUNT_SECONDS = env.int("PORTAL_LIST_COUNT_SECONDS", default=30)
 
+# API tokens (django-rest-knox): only a digest is stored; each token expires after this long and is
+# revoked by signing out (POST /api/v1/auth/logout/), a password change or reset, deactivation.
+PORTAL_API_TOKEN_TTL = timedelta(hours=env.float("PORTAL_API_TOKEN_TTL_HOURS", default=10))
+REST_KNOX = {"TOKEN_TTL": PORTAL_API_TOKEN_TTL, "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "portal.authentication.TokenAuthentication",  # staff tokens need an enrolled TOTP device
+        "portal.authentication.TokenAuthentication",  # knox's; staff tokens need an enrolled TOTP device
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -257,6 +303,12 @@ SPECTACULAR_SETTINGS = {
                             "IndustryEnum": "applications.models.Industry",
                             "PreApprovalStateEnum": "applications.models.PreApproval.State",
                             "ApplicationStateEnum": "applications.workflow.State",
+                            # 实名核验 (applications.models_verification)
+                            "VerificationRequestStateEnum": "applications.models.RequestState",
+                            "EligibilityFactEnum": "applications.models.EligibilityFact",
+                            "FactSourceEnum": "applications.models.FactSource",
+                            "VerificationStateEnum": "applications.models.VerificationState",
+                            "VerifiedViaEnum": "applications.models.VerifiedVia",
                             # payments (vouchers.models.payments)
                             "ReceivingAccountStatusEnum": "vouchers.models.ReceivingAccount.Status",
                             "PaymentTrancheStatusEnum": "vouchers.models.PaymentTranche.Status",

@@ -18,7 +18,12 @@ from .conftest import DRAFT_DATA, OFD, PDF, upload
 pytestmark = pytest.mark.django_db
 
 ENTERPRISE = {"name": "广州丁模型科技有限公司", "registered_district": "huangpu", "tax_district": "huangpu",
-              "stats_district": "huangpu", "industry": "ai", "contact_name": "钱七", "contact_phone": "13800138000"}
+              "stats_district": "huangpu", "industry": "ai", "contact_name": "钱七", "contact_phone": "13800138000",
+              "legal_representative": "钱七", "claimant_is_legal_representative": True}
+
+
+def licence():
+    return upload("营业执照.pdf", PDF)
 
 
 def test_register_enterprise_and_read_it_back(api_for):
@@ -26,9 +31,11 @@ def test_register_enterprise_and_read_it_back(api_for):
     c = api_for(user)
     assert c.get("/api/v1/enterprises/").json()["count"] == 0
     code = make_uscc(31337)
-    response = c.post("/api/v1/enterprises/", {**ENTERPRISE, "credit_code": code}, format="json")
+    response = c.post("/api/v1/enterprises/", {**ENTERPRISE, "credit_code": code, "business_licence": licence()},
+                      format="multipart")
     assert response.status_code == 201, response.json()
     assert response.json()["credit_code"] == code and response.json()["member_role"] == "owner"
+    assert response.json()["verification_state"] == "unverified"  # until the bureau verifies the licence
     listing = c.get("/api/v1/enterprises/").json()
     assert [e["credit_code"] for e in listing["results"]] == [code]
 

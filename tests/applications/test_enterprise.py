@@ -20,7 +20,14 @@ REGISTER = {
     "stats_district": "huangpu", "industry": "ai", "is_above_scale": "on", "has_independent_accounts": "on",
     "legal_representative": "赵六", "contact_name": "赵六", "contact_phone": "020-88886666",
     "contact_email": "contact@bing.example.cn", "address": "广州市黄埔区科学城",
+    "claimant_is_legal_representative": "on",
 }
+
+
+def licence():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("营业执照.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
 
 
 def test_new_enterprise_user_is_prompted_to_register(client_for):
@@ -35,7 +42,7 @@ def test_register_with_valid_code_makes_the_user_owner(client_for):
     user = UserFactory(role=Role.ENTERPRISE)
     code = make_uscc(4242)
     response = client_for(user).post(reverse("applications:enterprise_register"),
-                                     {**REGISTER, "credit_code": code.lower()})
+                                     {**REGISTER, "credit_code": code.lower(), "business_licence": licence()})
     assert response.status_code == 302
     enterprise = Enterprise.objects.get(credit_code=code)
     assert enterprise.name == REGISTER["name"] and enterprise.is_above_scale
@@ -82,12 +89,18 @@ def test_members_see_only_their_own_enterprise(client_for, owner_a, owner_b, ent
 
 
 def test_owner_edits_profile_but_not_credit_code(client_for, owner_a, enterprise_a):
+    # (the name, the legal representative and the eligibility facts of a verified enterprise change only
+    # through the bureau: tests/applications/test_verification_facts.py)
     code = enterprise_a.credit_code
-    data = {**REGISTER, "name": "广州甲智能科技（集团）有限公司", "credit_code": make_uscc(999)}
+    data = {**{k: v for k, v in REGISTER.items() if k in ("contact_name", "contact_phone", "contact_email",
+                                                              "address")},
+            **{f: getattr(enterprise_a, f) for f in ("name", "legal_representative", "registered_district",
+                                                     "tax_district", "stats_district", "industry")},
+            "is_above_scale": "on", "has_independent_accounts": "on", "credit_code": make_uscc(999)}
     response = client_for(owner_a).post(reverse("applications:enterprise_edit"), data)
     assert response.status_code == 302
     enterprise_a.refresh_from_db()
-    assert enterprise_a.name == "广州甲智能科技（集团）有限公司"
+    assert enterprise_a.contact_name == REGISTER["contact_name"] and enterprise_a.address == REGISTER["address"]
     assert enterprise_a.credit_code == code
     assert "credit_code" not in client_for(owner_a).get(reverse("applications:enterprise_edit")).content.decode()
 

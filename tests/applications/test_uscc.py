@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from applications.models import Enterprise
@@ -21,7 +22,13 @@ from tests.vouchers.catalogue_helpers import ON
 pytestmark = pytest.mark.django_db
 
 ENTERPRISE = {"name": "广州戊算力科技有限公司", "registered_district": "huangpu", "tax_district": "huangpu",
-              "stats_district": "huangpu", "industry": "ai", "contact_name": "孙八", "contact_phone": "020-66668888"}
+              "stats_district": "huangpu", "industry": "ai", "contact_name": "孙八", "contact_phone": "020-66668888",
+              "legal_representative": "孙八", "claimant_is_legal_representative": True}
+PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def licence() -> SimpleUploadedFile:
+    return SimpleUploadedFile("营业执照.pdf", PDF, content_type="application/pdf")
 SHANGHAI = "91310101MA1FP0001" + check_character("91310101MA1FP0001")  # 上海市黄浦区
 PUDONG = "91310115MA1FP0002" + check_character("91310115MA1FP0002")  # 上海市浦东新区
 HUANGPU = "91440112MA5CKGXK1" + check_character("91440112MA5CKGXK1")  # 广州市黄埔区
@@ -34,7 +41,8 @@ def full_width(code: str) -> str:
 
 
 def register_api(client, code: str, **fields):
-    return client.post("/api/v1/enterprises/", {**ENTERPRISE, **fields, "credit_code": code}, format="json")
+    return client.post("/api/v1/enterprises/", {**ENTERPRISE, **fields, "credit_code": code,
+                                                "business_licence": licence()}, format="multipart")
 
 
 # ---------------------------------------------------------------- normalised at every entry point
@@ -51,7 +59,8 @@ def test_the_api_accepts_full_width_and_spaced_codes_and_stores_them_normalised(
 def test_the_registration_page_accepts_full_width_and_spaced_codes(client_for):
     code = make_uscc(62)
     response = client_for(UserFactory(role=Role.ENTERPRISE)).post(
-        reverse("applications:enterprise_register"), {**ENTERPRISE, "credit_code": f" {code[:8]} - {code[8:]}  "})
+        reverse("applications:enterprise_register"), {**ENTERPRISE, "credit_code": f" {code[:8]} - {code[8:]}  ",
+                                                      "business_licence": licence()})
     assert response.status_code == 302
     assert Enterprise.objects.get().credit_code == code
     response = client_for(UserFactory(role=Role.ENTERPRISE)).post(
@@ -149,7 +158,7 @@ def test_a_district_other_than_the_declared_one_is_a_warning(api_for):
 def test_unknown_and_withdrawn_divisions_are_warnings_not_refusals(division, fragment):
     first17 = f"91{division}MA5CKGXK1"
     enterprise = enterprise_register(actor=UserFactory(role=Role.ENTERPRISE), credit_code=first17 +
-                                     check_character(first17), **ENTERPRISE)
+                                     check_character(first17), business_licence=licence(), **ENTERPRISE)
     assert fragment in credit_code_division(enterprise)["warning"]
 
 

@@ -22,7 +22,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from applications.models import Application, ApplicationEvent, EnterpriseMember
 from applications.workflow import State
@@ -77,17 +77,17 @@ def scenario():
     admin = UserFactory(role=Role.BUREAU_ADMIN, is_staff=True)
     reviewer = UserFactory(role=Role.REVIEWER)
     requests, drafts, decided, declined = [], [], [], []
+    admin_token = AuthToken.objects.create(user=admin)[1]
     n = 0
     for e in range(ENTERPRISES):
         owner = member(EnterpriseFactory(), EnterpriseMember.MemberRole.OWNER)
-        token = Token.objects.create(user=owner).key
+        token = AuthToken.objects.create(user=owner)[1]
         for _ in range(SUBMISSIONS_EACH):
             n += 1
             app = _draft(programme, owner, n=100 * e + n, data=COST)
             drafts.append(app.pk)
             requests.append(("submit", app.pk, f"/api/v1/applications/{app.pk}/submit/", token,
                              {"declaration": True}))
-        admin_token = Token.objects.get_or_create(user=admin)[0].key
         for i in range(APPROVALS_EACH + DECLINES_EACH):
             n += 1
             app = _submitted(programme, owner, n=100 * e + n, data=COST)

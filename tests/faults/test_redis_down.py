@@ -12,7 +12,7 @@ import time
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from applications.models import Application, EnterpriseMember
 from applications.workflow import State
@@ -41,7 +41,7 @@ def test_pages_and_submissions_survive_redis_down_and_queues_resume(
     ApplicationWindow.objects.create(programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1),
                                      closes_at=now + dt.timedelta(days=30))
     before, during, after = (_draft(programme, owner, n=n) for n in (1, 2, 3))
-    token = Token.objects.create(user=owner).key
+    token = AuthToken.objects.create(user=owner)[1]
     session = session_of(owner)
 
     env = process_env(fault_storage, redis_server.url)

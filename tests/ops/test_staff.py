@@ -16,7 +16,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from portal.models import AuditEvent, Role, User
 from tests.factories import PASSWORD, UserFactory
@@ -132,7 +132,7 @@ def test_reset_of_a_lost_authenticator(monkeypatch, settings):
     settings.PORTAL_STAFF_REQUIRE_2FA = True
     first = create(monkeypatch, "--email", "lost@example.gov.cn", "--role", "reviewer", "--no-qr")
     user = User.objects.get(email="lost@example.gov.cn")
-    Token.objects.create(user=user)
+    AuthToken.objects.create(user=user)
     old_key, old_codes = printed_secret(first), printed_codes(first)
 
     with pytest.raises(CommandError):  # the reason is required
@@ -146,7 +146,7 @@ def test_reset_of_a_lost_authenticator(monkeypatch, settings):
     new_key, new_codes = printed_secret(out.getvalue()), printed_codes(out.getvalue())
     assert new_key != old_key and not set(new_codes) & set(old_codes)
     assert TOTPDevice.objects.filter(user=user).count() == 1 and StaticDevice.objects.filter(user=user).count() == 1
-    assert not Token.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(user=user).exists()
     event = AuditEvent.objects.get(action="auth.totp_reset")
     assert "手机遗失" in event.note and event.before["api_token"] is True and event.target_id == str(user.pk)
 

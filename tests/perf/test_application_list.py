@@ -118,16 +118,16 @@ def test_schema_documents_the_cursor_pages(api_for, owner_a):
 
 
 def test_a_real_staff_token_costs_one_query_with_its_totp_enrolment(world, settings, reviewer):
-    """Production: staff tokens count only with an enrolled TOTP device — read with the token, in
-    the same query."""
+    """Production: staff tokens count only with an enrolled TOTP device — read with the token and its
+    user, in the same query (portal.authentication)."""
     from django.test import Client
     from django_otp.plugins.otp_totp.models import TOTPDevice
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     settings.PORTAL_STAFF_REQUIRE_2FA = True
     world.applications(5)
-    token = Token.objects.create(user=reviewer)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _instance, token = AuthToken.objects.create(user=reviewer)
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/applications/").status_code in (401, 403)  # not enrolled yet
     TOTPDevice.objects.create(user=reviewer, name="phone", confirmed=True)
     with CaptureQueriesContext(connection) as queries:

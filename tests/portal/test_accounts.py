@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from applications.models import Enterprise
@@ -102,7 +103,9 @@ def test_enterprise_register_validates_code_and_uniqueness(db):
     assert "校验位" in str(err.value)
     assert not Enterprise.objects.exists()
     e = enterprise_register(actor=user, credit_code=make_uscc(1), name="好公司", registered_district="huangpu",
-                            tax_district="huangpu", stats_district="huangpu", contact_name="x", contact_phone="1")
+                            tax_district="huangpu", stats_district="huangpu", contact_name="x", contact_phone="1",
+                            legal_representative="x", claimant_is_legal_representative=True,
+                            business_licence=SimpleUploadedFile("营业执照.pdf", b"%PDF-1.7\n%%EOF\n"))
     assert e.members.get().user == user
     other = UserFactory()
     with pytest.raises(Exception) as err:

@@ -182,7 +182,7 @@ def matches(expected: str, observed: str) -> bool:
 
 SKIP_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
                "django_admin_log"}
-SNAPSHOT_APPS = ("portal", "applications", "vouchers", "reviews", "authtoken", "otp_totp", "auth")
+SNAPSHOT_APPS = ("portal", "applications", "vouchers", "reviews", "knox", "otp_totp", "auth")
 
 
 def _models():

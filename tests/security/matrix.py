@@ -147,6 +147,9 @@ MATRIX: dict[str, list[Case]] = {
     "password_reset_complete": [case(GET=PUBLIC, POST="*:405")],
     "otp_setup": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
     "otp_verify": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
+    # 统一身份认证 (OpenID Connect): not there unless OIDC_ENABLED (tests/portal/test_oidc*.py run the flow)
+    "oidc_authentication_init": [case(GET="*:404", POST="*:405")],
+    "oidc_authentication_callback": [case(GET="*:404", POST="*:405", query="code=x&state=y")],
     "inbox": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
     "inbox_read": [case(pk("notification"), GET="anon:login USERS:405", POST="anon:login owner_a:ok *:404")],
     "set_language": [case(GET=PUBLIC, POST=PUBLIC, data=lambda c: {"language": "en", "next": "/"})],
@@ -154,6 +157,9 @@ MATRIX: dict[str, list[Case]] = {
     "api-me": [case(GET=API_SIGNED_IN)],
     "api-token": [case(POST=PUBLIC,
                        data=lambda c: {"username": "owner-a@example.cn", "password": "wrong"})],
+    # signing out revokes the token the request came with (or all the account's): a token is needed
+    "api-token-revoke": [case(POST="anon:401 *:ok")],
+    "api-token-revoke-all": [case(POST="anon:401 *:ok")],
     "api-schema": [case(GET=PUBLIC)],
     "api-docs": [case(GET=PUBLIC)],
     "api-calendar": [case(GET=PUBLIC, query="year=2027")],
@@ -546,8 +552,8 @@ MATRIX: dict[str, list[Case]] = {
     # ------------------------------------------------------------------ the admin site (one entry per app)
     "admin:applications": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:auth": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
-    "admin:authtoken": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:axes": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
+    "admin:knox": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:otp_static": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:otp_totp": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:portal": [case(GET=ADMIN_APP, POST=ADMIN_APP)],

@@ -246,11 +246,11 @@ def test_enterprise_users_get_a_token_with_their_password(two_factor, owner_a):
 
 @pytest.mark.django_db
 def test_a_staff_token_issued_before_enrolment_is_refused(two_factor):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     reviewer = UserFactory(role=Role.REVIEWER)
-    token = Token.objects.create(user=reviewer)
-    r = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _instance, token = AuthToken.objects.create(user=reviewer)
+    r = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
     assert r.status_code in (401, 403) and "两步验证" in r.content.decode()
 
 
