@@ -196,12 +196,15 @@ def claim_contest(*, actor, credit_code: str, name: str, legal_representative: s
 # ---------------------------------------------------------------- the bureau's side
 
 
-def _lock_pending(claim: EnterpriseClaim) -> EnterpriseClaim:
-    locked = EnterpriseClaim.objects.select_for_update().select_related("enterprise", "claimant").get(pk=claim.pk)
+def _lock_pending(claim: EnterpriseClaim) -> tuple[EnterpriseClaim, Enterprise]:
+    """The enterprise's row first, then the claim's (the order every writer of an enterprise keeps)."""
+    enterprise_id = EnterpriseClaim.objects.values_list("enterprise_id", flat=True).get(pk=claim.pk)
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
+    locked = EnterpriseClaim.objects.select_for_update().select_related("claimant").get(pk=claim.pk)
     if locked.state != Claim.State.PENDING:
         raise ValidationError({"__all__": _("该认领已处理（%(s)s），不能再次核验。")
                                           % {"s": locked.get_state_display()}})
-    return locked
+    return locked, enterprise
 
 
 def _verify(enterprise: Enterprise, *, via: str, note: str = "") -> None:
@@ -221,8 +224,7 @@ def claim_accept(*, actor, claim: EnterpriseClaim, facts_verified: Iterable[str]
     if unknown:
         raise ValidationError({"facts_verified": _("未知的认定事实：%(f)s") % {"f": "、".join(unknown)}})
     with transaction.atomic():
-        claim = _lock_pending(claim)
-        enterprise = Enterprise.objects.select_for_update().get(pk=claim.enterprise_id)
+        claim, enterprise = _lock_pending(claim)
         before = {"name": enterprise.name, "legal_representative": enterprise.legal_representative,
                   "verification_state": enterprise.verification_state}
         former: list[int] = []
@@ -291,8 +293,7 @@ def claim_refuse(*, actor, claim: EnterpriseClaim, reason: str, ip: str | None =
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        claim = _lock_pending(claim)
-        enterprise = Enterprise.objects.select_for_update().get(pk=claim.enterprise_id)
+        claim, enterprise = _lock_pending(claim)
         if claim.kind == Claim.Kind.REGISTRATION and not enterprise.is_verified:
             enterprise.verification_state = VerificationState.REFUSED
             enterprise.save(update_fields=["verification_state", "updated_at"])
@@ -309,7 +310,9 @@ def claim_refuse(*, actor, claim: EnterpriseClaim, reason: str, ip: str | None =
                          body=_("您对“%(e)s”（%(c)s）的%(k)s未通过主管部门核验：%(r)s。") % {
                              "e": claim.name, "c": enterprise.credit_code, "k": claim.get_kind_display(), "r": text}
                          + again,
-                         link=reverse("applications:enterprise_verification"), dedupe_key=f"claim-refused:{claim.pk}")
+                         link=reverse("applications:enterprise_contest" if claim.kind == Claim.Kind.CONTESTED
+                                      else "applications:enterprise_verification"),
+                         dedupe_key=f"claim-refused:{claim.pk}")
     return claim
 
 
@@ -363,8 +366,8 @@ def enterprise_claim_asserted(*, user, credit_code: str, name: str, legal_repres
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        mine = EnterpriseMember.objects.select_for_update().filter(user=user).first()
         enterprise = Enterprise.objects.select_for_update().filter(credit_code=code).first()
+        mine = EnterpriseMember.objects.select_for_update().filter(user=user).first()
         if mine is not None and (enterprise is None or mine.enterprise_id != enterprise.pk):
             raise ValidationError({"credit_code": _("您的账户已关联另一家企业，不能再关联“%(e)s”。") % {"e": name}})
         created = enterprise is None
@@ -377,7 +380,11 @@ def enterprise_claim_asserted(*, user, credit_code: str, name: str, legal_repres
                                     contact_name=legal or str(user), contact_phone=user.phone,
                                     contact_email=user.email)
             _verify(enterprise, via=VerifiedVia.IDENTITY_PROVIDER, note=note)
-            enterprise.save()
+            try:
+                with transaction.atomic():
+                    enterprise.save()
+            except IntegrityError:  # another login created it a moment before: the same rules apply again
+                raise ValidationError({"credit_code": _("该企业刚由其他用户关联，请重新登录。")}) from None
         elif mine is None and enterprise.members.filter(member_role=EnterpriseMember.MemberRole.OWNER).exists():
             return AssertedClaim(enterprise=enterprise, membership=None, message=already_claimed_message())
         before = {"name": enterprise.name, "legal_representative": enterprise.legal_representative,

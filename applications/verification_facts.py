@@ -138,20 +138,22 @@ def fact_change_request(*, actor, enterprise: Enterprise, changes: Mapping[str, 
     return request
 
 
-def _lock_pending(request: FactChangeRequest) -> FactChangeRequest:
+def _lock_pending(request: FactChangeRequest) -> tuple[FactChangeRequest, Enterprise]:
+    """The enterprise's row first, then the request's (the order fact_change_request keeps)."""
+    enterprise_id = Request.objects.values_list("enterprise_id", flat=True).get(pk=request.pk)
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
     locked = Request.objects.select_for_update().get(pk=request.pk)
     if locked.state != Request.State.PENDING:
         raise ValidationError({"__all__": _("该变更申请已处理（%(s)s），不能再次核验。")
                                           % {"s": locked.get_state_display()}})
-    return locked
+    return locked, enterprise
 
 
 def fact_change_accept(*, actor, request: FactChangeRequest, ip: str | None = None) -> FactChangeRequest:
     """核验通过: the requested values apply and count as verified by the bureau."""
     require(may_verify_enterprises(actor), _("只有主管部门审核人员可以核验企业。"))
     with transaction.atomic():
-        request = _lock_pending(request)
-        enterprise = Enterprise.objects.select_for_update().get(pk=request.enterprise_id)
+        request, enterprise = _lock_pending(request)
         before = {k: getattr(enterprise, k) for k in request.changes}
         values = clean_changes(enterprise, request.changes)  # the model's rule again, on today's record
         for name, value in values.items():
@@ -176,11 +178,11 @@ def fact_change_refuse(*, actor, request: FactChangeRequest, reason: str, ip: st
     if len(text) > NOTE_MAX:
         raise ValidationError({"reason": _("不通过的原因最多 %(n)d 个字符。") % {"n": NOTE_MAX}})
     with transaction.atomic():
-        request = _lock_pending(request)
+        request, enterprise = _lock_pending(request)
         request.state, request.decided_by, request.decided_at = Request.State.REFUSED, actor, timezone.now()
         request.reason = text
         request.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-        audit_record(actor=actor, action="enterprise.fact_change_refuse", target=request.enterprise, ip=ip,
+        audit_record(actor=actor, action="enterprise.fact_change_refuse", target=enterprise, ip=ip,
                      after={"fact_change": request.pk, "changes": request.changes}, note=text)
         _notify(request, accepted=False)
     return request
