@@ -120,7 +120,7 @@ def enterprise_registers(ent: Actor) -> None:
     page.fill("#id_address", "广州市黄埔区科学大道1号")
     # 认领 with the business licence; the legal representative claims it himself (no power of attorney)
     page.check("#id_claimant_is_legal_representative")
-    page.set_input_files("#id_business_licence", upload_file("营业执照.pdf"))
+    page.set_input_files("#id_business_licence", upload_file("business-licence.pdf"))
     ent.shot("enterprise-profile-form")
     ent.submit(ent.button("登记", scope="main"))
     ent.expect_flash("营业执照已提交主管部门实名核验")
