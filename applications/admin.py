@@ -40,9 +40,9 @@ class EnterpriseAdminForm(forms.ModelForm):
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     form = EnterpriseAdminForm
-    list_display = ("name", "credit_code", "division_warning", "registered_district", "industry", "is_above_scale",
-                    "is_startup")
-    list_filter = ("registered_district", "industry", "is_above_scale", "is_startup")
+    list_display = ("name", "credit_code", "division_warning", "verification_state", "registered_district", "industry",
+                    "is_above_scale", "is_startup")
+    list_filter = ("verification_state", "registered_district", "industry", "is_above_scale", "is_startup")
     search_fields = ("name", "credit_code")
     readonly_fields = ("division",)
     inlines = [MemberInline]

@@ -23,6 +23,7 @@ from portal.audit import audit_record
 from portal.models import Role
 
 from .models import Enterprise, EnterpriseMember, FactChangeRequest, Invitation
+from .selectors import is_owner_of
 from .services import ENTERPRISE_FIELDS
 from .verification_facts import clean_changes, fact_change_request, needs_bureau
 
@@ -32,9 +33,7 @@ EDITABLE_FIELDS = ENTERPRISE_FIELDS
 
 
 def _is_owner(actor, enterprise: Enterprise) -> bool:
-    membership = getattr(actor, "membership", None) if getattr(actor, "is_authenticated", False) else None
-    return (membership is not None and actor.is_active and membership.enterprise_id == enterprise.pk
-            and membership.member_role == EnterpriseMember.MemberRole.OWNER)
+    return is_owner_of(actor, enterprise.pk)
 
 
 def _require_owner(actor, enterprise: Enterprise, what: str) -> None:

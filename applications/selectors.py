@@ -21,6 +21,13 @@ def enterprise_of(user) -> Enterprise | None:
     return membership.enterprise if membership is not None else None
 
 
+def is_owner_of(actor, enterprise_id: int) -> bool:
+    """The actor is the active owner (法人/负责人) of the enterprise."""
+    membership = getattr(actor, "membership", None) if getattr(actor, "is_authenticated", False) else None
+    return (membership is not None and actor.is_active and membership.enterprise_id == enterprise_id
+            and membership.member_role == EnterpriseMember.MemberRole.OWNER)
+
+
 def applications_for_actor(*, actor) -> QuerySet[Application]:
     """Applications the actor may see: their own enterprise's; all for bureau staff. Experts and
     providers see none through this selector (the reviews app scopes experts to their assignments)."""

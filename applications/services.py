@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -101,7 +101,11 @@ def enterprise_register(*, actor, credit_code: str, ip: str | None = None, overr
             enterprise.verification_state, enterprise.verified_via = VerificationState.VERIFIED, VerifiedVia.BUREAU
             enterprise.verified_at = timezone.now()
         enterprise.full_clean(exclude=["credit_code"])
-        enterprise.save()
+        try:
+            with transaction.atomic():
+                enterprise.save()
+        except IntegrityError:  # the same code registered a moment before (credit_code is unique)
+            raise ValidationError({"credit_code": already_claimed_message()}) from None
         audit_record(actor=actor, action="enterprise.register", target=enterprise, ip=ip,
                      after={"credit_code": code, **{k: fields.get(k) for k in ENTERPRISE_FIELDS}},
                      note=override_reason if problem else "")

@@ -36,14 +36,19 @@ from .models import (
     VerificationState,
     VerifiedVia,
 )
+from .selectors import is_owner_of
 from .uscc import DISTRICT_DIVISIONS, division_of, normalize, uscc_error
 from .verification_documents import Upload, documents_store, stored_files, uploads_check
 from .verification_facts import facts_record
 
 Claim = EnterpriseClaim
 Doc = VerificationDocument.Kind
-REASON_MAX = 2000
+REASON_MAX = 2000  # the bureau's note or reason, told to the claimant
 STATEMENT_MAX = 2000
+
+
+def _max(field: str) -> int:
+    return EnterpriseClaim._meta.get_field(field).max_length
 
 
 def already_claimed_message() -> str:
@@ -123,21 +128,15 @@ def claim_record(*, actor, enterprise: Enterprise, kind: str, uploads: list[Uplo
     return claim
 
 
-def _owner_of(actor, enterprise: Enterprise) -> bool:
-    membership = getattr(actor, "membership", None) if is_active_user(actor) else None
-    return (membership is not None and membership.enterprise_id == enterprise.pk
-            and membership.member_role == EnterpriseMember.MemberRole.OWNER)
-
-
 def claim_resubmit(*, actor, enterprise: Enterprise, legal_representative: str, claimant_is_legal_representative: bool,
                    business_licence: UploadedFile | None, authorization: UploadedFile | None = None,
                    ip: str | None = None) -> EnterpriseClaim:
     """重新提交核验: the owner of an enterprise not (yet) verified — refused, or registered before claims
     existed — uploads the licence again; a new pending claim goes to the bureau's queue."""
-    require(_owner_of(actor, enterprise), _("只有本企业的法人/负责人可以提交实名核验。"))
+    require(is_owner_of(actor, enterprise.pk), _("只有本企业的法人/负责人可以提交实名核验。"))
     errors: dict[str, str] = {}
-    legal = claim_text(legal_representative, field="legal_representative", label=_("法定代表人"), limit=100,
-                       errors=errors)
+    legal = claim_text(legal_representative, field="legal_representative", label=_("法定代表人"),
+                       limit=_max("legal_representative"), errors=errors)
     uploads = documents_check(business_licence=business_licence, authorization=authorization,
                               claimant_is_legal_representative=claimant_is_legal_representative, errors=errors)
     if errors:
@@ -175,9 +174,9 @@ def claim_contest(*, actor, credit_code: str, name: str, legal_representative: s
         enterprise = Enterprise.objects.filter(credit_code=code).first()
         if enterprise is None:
             errors["credit_code"] = _("该统一社会信用代码尚未登记，无需争议认领，请直接登记企业。")
-    name = claim_text(name, field="name", label=_("企业名称"), limit=200, errors=errors)
-    legal = claim_text(legal_representative, field="legal_representative", label=_("法定代表人"), limit=100,
-                       errors=errors)
+    name = claim_text(name, field="name", label=_("企业名称"), limit=_max("name"), errors=errors)
+    legal = claim_text(legal_representative, field="legal_representative", label=_("法定代表人"),
+                       limit=_max("legal_representative"), errors=errors)
     text = claim_text(statement, field="statement", label=_("认领说明"), limit=STATEMENT_MAX, errors=errors)
     if registered_district not in District.values:
         errors["registered_district"] = _("请选择注册地。")
@@ -196,17 +195,20 @@ def claim_contest(*, actor, credit_code: str, name: str, legal_representative: s
 # ---------------------------------------------------------------- the bureau's side
 
 
-def _lock_pending(claim: EnterpriseClaim) -> EnterpriseClaim:
-    locked = EnterpriseClaim.objects.select_for_update().select_related("enterprise", "claimant").get(pk=claim.pk)
+def _lock_pending(claim: EnterpriseClaim) -> tuple[EnterpriseClaim, Enterprise]:
+    """The enterprise's row first, then the claim's (the order every writer of an enterprise keeps)."""
+    enterprise_id = EnterpriseClaim.objects.values_list("enterprise_id", flat=True).get(pk=claim.pk)
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
+    locked = EnterpriseClaim.objects.select_for_update().select_related("claimant").get(pk=claim.pk)
     if locked.state != Claim.State.PENDING:
         raise ValidationError({"__all__": _("该认领已处理（%(s)s），不能再次核验。")
                                           % {"s": locked.get_state_display()}})
-    return locked
+    return locked, enterprise
 
 
 def _verify(enterprise: Enterprise, *, via: str, note: str = "") -> None:
     enterprise.verification_state = VerificationState.VERIFIED
-    enterprise.verified_via, enterprise.verified_at, enterprise.verification_note = via, timezone.now(), note[:200]
+    enterprise.verified_via, enterprise.verified_at, enterprise.verification_note = via, timezone.now(), note
 
 
 def claim_accept(*, actor, claim: EnterpriseClaim, facts_verified: Iterable[str] = (), reason: str = "",
@@ -218,11 +220,16 @@ def claim_accept(*, actor, claim: EnterpriseClaim, facts_verified: Iterable[str]
     require(may_verify_enterprises(actor), _("只有主管部门审核人员可以核验企业。"))
     facts = [f for f in facts_verified if f]
     unknown = [f for f in facts if f not in EligibilityFact.values]
+    errors: dict[str, str] = {}
     if unknown:
-        raise ValidationError({"facts_verified": _("未知的认定事实：%(f)s") % {"f": "、".join(unknown)}})
+        errors["facts_verified"] = _("未知的认定事实：%(f)s") % {"f": "、".join(unknown)}
+    note = str(reason or "").strip()
+    if note:
+        claim_text(note, field="reason", label=_("核验意见"), limit=REASON_MAX, errors=errors)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        claim = _lock_pending(claim)
-        enterprise = Enterprise.objects.select_for_update().get(pk=claim.enterprise_id)
+        claim, enterprise = _lock_pending(claim)
         before = {"name": enterprise.name, "legal_representative": enterprise.legal_representative,
                   "verification_state": enterprise.verification_state}
         former: list[int] = []
@@ -236,7 +243,7 @@ def claim_accept(*, actor, claim: EnterpriseClaim, facts_verified: Iterable[str]
         others = list(EnterpriseClaim.objects.select_for_update().filter(
             enterprise=enterprise, state=Claim.State.PENDING, kind=Claim.Kind.REGISTRATION).exclude(pk=claim.pk))
         claim.state, claim.decided_by, claim.decided_at = Claim.State.ACCEPTED, actor, timezone.now()
-        claim.reason = str(reason or "").strip()[:REASON_MAX]
+        claim.reason = note
         claim.save(update_fields=["state", "decided_by", "decided_at", "reason"])
         for other in others:
             other.state, other.decided_by, other.decided_at = Claim.State.WITHDRAWN, actor, claim.decided_at
@@ -291,8 +298,7 @@ def claim_refuse(*, actor, claim: EnterpriseClaim, reason: str, ip: str | None =
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        claim = _lock_pending(claim)
-        enterprise = Enterprise.objects.select_for_update().get(pk=claim.enterprise_id)
+        claim, enterprise = _lock_pending(claim)
         if claim.kind == Claim.Kind.REGISTRATION and not enterprise.is_verified:
             enterprise.verification_state = VerificationState.REFUSED
             enterprise.save(update_fields=["verification_state", "updated_at"])
@@ -309,7 +315,9 @@ def claim_refuse(*, actor, claim: EnterpriseClaim, reason: str, ip: str | None =
                          body=_("您对“%(e)s”（%(c)s）的%(k)s未通过主管部门核验：%(r)s。") % {
                              "e": claim.name, "c": enterprise.credit_code, "k": claim.get_kind_display(), "r": text}
                          + again,
-                         link=reverse("applications:enterprise_verification"), dedupe_key=f"claim-refused:{claim.pk}")
+                         link=reverse("applications:enterprise_contest" if claim.kind == Claim.Kind.CONTESTED
+                                      else "applications:enterprise_verification"),
+                         dedupe_key=f"claim-refused:{claim.pk}")
     return claim
 
 
@@ -357,14 +365,18 @@ def enterprise_claim_asserted(*, user, credit_code: str, name: str, legal_repres
     problem = uscc_error(code)
     if problem:
         errors["credit_code"] = problem
-    name = claim_text(name, field="name", label=_("企业名称"), limit=200, errors=errors)
-    legal = str(legal_representative or "").strip()[:100]
-    source = str(source or "").strip()[:100] or "OIDC"
+    name = claim_text(name, field="name", label=_("企业名称"), limit=_max("name"), errors=errors)
+    legal = str(legal_representative or "").strip()
+    if legal:
+        claim_text(legal, field="legal_representative", label=_("法定代表人"), limit=_max("legal_representative"),
+                   errors=errors)
+    source = str(source or "").strip() or "OIDC"
+    claim_text(source, field="source", label=_("身份认证来源"), limit=_max("asserted_by"), errors=errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        mine = EnterpriseMember.objects.select_for_update().filter(user=user).first()
         enterprise = Enterprise.objects.select_for_update().filter(credit_code=code).first()
+        mine = EnterpriseMember.objects.select_for_update().filter(user=user).first()
         if mine is not None and (enterprise is None or mine.enterprise_id != enterprise.pk):
             raise ValidationError({"credit_code": _("您的账户已关联另一家企业，不能再关联“%(e)s”。") % {"e": name}})
         created = enterprise is None
@@ -377,7 +389,11 @@ def enterprise_claim_asserted(*, user, credit_code: str, name: str, legal_repres
                                     contact_name=legal or str(user), contact_phone=user.phone,
                                     contact_email=user.email)
             _verify(enterprise, via=VerifiedVia.IDENTITY_PROVIDER, note=note)
-            enterprise.save()
+            try:
+                with transaction.atomic():
+                    enterprise.save()
+            except IntegrityError:  # another login created it a moment before: the same rules apply again
+                raise ValidationError({"credit_code": _("该企业刚由其他用户关联，请重新登录。")}) from None
         elif mine is None and enterprise.members.filter(member_role=EnterpriseMember.MemberRole.OWNER).exists():
             return AssertedClaim(enterprise=enterprise, membership=None, message=already_claimed_message())
         before = {"name": enterprise.name, "legal_representative": enterprise.legal_representative,

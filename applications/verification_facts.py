@@ -26,13 +26,13 @@ from portal.permissions import is_active_user, may_verify_enterprises, require
 from .models import (
     EligibilityFact,
     Enterprise,
-    EnterpriseMember,
     FactChangeRequest,
     FactImport,
     FactRecord,
     FactSource,
     VerificationDocument,
 )
+from .selectors import is_owner_of
 from .verification_documents import documents_store, stored_files, uploads_check
 
 # What a verified enterprise changes only through the bureau: the eligibility facts and its identity.
@@ -95,18 +95,12 @@ def clean_changes(enterprise: Enterprise, changes: Mapping[str, Any]) -> dict[st
     return out
 
 
-def _owner(actor, enterprise: Enterprise) -> bool:
-    membership = getattr(actor, "membership", None) if is_active_user(actor) else None
-    return (membership is not None and membership.enterprise_id == enterprise.pk
-            and membership.member_role == EnterpriseMember.MemberRole.OWNER)
-
-
 def fact_change_request(*, actor, enterprise: Enterprise, changes: Mapping[str, Any], note: str = "",
                         evidence: Iterable[UploadedFile] = (), ip: str | None = None) -> FactChangeRequest:
     """认定事实变更申请: the owner asks to change facts (and, once verified, the name or the legal
     representative) with evidence; nothing changes until the bureau accepts. A request still pending is
     replaced (withdrawn) by the new one. Call inside or outside a transaction."""
-    require(_owner(actor, enterprise), _("只有本企业的法人/负责人可以申请变更认定事实。"))
+    require(is_owner_of(actor, enterprise.pk), _("只有本企业的法人/负责人可以申请变更认定事实。"))
     wanted = clean_changes(enterprise, changes)
     errors: dict[str, str] = {}
     if not wanted:
@@ -138,20 +132,22 @@ def fact_change_request(*, actor, enterprise: Enterprise, changes: Mapping[str, 
     return request
 
 
-def _lock_pending(request: FactChangeRequest) -> FactChangeRequest:
+def _lock_pending(request: FactChangeRequest) -> tuple[FactChangeRequest, Enterprise]:
+    """The enterprise's row first, then the request's (the order fact_change_request keeps)."""
+    enterprise_id = Request.objects.values_list("enterprise_id", flat=True).get(pk=request.pk)
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
     locked = Request.objects.select_for_update().get(pk=request.pk)
     if locked.state != Request.State.PENDING:
         raise ValidationError({"__all__": _("该变更申请已处理（%(s)s），不能再次核验。")
                                           % {"s": locked.get_state_display()}})
-    return locked
+    return locked, enterprise
 
 
 def fact_change_accept(*, actor, request: FactChangeRequest, ip: str | None = None) -> FactChangeRequest:
     """核验通过: the requested values apply and count as verified by the bureau."""
     require(may_verify_enterprises(actor), _("只有主管部门审核人员可以核验企业。"))
     with transaction.atomic():
-        request = _lock_pending(request)
-        enterprise = Enterprise.objects.select_for_update().get(pk=request.enterprise_id)
+        request, enterprise = _lock_pending(request)
         before = {k: getattr(enterprise, k) for k in request.changes}
         values = clean_changes(enterprise, request.changes)  # the model's rule again, on today's record
         for name, value in values.items():
@@ -176,11 +172,11 @@ def fact_change_refuse(*, actor, request: FactChangeRequest, reason: str, ip: st
     if len(text) > NOTE_MAX:
         raise ValidationError({"reason": _("不通过的原因最多 %(n)d 个字符。") % {"n": NOTE_MAX}})
     with transaction.atomic():
-        request = _lock_pending(request)
+        request, enterprise = _lock_pending(request)
         request.state, request.decided_by, request.decided_at = Request.State.REFUSED, actor, timezone.now()
         request.reason = text
         request.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-        audit_record(actor=actor, action="enterprise.fact_change_refuse", target=request.enterprise, ip=ip,
+        audit_record(actor=actor, action="enterprise.fact_change_refuse", target=enterprise, ip=ip,
                      after={"fact_change": request.pk, "changes": request.changes}, note=text)
         _notify(request, accepted=False)
     return request
@@ -243,6 +239,9 @@ def facts_import(*, rows: Iterable[Mapping[str, Any]], source: str, source_date:
     source = str(source or "").strip()
     if not source:
         raise ValidationError({"source": _("请写明数据来源（如：广州市统计局规模以上工业企业名录）。")})
+    limit = FactImport._meta.get_field("source").max_length
+    if len(source) > limit:
+        raise ValidationError({"source": _("数据来源最多 %(n)d 个字符。") % {"n": limit}})
     errors: list[str] = []
     parsed: list[tuple[str, dict[str, Any]]] = []
     rows = list(rows)
@@ -266,8 +265,10 @@ def facts_import(*, rows: Iterable[Mapping[str, Any]], source: str, source_date:
     if errors:
         raise ValidationError(errors[:50])
     with transaction.atomic():
-        batch = FactImport.objects.create(source=source[:200], source_date=source_date, file_name=file_name[:200],
-                                          sha256=sha256, rows=len(rows))
+        name_limit = FactImport._meta.get_field("file_name").max_length
+        batch = FactImport.objects.create(source=source, source_date=source_date, sha256=sha256, rows=len(rows),
+                                          file_name=file_name if len(file_name) <= name_limit
+                                          else "…" + file_name[-(name_limit - 1):])  # the name's end says most
         found = {e.credit_code: e for e in Enterprise.objects.select_for_update().filter(
             credit_code__in=[code for code, _v in parsed])}
         for code, values in parsed:

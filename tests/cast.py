@@ -14,7 +14,10 @@
 - an invitation of A (with the raw token of its link), an inbox message of A's owner, a budget pool,
   and an API token for every user;
 - A's money after the decision (`_payments`): a verified receiving account and a change waiting, a staged
-  award with a draft payment batch and an acceptance report waiting, a paid award partly clawed back.
+  award with a draft payment batch and an acceptance report waiting, a paid award partly clawed back;
+- 实名核验 (`_verification`): enterprise C registered by its claimant with the licence, unverified, its
+  claim in the bureau's queue; a contested claim on A's code by an outsider; A's request to change a
+  fact (industry) with its evidence, waiting.
 
 Every object the matrix needs is an attribute of the returned `Cast`; `cast.users` maps each role of
 the matrix (anonymous included, as None) to its user."""
@@ -205,6 +208,7 @@ def cast_build(*, letters: bool = True) -> Cast:
     o["b_draft"] = _draft(standard, owner_b, n=22)
     o["b_two_party"] = _two_party(enterprise_b, owner_b, buyer=enterprise_a)
     o["a_preapproval"] = _preapproval(enterprise_a, owner_a)
+    _verification(o, users)
 
     # ------------------------------------------------------------ the rest
     o["invitation"], o["invitation_token"] = _invitation(enterprise_a, owner_a)
@@ -342,6 +346,32 @@ def _payments(o: dict, users: dict) -> None:
         payments.LineResult(seq=1, paid=True, paid_on=today, voucher_number="GK-CAST-1")])
     o["clawback"] = clawbacks.clawback_decide(actor=admin, award=lump, amount="1000",
                                               reason="经核查部分支出不符合要求，予以追回。")
+
+
+def _verification(o: dict, users: dict) -> None:
+    from applications.membership import enterprise_update
+    from applications.models import District
+    from applications.services import enterprise_register
+    from applications.verification import claim_contest
+
+    claimant = UserFactory(role=Role.ENTERPRISE, email="claimant-c@example.cn")
+    o["enterprise_c"] = enterprise_register(
+        actor=claimant, credit_code=_code(41), name="广州丙新创科技有限公司", registered_district=District.TIANHE,
+        tax_district=District.TIANHE, stats_district=District.TIANHE, legal_representative="陈丙",
+        contact_name="陈丙", contact_phone="020-38000003", claimant_is_legal_representative=True,
+        business_licence=_upload("营业执照.pdf"))
+    o["claim_registration"] = o["enterprise_c"].claims.get()
+    o["claim_document"] = o["claim_registration"].documents.get()
+    contester = UserFactory(role=Role.ENTERPRISE, email="contester@example.cn")
+    o["claim_contested"] = claim_contest(
+        actor=contester, credit_code=o["enterprise_a"].credit_code, name=o["enterprise_a"].name,
+        legal_representative="赵甲", registered_district=District.HUANGPU, claimant_is_legal_representative=False,
+        statement="本人为该企业法定代表人授权的经办人，现登记人已离职。", business_licence=_upload("营业执照.pdf"),
+        authorization=_upload("授权委托书.pdf"))
+    o["fact_change"] = enterprise_update(actor=users["owner_a"], enterprise=o["enterprise_a"],
+                                         industry="software_it", change_note="主营业务已变更为软件开发。",
+                                         evidence=[_upload("变更证明.pdf")]).fact_change
+    o["fact_change_document"] = o["fact_change"].documents.get()
 
 
 def _code(n: int) -> str:

@@ -208,6 +208,15 @@ class LineSerializer(serializers.Serializer):
     capped_by = serializers.CharField(allow_null=True)
 
 
+class FactUseSerializer(serializers.Serializer):
+    fact = serializers.CharField(help_text="district / above_scale / industry")
+    label = serializers.CharField()
+    value = serializers.CharField()
+    verified = serializers.BooleanField(help_text="verified by the bureau or by imported department data")
+    source = serializers.CharField(
+        help_text="how it was verified, or 企业自报（未经核验） the enterprise's own statement")
+
+
 class EstimateSerializer(serializers.Serializer):
     programme = serializers.CharField()
     on = serializers.DateField()
@@ -221,6 +230,9 @@ class EstimateSerializer(serializers.Serializer):
     lines = LineSerializer(many=True)
     parameters = serializers.DictField(child=serializers.CharField(),
                                        help_text="Parameter values used, written as in a programme's parameters.")
+    facts = FactUseSerializer(many=True, help_text="The enterprise facts the estimate rests on (for a signed-in "
+                                                   "member's enterprise), each verified or the enterprise's own "
+                                                   "statement.")
     prior_awards_counted = serializers.BooleanField(
         help_text="True when the caller is a signed-in enterprise member whose prior awards were counted.")
 

@@ -78,6 +78,18 @@ class AwardLine:
 
 
 @dataclass(frozen=True)
+class FactUse:
+    """An enterprise fact the estimate rests on and whether it is verified (实名核验): `source` says by
+    what (主管部门核验, 部门数据导入：…), or that it is the enterprise's own statement (企业自报)."""
+
+    fact: str  # "district", "above_scale", "industry"
+    label: str  # Chinese, e.g. "注册地、纳税地、统计地" or "供应方规模以上企业"
+    value: str
+    verified: bool
+    source: str
+
+
+@dataclass(frozen=True)
 class Estimate:
     programme_code: str
     on: date
@@ -89,6 +101,7 @@ class Estimate:
     steps: list[Step]
     lines: list[AwardLine]
     parameters: dict[str, str]  # parameter values used, to store with the award
+    facts: list[FactUse] = field(default_factory=list)  # the enterprise facts read, verified or self-stated
 
 
 class InputError(ValueError):
@@ -176,6 +189,9 @@ class EnterpriseFacts:
     district: str = ""  # "huangpu" / "tianhe" (or 黄埔区 / 天河区); "" when unknown
     industry: str = ""  # GB/T 4754 code (e.g. "I65") or its Chinese name; "" when unknown
     credit_code: str = ""
+    # How each fact was verified ("district", "above_scale", "industry" → 核验方式, Chinese); a fact
+    # absent is the enterprise's own statement (企业自报). Passed in: the calculator reads no database.
+    verified: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 # ---------------------------------------------------------------- inputs
@@ -320,6 +336,13 @@ class _Calc:
     steps: list[Step] = field(default_factory=list)
     used: dict[str, str] = field(default_factory=dict)
     eligible: bool = True
+    facts: list[FactUse] = field(default_factory=list)
+
+    def fact(self, facts: EnterpriseFacts, name: str, label: str, value: str, who: str = "") -> None:
+        """Note a fact the estimate reads, with whether it is verified."""
+        source = facts.verified.get(name, "")
+        self.facts.append(FactUse(fact=name, label=f"{who}{label}", value=value, verified=bool(source),
+                                  source=source or "企业自报（未经核验）"))
 
     def p(self, name: str) -> Decimal:
         if name not in self.params:
@@ -559,8 +582,24 @@ FORMULA_PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _facts_read(c: _Calc, facts: EnterpriseFacts | None, who: str = "") -> None:
+    """The enterprise facts this programme's conditions read, each with whether it is verified."""
+    spec = c.spec
+    if facts is None:
+        return
+    if spec.district:
+        district = facts.district.strip().lower()
+        where = DISTRICT_LABELS.get(district, facts.district) or "不一致或未填写"
+        c.fact(facts, "district", "注册地、纳税地、统计地", where, who)
+    if spec.requires_above_scale and facts.above_scale is not None:
+        c.fact(facts, "above_scale", "规模以上企业", "是" if facts.above_scale else "否", who)
+    if spec.industries and not who:
+        c.fact(facts, "industry", "所属行业", facts.industry or "未填写", who)
+
+
 def _common_checks(c: _Calc, enterprise: EnterpriseFacts | None, project_key: str) -> None:
     spec = c.spec
+    _facts_read(c, enterprise)
     district = enterprise.district.strip().lower() if enterprise else ""
     if enterprise and district and spec.district and district not in DISTRICT_NAMES.get(spec.district, {spec.district}):
         c.fail(f"企业注册地（{DISTRICT_LABELS.get(district, enterprise.district)}）不在本政策适用区域"
@@ -614,6 +653,7 @@ def _party_checks(c: _Calc, parties: Mapping[str, EnterpriseFacts | None]) -> No
         if facts is None:
             c.reasons.append(f"{who}尚未在平台注册，其注册地和规模以上情况由审核核实")
             continue
+        _facts_read(c, facts, who)
         district = facts.district.strip().lower()
         if district and spec.district and district not in DISTRICT_NAMES.get(spec.district, {spec.district}):
             c.fail(f"{who}注册地（{DISTRICT_LABELS.get(district, facts.district)}）不在本政策适用区域"
@@ -700,6 +740,7 @@ def estimate(
         steps=c.steps,
         lines=lines,
         parameters=dict(sorted(c.used.items())),
+        facts=list(c.facts),
     )
 
 

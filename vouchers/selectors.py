@@ -124,7 +124,24 @@ def enterprise_facts(enterprise) -> calculator.EnterpriseFacts | None:
         above_scale=enterprise.is_above_scale,
         district=enterprise.registered_district if enterprise.in_district(enterprise.registered_district) else "",
         # the Chinese name whatever the reader's language: the catalogue names industries in Chinese
-        industry=_industry_zh(enterprise), credit_code=enterprise.credit_code)
+        industry=_industry_zh(enterprise), credit_code=enterprise.credit_code,
+        verified=_verified(enterprise))
+
+
+# The calculator's facts and the enterprise's fields they are read from (all of them must be verified).
+FACT_FIELDS = {"district": ("registered_district", "tax_district", "stats_district"),
+               "above_scale": ("is_above_scale",), "industry": ("industry",)}
+
+
+def _verified(enterprise) -> dict[str, str]:
+    """How each of the calculator's facts was verified (实名核验, applications), from the enterprise's
+    verified_facts(): field → 核验方式; a fact read from several fields is verified when all of them are."""
+    by_field = enterprise.verified_facts() if hasattr(enterprise, "verified_facts") else {}
+    out = {}
+    for fact, fields in FACT_FIELDS.items():
+        if all(f in by_field for f in fields):
+            out[fact] = "；".join(dict.fromkeys(by_field[f] for f in fields))
+    return out
 
 
 def _industry_zh(enterprise) -> str:
@@ -185,4 +202,6 @@ def estimate_as_json(est: calculator.Estimate) -> dict[str, Any]:
                   for s in est.steps],
         "lines": [{"line": ln.line, "amount": str(ln.amount), "capped_by": ln.capped_by} for ln in est.lines],
         "parameters": dict(est.parameters),
+        "facts": [{"fact": f.fact, "label": f.label, "value": f.value, "verified": f.verified, "source": f.source}
+                  for f in est.facts],
     }

@@ -118,10 +118,28 @@ def enterprise_registers(ent: Actor) -> None:
     page.fill("#id_contact_phone", "020-32012345")
     page.fill("#id_contact_email", ENTERPRISE_EMAIL)
     page.fill("#id_address", "广州市黄埔区科学大道1号")
+    # 认领 with the business licence; the legal representative claims it himself (no power of attorney)
+    page.check("#id_claimant_is_legal_representative")
+    page.set_input_files("#id_business_licence", upload_file("business-licence.pdf"))
     ent.shot("enterprise-profile-form")
     ent.submit(ent.button("登记", scope="main"))
-    ent.expect_flash("企业信息已登记")
+    ent.expect_flash("营业执照已提交主管部门实名核验")
     ent.shot("enterprise-dashboard")
+    ent.go("/enterprise/")
+    assert "实名核验：待核验" in page.inner_text("main")
+
+
+def bureau_verifies_enterprise(rev: Actor) -> None:
+    """实名核验 the bureau's queue: the claim with its licence, the division agrees; verified."""
+    rev.go("/verification/")
+    with rev.page.expect_navigation():
+        rev.page.locator("main").get_by_role("link", name=ENTERPRISE_NAME).first.click()
+    main = rev.page.inner_text("main")
+    assert "营业执照" in main and "与所报注册地一致" in main
+    rev.page.get_by_label("核验通过", exact=True).check()
+    rev.shot("bureau-verifies-enterprise")
+    rev.submit(rev.button("提交"))
+    rev.expect_flash("已核验通过")
 
 
 def enterprise_applies(ent: Actor, *, code: str, title: str, inputs: dict[str, str], estimate: Decimal,
@@ -399,6 +417,9 @@ def provider_redeems(prov: Actor, voucher, amount: Decimal) -> None:
 def test_enterprise_to_redeemed_voucher(world, actors):
     ent = actors("enterprise")
     enterprise_registers(ent)
+    rev = actors("reviewer")
+    rev.login(world.reviewer.email, PASSWORD)
+    bureau_verifies_enterprise(rev)
     voucher_app = enterprise_applies(ent, code=COMPUTE, title="大模型推理算力采购项目",
                                      inputs={"eligible_cost": "300000"}, estimate=ELIGIBLE_COST,
                                      contract="HT-2026-0815", step="compute-apply")
@@ -409,8 +430,6 @@ def test_enterprise_to_redeemed_voucher(world, actors):
 
     # 形式审查 a reviewer claims the voucher application and returns it for supplement; the
     # enterprise answers; the formal review passes.
-    rev = actors("reviewer")
-    rev.login(world.reviewer.email, PASSWORD)
     reviewer_claims(rev, voucher_app, "reviewer-claimed")
     reviewer_returns_for_supplement(rev, voucher_app)
     enterprise_answers_supplement(ent, voucher_app)

@@ -113,6 +113,17 @@ def _account(c: Cast) -> dict:
             "account_number": "99998888777766665555"}
 
 
+def _resubmit(c: Cast) -> dict:
+    return {"legal_representative": "张甲", "claimant_is_legal_representative": "true",
+            "business_licence": pdf_upload()}
+
+
+def _contest(c: Cast) -> dict:
+    return {"credit_code": c.enterprise_c.credit_code, "name": c.enterprise_c.name, "legal_representative": "陈丙",
+            "registered_district": "tianhe", "statement": "本企业代码被他人冒用登记。",
+            "claimant_is_legal_representative": "true", "business_licence": pdf_upload()}
+
+
 def _today() -> str:
     from django.utils import timezone
 
@@ -423,7 +434,9 @@ MATRIX: dict[str, list[Case]] = {
                                                           "contact_phone": "020-87654321",
                                                           "registered_district": "huangpu",
                                                           "tax_district": "huangpu", "stats_district": "huangpu",
-                                                          "industry": "ai"})],
+                                                          "industry": "ai", "is_above_scale": "on",
+                                                          "has_independent_accounts": "on",
+                                                          "legal_representative": "法定代表人"})],
     "applications:enterprise_invite": [case(GET="anon:login ENT:405 *:403",
                                             POST="anon:login owner_a:ok agent_a:403 owner_b:ok *:403",
                                             data=lambda c: {"email": "colleague@example.cn"})],
@@ -433,6 +446,44 @@ MATRIX: dict[str, list[Case]] = {
                                         POST="anon:login owner_a:ok agent_a:403 owner_b:ok *:403")],
     "applications:invitation_accept": [case(lambda c: {"token": c.invitation_token}, GET=PUBLIC,
                                             POST=PUBLIC)],
+    # ------------------------------------------------------------------ 实名核验 enterprise verification
+    # the owner of an enterprise not verified claims again (A and B are verified: the service says so, 400)
+    "applications:enterprise_verification": [case(GET="anon:login ENT:ok *:403",
+                                                  POST="anon:login owner_a:ok agent_a:403 owner_b:ok *:403",
+                                                  data=_resubmit)],
+    # contested claims are for enterprise users who belong to no enterprise (the cast's all do)
+    "applications:enterprise_contest": [case(GET="anon:login ENT:ok *:403", POST="anon:login *:403",
+                                             data=_contest)],
+    "applications:verification_queue": [case(GET=STAFF_PAGE, POST="anon:login STAFF:405 *:403")],
+    "applications:verification_claim": [
+        case(pk("claim_registration"), GET=STAFF_PAGE, POST=STAFF_PAGE, label="registration",
+             data=lambda c: {"decision": "accept", "facts_verified": ["registered_district"], "reason": ""}),
+        case(pk("claim_contested"), GET=STAFF_PAGE, POST=STAFF_PAGE, label="contested",
+             data=lambda c: {"decision": "refuse", "reason": "授权委托书未加盖公章。"})],
+    "applications:verification_fact_change": [case(pk("fact_change"), GET=STAFF_PAGE, POST=STAFF_PAGE,
+                                                   data=lambda c: {"decision": "accept", "reason": ""})],
+    "applications:verification_document": [
+        case(pk("claim_document"), GET="anon:login STAFF:ok *:404", POST="anon:login USERS:405", label="claim"),
+        case(pk("fact_change_document"), GET="anon:login owner_a:ok STAFF:ok *:404", POST="anon:login USERS:405",
+             label="fact change (uploaded by A's owner)")],
+    "api-enterprise-verification": [case(lambda c: {"pk": c.enterprise_a.pk}, multipart=True, data=_resubmit,
+                                         POST="anon:403 owner_a:ok agent_a:403 *:404")],
+    "api-enterprise-claim-list": [case(GET=API_SIGNED_IN, POST="anon:403 ENT:ok *:403", multipart=True,
+                                       data=_contest)],
+    "api-enterprise-claim-detail": [case(pk("claim_registration"), GET="anon:403 STAFF:ok *:404")],
+    "api-enterprise-claim-accept": [case(pk("claim_registration"), POST="anon:403 STAFF:ok *:404",
+                                         data=lambda c: {"facts_verified": ["registered_district"]})],
+    "api-enterprise-claim-refuse": [case(pk("claim_contested"), POST="anon:403 STAFF:ok *:404",
+                                         data=lambda c: {"reason": "营业执照与登记名称不符。"})],
+    "api-fact-change-list": [case(GET=API_SIGNED_IN, POST="anon:403 USERS:405")],
+    "api-fact-change-detail": [case(pk("fact_change"), GET="anon:403 A:ok STAFF:ok *:404")],
+    "api-fact-change-accept": [case(pk("fact_change"), POST="anon:403 STAFF:ok A:403 *:404")],
+    "api-fact-change-refuse": [case(pk("fact_change"), POST="anon:403 STAFF:ok A:403 *:404",
+                                    data=lambda c: {"reason": "证明材料不足。"})],
+    "api-verification-document": [
+        case(pk("claim_document"), GET="anon:403 STAFF:ok *:404", POST="anon:403 USERS:405", label="claim"),
+        case(pk("fact_change_document"), GET="anon:403 owner_a:ok STAFF:ok *:404", POST="anon:403 USERS:405",
+             label="fact change (uploaded by A's owner)")],
     # ------------------------------------------------------------------ the applicant's applications
     "applications:dashboard": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],
     "applications:create": [case(lambda c: {"programme_code": c.standard.code}, GET="anon:login ENT:ok *:403",

@@ -19,6 +19,8 @@ CAST = [
     ("owner-a@demo.cn", "张明（甲公司法人）", Role.ENTERPRISE, "A", EnterpriseMember.MemberRole.OWNER),
     ("agent-a@demo.cn", "李娜（甲公司经办人）", Role.ENTERPRISE, "A", EnterpriseMember.MemberRole.AGENT),
     ("owner-b@demo.cn", "王强（乙公司法人）", Role.ENTERPRISE, "B", EnterpriseMember.MemberRole.OWNER),
+    # registers 丙公司 in demo_seed_verification: its claim waits in the bureau's verification queue
+    ("claimant-c@demo.cn", "陈丙（丙公司法人，待实名核验）", Role.ENTERPRISE, None, None),
     ("reviewer@demo.cn", "陈审核", Role.REVIEWER, None, None),
     ("reviewer2@demo.cn", "赵审核", Role.REVIEWER, None, None),
     ("expert1@demo.cn", "刘专家", Role.EXPERT, None, None),
@@ -67,7 +69,7 @@ class Command(BaseCommand):
                     user.save()
                 if ent_key and not EnterpriseMember.objects.filter(user=user).exists():
                     EnterpriseMember.objects.create(user=user, enterprise=enterprises[ent_key], member_role=member_role)
-        for extra in ("demo_seed_programmes", "demo_seed_reviews", "demo_seed_vouchers"):
+        for extra in ("demo_seed_verification", "demo_seed_programmes", "demo_seed_reviews", "demo_seed_vouchers"):
             if extra in commands:
                 call_command(extra, verbosity=0)
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
