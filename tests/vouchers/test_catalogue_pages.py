@@ -428,10 +428,14 @@ def test_django_admin_saves_go_through_the_services(catalogue, client_for):
 # ---------------------------------------------------------------- demo data
 
 
-def test_demo_seed_opens_a_window_for_every_programme_once(catalogue, bureau_admin):
+def test_demo_seed_opens_a_window_for_every_programme_once(catalogue, bureau_admin, bureau_admin_th):
     call_command("demo_seed_programmes", verbosity=0)
     today = timezone.localdate()
     windows = list(ApplicationWindow.objects.select_related("programme__policy"))
+    # each district's windows are opened by that district's administrator
+    opened_by = dict(AuditEvent.objects.filter(action="window.open").values_list("target_id", "actor__district"))
+    assert {opened_by[str(w.pk)] for w in windows if w.programme.policy.code == "hp2025"} == {"huangpu"}
+    assert {opened_by[str(w.pk)] for w in windows if w.programme.policy.code == "th2024"} <= {"tianhe"}
     # every programme whose policy is still valid (th2024 ends 2026-12-31)
     assert {w.programme.code for w in windows} == {c for c, p in catalogue.items() if p.policy.valid_to >= today}
     assert len(windows) == len({w.programme_id for w in windows})
@@ -447,7 +451,7 @@ def test_demo_seed_opens_a_window_for_every_programme_once(catalogue, bureau_adm
     assert AuditEvent.objects.count() == events
 
 
-def test_demo_seed_opens_a_claim_window_for_an_expired_policy(catalogue, bureau_admin):
+def test_demo_seed_opens_a_claim_window_for_an_expired_policy(catalogue, bureau_admin, bureau_admin_th):
     from vouchers.lifecycle import policy_state
 
     today = timezone.localdate()
