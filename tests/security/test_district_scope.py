@@ -68,8 +68,8 @@ def test_a_tianhe_reviewer_cannot_act_on_a_huangpu_application(world):
 
 
 def test_the_huangpu_reviewer_still_claims_it(world):
-    obs = request_as(world.session, "reviewer_other", "POST", reverse("reviews:claim", args=[world.cast.a_submitted.pk]),
-                     api=False, baseline=world.baseline, always_diff=True)
+    url = reverse("reviews:claim", args=[world.cast.a_submitted.pk])
+    obs = request_as(world.session, "reviewer_other", "POST", url, api=False, baseline=world.baseline, always_diff=True)
     assert obs.outcome == "ok" and any(d.startswith("reviews.ReviewAssignment") for d in obs.changed)
 
 
