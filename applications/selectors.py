@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Role
+from portal.permissions import district_q
 from vouchers.models import Award
 
 from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember
@@ -29,13 +30,14 @@ def is_owner_of(actor, enterprise_id: int) -> bool:
 
 
 def applications_for_actor(*, actor) -> QuerySet[Application]:
-    """Applications the actor may see: their own enterprise's; all for bureau staff. Experts and
-    providers see none through this selector (the reviews app scopes experts to their assignments)."""
+    """Applications the actor may see: their own enterprise's; for bureau staff those of their
+    district's policies (all for the system administrator). Experts and providers see none through
+    this selector (the reviews app scopes experts to their assignments)."""
     qs = Application.objects.all()
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return qs.none()
     if actor.role in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN):
-        return qs
+        return qs.filter(district_q(actor, "programme__policy__district"))
     if actor.role == Role.ENTERPRISE:
         # the enterprise's id read from the member table inside the same query (a user belongs to one
         # enterprise at most; none: NULL, no rows) — a scalar subquery, far cheaper to plan than a join

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal.models import Role
+from portal.permissions import district_q
 from vouchers.models import Programme
 
 from .models import Application, EnterpriseMember, PreApproval
@@ -35,10 +36,11 @@ def programmes_requiring_preapproval() -> QuerySet[Programme]:
 
 
 def preapprovals_for_actor(*, actor) -> QuerySet[PreApproval]:
-    """Pre-approvals the actor may see: their own enterprise's; all for bureau staff; none otherwise."""
+    """Pre-approvals the actor may see: their own enterprise's; for bureau staff those of their
+    district's programmes (all for the system administrator); none otherwise."""
     qs = PreApproval.objects.select_related("enterprise", "programme", "requested_by", "decided_by")
     if is_bureau(actor):
-        return qs
+        return qs.filter(district_q(actor, "programme__policy__district"))
     if getattr(actor, "is_authenticated", False) and actor.is_active and actor.role == Role.ENTERPRISE:
         own = EnterpriseMember.objects.filter(user=actor).values("enterprise_id")[:1]
         return qs.filter(enterprise_id__in=own)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
+from portal.permissions import in_district
 from vouchers.calculator import InputError
 from vouchers.lifecycle import accepts_new_applications, basis_date
 from vouchers.models import Programme
@@ -141,6 +142,9 @@ def actor_kinds(*, actor, application: Application) -> set[str]:
     own = membership is not None and membership.enterprise_id == application.enterprise_id
     if actor.role == Role.ENTERPRISE and own:
         kinds.add(APPLICANT)
+    if actor.role in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN) \
+            and not in_district(actor, application.programme.policy.district):
+        return kinds  # bureau staff act on their own district's applications only
     if actor.role == Role.REVIEWER:
         kinds.add(REVIEWER)
     if actor.role in (Role.BUREAU_ADMIN, Role.SYSADMIN):

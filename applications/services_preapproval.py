@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.models import Notification, Role, User
 from portal.notifications import notify_enterprise, notify_users
+from portal.permissions import require_district
 from vouchers.calculator import Estimate
 from vouchers.models import Programme
 from vouchers.services.budget import money
@@ -101,7 +102,8 @@ def preapproval_request(*, actor, programme: Programme, event_name: str, event_d
         audit_record(actor=actor, action="preapproval.request", target=preapproval, ip=ip, after={
             "reference": preapproval.reference, "programme": programme.code, "event_name": name,
             "event_date": event_date.isoformat(), "venue": place, "budget": str(amount)})
-        admins = User.objects.filter(role__in=(Role.BUREAU_ADMIN,), is_active=True).values_list("pk", flat=True)
+        admins = User.objects.filter(role__in=(Role.BUREAU_ADMIN,), is_active=True,
+                                     district=programme.policy.district).values_list("pk", flat=True)
         with translation.override(settings.LANGUAGE_CODE):  # a record others read later: the portal's language
             notify_users(
                 user_ids=list(admins), kind=Notification.Kind.REMINDER,
@@ -155,6 +157,7 @@ def preapproval_decide(*, actor, preapproval: PreApproval | int, approve: bool, 
     reason = (reason or "").strip()
     with transaction.atomic():
         p = _lock(preapproval)
+        require_district(actor, p.programme.policy.district)
         today = timezone.localdate()
         if p.state != PreApproval.State.PENDING:
             raise ValidationError(_("事前申请 %(ref)s 当前状态为“%(s)s”，不能再审核。")

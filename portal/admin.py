@@ -18,18 +18,20 @@ from .workdays import official_is_workday
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("email", "full_name", "role", "is_active", "email_confirmed_at", "last_login")
-    list_filter = ("role", "is_active")
+    # 所属区域: a reviewer, expert or bureau administrator must have one (User.clean)
+    list_display = ("email", "full_name", "role", "district", "is_active", "email_confirmed_at", "last_login")
+    list_filter = ("role", "district", "is_active")
     search_fields = ("email", "full_name", "username", "phone")
     ordering = ("email",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("个人信息"), {"fields": ("full_name", "email", "phone", "role", "email_confirmed_at")}),
+        (_("个人信息"), {"fields": ("full_name", "email", "phone", "role", "district", "email_confirmed_at")}),
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",),
-                             "fields": ("username", "email", "full_name", "role", "password1", "password2")}),)
+                             "fields": ("username", "email", "full_name", "role", "district", "password1",
+                                        "password2")}),)
 
 
 @admin.register(AuditEvent)

@@ -1,7 +1,8 @@
 """The bureau's people by id, for the calls that name them (assigning a reviewer, a panel of experts):
 GET /api/v1/staff/?role=reviewer|expert|bureau_admin. Bureau staff only — reviewers and
 administrators; enterprises, experts, providers and the public are refused — and only staff accounts
-are listed, active ones unless `active=all`."""
+of the asker's district are listed (every district's for the system administrator), active ones
+unless `active=all`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from .api import DefaultPagination, paginated
 from .models import Role, User
+from .permissions import district_q
 
 BUREAU = (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
 LISTED = (Role.REVIEWER, Role.EXPERT, Role.BUREAU_ADMIN)
@@ -31,7 +33,7 @@ class StaffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "name", "email", "role", "role_display", "is_active"]
+        fields = ["id", "name", "email", "role", "role_display", "district", "is_active"]
 
     def get_name(self, user: User) -> str:
         return str(user)
@@ -50,7 +52,9 @@ class StaffList(APIView):
         responses=paginated(StaffSerializer))
     def get(self, request):
         role = request.query_params.get("role", "")
-        qs = User.objects.filter(role__in=[role] if role in LISTED else LISTED).order_by("role", "full_name", "id")
+        # the people of the asker's district only (all for the system administrator)
+        qs = User.objects.filter(district_q(request.user, "district"),
+                                 role__in=[role] if role in LISTED else LISTED).order_by("role", "full_name", "id")
         if request.query_params.get("active") != "all":
             qs = qs.filter(is_active=True)
         q = (request.query_params.get("q") or "").strip()[:100]

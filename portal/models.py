@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,17 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.REVIEWER, Role.EXPERT, Role.BUREAU_ADMIN, Role.SYSADMIN})
+# The staff whose work is bound to a district (the system administrator's is not).
+DISTRICT_ROLES = frozenset({Role.REVIEWER, Role.EXPERT, Role.BUREAU_ADMIN})
+
+
+class Jurisdiction(models.TextChoices):
+    """所属区域 the district whose policies a staff member works on: a policy's district
+    (vouchers.Policy.district, the district of its issuing authority 发文机关). The same codes as the
+    catalogue's districts; portal imports no app, so they are named here."""
+
+    HUANGPU = "huangpu", _("黄埔区/广州开发区")
+    TIANHE = "tianhe", _("天河区")
 
 
 class User(AbstractUser):
@@ -29,6 +41,10 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE,
                             db_index=True)
     email_confirmed_at = models.DateTimeField(_("邮箱确认时间"), null=True, blank=True)
+    district = models.CharField(
+        _("所属区域"), max_length=20, choices=Jurisdiction.choices, blank=True, db_index=True,
+        help_text=_("审核人员、主管部门管理员和评审专家只办理本区域（政策发文机关所在区域）的事项；"
+                    "未设置区域的看不到任何区域事项。系统管理员不受区域限制。"))
 
     objects = UserManager()
 
@@ -38,6 +54,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role in DISTRICT_ROLES and not self.district:
+            raise ValidationError({"district": _("审核人员、主管部门管理员和评审专家须设置所属区域。")})
+        if self.role not in DISTRICT_ROLES and self.district:
+            raise ValidationError({"district": _("只有审核人员、主管部门管理员和评审专家设置所属区域。")})
 
     @property
     def is_staff_role(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .models import Role, User
+from .permissions import require_district
 
 CONFIRM_SALT = "portal.email-confirm"
 CONFIRM_MAX_AGE = 3 * 24 * 3600
@@ -78,20 +80,25 @@ def user_confirm_email(*, token: str, ip: str | None = None) -> User | None:
     return user
 
 
-def staff_create(*, actor: User, email: str, full_name: str, role: str, password: str | None = None) -> User:
-    """Administrators create staff accounts (reviewers, experts, administrators, providers)."""
+def staff_create(*, actor: User, email: str, full_name: str, role: str, password: str | None = None,
+                 district: str = "") -> User:
+    """Administrators create staff accounts (reviewers, experts, administrators, providers); a
+    reviewer, expert or administrator belongs to a district (所属区域), and a bureau administrator
+    creates them in their own district only (the system administrator in any)."""
     if not actor.is_bureau_admin:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("只有管理员可以创建工作人员账户。"))
+    if district:
+        require_district(actor, district)
+    user = User(username=email, email=email, full_name=full_name, role=role, is_active=True,
+                is_staff=role in (Role.BUREAU_ADMIN, Role.SYSADMIN), is_superuser=role == Role.SYSADMIN,
+                email_confirmed_at=timezone.now(), district=district)
+    user.clean()  # a district for the district roles, none for the others
     with transaction.atomic():
-        user = User(username=email, email=email, full_name=full_name, role=role, is_active=True,
-                    is_staff=role in (Role.BUREAU_ADMIN, Role.SYSADMIN), is_superuser=role == Role.SYSADMIN,
-                    email_confirmed_at=timezone.now())
         if password:
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.save()
-        audit_record(actor=actor, action="user.create_staff", target=user, after={"email": email, "role": role})
+        audit_record(actor=actor, action="user.create_staff", target=user,
+                     after={"email": email, "role": role, "district": district})
     return user

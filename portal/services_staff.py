@@ -20,7 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import audit_record
-from .models import STAFF_ROLES, Role, User
+from .models import DISTRICT_ROLES, STAFF_ROLES, Jurisdiction, Role, User
 from .services_tokens import TokenRevocation, api_tokens_revoke_all
 
 RECOVERY_CODES = 10
@@ -46,13 +46,19 @@ def password_generate() -> str:
     return secrets.token_urlsafe(15)
 
 
-def staff_create(*, email: str, role: str, full_name: str = "", password: str, actor=None,
+def staff_create(*, email: str, role: str, full_name: str = "", password: str, actor=None, district: str = "",
                  note: str = "manage.py staff_create") -> tuple[User, Enrolment]:
-    """创建工作人员账户 a staff account with its role, enrolled in two-factor login. A system
-    administrator (系统管理员) also gets the Django admin (is_staff, is_superuser)."""
+    """创建工作人员账户 a staff account with its role, enrolled in two-factor login. A reviewer,
+    expert or bureau administrator belongs to a district (所属区域: the policies it works on); a system
+    administrator (系统管理员) to none, and also gets the Django admin (is_staff, is_superuser)."""
     email = User.objects.normalize_email(email).strip()
     if role not in STAFF_ROLES:
         raise ValidationError({"role": f"not a staff role: {role} (one of {', '.join(sorted(STAFF_ROLES))})"})
+    if role in DISTRICT_ROLES and district not in Jurisdiction.values:
+        raise ValidationError({"district": f"a {role} belongs to a district: --district "
+                                           f"{' or '.join(Jurisdiction.values)}"})
+    if role not in DISTRICT_ROLES and district:
+        raise ValidationError({"district": f"a {role} belongs to no district (it sees every district)"})
     if not email or "@" not in email:
         raise ValidationError({"email": "an e-mail address is required"})
     probe = User(email=email, username=email, full_name=full_name)
@@ -63,10 +69,12 @@ def staff_create(*, email: str, role: str, full_name: str = "", password: str, a
                                             "(a lost authenticator: manage.py staff_otp_reset)"})
         user = User.objects.create_user(username=email, email=email, password=password, full_name=full_name,
                                         role=role, is_staff=role == Role.SYSADMIN,
-                                        is_superuser=role == Role.SYSADMIN, email_confirmed_at=timezone.now())
+                                        is_superuser=role == Role.SYSADMIN, email_confirmed_at=timezone.now(),
+                                        district=district)
         enrolment = _enrol(user)
         audit_record(actor=actor, action="user.staff_create", target=user, note=note,
-                     after={"email": email, "role": role, "superuser": user.is_superuser, "totp": True,
+                     after={"email": email, "role": role, "district": district, "superuser": user.is_superuser,
+                            "totp": True,
                             "recovery_codes": len(enrolment.recovery_codes)})
     return user, enrolment
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
@@ -20,7 +19,7 @@ from applications.workflow import State
 from portal.api import DefaultPagination, IdFirstPagination, id_field, paginated
 from portal.audit import client_ip
 from portal.models import Role, User
-from vouchers.models import ApplicationWindow
+from vouchers.selectors import window_get_for_actor
 
 from . import selectors
 from .models import Decision, ExpertAssignment, Objection, PublicNotice
@@ -396,7 +395,7 @@ class BatchRankingView(APIView):
                                                             "options": serializers.DictField()}))
     def get(self, request, pk: int):
         _require_reviewing_staff(request.user)
-        window = get_object_or_404(ApplicationWindow.objects.select_related("programme"), pk=pk)
+        window = window_get_for_actor(actor=request.user, pk=pk)
         ranking = selectors.batch_ranking(window=window)
         rows = [{"rank": r["rank"], "application": r["application"].pk, "reference": r["application"].reference,
                  "enterprise": r["application"].enterprise.name, "state": r["application"].state,

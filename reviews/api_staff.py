@@ -4,7 +4,6 @@ now (the scheduled run's work, in the administrator's name). Both audited by the
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -12,7 +11,7 @@ from rest_framework.views import APIView
 
 from portal.api import id_field
 from portal.audit import client_ip
-from vouchers.models import ApplicationWindow
+from vouchers.selectors import window_get_for_actor
 
 from .api import BulkResultsSerializer, _results
 from .services import decisions, notices
@@ -36,7 +35,7 @@ class BatchCommitView(APIView):
     @extend_schema(request=BatchCommitInput, responses=BulkResultsSerializer)
     def post(self, request, pk: int):
         require_admin(request.user)
-        window = get_object_or_404(ApplicationWindow.objects.select_related("programme"), pk=pk)
+        window = window_get_for_actor(actor=request.user, pk=pk)
         s = BatchCommitInput(data=request.data)
         s.is_valid(raise_exception=True)
         return _results(decisions.batch_approve(actor=request.user, window=window,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.workflow import State
 from portal.models import Role, User
+from portal.permissions import district_q
 from portal.widgets import QuickSelect
 from vouchers.models import Policy, Programme
 
@@ -49,21 +50,31 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # the actor's district's programmes, policies and reviewers only
         self.fields["programme"].choices = EMPTY + [
-            (p.code, p.display_name) for p in Programme.objects.only("code", "name_zh", "name_en")
-            .order_by("policy__code", "sort_order", "code")]
-        self.fields["policy"].choices = EMPTY + list(Policy.objects.order_by("code").values_list("code", "title"))
+            (p.code, p.display_name) for p in Programme.objects.filter(district_q(actor, "policy__district"))
+            .only("code", "name_zh", "name_en").order_by("policy__code", "sort_order", "code")]
+        self.fields["policy"].choices = EMPTY + list(Policy.objects.filter(district_q(actor, "district"))
+                                                     .order_by("code").values_list("code", "title"))
         if actor is not None and actor.is_bureau_admin:
             self.fields["scope"].choices = [("", _("全部在办")), ("mine", _("分配给我的")),
                                             ("unassigned", _("未分配"))]
-            self.fields["reviewer"].choices = EMPTY + [
-                (str(u.pk), str(u)) for u in User.objects.filter(role=Role.REVIEWER, is_active=True).order_by("pk")]
+            self.fields["reviewer"].choices = EMPTY + [(str(u.pk), str(u))
+                                                       for u in reviewer_choices(actor).order_by("pk")]
         else:
             del self.fields["reviewer"]
 
 
-def reviewer_choices():
-    return User.objects.filter(role=Role.REVIEWER, is_active=True).order_by("full_name", "pk")
+def reviewer_choices(actor):
+    """The reviewers an administrator may name: active ones of the administrator's district."""
+    return User.objects.filter(district_q(actor, "district"), role=Role.REVIEWER, is_active=True) \
+        .order_by("full_name", "pk")
+
+
+def expert_choices(actor):
+    """The experts an administrator may put on a panel: active ones of the administrator's district."""
+    return User.objects.filter(district_q(actor, "district"), role=Role.EXPERT, is_active=True) \
+        .order_by("full_name", "pk")
 
 
 class AssignForm(forms.Form):
@@ -71,9 +82,9 @@ class AssignForm(forms.Form):
                                       error_messages={"required": _("请选择审核人员。"),
                                                       "invalid_choice": _("请选择在岗的审核人员。")})
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewer_choices()
+        self.fields["reviewer"].queryset = reviewer_choices(actor)
 
 
 class BulkForm(forms.Form):
@@ -85,10 +96,10 @@ class BulkForm(forms.Form):
                                          error_messages={"required": _("请至少勾选一项申报。")})
     reviewer = forms.ModelChoiceField(label=_("审核人员"), queryset=User.objects.none(), required=False)
 
-    def __init__(self, *args, ids=(), **kwargs):
+    def __init__(self, *args, ids=(), actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ids"].choices = [(i, i) for i in ids]
-        self.fields["reviewer"].queryset = reviewer_choices()
+        self.fields["reviewer"].queryset = reviewer_choices(actor)
 
     def clean(self):
         data = super().clean()
@@ -140,10 +151,9 @@ class ExpertsAssignForm(forms.Form):
                                              widget=forms.CheckboxSelectMultiple,
                                              error_messages={"required": _("请选择评审专家。")})
 
-    def __init__(self, *args, exclude=(), **kwargs):
+    def __init__(self, *args, exclude=(), actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["experts"].queryset = User.objects.filter(role=Role.EXPERT, is_active=True) \
-            .exclude(pk__in=list(exclude)).order_by("full_name", "pk")
+        self.fields["experts"].queryset = expert_choices(actor).exclude(pk__in=list(exclude))
 
 
 class DeclarationForm(forms.Form):

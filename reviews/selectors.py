@@ -21,6 +21,7 @@ from applications.models import Application, ApplicationEvent, Attachment, Enter
 from applications.selectors import application_get_for_actor, basis_of
 from applications.workflow import State
 from portal.models import Role
+from portal.permissions import district_q
 from portal.uscc import normalize as normalize_uscc
 from portal.workdays import WorkCalendar
 from vouchers.calculator import Estimate, InputError
@@ -131,12 +132,13 @@ QUEUE_READ = ("id", "reference", "enterprise_id", "programme_id", "window_id", "
 def queue_for(*, actor, filters: QueueFilters | None = None,
               calendar: WorkCalendar | None = None) -> QuerySet[Application]:
     """审核队列: for a reviewer, what is assigned to them and what waits unassigned in the reviewers'
-    stage; for an administrator, every application still with the bureau. One SQL query for the rows
+    stage; for an administrator, every application still with the bureau — of the actor's district
+    (portal.permissions.district_q; all for the system administrator). One SQL query for the rows
     (enterprise, programme, policy and reviewer joined; the formal-review clock as a subquery)."""
     require_staff_reviewer(actor)
     f = filters or QueueFilters()
     calendar = calendar or calendar_for_queue()
-    qs = Application.objects.filter(state__in=OPEN_STATES)
+    qs = Application.objects.filter(district_q(actor, "programme__policy__district"), state__in=OPEN_STATES)
     if is_admin(actor):
         if f.scope == "mine":
             qs = qs.filter(review_assignment__reviewer=actor)
@@ -202,8 +204,9 @@ def overdue_for(*, actor, calendar: WorkCalendar | None = None) -> dict[str, Any
                                                       scope="" if is_admin(actor) else "mine"), calendar=calendar)
     objections = Objection.objects.none()
     if is_admin(actor):
-        objections = (Objection.objects.filter(status=Objection.Status.OPEN, due_date__lt=timezone.localdate())
-                      .select_related("notice", "application__enterprise").order_by("due_date", "pk"))
+        objections = (objections_for(actor=actor).filter(status=Objection.Status.OPEN,
+                                                         due_date__lt=timezone.localdate())
+                      .order_by("due_date", "pk"))
     return {"applications": apps, "objections": objections}
 
 
@@ -243,10 +246,11 @@ def current_decision(application: Application) -> Decision | None:
 # ---------------------------------------------------------------- experts and panels
 
 def expert_assignments_for(*, actor) -> QuerySet[ExpertAssignment]:
-    """The expert's own assignments, nothing else."""
+    """The expert's own assignments (on applications of the expert's district), nothing else."""
     if not (actor is not None and actor.is_authenticated and actor.is_active and actor.role == Role.EXPERT):
         return ExpertAssignment.objects.none()
-    return (ExpertAssignment.objects.filter(expert=actor)
+    return (ExpertAssignment.objects.filter(district_q(actor, "application__programme__policy__district"),
+                                            expert=actor)
             .select_related("expert", "application__programme__policy", "application__enterprise")
             .order_by("-assigned_at", "-id"))
 
@@ -450,6 +454,7 @@ def project_conflicts(application: Application) -> list[dict[str, Any]]:
             labels = [_("项目标识 %(key)s") % {"key": other.project_key}]
         rows.append({"application": other, "id": other.pk, "reference": other.reference,
                      "programme": other.programme.name_zh, "policy": other.programme.policy.code,
+                     "district": other.programme.policy.district,
                      "enterprise": other.enterprise.name, "state": other.state,
                      "cross_enterprise": other.enterprise_id != application.enterprise_id,
                      "state_label": other.get_state_display(),
@@ -561,17 +566,33 @@ def notice_public_entries(notice: PublicNotice) -> list[dict[str, Any]]:
 
 
 def objections_for(*, actor) -> QuerySet[Objection]:
-    """Objections with the objectors' contact details: bureau administrators only."""
+    """Objections with the objectors' contact details: bureau administrators only, of their district."""
     if not is_admin(actor):
         raise PermissionDenied(_("异议及异议人信息仅主管部门管理员可以查看。"))
-    return Objection.objects.select_related("notice", "application__enterprise", "resolved_by") \
-        .order_by("status", "due_date", "pk")
+    return Objection.objects.filter(district_q(actor, "notice__programme__policy__district")) \
+        .select_related("notice", "application__enterprise", "resolved_by").order_by("status", "due_date", "pk")
 
 
 def objection_get(*, actor, pk: int) -> Objection:
     try:
         return objections_for(actor=actor).get(pk=pk)
     except (Objection.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def notices_for_staff(*, actor) -> QuerySet[PublicNotice]:
+    """The published notices an administrator manages: those of their district (all for the system
+    administrator). The public list is public_notices()."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("仅主管部门管理员可以进行此操作。"))
+    return public_notices().filter(district_q(actor, "programme__policy__district"))
+
+
+def notice_get_for_staff(*, actor, pk: int) -> PublicNotice:
+    try:
+        return notices_for_staff(actor=actor).prefetch_related(
+            Prefetch("entries", queryset=PublicNoticeEntry.objects.order_by("id"))).get(pk=pk)
+    except (PublicNotice.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
@@ -585,10 +606,12 @@ PENDING_UNREAD = ("inputs", "estimate", "draft_data", "description", "programme_
                   "programme__eligibility_zh")
 
 
-def pending_notice_groups() -> list[dict[str, Any]]:
-    """Approved applications waiting to be published, grouped by programme and batch."""
+def pending_notice_groups(*, actor) -> list[dict[str, Any]]:
+    """Approved applications waiting to be published (of the actor's district), grouped by programme
+    and batch."""
     groups: dict[tuple[int, int | None], dict[str, Any]] = {}
-    for app in Application.objects.filter(state=State.APPROVED_PENDING_NOTICE).select_related(
+    for app in Application.objects.filter(district_q(actor, "programme__policy__district"),
+                                          state=State.APPROVED_PENDING_NOTICE).select_related(
             "programme", "window", "enterprise").defer(*PENDING_UNREAD).order_by("programme_id", "window_id", "pk"):
         g = groups.setdefault((app.programme_id, app.window_id), {"programme": app.programme, "window": app.window,
                                                                   "applications": []})

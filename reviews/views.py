@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,8 @@ from portal.models import Role
 from portal.pagination import IdFirstPaginator
 from portal.templatetags.money import yuan
 from vouchers.display import input_label
-from vouchers.models import ApplicationWindow, Award, Programme
+from vouchers.models import Award, Programme
+from vouchers.selectors import window_get_for_actor, windows_for_actor
 
 from . import selectors
 from .forms import (
@@ -90,7 +91,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "reviews/queue.html", {
         "form": form, "page": page, "rows": rows, "query": query.urlencode(), "is_admin": is_admin(request.user),
-        "bulk": BulkForm(), "reviewers": AssignForm().fields["reviewer"].queryset if is_admin(request.user) else []})
+        "bulk": BulkForm(actor=request.user),
+        "reviewers": AssignForm(actor=request.user).fields["reviewer"].queryset if is_admin(request.user) else []})
 
 
 def _queue_cells(rows: list[dict]) -> list[dict]:
@@ -120,7 +122,7 @@ def _queue_cells(rows: list[dict]) -> list[dict]:
 def queue_bulk(request: HttpRequest) -> HttpResponse:
     """Bulk actions where they are safe: claim, assign (administrators), send to experts."""
     ids = [int(i) for i in request.POST.getlist("ids") if str(i).isdigit()]
-    form = BulkForm(request.POST, ids=ids)
+    form = BulkForm(request.POST, ids=ids, actor=request.user)
     back = reverse("reviews:queue") + ("?" + request.POST["next_query"] if request.POST.get("next_query") else "")
     if not form.is_valid():
         for errors in form.errors.values():
@@ -205,13 +207,13 @@ def _workspace(request: HttpRequest, app, **extra) -> dict:
                    for m in app.programme.inputs or []],
         "deadline": selectors.deadline_of(selectors.with_deadline_fields(type(app).objects.filter(pk=app.pk)).first(),
                                           selectors.calendar_for_queue()),
-        "assign_form": AssignForm(initial={"reviewer": assignment.reviewer_id if assignment else None})
+        "assign_form": AssignForm(initial={"reviewer": assignment.reviewer_id if assignment else None}, actor=user)
         if is_admin(user) else None,
         "decline_form": DeclineForm(),
     }
     if competitive and is_admin(user) and app.state in (State.FORMAL_REVIEW, State.EXPERT_REVIEW):
         ctx["experts_form"] = extra.pop("experts_form", None) or ExpertsAssignForm(
-            exclude=[a.expert_id for a in panel["experts"]])
+            exclude=[a.expert_id for a in panel["experts"]], actor=user)
     ctx.update(extra)
     return ctx
 
@@ -251,7 +253,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles_required(*ADMIN_ROLES)
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    form = AssignForm(request.POST)
+    form = AssignForm(request.POST, actor=request.user)
     if not form.is_valid():
         selectors.review_application_get(actor=request.user, pk=pk)
         messages.error(request, _("请选择在岗的审核人员。"))
@@ -301,8 +303,8 @@ def formal_return(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*ADMIN_ROLES)
 def experts_assign(request: HttpRequest, pk: int) -> HttpResponse:
     app = selectors.review_application_get(actor=request.user, pk=pk)
-    form = ExpertsAssignForm(request.POST, exclude=ExpertAssignment.objects.filter(application=app)
-                             .values_list("expert_id", flat=True))
+    seated = ExpertAssignment.objects.filter(application=app).values_list("expert_id", flat=True)
+    form = ExpertsAssignForm(request.POST, actor=request.user, exclude=seated)
     if form.is_valid():
         try:
             experts.experts_assign(actor=request.user, application=app, experts=form.cleaned_data["experts"],
@@ -365,15 +367,14 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*REVIEW_ROLES)
 def batches(request: HttpRequest) -> HttpResponse:
-    windows = (ApplicationWindow.objects.filter(programme__review_path="competitive")
-               .select_related("programme__policy").order_by("-opens_at"))
+    windows = windows_for_actor(actor=request.user).filter(programme__review_path="competitive")
     return render(request, "reviews/batches.html", {"windows": windows})
 
 
 @roles_required(*REVIEW_ROLES)
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     """排名 a batch by the experts' mean against the quota and the pool, with both options' effect."""
-    window = get_object_or_404(ApplicationWindow.objects.select_related("programme__policy"), pk=pk)
+    window = window_get_for_actor(actor=request.user, pk=pk)
     ranking = selectors.batch_ranking(window=window)
     pending = [r["application"].pk for r in ranking["rows"] if r["application"].state == State.BUREAU_REVIEW]
     form = BatchApproveForm(request.POST or None, ids=pending)

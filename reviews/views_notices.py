@@ -27,13 +27,14 @@ from .views import ADMIN_ROLES, roles_required
 
 @roles_required(*ADMIN_ROLES)
 def notices_admin(request: HttpRequest, form: PublishForm | None = None, status: int = 200) -> HttpResponse:
-    groups = selectors.pending_notice_groups()
-    # the published notices a page at a time (a district publishes one a week per programme)
-    page = Paginator(selectors.public_notices(), 50).get_page(request.GET.get("page"))
-    shown = selectors.public_notices().filter(pk__in=[n.pk for n in page.object_list]).annotate(
+    groups = selectors.pending_notice_groups(actor=request.user)
+    # the district's published notices a page at a time (a district publishes one a week per programme)
+    mine = selectors.notices_for_staff(actor=request.user)
+    page = Paginator(mine, 50).get_page(request.GET.get("page"))
+    shown = mine.filter(pk__in=[n.pk for n in page.object_list]).annotate(
         open_count=Count("objections", filter=Q(objections__status=Objection.Status.OPEN), distinct=True),
         entry_count=Count("entries", distinct=True))
-    due = selectors.public_notices().filter(status=PublicNotice.Status.OPEN, ends_on__lt=timezone.localdate())
+    due = mine.filter(status=PublicNotice.Status.OPEN, ends_on__lt=timezone.localdate())
     return render(request, "reviews/notices_admin.html", {
         "groups": groups, "notices": shown, "page": page, "workdays": workdays_for("notice"), "form": form,
         "due_count": due.count()}, status=status)
@@ -75,7 +76,7 @@ def notice_publish(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*ADMIN_ROLES)
 def notice_admin(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = selectors.public_notice_get(pk=pk)
+    notice = selectors.notice_get_for_staff(actor=request.user, pk=pk)
     objections = selectors.objections_for(actor=request.user).filter(notice=notice)
     return render(request, "reviews/notice_admin.html", {
         "notice": notice, "entries": selectors.notice_public_entries(notice), "objections": objections,

@@ -9,7 +9,10 @@
 - enterprise B with its owner and an application in expert review on which the cast's expert sits
   (so the expert is "assigned elsewhere" for everything of A);
 - an assigned reviewer (of A's applications) and an unassigned one, the bureau administrator, and a
-  compute provider's user (linked to a provider of the catalogue);
+  compute provider's user (linked to a provider of the catalogue); all the staff are Huangpu's (所属区域
+  huangpu, the district of hp2025, under which everything of A is), besides a Tianhe reviewer and a
+  Tianhe bureau administrator (reviewer_th, admin_th: th2024's district), for whom every Huangpu object
+  is another district's;
 - a two-party application of B (th-scenario-demo) naming A as the buyer, A's confirmation pending;
 - an invitation of A (with the raw token of its link), an inbox message of A's owner, a budget pool,
   and an API token for every user;
@@ -45,7 +48,8 @@ from .factories import EnterpriseFactory, UserFactory, member
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 # The roles of the matrix, in the order the tables print them.
-ROLES = ("anon", "owner_a", "agent_a", "owner_b", "reviewer", "reviewer_other", "expert", "admin", "provider")
+ROLES = ("anon", "owner_a", "agent_a", "owner_b", "reviewer", "reviewer_other", "expert", "admin", "provider",
+         "reviewer_th", "admin_th")
 
 STANDARD = "hp-compute-voucher"  # standard path, a voucher programme
 COMPETITIVE = "hp-vertical-model-compute"  # competitive path (expert review)
@@ -130,6 +134,9 @@ def cast_build(*, letters: bool = True) -> Cast:
         "expert": UserFactory(role=Role.EXPERT, email="expert@example.cn"),
         "admin": UserFactory(role=Role.BUREAU_ADMIN, email="admin@example.cn", is_staff=True),
         "provider": UserFactory(role=Role.PROVIDER, email="provider@example.cn"),
+        "reviewer_th": UserFactory(role=Role.REVIEWER, email="reviewer-th@example.cn", district="tianhe"),
+        "admin_th": UserFactory(role=Role.BUREAU_ADMIN, email="admin-th@example.cn", is_staff=True,
+                                district="tianhe"),
     }
     panel_experts = [UserFactory(role=Role.EXPERT, email=f"panel{i}@example.cn") for i in range(1, 4)]
     owner_a, owner_b, reviewer, admin = users["owner_a"], users["owner_b"], users["reviewer"], users["admin"]

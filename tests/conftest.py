@@ -90,6 +90,18 @@ def bureau_admin(db):
 
 
 @pytest.fixture
+def reviewer_th(db):
+    """A reviewer of Tianhe's bureau (所属区域 tianhe: th2024's programmes); the fixtures above are Huangpu's."""
+    return UserFactory(role=Role.REVIEWER, email="reviewer-th@example.cn", district="tianhe")
+
+
+@pytest.fixture
+def bureau_admin_th(db):
+    """The bureau administrator of Tianhe (th2024's programmes)."""
+    return UserFactory(role=Role.BUREAU_ADMIN, email="admin-th@example.cn", is_staff=True, district="tianhe")
+
+
+@pytest.fixture
 def provider_user(db):
     return UserFactory(role=Role.PROVIDER, email="provider@example.cn")
 

@@ -16,7 +16,7 @@ from applications.models import (
     VerificationState,
     VerifiedVia,
 )
-from portal.models import Role, User
+from portal.models import DISTRICT_ROLES, Role, User
 from portal.uscc import ALPHABET, check_character
 
 PASSWORD = "Str0ng-Test-Passw0rd"
@@ -38,6 +38,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.SelfAttribute("email")
     full_name = factory.Sequence(lambda n: f"用户{n}")
     role = Role.ENTERPRISE
+    # 所属区域: the standing cast's bureau works on Huangpu's policies unless a test says otherwise
+    district = factory.LazyAttribute(lambda o: "huangpu" if o.role in DISTRICT_ROLES else "")
     is_active = True
     email_confirmed_at = factory.LazyFunction(timezone.now)
 

@@ -1,4 +1,4 @@
-"""Application windows (申报批次) in the API, under /api/v1/windows/: bureau staff list them (the
+"""Application windows (申报批次) in the API, under /api/v1/windows/: bureau staff list their district's (the
 ranking and batch endpoints take a window's id); administrators open one — ordinary (申报批次) inside
 the policy's validity, or a claim window (清算批次, `kind=claim`) after it for facts inside it
 (vouchers.lifecycle.window_check) — change it, and close it now. Every write is a service call,
@@ -6,7 +6,6 @@ audited; the rules' refusals are 400 with the reason per field."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
@@ -18,6 +17,7 @@ from portal.audit import client_ip
 from portal.models import Role
 
 from .models import ApplicationWindow, Programme
+from .selectors import window_get_for_actor, windows_for_actor
 from .services.catalogue import window_change, window_close, window_open
 
 BUREAU = (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
@@ -90,7 +90,7 @@ class WindowList(APIView):
                                OpenApiParameter("open", bool, description="only those accepting submissions now")],
                    responses=paginated(ApplicationWindowSerializer))
     def get(self, request):
-        qs = ApplicationWindow.objects.select_related("programme__policy").order_by("-opens_at", "-id")
+        qs = windows_for_actor(actor=request.user)  # the staff member's district's
         if request.query_params.get("programme"):
             qs = qs.filter(programme__code=request.query_params["programme"])
         if request.query_params.get("kind") in ApplicationWindow.Kind.values:
@@ -118,7 +118,7 @@ class WindowDetail(APIView):
     permission_classes = [IsBureauStaff]
 
     def _window(self, pk: int) -> ApplicationWindow:
-        return get_object_or_404(ApplicationWindow.objects.select_related("programme__policy"), pk=pk)
+        return window_get_for_actor(actor=self.request.user, pk=pk)
 
     @extend_schema(responses=ApplicationWindowSerializer)
     def get(self, request, pk: int):
@@ -139,7 +139,7 @@ class WindowClose(APIView):
 
     @extend_schema(request=WindowCloseSerializer, responses=ApplicationWindowSerializer)
     def post(self, request, pk: int):
-        window = get_object_or_404(ApplicationWindow.objects.select_related("programme__policy"), pk=pk)
+        window = window_get_for_actor(actor=request.user, pk=pk)
         data = _valid(WindowCloseSerializer, request)
         window = window_close(actor=request.user, window=window, reason=data["reason"], ip=client_ip(request))
         return Response(ApplicationWindowSerializer(window).data)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
+from portal.permissions import district_q
+
 from .models import Award, BudgetPool, LedgerEntry, Programme
 
 ZERO = Decimal("0.00")
@@ -143,10 +145,11 @@ def _application_counts() -> list[tuple[int, int, str, int]]:
 
 def budget_overview(*, actor, year: int | None = None, policy: str = "") -> BudgetOverview:
     """Budget, reserved, committed, disbursed and remaining, and the number of applications by state,
-    per policy, programme and fiscal year. Four queries, whatever the number of applications."""
+    per policy, programme and fiscal year, of the actor's district's policies. Four queries, whatever
+    the number of applications."""
     budget_admin_required(actor)
-    programmes = {p.pk: p for p in Programme.objects.select_related("policy").order_by(
-        "policy__code", "sort_order", "code")}
+    programmes = {p.pk: p for p in Programme.objects.filter(district_q(actor, "policy__district"))
+                  .select_related("policy").order_by("policy__code", "sort_order", "code")}
     rows: dict[tuple[int, int], BudgetRow] = {}
 
     def row(programme_id: int, fiscal_year: int) -> BudgetRow:
@@ -157,13 +160,14 @@ def budget_overview(*, actor, year: int | None = None, policy: str = "") -> Budg
                                   programme_code=p.code, programme_name=p.display_name, fiscal_year=fiscal_year)
         return rows[key]
 
-    for pool in BudgetPool.objects.values("pk", "programme_id", "fiscal_year", "amount", "reserved", "committed",
-                                          "disbursed"):
+    for pool in BudgetPool.objects.filter(programme_id__in=list(programmes)).values(
+            "pk", "programme_id", "fiscal_year", "amount", "reserved", "committed", "disbursed"):
         r = row(pool["programme_id"], pool["fiscal_year"])
         r.pool_id, r.amount, r.reserved = pool["pk"], pool["amount"], pool["reserved"]
         r.committed, r.disbursed = pool["committed"], pool["disbursed"]
     for programme_id, y, state, n in _application_counts():
-        row(programme_id, y).states[state] = n
+        if programme_id in programmes:  # another district's programme: not the actor's to see
+            row(programme_id, y).states[state] = n
 
     years = sorted({y for _, y in rows}, reverse=True)
     order = {pk: i for i, pk in enumerate(programmes)}
@@ -184,17 +188,25 @@ def budget_overview(*, actor, year: int | None = None, policy: str = "") -> Budg
 
 
 def pool_get_for_actor(*, actor, pk: int) -> BudgetPool:
-    budget_admin_required(actor)
+    """One pool of the actor's district (404 for another district's, as for one that does not exist)."""
     try:
-        return BudgetPool.objects.select_related("programme__policy").get(pk=pk)
-    except BudgetPool.DoesNotExist:
+        return pools_for_actor(actor=actor).get(pk=pk)
+    except (BudgetPool.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("no such pool") from None
 
 
 def pools_for_actor(*, actor) -> QuerySet[BudgetPool]:
+    """The pools of the actor's district's programmes (every district's for the system administrator)."""
     budget_admin_required(actor)
-    return BudgetPool.objects.select_related("programme__policy").order_by("programme__policy__code",
-                                                                           "programme__code", "fiscal_year")
+    return BudgetPool.objects.filter(district_q(actor, "programme__policy__district")).select_related(
+        "programme__policy").order_by("programme__policy__code", "programme__code", "fiscal_year")
+
+
+def programmes_for_budget(*, actor) -> QuerySet[Programme]:
+    """The programmes whose pools the actor may set: those of the actor's district's policies."""
+    budget_admin_required(actor)
+    return Programme.objects.filter(district_q(actor, "policy__district")).select_related("policy").order_by(
+        "policy__code", "sort_order", "code")
 
 
 def pool_awards(*, actor, pool: BudgetPool) -> QuerySet[Award]:

@@ -1,5 +1,7 @@
 """Reads of payments, scoped to the actor: an enterprise sees its own account, awards, tranches, lines
-and claw-backs; bureau and system administrators see everything; everyone else nothing (404)."""
+and claw-backs; bureau administrators see those of their district (the award's programme's policy's;
+for an account, its enterprise registered or awarded in the district), system administrators
+everything; everyone else nothing (404)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+
+from portal.permissions import staff_districts
 
 from .models import (
     AcceptanceReport,
@@ -22,7 +26,7 @@ from .models import (
     ReceivingAccount,
 )
 from .services.accounts import account_in_force, account_payable
-from .services.payments_common import enterprise_id_of, may_manage_payments
+from .services.payments_common import award_scope_q, enterprise_id_of, enterprise_scope_q, may_manage_payments
 
 ZERO = Decimal("0.00")
 T = PaymentTranche.Status
@@ -40,7 +44,7 @@ def _get(qs: QuerySet, pk: Any):
 def accounts_for_actor(*, actor) -> QuerySet[ReceivingAccount]:
     qs = ReceivingAccount.objects.select_related("enterprise", "submitted_by", "decided_by")
     if may_manage_payments(actor):
-        return qs
+        return qs.filter(enterprise_scope_q(actor))
     enterprise_id = enterprise_id_of(actor)
     return qs.filter(enterprise_id=enterprise_id) if enterprise_id else qs.none()
 
@@ -68,7 +72,7 @@ def _paid_awards() -> QuerySet[Award]:
 def payment_awards_for_actor(*, actor) -> QuerySet[Award]:
     qs = _paid_awards()
     if may_manage_payments(actor):
-        return qs
+        return qs.filter(award_scope_q(actor))
     enterprise_id = enterprise_id_of(actor)
     return qs.filter(enterprise_id=enterprise_id) if enterprise_id else qs.none()
 
@@ -80,7 +84,7 @@ def payment_award_get_for_actor(*, actor, pk: Any) -> Award:
 def tranches_for_actor(*, actor) -> QuerySet[PaymentTranche]:
     qs = PaymentTranche.objects.select_related("award__programme", "award__enterprise", "award__application")
     if may_manage_payments(actor):
-        return qs
+        return qs.filter(award_scope_q(actor, "award__"))
     enterprise_id = enterprise_id_of(actor)
     return qs.filter(award__enterprise_id=enterprise_id) if enterprise_id else qs.none()
 
@@ -93,7 +97,7 @@ def acceptance_for_actor(*, actor) -> QuerySet[AcceptanceReport]:
     qs = AcceptanceReport.objects.select_related("tranche__award__enterprise", "tranche__award__programme",
                                                  "tranche__award__application", "submitted_by", "decided_by")
     if may_manage_payments(actor):
-        return qs
+        return qs.filter(award_scope_q(actor, "tranche__award__"))
     enterprise_id = enterprise_id_of(actor)
     return qs.filter(tranche__award__enterprise_id=enterprise_id) if enterprise_id else qs.none()
 
@@ -112,7 +116,8 @@ def payments_due(*, actor) -> list[DueTranche]:
     """Tranches due (待拨付) for the administrators' selection, each with what would stop it."""
     if not may_manage_payments(actor):
         return []
-    qs = (PaymentTranche.objects.filter(status=T.DUE, award__status=Award.Status.COMMITTED)
+    qs = (PaymentTranche.objects.filter(award_scope_q(actor, "award__"), status=T.DUE,
+                                        award__status=Award.Status.COMMITTED)
           .select_related("award__programme", "award__enterprise", "award__application", "award__pool")
           .order_by("award__enterprise__name", "award_id", "seq"))
     accounts = {a.enterprise_id: a for a in ReceivingAccount.objects.filter(
@@ -124,7 +129,7 @@ def payments_due(*, actor) -> list[DueTranche]:
 def awards_without_schedule(*, actor) -> QuerySet[Award]:
     if not may_manage_payments(actor):
         return Award.objects.none()
-    return (Award.objects.filter(status=Award.Status.COMMITTED, programme__is_voucher=False)
+    return (Award.objects.filter(award_scope_q(actor), status=Award.Status.COMMITTED, programme__is_voucher=False)
             .filter(~Exists(PaymentTranche.objects.filter(award=OuterRef("pk"))))
             .select_related("programme", "enterprise", "application").order_by("decided_on", "pk"))
 
@@ -134,7 +139,12 @@ def awards_without_schedule(*, actor) -> QuerySet[Award]:
 def batches_for_actor(*, actor) -> QuerySet[PaymentBatch]:
     if not may_manage_payments(actor):
         return PaymentBatch.objects.none()
-    return PaymentBatch.objects.select_related("prepared_by", "approved_by")
+    qs = PaymentBatch.objects.select_related("prepared_by", "approved_by")
+    if staff_districts(actor) is None:
+        return qs
+    # a batch is the district's when none of its lines pays another district's award
+    elsewhere = PaymentLine.objects.filter(batch=OuterRef("pk")).exclude(award_scope_q(actor, "award__"))
+    return qs.filter(~Exists(elsewhere))
 
 
 def batch_get_for_actor(*, actor, pk: Any) -> PaymentBatch:
@@ -169,7 +179,7 @@ def batch_pool_totals(batch: PaymentBatch) -> list[PoolShare]:
 def clawbacks_for_actor(*, actor) -> QuerySet[Clawback]:
     qs = Clawback.objects.select_related("award__programme", "award__application", "enterprise", "decided_by")
     if may_manage_payments(actor):
-        return qs
+        return qs.filter(award_scope_q(actor, "award__"))
     enterprise_id = enterprise_id_of(actor)
     return qs.filter(enterprise_id=enterprise_id) if enterprise_id else qs.none()
 
@@ -298,8 +308,8 @@ def payment_report(*, actor, year: int | None = None) -> tuple[list[ReportRow], 
     waiting for acceptance, failed and owed — the ledger's figures beside the payment records'."""
     if not may_manage_payments(actor):
         return [], [], ReportRow(label="")
-    pools = BudgetPool.objects.select_related("programme__policy").order_by("programme__policy__code",
-                                                                            "programme__sort_order", "fiscal_year")
+    pools = BudgetPool.objects.filter(award_scope_q(actor)).select_related("programme__policy").order_by(
+        "programme__policy__code", "programme__sort_order", "fiscal_year")
     if year:
         pools = pools.filter(fiscal_year=year)
     ledger: dict[tuple[int, str], Decimal] = {

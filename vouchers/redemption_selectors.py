@@ -1,5 +1,6 @@
 """Reads of vouchers, providers and redemptions, scoped to the actor: an enterprise sees its own
-vouchers; a provider sees its own redemptions; bureau staff see everything; others nothing (404)."""
+vouchers; a provider sees its own redemptions; bureau staff see those of their district's programmes
+(the system administrator every district's); others nothing (404)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.models import Role
+from portal.permissions import district_q
 
 from .models import ComputeProvider, Redemption, Voucher
 
@@ -38,7 +40,7 @@ def vouchers_for_actor(*, actor) -> QuerySet[Voucher]:
     if not _active(actor):
         return qs.none()
     if actor.role in BUREAU:
-        return qs
+        return qs.filter(district_q(actor, "programme__policy__district"))
     enterprise_id = _enterprise_id(actor)
     return qs.filter(enterprise_id=enterprise_id) if enterprise_id else qs.none()
 
@@ -55,7 +57,7 @@ def redemptions_for_actor(*, actor) -> QuerySet[Redemption]:
     if not _active(actor):
         return qs.none()
     if actor.role in BUREAU:
-        return qs
+        return qs.filter(district_q(actor, "voucher__programme__policy__district"))
     if (provider_id := _provider_id(actor)) is not None:
         return qs.filter(provider_id=provider_id)
     if (enterprise_id := _enterprise_id(actor)) is not None:
@@ -112,14 +114,19 @@ class SettlementRow:
     redemptions: list[Redemption] = field(default_factory=list)
 
 
-def settlement_for_quarter(*, year: int, quarter: int) -> list[SettlementRow]:
-    """结算 per provider: redemptions confirmed by the enterprise in the quarter (payable), and those
-    made in the quarter still awaiting confirmation. Disputed redemptions are not settled."""
+def settlement_for_quarter(*, actor, year: int, quarter: int) -> list[SettlementRow]:
+    """结算 per provider: redemptions of the actor's district's vouchers confirmed by the enterprise in
+    the quarter (payable), and those made in the quarter still awaiting confirmation. Disputed
+    redemptions are not settled."""
     start, end = quarter_bounds(year, quarter)
     rows: dict[int, SettlementRow] = {}
-    confirmed = Redemption.objects.filter(status=Redemption.Status.CONFIRMED, responded_at__gte=start,
+    if not (_active(actor) and actor.is_bureau_admin):
+        return []
+    scope = district_q(actor, "voucher__programme__policy__district")
+    confirmed = Redemption.objects.filter(scope, status=Redemption.Status.CONFIRMED, responded_at__gte=start,
                                           responded_at__lt=end)
-    pending = Redemption.objects.filter(status=Redemption.Status.PENDING, created_at__gte=start, created_at__lt=end)
+    pending = Redemption.objects.filter(scope, status=Redemption.Status.PENDING, created_at__gte=start,
+                                        created_at__lt=end)
     by_provider: dict[int, list[Redemption]] = defaultdict(list)
     for r in confirmed.select_related("provider", "voucher", "voucher__enterprise").order_by("responded_at", "pk"):
         row = rows.setdefault(r.provider_id, SettlementRow(provider=r.provider))

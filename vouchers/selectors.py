@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 
+from portal.permissions import district_q, is_reviewing_staff
 from portal.uscc import normalize as normalize_uscc
 
 from . import calculator
@@ -190,6 +191,23 @@ def window_open_for(*, programme: Programme, at: dt.datetime | None = None) -> A
     """The application window of the programme open at `at` (default now), if any."""
     at = at or timezone.now()
     return programme.windows.filter(opens_at__lte=at, closes_at__gt=at).order_by("closes_at").first()
+
+
+def windows_for_actor(*, actor) -> QuerySet[ApplicationWindow]:
+    """申报批次 as the bureau works them: reviewers' and administrators' of their district (all for
+    the system administrator), newest first; nobody else's (the public reads a programme's windows
+    on its catalogue page)."""
+    qs = ApplicationWindow.objects.select_related("programme__policy").order_by("-opens_at", "-id")
+    if not is_reviewing_staff(actor):
+        return qs.none()
+    return qs.filter(district_q(actor, "programme__policy__district"))
+
+
+def window_get_for_actor(*, actor, pk: Any) -> ApplicationWindow:
+    try:
+        return windows_for_actor(actor=actor).get(pk=pk)
+    except (ApplicationWindow.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
 
 
 def estimate_as_json(est: calculator.Estimate) -> dict[str, Any]:

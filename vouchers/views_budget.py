@@ -33,6 +33,7 @@ from .budget_selectors import (
     pool_get_for_actor,
     pool_ledger,
     pool_state_counts,
+    programmes_for_budget,
 )
 from .models import Programme
 from .services.budget import batch_oversubscription, pool_set_amount
@@ -50,10 +51,9 @@ class PoolCreateForm(PoolAmountForm):
     fiscal_year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     field_order = ["programme", "fiscal_year", "amount"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.select_related("policy").order_by(
-            "policy__code", "sort_order", "code")
+        self.fields["programme"].queryset = programmes_for_budget(actor=actor)  # the actor's district's
         self.fields["amount"].help_text = _("已存在的资金池将改为此额度。")
         self.fields["fiscal_year"].initial = timezone.localdate().year
 
@@ -128,7 +128,7 @@ def _count_bars(counts: list[tuple[str, str, int]]) -> dict[str, Any]:
 @login_required
 def budget_index(request: HttpRequest) -> HttpResponse:
     _admin(request)
-    return _overview_page(request, PoolCreateForm())
+    return _overview_page(request, PoolCreateForm(actor=request.user))
 
 
 def _overview_page(request: HttpRequest, form: PoolCreateForm, status: int = 200) -> HttpResponse:
@@ -145,7 +145,7 @@ def _overview_page(request: HttpRequest, form: PoolCreateForm, status: int = 200
 @require_POST
 def budget_pool_create(request: HttpRequest) -> HttpResponse:
     _admin(request)
-    form = PoolCreateForm(request.POST)
+    form = PoolCreateForm(request.POST, actor=request.user)
     if form.is_valid():
         try:
             pool = pool_set_amount(actor=request.user, programme=form.cleaned_data["programme"],

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import client_ip
+from portal.permissions import in_district, require_district
 from portal.throttles import allowed
 
 from . import calculator
@@ -127,7 +128,8 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
         # th2024 is a draft: its programmes take applications only in an open window.
         "apply_url": _apply_url(programme) if open_window or programme.policy.status == Policy.Status.IN_FORCE else "",
         "enterprise": enterprise, "hint": hint,
-        "can_manage": getattr(request.user, "is_bureau_admin", False),
+        "can_manage": getattr(request.user, "is_bureau_admin", False)
+        and in_district(request.user, programme.policy.district),
     })
 
 
@@ -172,9 +174,12 @@ def programme_estimate(request: HttpRequest, code: str) -> HttpResponse:
     }, status=status)
 
 
-def _require_bureau_admin(user) -> None:
+def _require_bureau_admin(user, programme=None) -> None:
+    """Administrators of the programme's district (its policy's) maintain its parameters and windows."""
     if not getattr(user, "is_bureau_admin", False):
         raise PermissionDenied(_("只有管理员可以维护政策参数和申报批次。"))
+    if programme is not None:
+        require_district(user, programme.policy.district)
 
 
 def _put_errors(form, error: ValidationError) -> None:
@@ -192,6 +197,7 @@ def parameter_change(request: HttpRequest, code: str) -> HttpResponse:
     """管理员调整政策参数: through parameter_set (audited); earlier dates keep their values."""
     _require_bureau_admin(request.user)
     programme = programme_get(code=code)
+    _require_bureau_admin(request.user, programme)
     form = ParameterSetForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,6 +219,7 @@ def window_add(request: HttpRequest, code: str) -> HttpResponse:
     """管理员开放申报批次: through window_open (audited)."""
     _require_bureau_admin(request.user)
     programme = programme_get(code=code)
+    _require_bureau_admin(request.user, programme)
     form = WindowOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -266,7 +266,7 @@ def settlement(request: HttpRequest) -> HttpResponse:
     form = SettlementForm(request.GET or None, initial={"year": year, "quarter": quarter})
     if request.GET and form.is_valid():
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
-    rows = settlement_for_quarter(year=year, quarter=quarter)
+    rows = settlement_for_quarter(actor=request.user, year=year, quarter=quarter)
     label = f"{year}Q{quarter}"
     fmt = request.GET.get("format")
     if fmt in ("csv", "detail"):

@@ -218,7 +218,7 @@ class Planner:
     def make_staff(self) -> None:
         from django.contrib.auth.hashers import make_password
 
-        from portal.models import User
+        from portal.models import DISTRICT_ROLES, Jurisdiction, User
 
         self.password = make_password(PASSWORD)
         self.users: dict[int, str] = {}  # id → e-mail (audit labels)
@@ -229,19 +229,31 @@ class Planner:
         names = {"bureau_admin": "admin", "sysadmin": "sysadmin", "reviewer": "reviewer", "expert": "expert",
                  "provider": "provider"}
         rows = []
+        self.by_district: dict[tuple[str, str], list[int]] = {}
+        districts = Jurisdiction.values  # 所属区域: the staff of each role taken in turn, Huangpu first
         for role, n in counts.items():
             for i in range(1, n + 1):
                 uid = self.ids.take(User)
                 email = f"{names[role]}{i:02d}@bench.example.cn"
                 self.users[uid] = email
                 self.staff[role].append(uid)
-                rows.append((uid, email, role, vocab.person(self.rng)))
+                district = districts[(i - 1) % len(districts)] if role in DISTRICT_ROLES else ""
+                rows.append((uid, email, role, vocab.person(self.rng), district))
+                if district:
+                    self.by_district.setdefault((role, district), []).append(uid)
         with Copy(User, ["id", "password", "username", "email", "role", "full_name", "is_active", "date_joined",
-                         "email_confirmed_at", "is_staff", "is_superuser"], self.now) as c:
-            for uid, email, role, name in rows:
+                         "email_confirmed_at", "is_staff", "is_superuser", "district"], self.now) as c:
+            for uid, email, role, name, district in rows:
                 c.row(uid, self.password, email, email, role, name, True, self.now, self.now,
-                      role in ("bureau_admin", "sysadmin"), role == "sysadmin")
+                      role in ("bureau_admin", "sysadmin"), role == "sysadmin", district)
         self.admins = self.staff["bureau_admin"]
+
+    def district_staff(self, role: str, programme) -> list[int]:
+        """The staff of a role who work on the programme's district (所属区域 of its policy)."""
+        return self.by_district.get((role, programme.policy.district)) or self.staff[role]
+
+    def admin_of(self, programme) -> int:
+        return self.district_staff("bureau_admin", programme)[0]
 
     def make_windows(self) -> None:
         from vouchers.models import ApplicationWindow
@@ -536,7 +548,7 @@ class Planner:
             submitted = app.submitted_at
             app.window_id = self.window_for(app.programme, submitted) if submitted else None
             if app.route[1:2] == ["start_formal_review"] or (app.route == ["submit"] and self.rng.random() < 0.4):
-                app.reviewer = self.rng.choice(self.staff["reviewer"])
+                app.reviewer = self.rng.choice(self.district_staff("reviewer", app.programme))
         self.sequences = serial
 
     def due_date(self, app: App) -> dt.date | None:
@@ -558,7 +570,7 @@ class Planner:
         if action in ("submit", "resubmit", "withdraw"):
             return app.ent.owner
         if action in ("publish_notice", "uphold_objection"):
-            return self.admins[0]
+            return self.admin_of(app.programme)
         if action == "finalize":
             return None
-        return app.reviewer or self.admins[0]
+        return app.reviewer or self.admin_of(app.programme)

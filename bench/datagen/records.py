@@ -120,7 +120,8 @@ class Records:
                 t0 = app.at("start_formal_review") or app.submitted_at + dt.timedelta(hours=rng.uniform(1, 30))
                 t0 = min(t0, self.now)
                 ra.row(self.ids.take(ReviewAssignment), app.id, app.reviewer,
-                       app.reviewer if claimed else rng.choice(self.admins), t0 - dt.timedelta(minutes=5), claimed)
+                       app.reviewer if claimed else rng.choice(self.district_staff("bureau_admin", app.programme)),
+                       t0 - dt.timedelta(minutes=5), claimed)
                 materials = [(m["code"], m.get("label_zh") or m["code"]) for m in app.programme.materials or []]
                 for i, action in enumerate(app.route):
                     at = app.times[i]
@@ -148,7 +149,7 @@ class Records:
         rng = self.rng
         criteria = app.programme.criteria or []
         done_by = app.times[i + 1] if i + 1 < len(app.route) else self.now
-        pool = [e for e in self.staff["expert"] if (e, app.ent.id) not in relations]
+        pool = [e for e in self.district_staff("expert", app.programme) if (e, app.ent.id) not in relations]
         for e in rng.sample(pool, min(len(pool), 3)):
             aid = self.ids.take(ExpertAssignment)
             if i + 1 < len(app.route):
@@ -175,7 +176,7 @@ class Records:
 
         for i, action in enumerate(app.route):
             at = app.times[i]
-            actor = app.reviewer if action not in ("uphold_objection",) else self.admins[0]
+            actor = app.reviewer if action not in ("uphold_objection",) else self.admin_of(app.programme)
             if action == "approve":
                 total = sum(app.award_lines.values(), ZERO)
                 est = app.tpl.estimate
@@ -228,7 +229,7 @@ class Records:
                 is_open = ends >= self.today
                 published = self.at_local(day, 9, 30)
                 cn.row(nid, f"{p.name_zh}{windows.get(window, '')}拟支持名单公示", window, p.pk, published,
-                       self.admins[0], day, ends, 7, "open" if is_open else "closed",
+                       self.admin_of(p), day, ends, 7, "open" if is_open else "closed",
                        None if is_open else self.at_local(ends + dt.timedelta(days=1), 0, 15))
                 self.notices[key] = (nid, day, ends)
                 for app in apps:
@@ -247,7 +248,7 @@ class Records:
                                vocab.phone(rng), "", "该企业申报的项目实际未投入使用，申报数据与实际不符。", at,
                                self.workdays(self.local(at), 5), status_o,
                                "经核查，异议成立。" if upheld else ("经核查，异议不成立。" if resolved else ""),
-                               self.admins[0] if resolved else None, resolved)
+                               self.admin_of(p) if resolved else None, resolved)
 
     def write_timeline(self) -> None:
         from applications.models import ApplicationEvent

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from applications.selectors import enterprise_of
 from portal.models import Role
+from portal.permissions import district_q
 from reviews.models import Letter
 
 from .services import code_normalize
@@ -25,8 +26,8 @@ def letters_for_actor(*, actor) -> QuerySet[Letter]:
     qs = Letter.objects.select_related("application", "application__programme")
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return qs.none()
-    if actor.role in BUREAU:
-        return qs
+    if actor.role in BUREAU:  # the letters of the staff member's district
+        return qs.filter(district_q(actor, "application__programme__policy__district"))
     if actor.role == Role.ENTERPRISE:
         enterprise = enterprise_of(actor)
         # the letters of its applications, and those addressed to it (a two-party award's buyer)

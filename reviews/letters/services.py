@@ -24,6 +24,7 @@ from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
 from portal.outbox import outbox_enqueue
+from portal.permissions import district_q, require_district
 from reviews.models import Letter, SupplementRequest
 from vouchers.models import Award, Voucher
 
@@ -60,6 +61,12 @@ def _check_issuer(actor) -> None:
         return
     if not (getattr(actor, "is_authenticated", False) and actor.is_active and actor.role in ISSUERS):
         raise PermissionDenied(_("您无权出具正式文书。"))
+
+
+def _district(letter: Letter) -> str:
+    """A letter belongs to its application's district (its programme's policy's)."""
+    return Application.objects.filter(pk=letter.application_id).values_list(
+        "programme__policy__district", flat=True).get()
 
 
 def _require_admin(actor) -> None:
@@ -141,6 +148,7 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
     extra = dict(context or {})
     with transaction.atomic():
         app = Application.objects.select_related("enterprise", "programme__policy").get(pk=application.pk)
+        require_district(actor, app.programme.policy.district)
         if kind in (Letter.Kind.APPROVAL, Letter.Kind.DECLINE):
             standing = Letter.objects.filter(application=app, kind=kind, line=line, revoked_at__isnull=True).first()
             if standing is not None:
@@ -258,6 +266,7 @@ def letter_retry(*, actor, letter: Letter, ip: str | None = None) -> Letter:
     _require_admin(actor)
     with transaction.atomic():
         locked = Letter.objects.select_for_update().get(pk=letter.pk)
+        require_district(actor, _district(locked))
         if locked.status != Letter.Status.FAILED:
             raise ValidationError(_("只有生成失败的文书可以重新生成。"))
         locked.status = Letter.Status.PENDING
@@ -278,6 +287,7 @@ def letter_revoke(*, actor, letter: Letter, reason: str, ip: str | None = None) 
         raise ValidationError({"reason": _("请填写撤销原因。")})
     with transaction.atomic():
         locked = Letter.objects.select_for_update().get(pk=letter.pk)
+        require_district(actor, _district(locked))
         if locked.revoked_at is not None:
             raise ValidationError(_("该文书已撤销。"))
         locked.revoked_at, locked.revoked_by, locked.revoked_reason = timezone.now(), actor, reason[:300]
@@ -292,7 +302,8 @@ def letters_generate_batch(*, actor, letter_ids: Iterable[int] | None = None, ip
     """批量生成 an administrator (re)queues generation of letters still without a PDF (all of them,
     or those selected). Letters that have their PDF are left alone. Returns how many were queued."""
     _require_admin(actor)
-    qs: QuerySet[Letter] = Letter.objects.filter(status=Letter.Status.PENDING, sha256="")
+    qs: QuerySet[Letter] = Letter.objects.filter(district_q(actor, "application__programme__policy__district"),
+                                                 status=Letter.Status.PENDING, sha256="")
     if letter_ids is not None:
         qs = qs.filter(pk__in=list(letter_ids))
     ids = list(qs.values_list("pk", flat=True))

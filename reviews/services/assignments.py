@@ -16,9 +16,18 @@ from applications.models import Application
 from applications.workflow import State
 from portal.audit import audit_record
 from portal.models import Role, User
+from portal.permissions import district_q, in_district
 
 from ..models import ReviewAssignment
-from .common import REVIEW_STAGE_STATES, assigned_guard, is_admin, is_reviewer, require_admin
+from .common import (
+    REVIEW_STAGE_STATES,
+    assigned_guard,
+    district_of,
+    is_admin,
+    is_reviewer,
+    require_admin,
+    require_in_district,
+)
 
 ASSIGNABLE_STATES = (*REVIEW_STAGE_STATES, State.SUPPLEMENT_REQUESTED)
 
@@ -54,6 +63,9 @@ def reviewer_assign(*, actor, application: Application | int, reviewer: User,
         raise ValidationError({"reviewer": _("只能分配给在岗的审核人员。")})
     with transaction.atomic():
         app = _lock(application)
+        require_in_district(actor, app)
+        if not in_district(reviewer, district_of(app)):
+            raise ValidationError({"reviewer": _("只能分配给本区域的审核人员。")})
         if app.state not in ASSIGNABLE_STATES:
             raise ValidationError(_("申报 %(ref)s 当前状态为“%(state)s”，不能分配审核人员。")
                                   % {"ref": app.reference, "state": app.get_state_display()})
@@ -77,6 +89,7 @@ def reviewer_claim(*, actor, application: Application | int, ip: str | None = No
         raise PermissionDenied(_("只有审核人员可以认领申报。"))
     with transaction.atomic():
         app = _lock(application)
+        require_in_district(actor, app)
         if app.state not in REVIEW_STAGE_STATES:
             raise ValidationError(_("申报 %(ref)s 当前状态为“%(state)s”，不能认领。")
                                   % {"ref": app.reference, "state": app.get_state_display()})
@@ -102,12 +115,17 @@ def reviewer_release(*, actor, application: Application | int, ip: str | None = 
             audit_record(actor=actor, action="review.release", target=app, ip=ip)
 
 
-def _each(application_ids: Iterable[int], fn: Callable[[int], object]) -> list[BulkResult]:
-    """Run `fn` per application in its own transaction; a refusal is reported, not raised."""
+def _each(actor, application_ids: Iterable[int], fn: Callable[[int], object]) -> list[BulkResult]:
+    """Run `fn` per application in its own transaction; a refusal is reported, not raised. An
+    application of another district is reported as not found (its reference is not told)."""
     ids = list(dict.fromkeys(int(i) for i in application_ids))
-    refs = dict(Application.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    refs = dict(Application.objects.filter(pk__in=ids).filter(district_q(actor, "programme__policy__district"))
+                .values_list("pk", "reference"))
     results = []
     for pk in ids:
+        if pk not in refs:
+            results.append(BulkResult(pk, str(pk), False, _("申报不存在。")))
+            continue
         try:
             fn(pk)
         except (ValidationError, PermissionDenied) as exc:
@@ -121,13 +139,14 @@ def _each(application_ids: Iterable[int], fn: Callable[[int], object]) -> list[B
 def reviewers_assign_many(*, actor, application_ids: Iterable[int], reviewer: User,
                           ip: str | None = None) -> list[BulkResult]:
     require_admin(actor)
-    return _each(application_ids, lambda pk: reviewer_assign(actor=actor, application=pk, reviewer=reviewer, ip=ip))
+    return _each(actor, application_ids,
+                 lambda pk: reviewer_assign(actor=actor, application=pk, reviewer=reviewer, ip=ip))
 
 
 def reviewers_claim_many(*, actor, application_ids: Iterable[int], ip: str | None = None) -> list[BulkResult]:
     if not is_reviewer(actor):
         raise PermissionDenied(_("只有审核人员可以认领申报。"))
-    return _each(application_ids, lambda pk: reviewer_claim(actor=actor, application=pk, ip=ip))
+    return _each(actor, application_ids, lambda pk: reviewer_claim(actor=actor, application=pk, ip=ip))
 
 
 def send_to_experts_many(*, actor, application_ids: Iterable[int], ip: str | None = None) -> list[BulkResult]:
@@ -145,4 +164,4 @@ def send_to_experts_many(*, actor, application_ids: Iterable[int], ip: str | Non
             raise ValidationError(_("申报 %(ref)s 属常规审核项目，不经专家评审。") % {"ref": app.reference})
         formal_review_pass(actor=actor, application=app, ip=ip)
 
-    return _each(application_ids, one)
+    return _each(actor, application_ids, one)

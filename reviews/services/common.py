@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from applications.workflow import State
 from portal.models import Role
+from portal.permissions import require_district
 from portal.workdays import WorkCalendar, add_workdays
 
 from ..models import ReviewAssignment
@@ -70,11 +71,22 @@ def require_bureau(actor) -> None:
         raise PermissionDenied(_("仅审核人员或主管部门管理员可以进行此操作。"))
 
 
+def district_of(app: Application) -> str:
+    """The district an application belongs to: its programme's policy's (发文机关所在区域)."""
+    return app.programme.policy.district
+
+
+def require_in_district(actor, app: Application) -> None:
+    """Refuse bureau work on another district's application (the system, actor None, passes)."""
+    require_district(actor, district_of(app))
+
+
 def assigned_guard(actor) -> Guard:
-    """Refuse unless the actor is the reviewer assigned to the application or an administrator
-    (the system, actor None, passes)."""
+    """Refuse unless the actor is the reviewer assigned to the application or an administrator,
+    of the application's district (the system, actor None, passes)."""
 
     def guard(app: Application) -> None:
+        require_in_district(actor, app)
         if actor is None or is_admin(actor):
             return
         reviewer_id = ReviewAssignment.objects.filter(application=app).values_list("reviewer_id", flat=True).first()

@@ -14,7 +14,7 @@ from portal.models import Role, User
 from portal.notifications import notify_users
 
 from ..models import Objection
-from ..selectors import QueueFilters, calendar_for_queue, queue_for, queue_rows
+from ..selectors import QueueFilters, calendar_for_queue, objections_for, queue_for, queue_rows
 from .common import link
 
 LIST_MAX = 20
@@ -41,7 +41,7 @@ def deadline_reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]
         rows = [r for r in queue_rows(qs, actor=user, calendar=calendar)
                 if r["deadline"] is not None and r["deadline"] <= today
                 and (is_admin or r["application"].state != "supplement_requested")]
-        objections = list(Objection.objects.filter(status=Objection.Status.OPEN, due_date__lte=today)
+        objections = list(objections_for(actor=user).filter(status=Objection.Status.OPEN, due_date__lte=today)
                           .order_by("due_date")) if is_admin else []
         if not rows and not objections:
             continue

@@ -27,6 +27,7 @@ from applications.services import application_transition
 from applications.workflow import State
 from portal.amounts import decimal_from
 from portal.notifications import notify_enterprise
+from portal.permissions import in_district, require_district
 from vouchers.models import Award
 from vouchers.selectors import estimate_as_json
 from vouchers.services.budget import award_release, award_reserve
@@ -176,6 +177,13 @@ def decision_approve(*, actor, application: Application | int, amounts: Mapping[
                     "按“从高不重复”原则只保留最高一项，本申报应不予支持。")
                     % {"matched": "、".join(c["matched"]), "programme": c["programme"], "ref": c["reference"],
                        "held": f"{c['held']:,}", "total": f"{total:,}"}})
+            if not in_district(actor, c["district"]):
+                # another district's application is that district's bureau's to decline
+                raise ValidationError({"amount": _(
+                    "同一项目（%(matched)s）已在其他区域的“%(programme)s”（%(ref)s）拟支持 %(held)s 元；"
+                    "按“从高不重复”原则须由该区域主管部门先行处理，不能在此核定。")
+                    % {"matched": "、".join(c["matched"]), "programme": c["programme"], "ref": c["reference"],
+                       "held": f"{c['held']:,}"}})
             if c["state"] == State.APPROVED:
                 raise ValidationError({"amount": _(
                     "同一项目已在“%(programme)s”（%(ref)s）获最终核定 %(held)s 元；如需改按本申报较高金额支持，"
@@ -316,6 +324,7 @@ def batch_approve(*, actor, window, application_ids: Iterable[int], mode: str = 
     """Approve the chosen applications of a batch as the ranking (择优, by expert mean against the quota
     and the pool) or the pro-rata option (按比例核减) computes them; each is its own decision."""
     require_admin(actor)
+    require_district(actor, window.programme.policy.district)
     if mode not in ("rank", "pro_rata"):
         raise ValidationError({"mode": _("请选择按排名择优或按比例核减。")})
     ranking = batch_ranking(window=window)

@@ -19,10 +19,20 @@ from applications.services import application_transition, timeline_add
 from applications.workflow import State
 from portal.audit import audit_record
 from portal.models import Role, User
+from portal.permissions import in_district
 
 from ..models import ExpertAssignment, ExpertRelation, ExpertScore
 from ..selectors import conflict_refusal, expert_conflicts
-from .common import assigned_guard, due_after, guards, min_experts, require_admin, require_bureau
+from .common import (
+    assigned_guard,
+    district_of,
+    due_after,
+    guards,
+    min_experts,
+    require_admin,
+    require_bureau,
+    require_in_district,
+)
 
 TWO_PLACES = Decimal("0.01")
 PANEL_STATES = (State.FORMAL_REVIEW, State.EXPERT_REVIEW)
@@ -30,7 +40,8 @@ PANEL_STATES = (State.FORMAL_REVIEW, State.EXPERT_REVIEW)
 
 def expert_relation_add(*, actor, expert: User, enterprise: Enterprise, note: str = "") -> ExpertRelation:
     """登记利益关联 an administrator (or the expert) records a link to an enterprise."""
-    if not (actor is not None and (actor.is_bureau_admin or actor.pk == expert.pk)):
+    if not (actor is not None and ((actor.is_bureau_admin and in_district(actor, expert.district))
+                                   or actor.pk == expert.pk)):
         raise PermissionDenied(_("无权登记该专家的利益关联。"))
     with transaction.atomic():
         rel, _created = ExpertRelation.objects.get_or_create(expert=expert, enterprise=enterprise,
@@ -108,6 +119,7 @@ def experts_assign(*, actor, application: Application | int, experts: Iterable[U
             app = Application.objects.select_for_update().select_related("programme").get(pk=pk)
         except Application.DoesNotExist:
             raise ValidationError(_("申报不存在。")) from None
+        require_in_district(actor, app)
         if app.programme.review_path != "competitive":
             raise ValidationError(_("“%(programme)s”为常规审核项目，不进行专家评审。")
                                   % {"programme": app.programme.name_zh})
@@ -119,6 +131,8 @@ def experts_assign(*, actor, application: Application | int, experts: Iterable[U
         for expert in experts:
             if not (expert.is_active and expert.role == Role.EXPERT):
                 problems.append(_("%(who)s 不是在库评审专家。") % {"who": expert})
+            elif not in_district(expert, district_of(app)):
+                problems.append(_("%(who)s 不是本区域的评审专家。") % {"who": expert})
             elif expert.pk in existing:
                 problems.append(_("%(who)s 已在本申报的评审专家名单中。") % {"who": expert})
             else:
@@ -140,11 +154,12 @@ def experts_assign(*, actor, application: Application | int, experts: Iterable[U
 
 def _own_assignment(actor, assignment: ExpertAssignment | int, *, lock: bool = False) -> ExpertAssignment:
     pk = assignment.pk if isinstance(assignment, ExpertAssignment) else assignment
-    qs = ExpertAssignment.objects.select_related("application__programme", "application__enterprise")
+    qs = ExpertAssignment.objects.select_related("application__programme__policy", "application__enterprise")
     if lock:
         qs = qs.select_for_update(of=("self",))
     a = qs.filter(pk=pk).first()
-    if a is None or actor is None or a.expert_id != actor.pk or actor.role != Role.EXPERT or not actor.is_active:
+    if a is None or actor is None or a.expert_id != actor.pk or actor.role != Role.EXPERT or not actor.is_active \
+            or not in_district(actor, district_of(a.application)):
         raise PermissionDenied(_("该评审任务未指派给您。"))
     return a
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from applications.workflow import State
 from portal.audit import audit_record
 from portal.models import Role, User
 from portal.notifications import notify_enterprise, notify_users
+from portal.permissions import district_q, require_district
 from vouchers.models import ApplicationWindow, Award
 from vouchers.services.budget import award_commit
 from vouchers.services.payments import award_schedules_create
@@ -36,7 +38,16 @@ from vouchers.services.redemption import voucher_issue
 from ..letters.services import letter_create
 from ..models import Decision, Objection, PublicNotice, PublicNoticeEntry
 from ..selectors import line_label
-from .common import applicant_link, due_after, link, require_admin, today, workdays_for
+from .common import (
+    applicant_link,
+    district_of,
+    due_after,
+    link,
+    require_admin,
+    require_in_district,
+    today,
+    workdays_for,
+)
 from .decisions import _record_decline, _release_awards
 
 PHONE = re.compile(r"^[0-9+\-() ]{7,20}$")
@@ -60,6 +71,7 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
         raise ValidationError({"workdays": _("公示期须为 1 至 60 个工作日。")})
     qs = Application.objects.filter(state=State.APPROVED_PENDING_NOTICE)
     if window is not None:
+        require_district(actor, window.programme.policy.district)
         qs = qs.filter(window=window)
     if application_ids is not None:
         qs = qs.filter(pk__in=list(application_ids))
@@ -69,6 +81,8 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
         apps = list(qs.select_for_update().select_related("programme", "enterprise").order_by("pk"))
         if not apps:
             raise ValidationError(_("没有待公示的申报（须为“拟支持，待公示”状态）。"))
+        for app in apps:
+            require_in_district(actor, app)
         programmes = {a.programme_id for a in apps}
         if len(programmes) > 1:
             raise ValidationError(_("一次公示只能包含同一申报项目的申报，请按项目分别发布。"))
@@ -159,7 +173,8 @@ def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector
                      after={"notice": n.pk, "application": application_id}, note=_("公众异议"))
         timeline_add(application=entry.application, actor=None, action="objection",
                      message=_("公示期内收到异议，正在核查。"), visible_to_applicant=False)
-        admins = list(User.objects.filter(role__in=[Role.BUREAU_ADMIN], is_active=True).values_list("pk", flat=True))
+        admins = list(User.objects.filter(role__in=[Role.BUREAU_ADMIN], is_active=True,
+                                          district=district_of(entry.application)).values_list("pk", flat=True))
         notify_users(user_ids=admins, kind="public_notice",
                      subject=_("公示异议：%(title)s") % {"title": n.title},
                      body=_("“%(title)s”收到一件异议，请于 %(due)s 前核查并作出处理。")
@@ -181,6 +196,7 @@ def objection_resolve(*, actor, objection: Objection | int, upheld: bool, reason
         obj = Objection.objects.select_for_update().select_related("notice").filter(pk=pk).first()
         if obj is None:
             raise ValidationError(_("异议不存在。"))
+        require_district(actor, obj.notice.programme.policy.district)
         if obj.status != Objection.Status.OPEN:
             raise ValidationError(_("该异议已处理（%(status)s）。") % {"status": obj.get_status_display()})
         obj.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
@@ -309,7 +325,9 @@ def _close_if_settled(notice: PublicNotice, *, actor=None, ip: str | None = None
 def _close_due(*, now: dt.datetime | None = None, actor=None, ip: str | None = None) -> dict[str, Any]:
     day = timezone.localdate(now or timezone.now())
     finalized, waiting, closed = [], [], []
-    for notice in PublicNotice.objects.filter(status=PublicNotice.Status.OPEN, ends_on__lt=day).order_by("pk"):
+    # an administrator closes their district's notices; the system (actor None) every district's
+    scope = district_q(actor, "programme__policy__district") if actor is not None else Q()
+    for notice in PublicNotice.objects.filter(scope, status=PublicNotice.Status.OPEN, ends_on__lt=day).order_by("pk"):
         app_ids = list(notice.entries.filter(application__state=State.IN_PUBLIC_NOTICE)
                        .values_list("application_id", flat=True).distinct())
         for app_id in app_ids:

@@ -32,6 +32,18 @@ from .conftest import PDF, upload
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def reviewer(reviewer_th):
+    """th-events is th2024's: Tianhe's bureau decides its pre-approvals (所属区域)."""
+    return reviewer_th
+
+
+@pytest.fixture
+def bureau_admin(bureau_admin_th):
+    return bureau_admin_th
+
+
 EVENT_DAY = dt.date(2026, 4, 18)
 CLAIM = {"title": "2026 天河人工智能大模型产业峰会", "description": "峰会及分论坛。",
          "invoice_numbers": "26442000000099990001", "inputs": {"event_cost": "600000.00"}}
@@ -103,10 +115,16 @@ def test_th_events_asks_for_the_bureau_not_for_a_self_declaration(catalogue):
 
 def test_request_approve_then_claim_after_the_event(events, owner_a, agent_a, bureau_admin, clock,
                                                      django_capture_on_commit_callbacks):
+    from portal.models import Role
+    from tests.factories import UserFactory
+
+    huangpu_admin = UserFactory(role=Role.BUREAU_ADMIN, district="huangpu")
     with django_capture_on_commit_callbacks(execute=True):
         p = request_event(owner_a, events)
     assert p.reference == "SQ2026-000001" and p.state == "pending" and p.budget == Decimal("800000.00")
+    # the district's administrators are told (th-events: Tianhe's), not another district's
     assert Notification.objects.filter(recipient=bureau_admin, subject__contains=p.reference).exists()
+    assert not Notification.objects.filter(recipient=huangpu_admin).exists()
 
     clock.set(at(2026, 3, 12))
     with django_capture_on_commit_callbacks(execute=True):

@@ -74,7 +74,7 @@ def _app(catalogue, enterprise, owner, code="hp-data-trading", title="智能算�
 
 
 @pytest.fixture
-def kinds(catalogue, enterprise_a, owner_a, reviewer):
+def kinds(catalogue, enterprise_a, owner_a, reviewer, reviewer_th):
     """One letter of each kind, keyed by name: approval, staged, voucher, reduction, decline, supplement."""
     from vouchers.services.redemption import voucher_issue
 
@@ -102,7 +102,8 @@ def kinds(catalogue, enterprise_a, owner_a, reviewer):
     out["reduction"] = _create(app, "approval", reviewer, {"copy_to": ["广州开发区财政局"]})
 
     app = _app(catalogue, enterprise_a, owner_a, code="th-dcmm")
-    out["decline"] = _create(app, "decline", reviewer, {"reason": "申报时尚未取得数据管理能力成熟度评估证书。"})
+    out["decline"] = _create(app, "decline", reviewer_th,  # th-dcmm: Tianhe's bureau (所属区域)
+                             {"reason": "申报时尚未取得数据管理能力成熟度评估证书。"})
 
     app = _app(catalogue, enterprise_a, owner_a, code="hp-data-space")
     out["supplement"] = _create(app, "supplement", reviewer, {
@@ -330,7 +331,7 @@ LONG_NAME = "广州开发区智算未来人工智能科技研究院有限公司"
 
 
 @pytest.mark.parametrize("kind", ["approval", "decline"])
-def test_no_title_breaks_a_word_for_any_programme(catalogue, enterprise_a, owner_a, reviewer, kind):
+def test_no_title_breaks_a_word_for_any_programme(catalogue, enterprise_a, owner_a, reviewer, reviewer_th, kind):
     """Every programme of the catalogue, with an ordinary and a long enterprise name: each title line
     is 二号, centred, and a line ends only between words (7.3.1 词意完整)."""
     from reviews.letters import content
@@ -341,7 +342,8 @@ def test_no_title_breaks_a_word_for_any_programme(catalogue, enterprise_a, owner
         for programme in Programme.objects.select_related("policy").order_by("code"):
             app = make_application(enterprise=enterprise_a, programme=programme, created_by=owner_a)
             context = {"amount": "10000"} if kind == "approval" else {"reason": "不符合条件。"}
-            letter = _create(app, kind, reviewer, context)
+            issuer = reviewer_th if programme.policy.district == "tianhe" else reviewer  # the district's bureau
+            letter = _create(app, kind, issuer, context)
             first = _pages(_pdf(letter))[0]
             lines = [(line, chars) for _t, line, chars in _lines(first, size=22)]
             assert "".join(line for line, _c in lines) == letter.context["title"]

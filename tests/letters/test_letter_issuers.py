@@ -31,10 +31,12 @@ def _letter(application, reviewer):
     ("hp-open-source", "广州开发区科技创新局", "穗开科创批字"),
     ("th-dcmm", "广州市天河区科技工业和信息化局", "天科工信批字"),
 ])
-def test_the_responsible_unit_issues_the_letter(catalogue, enterprise_a, owner_a, reviewer, code, authority, prefix):
+def test_the_responsible_unit_issues_the_letter(catalogue, enterprise_a, owner_a, reviewer, reviewer_th, code,
+                                                authority, prefix):
     programme = catalogue[code]
     assert (programme.responsible_unit, programme.letter_prefix) == (authority, prefix)
-    letter = _letter(make_application(enterprise=enterprise_a, programme=programme, created_by=owner_a), reviewer)
+    issuer = reviewer_th if programme.policy.district == "tianhe" else reviewer  # the district's bureau
+    letter = _letter(make_application(enterprise=enterprise_a, programme=programme, created_by=owner_a), issuer)
     year = timezone.localdate().year
     assert letter.authority == authority and letter.context["authority"] == authority
     assert letter.number == f"{prefix}〔{year}〕1号"

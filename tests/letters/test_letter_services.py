@@ -68,14 +68,14 @@ def test_pdf_embeds_the_noto_cjk_font_as_a_subset(award_a, application_a, django
     assert letter.size < 400 * 1024
 
 
-def test_numbers_are_sequential_per_prefix_and_year(catalogue, enterprise_a, owner_a, reviewer):
+def test_numbers_are_sequential_per_prefix_and_year(catalogue, enterprise_a, owner_a, reviewer, reviewer_th):
     from .helpers import make_application
 
     hp = [make_application(enterprise=enterprise_a, programme=catalogue["hp-revenue-growth"], created_by=owner_a)
           for _ in range(3)]
     th = make_application(enterprise=enterprise_a, programme=catalogue["th-consortium"], created_by=owner_a)
     letters = [create(a, kind="supplement", actor=reviewer, context={"items": [{"label": "营业执照"}]}) for a in hp]
-    other = create(th, kind="supplement", actor=reviewer, context={"items": [{"label": "审计报告"}]})
+    other = create(th, kind="supplement", actor=reviewer_th, context={"items": [{"label": "审计报告"}]})
     assert [lt.serial for lt in letters] == [1, 2, 3]
     # 补正通知书 have their own series (补字), apart from the approvals' 批字 (issue 16)
     assert other.serial == 1 and other.number.startswith("天科工信补字〔")
@@ -242,3 +242,23 @@ def test_periodic_sweep_generates_letters_left_pending(application_a, award_a, r
     letter.refresh_from_db()
     assert letter.status == Letter.Status.READY and letter.sha256
     assert letters_generate_pending.delay().get() == 0
+
+
+def test_another_districts_staff_neither_issue_nor_see_nor_revoke_a_letter(application_a, award_a, reviewer,
+                                                                            reviewer_th, bureau_admin_th):
+    """所属区域: application_a is Huangpu's; Tianhe's staff are refused at every step, nothing written."""
+    from reviews.letters.selectors import letters_for_actor
+
+    with pytest.raises(PermissionDenied, match="其他区域"):
+        create(application_a, actor=reviewer_th)
+    assert Letter.objects.count() == 0
+    letter = create(application_a, actor=reviewer)
+    assert list(letters_for_actor(actor=reviewer)) == [letter] and not letters_for_actor(actor=bureau_admin_th)
+    with pytest.raises(PermissionDenied, match="其他区域"):
+        services.letter_revoke(actor=bureau_admin_th, letter=letter, reason="错误")
+    Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.FAILED)
+    with pytest.raises(PermissionDenied, match="其他区域"):
+        services.letter_retry(actor=bureau_admin_th, letter=letter)
+    assert services.letters_generate_batch(actor=bureau_admin_th) == 0
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.FAILED and letter.revoked_at is None

@@ -80,7 +80,8 @@ def test_the_first_system_administrator(monkeypatch, settings):
 
 def test_a_recovery_code_works_once_and_is_audited(monkeypatch, settings):
     settings.PORTAL_STAFF_REQUIRE_2FA = True
-    out = create(monkeypatch, "--email", "reviewer@example.gov.cn", "--role", "reviewer", "--no-qr")
+    out = create(monkeypatch, "--email", "reviewer@example.gov.cn", "--role", "reviewer", "--district", "huangpu",
+                 "--no-qr")
     code = printed_codes(out)[0]
     client = Client()
     sign_in(client, "reviewer@example.gov.cn")
@@ -98,39 +99,54 @@ def test_a_recovery_code_works_once_and_is_audited(monkeypatch, settings):
 
 
 def test_staff_accounts_get_their_role_and_no_admin(monkeypatch):
-    create(monkeypatch, "--email", "expert@example.gov.cn", "--role", "expert", "--no-qr")
+    create(monkeypatch, "--email", "expert@example.gov.cn", "--role", "expert", "--district", "huangpu", "--no-qr")
     user = User.objects.get(email="expert@example.gov.cn")
     assert user.role == Role.EXPERT and not user.is_superuser and not user.is_staff
     assert AuditEvent.objects.filter(action="user.staff_create", target_id=str(user.pk)).count() == 1
 
 
+def test_a_district_role_needs_its_district_and_a_system_administrator_has_none(monkeypatch):
+    """所属区域: reviewers, experts and bureau administrators work on one district's policies; the
+    system administrator sees every district."""
+    out = create(monkeypatch, "--email", "th@example.gov.cn", "--role", "reviewer", "--district", "tianhe", "--no-qr")
+    assert User.objects.get(email="th@example.gov.cn").district == "tianhe" and "district tianhe" in out
+    with pytest.raises(CommandError, match="belongs to a district"):
+        create(monkeypatch, "--email", "nowhere@example.gov.cn", "--role", "expert", "--no-qr")
+    with pytest.raises(CommandError, match="belongs to no district"):
+        create(monkeypatch, "--email", "ops@example.gov.cn", "--role", "sysadmin", "--district", "huangpu", "--no-qr")
+    assert list(User.objects.values_list("email", flat=True)) == ["th@example.gov.cn"]
+
+
 def test_refusals(monkeypatch):
     create(monkeypatch, "--email", "ops@example.gov.cn", "--role", "sysadmin", "--no-qr")
     with pytest.raises(CommandError, match="exists already"):
-        create(monkeypatch, "--email", "OPS@example.gov.cn", "--role", "reviewer", "--no-qr")
+        create(monkeypatch, "--email", "OPS@example.gov.cn", "--role", "reviewer", "--district", "huangpu", "--no-qr")
     with pytest.raises(CommandError):
         create(monkeypatch, "--email", "someone@example.gov.cn", "--role", "enterprise", "--no-qr")
     with pytest.raises(CommandError):  # the password validators apply
-        create(monkeypatch, "--email", "weak@example.gov.cn", "--role", "reviewer", "--no-qr", password="123")
+        create(monkeypatch, "--email", "weak@example.gov.cn", "--role", "reviewer", "--district", "huangpu",
+               "--no-qr", password="123")
     assert User.objects.count() == 1 and AuditEvent.objects.filter(action="user.staff_create").count() == 1
 
 
 def test_a_generated_password_is_printed(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal, no --password-stdin
     out = io.StringIO()
-    call_command("staff_create", "--email", "gen@example.gov.cn", "--role", "bureau_admin", "--no-qr", stdout=out)
+    call_command("staff_create", "--email", "gen@example.gov.cn", "--role", "bureau_admin", "--district", "huangpu",
+                 "--no-qr", stdout=out)
     password = re.search(r"password: (\S+)", out.getvalue()).group(1)
     assert User.objects.get(email="gen@example.gov.cn").check_password(password)
 
 
 def test_the_qr_code_is_drawn(monkeypatch):
-    out = create(monkeypatch, "--email", "qr@example.gov.cn", "--role", "reviewer")
+    out = create(monkeypatch, "--email", "qr@example.gov.cn", "--role", "reviewer", "--district", "huangpu")
     assert "█" in out or "▀" in out or "▄" in out
 
 
 def test_reset_of_a_lost_authenticator(monkeypatch, settings):
     settings.PORTAL_STAFF_REQUIRE_2FA = True
-    first = create(monkeypatch, "--email", "lost@example.gov.cn", "--role", "reviewer", "--no-qr")
+    first = create(monkeypatch, "--email", "lost@example.gov.cn", "--role", "reviewer", "--district", "huangpu",
+                   "--no-qr")
     user = User.objects.get(email="lost@example.gov.cn")
     AuthToken.objects.create(user=user)
     old_key, old_codes = printed_secret(first), printed_codes(first)

@@ -19,6 +19,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def reviewer(reviewer_th):
+    """th-case-by-case is th2024's: Tianhe's bureau works it (所属区域); the conftest's staff are Huangpu's."""
+    return reviewer_th
+
+
+@pytest.fixture
+def bureau_admin(bureau_admin_th):
+    return bureau_admin_th
+
+
+@pytest.fixture
 def case(catalogue, clock, reviewer):
     programme = catalogue["th-case-by-case"]
     enterprise = EnterpriseFactory(name="广州天河引领智能有限公司", registered_district=District.TIANHE,

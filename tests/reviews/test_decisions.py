@@ -172,7 +172,7 @@ def test_approving_the_lower_when_a_higher_stands_is_refused(same_project, revie
 
 # ---------------------------------------------------------------- two award lines
 
-def test_two_line_programme_decides_each_line(catalogue, clock, reviewer):
+def test_two_line_programme_decides_each_line(catalogue, clock, reviewer_th):
     from applications.models import District
 
     programme = catalogue["th-scenario-demo"]
@@ -184,17 +184,17 @@ def test_two_line_programme_decides_each_line(catalogue, clock, reviewer):
     member(supplier)
     app = make_app(supplier, programme, state=State.BUREAU_REVIEW, inputs={
         "contract_paid": "3000000", "supplier_uscc": supplier.credit_code, "buyer_uscc": buyer.credit_code})
-    assign_to(app, reviewer)
+    assign_to(app, reviewer_th)
     lines = {ln["line"]: ln for ln in decision_context(app)["lines"]}
     assert lines["supplier"]["max"] == Decimal("300000.00") and lines["buyer"]["enterprise"] == buyer
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=reviewer, application=app, amounts={"supplier": "300000"})
+        decisions.decision_approve(actor=reviewer_th, application=app, amounts={"supplier": "300000"})
     assert "amount_buyer" in exc.value.message_dict
     from reviews.services.parties import party_confirm
 
     party_confirm(actor=member(buyer), application=app)  # 合作方确认 in the buyer's own account
-    d = decisions.decision_approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "250000"},
-                                   reason="采购方部分支付凭证不符")
+    d = decisions.decision_approve(actor=reviewer_th, application=app,
+                                   amounts={"supplier": "300000", "buyer": "250000"}, reason="采购方部分支付凭证不符")
     assert d.amount == Decimal("550000.00") and d.outcome == Decision.Outcome.REDUCE
     awards = {a.line: a for a in Award.objects.filter(application=app)}
     assert awards["supplier"].enterprise == supplier and awards["supplier"].amount == Decimal("300000.00")

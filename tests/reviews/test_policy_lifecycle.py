@@ -61,18 +61,18 @@ def test_policy_state_on_the_last_day_the_first_day_after_and_during_a_claim_win
     assert policy_state(policy, D(2023, 12, 31)).code == "pending"
 
 
-def test_ordinary_windows_cannot_run_past_the_validity_claim_windows_only_can(compute, bureau_admin, clock):
+def test_ordinary_windows_cannot_run_past_the_validity_claim_windows_only_can(compute, bureau_admin_th, clock):
     with pytest.raises(ValidationError) as info:
-        window_open(actor=bureau_admin, programme=compute, name="跨年批次", opens_at=at(2026, 12, 1, 9),
+        window_open(actor=bureau_admin_th, programme=compute, name="跨年批次", opens_at=at(2026, 12, 1, 9),
                     closes_at=at(2027, 1, 1, 9))
     assert "清算批次" in info.value.message_dict["closes_at"][0]
     # the last day itself is fine for an ordinary window
-    window_open(actor=bureau_admin, programme=compute, name="2026年第四批", opens_at=at(2026, 12, 1, 9),
+    window_open(actor=bureau_admin_th, programme=compute, name="2026年第四批", opens_at=at(2026, 12, 1, 9),
                 closes_at=at(2026, 12, 31, 17))
     with pytest.raises(ValidationError) as info:
         window_check(programme=compute, kind="claim", opens_at=at(2026, 12, 1, 9), closes_at=at(2026, 12, 30, 17))
     assert "截止时间须晚于到期日" in info.value.message_dict["kind"][0]
-    window = window_open(actor=bureau_admin, programme=compute, name="2026年度清算批次", kind="claim",
+    window = window_open(actor=bureau_admin_th, programme=compute, name="2026年度清算批次", kind="claim",
                          opens_at=at(2027, 1, 4, 9), closes_at=at(2027, 3, 31, 17))
     assert window.kind == ApplicationWindow.Kind.CLAIM
 
@@ -96,16 +96,16 @@ def test_basis_date_rules_at_the_edges(compute):
 
 
 def test_a_december_application_is_decided_in_january_under_the_policy_it_was_submitted_in(
-        compute, tianhe_co, reviewer, clock):
+        compute, tianhe_co, reviewer_th, clock):
     """The finding: with the clock at 2027-01-04 a Tianhe application submitted on time in December
     could only be declined ("测算日期 2027-01-04 不在政策有效期内")."""
     clock.set(at(2026, 12, 28))
     app = make_app(tianhe_co, compute, state=State.BUREAU_REVIEW, inputs={"annual_contract_total": "10000000"})
-    assign_to(app, reviewer)
+    assign_to(app, reviewer_th)
     make_pool(compute, 2027)
     clock.set(at(2027, 1, 4))
     assert decision_estimate(app).on == D(2026, 12, 28)
-    decision = decisions.decision_approve(actor=reviewer, application=app, amount="500000")
+    decision = decisions.decision_approve(actor=reviewer_th, application=app, amount="500000")
     assert decision.decided_on == D(2027, 1, 4) and decision.basis_date == D(2026, 12, 28)
     award = Award.objects.get(application=app)
     # the pool of the decision's fiscal year pays it; the caps count it on its basis date
@@ -113,28 +113,28 @@ def test_a_december_application_is_decided_in_january_under_the_policy_it_was_su
 
 
 def test_the_december_application_is_noticed_lettered_and_paid_in_2027_under_th2024(
-        compute, tianhe_co, reviewer, bureau_admin, clock, django_capture_on_commit_callbacks):
+        compute, tianhe_co, reviewer_th, bureau_admin_th, clock, django_capture_on_commit_callbacks):
     from reviews.models import Letter
     from reviews.services import notices
     from vouchers.services.budget import tranche_disburse
 
     clock.set(at(2026, 12, 28))
     app = make_app(tianhe_co, compute, state=State.BUREAU_REVIEW, inputs={"annual_contract_total": "10000000"})
-    assign_to(app, reviewer)
+    assign_to(app, reviewer_th)
     make_pool(compute, 2027)
     clock.set(at(2027, 1, 4))
-    decisions.decision_approve(actor=reviewer, application=app, amount="500000")
-    notice = notices.notice_publish(actor=bureau_admin, application_ids=[app.pk])
+    decisions.decision_approve(actor=reviewer_th, application=app, amount="500000")
+    notice = notices.notice_publish(actor=bureau_admin_th, application_ids=[app.pk])
     assert notice.starts_on.year == 2027
     clock.set(at(notice.ends_on.year, notice.ends_on.month, notice.ends_on.day, 18) + dt.timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
-        notices.notice_finalize(application=app, actor=bureau_admin)
+        notices.notice_finalize(application=app, actor=bureau_admin_th)
     app.refresh_from_db()
     assert app.state == State.APPROVED
     letter = Letter.objects.get(application=app, kind="approval")
     assert letter.number.startswith("天科工信批字〔2027〕") and letter.authority == "广州市天河区科技工业和信息化局"
     award = Award.objects.get(application=app)
-    entry = tranche_disburse(actor=bureau_admin, award=award, amount="500000", paid_on=D(2027, 2, 1),
+    entry = tranche_disburse(actor=bureau_admin_th, award=award, amount="500000", paid_on=D(2027, 2, 1),
                              reference="GK2027-0001")
     award.refresh_from_db()
     assert entry.amount == award.disbursed == Decimal("500000.00") and award.basis_date == D(2026, 12, 28)
@@ -161,10 +161,10 @@ def test_a_parameter_changed_mid_window_applies_from_its_date_not_to_earlier_sub
 # ---------------------------------------------------------------- the final claim window, end to end
 
 @pytest.fixture
-def expired_compute(compute, bureau_admin, clock):
+def expired_compute(compute, bureau_admin_th, clock):
     """th-compute-subsidy after th2024 expired, with a 清算批次 open (the clock in January 2027)."""
     clock.set(at(2027, 1, 5))
-    window_open(actor=bureau_admin, programme=compute, name="2026年度清算批次", kind="claim",
+    window_open(actor=bureau_admin_th, programme=compute, name="2026年度清算批次", kind="claim",
                 opens_at=at(2027, 1, 4, 9), closes_at=at(2027, 3, 31, 17))
     return compute
 
@@ -212,7 +212,7 @@ def test_a_bad_period_end_is_refused_in_the_users_language_and_nothing_is_saved(
 # ---------------------------------------------------------------- what the pages and the API say
 
 def test_pages_and_api_say_which_state_the_policy_is_in_and_who_is_responsible(
-        catalogue, client_for, api_for, bureau_admin, clock):
+        catalogue, client_for, api_for, bureau_admin_th, clock):
     compute = catalogue["th-compute-subsidy"]
     clock.set(at(2026, 12, 31))
     page = client_for(None).get("/catalogue/th-compute-subsidy/").content.decode()
@@ -222,7 +222,7 @@ def test_pages_and_api_say_which_state_the_policy_is_in_and_who_is_responsible(
     clock.set(at(2027, 1, 2))
     assert api_for(None).get("/api/v1/programs/th-dcmm/").json()["policy"]["life"]["code"] == "closed"
     assert "已到期，停止受理" in client_for(None).get("/catalogue/policy/th2024/").content.decode()
-    window_open(actor=bureau_admin, programme=compute, name="2026年度清算批次", kind="claim",
+    window_open(actor=bureau_admin_th, programme=compute, name="2026年度清算批次", kind="claim",
                 opens_at=at(2027, 1, 4, 9), closes_at=at(2027, 3, 31, 17))
     life = api_for(None).get("/api/v1/programs/th-dcmm/").json()["policy"]["life"]
     assert life["code"] == "claims" and life["until"] == "2027-03-31"

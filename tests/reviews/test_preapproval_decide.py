@@ -20,6 +20,18 @@ from .conftest import at, make_app
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def reviewer(reviewer_th):
+    """th-events is th2024's: Tianhe's bureau works it (所属区域); the conftest's staff are Huangpu's."""
+    return reviewer_th
+
+
+@pytest.fixture
+def bureau_admin(bureau_admin_th):
+    return bureau_admin_th
+
+
 EVENT_DAY = dt.date(2026, 4, 18)
 
 
@@ -49,6 +61,22 @@ def test_an_administrator_approves_before_the_event(pending, bureau_admin, owner
     assert row.target_id == str(pending.pk) and row.actor == bureau_admin and row.after["decided_on"] == "2026-03-10"
     told = Notification.objects.filter(kind="decision", subject__contains=pending.reference)
     assert {n.recipient for n in told} == {owner_a, agent_a} and all("已获同意" in n.subject for n in told)
+
+
+def test_the_huangpu_bureau_neither_sees_nor_decides_it(pending, client_for, api_for):
+    """所属区域: a Tianhe pre-approval is another district's matter for Huangpu's staff (404, refused)."""
+    from portal.models import Role
+    from tests.factories import UserFactory
+
+    for role in (Role.REVIEWER, Role.BUREAU_ADMIN):
+        huangpu = UserFactory(role=role, district="huangpu")
+        with pytest.raises(PermissionDenied, match="其他区域"):
+            preapproval_decide(actor=huangpu, preapproval=pending, approve=True)
+        assert client_for(huangpu).get(reverse("reviews:preapproval_decide", args=[pending.pk])).status_code == 404
+        assert pending.reference not in client_for(huangpu).get(reverse("reviews:preapproval_queue")).content.decode()
+        assert api_for(huangpu).post(f"/api/v1/preapprovals/{pending.pk}/decide/", {"approve": True},
+                                     format="json").status_code == 404
+    unchanged(pending)
 
 
 def test_a_reviewer_refuses_with_a_reason(pending, reviewer):

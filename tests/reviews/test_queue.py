@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cast(catalogue, clock, enterprise_a, enterprise_b, owner_a, owner_b, reviewer, reviewer_other):
+def cast(catalogue, clock, enterprise_a, enterprise_b, owner_a, owner_b, reviewer, reviewer_th):
     clock.set(at(2026, 3, 2, 9))
     mine = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW,
                     submitted_at=at(2026, 2, 20, 9))
@@ -27,7 +27,7 @@ def cast(catalogue, clock, enterprise_a, enterprise_b, owner_a, owner_b, reviewe
     waiting = make_app(enterprise_b, catalogue["hp-vertical-model-compute"], submitted_at=at(2026, 2, 27, 9))
     theirs = make_app(enterprise_b, catalogue["th-compute-subsidy"], state=State.BUREAU_REVIEW,
                       submitted_at=at(2026, 2, 25, 9))
-    assign_to(theirs, reviewer_other)
+    assign_to(theirs, reviewer_th)  # a Tianhe programme: Tianhe's reviewer (所属区域)
     draft = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.DRAFT)
     return {"mine": mine, "waiting": waiting, "theirs": theirs, "draft": draft}
 
@@ -36,17 +36,32 @@ def ids(qs):
     return [a.pk for a in qs]
 
 
-def test_a_reviewer_sees_their_own_and_what_waits_in_their_stage(cast, reviewer, bureau_admin):
+@pytest.fixture
+def sysadmin(db):
+    """The system administrator sees every district's queue."""
+    from portal.models import Role
+
+    from ..factories import UserFactory
+
+    return UserFactory(role=Role.SYSADMIN, email="sys@example.cn", is_staff=True, is_superuser=True)
+
+
+def test_a_reviewer_sees_their_own_and_what_waits_in_their_stage(cast, reviewer, bureau_admin, sysadmin,
+                                                                  bureau_admin_th):
     assert ids(queue_for(actor=reviewer)) == [cast["mine"].pk, cast["waiting"].pk]  # oldest first
     assert ids(queue_for(actor=reviewer, filters=QueueFilters(scope="mine"))) == [cast["mine"].pk]
     assert ids(queue_for(actor=reviewer, filters=QueueFilters(scope="unassigned"))) == [cast["waiting"].pk]
     assert ids(queue_for(actor=reviewer, filters=QueueFilters(sort="-age"))) == [cast["waiting"].pk, cast["mine"].pk]
-    admin_view = ids(queue_for(actor=bureau_admin))
+    admin_view = ids(queue_for(actor=sysadmin))
     assert admin_view == [cast["mine"].pk, cast["theirs"].pk, cast["waiting"].pk]
+    # each district's administrator: that district's applications only
+    assert ids(queue_for(actor=bureau_admin)) == [cast["mine"].pk, cast["waiting"].pk]
+    assert ids(queue_for(actor=bureau_admin_th)) == [cast["theirs"].pk]
 
 
-def test_filters(cast, bureau_admin, reviewer_other):
+def test_filters(cast, sysadmin, reviewer_th):
     f = QueueFilters
+    bureau_admin = sysadmin  # the filters across both districts
     assert ids(queue_for(actor=bureau_admin, filters=f(programme="th-compute-subsidy"))) == [cast["theirs"].pk]
     assert ids(queue_for(actor=bureau_admin, filters=f(policy="th2024"))) == [cast["theirs"].pk]
     assert ids(queue_for(actor=bureau_admin, filters=f(state="submitted"))) == [cast["waiting"].pk]
@@ -54,7 +69,7 @@ def test_filters(cast, bureau_admin, reviewer_other):
     code = cast["waiting"].enterprise.credit_code
     assert set(ids(queue_for(actor=bureau_admin, filters=f(enterprise=code)))) == {cast["waiting"].pk,
                                                                                    cast["theirs"].pk}
-    assert ids(queue_for(actor=bureau_admin, filters=f(reviewer=reviewer_other.pk))) == [cast["theirs"].pk]
+    assert ids(queue_for(actor=bureau_admin, filters=f(reviewer=reviewer_th.pk))) == [cast["theirs"].pk]
 
 
 def test_overdue_follows_working_days(cast, clock, bureau_admin):

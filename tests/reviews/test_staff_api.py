@@ -32,11 +32,12 @@ def windows_state():
 
 @pytest.fixture
 def scenario(catalogue, clock):
-    return catalogue["th-scenario-demo"]  # th2024: in force 2024-01-01 to 2026-12-31
+    # th2024: in force 2024-01-01 to 2026-12-31; its windows are the Tianhe bureau's (所属区域)
+    return catalogue["th-scenario-demo"]
 
 
-def test_an_administrator_opens_an_ordinary_window(scenario, bureau_admin, api_for):
-    r = api_for(bureau_admin).post("/api/v1/windows/", {
+def test_an_administrator_opens_an_ordinary_window(scenario, bureau_admin_th, api_for):
+    r = api_for(bureau_admin_th).post("/api/v1/windows/", {
         "programme": scenario.code, "name": "2026年第二批", "opens_at": "2026-04-01T09:00:00+08:00",
         "closes_at": "2026-06-30T17:00:00+08:00"}, format="json")
     assert r.status_code == 201, r.content
@@ -45,32 +46,32 @@ def test_an_administrator_opens_an_ordinary_window(scenario, bureau_admin, api_f
                                                                                  False)
     window = ApplicationWindow.objects.get(pk=body["id"])
     event = AuditEvent.objects.get(action="window.open", target_id=str(window.pk))
-    assert event.actor == bureau_admin and event.after["kind"] == "ordinary"
+    assert event.actor == bureau_admin_th and event.after["kind"] == "ordinary"
 
 
-def test_an_ordinary_window_ends_with_the_policy(scenario, bureau_admin, api_for):
+def test_an_ordinary_window_ends_with_the_policy(scenario, bureau_admin_th, api_for):
     before = windows_state()
-    r = api_for(bureau_admin).post("/api/v1/windows/", {
+    r = api_for(bureau_admin_th).post("/api/v1/windows/", {
         "programme": scenario.code, "name": "跨年批次", "opens_at": "2026-11-01T09:00:00+08:00",
         "closes_at": "2027-02-01T17:00:00+08:00"}, format="json")
     assert r.status_code == 400 and "清算批次" in r.json()["closes_at"][0]
     assert windows_state() == before
 
 
-def test_a_claim_window_opens_after_the_policy_for_facts_inside_it(scenario, bureau_admin, api_for):
+def test_a_claim_window_opens_after_the_policy_for_facts_inside_it(scenario, bureau_admin_th, api_for):
     before = windows_state()
-    r = api_for(bureau_admin).post("/api/v1/windows/", {
+    r = api_for(bureau_admin_th).post("/api/v1/windows/", {
         "programme": scenario.code, "name": "清算批次（过早）", "kind": "claim",
         "opens_at": "2026-09-01T09:00:00+08:00", "closes_at": "2026-10-01T17:00:00+08:00"}, format="json")
     assert r.status_code == 400 and "kind" in r.json()
     assert windows_state() == before
-    r = api_for(bureau_admin).post("/api/v1/windows/", {
+    r = api_for(bureau_admin_th).post("/api/v1/windows/", {
         "programme": scenario.code, "name": "2027年清算批次", "kind": "claim",
         "opens_at": "2027-01-04T09:00:00+08:00", "closes_at": "2027-03-31T17:00:00+08:00"}, format="json")
     assert r.status_code == 201 and r.json()["kind"] == "claim" and r.json()["kind_display"] == "清算批次"
 
 
-def test_bad_window_input_is_refused(scenario, bureau_admin, api_for):
+def test_bad_window_input_is_refused(scenario, bureau_admin_th, api_for):
     before = windows_state()
     for body in ({"programme": "no-such", "name": "x", "opens_at": "2026-04-01T09:00:00+08:00",
                   "closes_at": "2026-05-01T09:00:00+08:00"},
@@ -78,7 +79,7 @@ def test_bad_window_input_is_refused(scenario, bureau_admin, api_for):
                   "closes_at": "2026-05-01T09:00:00+08:00"},
                  {"programme": scenario.code, "name": "x", "opens_at": "2026-05-01T09:00:00+08:00",
                   "closes_at": "2026-04-01T09:00:00+08:00"}):
-        assert api_for(bureau_admin).post("/api/v1/windows/", body, format="json").status_code == 400
+        assert api_for(bureau_admin_th).post("/api/v1/windows/", body, format="json").status_code == 400
     assert windows_state() == before
 
 
@@ -87,67 +88,71 @@ def open_window(scenario, clock):
     return make_window(scenario, opens=at(2026, 3, 1, 9), closes=at(2026, 4, 30, 17))
 
 
-def test_a_window_is_extended_and_renamed_while_open(open_window, clock, bureau_admin, api_for):
-    r = api_for(bureau_admin).patch(f"/api/v1/windows/{open_window.pk}/", {
+def test_a_window_is_extended_and_renamed_while_open(open_window, clock, bureau_admin_th, api_for):
+    r = api_for(bureau_admin_th).patch(f"/api/v1/windows/{open_window.pk}/", {
         "name": "2026年第一批（延期）", "closes_at": "2026-05-31T17:00:00+08:00"}, format="json")
     assert r.status_code == 200, r.content
     open_window.refresh_from_db()
     assert open_window.name == "2026年第一批（延期）" and open_window.closes_at == at(2026, 5, 31, 17)
     event = AuditEvent.objects.get(action="window.change")
-    assert event.actor == bureau_admin and event.before["closes_at"].startswith("2026-04-30")
+    assert event.actor == bureau_admin_th and event.before["closes_at"].startswith("2026-04-30")
 
 
 @pytest.mark.parametrize("body, field", [({"opens_at": "2026-03-05T09:00:00+08:00"}, "opens_at"),
                                          ({"kind": "claim"}, "kind"),
                                          ({"closes_at": "2026-03-01T09:00:00+08:00"}, "closes_at"),
                                          ({"closes_at": "2027-01-31T17:00:00+08:00"}, "closes_at")])
-def test_what_an_open_window_keeps(open_window, bureau_admin, api_for, body, field):
+def test_what_an_open_window_keeps(open_window, bureau_admin_th, api_for, body, field):
     before = windows_state()
-    r = api_for(bureau_admin).patch(f"/api/v1/windows/{open_window.pk}/", body, format="json")
+    r = api_for(bureau_admin_th).patch(f"/api/v1/windows/{open_window.pk}/", body, format="json")
     assert r.status_code == 400 and field in r.json(), r.content
     assert windows_state() == before
 
 
-def test_a_window_not_yet_open_may_change_its_start_and_kind(scenario, clock, bureau_admin, api_for):
+def test_a_window_not_yet_open_may_change_its_start_and_kind(scenario, clock, bureau_admin_th, api_for):
     window = make_window(scenario, name="后续批次", opens=at(2026, 9, 1, 9), closes=at(2026, 10, 31, 17))
-    r = api_for(bureau_admin).patch(f"/api/v1/windows/{window.pk}/", {
+    r = api_for(bureau_admin_th).patch(f"/api/v1/windows/{window.pk}/", {
         "opens_at": "2026-08-15T09:00:00+08:00"}, format="json")
     assert r.status_code == 200 and r.json()["opens_at"].startswith("2026-08-15")
 
 
-def test_an_administrator_closes_an_open_window_now(open_window, clock, bureau_admin, api_for):
+def test_an_administrator_closes_an_open_window_now(open_window, clock, bureau_admin_th, api_for):
     assert window_open_for(programme=open_window.programme) == open_window
-    r = api_for(bureau_admin).post(f"/api/v1/windows/{open_window.pk}/close/", {"reason": "年度额度已满"},
+    r = api_for(bureau_admin_th).post(f"/api/v1/windows/{open_window.pk}/close/", {"reason": "年度额度已满"},
                                    format="json")
     assert r.status_code == 200 and r.json()["is_open"] is False
     open_window.refresh_from_db()
     assert open_window.closes_at == timezone.now()
     assert window_open_for(programme=open_window.programme) is None  # nothing more is submitted under it
     event = AuditEvent.objects.get(action="window.close")
-    assert event.actor == bureau_admin and event.note == "年度额度已满"
-    r = api_for(bureau_admin).post(f"/api/v1/windows/{open_window.pk}/close/", format="json")
+    assert event.actor == bureau_admin_th and event.note == "年度额度已满"
+    r = api_for(bureau_admin_th).post(f"/api/v1/windows/{open_window.pk}/close/", format="json")
     assert r.status_code == 400  # closed already
-    r = api_for(bureau_admin).patch(f"/api/v1/windows/{open_window.pk}/", {"name": "改名"}, format="json")
+    r = api_for(bureau_admin_th).patch(f"/api/v1/windows/{open_window.pk}/", {"name": "改名"}, format="json")
     assert r.status_code == 400  # a closed window is not changed
 
 
-def test_a_window_not_yet_open_is_not_closed(scenario, clock, bureau_admin, api_for):
+def test_a_window_not_yet_open_is_not_closed(scenario, clock, bureau_admin_th, api_for):
     window = make_window(scenario, name="后续批次", opens=at(2026, 9, 1, 9), closes=at(2026, 10, 31, 17))
     before = windows_state()
-    assert api_for(bureau_admin).post(f"/api/v1/windows/{window.pk}/close/", format="json").status_code == 400
+    assert api_for(bureau_admin_th).post(f"/api/v1/windows/{window.pk}/close/", format="json").status_code == 400
     assert windows_state() == before
 
 
-def test_windows_are_listed_for_bureau_staff(open_window, scenario, catalogue, reviewer, api_for):
-    make_window(catalogue["hp-data-trading"], name="黄埔批次", opens=at(2026, 1, 5), closes=at(2026, 2, 1))
+def test_windows_are_listed_for_bureau_staff(open_window, scenario, catalogue, reviewer_th, reviewer, api_for):
+    huangpu = make_window(catalogue["hp-data-trading"], name="黄埔批次", opens=at(2026, 1, 5), closes=at(2026, 2, 1))
+    # each district's staff list their own district's windows (所属区域)
+    rows = api_for(reviewer_th).get("/api/v1/windows/").json()["results"]
+    assert {r["name"] for r in rows} == {open_window.name}
     rows = api_for(reviewer).get("/api/v1/windows/").json()["results"]
-    assert {r["name"] for r in rows} == {open_window.name, "黄埔批次"}
-    rows = api_for(reviewer).get(f"/api/v1/windows/?programme={scenario.code}&open=1").json()["results"]
+    assert {r["name"] for r in rows} == {"黄埔批次"}
+    assert api_for(reviewer_th).get(f"/api/v1/windows/{huangpu.pk}/").status_code == 404
+    rows = api_for(reviewer_th).get(f"/api/v1/windows/?programme={scenario.code}&open=1").json()["results"]
     assert [r["id"] for r in rows] == [open_window.pk]
-    assert api_for(reviewer).get(f"/api/v1/windows/{open_window.pk}/").json()["is_open"] is True
+    assert api_for(reviewer_th).get(f"/api/v1/windows/{open_window.pk}/").json()["is_open"] is True
 
 
-def test_windows_are_refused_to_everyone_else(open_window, scenario, reviewer, owner_a, expert, provider_user,
+def test_windows_are_refused_to_everyone_else(open_window, scenario, reviewer_th, owner_a, expert, provider_user,
                                               api_for):
     before = windows_state()
     create = {"programme": scenario.code, "name": "x", "opens_at": "2026-04-01T09:00:00+08:00",
@@ -157,7 +162,7 @@ def test_windows_are_refused_to_everyone_else(open_window, scenario, reviewer, o
         assert client.get("/api/v1/windows/").status_code == 403
         assert client.get(f"/api/v1/windows/{open_window.pk}/").status_code == 403
         assert client.post("/api/v1/windows/", create, format="json").status_code == 403
-    client = api_for(reviewer)  # reads, never writes
+    client = api_for(reviewer_th)  # reads, never writes
     assert client.post("/api/v1/windows/", create, format="json").status_code == 403
     assert client.patch(f"/api/v1/windows/{open_window.pk}/", {"name": "y"}, format="json").status_code == 403
     assert client.post(f"/api/v1/windows/{open_window.pk}/close/", format="json").status_code == 403
@@ -178,6 +183,19 @@ def test_staff_are_listed_by_role_for_bureau_staff(db, bureau_admin, reviewer, e
     assert {reviewer.pk, bureau_admin.pk} <= everyone and owner_a.pk not in everyone
     rows = api_for(bureau_admin).get("/api/v1/staff/?q=expert1").json()["results"]
     assert [r["email"] for r in rows] == ["expert1@example.cn"]
+
+
+def test_staff_are_listed_of_the_askers_district_only(db, bureau_admin, bureau_admin_th, experts, api_for):
+    """所属区域: an administrator names the reviewers and experts of the district; the system
+    administrator sees every district's."""
+    th_expert = UserFactory(role=Role.EXPERT, email="expert-th@example.cn", district="tianhe")
+    rows = api_for(bureau_admin).get("/api/v1/staff/?role=expert").json()["results"]
+    assert th_expert.pk not in {r["id"] for r in rows} and {r["district"] for r in rows} == {"huangpu"}
+    rows = api_for(bureau_admin_th).get("/api/v1/staff/").json()["results"]
+    assert {r["id"] for r in rows} == {th_expert.pk, bureau_admin_th.pk}
+    sysadmin = UserFactory(role=Role.SYSADMIN, email="sys@example.cn")
+    everyone = {r["id"] for r in api_for(sysadmin).get("/api/v1/staff/?role=expert").json()["results"]}
+    assert everyone == {th_expert.pk, *(e.pk for e in experts)}
 
 
 def test_staff_are_refused_to_everyone_else(db, owner_a, expert, provider_user, api_for):

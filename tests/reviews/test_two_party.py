@@ -26,6 +26,17 @@ from .conftest import assign_to, at, make_app, make_pool, snapshot
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def reviewer(reviewer_th):
+    """th-scenario-demo is th2024's: Tianhe's bureau works it (所属区域); the conftest's staff are Huangpu's."""
+    return reviewer_th
+
+
+@pytest.fixture
+def bureau_admin(bureau_admin_th):
+    return bureau_admin_th
+
 TIANHE = {"registered_district": District.TIANHE, "tax_district": District.TIANHE,
           "stats_district": District.TIANHE, "is_above_scale": True}
 

@@ -30,6 +30,7 @@ ALIASES = {
     "ENT": ("owner_a", "agent_a", "owner_b"),
     "REV": ("reviewer", "reviewer_other"),
     "STAFF": ("reviewer", "reviewer_other", "admin"),
+    "TH": ("reviewer_th", "admin_th"),  # the Tianhe bureau: everything of the cast's A is Huangpu's
     "USERS": tuple(r for r in ROLES if r != "anon"),
 }
 # Outcomes: ok = allowed (2xx, 3xx elsewhere than the login page, or 400/409/422: allowed but the input was

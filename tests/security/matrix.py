@@ -8,9 +8,11 @@ input) and, per method, the expected outcome for every member of the cast:
     "anon:login A:ok STAFF:ok *:404"
 
 roles: anon owner_a agent_a owner_b reviewer (assigned to A's applications) reviewer_other
-(unassigned) expert (sits on B's panel only) admin (bureau administrator) provider; aliases A (A's
-owner and agent), ENT (A and B), REV (both reviewers), STAFF (both reviewers and the administrator),
-USERS (everyone signed in); `*` = the roles not named before it.
+(unassigned) expert (sits on B's panel only) admin (bureau administrator) provider — the staff are
+Huangpu's, the district of everything of A — and reviewer_th admin_th (the Tianhe bureau); aliases A
+(A's owner and agent), ENT (A and B), REV (both Huangpu reviewers), STAFF (both Huangpu reviewers and
+the administrator), TH (the Tianhe reviewer and administrator), USERS (everyone signed in); `*` = the
+roles not named before it.
 outcomes: ok (allowed: 2xx, 3xx elsewhere than a login page, or 400/409/422 when the input is
 refused), login (sent to sign in), 401, 403, 404, 405, no (any refusal).
 
@@ -76,9 +78,21 @@ STAFF_PAGE = "anon:login STAFF:ok *:403"
 ADMIN_PAGE = "anon:login admin:ok *:403"
 API_STAFF = "anon:403 STAFF:ok *:403"
 API_ADMIN = "anon:403 admin:ok *:403"
+# 所属区域 (issue 12): everything of the cast's A is Huangpu's. The Tianhe bureau (TH: reviewer_th,
+# admin_th) sees its own district's lists, in which nothing of A appears (the leak check), and gets
+# 404 for a Huangpu object, as another enterprise does for A's; a Huangpu object of a page open to
+# Tianhe staff by role is "not found", not "forbidden".
+STAFF_LIST = "anon:login STAFF,TH:ok *:403"
+STAFF_OBJ = "anon:login STAFF:ok TH:404 *:403"
+ADMIN_LIST = "anon:login admin,admin_th:ok *:403"
+ADMIN_OBJ = "anon:login admin:ok admin_th:404 *:403"
+API_STAFF_LIST = "anon:403 STAFF,TH:ok *:403"
+API_STAFF_OBJ = "anon:403 STAFF:ok TH:404 *:403"
+API_ADMIN_LIST = "anon:403 admin,admin_th:ok *:403"
+API_ADMIN_OBJ = "anon:403 admin:ok admin_th:404 *:403"
 # The bureau administrator is staff but holds no model permission: the Django admin is for system
 # administrators (superusers); everyone else is sent to its login page.
-ADMIN_APP = "admin:403 *:login"
+ADMIN_APP = "admin,admin_th:403 *:login"
 
 
 def _days(n: int):
@@ -175,26 +189,28 @@ MATRIX: dict[str, list[Case]] = {
     "api-docs": [case(GET=PUBLIC)],
     "api-calendar": [case(GET=PUBLIC, query="year=2027")],
     # the bureau's people by id (to name a reviewer or experts): bureau staff only
-    "api-staff": [case(GET=API_STAFF, query="role=expert")],
+    "api-staff": [case(GET=API_STAFF_LIST, query="role=expert")],  # each district's own people
     # ------------------------------------------------------------------ API: catalogue (public)
     "api-programs": [case(GET=PUBLIC)],
     "api-program": [case(code, GET=PUBLIC)],
     "api-program-estimate": [case(code, POST=PUBLIC,
                                   data=lambda c: {"inputs": {"eligible_cost": "100000"}})],
     # ------------------------------------------------------------------ API: budget (administrators)
-    "api-budget-pools": [case(GET=API_ADMIN, POST=API_ADMIN,
+    "api-budget-pools": [case(GET=API_ADMIN_LIST, POST=API_ADMIN,  # a Huangpu programme: 403 for Tianhe
                               data=lambda c: {"programme": c.competitive.code, "fiscal_year": 2027,
                                               "amount": "1000000.00"})],
-    "api-budget-pool": [case(pk("pool"), GET=API_ADMIN, PATCH=API_ADMIN,
+    "api-budget-pool": [case(pk("pool"), GET=API_ADMIN_OBJ, PATCH=API_ADMIN_OBJ,
                              data=lambda c: {"amount": "200000000.00"})],
-    "api-budget-pool-ledger": [case(pk("pool"), GET=API_ADMIN)],
+    "api-budget-pool-ledger": [case(pk("pool"), GET=API_ADMIN_OBJ)],
     # ------------------------------------------------------------------ API: 申报批次 windows
-    "api-windows": [case(GET=API_STAFF, POST=API_ADMIN,
+    "api-windows": [case(GET=API_STAFF_LIST, POST=API_ADMIN,
                          data=lambda c: {"programme": c.standard.code, "name": "第二批", "kind": "ordinary",
                                          "opens_at": c.window.closes_at.isoformat(),
                                          "closes_at": (c.window.closes_at + _days(10)).isoformat()})],
-    "api-window": [case(pk("window"), GET=API_STAFF, PATCH=API_ADMIN, data=lambda c: {"name": "第一批（更名）"})],
-    "api-window-close": [case(pk("window"), POST=API_ADMIN, data=lambda c: {"reason": "额度已满"})],
+    "api-window": [case(pk("window"), GET=API_STAFF_OBJ, PATCH="anon:403 admin:ok TH:404 *:403",
+                        data=lambda c: {"name": "第一批（更名）"})],
+    "api-window-close": [case(pk("window"), POST="anon:403 admin:ok TH:404 *:403",
+                              data=lambda c: {"reason": "额度已满"})],
     # ------------------------------------------------------------------ API: enterprises and applications
     "api-enterprise-list": [case(GET=API_SIGNED_IN, POST=API_SIGNED_IN,
                                  data=lambda c: {"credit_code": "91440101MA5CKGXK1H", "name": "新企业",
@@ -221,31 +237,34 @@ MATRIX: dict[str, list[Case]] = {
                                       data=lambda c: {"reason": "不再申报"})],
     # ------------------------------------------------------------------ API: 事前同意 pre-approvals
     "api-preapproval-list": [case(GET=API_SIGNED_IN, POST="anon:403 ENT:ok *:403", data=_preapproval_request)],
-    "api-preapproval-detail": [case(pk("a_preapproval"), GET="anon:403 A:ok STAFF:ok *:404")],
-    "api-preapproval-withdraw": [case(pk("a_preapproval"), POST="anon:403 A:ok STAFF:403 *:404",
+    # A's pre-approval is th-events' (Tianhe): the Tianhe bureau's; the Huangpu staff's 404
+    "api-preapproval-detail": [case(pk("a_preapproval"), GET="anon:403 A:ok TH:ok *:404")],
+    "api-preapproval-withdraw": [case(pk("a_preapproval"), POST="anon:403 A:ok TH:403 *:404",
                                       data=lambda c: {"reason": "活动取消"})],
-    "api-preapproval-decide": [case(pk("a_preapproval"), POST="anon:403 STAFF:ok A:403 *:404",
+    "api-preapproval-decide": [case(pk("a_preapproval"), POST="anon:403 TH:ok A:403 *:404",
                                     data=lambda c: {"approve": False, "reason": "活动方案不完整。"})],
     # ------------------------------------------------------------------ API: reviews
-    "api-reviews-queue": [case(GET=API_STAFF)],
-    "api-reviews-overdue": [case(GET=API_STAFF)],
-    "api-reviews-assign": [case(POST=API_ADMIN,
+    "api-reviews-queue": [case(GET=API_STAFF_LIST)],
+    "api-reviews-overdue": [case(GET=API_STAFF_LIST)],
+    # bulk: another district's application is reported refused ("not found"), one by one
+    "api-reviews-assign": [case(POST=API_ADMIN_LIST,
                                 data=lambda c: {"application_ids": [c.a_submitted.pk],
                                                 "reviewer": c.users["reviewer"].pk})],
-    "api-reviews-claim": [case(POST="anon:403 REV:ok *:403",
+    "api-reviews-claim": [case(POST="anon:403 REV,reviewer_th:ok *:403",
                                data=lambda c: {"application_ids": [c.a_submitted.pk]})],
-    "api-reviews-send-to-experts": [case(POST="anon:403 STAFF:ok *:403",
+    "api-reviews-send-to-experts": [case(POST=API_STAFF_LIST,
                                          data=lambda c: {"application_ids": [c.a_formal.pk]})],
-    "api-reviews-formal": [case(pk("a_formal"), POST="anon:403 reviewer:ok admin:ok *:403",
+    "api-reviews-formal": [case(pk("a_formal"), POST="anon:403 reviewer:ok admin:ok TH:404 *:403",
                                 data=lambda c: {"action": "return", "note": "请补充",
                                                 "items": [{"code": "payment_proof", "note": "须加盖银行印章"}]})],
-    "api-reviews-experts": [case(pk("a_expert"), GET=API_STAFF, POST=API_ADMIN,
+    "api-reviews-experts": [case(pk("a_expert"), GET=API_STAFF_OBJ, POST="anon:403 admin:ok TH:404 *:403",
                                  data=lambda c: {"expert_ids": [c.users["expert"].pk]})],
-    "api-reviews-experts-finish": [case(pk("a_expert"), POST="anon:403 reviewer:ok admin:ok *:403")],
-    "api-reviews-decision": [case(pk("a_bureau"), GET=API_STAFF, POST="anon:403 reviewer:ok admin:ok *:403",
+    "api-reviews-experts-finish": [case(pk("a_expert"), POST="anon:403 reviewer:ok admin:ok TH:404 *:403")],
+    "api-reviews-decision": [case(pk("a_bureau"), GET=API_STAFF_OBJ,
+                                  POST="anon:403 reviewer:ok admin:ok TH:404 *:403",
                                   data=_decision)],
-    "api-reviews-ranking": [case(pk("window_competitive"), GET=API_STAFF)],
-    "api-reviews-batch-commit": [case(pk("window_competitive"), POST=API_ADMIN,
+    "api-reviews-ranking": [case(pk("window_competitive"), GET=API_STAFF_OBJ)],
+    "api-reviews-batch-commit": [case(pk("window_competitive"), POST=API_ADMIN_OBJ,
                                       data=lambda c: {"mode": "rank", "application_ids": [c.a_expert.pk]})],
     "api-reviews-expert-assignments": [case(GET="anon:403 expert:ok *:403")],
     "api-reviews-expert-assignment": [
@@ -264,13 +283,13 @@ MATRIX: dict[str, list[Case]] = {
         case(pk("expert_assignment"), label="the expert's own", POST="anon:403 expert:ok *:404",
              data=lambda c: {"scores": {k["code"]: "20" for k in c.competitive.criteria}}),
     ],
-    "api-reviews-notices": [case(GET=PUBLIC, POST=API_ADMIN,
+    "api-reviews-notices": [case(GET=PUBLIC, POST=API_ADMIN_LIST,  # Tianhe: none of these ids is its (400)
                                  data=lambda c: {"application_ids": [c.a_bureau.pk]})],
     "api-reviews-notice": [case(pk("notice"), GET=PUBLIC)],
-    "api-reviews-notices-close-due": [case(POST=API_ADMIN)],
+    "api-reviews-notices-close-due": [case(POST=API_ADMIN_LIST)],  # each district closes its own
     "api-reviews-objection-create": [case(pk("notice"), POST=PUBLIC, data=_objection)],
-    "api-reviews-objections": [case(GET=API_ADMIN)],
-    "api-reviews-objection-resolve": [case(pk("objection"), POST=API_ADMIN,
+    "api-reviews-objections": [case(GET=API_ADMIN_LIST)],
+    "api-reviews-objection-resolve": [case(pk("objection"), POST=API_ADMIN_OBJ,
                                            data=lambda c: {"upheld": False, "reason": "经核查，异议不成立。"})],
     # ------------------------------------------------------------------ API: vouchers and redemptions
     "api-vouchers": [case(GET=API_SIGNED_IN)],
@@ -287,36 +306,38 @@ MATRIX: dict[str, list[Case]] = {
     "api-payments-mine": [case(GET="anon:403 ENT:ok *:403")],
     "api-payment-accounts": [case(GET=API_SIGNED_IN, POST="anon:403 ENT:ok *:403", data=_account)],
     "api-payment-account": [case(pk("receiving_account"), GET="anon:403 A:ok admin:ok *:404")],
-    "api-payment-account-verify": [case(pk("account_pending"), POST=API_ADMIN)],
-    "api-payment-account-refuse": [case(pk("account_pending"), POST=API_ADMIN,
+    "api-payment-account-verify": [case(pk("account_pending"), POST=API_ADMIN_OBJ)],
+    "api-payment-account-refuse": [case(pk("account_pending"), POST=API_ADMIN_OBJ,
                                         data=lambda c: {"reason": "开户证明与账号不符"})],
     "api-payment-awards": [case(GET=API_SIGNED_IN)],
     "api-payment-award": [case(pk("payment_award"), GET="anon:403 A:ok admin:ok *:404")],
-    "api-payment-award-schedule": [case(pk("payment_award"), POST=API_ADMIN,
+    "api-payment-award-schedule": [case(pk("payment_award"), POST=API_ADMIN_OBJ,
                                         data=lambda c: {"tranches": [{"amount": "300000.00"}]})],
-    "api-payments-due": [case(GET=API_ADMIN)],
+    "api-payments-due": [case(GET=API_ADMIN_LIST)],
     "api-payment-tranche-acceptance": [case(pk("tranche_waiting"), POST="anon:403 A:ok owner_b:404 *:403",
                                             data=lambda c: {"summary": "促进中心建设完成，已通过第三方验收。"})],
     "api-payment-acceptance": [case(GET=API_SIGNED_IN)],
-    "api-payment-acceptance-decide": [case(pk("acceptance"), POST=API_ADMIN, data=lambda c: {"approve": True})],
-    "api-payment-batches": [case(GET=API_ADMIN, POST=API_ADMIN,
+    "api-payment-acceptance-decide": [case(pk("acceptance"), POST=API_ADMIN_OBJ,
+                                           data=lambda c: {"approve": True})],
+    # Tianhe: a Huangpu tranche is as unknown as one that does not exist (400)
+    "api-payment-batches": [case(GET=API_ADMIN_LIST, POST=API_ADMIN_LIST,
                                  data=lambda c: {"tranches": [c.tranche_waiting.pk], "note": "十二月"})],
-    "api-payment-batch": [case(pk("payment_batch"), GET=API_ADMIN)],
-    "api-payment-batch-approve": [case(pk("payment_batch"), POST=API_ADMIN)],
-    "api-payment-batch-cancel": [case(pk("payment_batch"), POST=API_ADMIN, data=lambda c: {"reason": "改期拨付"})],
-    "api-payment-batch-file": [case(lambda c: {"pk": c.payment_batch_paid.pk, "fmt": "csv"}, GET=API_ADMIN)],
-    "api-payment-batch-results": [case(pk("payment_batch"), POST=API_ADMIN, data=lambda c: {"results": [
+    "api-payment-batch": [case(pk("payment_batch"), GET=API_ADMIN_OBJ)],
+    "api-payment-batch-approve": [case(pk("payment_batch"), POST=API_ADMIN_OBJ)],
+    "api-payment-batch-cancel": [case(pk("payment_batch"), POST=API_ADMIN_OBJ, data=lambda c: {"reason": "改期拨付"})],
+    "api-payment-batch-file": [case(lambda c: {"pk": c.payment_batch_paid.pk, "fmt": "csv"}, GET=API_ADMIN_OBJ)],
+    "api-payment-batch-results": [case(pk("payment_batch"), POST=API_ADMIN_OBJ, data=lambda c: {"results": [
         {"seq": 1, "paid": True, "paid_on": str(c.payment_batch.prepared_at.date()), "voucher_number": "V-1"}]})],
-    "api-payment-batch-return-file": [case(pk("payment_batch"), POST=API_ADMIN, multipart=True,
+    "api-payment-batch-return-file": [case(pk("payment_batch"), POST=API_ADMIN_OBJ, multipart=True,
                                            data=lambda c: {"file": _return_file()})],
-    "api-payment-clawbacks": [case(GET=API_SIGNED_IN, POST=API_ADMIN,
+    "api-payment-clawbacks": [case(GET=API_SIGNED_IN, POST=API_ADMIN_OBJ,  # a Huangpu award: 404 for Tianhe
                                    data=lambda c: {"award": c.clawback.award_id, "amount": "100.00",
                                                    "reason": "另查明部分支出不合规。"})],
     "api-payment-clawback": [case(pk("clawback"), GET="anon:403 A:ok admin:ok *:404")],
-    "api-payment-clawback-repayments": [case(pk("clawback"), POST=API_ADMIN,
+    "api-payment-clawback-repayments": [case(pk("clawback"), POST=API_ADMIN_OBJ,
                                              data=lambda c: {"amount": "1000.00", "repaid_on": _today(),
                                                              "voucher_number": "TH-1"})],
-    "api-payments-report": [case(GET=API_ADMIN)],
+    "api-payments-report": [case(GET=API_ADMIN_LIST)],
     # ------------------------------------------------------------------ API: 合作方 two-party awards
     "api-parties": [case(GET=API_SIGNED_IN)],
     "api-party-awards": [case(GET=API_SIGNED_IN)],
@@ -336,16 +357,17 @@ MATRIX: dict[str, list[Case]] = {
                                  data=lambda c: {"name": "第二批", "opens_at": "2027-01-01 09:00",
                                                  "closes_at": "2027-02-01 17:00"})],
     # ------------------------------------------------------------------ budget (administrators)
-    "vouchers:budget": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:budget_export": [case(lambda c: {"fmt": "csv"}, GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:budget_pool_create": [case(GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:budget": [case(GET=ADMIN_LIST, POST=ADMIN_LIST)],
+    "vouchers:budget_export": [case(lambda c: {"fmt": "csv"}, GET=ADMIN_LIST, POST=ADMIN_LIST)],
+    # Tianhe: a Huangpu programme is no choice of its form (400)
+    "vouchers:budget_pool_create": [case(GET="anon:login USERS:405", POST=ADMIN_LIST,
                                          data=lambda c: {"programme": c.competitive.pk, "fiscal_year": 2027,
                                                          "amount": "1000000"})],
-    "vouchers:budget_pool": [case(pk("pool"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:budget_pool_amount": [case(pk("pool"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:budget_pool": [case(pk("pool"), GET=ADMIN_OBJ, POST=ADMIN_OBJ)],
+    "vouchers:budget_pool_amount": [case(pk("pool"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                          data=lambda c: {"amount": "200000000"})],
-    "vouchers:budget_pool_export": [case(lambda c: {"pk": c.pool.pk, "fmt": "csv"}, GET=ADMIN_PAGE,
-                                         POST=ADMIN_PAGE)],
+    "vouchers:budget_pool_export": [case(lambda c: {"pk": c.pool.pk, "fmt": "csv"}, GET=ADMIN_OBJ,
+                                         POST=ADMIN_OBJ)],
     # ------------------------------------------------------------------ 收款账户与拨付 payments
     "vouchers:payments_mine": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],
     "vouchers:payment_account_submit": [case(GET="anon:login USERS:405", POST="anon:login ENT:ok *:403",
@@ -353,36 +375,36 @@ MATRIX: dict[str, list[Case]] = {
     "vouchers:payment_acceptance_submit": [case(pk("tranche_waiting"), GET="anon:login USERS:405",
                                                 POST="anon:login A:ok owner_b:404 *:403",
                                                 data=lambda c: {"summary": "促进中心建设完成，已通过第三方验收。"})],
-    "vouchers:payments": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:payment_accounts": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:payment_account_decide": [case(pk("account_pending"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:payments": [case(GET=ADMIN_LIST, POST=ADMIN_LIST)],
+    "vouchers:payment_accounts": [case(GET=ADMIN_LIST, POST=ADMIN_LIST)],
+    "vouchers:payment_account_decide": [case(pk("account_pending"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                              data=lambda c: {"decision": "verify"})],
-    "vouchers:payment_acceptance": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:payment_acceptance_decide": [case(pk("acceptance"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:payment_acceptance": [case(GET=ADMIN_LIST, POST=ADMIN_LIST)],
+    "vouchers:payment_acceptance_decide": [case(pk("acceptance"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                                 data=lambda c: {"decision": "approve"})],
-    "vouchers:payment_award": [case(pk("payment_award"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:payment_award_schedule": [case(pk("payment_award"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:payment_award": [case(pk("payment_award"), GET=ADMIN_OBJ, POST=ADMIN_OBJ)],
+    "vouchers:payment_award_schedule": [case(pk("payment_award"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                              data=lambda c: {"amount_1": "300000"})],
-    "vouchers:payment_award_clawback": [case(pk("payment_award"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:payment_award_clawback": [case(pk("payment_award"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                              data=lambda c: {"amount": "100", "reason": "部分支出不合规，予以追回。"})],
-    "vouchers:payment_clawback_repayment": [case(pk("clawback"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:payment_clawback_repayment": [case(pk("clawback"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                                  data=lambda c: {"amount": "1000", "repaid_on": _today(),
                                                                  "voucher_number": "TH-1"})],
-    "vouchers:payment_batch_prepare": [case(GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:payment_batch_prepare": [case(GET="anon:login USERS:405", POST=ADMIN_LIST,  # Tianhe: told "unknown"
                                             data=lambda c: {"tranche": [c.tranche_waiting.pk]})],
-    "vouchers:payment_batch": [case(pk("payment_batch"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:payment_batch_approve": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_PAGE)],
-    "vouchers:payment_batch_cancel": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:payment_batch": [case(pk("payment_batch"), GET=ADMIN_OBJ, POST=ADMIN_OBJ)],
+    "vouchers:payment_batch_approve": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_OBJ)],
+    "vouchers:payment_batch_cancel": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                            data=lambda c: {"reason": "改期拨付"})],
-    "vouchers:payment_batch_export": [case(lambda c: {"pk": c.payment_batch_paid.pk, "fmt": "csv"}, GET=ADMIN_PAGE,
-                                           POST=ADMIN_PAGE)],
-    "vouchers:payment_batch_results": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:payment_batch_export": [case(lambda c: {"pk": c.payment_batch_paid.pk, "fmt": "csv"}, GET=ADMIN_OBJ,
+                                           POST=ADMIN_OBJ)],
+    "vouchers:payment_batch_results": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                             data=lambda c: {"result_1": "paid", "paid_on_1": _today(),
                                                             "voucher_1": "V-1"})],
-    "vouchers:payment_batch_return_file": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "vouchers:payment_batch_return_file": [case(pk("payment_batch"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                                 multipart=True, data=lambda c: {"file": _return_file()})],
-    "vouchers:payments_report": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:payments_report_xlsx": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+    "vouchers:payments_report": [case(GET=ADMIN_LIST, POST=ADMIN_LIST)],
+    "vouchers:payments_report_xlsx": [case(GET=ADMIN_LIST, POST=ADMIN_LIST)],
     # ------------------------------------------------------------------ vouchers and their redemption
     "vouchers:voucher_list": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
     "vouchers:voucher_detail": [case(pk("voucher"), GET="anon:login A:ok STAFF:ok *:404",
@@ -400,20 +422,21 @@ MATRIX: dict[str, list[Case]] = {
                                                     "holder_credit_code": c.enterprise_a.credit_code,
                                                     "invoice_number": "INV20260002", "invoice_date": "2026-01-05",
                                                     "amount": "100.00", "invoice_file": pdf_upload("i.pdf")})],
-    "vouchers:providers": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:provider_admin": [case(pk("compute_provider"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "vouchers:provider_member_add": [case(pk("compute_provider"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    # the compute providers' catalogue is kept by every district's administrators (no district of its own)
+    "vouchers:providers": [case(GET=ADMIN_LIST, POST=ADMIN_LIST)],
+    "vouchers:provider_admin": [case(pk("compute_provider"), GET=ADMIN_LIST, POST=ADMIN_LIST)],
+    "vouchers:provider_member_add": [case(pk("compute_provider"), GET="anon:login USERS:405", POST=ADMIN_LIST,
                                           data=lambda c: {"email": "panel1@example.cn"})],
     "vouchers:provider_member_remove": [case(lambda c: {"pk": c.compute_provider.pk,
                                                         "member_pk": c.provider_member.pk},
-                                             GET="anon:login USERS:405", POST=ADMIN_PAGE)],
-    "vouchers:provider_relation_add": [case(pk("compute_provider"), GET="anon:login USERS:405", POST=ADMIN_PAGE,
+                                             GET="anon:login USERS:405", POST=ADMIN_LIST)],
+    "vouchers:provider_relation_add": [case(pk("compute_provider"), GET="anon:login USERS:405", POST=ADMIN_LIST,
                                             data=lambda c: {"enterprise_credit_code": c.enterprise_a.credit_code,
                                                             "kind": "control"})],
     "vouchers:provider_relation_remove": [case(lambda c: {"pk": c.compute_provider.pk,
                                                           "relation_pk": c.provider_relation.pk},
-                                               GET="anon:login USERS:405", POST=ADMIN_PAGE)],
-    "vouchers:settlement": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
+                                               GET="anon:login USERS:405", POST=ADMIN_LIST)],
+    "vouchers:settlement": [case(GET=ADMIN_LIST, POST=ADMIN_LIST)],  # of the district's vouchers
     # ------------------------------------------------------------------ 事前同意 pre-approvals (th-events)
     "applications:preapproval_list": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:405 *:403")],
     "applications:preapproval_request": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403",
@@ -422,8 +445,10 @@ MATRIX: dict[str, list[Case]] = {
                                              POST="anon:login ENT:405 *:403")],
     "applications:preapproval_withdraw": [case(pk("a_preapproval"), GET="anon:login ENT:405 *:403",
                                                POST="anon:login A:ok owner_b:404 *:403")],
-    "reviews:preapproval_queue": [case(GET=STAFF_PAGE, POST="anon:login STAFF:405 *:403")],
-    "reviews:preapproval_decide": [case(pk("a_preapproval"), GET=STAFF_PAGE, POST=STAFF_PAGE,
+    "reviews:preapproval_queue": [case(GET=STAFF_LIST, POST="anon:login STAFF,TH:405 *:403")],
+    # A's pre-approval is th-events' (Tianhe)
+    "reviews:preapproval_decide": [case(pk("a_preapproval"), GET="anon:login TH:ok STAFF:404 *:403",
+                                        POST="anon:login TH:ok STAFF:404 *:403",
                                         data=lambda c: {"decision": "approve", "reason": "同意支持。"})],
     # ------------------------------------------------------------------ the enterprise space
     "applications:enterprise_register": [case(GET="anon:login ENT:ok *:403", POST="anon:login ENT:ok *:403")],
@@ -514,37 +539,43 @@ MATRIX: dict[str, list[Case]] = {
                                    POST="anon:login A:ok owner_b:404 *:403",
                                    data=lambda c: {"reason": "不再申报", "confirm": "on"})],
     # ------------------------------------------------------------------ review pages
-    "reviews:queue": [case(GET=STAFF_PAGE, POST=STAFF_PAGE)],
+    "reviews:queue": [case(GET=STAFF_LIST, POST=STAFF_LIST)],
     "reviews:queue_bulk": [
-        case(label="assign", GET="*:405", POST=ADMIN_PAGE,
+        # Tianhe: a Huangpu reviewer is no choice of its form, a Huangpu application "not found" (redirect)
+        case(label="assign", GET="*:405", POST="anon:login admin,TH:ok *:403",
              data=lambda c: {"action": "assign", "ids": [c.a_submitted.pk], "reviewer": c.users["reviewer"].pk}),
-        case(label="claim", GET="*:405", POST="anon:login REV:ok *:403",
+        case(label="claim", GET="*:405", POST="anon:login REV,reviewer_th:ok *:403",
              data=lambda c: {"action": "claim", "ids": [c.a_submitted.pk]}),
     ],
-    "reviews:overdue": [case(GET=STAFF_PAGE, POST=STAFF_PAGE)],
-    "reviews:application": [case(pk("a_formal"), GET=STAFF_PAGE, POST=STAFF_PAGE)],
-    "reviews:claim": [case(pk("a_submitted"), GET="*:405", POST="anon:login REV:ok *:403")],
+    "reviews:overdue": [case(GET=STAFF_LIST, POST=STAFF_LIST)],
+    "reviews:application": [
+        case(pk("a_formal"), GET=STAFF_OBJ, POST=STAFF_OBJ),
+        case(pk("b_two_party"), label="a Tianhe application", GET="anon:login TH:ok STAFF:404 *:403",
+             POST="anon:login TH:ok STAFF:404 *:403"),
+    ],
+    "reviews:claim": [case(pk("a_submitted"), GET="*:405", POST="anon:login REV:ok reviewer_th:404 *:403")],
     "reviews:release": [case(pk("a_formal"), GET="*:405",
-                             POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403")],
-    "reviews:assign": [case(pk("a_submitted"), GET="*:405", POST=ADMIN_PAGE,
+                             POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403")],
+    "reviews:assign": [case(pk("a_submitted"), GET="*:405", POST=ADMIN_OBJ,
                             data=lambda c: {"reviewer": c.users["reviewer_other"].pk})],
-    "reviews:formal_start": [case(pk("a_submitted"), GET="*:405", POST="anon:login admin:ok REV:403 *:403")],
+    "reviews:formal_start": [case(pk("a_submitted"), GET="*:405",
+                                  POST="anon:login admin:ok TH:404 REV:403 *:403")],
     "reviews:formal_pass": [case(pk("a_formal"), GET="*:405",
-                                 POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403")],
-    "reviews:formal_return": [case(pk("a_formal"), GET=STAFF_PAGE,
-                                   POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403",
+                                 POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403")],
+    "reviews:formal_return": [case(pk("a_formal"), GET=STAFF_OBJ,
+                                   POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403",
                                    data=lambda c: {"m_payment_proof": "on", "n_payment_proof": "须加盖银行印章"})],
-    "reviews:experts_assign": [case(pk("a_expert"), GET="*:405", POST=ADMIN_PAGE,
+    "reviews:experts_assign": [case(pk("a_expert"), GET="*:405", POST=ADMIN_OBJ,
                                     data=lambda c: {"experts": [c.users["expert"].pk]})],
     "reviews:experts_finish": [case(pk("a_expert"), GET="*:405",
-                                    POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403")],
-    "reviews:decision": [case(pk("a_bureau"), GET=STAFF_PAGE,
-                              POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403", data=_decision)],
+                                    POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403")],
+    "reviews:decision": [case(pk("a_bureau"), GET=STAFF_OBJ,
+                              POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403", data=_decision)],
     "reviews:decline": [case(pk("a_bureau"), GET="*:405",
-                             POST="anon:login reviewer:ok admin:ok reviewer_other:403 *:403",
+                             POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403",
                              data=lambda c: {"reason": "不符合支持条件。"})],
-    "reviews:batches": [case(GET=STAFF_PAGE, POST=STAFF_PAGE)],
-    "reviews:batch": [case(pk("window_competitive"), GET=STAFF_PAGE, POST="anon:login admin:ok REV:403 *:403",
+    "reviews:batches": [case(GET=STAFF_LIST, POST=STAFF_LIST)],
+    "reviews:batch": [case(pk("window_competitive"), GET=STAFF_OBJ, POST="anon:login admin:ok TH:404 REV:403 *:403",
                            data=lambda c: {"mode": "rank", "ids": []})],
     # ------------------------------------------------------------------ expert pages
     "reviews:expert_list": [case(GET="anon:login expert:ok *:403", POST="anon:login expert:ok *:403")],
@@ -576,11 +607,11 @@ MATRIX: dict[str, list[Case]] = {
              POST="anon:login expert:404 *:403"),
     ],
     # ------------------------------------------------------------------ public notices and objections
-    "reviews:notices_admin": [case(GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "reviews:notice_publish": [case(GET="*:405", POST=ADMIN_PAGE, data=lambda c: {"ids": [c.a_bureau.pk]})],
-    "reviews:notices_close_due": [case(GET="*:405", POST=ADMIN_PAGE)],
-    "reviews:notice_admin": [case(pk("notice"), GET=ADMIN_PAGE, POST=ADMIN_PAGE)],
-    "reviews:objection": [case(pk("objection"), GET=ADMIN_PAGE, POST=ADMIN_PAGE,
+    "reviews:notices_admin": [case(GET=ADMIN_LIST, POST=ADMIN_LIST)],
+    "reviews:notice_publish": [case(GET="*:405", POST=ADMIN_LIST, data=lambda c: {"ids": [c.a_bureau.pk]})],
+    "reviews:notices_close_due": [case(GET="*:405", POST=ADMIN_LIST)],  # each district closes its own
+    "reviews:notice_admin": [case(pk("notice"), GET=ADMIN_OBJ, POST=ADMIN_OBJ)],
+    "reviews:objection": [case(pk("objection"), GET=ADMIN_OBJ, POST=ADMIN_OBJ,
                                data=lambda c: {"upheld": "dismissed", "reason": "经核查，异议不成立。"})],
     "reviews:public_notices": [case(GET=PUBLIC, POST=PUBLIC)],
     "reviews:public_notice": [case(pk("notice"), GET=PUBLIC, POST=PUBLIC, data=_objection)],
@@ -589,7 +620,7 @@ MATRIX: dict[str, list[Case]] = {
     "reviews:party_confirm": [case(pk("b_two_party"), GET="*:405", POST="anon:login A:ok owner_b:404 *:403")],
     # ------------------------------------------------------------------ letters
     "reviews:letter_list": [case(GET=SIGNED_IN, POST=SIGNED_IN)],
-    "reviews:letters_batch": [case(GET="anon:login USERS:405", POST=ADMIN_PAGE,
+    "reviews:letters_batch": [case(GET="anon:login USERS:405", POST=ADMIN_LIST,  # each district's letters
                                    data=lambda c: {"action": "generate"})],
     "reviews:letter_download": [case(pk("letter"), GET="anon:login A:ok STAFF:ok *:404",
                                      POST="anon:login A:ok STAFF:ok *:404")],

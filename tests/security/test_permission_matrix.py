@@ -51,8 +51,8 @@ def _url(pattern: Pattern, case: Case, world) -> str:
 
 
 # Who must never see enterprise A's applications: the public, enterprise B, the expert (who sits on
-# B's panel only) and the compute provider.
-OUTSIDERS = ("anon", "owner_b", "expert", "provider")
+# B's panel only), the compute provider, and the Tianhe bureau (A's applications are all Huangpu's).
+OUTSIDERS = ("anon", "owner_b", "expert", "provider", "reviewer_th", "admin_th")
 
 
 def _references_of_a(world) -> list[str]:

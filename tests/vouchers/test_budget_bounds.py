@@ -88,11 +88,11 @@ def test_awardee_quota_counts_enterprises_and_release_frees_it(catalogue, bureau
     counters_match()
 
 
-def test_two_lines_capped_per_line_and_projects_counted_per_year(catalogue, bureau_admin, owner_a):
+def test_two_lines_capped_per_line_and_projects_counted_per_year(catalogue, bureau_admin_th, owner_a):
     prog = catalogue["th-scenario-demo"]  # cap_supplier_year, cap_buyer_year, project_quota_year
     _param(prog, "project_quota_year", "2")
-    pool_set_amount(actor=bureau_admin, programme=prog, fiscal_year=2026, amount="5000000")
-    pool_set_amount(actor=bureau_admin, programme=prog, fiscal_year=2027, amount="5000000")
+    pool_set_amount(actor=bureau_admin_th, programme=prog, fiscal_year=2026, amount="5000000")
+    pool_set_amount(actor=bureau_admin_th, programme=prog, fiscal_year=2027, amount="5000000")
     supplier, buyer, other = EnterpriseFactory.create_batch(3)
 
     def lines(s, b, amount_s, amount_b):
@@ -117,9 +117,9 @@ def test_two_lines_capped_per_line_and_projects_counted_per_year(catalogue, bure
     assert c.used == 2 and c.limit == 2
 
 
-def test_zero_line_skipped_and_all_zero_refused(catalogue, bureau_admin, owner_a):
+def test_zero_line_skipped_and_all_zero_refused(catalogue, bureau_admin_th, owner_a):
     prog = catalogue["th-scenario-demo"]
-    pool_set_amount(actor=bureau_admin, programme=prog, fiscal_year=2026, amount="100000")
+    pool_set_amount(actor=bureau_admin_th, programme=prog, fiscal_year=2026, amount="100000")
     s, b = EnterpriseFactory.create_batch(2)
     app = make_app(prog, s, owner_a)
     with pytest.raises(ValidationError, match="核定金额为零"):

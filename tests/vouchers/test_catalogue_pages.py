@@ -196,10 +196,10 @@ def test_chinese_programme_pages_show_no_code_names_or_english(catalogue, client
         assert not {n for n in names if n in visible}, code
 
 
-def test_amounts_show_wan_only_where_exact(catalogue, client_for, bureau_admin):
+def test_amounts_show_wan_only_where_exact(catalogue, client_for, bureau_admin_th):
     from vouchers.services.catalogue import parameter_set
 
-    parameter_set(actor=bureau_admin, programme=catalogue["th-software-matching"], name="cap_national",
+    parameter_set(actor=bureau_admin_th, programme=catalogue["th-software-matching"], name="cap_national",
                   value=Decimal("1000000.01"), effective_from=timezone.localdate(), clause="测试用申报指南")
     page = text(client_for(None).get("/catalogue/th-software-matching/"))
     cells = re.findall(r"<tr><td>国家级项目最高</td><td class=\"num\">(.*?)</td>", page)
@@ -217,11 +217,11 @@ def test_programme_page_shows_a_scheduled_parameter_change(catalogue, client_for
     assert "已公布的调整" in page and "2027年度申报指南 第三条" in page and "2%" in page
 
 
-def test_apply_button_only_when_the_applications_url_exists(catalogue, client_for, bureau_admin, monkeypatch):
+def test_apply_button_only_when_the_applications_url_exists(catalogue, client_for, bureau_admin_th, monkeypatch):
     from vouchers import views_catalogue
 
     programme = catalogue["th-dcmm"]
-    open_window(programme, bureau_admin)
+    open_window(programme, bureau_admin_th)
     monkeypatch.setattr(views_catalogue, "reverse", lambda name, args: f"/apply/{args[0]}/")
     page = text(client_for(None).get("/catalogue/th-dcmm/"))
     assert "在线申报" in page and 'href="/apply/th-dcmm/"' in page and "2026年第一批" in page
@@ -375,8 +375,21 @@ def test_only_administrators_change_parameters_or_open_windows(catalogue, client
     assert not AuditEvent.objects.filter(action__in=["parameter.set", "window.open"]).exists()
 
 
-def test_administrator_opens_a_window(catalogue, client_for, bureau_admin):
+def test_another_districts_administrator_may_not_open_a_window(catalogue, client_for, bureau_admin):
+    """所属区域: th-dcmm is th2024's; Huangpu's administrator maintains neither its windows nor its parameters."""
     client = client_for(bureau_admin)
+    assert client.get("/manage/catalogue/th-dcmm/window/").status_code == 403
+    assert client.post("/manage/catalogue/th-dcmm/window/", {
+        "name": "2026年第二批", "opens_at": "2026-07-01 09:00", "closes_at": "2026-08-01 17:00"}).status_code == 403
+    assert client.get("/manage/catalogue/th-dcmm/parameter/").status_code == 403
+    assert not ApplicationWindow.objects.filter(programme=catalogue["th-dcmm"]).exists()
+    # the programme page offers the management links to the programme's own district only
+    assert "/manage/catalogue/th-dcmm/window/" not in client.get("/catalogue/th-dcmm/").content.decode()
+    assert "/manage/catalogue/hp-data-trading/window/" in client.get("/catalogue/hp-data-trading/").content.decode()
+
+
+def test_administrator_opens_a_window(catalogue, client_for, bureau_admin_th):
+    client = client_for(bureau_admin_th)
     assert client.get("/manage/catalogue/th-dcmm/window/").status_code == 200
     r = client.post("/manage/catalogue/th-dcmm/window/", {
         "name": "2026年第二批", "opens_at": "2026-03-01T09:00", "closes_at": "2026-03-01T08:00"})
@@ -387,7 +400,7 @@ def test_administrator_opens_a_window(catalogue, client_for, bureau_admin):
     assert r.status_code == 302
     window = ApplicationWindow.objects.get(programme=catalogue["th-dcmm"])
     assert window.name == "2026年第二批"
-    assert AuditEvent.objects.filter(action="window.open", actor=bureau_admin).count() == 1
+    assert AuditEvent.objects.filter(action="window.open", actor=bureau_admin_th).count() == 1
     page = text(client.get("/catalogue/th-dcmm/"))
     assert "调整政策参数" in page and "开放申报批次" in page  # the administrator's links
 
@@ -428,10 +441,14 @@ def test_django_admin_saves_go_through_the_services(catalogue, client_for):
 # ---------------------------------------------------------------- demo data
 
 
-def test_demo_seed_opens_a_window_for_every_programme_once(catalogue, bureau_admin):
+def test_demo_seed_opens_a_window_for_every_programme_once(catalogue, bureau_admin, bureau_admin_th):
     call_command("demo_seed_programmes", verbosity=0)
     today = timezone.localdate()
     windows = list(ApplicationWindow.objects.select_related("programme__policy"))
+    # each district's windows are opened by that district's administrator
+    opened_by = dict(AuditEvent.objects.filter(action="window.open").values_list("target_id", "actor__district"))
+    assert {opened_by[str(w.pk)] for w in windows if w.programme.policy.code == "hp2025"} == {"huangpu"}
+    assert {opened_by[str(w.pk)] for w in windows if w.programme.policy.code == "th2024"} <= {"tianhe"}
     # every programme whose policy is still valid (th2024 ends 2026-12-31)
     assert {w.programme.code for w in windows} == {c for c, p in catalogue.items() if p.policy.valid_to >= today}
     assert len(windows) == len({w.programme_id for w in windows})
@@ -447,7 +464,7 @@ def test_demo_seed_opens_a_window_for_every_programme_once(catalogue, bureau_adm
     assert AuditEvent.objects.count() == events
 
 
-def test_demo_seed_opens_a_claim_window_for_an_expired_policy(catalogue, bureau_admin):
+def test_demo_seed_opens_a_claim_window_for_an_expired_policy(catalogue, bureau_admin, bureau_admin_th):
     from vouchers.lifecycle import policy_state
 
     today = timezone.localdate()

@@ -188,7 +188,7 @@ def _private_storage(settings, tmp_path):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("code", "kind"), [("hp-data-trading", "approval"), ("th-consortium", "decline")])
 def test_the_letter_quotes_the_official_clause(_private_storage, catalogue, enterprise_a, owner_a, reviewer,
-                                               django_capture_on_commit_callbacks, code, kind):
+                                               reviewer_th, django_capture_on_commit_callbacks, code, kind):
     from reviews.letters import services
     from tests.letters.conftest import pdf_text, squash
     from tests.letters.helpers import make_application, make_award
@@ -199,7 +199,8 @@ def test_the_letter_quotes_the_official_clause(_private_storage, catalogue, ente
     if kind == "approval":
         make_award(application=application, amount="60000")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        letter = services.letter_create(application=application, kind=kind, actor=reviewer, context=context)
+        issuer = reviewer_th if programme.policy.district == "tianhe" else reviewer  # the district's bureau
+        letter = services.letter_create(application=application, kind=kind, actor=issuer, context=context)
     letter.refresh_from_db()
     text = squash(pdf_text(letter.pdf.read()))
     clause = squash(programme.clause_text)

@@ -22,7 +22,13 @@ from portal.models import Notification
 from portal.notifications import notify_enterprise
 
 from ..models import ReceivingAccount
-from .payments_common import enterprise_id_of, enterprise_link, portal_language, require_payment_admin
+from .payments_common import (
+    enterprise_id_of,
+    enterprise_link,
+    enterprise_scope_q,
+    portal_language,
+    require_payment_admin,
+)
 
 Status = ReceivingAccount.Status
 SEPARATORS = re.compile(r"[\s\-]+")
@@ -135,8 +141,10 @@ def account_submit(*, actor, enterprise, account_name: str, bank_name: str, bran
     return account
 
 
-def _lock_pending(account: ReceivingAccount) -> ReceivingAccount:
+def _lock_pending(account: ReceivingAccount, *, actor) -> ReceivingAccount:
     locked = ReceivingAccount.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=account.pk)
+    if not ReceivingAccount.objects.filter(enterprise_scope_q(actor), pk=locked.pk).exists():
+        raise PermissionDenied(_("该企业不属于您所在区域，您无权核验其收款账户。"))
     if locked.status != Status.PENDING:
         raise ValidationError(_("该收款账户已处理（%(s)s），不能再次核验。") % {"s": locked.get_status_display()})
     return locked
@@ -146,7 +154,7 @@ def account_verify(*, actor, account: ReceivingAccount, ip: str | None = None) -
     """核验通过 the change comes into force; the account verified before is superseded."""
     require_payment_admin(actor)
     with transaction.atomic():
-        account = _lock_pending(account)
+        account = _lock_pending(account, actor=actor)
         account_name_check(enterprise=account.enterprise, account_name=account.account_name)
         before = account_in_force(enterprise_id=account.enterprise_id)
         if before is not None:
@@ -170,7 +178,7 @@ def account_refuse(*, actor, account: ReceivingAccount, reason: str, ip: str | N
     require_payment_admin(actor)
     reason = _text(reason, "reason", _("不通过的原因"), 500)
     with transaction.atomic():
-        account = _lock_pending(account)
+        account = _lock_pending(account, actor=actor)
         account.status, account.decided_by, account.decided_at = Status.REFUSED, actor, timezone.now()
         account.refusal_reason = reason
         account.save(update_fields=["status", "decided_by", "decided_at", "refusal_reason"])

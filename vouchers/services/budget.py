@@ -32,6 +32,7 @@ from django.utils import timezone
 from portal.amounts import decimal_from
 from portal.audit import audit_record
 from portal.models import Role
+from portal.permissions import require_district
 
 from ..models import Award, BudgetCounter, BudgetPool, LedgerEntry, ParameterValue, Programme
 
@@ -314,6 +315,7 @@ def award_reserve(*, actor, application, lines: list[dict], decided_on: dt.date,
     in one statement, so the locks are held only for those few statements and the commit."""
     if not _is_decider(actor):
         raise PermissionDenied("无权核定奖励。")
+    require_district(actor, application.programme.policy.district)
     cleaned = _clean_lines(lines)
     key = (idempotency_key or f"award:{application.pk}").strip()[:100]
     keys = [_line_key(key, line) for line, _, _ in cleaned]
@@ -795,6 +797,7 @@ def _check_programme_total(programme: Programme, fiscal_year: int, amount: Decim
 def pool_set_amount(*, actor, programme: Programme, fiscal_year: int, amount, ip: str | None = None) -> BudgetPool:
     """设置预算额度 create a pool or change its amount; never below what is reserved and committed."""
     _require_admin(actor)
+    require_district(actor, programme.policy.district)
     amount = money(amount, allow_zero=True)
     try:
         fiscal_year = int(fiscal_year)

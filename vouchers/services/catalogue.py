@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
+from portal.permissions import require_district
 
 from ..catalogue import load_catalogue
 from ..lifecycle import window_check
@@ -137,6 +138,7 @@ def parameter_set(*, actor, programme: Programme, name: str, value: Decimal, eff
     were computed with (stored on each award), so nothing earlier changes."""
     if not getattr(actor, "is_bureau_admin", False):
         raise PermissionDenied(_("只有管理员可以修改政策参数。"))
+    require_district(actor, programme.policy.district)
     known = set(programme.parameters.values_list("name", flat=True))
     errors = {}
     if name not in known:
@@ -165,6 +167,7 @@ def window_open(*, actor, programme: Programme, name: str, opens_at: dt.datetime
     expired, a claim window (清算批次) for facts inside its validity (vouchers.lifecycle)."""
     if not getattr(actor, "is_bureau_admin", False):
         raise PermissionDenied(_("只有管理员可以设置申报批次。"))
+    require_district(actor, programme.policy.district)
     if closes_at <= opens_at:
         raise ValidationError({"closes_at": _("截止时间必须晚于开始时间。")})
     window_check(programme=programme, kind=kind, opens_at=opens_at, closes_at=closes_at)
@@ -194,6 +197,7 @@ def window_change(*, actor, window: ApplicationWindow, name: str | None = None, 
     now = timezone.now()
     with transaction.atomic():
         locked = ApplicationWindow.objects.select_for_update().select_related("programme__policy").get(pk=window.pk)
+        require_district(actor, locked.programme.policy.district)
         before = _window_json(locked)
         if locked.closes_at <= now:
             raise ValidationError(_("该批次已于 %(t)s 截止，不能再修改。")
@@ -231,7 +235,8 @@ def window_close(*, actor, window: ApplicationWindow, reason: str = "", ip: str 
         raise PermissionDenied(_("只有管理员可以设置申报批次。"))
     now = timezone.now()
     with transaction.atomic():
-        locked = ApplicationWindow.objects.select_for_update().select_related("programme").get(pk=window.pk)
+        locked = ApplicationWindow.objects.select_for_update().select_related("programme__policy").get(pk=window.pk)
+        require_district(actor, locked.programme.policy.district)
         if locked.closes_at <= now:
             raise ValidationError(_("该批次已截止。"))
         if locked.opens_at >= now:

@@ -20,7 +20,7 @@ from portal.notifications import notify_enterprise
 from ..models import Award, Clawback, ClawbackRepayment
 from .budget import ZERO, award_clawback, award_release, fmt_yuan, money
 from .payments import award_tranches_cancel
-from .payments_common import enterprise_link, portal_language, require_payment_admin
+from .payments_common import enterprise_link, portal_language, require_award_district, require_payment_admin
 
 
 def _json(c: Clawback) -> dict:
@@ -44,6 +44,7 @@ def clawback_decide(*, actor, award: Award, amount, reason: str, due_on: dt.date
         raise ValidationError({"due_on": _("退回期限不能早于今天。")})
     with transaction.atomic():
         award = Award.objects.select_for_update(of=("self",)).select_related("programme").get(pk=award.pk)
+        require_award_district(actor, award)
         if award.programme.is_voucher:
             raise ValidationError(_("算力券的款项支付给核销的服务商，不在此追回；请按核销异议处理。"))
         owed = (Clawback.objects.filter(award=award).aggregate(s=Sum(F("amount") - F("repaid")))["s"] or ZERO)
@@ -90,6 +91,7 @@ def clawback_repayment_record(*, actor, clawback: Clawback, amount, repaid_on: d
         raise ValidationError({"repaid_on": _("到账日期不能晚于今天。")})
     with transaction.atomic():
         clawback = Clawback.objects.select_for_update(of=("self",)).select_related("award").get(pk=clawback.pk)
+        require_award_district(actor, clawback.award)
         if repaid_on < clawback.decided_on:
             raise ValidationError({"repaid_on": _("到账日期不能早于追回决定日期 %(d)s。") % {"d": clawback.decided_on}})
         if clawback.repayments.filter(voucher_number=voucher).exists():

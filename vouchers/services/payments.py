@@ -31,7 +31,15 @@ from portal.notifications import notify_enterprise
 from ..models import AcceptanceReport, Award, PaymentBatch, PaymentLine, PaymentTranche, ReceivingAccount
 from .accounts import account_in_force, account_payable
 from .budget import ZERO, fmt_yuan, money, tranche_disburse
-from .payments_common import enterprise_id_of, enterprise_link, portal_language, require_payment_admin
+from .payments_common import (
+    award_scope_q,
+    enterprise_id_of,
+    enterprise_link,
+    portal_language,
+    require_award_district,
+    require_batch_district,
+    require_payment_admin,
+)
 
 T = PaymentTranche.Status
 L = PaymentLine.Status
@@ -127,6 +135,7 @@ def award_schedule_set(*, actor, award: Award, tranches: list[dict] | None = Non
     require_payment_admin(actor)
     with transaction.atomic():
         award = Award.objects.select_for_update(of=("self",)).select_related("programme").get(pk=award.pk)
+        require_award_district(actor, award)
         if not payable_award(award):
             raise ValidationError(_("该奖励不是已核定生效的直接拨付奖励，不能设置分期计划。"))
         if PaymentTranche.objects.filter(award=award).exists():
@@ -188,6 +197,7 @@ def acceptance_decide(*, actor, report: AcceptanceReport, approve: bool, note: s
         report = AcceptanceReport.objects.select_for_update().get(pk=report.pk)
         tranche = PaymentTranche.objects.select_for_update(of=("self",)).select_related("award").get(
             pk=report.tranche_id)
+        require_award_district(actor, tranche.award)
         if report.status != AcceptanceReport.Status.SUBMITTED:
             raise ValidationError(_("该验收报告已审核（%(s)s）。") % {"s": report.get_status_display()})
         if approve and tranche.status != T.WAITING:
@@ -242,7 +252,9 @@ def batch_prepare(*, actor, tranche_ids: list[int], note: str = "", ip: str | No
         award_ids = set(PaymentTranche.objects.filter(pk__in=ids).values_list("award_id", flat=True))
         awards = {a.pk: a for a in Award.objects.select_for_update(of=("self",)).select_related(
             "programme", "enterprise", "application").filter(pk__in=award_ids).order_by("pk")}
-        found = {t.pk: t for t in PaymentTranche.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        # another district's tranches are not the actor's to pay: as unknown as those that do not exist
+        found = {t.pk: t for t in PaymentTranche.objects.select_for_update().filter(
+            award_scope_q(actor, "award__"), pk__in=ids).order_by("pk")}
         unknown = [i for i in ids if i not in found]
         if unknown:
             raise ValidationError({"tranches": _("没有这些待拨付款项：%(ids)s。")
@@ -305,6 +317,7 @@ def batch_approve(*, actor, batch: PaymentBatch, ip: str | None = None) -> Payme
     require_payment_admin(actor)
     with transaction.atomic():
         batch = _lock_batch(batch)
+        require_batch_district(actor, batch)
         if batch.status != B.DRAFT:
             raise ValidationError(_("批次 %(b)s 不在待审批状态（%(s)s）。") % {"b": batch.number,
                                                                      "s": batch.get_status_display()})
@@ -336,6 +349,7 @@ def batch_cancel(*, actor, batch: PaymentBatch, reason: str, ip: str | None = No
         raise ValidationError({"reason": _("撤销原因不能超过300字。")})
     with transaction.atomic():
         batch = _lock_batch(batch)
+        require_batch_district(actor, batch)
         if batch.status not in (B.DRAFT, B.APPROVED):
             raise ValidationError(_("批次 %(b)s 已%(s)s，不能撤销。")
                                   % {"b": batch.number, "s": batch.get_status_display()})
@@ -357,6 +371,7 @@ def batch_export_record(*, actor, batch: PaymentBatch, fmt: str, ip: str | None 
     require_payment_admin(actor)
     with transaction.atomic():
         batch = _lock_batch(batch)
+        require_batch_district(actor, batch)
         if batch.status not in (B.APPROVED, B.CLOSED):
             raise ValidationError(_("批次 %(b)s 尚未审批（或已撤销），不能导出支付文件。") % {"b": batch.number})
         if batch.exported_at is None:
@@ -419,6 +434,7 @@ def batch_results_record(*, actor, batch: PaymentBatch, results: list[LineResult
         raise ValidationError(_("请至少登记一笔明细的结果。"))
     with transaction.atomic():
         batch = _lock_batch(batch)
+        require_batch_district(actor, batch)
         if batch.status != B.APPROVED:
             raise ValidationError(_("批次 %(b)s 为“%(s)s”，不能登记拨付结果。") % {"b": batch.number,
                                                                           "s": batch.get_status_display()})

@@ -9,26 +9,30 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.models import District, Enterprise, EnterpriseMember, Industry
-from portal.models import Role, User
+from portal.models import Jurisdiction, Role, User
 from portal.uscc import check_character
 
 DEMO_PASSWORD = "Demo-2026-pass"
 
+HP, TH = Jurisdiction.HUANGPU, Jurisdiction.TIANHE
 CAST = [
-    # email, full name, role, enterprise key, member role
-    ("owner-a@demo.cn", "张明（甲公司法人）", Role.ENTERPRISE, "A", EnterpriseMember.MemberRole.OWNER),
-    ("agent-a@demo.cn", "李娜（甲公司经办人）", Role.ENTERPRISE, "A", EnterpriseMember.MemberRole.AGENT),
-    ("owner-b@demo.cn", "王强（乙公司法人）", Role.ENTERPRISE, "B", EnterpriseMember.MemberRole.OWNER),
+    # email, full name, role, enterprise key, member role, district (所属区域 of bureau staff and experts)
+    ("owner-a@demo.cn", "张明（甲公司法人）", Role.ENTERPRISE, "A", EnterpriseMember.MemberRole.OWNER, ""),
+    ("agent-a@demo.cn", "李娜（甲公司经办人）", Role.ENTERPRISE, "A", EnterpriseMember.MemberRole.AGENT, ""),
+    ("owner-b@demo.cn", "王强（乙公司法人）", Role.ENTERPRISE, "B", EnterpriseMember.MemberRole.OWNER, ""),
     # registers 丙公司 in demo_seed_verification: its claim waits in the bureau's verification queue
-    ("claimant-c@demo.cn", "陈丙（丙公司法人，待实名核验）", Role.ENTERPRISE, None, None),
-    ("reviewer@demo.cn", "陈审核", Role.REVIEWER, None, None),
-    ("reviewer2@demo.cn", "赵审核", Role.REVIEWER, None, None),
-    ("expert1@demo.cn", "刘专家", Role.EXPERT, None, None),
-    ("expert2@demo.cn", "黄专家", Role.EXPERT, None, None),
-    ("expert3@demo.cn", "周专家", Role.EXPERT, None, None),
-    ("admin@demo.cn", "吴管理员", Role.BUREAU_ADMIN, None, None),
-    ("provider@demo.cn", "郑服务商", Role.PROVIDER, None, None),
-    ("sysadmin@demo.cn", "系统管理员", Role.SYSADMIN, None, None),
+    ("claimant-c@demo.cn", "陈丙（丙公司法人，待实名核验）", Role.ENTERPRISE, None, None, ""),
+    ("reviewer@demo.cn", "陈审核", Role.REVIEWER, None, None, HP),
+    ("reviewer2@demo.cn", "赵审核", Role.REVIEWER, None, None, HP),
+    ("expert1@demo.cn", "刘专家", Role.EXPERT, None, None, HP),
+    ("expert2@demo.cn", "黄专家", Role.EXPERT, None, None, HP),
+    ("expert3@demo.cn", "周专家", Role.EXPERT, None, None, HP),
+    ("admin@demo.cn", "吴管理员", Role.BUREAU_ADMIN, None, None, HP),
+    ("reviewer-th@demo.cn", "林审核", Role.REVIEWER, None, None, TH),
+    ("expert-th@demo.cn", "郭专家", Role.EXPERT, None, None, TH),
+    ("admin-th@demo.cn", "孙管理员", Role.BUREAU_ADMIN, None, None, TH),
+    ("provider@demo.cn", "郑服务商", Role.PROVIDER, None, None, ""),
+    ("sysadmin@demo.cn", "系统管理员", Role.SYSADMIN, None, None, ""),
 ]
 
 ENTERPRISES = {
@@ -59,19 +63,22 @@ class Command(BaseCommand):
             for key, data in ENTERPRISES.items():
                 data = {**data, "credit_code": _fix_check(data["credit_code"])}
                 enterprises[key], _ = Enterprise.objects.get_or_create(credit_code=data["credit_code"], defaults=data)
-            for email, name, role, ent_key, member_role in CAST:
+            for email, name, role, ent_key, member_role, district in CAST:
                 user = User.objects.filter(email=email).first()
                 if user is None:
                     user = User(username=email, email=email, full_name=name, role=role,
                                 email_confirmed_at=timezone.now(), is_staff=role in (Role.BUREAU_ADMIN, Role.SYSADMIN),
-                                is_superuser=role == Role.SYSADMIN)
+                                is_superuser=role == Role.SYSADMIN, district=district)
                     user.set_password(DEMO_PASSWORD)
                     user.save()
+                elif user.district != district:  # a demo database from before staff had districts
+                    User.objects.filter(pk=user.pk).update(district=district)
                 if ent_key and not EnterpriseMember.objects.filter(user=user).exists():
                     EnterpriseMember.objects.create(user=user, enterprise=enterprises[ent_key], member_role=member_role)
         for extra in ("demo_seed_verification", "demo_seed_programmes", "demo_seed_reviews", "demo_seed_vouchers"):
             if extra in commands:
                 call_command(extra, verbosity=0)
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
-        for email, name, role, _e, _m in CAST:
-            self.stdout.write(f"  {Role(role).label:<10} {email:<22} {name}")
+        for email, name, role, _e, _m, district in CAST:
+            where = Jurisdiction(district).label if district else ("全部区域" if role == Role.SYSADMIN else "")
+            self.stdout.write(f"  {Role(role).label:<10} {email:<22} {name:<12} {where}")

@@ -38,12 +38,14 @@ class Command(BaseCommand):
         if Application.objects.filter(title__startswith=PREFIX).exists():
             return
         owner_a, owner_b = _user("owner-a@demo.cn"), _user("owner-b@demo.cn")
-        reviewer, admin = _user("reviewer@demo.cn"), _user("admin@demo.cn")
-        panel = list(User.objects.filter(role=Role.EXPERT, email__endswith="@demo.cn").order_by("email")[:3])
+        reviewer, admin = _user("reviewer@demo.cn"), _user("admin@demo.cn")  # Huangpu's bureau
+        reviewer_th, admin_th = _user("reviewer-th@demo.cn"), _user("admin-th@demo.cn")  # Tianhe's
+        panel = list(User.objects.filter(role=Role.EXPERT, district=admin.district, email__endswith="@demo.cn")
+                     .order_by("email")[:3])
         a = owner_a.membership.enterprise
         b = owner_b.membership.enterprise
         with transaction.atomic():
-            self._pools(admin)
+            self._pools({admin.district: admin, admin_th.district: admin_th})
             waiting = self._submitted(owner_a, a, "hp-data-trading", {"annual_listed_trading": "6000000"},
                                       "数据交易所场内交易", claims=[("contract", "SZJY-2026-0088")])
             missing = self._submitted(owner_a, a, "hp-data-asset-entry",
@@ -52,8 +54,8 @@ class Command(BaseCommand):
             assignments.reviewer_claim(actor=reviewer, application=missing)
             returned = self._submitted(owner_b, b, "th-compute-subsidy", {"annual_contract_total": "8000000"},
                                        "大模型训练算力采购", skip=["payment_proof"])
-            assignments.reviewer_claim(actor=reviewer, application=returned)
-            formal.formal_review_return(actor=reviewer, application=returned, note="请补充支付凭证。",
+            assignments.reviewer_claim(actor=reviewer_th, application=returned)  # a Tianhe programme
+            formal.formal_review_return(actor=reviewer_th, application=returned, note="请补充支付凭证。",
                                         items=[{"code": "payment_proof", "note": "须与合同金额一致并加盖公章"}])
             deciding = self._submitted(owner_a, a, "hp-compute-voucher", {"eligible_cost": "320000"},
                                        "开源模型本地部署算力服务")
@@ -80,7 +82,8 @@ class Command(BaseCommand):
         if options.get("verbosity"):
             self.stdout.write(f"demo reviews: {waiting.reference} … {noticed.reference}")
 
-    def _pools(self, admin: User) -> None:
+    def _pools(self, admins: dict[str, User]) -> None:
+        """Each programme's pool set by its district's administrator."""
         from django.utils import timezone
 
         from vouchers.services.budget import pool_set_amount, programme_total_ceiling
@@ -88,7 +91,8 @@ class Command(BaseCommand):
         year = timezone.localdate().year
         for code in ("hp-data-trading", "hp-data-asset-entry", "th-compute-subsidy", "hp-compute-voucher",
                      "hp-vertical-model-compute", "hp-model-genai-filing"):
-            programme = Programme.objects.get(code=code)
+            programme = Programme.objects.select_related("policy").get(code=code)
+            admin = admins[programme.policy.district]
             if not BudgetPool.objects.filter(programme=programme, fiscal_year=year).exists():
                 # never more than the programme's total over the period leaves (hp-compute-voucher: 10,000,000)
                 bound = programme_total_ceiling(programme, year)

@@ -21,8 +21,11 @@ class Command(BaseCommand):
     help = "Open a demo application window for every programme (idempotent)."
 
     def handle(self, *args, **options):
-        actor = User.objects.filter(role=Role.BUREAU_ADMIN, is_active=True).order_by("pk").first()
-        if actor is None:
+        # each district's windows opened by its own administrator (所属区域)
+        admins = {}
+        for admin in User.objects.filter(role=Role.BUREAU_ADMIN, is_active=True).exclude(district="").order_by("pk"):
+            admins.setdefault(admin.district, admin)
+        if not admins:
             raise CommandError("没有管理员账户：请先运行 demo_seed。")
         today = timezone.localdate()
         name = f"{today.year}年第一批"
@@ -33,6 +36,9 @@ class Command(BaseCommand):
             if programme.windows.filter(name=name).exists():
                 continue
             policy = programme.policy
+            actor = admins.get(policy.district)
+            if actor is None:
+                continue  # no administrator of that district among the demo logins
             policy_end = dt.datetime.combine(policy.valid_to, dt.time(23, 59, 59), tzinfo=tz)
             closes_at = min(dt.datetime.combine(today + SPAN, dt.time(17, 0), tzinfo=tz), policy_end)
             if closes_at <= timezone.now():
