@@ -57,7 +57,19 @@ def parameter_values(programme: Programme) -> list[calculator.ParameterValue]:
 
 
 def parameters_in_force(*, programme: Programme, on: dt.date) -> dict[str, Decimal]:
-    return calculator.parameters_on(parameter_values(programme), on)
+    if hasattr(programme, "_prefetched_objects_cache"):
+        return calculator.parameters_on(parameter_values(programme), on)
+    return _in_force(_values_by(programme, on).values_list("name", "value", "effective_from"), on)
+
+
+def _values_by(programme: Programme, on: dt.date) -> QuerySet[ParameterValue]:
+    """The programme's dated values in force by `on` (without their clause and note texts)."""
+    return ParameterValue.objects.order_by().filter(programme=programme, effective_from__lte=on)
+
+
+def _in_force(rows: Iterable[tuple[str, Decimal, dt.date]], on: dt.date) -> dict[str, Decimal]:
+    return calculator.parameters_on((calculator.ParameterValue(name=n, value=v, effective_from=f) for n, v, f in rows),
+                                    on)
 
 
 def prior_awards(*, programme: Programme, enterprise_ids: Iterable[int],

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
@@ -47,10 +48,6 @@ class CounterKey:
 
     def lock_order(self) -> tuple[int, int, int, str]:
         return (KIND_RANK[self.kind], self.enterprise_id or 0, self.fiscal_year, self.line)
-
-    def rows(self, programme_id: int) -> QuerySet[BudgetCounter]:
-        return BudgetCounter.objects.filter(programme_id=programme_id, kind=self.kind, enterprise_id=self.enterprise_id,
-                                            fiscal_year=self.fiscal_year, line=self.line)
 
 
 @dataclass
@@ -125,43 +122,56 @@ def counter_actual(counter: BudgetCounter) -> Decimal:
     return Decimal(rows[0]["total"]) if rows else ZERO
 
 
-def counters_ensure(programme_id: int, keys: Iterable[CounterKey]) -> None:
-    """Create the counters missing for these keys, each started from the awards that already hold
-    budget (a bound may come into force after awards exist). A counter created meanwhile by a
-    concurrent reservation is left as it is (the unique constraints). No lock is taken here."""
+def counters_ensure(programme_id: int, keys: Iterable[CounterKey]) -> dict[CounterKey, int]:
+    """The ids of the counters for these keys, creating the missing ones, each started from the awards
+    that already hold budget (a bound may come into force after awards exist). A counter created
+    meanwhile by a concurrent reservation is taken as it is (the unique constraints refuse a second).
+    No lock is taken here: counters_draw locks them, in the one order."""
     keys = list(keys)
     if not keys:
-        return
-    q = Q()
-    for k in keys:
-        q |= Q(kind=k.kind, enterprise_id=k.enterprise_id, fiscal_year=k.fiscal_year, line=k.line)
-    have = set(BudgetCounter.objects.filter(programme_id=programme_id).filter(q).values_list(
-        "kind", "enterprise_id", "fiscal_year", "line"))
-    missing = [k for k in keys if (k.kind, k.enterprise_id, k.fiscal_year, k.line) not in have]
-    if missing:
-        BudgetCounter.objects.bulk_create([
-            BudgetCounter(programme_id=programme_id, kind=k.kind, enterprise_id=k.enterprise_id,
-                          fiscal_year=k.fiscal_year, line=k.line, used=_starting_total(programme_id, k))
-            for k in missing], ignore_conflicts=True)
+        return {}
+    enterprises = {k.enterprise_id for k in keys if k.enterprise_id}
+    # the programme-wide counters are few (the total, a quota per year): read them all
+    found = BudgetCounter.objects.filter(programme_id=programme_id).filter(
+        Q(enterprise_id__in=enterprises) | Q(enterprise_id=None)).values_list(
+        "pk", "kind", "enterprise_id", "fiscal_year", "line")
+    ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in found}
+    missing = [k for k in keys if k not in ids]
+    while missing:
+        try:
+            with transaction.atomic():
+                made = BudgetCounter.objects.bulk_create([
+                    BudgetCounter(programme_id=programme_id, kind=k.kind, enterprise_id=k.enterprise_id,
+                                  fiscal_year=k.fiscal_year, line=k.line, used=_starting_total(programme_id, k))
+                    for k in missing])
+        except IntegrityError:  # one was created meanwhile by a concurrent reservation: read again
+            ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in found.all()}
+            still = [k for k in keys if k not in ids]
+            if len(still) == len(missing):  # not a concurrent creation
+                raise
+            missing = still
+        else:
+            ids.update({k: c.pk for k, c in zip(missing, made, strict=True)})
+            missing = []
+    return {k: ids[k] for k in keys}
 
 
 def _starting_total(programme_id: int, key: CounterKey) -> Coalesce:
     return Coalesce(Subquery(counter_total(programme_id, key)), Value(ZERO), output_field=MONEY_FIELD)
 
 
-def counters_draw(*, programme: Programme, draws: dict[CounterKey, Draw], application_id: int,
-                  enterprise_ids: set[int]) -> None:
+def counters_draw(*, programme: Programme, draws: dict[CounterKey, Draw], ids: dict[CounterKey, int],
+                  application_id: int, enterprise_ids: set[int]) -> None:
     """Draw on each counter in the lock order, each by one conditional update; refuse (the caller's
     savepoint then undoes every draw) naming the first bound that does not fit. A quota counter is
     locked first, then the awards that already hold its units are counted."""
     now = timezone.now()
     for key in sorted(draws, key=CounterKey.lock_order):
-        draw = draws[key]
-        rows = key.rows(programme.pk)
+        draw, rows = draws[key], BudgetCounter.objects.filter(pk=ids[key])
         if key.kind not in COUNT_KINDS:
             if not rows.filter(used__lte=draw.limit - draw.amount).update(
                     used=F("used") + draw.amount, limit=draw.limit, updated_at=now):
-                raise _refuse_amount(programme, draw)
+                raise _refuse_amount(programme, draw, ids[key])
             continue
         counter = rows.select_for_update().get()
         holding = Award.objects.filter(programme=programme, status__in=HOLDING).exclude(application_id=application_id)
@@ -188,12 +198,12 @@ def counters_free(award: Award, amount: Decimal, *, unit_gone: bool) -> None:
             fiscal_year=(award.basis_date or award.decided_on).year, line__in=["", award.line])
         | Q(kind=Kind.ENTERPRISE_PERIOD, enterprise_id=award.enterprise_id, line__in=["", award.line])
         | (Q(kind__in=COUNT_KINDS) & Q(fiscal_year__in=[0, award.fiscal_year])))
-    keys = sorted((CounterKey(Kind(k), e, y, ln) for k, e, y, ln in found.values_list(
-        "kind", "enterprise_id", "fiscal_year", "line")), key=CounterKey.lock_order)
+    keyed = sorted(((CounterKey(Kind(k), e, y, ln), pk) for pk, k, e, y, ln in found.values_list(
+        "pk", "kind", "enterprise_id", "fiscal_year", "line")), key=lambda kp: kp[0].lock_order())
     others = _holding(award.programme_id).exclude(pk=award.pk)
     now = timezone.now()
-    for key in keys:
-        counter = key.rows(award.programme_id).select_for_update().get()
+    for key, pk in keyed:
+        counter = BudgetCounter.objects.select_for_update().get(pk=pk)
         if key.kind not in COUNT_KINDS:
             taken = min(amount, counter.used)
         elif not unit_gone or counter.used < 1:
@@ -205,7 +215,7 @@ def counters_free(award: Award, amount: Decimal, *, unit_gone: bool) -> None:
             if held.filter(**unit).exists():
                 continue
             taken = Decimal(1)
-        key.rows(award.programme_id).update(used=F("used") - taken, updated_at=now)
+        BudgetCounter.objects.filter(pk=pk).update(used=F("used") - taken, updated_at=now)
 
 
 # --- naming a refusal -----------------------------------------------------------------------------
@@ -229,9 +239,9 @@ def counter_label(programme: Programme, key: CounterKey, enterprise_name: str = 
             return _("%(enterprise)s在“%(programme)s”%(line)s政策有效期内奖励上限") % args
 
 
-def _refuse_amount(programme: Programme, draw: Draw) -> ValidationError:
+def _refuse_amount(programme: Programme, draw: Draw, pk: int) -> ValidationError:
     # the enterprise's name through the counter's own foreign key (vouchers takes no other app's model)
-    counter = draw.key.rows(programme.pk).select_related("enterprise").get()
+    counter = BudgetCounter.objects.select_related("enterprise").get(pk=pk)
     name = counter.enterprise.name if counter.enterprise_id else ""
     return ValidationError(_("%(bound)s不足：上限 %(limit)s，已占用 %(used)s，剩余 %(left)s，本次需 %(need)s。") % {
         "bound": counter_label(programme, draw.key, name), "limit": fmt_yuan(draw.limit),

@@ -54,12 +54,13 @@ def award_reserve(*, actor, application, lines: list[dict], decided_on: dt.date,
     keys = [f"{key}:{line}" if line else key for line, _e, _a in cleaned]
     programme: Programme = application.programme
     year, basis = decided_on.year, basis_date or decided_on
-    pool_id = BudgetPool.objects.filter(programme=programme, fiscal_year=year).values_list("pk", flat=True).first()
+    pool_id = BudgetPool.objects.filter(programme=programme, fiscal_year=year).values_list("pk", flat=True).order_by(
+        "pk").first()
     if pool_id is None:
         raise ValidationError(_("“%(programme)s”尚未设置%(year)s年度资金池，无法核定奖励；请管理员先设置预算额度。")
                               % {"programme": programme.name_zh, "year": year})
     draws = bounds(parameters_in_force(programme=programme, on=basis), year, cleaned, basis.year)
-    counters_ensure(programme.pk, draws)
+    counter_ids = counters_ensure(programme.pk, draws)
     total = sum((amt for _l, _e, amt in cleaned), ZERO)
     stored_parameters, stored_explanation = jsonable(parameters), jsonable(explanation)
     try:
@@ -83,7 +84,7 @@ def award_reserve(*, actor, application, lines: list[dict], decided_on: dt.date,
                 reserved=F("reserved") + total, updated_at=timezone.now())
             if not drawn:
                 raise _refuse_pool(programme, pool_id, total)
-            counters_draw(programme=programme, draws=draws, application_id=application.pk,
+            counters_draw(programme=programme, draws=draws, ids=counter_ids, application_id=application.pk,
                           enterprise_ids={ent for _l, ent, _a in cleaned})
     except IntegrityError as exc:
         return _after_integrity_error(exc, application, cleaned, keys)
