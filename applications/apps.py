@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from vouchers.application_states import ApplicationStates, application_states_give
+from vouchers.application_terms import ApplicationTerms, application_terms_give
 
 from .workflow import BUDGET_GROUPS, State
 
@@ -11,6 +11,10 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("企业与申报")
 
     def ready(self) -> None:
-        # vouchers' budget pages count applications by state without naming them (imports point one way)
-        application_states_give(ApplicationStates(choices=tuple(State.choices), groups=BUDGET_GROUPS,
-                                                  awaiting_decision=State.BUREAU_REVIEW))
+        from .models import ProjectClaim  # models are loaded only once the registry is ready
+
+        # vouchers counts applications by state and checks claimed invoices without naming either
+        # (imports point one way: applications → vouchers)
+        application_terms_give(ApplicationTerms(states=tuple(State.choices), budget_groups=BUDGET_GROUPS,
+                                                awaiting_decision=State.BUREAU_REVIEW,
+                                                invoice_claim=ProjectClaim.Kind.INVOICE))

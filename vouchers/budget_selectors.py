@@ -17,15 +17,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .application_states import application_states
+from .application_terms import application_terms
 from .models import Award, BudgetPool, LedgerEntry, Programme
 
 ZERO = Decimal("0.00")
 
 
 def state_group_labels() -> list[str]:
-    """The overview's columns of application states (applications gives them: vouchers.application_states)."""
-    return [str(label) for _, label, _ in application_states().groups]
+    """The overview's columns of application states (applications gives them: vouchers.application_terms)."""
+    return [str(label) for _, label, _ in application_terms().budget_groups]
 
 
 def budget_admin_required(actor) -> None:
@@ -59,7 +59,7 @@ class BudgetRow:
         return sum(self.states.values())
 
     def group_counts(self) -> list[int]:
-        return [sum(self.states.get(s, 0) for s in states) for _, _, states in application_states().groups]
+        return [sum(self.states.get(s, 0) for s in states) for _, _, states in application_terms().budget_groups]
 
     @property
     def groups(self) -> list[int]:
@@ -76,7 +76,7 @@ class BudgetTotal:
     committed: Decimal = ZERO
     disbursed: Decimal = ZERO
     applications: int = 0
-    groups: list[int] = field(default_factory=lambda: [0] * len(application_states().groups))
+    groups: list[int] = field(default_factory=lambda: [0] * len(application_terms().budget_groups))
 
     @property
     def remaining(self) -> Decimal:
@@ -207,14 +207,14 @@ def pool_state_counts(*, actor, pool: BudgetPool) -> list[tuple[str, str, int]]:
     counts = dict(pool.programme.applications.order_by()
                   .annotate(at=Coalesce("submitted_at", "created_at")).filter(at__gte=lo, at__lt=hi)
                   .values_list("state").annotate(n=Count("id")))
-    return [(value, str(label), counts.get(value, 0)) for value, label in application_states().choices]
+    return [(value, str(label), counts.get(value, 0)) for value, label in application_terms().states]
 
 
 def pool_batch_requests(*, actor, pool: BudgetPool) -> list[dict[str, Any]]:
     """The batch awaiting the bureau's decision (实质审核中) for the pool's programme, with the amounts
     its estimates ask for: what the oversubscription remedies are computed on."""
     budget_admin_required(actor)
-    qs = (pool.programme.applications.filter(state=application_states().awaiting_decision, estimate_amount__gt=0)
+    qs = (pool.programme.applications.filter(state=application_terms().awaiting_decision, estimate_amount__gt=0)
           .order_by("submitted_at", "pk").values("pk", "reference", "title", "enterprise__name", "estimate_amount"))
     return [{"application_id": a["pk"], "amount": a["estimate_amount"], "score": None, "reference": a["reference"],
              "title": a["title"], "enterprise": a["enterprise__name"]} for a in qs[:500]]
