@@ -85,6 +85,17 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
 ]}
 
 TERMINAL = frozenset({State.APPROVED, State.DECLINED, State.WITHDRAWN})
+# The states grouped into the budget overview's columns (vouchers' budget pages show every state on a
+# pool's page; applications.apps gives vouchers these).
+BUDGET_GROUPS = (
+    ("draft", _("草稿"), (State.DRAFT,)),
+    ("in_review", _("审查中"), (State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW,
+                              State.BUREAU_REVIEW)),
+    ("pending", _("拟支持/公示中"), (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE)),
+    ("approved", _("已核定"), (State.APPROVED,)),
+    ("declined", _("未获支持"), (State.DECLINED,)),
+    ("withdrawn", _("已撤回"), (State.WITHDRAWN,)),
+)
 # States in which the applicant may still change inputs and attachments.
 EDITABLE_BY_APPLICANT = frozenset({State.DRAFT, State.SUPPLEMENT_REQUESTED})
 

@@ -36,6 +36,11 @@ def is_reviewing_staff(user: User | None) -> bool:
     return is_active_user(user) and user.role in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
 
 
+def is_provider_user(user: User | None) -> bool:
+    """A user of a compute service provider (算力服务商)."""
+    return is_active_user(user) and user.role == Role.PROVIDER
+
+
 def require(allowed: bool, message: str) -> None:
     """Raise PermissionDenied with the user's-language message unless `allowed`."""
     if not allowed:

@@ -10,32 +10,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
+<<<<<<< HEAD
 from portal.permissions import district_q
 
+=======
+from .application_terms import application_terms
+>>>>>>> budget
 from .models import Award, BudgetPool, LedgerEntry, Programme
 
 ZERO = Decimal("0.00")
 
-# Application states grouped into the overview's columns (the pool page shows every state).
-STATE_GROUPS: list[tuple[str, str | Promise, tuple[str, ...]]] = [
-    ("draft", gettext_lazy("草稿"), ("draft",)),
-    ("in_review", gettext_lazy("审查中"),
-     ("submitted", "formal_review", "supplement_requested", "expert_review", "bureau_review")),
-    ("pending", gettext_lazy("拟支持/公示中"), ("approved_pending_notice", "in_public_notice")),
-    ("approved", gettext_lazy("已核定"), ("approved",)),
-    ("declined", gettext_lazy("未获支持"), ("declined",)),
-    ("withdrawn", gettext_lazy("已撤回"), ("withdrawn",)),
-]
-GROUP_OF = {state: key for key, _, states in STATE_GROUPS for state in states}
+
+def state_group_labels() -> list[str]:
+    """The overview's columns of application states (applications gives them: vouchers.application_terms)."""
+    return [str(label) for _, label, _ in application_terms().budget_groups]
 
 
 def budget_admin_required(actor) -> None:
@@ -69,7 +64,7 @@ class BudgetRow:
         return sum(self.states.values())
 
     def group_counts(self) -> list[int]:
-        return [sum(self.states.get(s, 0) for s in states) for _, _, states in STATE_GROUPS]
+        return [sum(self.states.get(s, 0) for s in states) for _, _, states in application_terms().budget_groups]
 
     @property
     def groups(self) -> list[int]:
@@ -86,7 +81,7 @@ class BudgetTotal:
     committed: Decimal = ZERO
     disbursed: Decimal = ZERO
     applications: int = 0
-    groups: list[int] = field(default_factory=lambda: [0] * len(STATE_GROUPS))
+    groups: list[int] = field(default_factory=lambda: [0] * len(application_terms().budget_groups))
 
     @property
     def remaining(self) -> Decimal:
@@ -120,27 +115,25 @@ class BudgetOverview:
     all_policies: list[tuple[str, str]]  # (code, title) for the filter
 
 
-def _application_model():
-    return apps.get_model("applications", "Application")
-
-
 def _application_counts() -> list[tuple[int, int, str, int]]:
     """(programme, year, state, count) over all applications, in two queries: the span of years,
     then one pass grouped by programme and state with a filtered count per year — a hash aggregate
     over a few hundred groups rather than a sort of every row by a computed year. An application
     counts in the year it was submitted (created, for drafts)."""
-    Application = _application_model()
-    span = Application.objects.order_by().aggregate(first=Min("created_at"), last=Max("created_at"),
-                                                    first_s=Min("submitted_at"), last_s=Max("submitted_at"))
+    # applications' rows, through the relation applications declares on Programme
+    span = Programme.objects.order_by().aggregate(
+        first=Min("applications__created_at"), last=Max("applications__created_at"),
+        first_s=Min("applications__submitted_at"), last_s=Max("applications__submitted_at"))
     tz = timezone.get_current_timezone()
     this_year = timezone.localdate().year
     years = {timezone.localtime(v, tz).year for v in span.values() if v is not None} | {this_year}
     first, last = min(years), max(years)
     bounds = {y: (dt.datetime(y, 1, 1, tzinfo=tz), dt.datetime(y + 1, 1, 1, tzinfo=tz)) for y in range(first, last + 1)}
-    per_year = {f"y{y}": Count("id", filter=Q(at__gte=lo, at__lt=hi)) for y, (lo, hi) in bounds.items()}
-    rows = (Application.objects.order_by().annotate(at=Coalesce("submitted_at", "created_at"))
-            .values("programme_id", "state").annotate(**per_year))
-    return [(r["programme_id"], y, r["state"], r[f"y{y}"]) for r in rows for y in bounds if r[f"y{y}"]]
+    per_year = {f"y{y}": Count("applications", filter=Q(at__gte=lo, at__lt=hi)) for y, (lo, hi) in bounds.items()}
+    rows = (Programme.objects.order_by()
+            .annotate(at=Coalesce("applications__submitted_at", "applications__created_at"))
+            .values("pk", "applications__state").annotate(**per_year))
+    return [(r["pk"], y, r["applications__state"], r[f"y{y}"]) for r in rows for y in bounds if r[f"y{y}"]]
 
 
 def budget_overview(*, actor, year: int | None = None, policy: str = "") -> BudgetOverview:
@@ -224,23 +217,19 @@ def pool_ledger(*, actor, pool: BudgetPool) -> QuerySet[LedgerEntry]:
 def pool_state_counts(*, actor, pool: BudgetPool) -> list[tuple[str, str, int]]:
     """Applications of the pool's programme in its year, by state (every state, in workflow order)."""
     budget_admin_required(actor)
-    Application = _application_model()
     tz = timezone.get_current_timezone()
     lo, hi = dt.datetime(pool.fiscal_year, 1, 1, tzinfo=tz), dt.datetime(pool.fiscal_year + 1, 1, 1, tzinfo=tz)
-    counts = dict(Application.objects.order_by().filter(programme_id=pool.programme_id)
+    counts = dict(pool.programme.applications.order_by()
                   .annotate(at=Coalesce("submitted_at", "created_at")).filter(at__gte=lo, at__lt=hi)
                   .values_list("state").annotate(n=Count("id")))
-    state_field = Application._meta.get_field("state")
-    return [(value, str(label), counts.get(value, 0)) for value, label in state_field.choices]
+    return [(value, str(label), counts.get(value, 0)) for value, label in application_terms().states]
 
 
 def pool_batch_requests(*, actor, pool: BudgetPool) -> list[dict[str, Any]]:
     """The batch awaiting the bureau's decision (实质审核中) for the pool's programme, with the amounts
     its estimates ask for: what the oversubscription remedies are computed on."""
     budget_admin_required(actor)
-    Application = _application_model()
-    qs = (Application.objects.filter(programme_id=pool.programme_id, state="bureau_review",
-                                     estimate_amount__gt=0)
+    qs = (pool.programme.applications.filter(state=application_terms().awaiting_decision, estimate_amount__gt=0)
           .order_by("submitted_at", "pk").values("pk", "reference", "title", "enterprise__name", "estimate_amount"))
     return [{"application_id": a["pk"], "amount": a["estimate_amount"], "score": None, "reference": a["reference"],
              "title": a["title"], "enterprise": a["enterprise__name"]} for a in qs[:500]]

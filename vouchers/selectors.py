@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 
@@ -58,19 +58,37 @@ def parameter_values(programme: Programme) -> list[calculator.ParameterValue]:
 
 
 def parameters_in_force(*, programme: Programme, on: dt.date) -> dict[str, Decimal]:
-    return calculator.parameters_on(parameter_values(programme), on)
+    if hasattr(programme, "_prefetched_objects_cache"):
+        return calculator.parameters_on(parameter_values(programme), on)
+    return _in_force(_values_by(programme, on).values_list("name", "value", "effective_from"), on)
 
 
-def prior_awards(*, programme: Programme, enterprise_ids: Iterable[int],
+def _values_by(programme: Programme, on: dt.date) -> QuerySet[ParameterValue]:
+    """The programme's dated values in force by `on` (without their clause and note texts)."""
+    return ParameterValue.objects.order_by().filter(programme=programme, effective_from__lte=on)
+
+
+def _in_force(rows: Iterable[tuple[str, Decimal, dt.date]], on: dt.date) -> dict[str, Decimal]:
+    return calculator.parameters_on((calculator.ParameterValue(name=n, value=v, effective_from=f) for n, v, f in rows),
+                                    on)
+
+
+def prior_awards(*, programme: Programme, enterprise_ids: Iterable[int], credit_codes: Iterable[str] = (),
                  exclude_application_id: int | None = None) -> list[calculator.PriorAward]:
-    """Earlier awards of these enterprises under this programme that count against its caps."""
-    ids = [i for i in enterprise_ids if i]
-    if not ids:
+    """Earlier awards under this programme that count against its caps, of these enterprises and of
+    those with these credit codes (the parties a two-line award names; read through the award's own
+    foreign key, so vouchers needs no other app's model)."""
+    ids, codes = [i for i in enterprise_ids if i], [c for c in credit_codes if c]
+    if not ids and not codes:
         return []
-    qs = Award.objects.filter(_counted_programmes(programme), enterprise_id__in=ids, status__in=COUNTING)
+    qs = Award.objects.filter(_counted_programmes(programme), _of_enterprises(ids, codes), status__in=COUNTING)
     if exclude_application_id:
         qs = qs.exclude(application_id=exclude_application_id)
     return [_as_prior(a) for a in qs.select_related("application", "programme")]
+
+
+def _of_enterprises(ids: Iterable[int], codes: Iterable[str]) -> Q:
+    return Q(enterprise_id__in=list(ids)) | Q(enterprise__credit_code__in=list(codes))
 
 
 def _counted_programmes(programme: Programme) -> Q:
@@ -99,21 +117,16 @@ def _as_prior(a: Award) -> calculator.PriorAward:
 
 def prior_awards_many(*, programme: Programme, wanted: Mapping[Any, tuple[Mapping[str, Any], Any, int | None]]
                       ) -> dict[Any, list[calculator.PriorAward]]:
-    """prior_awards for several estimates of one programme at once (a batch's ranking), in two
-    queries whatever their number: key → (inputs, enterprise, exclude_application_id)."""
-    from django.apps import apps
-
-    codes = {key: _uscc_codes(programme, inputs) for key, (inputs, _e, _x) in wanted.items()}
-    every = {c for cs in codes.values() for c in cs}
-    Enterprise = apps.get_model("applications", "Enterprise")
-    by_code = dict(Enterprise.objects.filter(credit_code__in=every).values_list("credit_code", "pk")) if every else {}
-    ids = {key: {i for i in [e.pk if e is not None else None, *(by_code.get(c) for c in codes[key])] if i}
-           for key, (_inputs, e, _x) in wanted.items()}
-    everyone = set().union(*ids.values()) if ids else set()
-    awards = list(Award.objects.filter(_counted_programmes(programme), enterprise_id__in=everyone,
+    """prior_awards for several estimates of one programme at once (a batch's ranking), in one query
+    whatever their number: key → (inputs, enterprise, exclude_application_id)."""
+    codes = {key: set(_uscc_codes(programme, inputs)) for key, (inputs, _e, _x) in wanted.items()}
+    ids = {key: {e.pk} if e is not None else set() for key, (_inputs, e, _x) in wanted.items()}
+    every_id, every_code = set().union(*ids.values()), set().union(*codes.values())
+    awards = list(Award.objects.filter(_counted_programmes(programme), _of_enterprises(every_id, every_code),
                                        status__in=COUNTING)
-                  .select_related("application", "programme")) if everyone else []
-    return {key: [_as_prior(a) for a in awards if a.enterprise_id in ids[key]
+                  .annotate(holder_code=F("enterprise__credit_code")).select_related("application", "programme")
+                  ) if every_id or every_code else []
+    return {key: [_as_prior(a) for a in awards if (a.enterprise_id in ids[key] or a.holder_code in codes[key])
                   and a.application_id != exclude]
             for key, (_inputs, _e, exclude) in wanted.items()}
 
@@ -155,19 +168,6 @@ def _uscc_codes(programme: Programme, inputs: Mapping[str, Any]) -> list[str]:
             for v in [inputs.get(m["name"])] if v]
 
 
-def _line_enterprise_ids(programme: Programme, inputs: Mapping[str, Any], enterprise) -> list[int]:
-    """The enterprises whose prior awards bound this estimate: the applicant, and for two-line
-    programmes (th-scenario-demo) the supplier and the buyer named by credit code."""
-    from django.apps import apps
-
-    ids = [enterprise.pk] if enterprise is not None else []
-    codes = _uscc_codes(programme, inputs)
-    if codes:
-        Enterprise = apps.get_model("applications", "Enterprise")
-        ids += list(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
-    return ids
-
-
 def estimate_for(*, programme: Programme, inputs: Mapping[str, Any], on: dt.date | None = None, enterprise=None,
                  exclude_application_id: int | None = None, project_key: str = "",
                  prior: list[calculator.PriorAward] | None = None,
@@ -179,7 +179,8 @@ def estimate_for(*, programme: Programme, inputs: Mapping[str, Any], on: dt.date
     Raises calculator.InputError with a message per field."""
     on = on or timezone.localdate()
     if prior is None:
-        prior = prior_awards(programme=programme, enterprise_ids=_line_enterprise_ids(programme, inputs, enterprise),
+        prior = prior_awards(programme=programme, enterprise_ids=[enterprise.pk] if enterprise is not None else [],
+                             credit_codes=_uscc_codes(programme, inputs),
                              exclude_application_id=exclude_application_id)
     return calculator.estimate(spec=programme_spec(programme), params=parameters_in_force(programme=programme, on=on),
                                inputs=inputs, on=on, prior=prior, enterprise=enterprise_facts(enterprise),

@@ -24,7 +24,6 @@ from portal.audit import client_ip
 from portal.exports import csv_writer, xlsx_append
 
 from .budget_selectors import (
-    STATE_GROUPS,
     BudgetRow,
     budget_admin_required,
     budget_overview,
@@ -33,7 +32,11 @@ from .budget_selectors import (
     pool_get_for_actor,
     pool_ledger,
     pool_state_counts,
+<<<<<<< HEAD
     programmes_for_budget,
+=======
+    state_group_labels,
+>>>>>>> budget
 )
 from .models import Programme
 from .services.budget import batch_oversubscription, pool_set_amount
@@ -135,7 +138,7 @@ def _overview_page(request: HttpRequest, form: PoolCreateForm, status: int = 200
     year, policy = _filters(request)
     overview = budget_overview(actor=request.user, year=year, policy=policy)
     return render(request, "vouchers/budget/overview.html", {
-        "overview": overview, "groups": [str(label) for _, label, _ in STATE_GROUPS],
+        "overview": overview, "groups": state_group_labels(),
         "chart": _budget_bars(overview.rows),
         "form": form, "query": request.GET.urlencode(),
     }, status=status)
@@ -250,7 +253,7 @@ def budget_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _admin(request)
     year, policy = _filters(request)
     overview = budget_overview(actor=request.user, year=year, policy=policy)
-    groups = [str(label) for _, label, _ in STATE_GROUPS]
+    groups = state_group_labels()
     header = [_("政策"), _("项目代码"), _("项目名称"), _("年度"), _("预算额度（元）"), _("已预留（元）"),
               _("已核定（元）"), _("已拨付（元）"), _("剩余（元）"), _("申报总数"), *groups]
     rows = [[r.policy_code, r.programme_code, r.programme_name, r.fiscal_year, r.amount, r.reserved, r.committed,

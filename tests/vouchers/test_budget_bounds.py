@@ -248,17 +248,3 @@ def test_award_keeps_parameters_and_explanation(catalogue, bureau_admin, owner_a
     assert a.parameters == {"rate": "1.00", "cap_per_enterprise_period": "500000"}
     assert a.explanation == [{"label": "成本 × 比例", "amount": "10.50"}]
     assert a.decided_on == ON and a.fiscal_year == 2026
-
-
-@pytest.mark.postgres
-def test_fast_path_reads_the_same_parameters_as_the_selector(catalogue, bureau_admin):
-    from vouchers.selectors import parameters_in_force
-    from vouchers.services.budget import _pool_and_params_pg
-
-    _param(catalogue["hp-compute-voucher"], "cap_per_enterprise_period", "1", on=dt.date(2027, 1, 1))
-    pool = pool_set_amount(actor=bureau_admin, programme=catalogue["hp-data-space"], fiscal_year=2026, amount="1")
-    for on in (dt.date(2024, 6, 1), dt.date(2025, 7, 1), dt.date(2026, 3, 2), dt.date(2027, 5, 5)):
-        for programme in catalogue.values():
-            pool_id, params = _pool_and_params_pg(programme, on.year, on)
-            assert params == parameters_in_force(programme=programme, on=on), (programme.code, on)
-            assert pool_id == (pool.pk if programme.code == "hp-data-space" and on.year == 2026 else None)

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vouchers.models import Award, LedgerEntry, ParameterValue
-from vouchers.services.budget import _cents_pro_rata, batch_oversubscription, pool_set_amount
+from vouchers.oversubscription import cents_pro_rata
+from vouchers.services.budget import batch_oversubscription, pool_set_amount
 
 D = Decimal
 
@@ -45,7 +46,7 @@ def test_pro_rata_exact_to_the_cent_with_deterministic_remainders(pool, prog, bu
 
 
 def test_pro_rata_ties_go_to_the_order_given():
-    out = _cents_pro_rata([("b", D("10")), ("a", D("10")), ("c", D("10"))], D("10.00"))
+    out = cents_pro_rata([("b", D("10")), ("a", D("10")), ("c", D("10"))], D("10.00"))
     assert out == {"b": D("3.34"), "a": D("3.33"), "c": D("3.33")}
 
 
@@ -92,7 +93,7 @@ cents = st.integers(min_value=1, max_value=10**9).map(lambda c: D(c) / 100)
 @given(st.lists(cents, min_size=1, max_size=30), st.integers(min_value=0, max_value=10**9))
 def test_pro_rata_properties(amounts, avail_cents):
     available = D(avail_cents) / 100
-    out = _cents_pro_rata(list(enumerate(amounts)), available)
+    out = cents_pro_rata(list(enumerate(amounts)), available)
     total = sum(amounts)
     if total <= available:
         assert out == dict(enumerate(amounts))
@@ -102,4 +103,4 @@ def test_pro_rata_properties(amounts, avail_cents):
         assert D("0") <= out[i] <= a and out[i] == out[i].quantize(D("0.01"))
         exact = a * available / total
         assert abs(out[i] - exact) < D("0.01")
-    assert _cents_pro_rata(list(enumerate(amounts)), available) == out  # deterministic
+    assert cents_pro_rata(list(enumerate(amounts)), available) == out  # deterministic

@@ -169,6 +169,17 @@ def test_invoice_claimed_in_an_application_is_refused(voucher, provider, provide
     nothing_written(voucher)
 
 
+def test_only_an_invoice_claim_on_the_same_number_is_refused(voucher, provider, provider_user):
+    """The claim is matched by kind and number together: a contract numbered like the invoice, or an
+    invoice claim on another number, does not stop the redemption."""
+    ProjectClaim.objects.create(application=voucher.award.application, kind=ProjectClaim.Kind.CONTRACT,
+                                value="44001234")
+    ProjectClaim.objects.create(application=voucher.award.application, kind=ProjectClaim.Kind.INVOICE,
+                                value="44009999")
+    redeem(actor=provider_user, voucher=voucher, invoice_number="44001234")
+    assert Redemption.objects.count() == 1
+
+
 def test_invoice_date_in_the_future_or_before_issue_is_refused(voucher, provider, provider_user):
     today = timezone.localdate()
     refused("invoice_date", actor=provider_user, voucher=voucher, invoice_date=today + dt.timedelta(days=1))

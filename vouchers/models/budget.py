@@ -97,6 +97,11 @@ class LedgerEntry(models.Model):
         DISBURSE = "disburse", _("拨付")
         CLAWBACK = "clawback", _("追回")
 
+    class Figure(models.TextChoices):
+        """The pool figure a release gives back to."""
+        RESERVED = "reserved", _("已预留")
+        COMMITTED = "committed", _("已核定")
+
     pool = models.ForeignKey(BudgetPool, on_delete=models.PROTECT, related_name="entries")
     award = models.ForeignKey(Award, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
@@ -106,7 +111,7 @@ class LedgerEntry(models.Model):
     idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
     # For a release: which figure of the pool it gave back (reserved or committed), so that every
     # figure is a plain sum over the ledger.
-    released_from = models.CharField(_("释放自"), max_length=10, blank=True)
+    released_from = models.CharField(_("释放自"), max_length=10, blank=True, choices=Figure.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

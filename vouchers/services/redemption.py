@@ -18,7 +18,6 @@ import secrets
 from typing import Any
 
 import filetype
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -32,6 +31,7 @@ from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise, notify_users
 
+from ..application_terms import application_terms
 from ..models import Award, ComputeProvider, ProviderMember, ProviderRelation, Redemption, Voucher
 from .budget import award_clawback, award_release, fmt_yuan, money, tranche_disburse
 
@@ -218,9 +218,10 @@ def provider_relation_declare(*, actor, provider: ComputeProvider, enterprise_cr
                               note: str = "", ip: str | None = None) -> ProviderRelation:
     """登记关联关系 between a provider and an enterprise (found by credit code)."""
     _require_admin(actor)
-    Enterprise = apps.get_model("applications", "Enterprise")
     code = "".join((enterprise_credit_code or "").split()).upper()
-    enterprise = Enterprise.objects.filter(credit_code=code).first()
+    # the enterprise through the model ProviderRelation's foreign key names: its one declared reference
+    enterprises = ProviderRelation._meta.get_field("enterprise").related_model._default_manager
+    enterprise = enterprises.filter(credit_code=code).first()
     if enterprise is None:
         raise ValidationError({"enterprise_credit_code": _("平台中没有该统一社会信用代码的企业。")})
     if kind not in ProviderRelation.Kind.values:
@@ -254,6 +255,14 @@ def _related(provider: ComputeProvider, enterprise) -> str:
     if relation is not None:
         return _("已登记关联关系：%(kind)s") % {"kind": relation.get_kind_display()}
     return ""
+
+
+def _claimed_in_an_application(voucher: Voucher, invoice_number: str) -> bool:
+    """Whether the holder claimed this invoice in an application (through the relations applications
+    declares: an enterprise's applications and their claims)."""
+    kind = application_terms().invoice_claim
+    return Voucher.objects.filter(pk=voucher.pk, enterprise__applications__claims__kind=kind,  # one claim row
+                                  enterprise__applications__claims__value=invoice_number).exists()
 
 
 def redemption_create(*, actor, voucher_code: str, holder_credit_code: str, invoice_number: str,
@@ -301,11 +310,8 @@ def redemption_create(*, actor, voucher_code: str, holder_credit_code: str, invo
     if "invoice_number" not in errors and Redemption.objects.filter(
             provider=provider, invoice_number=number).exclude(status=Redemption.Status.DISPUTED).exists():
         errors["invoice_number"] = _("该发票号码已用于核销，不能重复使用。")
-    if "invoice_number" not in errors and voucher is not None:
-        ProjectClaim = apps.get_model("applications", "ProjectClaim")
-        if ProjectClaim.objects.filter(kind="invoice", value=number,
-                                       application__enterprise_id=voucher.enterprise_id).exists():
-            errors["invoice_number"] = _("该发票已作为申报材料使用，不能再用于核销。")
+    if "invoice_number" not in errors and voucher is not None and _claimed_in_an_application(voucher, number):
+        errors["invoice_number"] = _("该发票已作为申报材料使用，不能再用于核销。")
     try:
         checked = _check_invoice_file(invoice_file)
     except ValidationError as exc:

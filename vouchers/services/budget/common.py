@@ -1,0 +1,103 @@
+"""What every budget service shares: amounts (read and written through one helper each), who may
+move awards, the JSON of an award and a pool for the audit trail, and the row locks taken in the
+one order (award, then pool, then counters)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext as _
+
+from portal.amounts import decimal_from
+from portal.permissions import is_bureau_admin, is_reviewing_staff
+from portal.templatetags.money import yuan
+
+from ... import calculator
+from ...models import MONEY, Award, BudgetPool
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+# The award lines a reservation may name: "" (the applicant), supplier and buyer (th-scenario-demo).
+LINES = tuple(calculator.LINE_LABELS)
+# Awards that hold budget and count against caps and quotas.
+HOLDING = (Award.Status.RESERVED, Award.Status.COMMITTED)
+MAX_AMOUNT = Decimal("1e14")
+MONEY_FIELD = models.DecimalField(**MONEY)  # the type of an amount computed in SQL
+
+
+def fmt_yuan(value: Decimal) -> str:
+    """1234.5 → '1,234.50 元' (the portal's one way of writing an amount)."""
+    return yuan(value)
+
+
+def line_label(line: str) -> str:
+    """供应方 / 采购方 in the reader's language; '' for the applicant's single line."""
+    return _(calculator.LINE_LABELS[line]) if line else ""
+
+
+def money(value: Any, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """A money amount: a Decimal (or an int, or text as people write amounts: portal.amounts) with at
+    most two places."""
+    d = decimal_from(value)
+    if d is None:
+        raise ValidationError({field: _("请输入有效金额。")})
+    if d != d.quantize(CENT):
+        raise ValidationError({field: _("金额最多保留两位小数（精确到分）。")})
+    if d < 0:
+        raise ValidationError({field: _("金额不能为负数。") if allow_zero else _("金额必须大于零。")})
+    if d == 0 and not allow_zero:
+        raise ValidationError({field: _("金额必须大于零。")})
+    if d >= MAX_AMOUNT:
+        raise ValidationError({field: _("金额过大。")})
+    return d.quantize(CENT)
+
+
+def may_decide(actor) -> bool:
+    """Who may reserve, commit and release awards: the review workflow acting as a reviewer or an
+    administrator, or the system (None: periodic tasks, a withdrawal)."""
+    return actor is None or is_reviewing_staff(actor)
+
+
+def require_decider(actor, message: str) -> None:
+    if not may_decide(actor):
+        raise PermissionDenied(message)
+
+
+def require_admin(actor, *, allow_system: bool = False) -> None:
+    if actor is None and allow_system:
+        return
+    if not is_bureau_admin(actor):
+        raise PermissionDenied(_("仅主管部门管理员或系统管理员可以进行此操作。"))
+
+
+def user_or_none(actor):
+    """The acting user for a ledger row (None for the system)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def jsonable(value: Any) -> Any:
+    """Parameters and explanations as stored with an award: Decimals and dates as text (never floats)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def award_json(a: Award) -> dict[str, Any]:
+    return {"id": a.pk, "application": a.application_id, "line": a.line, "enterprise": a.enterprise_id,
+            "pool": a.pool_id, "amount": str(a.amount), "disbursed": str(a.disbursed), "status": a.status}
+
+
+def pool_json(p: BudgetPool) -> dict[str, Any]:
+    return {"amount": str(p.amount), "reserved": str(p.reserved), "committed": str(p.committed),
+            "disbursed": str(p.disbursed)}
+
+
+def lock_award(award: Award) -> Award:
+    return Award.objects.select_for_update(of=("self",)).select_related("programme").get(pk=award.pk)
+
+
+def lock_pool(pool_id: int) -> BudgetPool:
+    return BudgetPool.objects.select_for_update().get(pk=pool_id)
