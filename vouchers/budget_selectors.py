@@ -17,12 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-<<<<<<< HEAD
 from portal.permissions import district_q
 
-=======
 from .application_terms import application_terms
->>>>>>> budget
 from .models import Award, BudgetPool, LedgerEntry, Programme
 
 ZERO = Decimal("0.00")

@@ -32,11 +32,8 @@ from .budget_selectors import (
     pool_get_for_actor,
     pool_ledger,
     pool_state_counts,
-<<<<<<< HEAD
     programmes_for_budget,
-=======
     state_group_labels,
->>>>>>> budget
 )
 from .models import Programme
 from .services.budget import batch_oversubscription, pool_set_amount
