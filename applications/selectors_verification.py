@@ -1,6 +1,6 @@
 """Reads of 实名核验, scoped to the actor: the bureau's verification queue (claims on credit codes and
 requests to change eligibility facts), one claim or request, a document, and how each fact of an
-enterprise was established. The bureau's district scoping is added in `_bureau_scope`, once."""
+enterprise was established. The bureau's district scoping is in `_bureau_scope`, once."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from portal.models import Role
-from portal.permissions import is_active_user, may_verify_enterprises
+from portal.permissions import district_q, is_active_user, may_verify_enterprises
 
 from .models import (
     EligibilityFact,
@@ -27,9 +27,10 @@ from .verification_facts import field_label, value_display
 
 
 def _bureau_scope(actor, qs: QuerySet, *, enterprise: str = "enterprise") -> QuerySet:
-    """What of `qs` the verifying actor may see: everything, today. (District scoping — a bureau sees
-    the enterprises of its district — is to be added here, for the queue, the pages and the API alike.)"""
-    return qs
+    """What of `qs` the verifying actor may see: the enterprises registered in the staff member's
+    district (所属区域; the system administrator sees all), for the queue, the pages and the API alike.
+    An enterprise registered outside both districts is the system administrator's to see."""
+    return qs.filter(district_q(actor, f"{enterprise}__registered_district"))
 
 
 def _membership(actor) -> EnterpriseMember | None:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_users
-from portal.permissions import is_active_user, may_verify_enterprises, require
+from portal.permissions import is_active_user, may_verify_enterprises, require, require_district
 
 from .models import (
     District,
@@ -218,6 +218,7 @@ def claim_accept(*, actor, claim: EnterpriseClaim, facts_verified: Iterable[str]
     bureau. A contested claim makes its claimant the owner: the former owner's link to the enterprise
     ends (the agents stay, for the new owner to keep or remove)."""
     require(may_verify_enterprises(actor), _("只有主管部门审核人员可以核验企业。"))
+    require_district(actor, claim.enterprise.registered_district)  # a bureau verifies its own district's
     facts = [f for f in facts_verified if f]
     unknown = [f for f in facts if f not in EligibilityFact.values]
     errors: dict[str, str] = {}
@@ -293,6 +294,7 @@ def claim_refuse(*, actor, claim: EnterpriseClaim, reason: str, ip: str | None =
     """核验未通过, with the reason the claimant is told. A refused registration leaves the enterprise
     refused until its owner uploads again; a refused contested claim changes nothing of the enterprise."""
     require(may_verify_enterprises(actor), _("只有主管部门审核人员可以核验企业。"))
+    require_district(actor, claim.enterprise.registered_district)  # a bureau verifies its own district's
     errors: dict[str, str] = {}
     text = claim_text(reason, field="reason", label=_("不通过的原因"), limit=REASON_MAX, errors=errors)
     if errors:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.models import Notification
 from portal.notifications import notify_enterprise
-from portal.permissions import is_active_user, may_verify_enterprises, require
+from portal.permissions import is_active_user, may_verify_enterprises, require, require_district
 
 from .models import (
     EligibilityFact,
@@ -146,6 +146,7 @@ def _lock_pending(request: FactChangeRequest) -> tuple[FactChangeRequest, Enterp
 def fact_change_accept(*, actor, request: FactChangeRequest, ip: str | None = None) -> FactChangeRequest:
     """核验通过: the requested values apply and count as verified by the bureau."""
     require(may_verify_enterprises(actor), _("只有主管部门审核人员可以核验企业。"))
+    require_district(actor, request.enterprise.registered_district)  # a bureau verifies its own district's
     with transaction.atomic():
         request, enterprise = _lock_pending(request)
         before = {k: getattr(enterprise, k) for k in request.changes}
@@ -166,6 +167,7 @@ def fact_change_accept(*, actor, request: FactChangeRequest, ip: str | None = No
 def fact_change_refuse(*, actor, request: FactChangeRequest, reason: str, ip: str | None = None) -> FactChangeRequest:
     """核验未通过, with the reason; nothing of the enterprise changes."""
     require(may_verify_enterprises(actor), _("只有主管部门审核人员可以核验企业。"))
+    require_district(actor, request.enterprise.registered_district)  # a bureau verifies its own district's
     text = str(reason or "").strip()
     if not text:
         raise ValidationError({"reason": _("请填写不通过的原因。")})

@@ -112,7 +112,8 @@ def test_an_unverified_enterprise_drafts_and_estimates_but_cannot_submit(client_
 
 
 def test_the_queue_shows_the_claim_with_the_division_check_and_accepting_verifies(
-        client_for, reviewer, django_capture_on_commit_callbacks):
+        client_for, reviewer_th, django_capture_on_commit_callbacks):
+    reviewer = reviewer_th  # the claims are Tianhe enterprises': Tianhe's bureau verifies them
     user = UserFactory(role=Role.ENTERPRISE)
     enterprise = register(user, code=make_uscc(7002))  # a Huangpu code (440112) claimed as Tianhe
     claim = enterprise.claims.get()
@@ -140,8 +141,9 @@ def test_the_queue_shows_the_claim_with_the_division_check_and_accepting_verifie
     assert "实名核验已通过" in note.subject
 
 
-def test_refusing_needs_a_reason_then_the_owner_uploads_again(client_for, reviewer, private_storage,
+def test_refusing_needs_a_reason_then_the_owner_uploads_again(client_for, reviewer_th, private_storage,
                                                                 django_capture_on_commit_callbacks):
+    reviewer = reviewer_th  # the claims are Tianhe enterprises': Tianhe's bureau verifies them
     user = UserFactory(role=Role.ENTERPRISE)
     enterprise = register(user, claimant_is_legal_representative=True)
     claim = enterprise.claims.get()
@@ -177,7 +179,9 @@ def test_refusing_needs_a_reason_then_the_owner_uploads_again(client_for, review
     assert response.status_code == 400 and enterprise.claims.count() == 2
 
 
-def test_an_agent_cannot_claim_again_and_staff_decide_through_the_api(api_for, reviewer, bureau_admin):
+def test_an_agent_cannot_claim_again_and_staff_decide_through_the_api(api_for, reviewer_th, bureau_admin_th):
+    reviewer = reviewer_th  # the claims are Tianhe enterprises': Tianhe's bureau verifies them
+    bureau_admin = bureau_admin_th  # the claims are Tianhe enterprises': Tianhe's bureau verifies them
     user = UserFactory(role=Role.ENTERPRISE)
     enterprise = register(user, claimant_is_legal_representative=True)
     agent = member(enterprise, EnterpriseMember.MemberRole.AGENT)
@@ -207,7 +211,8 @@ def test_an_agent_cannot_claim_again_and_staff_decide_through_the_api(api_for, r
     assert not facts["is_above_scale"]["verified"] and facts["is_above_scale"]["source"] == "declared"
 
 
-def test_documents_are_for_staff_and_their_uploader_only(client_for, api_for, owner_b, reviewer):
+def test_documents_are_for_staff_and_their_uploader_only(client_for, api_for, owner_b, reviewer_th):
+    reviewer = reviewer_th  # the claims are Tianhe enterprises': Tianhe's bureau verifies them
     user = UserFactory(role=Role.ENTERPRISE)
     doc = register(user, claimant_is_legal_representative=True).claims.get().documents.get()
     assert client_for(user).get(reverse("applications:verification_document", args=[doc.pk])).status_code == 200
@@ -320,3 +325,29 @@ def test_the_verifier_predicate_refuses_experts_and_enterprises(expert, owner_a)
             claim_accept(actor=actor, claim=claim)
     claim.refresh_from_db()
     assert claim.state == "pending"
+
+
+# ---------------------------------------------------------------- 实名核验 (enterprise verification)
+
+def test_a_bureau_verifies_only_the_enterprises_of_its_district(client_for, reviewer, reviewer_th):
+    """A claim on a Tianhe-registered enterprise is in Tianhe's queue, not Huangpu's; Huangpu's reviewer
+    can neither open it nor decide it, and nothing changes."""
+    from django.core.exceptions import PermissionDenied
+
+
+    enterprise = enterprise_register(actor=UserFactory(role=Role.ENTERPRISE), credit_code=tianhe_code(41),
+                                     business_licence=upload("执照.pdf", PDF), claimant_is_legal_representative=True,
+                                     **PROFILE)
+    claim = enterprise.claims.get()
+    queue = reverse("applications:verification_queue")
+    assert enterprise.name in client_for(reviewer_th).get(queue).content.decode()
+    assert enterprise.name not in client_for(reviewer).get(queue).content.decode()
+    page = reverse("applications:verification_claim", args=[claim.pk])
+    assert client_for(reviewer).get(page).status_code == 404
+    assert client_for(reviewer).post(page, {"decision": "accept", "reason": ""}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        claim_accept(actor=reviewer, claim=claim)
+    claim.refresh_from_db()
+    enterprise.refresh_from_db()
+    assert claim.state == EnterpriseClaim.State.PENDING and not enterprise.is_verified
+    assert not AuditEvent.objects.filter(action="enterprise.claim_accept").exists()

@@ -190,7 +190,8 @@ def test_the_estimate_says_which_facts_are_verified(client_for, compute, owner_a
 
 
 @pytest.mark.usefixtures("clock")
-def test_the_decision_page_says_which_facts_are_verified(client_for, catalogue, reviewer):
+def test_the_decision_page_says_which_facts_are_verified(client_for, catalogue, reviewer_th):
+    reviewer = reviewer_th  # a Tianhe programme: Tianhe's bureau decides it
     from applications.workflow import State
     from tests.reviews.conftest import assign_to, make_app, make_pool
 

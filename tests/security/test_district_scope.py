@@ -239,3 +239,4 @@ def test_windows_are_the_districts(world):
     assert _as(world, "admin_th", "GET", reverse("api-window", args=[c.window.pk]), api=True).status == 404
     assert _as(world, "admin_th", "GET", reverse("vouchers:window_add", kwargs={"code": c.standard.code})).status == 403
     assert _as(world, "admin", "GET", reverse("vouchers:window_add", kwargs={"code": c.standard.code})).outcome == "ok"
+
