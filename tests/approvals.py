@@ -90,3 +90,25 @@ def decline(*, actor, application, reason: str, ip: str | None = None, comment: 
     proposal = walk(propose(actor=actor, application=application, outcome="decline", reason=reason, ip=ip,
                             comment=comment))
     return proposal.decision
+
+
+def walk_pending(applications, *, comment: str = AGREED) -> list:
+    """Approve every step of the pending proposals of these applications (a batch commit's)."""
+    from reviews.models import DecisionProposal
+
+    pending = DecisionProposal.objects.filter(application__in=list(applications),
+                                              status=DecisionProposal.Status.PENDING).order_by("pk")
+    return [walk(p, comment=comment) for p in pending]
+
+
+def collective(*, actor, applications, meeting_name: str = "2026年第5次局务会议", on: dt.date | None = None):
+    """集体决策 recorded for these approved applications of a competitive programme (before the notice)."""
+    from django.utils import timezone
+
+    from reviews.services.collective import collective_decision_record
+
+    apps = list(applications)
+    return collective_decision_record(
+        actor=actor, programme=apps[0].programme, application_ids=[a.pk for a in apps], meeting_name=meeting_name,
+        meeting_date=on or timezone.localdate(), attendees="张局长（主持）\n李副局长\n王科长",
+        minutes="会议审议了拟支持名单，同意按评审排名予以支持，进入公示。")

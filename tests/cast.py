@@ -36,6 +36,7 @@ from rest_framework.authtoken.models import Token
 from applications.models import Application, Attachment, EnterpriseMember
 from applications.workflow import State
 from portal.models import Notification, Role, User
+from tests.approvals import approve
 
 from .factories import EnterpriseFactory, UserFactory, member
 
@@ -96,7 +97,7 @@ def _submitted(programme, owner, *, n: int, data: dict | None = None) -> Applica
 def cast_build(*, letters: bool = True) -> Cast:
     """Build the whole scenario (call inside a test database; takes about a second, more with the
     letter's PDF: `letters=False` skips rendering it)."""
-    from reviews.services import assignments, decisions, formal, notices
+    from reviews.services import assignments, formal, notices
     from reviews.services import experts as panel
     from vouchers.models import ApplicationWindow, BudgetPool, Programme
     from vouchers.services.catalogue import catalogue_load
@@ -152,13 +153,13 @@ def cast_build(*, letters: bool = True) -> Cast:
 
     o["a_bureau"] = _submitted(standard, owner_a, n=5)
     assignments.reviewer_assign(actor=admin, application=o["a_bureau"], reviewer=reviewer)
-    formal.formal_review_pass(actor=reviewer, application=o["a_bureau"])
+    formal.formal_review_pass(actor=reviewer, application=o["a_bureau"], note="材料齐全，符合申报条件。")
     o["a_bureau"].refresh_from_db()
 
     competitive_data = {**DRAFT, "inputs": {"compute_spend": "2000000"}}
     o["a_expert"] = _submitted(competitive, owner_a, n=6, data=competitive_data)
     assignments.reviewer_assign(actor=admin, application=o["a_expert"], reviewer=reviewer)
-    formal.formal_review_pass(actor=reviewer, application=o["a_expert"])
+    formal.formal_review_pass(actor=reviewer, application=o["a_expert"], note="材料齐全，符合申报条件。")
     o["a_expert_assignments"] = panel.experts_assign(actor=admin, application=o["a_expert"], experts=panel_experts)
     o["a_expert_assignment"] = o["a_expert_assignments"][0]
     o["a_expert"].refresh_from_db()
@@ -166,8 +167,8 @@ def cast_build(*, letters: bool = True) -> Cast:
     # In public notice, with an objection lodged by the public.
     o["a_notice"] = _submitted(standard, owner_a, n=7)
     assignments.reviewer_assign(actor=admin, application=o["a_notice"], reviewer=reviewer)
-    formal.formal_review_pass(actor=reviewer, application=o["a_notice"])
-    decisions.decision_approve(actor=reviewer, application=o["a_notice"], amount=_maximum(o["a_notice"]))
+    formal.formal_review_pass(actor=reviewer, application=o["a_notice"], note="材料齐全，符合申报条件。")
+    approve(actor=reviewer, application=o["a_notice"], amount=_maximum(o["a_notice"]))
     o["notice"] = notices.notice_publish(actor=admin, application_ids=[o["a_notice"].pk])
     o["objection"] = notices.objection_lodge(
         notice=o["notice"], application_id=o["a_notice"].pk, objector_kind="person", objector_name="张三",
@@ -177,8 +178,8 @@ def cast_build(*, letters: bool = True) -> Cast:
     # Approved: decided, published, the period over (moved into the past), finalised.
     o["a_approved"] = _submitted(standard, owner_a, n=8)
     assignments.reviewer_assign(actor=admin, application=o["a_approved"], reviewer=reviewer)
-    formal.formal_review_pass(actor=reviewer, application=o["a_approved"])
-    decisions.decision_approve(actor=reviewer, application=o["a_approved"], amount=_maximum(o["a_approved"]))
+    formal.formal_review_pass(actor=reviewer, application=o["a_approved"], note="材料齐全，符合申报条件。")
+    approve(actor=reviewer, application=o["a_approved"], amount=_maximum(o["a_approved"]))
     o["notice_closed"] = notices.notice_publish(actor=admin, application_ids=[o["a_approved"].pk])
     type(o["notice_closed"]).objects.filter(pk=o["notice_closed"].pk).update(
         starts_on=timezone.localdate() - dt.timedelta(days=20), ends_on=timezone.localdate() - dt.timedelta(days=2))
@@ -197,7 +198,7 @@ def cast_build(*, letters: bool = True) -> Cast:
     o["b_expert"] = _submitted(competitive, owner_b, n=21, data={**competitive_data,
                                                                    "inputs": {"compute_spend": "1000000"}})
     assignments.reviewer_assign(actor=admin, application=o["b_expert"], reviewer=users["reviewer_other"])
-    formal.formal_review_pass(actor=users["reviewer_other"], application=o["b_expert"])
+    formal.formal_review_pass(actor=users["reviewer_other"], application=o["b_expert"], note="材料齐全，符合申报条件。")
     made = panel.experts_assign(actor=admin, application=o["b_expert"],
                                 experts=[users["expert"], *panel_experts[:2]])
     o["expert_assignment"] = panel.expert_declare(actor=users["expert"], assignment=made[0], conflict=False)

@@ -169,8 +169,16 @@ def formal_review_return(*, actor, application: Application | int, items: Iterab
         app = application_lock(application)
         transition_check(actor=actor, application=app, transition="request_supplement")
         require_assigned(actor, app)
-        note = _required_comment(note, _("请填写退回补正的审查意见。"))
-        cleaned = _clean_items(app, list(items or []))
+        errors: dict[str, list[str]] = {}
+        note = (note or "").strip()
+        if not note:
+            errors["note"] = [_("请填写退回补正的审查意见。")]
+        try:
+            cleaned = _clean_items(app, list(items or []))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
         due, review_due = due_after("supplement", today()), formal_review_due(app)
 
         _mark_answered(app)

@@ -92,7 +92,7 @@ def scenario():
             n += 1
             app = _submitted(programme, owner, n=100 * e + n, data=COST)
             assignments.reviewer_assign(actor=admin, application=app, reviewer=reviewer)
-            formal.formal_review_pass(actor=reviewer, application=app)
+            formal.formal_review_pass(actor=reviewer, application=app, note="材料齐全，符合申报条件。")
             path = f"/api/v1/reviews/applications/{app.pk}/decision/"
             if i < APPROVALS_EACH:
                 amount = str(decision_estimate(app).amount)

@@ -262,7 +262,7 @@ def test_notifications_are_written_in_chinese_whatever_the_actor_reads(cast, dja
 
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         formal_review_return(actor=cast.user("reviewer"), application=cast.a_formal,
-                             items=[{"code": "payment_proof", "note": "须加盖银行印章"}])
+                             items=[{"code": "payment_proof", "note": "须加盖银行印章"}], note="请一次性补正所列材料。")
         assert translation.get_language() == "en"  # the actor's own language is untouched
     notice = Notification.objects.filter(recipient=cast.user("owner_a"), kind=Notification.Kind.SUPPLEMENT,
                                          body__contains=cast.a_formal.reference).get()
