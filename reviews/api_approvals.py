@@ -55,7 +55,7 @@ def proposal_json(p: DecisionProposal, *, actor=None) -> dict[str, Any]:
     })
 
 
-class StepSerializer(serializers.Serializer):
+class ApprovalStepSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     role = serializers.CharField(help_text="handler 经办 / checker 复核 / leader 分管领导")
     role_label = serializers.CharField()
@@ -87,7 +87,7 @@ class ProposalSerializer(serializers.Serializer):
     decision = serializers.IntegerField(allow_null=True, help_text="the decision, once the last step approved")
     next_step = serializers.CharField(allow_null=True)
     may_act = serializers.BooleanField(help_text="whether you may hold the next step now")
-    steps = StepSerializer(many=True)
+    steps = ApprovalStepSerializer(many=True)
 
 
 class DecisionInput(serializers.Serializer):
@@ -210,7 +210,8 @@ class ProposalReturnView(APIView):
 class ProposalsApproveManyView(APIView):
     """批量同意 the next step of several proposals with one comment (each checked as if alone)."""
 
-    @extend_schema(request=ApproveManyInput, responses=BulkResultsSerializer)
+    @extend_schema(operation_id="reviews_proposals_approve_many", request=ApproveManyInput,
+                   responses=BulkResultsSerializer)
     def post(self, request):
         chains.require_reviewing_staff(request.user)
         data = _valid(ApproveManyInput, request)

@@ -13,6 +13,9 @@
 - a two-party application of B (th-scenario-demo) naming A as the buyer, A's confirmation pending;
 - an invitation of A (with the raw token of its link), an inbox message of A's owner, a budget pool,
   and an API token for every user;
+- four eyes (`_four_eyes`): A's decision (a decline) proposed by the assigned reviewer, waiting for 复核 by an
+  administrator; an approved application of A's under the competitive programme with its collective
+  decision (集体决策) and signed minutes;
 - A's money after the decision (`_payments`): a verified receiving account and a change waiting, a staged
   award with a draft payment batch and an acceptance report waiting, a paid award partly clawed back.
 
@@ -36,7 +39,7 @@ from rest_framework.authtoken.models import Token
 from applications.models import Application, Attachment, EnterpriseMember
 from applications.workflow import State
 from portal.models import Notification, Role, User
-from tests.approvals import approve
+from tests.approvals import approve, propose
 
 from .factories import EnterpriseFactory, UserFactory, member
 
@@ -193,6 +196,8 @@ def cast_build(*, letters: bool = True) -> Cast:
     _letters(o, admin, render=letters)
     _voucher(o, users)
     _payments(o, users)
+    _four_eyes(o, users, owner_a=owner_a, standard=standard, competitive=competitive,
+               window=windows[competitive.code])
 
     # ------------------------------------------------------------ enterprise B: the cast's expert sits here
     o["b_expert"] = _submitted(competitive, owner_b, n=21, data={**competitive_data,
@@ -217,6 +222,32 @@ def cast_build(*, letters: bool = True) -> Cast:
     for u in panel_experts:
         Token.objects.get_or_create(user=u)
     return Cast(users=users, tokens=tokens, objects=o)
+
+
+def _four_eyes(o: dict, users: dict, *, owner_a, standard, competitive, window) -> None:
+    """四眼: A's decision (a decline) proposed by the assigned reviewer and waiting for 复核 (an administrator);
+    A's approved application of the competitive programme awaiting its notice (made directly: the
+    panel's path is the cast's a_expert) with its collective decision (集体决策) and signed minutes."""
+    from reviews.services import assignments, formal
+    from reviews.services.collective import collective_decision_record
+
+    reviewer, admin = users["reviewer"], users["admin"]
+    o["a_proposed"] = _submitted(standard, owner_a, n=9)
+    assignments.reviewer_assign(actor=admin, application=o["a_proposed"], reviewer=reviewer)
+    formal.formal_review_pass(actor=reviewer, application=o["a_proposed"], note="材料齐全，符合申报条件。")
+    # A's earlier vouchers exhaust its 500,000 of the period: the reviewer proposes to decline
+    o["proposal"] = propose(actor=reviewer, application=o["a_proposed"], outcome="decline",
+                            reason="政策有效期内已获算力券支持累计达50万元上限。", comment="拟不予支持。")
+    o["a_proposed"].refresh_from_db()
+    now = timezone.now()
+    o["a_competitive_approved"] = Application.objects.create(
+        reference=f"GZAI-{timezone.localdate().year}-900009", enterprise=o["enterprise_a"], programme=competitive,
+        window=window, state=State.APPROVED_PENDING_NOTICE, title="工业质检垂直大模型", created_by=owner_a,
+        submitted_at=now, declared_at=now, declared_by=owner_a, inputs={"compute_spend": "2000000"})
+    o["collective_decision"] = collective_decision_record(
+        actor=admin, programme=competitive, application_ids=[o["a_competitive_approved"].pk],
+        meeting_name="2026年第5次局务会议", meeting_date=timezone.localdate(), attendees="张局长（主持）\n李副局长",
+        minutes="审议拟支持名单，同意予以支持。", upload=_upload("minutes.pdf"))
 
 
 def _maximum(app: Application) -> str:

@@ -123,6 +123,10 @@ class DecisionProposal(models.Model):
     chain = models.ForeignKey(ApprovalChain, on_delete=models.PROTECT, related_name="proposals",
                               verbose_name=_("审批链"))
     from_state = models.CharField(_("拟办时状态"), max_length=30, choices=State.choices)
+    # the proposal's own entry on the application's timeline: a change of state recorded after it
+    # (a return for supplement and the answer, a withdrawal…) means the proposal no longer applies
+    opened_event = models.ForeignKey("applications.ApplicationEvent", on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+", verbose_name=_("拟办记录"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     # 批量核定 a competitive batch's commit: the option it was computed by and the batch
     batch_mode = models.CharField(_("批量核定方式"), max_length=10, blank=True)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application
+from applications.models import Application, ApplicationEvent
 from applications.services import (
     application_lock,
     application_transition,
@@ -66,11 +66,19 @@ def _chain_steps(chain: ApprovalChain | None, *, amount: Decimal) -> list:
     return steps
 
 
+def _stale(p: DecisionProposal, app: Application) -> bool:
+    """Whether the application moved since the proposal was made (its state, or any change of state
+    recorded after the proposal's own timeline entry: returned for supplement and answered…)."""
+    return app.state != p.from_state or ApplicationEvent.objects.filter(
+        application=app, pk__gt=p.opened_event_id or 0).exclude(to_state="").exists()
+
+
 def _lapse_stale(app: Application, *, actor) -> None:
-    """A pending proposal made while the application was in another state (it was returned for
-    supplement, withdrawn…) can no longer take effect: it lapses (已失效)."""
-    for p in DecisionProposal.objects.filter(application=app, status=DecisionProposal.Status.PENDING) \
-            .exclude(from_state=app.state):
+    """A pending proposal made before the application moved on can no longer take effect: it lapses
+    (已失效) when the next one is made."""
+    for p in DecisionProposal.objects.filter(application=app, status=DecisionProposal.Status.PENDING):
+        if not _stale(p, app):
+            continue
         p.status, p.closed_at = DecisionProposal.Status.LAPSED, timezone.now()
         p.save(update_fields=["status", "closed_at"])
         audit_record(actor=actor, action="review.proposal_lapse", target=p,
@@ -154,9 +162,11 @@ def decision_propose(*, actor, application: Application | int, outcome: str, com
                      after={"application": app.pk, "outcome": result, "amount": total, "max_amount": maximum,
                             "lines": lines, "reason": reason, "chain": chain.name,
                             "steps": [s.role for s in steps]})
-        timeline_add(application=app, actor=actor, action="decision_propose", visible_to_applicant=False,
-                     message=_("拟办：%(what)s（%(chain)s）。经办意见：%(c)s")
-                     % {"what": _label(p), "chain": chain.name, "c": comment})
+        p.opened_event = timeline_add(
+            application=app, actor=actor, action="decision_propose", visible_to_applicant=False,
+            message=_("拟办：%(what)s（%(chain)s）。经办意见：%(c)s")
+            % {"what": _label(p), "chain": chain.name, "c": comment})
+        p.save(update_fields=["opened_event"])
         _tell_next(p, app)
     return p
 
@@ -206,6 +216,9 @@ def proposal_approve(*, actor, proposal: DecisionProposal | int, comment: str,
             raise ValidationError(_("申报 %(ref)s 当前状态为“%(now)s”，已不是拟办时的“%(then)s”：该拟办意见不能再同意，"
                                     "请退回。") % {"ref": app.reference, "now": app.get_state_display(),
                                                  "then": State(p.from_state).label})
+        if _stale(p, app):
+            raise ValidationError(_("申报 %(ref)s 在拟办后已有新的办理（如退回补正后重新提交）：该拟办意见不能再同意，"
+                                    "请退回。") % {"ref": app.reference})
         last = step.position == steps[-1].position
         transition = DECLINE if p.outcome == Decision.Outcome.DECLINE else APPROVE
         on = p.decided_on or today()
