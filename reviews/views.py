@@ -136,8 +136,12 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
         results = assignments.reviewers_assign_many(actor=request.user, application_ids=form.cleaned_data["ids"],
                                                     reviewer=form.cleaned_data["reviewer"], ip=ip)
     else:
-        results = assignments.send_to_experts_many(actor=request.user, application_ids=form.cleaned_data["ids"],
-                                                   note=form.cleaned_data["note"], ip=ip)
+        try:
+            results = assignments.send_to_experts_many(actor=request.user, application_ids=form.cleaned_data["ids"],
+                                                       note=form.cleaned_data["note"], ip=ip)
+        except ValidationError as exc:
+            _flash_error(request, exc)
+            return redirect(back)
     _bulk_messages(request, results)
     return redirect(back)
 

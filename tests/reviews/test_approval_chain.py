@@ -52,7 +52,7 @@ def app(trading, enterprise_a, owner_a, reviewer):
 
 @pytest.fixture
 def large(catalogue, clock, enterprise_b, owner_b, reviewer):
-    """hp-vertical-model-compute: 30% of 4,200,000 capped at 1,000,000 — above 500,000 (the large chain)."""
+    """hp-vertical-model-compute: 30% of 4,200,000 = 1,260,000 — above 500,000 (the large chain)."""
     programme = catalogue["hp-vertical-model-compute"]
     make_pool(programme, 2026)
     a = make_app(enterprise_b, programme, state=State.BUREAU_REVIEW, inputs={"compute_spend": "4200000"})
@@ -167,7 +167,7 @@ def test_the_decision_takes_effect_only_at_the_last_step(app, reviewer, bureau_a
 
 def test_above_500000_the_leader_signs_last(large, reviewer, bureau_admin):
     chief = leader()
-    p = propose(actor=reviewer, application=large, amount="1000000")
+    p = propose(actor=reviewer, application=large, amount="1260000")
     assert roles(p) == ["handler", "checker", "leader"]
     proposal_approve(actor=bureau_admin, proposal=p, comment="同意。")
     large.refresh_from_db()
@@ -177,12 +177,12 @@ def test_above_500000_the_leader_signs_last(large, reviewer, bureau_admin):
     assert "授权的分管领导" in str(exc.value)
     p = proposal_approve(actor=chief, proposal=p, comment="同意，按程序公示。")
     large.refresh_from_db()
-    assert large.state == State.APPROVED_PENDING_NOTICE and p.decision.amount == Decimal("1000000.00")
+    assert large.state == State.APPROVED_PENDING_NOTICE and p.decision.amount == Decimal("1260000.00")
 
 
 def test_the_same_person_cannot_hold_two_steps(large, bureau_admin, second_admin):
     chief = leader(bureau_admin)  # an administrator who is also the authorised leader
-    p = propose(actor=bureau_admin, application=large, amount="1000000")
+    p = propose(actor=bureau_admin, application=large, amount="1260000")
     before = proposal_state(p)
     with pytest.raises(PermissionDenied) as exc:
         proposal_approve(actor=bureau_admin, proposal=p, comment="同意。")
@@ -222,7 +222,7 @@ def test_who_may_hold_each_step(app, reviewer, reviewer_other, expert, owner_a, 
 def test_an_inactive_leader_holds_no_step(large, reviewer, bureau_admin):
     chief = leader()
     AuthorisedApprover.objects.filter(user=chief).update(active=False)
-    p = walk(propose(actor=reviewer, application=large, amount="1000000"), until="leader")
+    p = walk(propose(actor=reviewer, application=large, amount="1260000"), until="leader")
     with pytest.raises(PermissionDenied):
         proposal_approve(actor=chief, proposal=p, comment="同意。")
 
