@@ -11,8 +11,10 @@ from django.utils import timezone
 from applications.models import District, Enterprise, EnterpriseMember, Industry
 from portal.models import Role, User
 from portal.uscc import check_character
+from reviews.models import AuthorisedApprover
 
 DEMO_PASSWORD = "Demo-2026-pass"
+LEADER = "leader@demo.cn"
 
 CAST = [
     # email, full name, role, enterprise key, member role
@@ -25,6 +27,7 @@ CAST = [
     ("expert2@demo.cn", "黄专家", Role.EXPERT, None, None),
     ("expert3@demo.cn", "周专家", Role.EXPERT, None, None),
     ("admin@demo.cn", "吴管理员", Role.BUREAU_ADMIN, None, None),
+    ("leader@demo.cn", "孙局长（分管领导）", Role.BUREAU_ADMIN, None, None),
     ("provider@demo.cn", "郑服务商", Role.PROVIDER, None, None),
     ("sysadmin@demo.cn", "系统管理员", Role.SYSADMIN, None, None),
 ]
@@ -67,6 +70,9 @@ class Command(BaseCommand):
                     user.save()
                 if ent_key and not EnterpriseMember.objects.filter(user=user).exists():
                     EnterpriseMember.objects.create(user=user, enterprise=enterprises[ent_key], member_role=member_role)
+            # 分管领导: the leader's step of the approval chains above 500,000 元 (四眼原则)
+            AuthorisedApprover.objects.get_or_create(user=User.objects.get(email=LEADER), defaults={
+                "title": "分管副局长", "note": "演示数据"})
         for extra in ("demo_seed_programmes", "demo_seed_reviews", "demo_seed_vouchers"):
             if extra in commands:
                 call_command(extra, verbosity=0)
