@@ -331,11 +331,11 @@ def experts_finish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def next_step_message(p: DecisionProposal) -> str:
-    """What the proposer reads once the proposal is made or a step approved."""
+    """Where the proposal stands, for the flash after proposing or approving a step."""
     if p.status == DecisionProposal.Status.APPROVED:
         return _("审批完成，决定已生效。")
     step = chains.next_step(p)
-    return _("已提交，待%(step)s。") % {"step": step.get_role_display()} if step else _("已提交。")
+    return _("待%(step)s。") % {"step": step.get_role_display()} if step else ""
 
 
 @roles_required(*REVIEW_ROLES)
@@ -359,7 +359,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, _("拟办意见%(msg)s") % {
+            messages.success(request, _("拟办意见已提交，%(msg)s") % {
                 "msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))})
             return redirect("reviews:decision", pk=pk)
     if pending is not None:
@@ -388,7 +388,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _flash_error(request, exc)
         return redirect("reviews:application", pk=pk)
-    messages.success(request, _("不予支持的拟办意见%(msg)s") % {
+    messages.success(request, _("不予支持的拟办意见已提交，%(msg)s") % {
         "msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))})
     return redirect("reviews:decision", pk=pk)
 

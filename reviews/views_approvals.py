@@ -78,7 +78,8 @@ def proposal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def act(p, data):
         p = approvals.proposal_approve(actor=request.user, proposal=p, comment=data.get("comment", ""),
                                        ip=client_ip(request))
-        return next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=p.pk))
+        return _("已同意，%(msg)s") % {"msg": next_step_message(chains.proposal_get_for_actor(actor=request.user,
+                                                                                         pk=p.pk))}
 
     return _step(request, pk, StepApproveForm, act)
 
