@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -49,7 +49,8 @@ def approval_chains() -> QuerySet[ApprovalChain]:
     """Every chain with its steps, the active ones first (the read-only page and API)."""
     return (ApprovalChain.objects.select_related("programme")
             .prefetch_related(Prefetch("steps", queryset=ApprovalChainStep.objects.order_by("position")))
-            .order_by("-active", "programme_id", "amount_above", "id"))
+            .order_by("-active", F("programme_id").asc(nulls_first=True), F("amount_above").asc(nulls_first=True),
+                      "id"))
 
 
 def chain_for(*, programme: Programme, amount: Decimal) -> ApprovalChain | None:

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '审批链',
                 'verbose_name_plural': '审批链',
-                'ordering': ['programme_id', 'amount_above', 'id'],
+                'ordering': [models.OrderBy(models.F('programme_id'), nulls_first=True), models.OrderBy(models.F('amount_above'), nulls_first=True), 'id'],
             },
         ),
         migrations.CreateModel(

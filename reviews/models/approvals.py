@@ -52,7 +52,7 @@ class ApprovalChain(models.Model):
     class Meta:
         verbose_name = _("审批链")
         verbose_name_plural = _("审批链")
-        ordering = ["programme_id", "amount_above", "id"]
+        ordering = [F("programme_id").asc(nulls_first=True), F("amount_above").asc(nulls_first=True), "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_above__isnull=True) | Q(amount_up_to__isnull=True)
                                    | Q(amount_up_to__gt=F("amount_above")), name="approval_chain_range"),
