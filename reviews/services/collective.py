@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from applications.services import applications_lock
 from applications.uploads import check_upload
 from applications.workflow import COMPETITIVE, State
 from portal.audit import audit_record
@@ -83,7 +84,7 @@ def collective_decision_record(*, actor, programme: Programme, application_ids: 
     stored = ""
     try:
         with transaction.atomic():
-            apps = list(Application.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+            apps = list(applications_lock(ids).values())
             wrong = [a.reference for a in apps if a.programme_id != programme.pk
                      or a.state != State.APPROVED_PENDING_NOTICE]
             if wrong or len(apps) != len(ids):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from applications.services import TransitionRefused, application_transition, timeline_add
+from applications.services import TransitionRefused, application_transition, applications_lock, timeline_add
 from applications.workflow import State
 from portal.audit import audit_record
 from portal.models import Role, User
@@ -67,7 +67,9 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
     elif window is None:
         raise ValidationError(_("请选择申报批次或拟公示的申报。"))
     with transaction.atomic():
-        apps = list(qs.select_for_update().select_related("programme", "enterprise").order_by("pk"))
+        locked = applications_lock(qs.values_list("pk", flat=True))  # then read again under the lock
+        apps = list(Application.objects.filter(pk__in=locked, state=State.APPROVED_PENDING_NOTICE)
+                    .select_related("programme", "enterprise").order_by("pk"))
         if not apps:
             raise ValidationError(_("没有待公示的申报（须为“拟支持，待公示”状态）。"))
         programmes = {a.programme_id for a in apps}
