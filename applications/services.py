@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from django.conf import settings
@@ -152,33 +153,66 @@ def actor_kinds(*, actor, application: Application) -> set[str]:
     return kinds
 
 
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+KEEP = _Keep.KEEP  # application_transition(due_date=KEEP): the stage deadline stays as it is
+
+
+def applications_lock(ids: Iterable[int]) -> dict[int, Application]:
+    """Lock these applications' rows for the caller's transaction, in id order (two callers locking
+    overlapping sets never deadlock), with their programmes; by id."""
+    return {app.pk: app for app in Application.objects.select_for_update().select_related("programme")
+            .filter(pk__in=sorted({int(i) for i in ids})).order_by("pk")}
+
+
+def application_lock(application: Application | int) -> Application:
+    """Lock one application's row for the caller's transaction (with its programme, policy and
+    enterprise): the first step of a service that reads, checks and then moves it."""
+    return _lock(application)
+
+
+def transition_check(*, actor, application: Application, transition: str) -> None:
+    """Refuse (TransitionRefused / PermissionDenied, nothing changed) unless `transition` may fire
+    now from the application's state on its programme's review path, by this actor. A service calls
+    it before its own writes; application_transition calls it again under the row lock."""
+    spec = TRANSITIONS.get(transition)
+    if spec is None:
+        raise TransitionRefused(_("未知的办理操作：%(t)s") % {"t": transition})
+    if application.state not in spec.sources or application.programme.review_path not in spec.paths:
+        raise TransitionRefused(
+            _("申报 %(ref)s 当前状态为“%(state)s”，不能执行“%(action)s”。")
+            % {"ref": application.reference, "state": application.get_state_display(), "action": spec.label})
+    if not (actor_kinds(actor=actor, application=application) & set(spec.actors)):
+        raise PermissionDenied(_("您无权对该申报执行“%(action)s”。") % {"action": spec.label})
+
+
 def application_transition(*, actor, application: Application | int, transition: str, message: str = "",
                            data: dict | None = None, ip: str | None = None,
                            guard: Callable[[Application], None] | None = None,
                            apply: Callable[[Application], None] | None = None,
                            on_commit: Callable[[Application], None] | None = None,
-                           visible_to_applicant: bool = True) -> Application:
+                           visible_to_applicant: bool = True,
+                           due_date: dt.date | None | _Keep = KEEP) -> Application:
     """The one way an application changes state.
 
     Locks the application row, checks the transition exists from the current state on the
-    programme's review path and that the actor may fire it, runs `guard` (raise to refuse: e.g. the
-    reviewer must be assigned) and `apply` (further writes in the same transaction), records the
-    audit event and the timeline entry, and schedules `on_commit` (notifications, letters) after the
-    transaction commits. Refusals raise TransitionRefused/PermissionDenied and change nothing.
-    `actor=None` means the system (periodic tasks)."""
+    programme's review path and that the actor may fire it (transition_check), sets the stage
+    deadline `due_date` when given (None clears it), records the audit event and the timeline entry.
+    Refusals raise TransitionRefused/PermissionDenied and change nothing. `actor=None` means the
+    system (periodic tasks).
+
+    A service that reads top to bottom locks (application_lock), checks and writes itself, then
+    calls this once with plain arguments. `guard` (raise to refuse), `apply` (further writes) and
+    `on_commit` (after the commit) remain for the callers not yet written that way."""
     spec = TRANSITIONS.get(transition)
     if spec is None:
         raise TransitionRefused(_("未知的办理操作：%(t)s") % {"t": transition})
     pk = application.pk if isinstance(application, Application) else application
     with transaction.atomic():
         app = (Application.objects.select_for_update().select_related("programme").get(pk=pk))
-        path = app.programme.review_path
-        if app.state not in spec.sources or path not in spec.paths:
-            raise TransitionRefused(
-                _("申报 %(ref)s 当前状态为“%(state)s”，不能执行“%(action)s”。")
-                % {"ref": app.reference, "state": app.get_state_display(), "action": spec.label})
-        if not (actor_kinds(actor=actor, application=app) & set(spec.actors)):
-            raise PermissionDenied(_("您无权对该申报执行“%(action)s”。") % {"action": spec.label})
+        transition_check(actor=actor, application=app, transition=transition)
         if guard is not None:
             guard(app)
         before = app.state
@@ -188,6 +222,8 @@ def application_transition(*, actor, application: Application | int, transition:
             app.submitted_at = now
         if spec.target in ("approved_pending_notice", "declined"):
             app.decided_at = now
+        if due_date is not KEEP:
+            app.due_date = due_date
         if apply is not None:
             apply(app)
         app.save()

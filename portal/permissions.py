@@ -14,6 +14,12 @@ sees all; a staff account without a district sees nothing district-bound. Select
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Collection
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -95,3 +101,39 @@ def require_districts(user: User | None, districts: Iterable[str | None]) -> Non
         return
     if not all(in_district(user, d) for d in districts):
         raise PermissionDenied(_("该事项属于其他区域，您无权办理。"))
+# ---------------------------------------------------------------- 四眼原则 the approval chain of money decisions
+
+def may_act_on_application(user: User | None, *, assigned_reviewer_id: int | None) -> bool:
+    """Work an application under review (formal review, propose its decision): an administrator, or
+    the reviewer it is assigned to."""
+    return is_bureau_admin(user) or (is_reviewing_staff(user) and user.pk == assigned_reviewer_id)
+
+
+class ApprovalHolder(models.TextChoices):
+    """Who may hold a step of an approval chain (reviews' ApprovalChainStep.holder)."""
+
+    REVIEWING_STAFF = "reviewing_staff", _lazy("审核人员或主管部门管理员")
+    BUREAU_ADMIN = "bureau_admin", _lazy("主管部门管理员")
+    LEADER = "leader", _lazy("授权的分管领导")
+
+
+def approval_step_refusal(user: User | None, *, holder: str, authorised_leader: bool,
+                          held_by: Collection[int]) -> str | None:
+    """Why `user` may not hold a step of `holder` in a decision whose other steps are held by the
+    users `held_by`, or None when they may. `authorised_leader`: the user is an active 分管领导 of
+    the reviews' table of authorised approvers. The same person never holds two steps of one
+    decision (the table's unique constraint is the backstop)."""
+    if not is_reviewing_staff(user):
+        return _("仅审核人员、主管部门管理员或授权的分管领导可以办理审批。")
+    if user.pk in held_by:
+        return _("您已办理本决定的其他环节：同一人不能办理同一决定的两个环节。")
+    if holder == ApprovalHolder.BUREAU_ADMIN and not is_bureau_admin(user):
+        return _("该环节须由主管部门管理员办理。")
+    if holder == ApprovalHolder.LEADER and not authorised_leader:
+        return _("该环节须由授权的分管领导办理。")
+    return None
+
+
+def may_hold_approval_step(user: User | None, *, holder: str, authorised_leader: bool,
+                           held_by: Collection[int]) -> bool:
+    return approval_step_refusal(user, holder=holder, authorised_leader=authorised_leader, held_by=held_by) is None

@@ -1,22 +1,31 @@
-"""Admin of the review records. Decisions, notices and objections change only through the review
-services (the workflow and its audit trail), so they are read-only here; expert relations
-(利益关联) are maintained here by administrators."""
+"""Admin of the review records. Decisions, proposals, notices and objections change only through the
+review services (the workflow and its audit trail), so they are read-only here; expert relations
+(利益关联), the approval chains (审批链) and the authorised leaders (分管领导) are maintained here by
+system administrators, each change audited."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from portal.audit import client_ip
+from portal.audit import audit_record, client_ip
 from portal.models import Role
 
 from .letters.services import letter_retry
 from .models import (
+    ApprovalChain,
+    ApprovalChainStep,
+    ApprovalStepRole,
+    AuthorisedApprover,
+    CollectiveDecision,
     Decision,
+    DecisionProposal,
     ExpertAssignment,
     ExpertRelation,
     Letter,
     Objection,
     PartyConfirmation,
+    ProposalStep,
     PublicNotice,
     PublicNoticeEntry,
     ReviewAssignment,
@@ -140,3 +149,93 @@ class LetterAdmin(ReadOnlyAdmin):
             except (PermissionDenied, ValidationError) as exc:
                 self.message_user(request, f"{letter.number}: {exc}", messages.ERROR)
         self.message_user(request, _("已重新提交 %(n)s 份文书的生成。") % {"n": done})
+
+
+# ---------------------------------------------------------------- 四眼原则 approval chains
+
+
+class ApprovalStepFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = sorted((f.cleaned_data["position"], f.cleaned_data["role"]) for f in self.forms
+                      if f.cleaned_data and not f.cleaned_data.get("DELETE"))
+        if len(kept) < 2 or kept[0][1] != ApprovalStepRole.HANDLER:
+            raise ValidationError(_("审批链须以“经办”开始，并至少还有一个由他人办理的环节（四眼原则）。"))
+
+
+class ApprovalChainStepInline(admin.TabularInline):
+    model = ApprovalChainStep
+    formset = ApprovalStepFormSet
+    extra = 0
+    min_num = 2
+
+
+def _chain_json(chain: ApprovalChain) -> dict:
+    return {"name": chain.name, "programme": chain.programme_id, "amount_above": chain.amount_above,
+            "amount_up_to": chain.amount_up_to, "active": chain.active,
+            "steps": [[s.position, s.role, s.holder] for s in chain.steps.order_by("position")]}
+
+
+@admin.register(ApprovalChain)
+class ApprovalChainAdmin(admin.ModelAdmin):
+    """审批链: edited here by system administrators; a proposal keeps the steps it was made with."""
+
+    list_display = ("name", "programme", "amount_above", "amount_up_to", "active", "updated_at")
+    list_filter = ("active",)
+    inlines = [ApprovalChainStepInline]
+
+    def save_related(self, request, form, formsets, change):
+        before = _chain_json(form.instance) if change else None
+        super().save_related(request, form, formsets, change)
+        audit_record(actor=request.user, action="review.approval_chain_save", target=form.instance,
+                     ip=client_ip(request), before=before, after=_chain_json(form.instance))
+
+    def delete_model(self, request, obj):
+        audit_record(actor=request.user, action="review.approval_chain_delete", target=obj, ip=client_ip(request),
+                     before=_chain_json(obj))
+        super().delete_model(request, obj)
+
+
+@admin.register(AuthorisedApprover)
+class AuthorisedApproverAdmin(admin.ModelAdmin):
+    """分管领导 authorised to hold the leader's step of a chain (staff accounts only)."""
+
+    list_display = ("user", "title", "active", "granted_by", "granted_at")
+    list_filter = ("active",)
+    readonly_fields = ("granted_by", "granted_at")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            from portal.models import User
+
+            kwargs["queryset"] = User.objects.filter(role__in=[Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="review.authorised_approver_save", target=obj, ip=client_ip(request),
+                     after={"user": obj.user_id, "title": obj.title, "active": obj.active})
+
+
+class ProposalStepInline(admin.TabularInline):
+    model = ProposalStep
+    extra = 0
+    can_delete = False
+    readonly_fields = ("position", "role", "holder", "acted_by", "acted_at", "verdict", "comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DecisionProposal)
+class DecisionProposalAdmin(ReadOnlyAdmin):
+    list_display = ("application", "outcome", "amount", "status", "chain", "proposed_by", "proposed_at")
+    list_filter = ("status", "outcome")
+    inlines = [ProposalStepInline]
+
+
+@admin.register(CollectiveDecision)
+class CollectiveDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("meeting_name", "meeting_date", "programme", "recorded_by", "recorded_at")

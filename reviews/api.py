@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -23,7 +22,7 @@ from vouchers.selectors import window_get_for_actor
 
 from . import selectors
 from .models import Decision, ExpertAssignment, Objection, PublicNotice
-from .services import assignments, decisions, experts, formal, notices
+from .services import assignments, experts, formal, notices
 from .throttles import ObjectionThrottle
 
 # ---------------------------------------------------------------- serializers (output)
@@ -146,7 +145,13 @@ class ItemInput(serializers.Serializer):
 class FormalInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=["start", "pass", "return"])
     items = ItemInput(many=True, required=False)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                 help_text="形式审查意见：通过和退回补正时必填")
+
+
+class SendToExpertsInput(IdsSerializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                 help_text="形式审查意见（必填），适用于所选各项申报")
 
 
 class ExpertsInput(serializers.Serializer):
@@ -162,14 +167,6 @@ class ScoresInput(serializers.Serializer):
     scores = serializers.DictField(child=serializers.CharField(allow_blank=True))
     comments = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
     comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-
-
-class DecisionInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=["approve", "decline"])
-    amount = serializers.CharField(required=False, allow_blank=True, help_text="单一奖励对象的核定金额（元）")
-    amounts = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
-                                    help_text='分对象核定金额，如 {"supplier": "100000.00", "buyer": "80000.00"}')
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class PublishInput(IdsSerializer):
@@ -276,11 +273,11 @@ class ClaimView(APIView):
 class SendToExpertsView(APIView):
     """形式审查通过，提交专家评审 for several competitive applications (each checked as if alone)."""
 
-    @extend_schema(request=IdsSerializer, responses=BulkResultsSerializer)
+    @extend_schema(request=SendToExpertsInput, responses=BulkResultsSerializer)
     def post(self, request):
-        data = _valid(IdsSerializer, request)
+        data = _valid(SendToExpertsInput, request)
         return _results(assignments.send_to_experts_many(actor=request.user, application_ids=data["application_ids"],
-                                                         ip=client_ip(request)))
+                                                         note=data["note"], ip=client_ip(request)))
 
 
 # ---------------------------------------------------------------- one application
@@ -292,7 +289,8 @@ def _state(app) -> dict[str, Any]:
 
 
 class FormalReviewView(APIView):
-    """形式审查: start, pass, or return for supplement listing every missing item at once."""
+    """形式审查: start, pass (with the reviewer's comment, required), or return for supplement listing
+    every missing item at once (with the comment, required)."""
 
     @extend_schema(request=FormalInput, responses=inline_serializer("FormalResult", {
         "id": serializers.IntegerField(), "state": serializers.CharField(), "due_date": serializers.DateField()}))
@@ -345,47 +343,6 @@ class ExpertsFinishView(APIView):
         app = selectors.review_application_get(actor=request.user, pk=pk)
         experts.expert_review_finish(actor=request.user, application=app, ip=client_ip(request))
         return Response(_state(app))
-
-
-class DecisionView(APIView):
-    """实质审核: GET the calculator's maximum (with its steps), the 从高不重复 conflicts and the panel;
-    POST approve (amount ≤ maximum; reduced needs a reason) or decline (with a reason)."""
-
-    @extend_schema(responses=inline_serializer("DecisionContext", {
-        "max_amount": serializers.DecimalField(16, 2), "eligible": serializers.BooleanField(),
-        "lines": serializers.ListField(), "steps": serializers.ListField(), "conflicts": serializers.ListField(),
-        "decision": DecisionSerializer(allow_null=True)}))
-    def get(self, request, pk: int):
-        app = selectors.review_application_get(actor=request.user, pk=pk)
-        ctx = selectors.decision_context(app)
-        est = ctx["estimate"]
-        current = selectors.current_decision(app)
-        return Response(plain({
-            "application": _state(app), "errors": ctx["estimate_errors"],
-            "max_amount": est.amount if est else None, "eligible": est.eligible if est else False,
-            "on": est.on if est else timezone.localdate(), "reasons": est.reasons if est else [],
-            "lines": [{"line": ln["line"], "label": ln["label"], "max": ln["max"], "capped_by": ln["capped_by"],
-                       "enterprise": ln["enterprise"].name if ln["enterprise"] else None} for ln in ctx["lines"]],
-            "steps": [{"label": s.label, "expression": s.expression,
-                       "amount": None if s.amount is None else str(s.amount)} for s in (est.steps if est else [])],
-            "parameters": est.parameters if est else {},
-            "conflicts": decisions.conflicts_json(ctx["conflicts"]),
-            "panel": {"mean": ctx["panel"]["mean"], "spread": ctx["panel"]["spread"],
-                      "submitted": ctx["panel"]["submitted"]} if ctx["panel"] else None,
-            "decision": DecisionSerializer(current).data if current else None}))
-
-    @extend_schema(request=DecisionInput, responses={201: DecisionSerializer})
-    def post(self, request, pk: int):
-        app = selectors.review_application_get(actor=request.user, pk=pk)
-        data = _valid(DecisionInput, request)
-        if data["outcome"] == "approve":
-            made = decisions.decision_approve(actor=request.user, application=app, amount=data.get("amount"),
-                                              amounts=data.get("amounts"), reason=data["reason"],
-                                              ip=client_ip(request))
-        else:
-            made = decisions.decision_decline(actor=request.user, application=app, reason=data["reason"],
-                                              ip=client_ip(request))
-        return Response(DecisionSerializer(made).data, status=status.HTTP_201_CREATED)
 
 
 class BatchRankingView(APIView):

@@ -14,7 +14,7 @@ from portal.audit import client_ip
 from vouchers.selectors import window_get_for_actor
 
 from .api import BulkResultsSerializer, _results
-from .services import decisions, notices
+from .services import approvals, notices
 from .services.common import require_admin
 
 
@@ -26,11 +26,15 @@ class BatchCommitInput(serializers.Serializer):
     application_ids = serializers.ListField(child=id_field(), min_length=1, max_length=500,
                                             help_text="the batch's applications awaiting the bureau decision to "
                                                       "approve; each is its own decision (refused ones say why)")
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                    help_text="经办意见（必填）: each application's proposal then walks its own "
+                                              "approval chain (复核, 分管领导) before it takes effect")
 
 
 class BatchCommitView(APIView):
-    """批量核定 (administrators): approve the chosen applications of a competitive batch as the ranking
-    or the pro-rata option computes them — the batch page's commit."""
+    """批量核定 (administrators): propose the chosen applications of a competitive batch as the ranking
+    or the pro-rata option computes them — the batch page's commit. Each proposal takes effect when
+    the last step of its approval chain approves (…/proposals/)."""
 
     @extend_schema(request=BatchCommitInput, responses=BulkResultsSerializer)
     def post(self, request, pk: int):
@@ -38,9 +42,10 @@ class BatchCommitView(APIView):
         window = window_get_for_actor(actor=request.user, pk=pk)
         s = BatchCommitInput(data=request.data)
         s.is_valid(raise_exception=True)
-        return _results(decisions.batch_approve(actor=request.user, window=window,
+        return _results(approvals.batch_propose(actor=request.user, window=window,
                                                 application_ids=s.validated_data["application_ids"],
-                                                mode=s.validated_data["mode"], ip=client_ip(request)))
+                                                comment=s.validated_data["comment"], mode=s.validated_data["mode"],
+                                                ip=client_ip(request)))
 
 
 class NoticesCloseDueView(APIView):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, api_parties, api_staff
+from . import api, api_approvals, api_parties, api_staff
 from .letters import api as letter_api
 
 urlpatterns: list = [
@@ -15,7 +15,21 @@ urlpatterns: list = [
     path("reviews/applications/<int:pk>/experts/", api.ExpertsView.as_view(), name="api-reviews-experts"),
     path("reviews/applications/<int:pk>/experts/finish/", api.ExpertsFinishView.as_view(),
          name="api-reviews-experts-finish"),
-    path("reviews/applications/<int:pk>/decision/", api.DecisionView.as_view(), name="api-reviews-decision"),
+    path("reviews/applications/<int:pk>/decision/", api_approvals.DecisionView.as_view(),
+         name="api-reviews-decision"),
+    # 四眼原则 the proposals of decisions and their approval chains
+    path("reviews/proposals/", api_approvals.ProposalsView.as_view(), name="api-reviews-proposals"),
+    path("reviews/proposals/approve/", api_approvals.ProposalsApproveManyView.as_view(),
+         name="api-reviews-proposals-approve"),
+    path("reviews/proposals/<int:pk>/", api_approvals.ProposalDetailView.as_view(), name="api-reviews-proposal"),
+    path("reviews/proposals/<int:pk>/approve/", api_approvals.ProposalApproveView.as_view(),
+         name="api-reviews-proposal-approve"),
+    path("reviews/proposals/<int:pk>/return/", api_approvals.ProposalReturnView.as_view(),
+         name="api-reviews-proposal-return"),
+    path("reviews/approval-chains/", api_approvals.ApprovalChainsView.as_view(), name="api-reviews-approval-chains"),
+    path("reviews/collective-decisions/", api_approvals.CollectiveDecisionsView.as_view(),
+         name="api-reviews-collective-decisions"),
+    path("reviews/notices/pending/", api_approvals.PendingNoticesView.as_view(), name="api-reviews-notices-pending"),
     path("reviews/batches/<int:pk>/ranking/", api.BatchRankingView.as_view(), name="api-reviews-ranking"),
     path("reviews/batches/<int:pk>/commit/", api_staff.BatchCommitView.as_view(), name="api-reviews-batch-commit"),
     path("reviews/expert-assignments/", api.ExpertAssignmentsView.as_view(), name="api-reviews-expert-assignments"),

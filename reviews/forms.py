@@ -95,6 +95,8 @@ class BulkForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(label=_("申报"), coerce=int, choices=[],
                                          error_messages={"required": _("请至少勾选一项申报。")})
     reviewer = forms.ModelChoiceField(label=_("审核人员"), queryset=User.objects.none(), required=False)
+    note = forms.CharField(label=_("形式审查意见"), required=False, max_length=2000,
+                           help_text=_("批量提交专家评审时必填。"))
 
     def __init__(self, *args, ids=(), actor=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,6 +204,8 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("请选择审核结论。")})
     reason = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000, help_text=_("核减或不予支持时必填。"))
+    comment = forms.CharField(label=_("经办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=2000, help_text=_("必填。提交后须经审批链的其他环节同意，决定方才生效。"))
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,7 +218,7 @@ class DecisionForm(forms.Form):
                 required=False, min_value=0, decimal_places=2, max_digits=16, initial=ln["max"],
                 error_messages={"invalid": _("请输入有效的金额（元）。"), "min_value": _("金额不能为负数。"),
                                 "max_decimal_places": _("金额最多保留两位小数（精确到分）。")})
-        self.order_fields(["outcome", *[n for _, n in self.line_names], "reason"])
+        self.order_fields(["outcome", *[n for _, n in self.line_names], "reason", "comment"])
 
     def clean(self):
         data = super().clean()
@@ -229,6 +233,8 @@ class DecisionForm(forms.Form):
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("不予支持理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              error_messages={"required": _("不予支持须说明理由。")})
+    comment = forms.CharField(label=_("经办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=2000, help_text=_("必填。须经审批链的其他环节同意后生效。"))
 
 
 class PublishForm(forms.Form):
@@ -294,6 +300,8 @@ class BatchApproveForm(forms.Form):
         error_messages={"required": _("请选择核定方式。")})
     ids = forms.TypedMultipleChoiceField(label=_("核定申报"), coerce=int, choices=[],
                                          error_messages={"required": _("请至少选择一项申报。")})
+    comment = forms.CharField(label=_("经办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=2000, help_text=_("必填。每项申报的拟办意见分别经审批链审批后生效。"))
 
     def __init__(self, *args, ids=(), **kwargs):
         super().__init__(*args, **kwargs)

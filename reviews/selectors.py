@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, ProjectClaim
 from applications.selectors import application_get_for_actor, basis_of
-from applications.workflow import State
+from applications.workflow import COMPETITIVE, State
 from portal.models import Role
 from portal.permissions import district_q
 from portal.uscc import normalize as normalize_uscc
@@ -30,7 +30,9 @@ from vouchers.selectors import estimate_for, prior_awards_many
 from vouchers.services.budget import batch_oversubscription
 
 from .models import (
+    CollectiveDecision,
     Decision,
+    DecisionProposal,
     ExpertAssignment,
     ExpertRelation,
     Objection,
@@ -508,6 +510,8 @@ def batch_ranking(*, window) -> dict[str, Any]:
         a.pk: (a.inputs or {}, a.enterprise, a.pk) for a in apps if a.state == State.BUREAU_REVIEW})
     means = panel_means([a.pk for a in apps])
     decided = dict(Decision.objects.filter(application__in=apps, current=True).values_list("application_id", "amount"))
+    proposed = dict(DecisionProposal.objects.filter(application__in=apps, status=DecisionProposal.Status.PENDING)
+                    .values_list("application_id", "amount"))
     on = timezone.localdate()
     rows: list[dict[str, Any]] = []
     for app in apps:
@@ -524,7 +528,8 @@ def batch_ranking(*, window) -> dict[str, Any]:
                 problem = "；".join(getattr(exc, "messages", [str(exc)]))
         rows.append({"application": app, "mean": m.get("mean"), "spread": m.get("spread"), "experts": m.get("n", 0),
                      "max_amount": max_amount, "max_lines": max_lines, "problem": problem,
-                     "decided": decided.get(app.pk), "rank": None, "rank_award": None, "pro_rata_award": None})
+                     "decided": decided.get(app.pk), "proposed": proposed.get(app.pk), "rank": None,
+                     "rank_award": None, "pro_rata_award": None})
     rows.sort(key=lambda r: (r["mean"] is None, -(r["mean"] or 0), r["application"].pk))
     for i, r in enumerate(rows, start=1):
         r["rank"] = i
@@ -608,12 +613,23 @@ PENDING_UNREAD = ("inputs", "estimate", "draft_data", "description", "programme_
 
 def pending_notice_groups(*, actor) -> list[dict[str, Any]]:
     """Approved applications waiting to be published (of the actor's district), grouped by programme
-    and batch."""
+    and batch, each with its decided amount (the current decision's) and, for a competitive programme,
+    whether a collective decision (集体决策) covers it; each group with its total."""
     groups: dict[tuple[int, int | None], dict[str, Any]] = {}
-    for app in Application.objects.filter(district_q(actor, "programme__policy__district"),
-                                          state=State.APPROVED_PENDING_NOTICE).select_related(
-            "programme", "window", "enterprise").defer(*PENDING_UNREAD).order_by("programme_id", "window_id", "pk"):
-        g = groups.setdefault((app.programme_id, app.window_id), {"programme": app.programme, "window": app.window,
-                                                                  "applications": []})
+    apps = list(Application.objects.filter(district_q(actor, "programme__policy__district"),
+                                           state=State.APPROVED_PENDING_NOTICE).select_related(
+        "programme", "window", "enterprise").defer(*PENDING_UNREAD).order_by("programme_id", "window_id", "pk"))
+    amounts = dict(Decision.objects.filter(application__in=apps, current=True).values_list("application_id", "amount"))
+    covered = set(CollectiveDecision.applications.through.objects.filter(application_id__in=[a.pk for a in apps])
+                  .values_list("application_id", flat=True))
+    for app in apps:
+        g = groups.setdefault((app.programme_id, app.window_id), {
+            "programme": app.programme, "window": app.window, "applications": [], "total": ZERO,
+            "competitive": app.programme.review_path == COMPETITIVE, "uncovered": 0})
+        app.decided_amount = amounts.get(app.pk)
+        app.collective = app.pk in covered
         g["applications"].append(app)
+        g["total"] += app.decided_amount or ZERO
+        if g["competitive"] and not app.collective:
+            g["uncovered"] += 1
     return list(groups.values())

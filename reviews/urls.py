@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_experts, views_notices, views_parties, views_preapproval
+from . import views, views_approvals, views_experts, views_notices, views_parties, views_preapproval
 from .letters import views as letter_views
 
 app_name = "reviews"
@@ -22,6 +22,15 @@ urlpatterns: list = [
     path("review/applications/<int:pk>/experts/finish/", views.experts_finish, name="experts_finish"),
     path("review/applications/<int:pk>/decision/", views.decision, name="decision"),
     path("review/applications/<int:pk>/decline/", views.decline, name="decline"),
+    # 四眼原则 proposals of decisions and their approval chains
+    path("review/approvals/", views_approvals.approvals_list, name="approvals"),
+    path("review/approvals/approve/", views_approvals.approvals_approve_many, name="approvals_approve_many"),
+    path("review/proposals/<int:pk>/approve/", views_approvals.proposal_approve, name="proposal_approve"),
+    path("review/proposals/<int:pk>/return/", views_approvals.proposal_return, name="proposal_return"),
+    path("review/approval-chains/", views_approvals.approval_chains, name="approval_chains"),
+    path("review/collective-decisions/new/", views_approvals.collective_decision_new, name="collective_decision_new"),
+    path("review/collective-decisions/<int:pk>/file/", views_approvals.collective_decision_file,
+         name="collective_decision_file"),
     path("review/batches/", views.batches, name="batches"),
     path("review/batches/<int:pk>/", views.batch, name="batch"),
     # 事前同意 pre-approvals (th-events), decided before the event

@@ -29,6 +29,7 @@ from vouchers.models import Award, Programme
 from vouchers.selectors import window_get_for_actor, windows_for_actor
 
 from . import selectors
+from . import selectors_approvals as chains
 from .forms import (
     AssignForm,
     BatchApproveForm,
@@ -40,8 +41,9 @@ from .forms import (
     SupplementReturnForm,
     errors_to_form,
 )
-from .models import ExpertAssignment, Objection, PublicNoticeEntry, ReviewAssignment
-from .services import assignments, decisions, experts, formal
+from .forms_approvals import StepApproveForm, StepReturnForm
+from .models import DecisionProposal, ExpertAssignment, Objection, PublicNoticeEntry, ReviewAssignment
+from .services import approvals, assignments, experts, formal
 from .services.common import is_admin, link, min_experts
 
 REVIEW_ROLES = (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
@@ -136,8 +138,12 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
         results = assignments.reviewers_assign_many(actor=request.user, application_ids=form.cleaned_data["ids"],
                                                     reviewer=form.cleaned_data["reviewer"], ip=ip)
     else:
-        results = assignments.send_to_experts_many(actor=request.user, application_ids=form.cleaned_data["ids"],
-                                                   ip=ip)
+        try:
+            results = assignments.send_to_experts_many(actor=request.user, application_ids=form.cleaned_data["ids"],
+                                                       note=form.cleaned_data["note"], ip=ip)
+        except ValidationError as exc:
+            _flash_error(request, exc)
+            return redirect(back)
     _bulk_messages(request, results)
     return redirect(back)
 
@@ -197,6 +203,7 @@ def _workspace(request: HttpRequest, app, **extra) -> dict:
         "supplements": selectors.supplement_history(app), "timeline": _timeline(app),
         "transitions": transitions, "competitive": competitive, "panel": panel,
         "decision": selectors.current_decision(app),
+        "proposal": chains.pending_proposal(app),
         "decisions_all": list(app.decisions.select_related("decided_by").order_by("created_at")),
         "awards": list(Award.objects.filter(application=app).order_by("line")),
         "conflicts": selectors.project_conflicts(app),
@@ -325,42 +332,67 @@ def experts_finish(request: HttpRequest, pk: int) -> HttpResponse:
                 _("专家评审完成，进入实质审核。"))
 
 
+def next_step_message(p: DecisionProposal) -> str:
+    """Where the proposal stands, for the flash after proposing or approving a step."""
+    if p.status == DecisionProposal.Status.APPROVED:
+        return _("审批完成，决定已生效。")
+    step = chains.next_step(p)
+    return _("待%(step)s。") % {"step": step.get_role_display()} if step else ""
+
+
 @roles_required(*REVIEW_ROLES)
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
-    """实质审核: the calculator's maximum with its explanation, the 从高不重复 conflicts and the panel;
-    approve (in full or reduced, with a reason) or decline (with a reason)."""
+    """实质审核 the decision workspace: the calculator's maximum with its explanation, the 从高不重复
+    conflicts and the panel; the pending proposal with its chain and each step (approve or send back
+    when the next step is mine), else the proposal form — approve (in full or reduced, with a reason)
+    or decline (with a reason), always with the proposer's comment — and the earlier proposals."""
     app = selectors.review_application_get(actor=request.user, pk=pk)
     ctx = selectors.decision_context(app)
+    history = chains.proposals_of(app)
+    pending = next((p for p in history if p.status == DecisionProposal.Status.PENDING), None)
     form = DecisionForm(request.POST or None, lines=ctx["lines"])
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            if form.cleaned_data["outcome"] == "approve":
-                decisions.decision_approve(actor=request.user, application=app, amounts=form.amounts(),
-                                           reason=form.cleaned_data["reason"], ip=client_ip(request))
-                messages.success(request, _("已核定拟支持金额，待公示。"))
-            else:
-                decisions.decision_decline(actor=request.user, application=app, reason=form.cleaned_data["reason"],
-                                           ip=client_ip(request))
-                messages.success(request, _("已作出不予支持决定。"))
+            made = approvals.decision_propose(
+                actor=request.user, application=app, outcome=data["outcome"], reason=data["reason"],
+                comment=data["comment"], amounts=form.amounts() if data["outcome"] == "approve" else None,
+                ip=client_ip(request))
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            return redirect("reviews:application", pk=pk)
-    return render(request, "reviews/decision.html", {"app": app, "form": form, **ctx},
-                  status=400 if form.errors else 200)
+            messages.success(request, _("拟办意见已提交，%(msg)s") % {
+                "msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))})
+            return redirect("reviews:decision", pk=pk)
+    if pending is not None:
+        pending.next = chains.next_step(pending)
+        pending.may_act = chains.may_act_on(pending, request.user)
+    return render(request, "reviews/decision.html", {
+        "app": app, "form": form, "proposal": pending, "history": [p for p in history if p is not pending],
+        "chains": [c for c in chains.approval_chains() if c.active], "step_form": StepApproveForm(),
+        "return_form": StepReturnForm(), **ctx}, status=400 if form.errors else 200)
 
 
 @require_POST
 @roles_required(*REVIEW_ROLES)
 def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    """不予支持 proposed from the workspace (any stage of review), with its reason and the comment."""
     form = DeclineForm(request.POST)
     if not form.is_valid():
         selectors.review_application_get(actor=request.user, pk=pk)
         messages.error(request, _("不予支持须说明理由。"))
         return redirect("reviews:application", pk=pk)
-    return _act(request, pk, lambda: decisions.decision_decline(
-        actor=request.user, application=pk, reason=form.cleaned_data["reason"], ip=client_ip(request)),
-        _("已作出不予支持决定。"))
+    selectors.review_application_get(actor=request.user, pk=pk)  # 404 before anything else
+    try:
+        made = approvals.decision_propose(actor=request.user, application=pk, outcome="decline",
+                                          reason=form.cleaned_data["reason"], comment=form.cleaned_data["comment"],
+                                          ip=client_ip(request))
+    except ValidationError as exc:
+        _flash_error(request, exc)
+        return redirect("reviews:application", pk=pk)
+    messages.success(request, _("不予支持的拟办意见已提交，%(msg)s") % {
+        "msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))})
+    return redirect("reviews:decision", pk=pk)
 
 
 # ---------------------------------------------------------------- batches (competitive ranking)
@@ -382,9 +414,10 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
         if not is_admin(request.user):
             raise PermissionDenied(_("仅主管部门管理员可以批量核定。"))
         if form.is_valid():
-            results = decisions.batch_approve(actor=request.user, window=window,
+            results = approvals.batch_propose(actor=request.user, window=window,
                                               application_ids=form.cleaned_data["ids"],
-                                              mode=form.cleaned_data["mode"], ip=client_ip(request))
+                                              comment=form.cleaned_data["comment"], mode=form.cleaned_data["mode"],
+                                              ip=client_ip(request))
             _bulk_messages(request, results)
             return redirect("reviews:batch", pk=pk)
     return render(request, "reviews/batch.html", {"ranking": ranking, "form": form, "is_admin": is_admin(request.user)},

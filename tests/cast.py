@@ -16,6 +16,9 @@
 - a two-party application of B (th-scenario-demo) naming A as the buyer, A's confirmation pending;
 - an invitation of A (with the raw token of its link), an inbox message of A's owner, a budget pool,
   and an API token for every user;
+- four eyes (`_four_eyes`): A's decision (a decline) proposed by the assigned reviewer, waiting for 复核 by an
+  administrator; an approved application of A's under the competitive programme with its collective
+  decision (集体决策) and signed minutes;
 - A's money after the decision (`_payments`): a verified receiving account and a change waiting, a staged
   award with a draft payment batch and an acceptance report waiting, a paid award partly clawed back;
 - 实名核验 (`_verification`): enterprise C registered by its claimant with the licence, unverified, its
@@ -42,6 +45,7 @@ from knox.models import AuthToken
 from applications.models import Application, Attachment, EnterpriseMember
 from applications.workflow import State
 from portal.models import Notification, Role, User
+from tests.approvals import approve, propose
 
 from .factories import EnterpriseFactory, UserFactory, member
 
@@ -103,7 +107,7 @@ def _submitted(programme, owner, *, n: int, data: dict | None = None) -> Applica
 def cast_build(*, letters: bool = True) -> Cast:
     """Build the whole scenario (call inside a test database; takes about a second, more with the
     letter's PDF: `letters=False` skips rendering it)."""
-    from reviews.services import assignments, decisions, formal, notices
+    from reviews.services import assignments, formal, notices
     from reviews.services import experts as panel
     from vouchers.models import ApplicationWindow, BudgetPool, Programme
     from vouchers.services.catalogue import catalogue_load
@@ -162,13 +166,13 @@ def cast_build(*, letters: bool = True) -> Cast:
 
     o["a_bureau"] = _submitted(standard, owner_a, n=5)
     assignments.reviewer_assign(actor=admin, application=o["a_bureau"], reviewer=reviewer)
-    formal.formal_review_pass(actor=reviewer, application=o["a_bureau"])
+    formal.formal_review_pass(actor=reviewer, application=o["a_bureau"], note="材料齐全，符合申报条件。")
     o["a_bureau"].refresh_from_db()
 
     competitive_data = {**DRAFT, "inputs": {"compute_spend": "2000000"}}
     o["a_expert"] = _submitted(competitive, owner_a, n=6, data=competitive_data)
     assignments.reviewer_assign(actor=admin, application=o["a_expert"], reviewer=reviewer)
-    formal.formal_review_pass(actor=reviewer, application=o["a_expert"])
+    formal.formal_review_pass(actor=reviewer, application=o["a_expert"], note="材料齐全，符合申报条件。")
     o["a_expert_assignments"] = panel.experts_assign(actor=admin, application=o["a_expert"], experts=panel_experts)
     o["a_expert_assignment"] = o["a_expert_assignments"][0]
     o["a_expert"].refresh_from_db()
@@ -176,8 +180,8 @@ def cast_build(*, letters: bool = True) -> Cast:
     # In public notice, with an objection lodged by the public.
     o["a_notice"] = _submitted(standard, owner_a, n=7)
     assignments.reviewer_assign(actor=admin, application=o["a_notice"], reviewer=reviewer)
-    formal.formal_review_pass(actor=reviewer, application=o["a_notice"])
-    decisions.decision_approve(actor=reviewer, application=o["a_notice"], amount=_maximum(o["a_notice"]))
+    formal.formal_review_pass(actor=reviewer, application=o["a_notice"], note="材料齐全，符合申报条件。")
+    approve(actor=reviewer, application=o["a_notice"], amount=_maximum(o["a_notice"]))
     o["notice"] = notices.notice_publish(actor=admin, application_ids=[o["a_notice"].pk])
     o["objection"] = notices.objection_lodge(
         notice=o["notice"], application_id=o["a_notice"].pk, objector_kind="person", objector_name="张三",
@@ -187,8 +191,8 @@ def cast_build(*, letters: bool = True) -> Cast:
     # Approved: decided, published, the period over (moved into the past), finalised.
     o["a_approved"] = _submitted(standard, owner_a, n=8)
     assignments.reviewer_assign(actor=admin, application=o["a_approved"], reviewer=reviewer)
-    formal.formal_review_pass(actor=reviewer, application=o["a_approved"])
-    decisions.decision_approve(actor=reviewer, application=o["a_approved"], amount=_maximum(o["a_approved"]))
+    formal.formal_review_pass(actor=reviewer, application=o["a_approved"], note="材料齐全，符合申报条件。")
+    approve(actor=reviewer, application=o["a_approved"], amount=_maximum(o["a_approved"]))
     o["notice_closed"] = notices.notice_publish(actor=admin, application_ids=[o["a_approved"].pk])
     type(o["notice_closed"]).objects.filter(pk=o["notice_closed"].pk).update(
         starts_on=timezone.localdate() - dt.timedelta(days=20), ends_on=timezone.localdate() - dt.timedelta(days=2))
@@ -202,12 +206,14 @@ def cast_build(*, letters: bool = True) -> Cast:
     _letters(o, admin, render=letters)
     _voucher(o, users)
     _payments(o, users)
+    _four_eyes(o, users, owner_a=owner_a, standard=standard, competitive=competitive,
+               window=windows[competitive.code])
 
     # ------------------------------------------------------------ enterprise B: the cast's expert sits here
     o["b_expert"] = _submitted(competitive, owner_b, n=21, data={**competitive_data,
                                                                    "inputs": {"compute_spend": "1000000"}})
     assignments.reviewer_assign(actor=admin, application=o["b_expert"], reviewer=users["reviewer_other"])
-    formal.formal_review_pass(actor=users["reviewer_other"], application=o["b_expert"])
+    formal.formal_review_pass(actor=users["reviewer_other"], application=o["b_expert"], note="材料齐全，符合申报条件。")
     made = panel.experts_assign(actor=admin, application=o["b_expert"],
                                 experts=[users["expert"], *panel_experts[:2]])
     o["expert_assignment"] = panel.expert_declare(actor=users["expert"], assignment=made[0], conflict=False)
@@ -227,6 +233,32 @@ def cast_build(*, letters: bool = True) -> Cast:
     for u in panel_experts:
         AuthToken.objects.create(user=u)
     return Cast(users=users, tokens=tokens, objects=o)
+
+
+def _four_eyes(o: dict, users: dict, *, owner_a, standard, competitive, window) -> None:
+    """四眼: A's decision (a decline) proposed by the assigned reviewer and waiting for 复核 (an administrator);
+    A's approved application of the competitive programme awaiting its notice (made directly: the
+    panel's path is the cast's a_expert) with its collective decision (集体决策) and signed minutes."""
+    from reviews.services import assignments, formal
+    from reviews.services.collective import collective_decision_record
+
+    reviewer, admin = users["reviewer"], users["admin"]
+    o["a_proposed"] = _submitted(standard, owner_a, n=9)
+    assignments.reviewer_assign(actor=admin, application=o["a_proposed"], reviewer=reviewer)
+    formal.formal_review_pass(actor=reviewer, application=o["a_proposed"], note="材料齐全，符合申报条件。")
+    # A's earlier vouchers exhaust its 500,000 of the period: the reviewer proposes to decline
+    o["proposal"] = propose(actor=reviewer, application=o["a_proposed"], outcome="decline",
+                            reason="政策有效期内已获算力券支持累计达50万元上限。", comment="拟不予支持。")
+    o["a_proposed"].refresh_from_db()
+    now = timezone.now()
+    o["a_competitive_approved"] = Application.objects.create(
+        reference=f"GZAI-{timezone.localdate().year}-900009", enterprise=o["enterprise_a"], programme=competitive,
+        window=window, state=State.APPROVED_PENDING_NOTICE, title="工业质检垂直大模型", created_by=owner_a,
+        submitted_at=now, declared_at=now, declared_by=owner_a, inputs={"compute_spend": "2000000"})
+    o["collective_decision"] = collective_decision_record(
+        actor=admin, programme=competitive, application_ids=[o["a_competitive_approved"].pk],
+        meeting_name="2026年第5次局务会议", meeting_date=timezone.localdate(), attendees="张局长（主持）\n李副局长",
+        minutes="审议拟支持名单，同意予以支持。", upload=_upload("minutes.pdf"))
 
 
 def _maximum(app: Application) -> str:

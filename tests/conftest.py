@@ -36,6 +36,10 @@ def catalogue(db):
     catalogue_load()
     from vouchers.models import Programme
 
+    from .approvals import ensure_default_chains
+
+    ensure_default_chains()  # the migration's approval chains (a transactional test's flush removes them)
+
     return {p.code: p for p in Programme.objects.select_related("policy")}
 
 

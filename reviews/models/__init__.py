@@ -1,6 +1,15 @@
 """reviews' tables: the review records (assignments, expert scores, supplement requests, decisions,
-public notices and objections) and the official letters."""
+public notices and objections), the approval chains of the decisions and the official letters."""
 
+from .approvals import (  # noqa: E402,F401
+    ApprovalChain,
+    ApprovalChainStep,
+    ApprovalStepRole,
+    AuthorisedApprover,
+    CollectiveDecision,
+    DecisionProposal,
+    ProposalStep,
+)
 from .letters import Letter, LetterSeries  # noqa: E402,F401
 from .parties import PartyConfirmation  # noqa: E402,F401
 from .review import (  # noqa: E402,F401

@@ -149,11 +149,14 @@ def reviewers_claim_many(*, actor, application_ids: Iterable[int], ip: str | Non
     return _each(actor, application_ids, lambda pk: reviewer_claim(actor=actor, application=pk, ip=ip))
 
 
-def send_to_experts_many(*, actor, application_ids: Iterable[int], ip: str | None = None) -> list[BulkResult]:
-    """Bulk 形式审查通过，提交专家评审: safe because each application is checked as if alone
-    (competitive path, assigned to the actor, checklist complete)."""
+def send_to_experts_many(*, actor, application_ids: Iterable[int], note: str,
+                         ip: str | None = None) -> list[BulkResult]:
+    """Bulk 形式审查通过，提交专家评审 with one comment for all (形式审查意见, required): safe because each
+    application is checked as if alone (competitive path, assigned to the actor, checklist complete)."""
     if not (is_admin(actor) or is_reviewer(actor)):
         raise PermissionDenied(_("仅审核人员或主管部门管理员可以进行此操作。"))
+    if not (note or "").strip():
+        raise ValidationError({"note": _("请填写形式审查意见。")})
     from .formal import formal_review_pass
 
     def one(pk: int) -> None:
@@ -162,6 +165,6 @@ def send_to_experts_many(*, actor, application_ids: Iterable[int], ip: str | Non
             raise ValidationError(_("申报不存在。"))
         if app.programme.review_path != "competitive":
             raise ValidationError(_("申报 %(ref)s 属常规审核项目，不经专家评审。") % {"ref": app.reference})
-        formal_review_pass(actor=actor, application=app, ip=ip)
+        formal_review_pass(actor=actor, application=app, note=note, ip=ip)
 
     return _each(actor, application_ids, one)

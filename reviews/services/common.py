@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application
 from applications.workflow import State
 from portal.models import Role
-from portal.permissions import require_district
+from portal.permissions import may_act_on_application, require_district
 from portal.workdays import WorkCalendar, add_workdays
 
 from ..models import ReviewAssignment
@@ -81,20 +82,25 @@ def require_in_district(actor, app: Application) -> None:
     require_district(actor, district_of(app))
 
 
+def require_assigned(actor, app: Application) -> None:
+    """Refuse unless the actor is the reviewer assigned to the application or an administrator, of the
+    application's district (the system, actor None, passes)."""
+    require_in_district(actor, app)
+    if actor is None or is_admin(actor):
+        return
+    reviewer_id = ReviewAssignment.objects.filter(application=app).values_list("reviewer_id", flat=True).first()
+    if may_act_on_application(actor, assigned_reviewer_id=reviewer_id):
+        return
+    if reviewer_id is None:
+        raise PermissionDenied(_("申报 %(ref)s 尚未分配审核人员，请先认领或由管理员分配。") % {"ref": app.reference})
+    raise PermissionDenied(_("申报 %(ref)s 已分配给其他审核人员，您不能办理。") % {"ref": app.reference})
+
+
 def assigned_guard(actor) -> Guard:
-    """Refuse unless the actor is the reviewer assigned to the application or an administrator,
-    of the application's district (the system, actor None, passes)."""
+    """require_assigned as a transition guard (for the services still written with guards)."""
 
     def guard(app: Application) -> None:
-        require_in_district(actor, app)
-        if actor is None or is_admin(actor):
-            return
-        reviewer_id = ReviewAssignment.objects.filter(application=app).values_list("reviewer_id", flat=True).first()
-        if reviewer_id is None:
-            raise PermissionDenied(_("申报 %(ref)s 尚未分配审核人员，请先认领或由管理员分配。")
-                                   % {"ref": app.reference})
-        if reviewer_id != actor.pk:
-            raise PermissionDenied(_("申报 %(ref)s 已分配给其他审核人员，您不能办理。") % {"ref": app.reference})
+        require_assigned(actor, app)
 
     return guard
 
@@ -113,6 +119,14 @@ def link(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+@contextmanager
+def portal_language() -> Iterator[None]:
+    """Follow-up writes that other people read later (notifications, their e-mails) are in the
+    portal's language (Chinese), whichever language the acting user reads the pages in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 def applicant_link(application: Application) -> str:

@@ -11,16 +11,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationEvent
-from applications.services import application_transition
+from applications.services import application_lock, application_transition, transition_check
+from applications.workflow import COMPETITIVE
 from portal.notifications import notify_enterprise
 
 from ..letters.services import letter_create
 from ..models import SupplementItem, SupplementRequest
-from .common import CLOCK_ACTIONS, applicant_link, assigned_guard, due_after, guards, require_bureau, today
+from .common import CLOCK_ACTIONS, applicant_link, due_after, portal_language, require_assigned, require_bureau, today
 from .parties import parties_ask_to_confirm
 
 OTHER_PREFIX = "other"
@@ -118,82 +120,88 @@ def _mark_answered(app: Application) -> None:
 
 def formal_review_start(*, actor, application: Application | int, ip: str | None = None) -> Application:
     """开始形式审查 submitted → formal review, with the formal-review deadline set."""
+    with transaction.atomic():
+        app = application_lock(application)
+        transition_check(actor=actor, application=app, transition="start_formal_review")
+        require_assigned(actor, app)
+        return application_transition(actor=actor, application=app, transition="start_formal_review", ip=ip,
+                                      due_date=formal_review_due(app))
 
-    def apply(app: Application) -> None:
-        app.due_date = formal_review_due(app)
 
-    return application_transition(actor=actor, application=application, transition="start_formal_review", ip=ip,
-                                  guard=assigned_guard(actor), apply=apply)
+def _required_comment(note: str, message: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": message})
+    return note
 
 
-def formal_review_pass(*, actor, application: Application | int, note: str = "", ip: str | None = None
-                       ) -> Application:
-    """形式审查通过: standard path → substantive review; competitive path → expert review."""
+def formal_review_pass(*, actor, application: Application | int, note: str, ip: str | None = None) -> Application:
+    """形式审查通过 with the reviewer's comment (形式审查意见, required): standard path → substantive
+    review; competitive path → expert review. A two-party award's other party is asked to confirm
+    its part (合作方确认) once the form is in order."""
     require_bureau(actor)
-    pk = application.pk if isinstance(application, Application) else application
-    path = Application.objects.filter(pk=pk).values_list("programme__review_path", flat=True).first()
-    transition = "send_to_experts" if path == "competitive" else "pass_formal_review"
-
-    def complete(app: Application) -> None:
+    with transaction.atomic():
+        app = application_lock(application)
+        competitive = app.programme.review_path == COMPETITIVE
+        transition = "send_to_experts" if competitive else "pass_formal_review"
+        transition_check(actor=actor, application=app, transition=transition)
+        require_assigned(actor, app)
+        note = _required_comment(note, _("请填写形式审查意见。"))
         missing = missing_materials(app)
         if missing:
             raise ValidationError(_("申报 %(ref)s 材料不齐全，不能通过形式审查；缺少：%(list)s。请退回补正。")
                                   % {"ref": app.reference, "list": "、".join(m["label"] for m in missing)})
-
-    def apply(app: Application) -> None:
         _mark_answered(app)
-        app.due_date = due_after("expert_review" if transition == "send_to_experts" else "bureau_review")
-
-    # a two-party award's other party is asked to confirm its part (合作方确认) once the form is in order
-    return application_transition(actor=actor, application=pk, transition=transition, message=note.strip(), ip=ip,
-                                  guard=guards(assigned_guard(actor), complete), apply=apply,
-                                  on_commit=parties_ask_to_confirm)
+        with portal_language():
+            parties_ask_to_confirm(app)
+        return application_transition(actor=actor, application=app, transition=transition, message=note, ip=ip,
+                                      due_date=due_after("expert_review" if competitive else "bureau_review"))
 
 
 def formal_review_return(*, actor, application: Application | int, items: Iterable[Mapping[str, Any]],
-                         note: str = "", ip: str | None = None) -> SupplementRequest:
-    """退回补正 return for supplement listing every missing item at once (一次性告知). Stores the
-    SupplementRequest with its items and passes them in the transition's data:
-    {"items": [{"code", "label", "note"}], "due_date": "YYYY-MM-DD", "review_due_date": "YYYY-MM-DD"}."""
+                         note: str, ip: str | None = None) -> SupplementRequest:
+    """退回补正 return for supplement listing every missing item at once (一次性告知), with the
+    reviewer's comment (required). Stores the SupplementRequest with its items and passes them in
+    the transition's data: {"items": [{"code", "label", "note"}], "due_date": "YYYY-MM-DD",
+    "review_due_date": "YYYY-MM-DD", "supplement_request": id}."""
     require_bureau(actor)
-    items = list(items or [])
-    data: dict[str, Any] = {}
-    made: dict[str, SupplementRequest] = {}
+    with transaction.atomic():
+        app = application_lock(application)
+        transition_check(actor=actor, application=app, transition="request_supplement")
+        require_assigned(actor, app)
+        errors: dict[str, list[str]] = {}
+        note = (note or "").strip()
+        if not note:
+            errors["note"] = [_("请填写退回补正的审查意见。")]
+        try:
+            cleaned = _clean_items(app, list(items or []))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        due, review_due = due_after("supplement", today()), formal_review_due(app)
 
-    def check(app: Application) -> None:
-        cleaned = _clean_items(app, items)
-        data["items"] = cleaned
-        data["due_date"] = due_after("supplement", today()).isoformat()
-        data["review_due_date"] = formal_review_due(app).isoformat()
-
-    def apply(app: Application) -> None:
         _mark_answered(app)
-        due = dt.date.fromisoformat(data["due_date"])
-        sr = SupplementRequest.objects.create(
-            application=app, requested_by=actor, due_date=due, note=note.strip(),
-            review_due_date=dt.date.fromisoformat(data["review_due_date"]))
+        sr = SupplementRequest.objects.create(application=app, requested_by=actor, due_date=due, note=note,
+                                              review_due_date=review_due)
         SupplementItem.objects.bulk_create([
             SupplementItem(request=sr, code=i["code"], label=i["label"], note=i["note"], position=n)
-            for n, i in enumerate(data["items"], start=1)])
-        data["supplement_request"] = sr.pk
-        app.due_date = due
-        made["request"] = sr
+            for n, i in enumerate(cleaned, start=1)])
         # 补正通知书 numbered in this transaction, generated after commit
         letter_create(application=app, kind="supplement", actor=actor, context={"supplement_request": sr})
-
-    def after(app: Application) -> None:
         lines = "\n".join(f"{n}. {i['label']}{'：' + i['note'] if i['note'] else ''}"
-                          for n, i in enumerate(data["items"], start=1))
-        notify_enterprise(
-            enterprise_id=app.enterprise_id, kind="supplement",
-            subject=_("补正通知：申报 %(ref)s 需补正材料") % {"ref": app.reference},
-            body=_("您的申报 %(ref)s（%(programme)s）经形式审查需补正以下材料或事项（一次性告知）：\n%(lines)s\n"
-                   "请于 %(due)s 前补正后重新提交。%(note)s")
-            % {"ref": app.reference, "programme": app.programme.name_zh, "lines": lines, "due": data["due_date"],
-               "note": note.strip()},
-            link=applicant_link(app), dedupe_key=f"supplement:{data.get('supplement_request', app.pk)}")
-
-    message = note.strip() or _("请一次性补正所列材料。")
-    application_transition(actor=actor, application=application, transition="request_supplement", message=message,
-                           data=data, ip=ip, guard=guards(assigned_guard(actor), check), apply=apply, on_commit=after)
-    return made["request"]
+                          for n, i in enumerate(cleaned, start=1))
+        with portal_language():
+            notify_enterprise(
+                enterprise_id=app.enterprise_id, kind="supplement",
+                subject=_("补正通知：申报 %(ref)s 需补正材料") % {"ref": app.reference},
+                body=_("您的申报 %(ref)s（%(programme)s）经形式审查需补正以下材料或事项（一次性告知）：\n%(lines)s\n"
+                       "请于 %(due)s 前补正后重新提交。%(note)s")
+                % {"ref": app.reference, "programme": app.programme.name_zh, "lines": lines, "due": due.isoformat(),
+                   "note": note},
+                link=applicant_link(app), dedupe_key=f"supplement:{sr.pk}")
+        application_transition(actor=actor, application=app, transition="request_supplement", message=note, ip=ip,
+                               data={"items": cleaned, "due_date": due.isoformat(),
+                                     "review_due_date": review_due.isoformat(), "supplement_request": sr.pk},
+                               due_date=due)
+    return sr

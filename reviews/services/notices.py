@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from applications.services import TransitionRefused, application_transition, timeline_add
+from applications.services import TransitionRefused, application_transition, applications_lock, timeline_add
 from applications.workflow import State
 from portal.audit import audit_record
 from portal.models import Role, User
@@ -38,17 +38,19 @@ from vouchers.services.redemption import voucher_issue
 from ..letters.services import letter_create
 from ..models import Decision, Objection, PublicNotice, PublicNoticeEntry
 from ..selectors import line_label
+from .collective import require_collective_decision
 from .common import (
     applicant_link,
     district_of,
     due_after,
     link,
+    portal_language,
     require_admin,
     require_in_district,
     today,
     workdays_for,
 )
-from .decisions import _record_decline, _release_awards
+from .decisions import record_decline, release_awards
 
 PHONE = re.compile(r"^[0-9+\-() ]{7,20}$")
 
@@ -78,7 +80,9 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
     elif window is None:
         raise ValidationError(_("请选择申报批次或拟公示的申报。"))
     with transaction.atomic():
-        apps = list(qs.select_for_update().select_related("programme", "enterprise").order_by("pk"))
+        locked = applications_lock(qs.values_list("pk", flat=True))  # then read again under the lock
+        apps = list(Application.objects.filter(pk__in=locked, state=State.APPROVED_PENDING_NOTICE)
+                    .select_related("programme", "enterprise").order_by("pk"))
         if not apps:
             raise ValidationError(_("没有待公示的申报（须为“拟支持，待公示”状态）。"))
         for app in apps:
@@ -87,6 +91,7 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
         if len(programmes) > 1:
             raise ValidationError(_("一次公示只能包含同一申报项目的申报，请按项目分别发布。"))
         programme = apps[0].programme
+        require_collective_decision(apps)  # 集体决策 of a competitive programme, recorded first
         window_ids = {a.window_id for a in apps if a.window_id is not None}
         batch = window or (ApplicationWindow.objects.filter(pk=next(iter(window_ids))).first()
                            if len(window_ids) == 1 and all(a.window_id for a in apps) else None)
@@ -111,17 +116,17 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
                      after={"applications": [a.pk for a in apps], "starts_on": notice.starts_on,
                             "ends_on": notice.ends_on, "workdays": n})
         for app in apps:
-            application_transition(
-                actor=actor, application=app, transition="publish_notice", ip=ip,
-                data={"notice": notice.pk, "ends_on": notice.ends_on.isoformat()},
-                message=_("公示期 %(start)s 至 %(end)s") % {"start": on.isoformat(), "end": notice.ends_on.isoformat()},
-                apply=lambda a: setattr(a, "due_date", notice.ends_on),
-                on_commit=lambda a: notify_enterprise(
-                    enterprise_id=a.enterprise_id, kind="public_notice",
-                    subject=_("公示通知：申报 %(ref)s 拟支持名单已公示") % {"ref": a.reference},
+            with portal_language():
+                notify_enterprise(
+                    enterprise_id=app.enterprise_id, kind="public_notice",
+                    subject=_("公示通知：申报 %(ref)s 拟支持名单已公示") % {"ref": app.reference},
                     body=_("您的申报 %(ref)s 已列入“%(title)s”，公示期至 %(end)s。公示期满无异议的，核定生效。")
-                    % {"ref": a.reference, "title": notice.title, "end": notice.ends_on.isoformat()},
-                    link=link("reviews:public_notice", notice.pk), dedupe_key=f"notice:{notice.pk}:{a.pk}"))
+                    % {"ref": app.reference, "title": notice.title, "end": notice.ends_on.isoformat()},
+                    link=link("reviews:public_notice", notice.pk), dedupe_key=f"notice:{notice.pk}:{app.pk}")
+            application_transition(
+                actor=actor, application=app, transition="publish_notice", ip=ip, due_date=notice.ends_on,
+                data={"notice": notice.pk, "ends_on": notice.ends_on.isoformat()},
+                message=_("公示期 %(start)s 至 %(end)s") % {"start": on.isoformat(), "end": notice.ends_on.isoformat()})
     return notice
 
 
@@ -221,8 +226,8 @@ def notice_uphold(*, actor, application: Application | int, reason: str, ip: str
     made: dict[str, Decision] = {}
 
     def apply(app: Application) -> None:
-        _release_awards(actor=actor, app=app, reason=_("公示异议成立：%(r)s") % {"r": reason})
-        made["decision"] = _record_decline(actor=actor, app=app, reason=_("公示异议成立：%(r)s") % {"r": reason},
+        release_awards(actor=actor, app=app, reason=_("公示异议成立：%(r)s") % {"r": reason})
+        made["decision"] = record_decline(actor=actor, app=app, reason=_("公示异议成立：%(r)s") % {"r": reason},
                                            on=today())
         PublicNoticeEntry.objects.filter(application=app).update(status=PublicNoticeEntry.Status.WITHDRAWN)
         app.due_date = None

@@ -1,7 +1,7 @@
 """合作方确认 two-party awards (th-scenario-demo, 培育措施 3): the award line of an enterprise other
 than the applicant (the buyer, when the supplier applies) is that enterprise's, so it confirms, signed
 in to its own account, that it is that party of the project; until it has, the bureau cannot approve
-that line (decisions.decision_approve). The parties are told to confirm when formal review passes."""
+that line (decisions.approval_check). The parties are told to confirm when formal review passes."""
 
 from __future__ import annotations
 

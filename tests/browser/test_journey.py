@@ -1,8 +1,10 @@
 """The portal end to end in a real browser (issue 8): an enterprise registers, confirms its e-mail,
 registers its enterprise and applies with attachments; a reviewer returns the application for
-supplement; the enterprise answers and resubmits; the formal review passes; experts declare and
-score a competitive application; the bureau decides with the calculator's maximum in view; the
-administrator publishes the public notice; the notice ends; the enterprise downloads its approval
+supplement; the enterprise answers and resubmits; the formal review passes with its comment; experts
+declare and score a competitive application; the reviewer proposes each decision with the
+calculator's maximum in view and the administrator checks it (复核), the leader signing too above
+500,000 元 (分管领导); the administrator records the competitive programme's collective decision
+(集体决策) and publishes the public notice; the notice ends; the enterprise downloads its approval
 letter and verifies it on the letter's QR page; a compute provider redeems part of the voucher; the
 enterprise confirms; the administrator sees the budget pool move at each stage.
 
@@ -24,6 +26,7 @@ from django.utils import timezone
 from applications.models import Application, Attachment
 from applications.workflow import State
 from portal.models import Role, User
+from reviews.models import AuthorisedApprover
 from tests.factories import PASSWORD, UserFactory, make_uscc
 
 from .helpers import Actor, link_in, pdf_text, upload_file
@@ -44,6 +47,7 @@ INVOICE = "25442000000011112222"  # the provider's invoice for the compute it so
 @dataclass
 class World:
     admin: User
+    leader: User
     reviewer: User
     experts: list[User]
     provider_user: User
@@ -61,6 +65,8 @@ def world(catalogue) -> World:
     admin = UserFactory(role=Role.BUREAU_ADMIN, email="admin@hp.example.cn", full_name="区经信局管理员",
                         is_staff=True)
     reviewer = UserFactory(role=Role.REVIEWER, email="reviewer@hp.example.cn", full_name="李审核")
+    leader = UserFactory(role=Role.BUREAU_ADMIN, email="leader@hp.example.cn", full_name="孙分管", is_staff=True)
+    AuthorisedApprover.objects.create(user=leader, title="分管副局长", granted_by=admin)
     experts = [UserFactory(role=Role.EXPERT, email=f"expert{i}@hp.example.cn", full_name=f"专家{name}")
                for i, name in enumerate(("王", "陈", "刘"), start=1)]
     provider_user = UserFactory(role=Role.PROVIDER, email="desk@zhisuan.example.cn", full_name="赵核销")
@@ -77,7 +83,8 @@ def world(catalogue) -> World:
                              contact_name="赵经理", contact_phone="020-88880000",
                              valid_from=timezone.localdate() - dt.timedelta(days=100), valid_to=None)
     provider_member_link(actor=admin, provider=provider, user=provider_user)
-    return World(admin=admin, reviewer=reviewer, experts=experts, provider_user=provider_user, pools=pools)
+    return World(admin=admin, leader=leader, reviewer=reviewer, experts=experts, provider_user=provider_user,
+                 pools=pools)
 
 
 # ---------------------------------------------------------------- the steps
@@ -257,6 +264,7 @@ def enterprise_answers_supplement(ent: Actor, app: Application) -> None:
 
 def reviewer_passes_formal_review(rev: Actor, app: Application, *, button: str, state: str, step: str) -> None:
     rev.go(f"/review/applications/{app.pk}/")
+    rev.page.fill("#id_formal_note", "材料齐全，符合申报条件。")  # 形式审查意见, required
     rev.submit(rev.button(button))
     rev.expect_flash("形式审查通过")
     app.refresh_from_db()
@@ -293,20 +301,35 @@ def expert_declares_and_scores(expert: Actor, app: Application, scores: dict[str
     expert.expect_flash("评分已提交")
 
 
-def bureau_decides(admin: Actor, app: Application, *, maximum: Decimal, step: str) -> None:
-    """实质审核 the decision page shows the calculator's maximum; approve it in full."""
-    admin.go(f"/review/applications/{app.pk}/")
-    with admin.page.expect_navigation():
-        admin.page.get_by_role("link", name="实质审核：核定金额或不予支持").click()
-    shown = admin.page.locator(".amount-big").inner_text()
+def reviewer_proposes(rev: Actor, app: Application, *, maximum: Decimal, step: str) -> None:
+    """实质审核 the decision page shows the calculator's maximum; the reviewer proposes it in full (经办),
+    which waits for the check (复核) by someone else."""
+    rev.go(f"/review/applications/{app.pk}/")
+    with rev.page.expect_navigation():
+        rev.page.get_by_role("link", name="实质审核：核定金额或不予支持").click()
+    shown = rev.page.locator(".amount-big").inner_text()
     assert shown == f"{maximum:,} 元", shown
-    admin.page.get_by_label("予以支持", exact=False).check()
-    assert Decimal(admin.page.input_value("#id_amount")) == maximum
-    admin.shot(step)
-    admin.submit(admin.button("提交"))
-    admin.expect_flash("已核定拟支持金额")
+    rev.page.get_by_label("予以支持", exact=False).check()
+    assert Decimal(rev.page.input_value("#id_amount")) == maximum
+    rev.page.fill("#id_comment", "材料齐全，测算无误，拟按测算金额支持。")
+    rev.shot(step)
+    rev.submit(rev.button("提交拟办意见"))
+    rev.expect_flash("拟办意见已提交，待复核。")
+    assert "同一人不能办理同一决定的两个环节" in rev.page.inner_text("main")
     app.refresh_from_db()
-    assert app.state == State.APPROVED_PENDING_NOTICE
+    assert app.state == State.BUREAU_REVIEW
+
+
+def step_approves(actor: Actor, app: Application, *, then: str, step: str) -> None:
+    """复核 / 分管领导: from the proposals awaiting me, the decision workspace's chain; approve the step."""
+    actor.go("/review/approvals/")
+    with actor.page.expect_navigation():
+        actor.page.locator("main").get_by_role("link", name=app.reference).click()
+    assert "拟办意见（审批中）" in actor.page.inner_text("main")
+    actor.page.fill("#id_comment", "同意。")
+    actor.shot(step)
+    actor.submit(actor.button("同意", scope="main"))
+    actor.expect_flash(f"已同意，{then}")
 
 
 def pool_figures(admin: Actor, pool, step: str) -> dict[str, str]:
@@ -321,8 +344,26 @@ def pool_figures(admin: Actor, pool, step: str) -> dict[str, str]:
     return figures
 
 
+def admin_records_collective_decision(admin: Actor, app: Application) -> None:
+    """集体决策: the competitive programme's list goes to notice once the meeting is recorded."""
+    admin.go("/review/notices/")
+    with admin.page.expect_navigation():
+        admin.page.get_by_role("link", name="记录集体决策").click()
+    page = admin.page
+    page.fill("#id_meeting_name", "2026年第5次局务会议")
+    page.fill("#id_meeting_date", timezone.localdate().isoformat())
+    page.fill("#id_attendees", "张局长（主持）\n孙分管\n王科长")
+    page.fill("#id_minutes", "会议审议了开源项目拟支持名单，同意予以支持，进入公示。")
+    admin.shot("admin-collective-decision")
+    admin.submit(admin.button("记录集体决策", scope="main"))
+    admin.expect_flash("已记录集体决策")
+    assert app.collective_decisions.exists()
+
+
 def admin_publishes_notices(admin: Actor, apps: list[Application]) -> None:
     admin.go("/review/notices/")
+    main = admin.page.inner_text("main")
+    assert all(f"{a.decisions.get(current=True).amount:,}" in main for a in apps), main  # each amount shown
     admin.shot("admin-notices-pending")
     for _ in apps:
         admin.submit(admin.page.locator("main form").first.get_by_role("button", name="发布公示"))
@@ -459,16 +500,28 @@ def test_enterprise_to_redeemed_voucher(world, actors):
     assert open_app.state == State.BUREAU_REVIEW
     rev.shot("reviewer-expert-panel")
 
-    # 实质审核 the bureau decides with the calculator's maximum in view; the pool reserves it.
+    # 实质审核 the reviewer proposes with the calculator's maximum in view (经办); the administrator checks
+    # (复核), and above 500,000 元 the leader signs (分管领导); only then does the pool reserve it.
     compute_pool = world.pools[COMPUTE]
     before = pool_figures(admin, compute_pool, "budget-before")
     assert before["已预留（待公示）"] == "0.00 元", before
-    bureau_decides(admin, voucher_app, maximum=ELIGIBLE_COST, step="bureau-decision-compute")
-    bureau_decides(admin, open_app, maximum=REQUESTED, step="bureau-decision-opensource")
+    reviewer_proposes(rev, voucher_app, maximum=ELIGIBLE_COST, step="reviewer-proposes-compute")
+    reviewer_proposes(rev, open_app, maximum=REQUESTED, step="reviewer-proposes-opensource")
+    assert pool_figures(admin, compute_pool, "budget-proposed")["已预留（待公示）"] == "0.00 元"
+    step_approves(admin, voucher_app, then="审批完成，决定已生效。", step="admin-checks-compute")
+    step_approves(admin, open_app, then="待分管领导。", step="admin-checks-opensource")
+    leader = actors("leader")
+    leader.login(world.leader.email, PASSWORD)
+    step_approves(leader, open_app, then="审批完成，决定已生效。", step="leader-signs-opensource")
+    for app in (voucher_app, open_app):
+        app.refresh_from_db()
+        assert app.state == State.APPROVED_PENDING_NOTICE
     reserved = pool_figures(admin, compute_pool, "budget-reserved")
     assert reserved["已预留（待公示）"] == f"{ELIGIBLE_COST:,} 元", reserved
 
-    # 公示 the administrator publishes; anyone can read the notice.
+    # 公示 the administrator records the competitive programme's collective decision and publishes;
+    # anyone can read the notice.
+    admin_records_collective_decision(admin, open_app)
     admin_publishes_notices(admin, [voucher_app, open_app])
     public = actors("public")
     public.go("/notices/")
@@ -513,6 +566,6 @@ def test_enterprise_to_redeemed_voucher(world, actors):
     after = pool_figures(admin, compute_pool, "budget-disbursed")
     assert after["已核定"] == f"{ELIGIBLE_COST:,} 元" and after["已拨付"] == f"{REDEEMED:,} 元", after
 
-    for actor in (ent, rev, admin, public, prov):
+    for actor in (ent, rev, admin, leader, public, prov):
         actor.assert_clean()
 

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 
 from applications.workflow import State
 from reviews.models import Letter, LetterSeries
-from reviews.services import decisions, formal, notices
+from reviews.services import formal, notices
+from tests.approvals import approve, decline
 from tests.reviews.conftest import Clock, assign_to, at, make_app, make_pool
 from vouchers.models import Voucher
 
@@ -53,7 +54,8 @@ def test_refused_return_takes_no_number(catalogue, clock, enterprise_a, reviewer
                    materials=["business_license", "credit_commitment", "contract"])
     assign_to(app, reviewer)
     with pytest.raises(ValidationError):  # leaves a missing material out (一次性告知)
-        formal.formal_review_return(actor=reviewer, application=app, items=[{"code": "invoice"}])
+        formal.formal_review_return(actor=reviewer, application=app, items=[{"code": "invoice"}],
+                                    note="请一次性补正所列材料。")
     assert not Letter.objects.exists() and not LetterSeries.objects.filter(last_serial__gt=0).exists()
 
 
@@ -62,7 +64,7 @@ def test_decline_issues_the_decline_notice(catalogue, clock, enterprise_a, revie
     app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.BUREAU_REVIEW)
     assign_to(app, reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        decisions.decision_decline(actor=reviewer, application=app, reason="场内交易额未达到100万元。")
+        decline(actor=reviewer, application=app, reason="场内交易额未达到100万元。")
     letter = Letter.objects.get(application=app)
     assert letter.kind == Letter.Kind.DECLINE and letter.amount is None
     assert "场内交易额未达到100万元" in squash(pdf_text(letter.pdf.read()))
@@ -74,7 +76,7 @@ def test_voucher_programme_final_approval_issues_voucher_and_approval_letter(
     make_pool(programme, 2026)
     app = make_app(enterprise_a, programme, state=State.BUREAU_REVIEW, inputs={"eligible_cost": "300000"})
     assign_to(app, reviewer)
-    decisions.decision_approve(actor=reviewer, application=app, amount="300000.00")
+    approve(actor=reviewer, application=app, amount="300000.00")
     clock.set(at(2026, 3, 13, 10))
     notices.notice_publish(actor=bureau_admin, application_ids=[app.pk])
     clock.set(at(2026, 3, 25, 0, 5))
@@ -96,7 +98,7 @@ def test_upheld_objection_issues_the_decline_notice(catalogue, clock, enterprise
     make_pool(programme, 2026)
     app = make_app(enterprise_a, programme, state=State.BUREAU_REVIEW, inputs={"annual_listed_trading": "5000000"})
     assign_to(app, reviewer)
-    decisions.decision_approve(actor=reviewer, application=app, amount="150000.00")
+    approve(actor=reviewer, application=app, amount="150000.00")
     notices.notice_publish(actor=bureau_admin, application_ids=[app.pk])
     with django_capture_on_commit_callbacks(execute=True):
         notices.notice_uphold(actor=bureau_admin, application=app, reason="交易额虚报")

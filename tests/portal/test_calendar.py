@@ -32,8 +32,9 @@ from portal.workdays import (
     year_calendar,
 )
 from reviews.models import Objection, PublicNotice, SupplementRequest
-from reviews.services import decisions, formal, notices
+from reviews.services import formal, notices
 from reviews.services.deadline_recompute import deadlines_recompute
+from tests.approvals import approve
 from tests.factories import UserFactory
 from tests.reviews.conftest import (
     Clock,
@@ -217,7 +218,7 @@ def open_deadlines(catalogue, clock, enterprise_a, enterprise_b, owner_a, review
     clock.set(at(2027, 1, 28, 10))
     listed = make_app(enterprise_b, programme, state=State.BUREAU_REVIEW, inputs={"annual_listed_trading": "5000000"})
     assign_to(listed, reviewer)
-    decisions.decision_approve(actor=reviewer, application=listed, amount="150000")
+    approve(actor=reviewer, application=listed, amount="150000")
     clock.set(at(2027, 2, 1, 16))  # Monday
     notice = notices.notice_publish(actor=bureau_admin, application_ids=[listed.pk])
     clock.set(at(2027, 2, 3, 9))  # Wednesday
@@ -226,7 +227,8 @@ def open_deadlines(catalogue, clock, enterprise_a, enterprise_b, owner_a, review
     assign_to(returned, reviewer)
     formal.formal_review_start(actor=reviewer, application=returned)
     request = formal.formal_review_return(actor=reviewer, application=returned,
-                                          items=[{"code": "exchange_certificate"}, {"code": "invoice"}])
+                                          items=[{"code": "exchange_certificate"}, {"code": "invoice"}],
+                                          note="请一次性补正所列材料。")
     objection = notices.objection_lodge(notice=notice, application_id=listed.pk, objector_kind="person",
                                         objector_name="张三", contact_phone="13800000000",
                                         content="该企业的场内交易额含关联交易，不应计入。")

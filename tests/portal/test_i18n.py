@@ -198,6 +198,11 @@ PAGES = [
      ["Review queue", "Nearest deadline first", "Submitted, awaiting formal review"]),
     ("review", "reviewer", lambda c: reverse("reviews:application", args=[c.a_formal.pk]),
      ["Formal review: list of materials", "Return for supplement"]),
+    ("approvals", "admin", lambda c: reverse("reviews:approvals"), ["Proposals", "Awaiting me", "Awaiting Check"]),
+    ("decision workspace", "admin", lambda c: reverse("reviews:decision", args=[c.a_proposed.pk]),
+     ["Proposal (under approval)", "Approval chain", "Check", "Send the proposal back"]),
+    ("approval chains", "reviewer", lambda c: reverse("reviews:approval_chains"),
+     ["Authorised leaders in charge", "Every programme", "Leader in charge"]),
     ("budget", "admin", lambda c: reverse("vouchers:budget"),
      ["Budget management", "Budget allocation", "Available balance"]),
     ("notices", "anon", lambda c: reverse("reviews:public_notices"), ["Public notices", "Public notice period"]),
@@ -262,7 +267,7 @@ def test_notifications_are_written_in_chinese_whatever_the_actor_reads(cast, dja
 
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         formal_review_return(actor=cast.user("reviewer"), application=cast.a_formal,
-                             items=[{"code": "payment_proof", "note": "须加盖银行印章"}])
+                             items=[{"code": "payment_proof", "note": "须加盖银行印章"}], note="请一次性补正所列材料。")
         assert translation.get_language() == "en"  # the actor's own language is untouched
     notice = Notification.objects.filter(recipient=cast.user("owner_a"), kind=Notification.Kind.SUPPLEMENT,
                                          body__contains=cast.a_formal.reference).get()

@@ -7,8 +7,8 @@ import pytest
 
 from applications.workflow import State
 from reviews.models import Decision, ExpertScore, Objection, PublicNotice
-from reviews.services import decisions
 from reviews.services import experts as panel
+from tests.approvals import approve
 
 from .conftest import assign_to, at, make_app, make_pool, snapshot
 
@@ -55,31 +55,81 @@ def test_formal_review_return_through_the_api(app, reviewer, reviewer_other, api
                                         format="json").status_code == 403
     assert snapshot(app) == before
     r = api_for(reviewer).post(url, {"action": "pass"}, format="json")
+    assert r.status_code == 400 and r.json()["note"] == ["请填写形式审查意见。"]  # the comment is required
+    assert snapshot(app) == before
+    r = api_for(reviewer).post(url, {"action": "pass", "note": "材料齐全。"}, format="json")
     assert r.status_code == 200  # complete: all materials present
     assert r.json()["state"] == "bureau_review"
+    assert app.events.get(action="pass_formal_review").message == "材料齐全。"
 
 
-def test_decision_api(app, reviewer, reviewer_other, expert, api_for):
+def test_decision_api(app, reviewer, reviewer_other, expert, bureau_admin, api_for):
     app.state = State.BUREAU_REVIEW
     app.save()
     assign_to(app, reviewer)
     url = f"/api/v1/reviews/applications/{app.pk}/decision/"
     ctx = api_for(reviewer).get(url).json()
     assert ctx["max_amount"] == "150000.00" and ctx["steps"] and ctx["conflicts"] == []
+    assert ctx["proposal"] is None and ctx["proposals"] == []
     before = snapshot(app)
-    r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "150000.01"}, format="json")
+    comment = "符合条件，拟全额支持。"
+    r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "150000.01", "comment": comment}, format="json")
     assert r.status_code == 400 and "超过测算上限" in r.json()["amount"][0]
-    r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "120000"}, format="json")
+    r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "120000", "comment": comment}, format="json")
     assert r.status_code == 400 and "须说明理由" in r.json()["reason"][0]
-    assert api_for(reviewer_other).post(url, {"outcome": "approve", "amount": "150000"},
-                                        format="json").status_code == 403
-    assert api_for(expert).post(url, {"outcome": "approve", "amount": "150000"}, format="json").status_code == 403
-    assert snapshot(app) == before
     r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "150000"}, format="json")
-    assert r.status_code == 201 and r.json()["outcome"] == "approve"
-    r = api_for(reviewer).post(url, {"outcome": "decline", "reason": "再次决定"}, format="json")
+    assert r.status_code == 400 and r.json()["comment"] == ["请填写经办意见。"]
+    assert api_for(reviewer_other).post(url, {"outcome": "approve", "amount": "150000", "comment": comment},
+                                        format="json").status_code == 403
+    assert api_for(expert).post(url, {"outcome": "approve", "amount": "150000", "comment": comment},
+                                format="json").status_code == 403
+    assert snapshot(app) == before
+    r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "150000", "comment": comment}, format="json")
+    assert r.status_code == 201 and r.json()["outcome"] == "approve" and r.json()["status"] == "pending"
+    pid = r.json()["id"]
+    assert [(s["role"], s["comment"]) for s in r.json()["steps"]] == [("handler", comment), ("checker", "")]
+    again = {"outcome": "decline", "reason": "再次决定", "comment": "拟不予支持"}
+    r = api_for(reviewer).post(url, again, format="json")
+    assert r.status_code == 400 and "已有审批中的拟办意见" in r.json()["non_field_errors"][0]
+    assert not Decision.objects.filter(application=app).exists()
+
+    step = f"/api/v1/reviews/proposals/{pid}/approve/"
+    assert api_for(reviewer).post(step, {"comment": "同意。"}, format="json").status_code == 403
+    assert api_for(reviewer_other).post(step, {"comment": "同意。"}, format="json").status_code == 403
+    r = api_for(bureau_admin).post(step, {"comment": ""}, format="json")
+    assert r.status_code == 400 and "审批意见" in r.json()["comment"][0]
+    r = api_for(bureau_admin).post(step, {"comment": "同意。"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "approved" and r.json()["decision"]
+    ctx = api_for(reviewer).get(url).json()
+    assert ctx["decision"]["amount"] == "150000.00" and ctx["proposal"] is None
+    assert [s["acted_by"]["id"] for s in ctx["proposals"][0]["steps"]] == [reviewer.pk, bureau_admin.pk]
+    again = {"outcome": "decline", "reason": "再次决定", "comment": "拟不予支持"}
+    r = api_for(reviewer).post(url, again, format="json")
     assert r.status_code == 400 and "不能执行" in r.json()["non_field_errors"][0]
     assert Decision.objects.filter(application=app).count() == 1
+
+
+def test_a_step_sends_the_proposal_back_through_the_api(app, reviewer, bureau_admin, api_for):
+    app.state = State.BUREAU_REVIEW
+    app.save()
+    assign_to(app, reviewer)
+    url = f"/api/v1/reviews/applications/{app.pk}/decision/"
+    pid = api_for(reviewer).post(url, {"outcome": "approve", "amount": "100000", "reason": "部分交易额不符合条件",
+                                       "comment": "拟核减支持。"}, format="json").json()["id"]
+    back = f"/api/v1/reviews/proposals/{pid}/return/"
+    assert api_for(bureau_admin).post(back, {"reason": ""}, format="json").status_code == 400
+    r = api_for(bureau_admin).post(back, {"reason": "核减依据不足，请补充说明。"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "returned"
+    check = r.json()["steps"][1]
+    assert (check["verdict"], check["comment"]) == ("returned", "核减依据不足，请补充说明。")
+    app.refresh_from_db()
+    assert app.state == State.BUREAU_REVIEW and not Decision.objects.filter(application=app).exists()
+    assert api_for(bureau_admin).post(f"/api/v1/reviews/proposals/{pid}/approve/", {"comment": "同意"},
+                                      format="json").status_code == 400  # closed
+    # proposed again, this time in full
+    r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "150000", "comment": "拟全额支持。"},
+                               format="json")
+    assert r.status_code == 201
 
 
 def test_expert_api(catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin, experts, api_for):
@@ -121,7 +171,7 @@ def test_notices_and_objections_api(app, clock, reviewer, bureau_admin, owner_a,
     app.state = State.BUREAU_REVIEW
     app.save()
     assign_to(app, reviewer)
-    decisions.decision_approve(actor=reviewer, application=app, amount="150000")
+    approve(actor=reviewer, application=app, amount="150000")
     assert api_for(reviewer).post("/api/v1/reviews/notices/", {"application_ids": [app.pk]},
                                   format="json").status_code == 403
     r = api_for(bureau_admin).post("/api/v1/reviews/notices/", {"application_ids": [app.pk], "workdays": 7},

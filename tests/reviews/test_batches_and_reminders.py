@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 from applications.workflow import State
 from portal.models import CalendarDay, Notification
 from reviews import tasks
-from reviews.models import ExpertAssignment, ExpertRelation
+from reviews.models import DecisionProposal, ExpertAssignment, ExpertRelation
 from reviews.selectors import batch_ranking
-from reviews.services import decisions
+from reviews.services import approvals
+from tests.approvals import walk_pending
 from vouchers.models import Award, BudgetPool
 
 from ..factories import EnterpriseFactory, member
@@ -66,10 +67,16 @@ def test_ranking_by_mean_against_the_pool_with_both_options(batch):
 def test_batch_approval_as_ranked(batch, bureau_admin, reviewer):
     window, (low, high, mid) = batch
     with pytest.raises(PermissionDenied):
-        decisions.batch_approve(actor=reviewer, window=window, application_ids=[high.pk], mode="rank")
-    results = decisions.batch_approve(actor=bureau_admin, window=window, application_ids=[low.pk, high.pk, mid.pk],
-                                      mode="rank")
+        approvals.batch_propose(actor=reviewer, window=window, application_ids=[high.pk], mode="rank",
+                                comment="按排名择优。")
+    results = approvals.batch_propose(actor=bureau_admin, window=window, application_ids=[low.pk, high.pk, mid.pk],
+                                      mode="rank", comment="按排名择优。")
     assert [(r.application_id, r.ok) for r in results] == [(high.pk, True), (mid.pk, True), (low.pk, False)]
+    assert not Award.objects.exists()  # proposed: nothing takes effect before the chain's last step
+    # each proposal walks the chain its own amount chooses: above 500,000 the leader (分管领导) signs too
+    chains = {p.application_id: [s.role for s in p.steps.all()] for p in DecisionProposal.objects.all()}
+    assert chains == {high.pk: ["handler", "checker", "leader"], mid.pk: ["handler", "checker"]}
+    walk_pending([high, mid])
     assert Award.objects.get(application=mid).amount == Decimal("400000.00")
     mid.refresh_from_db()
     assert mid.decisions.get().reason.startswith("按排名择优")
@@ -80,9 +87,10 @@ def test_batch_approval_as_ranked(batch, bureau_admin, reviewer):
 
 def test_batch_approval_pro_rata(batch, bureau_admin):
     window, apps = batch
-    results = decisions.batch_approve(actor=bureau_admin, window=window, application_ids=[a.pk for a in apps],
-                                      mode="pro_rata")
+    results = approvals.batch_propose(actor=bureau_admin, window=window, application_ids=[a.pk for a in apps],
+                                      mode="pro_rata", comment="资金池不足，按比例核减。")
     assert all(r.ok for r in results), results
+    walk_pending(apps)
     assert sum(Award.objects.values_list("amount", flat=True)) == Decimal("1000000.00")
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from applications.models import District
 from applications.workflow import State
-from reviews.services import decisions
+from tests.approvals import approve
 
 from ..factories import EnterpriseFactory
 from .conftest import assign_to, attach, make_app, make_pool, snapshot
@@ -44,7 +44,7 @@ def test_no_consent_document_no_approval(case, reviewer):
     make_pool(case.programme, 2026)
     before = snapshot(case)
     with pytest.raises(ValidationError) as info:
-        decisions.decision_approve(actor=reviewer, application=case, amount="8000000")
+        approve(actor=reviewer, application=case, amount="8000000")
     assert "区政府同意文件" in str(info.value)
     assert snapshot(case) == before
 
@@ -52,8 +52,8 @@ def test_no_consent_document_no_approval(case, reviewer):
 def test_the_decision_records_the_consent_and_sets_the_amount(case, reviewer):
     make_pool(case.programme, 2026)
     consent = attach(case, "government_consent")
-    decision = decisions.decision_approve(actor=reviewer, application=case, amount="6000000",
-                                          reason="区政府常务会议同意按600万元扶持")
+    decision = approve(actor=reviewer, application=case, amount="6000000",
+                       reason="区政府常务会议同意按600万元扶持")
     assert decision.consent_document == consent and decision.amount == Decimal("6000000.00")
     assert decision.max_amount == Decimal("8000000.00")  # the request, not a clause figure
 
@@ -63,5 +63,5 @@ def test_the_pool_still_binds(case, reviewer):
     attach(case, "government_consent")
     before = snapshot(case)
     with pytest.raises(ValidationError):
-        decisions.decision_approve(actor=reviewer, application=case, amount="6000000", reason="按同意文件")
+        approve(actor=reviewer, application=case, amount="6000000", reason="按同意文件")
     assert snapshot(case) == before

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from applications.workflow import State
 from reviews.models import Decision
 from reviews.selectors import decision_context, project_conflicts
-from reviews.services import decisions
+from tests.approvals import approve, decline
 from vouchers.models import Award, BudgetPool
 
 from ..factories import EnterpriseFactory, member
@@ -42,7 +42,7 @@ def test_the_reviewer_sees_the_maximum_and_its_explanation(app):
 def test_approve_above_the_maximum_is_refused(app, reviewer):
     before = snapshot(app)
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=reviewer, application=app, amount="150000.01")
+        approve(actor=reviewer, application=app, amount="150000.01")
     assert "超过测算上限 150,000.00 元" in str(exc.value)
     assert snapshot(app) == before
 
@@ -50,10 +50,10 @@ def test_approve_above_the_maximum_is_refused(app, reviewer):
 def test_reduced_amount_needs_a_reason(app, reviewer):
     before = snapshot(app)
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=reviewer, application=app, amount="100000")
+        approve(actor=reviewer, application=app, amount="100000")
     assert exc.value.message_dict["reason"] == ["核定金额低于测算上限 150,000.00 元（核减），须说明理由。"]
     assert snapshot(app) == before
-    d = decisions.decision_approve(actor=reviewer, application=app, amount="100000", reason="部分交易额不符合条件")
+    d = approve(actor=reviewer, application=app, amount="100000", reason="部分交易额不符合条件")
     assert d.outcome == Decision.Outcome.REDUCE and d.amount == Decimal("100000.00")
     assert d.max_amount == Decimal("150000.00") and d.reason == "部分交易额不符合条件"
     app.refresh_from_db()
@@ -66,16 +66,16 @@ def test_reduced_amount_needs_a_reason(app, reviewer):
 def test_bad_amounts_are_refused(app, reviewer, amount):
     before = snapshot(app)
     with pytest.raises(ValidationError):
-        decisions.decision_approve(actor=reviewer, application=app, amount=amount, reason="x")
+        approve(actor=reviewer, application=app, amount=amount, reason="x")
     assert snapshot(app) == before
 
 
 def test_decline_needs_a_reason(app, reviewer):
     before = snapshot(app)
     with pytest.raises(ValidationError):
-        decisions.decision_decline(actor=reviewer, application=app, reason="  ")
+        decline(actor=reviewer, application=app, reason="  ")
     assert snapshot(app) == before
-    d = decisions.decision_decline(actor=reviewer, application=app, reason="交易证明不属场内交易")
+    d = decline(actor=reviewer, application=app, reason="交易证明不属场内交易")
     app.refresh_from_db()
     assert app.state == State.DECLINED and d.outcome == Decision.Outcome.DECLINE
     assert app.events.get(action="decline").message == "交易证明不属场内交易"
@@ -86,26 +86,26 @@ def test_a_decision_by_someone_not_assigned_or_not_in_the_role_is_refused(app, r
     before = snapshot(app)
     for actor in (reviewer_other, expert, owner_a, provider_user):
         with pytest.raises(PermissionDenied):
-            decisions.decision_approve(actor=actor, application=app, amount="150000")
+            approve(actor=actor, application=app, amount="150000")
         with pytest.raises(PermissionDenied):
-            decisions.decision_decline(actor=actor, application=app, reason="不符合条件")
+            decline(actor=actor, application=app, reason="不符合条件")
     assert snapshot(app) == before
 
 
 def test_an_administrator_may_decide_without_assignment(app, bureau_admin):
-    decisions.decision_approve(actor=bureau_admin, application=app, amount="150000")
+    approve(actor=bureau_admin, application=app, amount="150000")
     app.refresh_from_db()
     assert app.state == State.APPROVED_PENDING_NOTICE
 
 
 def test_a_second_decision_is_refused(app, reviewer, bureau_admin):
-    decisions.decision_approve(actor=reviewer, application=app, amount="150000")
+    approve(actor=reviewer, application=app, amount="150000")
     before = snapshot(app)
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=bureau_admin, application=app, amount="150000")
+        approve(actor=bureau_admin, application=app, amount="150000")
     assert "不能执行" in str(exc.value)
     with pytest.raises(ValidationError):
-        decisions.decision_decline(actor=bureau_admin, application=app, reason="重复")
+        decline(actor=bureau_admin, application=app, reason="重复")
     assert snapshot(app) == before
     assert Decision.objects.filter(application=app, current=True).count() == 1
 
@@ -114,7 +114,7 @@ def test_a_budget_refusal_changes_nothing(app, reviewer, trading):
     BudgetPool.objects.filter(programme=trading).update(amount=Decimal("1000"))
     before = snapshot(app)
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=reviewer, application=app, amount="150000")
+        approve(actor=reviewer, application=app, amount="150000")
     assert "资金池余额不足" in str(exc.value)
     assert snapshot(app) == before
 
@@ -146,9 +146,9 @@ def test_conflicts_are_shown_with_their_claims(same_project):
 
 def test_approving_the_higher_declines_the_lower_pending_award(same_project, reviewer):
     high, low = same_project
-    decisions.decision_approve(actor=reviewer, application=low, amount="30000")
+    approve(actor=reviewer, application=low, amount="30000")
     assert Award.objects.get(application=low).status == Award.Status.RESERVED
-    decisions.decision_approve(actor=reviewer, application=high, amount="150000")
+    approve(actor=reviewer, application=high, amount="150000")
     low.refresh_from_db()
     high.refresh_from_db()
     assert high.state == State.APPROVED_PENDING_NOTICE
@@ -162,10 +162,10 @@ def test_approving_the_higher_declines_the_lower_pending_award(same_project, rev
 
 def test_approving_the_lower_when_a_higher_stands_is_refused(same_project, reviewer):
     high, low = same_project
-    decisions.decision_approve(actor=reviewer, application=high, amount="150000")
+    approve(actor=reviewer, application=high, amount="150000")
     before = snapshot(low)
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=reviewer, application=low, amount="30000")
+        approve(actor=reviewer, application=low, amount="30000")
     assert "从高不重复" in str(exc.value)
     assert snapshot(low) == before
 
@@ -188,13 +188,13 @@ def test_two_line_programme_decides_each_line(catalogue, clock, reviewer_th):
     lines = {ln["line"]: ln for ln in decision_context(app)["lines"]}
     assert lines["supplier"]["max"] == Decimal("300000.00") and lines["buyer"]["enterprise"] == buyer
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=reviewer_th, application=app, amounts={"supplier": "300000"})
+        approve(actor=reviewer_th, application=app, amounts={"supplier": "300000"})
     assert "amount_buyer" in exc.value.message_dict
     from reviews.services.parties import party_confirm
 
     party_confirm(actor=member(buyer), application=app)  # 合作方确认 in the buyer's own account
-    d = decisions.decision_approve(actor=reviewer_th, application=app,
-                                   amounts={"supplier": "300000", "buyer": "250000"}, reason="采购方部分支付凭证不符")
+    d = approve(actor=reviewer_th, application=app, amounts={"supplier": "300000", "buyer": "250000"},
+                reason="采购方部分支付凭证不符")
     assert d.amount == Decimal("550000.00") and d.outcome == Decision.Outcome.REDUCE
     awards = {a.line: a for a in Award.objects.filter(application=app)}
     assert awards["supplier"].enterprise == supplier and awards["supplier"].amount == Decimal("300000.00")

@@ -20,7 +20,8 @@ from django.urls import reverse
 from applications.workflow import State
 from portal.models import AuditEvent
 from reviews.models import Letter, PublicNotice
-from reviews.services import decisions, notices
+from reviews.services import notices
+from tests.approvals import approve
 from vouchers.models import Award
 
 from .conftest import SHANGHAI, assign_to, at, make_app, make_pool
@@ -37,7 +38,7 @@ def noticed(catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin):
     clock.set(at(2025, 9, 25, 10))
     app = make_app(enterprise_a, programme, state=State.BUREAU_REVIEW, inputs={"annual_listed_trading": "5000000"})
     assign_to(app, reviewer)
-    decisions.decision_approve(actor=reviewer, application=app, amount="150000")
+    approve(actor=reviewer, application=app, amount="150000")
     clock.set(at(2025, 9, 26, 16))
     notice = notices.notice_publish(actor=bureau_admin, application_ids=[app.pk])
     assert notice.ends_on == dt.date(2025, 10, 13)

@@ -61,21 +61,23 @@ def test_the_return_must_list_every_missing_item_at_once(incomplete, clock, revi
     formal.formal_review_start(actor=reviewer, application=incomplete)
     before = snapshot(incomplete)
     with pytest.raises(ValidationError) as exc:
-        formal.formal_review_return(actor=reviewer, application=incomplete, items=[{"code": "invoice"}])
+        formal.formal_review_return(actor=reviewer, application=incomplete, items=[{"code": "invoice"}],
+                                    note="请一次性补正所列材料。")
     assert exc.value.message_dict["items"] == [
         "以下缺失材料未列入补正通知，须一次性告知全部补正内容：数据交易所出具的场内交易证明"]
     with pytest.raises(ValidationError):
-        formal.formal_review_return(actor=reviewer, application=incomplete, items=[])
+        formal.formal_review_return(actor=reviewer, application=incomplete, items=[], note="请一次性补正所列材料。")
     with pytest.raises(ValidationError) as exc:
         formal.formal_review_return(actor=reviewer, application=incomplete, items=[
-            {"code": "exchange_certificate"}, {"code": "invoice"}, {"label": "合同金额与发票不符"}])
+            {"code": "exchange_certificate"}, {"code": "invoice"}, {"label": "合同金额与发票不符"}],
+                                    note="请一次性补正所列材料。")
     assert "须写明补正要求" in str(exc.value)
     assert snapshot(incomplete) == before
 
     clock.set(at(2025, 9, 30, 11))
     sr = formal.formal_review_return(actor=reviewer, application=incomplete, items=[
         {"code": "exchange_certificate"}, {"code": "invoice"},
-        {"label": "合同金额与发票不符", "note": "请说明差额原因"}])
+        {"label": "合同金额与发票不符", "note": "请说明差额原因"}], note="请一次性补正所列材料。")
     assert [(i.code, i.label) for i in sr.items.all()] == [
         ("exchange_certificate", "数据交易所出具的场内交易证明"), ("invoice", "发票"),
         ("other-3", "合同金额与发票不符")]
@@ -89,16 +91,19 @@ def test_a_later_return_may_only_repeat_items_already_notified(incomplete, clock
     assign_to(incomplete, reviewer)
     formal.formal_review_start(actor=reviewer, application=incomplete)
     formal.formal_review_return(actor=reviewer, application=incomplete,
-                                items=[{"code": "exchange_certificate"}, {"code": "invoice"}])
+                                items=[{"code": "exchange_certificate"}, {"code": "invoice"}],
+                                note="请一次性补正所列材料。")
     attach(incomplete, "invoice")
     application_transition(actor=owner_a, application=incomplete, transition="resubmit")
     before = snapshot(incomplete)
     with pytest.raises(ValidationError) as exc:
         formal.formal_review_return(actor=reviewer, application=incomplete, items=[
-            {"code": "exchange_certificate"}, {"code": "contract", "note": "合同未盖章"}])
+            {"code": "exchange_certificate"}, {"code": "contract", "note": "合同未盖章"}],
+                                    note="请一次性补正所列材料。")
     assert "已一次性告知过补正内容" in str(exc.value)
     assert snapshot(incomplete) == before
-    formal.formal_review_return(actor=reviewer, application=incomplete, items=[{"code": "exchange_certificate"}])
+    formal.formal_review_return(actor=reviewer, application=incomplete, items=[{"code": "exchange_certificate"}],
+                                note="请一次性补正所列材料。")
     assert SupplementRequest.objects.filter(application=incomplete).count() == 2
     first = SupplementRequest.objects.filter(application=incomplete).first()
     assert first.answered_at is not None
@@ -109,7 +114,7 @@ def test_passing_an_incomplete_application_is_refused(incomplete, reviewer):
     formal.formal_review_start(actor=reviewer, application=incomplete)
     before = snapshot(incomplete)
     with pytest.raises(ValidationError) as exc:
-        formal.formal_review_pass(actor=reviewer, application=incomplete)
+        formal.formal_review_pass(actor=reviewer, application=incomplete, note="材料齐全，符合申报条件。")
     assert "材料不齐全" in str(exc.value) and "发票" in str(exc.value)
     assert snapshot(incomplete) == before
 
@@ -134,7 +139,7 @@ def test_an_impossible_transition_is_refused_with_a_clear_message(incomplete, re
     assign_to(incomplete, reviewer)
     before = snapshot(incomplete)
     with pytest.raises(ValidationError) as exc:  # still "submitted": formal review has not started
-        formal.formal_review_pass(actor=reviewer, application=incomplete)
+        formal.formal_review_pass(actor=reviewer, application=incomplete, note="材料齐全，符合申报条件。")
     assert "当前状态为“已提交，待形式审查”，不能执行" in str(exc.value)
     assert snapshot(incomplete) == before
 
@@ -151,7 +156,8 @@ def test_bulk_actions_report_each_application(catalogue, clock, enterprise_a, en
                                                                                 theirs.pk])
     assert [r.ok for r in results] == [True, True, True, False]
     results = assignments.send_to_experts_many(actor=reviewer, application_ids=[complete.pk, partial.pk, standard.pk,
-                                                                                theirs.pk])
+                                                                                theirs.pk],
+                                               note="材料齐全，提交专家评审。")
     assert [r.ok for r in results] == [True, False, False, False]
     assert "材料不齐全" in results[1].message and "常规审核" in results[2].message
     assert "其他审核人员" in results[3].message
@@ -170,7 +176,7 @@ def test_the_workspace_shows_each_item_beside_its_answer_and_files(incomplete, c
     formal.formal_review_start(actor=reviewer, application=incomplete)
     formal.formal_review_return(actor=reviewer, application=incomplete, items=[
         {"code": "exchange_certificate"}, {"code": "invoice"},
-        {"label": "合同金额与发票不符", "note": "请说明差额原因"}])
+        {"label": "合同金额与发票不符", "note": "请说明差额原因"}], note="请一次性补正所列材料。")
     url = f"/review/applications/{incomplete.pk}/"
     assert "尚未补正。" in client_for(reviewer).get(url).content.decode()
 

@@ -14,7 +14,8 @@ from portal.models import CalendarDay
 from reviews import tasks
 from reviews.models import Decision, Objection, PublicNotice, PublicNoticeEntry
 from reviews.selectors import objections_for
-from reviews.services import decisions, notices
+from reviews.services import notices
+from tests.approvals import approve
 from vouchers.models import Award, BudgetPool
 
 from .conftest import assign_to, at, make_app, make_pool
@@ -33,7 +34,7 @@ def approved(catalogue, clock, enterprise_a, owner_a, reviewer):
     clock.set(at(2025, 9, 25, 10))
     app = make_app(enterprise_a, programme, state=State.BUREAU_REVIEW, inputs={"annual_listed_trading": "5000000"})
     assign_to(app, reviewer)
-    decisions.decision_approve(actor=reviewer, application=app, amount="150000")
+    approve(actor=reviewer, application=app, amount="150000")
     return app
 
 

@@ -8,13 +8,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from applications.models import ApplicationEvent
 from applications.workflow import State
 from portal.models import AuditEvent
 from reviews.models import Decision, ExpertAssignment, PublicNotice, SupplementRequest
-from reviews.services import assignments, decisions, formal, notices
+from reviews.services import approvals, assignments, formal, notices
 from reviews.services import experts as panel
+from tests.approvals import approve, collective, walk_pending
 from vouchers.models import Award
 
 from .conftest import at, make_app, make_pool, make_window
@@ -63,14 +65,14 @@ def test_standard_path_end_to_end(catalogue, clock, enterprise_a, owner_a, revie
     app.refresh_from_db()
     assert app.state == State.FORMAL_REVIEW
 
-    formal.formal_review_pass(actor=reviewer, application=app)
+    formal.formal_review_pass(actor=reviewer, application=app, note="材料齐全，符合申报条件。")
     app.refresh_from_db()
     assert app.state == State.BUREAU_REVIEW
     sr.refresh_from_db()
     assert sr.answered_at is not None  # the return and its answer: one history
 
     with django_capture_on_commit_callbacks(execute=True):
-        decision = decisions.decision_approve(actor=reviewer, application=app, amount="150000.00")
+        decision = approve(actor=reviewer, application=app, amount="150000.00")
     app.refresh_from_db()
     assert app.state == State.APPROVED_PENDING_NOTICE
     assert decision.outcome == Decision.Outcome.APPROVE and decision.amount == Decimal("150000.00")
@@ -100,7 +102,7 @@ def test_standard_path_end_to_end(catalogue, clock, enterprise_a, owner_a, revie
     assert finalize.actor is None
     actions = list(app.events.order_by("created_at", "id").values_list("action", flat=True))
     assert actions == ["submit", "start_formal_review", "request_supplement", "resubmit", "pass_formal_review",
-                       "approve", "publish_notice", "finalize"]
+                       "decision_propose", "proposal_approve", "approve", "publish_notice", "finalize"]
     assert AuditEvent.objects.filter(action="application.finalize", target_id=str(app.pk)).exists()
 
 
@@ -114,7 +116,8 @@ def test_competitive_path_end_to_end(catalogue, clock, enterprise_a, enterprise_
     b = make_app(enterprise_b, programme, inputs={"compute_spend": "1000000"}, window=window)
     results = assignments.reviewers_assign_many(actor=bureau_admin, application_ids=[a.pk, b.pk], reviewer=reviewer)
     assert all(r.ok for r in results)
-    results = assignments.send_to_experts_many(actor=reviewer, application_ids=[a.pk, b.pk])
+    results = assignments.send_to_experts_many(actor=reviewer, application_ids=[a.pk, b.pk],
+                                               note="材料齐全，提交专家评审。")
     assert all(r.ok for r in results), results
     for app in (a, b):
         app.refresh_from_db()
@@ -142,8 +145,14 @@ def test_competitive_path_end_to_end(catalogue, clock, enterprise_a, enterprise_
     assert [r["application"].pk for r in ranking["rows"]] == [a.pk, b.pk]
     assert ranking["rows"][0]["rank_award"] == Decimal("600000.00")
 
-    results = decisions.batch_approve(actor=bureau_admin, window=window, application_ids=[a.pk, b.pk], mode="rank")
+    results = approvals.batch_propose(actor=bureau_admin, window=window, application_ids=[a.pk, b.pk], mode="rank",
+                                      comment="按评审排名择优支持。")
     assert all(r.ok for r in results), results
+    walk_pending([a, b])
+    with pytest.raises(ValidationError) as exc:  # 集体决策 first
+        notices.notice_publish(actor=bureau_admin, window=window, on=dt.date(2026, 3, 20))
+    assert "须先记录集体决策" in str(exc.value)
+    collective(actor=bureau_admin, applications=[a, b])
     notice = notices.notice_publish(actor=bureau_admin, window=window, on=dt.date(2026, 3, 20))
     assert notice.entries.count() == 2 and notice.window == window
     clock.set(at(2026, 4, 1, 1))
@@ -160,6 +169,7 @@ def test_supplement_request_is_stored_once(catalogue, clock, enterprise_a, revie
     app = make_app(enterprise_a, programme, materials=["business_license"])
     assignments.reviewer_claim(actor=reviewer, application=app)
     formal.formal_review_return(actor=reviewer, application=app, items=[
-        {"code": "credit_commitment"}, {"code": "exchange_certificate"}, {"code": "contract"}, {"code": "invoice"}])
+        {"code": "credit_commitment"}, {"code": "exchange_certificate"}, {"code": "contract"}, {"code": "invoice"}],
+                                note="请一次性补正所列材料。")
     assert SupplementRequest.objects.count() == 1
     assert ApplicationEvent.objects.filter(application=app, action="request_supplement").count() == 1

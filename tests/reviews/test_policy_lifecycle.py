@@ -13,7 +13,7 @@ from applications.models import Application, District, EnterpriseMember
 from applications.services import application_create, application_save_draft, application_submit
 from applications.workflow import State
 from reviews.selectors import decision_estimate
-from reviews.services import decisions
+from tests.approvals import approve
 from vouchers.lifecycle import basis_date, policy_state, window_check
 from vouchers.models import ApplicationWindow, Award
 from vouchers.services.catalogue import parameter_set, window_open
@@ -105,7 +105,7 @@ def test_a_december_application_is_decided_in_january_under_the_policy_it_was_su
     make_pool(compute, 2027)
     clock.set(at(2027, 1, 4))
     assert decision_estimate(app).on == D(2026, 12, 28)
-    decision = decisions.decision_approve(actor=reviewer_th, application=app, amount="500000")
+    decision = approve(actor=reviewer_th, application=app, amount="500000")
     assert decision.decided_on == D(2027, 1, 4) and decision.basis_date == D(2026, 12, 28)
     award = Award.objects.get(application=app)
     # the pool of the decision's fiscal year pays it; the caps count it on its basis date
@@ -123,7 +123,7 @@ def test_the_december_application_is_noticed_lettered_and_paid_in_2027_under_th2
     assign_to(app, reviewer_th)
     make_pool(compute, 2027)
     clock.set(at(2027, 1, 4))
-    decisions.decision_approve(actor=reviewer_th, application=app, amount="500000")
+    approve(actor=reviewer_th, application=app, amount="500000")
     notice = notices.notice_publish(actor=bureau_admin_th, application_ids=[app.pk])
     assert notice.starts_on.year == 2027
     clock.set(at(notice.ends_on.year, notice.ends_on.month, notice.ends_on.day, 18) + dt.timedelta(days=1))
@@ -154,7 +154,7 @@ def test_a_parameter_changed_mid_window_applies_from_its_date_not_to_earlier_sub
     assert decision_estimate(before).amount == Decimal("60000.00")  # 3%, in force on 2026-05-31
     assert decision_estimate(after).amount == Decimal("100000.00")  # 5% from 2026-06-01
     assign_to(before, reviewer)
-    decision = decisions.decision_approve(actor=reviewer, application=before, amount="60000")
+    decision = approve(actor=reviewer, application=before, amount="60000")
     assert decision.parameters["rate"] == "0.0300"
 
 

@@ -15,6 +15,7 @@ from portal.models import AuditEvent, Role
 from vouchers.models import ApplicationWindow, Award, BudgetPool
 from vouchers.selectors import window_open_for
 
+from ..approvals import leader, walk_pending
 from ..factories import EnterpriseFactory, UserFactory, member
 from .conftest import at, make_app, make_pool, make_window
 from .test_batches_and_reminders import scored
@@ -238,13 +239,31 @@ def test_an_administrator_commits_a_batch_as_ranked(batch, bureau_admin, api_for
     window, (low, high, mid) = batch
     ranking = api_for(bureau_admin).get(f"/api/v1/reviews/batches/{window.pk}/ranking/").json()
     promised = {r["application"]: r["rank_award"] for r in ranking["rows"]}
-    r = api_for(bureau_admin).post(f"/api/v1/reviews/batches/{window.pk}/commit/",
-                                   {"mode": "rank", "application_ids": [low.pk, high.pk, mid.pk]}, format="json")
+    commit = f"/api/v1/reviews/batches/{window.pk}/commit/"
+    r = api_for(bureau_admin).post(commit, {"mode": "rank", "application_ids": [low.pk, high.pk, mid.pk]},
+                                   format="json")
+    assert r.status_code == 400 and "经办意见" in r.json()["comment"][0]
+    r = api_for(bureau_admin).post(commit, {"mode": "rank", "application_ids": [low.pk, high.pk, mid.pk],
+                                            "comment": "按评审排名择优支持。"}, format="json")
     assert r.status_code == 200, r.content
     body = r.json()
     assert (body["ok"], body["refused"]) == (2, 1)
     assert [(x["application_id"], x["ok"]) for x in body["results"]] == [(high.pk, True), (mid.pk, True),
                                                                          (low.pk, False)]
+    assert not Award.objects.exists()  # proposed only: each walks its approval chain through the API
+    checker, chief = UserFactory(role=Role.BUREAU_ADMIN), leader()
+    waiting = api_for(checker).get("/api/v1/reviews/proposals/").json()
+    assert sorted(p["application"]["id"] for p in waiting) == sorted([high.pk, mid.pk])
+    r = api_for(checker).post("/api/v1/reviews/proposals/approve/",
+                              {"proposal_ids": [p["id"] for p in waiting], "comment": "同意。"}, format="json")
+    assert r.json()["ok"] == 2, r.content
+    # up to 500,000 the check (复核) was the last step; above it the leader (分管领导) signs too
+    assert Award.objects.filter(application=mid).exists() and not Award.objects.filter(application=high).exists()
+    assert api_for(checker).get("/api/v1/reviews/proposals/").json() == []
+    [mine] = api_for(chief).get("/api/v1/reviews/proposals/").json()
+    assert mine["application"]["id"] == high.pk and mine["next_step"] == "leader" and mine["may_act"]
+    r = api_for(chief).post(f"/api/v1/reviews/proposals/{mine['id']}/approve/", {"comment": "同意。"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "approved", r.content
     for app in (high, mid):
         assert str(Award.objects.get(application=app).amount) == promised[app.pk]
     assert BudgetPool.objects.get(programme=window.programme).reserved == Decimal("1000000.00")
@@ -253,14 +272,16 @@ def test_an_administrator_commits_a_batch_as_ranked(batch, bureau_admin, api_for
 def test_an_administrator_commits_a_batch_pro_rata(batch, bureau_admin, api_for):
     window, apps = batch
     r = api_for(bureau_admin).post(f"/api/v1/reviews/batches/{window.pk}/commit/",
-                                   {"mode": "pro_rata", "application_ids": [a.pk for a in apps]}, format="json")
+                                   {"mode": "pro_rata", "application_ids": [a.pk for a in apps],
+                                    "comment": "资金池不足，按比例核减。"}, format="json")
     assert r.status_code == 200 and r.json()["ok"] == 3
+    walk_pending(apps)
     assert sum(Award.objects.values_list("amount", flat=True)) == Decimal("1000000.00")
 
 
 def test_committing_a_batch_is_for_administrators_only(batch, reviewer, owner_a, expert, api_for, bureau_admin):
     window, apps = batch
-    body = {"mode": "rank", "application_ids": [a.pk for a in apps]}
+    body = {"mode": "rank", "application_ids": [a.pk for a in apps], "comment": "按排名择优。"}
     for user in (None, reviewer, owner_a, expert):
         assert api_for(user).post(f"/api/v1/reviews/batches/{window.pk}/commit/", body,
                                   format="json").status_code == 403

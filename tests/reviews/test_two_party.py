@@ -18,7 +18,8 @@ from portal.models import AuditEvent, Notification
 from reviews.letters.selectors import letters_for_actor
 from reviews.models import Letter, PartyConfirmation
 from reviews.selectors import decision_context
-from reviews.services import decisions, notices, parties
+from reviews.services import notices, parties
+from tests.approvals import approve, collective
 from vouchers.models import Award
 
 from ..factories import EnterpriseFactory, member
@@ -89,8 +90,8 @@ def test_a_huangpu_buyer_below_scale_is_refused(scenario, supplier, supplier_own
     assert "采购方" in reasons and "规模以上" in reasons and "天河区" in reasons
     before = snapshot(app)
     with pytest.raises(ValidationError):
-        decisions.decision_approve(actor=reviewer, application=app,
-                                   amounts={"supplier": "300000", "buyer": "300000"})
+        approve(actor=reviewer, application=app,
+                amounts={"supplier": "300000", "buyer": "300000"})
     assert snapshot(app) == before and not Award.objects.filter(application=app).exists()
 
 
@@ -124,7 +125,7 @@ def test_the_buyer_line_waits_for_the_buyer_to_confirm(scenario, supplier, suppl
     assert lines["buyer"]["confirmed"] is False and lines["supplier"]["confirmed"] is True
     before = snapshot(app)
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "300000"})
+        approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "300000"})
     assert "amount_buyer" in exc.value.message_dict and "确认" in exc.value.message_dict["amount_buyer"][0]
     assert snapshot(app) == before
 
@@ -132,14 +133,14 @@ def test_the_buyer_line_waits_for_the_buyer_to_confirm(scenario, supplier, suppl
     assert (confirmation.line, confirmation.enterprise) == ("buyer", buyer)
     assert AuditEvent.objects.filter(action="party.confirm", target_id=str(confirmation.pk)).exists()
     assert decision_context(app)["lines"][1]["confirmed"] is True
-    d = decisions.decision_approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "300000"})
+    d = approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "300000"})
     assert d.amount == Decimal("600000.00")
 
 
 def test_the_line_may_be_decided_at_zero_without_the_confirmation(scenario, supplier, buyer, reviewer):
     app = scenario_app(scenario, supplier, buyer, reviewer)
-    decisions.decision_approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "0"},
-                               reason="采购方未在平台确认参与")
+    approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "0"},
+            reason="采购方未在平台确认参与")
     assert [a.line for a in Award.objects.filter(application=app)] == ["supplier"]
 
 
@@ -158,8 +159,8 @@ def test_only_the_named_party_may_confirm(scenario, supplier, supplier_owner, bu
 
 def test_a_confirmation_is_refused_once_decided(scenario, supplier, buyer, buyer_owner, reviewer):
     app = scenario_app(scenario, supplier, buyer, reviewer)
-    decisions.decision_approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "0"},
-                               reason="采购方未确认")
+    approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "0"},
+            reason="采购方未确认")
     with pytest.raises(ValidationError):
         parties.party_confirm(actor=buyer_owner, application=app)
     assert not PartyConfirmation.objects.exists()
@@ -200,7 +201,7 @@ def test_the_buyer_is_told_to_confirm_when_formal_review_passes(scenario, suppli
 
     app = scenario_app(scenario, supplier, buyer, reviewer, state=State.FORMAL_REVIEW)
     with django_capture_on_commit_callbacks(execute=True):
-        formal.formal_review_pass(actor=reviewer, application=app)
+        formal.formal_review_pass(actor=reviewer, application=app, note="材料齐全，符合申报条件。")
     note = Notification.objects.get(recipient=buyer_owner, dedupe_key=f"party:{app.pk}:buyer")
     assert app.reference in note.body and "确认" in note.subject
 
@@ -213,9 +214,10 @@ def final(scenario, clock, supplier, supplier_owner, buyer, buyer_owner, reviewe
           django_capture_on_commit_callbacks):
     app = scenario_app(scenario, supplier, buyer, reviewer)
     parties.party_confirm(actor=buyer_owner, application=app)
-    decisions.decision_approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "250000"},
-                               reason="采购方部分支付凭证不符")
+    approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "250000"},
+            reason="采购方部分支付凭证不符")
     clock.set(at(2026, 3, 11, 10))
+    collective(actor=bureau_admin, applications=[app])  # 集体决策: th-scenario-demo is a competitive programme
     notice = notices.notice_publish(actor=bureau_admin, application_ids=[app.pk])
     clock.set(at(2026, 3, 21, 0, 10))  # the period (7 working days from 11 March) ended on 20 March
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,8 +7,9 @@ import pytest
 
 from applications.workflow import State
 from reviews.models import Decision, ExpertAssignment, Objection, ReviewAssignment, SupplementRequest
-from reviews.services import decisions, notices
 from reviews.services import experts as panel
+from reviews.services import notices
+from tests.approvals import approve
 
 from .conftest import assign_to, at, make_app, make_pool, snapshot
 
@@ -114,21 +115,45 @@ def test_bulk_assign_needs_a_reviewer(app, bureau_admin, client_for):
     assert not ReviewAssignment.objects.exists()
 
 
-def test_decision_page_refuses_above_the_maximum(catalogue, clock, enterprise_a, owner_a, reviewer, client_for):
+def test_decision_page_refuses_above_the_maximum(catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin,
+                                                client_for):
     make_pool(catalogue["hp-data-trading"], 2026)
     app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.BUREAU_REVIEW,
                    inputs={"annual_listed_trading": "5000000"})
     assign_to(app, reviewer)
     c = client_for(reviewer)
     page = c.get(f"/review/applications/{app.pk}/decision/").content.decode()
-    assert "150,000.00" in page and "计算过程" in page
-    bad = c.post(f"/review/applications/{app.pk}/decision/", {"outcome": "approve", "amount": "200000"})
+    assert "150,000.00" in page and "计算过程" in page and "经办 → 复核" in page
+    bad = c.post(f"/review/applications/{app.pk}/decision/",
+                 {"outcome": "approve", "amount": "200000", "comment": "拟支持。"})
     assert bad.status_code == 400 and "超过测算上限" in bad.content.decode()
+    bad = c.post(f"/review/applications/{app.pk}/decision/", {"outcome": "approve", "amount": "150000"})
+    assert bad.status_code == 400 and "请填写经办意见" in bad.content.decode()
     assert not Decision.objects.exists()
-    ok = c.post(f"/review/applications/{app.pk}/decision/", {"outcome": "approve", "amount": "150000"})
+    ok = c.post(f"/review/applications/{app.pk}/decision/",
+                {"outcome": "approve", "amount": "150000", "comment": "符合条件，拟全额支持。"})
     assert ok.status_code == 302
     app.refresh_from_db()
+    assert app.state == State.BUREAU_REVIEW  # proposed: waits for 复核
+    page = c.get(f"/review/applications/{app.pk}/decision/").content.decode()
+    assert "拟办意见（审批中）" in page and "符合条件，拟全额支持。" in page and "待复核" in page
+    assert "proposal_approve" not in page and "/approve/" not in page  # the proposer holds no further step
+
+    checker = client_for(bureau_admin)
+    listed = checker.get("/review/approvals/").content.decode()
+    assert app.reference in listed
+    page = checker.get(f"/review/applications/{app.pk}/decision/").content.decode()
+    assert "/approve/" in page and "退回拟办意见" in page
+    proposal = app.decision_proposals.get()
+    refused = c.post(f"/review/proposals/{proposal.pk}/approve/", {"comment": "同意。"})
+    assert refused.status_code == 403 and "同一人不能办理同一决定的两个环节" in refused.content.decode()
+    app.refresh_from_db()
+    assert app.state == State.BUREAU_REVIEW
+    assert checker.post(f"/review/proposals/{proposal.pk}/approve/", {"comment": "同意。"}).status_code == 302
+    app.refresh_from_db()
     assert app.state == State.APPROVED_PENDING_NOTICE
+    page = c.get(f"/review/applications/{app.pk}/decision/").content.decode()
+    assert "已生效" in page and "同意。" in page
 
 
 def test_expert_pages(catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin, experts, client_for):
@@ -168,7 +193,7 @@ def test_public_notice_and_objection_without_login(catalogue, clock, enterprise_
     app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.BUREAU_REVIEW,
                    inputs={"annual_listed_trading": "5000000"})
     assign_to(app, reviewer)
-    decisions.decision_approve(actor=reviewer, application=app, amount="150000")
+    approve(actor=reviewer, application=app, amount="150000")
     admin = client_for(bureau_admin)
     response = admin.post("/review/notices/publish/", {"ids": [app.pk], "workdays": "7", "title": ""})
     assert response.status_code == 302
@@ -209,7 +234,7 @@ def test_objections_from_one_address_are_limited_page_and_api_together(catalogue
     app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.BUREAU_REVIEW,
                    inputs={"annual_listed_trading": "5000000"})
     assign_to(app, reviewer)
-    decisions.decision_approve(actor=reviewer, application=app, amount="150000")
+    approve(actor=reviewer, application=app, amount="150000")
     client_for(bureau_admin).post("/review/notices/publish/", {"ids": [app.pk], "workdays": "7", "title": ""})
     notice = app.notice_entries.get().notice
     body = {"application": app.pk, "objector_kind": "person", "objector_name": "王五",

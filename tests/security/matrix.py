@@ -104,7 +104,13 @@ def _days(n: int):
 def _decision(c: Cast) -> dict:
     from tests.cast import _maximum
 
-    return {"outcome": "approve", "amount": _maximum(c.a_bureau), "reason": ""}
+    return {"outcome": "approve", "amount": _maximum(c.a_bureau), "reason": "", "comment": "符合条件，拟全额支持。"}
+
+
+def _collective(c: Cast) -> dict:
+    return {"programme": c.competitive.code, "ids": [c.a_competitive_approved.pk],
+            "application_ids": [c.a_competitive_approved.pk], "meeting_name": "2026年第6次局务会议",
+            "meeting_date": _today(), "attendees": "张局长\n李副局长", "minutes": "同意予以支持。"}
 
 
 def _objection(c: Cast) -> dict:
@@ -253,7 +259,7 @@ MATRIX: dict[str, list[Case]] = {
     "api-reviews-claim": [case(POST="anon:403 REV,reviewer_th:ok *:403",
                                data=lambda c: {"application_ids": [c.a_submitted.pk]})],
     "api-reviews-send-to-experts": [case(POST=API_STAFF_LIST,
-                                         data=lambda c: {"application_ids": [c.a_formal.pk]})],
+                                         data=lambda c: {"application_ids": [c.a_formal.pk], "note": "材料齐全。"})],
     "api-reviews-formal": [case(pk("a_formal"), POST="anon:403 reviewer:ok admin:ok TH:404 *:403",
                                 data=lambda c: {"action": "return", "note": "请补充",
                                                 "items": [{"code": "payment_proof", "note": "须加盖银行印章"}]})],
@@ -265,7 +271,21 @@ MATRIX: dict[str, list[Case]] = {
                                   data=_decision)],
     "api-reviews-ranking": [case(pk("window_competitive"), GET=API_STAFF_OBJ)],
     "api-reviews-batch-commit": [case(pk("window_competitive"), POST=API_ADMIN_OBJ,
-                                      data=lambda c: {"mode": "rank", "application_ids": [c.a_expert.pk]})],
+                                      data=lambda c: {"mode": "rank", "application_ids": [c.a_expert.pk],
+                                                      "comment": "按排名择优。"})],
+    # 四眼 the proposals and their steps: the next step of the cast's proposal is 复核 by an administrator,
+    # never the reviewer who proposed it; the Tianhe bureau sees none of Huangpu's
+    "api-reviews-proposals": [case(GET=API_STAFF_LIST)],
+    "api-reviews-proposals-approve": [case(POST="anon:403 STAFF,TH:ok *:403",
+                                           data=lambda c: {"proposal_ids": [c.proposal.pk], "comment": "同意。"})],
+    "api-reviews-proposal": [case(pk("proposal"), GET=API_STAFF_OBJ)],
+    "api-reviews-proposal-approve": [case(pk("proposal"), POST="anon:403 admin:ok TH:404 *:403",
+                                          data=lambda c: {"comment": "同意。"})],
+    "api-reviews-proposal-return": [case(pk("proposal"), POST="anon:403 admin:ok TH:404 *:403",
+                                         data=lambda c: {"reason": "核定依据不足，请补充说明。"})],
+    "api-reviews-approval-chains": [case(GET=API_STAFF_LIST)],
+    "api-reviews-collective-decisions": [case(GET=API_ADMIN_LIST, POST=API_ADMIN, data=_collective)],
+    "api-reviews-notices-pending": [case(GET=API_ADMIN_LIST)],
     "api-reviews-expert-assignments": [case(GET="anon:403 expert:ok *:403")],
     "api-reviews-expert-assignment": [
         case(pk("a_expert_assignment"), label="another expert's", GET="anon:403 *:404"),
@@ -561,7 +581,8 @@ MATRIX: dict[str, list[Case]] = {
     "reviews:formal_start": [case(pk("a_submitted"), GET="*:405",
                                   POST="anon:login admin:ok TH:404 REV:403 *:403")],
     "reviews:formal_pass": [case(pk("a_formal"), GET="*:405",
-                                 POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403")],
+                                 POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403",
+                                 data=lambda c: {"note": "材料齐全，符合申报条件。"})],
     "reviews:formal_return": [case(pk("a_formal"), GET=STAFF_OBJ,
                                    POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403",
                                    data=lambda c: {"m_payment_proof": "on", "n_payment_proof": "须加盖银行印章"})],
@@ -573,10 +594,21 @@ MATRIX: dict[str, list[Case]] = {
                               POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403", data=_decision)],
     "reviews:decline": [case(pk("a_bureau"), GET="*:405",
                              POST="anon:login reviewer:ok admin:ok TH:404 reviewer_other:403 *:403",
-                             data=lambda c: {"reason": "不符合支持条件。"})],
+                             data=lambda c: {"reason": "不符合支持条件。", "comment": "拟不予支持。"})],
     "reviews:batches": [case(GET=STAFF_LIST, POST=STAFF_LIST)],
     "reviews:batch": [case(pk("window_competitive"), GET=STAFF_OBJ, POST="anon:login admin:ok TH:404 REV:403 *:403",
-                           data=lambda c: {"mode": "rank", "ids": []})],
+                           data=lambda c: {"mode": "rank", "ids": [], "comment": "按排名择优。"})],
+    # 四眼 proposals (the cast's waits for 复核 by an administrator, never by its proposer)
+    "reviews:approvals": [case(GET=STAFF_LIST, POST=STAFF_LIST)],
+    "reviews:approvals_approve_many": [case(GET="*:405", POST="anon:login STAFF,TH:ok *:403",
+                                            data=lambda c: {"ids": [c.proposal.pk], "comment": "同意。"})],
+    "reviews:proposal_approve": [case(pk("proposal"), GET="*:405", POST="anon:login admin:ok TH:404 *:403",
+                                      data=lambda c: {"comment": "同意。"})],
+    "reviews:proposal_return": [case(pk("proposal"), GET="*:405", POST="anon:login admin:ok TH:404 *:403",
+                                     data=lambda c: {"reason": "核定依据不足，请补充说明。"})],
+    "reviews:approval_chains": [case(GET=STAFF_LIST, POST=STAFF_LIST)],
+    "reviews:collective_decision_new": [case(GET=ADMIN_LIST, POST=ADMIN_PAGE, data=_collective)],
+    "reviews:collective_decision_file": [case(pk("collective_decision"), GET=ADMIN_OBJ, POST=ADMIN_OBJ)],
     # ------------------------------------------------------------------ expert pages
     "reviews:expert_list": [case(GET="anon:login expert:ok *:403", POST="anon:login expert:ok *:403")],
     "reviews:expert_assignment": [

@@ -66,6 +66,7 @@ PINS: dict[str, Callable] = {
     "/api/v1/reviews/expert-assignments/{id}/": lambda c: {"id": c.expert_assignment.pk},
     "/api/v1/reviews/notices/{id}/": lambda c: {"id": c.notice.pk},
     "/api/v1/reviews/objections/{id}/": lambda c: {"id": c.objection.pk},
+    "/api/v1/reviews/proposals/{id}/": lambda c: {"id": c.proposal.pk},
     "/api/v1/vouchers/{id}/": lambda c: {"id": c.voucher.pk},
     "/api/v1/windows/{id}/": lambda c: {"id": c.window.pk},
 }

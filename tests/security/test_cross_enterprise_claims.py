@@ -15,7 +15,7 @@ from applications.workflow import State
 from portal.models import Notification
 from reviews.models import Decision, Letter
 from reviews.selectors import decision_context, project_conflicts
-from reviews.services import decisions
+from tests.approvals import approve, decline
 from tests.reviews.conftest import assign_to, clock, make_app, make_pool, private_storage  # noqa: F401
 from vouchers.models import Award
 
@@ -55,9 +55,9 @@ def _seen_by(user, app) -> str:
 
 def test_another_enterprises_higher_claim_does_not_decline_an_approved_award(clash, reviewer, owner_a):
     a, b = clash
-    decisions.decision_approve(actor=reviewer, application=a, amount="30000")
+    approve(actor=reviewer, application=a, amount="30000")
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=reviewer, application=b, amount="150000")
+        approve(actor=reviewer, application=b, amount="150000")
     assert "另一企业" in str(exc.value)  # the bureau is told why
     a.refresh_from_db()
     b.refresh_from_db()
@@ -69,9 +69,9 @@ def test_another_enterprises_higher_claim_does_not_decline_an_approved_award(cla
 
 def test_a_lower_claim_of_another_enterprise_is_sent_to_the_bureau_not_declined_as_superseded(clash, reviewer):
     a, b = clash
-    decisions.decision_approve(actor=reviewer, application=b, amount="150000")
+    approve(actor=reviewer, application=b, amount="150000")
     with pytest.raises(ValidationError) as exc:
-        decisions.decision_approve(actor=reviewer, application=a, amount="30000")
+        approve(actor=reviewer, application=a, amount="30000")
     assert "另一企业" in str(exc.value) and "核查" in str(exc.value)
     assert Award.objects.get(application=b).status == Award.Status.RESERVED
     a.refresh_from_db()
@@ -94,10 +94,10 @@ def test_no_applicant_sees_another_enterprises_name_reference_or_amount(clash, r
     a, b = clash
     # B is approved first (A's claim only pending), then the bureau declines A
     with django_capture_on_commit_callbacks(execute=True):
-        decisions.decision_approve(actor=reviewer, application=b, amount="150000")
+        approve(actor=reviewer, application=b, amount="150000")
         with pytest.raises(ValidationError):
-            decisions.decision_approve(actor=reviewer, application=a, amount="30000")
-        decisions.decision_decline(actor=reviewer, application=a, reason="同一合同已由其他单位申报，经核查不予支持")
+            approve(actor=reviewer, application=a, amount="30000")
+        decline(actor=reviewer, application=a, reason="同一合同已由其他单位申报，经核查不予支持")
     seen_by_a = _seen_by(owner_a, a)
     seen_by_b = _seen_by(owner_b, b)
     for text, other in ((seen_by_a, b), (seen_by_b, a)):
@@ -119,7 +119,7 @@ def test_within_one_enterprise_the_higher_award_still_supersedes(catalogue, cloc
     for app in (low, high):
         assign_to(app, reviewer)
     assert not project_conflicts(high)[0]["cross_enterprise"]
-    decisions.decision_approve(actor=reviewer, application=low, amount="30000")
-    decisions.decision_approve(actor=reviewer, application=high, amount="150000")
+    approve(actor=reviewer, application=low, amount="30000")
+    approve(actor=reviewer, application=high, amount="150000")
     low.refresh_from_db()
     assert low.state == State.DECLINED

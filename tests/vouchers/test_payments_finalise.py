@@ -11,7 +11,8 @@ from django.utils import timezone
 from applications.workflow import State
 from reviews.models import Letter
 from reviews.selectors import decision_estimate
-from reviews.services import decisions, notices
+from reviews.services import notices
+from tests.approvals import approve, collective
 from tests.reviews.conftest import assign_to, make_app, make_pool
 from vouchers.models import Award
 
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def finalise(app, reviewer, admin) -> None:
-    decisions.decision_approve(actor=reviewer, application=app, amount=str(decision_estimate(app).amount))
+    approve(actor=reviewer, application=app, amount=str(decision_estimate(app).amount))
+    if app.programme.review_path == "competitive":
+        collective(actor=admin, applications=[app])  # 集体决策 before the notice
     notice = notices.notice_publish(actor=admin, application_ids=[app.pk])
     type(notice).objects.filter(pk=notice.pk).update(starts_on=timezone.localdate() - dt.timedelta(days=20),
                                                      ends_on=timezone.localdate() - dt.timedelta(days=2))

@@ -11,8 +11,10 @@ from django.utils import timezone
 from applications.models import District, Enterprise, EnterpriseMember, Industry
 from portal.models import Jurisdiction, Role, User
 from portal.uscc import check_character
+from reviews.models import AuthorisedApprover
 
 DEMO_PASSWORD = "Demo-2026-pass"
+LEADER = "leader@demo.cn"
 
 HP, TH = Jurisdiction.HUANGPU, Jurisdiction.TIANHE
 CAST = [
@@ -28,6 +30,7 @@ CAST = [
     ("expert2@demo.cn", "黄专家", Role.EXPERT, None, None, HP),
     ("expert3@demo.cn", "周专家", Role.EXPERT, None, None, HP),
     ("admin@demo.cn", "吴管理员", Role.BUREAU_ADMIN, None, None, HP),
+    ("leader@demo.cn", "孙局长（分管领导）", Role.BUREAU_ADMIN, None, None, HP),
     ("reviewer-th@demo.cn", "林审核", Role.REVIEWER, None, None, TH),
     ("expert-th@demo.cn", "郭专家", Role.EXPERT, None, None, TH),
     ("admin-th@demo.cn", "孙管理员", Role.BUREAU_ADMIN, None, None, TH),
@@ -75,6 +78,9 @@ class Command(BaseCommand):
                     User.objects.filter(pk=user.pk).update(district=district)
                 if ent_key and not EnterpriseMember.objects.filter(user=user).exists():
                     EnterpriseMember.objects.create(user=user, enterprise=enterprises[ent_key], member_role=member_role)
+            # 分管领导: the leader's step of the approval chains above 500,000 元 (四眼原则)
+            AuthorisedApprover.objects.get_or_create(user=User.objects.get(email=LEADER), defaults={
+                "title": "分管副局长", "note": "演示数据"})
         for extra in ("demo_seed_verification", "demo_seed_programmes", "demo_seed_reviews", "demo_seed_vouchers"):
             if extra in commands:
                 call_command(extra, verbosity=0)

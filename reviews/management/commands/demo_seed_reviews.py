@@ -1,7 +1,9 @@
 """Demo data for the review workflow: applications of the demo enterprises at each step (waiting to
 be claimed, in formal review with missing materials, returned for supplement, in expert review, at
-the bureau decision, in public notice). Called by demo_seed; idempotent (demo applications are
-recognised by their title prefix and created once)."""
+the bureau decision, proposed and waiting for 复核 by an administrator, past 复核 and waiting for the
+分管领导, in public notice). Every decision walks its approval chain (四眼原则) as on the pages: the
+reviewer proposes, the administrator checks, the leader signs above 500,000 元. Called by demo_seed;
+idempotent (demo applications are recognised by their title prefix and created once)."""
 
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ from applications.models import Application, Attachment, Enterprise, ProjectClai
 from applications.services import application_transition, reference_next
 from applications.workflow import State
 from portal.models import Role, User
-from reviews.services import assignments, decisions, experts, formal, notices
+from reviews.models import DecisionProposal
+from reviews.services import approvals, assignments, experts, formal, notices
 from vouchers.models import BudgetPool, Programme
 from vouchers.selectors import estimate_as_json, estimate_for
 
 PREFIX = "【演示】"
+PASSED = "材料齐全，符合申报条件。"
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -38,7 +42,7 @@ class Command(BaseCommand):
         if Application.objects.filter(title__startswith=PREFIX).exists():
             return
         owner_a, owner_b = _user("owner-a@demo.cn"), _user("owner-b@demo.cn")
-        reviewer, admin = _user("reviewer@demo.cn"), _user("admin@demo.cn")  # Huangpu's bureau
+        reviewer, admin, leader = _user("reviewer@demo.cn"), _user("admin@demo.cn"), _user("leader@demo.cn")
         reviewer_th, admin_th = _user("reviewer-th@demo.cn"), _user("admin-th@demo.cn")  # Tianhe's
         panel = list(User.objects.filter(role=Role.EXPERT, district=admin.district, email__endswith="@demo.cn")
                      .order_by("email")[:3])
@@ -60,11 +64,11 @@ class Command(BaseCommand):
             deciding = self._submitted(owner_a, a, "hp-compute-voucher", {"eligible_cost": "320000"},
                                        "开源模型本地部署算力服务")
             assignments.reviewer_claim(actor=reviewer, application=deciding)
-            formal.formal_review_pass(actor=reviewer, application=deciding)
+            formal.formal_review_pass(actor=reviewer, application=deciding, note=PASSED)
             competitive = self._submitted(owner_a, a, "hp-vertical-model-compute", {"compute_spend": "4200000"},
                                           "工业质检垂直大模型")
             assignments.reviewer_claim(actor=reviewer, application=competitive)
-            formal.formal_review_pass(actor=reviewer, application=competitive)
+            formal.formal_review_pass(actor=reviewer, application=competitive, note=PASSED)
             if len(panel) >= 3:
                 made = experts.experts_assign(actor=admin, application=competitive, experts=panel)
                 for assignment, marks in zip(made[:2], [("34", "26", "25"), ("31", "24", "27")], strict=True):
@@ -72,15 +76,33 @@ class Command(BaseCommand):
                     experts.expert_scores_submit(
                         actor=assignment.expert, assignment=assignment, comment="技术路线清晰，应用生态较好。",
                         scores=dict(zip(["innovation", "ecosystem", "compute_effect"], marks, strict=True)))
+            checking = self._proposed(reviewer, owner_a, a, "hp-model-deepsynth-filing",
+                                      {"first_deep_synthesis_filing": True}, "深度合成算法备案")
+            signing = self._proposed(reviewer, owner_a, a, "hp-data-space", {"recognized_by_higher_authority": True},
+                                     "行业可信数据空间建设")
+            approvals.proposal_approve(actor=admin, proposal=signing, comment="已复核测算及材料，同意，报分管领导。")
             noticed = self._submitted(owner_a, a, "hp-model-genai-filing",
                                       {"first_national_genai_filing": True, "demonstration_scenario": True},
                                       "生成式人工智能服务备案")
-            assignments.reviewer_claim(actor=reviewer, application=noticed)
-            formal.formal_review_pass(actor=reviewer, application=noticed)
-            decisions.decision_approve(actor=reviewer, application=noticed, amount=str(noticed.estimate_amount))
+            proposal = self._proposed(reviewer, owner_a, a, noticed, {}, "")
+            for holder in (admin, leader):  # 复核, then 分管领导 when the amount's chain has that step
+                if proposal.status == DecisionProposal.Status.PENDING:
+                    proposal = approvals.proposal_approve(actor=holder, proposal=proposal, comment="同意。")
             notices.notice_publish(actor=admin, application_ids=[noticed.pk])
         if options.get("verbosity"):
-            self.stdout.write(f"demo reviews: {waiting.reference} … {noticed.reference}")
+            self.stdout.write(f"demo reviews: {waiting.reference} … {noticed.reference}; "
+                              f"waiting for 复核: {checking.application.reference}, "
+                              f"for 分管领导: {signing.application.reference}")
+
+    def _proposed(self, reviewer: User, owner: User, enterprise: Enterprise, what: str | Application, inputs: dict,
+                  title: str) -> DecisionProposal:
+        """Submitted (or given), claimed, formally passed and its full estimate proposed by the reviewer."""
+        app = what if isinstance(what, Application) else self._submitted(owner, enterprise, what, inputs, title)
+        assignments.reviewer_claim(actor=reviewer, application=app)
+        formal.formal_review_pass(actor=reviewer, application=app, note=PASSED)
+        app.refresh_from_db()
+        return approvals.decision_propose(actor=reviewer, application=app, outcome="approve",
+                                          amount=str(app.estimate_amount), comment="测算无误，拟按测算金额支持。")
 
     def _pools(self, admins: dict[str, User]) -> None:
         """Each programme's pool set by its district's administrator."""
@@ -90,7 +112,8 @@ class Command(BaseCommand):
 
         year = timezone.localdate().year
         for code in ("hp-data-trading", "hp-data-asset-entry", "th-compute-subsidy", "hp-compute-voucher",
-                     "hp-vertical-model-compute", "hp-model-genai-filing"):
+                     "hp-vertical-model-compute", "hp-model-genai-filing", "hp-model-deepsynth-filing",
+                     "hp-data-space"):
             programme = Programme.objects.select_related("policy").get(code=code)
             admin = admins[programme.policy.district]
             if not BudgetPool.objects.filter(programme=programme, fiscal_year=year).exists():
