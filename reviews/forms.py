@@ -65,16 +65,18 @@ class QueueFilterForm(forms.Form):
             del self.fields["reviewer"]
 
 
-def reviewer_choices(actor):
-    """The reviewers an administrator may name: active ones of the administrator's district."""
-    return User.objects.filter(district_q(actor, "district"), role=Role.REVIEWER, is_active=True) \
-        .order_by("full_name", "pk")
+def reviewer_choices(actor, district: str = ""):
+    """The reviewers an administrator may name: active ones of the administrator's district (and of
+    the application's, `district`, when naming one for an application)."""
+    qs = User.objects.filter(district_q(actor, "district"), role=Role.REVIEWER, is_active=True)
+    return (qs.filter(district=district) if district else qs).order_by("full_name", "pk")
 
 
-def expert_choices(actor):
-    """The experts an administrator may put on a panel: active ones of the administrator's district."""
-    return User.objects.filter(district_q(actor, "district"), role=Role.EXPERT, is_active=True) \
-        .order_by("full_name", "pk")
+def expert_choices(actor, district: str = ""):
+    """The experts an administrator may put on a panel: active ones of the administrator's district
+    and the application's."""
+    qs = User.objects.filter(district_q(actor, "district"), role=Role.EXPERT, is_active=True)
+    return (qs.filter(district=district) if district else qs).order_by("full_name", "pk")
 
 
 class AssignForm(forms.Form):
@@ -82,9 +84,9 @@ class AssignForm(forms.Form):
                                       error_messages={"required": _("请选择审核人员。"),
                                                       "invalid_choice": _("请选择在岗的审核人员。")})
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args, actor=None, district: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewer_choices(actor)
+        self.fields["reviewer"].queryset = reviewer_choices(actor, district)
 
 
 class BulkForm(forms.Form):
@@ -153,9 +155,9 @@ class ExpertsAssignForm(forms.Form):
                                              widget=forms.CheckboxSelectMultiple,
                                              error_messages={"required": _("请选择评审专家。")})
 
-    def __init__(self, *args, exclude=(), actor=None, **kwargs):
+    def __init__(self, *args, exclude=(), actor=None, district: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["experts"].queryset = expert_choices(actor).exclude(pk__in=list(exclude))
+        self.fields["experts"].queryset = expert_choices(actor, district).exclude(pk__in=list(exclude))
 
 
 class DeclarationForm(forms.Form):

@@ -214,13 +214,14 @@ def _workspace(request: HttpRequest, app, **extra) -> dict:
                    for m in app.programme.inputs or []],
         "deadline": selectors.deadline_of(selectors.with_deadline_fields(type(app).objects.filter(pk=app.pk)).first(),
                                           selectors.calendar_for_queue()),
-        "assign_form": AssignForm(initial={"reviewer": assignment.reviewer_id if assignment else None}, actor=user)
+        "assign_form": AssignForm(initial={"reviewer": assignment.reviewer_id if assignment else None}, actor=user,
+                                  district=app.programme.policy.district)
         if is_admin(user) else None,
         "decline_form": DeclineForm(),
     }
     if competitive and is_admin(user) and app.state in (State.FORMAL_REVIEW, State.EXPERT_REVIEW):
         ctx["experts_form"] = extra.pop("experts_form", None) or ExpertsAssignForm(
-            exclude=[a.expert_id for a in panel["experts"]], actor=user)
+            exclude=[a.expert_id for a in panel["experts"]], actor=user, district=app.programme.policy.district)
     ctx.update(extra)
     return ctx
 
@@ -260,7 +261,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles_required(*ADMIN_ROLES)
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    form = AssignForm(request.POST, actor=request.user)
+    form = AssignForm(request.POST, actor=request.user)  # the service refuses another district's reviewer
     if not form.is_valid():
         selectors.review_application_get(actor=request.user, pk=pk)
         messages.error(request, _("请选择在岗的审核人员。"))
@@ -311,7 +312,7 @@ def formal_return(request: HttpRequest, pk: int) -> HttpResponse:
 def experts_assign(request: HttpRequest, pk: int) -> HttpResponse:
     app = selectors.review_application_get(actor=request.user, pk=pk)
     seated = ExpertAssignment.objects.filter(application=app).values_list("expert_id", flat=True)
-    form = ExpertsAssignForm(request.POST, actor=request.user, exclude=seated)
+    form = ExpertsAssignForm(request.POST, actor=request.user, exclude=seated, district=app.programme.policy.district)
     if form.is_valid():
         try:
             experts.experts_assign(actor=request.user, application=app, experts=form.cleaned_data["experts"],

@@ -58,9 +58,10 @@ def test_parallel_decisions_get_unique_gapless_numbers(catalogue, enterprise_a, 
     assert Letter.objects.values("number").distinct().count() == len(serials)
 
 
-def test_first_use_of_a_new_series_races_safely(catalogue, enterprise_a, owner_a, reviewer):
+def test_first_use_of_a_new_series_races_safely(catalogue, enterprise_a, owner_a, reviewer_th):
     """No counter row yet: several transactions create it at once; one wins, the others lock it."""
-    programme = catalogue["th-consortium"]
+    programme = catalogue["th-consortium"]  # th2024's: issued by Tianhe's bureau (所属区域)
+    reviewer = reviewer_th
     apps = [make_application(enterprise=enterprise_a, programme=programme, created_by=owner_a) for _ in range(8)]
 
     def decide(app):

@@ -152,6 +152,14 @@ def test_an_administrator_names_only_reviewers_and_experts_of_the_district(world
     page = _as(world, "admin", "GET", reverse("reviews:application", args=[c.a_expert.pk])).body
     assert "黄埔某专家" in page and "天河某专家" not in page
     assert f'value="{th_reviewer.pk}"' not in page and f'value="{c.user("reviewer_other").pk}"' in page
+    # the system administrator, who sees every district, is offered the application's district's people
+    from django.test import Client
+
+    sysadmin = UserFactory(role=Role.SYSADMIN, email="sys@example.cn", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(sysadmin, backend="portal.backends.EmailOrUsernameBackend")
+    page = client.get(reverse("reviews:application", args=[c.a_expert.pk])).content.decode()
+    assert "黄埔某专家" in page and "天河某专家" not in page and f'value="{th_reviewer.pk}"' not in page
 
 
 # ---------------------------------------------------------------- budget, payments, exports
