@@ -1,5 +1,5 @@
 """The oversubscription remedies (vouchers.oversubscription) against hand-computed case tables
-(tests/vouchers/cases/oversubscription.yaml). Pure: no database."""
+(tests/vouchers/oversubscription_cases.yaml; the calculator's tables are in cases/). Pure: no database."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import yaml
 
 from vouchers.oversubscription import Request, Room, remedies
 
-CASES = yaml.safe_load((Path(__file__).parent / "cases" / "oversubscription.yaml").read_text(encoding="utf-8"))
+CASES = yaml.safe_load((Path(__file__).parent / "oversubscription_cases.yaml").read_text(encoding="utf-8"))
 
 
 def _d(value) -> Decimal | None:
