@@ -13,17 +13,13 @@ sees all; a staff account without a district sees nothing district-bound. Select
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import DISTRICT_ROLES, Role, User
 
