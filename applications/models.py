@@ -99,7 +99,9 @@ class Enterprise(models.Model):
         vouchers.selectors.enterprise_facts (vouchers imports no app); the rest is the enterprise's own
         statement (企业自报)."""
         out: dict[str, str] = {}
-        for record in self.fact_records.select_related("fact_import"):
+        prefetched = "fact_records" in getattr(self, "_prefetched_objects_cache", {})  # a batch read them at once
+        records = self.fact_records.all() if prefetched else self.fact_records.select_related("fact_import")
+        for record in records:
             if record.source == FactSource.DECLARED or record.value != self.fact_value(record.fact):
                 continue
             if record.fact_import is not None:

@@ -503,7 +503,7 @@ def batch_ranking(*, window) -> dict[str, Any]:
     programme = Programme.objects.select_related("policy").prefetch_related("parameters").get(pk=window.programme_id)
     apps = list(Application.objects.filter(window=window, state__in=[
         State.EXPERT_REVIEW, State.BUREAU_REVIEW, State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE,
-        State.APPROVED]).select_related("enterprise"))
+        State.APPROVED]).select_related("enterprise").prefetch_related("enterprise__fact_records__fact_import"))
     for app in apps:
         app.programme = programme
     priors = prior_awards_many(programme=programme, wanted={
