@@ -14,7 +14,7 @@ from portal.uscc import check_character
 from reviews.models import AuthorisedApprover
 
 DEMO_PASSWORD = "Demo-2026-pass"
-LEADER = "leader@demo.cn"
+LEADERS = ("leader@demo.cn", "leader-th@demo.cn")  # 分管领导 of each district
 
 HP, TH = Jurisdiction.HUANGPU, Jurisdiction.TIANHE
 CAST = [
@@ -34,6 +34,7 @@ CAST = [
     ("reviewer-th@demo.cn", "林审核", Role.REVIEWER, None, None, TH),
     ("expert-th@demo.cn", "郭专家", Role.EXPERT, None, None, TH),
     ("admin-th@demo.cn", "孙管理员", Role.BUREAU_ADMIN, None, None, TH),
+    ("leader-th@demo.cn", "钱局长（分管领导）", Role.BUREAU_ADMIN, None, None, TH),
     ("provider@demo.cn", "郑服务商", Role.PROVIDER, None, None, ""),
     ("sysadmin@demo.cn", "系统管理员", Role.SYSADMIN, None, None, ""),
 ]
@@ -79,8 +80,9 @@ class Command(BaseCommand):
                 if ent_key and not EnterpriseMember.objects.filter(user=user).exists():
                     EnterpriseMember.objects.create(user=user, enterprise=enterprises[ent_key], member_role=member_role)
             # 分管领导: the leader's step of the approval chains above 500,000 元 (四眼原则)
-            AuthorisedApprover.objects.get_or_create(user=User.objects.get(email=LEADER), defaults={
-                "title": "分管副局长", "note": "演示数据"})
+            for email in LEADERS:
+                AuthorisedApprover.objects.get_or_create(user=User.objects.get(email=email), defaults={
+                    "title": "分管副局长", "note": "演示数据"})
         for extra in ("demo_seed_verification", "demo_seed_programmes", "demo_seed_reviews", "demo_seed_vouchers"):
             if extra in commands:
                 call_command(extra, verbosity=0)
