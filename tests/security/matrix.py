@@ -499,24 +499,26 @@ MATRIX: dict[str, list[Case]] = {
     # contested claims are for enterprise users who belong to no enterprise (the cast's all do)
     "applications:enterprise_contest": [case(GET="anon:login ENT:ok *:403", POST="anon:login *:403",
                                              data=_contest)],
-    "applications:verification_queue": [case(GET=STAFF_PAGE, POST="anon:login STAFF:405 *:403")],
+    # the registration claim is a Tianhe enterprise's (Tianhe's bureau verifies it); A is Huangpu's
+    "applications:verification_queue": [case(GET=STAFF_LIST, POST="anon:login STAFF,TH:405 *:403")],
     "applications:verification_claim": [
-        case(pk("claim_registration"), GET=STAFF_PAGE, POST=STAFF_PAGE, label="registration",
+        case(pk("claim_registration"), GET="anon:login TH:ok STAFF:404 *:403",
+             POST="anon:login TH:ok STAFF:404 *:403", label="registration",
              data=lambda c: {"decision": "accept", "facts_verified": ["registered_district"], "reason": ""}),
-        case(pk("claim_contested"), GET=STAFF_PAGE, POST=STAFF_PAGE, label="contested",
+        case(pk("claim_contested"), GET=STAFF_OBJ, POST=STAFF_OBJ, label="contested",
              data=lambda c: {"decision": "refuse", "reason": "授权委托书未加盖公章。"})],
-    "applications:verification_fact_change": [case(pk("fact_change"), GET=STAFF_PAGE, POST=STAFF_PAGE,
+    "applications:verification_fact_change": [case(pk("fact_change"), GET=STAFF_OBJ, POST=STAFF_OBJ,
                                                    data=lambda c: {"decision": "accept", "reason": ""})],
     "applications:verification_document": [
-        case(pk("claim_document"), GET="anon:login STAFF:ok *:404", POST="anon:login USERS:405", label="claim"),
+        case(pk("claim_document"), GET="anon:login TH:ok *:404", POST="anon:login USERS:405", label="claim"),
         case(pk("fact_change_document"), GET="anon:login owner_a:ok STAFF:ok *:404", POST="anon:login USERS:405",
              label="fact change (uploaded by A's owner)")],
     "api-enterprise-verification": [case(lambda c: {"pk": c.enterprise_a.pk}, multipart=True, data=_resubmit,
                                          POST="anon:403 owner_a:ok agent_a:403 *:404")],
     "api-enterprise-claim-list": [case(GET=API_SIGNED_IN, POST="anon:403 ENT:ok *:403", multipart=True,
                                        data=_contest)],
-    "api-enterprise-claim-detail": [case(pk("claim_registration"), GET="anon:403 STAFF:ok *:404")],
-    "api-enterprise-claim-accept": [case(pk("claim_registration"), POST="anon:403 STAFF:ok *:404",
+    "api-enterprise-claim-detail": [case(pk("claim_registration"), GET="anon:403 TH:ok *:404")],
+    "api-enterprise-claim-accept": [case(pk("claim_registration"), POST="anon:403 TH:ok *:404",
                                          data=lambda c: {"facts_verified": ["registered_district"]})],
     "api-enterprise-claim-refuse": [case(pk("claim_contested"), POST="anon:403 STAFF:ok *:404",
                                          data=lambda c: {"reason": "营业执照与登记名称不符。"})],
@@ -526,7 +528,7 @@ MATRIX: dict[str, list[Case]] = {
     "api-fact-change-refuse": [case(pk("fact_change"), POST="anon:403 STAFF:ok A:403 *:404",
                                     data=lambda c: {"reason": "证明材料不足。"})],
     "api-verification-document": [
-        case(pk("claim_document"), GET="anon:403 STAFF:ok *:404", POST="anon:403 USERS:405", label="claim"),
+        case(pk("claim_document"), GET="anon:403 TH:ok *:404", POST="anon:403 USERS:405", label="claim"),
         case(pk("fact_change_document"), GET="anon:403 owner_a:ok STAFF:ok *:404", POST="anon:403 USERS:405",
              label="fact change (uploaded by A's owner)")],
     # ------------------------------------------------------------------ the applicant's applications

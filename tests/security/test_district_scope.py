@@ -21,7 +21,7 @@ from portal.models import Role
 from portal.permissions import district_q, in_district, require_district, staff_districts
 from reviews.models import ReviewAssignment
 from reviews.selectors import QueueFilters, queue_for
-from reviews.services import assignments, decisions, formal
+from reviews.services import approvals, assignments, formal
 from tests.factories import UserFactory
 
 from .harness import request_as, snapshot, snapshot_diff
@@ -59,9 +59,10 @@ def test_a_tianhe_reviewer_cannot_act_on_a_huangpu_application(world):
         with pytest.raises(PermissionDenied):
             assignments.reviewer_claim(actor=th, application=app)
         with pytest.raises(PermissionDenied):
-            formal.formal_review_pass(actor=th, application=c.a_formal)
+            formal.formal_review_pass(actor=th, application=c.a_formal, note="材料齐全。")
         with pytest.raises(PermissionDenied):
-            decisions.decision_decline(actor=th, application=c.a_bureau, reason="不符合条件。")
+            approvals.decision_propose(actor=th, application=c.a_bureau, outcome="decline", reason="不符合条件。",
+                                       comment="拟不予支持。")
         assert not ReviewAssignment.objects.filter(application=app).exists()
         assert snapshot_diff(world.baseline, snapshot()) == []
         transaction.set_rollback(True)
