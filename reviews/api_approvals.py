@@ -271,7 +271,7 @@ class CollectiveDecisionsView(APIView):
     @extend_schema(responses=inline_serializer("CollectiveDecision", {"id": serializers.IntegerField()}, many=True))
     def get(self, request):
         require_admin(request.user)
-        rows = chains.collective_decisions()[:200]
+        rows = chains.collective_decisions(actor=request.user)[:200]
         return Response([collective_json(c) for c in rows])
 
     @extend_schema(request=CollectiveDecisionInput,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from applications.selectors import applications_for_actor
 from portal.models import Role, User
-from portal.permissions import ApprovalHolder, is_bureau_admin, is_reviewing_staff, may_hold_approval_step
+from portal.permissions import ApprovalHolder, district_q, is_bureau_admin, is_reviewing_staff, may_hold_approval_step
 from vouchers.models import Programme
 
 from .models import (
@@ -157,8 +157,10 @@ def step_holders(step: ProposalStep, *, excluding: Iterable[int], district: str)
 
 # ---------------------------------------------------------------- collective decisions
 
-def collective_decisions() -> QuerySet[CollectiveDecision]:
-    return (CollectiveDecision.objects.select_related("programme", "recorded_by").prefetch_related("applications")
+def collective_decisions(*, actor) -> QuerySet[CollectiveDecision]:
+    """The collective decisions of the actor's district (all for the system administrator)."""
+    return (CollectiveDecision.objects.filter(district_q(actor, "programme__policy__district"))
+            .select_related("programme", "recorded_by").prefetch_related("applications")
             .order_by("-meeting_date", "-id"))
 
 
@@ -167,6 +169,6 @@ def collective_decision_get(*, actor, pk: int) -> CollectiveDecision:
     if not is_bureau_admin(actor):
         raise PermissionDenied(_("仅主管部门管理员可以查看集体决策记录。"))
     try:
-        return collective_decisions().get(pk=pk)
+        return collective_decisions(actor=actor).get(pk=pk)
     except (CollectiveDecision.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

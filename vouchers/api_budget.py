@@ -54,6 +54,8 @@ class PoolAmountSerializer(serializers.Serializer):
 class LedgerEntrySerializer(serializers.ModelSerializer):
     application = serializers.CharField(source="award.application.reference", default=None, read_only=True)
     actor = serializers.CharField(source="actor.email", default=None, read_only=True)
+    # 释放自: "reserved" or "committed" on a release, empty on every other kind of entry
+    released_from = serializers.CharField(read_only=True)
 
     class Meta:
         model = LedgerEntry

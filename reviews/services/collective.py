@@ -21,6 +21,7 @@ from applications.services import applications_lock
 from applications.uploads import check_upload
 from applications.workflow import COMPETITIVE, State
 from portal.audit import audit_record
+from portal.permissions import require_district
 from vouchers.models import Programme
 
 from ..models import CollectiveDecision
@@ -54,6 +55,7 @@ def collective_decision_record(*, actor, programme: Programme, application_ids: 
                                upload: UploadedFile | None = None, ip: str | None = None) -> CollectiveDecision:
     """记录集体决策 for approved applications of one competitive programme, awaiting their notice."""
     require_admin(actor)
+    require_district(actor, programme.policy.district)
     errors: dict[str, str] = {}
     if programme.review_path != COMPETITIVE:
         errors["programme"] = _("“%(p)s”不是竞争性评审项目，无须记录集体决策。") % {"p": programme.name_zh}
