@@ -117,20 +117,24 @@ def _application_counts() -> list[tuple[int, int, str, int]]:
     then one pass grouped by programme and state with a filtered count per year — a hash aggregate
     over a few hundred groups rather than a sort of every row by a computed year. An application
     counts in the year it was submitted (created, for drafts)."""
-    # applications' rows, through the relation applications declares on Programme
-    span = Programme.objects.order_by().aggregate(
-        first=Min("applications__created_at"), last=Max("applications__created_at"),
-        first_s=Min("applications__submitted_at"), last_s=Max("applications__submitted_at"))
+    applications = _applications()
+    span = applications.aggregate(first=Min("created_at"), last=Max("created_at"),
+                                  first_s=Min("submitted_at"), last_s=Max("submitted_at"))
     tz = timezone.get_current_timezone()
     this_year = timezone.localdate().year
     years = {timezone.localtime(v, tz).year for v in span.values() if v is not None} | {this_year}
     first, last = min(years), max(years)
     bounds = {y: (dt.datetime(y, 1, 1, tzinfo=tz), dt.datetime(y + 1, 1, 1, tzinfo=tz)) for y in range(first, last + 1)}
-    per_year = {f"y{y}": Count("applications", filter=Q(at__gte=lo, at__lt=hi)) for y, (lo, hi) in bounds.items()}
-    rows = (Programme.objects.order_by()
-            .annotate(at=Coalesce("applications__submitted_at", "applications__created_at"))
-            .values("pk", "applications__state").annotate(**per_year))
-    return [(r["pk"], y, r["applications__state"], r[f"y{y}"]) for r in rows for y in bounds if r[f"y{y}"]]
+    per_year = {f"y{y}": Count("id", filter=Q(at__gte=lo, at__lt=hi)) for y, (lo, hi) in bounds.items()}
+    rows = (applications.annotate(at=Coalesce("submitted_at", "created_at"))
+            .values("programme_id", "state").annotate(**per_year))
+    return [(r["programme_id"], y, r["state"], r[f"y{y}"]) for r in rows for y in bounds if r[f"y{y}"]]
+
+
+def _applications() -> QuerySet:
+    """All applications, through the relation applications declares on Programme (its one reference to
+    vouchers; vouchers names no model of applications itself)."""
+    return Programme._meta.get_field("applications").related_model._default_manager.order_by()
 
 
 def budget_overview(*, actor, year: int | None = None, policy: str = "") -> BudgetOverview:
