@@ -109,7 +109,8 @@ def bench_service(*, programme, admin, enterprises, threads: int, per_thread: in
     Application.objects.bulk_create([
         Application(reference=f"B{tag}-{i:06d}", enterprise_id=enterprises[i % len(enterprises)], programme=programme,
                     created_by=admin, state="bureau_review", title=f"基准{i}") for i in range(n)], batch_size=2000)
-    apps = list(Application.objects.filter(reference__startswith=f"B{tag}-").select_related("programme")
+    # loaded as the decision's transition locks them (applications.services: programme and policy)
+    apps = list(Application.objects.filter(reference__startswith=f"B{tag}-").select_related("programme__policy")
                 .order_by("pk"))
     chunks = [apps[i::threads] for i in range(threads)]
     on = dt.date(2026, 6, 1)
@@ -258,8 +259,10 @@ def main() -> int:
     from vouchers.services.catalogue import catalogue_load
 
     catalogue_load()
+    # the system administrator: its budget spans every district's programmes (a bureau administrator's
+    # is its district's)
     admin = User.objects.create_user(username="bench-admin", email="bench-admin@example.cn", password="x",
-                                     role=Role.BUREAU_ADMIN)
+                                     role=Role.SYSADMIN)
     Enterprise.objects.bulk_create([
         Enterprise(name=f"基准企业{i}", credit_code=make_uscc(700000 + i), registered_district="huangpu",
                    tax_district="huangpu", stats_district="huangpu", contact_name="联系人", contact_phone="020-1")
