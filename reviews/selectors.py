@@ -24,7 +24,7 @@ from portal.models import Role
 from portal.permissions import district_q
 from portal.uscc import normalize as normalize_uscc
 from portal.workdays import WorkCalendar
-from vouchers.calculator import Estimate, InputError
+from vouchers.calculator import LINE_LABELS, Estimate, InputError
 from vouchers.models import Award, Programme
 from vouchers.selectors import estimate_for, prior_awards_many
 from vouchers.services.budget import batch_oversubscription
@@ -370,7 +370,6 @@ def panel_means(application_ids: Iterable[int]) -> dict[int, dict[str, Decimal |
 
 # ---------------------------------------------------------------- the decision page
 
-LINE_LABELS = {"": "", "supplier": "供应方", "buyer": "采购方"}
 LIVE_AWARD = (Award.Status.RESERVED, Award.Status.COMMITTED)
 ZERO = Decimal("0.00")
 
