@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .models_supplement import SupplementItem, SupplementRequest  # noqa: F401 - the app's tables
 from .models_verification import (  # noqa: F401 - the verification models are the app's through this import
     EligibilityFact,
     EnterpriseClaim,

@@ -29,7 +29,6 @@ from .models import (
     PublicNotice,
     PublicNoticeEntry,
     ReviewAssignment,
-    SupplementRequest,
 )
 from .services.experts import expert_conflicts_revoke
 
@@ -77,11 +76,6 @@ class ReviewAssignmentAdmin(ReadOnlyAdmin):
 class ExpertAssignmentAdmin(ReadOnlyAdmin):
     list_display = ("application", "expert", "status", "declared_at", "submitted_at", "total")
     list_filter = ("status",)
-
-
-@admin.register(SupplementRequest)
-class SupplementRequestAdmin(ReadOnlyAdmin):
-    list_display = ("application", "requested_by", "created_at", "due_date", "answered_at")
 
 
 @admin.register(Decision)

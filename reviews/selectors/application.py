@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from applications.models import Application, ApplicationEvent, Attachment
+from applications.models import Application, ApplicationEvent, Attachment, SupplementRequest
 from applications.selectors import application_get_for_actor
 
 from ..models import (
     Decision,
-    SupplementRequest,
 )
 from .queue import require_staff_reviewer
 
