@@ -14,7 +14,7 @@ from portal.permissions import district_q
 from vouchers.models import Award
 
 from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, SupplementRequest
-from .workflow import State
+from .workflow import EventAction, State
 
 
 def enterprise_of(user) -> Enterprise | None:
@@ -129,7 +129,7 @@ def application_timeline(app: Application, *, actor) -> list[ApplicationEvent]:
     requests = {r.pk: r for r in SupplementRequest.objects.filter(application=app).prefetch_related("items")}
     for event in events:
         request = requests.get(event.data.get("supplement_request")) \
-            if event.action == "request_supplement" and isinstance(event.data, dict) else None
+            if event.action == EventAction.REQUEST_SUPPLEMENT and isinstance(event.data, dict) else None
         event.supplement_items = list(request.items.all()) if request is not None else []
     return events
 

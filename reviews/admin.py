@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import audit_record, client_ip
-from portal.models import Role
+from portal.models import Role, User
 
 from .letters.services import letter_retry
 from .models import (
@@ -53,8 +53,6 @@ class ExpertRelationAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "expert":
-            from portal.models import User
-
             kwargs["queryset"] = User.objects.filter(role=Role.EXPERT)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -200,8 +198,6 @@ class AuthorisedApproverAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            from portal.models import User
-
             kwargs["queryset"] = User.objects.filter(role__in=[Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from portal.models import Notification
 from portal.notifications import notify_enterprise
 from vouchers.lifecycle import basis_date
-from vouchers.models import Programme
+from vouchers.models import Award, Programme
 from vouchers.selectors import programme_spec, window_open_for
+from vouchers.services.budget import award_release
 
 from ..drafts import completeness_errors, raw_text
 from ..models import (
@@ -167,12 +168,8 @@ def application_withdraw(*, actor, application: Application | int, reason: str =
     reason = (reason or "").strip()[:500]
 
     def apply(app: Application) -> None:
-        from vouchers.models import Award  # budget models; vouchers never imports applications
-
         held = list(Award.objects.filter(application=app, status=Award.Status.RESERVED))
         if held:
-            from vouchers.services.budget import award_release
-
             for award in held:
                 award_release(actor=None, award=award, reason=_("申报已撤回"))
         app.due_date = None
