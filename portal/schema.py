@@ -50,3 +50,33 @@ def one_request_media_type(result, generator, request, public):
                 keep = MULTIPART if MULTIPART in content else next(iter(content))
             operation["requestBody"]["content"] = {keep: content[keep]}
     return result
+
+
+def _drop_non_ascii_titles(node) -> None:
+    if isinstance(node, dict):
+        title = node.get("title")
+        if isinstance(title, str) and not title.isascii():
+            del node["title"]
+        for value in node.values():
+            _drop_non_ascii_titles(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_non_ascii_titles(value)
+
+
+def client_names(result, generator, request, public):
+    """drf-spectacular postprocessing hook: names a generated client can make identifiers of.
+    A filter's enum parameter carries its model field's Chinese verbose name as `title`, which
+    generators turn into class and module names (letters_list_状态.py): the Chinese stays in the
+    description. An operation open to anyone without credentials (`security: [{}]`, the token
+    endpoint) says it needs none (`[]`), so that clients do not ask for a token to obtain one."""
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                _drop_non_ascii_titles(parameter.get("schema", {}))
+            if operation.get("security") == [{}]:
+                operation["security"] = []
+    _drop_non_ascii_titles(result.get("components", {}).get("schemas", {}))
+    return result

@@ -330,7 +330,7 @@ SPECTACULAR_SETTINGS = {
         ("calendar", "工作日历 working-day calendar"), ("me", "当前用户 the signed-in user"),
         ("staff", "工作人员 staff"))],
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.schema_error_responses",
-                             "portal.schema.one_request_media_type"],
+                             "portal.schema.one_request_media_type", "portal.schema.client_names"],
 }
 
 # Content security policy (django-csp 4): no inline script anywhere, everything from our own origin.
