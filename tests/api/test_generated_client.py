@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import io
 import pkgutil
+import re
 import subprocess
 import sys
 import urllib.request
@@ -134,7 +135,9 @@ def ok(response, status: int = 200):
 
 def test_every_endpoint_module_of_the_generated_client_imports(generated):
     _, schema, modules = generated
-    operations = {op["operationId"] for item in schema["paths"].values() for op in item.values()}
+    ids = [op["operationId"] for item in schema["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in ids)
+    operations = set(ids)
     assert {m.__name__.rsplit(".", 1)[1] for m in modules} == operations
     # one request media type per operation: JSON, multipart only where a file is sent
     for item in schema["paths"].values():
