@@ -216,3 +216,4 @@ def test_a_fresh_clone_runs_in_production_shape_by_the_readme(databases, tmp_pat
         assert _get(f"{base}/healthz")[0] == 0, "gunicorn still answers after the stop block"
     finally:
         _stop_leftovers(clone)
+        shutil.rmtree(clone, ignore_errors=True)  # its .venv is half a gigabyte
