@@ -57,11 +57,14 @@ def private_storage(settings, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def generated(live_server, tmp_path_factory):
+def generated(live_server, tmp_path_factory, django_db_blocker):
     """The package generated from the live server's schema, imported, every endpoint module with it
-    (once for the module: generating takes a few seconds)."""
+    (once for the module: generating takes a few seconds). The schema view reads no table, but the
+    live server's request handling checks the shared connection: allowed here, before any test's
+    database fixture."""
     tmp_path = tmp_path_factory.mktemp("generated-client")
-    with urllib.request.urlopen(f"{live_server.url}/api/schema/", timeout=60) as answer:  # noqa: S310 - the live server
+    with django_db_blocker.unblock(), urllib.request.urlopen(  # noqa: S310 - the live server
+            f"{live_server.url}/api/schema/", timeout=60) as answer:
         schema_text = answer.read().decode()
     schema = yaml.safe_load(schema_text)
     (tmp_path / "schema.yaml").write_text(schema_text, encoding="utf-8")
