@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views, views_approvals, views_experts, views_notices, views_parties, views_preapproval
 from .letters import views as letter_views
+from .letters import views_status as letter_status_views
 
 app_name = "reviews"
 urlpatterns: list = [
@@ -58,6 +59,7 @@ urlpatterns: list = [
     path("letters/", letter_views.letter_list, name="letter_list"),
     path("letters/batch/", letter_views.letters_batch, name="letters_batch"),
     path("letters/<int:pk>/download/", letter_views.letter_download, name="letter_download"),
+    path("letters/<int:pk>/status/", letter_status_views.letter_status, name="letter_status"),
     path("letters/<int:pk>/revoke/", letter_views.letter_revoke, name="letter_revoke"),
     path("letters/<int:pk>/retry/", letter_views.letter_retry, name="letter_retry"),
     path("verify/", letter_views.letter_verify_start, name="letter_verify_start"),

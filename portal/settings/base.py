@@ -222,6 +222,10 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Without a broker, when the work asked for at commit runs (portal.outbox): "background" on this
+# process's worker thread after the response (a letter's PDF never holds up the page), "inline" at
+# commit inside the request, "deferred" only when outbox_run_pending() is called.
+PORTAL_EAGER_TASKS = env.str("PORTAL_EAGER_TASKS", default="background")
 CELERY_TASK_ACKS_LATE = True  # a killed worker's task is redelivered; tasks are idempotent
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
