@@ -119,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "workbench"  # each role its own starting page (portal.views_workbench)
 LOGOUT_REDIRECT_URL = "home"
 
 # Lockout after repeated failed logins (django-axes): 5 failures per username+IP → 30 minutes.
