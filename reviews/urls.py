@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_approvals, views_experts, views_notices, views_parties, views_preapproval
+from . import views, views_approvals, views_experts, views_guide, views_notices, views_parties, views_preapproval
 from .letters import views as letter_views
 from .letters import views_status as letter_status_views
 
@@ -62,6 +62,10 @@ urlpatterns: list = [
     path("letters/<int:pk>/status/", letter_status_views.letter_status, name="letter_status"),
     path("letters/<int:pk>/revoke/", letter_views.letter_revoke, name="letter_revoke"),
     path("letters/<int:pk>/retry/", letter_views.letter_retry, name="letter_retry"),
+    # 办事指南 and keyword search (public)
+    path("guide/search/", views_guide.guide_search, name="guide_search"),
+    path("guide/<slug:code>/", views_guide.programme_guide, name="programme_guide"),
+    path("guide/<slug:code>/templates/<slug:material>.docx", views_guide.material_template, name="material_template"),
     path("verify/", letter_views.letter_verify_start, name="letter_verify_start"),
     path("verify/<str:code>/", letter_views.letter_verify, name="letter_verify"),
 ]

@@ -375,6 +375,14 @@ LOGGING = {
 
 # Public-facing names, shown in headers and letters.
 PORTAL_NAME = _("广州人工智能产业补贴券平台")
+# The site footer's contact (咨询电话, 地址, 服务时间) as the operating bureau publishes it: set by
+# the deployment, empty (not shown) until then. 主办单位 and 受理单位 come from the catalogue.
+PORTAL_SERVICE_CONTACT = {
+    "phone": env.str("PORTAL_SERVICE_PHONE", default=""),
+    "address": env.str("PORTAL_SERVICE_ADDRESS", default=""),
+    "hours": env.str("PORTAL_SERVICE_HOURS", default=""),
+    "email": env.str("PORTAL_SERVICE_EMAIL", default=""),
+}
 # Optional PAdES signature of official letters with the bureau's PKCS#12 certificate (path and password).
 PORTAL_LETTER_SIGNING_P12 = env.str("PORTAL_LETTER_SIGNING_P12", default="")
 PORTAL_LETTER_SIGNING_PASSWORD = env.str("PORTAL_LETTER_SIGNING_PASSWORD", default="")
