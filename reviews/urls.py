@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import views, views_approvals, views_experts, views_guide, views_notices, views_parties, views_preapproval
+from . import (views, views_approvals, views_experts, views_guide, views_notices, views_parties, views_preapproval,
+               views_ratings)
 from .letters import views as letter_views
 from .letters import views_status as letter_status_views
 
@@ -66,6 +67,9 @@ urlpatterns: list = [
     path("guide/search/", views_guide.guide_search, name="guide_search"),
     path("guide/<slug:code>/", views_guide.programme_guide, name="programme_guide"),
     path("guide/<slug:code>/templates/<slug:material>.docx", views_guide.material_template, name="material_template"),
+    # 好差评
+    path("service-rating/<int:pk>/", views_ratings.rating_new, name="rating_new"),
+    path("manage/ratings/", views_ratings.ratings_admin, name="ratings_admin"),
     path("verify/", letter_views.letter_verify_start, name="letter_verify_start"),
     path("verify/<str:code>/", letter_views.letter_verify, name="letter_verify"),
 ]
