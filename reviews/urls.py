@@ -2,8 +2,16 @@
 
 from django.urls import path
 
-from . import (views, views_approvals, views_experts, views_guide, views_notices, views_parties, views_preapproval,
-               views_ratings)
+from . import (
+               views,
+               views_approvals,
+               views_experts,
+               views_guide,
+               views_notices,
+               views_parties,
+               views_preapproval,
+               views_ratings,
+)
 from .letters import views as letter_views
 from .letters import views_status as letter_status_views
 

@@ -1,4 +1,5 @@
-"""Public service pages (issue 17): keyword search across the catalogue and the public notices, and\neach programme's 办事指南 with its material templates."""
+"""Public service pages (issue 17): keyword search across the catalogue and the public notices, and
+each programme's 办事指南 with its material templates."""
 
 from __future__ import annotations
 

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from applications.selectors import application_get_for_actor
 from portal.audit import client_ip
-
 from portal.permissions import is_bureau_admin
 from reviews.models import ServiceRating
 
@@ -45,6 +45,7 @@ def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def ratings_admin(request: HttpRequest) -> HttpResponse:
     if not is_bureau_admin(request.user):
         raise PermissionDenied(_("仅主管部门管理员可以查看好差评。"))
