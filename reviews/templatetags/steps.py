@@ -23,3 +23,17 @@ def rating_prompt(app, user) -> dict:
     if not rating_allowed(actor=user, application=app):
         return {"show": False}
     return {"show": True, "app": app, "rating": ServiceRating.objects.filter(application=app).first()}
+
+
+@register.inclusion_tag("guide/_ratings_todo.html")
+def ratings_todo(user) -> dict:
+    """待评价: the enterprise's ended applications it has not rated yet (its workbench's to-dos)."""
+    from applications.selectors import applications_for_actor
+    from applications.workflow import TERMINAL
+    from portal.models import Role
+
+    if getattr(user, "role", "") != Role.ENTERPRISE:
+        return {"apps": []}
+    apps = (applications_for_actor(actor=user).filter(state__in=TERMINAL, service_rating__isnull=True)
+            .exclude(submitted_at__isnull=True).select_related("programme").order_by("-decided_at", "-pk")[:10])
+    return {"apps": list(apps)}

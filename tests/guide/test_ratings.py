@@ -19,9 +19,12 @@ def ended(catalogue, enterprise_a, owner_a):
     return make_app(enterprise_a, catalogue["hp-data-trading"], state=State.DECLINED)
 
 
-def test_the_enterprise_rates_an_ended_application_once(ended, owner_a, agent_a, client_for):
+def test_the_enterprise_rates_an_ended_application_once(ended, owner_a, agent_a, owner_b, client_for):
     page = client_for(owner_a).get(f"/applications/{ended.pk}/").content.decode()
     assert f"/service-rating/{ended.pk}/" in page and "评价本次服务" in page
+    workbench = client_for(owner_a).get("/applications/").content.decode()
+    assert "待评价" in workbench and f"/service-rating/{ended.pk}/" in workbench  # a to-do on the workbench
+    assert f"/service-rating/{ended.pk}/" not in client_for(owner_b).get("/applications/").content.decode()
     response = client_for(owner_a).post(f"/service-rating/{ended.pk}/", RATING)
     assert response.status_code == 302
     rating = ServiceRating.objects.get(application=ended)
@@ -29,6 +32,7 @@ def test_the_enterprise_rates_an_ended_application_once(ended, owner_a, agent_a,
     again = client_for(agent_a).post(f"/service-rating/{ended.pk}/", {**RATING, "score": "5"})
     assert again.status_code == 200 and ServiceRating.objects.get(application=ended).score == 2
     assert "不能重复评价" in again.content.decode()
+    assert f"/service-rating/{ended.pk}/" not in client_for(owner_a).get("/applications/").content.decode()
 
 
 def test_bad_score_is_refused_with_the_reason(ended, owner_a, client_for):
