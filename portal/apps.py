@@ -12,3 +12,6 @@ class PortalConfig(AppConfig):
 
         dbtypes.connect()
         register_remaining()
+        from .outbox import outbox_warm
+
+        outbox_warm()  # the in-process task registry, loaded off the request path

@@ -140,3 +140,8 @@ def approval_step_refusal(user: User | None, *, holder: str, authorised_leader: 
 def may_hold_approval_step(user: User | None, *, holder: str, authorised_leader: bool,
                            held_by: Collection[int]) -> bool:
     return approval_step_refusal(user, holder=holder, authorised_leader=authorised_leader, held_by=held_by) is None
+
+
+def may_rate_service(user: User | None, *, member_of_applicant: bool, ended: bool) -> bool:
+    """好差评: a member of the applying enterprise, once its application has ended."""
+    return is_active_user(user) and user.role == Role.ENTERPRISE and member_of_applicant and ended

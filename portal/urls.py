@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import api_auth, api_staff, api_views, oidc, views
+from . import api_auth, api_staff, api_views, oidc, views, views_workbench
 
 admin.site.site_header = gettext_lazy("广州人工智能产业补贴券平台 · 管理后台")
 admin.site.site_title = gettext_lazy("补贴券平台管理")
@@ -48,6 +48,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("metrics", views.metrics, name="metrics"),
     path("accounts/", include(account_patterns)),
+    path("workbench/", views_workbench.workbench, name="workbench"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("i18n/", include("django.conf.urls.i18n")),

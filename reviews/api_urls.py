@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from . import api, api_approvals, api_letter_pdf, api_parties, api_staff
+from . import api, api_approvals, api_guide, api_letter_pdf, api_parties, api_ratings, api_staff
 from .letters import api as letter_api
 
 urlpatterns: list = [
+    path("guide/<slug:code>/", api_guide.ProgrammeGuideView.as_view(), name="api-guide"),
+    path("ratings/summary/", api_ratings.RatingSummaryView.as_view(), name="api-ratings-summary"),
     path("reviews/queue/", api.QueueView.as_view(), name="api-reviews-queue"),
     path("reviews/overdue/", api.OverdueView.as_view(), name="api-reviews-overdue"),
     path("reviews/assignments/", api.AssignView.as_view(), name="api-reviews-assign"),

@@ -2,8 +2,18 @@
 
 from django.urls import path
 
-from . import views, views_approvals, views_experts, views_notices, views_parties, views_preapproval
+from . import (
+               views,
+               views_approvals,
+               views_experts,
+               views_guide,
+               views_notices,
+               views_parties,
+               views_preapproval,
+               views_ratings,
+)
 from .letters import views as letter_views
+from .letters import views_status as letter_status_views
 
 app_name = "reviews"
 urlpatterns: list = [
@@ -58,8 +68,16 @@ urlpatterns: list = [
     path("letters/", letter_views.letter_list, name="letter_list"),
     path("letters/batch/", letter_views.letters_batch, name="letters_batch"),
     path("letters/<int:pk>/download/", letter_views.letter_download, name="letter_download"),
+    path("letters/<int:pk>/status/", letter_status_views.letter_status, name="letter_status"),
     path("letters/<int:pk>/revoke/", letter_views.letter_revoke, name="letter_revoke"),
     path("letters/<int:pk>/retry/", letter_views.letter_retry, name="letter_retry"),
+    # 办事指南 and keyword search (public)
+    path("guide/search/", views_guide.guide_search, name="guide_search"),
+    path("guide/<slug:code>/", views_guide.programme_guide, name="programme_guide"),
+    path("guide/<slug:code>/templates/<slug:material>.docx", views_guide.material_template, name="material_template"),
+    # 好差评
+    path("service-rating/<int:pk>/", views_ratings.rating_new, name="rating_new"),
+    path("manage/ratings/", views_ratings.ratings_admin, name="ratings_admin"),
     path("verify/", letter_views.letter_verify_start, name="letter_verify_start"),
     path("verify/<str:code>/", letter_views.letter_verify, name="letter_verify"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_budget, views_catalogue, views_payment_batches, views_payments, views_redemption
+from . import views_budget, views_catalogue, views_directory, views_payment_batches, views_payments, views_redemption
 
 app_name = "vouchers"
 urlpatterns: list = [
@@ -28,6 +28,7 @@ urlpatterns: list = [
     path("vouchers/redemptions/<int:pk>/confirm/", views_redemption.redemption_confirm, name="redemption_confirm"),
     path("vouchers/redemptions/<int:pk>/dispute/", views_redemption.redemption_dispute, name="redemption_dispute"),
     path("vouchers/redemptions/<int:pk>/invoice/", views_redemption.redemption_invoice, name="redemption_invoice"),
+    path("compute-providers/", views_directory.provider_directory, name="provider_directory"),  # public
     path("provider/", views_redemption.provider_home, name="provider_home"),
     path("manage/providers/", views_redemption.providers, name="providers"),
     path("manage/providers/<int:pk>/", views_redemption.provider_admin, name="provider_admin"),

@@ -667,6 +667,22 @@ MATRIX: dict[str, list[Case]] = {
     "reviews:letter_retry": [case(pk("letter"), GET="anon:login USERS:405",
                                   POST="anon:login admin:ok A:403 REV:403 *:404")],
     "reviews:letter_verify_start": [case(GET=PUBLIC, POST=PUBLIC)],
+    # 生成中 → 已出具: the state of a letter, polled by its pages (issue 17)
+    "reviews:letter_status": [case(pk("letter"), GET="anon:login A:ok STAFF:ok *:404", POST="*:405")],
+    # ------------------------------------------------------------------ service pages (issue 17)
+    "workbench": [case(GET=SIGNED_IN, POST="*:405")],
+    "reviews:guide_search": [case(GET=PUBLIC, POST="*:405", query="q=算力")],
+    "reviews:programme_guide": [case(code, GET=PUBLIC, POST="*:405")],
+    "reviews:material_template": [case(lambda c: {"code": c.standard.code, "material": "credit_commitment"},
+                                       GET=PUBLIC, POST="*:405")],
+    "api-guide": [case(code, GET=PUBLIC)],
+    # 好差评: the applying enterprise, once its application has ended; administrators see the ratings
+    "reviews:rating_new": [case(pk("a_approved"), GET="anon:login A:ok owner_b:404 STAFF:403 *:404",
+                                POST="anon:login A:ok owner_b:404 STAFF:403 *:404",
+                                data=lambda c: {"score": "4", "step": "overall", "comment": "办理顺利"})],
+    "reviews:ratings_admin": [case(GET=ADMIN_LIST, POST="anon:login USERS:405")],
+    "api-ratings-summary": [case(GET=API_ADMIN_LIST)],
+    "vouchers:provider_directory": [case(GET=PUBLIC, POST="*:405")],
     "reviews:letter_verify": [case(lambda c: {"code": c.letter.code}, GET=PUBLIC, POST=PUBLIC)],
     # ------------------------------------------------------------------ the admin site (one entry per app)
     "admin:applications": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
