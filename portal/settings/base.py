@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "vouchers",
     "applications",
     "reviews",
+    "proactive",
 ]
 
 MIDDLEWARE = [

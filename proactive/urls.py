@@ -1,0 +1,13 @@
+"""Web pages of proactive (政策找企业)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "proactive"
+urlpatterns: list = [
+    path("enterprise/matches/", views.matches, name="matches"),
+    path("enterprise/facts/", views.enterprise_facts, name="enterprise_facts"),
+    path("proactive/imports/", views.imports, name="imports"),
+    path("proactive/contests/", views.contests, name="contests"),
+]
