@@ -78,14 +78,15 @@ def fact_for(facts: FactsByKind, kind: str, period: str) -> str | None:
 
 
 def inputs_from_facts(programme: ProgrammeForMatching, facts: FactsByKind) -> tuple[dict[str, Any], list[str]]:
-    """The inputs the facts give, and the labels of the required ones they do not."""
+    """The inputs the facts give, and the names of the required ones they do not (stored as names, shown
+    with their labels: most results are "possible", and their size is most of what a run writes)."""
     inputs: dict[str, Any] = {}
     missing: list[str] = []
-    for name, label, kind, period, required in programme.sources:
+    for name, _label, kind, period, required in programme.sources:
         value = fact_for(facts, kind, period) if kind else None
         if value is None:
             if required:
-                missing.append(label)
+                missing.append(name)
             continue
         inputs[name] = F.as_input(kind, value)
     return inputs, missing
@@ -162,9 +163,13 @@ def enterprises_for_matching(ids: Iterable[int] | None = None) -> list[Enterpris
                 "credit_code").iterator(chunk_size=5000)]
 
 
-def facts_by_enterprise(ids: Iterable[int] | None = None) -> dict[int, dict[str, dict[str, str]]]:
+def facts_by_enterprise(ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None
+                        ) -> dict[int, dict[str, dict[str, str]]]:
+    """kind → period → value of each enterprise (only the kinds matching reads, when given)."""
     out: dict[int, dict[str, dict[str, str]]] = {}
     qs = EnterpriseFact.objects.order_by()
+    if kinds is not None:
+        qs = qs.filter(kind__in=sorted(set(kinds)))
     if ids is not None:
         qs = qs.filter(enterprise_id__in=list(ids))
     for enterprise_id, kind, period, value in qs.values_list("enterprise_id", "kind", "period", "value").iterator(
@@ -179,7 +184,8 @@ def matches_compute(*, programmes: Sequence[Programme], enterprise_ids: Iterable
     on = on or timezone.localdate()
     prepared = [programme_for_matching(p, on) for p in programmes]
     ids = list(enterprise_ids) if enterprise_ids is not None else None
-    facts = facts_by_enterprise(ids)
+    kinds = {"above_scale"} | {kind for p in prepared for _n, _l, kind, _p, _r in p.sources if kind}
+    facts = facts_by_enterprise(ids, kinds)
     priors = prior_awards_by_enterprise(programmes=programmes)
     return {e.pk: match_enterprise(e, facts.get(e.pk, {}), prepared, priors.get(e.pk, ()))
             for e in enterprises_for_matching(ids)}
@@ -221,8 +227,13 @@ def matches_for_enterprise(enterprise: Enterprise) -> list[dict[str, Any]]:
     stored = MatchSet.objects.filter(enterprise=enterprise).values_list("results", flat=True).first()
     if stored is None:
         stored = matches_compute(programmes=open_programmes(), enterprise_ids=[enterprise.pk]).get(enterprise.pk, [])
-    names = dict(Programme.objects.filter(code__in=[r["programme"] for r in stored]).values_list("code", "name_zh"))
+    programmes = {p.code: p for p in Programme.objects.filter(code__in=[r["programme"] for r in stored])}
     order = {MatchStatus.LIKELY: 0, MatchStatus.POSSIBLE: 1, MatchStatus.NOT_ELIGIBLE: 2}
-    rows = [{**r, "programme_name": names.get(r["programme"], r["programme"]),
-             "status_label": str(MatchStatus(r["status"]).label)} for r in stored]
+    rows = []
+    for r in stored:
+        programme = programmes.get(r["programme"])
+        labels = {m["name"]: str(m.get("label_zh") or m["name"]) for m in (programme.inputs if programme else ())}
+        rows.append({**r, "programme_name": programme.name_zh if programme else r["programme"],
+                     "status_label": str(MatchStatus(r["status"]).label),
+                     "missing": [labels.get(name, name) for name in r["missing"]]})
     return sorted(rows, key=lambda r: (order[MatchStatus(r["status"])], r["programme"]))

@@ -54,7 +54,9 @@ def test_likely_possible_and_not_eligible(tianhe):
     assert rows["th-scale-leap"]["status"] == "likely"
     assert Decimal(rows["th-scale-leap"]["amount"]) > 0
     assert rows["th-compute-subsidy"]["status"] == "possible"
-    assert rows["th-compute-subsidy"]["missing"] == ["年度算力、算法服务合同总金额"]
+    assert rows["th-compute-subsidy"]["missing"] == ["annual_contract_total"]
+    shown = by_code(matches_for_enterprise(tianhe))
+    assert shown["th-compute-subsidy"]["missing"] == ["年度算力、算法服务合同总金额"]
     assert rows["th-dcmm"]["status"] == "not_eligible" and rows["th-dcmm"]["reasons"]
     assert "hp-revenue-growth" not in rows  # another district's programme is not this enterprise's concern
 
@@ -67,7 +69,7 @@ def test_missing_fact_names_it_and_not_in_one_district_says_why(catalogue, tianh
     matching_run(trigger="test")
     rows = by_code(MatchSet.objects.get(enterprise=partial).results)
     assert rows["th-scale-leap"]["status"] == "possible"
-    assert rows["th-scale-leap"]["missing"][:2] == ["上年度营业收入", "本年度研发投入总量"]
+    assert rows["th-scale-leap"]["missing"] == ["revenue_previous", "rd_current", "rd_previous"]
     split_rows = by_code(MatchSet.objects.get(enterprise=split).results)
     assert split_rows["th-scale-leap"]["status"] == "not_eligible"
     assert "注册地、纳税地、统计地" in split_rows["th-scale-leap"]["reasons"][0]
@@ -93,7 +95,8 @@ def test_notified_once_per_window_and_opt_out(tianhe, django_capture_on_commit_c
     owner = member(tianhe, email="owner-th@example.cn")
     quiet = EnterpriseFactory(**TIANHE)
     quiet_owner = member(quiet, email="quiet@example.cn")
-    for kind, value, period in (("annual_revenue", "6000000000.00", "2025"), ("annual_revenue", "5500000000.00", "2024"),
+    for kind, value, period in (("annual_revenue", "6000000000.00", "2025"),
+                                ("annual_revenue", "5500000000.00", "2024"),
                                 ("rd_expense", "600000000.00", "2025"), ("rd_expense", "550000000.00", "2024")):
         fact(quiet, kind, value, period)
     MatchPreference.objects.create(enterprise=quiet, notify=False)
