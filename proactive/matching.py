@@ -178,6 +178,10 @@ def facts_by_enterprise(ids: Iterable[int] | None = None, kinds: Iterable[str] |
     return out
 
 
+def facts_of_enterprise(enterprise_id: int) -> dict[str, dict[str, str]]:
+    return facts_by_enterprise([enterprise_id]).get(enterprise_id, {})
+
+
 def matches_compute(*, programmes: Sequence[Programme], enterprise_ids: Iterable[int] | None = None,
                     on: dt.date | None = None) -> dict[int, list[dict[str, Any]]]:
     """Results by enterprise id, read in a handful of queries whatever the number of enterprises."""

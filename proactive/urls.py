@@ -7,6 +7,7 @@ from . import views
 app_name = "proactive"
 urlpatterns: list = [
     path("enterprise/matches/", views.matches, name="matches"),
+    path("enterprise/estimate/<slug:code>/", views.estimate_prefill, name="estimate_prefill"),
     path("enterprise/facts/", views.enterprise_facts, name="enterprise_facts"),
     path("proactive/imports/", views.imports, name="imports"),
     path("proactive/contests/", views.contests, name="contests"),

@@ -4,12 +4,15 @@ import of department data (and the matching run), and the contests to resolve.""
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,9 +20,10 @@ from applications.selectors import enterprise_of, is_owner_of
 from applications.views import member_required
 from portal.audit import client_ip
 from portal.permissions import is_reviewing_staff, may_import_enterprise_facts
+from vouchers.selectors import programme_get
 
 from . import facts as F
-from .matching import matches_for_enterprise
+from .matching import facts_of_enterprise, inputs_from_facts, matches_for_enterprise, programme_for_matching
 from .models import Department, FactContest, MatchPreference
 from .selectors import contest_get_for_actor, contests_for_actor, fact_get_for_actor, facts_for_actor, imports_for_actor
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
@@ -61,6 +65,19 @@ def matches(request: HttpRequest) -> HttpResponse:
     return render(request, "proactive/matches.html", {
         "enterprise": enterprise, "rows": matches_for_enterprise(enterprise),
         "notify": pref.notify if pref else True, "is_owner": is_owner_of(request.user, enterprise.pk)})
+
+
+@member_required
+@require_http_methods(["GET"])
+def estimate_prefill(request: HttpRequest, code: str) -> HttpResponse:
+    """政策计算器 "use my enterprise's data": the calculator run on the inputs the enterprise's facts give
+    (those no fact gives are left blank, and the calculator names them)."""
+    programme = programme_get(code=code)
+    enterprise = enterprise_of(request.user)
+    known = facts_of_enterprise(enterprise.pk)
+    inputs, _missing = inputs_from_facts(programme_for_matching(programme, timezone.localdate()), known)
+    query = {"run": "1", **{k: ("true" if v is True else "false" if v is False else v) for k, v in inputs.items()}}
+    return redirect(f"{reverse('vouchers:estimate', args=[programme.code])}?{urlencode(query)}")
 
 
 @member_required
