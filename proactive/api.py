@@ -17,10 +17,13 @@ from applications.selectors import application_get_for_actor, enterprise_of, is_
 from portal.audit import client_ip
 from portal.parsers import JSONParser
 from portal.permissions import may_import_enterprise_facts
+from vouchers.selectors import window_get_for_actor
 
 from .matching import matches_for_enterprise
 from .models import MatchPreference
 from .selectors import (
+    auto_batch_get_for_actor,
+    auto_batches_for_actor,
     contest_get_for_actor,
     contests_for_actor,
     declared_vs_facts,
@@ -30,6 +33,9 @@ from .selectors import (
     runs_for_actor,
 )
 from .serializers import (
+    AutoBatchCreateSerializer,
+    AutoBatchSerializer,
+    AutoCandidateSerializer,
     ComparisonSerializer,
     ContestCreateSerializer,
     ContestResolveSerializer,
@@ -41,6 +47,7 @@ from .serializers import (
     MatchRunSerializer,
     MatchSerializer,
 )
+from .services_auto import auto_batch_prepare
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
 from .tasks import matching_request, matching_run_task
 
@@ -180,3 +187,42 @@ class ComparisonView(APIView):
     def get(self, request, pk: int):
         application = application_get_for_actor(actor=request.user, pk=pk)
         return Response(ComparisonSerializer(declared_vs_facts(application), many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="免申即享批次 the prepared no-application batches (bureau administrators, "
+                               "their district)", tags=TAG),
+    retrieve=extend_schema(summary="one batch: window, facts cut-off, budget effect, sample", tags=TAG),
+)
+class AutoBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = AutoBatchSerializer
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return auto_batches_for_actor(actor=self.request.user)
+
+    def get_object(self):
+        return auto_batch_get_for_actor(actor=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(summary="prepare a 免申 batch: the candidates computed from the facts as of the cut-off, the "
+                           "budget effect (ranked / pro rata) and a random sample to check by hand; nothing is "
+                           "reserved", tags=TAG, request=AutoBatchCreateSerializer,
+                   responses={201: AutoBatchSerializer})
+    def create(self, request, *args, **kwargs):
+        if not may_import_enterprise_facts(request.user):
+            raise PermissionDenied
+        serializer = AutoBatchCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        window = window_get_for_actor(actor=request.user, pk=data["window"])
+        batch = auto_batch_prepare(actor=request.user, window=window, facts_cutoff=data["facts_cutoff"],
+                                   confirm_workdays=data["confirm_workdays"], ip=client_ip(request))
+        return Response(AutoBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="the batch's candidates with their amounts, sources and awards under each remedy",
+                   tags=TAG, responses={200: AutoCandidateSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def candidates(self, request, pk=None):
+        batch = self.get_object()
+        page = self.paginate_queryset(batch.candidates.select_related("enterprise"))
+        return self.get_paginated_response(AutoCandidateSerializer(page, many=True).data)

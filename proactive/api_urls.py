@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import (
+    AutoBatchViewSet,
     ComparisonView,
     ContestViewSet,
     FactViewSet,
@@ -18,6 +19,7 @@ router.register("enterprise-facts", FactViewSet, basename="api-enterprise-fact")
 router.register("fact-contests", ContestViewSet, basename="api-fact-contest")
 router.register("fact-imports", ImportViewSet, basename="api-fact-import")
 router.register("matching-runs", MatchRunViewSet, basename="api-matching-run")
+router.register("auto-award-batches", AutoBatchViewSet, basename="api-auto-award-batch")
 
 urlpatterns: list = [
     *router.urls,

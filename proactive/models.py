@@ -193,3 +193,58 @@ class MatchPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}: {self.notify}"
+
+
+class AutoAwardBatch(models.Model):
+    """免申即享 a batch of awards the bureau prepares from facts for a programme flagged for it: the window,
+    the facts cut-off (facts changed after it are not used), the candidates with their computed amounts,
+    the budget effect (ranked / pro rata when the pool is short) and a random sample to check by hand."""
+
+    class State(models.TextChoices):
+        PREPARED = "prepared", _("已生成候选名单")
+
+    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("项目"))
+    window = models.ForeignKey("vouchers.ApplicationWindow", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("申报批次"))
+    facts_cutoff = models.DateTimeField(_("数据截止时间"))
+    confirm_workdays = models.PositiveSmallIntegerField(_("确认期限（工作日）"), default=10)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PREPARED)
+    seed = models.PositiveIntegerField(_("抽样种子"))
+    budget = models.JSONField(_("资金影响"), default=dict, encoder=DjangoJSONEncoder)  # amounts as strings
+    sample = models.JSONField(_("人工抽查样本"), default=list)  # enterprise ids
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("经办人"))
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("免申即享批次")
+        verbose_name_plural = _("免申即享批次")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} · {self.window_id} · {self.facts_cutoff:%Y-%m-%d}"
+
+
+class AutoAwardCandidate(models.Model):
+    """One enterprise of a 免申 batch: the amount the calculator gives on its facts (each input with the
+    fact it came from) and what each budget remedy would award."""
+
+    batch = models.ForeignKey(AutoAwardBatch, on_delete=models.CASCADE, related_name="candidates")
+    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("企业"))
+    amount = models.DecimalField(_("测算金额（元）"), max_digits=16, decimal_places=2)
+    rank_award = models.DecimalField(_("按排名择优"), max_digits=16, decimal_places=2)
+    pro_rata_award = models.DecimalField(_("按比例核减"), max_digits=16, decimal_places=2)
+    inputs = models.JSONField(_("数据及来源"), default=dict)  # input → {value, source, period, fact_import}
+    estimate = models.JSONField(_("测算说明"), default=dict)
+    in_sample = models.BooleanField(_("抽查样本"), default=False)
+
+    class Meta:
+        verbose_name = _("免申即享候选企业")
+        verbose_name_plural = _("免申即享候选企业")
+        ordering = ["-amount", "enterprise_id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "enterprise"], name="auto_candidate_once")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} · {self.enterprise_id}: {self.amount}"

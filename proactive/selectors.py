@@ -16,7 +16,7 @@ from portal.permissions import district_q, is_active_user, is_reviewing_staff, m
 
 from . import facts as F
 from .matching import fact_for
-from .models import EnterpriseFact, FactContest, FactImport, MatchRun
+from .models import AutoAwardBatch, EnterpriseFact, FactContest, FactImport, MatchRun
 
 
 def _own_enterprise_id(actor) -> int | None:
@@ -61,6 +61,21 @@ def imports_for_actor(*, actor) -> QuerySet[FactImport]:
 
 def runs_for_actor(*, actor) -> QuerySet[MatchRun]:
     return MatchRun.objects.all() if may_import_enterprise_facts(actor) else MatchRun.objects.none()
+
+
+def auto_batches_for_actor(*, actor) -> QuerySet[AutoAwardBatch]:
+    """免申 batches: bureau administrators', of their district's programmes."""
+    if not may_import_enterprise_facts(actor):
+        return AutoAwardBatch.objects.none()
+    return AutoAwardBatch.objects.select_related("programme__policy").filter(
+        district_q(actor, "programme__policy__district"))
+
+
+def auto_batch_get_for_actor(*, actor, pk: Any) -> AutoAwardBatch:
+    try:
+        return auto_batches_for_actor(actor=actor).get(pk=pk)
+    except (AutoAwardBatch.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
 
 
 def declared_vs_facts(application: Application) -> list[dict[str, Any]]:

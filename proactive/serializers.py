@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .models import Department, EnterpriseFact, FactContest, FactImport, MatchRun, MatchStatus
+from .models import (
+    AutoAwardBatch,
+    AutoAwardCandidate,
+    Department,
+    EnterpriseFact,
+    FactContest,
+    FactImport,
+    MatchRun,
+    MatchStatus,
+)
 
 
 class FactSerializer(serializers.ModelSerializer):
@@ -89,3 +98,30 @@ class ComparisonSerializer(serializers.Serializer):
     source = serializers.CharField()
     period = serializers.CharField()
     differs = serializers.BooleanField()
+
+
+class AutoCandidateSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
+
+    class Meta:
+        model = AutoAwardCandidate
+        fields = ["enterprise", "enterprise_name", "credit_code", "amount", "rank_award", "pro_rata_award",
+                  "in_sample", "inputs", "estimate"]
+        read_only_fields = fields
+
+
+class AutoBatchSerializer(serializers.ModelSerializer):
+    programme = serializers.CharField(source="programme.code", read_only=True)
+
+    class Meta:
+        model = AutoAwardBatch
+        fields = ["id", "programme", "window", "facts_cutoff", "confirm_workdays", "state", "seed", "budget",
+                  "sample", "created_at"]
+        read_only_fields = fields
+
+
+class AutoBatchCreateSerializer(serializers.Serializer):
+    window = serializers.IntegerField(help_text="the application window (申报批次) of a programme flagged 免申即享")
+    facts_cutoff = serializers.DateTimeField(help_text="facts changed after it are not used")
+    confirm_workdays = serializers.IntegerField(min_value=1, max_value=60, default=10)
