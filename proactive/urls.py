@@ -11,4 +11,6 @@ urlpatterns: list = [
     path("enterprise/facts/", views.enterprise_facts, name="enterprise_facts"),
     path("proactive/imports/", views.imports, name="imports"),
     path("proactive/contests/", views.contests, name="contests"),
+    path("proactive/auto-batches/", views.auto_batches, name="auto_batches"),
+    path("proactive/auto-batches/<int:pk>/", views.auto_batch, name="auto_batch"),
 ]

@@ -3,6 +3,7 @@ import of department data (and the matching run), and the contests to resolve.""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -20,12 +21,21 @@ from applications.selectors import enterprise_of, is_owner_of
 from applications.views import member_required
 from portal.audit import client_ip
 from portal.permissions import is_reviewing_staff, may_import_enterprise_facts
-from vouchers.selectors import programme_get
+from vouchers.selectors import programme_get, window_get_for_actor, windows_for_actor
 
 from . import facts as F
 from .matching import facts_of_enterprise, inputs_from_facts, matches_for_enterprise, programme_for_matching
 from .models import Department, FactContest, MatchPreference
-from .selectors import contest_get_for_actor, contests_for_actor, fact_get_for_actor, facts_for_actor, imports_for_actor
+from .selectors import (
+    auto_batch_get_for_actor,
+    auto_batches_for_actor,
+    contest_get_for_actor,
+    contests_for_actor,
+    fact_get_for_actor,
+    facts_for_actor,
+    imports_for_actor,
+)
+from .services_auto import auto_batch_prepare
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
 from .tasks import matching_request, matching_run_task
 
@@ -162,3 +172,44 @@ def contests(request: HttpRequest) -> HttpResponse:
     rows = contests_for_actor(actor=request.user)[:100]
     return render(request, "proactive/contests.html", {"contests": rows, "errors": errors},
                   status=400 if errors else 200)
+
+
+def _auto_windows(actor):
+    """The open or coming windows of the programmes flagged 免申即享, in the actor's district."""
+    return [w for w in windows_for_actor(actor=actor).filter(closes_at__gt=timezone.now())
+            if (w.programme.spec or {}).get("auto_award")]
+
+
+@_staff(may_import_enterprise_facts)
+@require_http_methods(["GET", "POST"])
+def auto_batches(request: HttpRequest) -> HttpResponse:
+    """免申即享 the bureau picks a window and a facts cut-off and sees the candidates."""
+    errors: list[str] = []
+    if request.method == "POST":
+        window = window_get_for_actor(actor=request.user, pk=request.POST.get("window"))
+        try:
+            cutoff = timezone.make_aware(dt.datetime.fromisoformat(request.POST.get("facts_cutoff", "")))
+        except ValueError:
+            errors = [_("请填写数据截止时间。")]
+        else:
+            try:
+                batch = auto_batch_prepare(actor=request.user, window=window, facts_cutoff=cutoff,
+                                           confirm_workdays=int(request.POST.get("confirm_workdays") or 10),
+                                           ip=client_ip(request))
+            except (ValidationError, ValueError) as error:
+                errors = _messages_of(error) if isinstance(error, ValidationError) else [_("请填写数据截止时间。")]
+            else:
+                return redirect("proactive:auto_batch", pk=batch.pk)
+    return render(request, "proactive/auto_batches.html", {
+        "batches": auto_batches_for_actor(actor=request.user)[:50], "windows": _auto_windows(request.user),
+        "errors": errors, "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}, status=400 if errors else 200)
+
+
+@_staff(may_import_enterprise_facts)
+@require_http_methods(["GET"])
+def auto_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = auto_batch_get_for_actor(actor=request.user, pk=pk)
+    candidates = batch.candidates.select_related("enterprise")
+    return render(request, "proactive/auto_batch.html", {
+        "batch": batch, "candidates": candidates[:500], "sample": [c for c in candidates if c.in_sample],
+        "note": (batch.programme.spec or {}).get("auto_award_note", "")})

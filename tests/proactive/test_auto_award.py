@@ -117,3 +117,27 @@ def test_api_prepare_and_read_scoped(api_for, catalogue, bureau_admin, bureau_ad
     for user in (bureau_admin, reviewer_th, owner_a):
         assert api_for(user).get(f"/api/v1/auto-award-batches/{pk}/").status_code == 404
         assert api_for(user).get(f"/api/v1/auto-award-batches/{pk}/candidates/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_pages(client_for, catalogue, bureau_admin, bureau_admin_th, reviewer_th, owner_a):
+    from django.urls import reverse
+
+    window = window_of(catalogue["th-dcmm"])
+    dcmm(EnterpriseFactory(is_above_scale=True, **TIANHE), "5")
+    url = reverse("proactive:auto_batches")
+    for user in (reviewer_th, owner_a):
+        assert client_for(user).post(url, {"window": window.pk, "facts_cutoff": "2026-01-01T00:00"}
+                                     ).status_code in (302, 403)
+    assert client_for(bureau_admin).post(url, {"window": window.pk, "facts_cutoff": "2026-01-01T00:00"}
+                                         ).status_code == 404
+    assert not AutoAwardBatch.objects.exists()
+    c = client_for(bureau_admin_th)
+    assert "数据要素供给奖励" in c.get(url).content.decode()  # the flagged programme's window is offered
+    cutoff = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = c.post(url, {"window": window.pk, "facts_cutoff": cutoff, "confirm_workdays": "10"})
+    batch = AutoAwardBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("proactive:auto_batch", args=[batch.pk])
+    page = c.get(response["Location"]).content.decode()
+    assert "200,000.00" in page and "数据管理能力成熟度评估结果名单" in page and "列为免申即享的理由" in page
+    assert client_for(bureau_admin).get(response["Location"]).status_code == 404
