@@ -173,3 +173,18 @@ def test_facts_never_touch_the_application_and_differences_are_flagged(catalogue
     assert rows["rd_current"]["fact"] is None and not rows["rd_current"]["differs"]
     app.refresh_from_db()
     assert app.inputs["revenue_previous"] == "5000000000"
+
+
+@pytest.mark.django_db
+def test_command_imports_and_refuses_a_bad_file(tmp_path, bureau_admin, enterprise_a):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "税务.csv"
+    good.write_bytes(csv_bytes("统一社会信用代码,所属期间,研发费用", f"{enterprise_a.credit_code},2025,300000"))
+    call_command("profile_facts_import", str(good), department="tax", source="税务局", actor=bureau_admin.email)
+    call_command("profile_facts_import", str(good), department="tax", source="税务局", actor=bureau_admin.email)
+    assert EnterpriseFact.objects.get().value == "300000.00" and FactImport.objects.count() == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes("统一社会信用代码,所属期间,研发费用", f"{enterprise_a.credit_code},2025,-1"))
+    with pytest.raises(CommandError, match="第2行“研发费用”列：不能为负数"):
+        call_command("profile_facts_import", str(bad), department="tax", source="税务局", actor=bureau_admin.email)
