@@ -3,7 +3,18 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, Invitation, ProjectClaim
+from portal.admin_readonly import ReadOnlyModelAdmin
+
+from .models import (
+    Application,
+    ApplicationEvent,
+    Attachment,
+    Enterprise,
+    EnterpriseMember,
+    Invitation,
+    ProjectClaim,
+    SupplementRequest,
+)
 from .uscc import credit_code_division, normalize, uscc_error
 
 
@@ -125,3 +136,8 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(SupplementRequest)
+class SupplementRequestAdmin(ReadOnlyModelAdmin):
+    list_display = ("application", "requested_by", "created_at", "due_date", "answered_at")

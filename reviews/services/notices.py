@@ -25,11 +25,12 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application
 from applications.services import TransitionRefused, application_transition, applications_lock, timeline_add
-from applications.workflow import State
+from applications.workflow import EventAction, State
 from portal.audit import audit_record
 from portal.models import Role, User
 from portal.notifications import notify_enterprise, notify_users
 from portal.permissions import district_q, require_district
+from portal.workdays import add_workdays
 from vouchers.models import ApplicationWindow, Award
 from vouchers.services.budget import award_commit
 from vouchers.services.payments import award_schedules_create
@@ -131,8 +132,6 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
 
 
 def _add(start: dt.date, n: int) -> dt.date:
-    from portal.workdays import add_workdays
-
     return add_workdays(start, n)
 
 
@@ -176,7 +175,7 @@ def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector
             content=content.strip()[:5000], submitted_ip=ip, due_date=due_after("objection", day))
         audit_record(actor=None, action="review.objection_lodge", target=objection, ip=ip,
                      after={"notice": n.pk, "application": application_id}, note=_("公众异议"))
-        timeline_add(application=entry.application, actor=None, action="objection",
+        timeline_add(application=entry.application, actor=None, action=EventAction.OBJECTION,
                      message=_("公示期内收到异议，正在核查。"), visible_to_applicant=False)
         admins = list(User.objects.filter(role__in=[Role.BUREAU_ADMIN], is_active=True,
                                           district=district_of(entry.application)).values_list("pk", flat=True))
