@@ -125,6 +125,8 @@ def test_pages(client_for, catalogue, bureau_admin, bureau_admin_th, reviewer_th
 
     window = window_of(catalogue["th-dcmm"])
     dcmm(EnterpriseFactory(is_above_scale=True, **TIANHE), "5")
+    # the page's cut-off is to the minute: the fact must predate it
+    EnterpriseFact.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=5))
     url = reverse("proactive:auto_batches")
     for user in (reviewer_th, owner_a):
         assert client_for(user).post(url, {"window": window.pk, "facts_cutoff": "2026-01-01T00:00"}
