@@ -61,6 +61,17 @@ def may_verify_enterprises(user: User | None) -> bool:
     eligibility facts — reviewing staff. The bureau's district scoping narrows what they see in
     applications.selectors_verification.verification_queue_for_actor; this says whether they may at all."""
     return is_reviewing_staff(user)
+def may_import_enterprise_facts(user: User | None) -> bool:
+    """一企一档: import the departments' files of enterprise facts and run matching — bureau administrators
+    (district-bound: their district's enterprises only)."""
+    return is_bureau_admin(user)
+
+
+def may_resolve_fact_contests(user: User | None) -> bool:
+    """Decide an enterprise's contest of one of its facts — reviewing staff of its district."""
+    return is_reviewing_staff(user)
+
+
 # ---------------------------------------------------------------- districts
 
 def staff_districts(user: User | None) -> frozenset[str] | None:

@@ -40,6 +40,7 @@ api_v1 = [
     path("", include("vouchers.api_urls")),
     path("", include("applications.api_urls")),
     path("", include("reviews.api_urls")),
+    path("", include("proactive.api_urls")),
 ]
 
 urlpatterns = [
@@ -60,6 +61,7 @@ urlpatterns = [
     path("", include("vouchers.urls")),
     path("", include("applications.urls")),
     path("", include("reviews.urls")),
+    path("", include("proactive.urls")),
 ]
 
 # Errors in Chinese; JSON under /api/; a database outage is a 503 with a clear message (portal/errors.py).

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "vouchers",
     "applications",
     "reviews",
+    "proactive",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": crontab(minute="*/30")},
     "notifications-email-pending": {"task": "portal.tasks.notifications_email_pending",
                                     "schedule": crontab(minute="*/10")},
+    # a window that opened on its own schedule is matched and its notices sent within the hour
+    "proactive-matching": {"task": "proactive.tasks.matching_run_task", "schedule": crontab(minute=5)},
 }
 
 # Review deadlines in working days (工作日, portal.workdays): the return for supplement is made within
@@ -264,6 +267,8 @@ REVIEWS_WORKDAYS = {
     "objection": env.int("REVIEWS_OBJECTION_WORKDAYS", default=5),
 }
 REVIEWS_MIN_EXPERTS = env.int("REVIEWS_MIN_EXPERTS", default=3)
+# 政策找企业: matching reruns in the background when facts, parameters or windows change.
+PROACTIVE_MATCH_ON_CHANGE = env.bool("PROACTIVE_MATCH_ON_CHANGE", default=True)
 # Long lists (the review queue) count their total once per this many seconds per list and actor,
 # not on every request (portal.pagination); the rows are always current. 0 = count every time.
 PORTAL_LIST_COUNT_SECONDS = env.int("PORTAL_LIST_COUNT_SECONDS", default=30)
