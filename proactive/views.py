@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications.selectors import enterprise_of, is_owner_of
-from applications.views import member_required
+from applications.view_access import member_required
 from portal.audit import client_ip
 from portal.permissions import is_reviewing_staff, may_import_enterprise_facts
 from vouchers.selectors import programme_get, window_get_for_actor, windows_for_actor
