@@ -65,8 +65,10 @@ def _letters() -> dict:
     ent = EnterpriseFactory(name="广州智算未来人工智能科技有限公司")
     ent_th = EnterpriseFactory(name="广州天河星图数据科技有限公司", registered_district="tianhe",
                                tax_district="tianhe", stats_district="tianhe")
-    LetterIssuer.objects.create(authority="广州开发区经济和信息化局", repayment_account_name="广州开发区财政国库支付中心",
-                                repayment_bank="中国工商银行广州开发区支行", repayment_account_number="3602000109000123456")
+    LetterIssuer.objects.create(authority="广州开发区经济和信息化局",  # 追回决定书's repayment account
+                                repayment_account_name="广州开发区财政国库支付中心",
+                                repayment_bank="中国工商银行广州开发区支行",
+                                repayment_account_number="3602000109000123456")
     today = timezone.localdate()
 
     def app(code, title, enterprise=ent):

@@ -32,10 +32,10 @@ class LetterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Letter
-        fields = ["id", "number", "kind", "kind_display", "status", "status_display", "application", "preapproval", "authority",
-                  "addressee_name", "addressee_credit_code", "amount", "issued_on", "code", "template", "sha256",
-                  "size", "signed", "generated_at", "revoked_at", "revoked_reason", "download_url", "verify_url",
-                  "failed", "attempts", "generation_error"]
+        fields = ["id", "number", "kind", "kind_display", "status", "status_display", "application", "preapproval",
+                  "authority", "addressee_name", "addressee_credit_code", "amount", "issued_on", "code", "template",
+                  "sha256", "size", "signed", "generated_at", "revoked_at", "revoked_reason", "download_url",
+                  "verify_url", "failed", "attempts", "generation_error"]
 
     def get_failed(self, obj: Letter) -> bool:
         return obj.status == Letter.Status.FAILED
