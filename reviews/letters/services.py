@@ -162,7 +162,9 @@ def _issuer_or_refuse(programme) -> tuple[str, str]:
 def letter_create_for_preapproval(*, preapproval, actor) -> Letter:
     """事前同意函 the letter of a pre-approval the bureau has just approved, issued by the programme's
     responsible unit with the number of its 事前同意 series. Call it inside the approving transaction
-    (reviews.services.preapproval_letters); a second call returns the standing letter."""
+    (reviews.services.preapproval_letters); a second call returns the standing letter. It grants no
+    money: its `amount` stays empty (the event's budget is in its text), so the verification page shows
+    no amount for it."""
     _check_issuer(actor)
     with transaction.atomic():
         p = PreApproval.objects.select_related("enterprise", "programme__policy").get(pk=preapproval.pk)
@@ -176,7 +178,7 @@ def letter_create_for_preapproval(*, preapproval, actor) -> Letter:
         with translation.override("zh-hans"):
             body = content.preapproval(p, authority=authority)
         return _letter_record(kind=Letter.Kind.PREAPPROVAL, actor=actor, authority=authority, prefix=prefix,
-                              body=body, addressee=p.enterprise, amount=p.budget, programme=p.programme,
+                              body=body, addressee=p.enterprise, amount=None, programme=p.programme,
                               preapproval=p)
 
 

@@ -58,7 +58,7 @@ def test_approving_issues_the_letter_in_the_same_transaction(pending, reviewer_t
         "preapproval", None, pending, "th-events")
     assert letter.number == f"天科工信复字〔{year}〕1号"  # its own series, not the approvals' 批字
     assert (letter.authority, letter.enterprise, letter.amount) == ("广州市天河区科技工业和信息化局",
-                                                                   pending.enterprise, Decimal("800000.00"))
+                                                                   pending.enterprise, None)  # grants no money
     assert letter.status == Letter.Status.READY and letter.template == "preapproval_v1"
     text = squash(pdf_text(letter.pdf.read()))
     for expected in (letter.number, "关于同意", "事前申请的函", pending.reference, pending.event_name,
@@ -144,6 +144,7 @@ def test_the_enterprise_sees_it_on_its_page_in_the_api_and_at_verify(pending, re
     # public verification by its code
     verify = client_for(None).get(reverse("reviews:letter_verify", args=[letter.code]))
     assert verify.status_code == 200 and letter.number in verify.content.decode()
+    assert "（）" not in verify.content.decode()
     assert api_for(None).get(f"/api/v1/letters/verify/{letter.code}/").json()["valid"] is True
 
 
