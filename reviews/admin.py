@@ -23,6 +23,7 @@ from .models import (
     ExpertAssignment,
     ExpertRelation,
     Letter,
+    LetterIssuer,
     Objection,
     PartyConfirmation,
     ProposalStep,
@@ -124,7 +125,7 @@ class LetterAdmin(ReadOnlyAdmin):
                     "last_error_short")
     list_filter = ("status", "kind")
     search_fields = ("number", "addressee_name", "addressee_credit_code", "code")
-    raw_id_fields = ("application", "enterprise")
+    raw_id_fields = ("application", "preapproval", "clawback", "programme", "enterprise")
     actions = ["retry_failed"]
 
     @admin.display(description=_("最近错误"))
@@ -141,6 +142,22 @@ class LetterAdmin(ReadOnlyAdmin):
             except (PermissionDenied, ValidationError) as exc:
                 self.message_user(request, f"{letter.number}: {exc}", messages.ERROR)
         self.message_user(request, _("已重新提交 %(n)s 份文书的生成。") % {"n": done})
+
+
+@admin.register(LetterIssuer)
+class LetterIssuerAdmin(admin.ModelAdmin):
+    """发文机关设置: each authority's series words and repayment account, read when a letter is issued
+    (a letter already issued keeps what it printed). Changes are audited."""
+
+    list_display = ("authority", "series_words", "repayment_account_name", "repayment_bank",
+                    "repayment_account_number")
+    search_fields = ("authority",)
+
+    def save_model(self, request, obj, form, change):
+        before = {k: form.initial.get(k) for k in form.changed_data} if change else {}
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="letter.issuer_save", target=obj, ip=client_ip(request),
+                     before=before, after={k: form.cleaned_data.get(k) for k in form.changed_data})
 
 
 # ---------------------------------------------------------------- 四眼原则 approval chains

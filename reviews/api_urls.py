@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, api_approvals, api_guide, api_letter_pdf, api_parties, api_ratings, api_staff
+from . import api, api_approvals, api_guide, api_letter_decisions, api_letter_pdf, api_parties, api_ratings, api_staff
 from .letters import api as letter_api
 
 urlpatterns: list = [
@@ -59,4 +59,8 @@ urlpatterns: list = [
     path("letters/<int:pk>/pdf/", api_letter_pdf.LetterPdfView.as_view(), name="api-letter-pdf"),
     path("letters/<int:pk>/retry/", letter_api.letter_retry, name="api-letter-retry"),
     path("letters/verify/<str:code>/", letter_api.letter_verify, name="api-letter-verify"),
+    # decisions on other apps' records that issue a letter (事前同意函, 追回决定书), at their usual URLs
+    path("preapprovals/<int:pk>/decide/", api_letter_decisions.PreApprovalDecideView.as_view(),
+         name="api-preapproval-decide"),
+    path("payments/clawbacks/", api_letter_decisions.ClawbackList.as_view(), name="api-payment-clawbacks"),
 ]

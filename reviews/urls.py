@@ -3,14 +3,15 @@
 from django.urls import path
 
 from . import (
-               views,
-               views_approvals,
-               views_experts,
-               views_guide,
-               views_notices,
-               views_parties,
-               views_preapproval,
-               views_ratings,
+    views,
+    views_approvals,
+    views_clawback,
+    views_experts,
+    views_guide,
+    views_notices,
+    views_parties,
+    views_preapproval,
+    views_ratings,
 )
 from .letters import views as letter_views
 from .letters import views_status as letter_status_views
@@ -46,6 +47,9 @@ urlpatterns: list = [
     # 事前同意 pre-approvals (th-events), decided before the event
     path("review/preapprovals/", views_preapproval.preapproval_queue, name="preapproval_queue"),
     path("review/preapprovals/<int:pk>/", views_preapproval.preapproval_decide_view, name="preapproval_decide"),
+    # 追回决定 from an award's payments page (vouchers'), issuing the 追回决定书
+    path("manage/payments/awards/<int:pk>/clawback/", views_clawback.payment_award_clawback,
+         name="payment_award_clawback"),
     # 专家评审 expert pages
     path("expert/", views_experts.expert_list, name="expert_list"),
     path("expert/<int:pk>/", views_experts.expert_assignment, name="expert_assignment"),

@@ -297,28 +297,7 @@ class BatchReturnFile(APIView):
 
 # --- claw-backs and the report --------------------------------------------------------------------
 
-class ClawbackList(generics.ListAPIView):
-    """追回: the enterprise's own (what it owes), administrators all; POST (administrators) decides one."""
-
-    serializer_class = s.PaymentClawbackSerializer
-    filterset_fields = ["status"]
-
-    def get_queryset(self):
-        return sel.clawbacks_for_actor(actor=self.request.user).prefetch_related("repayments").order_by("-id")
-
-    @extend_schema(tags=TAG, summary="追回决定（写明理由；奖励随之终止，未拨付部分释放）",
-                   request=s.PaymentClawbackInput,
-                   responses={201: s.PaymentClawbackSerializer})
-    def post(self, request: Request) -> Response:
-        if not may_manage_payments(request.user):
-            raise DjangoPermissionDenied("仅主管部门管理员或系统管理员可以作出追回决定。")
-        data = s.PaymentClawbackInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        award = sel.payment_award_get_for_actor(actor=request.user, pk=data.validated_data["award"])
-        clawback = clawback_svc.clawback_decide(actor=request.user, award=award, amount=data.validated_data["amount"],
-                                                reason=data.validated_data["reason"],
-                                                due_on=data.validated_data.get("due_on"), ip=client_ip(request))
-        return Response(s.PaymentClawbackSerializer(clawback).data, status=status.HTTP_201_CREATED)
+# ClawbackList (GET and the decision, POST) is reviews.api_letter_decisions: the decision issues a letter.
 
 
 class ClawbackDetail(generics.RetrieveAPIView):

@@ -46,7 +46,6 @@ urlpatterns: list = [
     path("payments/batches/<int:pk>/results/", api_payments.BatchResults.as_view(), name="api-payment-batch-results"),
     path("payments/batches/<int:pk>/return-file/", api_payments.BatchReturnFile.as_view(),
          name="api-payment-batch-return-file"),
-    path("payments/clawbacks/", api_payments.ClawbackList.as_view(), name="api-payment-clawbacks"),
     path("payments/clawbacks/<int:pk>/", api_payments.ClawbackDetail.as_view(), name="api-payment-clawback"),
     path("payments/clawbacks/<int:pk>/repayments/", api_payments.ClawbackRepayments.as_view(),
          name="api-payment-clawback-repayments"),

@@ -55,8 +55,6 @@ urlpatterns: list = [
     path("manage/payments/awards/<int:pk>/", views_payments.payment_award, name="payment_award"),
     path("manage/payments/awards/<int:pk>/schedule/", views_payments.payment_award_schedule,
          name="payment_award_schedule"),
-    path("manage/payments/awards/<int:pk>/clawback/", views_payments.payment_award_clawback,
-         name="payment_award_clawback"),
     path("manage/payments/clawbacks/<int:pk>/repayment/", views_payments.payment_clawback_repayment,
          name="payment_clawback_repayment"),
     path("manage/payments/batches/new/", views_payment_batches.payment_batch_prepare, name="payment_batch_prepare"),

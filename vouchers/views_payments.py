@@ -190,22 +190,7 @@ def payment_award_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("vouchers:payment_award", pk=award.pk)
 
 
-@login_required
-@require_POST
-def payment_award_clawback(request: HttpRequest, pk: int) -> HttpResponse:
-    require_payment_admin(request.user)
-    award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
-    form = ClawbackForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError([f"{form.fields[k].label}：{e}" if k in form.fields else str(e)
-                                   for k, errs in form.errors.items() for e in errs])
-        c = clawback_svc.clawback_decide(actor=request.user, award=award, ip=client_ip(request), **form.cleaned_data)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("追回决定 %(n)s 已记录，奖励随之终止。") % {"n": c.number})
-    return redirect("vouchers:payment_award", pk=award.pk)
+# The claw-back decision (payment_award_clawback) is reviews.views_clawback: it issues the 追回决定书.
 
 
 @login_required

@@ -406,7 +406,7 @@ MATRIX: dict[str, list[Case]] = {
     "vouchers:payment_award": [case(pk("payment_award"), GET=ADMIN_OBJ, POST=ADMIN_OBJ)],
     "vouchers:payment_award_schedule": [case(pk("payment_award"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                              data=lambda c: {"amount_1": "300000"})],
-    "vouchers:payment_award_clawback": [case(pk("payment_award"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
+    "reviews:payment_award_clawback": [case(pk("payment_award"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                              data=lambda c: {"amount": "100", "reason": "部分支出不合规，予以追回。"})],
     "vouchers:payment_clawback_repayment": [case(pk("clawback"), GET="anon:login USERS:405", POST=ADMIN_OBJ,
                                                  data=lambda c: {"amount": "1000", "repaid_on": _today(),
