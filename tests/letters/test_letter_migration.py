@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("reviews", "0007_default_approval_chains")]
-AFTER = [("reviews", "0010_letter_programme_required")]
+AFTER = [("reviews", "0012_letter_programme_required")]
 
 
 @pytest.mark.django_db(transaction=True)
