@@ -610,9 +610,9 @@ MATRIX: dict[str, list[Case]] = {
     "reviews:proposal_return": [case(pk("proposal"), GET="*:405", POST="anon:login admin:ok TH:404 *:403",
                                      data=lambda c: {"reason": "核定依据不足，请补充说明。"})],
     "reviews:approval_chains": [case(GET=STAFF_LIST, POST=STAFF_LIST)],
-    # Tianhe's administrator is sent back to its own notices ("暂无待公示的申报"): Huangpu's programme is not
-    # among its pending groups, and nothing is recorded (the API refuses it outright, 403)
-    "reviews:collective_decision_new": [case(GET=ADMIN_LIST, POST=ADMIN_LIST, data=_collective)],
+    # Tianhe's administrator naming Huangpu's programme: not found, as every out-of-district object
+    # (nothing is recorded)
+    "reviews:collective_decision_new": [case(GET=ADMIN_LIST, POST=ADMIN_OBJ, data=_collective)],
     "reviews:collective_decision_file": [case(pk("collective_decision"), GET=ADMIN_OBJ, POST=ADMIN_OBJ)],
     # ------------------------------------------------------------------ expert pages
     "reviews:expert_list": [case(GET="anon:login expert:ok *:403", POST="anon:login expert:ok *:403")],
