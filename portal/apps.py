@@ -8,7 +8,9 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, dbtypes, signals  # noqa: F401
+        from .admin_names import name_third_party_apps
         from .admin_readonly import register_remaining
 
         dbtypes.connect()
         register_remaining()
+        name_third_party_apps()

@@ -133,3 +133,10 @@ def approval_step_refusal(user: User | None, *, holder: str, authorised_leader: 
 def may_hold_approval_step(user: User | None, *, holder: str, authorised_leader: bool,
                            held_by: Collection[int]) -> bool:
     return approval_step_refusal(user, holder=holder, authorised_leader=authorised_leader, held_by=held_by) is None
+
+
+def may_use_admin_site(user: User | None) -> bool:
+    """The Django admin (管理后台) is of use to an active staff account with at least one model
+    permission (or a superuser); to any other it would show an empty index."""
+    return (is_active_user(user) and user.is_staff
+            and (user.is_superuser or bool(user.get_all_permissions())))

@@ -185,7 +185,7 @@ def text_provenance(source: str) -> list[str]:
     if profile.paginated:
         steps.append(_("原始文本为 PDF 提取的文字，已去除页码标记、列表符号和断行留下的空格，跨页断开的段落已接续。"))
     if profile.traditional:
-        steps.append(_("原文为繁体，已用 OpenCC 转换为简体。"))
+        steps.append(_("原文为繁体，已转换为简体。"))
     steps.append(_("中文语句中的半角标点已改为全角，数字照录；文字未作其他改动。"))
     return steps
 
