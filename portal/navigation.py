@@ -12,6 +12,9 @@ from django.utils.translation import pgettext
 from .models import Role
 from .permissions import is_active_user, is_bureau_admin, is_provider_user, may_use_admin_site
 
+# Where a bureau administrator's work starts (their 工作台).
+ADMIN_WORKBENCH = "vouchers:budget"
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -49,6 +52,10 @@ def _entries(user) -> list[tuple[str, str]]:
     entries.append((pgettext("nav", "公示公告"), "reviews:public_notices"))
     if may_use_admin_site(user):
         entries.append((pgettext("nav", "管理后台"), "admin:index"))
+    elif admin:
+        # a bureau administrator without rights in the Django admin would find an empty index there:
+        # the link leads to their workbench, the budget (portal.views_workbench on the guide branch)
+        entries.append((pgettext("nav", "工作台"), ADMIN_WORKBENCH))
     return entries
 
 
@@ -58,4 +65,6 @@ def main_nav(user, path: str) -> list[NavItem]:
     items = [(label, reverse(name)) for label, name in _entries(user)]
     matches = [url for _label, url in items if path == url or (url != "/" and path.startswith(url))]
     current = max(matches, key=len) if matches else None
-    return [NavItem(label, url, url == current) for label, url in items]
+    # one entry is the current page, the first of two that lead to the same address
+    first = next((i for i, (_label, url) in enumerate(items) if url == current), None)
+    return [NavItem(label, url, i == first) for i, (label, url) in enumerate(items)]
