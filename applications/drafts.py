@@ -13,11 +13,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from portal.jsonvalues import json_safe
 from vouchers import calculator
 
 TEXT_FIELDS = ("title", "project_key", "description")
@@ -61,11 +61,6 @@ def raw_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "\n".join(raw_text(v) for v in value)
     return str(value)
-
-
-def jsonable(value: Any) -> Any:
-    """A cleaned input as stored in Application.inputs: Decimals as strings, never floats."""
-    return str(value) if isinstance(value, Decimal) else value
 
 
 @dataclass
@@ -142,7 +137,7 @@ def clean_draft(spec: calculator.ProgrammeSpec, raw: Mapping[str, Any]) -> Clean
             out.dropped_inputs.add(meta["name"])
             continue
         try:
-            out.inputs[meta["name"]] = jsonable(clean_input(spec, meta, value))
+            out.inputs[meta["name"]] = json_safe(clean_input(spec, meta, value))
         except calculator.InputError as exc:
             out.errors[f"inputs.{meta['name']}"] = next(iter(exc.errors.values()))
             out.dropped_inputs.add(meta["name"])

@@ -2,18 +2,18 @@
 
 from django.urls import path
 
-from . import views, views_preapproval, views_verification
+from . import views, views_enterprise, views_preapproval, views_verification
 
 app_name = "applications"
 urlpatterns: list = [
     # 企业空间 enterprise space
-    path("enterprise/register/", views.enterprise_register_view, name="enterprise_register"),
-    path("enterprise/", views.enterprise_detail, name="enterprise"),
-    path("enterprise/edit/", views.enterprise_edit, name="enterprise_edit"),
-    path("enterprise/invite/", views.enterprise_invite, name="enterprise_invite"),
-    path("enterprise/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
-    path("enterprise/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
-    path("enterprise/join/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("enterprise/register/", views_enterprise.enterprise_register_view, name="enterprise_register"),
+    path("enterprise/", views_enterprise.enterprise_detail, name="enterprise"),
+    path("enterprise/edit/", views_enterprise.enterprise_edit, name="enterprise_edit"),
+    path("enterprise/invite/", views_enterprise.enterprise_invite, name="enterprise_invite"),
+    path("enterprise/invitations/<int:pk>/revoke/", views_enterprise.invitation_revoke, name="invitation_revoke"),
+    path("enterprise/members/<int:pk>/remove/", views_enterprise.member_remove, name="member_remove"),
+    path("enterprise/join/<str:token>/", views_enterprise.invitation_accept, name="invitation_accept"),
     # 实名核验 the enterprise's verification and contested claims; the bureau's queue
     path("enterprise/verification/", views_verification.enterprise_verification, name="enterprise_verification"),
     path("enterprise/contest/", views_verification.enterprise_contest, name="enterprise_contest"),

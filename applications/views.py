@@ -1,10 +1,8 @@
-"""The applicant's pages: enterprise space, dashboard, apply, attachments, status, supplement, withdraw.
+"""The applicant's pages: dashboard, apply, attachments, status, supplement, withdraw.
 Views parse, call a service or a selector, and render; protected objects come from actor-scoped
 selectors only (404 for another enterprise's)."""
 
 from __future__ import annotations
-
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +12,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -25,20 +22,16 @@ from vouchers.display import input_label
 from vouchers.models import Programme
 from vouchers.selectors import programme_get, window_open_for
 
-from . import membership
 from .forms import (
     ApplicationForm,
     AttachmentForm,
-    EnterpriseProfileForm,
-    EnterpriseRegisterForm,
-    InviteForm,
     ResubmitForm,
     SubmitForm,
     WithdrawForm,
     add_service_errors,
     input_field_name,
 )
-from .models import Application, EnterpriseMember
+from .models import Application
 from .selectors import (
     allowed_materials,
     application_awards,
@@ -47,12 +40,10 @@ from .selectors import (
     applications_for_actor,
     attachment_get_for_actor,
     enterprise_of,
-    enterprise_people,
     materials_checklist,
     supplement_request_view,
 )
 from .selectors_preapproval import preapproval_options
-from .selectors_verification import enterprise_verification_state, fact_rows
 from .services import (
     application_create,
     application_resubmit,
@@ -61,177 +52,13 @@ from .services import (
     application_withdraw,
     attachment_add,
     attachment_remove,
-    enterprise_register,
     submission_problems,
 )
+from .view_access import enterprise_user, flash_refusal, member_required, own_application, posted_data
 from .workflow import EDITABLE_BY_APPLICANT, TERMINAL, TRANSITIONS, State
 
 DECIDED = (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE, State.APPROVED, State.DECLINED)
 
-
-def enterprise_user(view):
-    """Signed in as an enterprise user (法人 or 经办人); others are refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if request.user.role != Role.ENTERPRISE:
-            raise PermissionDenied(_("此页面仅供企业用户使用。"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def member_required(view):
-    """An enterprise user who belongs to an enterprise; the others are sent to register one."""
-
-    @enterprise_user
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if enterprise_of(request.user) is None:
-            messages.info(request, _("请先登记您的企业信息，或通过企业负责人发送的邀请链接加入企业。"))
-            return redirect("applications:enterprise_register")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _posted(request: HttpRequest):
-    """The form data of a POST, even an empty one (an unticked box posts nothing); None for a GET."""
-    return request.POST if request.method == "POST" else None
-
-
-def _refused(request: HttpRequest, error: Exception) -> None:
-    text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-    messages.error(request, text)
-
-
-def _own_application(request: HttpRequest, pk: int) -> Application:
-    app = application_get_for_actor(actor=request.user, pk=pk)
-    if request.user.role == Role.ENTERPRISE:
-        return app
-    raise Http404
-
-
-# ---------------------------------------------------------------- enterprise space
-
-@enterprise_user
-def enterprise_register_view(request: HttpRequest) -> HttpResponse:
-    if enterprise_of(request.user) is not None:
-        return redirect("applications:enterprise")
-    form = EnterpriseRegisterForm(_posted(request), request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            enterprise_register(actor=request.user, credit_code=data.pop("credit_code"), ip=client_ip(request),
-                                **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("企业信息已登记，营业执照已提交主管部门实名核验。核验通过前可以填写申报和测算，"
-                                        "核验通过后即可提交申报。"))
-            return redirect("applications:dashboard")
-    return render(request, "applications/enterprise_register.html", {"form": form},
-                  status=400 if form.errors else 200)
-
-
-def _verification_context(enterprise) -> dict:
-    state = enterprise_verification_state(enterprise)
-    return {"facts": fact_rows(enterprise), "pending_claim": state["pending_claim"],
-            "refused_claim": state["refused_claim"], "pending_fact_change": state["pending_fact_change"]}
-
-
-@member_required
-def enterprise_detail(request: HttpRequest) -> HttpResponse:
-    enterprise = enterprise_of(request.user)
-    is_owner = request.user.membership.member_role == EnterpriseMember.MemberRole.OWNER
-    return render(request, "applications/enterprise_detail.html", {
-        "enterprise": enterprise, "is_owner": is_owner, "invite_form": InviteForm(),
-        **enterprise_people(enterprise), **_verification_context(enterprise)})
-
-
-@member_required
-def enterprise_edit(request: HttpRequest) -> HttpResponse:
-    enterprise = enterprise_of(request.user)
-    form = EnterpriseProfileForm(_posted(request), request.FILES or None, instance=enterprise)
-    if request.method == "POST":
-        if form.is_valid():
-            fields = {k: form.cleaned_data[k] for k in form.fields if k not in ("evidence", "change_note")}
-            evidence = [form.cleaned_data["evidence"]] if form.cleaned_data.get("evidence") else []
-            try:
-                done = membership.enterprise_update(actor=request.user, enterprise=enterprise, ip=client_ip(request),
-                                                    evidence=evidence, change_note=form.cleaned_data["change_note"],
-                                                    **fields)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("认定事实的变更已提交主管部门核验，核验通过后生效；其他信息已更新。")
-                                 if done.fact_change else _("企业信息已更新。"))
-                return redirect("applications:enterprise")
-    elif request.user.membership.member_role != EnterpriseMember.MemberRole.OWNER:
-        raise PermissionDenied(_("只有本企业的法人/负责人可以修改企业信息。"))
-    return render(request, "applications/enterprise_edit.html", {"form": form, "enterprise": enterprise},
-                  status=400 if form.errors else 200)
-
-
-@member_required
-@require_POST
-def enterprise_invite(request: HttpRequest) -> HttpResponse:
-    enterprise = enterprise_of(request.user)
-    form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            membership.invitation_create(actor=request.user, enterprise=enterprise, email=form.cleaned_data["email"],
-                                         ip=client_ip(request))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("邀请邮件已发送至 %(e)s，7天内有效。") % {"e": form.cleaned_data["email"]})
-            return redirect("applications:enterprise")
-    return render(request, "applications/enterprise_detail.html", {
-        "enterprise": enterprise, "is_owner": True, "invite_form": form, **enterprise_people(enterprise),
-        **_verification_context(enterprise)}, status=400)
-
-
-@member_required
-@require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        membership.invitation_revoke(actor=request.user, enterprise=enterprise_of(request.user), invitation_id=pk,
-                                     ip=client_ip(request))
-        messages.success(request, _("邀请已撤销。"))
-    except ValidationError as error:
-        _refused(request, error)
-    return redirect("applications:enterprise")
-
-
-@member_required
-@require_POST
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        membership.member_remove(actor=request.user, enterprise=enterprise_of(request.user), member_id=pk,
-                                 ip=client_ip(request))
-        messages.success(request, _("经办人已移除。"))
-    except ValidationError as error:
-        _refused(request, error)
-    return redirect("applications:enterprise")
-
-
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The e-mailed link: anonymous visitors are asked to sign in or register with the invited address."""
-    invitation = membership.invitation_for_token(token)
-    valid = invitation is not None and invitation.is_pending
-    context = {"invitation": invitation if valid else None, "token": token,
-               "login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"}
-    if request.method == "POST" and request.user.is_authenticated:
-        try:
-            membership.invitation_accept(actor=request.user, token=token, ip=client_ip(request))
-        except (ValidationError, PermissionDenied) as error:
-            _refused(request, error)
-            return render(request, "applications/invitation_accept.html", context, status=400)
-        messages.success(request, _("您已加入“%(e)s”，可以开始办理申报。") % {"e": invitation.enterprise.name})
-        return redirect("applications:dashboard")
-    return render(request, "applications/invitation_accept.html", context, status=200 if valid else 404)
 
 
 # ---------------------------------------------------------------- dashboard and applications
@@ -276,7 +103,7 @@ def application_new(request: HttpRequest, programme_code: str) -> HttpResponse:
             saved = application_create(actor=request.user, programme=programme,
                                        data={"inputs": carried} if carried else None, ip=client_ip(request))
         except (ValidationError, PermissionDenied) as error:
-            _refused(request, error)
+            flash_refusal(request, error)
             return redirect("applications:create", programme.code)
         messages.success(request, _("已创建申报草稿 %(ref)s，填写内容会自动保存。")
                          % {"ref": saved.application.reference})
@@ -360,7 +187,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 1: the project and the programme's inputs. Saved as typed (autosave) and on every step."""
-    app = _own_application(request, pk)
+    app = own_application(request, pk)
     if app.state not in EDITABLE_BY_APPLICANT:
         messages.info(request, _("申报当前状态为“%(s)s”，不能修改。") % {"s": app.get_state_display()})
         return redirect("applications:detail", app.pk)
@@ -371,7 +198,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             saved = application_save_draft(actor=request.user, application=app, data=form.service_data(),
                                            ip=client_ip(request))
         except (ValidationError, PermissionDenied) as error:
-            _refused(request, error)
+            flash_refusal(request, error)
             return redirect("applications:detail", app.pk)
         if not saved.errors:
             messages.success(request, _("已保存。"))
@@ -398,7 +225,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def application_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     """form[data-autosave]: save what was typed, as typed; answer with field errors and the estimate."""
     try:
-        app = _own_application(request, pk)
+        app = own_application(request, pk)
     except Http404:
         return JsonResponse({"ok": False, "message": _("申报不存在。")}, status=404)
     form = ApplicationForm(request.POST, programme=app.programme)
@@ -421,7 +248,7 @@ def application_autosave(request: HttpRequest, pk: int) -> JsonResponse:
 @member_required
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _own_application(request, pk)
+    app = own_application(request, pk)
     form = _upload_form(app, materials_checklist(app), request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -445,12 +272,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    app = _own_application(request, pk)
+    app = own_application(request, pk)
     try:
         attachment_remove(actor=request.user, application=app, attachment_id=attachment_pk, ip=client_ip(request))
         messages.success(request, _("文件已删除。"))
     except ValidationError as error:
-        _refused(request, error)
+        flash_refusal(request, error)
     return redirect(f"{reverse('applications:detail', args=[app.pk])}#materials")
 
 
@@ -474,8 +301,8 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @member_required
 def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 3: check, declare (承诺), submit. A second click finds it submitted and changes nothing."""
-    app = _own_application(request, pk)
-    form = SubmitForm(_posted(request))
+    app = own_application(request, pk)
+    form = SubmitForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         if app.state != State.DRAFT and app.declared_at and app.declared_by_id:
             messages.info(request, _("申报 %(ref)s 已提交，无需重复提交。") % {"ref": app.reference})
@@ -502,12 +329,12 @@ def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def application_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """补正: answer each item of the open request, add or replace files, resubmit."""
-    app = _own_application(request, pk)
+    app = own_application(request, pk)
     supplement = supplement_request_view(app)
     if supplement is None:
         messages.info(request, _("该申报当前没有待补正事项。"))
         return redirect("applications:detail", app.pk)
-    form = ResubmitForm(_posted(request), items=supplement["items"])
+    form = ResubmitForm(posted_data(request), items=supplement["items"])
     if request.method == "POST" and form.is_valid():
         try:
             application_resubmit(actor=request.user, application=app, answers=form.answers(), ip=client_ip(request))
@@ -525,16 +352,15 @@ def application_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required
 def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _own_application(request, pk)
-    form = WithdrawForm(_posted(request))
+    app = own_application(request, pk)
+    form = WithdrawForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             application_withdraw(actor=request.user, application=app, reason=form.cleaned_data["reason"],
                                  ip=client_ip(request))
         except ValidationError as error:
-            _refused(request, error)
+            flash_refusal(request, error)
         else:
             messages.success(request, _("申报 %(ref)s 已撤回。") % {"ref": app.reference})
         return redirect("applications:detail", app.pk)
     return render(request, "applications/application_withdraw.html", {"app": app, "form": form})
-

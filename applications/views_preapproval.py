@@ -19,7 +19,7 @@ from .forms_preapproval import PreApprovalRequestForm
 from .models import PreApproval
 from .selectors_preapproval import preapproval_get_for_actor, preapprovals_for_actor
 from .services_preapproval import preapproval_request, preapproval_withdraw
-from .views import member_required
+from .view_access import member_required
 
 
 @member_required

@@ -36,7 +36,7 @@ from .selectors_verification import (
 )
 from .verification import claim_accept, claim_contest, claim_refuse, claim_resubmit
 from .verification_facts import fact_change_accept, fact_change_refuse
-from .views import enterprise_user, member_required
+from .view_access import enterprise_user, member_required
 
 
 def verifier_required(view):

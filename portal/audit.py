@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 
+from .jsonvalues import json_safe
 from .models import AuditEvent
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    return str(value)
 
 
 def client_ip(request) -> str | None:
@@ -42,7 +31,7 @@ def audit_record(*, actor, action: str, target: models.Model | None = None, targ
         target_type=target_type,
         target_id=str(target_id),
         ip_address=ip,
-        before=_jsonable(before),
-        after=_jsonable(after),
+        before=json_safe(before),
+        after=json_safe(after),
         note=note,
     )

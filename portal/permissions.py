@@ -43,6 +43,13 @@ def is_provider_user(user: User | None) -> bool:
     return is_active_user(user) and user.role == Role.PROVIDER
 
 
+def require_bureau_admin(user: User | None, message: str | None = None) -> None:
+    """Refuse anyone but an active 主管部门管理员 or 系统管理员 (the one check behind every "administrators
+    only" service and page)."""
+    if not is_bureau_admin(user):
+        raise PermissionDenied(message or _("仅主管部门管理员可以进行此操作。"))
+
+
 def require(allowed: bool, message: str) -> None:
     """Raise PermissionDenied with the user's-language message unless `allowed`."""
     if not allowed:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
 from portal.exports import csv_writer
+from portal.permissions import require_bureau_admin
 
 from .forms_redemption import DisputeForm, MemberLinkForm, ProviderForm, RedeemForm, RelationForm, SettlementForm
 from .models import ProviderMember, ProviderRelation, Voucher
@@ -41,11 +42,6 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(None if name == "__all__" or name not in form.fields else name, errs)
     else:
         form.add_error(None, exc.messages)
-
-
-def _require_admin(request: HttpRequest) -> None:
-    if not request.user.is_bureau_admin:
-        raise PermissionDenied(_("仅主管部门管理员可以访问。"))
 
 
 # ----------------------------------------------------------------- enterprise and bureau
@@ -151,7 +147,7 @@ def provider_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def providers(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
+    require_bureau_admin(request.user)
     form = ProviderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,7 +165,7 @@ def providers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def provider_admin(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_bureau_admin(request.user)
     provider = provider_get_for_admin(actor=request.user, pk=pk)
     form = ProviderForm(request.POST if request.method == "POST" else None, instance=provider)
     if request.method == "POST" and form.is_valid():
@@ -191,7 +187,7 @@ def provider_admin(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def provider_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_bureau_admin(request.user)
     provider = provider_get_for_admin(actor=request.user, pk=pk)
     form = MemberLinkForm(request.POST)
     if form.is_valid():
@@ -211,7 +207,7 @@ def provider_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def provider_member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_bureau_admin(request.user)
     provider = provider_get_for_admin(actor=request.user, pk=pk)
     member = ProviderMember.objects.filter(provider=provider, pk=member_pk).first()
     if member is None:
@@ -224,7 +220,7 @@ def provider_member_remove(request: HttpRequest, pk: int, member_pk: int) -> Htt
 @login_required
 @require_POST
 def provider_relation_add(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_bureau_admin(request.user)
     provider = provider_get_for_admin(actor=request.user, pk=pk)
     form = RelationForm(request.POST)
     if form.is_valid():
@@ -242,7 +238,7 @@ def provider_relation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def provider_relation_remove(request: HttpRequest, pk: int, relation_pk: int) -> HttpResponse:
-    _require_admin(request)
+    require_bureau_admin(request.user)
     provider = provider_get_for_admin(actor=request.user, pk=pk)
     relation = ProviderRelation.objects.filter(provider=provider, pk=relation_pk).first()
     if relation is None:
@@ -261,7 +257,7 @@ CSV_DETAIL = ["服务商", "统一社会信用代码", "券码", "持券企业",
 @login_required
 def settlement(request: HttpRequest) -> HttpResponse:
     """结算 redeemed amounts per provider per quarter (page, CSV summary, CSV detail)."""
-    _require_admin(request)
+    require_bureau_admin(request.user)
     year, quarter = quarter_of(timezone.localdate())
     form = SettlementForm(request.GET or None, initial={"year": year, "quarter": quarter})
     if request.GET and form.is_valid():

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from portal.templatetags.money import capital_rmb
 from reviews.models import Decision
+from vouchers.calculator import LINE_LABELS
 
 CENT = Decimal("0.01")
-LINE_LABELS = {"": "", "supplier": "供应方", "buyer": "采购方"}
 
 # 救济途径 the remedies a decision that refuses or reduces must name: 行政复议 within sixty days
 # (行政复议法 2023 第二十条) to the district government, which since that revision (第二十四条) hears

@@ -24,7 +24,7 @@ from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
 from portal.outbox import outbox_enqueue
-from portal.permissions import district_q, require_district
+from portal.permissions import district_q, require_bureau_admin, require_district
 from reviews.models import Letter, SupplementRequest
 from vouchers.models import Award, Voucher
 
@@ -67,11 +67,6 @@ def _district(letter: Letter) -> str:
     """A letter belongs to its application's district (its programme's policy's)."""
     return Application.objects.filter(pk=letter.application_id).values_list(
         "programme__policy__district", flat=True).get()
-
-
-def _require_admin(actor) -> None:
-    if not (getattr(actor, "is_authenticated", False) and actor.is_active and actor.is_bureau_admin):
-        raise PermissionDenied(_("仅主管部门管理员可以进行此操作。"))
 
 
 def _supplement_content(app: Application, extra: dict[str, Any]) -> dict[str, Any]:
@@ -263,7 +258,7 @@ def letter_note_failure(*, letter_id: int, error: str, final: bool = False) -> N
 def letter_retry(*, actor, letter: Letter, ip: str | None = None) -> Letter:
     """重新生成 an administrator sends a failed letter back to generation (after fixing its cause: a
     font, the signing certificate, the storage). Its number and content stay; only the PDF is made."""
-    _require_admin(actor)
+    require_bureau_admin(actor)
     with transaction.atomic():
         locked = Letter.objects.select_for_update().get(pk=letter.pk)
         require_district(actor, _district(locked))
@@ -281,7 +276,7 @@ def letter_retry(*, actor, letter: Letter, ip: str | None = None) -> Letter:
 def letter_revoke(*, actor, letter: Letter, reason: str, ip: str | None = None) -> Letter:
     """撤销 an administrator revokes a letter; its PDF stays stored unchanged and the public
     verification page says it was revoked."""
-    _require_admin(actor)
+    require_bureau_admin(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写撤销原因。")})
@@ -301,7 +296,7 @@ def letter_revoke(*, actor, letter: Letter, reason: str, ip: str | None = None) 
 def letters_generate_batch(*, actor, letter_ids: Iterable[int] | None = None, ip: str | None = None) -> int:
     """批量生成 an administrator (re)queues generation of letters still without a PDF (all of them,
     or those selected). Letters that have their PDF are left alone. Returns how many were queued."""
-    _require_admin(actor)
+    require_bureau_admin(actor)
     qs: QuerySet[Letter] = Letter.objects.filter(district_q(actor, "application__programme__policy__district"),
                                                  status=Letter.Status.PENDING, sha256="")
     if letter_ids is not None:

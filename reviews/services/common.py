@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from applications.workflow import State
 from portal.models import Role
-from portal.permissions import may_act_on_application, require_district
+from portal.permissions import is_bureau_admin, may_act_on_application, require_bureau_admin, require_district
 from portal.workdays import WorkCalendar, add_workdays
 
 from ..models import ReviewAssignment
@@ -53,8 +53,7 @@ def due_after(stage: str, start: dt.date | None = None, calendar: WorkCalendar |
 
 
 def is_admin(actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active \
-        and actor.is_bureau_admin
+    return is_bureau_admin(actor)
 
 
 def is_reviewer(actor) -> bool:
@@ -63,8 +62,7 @@ def is_reviewer(actor) -> bool:
 
 
 def require_admin(actor) -> None:
-    if not is_admin(actor):
-        raise PermissionDenied(_("仅主管部门管理员可以进行此操作。"))
+    require_bureau_admin(actor)
 
 
 def require_bureau(actor) -> None:

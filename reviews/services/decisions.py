@@ -43,7 +43,7 @@ from ..letters.services import letter_create
 from ..models import Decision, PublicNoticeEntry
 from ..selectors import (
     LIVE_AWARD,
-    _claim_filter,
+    claim_filter,
     confirmed_lines,
     conflicts_json,
     decision_estimate,
@@ -92,7 +92,7 @@ def requested_lines(amounts: Mapping[str, Any] | None, amount: Any) -> dict[str,
 def conflict_ids(application: Application) -> list[int]:
     """The applications claiming the same project under another programme: an approval locks them
     with its own (in id order) since it may decline them (从高不重复)."""
-    return list(Application.objects.filter(_claim_filter(application)).exclude(pk=application.pk)
+    return list(Application.objects.filter(claim_filter(application)).exclude(pk=application.pk)
                 .exclude(programme_id=application.programme_id).values_list("pk", flat=True).distinct())
 
 

@@ -127,7 +127,7 @@ def test_failure_after_storing_removes_the_file(owner_a, draft_a, private_storag
     def boom(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("applications.services.timeline_add", boom)
+    monkeypatch.setattr("applications.services.attachments.timeline_add", boom)
     with pytest.raises(RuntimeError):
         attachment_add(actor=owner_a, application=draft_a, material="contract", upload=upload("a.pdf", PDF))
     assert not Attachment.objects.exists()

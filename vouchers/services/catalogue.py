@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
+from portal.jsonvalues import json_safe
 from portal.permissions import require_district
 
 from ..catalogue import load_catalogue
@@ -29,11 +29,6 @@ SEEDS_DIR = Path(settings.BASE_DIR) / "vouchers" / "catalogue" / "texts"
 PROGRAMME_COLUMNS = ("name_zh", "name_en", "kind", "article", "clause_text", "summary_zh", "eligibility_zh",
                      "review_path", "is_voucher", "staged_payment", "once_only", "formula", "inputs", "materials",
                      "criteria")
-
-
-def _jsonable(value: Any) -> Any:
-    """YAML gives dates and numbers; the spec column keeps JSON (dates ISO, numbers as strings)."""
-    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v)))
 
 
 def _full_text(policy: dict) -> str:
@@ -99,7 +94,7 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
             counts["policies"] += 1
             for order, prog in enumerate(data["programmes"]):
                 prog = _punctuated(prog)
-                fields = {k: _jsonable(prog.get(k, "")) if k in ("inputs", "materials", "criteria") else prog.get(k)
+                fields = {k: json_safe(prog.get(k, "")) if k in ("inputs", "materials", "criteria") else prog.get(k)
                           for k in PROGRAMME_COLUMNS}
                 fields["criteria"] = fields["criteria"] or []
                 fields["name_en"] = fields["name_en"] or ""
@@ -108,7 +103,7 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
                 # 责任单位: the programme's responsible unit issues its letters in its own number series
                 fields["responsible_unit"] = prog.get("responsible_unit") or data["letter_authority"]
                 fields["letter_prefix"] = prog.get("letter_prefix") or data["letter_prefix"]
-                fields.update(policy=policy, sort_order=order_p * 100 + order, spec=_jsonable(prog))
+                fields.update(policy=policy, sort_order=order_p * 100 + order, spec=json_safe(prog))
                 programme, created = Programme.objects.get_or_create(code=prog["code"], defaults=fields)
                 diff = [k for k, v in fields.items() if getattr(programme, k) != v]
                 if diff and not created:

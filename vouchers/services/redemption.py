@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise, notify_users
+from portal.permissions import require_bureau_admin
 
 from ..application_terms import application_terms
 from ..models import Award, ComputeProvider, ProviderMember, ProviderRelation, Redemption, Voucher
@@ -72,11 +73,6 @@ def _user(actor):
 
 def _active(actor) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and actor.is_active)
-
-
-def _require_admin(actor) -> None:
-    if not (_active(actor) and actor.is_bureau_admin):
-        raise PermissionDenied(_("仅主管部门管理员可以进行此操作。"))
 
 
 def _provider_of(actor) -> ComputeProvider:
@@ -176,7 +172,7 @@ PROVIDER_FIELDS = ("name", "credit_code", "services", "district", "contact_name"
 def provider_save(*, actor, provider: ComputeProvider | None = None, ip: str | None = None,
                   **fields) -> ComputeProvider:
     """Add a provider to the catalogue or change one (credit code, services, valid from/to)."""
-    _require_admin(actor)
+    require_bureau_admin(actor)
     data = {k: v for k, v in fields.items() if k in PROVIDER_FIELDS}
     if "credit_code" in data:
         data["credit_code"] = "".join(str(data["credit_code"]).split()).upper()
@@ -194,7 +190,7 @@ def provider_save(*, actor, provider: ComputeProvider | None = None, ip: str | N
 
 def provider_member_link(*, actor, provider: ComputeProvider, user, ip: str | None = None) -> ProviderMember:
     """Link a provider user (Role.PROVIDER) to a provider of the catalogue."""
-    _require_admin(actor)
+    require_bureau_admin(actor)
     if user.role != Role.PROVIDER:
         raise ValidationError({"email": _("该用户不是算力服务商角色，请先由管理员创建服务商账户。")})
     with transaction.atomic():
@@ -207,7 +203,7 @@ def provider_member_link(*, actor, provider: ComputeProvider, user, ip: str | No
 
 
 def provider_member_unlink(*, actor, member: ProviderMember, ip: str | None = None) -> None:
-    _require_admin(actor)
+    require_bureau_admin(actor)
     with transaction.atomic():
         audit_record(actor=actor, action="provider.member_unlink", target=member.provider, ip=ip,
                      before={"user": member.user_id})
@@ -217,7 +213,7 @@ def provider_member_unlink(*, actor, member: ProviderMember, ip: str | None = No
 def provider_relation_declare(*, actor, provider: ComputeProvider, enterprise_credit_code: str, kind: str,
                               note: str = "", ip: str | None = None) -> ProviderRelation:
     """登记关联关系 between a provider and an enterprise (found by credit code)."""
-    _require_admin(actor)
+    require_bureau_admin(actor)
     code = "".join((enterprise_credit_code or "").split()).upper()
     # the enterprise through the model ProviderRelation's foreign key names: its one declared reference
     enterprises = ProviderRelation._meta.get_field("enterprise").related_model._default_manager
@@ -238,7 +234,7 @@ def provider_relation_declare(*, actor, provider: ComputeProvider, enterprise_cr
 
 
 def provider_relation_remove(*, actor, relation: ProviderRelation, ip: str | None = None) -> None:
-    _require_admin(actor)
+    require_bureau_admin(actor)
     with transaction.atomic():
         audit_record(actor=actor, action="provider.relation_remove", target=relation.provider, ip=ip,
                      before={"enterprise": relation.enterprise_id, "kind": relation.kind})
@@ -430,7 +426,7 @@ def voucher_expire(*, voucher: Voucher, actor=None, today: dt.date | None = None
     """到期 a voucher past its last valid day expires: the unredeemed balance is released to the pool
     and recorded in the ledger. Idempotent: an expired voucher is returned unchanged."""
     if actor is not None:
-        _require_admin(actor)
+        require_bureau_admin(actor)
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = Voucher.objects.select_for_update().get(pk=voucher.pk)

@@ -4,17 +4,15 @@ one order (award, then pool, then counters)."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext as _
 
 from portal.amounts import decimal_from
-from portal.permissions import is_bureau_admin, is_reviewing_staff
+from portal.permissions import is_reviewing_staff, require_bureau_admin
 from portal.templatetags.money import yuan
 
 from ... import calculator
@@ -71,8 +69,7 @@ def require_decider(actor, message: str) -> None:
 def require_admin(actor, *, allow_system: bool = False) -> None:
     if actor is None and allow_system:
         return
-    if not is_bureau_admin(actor):
-        raise PermissionDenied(_("仅主管部门管理员或系统管理员可以进行此操作。"))
+    require_bureau_admin(actor, _("仅主管部门管理员或系统管理员可以进行此操作。"))
 
 
 def user_or_none(actor):
@@ -80,9 +77,6 @@ def user_or_none(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def jsonable(value: Any) -> Any:
-    """Parameters and explanations as stored with an award: Decimals and dates as text (never floats)."""
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def award_json(a: Award) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
+from portal.jsonvalues import json_safe
 from portal.permissions import require_district
 
 from ...models import Award, BudgetPool, LedgerEntry, Programme
@@ -25,7 +26,6 @@ from .common import (
     ZERO,
     award_json,
     fmt_yuan,
-    jsonable,
     line_label,
     money,
     require_decider,
@@ -64,7 +64,7 @@ def award_reserve(*, actor, application, lines: list[dict], decided_on: dt.date,
     draws = bounds(parameters_in_force(programme=programme, on=basis), year, cleaned, basis.year)
     counter_ids = counters_ensure(programme.pk, draws)
     total = sum((amt for _l, _e, amt in cleaned), ZERO)
-    stored_parameters, stored_explanation = jsonable(parameters), jsonable(explanation)
+    stored_parameters, stored_explanation = json_safe(parameters), json_safe(explanation)
     try:
         with transaction.atomic():
             awards = Award.objects.bulk_create([

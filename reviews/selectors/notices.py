@@ -1,0 +1,108 @@
+"""Public notices 公示 and objections 异议, for the public and for staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from applications.models import Application
+from applications.workflow import COMPETITIVE, State
+from portal.permissions import district_q, require_bureau_admin
+
+from ..models import (
+    CollectiveDecision,
+    Decision,
+    Objection,
+    PublicNotice,
+    PublicNoticeEntry,
+)
+from ..services.common import is_admin
+from .decision import ZERO
+
+
+def public_notices() -> QuerySet[PublicNotice]:
+    return PublicNotice.objects.select_related("programme__policy", "window").order_by("-published_at", "-id")
+
+
+def public_notice_get(*, pk: int) -> PublicNotice:
+    try:
+        return public_notices().prefetch_related(
+            Prefetch("entries", queryset=PublicNoticeEntry.objects.order_by("id"))).get(pk=pk)
+    except (PublicNotice.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def notice_public_entries(notice: PublicNotice) -> list[dict[str, Any]]:
+    """What the public page lists: enterprise name, programme and amount (nothing confidential)."""
+    return [{"application_id": e.application_id, "enterprise_name": e.enterprise_name,
+             "programme_name": e.programme_name, "project_title": e.project_title, "line": e.line,
+             "amount": e.amount, "status": e.status, "status_label": e.get_status_display()}
+            for e in notice.entries.all()]
+
+
+def objections_for(*, actor) -> QuerySet[Objection]:
+    """Objections with the objectors' contact details: bureau administrators only, of their district."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("异议及异议人信息仅主管部门管理员可以查看。"))
+    return Objection.objects.filter(district_q(actor, "notice__programme__policy__district")) \
+        .select_related("notice", "application__enterprise", "resolved_by").order_by("status", "due_date", "pk")
+
+
+def objection_get(*, actor, pk: int) -> Objection:
+    try:
+        return objections_for(actor=actor).get(pk=pk)
+    except (Objection.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def notices_for_staff(*, actor) -> QuerySet[PublicNotice]:
+    """The published notices an administrator manages: those of their district (all for the system
+    administrator). The public list is public_notices()."""
+    require_bureau_admin(actor)
+    return public_notices().filter(district_q(actor, "programme__policy__district"))
+
+
+def notice_get_for_staff(*, actor, pk: int) -> PublicNotice:
+    try:
+        return notices_for_staff(actor=actor).prefetch_related(
+            Prefetch("entries", queryset=PublicNoticeEntry.objects.order_by("id"))).get(pk=pk)
+    except (PublicNotice.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def notices_with_open_objections() -> QuerySet[PublicNotice]:
+    return public_notices().annotate(open_objections=Exists(
+        Objection.objects.filter(notice=OuterRef("pk"), status=Objection.Status.OPEN)))
+
+
+PENDING_UNREAD = ("inputs", "estimate", "draft_data", "description", "programme__spec", "programme__inputs",
+                  "programme__materials", "programme__criteria", "programme__clause_text",
+                  "programme__eligibility_zh")
+
+
+def pending_notice_groups(*, actor) -> list[dict[str, Any]]:
+    """Approved applications waiting to be published (of the actor's district), grouped by programme
+    and batch, each with its decided amount (the current decision's) and, for a competitive programme,
+    whether a collective decision (集体决策) covers it; each group with its total."""
+    groups: dict[tuple[int, int | None], dict[str, Any]] = {}
+    apps = list(Application.objects.filter(district_q(actor, "programme__policy__district"),
+                                           state=State.APPROVED_PENDING_NOTICE).select_related(
+        "programme", "window", "enterprise").defer(*PENDING_UNREAD).order_by("programme_id", "window_id", "pk"))
+    amounts = dict(Decision.objects.filter(application__in=apps, current=True).values_list("application_id", "amount"))
+    covered = set(CollectiveDecision.applications.through.objects.filter(application_id__in=[a.pk for a in apps])
+                  .values_list("application_id", flat=True))
+    for app in apps:
+        g = groups.setdefault((app.programme_id, app.window_id), {
+            "programme": app.programme, "window": app.window, "applications": [], "total": ZERO,
+            "competitive": app.programme.review_path == COMPETITIVE, "uncovered": 0})
+        app.decided_amount = amounts.get(app.pk)
+        app.collective = app.pk in covered
+        g["applications"].append(app)
+        g["total"] += app.decided_amount or ZERO
+        if g["competitive"] and not app.collective:
+            g["uncovered"] += 1
+    return list(groups.values())
