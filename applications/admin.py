@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_display import yuan_column
+
 from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, Invitation, ProjectClaim
 from .uscc import credit_code_division, normalize, uscc_error
 
@@ -93,7 +95,8 @@ class EventInline(admin.TabularInline):
 class ApplicationAdmin(admin.ModelAdmin):
     """States change only through the workflow service; the admin shows them read-only."""
 
-    list_display = ("reference", "enterprise", "programme", "state", "estimate_amount", "submitted_at")
+    list_display = ("reference", "enterprise", "programme", "state", "estimate_yuan", "submitted_at")
+    estimate_yuan = yuan_column("estimate_amount", _("测算金额"))
     list_filter = ("state", "programme__policy", "programme")
     search_fields = ("reference", "title", "enterprise__name", "enterprise__credit_code")
     raw_id_fields = ("enterprise", "programme", "window", "created_by", "declared_by")
