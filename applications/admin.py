@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_display import yuan_column
+from portal.admin_display import named_column, yuan_column
 
 from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, Invitation, ProjectClaim
 from .uscc import credit_code_division, normalize, uscc_error
+from .workflow import State
 
 
 class MemberInline(admin.TabularInline):
@@ -110,8 +111,10 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(ApplicationEvent)
 class ApplicationEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "application", "action", "from_state", "to_state")
+    list_display = ("created_at", "application", "action", "from_state_name", "to_state_name")
     list_filter = ("action",)
+    from_state_name = named_column("from_state", _("原状态"), dict(State.choices))
+    to_state_name = named_column("to_state", _("新状态"), dict(State.choices))
     raw_id_fields = ("application", "actor")
 
 

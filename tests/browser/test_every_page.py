@@ -84,8 +84,10 @@ def _pages_of(email: str | None) -> list:
 # overflows remain; the test reports each of them. Remove this mark when the walk is clean.
 @pytest.mark.xfail(reason="issue 17: findings remain, listed by the test", strict=False)
 def test_every_page_of_role(role, actors, live_server):
+    from tests.approvals import ensure_default_chains
     from vouchers.models import Policy, Programme
 
+    ensure_default_chains()  # the migration's approval chains, which the flush after the previous role removed
     call_command("demo_seed", verbosity=0)
     codes = set(Programme.objects.values_list("code", flat=True)) | set(Policy.objects.values_list("code", flat=True))
     pages = _pages_of(ROLES[role])
