@@ -102,11 +102,12 @@ LATIN_OK = re.compile(
     r"|https?://\S+|(?:/[\w.-]+)+/?"  # web address, path
     r"|[\w\u4e00-\u9fff（）()·-]+\.(?:pdf|png|jpe?g|xlsx?|csv|docx?|ofd|zip)\b"  # file name
     r"|\b[0-9A-Z]{18}\b"  # 统一社会信用代码
-    r"|\b[A-Z0-9-]*\d[A-Z0-9-]*\b",  # numbers with letters: reference numbers, verification codes
+    r"|\b[A-Z0-9-]*\d[A-Z0-9-]*\b"  # numbers with letters: reference numbers, verification codes
+    r"|(?-i:\b[A-Z0-9]{8,}\b)",  # a verification code of capitals alone (核验码 MQHENPWMQF)
     re.IGNORECASE)
 LATIN_WORDS_OK = {
     "AI", "GPU", "CPU", "PDF", "PNG", "JPG", "JPEG", "OFD", "CSV", "XLSX", "Excel", "API", "QR", "TOTP", "OK",
-    "MB", "KB", "GB", "TB", "PB", "PFLOPS", "TFLOPS", "FLOPS", "SHA", "URL", "ID", "IP", "IT", "GDP", "CA",
+    "ZIP", "MB", "KB", "GB", "TB", "PB", "PFLOPS", "TFLOPS", "FLOPS", "SHA", "URL", "ID", "IP", "IT", "GDP", "CA",
     "IDC", "SaaS", "PaaS", "IaaS", "App", "Wi", "Fi", "Chromium", "Django", "English", "AGI", "LLM",
 }
 # Acronyms the official Chinese text itself uses, and only in its own form: in brackets after the

@@ -78,11 +78,12 @@ def _pages_of(email: str | None) -> list:
 
 # serialized_rollback: the data of the migrations (approval chains, the calendar) is back for each role
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("role", list(ROLES))
-# Not yet zero findings (issue 17): unlabelled fields of the formal-return form, policy titles with
-# half-width brackets in the catalogue data, a parameter name on the decision page, and some phone
-# overflows remain; the test reports each of them. Remove this mark when the walk is clean.
-@pytest.mark.xfail(reason="issue 17: findings remain, listed by the test", strict=False)
+# The system administrator's walk includes every page of the Django admin, whose own templates still
+# show programme codes in object names, True/False, untranslated upstream strings (the search icon's
+# alt) and low-contrast breadcrumbs; the test lists them. Remove the mark when that walk is clean.
+@pytest.mark.parametrize("role", [pytest.param(r, marks=pytest.mark.xfail(
+    reason="issue 17: the Django admin's findings remain, listed by the test", strict=False))
+    if r == "sysadmin" else r for r in ROLES])
 def test_every_page_of_role(role, actors, live_server):
     from tests.approvals import ensure_default_chains
     from vouchers.models import Policy, Programme
