@@ -4,8 +4,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_display import named_column, yuan_column
+from portal.admin_readonly import ReadOnlyModelAdmin
 
-from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, Invitation, ProjectClaim
+from .models import (
+    Application,
+    ApplicationEvent,
+    Attachment,
+    Enterprise,
+    EnterpriseMember,
+    Invitation,
+    ProjectClaim,
+    SupplementRequest,
+)
 from .uscc import credit_code_division, normalize, uscc_error
 from .workflow import State
 
@@ -131,3 +141,8 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(SupplementRequest)
+class SupplementRequestAdmin(ReadOnlyModelAdmin):
+    list_display = ("application", "requested_by", "created_at", "due_date", "answered_at")

@@ -51,8 +51,8 @@ from .services import (
 from .verification import claim_resubmit
 from .workflow import State
 
-TAG_ENT = ["企业 enterprises"]
-TAG_APP = ["申报 applications"]
+TAG_ENT = ["enterprises"]  # 企业; tag descriptions: SPECTACULAR_SETTINGS["TAGS"]
+TAG_APP = ["applications"]  # 申报
 
 
 @extend_schema_view(

@@ -19,7 +19,7 @@ from .models import PreApproval
 from .selectors_preapproval import preapprovals_for_actor, programmes_requiring_preapproval
 from .services_preapproval import preapproval_decide, preapproval_request, preapproval_withdraw
 
-TAG = ["事前同意 pre-approvals"]
+TAG = ["pre-approvals"]  # 事前同意
 
 
 class PreApprovalSerializer(serializers.ModelSerializer):

@@ -36,7 +36,7 @@ from .serializers_verification import (
 from .verification import claim_accept, claim_contest, claim_refuse
 from .verification_facts import fact_change_accept, fact_change_refuse
 
-TAG = ["实名核验 verification"]
+TAG = ["verification"]  # 实名核验
 
 
 class ClaimFilter(django_filters.FilterSet):

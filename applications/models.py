@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models_supplement import SupplementItem, SupplementRequest  # noqa: F401 - the app's tables
 from .models_verification import (  # noqa: F401 - the verification models are the app's through this import
     EligibilityFact,
     EnterpriseClaim,
@@ -19,7 +21,7 @@ from .models_verification import (  # noqa: F401 - the verification models are t
     VerifiedVia,
 )
 from .uscc import normalize
-from .workflow import State
+from .workflow import EventAction, State
 
 
 class District(models.TextChoices):
@@ -244,8 +246,6 @@ class Invitation(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        from django.utils import timezone
-
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
@@ -303,7 +303,7 @@ class ApplicationEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
-    action = models.CharField(max_length=40)
+    action = models.CharField(_("事项"), max_length=40, choices=EventAction.choices)
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30, blank=True)
     message = models.TextField(blank=True)

@@ -13,8 +13,8 @@ from portal.models import Role
 from portal.permissions import district_q
 from vouchers.models import Award
 
-from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember
-from .workflow import State
+from .models import Application, ApplicationEvent, Attachment, Enterprise, EnterpriseMember, SupplementRequest
+from .workflow import EventAction, State
 
 
 def enterprise_of(user) -> Enterprise | None:
@@ -73,29 +73,24 @@ def current_attachments(app: Application) -> QuerySet[Attachment]:
     return app.attachments.filter(superseded_at__isnull=True)
 
 
-def open_supplement(app: Application) -> ApplicationEvent | None:
-    """The reviewer's request for supplement (补正) the application is answering, if it awaits one.
-    Read from the timeline event the reviewer side writes (data: items, due_date)."""
+def open_supplement(app: Application) -> SupplementRequest | None:
+    """The return for supplement (补正) the application is answering, if it awaits one: its latest
+    unanswered request (the rows are the one record of what was asked and by when)."""
     if app.state != State.SUPPLEMENT_REQUESTED:
         return None
-    return app.events.filter(action="request_supplement").order_by("-created_at", "-id").first()
+    return (SupplementRequest.objects.filter(application=app, answered_at__isnull=True)
+            .prefetch_related("items").order_by("-created_at", "-id").first())
 
 
 def supplement_request_view(app: Application) -> dict | None:
     """The open request as the applicant sees it: each item (code, label, note), the deadline, the
     reviewer's message."""
-    event = open_supplement(app)
-    if event is None:
+    request = open_supplement(app)
+    if request is None:
         return None
-    items = [{"code": str(i.get("code") or ""), "label": str(i.get("label") or i.get("code") or ""),
-              "note": str(i.get("note") or "")} for i in (event.data.get("items") or []) if isinstance(i, dict)]
-    due = app.due_date
-    if due is None and event.data.get("due_date"):
-        try:
-            due = dt.date.fromisoformat(str(event.data["due_date"]))
-        except ValueError:
-            due = None
-    return {"items": items, "due_date": due, "message": event.message, "requested_at": event.created_at,
+    items = [{"code": item.code, "label": item.label or item.code, "note": item.note} for item in request.items.all()]
+    due = app.due_date or request.due_date
+    return {"items": items, "due_date": due, "message": request.note, "requested_at": request.created_at,
             "overdue": due is not None and due < timezone.localdate()}
 
 
@@ -124,12 +119,19 @@ def materials_checklist(app: Application) -> list[dict]:
     return rows
 
 
-def application_timeline(app: Application, *, actor) -> QuerySet[ApplicationEvent]:
-    """办理记录: the applicant sees the entries marked visible to them; bureau staff see all."""
+def application_timeline(app: Application, *, actor) -> list[ApplicationEvent]:
+    """办理记录: the applicant sees the entries marked visible to them; bureau staff see all. A return
+    for supplement carries its request's items (`supplement_items`, read from the request's rows)."""
     qs = app.events.select_related("actor").order_by("created_at", "id")
-    if getattr(actor, "role", None) in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN):
-        return qs
-    return qs.filter(visible_to_applicant=True)
+    if getattr(actor, "role", None) not in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN):
+        qs = qs.filter(visible_to_applicant=True)
+    events = list(qs)
+    requests = {r.pk: r for r in SupplementRequest.objects.filter(application=app).prefetch_related("items")}
+    for event in events:
+        request = requests.get(event.data.get("supplement_request")) \
+            if event.action == EventAction.REQUEST_SUPPLEMENT and isinstance(event.data, dict) else None
+        event.supplement_items = list(request.items.all()) if request is not None else []
+    return events
 
 
 def attachment_get_for_actor(*, actor, application_pk: int, pk: int) -> Attachment:

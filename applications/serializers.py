@@ -224,22 +224,29 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("api-application-attachment-download", args=[attachment.application_id, attachment.pk])
 
 
-class EventSerializer(serializers.ModelSerializer):
-    to_state_label = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ApplicationEvent
-        fields = ["id", "created_at", "action", "from_state", "to_state", "to_state_label", "message", "data"]
-        read_only_fields = fields
-
-    def get_to_state_label(self, event) -> str:
-        return str(State(event.to_state).label) if event.to_state in State.values else ""
-
-
 class SupplementItemSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
     note = serializers.CharField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    to_state_label = serializers.SerializerMethodField()
+    supplement_items = serializers.SerializerMethodField(
+        help_text="For a return for supplement (action request_supplement): the items asked for.")
+
+    class Meta:
+        model = ApplicationEvent
+        fields = ["id", "created_at", "action", "from_state", "to_state", "to_state_label", "message", "data",
+                  "supplement_items"]
+        read_only_fields = fields
+
+    @extend_schema_field(SupplementItemSerializer(many=True))
+    def get_supplement_items(self, event) -> list[dict]:
+        return SupplementItemSerializer(getattr(event, "supplement_items", []), many=True).data
+
+    def get_to_state_label(self, event) -> str:
+        return str(State(event.to_state).label) if event.to_state in State.values else ""
 
 
 class SupplementRequestSerializer(serializers.Serializer):

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.permissions import may_verify_enterprises
+
 from .models import District, EligibilityFact, EnterpriseClaim, FactChangeRequest, FactSource, VerificationDocument
 from .selectors_verification import change_rows, claim_division
 
@@ -67,8 +69,6 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DivisionSerializer(allow_null=True))
     def get_division(self, claim):
-        from portal.permissions import may_verify_enterprises
-
         return claim_division(claim) if may_verify_enterprises(self.context["request"].user) else None
 
 

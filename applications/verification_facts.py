@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -33,6 +34,7 @@ from .models import (
     VerificationDocument,
 )
 from .selectors import is_owner_of
+from .uscc import normalize
 from .verification_documents import documents_store, stored_files, uploads_check
 
 # What a verified enterprise changes only through the bureau: the eligibility facts and its identity.
@@ -185,8 +187,6 @@ def fact_change_refuse(*, actor, request: FactChangeRequest, reason: str, ip: st
 
 
 def _notify(request: FactChangeRequest, *, accepted: bool) -> None:
-    from django.conf import settings
-
     with translation.override(settings.LANGUAGE_CODE):
         what = "、".join(field_label(k) for k in request.changes)
         if accepted:
@@ -234,7 +234,6 @@ def facts_import(*, rows: Iterable[Mapping[str, Any]], source: str, source_date:
     facts to every row, e.g. is_above_scale=是 for a 规上企业名录). The enterprises found take the values,
     verified by the import (source and date recorded); codes no enterprise holds are counted. Any bad
     row refuses the whole file (ValidationError naming the rows); nothing is half-imported."""
-    from .uscc import normalize
 
     if actor is not None and not may_verify_enterprises(actor):
         raise PermissionDenied(_("只有主管部门审核人员可以导入部门数据。"))

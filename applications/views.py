@@ -55,7 +55,7 @@ from .services import (
     submission_problems,
 )
 from .view_access import enterprise_user, flash_refusal, member_required, own_application, posted_data
-from .workflow import EDITABLE_BY_APPLICANT, TERMINAL, TRANSITIONS, State
+from .workflow import EDITABLE_BY_APPLICANT, TERMINAL, EventAction, State
 
 DECIDED = (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE, State.APPROVED, State.DECLINED)
 
@@ -124,17 +124,15 @@ def _upload_form(app: Application, checklist: list[dict], data=None, files=None)
 def _timeline(request: HttpRequest, app: Application) -> list:
     """Timeline entries in words: the message or the transition's label, and the answers to a
     supplement request next to the items they answer."""
-    events = list(application_timeline(app, actor=request.user))
+    events = application_timeline(app, actor=request.user)
     labels: dict[str, str] = {}
     for e in events:
         e.to_state_label = State(e.to_state).label if e.to_state in State.values else e.to_state
-        spec = TRANSITIONS.get(e.action)
-        e.text = e.message or (spec.label if spec else e.action)
-        e.items = [i for i in (e.data.get("items") or []) if isinstance(i, dict)] \
-            if e.action == "request_supplement" else []
+        e.text = e.message or (e.get_action_display() if e.action in EventAction.values else e.action)
+        e.items = e.supplement_items
         if e.items:
-            labels = {str(i.get("code")): str(i.get("label") or i.get("code")) for i in e.items}
-        answers = e.data.get("answers") if e.action == "resubmit" else None
+            labels = {item.code: item.label or item.code for item in e.items}
+        answers = e.data.get("answers") if e.action == EventAction.RESUBMIT else None
         e.answers = [(labels.get(code, code), text) for code, text in (answers or {}).items() if text] \
             if isinstance(answers, dict) else []
     return events

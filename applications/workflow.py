@@ -32,6 +32,36 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+class EventAction(models.TextChoices):
+    """办理记录 what a timeline entry records: every transition (its label is the transition's) and the
+    other steps written to the timeline."""
+
+    SUBMIT = "submit", _("提交申报")
+    WITHDRAW = "withdraw", _("撤回申报")
+    START_FORMAL_REVIEW = "start_formal_review", _("开始形式审查")
+    REQUEST_SUPPLEMENT = "request_supplement", _("退回补正")
+    RESUBMIT = "resubmit", _("补正后重新提交")
+    PASS_FORMAL_REVIEW = "pass_formal_review", _("形式审查通过")
+    SEND_TO_EXPERTS = "send_to_experts", _("形式审查通过，提交专家评审")
+    FINISH_EXPERT_REVIEW = "finish_expert_review", _("专家评审完成")
+    APPROVE = "approve", _("核定拟支持金额")
+    DECLINE = "decline", _("不予支持")
+    DECLINE_SUPERSEDED = "decline_superseded", _("从高不重复，不予支持")
+    PUBLISH_NOTICE = "publish_notice", _("发布公示")
+    UPHOLD_OBJECTION = "uphold_objection", _("异议成立，不予支持")
+    FINALIZE = "finalize", _("公示期满，核定生效")
+    CREATE = "create", _("创建申报草稿")
+    ATTACHMENT_ADD = "attachment_add", _("上传申报材料")
+    ATTACHMENT_REMOVE = "attachment_remove", _("删除申报材料")
+    EXPERTS_ASSIGN = "experts_assign", _("指派评审专家")
+    EXPERT_CONFLICT_REVOKE = "expert_conflict_revoke", _("专家回避，撤销评审")
+    OBJECTION = "objection", _("收到公示异议")
+    PARTY_CONFIRM = "party_confirm", _("合作方确认")
+    DECISION_PROPOSE = "decision_propose", _("拟办核定意见")
+    PROPOSAL_APPROVE = "proposal_approve", _("审批同意")
+    PROPOSAL_RETURN = "proposal_return", _("审批退回")
+
+
 # Who may fire a transition. "applicant" = a member of the application's enterprise;
 # "assigned_reviewer" = a reviewer assigned to the application (checked by the caller's guard);
 # "admin" = bureau administrator or system administrator; "system" = periodic tasks.
@@ -48,40 +78,36 @@ class Transition:
     target: str
     actors: tuple[str, ...]
     paths: tuple[str, ...] = PATHS
-    label: str = ""
+
+    @property
+    def label(self) -> str:
+        return EventAction(self.name).label
 
 
 _OPEN = (State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW,
          State.BUREAU_REVIEW)
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
-    Transition("submit", (State.DRAFT,), State.SUBMITTED, (APPLICANT,), label=_("提交申报")),
-    Transition("withdraw", (State.DRAFT, *_OPEN), State.WITHDRAWN, (APPLICANT,), label=_("撤回申报")),
-    Transition("start_formal_review", (State.SUBMITTED,), State.FORMAL_REVIEW, (REVIEWER, ADMIN),
-               label=_("开始形式审查")),
-    Transition("request_supplement", (State.FORMAL_REVIEW,), State.SUPPLEMENT_REQUESTED, (REVIEWER, ADMIN),
-               label=_("退回补正")),
-    Transition("resubmit", (State.SUPPLEMENT_REQUESTED,), State.FORMAL_REVIEW, (APPLICANT,),
-               label=_("补正后重新提交")),
+    Transition("submit", (State.DRAFT,), State.SUBMITTED, (APPLICANT,)),
+    Transition("withdraw", (State.DRAFT, *_OPEN), State.WITHDRAWN, (APPLICANT,)),
+    Transition("start_formal_review", (State.SUBMITTED,), State.FORMAL_REVIEW, (REVIEWER, ADMIN)),
+    Transition("request_supplement", (State.FORMAL_REVIEW,), State.SUPPLEMENT_REQUESTED, (REVIEWER, ADMIN)),
+    Transition("resubmit", (State.SUPPLEMENT_REQUESTED,), State.FORMAL_REVIEW, (APPLICANT,)),
     Transition("pass_formal_review", (State.FORMAL_REVIEW,), State.BUREAU_REVIEW, (REVIEWER, ADMIN),
-               paths=(STANDARD,), label=_("形式审查通过")),
+               paths=(STANDARD,)),
     Transition("send_to_experts", (State.FORMAL_REVIEW,), State.EXPERT_REVIEW, (REVIEWER, ADMIN),
-               paths=(COMPETITIVE,), label=_("形式审查通过，提交专家评审")),
+               paths=(COMPETITIVE,)),
     Transition("finish_expert_review", (State.EXPERT_REVIEW,), State.BUREAU_REVIEW, (REVIEWER, ADMIN),
-               paths=(COMPETITIVE,), label=_("专家评审完成")),
-    Transition("approve", (State.BUREAU_REVIEW,), State.APPROVED_PENDING_NOTICE, (REVIEWER, ADMIN),
-               label=_("核定拟支持金额")),
+               paths=(COMPETITIVE,)),
+    Transition("approve", (State.BUREAU_REVIEW,), State.APPROVED_PENDING_NOTICE, (REVIEWER, ADMIN)),
     Transition("decline", (State.FORMAL_REVIEW, State.EXPERT_REVIEW, State.BUREAU_REVIEW), State.DECLINED,
-               (REVIEWER, ADMIN), label=_("不予支持")),
+               (REVIEWER, ADMIN)),
     # 从高不重复: a higher award of the same project under another programme supersedes this one.
     Transition("decline_superseded", (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE), State.DECLINED,
-               (REVIEWER, ADMIN), label=_("从高不重复，不予支持")),
-    Transition("publish_notice", (State.APPROVED_PENDING_NOTICE,), State.IN_PUBLIC_NOTICE, (ADMIN,),
-               label=_("发布公示")),
-    Transition("uphold_objection", (State.IN_PUBLIC_NOTICE,), State.DECLINED, (ADMIN,),
-               label=_("异议成立，不予支持")),
-    Transition("finalize", (State.IN_PUBLIC_NOTICE,), State.APPROVED, (SYSTEM, ADMIN),
-               label=_("公示期满，核定生效")),
+               (REVIEWER, ADMIN)),
+    Transition("publish_notice", (State.APPROVED_PENDING_NOTICE,), State.IN_PUBLIC_NOTICE, (ADMIN,)),
+    Transition("uphold_objection", (State.IN_PUBLIC_NOTICE,), State.DECLINED, (ADMIN,)),
+    Transition("finalize", (State.IN_PUBLIC_NOTICE,), State.APPROVED, (SYSTEM, ADMIN)),
 ]}
 
 TERMINAL = frozenset({State.APPROVED, State.DECLINED, State.WITHDRAWN})

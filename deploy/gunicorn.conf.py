@@ -6,7 +6,7 @@ counters of all workers are added up through PROMETHEUS_MULTIPROC_DIR (emptied a
 import os
 import shutil
 
-bind = "0.0.0.0:8000"
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # without Docker: a local address nginx reaches
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .pagination import IdFirstPaginator
@@ -53,7 +54,6 @@ MAX_ID = 2**63 - 1  # primary keys are bigints: a larger number is refused as in
 
 def id_field(**kwargs):
     """An object id as API input: a positive integer that fits a primary key."""
-    from rest_framework import serializers
 
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
@@ -61,8 +61,6 @@ def id_field(**kwargs):
 def paginated(serializer_class):
     """The schema of a page of DefaultPagination around `serializer_class`, for views that paginate
     by hand (drf-spectacular sees the pagination of generic views only)."""
-    from drf_spectacular.utils import inline_serializer
-    from rest_framework import serializers
 
     return inline_serializer(name=f"Paginated{serializer_class.__name__.removesuffix('Serializer')}List", fields={
         "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),

@@ -47,7 +47,7 @@ class TokenObtainView(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(summary="获取 API 令牌 (token for e-mail/username + password; staff: + TOTP code)",
-                   request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["账户 accounts"])
+                   request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["accounts"])
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -78,7 +78,7 @@ class TokenRevokeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(summary="作废本令牌 (sign out: revoke the token of this request)", request=None,
-                   responses={200: RevokedSerializer}, tags=["账户 accounts"])
+                   responses={200: RevokedSerializer}, tags=["accounts"])
     def post(self, request):
         api_token_revoke(token=request.auth, ip=client_ip(request))
         return Response({"revoked": 1})
@@ -91,7 +91,7 @@ class TokenRevokeAllView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(summary="作废本账户的全部令牌 (sign out everywhere: revoke every token of the account)",
-                   request=None, responses={200: RevokedSerializer}, tags=["账户 accounts"])
+                   request=None, responses={200: RevokedSerializer}, tags=["accounts"])
     def post(self, request):
         count = api_tokens_revoke_all(user=request.user, reason=TokenRevocation.SIGN_OUT_EVERYWHERE,
                                       actor=request.user, ip=client_ip(request))

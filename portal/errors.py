@@ -10,11 +10,15 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from .api_auth import locked_out_detail
 
 logger = logging.getLogger("portal.errors")
 
@@ -76,10 +80,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """django-axes' answer to a locked-out sign-in (settings.AXES_LOCKOUT_CALLABLE): JSON under
     /api/ (the token endpoint), the lockout page elsewhere; 429 either way."""
-    from django.conf import settings
-    from django.shortcuts import render
 
-    from .api_auth import locked_out_detail
 
     if _is_api(request):
         return _json(locked_out_detail(), 429)

@@ -17,11 +17,15 @@ import os
 from collections.abc import Callable, Iterable
 
 import prometheus_client
+import redis
 from django.conf import settings
 from django.utils.module_loading import import_string
 from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from .health import heartbeat_age, tasks_embedded
+from .outbox import outbox_waiting
 
 logger = logging.getLogger("portal.metrics")
 
@@ -50,7 +54,6 @@ def metrics_allowed(request) -> bool:
 
 def celery_queue_lengths() -> dict[str, int]:
     """Messages waiting in each Celery queue of the Redis broker (all priority steps added up)."""
-    import redis
 
     queues = [getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")]
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
@@ -71,8 +74,6 @@ class PortalCollector(Collector):
     """The portal's figures, read when Prometheus scrapes (nothing is kept between scrapes)."""
 
     def collect(self) -> Iterable:
-        from .health import heartbeat_age, tasks_embedded
-
         if settings.REDIS_URL:
             queue = GaugeMetricFamily("portal_celery_queue_length", "Tasks waiting in the Celery queue (Redis).",
                                       labels=["queue"])
@@ -92,8 +93,6 @@ class PortalCollector(Collector):
                     ages.add_metric([kind], age)
             yield ages
             try:
-                from .outbox import outbox_waiting
-
                 waiting = GaugeMetricFamily("portal_outbox_waiting",
                                             "Tasks asked for while the broker was down, waiting to be published.")
                 waiting.add_metric([], outbox_waiting())

@@ -9,8 +9,11 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from . import logging as portal_logging
 
@@ -126,9 +129,6 @@ class RequestSizeLimitMiddleware:
 
     @staticmethod
     def refuse(request, limit: int):
-        from django.http import HttpResponse, JsonResponse
-        from django.utils.translation import gettext
-
         message = gettext("请求内容过大（上限 %(mb)s MB），未予处理。单个文件请勿超过 %(file_mb)s MB。") % {
             "mb": round(limit / 1024 / 1024, 1), "file_mb": round(settings.PORTAL_UPLOAD_MAX_FILE_BYTES / 1024 / 1024)}
         if request.path.startswith("/api/"):
@@ -156,9 +156,6 @@ class StaffTwoFactorMiddleware:
                 and not request.path.startswith(EXEMPT_PREFIXES)
                 and request.path not in {reverse(name) for name in SECOND_FACTOR_URL_NAMES}):
             if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-                from django.utils.translation import gettext
-
                 return JsonResponse({"detail": gettext("工作人员账户须先完成两步验证（TOTP）。")}, status=403)
             return redirect(f"{reverse('otp_verify')}?next={request.path}")
         return self.get_response(request)
@@ -173,8 +170,6 @@ class ChineseFirstLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils import translation
-
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
@@ -203,9 +198,6 @@ class RejectNullCharactersMiddleware:
 
     def __call__(self, request):
         if self._has_nul(request):
-            from django.http import HttpResponseBadRequest, JsonResponse
-            from django.utils.translation import gettext
-
             message = gettext("请求中含有不允许的空字符，请检查后重试。")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})

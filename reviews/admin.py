@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin_display import yuan_column
 from portal.audit import audit_record, client_ip
-from portal.models import Role
+from portal.models import Role, User
 
 from .letters.services import letter_retry
 from .models import (
@@ -30,7 +30,6 @@ from .models import (
     PublicNotice,
     PublicNoticeEntry,
     ReviewAssignment,
-    SupplementRequest,
 )
 from .services.experts import expert_conflicts_revoke
 
@@ -55,8 +54,6 @@ class ExpertRelationAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "expert":
-            from portal.models import User
-
             kwargs["queryset"] = User.objects.filter(role=Role.EXPERT)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -78,11 +75,6 @@ class ReviewAssignmentAdmin(ReadOnlyAdmin):
 class ExpertAssignmentAdmin(ReadOnlyAdmin):
     list_display = ("application", "expert", "status", "declared_at", "submitted_at", "total")
     list_filter = ("status",)
-
-
-@admin.register(SupplementRequest)
-class SupplementRequestAdmin(ReadOnlyAdmin):
-    list_display = ("application", "requested_by", "created_at", "due_date", "answered_at")
 
 
 @admin.register(Decision)
@@ -212,8 +204,6 @@ class AuthorisedApproverAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            from portal.models import User
-
             kwargs["queryset"] = User.objects.filter(role__in=[Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -375,7 +376,7 @@ class ExpertAssignmentsView(APIView):
     @extend_schema(responses=ExpertAssignmentSerializer(many=True))
     def get(self, request):
         if request.user.role != Role.EXPERT:
-            raise PermissionDenied("仅评审专家可以查看评审任务。")
+            raise PermissionDenied(_("仅评审专家可以查看评审任务。"))
         return Response(ExpertAssignmentSerializer(selectors.expert_assignments_for(actor=request.user),
                                                    many=True).data)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, api_approvals, api_parties, api_staff
+from . import api, api_approvals, api_letter_pdf, api_parties, api_staff
 from .letters import api as letter_api
 
 urlpatterns: list = [
@@ -54,6 +54,7 @@ urlpatterns: list = [
     # 正式文书 official letters (scoped to the actor) and the public verification
     path("letters/", letter_api.LetterList.as_view(), name="api-letters"),
     path("letters/<int:pk>/", letter_api.LetterDetail.as_view(), name="api-letter"),
+    path("letters/<int:pk>/pdf/", api_letter_pdf.LetterPdfView.as_view(), name="api-letter-pdf"),
     path("letters/<int:pk>/retry/", letter_api.letter_retry, name="api-letter-retry"),
     path("letters/verify/<str:code>/", letter_api.letter_verify, name="api-letter-verify"),
 ]

@@ -15,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from applications.models import ApplicationEvent
-from applications.workflow import TRANSITIONS, State, allowed_transitions
+from applications.selectors import application_timeline
+from applications.workflow import EventAction, State, allowed_transitions
 from portal.audit import client_ip
 from portal.models import Role
 from portal.pagination import IdFirstPaginator
@@ -160,18 +160,13 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------- one application
 
-ACTION_LABELS = {"experts_assign": _lazy("指派评审专家"), "objection": _lazy("收到公示异议"),
-                 "create": _lazy("创建申报草稿")}
-
-
-def _timeline(app) -> list[ApplicationEvent]:
+def _timeline(app, actor) -> list[ApplicationEvent]:
     labels = dict(State.choices)
-    events = list(app.events.select_related("actor").order_by("created_at", "id"))
+    events = application_timeline(app, actor=actor)
     for e in events:
         e.to_state_label = labels.get(e.to_state, e.to_state)
-        spec = TRANSITIONS.get(e.action)
-        # no code names for readers: a transition's label, a known action's, else the event's own words
-        e.action_label = spec.label if spec else ACTION_LABELS.get(e.action) or e.message or e.action
+        # no code names for readers: the action's label, else the event's own words
+        e.action_label = e.get_action_display() if e.action in EventAction.values else e.message or e.action
     return events
 
 
@@ -200,7 +195,7 @@ def _workspace(request: HttpRequest, app, **extra) -> dict:
     ctx = {
         "app": app, "assignment": assignment, "mine": mine, "may_act": may_act, "is_admin": is_admin(user),
         "checklist": checklist, "attachments": attachments, "missing": [r for r in checklist if not r["present"]],
-        "supplements": selectors.supplement_history(app), "timeline": _timeline(app),
+        "supplements": selectors.supplement_history(app), "timeline": _timeline(app, request.user),
         "transitions": transitions, "competitive": competitive, "panel": panel,
         "decision": selectors.current_decision(app),
         "proposal": chains.pending_proposal(app),

@@ -11,6 +11,7 @@ from .drafts import DraftSaved, application_create, application_save_draft, refe
 from .enterprises import ENTERPRISE_FIELDS, enterprise_register
 from .guards import require_applicant, require_applicant_of, require_editable
 from .submission import application_resubmit, application_submit, application_withdraw, submission_problems
+from .supplements import supplement_request_answer, supplement_request_record
 from .transitions import (
     KEEP,
     TransitionRefused,
@@ -24,6 +25,8 @@ from .transitions import (
 )
 
 __all__ = [
+    "supplement_request_answer",
+    "supplement_request_record",
     "DraftSaved",
     "ENTERPRISE_FIELDS",
     "KEEP",

@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..selectors import allowed_materials, current_attachments
 from ..uploads import check_upload
+from ..workflow import EventAction
 from .guards import require_applicant, require_editable
 from .transitions import application_lock_for_change, timeline_add
 
@@ -77,7 +78,7 @@ def attachment_add(*, actor, application: Application | int, material: str, uplo
                          after={"attachment": attachment.pk, "material": material, "name": checked.safe_name,
                                 "sha256": checked.sha256, "size": checked.size,
                                 "replaces": old.pk if old else None})
-            timeline_add(application=app, actor=actor, action="attachment_add",
+            timeline_add(application=app, actor=actor, action=EventAction.ATTACHMENT_ADD,
                          message=_("上传材料“%(m)s”：%(n)s") % {"m": materials[material], "n": checked.safe_name}
                          + (_("（替换 %(o)s）") % {"o": old.original_name} if old else ""),
                          data={"attachment": attachment.pk, "material": material,
@@ -103,6 +104,6 @@ def attachment_remove(*, actor, application: Application | int, attachment_id: i
         attachment.save(update_fields=["superseded_at"])
         audit_record(actor=actor, action="application.attachment_remove", target=app, ip=ip,
                      before={"attachment": attachment.pk, "name": attachment.original_name})
-        timeline_add(application=app, actor=actor, action="attachment_remove",
+        timeline_add(application=app, actor=actor, action=EventAction.ATTACHMENT_REMOVE,
                      message=_("删除材料：%(n)s") % {"n": attachment.original_name},
                      data={"attachment": attachment.pk})

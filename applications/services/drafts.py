@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..selectors import basis_of, enterprise_of
 from ..services_preapproval import preapproval_choose, preapproval_estimate
-from ..workflow import State
+from ..workflow import EventAction, State
 from .guards import require_applicant, require_editable
 from .transitions import application_lock_for_change, timeline_add
 
@@ -160,7 +160,7 @@ def application_create(*, actor, programme: Programme, data: Mapping[str, Any] |
                                          created_by=actor, state=State.DRAFT)
         audit_record(actor=actor, action="application.create", target=app, ip=ip,
                      after={"reference": app.reference, "programme": programme.code})
-        timeline_add(application=app, actor=actor, action="create", to_state=State.DRAFT,
+        timeline_add(application=app, actor=actor, action=EventAction.CREATE, to_state=State.DRAFT,
                      message=_("创建申报草稿"))
         saved = application_save_draft(actor=actor, application=app, data=data or {}, strict=strict, ip=ip)
     return saved

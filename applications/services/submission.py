@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from portal.models import Notification
 from portal.notifications import notify_enterprise
 from vouchers.lifecycle import basis_date
-from vouchers.models import Programme
+from vouchers.models import Award, Programme
 from vouchers.selectors import programme_spec, window_open_for
+from vouchers.services.budget import award_release
 
 from ..drafts import completeness_errors, raw_text
 from ..models import (
@@ -28,6 +29,7 @@ from ..verification import unverified_message
 from ..workflow import State
 from .drafts import refresh_estimate
 from .guards import require_applicant_of
+from .supplements import supplement_request_answer
 from .transitions import TransitionRefused, application_transition
 
 
@@ -126,12 +128,10 @@ def application_resubmit(*, actor, application: Application | int, answers: Mapp
 
     def guard(app: Application) -> None:
         request = open_supplement(app)
-        try:  # the reviewer's own deadline, which the reviewer side stored with the request
-            review_due["date"] = dt.date.fromisoformat(str(request.data.get("review_due_date"))) if request else None
-        except ValueError:
-            review_due["date"] = None
-        items = (request.data.get("items") or []) if request else []
-        codes = [str(i.get("code") or "") for i in items]
+        # the reviewer's own deadline, as the request holds it now (a calendar change recomputes it)
+        review_due["date"] = request.review_due_date if request else None
+        items = list(request.items.all()) if request else []
+        codes = [item.code for item in items]
         errors: dict[str, str] = {}
         unknown = [c for c in clean_answers if c not in codes]
         if unknown:
@@ -141,7 +141,7 @@ def application_resubmit(*, actor, application: Application | int, answers: Mapp
             if since else set()
         for item, code in zip(items, codes, strict=True):
             if not clean_answers.get(code) and code not in uploaded:
-                errors[f"answers.{code}"] = _("请就“%(l)s”作出说明或上传材料。") % {"l": item.get("label") or code}
+                errors[f"answers.{code}"] = _("请就“%(l)s”作出说明或上传材料。") % {"l": item.label or code}
         preapproval_lock(app)
         errors.update(submission_problems(app))
         if errors:
@@ -153,6 +153,7 @@ def application_resubmit(*, actor, application: Application | int, answers: Mapp
     def apply(app: Application) -> None:
         app.due_date = review_due["date"]
         refresh_estimate(app)
+        supplement_request_answer(application=app)
 
     # The event's data is written by the transition from `recorded`, filled in by the guard.
     return application_transition(actor=actor, application=application, transition="resubmit", ip=ip,
@@ -167,12 +168,8 @@ def application_withdraw(*, actor, application: Application | int, reason: str =
     reason = (reason or "").strip()[:500]
 
     def apply(app: Application) -> None:
-        from vouchers.models import Award  # budget models; vouchers never imports applications
-
         held = list(Award.objects.filter(application=app, status=Award.Status.RESERVED))
         if held:
-            from vouchers.services.budget import award_release
-
             for award in held:
                 award_release(actor=None, award=award, reason=_("申报已撤回"))
         app.due_date = None

@@ -76,6 +76,7 @@ class Records:
                 c.row(aid, app.id, material, self.files["attachment"], f"{label}.pdf", "application/pdf",
                       len(self.pdf), self.pdf_sha, uploader, at, superseded)
     def write_reviews(self) -> None:
+        from applications.models import SupplementItem, SupplementRequest
         from reviews.models import (
             Decision,
             ExpertAssignment,
@@ -85,8 +86,6 @@ class Records:
             PublicNotice,
             PublicNoticeEntry,
             ReviewAssignment,
-            SupplementItem,
-            SupplementRequest,
         )
 
         rng = self.rng
@@ -294,8 +293,7 @@ class Records:
                     data, message = {}, ACTION_LABEL.get(action, "")
                     if action == "request_supplement":
                         sid, due, rows = sup_of[(app.id, at)]
-                        data = {"items": [{"code": c, "label": lb, "note": n} for c, lb, n in rows],
-                                "due_date": due.isoformat(), "supplement_request": sid}
+                        data = {"supplement_request": sid}  # the items and dates are the request's rows
                         message = "请一次性补正所列材料。"
                     elif action == "approve":
                         total = sum(app.award_lines.values(), ZERO)

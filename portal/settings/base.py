@@ -289,8 +289,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "广州人工智能产业补贴券平台 API",
-    "DESCRIPTION": "Guangzhou AI-industry subsidy voucher portal API (v1).",
+    # ASCII: generated clients take their package name from the title (gz-ai-vouchers-client)
+    "TITLE": "GZ AI Vouchers",
+    "DESCRIPTION": "广州人工智能产业补贴券平台 API — Guangzhou AI-industry subsidy voucher portal API (v1). "
+                   "Request bodies are JSON, multipart/form-data where a file is sent.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -316,7 +318,19 @@ SPECTACULAR_SETTINGS = {
                             "PaymentBatchStatusEnum": "vouchers.models.PaymentBatch.Status",
                             "PaymentLineStatusEnum": "vouchers.models.PaymentLine.Status",
                             "ClawbackStatusEnum": "vouchers.models.Clawback.Status"},
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.schema_error_responses"],
+    # tags are ASCII (generated clients make module names of them), the Chinese is in their description
+    "TAGS": [{"name": name, "description": description} for name, description in (
+        ("accounts", "账户 accounts: API tokens"), ("applications", "申报 applications"),
+        ("enterprises", "企业 enterprises"), ("verification", "实名核验 verification"),
+        ("pre-approvals", "事前同意 pre-approvals"), ("programmes", "申报项目 programmes"),
+        ("windows", "申报批次 application windows"), ("budget", "资金池 budget pools"),
+        ("reviews", "评审 reviews"), ("letters", "正式文书 official letters"),
+        ("parties", "合作方 two-party awards"), ("vouchers", "补贴券 vouchers"),
+        ("redemptions", "核销 redemptions"), ("payments", "拨付 payments"),
+        ("calendar", "工作日历 working-day calendar"), ("me", "当前用户 the signed-in user"),
+        ("staff", "工作人员 staff"))],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.schema_error_responses",
+                             "portal.schema.one_request_media_type", "portal.schema.client_names"],
 }
 
 # Content security policy (django-csp 4): no inline script anywhere, everything from our own origin.

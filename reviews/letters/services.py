@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from applications.models import Application
+from applications.models import Application, SupplementRequest
 from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
 from portal.outbox import outbox_enqueue
 from portal.permissions import district_q, require_bureau_admin, require_district
-from reviews.models import Letter, SupplementRequest
+from reviews.models import Letter
 from vouchers.models import Award, Voucher
 
 from . import content

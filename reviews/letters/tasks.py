@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
+from django.utils import timezone
 
 from reviews.models import Letter
 
@@ -35,9 +38,7 @@ def letters_generate_pending(older_than_minutes: int = 10) -> int:
     """Periodic safety net: queue again letters still without a PDF some minutes after their decision
     (the broker was down at commit, or a worker was lost). Generation is idempotent. Failed letters
     (every retry used) are left to a person: they are not queued again here."""
-    import datetime as dt
 
-    from django.utils import timezone
 
     cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
     ids = list(Letter.objects.filter(status=Letter.Status.PENDING, sha256="", created_at__lt=cutoff)

@@ -1,4 +1,4 @@
-"""reviews' tables: the review records (assignments, expert scores, supplement requests, decisions,
+"""reviews' tables: the review records (assignments, expert scores, decisions,
 public notices and objections), the approval chains of the decisions and the official letters."""
 
 from .approvals import (  # noqa: E402,F401
@@ -21,6 +21,4 @@ from .review import (  # noqa: E402,F401
     PublicNotice,
     PublicNoticeEntry,
     ReviewAssignment,
-    SupplementItem,
-    SupplementRequest,
 )

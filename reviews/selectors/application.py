@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from applications.models import Application, ApplicationEvent, Attachment
+from applications.models import Application, ApplicationEvent, Attachment, SupplementRequest
 from applications.selectors import application_get_for_actor
+from applications.workflow import EventAction
 
 from ..models import (
     Decision,
-    SupplementRequest,
 )
 from .queue import require_staff_reviewer
 
@@ -24,7 +24,7 @@ def supplement_history(application: Application) -> list[dict[str, Any]]:
     """Each return for supplement with its items and the resubmission that answered it (one history)."""
     requests = list(SupplementRequest.objects.filter(application=application).prefetch_related("items")
                     .select_related("requested_by"))
-    resubmits = list(ApplicationEvent.objects.filter(application=application, action="resubmit")
+    resubmits = list(ApplicationEvent.objects.filter(application=application, action=EventAction.RESUBMIT)
                      .order_by("created_at", "id"))
     answered = [next((e for e in resubmits if e.created_at >= sr.created_at), None) for sr in requests]
     file_ids = {pk for e in answered if e for pks in (e.data.get("files") or {}).values() for pk in pks}

@@ -30,7 +30,7 @@ from applications.services import (
     timeline_add,
     transition_check,
 )
-from applications.workflow import State
+from applications.workflow import EventAction, State
 from portal.audit import audit_record
 from portal.models import Notification
 from portal.notifications import notify_users
@@ -164,7 +164,7 @@ def decision_propose(*, actor, application: Application | int, outcome: str, com
                             "lines": lines, "reason": reason, "chain": chain.name,
                             "steps": [s.role for s in steps]})
         p.opened_event = timeline_add(
-            application=app, actor=actor, action="decision_propose", visible_to_applicant=False,
+            application=app, actor=actor, action=EventAction.DECISION_PROPOSE, visible_to_applicant=False,
             message=_("拟办：%(what)s（%(chain)s）。经办意见：%(c)s")
             % {"what": _label(p), "chain": chain.name, "c": comment})
         p.save(update_fields=["opened_event"])
@@ -233,7 +233,7 @@ def proposal_approve(*, actor, proposal: DecisionProposal | int, comment: str,
         _hold(step, actor=actor, verdict=ProposalStep.Verdict.APPROVED, comment=comment)
         audit_record(actor=actor, action="review.proposal_approve", target=p, ip=ip, note=comment,
                      after={"application": app.pk, "step": step.role, "position": step.position, "last": last})
-        timeline_add(application=app, actor=actor, action="proposal_approve", visible_to_applicant=False,
+        timeline_add(application=app, actor=actor, action=EventAction.PROPOSAL_APPROVE, visible_to_applicant=False,
                      message=_("%(step)s：同意。%(c)s") % {"step": step.get_role_display(), "c": comment})
         if not last:
             _tell_next(p, app)
@@ -265,7 +265,7 @@ def proposal_return(*, actor, proposal: DecisionProposal | int, reason: str,
         p.save(update_fields=["status", "closed_at"])
         audit_record(actor=actor, action="review.proposal_return", target=p, ip=ip, note=reason,
                      after={"application": app.pk, "step": step.role, "position": step.position})
-        timeline_add(application=app, actor=actor, action="proposal_return", visible_to_applicant=False,
+        timeline_add(application=app, actor=actor, action=EventAction.PROPOSAL_RETURN, visible_to_applicant=False,
                      message=_("%(step)s：退回。%(r)s") % {"step": step.get_role_display(), "r": reason})
         with portal_language():
             notify_users(user_ids=[p.proposed_by_id], kind=Notification.Kind.REMINDER,

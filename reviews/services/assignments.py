@@ -28,6 +28,7 @@ from .common import (
     require_admin,
     require_in_district,
 )
+from .formal import formal_review_pass, formal_review_start
 
 ASSIGNABLE_STATES = (*REVIEW_STAGE_STATES, State.SUPPLEMENT_REQUESTED)
 
@@ -50,8 +51,6 @@ def _lock(application: Application | int) -> Application:
 
 def _start_formal_review_if_submitted(*, actor, app: Application, ip: str | None) -> None:
     if app.state == State.SUBMITTED:
-        from .formal import formal_review_start
-
         formal_review_start(actor=actor, application=app, ip=ip)
 
 
@@ -157,7 +156,6 @@ def send_to_experts_many(*, actor, application_ids: Iterable[int], note: str,
         raise PermissionDenied(_("仅审核人员或主管部门管理员可以进行此操作。"))
     if not (note or "").strip():
         raise ValidationError({"note": _("请填写形式审查意见。")})
-    from .formal import formal_review_pass
 
     def one(pk: int) -> None:
         app = Application.objects.select_related("programme").filter(pk=pk).first()

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from applications.workflow import State
+from applications.workflow import EventAction, State
 from portal.models import Role
 from portal.permissions import is_bureau_admin, may_act_on_application, require_bureau_admin, require_district
 from portal.workdays import WorkCalendar, add_workdays
@@ -28,7 +28,7 @@ REVIEW_STAGE_STATES = (State.SUBMITTED, State.FORMAL_REVIEW, State.EXPERT_REVIEW
 OPEN_STATES = (State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW,
                State.BUREAU_REVIEW, State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE)
 # Where the reviewer's formal-review clock starts: the latest submission or resubmission.
-CLOCK_ACTIONS = ("submit", "resubmit")
+CLOCK_ACTIONS = (EventAction.SUBMIT, EventAction.RESUBMIT)
 
 Guard = Callable[[Application], None]
 

@@ -26,12 +26,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, ApplicationEvent
+from applications.models import Application, ApplicationEvent, SupplementRequest
 from applications.workflow import State
 from portal.audit import audit_record
 from portal.workdays import WorkCalendar
 
-from ..models import Objection, PublicNotice, PublicNoticeEntry, SupplementRequest
+from ..models import Objection, PublicNotice, PublicNoticeEntry
 from .common import CLOCK_ACTIONS, workdays_for
 
 # The transitions that start the clock of a stage whose deadline is stored on the application.

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, Enterprise
 from applications.services import application_transition, timeline_add
-from applications.workflow import State
+from applications.workflow import EventAction, State
 from portal.audit import audit_record
 from portal.models import Role, User
 from portal.permissions import in_district
@@ -88,7 +88,7 @@ def expert_conflicts_revoke(*, expert: User, actor=None, application_ids: Iterab
             message = (_("评审专家 %(who)s 存在利益冲突（%(why)s），已撤销其评审权限，评分作废。") if open_panel
                        else _("评审专家 %(who)s 在专家评审结束后登记利益冲突（%(why)s），已撤销其评审权限；"
                               "其评分留存备查，请主管部门复核。"))
-            timeline_add(application=a.application, actor=actor, action="expert_conflict_revoke",
+            timeline_add(application=a.application, actor=actor, action=EventAction.EXPERT_CONFLICT_REVOKE,
                          message=message % {"who": expert, "why": "；".join(reasons)}, visible_to_applicant=False)
             revoked.append(a)
     return revoked
@@ -147,7 +147,7 @@ def experts_assign(*, actor, application: Application | int, experts: Iterable[U
         made = [ExpertAssignment.objects.create(application=app, expert=e, assigned_by=actor) for e in experts]
         audit_record(actor=actor, action="review.experts_assign", target=app, ip=ip,
                      after={"experts": [e.pk for e in experts]})
-        timeline_add(application=app, actor=actor, action="experts_assign",
+        timeline_add(application=app, actor=actor, action=EventAction.EXPERTS_ASSIGN,
                      message=_("指派评审专家 %(n)d 名") % {"n": len(experts)}, visible_to_applicant=False)
     return made
 

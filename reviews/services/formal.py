@@ -15,13 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, ApplicationEvent
-from applications.services import application_lock, application_transition, transition_check
+from applications.models import Application, ApplicationEvent, SupplementItem, SupplementRequest
+from applications.services import application_lock, application_transition, supplement_request_record, transition_check
 from applications.workflow import COMPETITIVE
 from portal.notifications import notify_enterprise
 
 from ..letters.services import letter_create
-from ..models import SupplementItem, SupplementRequest
 from .common import CLOCK_ACTIONS, applicant_link, due_after, portal_language, require_assigned, require_bureau, today
 from .parties import parties_ask_to_confirm
 
@@ -108,16 +107,6 @@ def _clean_items(app: Application, items: Iterable[Mapping[str, Any]]) -> list[d
     return cleaned
 
 
-def _mark_answered(app: Application) -> None:
-    """The open return, if the applicant has resubmitted since, is answered (one history)."""
-    for sr in SupplementRequest.objects.filter(application=app, answered_at__isnull=True):
-        answered = (ApplicationEvent.objects.filter(application=app, action="resubmit", created_at__gte=sr.created_at)
-                    .order_by("created_at", "id").values_list("created_at", flat=True).first())
-        if answered is not None:
-            sr.answered_at = answered
-            sr.save(update_fields=["answered_at"])
-
-
 def formal_review_start(*, actor, application: Application | int, ip: str | None = None) -> Application:
     """开始形式审查 submitted → formal review, with the formal-review deadline set."""
     with transaction.atomic():
@@ -151,7 +140,6 @@ def formal_review_pass(*, actor, application: Application | int, note: str, ip: 
         if missing:
             raise ValidationError(_("申报 %(ref)s 材料不齐全，不能通过形式审查；缺少：%(list)s。请退回补正。")
                                   % {"ref": app.reference, "list": "、".join(m["label"] for m in missing)})
-        _mark_answered(app)
         with portal_language():
             parties_ask_to_confirm(app)
         return application_transition(actor=actor, application=app, transition=transition, message=note, ip=ip,
@@ -161,9 +149,9 @@ def formal_review_pass(*, actor, application: Application | int, note: str, ip: 
 def formal_review_return(*, actor, application: Application | int, items: Iterable[Mapping[str, Any]],
                          note: str, ip: str | None = None) -> SupplementRequest:
     """退回补正 return for supplement listing every missing item at once (一次性告知), with the
-    reviewer's comment (required). Stores the SupplementRequest with its items and passes them in
-    the transition's data: {"items": [{"code", "label", "note"}], "due_date": "YYYY-MM-DD",
-    "review_due_date": "YYYY-MM-DD", "supplement_request": id}."""
+    reviewer's comment (required). The application records the request with its items
+    (`supplement_request_record`, the one record of what was asked); the timeline event names it
+    ({"supplement_request": id})."""
     require_bureau(actor)
     with transaction.atomic():
         app = application_lock(application)
@@ -181,12 +169,8 @@ def formal_review_return(*, actor, application: Application | int, items: Iterab
             raise ValidationError(errors)
         due, review_due = due_after("supplement", today()), formal_review_due(app)
 
-        _mark_answered(app)
-        sr = SupplementRequest.objects.create(application=app, requested_by=actor, due_date=due, note=note,
-                                              review_due_date=review_due)
-        SupplementItem.objects.bulk_create([
-            SupplementItem(request=sr, code=i["code"], label=i["label"], note=i["note"], position=n)
-            for n, i in enumerate(cleaned, start=1)])
+        sr = supplement_request_record(application=app, requested_by=actor, due_date=due,
+                                       review_due_date=review_due, note=note, items=cleaned)
         # 补正通知书 numbered in this transaction, generated after commit
         letter_create(application=app, kind="supplement", actor=actor, context={"supplement_request": sr})
         lines = "\n".join(f"{n}. {i['label']}{'：' + i['note'] if i['note'] else ''}"
@@ -201,7 +185,6 @@ def formal_review_return(*, actor, application: Application | int, items: Iterab
                    "note": note},
                 link=applicant_link(app), dedupe_key=f"supplement:{sr.pk}")
         application_transition(actor=actor, application=app, transition="request_supplement", message=note, ip=ip,
-                               data={"items": cleaned, "due_date": due.isoformat(),
-                                     "review_due_date": review_due.isoformat(), "supplement_request": sr.pk},
+                               data={"supplement_request": sr.pk},
                                due_date=due)
     return sr

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from applications.selectors import enterprise_of
 from applications.services import timeline_add
-from applications.workflow import State
+from applications.workflow import EventAction, State
 from portal.audit import audit_record
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
@@ -58,7 +58,7 @@ def party_confirm(*, actor, application: Application | int, ip: str | None = Non
         who = line_label(line)
         audit_record(actor=actor, action="party.confirm", target=row, ip=ip,
                      after={"application": app.reference, "line": line, "enterprise": enterprise.credit_code})
-        timeline_add(application=app, actor=actor, action="party_confirm",
+        timeline_add(application=app, actor=actor, action=EventAction.PARTY_CONFIRM,
                      message=_("%(who)s %(name)s 已在平台确认参与本项目。") % {"who": who, "name": enterprise.name})
         notify_enterprise(enterprise_id=app.enterprise_id, kind=Notification.Kind.REMINDER,
                           subject=_("合作方已确认：申报 %(ref)s") % {"ref": app.reference},

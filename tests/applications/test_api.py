@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from applications.models import Application, Attachment, Enterprise
-from applications.services import application_create, application_transition
+from applications.services import application_create, application_transition, supplement_request_record
 from portal.models import Role
 from tests.factories import UserFactory, make_uscc
 
@@ -107,9 +107,12 @@ def test_journey_through_the_api(api_for, owner_a, reviewer, compute, django_cap
     # Supplement request, answered through the API.
     app = Application.objects.get(pk=pk)
     application_transition(actor=reviewer, application=app, transition="start_formal_review")
-    application_transition(actor=reviewer, application=app, transition="request_supplement", data={
-        "items": [{"code": "usage_statement", "label": "算力使用明细", "note": "请加盖服务商公章"}],
-        "due_date": (dt.date.today() + dt.timedelta(days=5)).isoformat()})
+    request = supplement_request_record(
+        application=app, requested_by=reviewer, due_date=dt.date.today() + dt.timedelta(days=5),
+        review_due_date=None, note="请补正。",
+        items=[{"code": "usage_statement", "label": "算力使用明细", "note": "请加盖服务商公章"}])
+    application_transition(actor=reviewer, application=app, transition="request_supplement",
+                           data={"supplement_request": request.pk})
     detail = c.get(f"/api/v1/applications/{pk}/").json()
     assert detail["state"] == "supplement_requested"
     assert detail["supplement_request"]["items"][0]["label"] == "算力使用明细"

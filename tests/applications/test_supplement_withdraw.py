@@ -16,6 +16,7 @@ from applications.services import (
     application_transition,
     application_withdraw,
     attachment_add,
+    supplement_request_record,
 )
 
 from .conftest import PDF, PNG, upload
@@ -36,9 +37,10 @@ def returned_a(complete_a, owner_a, reviewer):
     def apply(app):
         app.due_date = due
 
+    request = supplement_request_record(application=complete_a, requested_by=reviewer, due_date=due,
+                                        review_due_date=None, note="请一次性补正以下材料。", items=ITEMS)
     application_transition(actor=reviewer, application=complete_a, transition="request_supplement",
-                           message="请一次性补正以下材料。", data={"items": ITEMS, "due_date": due.isoformat()},
-                           apply=apply)
+                           message="请一次性补正以下材料。", data={"supplement_request": request.pk}, apply=apply)
     complete_a.refresh_from_db()
     return complete_a
 
@@ -171,9 +173,11 @@ def test_resubmit_restores_the_reviewers_deadline(owner_a, reviewer, complete_a)
     application_submit(actor=owner_a, application=complete_a, declaration=True)
     application_transition(actor=reviewer, application=complete_a, transition="start_formal_review")
     review_due = dt.date.today() + dt.timedelta(days=3)
-    application_transition(actor=reviewer, application=complete_a, transition="request_supplement", data={
-        "items": [{"code": "note", "label": "说明", "note": ""}],
-        "due_date": (dt.date.today() + dt.timedelta(days=7)).isoformat(), "review_due_date": review_due.isoformat()})
+    request = supplement_request_record(application=complete_a, requested_by=reviewer,
+                                        due_date=dt.date.today() + dt.timedelta(days=7), review_due_date=review_due,
+                                        note="请补充说明。", items=[{"code": "note", "label": "说明", "note": ""}])
+    application_transition(actor=reviewer, application=complete_a, transition="request_supplement",
+                           data={"supplement_request": request.pk})
     application_resubmit(actor=owner_a, application=complete_a, answers={"note": "已说明"})
     complete_a.refresh_from_db()
     assert complete_a.due_date == review_due

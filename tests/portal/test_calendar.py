@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Application, ProjectClaim, SupplementRequest
+from applications.services import application_resubmit
 from applications.workflow import State
 from portal.checks import calendar_years_confirmed
 from portal.models import AuditEvent, CalendarDay, CalendarYear, Role
@@ -31,7 +32,7 @@ from portal.workdays import (
     statutory_holidays,
     year_calendar,
 )
-from reviews.models import Objection, PublicNotice, SupplementRequest
+from reviews.models import Objection, PublicNotice
 from reviews.services import formal, notices
 from reviews.services.deadline_recompute import deadlines_recompute
 from tests.approvals import approve
@@ -40,6 +41,7 @@ from tests.reviews.conftest import (
     Clock,
     assign_to,
     at,
+    attach,
     make_app,
     make_pool,
     private_storage,  # noqa: F401 (autouse: the attachments' files)
@@ -265,9 +267,9 @@ def test_entering_the_arrangement_recomputes_every_open_deadline(open_deadlines,
     events = AuditEvent.objects.filter(action="calendar.deadline_recompute").order_by("id")
     seen = {(e.target_type, e.target_id, next(iter(e.before))): (e.before, e.after, e.actor) for e in events}
     assert seen == {
-        ("reviews.supplementrequest", str(o["request"].pk), "due_date"):
+        ("applications.supplementrequest", str(o["request"].pk), "due_date"):
             ({"due_date": "2027-02-12"}, {"due_date": "2027-02-17"}, bureau_admin),
-        ("reviews.supplementrequest", str(o["request"].pk), "review_due_date"):
+        ("applications.supplementrequest", str(o["request"].pk), "review_due_date"):
             ({"review_due_date": "2027-02-12"}, {"review_due_date": "2027-02-17"}, bureau_admin),
         ("reviews.publicnotice", str(o["notice"].pk), "ends_on"):
             ({"ends_on": "2027-02-12"}, {"ends_on": "2027-02-17"}, bureau_admin),
@@ -283,6 +285,25 @@ def test_entering_the_arrangement_recomputes_every_open_deadline(open_deadlines,
         Context({"d": o["notice"].ends_on}))
     # Idempotent: nothing more to change.
     assert set(deadlines_recompute(years=[2027]).values()) == {0}
+
+
+def test_a_resubmission_after_the_recompute_keeps_the_recomputed_review_deadline(
+        open_deadlines, clock, bureau_admin, owner_a, django_capture_on_commit_callbacks):
+    """The return for supplement has one record: the reviewer's deadline the resubmission restores is the
+    request's as recomputed, not a copy written into the timeline when the return was made."""
+    o = open_deadlines
+    clock.set(at(2027, 2, 3, 15))
+    with django_capture_on_commit_callbacks(execute=True):
+        enter_2027(bureau_admin)
+    clock.set(at(2027, 2, 4, 10))
+    attach(o["returned"], "exchange_certificate", owner_a)
+    attach(o["returned"], "invoice", owner_a)
+    ProjectClaim.objects.create(application=o["returned"], kind=ProjectClaim.Kind.CONTRACT, value="HT-2027-001")
+    resubmitted = application_resubmit(actor=owner_a, application=o["returned"],
+                                       answers={"exchange_certificate": "见附件说明。", "invoice": "发票已补开。"})
+    assert resubmitted.state == State.FORMAL_REVIEW
+    assert Application.objects.get(pk=o["returned"].pk).due_date == D(2027, 2, 17)
+    assert SupplementRequest.objects.get(pk=o["request"].pk).answered_at == at(2027, 2, 4, 10)
 
 
 def test_closed_and_resolved_deadlines_stay(open_deadlines, clock, bureau_admin, django_capture_on_commit_callbacks):

@@ -111,7 +111,8 @@ def assign_to(app: Application, reviewer) -> None:
 
 def snapshot(app: Application) -> tuple:
     """What must not change when a request is refused."""
-    from reviews.models import Decision, ExpertAssignment, ExpertScore, Objection, SupplementRequest
+    from applications.models import SupplementRequest
+    from reviews.models import Decision, ExpertAssignment, ExpertScore, Objection
     from vouchers.models import Award
 
     app.refresh_from_db()

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from applications.models import ProjectClaim
+from applications.models import ProjectClaim, SupplementRequest
 from applications.workflow import State
-from reviews.models import ReviewAssignment, SupplementRequest
+from reviews.models import ReviewAssignment
 from reviews.services import assignments, formal
 
 from .conftest import assign_to, at, attach, make_app, snapshot
@@ -86,15 +86,18 @@ def test_the_return_must_list_every_missing_item_at_once(incomplete, clock, revi
 
 
 def test_a_later_return_may_only_repeat_items_already_notified(incomplete, clock, reviewer, owner_a):
-    from applications.services import application_transition
+    from applications.services import application_resubmit
 
     assign_to(incomplete, reviewer)
     formal.formal_review_start(actor=reviewer, application=incomplete)
     formal.formal_review_return(actor=reviewer, application=incomplete,
                                 items=[{"code": "exchange_certificate"}, {"code": "invoice"}],
                                 note="请一次性补正所列材料。")
+    attach(incomplete, "exchange_certificate")
     attach(incomplete, "invoice")
-    application_transition(actor=owner_a, application=incomplete, transition="resubmit")
+    ProjectClaim.objects.create(application=incomplete, kind=ProjectClaim.Kind.CONTRACT, value="HT-2025-009")
+    application_resubmit(actor=owner_a, application=incomplete, answers={})
+    assert SupplementRequest.objects.get(application=incomplete).answered_at is not None
     before = snapshot(incomplete)
     with pytest.raises(ValidationError) as exc:
         formal.formal_review_return(actor=reviewer, application=incomplete, items=[
@@ -105,8 +108,7 @@ def test_a_later_return_may_only_repeat_items_already_notified(incomplete, clock
     formal.formal_review_return(actor=reviewer, application=incomplete, items=[{"code": "exchange_certificate"}],
                                 note="请一次性补正所列材料。")
     assert SupplementRequest.objects.filter(application=incomplete).count() == 2
-    first = SupplementRequest.objects.filter(application=incomplete).first()
-    assert first.answered_at is not None
+    assert SupplementRequest.objects.filter(application=incomplete, answered_at__isnull=True).count() == 1
 
 
 def test_passing_an_incomplete_application_is_refused(incomplete, reviewer):

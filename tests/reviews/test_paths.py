@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from applications.models import ApplicationEvent
+from applications.models import ApplicationEvent, SupplementRequest
 from applications.workflow import State
 from portal.models import AuditEvent
-from reviews.models import Decision, ExpertAssignment, PublicNotice, SupplementRequest
+from reviews.models import Decision, ExpertAssignment, PublicNotice
 from reviews.services import approvals, assignments, formal, notices
 from reviews.services import experts as panel
 from tests.approvals import approve, collective, walk_pending
@@ -47,10 +47,9 @@ def test_standard_path_end_to_end(catalogue, clock, enterprise_a, owner_a, revie
     assert sr.due_date == app.due_date == dt.date(2026, 3, 17)  # 5 working days after the return
     assert [i.code for i in sr.items.all()] == ["exchange_certificate", "invoice"]
     event = app.events.get(action="request_supplement")
-    assert event.data["items"] == [
-        {"code": "exchange_certificate", "label": "数据交易所出具的场内交易证明", "note": "须加盖交易所公章"},
-        {"code": "invoice", "label": "发票", "note": ""}]
-    assert event.data["due_date"] == "2026-03-17"
+    assert event.data == {"supplement_request": sr.pk}  # the request's rows are the one record
+    assert [(i.code, i.label, i.note) for i in sr.items.all()] == [
+        ("exchange_certificate", "数据交易所出具的场内交易证明", "须加盖交易所公章"), ("invoice", "发票", "")]
     assert any("补正" in m.subject for m in mailoutbox)
 
     # The applicant answers through the applicant side's service (files uploaded since the return).

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from applications.models import SupplementRequest
 from applications.workflow import State
-from reviews.models import Decision, ExpertAssignment, Objection, ReviewAssignment, SupplementRequest
+from reviews.models import Decision, ExpertAssignment, Objection, ReviewAssignment
 from reviews.services import experts as panel
 from reviews.services import notices
 from tests.approvals import approve

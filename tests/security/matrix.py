@@ -365,6 +365,7 @@ MATRIX: dict[str, list[Case]] = {
     # ------------------------------------------------------------------ API: letters
     "api-letters": [case(GET=API_SIGNED_IN)],
     "api-letter": [case(pk("letter"), GET="anon:403 A:ok STAFF:ok *:404")],
+    "api-letter-pdf": [case(pk("letter"), GET="anon:403 A:ok STAFF:ok *:404")],
     "api-letter-retry": [case(pk("letter"), POST="anon:403 admin:ok A:403 REV:403 *:404")],
     "api-letter-verify": [case(lambda c: {"code": c.letter.code}, GET=PUBLIC)],
     # ------------------------------------------------------------------ the public catalogue

@@ -34,6 +34,7 @@ from portal.permissions import require_bureau_admin
 
 from ..application_terms import application_terms
 from ..models import Award, ComputeProvider, ProviderMember, ProviderRelation, Redemption, Voucher
+from ..selectors import parameters_in_force
 from .budget import award_clawback, award_release, fmt_yuan, money, tranche_disburse
 
 DEFAULT_VALIDITY_MONTHS = 12
@@ -129,7 +130,6 @@ def voucher_issue(*, award: Award, actor=None) -> Voucher:
     an award that has its voucher returns it."""
     if actor is not None and not (_active(actor) and actor.role in ISSUERS):
         raise PermissionDenied(_("无权发放算力券。"))
-    from ..selectors import parameters_in_force
 
     with transaction.atomic():
         award = Award.objects.select_for_update(of=("self",)).select_related("programme").get(pk=award.pk)
