@@ -156,3 +156,10 @@ def may_hold_approval_step(user: User | None, *, holder: str, authorised_leader:
 def may_rate_service(user: User | None, *, member_of_applicant: bool, ended: bool) -> bool:
     """好差评: a member of the applying enterprise, once its application has ended."""
     return is_active_user(user) and user.role == Role.ENTERPRISE and member_of_applicant and ended
+
+
+def may_use_admin_site(user: User | None) -> bool:
+    """The Django admin (管理后台) is of use to an active staff account with at least one model
+    permission (or a superuser); to any other it would show an empty index."""
+    return (is_active_user(user) and user.is_staff
+            and (user.is_superuser or bool(user.get_all_permissions())))

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_display import yuan_column
 from portal.audit import audit_record, client_ip
 from portal.models import Role, User
 
@@ -79,7 +80,9 @@ class ExpertAssignmentAdmin(ReadOnlyAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ("application", "outcome", "amount", "max_amount", "decided_on", "decided_by", "current")
+    list_display = ("application", "outcome", "amount_yuan", "max_amount_yuan", "decided_on", "decided_by", "current")
+    amount_yuan = yuan_column("amount", _("核定金额"))
+    max_amount_yuan = yuan_column("max_amount", _("测算上限"))
     list_filter = ("outcome", "current")
 
 
@@ -87,7 +90,8 @@ class PublicNoticeEntryInline(admin.TabularInline):
     model = PublicNoticeEntry
     extra = 0
     can_delete = False
-    readonly_fields = ("application", "line", "enterprise_name", "programme_name", "amount", "status")
+    readonly_fields = ("application", "line", "enterprise_name", "programme_name", "amount_yuan", "status")
+    amount_yuan = yuan_column("amount", _("拟支持金额"))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -189,7 +193,9 @@ def _chain_json(chain: ApprovalChain) -> dict:
 class ApprovalChainAdmin(admin.ModelAdmin):
     """审批链: edited here by system administrators; a proposal keeps the steps it was made with."""
 
-    list_display = ("name", "programme", "amount_above", "amount_up_to", "active", "updated_at")
+    list_display = ("name", "programme", "amount_above_yuan", "amount_up_to_yuan", "active", "updated_at")
+    amount_above_yuan = yuan_column("amount_above", _("金额高于"))
+    amount_up_to_yuan = yuan_column("amount_up_to", _("金额不超过"))
     list_filter = ("active",)
     inlines = [ApprovalChainStepInline]
 
@@ -238,7 +244,8 @@ class ProposalStepInline(admin.TabularInline):
 
 @admin.register(DecisionProposal)
 class DecisionProposalAdmin(ReadOnlyAdmin):
-    list_display = ("application", "outcome", "amount", "status", "chain", "proposed_by", "proposed_at")
+    list_display = ("application", "outcome", "amount_yuan", "status", "chain", "proposed_by", "proposed_at")
+    amount_yuan = yuan_column("amount", _("拟核定金额"))
     list_filter = ("status", "outcome")
     inlines = [ProposalStepInline]
 
