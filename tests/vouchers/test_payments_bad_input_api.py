@@ -41,7 +41,8 @@ def batch(award_a, account_a, bureau_admin, second_admin, api_for):
 
 
 def return_file(*rows: str):
-    f = io.BytesIO(("序号,收款账号,金额（元）,结果,拨付日期,凭证号,失败原因\n" + "".join(r + "\n" for r in rows)).encode())
+    header = "序号,收款账号,金额（元）,结果,拨付日期,凭证号,失败原因\n"
+    f = io.BytesIO((header + "".join(r + "\n" for r in rows)).encode())
     f.name = "回执.csv"
     return f
 
