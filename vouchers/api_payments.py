@@ -164,7 +164,8 @@ class AcceptanceList(generics.ListAPIView):
 
 class AcceptanceFileDownload(APIView):
     @extend_schema(tags=TAG, summary="下载验收材料（提交的企业与所在区的管理员）",
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses={(200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in
+                              ("application/pdf", "image/jpeg", "image/png", "application/ofd")})
     def get(self, request: Request, pk: int):
         return acceptance_file_response(sel.acceptance_file_get_for_actor(actor=request.user, pk=pk))
 
