@@ -344,6 +344,7 @@ def _payments(o: dict, users: dict) -> None:
     and partly clawed back (owed)."""
     from vouchers.models import BudgetPool, Programme
     from vouchers.services import accounts, clawbacks, payments
+    from vouchers.services.acceptance import AcceptanceUpload, acceptance_report_submit
     from vouchers.services.budget import award_commit, award_reserve
 
     admin, owner_a = users["admin"], users["owner_a"]
@@ -377,8 +378,12 @@ def _payments(o: dict, users: dict) -> None:
     staged, lump = awards["hp-transformation-center"], awards["hp-model-genai-filing"]
     o["payment_award"] = staged
     o["tranche_waiting"] = staged.tranches.get(seq=2)
-    o["acceptance"] = payments.acceptance_submit(actor=owner_a, tranche=o["tranche_waiting"],
-                                                 summary="促进中心建设完成，已通过第三方验收（验收报告 YS-2026-01）。")
+    o["acceptance"] = acceptance_report_submit(
+        actor=owner_a, tranche=o["tranche_waiting"],
+        summary="促进中心建设完成，已通过第三方验收（验收报告 YS-2026-01）。",
+        files=[AcceptanceUpload(file=ContentFile(PDF), extension="pdf", content_type="application/pdf", size=len(PDF),
+                                sha256=hashlib.sha256(PDF).hexdigest(), name="验收报告.pdf")])
+    o["acceptance_file"] = o["acceptance"].files.get()
     o["payment_batch"] = payments.batch_prepare(actor=finance, tranche_ids=[staged.tranches.get(seq=1).pk])
     paid = payments.batch_approve(actor=admin, batch=payments.batch_prepare(actor=finance,
                                                                             tranche_ids=[lump.tranches.get().pk]))

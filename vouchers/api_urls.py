@@ -33,8 +33,9 @@ urlpatterns: list = [
     path("payments/awards/<int:pk>/", api_payments.AwardDetail.as_view(), name="api-payment-award"),
     path("payments/awards/<int:pk>/schedule/", api_payments.AwardSchedule.as_view(), name="api-payment-award-schedule"),
     path("payments/due/", api_payments.DueList.as_view(), name="api-payments-due"),
-    path("payments/tranches/<int:pk>/acceptance/", api_payments.AcceptanceSubmit.as_view(),
-         name="api-payment-tranche-acceptance"),
+    # (POST payments/tranches/<pk>/acceptance/ with the files: applications.api_acceptance)
+    path("payments/acceptance-files/<int:pk>/", api_payments.AcceptanceFileDownload.as_view(),
+         name="api-payment-acceptance-file"),
     path("payments/acceptance/", api_payments.AcceptanceList.as_view(), name="api-payment-acceptance"),
     path("payments/acceptance/<int:pk>/decide/", api_payments.AcceptanceDecide.as_view(),
          name="api-payment-acceptance-decide"),

@@ -42,8 +42,9 @@ urlpatterns: list = [
     # 收款与拨付 the enterprise's receiving account, payments and acceptance reports
     path("payments/", views_payments.payments_mine, name="payments_mine"),
     path("payments/account/", views_payments.payment_account_submit, name="payment_account_submit"),
-    path("payments/tranches/<int:pk>/acceptance/", views_payments.payment_acceptance_submit,
-         name="payment_acceptance_submit"),
+    # (the report with its files is submitted at applications:acceptance_submit, where uploads are checked)
+    path("payments/acceptance-files/<int:pk>/", views_payments.payment_acceptance_file,
+         name="payment_acceptance_file"),
     # 拨付管理 administrators: accounts, acceptance, awards, batches, claw-backs, the report
     path("manage/payments/", views_payment_batches.payments_index, name="payments"),
     path("manage/payments/accounts/", views_payments.payment_accounts, name="payment_accounts"),
