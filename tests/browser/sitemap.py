@@ -73,8 +73,10 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
     from applications.models import Application, Attachment, EnterpriseMember, Invitation, PreApproval
     from applications.models_verification import EnterpriseClaim, FactChangeRequest, VerificationDocument
     from portal.models import User
+    from proactive.models import AutoAwardBatch
     from reviews.models import CollectiveDecision, DecisionProposal, ExpertAssignment, Letter, Objection, PublicNotice
     from vouchers.models import (
+        AcceptanceFile,
         AcceptanceReport,
         ApplicationWindow,
         Award,
@@ -141,11 +143,12 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
         "vouchers:provider_relation_add": providers,
         "vouchers:provider_member_remove": members(ProviderMember, "member_pk"),
         "vouchers:provider_relation_remove": members(ProviderRelation, "relation_pk"),
-        "vouchers:payment_acceptance_submit": pks(PaymentTranche.objects.all()),
+        "applications:acceptance_submit": pks(PaymentTranche.objects.all()),
+        "vouchers:payment_acceptance_file": pks(AcceptanceFile.objects.all(), limit=1),
         "vouchers:payment_account_decide": pks(ReceivingAccount.objects.all()),
         "vouchers:payment_acceptance_decide": pks(AcceptanceReport.objects.all()),
         "vouchers:payment_award": pks(Award.objects.all()), "vouchers:payment_award_schedule": pks(Award.objects.all()),
-        "vouchers:payment_award_clawback": pks(Award.objects.all()),
+        "reviews:payment_award_clawback": pks(Award.objects.all()),
         "vouchers:payment_clawback_repayment": pks(Clawback.objects.all()),
         "vouchers:payment_batch": batches, "vouchers:payment_batch_approve": batches,
         "vouchers:payment_batch_cancel": batches, "vouchers:payment_batch_export": fmt(batches),
@@ -177,6 +180,14 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
         "reviews:public_notice": pks(PublicNotice.objects.all()),
         "reviews:objection": pks(Objection.objects.all()),
         "reviews:letter_download": pks(Letter.objects.all(), limit=1),
+        "reviews:letter_status": pks(Letter.objects.all(), limit=1),
+        "reviews:programme_guide": programmes,
+        "reviews:material_template": lambda: [
+            {"code": p.code, "material": "credit_commitment"} for p in Programme.objects.order_by("pk")
+            if "credit_commitment" in {m.get("code") for m in p.materials or []}][:1],
+        "reviews:rating_new": applications,
+        "proactive:estimate_prefill": programmes,
+        "proactive:auto_batch": pks(AutoAwardBatch.objects.all()),
         "reviews:letter_revoke": pks(Letter.objects.all(), limit=1),
         "reviews:letter_retry": pks(Letter.objects.all(), limit=1),
         "reviews:letter_verify": lambda: [{"code": c}
