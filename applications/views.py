@@ -72,7 +72,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # only what the rows show (not each programme's catalogue entry and its policy's full text per row)
     qs = applications_for_actor(actor=request.user).select_related("programme__policy").only(
         "id", "reference", "title", "state", "submitted_at", "due_date", "estimate_amount", "created_at",
-        "programme__code", "programme__name_zh", "programme__name_en", "programme__policy__code").annotate(
+        "programme__code", "programme__name_zh", "programme__name_en", "programme__policy__code",
+        "programme__policy__document_number", "programme__policy__title").annotate(
         n_files=Count("attachments", filter=Q(attachments__superseded_at__isnull=True)))
     state = request.GET.get("state", "")
     programme = request.GET.get("programme", "")

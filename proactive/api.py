@@ -51,7 +51,7 @@ from .services_auto import auto_batch_prepare
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
 from .tasks import matching_request, matching_run_task
 
-TAG = ["政策找企业 proactive"]
+TAG = ["proactive"]  # 政策找企业; tag description: SPECTACULAR_SETTINGS["TAGS"]
 
 
 @extend_schema_view(

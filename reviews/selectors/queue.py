@@ -105,6 +105,7 @@ QUEUE_READ = ("id", "reference", "enterprise_id", "programme_id", "window_id", "
               "due_date", "estimate_amount", "enterprise__id", "enterprise__name", "enterprise__credit_code",
               "programme__id", "programme__code", "programme__name_zh", "programme__name_en",
               "programme__review_path", "programme__policy_id", "programme__policy__id", "programme__policy__code",
+              "programme__policy__document_number", "programme__policy__title",
               "review_assignment__id", "review_assignment__application_id", "review_assignment__reviewer_id",
               "review_assignment__claimed", "review_assignment__reviewer__id", "review_assignment__reviewer__full_name",
               "review_assignment__reviewer__email", "review_assignment__reviewer__username")

@@ -195,7 +195,8 @@ def test_the_journey_through_the_generated_client(generated, world, live_server)
         client=rev, body=models.IdsRequest(application_ids=[draft.id])))
     assert claimed.ok == 1
     formal = ok(m["reviews.reviews_applications_formal_review_create"].sync_detailed(
-        draft.id, client=rev, body=models.FormalInputRequest(action=models.ActionEnum.PASS, note="材料齐全。")))
+        draft.id, client=rev,
+        body=models.FormalInputRequest(action=models.FormalInputActionEnum.PASS, note="材料齐全。")))
     assert formal.state == "bureau_review"
 
     # 实质审核 the reviewer proposes the calculator's maximum (经办); 四眼原则 someone else checks it (复核),

@@ -114,7 +114,9 @@ def test_the_queue_runs_a_constant_number_of_queries(catalogue, clock, reviewer,
     fifty, response = _count(client, url)
     assert response.content.decode().count("GZAI-T-") >= 50
     assert five == fifty, (five, fifty)
-    assert fifty <= 12
+    # the page's own reads, plus what every page reads: the session and user, the inbox count, the
+    # footer's units (policies and their programmes) and, for staff, whether the admin site is theirs
+    assert fifty <= 16
 
 
 def test_the_reviewer_queue_page_is_constant_too(catalogue, clock, reviewer, client_for, django_assert_num_queries):
