@@ -117,16 +117,17 @@ def fact_rows(enterprise: Enterprise) -> list[dict[str, Any]]:
     for fact in EligibilityFact:
         value = getattr(enterprise, fact.value)
         record = records.get(fact.value)
-        holds = record is not None and record.source != FactSource.DECLARED \
-            and record.value == enterprise.fact_value(fact.value)
-        source = record.source if holds else FactSource.DECLARED
+        # the record that establishes the value the enterprise holds now, if any
+        held = record if record is not None and record.source != FactSource.DECLARED \
+            and record.value == enterprise.fact_value(fact.value) else None
+        source = held.source if held is not None else FactSource.DECLARED
         detail = ""
-        if holds and record.fact_import is not None:
-            detail = f"{record.fact_import.source}（{record.fact_import.source_date.isoformat()}）"
+        if held is not None and held.fact_import is not None:
+            detail = f"{held.fact_import.source}（{held.fact_import.source_date.isoformat()}）"
         rows.append({"fact": fact.value, "label": str(fact.label), "value": value,
-                     "value_display": value_display(enterprise, fact.value, value), "verified": holds,
+                     "value_display": value_display(enterprise, fact.value, value), "verified": held is not None,
                      "source": source, "source_label": str(FactSource(source).label), "detail": detail,
-                     "recorded_at": record.recorded_at if holds else None})
+                     "recorded_at": held.recorded_at if held is not None else None})
     return rows
 
 

@@ -94,7 +94,7 @@ def _submit(*, actor, application: int, ip: str | None) -> Application:
         state["window"] = window
         # 测算基准日: fixed now, judged on it from here to the last payment (vouchers.lifecycle)
         # a th-events claim's facts are the event's: its date is the period's end unless one is named
-        period = app.period_end or (app.preapproval.event_date if app.preapproval_id else None)
+        period = app.period_end or (app.preapproval.event_date if app.preapproval is not None else None)
         state["basis"] = basis_date(programme=app.programme, submitted_on=timezone.localdate(),
                                     period_end=period, window=window)
 

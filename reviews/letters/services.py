@@ -32,7 +32,7 @@ from . import content
 from .numbering import kind_prefix, number_format, number_take
 
 # The template version each kind is issued with now; a letter keeps the version it was issued with.
-TEMPLATES = {
+TEMPLATES: dict[str, str] = {
     Letter.Kind.APPROVAL: "approval_v1",
     Letter.Kind.DECLINE: "decline_v1",
     Letter.Kind.SUPPLEMENT: "supplement_v1",

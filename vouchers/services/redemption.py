@@ -224,7 +224,7 @@ def provider_relation_declare(*, actor, provider: ComputeProvider, enterprise_cr
         raise ValidationError({"kind": _("请选择关联类型。")})
     with transaction.atomic():
         relation, made = ProviderRelation.objects.get_or_create(
-            provider=provider, enterprise=enterprise,
+            provider=provider, enterprise_id=enterprise.pk,
             defaults={"kind": kind, "note": note[:300], "declared_by": _user(actor)})
         if not made:
             raise ValidationError({"enterprise_credit_code": _("已登记过该企业的关联关系。")})
@@ -314,6 +314,7 @@ def redemption_create(*, actor, voucher_code: str, holder_credit_code: str, invo
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    assert voucher is not None and invoice_date is not None  # each refused above when missing
 
     stored_name = None
     try:
