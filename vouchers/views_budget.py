@@ -223,7 +223,7 @@ def _table_response(*, title: str, header: list[str], rows: list[list[Any]], mon
 
         wb = Workbook()
         ws = wb.active
-        ws.title = title[:31]
+        ws.title = title[:31]  # Excel's limit on a worksheet's name
         xlsx_append(ws, header)
         for cell in ws[1]:
             cell.font = Font(bold=True)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, SupplementRequest
 from portal.audit import audit_record
+from portal.limits import require_length
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
 from portal.outbox import outbox_enqueue
@@ -239,6 +240,7 @@ def letter_note_failure(*, letter_id: int, error: str, final: bool = False) -> N
         letter = Letter.objects.select_for_update().filter(pk=letter_id, sha256="").first()
         if letter is None or letter.status == Letter.Status.REVOKED:
             return
+        # a log of the failure, not user input: its head is enough
         letter.last_error, letter.attempts = error[:2000], letter.attempts + 1
         fields = ["last_error", "attempts"]
         if final and letter.status != Letter.Status.FAILED:
@@ -280,12 +282,13 @@ def letter_revoke(*, actor, letter: Letter, reason: str, ip: str | None = None) 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写撤销原因。")})
+    require_length(reason, model=Letter, field="revoked_reason", key="reason")
     with transaction.atomic():
         locked = Letter.objects.select_for_update().get(pk=letter.pk)
         require_district(actor, _district(locked))
         if locked.revoked_at is not None:
             raise ValidationError(_("该文书已撤销。"))
-        locked.revoked_at, locked.revoked_by, locked.revoked_reason = timezone.now(), actor, reason[:300]
+        locked.revoked_at, locked.revoked_by, locked.revoked_reason = timezone.now(), actor, reason
         locked.status = Letter.Status.REVOKED
         locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason", "status"])
         audit_record(actor=actor, action="letter.revoke", target=locked, ip=ip, note=reason,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,6 @@ from portal.permissions import district_q, require_bureau_admin
 
 from ..models import (
     CollectiveDecision,
-    Decision,
     Objection,
     PublicNotice,
     PublicNoticeEntry,
@@ -89,12 +88,13 @@ def pending_notice_groups(*, actor) -> list[dict[str, Any]]:
     and batch, each with its decided amount (the current decision's) and, for a competitive programme,
     whether a collective decision (集体决策) covers it; each group with its total."""
     groups: dict[tuple[int, int | None], dict[str, Any]] = {}
-    current = Decision.objects.filter(application=OuterRef("pk"), current=True)
+    # the current decision joined as a relation (a column, so its amount comes back as the field's Decimal)
+    current = FilteredRelation("decisions", condition=Q(decisions__current=True))
     covering = CollectiveDecision.applications.through.objects.filter(application_id=OuterRef("pk"))
     apps = list(Application.objects.filter(district_q(actor, "programme__policy__district"),
                                            state=State.APPROVED_PENDING_NOTICE).select_related(
         "programme", "window", "enterprise").defer(*PENDING_UNREAD)
-        .annotate(decided_amount=Subquery(current.values("amount")[:1]), collective=Exists(covering))
+        .annotate(current_decision=current, decided_amount=F("current_decision__amount"), collective=Exists(covering))
         .order_by("programme_id", "window_id", "pk"))
     for app in apps:
         g = groups.setdefault((app.programme_id, app.window_id), {

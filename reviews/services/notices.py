@@ -27,6 +27,7 @@ from applications.models import Application
 from applications.services import TransitionRefused, application_transition, applications_lock, timeline_add
 from applications.workflow import EventAction, State
 from portal.audit import audit_record
+from portal.limits import length_problem
 from portal.models import Role, User
 from portal.notifications import notify_enterprise, notify_users
 from portal.permissions import district_q, require_district
@@ -155,6 +156,11 @@ def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector
             errors["contact_email"] = _("请输入有效的电子邮箱。")
     if len((content or "").strip()) < 10:
         errors["content"] = _("请写明异议的事实和理由（至少10个字）。")
+    for field, value in (("objector_name", objector_name), ("objector_id_number", objector_id_number),
+                         ("content", content)):
+        too_long = length_problem((value or "").strip(), model=Objection, field=field)
+        if too_long and field not in errors:
+            errors[field] = too_long
     if errors:
         raise ValidationError(errors)
     pk = notice.pk if isinstance(notice, PublicNotice) else notice
@@ -170,9 +176,9 @@ def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector
         day = timezone.localdate(now or timezone.now())
         objection = Objection.objects.create(
             notice=n, application_id=application_id, objector_kind=objector_kind,
-            objector_name=objector_name.strip()[:200], objector_id_number=(objector_id_number or "").strip()[:30],
+            objector_name=objector_name.strip(), objector_id_number=(objector_id_number or "").strip(),
             contact_phone=contact_phone.strip(), contact_email=(contact_email or "").strip(),
-            content=content.strip()[:5000], submitted_ip=ip, due_date=due_after("objection", day))
+            content=content.strip(), submitted_ip=ip, due_date=due_after("objection", day))
         audit_record(actor=None, action="review.objection_lodge", target=objection, ip=ip,
                      after={"notice": n.pk, "application": application_id}, note=_("公众异议"))
         timeline_add(application=entry.application, actor=None, action=EventAction.OBJECTION,

@@ -174,3 +174,15 @@ def test_objections_and_their_contacts_are_for_administrators_only(published, ap
     objection.refresh_from_db()
     assert objection.status == Objection.Status.OPEN
     assert list(objections_for(actor=bureau_admin)) == [objection]
+
+
+@pytest.mark.parametrize("field, limit", [("objector_name", 200), ("objector_id_number", 30), ("content", 5000)])
+def test_an_over_long_objection_field_is_refused_not_cut(published, approved, clock, field, limit):
+    clock.set(at(2025, 9, 29, 10))
+    with pytest.raises(ValidationError) as exc:
+        notices.objection_lodge(notice=published, application_id=approved.pk, **{**OBJECTOR, field: "异" * (limit + 1)})
+    assert f"不能超过 {limit} 个字符" in exc.value.message_dict[field][0]
+    assert not Objection.objects.exists()
+    # exactly at the limit is taken whole
+    made = notices.objection_lodge(notice=published, application_id=approved.pk, **{**OBJECTOR, field: "异" * limit})
+    assert len(getattr(made, field)) == limit
