@@ -27,7 +27,7 @@ from applications.models import Application
 from applications.services import TransitionRefused, application_transition, applications_lock, timeline_add
 from applications.workflow import EventAction, State
 from portal.audit import audit_record
-from portal.limits import length_problem
+from portal.limits import length_problem, max_length, require_length
 from portal.models import Role, User
 from portal.notifications import notify_enterprise, notify_users
 from portal.permissions import district_q, require_district
@@ -73,6 +73,7 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
     n = workdays if workdays is not None else workdays_for("notice")
     if n < 1 or n > 60:
         raise ValidationError({"workdays": _("公示期须为 1 至 60 个工作日。")})
+    title = require_length((title or "").strip(), model=PublicNotice, field="title")
     qs = Application.objects.filter(state=State.APPROVED_PENDING_NOTICE)
     if window is not None:
         require_district(actor, window.programme.policy.district)
@@ -99,8 +100,10 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
                            if len(window_ids) == 1 and all(a.window_id for a in apps) else None)
         decisions = {d.application_id: d for d in Decision.objects.filter(application__in=apps, current=True)}
         notice = PublicNotice.objects.create(
-            title=(title.strip() or _("%(programme)s%(batch)s拟支持名单公示")
-                   % {"programme": programme.name_zh, "batch": batch.name if batch else ""})[:200],
+            # the default title is composed from the programme's and the batch's names: cut to the column
+            title=title or (_("%(programme)s%(batch)s拟支持名单公示") % {
+                "programme": programme.name_zh, "batch": batch.name if batch else ""}
+            )[:max_length(PublicNotice, "title")],
             window=batch, programme=programme, published_by=actor, starts_on=on,
             ends_on=due_after("notice", on) if workdays is None else _add(on, n), workdays=n)
         entries = []
