@@ -64,3 +64,15 @@ def page_of(request, object_list, per_page: int) -> Page:
     params.pop("page", None)
     page.query = params.urlencode()  # type: ignore[attr-defined]  # read by the pager's links only
     return page
+
+
+class Capped(list):
+    """The first `limit` rows of a list shown in part on purpose (the latest decided, a work queue's
+    head), with the `total`, so the page says "仅显示最近 N 条，共 M 条" (templates/_capped.html)
+    instead of hiding the rest silently."""
+
+    def __init__(self, object_list, limit: int) -> None:
+        rows = list(object_list[:limit])
+        super().__init__(rows)
+        self.limit = limit
+        self.total = len(rows) if len(rows) < limit else object_list.count()
