@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from portal.models import Role
+from portal.pagination import Capped
 from portal.permissions import district_q, is_active_user, may_verify_enterprises
 
 from .models import (
@@ -73,10 +74,11 @@ def verification_queue_for_actor(actor, *, limit: int = 200) -> VerificationQueu
     claims, changes = claims_for_actor(actor), fact_changes_for_actor(actor)
     pending = EnterpriseClaim.State.PENDING
     return VerificationQueue(
-        claims=list(claims.filter(state=pending).order_by("created_at", "id")[:limit]),
-        fact_changes=list(changes.filter(state=pending).order_by("created_at", "id")[:limit]),
-        decided_claims=list(claims.exclude(state=pending).order_by("-decided_at", "-id")[:30]),
-        decided_fact_changes=list(changes.exclude(state=pending).order_by("-decided_at", "-id")[:30]))
+        # each list's head, with its total (the page says how many are not shown)
+        claims=Capped(claims.filter(state=pending).order_by("created_at", "id"), limit),
+        fact_changes=Capped(changes.filter(state=pending).order_by("created_at", "id"), limit),
+        decided_claims=Capped(claims.exclude(state=pending).order_by("-decided_at", "-id"), 30),
+        decided_fact_changes=Capped(changes.exclude(state=pending).order_by("-decided_at", "-id"), 30))
 
 
 def _get(qs: QuerySet, pk) -> Any:
