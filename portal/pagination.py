@@ -75,4 +75,4 @@ class Capped(list):
         rows = list(object_list[:limit])
         super().__init__(rows)
         self.limit = limit
-        self.total = len(rows) if len(rows) < limit else object_list.count()
+        self.total = object_list.count()  # counted always: a page's queries do not depend on its rows
