@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_display import named_column, yuan_column
 from portal.admin_readonly import ReadOnlyModelAdmin
 
 from .models import (
@@ -16,6 +17,7 @@ from .models import (
     SupplementRequest,
 )
 from .uscc import credit_code_division, normalize, uscc_error
+from .workflow import State
 
 
 class MemberInline(admin.TabularInline):
@@ -104,7 +106,8 @@ class EventInline(admin.TabularInline):
 class ApplicationAdmin(admin.ModelAdmin):
     """States change only through the workflow service; the admin shows them read-only."""
 
-    list_display = ("reference", "enterprise", "programme", "state", "estimate_amount", "submitted_at")
+    list_display = ("reference", "enterprise", "programme", "state", "estimate_yuan", "submitted_at")
+    estimate_yuan = yuan_column("estimate_amount", _("测算金额"))
     list_filter = ("state", "programme__policy", "programme")
     search_fields = ("reference", "title", "enterprise__name", "enterprise__credit_code")
     raw_id_fields = ("enterprise", "programme", "window", "created_by", "declared_by")
@@ -118,8 +121,10 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(ApplicationEvent)
 class ApplicationEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "application", "action", "from_state", "to_state")
+    list_display = ("created_at", "application", "action", "from_state_name", "to_state_name")
     list_filter = ("action",)
+    from_state_name = named_column("from_state", _("原状态"), dict(State.choices))
+    to_state_name = named_column("to_state", _("新状态"), dict(State.choices))
     raw_id_fields = ("application", "actor")
 
 

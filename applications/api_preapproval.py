@@ -1,5 +1,7 @@
 """事前同意 pre-approvals under /api/v1/preapprovals/: enterprise members list, request and withdraw
-their enterprise's; bureau staff list all and decide (approve or refuse, before the event). Every
+their enterprise's; bureau staff list all. The decision (…/decide/) issues a letter, so it is
+reviews.api_letter_decisions (applications does not import reviews); `letters` lists the pre-approval's
+事前同意函 (read through the reverse relation, as the application's page does). Every
 object comes from the actor-scoped selector (404 for another enterprise's); every write goes
 through applications.services_preapproval (400 with field messages in Chinese, 403 for a wrong actor)."""
 
@@ -7,6 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +20,7 @@ from portal.audit import client_ip
 
 from .models import PreApproval
 from .selectors_preapproval import preapprovals_for_actor, programmes_requiring_preapproval
-from .services_preapproval import preapproval_decide, preapproval_request, preapproval_withdraw
+from .services_preapproval import preapproval_request, preapproval_withdraw
 
 TAG = ["pre-approvals"]  # 事前同意
 
@@ -32,16 +35,25 @@ class PreApprovalSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     budget = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     claims = serializers.SerializerMethodField()
+    letters = serializers.SerializerMethodField(help_text="事前同意函: number, status, verification code, download URL "
+                                                          "(null until the PDF is generated)")
 
     class Meta:
         model = PreApproval
         fields = ["id", "reference", "enterprise", "enterprise_name", "programme", "programme_name", "event_name",
                   "event_date", "venue", "plan", "budget", "state", "state_label", "requested_at", "decided_on",
-                  "decided_at", "reason", "claims"]
+                  "decided_at", "reason", "claims", "letters"]
         read_only_fields = fields
 
     def get_claims(self, preapproval) -> list[int]:
         return sorted(a.pk for a in preapproval.claims.all())  # prefetched
+
+    def get_letters(self, preapproval) -> list[dict]:
+        return [{"id": x.pk, "number": x.number, "kind_display": x.get_kind_display(), "status": x.status,
+                 "code": x.code, "issued_on": x.issued_on.isoformat(),
+                 "download_url": reverse("reviews:letter_download", args=[x.pk]) if x.sha256 else None,
+                 "verify_url": reverse("reviews:letter_verify", args=[x.code])}
+                for x in preapproval.letters.all() if x.revoked_at is None]  # prefetched
 
 
 class PreApprovalRequestSerializer(serializers.Serializer):
@@ -88,7 +100,7 @@ class PreApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return preapprovals_for_actor(actor=self.request.user).prefetch_related("claims") \
+        return preapprovals_for_actor(actor=self.request.user).prefetch_related("claims", "letters") \
             .order_by("-requested_at", "-id")
 
     def get_object(self):
@@ -122,17 +134,4 @@ class PreApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         serializer.is_valid(raise_exception=True)
         done = preapproval_withdraw(actor=request.user, preapproval=preapproval,
                                     reason=serializer.validated_data.get("reason", ""), ip=client_ip(request))
-        return self._out(done)
-
-    @extend_schema(summary="审核事前同意 approve or refuse before the event (bureau reviewers and administrators); "
-                           "refusing needs a reason", tags=TAG, request=PreApprovalDecideSerializer,
-                   responses=PreApprovalSerializer)
-    @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
-        preapproval = self.get_object()
-        serializer = PreApprovalDecideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        done = preapproval_decide(actor=request.user, preapproval=preapproval, approve=data["approve"],
-                                  reason=data.get("reason", ""), ip=client_ip(request))
         return self._out(done)

@@ -21,18 +21,38 @@ from .services import ENTERPRISE_FIELDS
 UNITS = {"yuan": _("元"), "percent": "%"}
 
 
-def add_service_errors(form: forms.Form, error: ValidationError | Mapping[str, Any], field_map=None) -> None:
-    """Put a service's field errors on the form (unknown keys become form-wide errors)."""
+# What a service's error keys that are no field of the form are called on the page (never the key).
+SERVICE_ERROR_LABELS = {
+    "enterprise": _("企业实名核验"), "title": _("项目名称"), "contract_numbers": _("合同编号、发票号码或项目标识"),
+    "answers": _("补正答复"), "declaration": _("承诺"), "window": _("申报批次"), "programme": _("申报项目"),
+}
+
+
+def add_service_errors(form: forms.Form, error: ValidationError | Mapping[str, Any], field_map=None,
+                       checklist: list[dict] | None = None) -> None:
+    """Put a service's field errors on the form (unknown keys become form-wide errors, named in
+    words). With the materials checklist, "materials" becomes one error per missing material, by
+    its label and linked to its row (form.error_targets, read by templates/_error_summary.html)."""
     field_map = field_map or {}
+    targets = getattr(form, "error_targets", None) or {}
     items = error.message_dict.items() if isinstance(error, ValidationError) and hasattr(error, "error_dict") \
         else (error.items() if isinstance(error, Mapping) else [("__all__", error.messages)])
     for key, messages in items:
+        if key == "materials" and checklist is not None:
+            for row in checklist:
+                if row["required"] and not row["files"]:
+                    message = _("%(label)s：尚未上传。") % {"label": row["label"]}
+                    targets[message] = f"#material-{row['code']}"
+                    form.add_error(None, message)
+            continue
         name = field_map.get(key, key)
         target = name if name in form.fields else None
         for message in [messages] if isinstance(messages, str) else messages:
             if target is None and name not in ("__all__", "non_field_errors"):
-                message = f"{key}: {message}"
+                label = SERVICE_ERROR_LABELS.get(key.split(".", 1)[0])
+                message = _("%(label)s：%(message)s") % {"label": label, "message": message} if label else message
             form.add_error(target, message)
+    form.error_targets = targets
 
 
 class ClaimDocumentsForm(forms.Form):

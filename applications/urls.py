@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_enterprise, views_preapproval, views_verification
+from . import views, views_acceptance, views_enterprise, views_preapproval, views_verification
 
 app_name = "applications"
 urlpatterns: list = [
@@ -37,6 +37,8 @@ urlpatterns: list = [
     path("applications/<int:pk>/submit/", views.application_submit_view, name="submit"),
     path("applications/<int:pk>/resubmit/", views.application_resubmit_view, name="resubmit"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw_view, name="withdraw"),
+    # 验收报告 the enterprise's acceptance report with its files (the bureau's review: vouchers)
+    path("payments/tranches/<int:pk>/acceptance/", views_acceptance.acceptance_submit, name="acceptance_submit"),
     # 事前同意 pre-approvals before an event (th-events), named by the claim after it
     path("applications/preapprovals/", views_preapproval.preapproval_list, name="preapproval_list"),
     path("applications/preapprovals/new/", views_preapproval.preapproval_request_view, name="preapproval_request"),

@@ -262,7 +262,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{reverse('applications:detail', args=[app.pk])}#materials")
     context = _detail_context(request, app)
     context["upload_form"] = form
-    messages.error(request, _("文件未上传，申报保持不变。"))
+    reasons = "；".join(str(e).rstrip("。") for errors in form.errors.values() for e in errors)
+    messages.error(request, _("文件未上传，申报保持不变：%(why)s。") % {"why": reasons})
     return render(request, "applications/application_detail.html", context, status=400)
 
 
@@ -312,7 +313,7 @@ def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             if app.state == State.SUBMITTED:  # the other click of a double click won
                 messages.info(request, _("申报 %(ref)s 已提交，无需重复提交。") % {"ref": app.reference})
                 return redirect("applications:detail", app.pk)
-            add_service_errors(form, error, field_map={"enterprise": "__all__"})
+            add_service_errors(form, error, field_map={"enterprise": "__all__"}, checklist=materials_checklist(app))
         else:
             messages.success(request, _("申报已提交，编号 %(ref)s。请留意站内信和邮件通知。") % {"ref": app.reference})
             return redirect("applications:detail", app.pk)
@@ -337,7 +338,8 @@ def application_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
             application_resubmit(actor=request.user, application=app, answers=form.answers(), ip=client_ip(request))
         except ValidationError as error:
             add_service_errors(form, error, field_map={f"answers.{i['code']}": f"answer_{i['code']}"
-                                                       for i in supplement["items"]})
+                                                       for i in supplement["items"]},
+                               checklist=materials_checklist(app))
         else:
             messages.success(request, _("补正材料已提交，申报重新进入形式审查。"))
             return redirect("applications:detail", app.pk)

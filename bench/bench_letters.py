@@ -68,8 +68,8 @@ def _make_letters(n: int, *, programme, enterprises, actor, start: int) -> list[
     from reviews.letters import services
 
     ids = []
-    original = services._enqueue
-    services._enqueue = lambda letter_id: None  # queued explicitly by the caller
+    original = services.outbox_enqueue
+    services.outbox_enqueue = lambda *args, **kwargs: None  # queued explicitly by the caller
     try:
         with transaction.atomic():
             for i in range(n):
@@ -85,7 +85,7 @@ def _make_letters(n: int, *, programme, enterprises, actor, start: int) -> list[
                                  {"label": "二期", "amount": "40000.00", "condition": "项目中期检查合格"}]})
                 ids.append(letter.pk)
     finally:
-        services._enqueue = original
+        services.outbox_enqueue = original
     return ids
 
 
@@ -234,7 +234,7 @@ def main() -> int:
 
     catalogue_load()
     admin = User.objects.create_user(username="bench-admin", email="bench-admin@example.cn", password="x",
-                                     role=Role.BUREAU_ADMIN)
+                                     role=Role.BUREAU_ADMIN, district="huangpu")  # the programme's (所属区域)
     Enterprise.objects.bulk_create([
         Enterprise(name=f"广州基准{i}号人工智能科技有限公司", credit_code=make_uscc(800000 + i),
                    registered_district="huangpu", tax_district="huangpu", stats_district="huangpu",

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from .models import Notification, OutboxMessage
-from .outbox import outbox_enqueue
+from .outbox import outbox_enqueue, outbox_publishing_locally
 from .tasks import inbox_rows_create
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ def _schedule(**kwargs) -> None:
     unreachable at commit, write the inbox rows now, so that the recipients see them at once; the
     outbox publishes the delivery (the e-mail) as soon as the broker is back."""
     message = outbox_enqueue(DELIVER_TASK, **kwargs)
+    if outbox_publishing_locally():  # no broker to be down: this process delivers it
+        return
     # robust: a broker or mail outage after commit must not turn a committed change into an error page.
     transaction.on_commit(lambda: _inbox_if_waiting(message.pk, kwargs), robust=True)
 

@@ -4,17 +4,24 @@ is published by `outbox_relay`, which beat's scheduler runs at every tick (porta
 asked for during an outage leaves within a tick of the broker's return. Tasks sent this way must be
 idempotent (they are, by the house rule): a message may be published twice, never lost.
 
-With tasks running in-process (the embedded default), the task runs at commit as `.delay()` would."""
+With tasks running in-process (the embedded default, no broker), settings.PORTAL_EAGER_TASKS says
+when: "background" (the default) hands the message to the in-process worker thread
+(portal.background), so the request answers before the work (a letter's PDF) is done; "inline" runs
+it at commit as `.delay()` would (the test settings); "deferred" leaves it waiting until
+`outbox_run_pending()` is called (tests that look at the page between the request and the work)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .background import BackgroundWorker
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -33,8 +40,65 @@ def outbox_enqueue(task: str, **kwargs) -> OutboxMessage:
     message = OutboxMessage.objects.create(task=task, kwargs=kwargs)
     message_id = message.pk
     # robust: a broker outage after commit must not turn a committed change into an error page.
-    transaction.on_commit(lambda: _publish_one(message_id), robust=True)
+    transaction.on_commit(lambda: _dispatch(message_id), robust=True)
     return message
+
+
+def _eager_mode() -> str:
+    """How in-process work runs: "" with a broker (Celery workers run it), else the setting."""
+    if not current_app.conf.task_always_eager:
+        return ""
+    return getattr(settings, "PORTAL_EAGER_TASKS", "inline")
+
+
+def outbox_publishing_locally() -> bool:
+    """True when committed work waits for this process (background thread or an explicit run),
+    not for a broker: a message not yet published then means "not yet run", not "broker down"."""
+    return _eager_mode() in ("background", "deferred")
+
+
+def _dispatch(message_id: int) -> None:
+    mode = _eager_mode()
+    if mode == "background":
+        _worker.submit(lambda: _publish_one(message_id))
+    elif mode != "deferred":
+        _publish_one(message_id)
+
+
+def _on_worker_start() -> None:
+    """Work a previous process committed but did not run (stopped in between) runs first."""
+    outbox_relay()
+
+
+_worker = BackgroundWorker(on_start=_on_worker_start)
+
+
+def outbox_warm() -> None:
+    """In "background" mode, load the task registry on a thread at start-up, so that the first
+    request asking for work does not pay for importing every app's tasks (a quarter of a second)."""
+    if _eager_mode() == "background" and not _loaded:
+        threading.Thread(target=_tasks, name="portal-outbox-warm", daemon=True).start()
+
+
+def outbox_background_join() -> None:
+    """Wait until the in-process worker has run everything handed to it (tests, shutdown)."""
+    _worker.join()
+
+
+def outbox_run_pending() -> int:
+    """Run now, in this thread, every message still waiting (oldest first); returns how many were
+    published. Tests with PORTAL_EAGER_TASKS="deferred" call it to do the work the request left,
+    and the work that work asked for (a letter's notification), a few rounds deep."""
+    published = 0
+    for _round in range(5):
+        waiting = list(OutboxMessage.objects.filter(published_at__isnull=True).order_by("pk"))
+        if not waiting:
+            break
+        for message in waiting:
+            if not _attempt(message):
+                return published
+            published += 1
+    return published
 
 
 def _tasks():

@@ -62,6 +62,17 @@ def may_verify_enterprises(user: User | None) -> bool:
     eligibility facts — reviewing staff. The bureau's district scoping narrows what they see in
     applications.selectors_verification.verification_queue_for_actor; this says whether they may at all."""
     return is_reviewing_staff(user)
+def may_import_enterprise_facts(user: User | None) -> bool:
+    """一企一档: import the departments' files of enterprise facts and run matching — bureau administrators
+    (district-bound: their district's enterprises only)."""
+    return is_bureau_admin(user)
+
+
+def may_resolve_fact_contests(user: User | None) -> bool:
+    """Decide an enterprise's contest of one of its facts — reviewing staff of its district."""
+    return is_reviewing_staff(user)
+
+
 # ---------------------------------------------------------------- districts
 
 def staff_districts(user: User | None) -> frozenset[str] | None:
@@ -141,3 +152,15 @@ def approval_step_refusal(user: User | None, *, holder: str, authorised_leader: 
 def may_hold_approval_step(user: User | None, *, holder: str, authorised_leader: bool,
                            held_by: Collection[int]) -> bool:
     return approval_step_refusal(user, holder=holder, authorised_leader=authorised_leader, held_by=held_by) is None
+
+
+def may_rate_service(user: User | None, *, member_of_applicant: bool, ended: bool) -> bool:
+    """好差评: a member of the applying enterprise, once its application has ended."""
+    return is_active_user(user) and user.role == Role.ENTERPRISE and member_of_applicant and ended
+
+
+def may_use_admin_site(user: User | None) -> bool:
+    """The Django admin (管理后台) is of use to an active staff account with at least one model
+    permission (or a superuser); to any other it would show an empty index."""
+    return (is_active_user(user) and user.is_staff
+            and (user.is_superuser or bool(user.get_all_permissions())))

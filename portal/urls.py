@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import api_auth, api_staff, api_views, oidc, views
+from . import api_auth, api_staff, api_views, oidc, views, views_workbench
 
 admin.site.site_header = gettext_lazy("广州人工智能产业补贴券平台 · 管理后台")
 admin.site.site_title = gettext_lazy("补贴券平台管理")
@@ -40,6 +40,7 @@ api_v1 = [
     path("", include("vouchers.api_urls")),
     path("", include("applications.api_urls")),
     path("", include("reviews.api_urls")),
+    path("", include("proactive.api_urls")),
 ]
 
 urlpatterns = [
@@ -48,6 +49,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("metrics", views.metrics, name="metrics"),
     path("accounts/", include(account_patterns)),
+    path("workbench/", views_workbench.workbench, name="workbench"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -59,6 +61,7 @@ urlpatterns = [
     path("", include("vouchers.urls")),
     path("", include("applications.urls")),
     path("", include("reviews.urls")),
+    path("", include("proactive.urls")),
 ]
 
 # Errors in Chinese; JSON under /api/; a database outage is a 503 with a clear message (portal/errors.py).

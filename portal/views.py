@@ -98,8 +98,9 @@ def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    nxt = request.GET.get("next") or request.POST.get("next") or "/"
-    return nxt if url_has_allowed_host_and_scheme(nxt, {request.get_host()}) else "/"
+    workbench = reverse("workbench")  # each role's own starting page (portal.views_workbench)
+    nxt = request.GET.get("next") or request.POST.get("next") or workbench
+    return nxt if url_has_allowed_host_and_scheme(nxt, {request.get_host()}) else workbench
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_display import yuan_column
 from portal.audit import audit_record, client_ip
 from portal.models import Role, User
 
@@ -23,6 +24,7 @@ from .models import (
     ExpertAssignment,
     ExpertRelation,
     Letter,
+    LetterIssuer,
     Objection,
     PartyConfirmation,
     ProposalStep,
@@ -78,7 +80,9 @@ class ExpertAssignmentAdmin(ReadOnlyAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ("application", "outcome", "amount", "max_amount", "decided_on", "decided_by", "current")
+    list_display = ("application", "outcome", "amount_yuan", "max_amount_yuan", "decided_on", "decided_by", "current")
+    amount_yuan = yuan_column("amount", _("核定金额"))
+    max_amount_yuan = yuan_column("max_amount", _("测算上限"))
     list_filter = ("outcome", "current")
 
 
@@ -86,7 +90,8 @@ class PublicNoticeEntryInline(admin.TabularInline):
     model = PublicNoticeEntry
     extra = 0
     can_delete = False
-    readonly_fields = ("application", "line", "enterprise_name", "programme_name", "amount", "status")
+    readonly_fields = ("application", "line", "enterprise_name", "programme_name", "amount_yuan", "status")
+    amount_yuan = yuan_column("amount", _("拟支持金额"))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -124,7 +129,7 @@ class LetterAdmin(ReadOnlyAdmin):
                     "last_error_short")
     list_filter = ("status", "kind")
     search_fields = ("number", "addressee_name", "addressee_credit_code", "code")
-    raw_id_fields = ("application", "enterprise")
+    raw_id_fields = ("application", "preapproval", "clawback", "programme", "enterprise")
     actions = ["retry_failed"]
 
     @admin.display(description=_("最近错误"))
@@ -141,6 +146,22 @@ class LetterAdmin(ReadOnlyAdmin):
             except (PermissionDenied, ValidationError) as exc:
                 self.message_user(request, f"{letter.number}: {exc}", messages.ERROR)
         self.message_user(request, _("已重新提交 %(n)s 份文书的生成。") % {"n": done})
+
+
+@admin.register(LetterIssuer)
+class LetterIssuerAdmin(admin.ModelAdmin):
+    """发文机关设置: each authority's series words and repayment account, read when a letter is issued
+    (a letter already issued keeps what it printed). Changes are audited."""
+
+    list_display = ("authority", "series_words", "repayment_account_name", "repayment_bank",
+                    "repayment_account_number")
+    search_fields = ("authority",)
+
+    def save_model(self, request, obj, form, change):
+        before = {k: form.initial.get(k) for k in form.changed_data} if change else {}
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="letter.issuer_save", target=obj, ip=client_ip(request),
+                     before=before, after={k: form.cleaned_data.get(k) for k in form.changed_data})
 
 
 # ---------------------------------------------------------------- 四眼原则 approval chains
@@ -172,7 +193,9 @@ def _chain_json(chain: ApprovalChain) -> dict:
 class ApprovalChainAdmin(admin.ModelAdmin):
     """审批链: edited here by system administrators; a proposal keeps the steps it was made with."""
 
-    list_display = ("name", "programme", "amount_above", "amount_up_to", "active", "updated_at")
+    list_display = ("name", "programme", "amount_above_yuan", "amount_up_to_yuan", "active", "updated_at")
+    amount_above_yuan = yuan_column("amount_above", _("金额高于"))
+    amount_up_to_yuan = yuan_column("amount_up_to", _("金额不超过"))
     list_filter = ("active",)
     inlines = [ApprovalChainStepInline]
 
@@ -221,7 +244,8 @@ class ProposalStepInline(admin.TabularInline):
 
 @admin.register(DecisionProposal)
 class DecisionProposalAdmin(ReadOnlyAdmin):
-    list_display = ("application", "outcome", "amount", "status", "chain", "proposed_by", "proposed_at")
+    list_display = ("application", "outcome", "amount_yuan", "status", "chain", "proposed_by", "proposed_at")
+    amount_yuan = yuan_column("amount", _("拟核定金额"))
     list_filter = ("status", "outcome")
     inlines = [ProposalStepInline]
 

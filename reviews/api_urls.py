@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from . import api, api_approvals, api_letter_pdf, api_parties, api_staff
+from . import api, api_approvals, api_guide, api_letter_decisions, api_letter_pdf, api_parties, api_ratings, api_staff
 from .letters import api as letter_api
 
 urlpatterns: list = [
+    path("guide/<slug:code>/", api_guide.ProgrammeGuideView.as_view(), name="api-guide"),
+    path("ratings/summary/", api_ratings.RatingSummaryView.as_view(), name="api-ratings-summary"),
     path("reviews/queue/", api.QueueView.as_view(), name="api-reviews-queue"),
     path("reviews/overdue/", api.OverdueView.as_view(), name="api-reviews-overdue"),
     path("reviews/assignments/", api.AssignView.as_view(), name="api-reviews-assign"),
@@ -57,4 +59,8 @@ urlpatterns: list = [
     path("letters/<int:pk>/pdf/", api_letter_pdf.LetterPdfView.as_view(), name="api-letter-pdf"),
     path("letters/<int:pk>/retry/", letter_api.letter_retry, name="api-letter-retry"),
     path("letters/verify/<str:code>/", letter_api.letter_verify, name="api-letter-verify"),
+    # decisions on other apps' records that issue a letter (事前同意函, 追回决定书), at their usual URLs
+    path("preapprovals/<int:pk>/decide/", api_letter_decisions.PreApprovalDecideView.as_view(),
+         name="api-preapproval-decide"),
+    path("payments/clawbacks/", api_letter_decisions.ClawbackList.as_view(), name="api-payment-clawbacks"),
 ]

@@ -126,11 +126,17 @@ class SupplementReturnForm(forms.Form):
             self.fields[f"m_{row['code']}"] = forms.BooleanField(
                 label=row["label"], required=False, initial=not row["present"],
                 help_text=_("缺失") if not row["present"] else _("已上传 %(n)d 份") % {"n": len(row["files"])})
-            self.fields[f"n_{row['code']}"] = forms.CharField(label=_("补正要求"), required=False, max_length=500)
+            # the note's box sits in the material's row without a label of its own: named for screen readers
+            self.fields[f"n_{row['code']}"] = forms.CharField(
+                label=_("补正要求"), required=False, max_length=500,
+                widget=forms.TextInput(attrs={"aria-label": _("%(material)s的补正要求") % {"material": row["label"]}}))
         for i in range(1, 4):
-            self.fields[f"other_label_{i}"] = forms.CharField(label=_("其他补正事项 %(i)d") % {"i": i}, required=False,
-                                                              max_length=200)
-            self.fields[f"other_note_{i}"] = forms.CharField(label=_("补正要求"), required=False, max_length=500)
+            label = _("其他补正事项 %(i)d") % {"i": i}
+            self.fields[f"other_label_{i}"] = forms.CharField(label=label, required=False, max_length=200,
+                                                              widget=forms.TextInput(attrs={"aria-label": label}))
+            self.fields[f"other_note_{i}"] = forms.CharField(
+                label=_("补正要求"), required=False, max_length=500,
+                widget=forms.TextInput(attrs={"aria-label": _("%(material)s的补正要求") % {"material": label}}))
 
     def material_rows(self):
         return [{"row": row, "check": self[f"m_{row['code']}"], "note": self[f"n_{row['code']}"]}

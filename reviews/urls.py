@@ -2,8 +2,19 @@
 
 from django.urls import path
 
-from . import views, views_approvals, views_experts, views_notices, views_parties, views_preapproval
+from . import (
+    views,
+    views_approvals,
+    views_clawback,
+    views_experts,
+    views_guide,
+    views_notices,
+    views_parties,
+    views_preapproval,
+    views_ratings,
+)
 from .letters import views as letter_views
+from .letters import views_status as letter_status_views
 
 app_name = "reviews"
 urlpatterns: list = [
@@ -36,6 +47,9 @@ urlpatterns: list = [
     # 事前同意 pre-approvals (th-events), decided before the event
     path("review/preapprovals/", views_preapproval.preapproval_queue, name="preapproval_queue"),
     path("review/preapprovals/<int:pk>/", views_preapproval.preapproval_decide_view, name="preapproval_decide"),
+    # 追回决定 from an award's payments page (vouchers'), issuing the 追回决定书
+    path("manage/payments/awards/<int:pk>/clawback/", views_clawback.payment_award_clawback,
+         name="payment_award_clawback"),
     # 专家评审 expert pages
     path("expert/", views_experts.expert_list, name="expert_list"),
     path("expert/<int:pk>/", views_experts.expert_assignment, name="expert_assignment"),
@@ -58,8 +72,16 @@ urlpatterns: list = [
     path("letters/", letter_views.letter_list, name="letter_list"),
     path("letters/batch/", letter_views.letters_batch, name="letters_batch"),
     path("letters/<int:pk>/download/", letter_views.letter_download, name="letter_download"),
+    path("letters/<int:pk>/status/", letter_status_views.letter_status, name="letter_status"),
     path("letters/<int:pk>/revoke/", letter_views.letter_revoke, name="letter_revoke"),
     path("letters/<int:pk>/retry/", letter_views.letter_retry, name="letter_retry"),
+    # 办事指南 and keyword search (public)
+    path("guide/search/", views_guide.guide_search, name="guide_search"),
+    path("guide/<slug:code>/", views_guide.programme_guide, name="programme_guide"),
+    path("guide/<slug:code>/templates/<slug:material>.docx", views_guide.material_template, name="material_template"),
+    # 好差评
+    path("service-rating/<int:pk>/", views_ratings.rating_new, name="rating_new"),
+    path("manage/ratings/", views_ratings.ratings_admin, name="ratings_admin"),
     path("verify/", letter_views.letter_verify_start, name="letter_verify_start"),
     path("verify/<str:code>/", letter_views.letter_verify, name="letter_verify"),
 ]

@@ -109,7 +109,7 @@ def _queue_cells(rows: list[dict]) -> list[dict]:
         programme = app.programme
         row.update(
             url=f"{head}{app.pk}{tail}", reference=app.reference, enterprise=app.enterprise.name,
-            programme=programme.display_name, policy=programme.policy.code,
+            programme=programme.display_name, policy=programme.policy.document_number or programme.policy.title,
             path=paths.get(programme.review_path, programme.review_path), state=app.state,
             state_label=states.get(app.state, app.state),
             submitted=timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M") if app.submitted_at else "",

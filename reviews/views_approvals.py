@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from applications.workflow import COMPETITIVE
 from portal.audit import client_ip
+from portal.permissions import in_district
 from vouchers.models import Programme
 
 from . import selectors
@@ -112,7 +113,10 @@ def collective_decision_new(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("programme") or request.GET.get("programme") or next(iter(programmes), "")
     programme = programmes.get(code)
     if programme is None:
-        if code and Programme.objects.filter(code=code).exclude(review_path=COMPETITIVE).exists():
+        known = Programme.objects.filter(code=code).select_related("policy").first() if code else None
+        if known is not None and not in_district(request.user, known.policy.district):
+            raise Http404  # another district's programme: not found, as every out-of-district object
+        if known is not None and known.review_path != COMPETITIVE:
             messages.error(request, _("该项目不是竞争性评审项目，无须记录集体决策。"))
         elif code:
             messages.error(request, _("该项目暂无待公示的申报。"))

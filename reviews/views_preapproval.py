@@ -1,6 +1,6 @@
 """The bureau's 事前同意 pages: the queue of pending pre-approval requests (nearest event first) and
-one request with its decision form. Reads through applications' actor-scoped selectors, writes
-through its service (the pre-approval is an applications table)."""
+one request with its decision form. Reads through applications' actor-scoped selectors; the decision
+through reviews.services.preapproval_letters (applications' decision, and the 事前同意函 when approved)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from applications.forms import add_service_errors
 from applications.forms_preapproval import PreApprovalDecideForm
 from applications.models import PreApproval
 from applications.selectors_preapproval import preapproval_get_for_actor, preapprovals_for_actor, preapprovals_pending
-from applications.services_preapproval import preapproval_decide
 from portal.audit import client_ip
 from portal.pagination import Capped
 
+from .services.preapproval_letters import preapproval_decide_with_letter
 from .views import REVIEW_ROLES, roles_required
 
 
@@ -41,7 +41,7 @@ def preapproval_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            preapproval_decide(actor=request.user, preapproval=preapproval, approve=approve,
+            preapproval_decide_with_letter(actor=request.user, preapproval=preapproval, approve=approve,
                                reason=form.cleaned_data["reason"], ip=client_ip(request))
         except ValidationError as error:
             add_service_errors(form, error)

@@ -222,6 +222,7 @@ def cast_build(*, letters: bool = True) -> Cast:
     o["b_two_party"] = _two_party(enterprise_b, owner_b, buyer=enterprise_a)
     o["a_preapproval"] = _preapproval(enterprise_a, owner_a)
     _verification(o, users)
+    _proactive(o, users)
 
     # ------------------------------------------------------------ the rest
     o["invitation"], o["invitation_token"] = _invitation(enterprise_a, owner_a)
@@ -343,6 +344,7 @@ def _payments(o: dict, users: dict) -> None:
     and partly clawed back (owed)."""
     from vouchers.models import BudgetPool, Programme
     from vouchers.services import accounts, clawbacks, payments
+    from vouchers.services.acceptance import AcceptanceUpload, acceptance_report_submit
     from vouchers.services.budget import award_commit, award_reserve
 
     admin, owner_a = users["admin"], users["owner_a"]
@@ -376,8 +378,12 @@ def _payments(o: dict, users: dict) -> None:
     staged, lump = awards["hp-transformation-center"], awards["hp-model-genai-filing"]
     o["payment_award"] = staged
     o["tranche_waiting"] = staged.tranches.get(seq=2)
-    o["acceptance"] = payments.acceptance_submit(actor=owner_a, tranche=o["tranche_waiting"],
-                                                 summary="促进中心建设完成，已通过第三方验收（验收报告 YS-2026-01）。")
+    o["acceptance"] = acceptance_report_submit(
+        actor=owner_a, tranche=o["tranche_waiting"],
+        summary="促进中心建设完成，已通过第三方验收（验收报告 YS-2026-01）。",
+        files=[AcceptanceUpload(file=ContentFile(PDF), extension="pdf", content_type="application/pdf", size=len(PDF),
+                                sha256=hashlib.sha256(PDF).hexdigest(), name="验收报告.pdf")])
+    o["acceptance_file"] = o["acceptance"].files.get()
     o["payment_batch"] = payments.batch_prepare(actor=finance, tranche_ids=[staged.tranches.get(seq=1).pk])
     paid = payments.batch_approve(actor=admin, batch=payments.batch_prepare(actor=finance,
                                                                             tranche_ids=[lump.tranches.get().pk]))
@@ -385,6 +391,32 @@ def _payments(o: dict, users: dict) -> None:
         payments.LineResult(seq=1, paid=True, paid_on=today, voucher_number="GK-CAST-1")])
     o["clawback"] = clawbacks.clawback_decide(actor=admin, award=lump, amount="1000",
                                               reason="经核查部分支出不符合要求，予以追回。")
+
+
+def _proactive(o: dict, users: dict) -> None:
+    """一企一档 and 免申即享: facts of A (one of them contested by A's owner), an import batch, and a prepared
+    免申 batch of Huangpu's flagged programme (hp-revenue-growth)."""
+    from proactive.models import AutoAwardBatch, Department, EnterpriseFact, FactContest, FactImport
+    from vouchers.models import ApplicationWindow, Programme
+
+    a = o["a_draft"].enterprise
+    o["fact_import"] = FactImport.objects.create(department=Department.STATISTICS, source="广州市统计局",
+                                                 file_name="规上企业.csv", sha256="0" * 64, rows=1, created=2)
+    o["fact_a"] = EnterpriseFact.objects.create(enterprise=a, kind="revenue_jan_nov", period="2025-11",
+                                                value="90000000.00", department=Department.STATISTICS,
+                                                source="广州市统计局", fact_import=o["fact_import"])
+    contested = EnterpriseFact.objects.create(enterprise=a, kind="revenue_jan_nov", period="2024-11",
+                                              value="70000000.00", department=Department.STATISTICS,
+                                              source="广州市统计局", fact_import=o["fact_import"])
+    o["fact_contest"] = FactContest.objects.create(fact=contested, raised_by=users["owner_a"], reason="口径有误",
+                                                   proposed_value="60000000.00")
+    programme = Programme.objects.get(code="hp-revenue-growth")
+    now = timezone.now()
+    o["window_auto"] = ApplicationWindow.objects.create(programme=programme, name="免申即享第一批",
+                                                        opens_at=now - dt.timedelta(days=1),
+                                                        closes_at=now + dt.timedelta(days=30))
+    o["auto_batch"] = AutoAwardBatch.objects.create(programme=programme, window=o["window_auto"], facts_cutoff=now,
+                                                    seed=1, created_by=users["admin"])
 
 
 def _verification(o: dict, users: dict) -> None:

@@ -2,8 +2,11 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_display import named_column, yuan_column
 from portal.audit import client_ip
 
+from .calculator import LINE_LABELS
+from .display import param_label, param_text
 from .lifecycle import window_check
 from .models import ApplicationWindow, Award, BudgetPool, LedgerEntry, ParameterValue, Policy, Programme
 from .services.catalogue import parameter_set, window_open
@@ -78,8 +81,13 @@ class ParameterValueAdmin(admin.ModelAdmin):
     keep their programme, name and date; dated values are never deleted (awards cite them)."""
 
     form = ParameterValueForm
-    list_display = ("programme", "name", "value", "effective_from", "created_by")
+    list_display = ("programme", "name_label", "value_text", "effective_from", "created_by")
     list_filter = ("programme__policy", "programme", "name")
+    name_label = named_column("name", _("参数"), param_label)
+
+    @admin.display(description=_("参数值"), ordering="value")
+    def value_text(self, obj) -> str:
+        return param_text(obj.name, obj.value)
 
     def get_readonly_fields(self, request, obj=None):
         return ("programme", "name", "effective_from") if obj else ()
@@ -136,14 +144,22 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
 
 @admin.register(BudgetPool)
 class BudgetPoolAdmin(admin.ModelAdmin):
-    list_display = ("programme", "fiscal_year", "amount", "reserved", "committed", "disbursed")
+    list_display = ("programme", "fiscal_year", "amount_yuan", "reserved_yuan", "committed_yuan", "disbursed_yuan")
     list_filter = ("fiscal_year", "programme__policy")
-    readonly_fields = ("reserved", "committed", "disbursed")
+    readonly_fields = ("reserved_yuan", "committed_yuan", "disbursed_yuan")
+    amount_yuan = yuan_column("amount", _("预算额度"))
+    reserved_yuan = yuan_column("reserved", _("已预留"))
+    committed_yuan = yuan_column("committed", _("已核定"))
+    disbursed_yuan = yuan_column("disbursed", _("已拨付"))
 
 
 @admin.register(Award)
 class AwardAdmin(admin.ModelAdmin):
-    list_display = ("application", "line", "enterprise", "programme", "amount", "disbursed", "status", "decided_on")
+    list_display = ("application", "line_name", "enterprise", "programme", "amount_yuan", "disbursed_yuan", "status",
+                    "decided_on")
+    line_name = named_column("line", _("奖励对象"), {**LINE_LABELS, "": _("申报单位")})
+    amount_yuan = yuan_column("amount", _("核定金额"))
+    disbursed_yuan = yuan_column("disbursed", _("已拨付"))
     list_filter = ("status", "programme", "fiscal_year")
     raw_id_fields = ("application", "enterprise", "pool")
 
@@ -153,7 +169,8 @@ class AwardAdmin(admin.ModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "pool", "award", "kind", "amount", "reference")
+    list_display = ("created_at", "pool", "award", "kind", "amount_yuan", "reference")
+    amount_yuan = yuan_column("amount", _("金额"))
     list_filter = ("kind", "pool__fiscal_year")
 
     def has_change_permission(self, request, obj=None):

@@ -20,6 +20,7 @@ from portal.audit import client_ip
 
 from . import api_payments_serializers as s
 from . import payment_selectors as sel
+from .acceptance_downloads import acceptance_file_response
 from .payment_files import payment_file_csv, payment_file_xlsx, return_file_import
 from .services import accounts as account_svc
 from .services import clawbacks as clawback_svc
@@ -110,19 +111,6 @@ class AccountRefuse(APIView):
         return Response(s.PaymentAccountSerializer(done).data)
 
 
-class AcceptanceSubmit(APIView):
-    @extend_schema(tags=TAG, summary="提交验收报告（分阶段拨付的后续各期）", request=s.PaymentAcceptanceInput,
-                   responses={201: s.PaymentAcceptanceSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        require_enterprise(request.user)
-        tranche = sel.tranche_get_for_actor(actor=request.user, pk=pk)
-        data = s.PaymentAcceptanceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = svc.acceptance_submit(actor=request.user, tranche=tranche, summary=data.validated_data["summary"],
-                                       ip=client_ip(request))
-        return Response(s.PaymentAcceptanceSerializer(report).data, status=status.HTTP_201_CREATED)
-
-
 # --- awards, schedules, acceptance ----------------------------------------------------------------
 
 class AwardList(generics.ListAPIView):
@@ -172,6 +160,14 @@ class AcceptanceList(generics.ListAPIView):
 
     def get_queryset(self):
         return sel.acceptance_for_actor(actor=self.request.user).order_by("submitted_at", "id")
+
+
+class AcceptanceFileDownload(APIView):
+    @extend_schema(tags=TAG, summary="下载验收材料（提交的企业与所在区的管理员）",
+                   responses={(200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in
+                              ("application/pdf", "image/jpeg", "image/png", "application/ofd")})
+    def get(self, request: Request, pk: int):
+        return acceptance_file_response(sel.acceptance_file_get_for_actor(actor=request.user, pk=pk))
 
 
 class AcceptanceDecide(APIView):
@@ -297,28 +293,7 @@ class BatchReturnFile(APIView):
 
 # --- claw-backs and the report --------------------------------------------------------------------
 
-class ClawbackList(generics.ListAPIView):
-    """追回: the enterprise's own (what it owes), administrators all; POST (administrators) decides one."""
-
-    serializer_class = s.PaymentClawbackSerializer
-    filterset_fields = ["status"]
-
-    def get_queryset(self):
-        return sel.clawbacks_for_actor(actor=self.request.user).prefetch_related("repayments").order_by("-id")
-
-    @extend_schema(tags=TAG, summary="追回决定（写明理由；奖励随之终止，未拨付部分释放）",
-                   request=s.PaymentClawbackInput,
-                   responses={201: s.PaymentClawbackSerializer})
-    def post(self, request: Request) -> Response:
-        if not may_manage_payments(request.user):
-            raise DjangoPermissionDenied("仅主管部门管理员或系统管理员可以作出追回决定。")
-        data = s.PaymentClawbackInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        award = sel.payment_award_get_for_actor(actor=request.user, pk=data.validated_data["award"])
-        clawback = clawback_svc.clawback_decide(actor=request.user, award=award, amount=data.validated_data["amount"],
-                                                reason=data.validated_data["reason"],
-                                                due_on=data.validated_data.get("due_on"), ip=client_ip(request))
-        return Response(s.PaymentClawbackSerializer(clawback).data, status=status.HTTP_201_CREATED)
+# ClawbackList (GET and the decision, POST) is reviews.api_letter_decisions: the decision issues a letter.
 
 
 class ClawbackDetail(generics.RetrieveAPIView):

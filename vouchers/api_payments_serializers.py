@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api import id_field
 
-from .models import AcceptanceReport, Award, Clawback, ClawbackRepayment, PaymentBatch, PaymentLine, PaymentTranche
+from .models import (
+    AcceptanceFile,
+    AcceptanceReport,
+    Award,
+    Clawback,
+    ClawbackRepayment,
+    PaymentBatch,
+    PaymentLine,
+    PaymentTranche,
+)
 from .models import ReceivingAccount as Account
 from .payment_selectors import batch_lines, batch_pool_totals
 
@@ -126,7 +136,20 @@ class PaymentDueSerializer(serializers.Serializer):
     problem = serializers.CharField(read_only=True, help_text="不能编入批次的原因；空表示可以")
 
 
+class PaymentAcceptanceFileSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AcceptanceFile
+        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, row) -> str:
+        return reverse("api-payment-acceptance-file", kwargs={"pk": row.pk})
+
+
 class PaymentAcceptanceSerializer(serializers.ModelSerializer):
+    files = PaymentAcceptanceFileSerializer(many=True, read_only=True)
     award = serializers.IntegerField(source="tranche.award_id", read_only=True)
     enterprise = serializers.CharField(source="tranche.award.enterprise.name", read_only=True)
     label = serializers.CharField(source="tranche.label", read_only=True)
@@ -135,12 +158,14 @@ class PaymentAcceptanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = AcceptanceReport
         fields = ["id", "tranche", "award", "enterprise", "label", "amount", "summary", "status", "submitted_at",
-                  "decided_at", "decision_note"]
+                  "decided_at", "decision_note", "files"]
         read_only_fields = fields
 
 
 class PaymentAcceptanceInput(serializers.Serializer):
     summary = serializers.CharField(max_length=5000)
+    files = serializers.ListField(child=serializers.FileField(), allow_empty=False, max_length=10,
+                                  help_text="验收材料（PDF、OFD、JPG、PNG，按内容识别；multipart，可多个）")
 
 
 class PaymentAcceptanceDecision(serializers.Serializer):

@@ -26,7 +26,7 @@ PARAM_LABELS = {
     "rate": gettext_lazy("支持比例"),
     "rate_supplier": gettext_lazy("供应方奖励比例"),
     "rate_buyer": gettext_lazy("采购方奖励比例"),
-    "fixed_amount": gettext_lazy("奖励金额(定额)"),
+    "fixed_amount": gettext_lazy("奖励金额（定额）"),
     "cap_per_enterprise_year": gettext_lazy("每家企业每年最高"),
     "cap_per_enterprise_period": gettext_lazy("政策有效期内每家企业最高"),
     "programme_total_period": gettext_lazy("政策有效期内扶持总额"),
@@ -35,20 +35,20 @@ PARAM_LABELS = {
     "cap_national": gettext_lazy("国家级项目最高"),
     "cap_provincial": gettext_lazy("省级项目最高"),
     "cap_municipal": gettext_lazy("市级项目最高"),
-    "level_3": gettext_lazy("DCMM 三级奖励"),
-    "level_4": gettext_lazy("DCMM 四级奖励"),
-    "level_5": gettext_lazy("DCMM 五级奖励"),
+    "level_3": gettext_lazy("数据管理能力成熟度三级奖励"),
+    "level_4": gettext_lazy("数据管理能力成熟度四级奖励"),
+    "level_5": gettext_lazy("数据管理能力成熟度五级奖励"),
     "awardee_quota_period": gettext_lazy("政策有效期内支持主体名额"),
     "project_quota_period": gettext_lazy("政策有效期内支持项目名额"),
     "project_quota_year": gettext_lazy("每年支持项目名额"),
     "min_growth_rate": gettext_lazy("营业收入同比增速须超过"),
-    "unit_size": gettext_lazy("计奖单位(每增长)"),
-    "tier1_increment": gettext_lazy("第一档:增量超过"),
-    "tier1_per_unit": gettext_lazy("第一档:每单位奖励"),
-    "tier2_increment": gettext_lazy("第二档:增量超过"),
-    "tier2_per_unit": gettext_lazy("第二档:每单位奖励"),
-    "tier3_increment": gettext_lazy("第三档:增量超过"),
-    "tier3_per_unit": gettext_lazy("第三档:每单位奖励"),
+    "unit_size": gettext_lazy("计奖单位（每增长）"),
+    "tier1_increment": gettext_lazy("第一档：增量超过"),
+    "tier1_per_unit": gettext_lazy("第一档：每单位奖励"),
+    "tier2_increment": gettext_lazy("第二档：增量超过"),
+    "tier2_per_unit": gettext_lazy("第二档：每单位奖励"),
+    "tier3_increment": gettext_lazy("第三档：增量超过"),
+    "tier3_per_unit": gettext_lazy("第三档：每单位奖励"),
     "min_revenue": gettext_lazy("年度营业收入须达到"),
     "min_rd": gettext_lazy("研发投入须达到"),
     "amount_per_unit": gettext_lazy("每单位奖励"),
@@ -185,7 +185,7 @@ def text_provenance(source: str) -> list[str]:
     if profile.paginated:
         steps.append(_("原始文本为 PDF 提取的文字，已去除页码标记、列表符号和断行留下的空格，跨页断开的段落已接续。"))
     if profile.traditional:
-        steps.append(_("原文为繁体，已用 OpenCC 转换为简体。"))
+        steps.append(_("原文为繁体，已转换为简体。"))
     steps.append(_("中文语句中的半角标点已改为全角，数字照录；文字未作其他改动。"))
     return steps
 
@@ -289,7 +289,7 @@ def formula_in_words(programme: Programme, params: Mapping[str, Decimal]) -> str
             "base": role("base"), "rs": p("rate_supplier"), "rb": p("rate_buyer")}
     elif f == "dcmm_levels":
         levels = "、".join(f"{k[-1]}级 {p(k)}" for k in sorted(params) if k.startswith("level_"))
-        text = _("按 DCMM 认证等级奖励：%(levels)s；此前获较低等级奖励的，只补差额") % {"levels": levels}
+        text = _("按数据管理能力成熟度评估等级奖励：%(levels)s；此前获较低等级奖励的，只补差额") % {"levels": levels}
     else:
         text = programme.summary_zh
     return text

@@ -15,6 +15,7 @@ from django.http import Http404
 from portal.permissions import staff_districts
 
 from .models import (
+    AcceptanceFile,
     AcceptanceReport,
     Award,
     BudgetPool,
@@ -95,7 +96,8 @@ def tranche_get_for_actor(*, actor, pk: Any) -> PaymentTranche:
 
 def acceptance_for_actor(*, actor) -> QuerySet[AcceptanceReport]:
     qs = AcceptanceReport.objects.select_related("tranche__award__enterprise", "tranche__award__programme",
-                                                 "tranche__award__application", "submitted_by", "decided_by")
+                                                 "tranche__award__application", "submitted_by", "decided_by"
+                                                 ).prefetch_related("files")
     if may_manage_payments(actor):
         return qs.filter(award_scope_q(actor, "tranche__award__"))
     enterprise_id = enterprise_id_of(actor)
@@ -104,6 +106,11 @@ def acceptance_for_actor(*, actor) -> QuerySet[AcceptanceReport]:
 
 def acceptance_get_for_actor(*, actor, pk: Any) -> AcceptanceReport:
     return _get(acceptance_for_actor(actor=actor), pk)
+
+
+def acceptance_file_get_for_actor(*, actor, pk: Any) -> AcceptanceFile:
+    """验收材料 for the enterprise that submitted it and the administrators of the award's district."""
+    return _get(AcceptanceFile.objects.filter(report__in=acceptance_for_actor(actor=actor)), pk)
 
 
 @dataclass
@@ -237,7 +244,8 @@ class EnterprisePayments:
 
 
 def award_payments(award: Award) -> AwardPayments:
-    tranches = list(PaymentTranche.objects.filter(award=award).order_by("seq").prefetch_related("acceptance_reports"))
+    tranches = list(PaymentTranche.objects.filter(award=award).order_by("seq")
+                    .prefetch_related("acceptance_reports__files"))
     lines = list(PaymentLine.objects.filter(award=award).exclude(status=PaymentLine.Status.CANCELLED)
                  .select_related("batch", "tranche", "account").order_by("batch__prepared_at", "seq"))
     clawbacks = list(Clawback.objects.filter(award=award).prefetch_related("repayments").order_by("created_at"))

@@ -131,6 +131,20 @@ def prior_awards_many(*, programme: Programme, wanted: Mapping[Any, tuple[Mappin
             for key, (_inputs, _e, exclude) in wanted.items()}
 
 
+def prior_awards_by_enterprise(*, programmes: Iterable[Programme]) -> dict[int, list[calculator.PriorAward]]:
+    """Every counting award under these programmes (and the predecessors they count with), by the
+    awarded enterprise's id, in one query: for matching all enterprises at once (proactive)."""
+    q = Q()
+    for programme in programmes:
+        q |= _counted_programmes(programme)
+    out: dict[int, list[calculator.PriorAward]] = {}
+    if not q:
+        return out
+    for award in Award.objects.filter(q, status__in=COUNTING).select_related("application", "programme"):
+        out.setdefault(award.enterprise_id, []).append(_as_prior(award))
+    return out
+
+
 def enterprise_facts(enterprise) -> calculator.EnterpriseFacts | None:
     if enterprise is None:
         return None

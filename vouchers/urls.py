@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_budget, views_catalogue, views_payment_batches, views_payments, views_redemption
+from . import views_budget, views_catalogue, views_directory, views_payment_batches, views_payments, views_redemption
 
 app_name = "vouchers"
 urlpatterns: list = [
@@ -28,6 +28,7 @@ urlpatterns: list = [
     path("vouchers/redemptions/<int:pk>/confirm/", views_redemption.redemption_confirm, name="redemption_confirm"),
     path("vouchers/redemptions/<int:pk>/dispute/", views_redemption.redemption_dispute, name="redemption_dispute"),
     path("vouchers/redemptions/<int:pk>/invoice/", views_redemption.redemption_invoice, name="redemption_invoice"),
+    path("compute-providers/", views_directory.provider_directory, name="provider_directory"),  # public
     path("provider/", views_redemption.provider_home, name="provider_home"),
     path("manage/providers/", views_redemption.providers, name="providers"),
     path("manage/providers/<int:pk>/", views_redemption.provider_admin, name="provider_admin"),
@@ -41,8 +42,9 @@ urlpatterns: list = [
     # 收款与拨付 the enterprise's receiving account, payments and acceptance reports
     path("payments/", views_payments.payments_mine, name="payments_mine"),
     path("payments/account/", views_payments.payment_account_submit, name="payment_account_submit"),
-    path("payments/tranches/<int:pk>/acceptance/", views_payments.payment_acceptance_submit,
-         name="payment_acceptance_submit"),
+    # (the report with its files is submitted at applications:acceptance_submit, where uploads are checked)
+    path("payments/acceptance-files/<int:pk>/", views_payments.payment_acceptance_file,
+         name="payment_acceptance_file"),
     # 拨付管理 administrators: accounts, acceptance, awards, batches, claw-backs, the report
     path("manage/payments/", views_payment_batches.payments_index, name="payments"),
     path("manage/payments/accounts/", views_payments.payment_accounts, name="payment_accounts"),
@@ -54,8 +56,6 @@ urlpatterns: list = [
     path("manage/payments/awards/<int:pk>/", views_payments.payment_award, name="payment_award"),
     path("manage/payments/awards/<int:pk>/schedule/", views_payments.payment_award_schedule,
          name="payment_award_schedule"),
-    path("manage/payments/awards/<int:pk>/clawback/", views_payments.payment_award_clawback,
-         name="payment_award_clawback"),
     path("manage/payments/clawbacks/<int:pk>/repayment/", views_payments.payment_clawback_repayment,
          name="payment_clawback_repayment"),
     path("manage/payments/batches/new/", views_payment_batches.payment_batch_prepare, name="payment_batch_prepare"),

@@ -9,14 +9,15 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from portal.audit import client_ip
 
 from . import payment_selectors as sel
+from .acceptance_downloads import acceptance_file_response
 from .forms_payments import AcceptanceForm, AccountForm, ClawbackForm, ReasonForm, RepaymentForm
 from .services import accounts as account_svc
 from .services import clawbacks as clawback_svc
@@ -74,21 +75,10 @@ def payment_account_submit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def payment_acceptance_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_enterprise(request.user)
-    tranche = sel.tranche_get_for_actor(actor=request.user, pk=pk)
-    form = AcceptanceForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors.get("summary") or _("请说明验收情况。"))
-        svc.acceptance_submit(actor=request.user, tranche=tranche, summary=form.cleaned_data["summary"],
-                              ip=client_ip(request))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("验收报告已提交，待主管部门审核。"))
-    return redirect("vouchers:payments_mine")
+@require_GET
+def payment_acceptance_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A file of an acceptance report, for its enterprise and the administrators of its district."""
+    return acceptance_file_response(sel.acceptance_file_get_for_actor(actor=request.user, pk=pk))
 
 
 # --- administrators: queues -----------------------------------------------------------------------
@@ -190,22 +180,7 @@ def payment_award_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("vouchers:payment_award", pk=award.pk)
 
 
-@login_required
-@require_POST
-def payment_award_clawback(request: HttpRequest, pk: int) -> HttpResponse:
-    require_payment_admin(request.user)
-    award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
-    form = ClawbackForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError([f"{form.fields[k].label}：{e}" if k in form.fields else str(e)
-                                   for k, errs in form.errors.items() for e in errs])
-        c = clawback_svc.clawback_decide(actor=request.user, award=award, ip=client_ip(request), **form.cleaned_data)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("追回决定 %(n)s 已记录，奖励随之终止。") % {"n": c.number})
-    return redirect("vouchers:payment_award", pk=award.pk)
+# The claw-back decision (payment_award_clawback) is reviews.views_clawback: it issues the 追回决定书.
 
 
 @login_required

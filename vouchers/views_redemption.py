@@ -121,7 +121,10 @@ def provider_home(request: HttpRequest) -> HttpResponse:
     provider = provider_of(request.user)
     if provider is None:
         raise PermissionDenied(_("只有已登记的算力服务商用户可以使用核销功能。"))
-    form = RedeemForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    # scanned from the holder's QR code (templatetags.voucher_qr): the voucher and holder filled in
+    initial = {"voucher_code": request.GET.get("voucher", "")[:30],
+               "holder_credit_code": request.GET.get("holder", "")[:30]}
+    form = RedeemForm(request.POST if request.method == "POST" else None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():

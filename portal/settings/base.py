@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "vouchers",
     "applications",
     "reviews",
+    "proactive",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "workbench"  # each role its own starting page (portal.views_workbench)
 LOGOUT_REDIRECT_URL = "home"
 
 # Lockout after repeated failed logins (django-axes): 5 failures per username+IP → 30 minutes.
@@ -222,6 +223,10 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Without a broker, when the work asked for at commit runs (portal.outbox): "background" on this
+# process's worker thread after the response (a letter's PDF never holds up the page), "inline" at
+# commit inside the request, "deferred" only when outbox_run_pending() is called.
+PORTAL_EAGER_TASKS = env.str("PORTAL_EAGER_TASKS", default="background")
 CELERY_TASK_ACKS_LATE = True  # a killed worker's task is redelivered; tasks are idempotent
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -246,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": crontab(minute="*/30")},
     "notifications-email-pending": {"task": "portal.tasks.notifications_email_pending",
                                     "schedule": crontab(minute="*/10")},
+    # a window that opened on its own schedule is matched and its notices sent within the hour
+    "proactive-matching": {"task": "proactive.tasks.matching_run_task", "schedule": crontab(minute=5)},
 }
 
 # Review deadlines in working days (工作日, portal.workdays): the return for supplement is made within
@@ -260,6 +267,8 @@ REVIEWS_WORKDAYS = {
     "objection": env.int("REVIEWS_OBJECTION_WORKDAYS", default=5),
 }
 REVIEWS_MIN_EXPERTS = env.int("REVIEWS_MIN_EXPERTS", default=3)
+# 政策找企业: matching reruns in the background when facts, parameters or windows change.
+PROACTIVE_MATCH_ON_CHANGE = env.bool("PROACTIVE_MATCH_ON_CHANGE", default=True)
 # Long lists (the review queue) count their total once per this many seconds per list and actor,
 # not on every request (portal.pagination); the rows are always current. 0 = count every time.
 PORTAL_LIST_COUNT_SECONDS = env.int("PORTAL_LIST_COUNT_SECONDS", default=30)
@@ -385,6 +394,14 @@ LOGGING = {
 
 # Public-facing names, shown in headers and letters.
 PORTAL_NAME = _("广州人工智能产业补贴券平台")
+# The site footer's contact (咨询电话, 地址, 服务时间) as the operating bureau publishes it: set by
+# the deployment, empty (not shown) until then. 主办单位 and 受理单位 come from the catalogue.
+PORTAL_SERVICE_CONTACT = {
+    "phone": env.str("PORTAL_SERVICE_PHONE", default=""),
+    "address": env.str("PORTAL_SERVICE_ADDRESS", default=""),
+    "hours": env.str("PORTAL_SERVICE_HOURS", default=""),
+    "email": env.str("PORTAL_SERVICE_EMAIL", default=""),
+}
 # Optional PAdES signature of official letters with the bureau's PKCS#12 certificate (path and password).
 PORTAL_LETTER_SIGNING_P12 = env.str("PORTAL_LETTER_SIGNING_P12", default="")
 PORTAL_LETTER_SIGNING_PASSWORD = env.str("PORTAL_LETTER_SIGNING_PASSWORD", default="")

@@ -18,6 +18,8 @@ STORAGES = {
 # Tests decide themselves whether Celery runs eagerly; by default yes, so on_commit work is observable.
 CELERY_TASK_ALWAYS_EAGER = env.bool("TEST_CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# In-process work runs at commit (deterministic); a test may set "deferred" and run it explicitly.
+PORTAL_EAGER_TASKS = env.str("TEST_EAGER_TASKS", default="inline")
 AXES_FAILURE_LIMIT = 5
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -70,6 +70,7 @@ def calendar_warning(context) -> str:
         action = format_html('<a href="{}">{}</a>', reverse("admin:portal_calendaryear_changelist"),
                              _("录入放假安排"))
     else:
-        action = _("请系统管理员在管理后台录入，或运行 calendar_load 命令。")
-    return format_html('<ul class="messages calendar-warning" role="status"><li class="msg-warning">{} {}</li></ul>',
-                       text, action)
+        action = _("请系统管理员在管理后台“年度放假安排”中录入。")
+    # the status role on a wrapper: on the list itself it would take the list's role from its item
+    return format_html('<div role="status"><ul class="messages calendar-warning"><li class="msg-warning">{} {}</li>'
+                       '</ul></div>', text, action)

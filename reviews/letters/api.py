@@ -20,7 +20,10 @@ from .selectors import BUREAU, letter_for_code, letter_get_for_actor, letters_fo
 class LetterSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    application = serializers.CharField(source="application.reference", read_only=True)
+    application = serializers.CharField(source="application.reference", read_only=True, allow_null=True,
+                                        default=None, help_text="the application's reference (null for a 事前同意函)")
+    preapproval = serializers.CharField(source="preapproval.reference", read_only=True, allow_null=True,
+                                        default=None, help_text="the pre-approval's reference (事前同意函 only)")
     download_url = serializers.SerializerMethodField()
     verify_url = serializers.SerializerMethodField()
     failed = serializers.SerializerMethodField(help_text="every automatic retry of the PDF failed (status failed): "
@@ -29,10 +32,10 @@ class LetterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Letter
-        fields = ["id", "number", "kind", "kind_display", "status", "status_display", "application", "authority",
-                  "addressee_name", "addressee_credit_code", "amount", "issued_on", "code", "template", "sha256",
-                  "size", "signed", "generated_at", "revoked_at", "revoked_reason", "download_url", "verify_url",
-                  "failed", "attempts", "generation_error"]
+        fields = ["id", "number", "kind", "kind_display", "status", "status_display", "application", "preapproval",
+                  "authority", "addressee_name", "addressee_credit_code", "amount", "issued_on", "code", "template",
+                  "sha256", "size", "signed", "generated_at", "revoked_at", "revoked_reason", "download_url",
+                  "verify_url", "failed", "attempts", "generation_error"]
 
     def get_failed(self, obj: Letter) -> bool:
         return obj.status == Letter.Status.FAILED

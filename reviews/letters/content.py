@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.templatetags.money import capital_rmb
@@ -25,10 +26,12 @@ CENT = Decimal("0.01")
 # months (行政诉讼法 第四十六条) to the people's court with jurisdiction — named by its role, because
 # Guangzhou's administrative cases are under centralised jurisdiction whose court has moved before.
 REVIEW_BODIES = {"huangpu": "广州市黄埔区人民政府", "tianhe": "广州市天河区人民政府"}
-REMEDY = ("如对本决定不服，可以自收到本通知之日起六十日内依法申请行政复议，"
-          "或者自收到本通知之日起六个月内依法向人民法院提起行政诉讼。")
-REMEDY_AT = ("如对本决定不服，可以自收到本通知之日起六十日内向{body}申请行政复议，"
-             "或者自收到本通知之日起六个月内依法向有管辖权的人民法院提起行政诉讼。")
+REMEDY = ("如对本决定不服，可以自收到{doc}之日起六十日内依法申请行政复议，"
+          "或者自收到{doc}之日起六个月内依法向人民法院提起行政诉讼。")
+REMEDY_AT = ("如对本决定不服，可以自收到{doc}之日起六十日内向{body}申请行政复议，"
+             "或者自收到{doc}之日起六个月内依法向有管辖权的人民法院提起行政诉讼。")
+# 退回期限 when a claw-back decision names no date: thirty days from receipt.
+CLAWBACK_DAYS = 30
 
 # Where a title may be broken (7.3.1 词意完整): between its words, and inside a name only at these
 # seams — after the place, before the legal form, before a bracketed qualifier.
@@ -43,9 +46,10 @@ def date_zh(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def remedy(policy) -> str:
+def remedy(policy, *, doc: str = "本通知") -> str:
+    """The remedies paragraph; `doc` is how the letter names itself (本通知, 本决定书)."""
     body = REVIEW_BODIES.get(policy.district)
-    return REMEDY_AT.format(body=body) if body else REMEDY
+    return REMEDY_AT.format(body=body, doc=doc) if body else REMEDY.format(doc=doc)
 
 
 def name_words(name: str) -> list[str]:
@@ -196,4 +200,72 @@ def supplement(application, *, items: list[dict], due_on: dt.date | None, note: 
     c["due_on"] = due_on.isoformat() if due_on else ""
     c["due_on_zh"] = date_zh(due_on) if due_on else ""
     c["note"] = note or ""
+    return c
+
+
+def _addressee(enterprise) -> dict[str, str]:
+    return {"name": enterprise.name, "credit_code": enterprise.credit_code, "address": enterprise.address,
+            "legal_representative": enterprise.legal_representative}
+
+
+def _programme(programme) -> dict[str, Any]:
+    return {"code": programme.code, "name": programme.name_zh, "article": programme.article,
+            "clause_text": programme.clause_text, "is_voucher": programme.is_voucher,
+            "staged_payment": programme.staged_payment}
+
+
+def preapproval(preapproval, *, authority: str) -> dict[str, Any]:
+    """事前同意函: the bureau consents, before the event, to the event the enterprise asked about; the
+    award itself is decided on the claim after the event (the letter says so)."""
+    enterprise = preapproval.enterprise
+    programme = preapproval.programme
+    policy = programme.policy
+    title, words = title_with_words(_("关于同意%(ent)s%(prog)s事前申请的函"), ent=enterprise.name,
+                                    prog=programme.name_zh)
+    return {
+        "authority": authority,
+        "title": title,
+        "title_words": words,
+        "addressee": _addressee(enterprise),
+        "preapproval": {"reference": preapproval.reference, "event_name": preapproval.event_name,
+                        "event_date": preapproval.event_date.isoformat(),
+                        "event_date_zh": date_zh(preapproval.event_date), "venue": preapproval.venue,
+                        "requested_on_zh": date_zh(timezone.localtime(preapproval.requested_at).date()),
+                        "opinion": preapproval.reason, **amount_block(preapproval.budget)},
+        "programme": _programme(programme),
+        "policy": {"title": policy.title, "document_number": policy.document_number},
+        "copy_to": [],
+    }
+
+
+def clawback(application, *, clawback, enterprise, approval_number: str = "",
+             account: dict[str, str] | None = None) -> dict[str, Any]:
+    """追回决定书: why the money paid is recovered, how much is owed (in figures and capitals), by when
+    and into which account it is repaid, and the remedies (行政复议 / 行政诉讼) as on a decline."""
+    programme = application.programme
+    policy = programme.policy
+    title, words = title_with_words(_("关于追回%(ent)s%(prog)s支持资金的决定"), ent=enterprise.name,
+                                    prog=programme.name_zh)
+    c: dict[str, Any] = {
+        "authority": (programme.responsible_unit or policy.letter_authority).strip(),
+        "title": title,
+        "title_words": words,
+        "addressee": _addressee(enterprise),
+        "application": {"reference": application.reference, "title": application.title,
+                        "submitted_on": application.submitted_at.date().isoformat() if application.submitted_at
+                        else ""},
+        "programme": _programme(programme),
+        "policy": {"title": policy.title, "document_number": policy.document_number},
+        "clawback": {"number": clawback.number, "reason": clawback.reason,
+                     "decided_on_zh": date_zh(clawback.decided_on),
+                     "disbursed_figures": figures(clawback.award.disbursed),
+                     "due_on": clawback.due_on.isoformat() if clawback.due_on else "",
+                     "due_on_zh": date_zh(clawback.due_on) if clawback.due_on else "",
+                     "due_days": CLAWBACK_DAYS},
+        "approval_number": approval_number,
+        "account": {k: str(v) for k, v in (account or {}).items() if v},
+        "remedy": remedy(policy, doc="本决定书"),
+        "copy_to": [],
+    }
+    c.update(amount_block(clawback.amount))
     return c

@@ -23,14 +23,15 @@ SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
 def letters_for_actor(*, actor) -> QuerySet[Letter]:
-    qs = Letter.objects.select_related("application", "application__programme")
+    qs = Letter.objects.select_related("application", "application__programme", "preapproval")
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return qs.none()
     if actor.role in BUREAU:  # the letters of the staff member's district
-        return qs.filter(district_q(actor, "application__programme__policy__district"))
+        return qs.filter(district_q(actor, "programme__policy__district"))
     if actor.role == Role.ENTERPRISE:
         enterprise = enterprise_of(actor)
-        # the letters of its applications, and those addressed to it (a two-party award's buyer)
+        # the letters of its applications, and those addressed to it (a two-party award's buyer, its
+        # pre-approvals' 事前同意函)
         return qs.filter(Q(application__enterprise=enterprise) | Q(enterprise=enterprise)) if enterprise \
             else qs.none()
     return qs.none()

@@ -19,15 +19,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from applications.models import Application, SupplementRequest
+from applications.models import Application, PreApproval, SupplementRequest
 from portal.audit import audit_record
 from portal.limits import require_length
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
 from portal.outbox import outbox_enqueue
 from portal.permissions import district_q, require_bureau_admin, require_district
-from reviews.models import Letter
-from vouchers.models import Award, Voucher
+from reviews.models import Letter, LetterIssuer
+from vouchers.models import Award, Clawback, Voucher
 
 from . import content
 from .numbering import kind_prefix, number_format, number_take
@@ -37,7 +37,10 @@ TEMPLATES: dict[str, str] = {
     Letter.Kind.APPROVAL: "approval_v1",
     Letter.Kind.DECLINE: "decline_v1",
     Letter.Kind.SUPPLEMENT: "supplement_v1",
+    Letter.Kind.PREAPPROVAL: "preapproval_v1",
+    Letter.Kind.CLAWBACK: "clawback_v1",
 }
+APPLICATION_KINDS = (Letter.Kind.APPROVAL, Letter.Kind.DECLINE, Letter.Kind.SUPPLEMENT)
 ISSUERS = (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed by hand
 CODE_LENGTH = 10
@@ -65,9 +68,8 @@ def _check_issuer(actor) -> None:
 
 
 def _district(letter: Letter) -> str:
-    """A letter belongs to its application's district (its programme's policy's)."""
-    return Application.objects.filter(pk=letter.application_id).values_list(
-        "programme__policy__district", flat=True).get()
+    """A letter belongs to its programme's district (the policy's): its application's or pre-approval's."""
+    return Letter.objects.filter(pk=letter.pk).values_list("programme__policy__district", flat=True).get()
 
 
 def _supplement_content(app: Application, extra: dict[str, Any]) -> dict[str, Any]:
@@ -124,6 +126,90 @@ def letter_issuer(programme) -> tuple[str, str]:
             (programme.letter_prefix or policy.letter_prefix or "").strip())
 
 
+def _letter_record(*, kind: str, actor, authority: str, prefix: str, body: dict[str, Any], addressee,
+                   amount, programme, application: Application | None = None, preapproval=None,
+                   clawback=None, line: str = "") -> Letter:
+    """Take the number of `kind`'s series and record the letter with its snapshot, its audit row and
+    its generation task (published at commit). Inside the caller's transaction."""
+    issued_on = timezone.localdate()
+    prefix = kind_prefix(prefix=prefix, kind=kind, authority=authority)  # each kind its own series
+    serial = number_take(prefix=prefix, year=issued_on.year)
+    number = number_format(prefix=prefix, year=issued_on.year, serial=serial)
+    body.update({"number": number, "issued_on": issued_on.isoformat(), "issued_on_zh": content.date_zh(issued_on)})
+    letter = Letter.objects.create(
+        application=application, preapproval=preapproval, clawback=clawback, programme=programme, kind=kind,
+        authority=authority, prefix=prefix, year=issued_on.year, serial=serial, number=number, code=_new_code(),
+        template=TEMPLATES[kind], line=line, enterprise=addressee,
+        addressee_name=addressee.name, addressee_credit_code=addressee.credit_code,
+        amount=amount, issued_on=issued_on, context=body,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    audit_record(actor=actor, action="letter.create", target=letter,
+                 after={"number": number, "kind": kind, "application": application.reference if application else "",
+                        "preapproval": preapproval.reference if preapproval else "", "line": line,
+                        "addressee": addressee.credit_code,
+                        "amount": str(amount) if amount is not None else None, "template": letter.template})
+    outbox_enqueue(LETTER_GENERATE_TASK, letter_id=letter.pk)
+    return letter
+
+
+def _issuer_or_refuse(programme) -> tuple[str, str]:
+    authority, prefix = letter_issuer(programme)
+    if not prefix or not authority:
+        raise ValidationError(_("政策“%(p)s”未设置发文机关或批复文号前缀，请管理员先在政策设置中填写。")
+                              % {"p": programme.policy.title})
+    return authority, prefix
+
+
+def letter_create_for_preapproval(*, preapproval, actor) -> Letter:
+    """事前同意函 the letter of a pre-approval the bureau has just approved, issued by the programme's
+    responsible unit with the number of its 事前同意 series. Call it inside the approving transaction
+    (reviews.services.preapproval_letters); a second call returns the standing letter. It grants no
+    money: its `amount` stays empty (the event's budget is in its text), so the verification page shows
+    no amount for it."""
+    _check_issuer(actor)
+    with transaction.atomic():
+        p = PreApproval.objects.select_related("enterprise", "programme__policy").get(pk=preapproval.pk)
+        require_district(actor, p.programme.policy.district)
+        if p.state != PreApproval.State.APPROVED:
+            raise ValidationError(_("只有已同意的事前申请可以出具事前同意函。"))
+        standing = Letter.objects.filter(preapproval=p, revoked_at__isnull=True).first()
+        if standing is not None:
+            return standing
+        authority, prefix = _issuer_or_refuse(p.programme)
+        with translation.override("zh-hans"):
+            body = content.preapproval(p, authority=authority)
+        return _letter_record(kind=Letter.Kind.PREAPPROVAL, actor=actor, authority=authority, prefix=prefix,
+                              body=body, addressee=p.enterprise, amount=None, programme=p.programme,
+                              preapproval=p)
+
+
+def letter_create_for_clawback(*, clawback: Clawback, actor) -> Letter:
+    """追回决定书 the letter of a claw-back just decided, to the award's enterprise, naming the amount
+    owed, the repayment account (LetterIssuer) and the remedies. Call it inside the deciding
+    transaction (reviews.services.clawback_letters); a second call returns the standing letter."""
+    _check_issuer(actor)
+    with transaction.atomic():
+        c = Clawback.objects.select_related("award__application__programme__policy", "award__enterprise") \
+            .get(pk=clawback.pk)
+        app = c.award.application
+        require_district(actor, app.programme.policy.district)
+        standing = Letter.objects.filter(clawback=c, revoked_at__isnull=True).first()
+        if standing is not None:
+            return standing
+        authority, prefix = _issuer_or_refuse(app.programme)
+        approval = Letter.objects.filter(application=app, kind=Letter.Kind.APPROVAL, line=c.award.line,
+                                         revoked_at__isnull=True).values_list("number", flat=True).first()
+        issuer = LetterIssuer.objects.filter(authority=authority).first()
+        account = {"name": issuer.repayment_account_name, "bank": issuer.repayment_bank,
+                   "number": issuer.repayment_account_number} if issuer else {}
+        with translation.override("zh-hans"):
+            body = content.clawback(app, clawback=c, enterprise=c.award.enterprise, approval_number=approval or "",
+                                    account=account)
+        return _letter_record(kind=Letter.Kind.CLAWBACK, actor=actor, authority=authority, prefix=prefix,
+                              body=body, addressee=c.award.enterprise, amount=c.amount, programme=app.programme,
+                              application=app, clawback=c, line=c.award.line)
+
+
 def letter_create(*, application: Application, kind: str, actor, context: dict | None = None,
                   line: str = "") -> Letter:
     """Record an official letter about `application` and take its document number. Call it inside
@@ -136,7 +222,7 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
     notice_starts_on/notice_ends_on, copy_to [unit] (抄送); decline — reason (default: the current
     decision's reason), remedy, copy_to; supplement — supplement_request (instance or id; default the latest), or items
     [{label, note}], due_on, note."""
-    if kind not in Letter.Kind.values:
+    if kind not in APPLICATION_KINDS:  # 事前同意函 and 追回决定书 have their own functions
         raise ValidationError({"kind": _("未知的文书类别。")})
     if line and kind != Letter.Kind.APPROVAL:
         raise ValidationError({"line": _("只有核定通知按奖励对象分别出具。")})
@@ -156,11 +242,7 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
             if award is None:
                 raise ValidationError(_("该申报没有“%(line)s”的核定奖励，不能出具其核定通知。") % {"line": line})
             addressee = award.enterprise
-        policy = app.programme.policy
-        authority, prefix = letter_issuer(app.programme)
-        if not prefix or not authority:
-            raise ValidationError(_("政策“%(p)s”未设置发文机关或批复文号前缀，请管理员先在政策设置中填写。")
-                                  % {"p": policy.title})
+        authority, prefix = _issuer_or_refuse(app.programme)
         amount = None
         with translation.override("zh-hans"):  # the letter is the Chinese document, whatever the UI language
             if kind == Letter.Kind.APPROVAL:
@@ -169,24 +251,9 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
                 body = _decline_content(app, extra)
             else:
                 body = _supplement_content(app, extra)
-        issued_on = timezone.localdate()
-        prefix = kind_prefix(prefix=prefix, kind=kind)  # each kind its own series: 批字, 补字, 函
-        serial = number_take(prefix=prefix, year=issued_on.year)
-        number = number_format(prefix=prefix, year=issued_on.year, serial=serial)
-        body.update({"number": number, "issued_on": issued_on.isoformat(),
-                     "issued_on_zh": content.date_zh(issued_on)})
-        letter = Letter.objects.create(
-            application=app, kind=kind, authority=authority, prefix=prefix,
-            year=issued_on.year, serial=serial, number=number, code=_new_code(), template=TEMPLATES[kind],
-            line=line, enterprise=addressee,
-            addressee_name=addressee.name, addressee_credit_code=addressee.credit_code,
-            amount=amount, issued_on=issued_on, context=body,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None)
-        audit_record(actor=actor, action="letter.create", target=letter,
-                     after={"number": number, "kind": kind, "application": app.reference, "line": line,
-                            "addressee": addressee.credit_code,
-                            "amount": str(amount) if amount is not None else None, "template": letter.template})
-        outbox_enqueue(LETTER_GENERATE_TASK, letter_id=letter.pk)
+        letter = _letter_record(kind=kind, actor=actor, authority=authority, prefix=prefix, body=body,
+                                addressee=addressee, amount=amount, programme=app.programme, application=app,
+                                line=line)
     return letter
 
 
@@ -196,7 +263,7 @@ def letter_generate_now(*, letter_id: int) -> Letter:
     two runs at once, and the loser's rendering is thrown away."""
     from . import render
 
-    letter = Letter.objects.select_related("application").get(pk=letter_id)
+    letter = Letter.objects.select_related("application", "preapproval").get(pk=letter_id)
     if letter.sha256 or letter.status == Letter.Status.REVOKED:
         return letter
     pdf = render.letter_pdf(letter)
@@ -222,11 +289,15 @@ def letter_generate_now(*, letter_id: int) -> Letter:
         audit_record(actor=None, action="letter.generate", target=locked,
                      after={"number": locked.number, "sha256": digest, "size": len(pdf), "signed": signed})
         # to the enterprise it is addressed to (a two-party award's buyer gets its own letter)
-        notify_enterprise(enterprise_id=locked.enterprise_id or locked.application.enterprise_id,
+        addressee = locked.enterprise_id or (letter.application.enterprise_id if letter.application else None)
+        assert addressee is not None  # every letter names its enterprise or its application's
+        notify_enterprise(enterprise_id=addressee,
                           kind=Notification.Kind.LETTER,
                           subject=_("正式文书已出具：%(number)s") % {"number": locked.number},
-                          body=_("关于申报 %(ref)s 的%(kind)s（%(number)s）已出具，请登录平台查看和下载。")
-                          % {"ref": locked.application.reference, "kind": locked.get_kind_display(),
+                          body=(_("关于事前申请 %(ref)s 的%(kind)s（%(number)s）已出具，请登录平台查看和下载。")
+                                if letter.preapproval_id else
+                                _("关于申报 %(ref)s 的%(kind)s（%(number)s）已出具，请登录平台查看和下载。"))
+                          % {"ref": letter.subject_reference, "kind": locked.get_kind_display(),
                              "number": locked.number},
                           link=reverse("reviews:letter_list"), dedupe_key=f"letter:{locked.pk}")
     return locked
@@ -300,7 +371,7 @@ def letters_generate_batch(*, actor, letter_ids: Iterable[int] | None = None, ip
     """批量生成 an administrator (re)queues generation of letters still without a PDF (all of them,
     or those selected). Letters that have their PDF are left alone. Returns how many were queued."""
     require_bureau_admin(actor)
-    qs: QuerySet[Letter] = Letter.objects.filter(district_q(actor, "application__programme__policy__district"),
+    qs: QuerySet[Letter] = Letter.objects.filter(district_q(actor, "programme__policy__district"),
                                                  status=Letter.Status.PENDING, sha256="")
     if letter_ids is not None:
         qs = qs.filter(pk__in=list(letter_ids))

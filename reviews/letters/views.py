@@ -39,11 +39,11 @@ def letter_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(status=form.cleaned_data["status"])
         if q := form.cleaned_data["q"].strip():
             qs = qs.filter(Q(number__icontains=q) | Q(addressee_name__icontains=q)
-                           | Q(application__reference__icontains=q))
+                           | Q(application__reference__icontains=q) | Q(preapproval__reference__icontains=q))
     # only what the rows show (not each application's data and its programme's catalogue entry)
-    shown = qs.select_related(None).select_related("application").only(
+    shown = qs.select_related(None).select_related("application", "preapproval").only(
         "id", "number", "kind", "status", "addressee_name", "amount", "issued_on", "code", "sha256", "last_error",
-        "revoked_at", "application__id", "application__reference")
+        "revoked_at", "application__id", "application__reference", "preapproval__id", "preapproval__reference")
     return render(request, "letters/list.html", {
         "letters": shown.order_by("-issued_on", "-id")[:PAGE], "form": form,
         "is_admin": request.user.is_bureau_admin,

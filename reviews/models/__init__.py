@@ -10,8 +10,9 @@ from .approvals import (  # noqa: E402,F401
     DecisionProposal,
     ProposalStep,
 )
-from .letters import Letter, LetterSeries  # noqa: E402,F401
+from .letters import Letter, LetterIssuer, LetterSeries  # noqa: E402,F401
 from .parties import PartyConfirmation  # noqa: E402,F401
+from .ratings import ServiceRating  # noqa: E402,F401
 from .review import (  # noqa: E402,F401
     Decision,
     ExpertAssignment,

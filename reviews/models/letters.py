@@ -1,5 +1,7 @@
-"""Official letters (正式文书): approval letters, decline notices and supplement request notices,
-their document numbers and the stored, immutable PDF."""
+"""Official letters (正式文书): approval letters, decline notices, supplement request notices,
+事前同意函 (a pre-approval granted) and 追回决定书 (a claw-back decided), their document numbers, the
+issuing authorities' settings (number series words, the account repayments go to) and the stored,
+immutable PDF."""
 
 from __future__ import annotations
 
@@ -28,8 +30,33 @@ class LetterSeries(models.Model):
         return f"{self.prefix}〔{self.year}〕{self.last_serial}号"
 
 
+class LetterIssuer(models.Model):
+    """发文机关设置 what an issuing authority configures as data: the word (代字) of each kind's number
+    series under its stem (穗开经信 + 复字 → 穗开经信复字〔2026〕1号; a kind not named keeps the default of
+    reviews.letters.numbering), and the account a claw-back's repayment is paid into (印在追回决定书上)."""
+
+    authority = models.CharField(_("发文机关"), max_length=100, unique=True)
+    series_words = models.JSONField(_("文号代字"), default=dict, blank=True,
+                                    help_text=_("各类文书的文号代字；未设置的类别用默认代字。"))
+    repayment_account_name = models.CharField(_("退回款收款户名"), max_length=200, blank=True)
+    repayment_bank = models.CharField(_("退回款开户银行"), max_length=200, blank=True)
+    repayment_account_number = models.CharField(_("退回款收款账号"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("发文机关设置")
+        verbose_name_plural = _("发文机关设置")
+        ordering = ["authority"]
+
+    def __str__(self) -> str:
+        return self.authority
+
+
 class Letter(models.Model):
-    """正式文书 one official letter to an enterprise about one application. Everything printed on it
+    """正式文书 one official letter to an enterprise about one application — or, for a 事前同意函, about
+    one pre-approval (which has no application yet): exactly one of the two is set (a database
+    constraint). `programme` is the one the letter is about either way: the district that may see and
+    manage it is its policy's. A 追回决定书 is about the award's application and names its claw-back.
+    Everything printed on it
     is snapshotted in `context` when the decision is taken; the PDF is generated from that snapshot
     after commit, then stored once with its SHA-256 and never replaced."""
 
@@ -37,6 +64,8 @@ class Letter(models.Model):
         APPROVAL = "approval", _("核定通知")
         DECLINE = "decline", _("不予支持通知")
         SUPPLEMENT = "supplement", _("补正通知书")
+        PREAPPROVAL = "preapproval", _("事前同意函")
+        CLAWBACK = "clawback", _("追回决定书")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("生成中")
@@ -46,7 +75,13 @@ class Letter(models.Model):
         FAILED = "failed", _("生成失败")
 
     application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="letters",
-                                    verbose_name=_("申报"))
+                                    null=True, blank=True, verbose_name=_("申报"))
+    preapproval = models.ForeignKey("applications.PreApproval", on_delete=models.PROTECT, related_name="letters",
+                                    null=True, blank=True, verbose_name=_("事前同意"))
+    clawback = models.ForeignKey("vouchers.Clawback", on_delete=models.PROTECT, related_name="letters",
+                                 null=True, blank=True, verbose_name=_("追回决定"))
+    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("申报项目"))
     kind = models.CharField(_("文书类别"), max_length=12, choices=Kind.choices)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING,
                               db_index=True)
@@ -93,6 +128,17 @@ class Letter(models.Model):
             models.UniqueConstraint(fields=["application", "kind", "line"],
                                     condition=Q(kind__in=["approval", "decline"]) & Q(revoked_at__isnull=True),
                                     name="letter_decision_once"),
+            # a 事前同意函 about its pre-approval, every other letter about an application: exactly one
+            models.CheckConstraint(
+                condition=(Q(application__isnull=False) & Q(preapproval__isnull=True) & ~Q(kind="preapproval"))
+                | (Q(application__isnull=True) & Q(preapproval__isnull=False) & Q(kind="preapproval")),
+                name="letter_about_one_subject"),
+            models.CheckConstraint(condition=Q(clawback__isnull=True) | Q(kind="clawback"),
+                                   name="letter_clawback_only_on_its_kind"),
+            models.UniqueConstraint(fields=["preapproval"], condition=Q(preapproval__isnull=False)
+                                    & Q(revoked_at__isnull=True), name="letter_preapproval_once"),
+            models.UniqueConstraint(fields=["clawback"], condition=Q(clawback__isnull=False)
+                                    & Q(revoked_at__isnull=True), name="letter_clawback_once"),
             models.CheckConstraint(condition=Q(serial__gte=1), name="letter_serial_positive"),
             models.CheckConstraint(condition=~Q(status="ready") | ~Q(sha256=""), name="letter_ready_has_hash"),
         ]
@@ -104,6 +150,13 @@ class Letter(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def subject_reference(self) -> str:
+        """The reference of what the letter is about: the application's, or the pre-approval's."""
+        if self.application_id:
+            return self.application.reference
+        return self.preapproval.reference if self.preapproval_id else ""
 
     @property
     def file_name(self) -> str:

@@ -15,6 +15,7 @@ from applications.selectors import basis_of
 from applications.workflow import State
 from portal.uscc import normalize as normalize_uscc
 from vouchers.calculator import LINE_LABELS, Estimate, InputError
+from vouchers.display import capped_by_label
 from vouchers.models import Award
 from vouchers.selectors import estimate_for
 
@@ -108,6 +109,7 @@ def project_conflicts(application: Application) -> list[dict[str, Any]]:
             labels = [_("项目标识 %(key)s") % {"key": other.project_key}]
         rows.append({"application": other, "id": other.pk, "reference": other.reference,
                      "programme": other.programme.name_zh, "policy": other.programme.policy.code,
+                     "policy_name": other.programme.policy.document_number or other.programme.policy.title,
                      "district": other.programme.policy.district,
                      "enterprise": other.enterprise.name, "state": other.state,
                      "cross_enterprise": other.enterprise_id != application.enterprise_id,
@@ -135,7 +137,8 @@ def decision_context(application: Application) -> dict[str, Any]:
         receivers = line_enterprises(application)
         confirmed = confirmed_lines(application, receivers)
         ctx["estimate"] = est
-        ctx["lines"] = [{"line": ln.line, "label": line_label(ln.line), "max": ln.amount, "capped_by": ln.capped_by,
+        ctx["lines"] = [{"line": ln.line, "label": line_label(ln.line), "max": ln.amount,
+                         "capped_by": capped_by_label(ln.capped_by),
                          "enterprise": receiver, "confirmed": confirmed.get(ln.line, False),
                          "party": receiver is not None and receiver.pk != application.enterprise_id}
                         for ln in est.lines for receiver in [receivers.get(ln.line)]]

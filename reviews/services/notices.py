@@ -24,7 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from applications.services import TransitionRefused, application_transition, applications_lock, timeline_add
+from applications.services import (
+    TransitionRefused,
+    application_lock,
+    application_transition,
+    applications_lock,
+    timeline_add,
+    transition_check,
+)
 from applications.workflow import EventAction, State
 from portal.audit import audit_record
 from portal.limits import length_problem, max_length, require_length
@@ -230,68 +237,73 @@ def objection_resolve(*, actor, objection: Objection | int, upheld: bool, reason
 
 
 def notice_uphold(*, actor, application: Application | int, reason: str, ip: str | None = None) -> Decision:
-    """异议成立: the award is declined, its budget released, its notice line withdrawn."""
-    made: dict[str, Decision] = {}
-
-    def apply(app: Application) -> None:
-        release_awards(actor=actor, app=app, reason=_("公示异议成立：%(r)s") % {"r": reason})
-        made["decision"] = record_decline(actor=actor, app=app, reason=_("公示异议成立：%(r)s") % {"r": reason},
-                                           on=today())
+    """异议成立: the award is declined, its budget released, its notice line withdrawn, the 不予支持通知
+    made. Reads top to bottom: lock, check, write, one transition."""
+    with transaction.atomic():
+        app = application_lock(application)
+        transition_check(actor=actor, application=app, transition=EventAction.UPHOLD_OBJECTION)
+        because = _("公示异议成立：%(r)s") % {"r": reason}
+        release_awards(actor=actor, app=app, reason=because)
+        decision = record_decline(actor=actor, app=app, reason=because, on=today())
         PublicNoticeEntry.objects.filter(application=app).update(status=PublicNoticeEntry.Status.WITHDRAWN)
-        app.due_date = None
-        letter_create(application=app, kind="decline", actor=actor,  # 不予支持通知
-                      context={"reason": made["decision"].reason})
+        letter_create(application=app, kind="decline", actor=actor, context={"reason": decision.reason})  # 不予支持通知
+        application_transition(actor=actor, application=app, transition=EventAction.UPHOLD_OBJECTION, message=reason,
+                               ip=ip, data={"outcome": "decline", "reason": reason}, due_date=None)
+        transaction.on_commit(lambda: _tell_upheld(app, decision, reason))
+    return decision
 
-    def after(app: Application) -> None:
+
+def _tell_upheld(app: Application, decision: Decision, reason: str) -> None:
+    with portal_language():
         notify_enterprise(enterprise_id=app.enterprise_id, kind="decision",
                           subject=_("审核结果：申报 %(ref)s 公示异议成立，不予支持") % {"ref": app.reference},
                           body=_("您的申报 %(ref)s 在公示期间收到的异议经核查成立，不予支持。理由：%(r)s")
                           % {"ref": app.reference, "r": reason},
-                          link=applicant_link(app), dedupe_key=f"decision:{made['decision'].pk}")
-
-    application_transition(actor=actor, application=application, transition="uphold_objection", message=reason,
-                           ip=ip, data={"outcome": "decline", "reason": reason}, apply=apply, on_commit=after)
-    return made["decision"]
+                          link=applicant_link(app), dedupe_key=f"decision:{decision.pk}")
 
 
 # ---------------------------------------------------------------- finalize
 
 def notice_finalize(*, application: Application | int, actor=None, ip: str | None = None,
                     now: dt.datetime | None = None) -> Application:
-    """公示期满，核定生效: the awards are committed on the pool; the letter and the funding follow."""
-
-    def guard(app: Application) -> None:
+    """公示期满，核定生效: the awards are committed on the pool, vouchers issued where the programme pays
+    in vouchers, the 核定通知 made (dated the day the award becomes final) with each award's payment
+    schedule; then the enterprises are told. Lock, check, write, one transition."""
+    with transaction.atomic():
+        app = application_lock(application)
+        transition_check(actor=actor, application=app, transition=EventAction.FINALIZE)
         entry = PublicNoticeEntry.objects.filter(application=app).select_related("notice").first()
         if entry is None or not notice_period_over(entry.notice, now):
             raise ValidationError(_("申报 %(ref)s 的公示期尚未结束。") % {"ref": app.reference})
         if Objection.objects.filter(application=app, status=Objection.Status.OPEN).exists():
             raise ValidationError(_("申报 %(ref)s 尚有未处理的异议。") % {"ref": app.reference})
 
-    def apply(app: Application) -> None:
         for award in Award.objects.filter(application=app, status=Award.Status.RESERVED).order_by("pk"):
             award_commit(actor=actor, award=award)
         PublicNoticeEntry.objects.filter(application=app, status=PublicNoticeEntry.Status.LISTED).update(
             status=PublicNoticeEntry.Status.FINAL)
-        app.due_date = None
-        if app.programme.is_voucher:  # 算力券 issued on final approval
-            for award in Award.objects.filter(application=app, status=Award.Status.COMMITTED).order_by("pk"):
-                voucher_issue(award=award, actor=actor)
-        entry = PublicNoticeEntry.objects.filter(application=app).select_related("notice").first()
-        notice = {"notice_starts_on": entry.notice.starts_on, "notice_ends_on": entry.notice.ends_on} if entry else {}
-        # 核定通知, dated today (the day the award becomes final); a two-party award gets one per
-        # line, each addressed to that line's enterprise
-        lines = sorted({a.line for a in Award.objects.filter(application=app, status=Award.Status.COMMITTED)} - {""})
-        for line in lines or [""]:
-            letter = letter_create(application=app, kind="approval", actor=actor, context=notice, line=line)
-            # 拨付分期 the payment schedule, from the letter's tranches and with its number
-            awards = Award.objects.filter(application=app, **({"line": line} if line else {})).order_by("pk")
-            award_schedules_create(actor=actor, awards=list(awards), tranches=letter.context.get("tranches"),
-                                   document_number=letter.number)
-
-    def after(app: Application) -> None:
         committed = list(Award.objects.filter(application=app, status=Award.Status.COMMITTED)
-                         .select_related("enterprise"))
-        amount = sum((a.amount for a in committed), 0)
+                         .select_related("enterprise").order_by("pk"))
+        if app.programme.is_voucher:  # 算力券 issued on final approval
+            for award in committed:
+                voucher_issue(award=award, actor=actor)
+        period = {"notice_starts_on": entry.notice.starts_on, "notice_ends_on": entry.notice.ends_on}
+        # a two-party award gets one letter per line, each addressed to that line's enterprise
+        for line in sorted({a.line for a in committed} - {""}) or [""]:
+            letter = letter_create(application=app, kind="approval", actor=actor, context=period, line=line)
+            # 拨付分期 the payment schedule, from the letter's tranches and with its number
+            awards = list(Award.objects.filter(application=app, **({"line": line} if line else {})).order_by("pk"))
+            award_schedules_create(actor=actor, awards=awards, tranches=letter.context.get("tranches"),
+                                   document_number=letter.number)
+        moved = application_transition(actor=actor, application=app, transition=EventAction.FINALIZE, ip=ip,
+                                       message=_("公示期满无异议，核定生效。"), due_date=None)
+        transaction.on_commit(lambda: _tell_final(app, committed))
+    return moved
+
+
+def _tell_final(app: Application, committed: list[Award]) -> None:
+    amount = sum((a.amount for a in committed), 0)
+    with portal_language():
         notify_enterprise(enterprise_id=app.enterprise_id, kind="decision",
                           subject=_("核定生效：申报 %(ref)s") % {"ref": app.reference},
                           body=_("您的申报 %(ref)s 公示期满无异议，核定金额 %(amount)s 元已生效。")
@@ -306,9 +318,6 @@ def notice_finalize(*, application: Application | int, actor=None, ip: str | Non
                     % {"applicant": app.enterprise.name, "ref": app.reference, "who": line_label(award.line),
                        "amount": f"{award.amount:,}"},
                     link=reverse("reviews:party_list"), dedupe_key=f"final:{app.pk}:{award.line}")
-
-    return application_transition(actor=actor, application=application, transition="finalize", ip=ip,
-                                  message=_("公示期满无异议，核定生效。"), guard=guard, apply=apply, on_commit=after)
 
 
 def _finalize_if_clear(*, application_id: int, now: dt.datetime | None = None, actor=None,

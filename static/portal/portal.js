@@ -2,6 +2,29 @@
 (function () {
   "use strict";
 
+  // With JavaScript the phone menu starts closed behind its button; without it, it stays open.
+  document.documentElement.classList.add("js");
+  function menu() {
+    var button = document.querySelector(".menu-toggle"), panel = document.getElementById("site-menu");
+    if (!button || !panel) { return; }
+    button.hidden = false;
+    function set(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      panel.classList.toggle("open", open);
+    }
+    button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && button.getAttribute("aria-expanded") === "true") { set(false); button.focus(); }
+    });
+  }
+
+  // A form that comes back with problems: its summary takes the focus, so it is read out first
+  // and each of its links leads to the field concerned.
+  function focusErrorSummary() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+  }
+
   // A form submits once: the first click disables its submit buttons.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -127,6 +150,8 @@
     }
   }
   document.addEventListener("DOMContentLoaded", function () {
+    menu();
+    focusErrorSummary();
     document.querySelectorAll("form[data-autosave]").forEach(autosave);
     // Select-all checkbox for bulk actions: <input type=checkbox data-select-all="name">.
     document.querySelectorAll("[data-select-all]").forEach(function (box) {

@@ -49,9 +49,9 @@ def browser(_async_unsafe_allowed):
 
 @pytest.fixture(scope="session")
 def shots() -> Shots:
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
-    ARTIFACTS.mkdir(parents=True)
+    if ARTIFACTS.exists() and not os.environ.get("PYTEST_XDIST_WORKER"):  # workers share the folder
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return Shots(ARTIFACTS)
 
 

@@ -105,7 +105,7 @@ class Actor:
 
     def flash(self) -> str:
         """The messages shown at the top of the page (success, errors), as one text."""
-        box = self.page.locator("ul.messages")
+        box = self.page.locator(".messages")
         return box.first.inner_text() if box.count() else ""
 
     def expect_flash(self, text: str) -> None:

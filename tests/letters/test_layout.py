@@ -73,9 +73,42 @@ def _app(catalogue, enterprise, owner, code="hp-data-trading", title="智能算�
     return make_application(enterprise=enterprise, programme=catalogue[code], created_by=owner, title=title)
 
 
+def _preapproval_letter(catalogue, enterprise, owner, actor) -> Letter:
+    """事前同意函 of an approved th-events pre-approval (Tianhe's bureau)."""
+    from applications.models import PreApproval
+
+    p = PreApproval.objects.create(
+        reference="SQ2026-000042", enterprise=enterprise, programme=catalogue["th-events"],
+        event_name="天河人工智能大模型产业峰会暨算力生态合作对接会",
+        event_date=timezone.localdate() + dt.timedelta(days=40),
+        venue="广州市天河区体育西路191号中石化大厦会议中心", plan="主论坛、三场分论坛。", budget=Decimal("800000.00"),
+        requested_by=owner, state=PreApproval.State.APPROVED, decided_by=actor, decided_on=timezone.localdate(),
+        reason="同意按方案举办，活动结束后按规定申报。")
+    with transaction.atomic():
+        return services.letter_create_for_preapproval(preapproval=p, actor=actor)
+
+
+def _clawback_letter(catalogue, enterprise, owner, actor, reason: str = "") -> Letter:
+    """追回决定书 of a claw-back on a paid award (the decision row made directly: its service is the
+    vouchers' own, tested there)."""
+    from vouchers.models import Award, Clawback
+
+    app = _app(catalogue, enterprise, owner, code="hp-revenue-growth", title="大模型研发与产业化项目")
+    award = make_award(application=app, amount="500000")
+    Award.objects.filter(pk=award.pk).update(disbursed=Decimal("500000"))
+    award.refresh_from_db()
+    c = Clawback.objects.create(number="ZH2026-000001", award=award, enterprise=enterprise,
+                                amount=Decimal("200000.00"), decided_by=actor, decided_on=timezone.localdate(),
+                                due_on=timezone.localdate() + dt.timedelta(days=30),
+                                reason=reason or "经核查，项目部分研发费用票据与申报事项不能对应，补贴资金予以追回。")
+    with transaction.atomic():
+        return services.letter_create_for_clawback(clawback=c, actor=actor)
+
+
 @pytest.fixture
-def kinds(catalogue, enterprise_a, owner_a, reviewer, reviewer_th):
-    """One letter of each kind, keyed by name: approval, staged, voucher, reduction, decline, supplement."""
+def kinds(catalogue, enterprise_a, owner_a, reviewer, reviewer_th, bureau_admin):
+    """One letter of each kind, keyed by name: approval, staged, voucher, reduction, decline, supplement,
+    preapproval, clawback."""
     from vouchers.services.redemption import voucher_issue
 
     out = {}
@@ -110,6 +143,9 @@ def kinds(catalogue, enterprise_a, owner_a, reviewer, reviewer_th):
         "items": [{"label": "营业执照", "note": "请上传加盖公章的副本"},
                   {"label": "发票", "note": "缺少2026年3月发票"}],
         "due_on": dt.date(2026, 12, 8)})
+
+    out["preapproval"] = _preapproval_letter(catalogue, enterprise_a, owner_a, reviewer_th)
+    out["clawback"] = _clawback_letter(catalogue, enterprise_a, owner_a, bureau_admin)
     return out
 
 
@@ -165,7 +201,10 @@ def _page_number(page) -> list[dict]:
 
 # ---------------------------------------------------------------- the measurements
 
-@pytest.mark.parametrize("kind", ["approval", "staged", "voucher", "reduction", "decline", "supplement"])
+KINDS = ["approval", "staged", "voucher", "reduction", "decline", "supplement", "preapproval", "clawback"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_follows_the_standard(kinds, kind):
     letter = kinds[kind]
     data = _pdf(letter, kind)
@@ -290,6 +329,24 @@ def test_a_decline_never_leaves_its_signature_alone_on_a_page(catalogue, enterpr
     _colophon_clear(page)  # the 版记 at its foot, clear of the text however the text ends
 
 
+@pytest.mark.parametrize("lines", range(4, 16))
+def test_a_clawback_never_leaves_its_signature_alone_on_a_page(catalogue, enterprise_a, owner_a, bureau_admin,
+                                                               lines):
+    """The 追回决定书 (its remedies paragraph and the 版记 after the reason) grown a line at a time: the
+    signature keeps the closing lines of the text with it, and the 版记 covers none of it."""
+    reason = ("经核查，该项目申报的研发费用中部分票据与申报事项不能对应，且未能在规定期限内补正说明。" * 12)
+    letter = _clawback_letter(catalogue, enterprise_a, owner_a, bureau_admin, reason=reason[:28 * lines - 2] + "。")
+    pages = _pages(_pdf(letter, f"clawback-{lines}"))
+    date = letter.context["issued_on_zh"]
+    [page] = [p for p in pages if any(date == line for _t, line, _c in _lines(p, size=16))]
+    # the signature's line is the authority alone (the text names it too, where the account is told)
+    [issuer] = [chars for _t, line, chars in _lines(page, size=16) if line == letter.authority]
+    above = _body_lines_above(page, issuer[0]["top"])
+    assert "特此决定。" in above and len(above) >= 3, above
+    assert pages.index(page) == len(pages) - 1
+    _colophon_clear(page)
+
+
 @pytest.mark.parametrize("shift", range(0, 12))
 def test_a_staged_payment_table_never_strands_its_header(catalogue, enterprise_a, owner_a, reviewer, shift):
     """The decision text grows a line at a time so the tranche table meets the foot of a page in every
@@ -397,6 +454,8 @@ def test_notices_take_numbers_from_their_own_series(kinds):
     assert kinds["decline"].number == f"天科工信函〔{year}〕1号"
     assert kinds["approval"].number == f"穗开政数批字〔{year}〕1号"  # the approvals' series is untouched
     assert [kinds[k].serial for k in ("staged", "voucher", "reduction")] == [1, 2, 3]  # 穗开经信批字
+    assert kinds["preapproval"].number == f"天科工信复字〔{year}〕1号"
+    assert kinds["clawback"].number == f"穗开经信决字〔{year}〕1号"
 
 
 # ---------------------------------------------------------------- fonts and seal

@@ -232,7 +232,7 @@ class World:
             serial = next(_serial)
             number = f"穗开经信批字〔2026〕{serial}号"
             Letter.objects.create(
-                application=app, kind=Letter.Kind.APPROVAL, status=Letter.Status.READY,
+                application=app, programme_id=app.programme_id, kind=Letter.Kind.APPROVAL, status=Letter.Status.READY,
                 authority="广州开发区经济和信息化局", prefix="穗开经信批字", year=2026, serial=serial, number=number,
                 code=f"C{serial:09d}",
                 template="approval_v1", addressee_name=app.enterprise.name,

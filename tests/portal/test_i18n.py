@@ -33,6 +33,8 @@ DELIBERATELY_CHINESE = {
     "关于核定%(ent)s%(prog)s支持资金的通知": "title of the approval letter (official document)",
     "关于%(ent)s申报%(prog)s不予支持的通知": "title of the notice of non-support (official document)",
     "%(prog)s申报材料补正通知书": "title of the supplement notice (official document)",
+    "关于同意%(ent)s%(prog)s事前申请的函": "title of the pre-approval letter (official document)",
+    "关于追回%(ent)s%(prog)s支持资金的决定": "title of the claw-back decision (official document)",
     # reviews/services/notices.py: the title stored with a published public notice, an official announcement.
     "%(programme)s%(batch)s拟支持名单公示": "stored title of a public notice (official announcement)",
 }

@@ -48,6 +48,7 @@ PINS: dict[str, Callable] = {
     "/api/v1/enterprises/{id}/": lambda c: {"id": c.enterprise_a.pk},
     "/api/v1/letters/verify/{code}/": lambda c: {"code": c.letter.code},
     "/api/v1/letters/{id}/": lambda c: {"id": c.letter.pk},
+    "/api/v1/payments/acceptance-files/{id}/": lambda c: {"id": c.acceptance_file.pk},
     "/api/v1/payments/acceptance/{id}/": lambda c: {"id": c.acceptance.pk},
     "/api/v1/payments/accounts/{id}/": lambda c: {"id": c.account_pending.pk},
     "/api/v1/payments/awards/{id}/": lambda c: {"id": c.payment_award.pk},

@@ -7,9 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from portal.models import Role
+from tests.cast import PDF
 from tests.factories import UserFactory
 from vouchers.models import Award
 from vouchers.services.accounts import account_submit, account_verify, luhn_valid
@@ -30,6 +32,11 @@ def luhn_complete(body: str) -> str:
         if luhn_valid(body + d):
             return body + d
     raise AssertionError(body)
+
+
+def pdf(name: str = "验收报告.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    """An upload (a small valid PDF unless `content` says otherwise)."""
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def today() -> dt.date:

@@ -11,7 +11,7 @@ import pytest
 
 from vouchers.models import LedgerEntry, PaymentBatch, PaymentLine, ReceivingAccount
 
-from .payments_helpers import CORPORATE, approved_batch, committed_award, today
+from .payments_helpers import CORPORATE, approved_batch, committed_award, pdf, today
 from .test_payments_files import filled, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +79,10 @@ def test_the_enterprise_submits_acceptance_and_sees_what_it_owes(staged, enterpr
                             tranches=[{"amount": "1000000"}, {"amount": "2000000"}])
     second = award.tranches.get(seq=2)
     assert client_for(owner_b).post(f"/payments/tranches/{second.pk}/acceptance/",
-                                    {"summary": "建设完成，已通过验收，验收报告编号YS-1。"}).status_code == 404
+                                    {"summary": "建设完成，已通过验收，验收报告编号YS-1。",
+                                     "files": [pdf("验收报告.pdf")]}).status_code == 404
     client_for(owner_a).post(f"/payments/tranches/{second.pk}/acceptance/",
-                             {"summary": "建设完成，已通过验收，验收报告编号YS-1。"})
+                             {"summary": "建设完成，已通过验收，验收报告编号YS-1。", "files": [pdf("验收报告.pdf")]})
     admin = client_for(bureau_admin)
     page = admin.get("/manage/payments/acceptance/").content.decode()
     assert "YS-1" in page

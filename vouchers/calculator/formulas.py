@@ -252,17 +252,17 @@ def _two_line(c: Calc) -> list[Line]:
 def _dcmm_levels(c: Calc) -> list[Line]:
     level = c.value("level")
     amount = c.p(f"level_{level}")
-    c.step(f"DCMM {level}级奖励", yuan(amount), amount)
+    c.step(f"数据管理能力成熟度{level}级奖励", yuan(amount), amount)
     if c.prior:
         known = [int(a.level) for a in c.prior if a.level.isdigit()]
         highest = max(known) if known else 0
         if highest >= int(level):
-            c.fail(f"已获 DCMM {highest}级奖励，同级或较低等级不再奖励（从高不重复）")
+            c.fail(f"已获数据管理能力成熟度{highest}级奖励，同级或较低等级不再奖励（从高不重复）")
             return c.one_line(ZERO)
         paid = sum((Decimal(a.amount) for a in c.prior), ZERO)
         # 从高不重复: a higher level later pays only the difference to what was already awarded
-        c.step("扣除此前已获 DCMM 奖励（差额）", f"{yuan(amount)} − {yuan(paid)} = {yuan(amount - paid)}")
-        c.reasons.append(f"此前已获 DCMM {highest or '较低'}级奖励 {yuan(paid)} 元，按差额奖励")
+        c.step("扣除此前已获数据管理能力成熟度奖励（差额）", f"{yuan(amount)} − {yuan(paid)} = {yuan(amount - paid)}")
+        c.reasons.append(f"此前已获数据管理能力成熟度{highest or '较低'}级奖励 {yuan(paid)} 元，按差额奖励")
         amount = max(amount - paid, ZERO)
     return c.one_line(amount)
 

@@ -26,6 +26,7 @@ DISTRICTS = {"huangpu", "tianhe"}
 INPUT_TYPES = {"decimal", "bool", "choice", "uscc", "int"}
 UNITS = {"yuan", "percent", "none"}
 THRESHOLD_OPS = {"gt", "ge"}
+FACT_PERIODS = {"latest", "previous", "none"}  # an input read from an enterprise fact (一企一档, proactive)
 
 POLICY_FIELDS: dict[str, type | tuple[type, ...]] = {
     "code": str,
@@ -108,6 +109,9 @@ def _check_input(where: str, meta: dict[str, Any], param_names: set[str]) -> Non
             _check_fields(f"{where}.choices[{i}]", choice, {"value": str, "label_zh": str})
     if "must_be" in meta and (meta["type"] != "bool" or not isinstance(meta["must_be"], bool)):
         raise ValueError(f"{where}: 'must_be' needs a bool input and a bool value")
+    if "fact" in meta:
+        _check_fields(f"{where}.fact", meta["fact"], {"kind": str, "period": str})
+        _check_in(f"{where}.fact", "period", meta["fact"]["period"], FACT_PERIODS)
     threshold = meta.get("threshold")
     if threshold is not None:
         _check_fields(f"{where}.threshold", threshold, {"param": str, "op": str})
@@ -143,6 +147,11 @@ def _check_programme(where: str, prog: dict[str, Any]) -> None:
     for name in ("responsible_unit", "letter_prefix"):
         if name in prog and (not isinstance(prog[name], str) or not prog[name].strip()):
             raise ValueError(f"{where}: {name} must be a non-empty text")
+    if prog.get("auto_award"):  # 免申即享: every input comes from facts, and the note says why
+        if not isinstance(prog.get("auto_award_note"), str) or not prog["auto_award_note"].strip():
+            raise ValueError(f"{where}: auto_award needs an auto_award_note saying why")
+        if any("fact" not in m for m in prog["inputs"]):
+            raise ValueError(f"{where}: auto_award needs every input read from a fact")
     counts_with = prog.get("counts_with", [])
     if not isinstance(counts_with, list) or not all(isinstance(c, str) and c for c in counts_with):
         raise ValueError(f"{where}: counts_with must be a list of programme codes")

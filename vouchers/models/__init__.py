@@ -12,6 +12,7 @@ from .redemption import ComputeProvider, ProviderMember, ProviderRelation, Redem
 __all__ += ["ComputeProvider", "ProviderMember", "ProviderRelation", "Redemption", "Voucher"]
 
 from .payments import (  # noqa: E402
+    AcceptanceFile,
     AcceptanceReport,
     Clawback,
     ClawbackRepayment,
@@ -21,5 +22,5 @@ from .payments import (  # noqa: E402
     ReceivingAccount,
 )
 
-__all__ += ["AcceptanceReport", "Clawback", "ClawbackRepayment", "PaymentBatch", "PaymentLine", "PaymentTranche",
-            "ReceivingAccount"]
+__all__ += ["AcceptanceFile", "AcceptanceReport", "Clawback", "ClawbackRepayment", "PaymentBatch", "PaymentLine",
+            "PaymentTranche", "ReceivingAccount"]

@@ -144,6 +144,29 @@ class AcceptanceReport(models.Model):
         return f"{self.tranche_id} {self.status}"
 
 
+class AcceptanceFile(models.Model):
+    """验收材料 a file of an acceptance report, checked by content when uploaded (PDF, OFD or an image)
+    and stored privately under a random name; offered only as a download."""
+
+    report = models.ForeignKey(AcceptanceReport, on_delete=models.PROTECT, related_name="files",
+                               verbose_name=_("验收报告"))
+    file = models.FileField(_("文件"), upload_to="acceptance/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=60)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("验收材料")
+        verbose_name_plural = _("验收材料")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class PaymentBatch(models.Model):
     """拨付批次 lines of due tranches prepared by one administrator, approved by another (四眼原则),
     exported as the payment file, then closed once every line is recorded paid or failed."""

@@ -68,10 +68,12 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
     with transaction.atomic():
         for order_p, data in enumerate(policies):
             policy_fields = {
-                "document_number": data["document_number"], "title": data["title"], "issuers": data["issuers"],
+                # the official title in full-width punctuation, as it is issued (the seed's PDF extraction has ( ) ,)
+                "document_number": data["document_number"], "title": chinese_punctuation(data["title"]),
+                "issuers": data["issuers"],
                 "district": data["district"], "issue_date": data["issue_date"], "valid_from": data["valid_from"],
                 "valid_to": data["valid_to"], "status": data["status"], "letter_authority": data["letter_authority"],
-                "letter_prefix": data["letter_prefix"], "note": data.get("note") or "",
+                "letter_prefix": data["letter_prefix"], "note": chinese_punctuation(data.get("note") or ""),
                 # a successor names the policy it follows; its own programmes, parameters and windows
                 "predecessor": Policy.objects.filter(code=data["predecessor"]).first()
                 if data.get("predecessor") else None,

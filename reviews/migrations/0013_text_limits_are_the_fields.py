@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0008_supplement_requests_belong_to_applications'),
+        ('reviews', '0012_letter_programme_required'),
     ]
 
     operations = [

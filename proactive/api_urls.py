@@ -1,0 +1,29 @@
+"""REST endpoints of proactive, mounted under /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .api import (
+    AutoBatchViewSet,
+    ComparisonView,
+    ContestViewSet,
+    FactViewSet,
+    ImportViewSet,
+    MatchListView,
+    MatchPreferenceView,
+    MatchRunViewSet,
+)
+
+router = SimpleRouter()
+router.register("enterprise-facts", FactViewSet, basename="api-enterprise-fact")
+router.register("fact-contests", ContestViewSet, basename="api-fact-contest")
+router.register("fact-imports", ImportViewSet, basename="api-fact-import")
+router.register("matching-runs", MatchRunViewSet, basename="api-matching-run")
+router.register("auto-award-batches", AutoBatchViewSet, basename="api-auto-award-batch")
+
+urlpatterns: list = [
+    *router.urls,
+    path("matches/", MatchListView.as_view(), name="api-matches"),
+    path("matches/preference/", MatchPreferenceView.as_view(), name="api-match-preference"),
+    path("applications/<int:pk>/fact-comparison/", ComparisonView.as_view(), name="api-fact-comparison"),
+]

@@ -1,0 +1,30 @@
+"""Celery tasks of proactive: thin and idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+PENDING_KEY = "proactive:matching-pending"
+
+
+def matching_request(trigger: str) -> None:
+    """Queue a matching run after the transaction commits, unless one is already waiting."""
+    if not getattr(settings, "PROACTIVE_MATCH_ON_CHANGE", True):
+        return
+    if cache.add(PENDING_KEY, trigger, timeout=300):
+        transaction.on_commit(lambda: matching_run_task.delay(trigger))
+
+
+@shared_task(name="proactive.tasks.matching_run_task", acks_late=True)
+def matching_run_task(trigger: str = "schedule") -> int:
+    """Match every enterprise with the open programmes, then tell the newly matched once per window."""
+    from .matching import matching_run
+    from .notices import match_notices_send
+
+    cache.delete(PENDING_KEY)
+    run = matching_run(trigger=trigger)
+    match_notices_send()
+    return run.pk

@@ -1,0 +1,16 @@
+"""Web pages of proactive (政策找企业)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "proactive"
+urlpatterns: list = [
+    path("enterprise/matches/", views.matches, name="matches"),
+    path("enterprise/estimate/<slug:code>/", views.estimate_prefill, name="estimate_prefill"),
+    path("enterprise/facts/", views.enterprise_facts, name="enterprise_facts"),
+    path("proactive/imports/", views.imports, name="imports"),
+    path("proactive/contests/", views.contests, name="contests"),
+    path("proactive/auto-batches/", views.auto_batches, name="auto_batches"),
+    path("proactive/auto-batches/<int:pk>/", views.auto_batch, name="auto_batch"),
+]
