@@ -309,6 +309,8 @@ class ApplicationEvent(models.Model):
     message = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     visible_to_applicant = models.BooleanField(default=True)
+    # Not a column: a return for supplement's items, attached by selectors.application_timeline.
+    supplement_items: list[SupplementItem]
 
     class Meta:
         verbose_name = _("办理记录")

@@ -128,8 +128,9 @@ def application_timeline(app: Application, *, actor) -> list[ApplicationEvent]:
     events = list(qs)
     requests = {r.pk: r for r in SupplementRequest.objects.filter(application=app).prefetch_related("items")}
     for event in events:
-        request = requests.get(event.data.get("supplement_request")) \
+        request_pk = event.data.get("supplement_request") \
             if event.action == EventAction.REQUEST_SUPPLEMENT and isinstance(event.data, dict) else None
+        request = requests.get(request_pk) if isinstance(request_pk, int) else None
         event.supplement_items = list(request.items.all()) if request is not None else []
     return events
 

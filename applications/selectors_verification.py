@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from portal.models import Role
+from portal.pagination import Capped
 from portal.permissions import district_q, is_active_user, may_verify_enterprises
 
 from .models import (
@@ -73,10 +74,11 @@ def verification_queue_for_actor(actor, *, limit: int = 200) -> VerificationQueu
     claims, changes = claims_for_actor(actor), fact_changes_for_actor(actor)
     pending = EnterpriseClaim.State.PENDING
     return VerificationQueue(
-        claims=list(claims.filter(state=pending).order_by("created_at", "id")[:limit]),
-        fact_changes=list(changes.filter(state=pending).order_by("created_at", "id")[:limit]),
-        decided_claims=list(claims.exclude(state=pending).order_by("-decided_at", "-id")[:30]),
-        decided_fact_changes=list(changes.exclude(state=pending).order_by("-decided_at", "-id")[:30]))
+        # each list's head, with its total (the page says how many are not shown)
+        claims=Capped(claims.filter(state=pending).order_by("created_at", "id"), limit),
+        fact_changes=Capped(changes.filter(state=pending).order_by("created_at", "id"), limit),
+        decided_claims=Capped(claims.exclude(state=pending).order_by("-decided_at", "-id"), 30),
+        decided_fact_changes=Capped(changes.exclude(state=pending).order_by("-decided_at", "-id"), 30))
 
 
 def _get(qs: QuerySet, pk) -> Any:
@@ -117,16 +119,17 @@ def fact_rows(enterprise: Enterprise) -> list[dict[str, Any]]:
     for fact in EligibilityFact:
         value = getattr(enterprise, fact.value)
         record = records.get(fact.value)
-        holds = record is not None and record.source != FactSource.DECLARED \
-            and record.value == enterprise.fact_value(fact.value)
-        source = record.source if holds else FactSource.DECLARED
+        # the record that establishes the value the enterprise holds now, if any
+        held = record if record is not None and record.source != FactSource.DECLARED \
+            and record.value == enterprise.fact_value(fact.value) else None
+        source = held.source if held is not None else FactSource.DECLARED
         detail = ""
-        if holds and record.fact_import is not None:
-            detail = f"{record.fact_import.source}（{record.fact_import.source_date.isoformat()}）"
+        if held is not None and held.fact_import is not None:
+            detail = f"{held.fact_import.source}（{held.fact_import.source_date.isoformat()}）"
         rows.append({"fact": fact.value, "label": str(fact.label), "value": value,
-                     "value_display": value_display(enterprise, fact.value, value), "verified": holds,
+                     "value_display": value_display(enterprise, fact.value, value), "verified": held is not None,
                      "source": source, "source_label": str(FactSource(source).label), "detail": detail,
-                     "recorded_at": record.recorded_at if holds else None})
+                     "recorded_at": held.recorded_at if held is not None else None})
     return rows
 
 

@@ -142,7 +142,7 @@ def preapproval_withdraw(*, actor, preapproval: PreApproval | int, reason: str =
         p.state = PreApproval.State.WITHDRAWN
         p.save(update_fields=["state"])
         audit_record(actor=actor, action="preapproval.withdraw", target=p, ip=ip, before={"state": before},
-                     after={"state": p.state}, note=(reason or "").strip()[:500])
+                     after={"state": p.state}, note=(reason or "").strip())
     return p
 
 

@@ -264,7 +264,9 @@ def facts_import(*, rows: Iterable[Mapping[str, Any]], source: str, source_date:
     if not parsed and not errors:
         errors.append(_("文件中没有可导入的认定事实。"))
     if errors:
-        raise ValidationError(errors[:50])
+        shown = 50  # the first errors of a long file, and how many more there are
+        more = [_("另有 %(n)d 处错误未列出。") % {"n": len(errors) - shown}] if len(errors) > shown else []
+        raise ValidationError(errors[:shown] + more)
     with transaction.atomic():
         name_limit = FactImport._meta.get_field("file_name").max_length
         batch = FactImport.objects.create(source=source, source_date=source_date, sha256=sha256, rows=len(rows),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.audit import client_ip
+from portal.pagination import page_of
 
 from .forms import add_service_errors
 from .forms_preapproval import PreApprovalRequestForm
@@ -26,8 +27,8 @@ from .view_access import member_required
 @require_GET
 def preapproval_list(request: HttpRequest) -> HttpResponse:
     """事前同意: the enterprise's requests, newest first, with what each allows."""
-    rows = list(preapprovals_for_actor(actor=request.user).prefetch_related("claims")[:200])
-    return render(request, "applications/preapprovals/list.html", {"preapprovals": rows,
+    page = page_of(request, preapprovals_for_actor(actor=request.user).prefetch_related("claims"), 100)
+    return render(request, "applications/preapprovals/list.html", {"preapprovals": page.object_list, "page": page,
                                                                     "today": timezone.localdate()})
 
 

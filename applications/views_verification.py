@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.audit import client_ip
+from portal.pagination import Capped
 from portal.permissions import may_verify_enterprises
 
 from .forms import add_service_errors
@@ -116,7 +117,7 @@ def enterprise_contest(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("争议认领已提交主管部门核验，核验结果将通过站内信通知您。"))
             return redirect("applications:enterprise_contest")
     mine = claims_for_actor(request.user).filter(kind=EnterpriseClaim.Kind.CONTESTED).order_by("-created_at")
-    return render(request, "applications/verification/contest.html", {"form": form, "claims": list(mine[:20])},
+    return render(request, "applications/verification/contest.html", {"form": form, "claims": Capped(mine, 20)},
                   status=400 if form.errors else 200)
 
 
@@ -156,8 +157,8 @@ def verification_claim(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": list(claim.documents.all()), "facts": fact_rows(enterprise),
         "owners": list(enterprise.members.select_related("user").filter(
             member_role=EnterpriseMember.MemberRole.OWNER)),
-        "history": list(claims_for_actor(request.user).filter(enterprise=enterprise).exclude(pk=claim.pk)
-                        .order_by("-created_at")[:20]),
+        "history": Capped(claims_for_actor(request.user).filter(enterprise=enterprise).exclude(pk=claim.pk)
+                          .order_by("-created_at"), 20),
         "decidable": claim.state == EnterpriseClaim.State.PENDING}, status=400 if form.errors else 200)
 
 

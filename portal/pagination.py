@@ -53,3 +53,26 @@ class IdFirstPaginator(Paginator):
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:bottom + self.per_page])
         rows = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids).order_by()} if ids else {}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+def page_of(request, object_list, per_page: int) -> Page:
+    """The requested page (?page=, out-of-range numbers give the last page) of a list shown a page at a
+    time instead of cut at N rows; `page.query` keeps the request's other parameters (filters) for the
+    links of templates/_pager.html."""
+    page = Paginator(object_list, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    page.query = params.urlencode()  # type: ignore[attr-defined]  # read by the pager's links only
+    return page
+
+
+class Capped(list):
+    """The first `limit` rows of a list shown in part on purpose (the latest decided, a work queue's
+    head), with the `total`, so the page says "仅显示最近 N 条，共 M 条" (templates/_capped.html)
+    instead of hiding the rest silently."""
+
+    def __init__(self, object_list, limit: int) -> None:
+        rows = list(object_list[:limit])
+        super().__init__(rows)
+        self.limit = limit
+        self.total = object_list.count()  # counted always: a page's queries do not depend on its rows

@@ -14,6 +14,7 @@ sees all; a staff account without a district sees nothing district-bound. Select
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import TypeGuard
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -24,21 +25,21 @@ from django.utils.translation import gettext_lazy as _lazy
 from .models import DISTRICT_ROLES, Role, User
 
 
-def is_active_user(user: User | None) -> bool:
+def is_active_user(user: User | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def is_bureau_admin(user: User | None) -> bool:
+def is_bureau_admin(user: User | None) -> TypeGuard[User]:
     """主管部门管理员 or 系统管理员."""
     return is_active_user(user) and user.role in (Role.BUREAU_ADMIN, Role.SYSADMIN)
 
 
-def is_reviewing_staff(user: User | None) -> bool:
+def is_reviewing_staff(user: User | None) -> TypeGuard[User]:
     """审核人员, 主管部门管理员 or 系统管理员: those who work the review queue."""
     return is_active_user(user) and user.role in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
 
 
-def is_provider_user(user: User | None) -> bool:
+def is_provider_user(user: User | None) -> TypeGuard[User]:
     """A user of a compute service provider (算力服务商)."""
     return is_active_user(user) and user.role == Role.PROVIDER
 

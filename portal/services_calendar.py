@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
+from .limits import length_problem, require_length
 from .models import CalendarDay, CalendarYear, User
 from .workdays import MAX_YEAR, MIN_YEAR
 
@@ -73,7 +74,9 @@ def _clean_days(items: Iterable[DayInput], field: str) -> dict[dt.date, str]:
     for item in items or ():
         value, name = item if isinstance(item, tuple | list) else (item, "")
         day = _day(value, field)
-        out[day] = (str(name or "").strip() or out.get(day, ""))[:100]
+        out[day] = str(name or "").strip() or out.get(day, "")
+        require_length(out[day], model=CalendarDay, field="note", key=field,
+                       label=_("%(day)s的名称") % {"day": day.isoformat()})
     return out
 
 
@@ -97,6 +100,8 @@ def arrangement_check(*, year: int, rest_days: Iterable[DayInput], workdays: Ite
         raise ValidationError({"year": _("年度须在 %(min)s 至 %(max)s 之间。") % {"min": MIN_YEAR, "max": MAX_YEAR}})
     if not document:
         errors["document"] = _("请填写放假安排通知的发文字号，如：国办发明电〔2026〕x号。")
+    elif too_long := length_problem(document, model=CalendarYear, field="document"):
+        errors["document"] = too_long
     first, last = dt.date(year, 1, 1) - REACH, dt.date(year, 12, 31) + REACH
     outside = sorted(d for d in (*rest, *work) if not first <= d <= last)
     if outside:
@@ -124,12 +129,13 @@ def calendar_arrangement_set(*, actor: User | None, year: int, rest_days: Iterab
     longer provisional) unless `confirmed` is False, and every open deadline is recomputed."""
     _require(actor)
     rest, work, document = arrangement_check(year=year, rest_days=rest_days, workdays=workdays, document=document)
+    note = require_length((note or "").strip(), model=CalendarYear, field="note")
     with transaction.atomic():
         entry = CalendarYear.objects.select_for_update().filter(year=year).first()
         before = _snapshot(entry)
         years = {year} | {d.year for d in entry.days.values_list("date", flat=True)} if entry else {year}
         entry = entry or CalendarYear(year=year)
-        entry.confirmed, entry.document, entry.note = confirmed, document[:100], (note or "").strip()[:200]
+        entry.confirmed, entry.document, entry.note = confirmed, document, note
         entry.entered_by, entry.entered_at = _user(actor), timezone.now()
         entry.save()
         entry.days.all().delete()
@@ -150,12 +156,13 @@ def calendar_correction_set(*, actor: User | None, date: dt.date, is_workday: bo
                             ip: str | None = None) -> CalendarDay:
     """An administrator's correction of one day (it wins over every other source)."""
     _require(actor)
+    note = require_length((note or "").strip(), model=CalendarDay, field="note")
     with transaction.atomic():
         row = CalendarDay.objects.select_for_update().filter(
             date=date, source=CalendarDay.Source.ADMINISTRATOR).first()
         before = {"is_workday": row.is_workday, "note": row.note} if row else None
         row = row or CalendarDay(date=date, source=CalendarDay.Source.ADMINISTRATOR)
-        row.is_workday, row.note = is_workday, (note or "").strip()[:100]
+        row.is_workday, row.note = is_workday, note
         row.save()
         audit_record(actor=actor, action="calendar.correction_set", target=row, ip=ip, before=before,
                      after={"date": date, "is_workday": is_workday, "note": row.note})

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from .audit import audit_record
 from .models import DISTRICT_ROLES, STAFF_ROLES, Jurisdiction, Role, User
@@ -90,7 +91,7 @@ def staff_otp_reset(*, user: User, reason: str, actor=None,
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = {"totp_devices": TOTPDevice.objects.filter(user=locked).count(),
                   "recovery_devices": StaticDevice.objects.filter(user=locked).count(),
-                  "api_token": locked.auth_token_set.exists()}
+                  "api_token": AuthToken.objects.filter(user=locked).exists()}
         TOTPDevice.objects.filter(user=locked).delete()
         StaticDevice.objects.filter(user=locked).delete()  # its tokens go with it
         api_tokens_revoke_all(user=locked, reason=TokenRevocation.SECOND_FACTOR_RESET, actor=actor)

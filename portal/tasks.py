@@ -57,6 +57,7 @@ def _rows(*, kind: str, subject: str, body: str, dedupe_key: str, link: str = ""
             with transaction.atomic():
                 note, made = Notification.objects.get_or_create(
                     recipient=recipient, dedupe_key=dedupe_key,
+                    # composed by the services (names in a template), not typed by a user: cut to the columns
                     defaults={"kind": kind, "subject": subject[:200], "body": body, "link": link[:300]})
         except IntegrityError:  # a concurrent run created it first
             note, made = Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key), False

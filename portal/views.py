@@ -24,6 +24,7 @@ from .audit import audit_record, client_ip
 from .forms import OTPTokenForm, RegistrationForm
 from .health import readiness
 from .metrics import metrics_allowed, metrics_text
+from .pagination import page_of
 from .services import user_confirm_email, user_register
 
 
@@ -82,8 +83,8 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    notes = request.user.notifications.all()[:100]
-    return render(request, "portal/inbox.html", {"notifications": notes})
+    page = page_of(request, request.user.notifications.all(), 50)
+    return render(request, "portal/inbox.html", {"notifications": page.object_list, "page": page})
 
 
 @login_required

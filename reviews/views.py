@@ -153,8 +153,10 @@ def overdue(request: HttpRequest) -> HttpResponse:
     """逾期事项 past their deadline: the reviewer's own; everything (and objections) for administrators."""
     calendar = selectors.calendar_for_queue()
     data = selectors.overdue_for(actor=request.user, calendar=calendar)
-    rows = selectors.queue_rows(data["applications"][:500], actor=request.user, calendar=calendar)
-    return render(request, "reviews/overdue.html", {"rows": rows, "objections": list(data["objections"]),
+    page = IdFirstPaginator(data["applications"], PAGE_SIZE, count_key=f"overdue:{request.user.pk}").get_page(
+        request.GET.get("page"))
+    rows = selectors.queue_rows(page.object_list, actor=request.user, calendar=calendar)
+    return render(request, "reviews/overdue.html", {"rows": rows, "page": page, "objections": list(data["objections"]),
                                                     "is_admin": is_admin(request.user)})
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
+from portal.pagination import page_of
 
 from . import selectors
 from .forms import ObjectionForm, PublishForm, ResolveForm, errors_to_form
@@ -105,7 +106,8 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- the public
 
 def public_notices(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviews/public_notices.html", {"notices": selectors.public_notices()[:100]})
+    page = page_of(request, selectors.public_notices(), 50)
+    return render(request, "reviews/public_notices.html", {"notices": page.object_list, "page": page})
 
 
 def public_notice(request: HttpRequest, pk: int) -> HttpResponse:

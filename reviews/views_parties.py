@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from applications.selectors import enterprise_of
 from portal.audit import client_ip
 from portal.models import Role
+from portal.pagination import Capped
 
 from .selectors_parties import award_letters, awards_for, party_application_get, party_applications_for
 from .services import parties
@@ -23,7 +24,7 @@ from .views import roles_required
 @roles_required(Role.ENTERPRISE)
 def party_list(request: HttpRequest) -> HttpResponse:
     """合作项目与核定奖励: to confirm, confirmed, and the enterprise's awards."""
-    awards = list(awards_for(actor=request.user)[:200])
+    awards = Capped(awards_for(actor=request.user), 200)
     letters = award_letters(awards)
     for award in awards:
         award.letter = letters.get(award.pk)

@@ -17,6 +17,7 @@ from applications.forms_preapproval import PreApprovalDecideForm
 from applications.models import PreApproval
 from applications.selectors_preapproval import preapproval_get_for_actor, preapprovals_for_actor, preapprovals_pending
 from portal.audit import client_ip
+from portal.pagination import Capped
 
 from .services.preapproval_letters import preapproval_decide_with_letter
 from .views import REVIEW_ROLES, roles_required
@@ -27,9 +28,9 @@ from .views import REVIEW_ROLES, roles_required
 def preapproval_queue(request: HttpRequest) -> HttpResponse:
     """事前同意审核: pending requests first (to be decided before each event), then the latest decided."""
     decided = preapprovals_for_actor(actor=request.user).exclude(state=PreApproval.State.PENDING) \
-        .order_by("-decided_at", "-id")[:50]
+        .order_by("-decided_at", "-id")
     return render(request, "reviews/preapprovals/queue.html", {
-        "pending": list(preapprovals_pending(actor=request.user)[:200]), "decided": list(decided),
+        "pending": Capped(preapprovals_pending(actor=request.user), 200), "decided": Capped(decided, 50),
         "today": timezone.localdate()})
 
 

@@ -233,7 +233,7 @@ def pool_batch_requests(*, actor, pool: BudgetPool) -> list[dict[str, Any]]:
     qs = (pool.programme.applications.filter(state=application_terms().awaiting_decision, estimate_amount__gt=0)
           .order_by("submitted_at", "pk").values("pk", "reference", "title", "enterprise__name", "estimate_amount"))
     return [{"application_id": a["pk"], "amount": a["estimate_amount"], "score": None, "reference": a["reference"],
-             "title": a["title"], "enterprise": a["enterprise__name"]} for a in qs[:500]]
+             "title": a["title"], "enterprise": a["enterprise__name"]} for a in qs]  # the whole batch: remedies need it
 
 
 def ledger_sums() -> dict[int, dict[str, Decimal]]:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
 from portal.exports import csv_writer, xlsx_append
+from portal.pagination import Capped
 
 from .budget_selectors import (
     BudgetRow,
@@ -181,7 +182,7 @@ def _pool_page(request: HttpRequest, pool, form: PoolAmountForm, status: int = 2
                     programme_name=pool.programme.name_zh, fiscal_year=pool.fiscal_year, pool_id=pool.pk,
                     amount=pool.amount, reserved=pool.reserved, committed=pool.committed, disbursed=pool.disbursed)
     return render(request, "vouchers/budget/pool.html", {
-        "pool": pool, "form": form, "awards": awards, "ledger": pool_ledger(actor=request.user, pool=pool)[:50],
+        "pool": pool, "form": form, "awards": awards, "ledger": Capped(pool_ledger(actor=request.user, pool=pool), 50),
         "counts": counts, "count_chart": _count_bars(counts), "remedies": remedies,
         "chart": _budget_bars([row], width=560, label_width=110),
         "floor": pool.reserved + pool.committed,
@@ -223,7 +224,7 @@ def _table_response(*, title: str, header: list[str], rows: list[list[Any]], mon
 
         wb = Workbook()
         ws = wb.active
-        ws.title = title[:31]
+        ws.title = title[:31]  # Excel's limit on a worksheet's name
         xlsx_append(ws, header)
         for cell in ws[1]:
             cell.font = Font(bold=True)

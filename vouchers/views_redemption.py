@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
 from portal.exports import csv_writer
+from portal.pagination import page_of
 from portal.permissions import require_bureau_admin
 
 from .forms_redemption import DisputeForm, MemberLinkForm, ProviderForm, RedeemForm, RelationForm, SettlementForm
@@ -55,8 +56,9 @@ def voucher_list(request: HttpRequest) -> HttpResponse:
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(Q(code__icontains=q) | Q(enterprise__name__icontains=q) | Q(enterprise__credit_code=q.upper()))
     totals = qs.aggregate(face=Sum("face_value"), balance=Sum("balance"), released=Sum("released_amount"))
+    page = page_of(request, qs.order_by("-issued_on", "-id"), 100)
     return render(request, "vouchers/redemption/voucher_list.html", {
-        "vouchers": qs.order_by("-issued_on", "-id")[:300], "totals": totals, "status": status, "q": q,
+        "vouchers": page.object_list, "page": page, "totals": totals, "status": status, "q": q,
         "statuses": Voucher.Status.choices, "is_bureau": request.user.is_staff_role,
     })
 
@@ -139,9 +141,9 @@ def provider_home(request: HttpRequest) -> HttpResponse:
                                  % {"code": redemption.voucher.code, "amount": f"{redemption.amount:,}"})
                 return redirect("vouchers:provider_home")
         status = 400
-    redemptions = redemptions_for_actor(actor=request.user).order_by("-created_at")[:200]
+    page = page_of(request, redemptions_for_actor(actor=request.user).order_by("-created_at", "-id"), 100)
     return render(request, "vouchers/redemption/provider_home.html", {
-        "provider": provider, "form": form, "redemptions": redemptions,
+        "provider": provider, "form": form, "redemptions": page.object_list, "page": page,
         "in_catalogue": provider.in_catalogue_on(timezone.localdate()),
     }, status=status)
 

@@ -94,7 +94,7 @@ def _submit(*, actor, application: int, ip: str | None) -> Application:
         state["window"] = window
         # 测算基准日: fixed now, judged on it from here to the last payment (vouchers.lifecycle)
         # a th-events claim's facts are the event's: its date is the period's end unless one is named
-        period = app.period_end or (app.preapproval.event_date if app.preapproval_id else None)
+        period = app.period_end or (app.preapproval.event_date if app.preapproval is not None else None)
         state["basis"] = basis_date(programme=app.programme, submitted_on=timezone.localdate(),
                                     period_end=period, window=window)
 
@@ -122,7 +122,7 @@ def application_resubmit(*, actor, application: Application | int, answers: Mapp
     """补正后重新提交: every item of the open request is answered in words or by a file uploaded under
     its code since the request; the answers go into the timeline event (data["answers"])."""
     require_applicant_of(actor, application)
-    clean_answers = {str(k): raw_text(v).strip()[:2000] for k, v in (answers or {}).items()}
+    clean_answers = {str(k): raw_text(v).strip() for k, v in (answers or {}).items()}
     recorded: dict[str, Any] = {}
     review_due: dict[str, dt.date | None] = {"date": None}
 
@@ -165,7 +165,7 @@ def application_withdraw(*, actor, application: Application | int, reason: str =
     """撤回 before a decision. Whatever the application held is freed: nothing is reserved before a
     decision in this workflow, but any reserved award is released through the budget service."""
     require_applicant_of(actor, application)
-    reason = (reason or "").strip()[:500]
+    reason = (reason or "").strip()  # kept whole: the timeline's message is a text column
 
     def apply(app: Application) -> None:
         held = list(Award.objects.filter(application=app, status=Award.Status.RESERVED))

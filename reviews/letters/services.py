@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, PreApproval, SupplementRequest
 from portal.audit import audit_record
+from portal.limits import require_length
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise
 from portal.outbox import outbox_enqueue
@@ -32,7 +33,7 @@ from . import content
 from .numbering import kind_prefix, number_format, number_take
 
 # The template version each kind is issued with now; a letter keeps the version it was issued with.
-TEMPLATES = {
+TEMPLATES: dict[str, str] = {
     Letter.Kind.APPROVAL: "approval_v1",
     Letter.Kind.DECLINE: "decline_v1",
     Letter.Kind.SUPPLEMENT: "supplement_v1",
@@ -288,7 +289,9 @@ def letter_generate_now(*, letter_id: int) -> Letter:
         audit_record(actor=None, action="letter.generate", target=locked,
                      after={"number": locked.number, "sha256": digest, "size": len(pdf), "signed": signed})
         # to the enterprise it is addressed to (a two-party award's buyer gets its own letter)
-        notify_enterprise(enterprise_id=locked.enterprise_id or letter.application.enterprise_id,
+        addressee = locked.enterprise_id or (letter.application.enterprise_id if letter.application else None)
+        assert addressee is not None  # every letter names its enterprise or its application's
+        notify_enterprise(enterprise_id=addressee,
                           kind=Notification.Kind.LETTER,
                           subject=_("正式文书已出具：%(number)s") % {"number": locked.number},
                           body=(_("关于事前申请 %(ref)s 的%(kind)s（%(number)s）已出具，请登录平台查看和下载。")
@@ -308,6 +311,7 @@ def letter_note_failure(*, letter_id: int, error: str, final: bool = False) -> N
         letter = Letter.objects.select_for_update().filter(pk=letter_id, sha256="").first()
         if letter is None or letter.status == Letter.Status.REVOKED:
             return
+        # a log of the failure, not user input: its head is enough
         letter.last_error, letter.attempts = error[:2000], letter.attempts + 1
         fields = ["last_error", "attempts"]
         if final and letter.status != Letter.Status.FAILED:
@@ -349,12 +353,13 @@ def letter_revoke(*, actor, letter: Letter, reason: str, ip: str | None = None) 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写撤销原因。")})
+    require_length(reason, model=Letter, field="revoked_reason", key="reason")
     with transaction.atomic():
         locked = Letter.objects.select_for_update().get(pk=letter.pk)
         require_district(actor, _district(locked))
         if locked.revoked_at is not None:
             raise ValidationError(_("该文书已撤销。"))
-        locked.revoked_at, locked.revoked_by, locked.revoked_reason = timezone.now(), actor, reason[:300]
+        locked.revoked_at, locked.revoked_by, locked.revoked_reason = timezone.now(), actor, reason
         locked.status = Letter.Status.REVOKED
         locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason", "status"])
         audit_record(actor=actor, action="letter.revoke", target=locked, ip=ip, note=reason,

@@ -82,7 +82,7 @@ class ExpertAssignment(models.Model):
     declaration_note = models.CharField(_("声明说明"), max_length=300, blank=True)
     submitted_at = models.DateTimeField(_("评分提交时间"), null=True, blank=True)
     total = models.DecimalField(_("总分"), null=True, blank=True, **SCORE)
-    comment = models.TextField(_("综合意见"), blank=True)
+    comment = models.TextField(_("综合意见"), blank=True, max_length=4000)  # limit enforced by the service
 
     class Meta:
         verbose_name = _("专家评审分配")
@@ -107,7 +107,7 @@ class ExpertScore(models.Model):
     label = models.CharField(_("指标名称"), max_length=100)
     max_score = models.DecimalField(_("满分"), **SCORE)
     score = models.DecimalField(_("得分"), **SCORE)
-    comment = models.TextField(_("评审意见"), blank=True)
+    comment = models.TextField(_("评审意见"), blank=True, max_length=2000)  # limit enforced by the service
 
     class Meta:
         verbose_name = _("专家评分")
@@ -248,7 +248,7 @@ class Objection(models.Model):
     objector_id_number = models.CharField(_("身份证件号码/统一社会信用代码"), max_length=30, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
-    content = models.TextField(_("异议内容及理由"))
+    content = models.TextField(_("异议内容及理由"), max_length=5000)  # limit enforced by the service
     submitted_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     submitted_ip = models.GenericIPAddressField(null=True, blank=True)
     due_date = models.DateField(_("核查期限"), db_index=True)

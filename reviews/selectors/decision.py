@@ -139,9 +139,9 @@ def decision_context(application: Application) -> dict[str, Any]:
         ctx["estimate"] = est
         ctx["lines"] = [{"line": ln.line, "label": line_label(ln.line), "max": ln.amount,
                          "capped_by": capped_by_label(ln.capped_by),
-                         "enterprise": receivers.get(ln.line), "confirmed": confirmed.get(ln.line, False),
-                         "party": receivers.get(ln.line) is not None
-                         and receivers[ln.line].pk != application.enterprise_id} for ln in est.lines]
+                         "enterprise": receiver, "confirmed": confirmed.get(ln.line, False),
+                         "party": receiver is not None and receiver.pk != application.enterprise_id}
+                        for ln in est.lines for receiver in [receivers.get(ln.line)]]
     ctx["conflicts"] = project_conflicts(application)
     if application.programme.review_path == "competitive":
         ctx["panel"] = panel_summary(application)

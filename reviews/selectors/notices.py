@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,6 @@ from portal.permissions import district_q, require_bureau_admin
 
 from ..models import (
     CollectiveDecision,
-    Decision,
     Objection,
     PublicNotice,
     PublicNoticeEntry,
@@ -89,18 +88,18 @@ def pending_notice_groups(*, actor) -> list[dict[str, Any]]:
     and batch, each with its decided amount (the current decision's) and, for a competitive programme,
     whether a collective decision (集体决策) covers it; each group with its total."""
     groups: dict[tuple[int, int | None], dict[str, Any]] = {}
+    # the current decision joined as a relation (a column, so its amount comes back as the field's Decimal)
+    current = FilteredRelation("decisions", condition=Q(decisions__current=True))
+    covering = CollectiveDecision.applications.through.objects.filter(application_id=OuterRef("pk"))
     apps = list(Application.objects.filter(district_q(actor, "programme__policy__district"),
                                            state=State.APPROVED_PENDING_NOTICE).select_related(
-        "programme", "window", "enterprise").defer(*PENDING_UNREAD).order_by("programme_id", "window_id", "pk"))
-    amounts = dict(Decision.objects.filter(application__in=apps, current=True).values_list("application_id", "amount"))
-    covered = set(CollectiveDecision.applications.through.objects.filter(application_id__in=[a.pk for a in apps])
-                  .values_list("application_id", flat=True))
+        "programme", "window", "enterprise").defer(*PENDING_UNREAD)
+        .annotate(current_decision=current, decided_amount=F("current_decision__amount"), collective=Exists(covering))
+        .order_by("programme_id", "window_id", "pk"))
     for app in apps:
         g = groups.setdefault((app.programme_id, app.window_id), {
             "programme": app.programme, "window": app.window, "applications": [], "total": ZERO,
             "competitive": app.programme.review_path == COMPETITIVE, "uncovered": 0})
-        app.decided_amount = amounts.get(app.pk)
-        app.collective = app.pk in covered
         g["applications"].append(app)
         g["total"] += app.decided_amount or ZERO
         if g["competitive"] and not app.collective:

@@ -35,8 +35,9 @@ from portal.audit import audit_record
 from portal.models import Notification
 from portal.notifications import notify_users
 from portal.permissions import approval_step_refusal, require_district
+from vouchers.models import Programme
 
-from ..models import ApprovalChain, ApprovalStepRole, Decision, DecisionProposal, ProposalStep
+from ..models import ApprovalChain, ApprovalChainStep, ApprovalStepRole, Decision, DecisionProposal, ProposalStep
 from ..selectors import batch_ranking, line_label
 from ..selectors_approvals import chain_for, held_by, is_authorised_leader, step_holders
 from . import decisions
@@ -55,7 +56,9 @@ def _required(text: str, field: str, message: str) -> str:
     return text
 
 
-def _chain_steps(chain: ApprovalChain | None, *, amount: Decimal) -> list:
+def _chain_steps(*, programme: Programme, amount: Decimal) -> tuple[ApprovalChain, list[ApprovalChainStep]]:
+    """The chain a decision of `amount` passes and its steps, refused when none applies or it is malformed."""
+    chain = chain_for(programme=programme, amount=amount)
     if chain is None:
         raise ValidationError(_("没有适用于该决定（%(amount)s 元）的审批链，请系统管理员先设置审批链。")
                               % {"amount": f"{amount:,}"})
@@ -63,7 +66,7 @@ def _chain_steps(chain: ApprovalChain | None, *, amount: Decimal) -> list:
     if len(steps) < 2 or steps[0].role != ApprovalStepRole.HANDLER:
         raise ValidationError(_("审批链“%(name)s”须以“经办”开始，并至少还有一个由他人办理的环节（四眼原则），"
                                 "请系统管理员修正。") % {"name": chain.name})
-    return steps
+    return chain, steps
 
 
 def _stale(p: DecisionProposal, app: Application) -> bool:
@@ -142,8 +145,7 @@ def decision_propose(*, actor, application: Application | int, outcome: str, com
         if DecisionProposal.objects.filter(application=app, status=DecisionProposal.Status.PENDING).exists():
             raise ValidationError(_("申报 %(ref)s 已有审批中的拟办意见：请待其办结，或退回后重新拟办。")
                                   % {"ref": app.reference})
-        chain = chain_for(programme=app.programme, amount=at_stake)
-        steps = _chain_steps(chain, amount=at_stake)
+        chain, steps = _chain_steps(programme=app.programme, amount=at_stake)
         refusal = approval_step_refusal(actor, holder=steps[0].holder, held_by=(),
                                         authorised_leader=is_authorised_leader(actor))
         if refusal:

@@ -21,6 +21,7 @@ from applications.services import applications_lock
 from applications.uploads import check_upload
 from applications.workflow import COMPETITIVE, State
 from portal.audit import audit_record
+from portal.limits import max_length
 from portal.permissions import require_district
 from vouchers.models import Programme
 
@@ -62,7 +63,7 @@ def collective_decision_record(*, actor, programme: Programme, application_ids: 
     meeting_name = (meeting_name or "").strip()
     if not meeting_name:
         errors["meeting_name"] = _("请填写会议名称。")
-    elif len(meeting_name) > CollectiveDecision._meta.get_field("meeting_name").max_length:
+    elif len(meeting_name) > max_length(CollectiveDecision, "meeting_name"):
         errors["meeting_name"] = _("会议名称过长。")
     if meeting_date is None:
         errors["meeting_date"] = _("请填写会议日期。")
@@ -83,6 +84,7 @@ def collective_decision_record(*, actor, programme: Programme, application_ids: 
         errors["application_ids"] = _("请选择本次集体决策的申报。")
     if errors:
         raise ValidationError(errors)
+    assert meeting_date is not None  # refused above when missing
     stored = ""
     try:
         with transaction.atomic():

@@ -159,6 +159,13 @@ def _consent_of(app: Application) -> Attachment | None:
     return consent
 
 
+def _receiver(receivers: Mapping[str, Enterprise | None], line: str) -> Enterprise:
+    """The enterprise of an award line with a positive amount (_receivers_ready refuses a line without one)."""
+    receiver = receivers.get(line)
+    assert receiver is not None, line
+    return receiver
+
+
 def _receivers_ready(app: Application, lines: Mapping[str, Decimal]) -> dict[str, Enterprise | None]:
     receivers = line_enterprises(app)
     for line, amt in lines.items():
@@ -172,7 +179,8 @@ def _receivers_ready(app: Application, lines: Mapping[str, Decimal]) -> dict[str
             # 合作方确认: another enterprise's award line waits for it to confirm in its own account
             raise ValidationError({f"amount_{line}": _(
                 "%(who)s %(name)s 尚未在其账户中确认参与本项目，不能核定其奖励；请待其确认后核定，"
-                "或将该方金额核定为 0 并说明理由。") % {"who": line_label(line), "name": receivers[line].name}})
+                "或将该方金额核定为 0 并说明理由。")
+                % {"who": line_label(line), "name": _receiver(receivers, line).name}})
     return receivers
 
 
@@ -237,7 +245,7 @@ def approval_check(app: Application, *, requested: Mapping[str, Decimal], reason
 
 
 def _award_lines(checked: ApprovalCheck) -> list[dict[str, Any]]:
-    return [{"enterprise_id": checked.receivers[ln].pk, "line": ln, "amount": a}
+    return [{"enterprise_id": _receiver(checked.receivers, ln).pk, "line": ln, "amount": a}
             for ln, a in checked.lines.items() if a > 0]
 
 
@@ -282,9 +290,9 @@ def approval_write(*, actor, app: Application, checked: ApprovalCheck, reason: s
     decision = Decision.objects.create(
         application=app, outcome=checked.outcome, amount=checked.total, max_amount=est.amount,
         lines=[{"line": ln, "label": line_label(ln), "amount": str(a), "max": str(checked.maxima[ln]),
-                "enterprise_id": receivers[ln].pk if receivers.get(ln) else None,
-                "enterprise_name": receivers[ln].name if receivers.get(ln) else ""}
-               for ln, a in checked.lines.items()],
+                "enterprise_id": receiver.pk if receiver is not None else None,
+                "enterprise_name": receiver.name if receiver is not None else ""}
+               for ln, a in checked.lines.items() for receiver in [receivers.get(ln)]],
         reason=reason, explanation=estimate_as_json(est)["steps"], parameters=dict(est.parameters),
         conflicts=conflicts_json(checked.conflicts), decided_on=on, decided_by=actor, basis_date=est.on,
         consent_document=checked.consent)

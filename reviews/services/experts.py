@@ -18,6 +18,7 @@ from applications.models import Application, Enterprise
 from applications.services import application_transition, timeline_add
 from applications.workflow import EventAction, State
 from portal.audit import audit_record
+from portal.limits import length_problem, max_length, require_length
 from portal.models import Role, User
 from portal.permissions import in_district
 
@@ -43,9 +44,10 @@ def expert_relation_add(*, actor, expert: User, enterprise: Enterprise, note: st
     if not (actor is not None and ((actor.is_bureau_admin and in_district(actor, expert.district))
                                    or actor.pk == expert.pk)):
         raise PermissionDenied(_("无权登记该专家的利益关联。"))
+    require_length(note, model=ExpertRelation, field="note")
     with transaction.atomic():
         rel, _created = ExpertRelation.objects.get_or_create(expert=expert, enterprise=enterprise,
-                                                            defaults={"note": note[:300], "declared_by": actor})
+                                                            defaults={"note": note, "declared_by": actor})
         audit_record(actor=actor, action="review.expert_relation", target=rel,
                      after={"expert": expert.pk, "enterprise": enterprise.pk}, note=note)
         expert_conflicts_revoke(expert=expert, actor=actor)  # a link found after assignment
@@ -75,7 +77,8 @@ def expert_conflicts_revoke(*, expert: User, actor=None, application_ids: Iterab
             scores = {s.criterion: str(s.score) for s in a.scores.all()}
             before = {"status": a.status, "total": a.total, "scores": scores}
             a.status = ExpertAssignment.Status.RECUSED
-            a.declaration_note = "；".join(reasons)[:300]
+            # composed by the system from the conflicts found (each also kept as a relation): cut to the column
+            a.declaration_note = "；".join(reasons)[:max_length(ExpertAssignment, "declaration_note")]
             fields = ["status", "declaration_note"]
             if open_panel:
                 a.scores.all().delete()
@@ -176,7 +179,7 @@ def expert_declare(*, actor, assignment: ExpertAssignment | int, conflict: bool,
             raise ValidationError(_("您已作出利益冲突声明。"))
         if a.application.state not in PANEL_STATES:
             raise ValidationError(_("该申报已不在专家评审阶段。"))
-        note = note.strip()[:300]
+        note = require_length(note.strip(), model=ExpertAssignment, field="declaration_note", key="note")
         if conflict and not note:
             raise ValidationError({"note": _("请说明利益冲突的情况。")})
         a.declared_at = timezone.now()
@@ -237,16 +240,23 @@ def expert_scores_submit(*, actor, assignment: ExpertAssignment | int, scores: M
                 values[crit["code"]] = _score(scores.get(crit["code"]), crit)
             except ValidationError as exc:
                 errors.setdefault(f"score_{crit['code']}", []).extend(exc.messages)
+            too_long = length_problem(str(comments.get(crit["code"], "")).strip(), model=ExpertScore, field="comment",
+                                      label=_("评审意见（%(c)s）") % {"c": crit.get("label_zh") or crit["code"]})
+            if too_long:
+                errors.setdefault(f"comment_{crit['code']}", []).append(too_long)
+        too_long = length_problem(comment.strip(), model=ExpertAssignment, field="comment")
+        if too_long:
+            errors["comment"] = [too_long]
         if errors:
             raise ValidationError(errors)
         for crit in criteria:
             ExpertScore.objects.update_or_create(
                 assignment=a, criterion=crit["code"],
                 defaults={"label": crit.get("label_zh") or crit["code"], "max_score": Decimal(str(crit["max_score"])),
-                          "score": values[crit["code"]], "comment": str(comments.get(crit["code"], "")).strip()[:2000]})
+                          "score": values[crit["code"]], "comment": str(comments.get(crit["code"], "")).strip()})
         before = {"total": a.total}
         a.total = sum(values.values(), Decimal("0"))
-        a.comment = comment.strip()[:4000]
+        a.comment = comment.strip()
         a.submitted_at = timezone.now()
         a.status = ExpertAssignment.Status.SUBMITTED
         a.save(update_fields=["total", "comment", "submitted_at", "status"])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, ApplicationEvent, SupplementItem, SupplementRequest
 from applications.services import application_lock, application_transition, supplement_request_record, transition_check
 from applications.workflow import COMPETITIVE
+from portal.limits import length_problem
 from portal.notifications import notify_enterprise
 
 from ..letters.services import letter_create
@@ -70,7 +71,7 @@ def _clean_items(app: Application, items: Iterable[Mapping[str, Any]]) -> list[d
     for raw in items or []:
         code = str(raw.get("code") or "").strip()
         label = str(raw.get("label") or "").strip()
-        note = str(raw.get("note") or "").strip()[:500]
+        note = str(raw.get("note") or "").strip()
         if not code and not label:
             continue
         if code in labels:
@@ -85,8 +86,13 @@ def _clean_items(app: Application, items: Iterable[Mapping[str, Any]]) -> list[d
             code = code if code.startswith(OTHER_PREFIX) else f"{OTHER_PREFIX}-{len(cleaned) + 1}"
         if code in seen:
             continue
+        too_long = [p for p in (length_problem(label, model=SupplementItem, field="label"),
+                                length_problem(note, model=SupplementItem, field="note")) if p]
+        if too_long:
+            problems.extend(too_long)
+            continue
         seen.add(code)
-        cleaned.append({"code": code, "label": label[:200], "note": note})
+        cleaned.append({"code": code, "label": label, "note": note})
     if problems:
         raise ValidationError({"items": problems})
     if not cleaned:

@@ -34,6 +34,7 @@ from applications.services import (
 )
 from applications.workflow import EventAction, State
 from portal.audit import audit_record
+from portal.limits import length_problem, max_length, require_length
 from portal.models import Role, User
 from portal.notifications import notify_enterprise, notify_users
 from portal.permissions import district_q, require_district
@@ -79,6 +80,7 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
     n = workdays if workdays is not None else workdays_for("notice")
     if n < 1 or n > 60:
         raise ValidationError({"workdays": _("公示期须为 1 至 60 个工作日。")})
+    title = require_length((title or "").strip(), model=PublicNotice, field="title")
     qs = Application.objects.filter(state=State.APPROVED_PENDING_NOTICE)
     if window is not None:
         require_district(actor, window.programme.policy.district)
@@ -105,8 +107,10 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
                            if len(window_ids) == 1 and all(a.window_id for a in apps) else None)
         decisions = {d.application_id: d for d in Decision.objects.filter(application__in=apps, current=True)}
         notice = PublicNotice.objects.create(
-            title=(title.strip() or _("%(programme)s%(batch)s拟支持名单公示")
-                   % {"programme": programme.name_zh, "batch": batch.name if batch else ""})[:200],
+            # the default title is composed from the programme's and the batch's names: cut to the column
+            title=title or (_("%(programme)s%(batch)s拟支持名单公示") % {
+                "programme": programme.name_zh, "batch": batch.name if batch else ""}
+            )[:max_length(PublicNotice, "title")],
             window=batch, programme=programme, published_by=actor, starts_on=on,
             ends_on=due_after("notice", on) if workdays is None else _add(on, n), workdays=n)
         entries = []
@@ -162,6 +166,11 @@ def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector
             errors["contact_email"] = _("请输入有效的电子邮箱。")
     if len((content or "").strip()) < 10:
         errors["content"] = _("请写明异议的事实和理由（至少10个字）。")
+    for field, value in (("objector_name", objector_name), ("objector_id_number", objector_id_number),
+                         ("content", content)):
+        too_long = length_problem((value or "").strip(), model=Objection, field=field)
+        if too_long and field not in errors:
+            errors[field] = too_long
     if errors:
         raise ValidationError(errors)
     pk = notice.pk if isinstance(notice, PublicNotice) else notice
@@ -177,9 +186,9 @@ def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector
         day = timezone.localdate(now or timezone.now())
         objection = Objection.objects.create(
             notice=n, application_id=application_id, objector_kind=objector_kind,
-            objector_name=objector_name.strip()[:200], objector_id_number=(objector_id_number or "").strip()[:30],
+            objector_name=objector_name.strip(), objector_id_number=(objector_id_number or "").strip(),
             contact_phone=contact_phone.strip(), contact_email=(contact_email or "").strip(),
-            content=content.strip()[:5000], submitted_ip=ip, due_date=due_after("objection", day))
+            content=content.strip(), submitted_ip=ip, due_date=due_after("objection", day))
         audit_record(actor=None, action="review.objection_lodge", target=objection, ip=ip,
                      after={"notice": n.pk, "application": application_id}, note=_("公众异议"))
         timeline_add(application=entry.application, actor=None, action=EventAction.OBJECTION,

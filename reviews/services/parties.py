@@ -47,7 +47,7 @@ def party_confirm(*, actor, application: Application | int, ip: str | None = Non
     with transaction.atomic():
         app = Application.objects.select_for_update().select_related("programme", "enterprise").filter(pk=pk).first()
         line = party_line_of(app, enterprise) if app is not None else None
-        if line is None:
+        if app is None or line is None:
             raise PermissionDenied(_("贵单位不是该申报所列的合作方。"))
         if app.state not in CONFIRMABLE:
             raise ValidationError(_("申报 %(ref)s 当前状态为“%(state)s”，已不能确认。")

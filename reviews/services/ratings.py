@@ -14,8 +14,9 @@ from reviews.models import ServiceRating
 
 
 def rating_allowed(*, actor, application: Application) -> bool:
-    member = EnterpriseMember.objects.filter(user_id=getattr(actor, "pk", None),
-                                             enterprise_id=application.enterprise_id).exists()
+    user_id = getattr(actor, "pk", None)
+    member = user_id is not None and EnterpriseMember.objects.filter(
+        user_id=user_id, enterprise_id=application.enterprise_id).exists()
     return may_rate_service(actor, member_of_applicant=member, ended=application.state in TERMINAL)
 
 

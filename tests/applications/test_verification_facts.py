@@ -6,12 +6,15 @@ verified and which are the enterprise's own statement."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from applications.models import Enterprise, FactChangeRequest, FactImport, FactSource
-from applications.verification_facts import fact_change_accept, fact_change_refuse
+from applications.verification_facts import fact_change_accept, fact_change_refuse, facts_import
 from portal.models import AuditEvent, Notification
 from tests.factories import EnterpriseFactory, make_uscc, member
 from tests.reviews.conftest import clock  # noqa: F401 - the reviews' clock (2026-03-10), a fixture here
@@ -210,3 +213,12 @@ def test_the_decision_page_says_which_facts_are_verified(client_for, catalogue, 
     assert "所依据的企业认定事实" in page
     assert "规模以上企业：是 — <span class=\"missing\">企业自报（未经核验）</span>" in page
     assert "注册地、纳税地、统计地：天河区 — <strong>已核验</strong>（主管部门核验）" in page
+
+
+@pytest.mark.django_db
+def test_a_file_with_many_bad_rows_lists_fifty_and_says_how_many_more():
+    with pytest.raises(ValidationError) as exc:
+        facts_import(rows=[{"credit_code": ""} for _ in range(60)], source="区统计局", source_date=dt.date(2026, 4, 1),
+                     file_name="x.csv", sha256="0" * 64)
+    assert len(exc.value.messages) == 51 and exc.value.messages[-1] == "另有 10 处错误未列出。"
+    assert not FactImport.objects.exists()

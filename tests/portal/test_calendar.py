@@ -378,3 +378,11 @@ def test_the_system_administrator_enters_the_arrangement_in_the_admin(client, dj
     r = client.get(f"/admin/portal/calendaryear/{entry.pk}/change/")
     assert "2027-02-20 春节" in r.content.decode()
     assert client.get("/admin/portal/calendarday/").status_code == 200
+
+
+def test_an_over_long_correction_note_is_refused_not_cut(bureau_admin):
+    with pytest.raises(ValidationError) as exc:
+        calendar_correction_set(actor=bureau_admin, date=D(2027, 2, 20), is_workday=False, note="停" * 101)
+    assert "“说明”不能超过 100 个字符" in exc.value.message_dict["note"][0]
+    assert not CalendarDay.objects.filter(date=D(2027, 2, 20)).exists()
+    assert not AuditEvent.objects.filter(action="calendar.correction_set").exists()

@@ -167,3 +167,24 @@ def test_experts_are_not_assigned_on_the_standard_path(catalogue, clock, enterpr
     with pytest.raises(ValidationError) as exc:
         panel.experts_assign(actor=bureau_admin, application=app, experts=experts[:3])
     assert "常规审核项目" in str(exc.value)
+
+
+@pytest.mark.parametrize("extra, field, limit", [
+    ({"comment": "意" * 4001}, "comment", 4000),
+    ({"comments": {"innovation": "意" * 2001}}, "comment_innovation", 2000),
+])
+def test_over_long_comments_are_refused_not_cut(assigned, experts, competitive, extra, field, limit):
+    panel.expert_declare(actor=experts[0], assignment=assigned[0], conflict=False)
+    before = snapshot(competitive)
+    with pytest.raises(ValidationError) as exc:
+        panel.expert_scores_submit(actor=experts[0], assignment=assigned[0], scores=SCORES, **extra)
+    assert f"不能超过 {limit} 个字符" in exc.value.message_dict[field][0]
+    assert snapshot(competitive) == before and not ExpertScore.objects.exists()
+
+
+def test_an_over_long_declaration_note_is_refused_not_cut(assigned, experts):
+    with pytest.raises(ValidationError) as exc:
+        panel.expert_declare(actor=experts[0], assignment=assigned[0], conflict=True, note="冲" * 301)
+    assert "不能超过 300 个字符" in exc.value.message_dict["note"][0]
+    assigned[0].refresh_from_db()
+    assert assigned[0].status == ExpertAssignment.Status.PENDING and not ExpertRelation.objects.exists()

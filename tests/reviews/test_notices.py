@@ -174,3 +174,25 @@ def test_objections_and_their_contacts_are_for_administrators_only(published, ap
     objection.refresh_from_db()
     assert objection.status == Objection.Status.OPEN
     assert list(objections_for(actor=bureau_admin)) == [objection]
+
+
+@pytest.mark.parametrize("field, limit", [("objector_name", 200), ("objector_id_number", 30), ("content", 5000)])
+def test_an_over_long_objection_field_is_refused_not_cut(published, approved, clock, field, limit):
+    clock.set(at(2025, 9, 29, 10))
+    with pytest.raises(ValidationError) as exc:
+        notices.objection_lodge(notice=published, application_id=approved.pk, **{**OBJECTOR, field: "异" * (limit + 1)})
+    assert f"不能超过 {limit} 个字符" in exc.value.message_dict[field][0]
+    assert not Objection.objects.exists()
+    # exactly at the limit is taken whole
+    made = notices.objection_lodge(notice=published, application_id=approved.pk, **{**OBJECTOR, field: "异" * limit})
+    assert len(getattr(made, field)) == limit
+
+
+def test_an_over_long_notice_title_is_refused_not_cut(approved, clock, bureau_admin):
+    clock.set(at(2025, 9, 26, 16))
+    with pytest.raises(ValidationError) as exc:
+        notices.notice_publish(actor=bureau_admin, application_ids=[approved.pk], title="公" * 201)
+    assert "“公示标题”不能超过 200 个字符" in exc.value.message_dict["title"][0]
+    assert not PublicNotice.objects.exists()
+    approved.refresh_from_db()
+    assert approved.state == State.APPROVED_PENDING_NOTICE

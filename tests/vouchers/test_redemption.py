@@ -350,3 +350,13 @@ def test_provider_dates_must_be_in_order(bureau_admin):
 def test_member_link_requires_a_provider_user(provider, bureau_admin, owner_b):
     with pytest.raises(ValidationError):
         svc.provider_member_link(actor=bureau_admin, provider=provider, user=owner_b)
+
+
+def test_an_over_long_dispute_reason_is_refused_not_cut(voucher, provider, provider_user, owner_a):
+    r = redeem(actor=provider_user, voucher=voucher, amount="2500.00", invoice_number="INV00002")
+    with pytest.raises(ValidationError) as exc:
+        svc.redemption_dispute(actor=owner_a, redemption=r, reason="理" * 501)
+    assert "“异议理由”不能超过 500 个字符" in exc.value.message_dict["reason"][0]
+    r.refresh_from_db()
+    assert (r.status, r.dispute_reason) == (Redemption.Status.PENDING, "")
+    assert balance(voucher) == voucher.face_value - Decimal("2500.00")

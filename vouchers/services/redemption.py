@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
+from portal.limits import require_length
 from portal.models import Notification, Role
 from portal.notifications import notify_enterprise, notify_users
 from portal.permissions import require_bureau_admin
@@ -222,10 +223,11 @@ def provider_relation_declare(*, actor, provider: ComputeProvider, enterprise_cr
         raise ValidationError({"enterprise_credit_code": _("平台中没有该统一社会信用代码的企业。")})
     if kind not in ProviderRelation.Kind.values:
         raise ValidationError({"kind": _("请选择关联类型。")})
+    require_length(note, model=ProviderRelation, field="note")
     with transaction.atomic():
         relation, made = ProviderRelation.objects.get_or_create(
-            provider=provider, enterprise=enterprise,
-            defaults={"kind": kind, "note": note[:300], "declared_by": _user(actor)})
+            provider=provider, enterprise_id=enterprise.pk,
+            defaults={"kind": kind, "note": note, "declared_by": _user(actor)})
         if not made:
             raise ValidationError({"enterprise_credit_code": _("已登记过该企业的关联关系。")})
         audit_record(actor=actor, action="provider.relation_declare", target=provider, ip=ip,
@@ -314,6 +316,7 @@ def redemption_create(*, actor, voucher_code: str, holder_credit_code: str, invo
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    assert voucher is not None and invoice_date is not None  # each refused above when missing
 
     stored_name = None
     try:
@@ -395,10 +398,11 @@ def redemption_dispute(*, actor, redemption: Redemption, reason: str, ip: str | 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请说明异议理由。")})
+    require_length(reason, model=Redemption, field="dispute_reason", key="reason")
     with transaction.atomic():
         voucher, locked = _lock_for_response(actor, redemption)
         locked.status, locked.responded_by, locked.responded_at = Redemption.Status.DISPUTED, actor, timezone.now()
-        locked.dispute_reason = reason[:500]
+        locked.dispute_reason = reason
         locked.save(update_fields=["status", "responded_by", "responded_at", "dispute_reason"])
         if voucher.status == Voucher.Status.ACTIVE:
             Voucher.objects.filter(pk=voucher.pk).update(balance=F("balance") + locked.amount)

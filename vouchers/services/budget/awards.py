@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
+from portal.limits import max_length
 
 from ...models import Award, LedgerEntry
 from .common import award_json, lock_award, lock_pool, require_decider, user_or_none
@@ -74,4 +75,4 @@ def award_release(*, actor, award: Award, reason: str) -> Award:
 
 def _reference(text: str) -> str:
     """A reason kept on the ledger row as far as its field holds it (the audit event keeps it whole)."""
-    return text[:LedgerEntry._meta.get_field("reference").max_length]
+    return text[:max_length(LedgerEntry, "reference")]

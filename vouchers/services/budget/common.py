@@ -25,7 +25,8 @@ LINES = tuple(calculator.LINE_LABELS)
 # Awards that hold budget and count against caps and quotas.
 HOLDING = (Award.Status.RESERVED, Award.Status.COMMITTED)
 MAX_AMOUNT = Decimal("1e14")
-MONEY_FIELD = models.DecimalField(**MONEY)  # the type of an amount computed in SQL
+# The type of an amount computed in SQL.
+MONEY_FIELD = models.DecimalField(max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"])
 
 
 def fmt_yuan(value: Decimal) -> str:

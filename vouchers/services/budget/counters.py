@@ -242,7 +242,7 @@ def counter_label(programme: Programme, key: CounterKey, enterprise_name: str = 
 def _refuse_amount(programme: Programme, draw: Draw, pk: int) -> ValidationError:
     # the enterprise's name through the counter's own foreign key (vouchers takes no other app's model)
     counter = BudgetCounter.objects.select_related("enterprise").get(pk=pk)
-    name = counter.enterprise.name if counter.enterprise_id else ""
+    name = counter.enterprise.name if counter.enterprise is not None else ""
     return ValidationError(_("%(bound)s不足：上限 %(limit)s，已占用 %(used)s，剩余 %(left)s，本次需 %(need)s。") % {
         "bound": counter_label(programme, draw.key, name), "limit": fmt_yuan(draw.limit),
         "used": fmt_yuan(counter.used), "left": fmt_yuan(max(draw.limit - counter.used, ZERO)),

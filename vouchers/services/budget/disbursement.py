@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
+from portal.limits import max_length
 from portal.permissions import is_bureau_admin, is_provider_user
 
 from ...models import Award, LedgerEntry
@@ -28,11 +29,11 @@ def may_pay(actor, award: Award) -> bool:
 def _key(kind: str, award: Award, reference: str) -> str:
     """The ledger's idempotency key of a payment or a recovery: cut to the key's field as it always was
     (the keys already written are cut so; a retry must find them)."""
-    return f"{kind}:{award.pk}:{reference}"[:LedgerEntry._meta.get_field("idempotency_key").max_length]
+    return f"{kind}:{award.pk}:{reference}"[:max_length(LedgerEntry, "idempotency_key")]
 
 
 def _check_reference(reference: str) -> str:
-    longest = LedgerEntry._meta.get_field("reference").max_length
+    longest = max_length(LedgerEntry, "reference")
     if len(reference) > longest:
         raise ValidationError({"reference": _("凭证号不能超过 %(n)s 个字符。") % {"n": longest}})
     return reference

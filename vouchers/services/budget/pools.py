@@ -96,7 +96,9 @@ def pool_set_amount(*, actor, programme: Programme, fiscal_year: int, amount, ip
 
 def _used(programme: Programme, key: CounterKey) -> Decimal:
     """What a counter holds, or what it would start from if none was drawn on yet."""
-    counter = BudgetCounter.objects.filter(programme=programme, kind=key.kind, enterprise_id=key.enterprise_id,
+    # enterprise_id=None is the IS NULL lookup (a programme-wide counter); django-stubs types it without None
+    counter = BudgetCounter.objects.filter(programme=programme, kind=key.kind,
+                                           enterprise_id=key.enterprise_id,  # type: ignore[misc]
                                            fiscal_year=key.fiscal_year, line=key.line).first()
     return counter.used if counter is not None else counter_actual(
         BudgetCounter(programme=programme, kind=key.kind, enterprise_id=key.enterprise_id,

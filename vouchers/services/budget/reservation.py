@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
 from portal.jsonvalues import json_safe
+from portal.limits import max_length
 from portal.permissions import require_district
 
 from ...models import Award, BudgetPool, LedgerEntry, Programme
@@ -34,7 +35,7 @@ from .common import (
 from .counters import bounds, counters_draw, counters_ensure
 
 # The ledger's idempotency key is "<key>:<line>"; room is left for the longest line name.
-KEY_MAX = LedgerEntry._meta.get_field("idempotency_key").max_length - len(":supplier")
+KEY_MAX = max_length(LedgerEntry, "idempotency_key") - len(":supplier")
 
 Line = tuple[str, int, Decimal]  # (line, enterprise_id, amount)
 
