@@ -32,7 +32,7 @@ from applications.services import (
     timeline_add,
     transition_check,
 )
-from applications.workflow import EventAction, State
+from applications.workflow import EventAction, Route, State
 from portal.audit import audit_record
 from portal.models import Role, User
 from portal.notifications import notify_enterprise, notify_users
@@ -268,6 +268,8 @@ def notice_finalize(*, application: Application | int, actor=None, ip: str | Non
             raise ValidationError(_("申报 %(ref)s 的公示期尚未结束。") % {"ref": app.reference})
         if Objection.objects.filter(application=app, status=Objection.Status.OPEN).exists():
             raise ValidationError(_("申报 %(ref)s 尚有未处理的异议。") % {"ref": app.reference})
+        if app.route == Route.AUTO and app.confirmed_at is None:  # 免申即享: final only once the enterprise confirms
+            raise ValidationError(_("申报 %(ref)s 尚待企业确认。") % {"ref": app.reference})
 
         for award in Award.objects.filter(application=app, status=Award.Status.RESERVED).order_by("pk"):
             award_commit(actor=actor, award=award)
