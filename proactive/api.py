@@ -17,6 +17,7 @@ from applications.selectors import application_get_for_actor, enterprise_of, is_
 from portal.audit import client_ip
 from portal.parsers import JSONParser
 from portal.permissions import may_import_enterprise_facts, may_run_auto_awards
+from reviews.api import BulkResultSerializer  # the same per-application result as the reviews' batch actions
 from vouchers.selectors import window_get_for_actor
 
 from .matching import matches_for_enterprise
@@ -42,7 +43,6 @@ from .serializers import (
     AutoBatchPublishSerializer,
     AutoBatchSerializer,
     AutoCandidateSerializer,
-    BulkResultSerializer,
     ComparisonSerializer,
     ContestCreateSerializer,
     ContestResolveSerializer,
@@ -59,7 +59,7 @@ from .services_confirm import auto_award_confirm, auto_award_decline
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
 from .tasks import matching_request, matching_run_task
 
-TAG = ["政策找企业 proactive"]
+TAG = ["proactive"]  # ASCII (generated clients name modules after tags); described in SPECTACULAR_SETTINGS
 
 
 @extend_schema_view(

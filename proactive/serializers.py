@@ -159,11 +159,3 @@ class AutoBatchCreateSerializer(serializers.Serializer):
     facts_cutoff = serializers.DateTimeField(help_text="facts changed after it are not used")
     confirm_workdays = serializers.IntegerField(min_value=1, max_value=60, default=10)
 
-
-class BulkResultSerializer(serializers.Serializer):
-    """Per application of a published batch: whether its decision was proposed, and why not."""
-
-    application_id = serializers.IntegerField()
-    reference = serializers.CharField()
-    ok = serializers.BooleanField()
-    message = serializers.CharField()

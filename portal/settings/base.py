@@ -338,7 +338,7 @@ SPECTACULAR_SETTINGS = {
         ("parties", "合作方 two-party awards"), ("vouchers", "补贴券 vouchers"),
         ("redemptions", "核销 redemptions"), ("payments", "拨付 payments"),
         ("calendar", "工作日历 working-day calendar"), ("me", "当前用户 the signed-in user"),
-        ("staff", "工作人员 staff"))],
+        ("staff", "工作人员 staff"), ("proactive", "政策找企业 proactive: enterprise facts, matching, 免申即享"))],
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.schema_error_responses",
                              "portal.schema.one_request_media_type", "portal.schema.client_names"],
 }

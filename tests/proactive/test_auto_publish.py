@@ -161,3 +161,68 @@ def test_decline_and_lapse_release_the_reservation(setting, bureau_admin_th, ent
     assert AuditEvent.objects.filter(action="proactive.auto_lapse").count() == 2
     assert ApplicationEvent.objects.filter(action="auto_lapse").count() == 2
     assert auto_awards_due(now=near + dt.timedelta(days=2)) == {"reminded": [], "lapsed": []}  # idempotent
+
+
+@pytest.mark.django_db
+def test_pages_publish_list_and_confirm(setting, bureau_admin_th, bureau_admin, enterprise_a, owner_a, owner_b,
+                                        client_for):
+    from django.urls import reverse
+
+    account = verified_account(enterprise_a, owner_a, bureau_admin_th)
+    batch = setting["batch"]
+    publish = reverse("proactive:auto_batch_publish", args=[batch.pk])
+    assert client_for(bureau_admin).post(publish, {"mode": "rank", "comment": "越区"}).status_code == 404
+    assert client_for(owner_a).post(publish, {"mode": "rank", "comment": "越权"}).status_code == 403
+    assert not Application.objects.exists()
+    staff = client_for(bureau_admin_th)
+    assert staff.post(publish, {"mode": "rank", "comment": ""}).status_code == 400  # the 经办意见 is required
+    response = staff.post(publish, {"mode": "rank", "comment": "数据已抽查。"})
+    assert response.status_code == 302 and Application.objects.filter(route=Route.AUTO).count() == 3
+    for p in DecisionProposal.objects.all():
+        walk(p)
+    assert staff.post(reverse("proactive:auto_batch_notice", args=[batch.pk])).status_code == 302
+    page = staff.get(reverse("proactive:auto_batch", args=[batch.pk])).content.decode()
+    assert "公示中" in page and "待确认" in page
+    mine = AutoAwardCandidate.objects.get(enterprise=enterprise_a)
+    url = reverse("proactive:auto_awards")
+    assert client_for(owner_b).post(url, {"award": mine.pk, "action": "decline"}).status_code == 404
+    c = client_for(owner_a)
+    listed = c.get(url).content.decode()
+    assert "数据管理能力成熟度评估结果名单" in listed and "确认领取" in listed
+    assert c.post(url, {"award": mine.pk, "account": account.pk}).status_code == 400  # no declaration
+    mine.refresh_from_db()
+    assert mine.response == "pending"
+    assert c.post(url, {"award": mine.pk, "account": account.pk, "declaration": "on"}).status_code == 302
+    mine.refresh_from_db()
+    assert mine.response == "confirmed" and mine.account == account
+
+
+@pytest.mark.django_db
+def test_api_publish_notice_confirm(setting, bureau_admin_th, bureau_admin, enterprise_a, owner_a, owner_b,
+                                    reviewer_th, api_for):
+    account = verified_account(enterprise_a, owner_a, bureau_admin_th)
+    batch = setting["batch"]
+    body = {"mode": "pro_rata", "comment": "数据已抽查。"}
+    for user, code in ((reviewer_th, 403), (owner_a, 403), (bureau_admin, 404)):
+        assert api_for(user).post(f"/api/v1/auto-award-batches/{batch.pk}/publish/", body,
+                                  format="json").status_code == code
+    assert not Application.objects.exists()
+    done = api_for(bureau_admin_th).post(f"/api/v1/auto-award-batches/{batch.pk}/publish/", body, format="json")
+    assert done.status_code == 200 and all(r["ok"] for r in done.json())
+    for p in DecisionProposal.objects.all():
+        walk(p)
+    listed = api_for(bureau_admin_th).post(f"/api/v1/auto-award-batches/{batch.pk}/notice/", {}, format="json")
+    assert listed.status_code == 201 and listed.json()["state"] == "listed"
+    mine = AutoAwardCandidate.objects.get(enterprise=enterprise_a)
+    assert api_for(owner_b).post(f"/api/v1/auto-awards/{mine.pk}/confirm/", {"account": account.pk,
+                                 "declaration": True}, format="json").status_code == 404
+    assert api_for(owner_a).get("/api/v1/auto-awards/").json()["results"][0]["id"] == mine.pk
+    bad = api_for(owner_a).post(f"/api/v1/auto-awards/{mine.pk}/confirm/", {"account": account.pk + 999,
+                                "declaration": True}, format="json")
+    assert bad.status_code == 400
+    ok = api_for(owner_a).post(f"/api/v1/auto-awards/{mine.pk}/confirm/", {"account": account.pk,
+                               "declaration": True}, format="json")
+    assert ok.status_code == 200 and ok.json()["response"] == "confirmed"
+    cands = api_for(bureau_admin_th).get(f"/api/v1/auto-award-batches/{batch.pk}/candidates/").json()["results"]
+    assert {c["response"] for c in cands} == {"confirmed", "pending"}
+    assert {c["application_state"] for c in cands} == {State.IN_PUBLIC_NOTICE}
