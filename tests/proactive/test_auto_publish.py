@@ -226,3 +226,30 @@ def test_api_publish_notice_confirm(setting, bureau_admin_th, bureau_admin, ente
     cands = api_for(bureau_admin_th).get(f"/api/v1/auto-award-batches/{batch.pk}/candidates/").json()["results"]
     assert {c["response"] for c in cands} == {"confirmed", "pending"}
     assert {c["application_state"] for c in cands} == {State.IN_PUBLIC_NOTICE}
+
+
+@pytest.mark.django_db
+def test_lapse_tells_the_enterprise_and_its_pages_show_the_award(setting, bureau_admin_th, enterprise_a, owner_a,
+                                                                 client_for, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    publish_and_walk(setting["batch"], bureau_admin_th)
+    auto_batch_notice(actor=bureau_admin_th, batch=setting["batch"])
+    mine = AutoAwardCandidate.objects.get(enterprise=enterprise_a)
+    detail = client_for(owner_a).get(reverse("applications:detail", args=[mine.application_id]))
+    assert detail.status_code == 200 and mine.application.reference in detail.content.decode()
+    late = timezone.make_aware(dt.datetime.combine(mine.confirm_by + dt.timedelta(days=1), dt.time(9)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mine.pk in auto_awards_due(now=late - dt.timedelta(days=1))["reminded"]  # on the deadline
+    passed = mine.confirm_by
+    AutoAwardCandidate.objects.filter(pk=mine.pk).update(confirm_by=timezone.localdate() - dt.timedelta(days=1))
+    account = verified_account(enterprise_a, owner_a, bureau_admin_th)
+    with pytest.raises(ValidationError, match="确认期限已于"):  # past the deadline it can no longer confirm
+        auto_award_confirm(actor=owner_a, candidate=mine, account=account.pk, declaration=True)
+    AutoAwardCandidate.objects.filter(pk=mine.pk).update(confirm_by=passed)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mine.pk in auto_awards_due(now=late)["lapsed"]
+    told = Notification.objects.filter(recipient=owner_a).values_list("subject", flat=True)
+    assert any("免申即享奖励已失效" in s for s in told) and any("提醒" in s for s in told)
+    page = client_for(owner_a).get(reverse("proactive:auto_awards")).content.decode()
+    assert "逾期未确认，已失效" in page
