@@ -27,9 +27,8 @@ from applications.workflow import EventAction, State
 from portal.audit import audit_record
 from portal.notifications import notify_enterprise
 from portal.workdays import workdays_between
-from reviews.models import PublicNoticeEntry
 from reviews.services.decisions import release_awards
-from reviews.services.notices import notice_finalize
+from reviews.services.notices import notice_entries_withdraw, notice_finalize
 from vouchers.models import ReceivingAccount
 
 from .models import AutoAwardCandidate
@@ -94,7 +93,7 @@ def _lapse(*, actor, c: AutoAwardCandidate, app: Application, transition: str, r
            ip: str | None) -> None:
     """Release the reservation, withdraw the notice line, move the application (withdrawn), record it."""
     release_awards(actor=None, app=app, reason=reason)  # as a withdrawal does: the system frees what it held
-    PublicNoticeEntry.objects.filter(application=app).update(status=PublicNoticeEntry.Status.WITHDRAWN)
+    notice_entries_withdraw(application=app)
     c.response, c.responded_by, c.responded_at = response, actor, timezone.now()
     c.save(update_fields=["response", "responded_by", "responded_at"])
     audit_record(actor=actor, action=f"proactive.{transition}", target=c, ip=ip, note=reason,

@@ -227,6 +227,12 @@ def objection_resolve(*, actor, objection: Objection | int, upheld: bool, reason
     return obj
 
 
+def notice_entries_withdraw(*, application: Application) -> int:
+    """Withdraw an application's lines from its notice: its award is no more (an objection upheld, a
+    免申即享 award declined or lapsed). The caller holds the application's lock."""
+    return PublicNoticeEntry.objects.filter(application=application).update(status=PublicNoticeEntry.Status.WITHDRAWN)
+
+
 def notice_uphold(*, actor, application: Application | int, reason: str, ip: str | None = None) -> Decision:
     """异议成立: the award is declined, its budget released, its notice line withdrawn, the 不予支持通知
     made. Reads top to bottom: lock, check, write, one transition."""
@@ -236,7 +242,7 @@ def notice_uphold(*, actor, application: Application | int, reason: str, ip: str
         because = _("公示异议成立：%(r)s") % {"r": reason}
         release_awards(actor=actor, app=app, reason=because)
         decision = record_decline(actor=actor, app=app, reason=because, on=today())
-        PublicNoticeEntry.objects.filter(application=app).update(status=PublicNoticeEntry.Status.WITHDRAWN)
+        notice_entries_withdraw(application=app)
         letter_create(application=app, kind="decline", actor=actor, context={"reason": decision.reason})  # 不予支持通知
         application_transition(actor=actor, application=app, transition=EventAction.UPHOLD_OBJECTION, message=reason,
                                ip=ip, data={"outcome": "decline", "reason": reason}, due_date=None)
