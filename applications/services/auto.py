@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
@@ -23,6 +24,11 @@ from ..models import Application, Enterprise
 from ..workflow import EventAction, Route, State
 from .drafts import reference_next, refresh_estimate
 from .transitions import application_lock, application_transition, timeline_add, transition_check
+
+
+def _title(programme: Programme) -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # stored data: in the portal's language
+        return _("%(p)s（免申即享）") % {"p": programme.name_zh}
 
 
 def application_file_auto(*, actor, enterprise: Enterprise, programme: Programme, window: ApplicationWindow,
@@ -39,7 +45,7 @@ def application_file_auto(*, actor, enterprise: Enterprise, programme: Programme
         app = Application.objects.create(
             reference=reference_next(), enterprise=enterprise, programme=programme, window=window,
             state=State.DRAFT, route=Route.AUTO, created_by=actor, inputs=dict(inputs), input_sources=dict(sources),
-            title=title or _("%(p)s（免申即享）") % {"p": programme.name_zh},
+            title=title or _title(programme),
             basis_date=basis_date(programme=programme, submitted_on=timezone.localdate(), period_end=None,
                                   window=window))
         refresh_estimate(app)
