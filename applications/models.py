@@ -21,7 +21,7 @@ from .models_verification import (  # noqa: F401 - the verification models are t
     VerifiedVia,
 )
 from .uscc import normalize
-from .workflow import EventAction, State
+from .workflow import EventAction, Route, State
 
 
 class District(models.TextChoices):
@@ -157,6 +157,12 @@ class Application(models.Model):
     estimate_amount = models.DecimalField(_("测算金额（元）"), max_digits=16, decimal_places=2, null=True,
                                           blank=True)
     estimate = models.JSONField(_("测算说明"), null=True, blank=True)
+    route = models.CharField(_("申报方式"), max_length=10, choices=Route.choices, default=Route.APPLIED)
+    # where each input came from when it was not typed by the applicant (免申即享: the enterprise's
+    # facts): input → {value, source, period, fact_import}
+    input_sources = models.JSONField(_("数据来源"), default=dict, blank=True)
+    # 免申即享: the enterprise confirmed the award (收款账户 and declaration); until then it is not final
+    confirmed_at = models.DateTimeField(_("企业确认时间"), null=True, blank=True)
     # What the applicant typed, as typed (also what does not validate yet), so that nothing typed is
     # lost when the browser closes; `inputs`, the claims and the estimate hold what validated.
     draft_data = models.JSONField(_("草稿原文"), default=dict, blank=True)

@@ -32,6 +32,14 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+class Route(models.TextChoices):
+    """How an application came to be: the enterprise applied (依申请), or the bureau filed it from the
+    enterprise's facts in a 免申即享 batch and the system submitted it on the enterprise's behalf."""
+
+    APPLIED = "applied", _("依申请")
+    AUTO = "auto", _("免申即享")
+
+
 class EventAction(models.TextChoices):
     """办理记录 what a timeline entry records: every transition (its label is the transition's) and the
     other steps written to the timeline."""
@@ -60,6 +68,10 @@ class EventAction(models.TextChoices):
     DECISION_PROPOSE = "decision_propose", _("拟办核定意见")
     PROPOSAL_APPROVE = "proposal_approve", _("审批同意")
     PROPOSAL_RETURN = "proposal_return", _("审批退回")
+    AUTO_SUBMIT = "auto_submit", _("免申即享，系统代为提交")
+    AUTO_CONFIRM = "auto_confirm", _("企业确认免申即享奖励")
+    AUTO_DECLINE = "auto_decline", _("企业放弃免申即享奖励")
+    AUTO_LAPSE = "auto_lapse", _("逾期未确认，免申即享奖励失效")
 
 
 # Who may fire a transition. "applicant" = a member of the application's enterprise;
@@ -108,6 +120,13 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
     Transition("publish_notice", (State.APPROVED_PENDING_NOTICE,), State.IN_PUBLIC_NOTICE, (ADMIN,)),
     Transition("uphold_objection", (State.IN_PUBLIC_NOTICE,), State.DECLINED, (ADMIN,)),
     Transition("finalize", (State.IN_PUBLIC_NOTICE,), State.APPROVED, (SYSTEM, ADMIN)),
+    # 免申即享: filed by the bureau from facts, submitted by the system on the enterprise's behalf; no
+    # materials to check formally (the facts and their sources are the file), so it awaits the decision.
+    Transition("auto_submit", (State.DRAFT,), State.BUREAU_REVIEW, (SYSTEM,), paths=(STANDARD,)),
+    # the listed enterprise declines the award, or leaves it unconfirmed past the deadline: it lapses
+    Transition("auto_decline", (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE), State.WITHDRAWN,
+               (APPLICANT,)),
+    Transition("auto_lapse", (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE), State.WITHDRAWN, (SYSTEM,)),
 ]}
 
 TERMINAL = frozenset({State.APPROVED, State.DECLINED, State.WITHDRAWN})

@@ -68,6 +68,12 @@ def may_import_enterprise_facts(user: User | None) -> bool:
     return is_bureau_admin(user)
 
 
+def may_run_auto_awards(user: User | None) -> bool:
+    """免申即享: prepare and publish a batch of awards filed from facts — bureau administrators of the
+    programme's district (each money decision then walks the four-eyes chain like any other)."""
+    return is_bureau_admin(user)
+
+
 def may_resolve_fact_contests(user: User | None) -> bool:
     """Decide an enterprise's contest of one of its facts — reviewing staff of its district."""
     return is_reviewing_staff(user)

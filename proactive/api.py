@@ -16,12 +16,15 @@ from rest_framework.views import APIView
 from applications.selectors import application_get_for_actor, enterprise_of, is_owner_of
 from portal.audit import client_ip
 from portal.parsers import JSONParser
-from portal.permissions import may_import_enterprise_facts
+from portal.permissions import may_import_enterprise_facts, may_run_auto_awards
+from reviews.api import BulkResultSerializer  # the same per-application result as the reviews' batch actions
 from vouchers.selectors import window_get_for_actor
 
 from .matching import matches_for_enterprise
 from .models import MatchPreference
 from .selectors import (
+    auto_award_get_for_actor,
+    auto_awards_for_actor,
     auto_batch_get_for_actor,
     auto_batches_for_actor,
     contest_get_for_actor,
@@ -33,7 +36,11 @@ from .selectors import (
     runs_for_actor,
 )
 from .serializers import (
+    AutoAwardConfirmSerializer,
+    AutoAwardDeclineSerializer,
+    AutoAwardSerializer,
     AutoBatchCreateSerializer,
+    AutoBatchPublishSerializer,
     AutoBatchSerializer,
     AutoCandidateSerializer,
     ComparisonSerializer,
@@ -47,7 +54,8 @@ from .serializers import (
     MatchRunSerializer,
     MatchSerializer,
 )
-from .services_auto import auto_batch_prepare
+from .services_auto import auto_batch_notice, auto_batch_prepare, auto_batch_publish
+from .services_confirm import auto_award_confirm, auto_award_decline
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
 from .tasks import matching_request, matching_run_task
 
@@ -226,3 +234,67 @@ class AutoBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         batch = self.get_object()
         page = self.paginate_queryset(batch.candidates.select_related("enterprise"))
         return self.get_paginated_response(AutoCandidateSerializer(page, many=True).data)
+
+    @extend_schema(summary="发布 publish the prepared batch: an application per candidate the chosen remedy awards "
+                           "(route 免申, inputs from the facts with their sources, submitted by the system), the "
+                           "money decision proposed through the four-eyes approval chain; per application whether "
+                           "the proposal was made", tags=TAG, request=AutoBatchPublishSerializer,
+                   responses={200: BulkResultSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        if not may_run_auto_awards(request.user):
+            raise PermissionDenied
+        batch = self.get_object()
+        serializer = AutoBatchPublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        results = auto_batch_publish(actor=request.user, batch=batch, ip=client_ip(request),
+                                     **serializer.validated_data)
+        return Response(BulkResultSerializer(results, many=True).data)
+
+    @extend_schema(summary="公示 list the batch's approved awards (approval chain ended) as one public notice; the "
+                           "enterprises' confirmation period starts", tags=TAG, request=None,
+                   responses={201: AutoBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def notice(self, request, pk=None):
+        if not may_run_auto_awards(request.user):
+            raise PermissionDenied
+        batch = self.get_object()
+        auto_batch_notice(actor=request.user, batch=batch, ip=client_ip(request))
+        batch.refresh_from_db()
+        return Response(AutoBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="免申即享 the awards listed for the user's enterprise, to confirm or decline", tags=TAG),
+    retrieve=extend_schema(summary="one listed 免申 award", tags=TAG),
+)
+class AutoAwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = AutoAwardSerializer
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return auto_awards_for_actor(actor=self.request.user)
+
+    def get_object(self):
+        return auto_award_get_for_actor(actor=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(summary="确认领取 confirm in one step: a verified receiving account and the declaration "
+                           "(a member of the enterprise, within the deadline)", tags=TAG,
+                   request=AutoAwardConfirmSerializer, responses={200: AutoAwardSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        award = self.get_object()
+        serializer = AutoAwardConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        auto_award_confirm(actor=request.user, candidate=award, ip=client_ip(request), **serializer.validated_data)
+        return Response(AutoAwardSerializer(self.get_object()).data)
+
+    @extend_schema(summary="放弃 decline the award: it lapses and its reservation is released", tags=TAG,
+                   request=AutoAwardDeclineSerializer, responses={200: AutoAwardSerializer})
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        award = self.get_object()
+        serializer = AutoAwardDeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        auto_award_decline(actor=request.user, candidate=award, ip=client_ip(request), **serializer.validated_data)
+        return Response(AutoAwardSerializer(self.get_object()).data)

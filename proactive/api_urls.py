@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import (
+    AutoAwardViewSet,
     AutoBatchViewSet,
     ComparisonView,
     ContestViewSet,
@@ -20,6 +21,7 @@ router.register("fact-contests", ContestViewSet, basename="api-fact-contest")
 router.register("fact-imports", ImportViewSet, basename="api-fact-import")
 router.register("matching-runs", MatchRunViewSet, basename="api-matching-run")
 router.register("auto-award-batches", AutoBatchViewSet, basename="api-auto-award-batch")
+router.register("auto-awards", AutoAwardViewSet, basename="api-auto-award")
 
 urlpatterns: list = [
     *router.urls,

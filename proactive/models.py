@@ -202,6 +202,8 @@ class AutoAwardBatch(models.Model):
 
     class State(models.TextChoices):
         PREPARED = "prepared", _("已生成候选名单")
+        PUBLISHED = "published", _("已生成申报，核定意见审批中")
+        LISTED = "listed", _("已公示，待企业确认")
 
     programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("项目"))
@@ -230,6 +232,12 @@ class AutoAwardCandidate(models.Model):
     """One enterprise of a 免申 batch: the amount the calculator gives on its facts (each input with the
     fact it came from) and what each budget remedy would award."""
 
+    class Response(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        DECLINED = "declined", _("已放弃")
+        LAPSED = "lapsed", _("逾期未确认，已失效")
+
     batch = models.ForeignKey(AutoAwardBatch, on_delete=models.CASCADE, related_name="candidates")
     enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("企业"))
@@ -239,6 +247,18 @@ class AutoAwardCandidate(models.Model):
     inputs = models.JSONField(_("数据及来源"), default=dict)  # input → {value, source, period, fact_import}
     estimate = models.JSONField(_("测算说明"), default=dict)
     in_sample = models.BooleanField(_("抽查样本"), default=False)
+    # once the batch is published: the application filed for it, and the enterprise's answer once listed
+    application = models.OneToOneField("applications.Application", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="auto_candidate", verbose_name=_("申报"))
+    confirm_by = models.DateField(_("确认截止日"), null=True, blank=True)
+    response = models.CharField(_("企业确认"), max_length=12, choices=Response.choices, default=Response.PENDING,
+                                db_index=True)
+    account = models.ForeignKey("vouchers.ReceivingAccount", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("收款账户"))
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("确认人"))
+    responded_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("免申即享候选企业")

@@ -16,7 +16,7 @@ from portal.permissions import district_q, is_active_user, is_reviewing_staff, m
 
 from . import facts as F
 from .matching import fact_for
-from .models import AutoAwardBatch, EnterpriseFact, FactContest, FactImport, MatchRun
+from .models import AutoAwardBatch, AutoAwardCandidate, EnterpriseFact, FactContest, FactImport, MatchRun
 
 
 def _own_enterprise_id(actor) -> int | None:
@@ -75,6 +75,22 @@ def auto_batch_get_for_actor(*, actor, pk: Any) -> AutoAwardBatch:
     try:
         return auto_batches_for_actor(actor=actor).get(pk=pk)
     except (AutoAwardBatch.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def auto_awards_for_actor(*, actor) -> QuerySet[AutoAwardCandidate]:
+    """免申即享 awards listed for the actor's own enterprise (those whose notice is published)."""
+    own = _own_enterprise_id(actor)
+    if not own:
+        return AutoAwardCandidate.objects.none()
+    return (AutoAwardCandidate.objects.filter(enterprise_id=own, confirm_by__isnull=False)
+            .select_related("batch__programme", "application", "account").order_by("-confirm_by", "-pk"))
+
+
+def auto_award_get_for_actor(*, actor, pk: Any) -> AutoAwardCandidate:
+    try:
+        return auto_awards_for_actor(actor=actor).get(pk=pk)
+    except (AutoAwardCandidate.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 

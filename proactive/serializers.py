@@ -106,9 +106,42 @@ class AutoCandidateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AutoAwardCandidate
-        fields = ["enterprise", "enterprise_name", "credit_code", "amount", "rank_award", "pro_rata_award",
-                  "in_sample", "inputs", "estimate"]
+        fields = ["id", "enterprise", "enterprise_name", "credit_code", "amount", "rank_award", "pro_rata_award",
+                  "in_sample", "inputs", "estimate", "application", "application_state", "confirm_by", "response"]
         read_only_fields = fields
+
+    application_state = serializers.CharField(source="application.state", read_only=True, default=None)
+
+
+class AutoAwardSerializer(serializers.ModelSerializer):
+    """A listed 免申 award as its enterprise sees it."""
+
+    programme = serializers.CharField(source="batch.programme.name_zh", read_only=True)
+    reference = serializers.CharField(source="application.reference", read_only=True)
+    application_state = serializers.CharField(source="application.state", read_only=True)
+    award_amount = serializers.DecimalField(source="application.estimate_amount", max_digits=16, decimal_places=2,
+                                            read_only=True)
+
+    class Meta:
+        model = AutoAwardCandidate
+        fields = ["id", "programme", "application", "reference", "application_state", "award_amount", "inputs",
+                  "confirm_by", "response", "account", "responded_at"]
+        read_only_fields = fields
+
+
+class AutoAwardConfirmSerializer(serializers.Serializer):
+    account = serializers.IntegerField(help_text="one of the enterprise's verified receiving accounts (收款账户)")
+    declaration = serializers.BooleanField(help_text="承诺: the facts are true; the award is accepted as listed")
+
+
+class AutoAwardDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class AutoBatchPublishSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=[("rank", "rank"), ("pro_rata", "pro_rata")],
+                                   help_text="rank: 按排名择优; pro_rata: 按比例核减")
+    comment = serializers.CharField(help_text="经办意见, the proposer's opinion on the batch")
 
 
 class AutoBatchSerializer(serializers.ModelSerializer):
@@ -125,3 +158,4 @@ class AutoBatchCreateSerializer(serializers.Serializer):
     window = serializers.IntegerField(help_text="the application window (申报批次) of a programme flagged 免申即享")
     facts_cutoff = serializers.DateTimeField(help_text="facts changed after it are not used")
     confirm_workdays = serializers.IntegerField(min_value=1, max_value=60, default=10)
+

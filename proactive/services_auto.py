@@ -3,7 +3,14 @@ the note why), a window and a facts cut-off, every enterprise of the district wh
 eligible becomes a candidate with the computed amount; the budget effect is both remedies of
 vouchers.oversubscription against the pool (as for an ordinary batch), and a seeded random sample is
 marked to be checked by hand. Facts changed after the cut-off are not used (the enterprise is left out,
-and counted). Nothing of the budget is reserved here."""
+and counted). Nothing of the budget is reserved here.
+
+Publishing a prepared batch files one application per candidate (applications.services.application_file_auto:
+route 免申, inputs from the facts with their sources, submitted by the system) and proposes the money
+decision of each through the four-eyes chain as a batch (reviews.services.approvals.batch_propose, ranked
+or pro rata). After the last step of each chain the award is reserved; the bureau then lists the
+approved ones for 公示 (reviews.services.notices.notice_publish), which starts each enterprise's
+confirmation period (proactive.services_confirm)."""
 
 from __future__ import annotations
 
@@ -16,11 +23,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.services import application_file_auto
+from applications.workflow import State
 from portal.audit import audit_record
-from portal.permissions import may_import_enterprise_facts, require, require_district
+from portal.notifications import notify_enterprise
+from portal.permissions import may_import_enterprise_facts, may_run_auto_awards, require, require_district
+from portal.workdays import add_workdays
+from reviews.models import PublicNotice
+from reviews.services.approvals import batch_propose
+from reviews.services.assignments import BulkResult
+from reviews.services.notices import notice_publish
 from vouchers import calculator
 from vouchers.models import ApplicationWindow
 from vouchers.services.budget import batch_oversubscription
@@ -120,3 +137,87 @@ def auto_batch_prepare(*, actor, window: ApplicationWindow, facts_cutoff: dt.dat
                      after={"programme": programme.code, "window": window.pk, "facts_cutoff": facts_cutoff.isoformat(),
                             **batch.budget, "sample": sample})
     return batch
+
+
+def _inputs_of(candidate: AutoAwardCandidate, sources) -> dict[str, Any]:
+    """The calculator's inputs from the facts the candidate was computed on (as the matching reads them)."""
+    kinds = {name: kind for name, _label, kind, _period, _required in sources}
+    return {name: F.as_input(kinds[name], src["value"]) for name, src in candidate.inputs.items() if name in kinds}
+
+
+def auto_batch_publish(*, actor, batch: AutoAwardBatch | int, mode: str, comment: str,
+                       ip: str | None = None) -> list[BulkResult]:
+    """发布 the prepared batch: an application of each candidate the chosen remedy (`mode` "rank" or
+    "pro_rata") awards something, filed from its facts and submitted by the system, then the money
+    decision of them all proposed as a batch (经办, `comment`), each walking its own approval chain.
+    Those the proposal refuses are reported, not raised (they stay awaiting the bureau's decision)."""
+    require(may_run_auto_awards(actor), _("只有主管部门管理员可以发布免申即享名单。"))
+    if mode not in ("rank", "pro_rata"):
+        raise ValidationError({"mode": _("请选择按排名择优或按比例核减。")})
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("请填写经办意见。")})
+    pk = batch.pk if isinstance(batch, AutoAwardBatch) else int(batch)
+    with transaction.atomic():
+        batch = AutoAwardBatch.objects.select_for_update().select_related("programme__policy", "window").get(pk=pk)
+        require_district(actor, batch.programme.policy.district)
+        if batch.state != AutoAwardBatch.State.PREPARED:
+            raise ValidationError(_("该批次已发布，不能重复发布。"))
+        prepared = programme_for_matching(batch.programme, timezone.localdate())
+        filed: dict[int, AutoAwardCandidate] = {}
+        for candidate in batch.candidates.select_related("enterprise").order_by("enterprise_id"):
+            give = candidate.rank_award if mode == "rank" else candidate.pro_rata_award
+            if give <= 0:
+                continue
+            app = application_file_auto(actor=actor, enterprise=candidate.enterprise, programme=batch.programme,
+                                        window=batch.window, inputs=_inputs_of(candidate, prepared.sources),
+                                        sources=candidate.inputs, ip=ip)
+            candidate.application = app
+            candidate.save(update_fields=["application"])
+            filed[app.pk] = candidate
+        if not filed:
+            raise ValidationError(_("按所选方式没有可以支持的候选企业（资金池余额不足或未设置）。"))
+        results = batch_propose(actor=actor, window=batch.window, application_ids=list(filed), comment=comment,
+                                mode=mode, ip=ip)
+        batch.state = AutoAwardBatch.State.PUBLISHED
+        batch.save(update_fields=["state"])
+        audit_record(actor=actor, action="proactive.auto_batch_publish", target=batch, ip=ip, note=comment,
+                     after={"mode": mode, "applications": list(filed),
+                            "proposed": [r.application_id for r in results if r.ok],
+                            "refused": {str(r.application_id): r.message for r in results if not r.ok}})
+    return results
+
+
+def auto_batch_notice(*, actor, batch: AutoAwardBatch | int, ip: str | None = None) -> PublicNotice:
+    """公示 the batch's awards whose approval chain has ended (拟支持，待公示) as one notice, as every other
+    award; from today each listed enterprise has the batch's working days to confirm or decline."""
+    require(may_run_auto_awards(actor), _("只有主管部门管理员可以发布公示。"))
+    pk = batch.pk if isinstance(batch, AutoAwardBatch) else int(batch)
+    with transaction.atomic():
+        batch = AutoAwardBatch.objects.select_for_update().select_related("programme__policy").get(pk=pk)
+        require_district(actor, batch.programme.policy.district)
+        if batch.state == AutoAwardBatch.State.PREPARED:
+            raise ValidationError(_("请先发布该批次并完成核定审批。"))
+        ready = list(batch.candidates.filter(application__state=State.APPROVED_PENDING_NOTICE, confirm_by=None)
+                     .select_related("application"))
+        if not ready:
+            raise ValidationError(_("没有已完成审批、待公示的免申即享奖励。"))
+        notice = notice_publish(actor=actor, application_ids=[c.application_id for c in ready], ip=ip,
+                                title=_("%(p)s免申即享拟支持名单公示") % {"p": batch.programme.name_zh})
+        confirm_by = add_workdays(notice.starts_on, batch.confirm_workdays)
+        AutoAwardCandidate.objects.filter(pk__in=[c.pk for c in ready]).update(confirm_by=confirm_by)
+        batch.state = AutoAwardBatch.State.LISTED
+        batch.save(update_fields=["state"])
+        audit_record(actor=actor, action="proactive.auto_batch_notice", target=batch, ip=ip,
+                     after={"notice": notice.pk, "applications": [c.application_id for c in ready],
+                            "confirm_by": confirm_by.isoformat()})
+        listed = dict(notice.entries.values_list("application_id").annotate(total=Sum("amount")))
+        for c in ready:
+            notify_enterprise(
+                enterprise_id=c.enterprise_id, kind="decision",
+                subject=_("免申即享：请确认领取%(p)s") % {"p": batch.programme.name_zh},
+                body=_("根据部门共享的企业数据，贵单位符合“%(p)s”，拟支持 %(amount)s 元，无需申报。"
+                       "请于 %(d)s 前登录平台选择收款账户并确认领取，或选择放弃；逾期未确认的视为放弃。")
+                % {"p": batch.programme.name_zh, "amount": f"{listed.get(c.application_id, c.amount):,}",
+                   "d": confirm_by.isoformat()},
+                link=reverse("proactive:auto_awards"), dedupe_key=f"auto-listed:{c.pk}")
+    return notice

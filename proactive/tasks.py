@@ -28,3 +28,11 @@ def matching_run_task(trigger: str = "schedule") -> int:
     run = matching_run(trigger=trigger)
     match_notices_send()
     return run.pk
+
+
+@shared_task(name="proactive.tasks.auto_awards_due_task", acks_late=True)
+def auto_awards_due_task() -> dict:
+    """免申即享: remind once the listed enterprises whose confirmation deadline nears; lapse those past it."""
+    from .services_confirm import auto_awards_due
+
+    return auto_awards_due()

@@ -20,13 +20,15 @@ from django.views.decorators.http import require_http_methods
 from applications.selectors import enterprise_of, is_owner_of
 from applications.view_access import member_required
 from portal.audit import client_ip
-from portal.permissions import is_reviewing_staff, may_import_enterprise_facts
+from portal.permissions import is_reviewing_staff, may_import_enterprise_facts, may_run_auto_awards
 from vouchers.selectors import programme_get, window_get_for_actor, windows_for_actor
 
 from . import facts as F
 from .matching import facts_of_enterprise, inputs_from_facts, matches_for_enterprise, programme_for_matching
 from .models import Department, FactContest, MatchPreference
 from .selectors import (
+    auto_award_get_for_actor,
+    auto_awards_for_actor,
     auto_batch_get_for_actor,
     auto_batches_for_actor,
     contest_get_for_actor,
@@ -35,7 +37,8 @@ from .selectors import (
     facts_for_actor,
     imports_for_actor,
 )
-from .services_auto import auto_batch_prepare
+from .services_auto import auto_batch_notice, auto_batch_prepare, auto_batch_publish
+from .services_confirm import auto_award_confirm, auto_award_decline, verified_accounts
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
 from .tasks import matching_request, matching_run_task
 
@@ -205,11 +208,75 @@ def auto_batches(request: HttpRequest) -> HttpResponse:
         "errors": errors, "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}, status=400 if errors else 200)
 
 
-@_staff(may_import_enterprise_facts)
-@require_http_methods(["GET"])
-def auto_batch(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = auto_batch_get_for_actor(actor=request.user, pk=pk)
-    candidates = batch.candidates.select_related("enterprise")
+def _auto_batch_page(request: HttpRequest, batch, errors: list[str] | None = None) -> HttpResponse:
+    candidates = batch.candidates.select_related("enterprise", "application")
     return render(request, "proactive/auto_batch.html", {
         "batch": batch, "candidates": candidates[:500], "sample": [c for c in candidates if c.in_sample],
-        "note": (batch.programme.spec or {}).get("auto_award_note", "")})
+        "note": (batch.programme.spec or {}).get("auto_award_note", ""), "errors": errors or []},
+        status=400 if errors else 200)
+
+
+@_staff(may_run_auto_awards)
+@require_http_methods(["GET"])
+def auto_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """The candidates, the budget effect and the sample; once published each candidate's application,
+    its state and the enterprise's confirmation."""
+    return _auto_batch_page(request, auto_batch_get_for_actor(actor=request.user, pk=pk))
+
+
+@_staff(may_run_auto_awards)
+@require_http_methods(["POST"])
+def auto_batch_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """发布 file the applications and propose the money decision of the batch (four-eyes chain)."""
+    batch = auto_batch_get_for_actor(actor=request.user, pk=pk)
+    try:
+        results = auto_batch_publish(actor=request.user, batch=batch, mode=request.POST.get("mode", ""),
+                                     comment=request.POST.get("comment", ""), ip=client_ip(request))
+    except ValidationError as error:
+        return _auto_batch_page(request, batch, _messages_of(error))
+    done = sum(r.ok for r in results)
+    messages.success(request, _("已生成 %(n)d 件免申即享申报，其中 %(ok)d 件已拟办，待审批。")
+                     % {"n": len(results), "ok": done})
+    for r in results:
+        if not r.ok:
+            messages.warning(request, f"{r.reference}：{r.message}")
+    return redirect("proactive:auto_batch", pk=batch.pk)
+
+
+@_staff(may_run_auto_awards)
+@require_http_methods(["POST"])
+def auto_batch_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """公示 the batch's approved awards; the enterprises' confirmation period starts."""
+    batch = auto_batch_get_for_actor(actor=request.user, pk=pk)
+    try:
+        notice = auto_batch_notice(actor=request.user, batch=batch, ip=client_ip(request))
+    except ValidationError as error:
+        return _auto_batch_page(request, batch, _messages_of(error))
+    messages.success(request, _("已发布公示“%(t)s”，并通知企业确认领取。") % {"t": notice.title})
+    return redirect("proactive:auto_batch", pk=batch.pk)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def auto_awards(request: HttpRequest) -> HttpResponse:
+    """免申即享 the enterprise's listed awards: confirm in one step (收款账户 and declaration) or decline."""
+    enterprise = enterprise_of(request.user)
+    errors: list[str] = []
+    if request.method == "POST":
+        candidate = auto_award_get_for_actor(actor=request.user, pk=request.POST.get("award"))
+        try:
+            if request.POST.get("action") == "decline":
+                auto_award_decline(actor=request.user, candidate=candidate, reason=request.POST.get("reason", ""),
+                                   ip=client_ip(request))
+                messages.info(request, _("已放弃该免申即享奖励，预留资金已释放。"))
+            else:
+                auto_award_confirm(actor=request.user, candidate=candidate, account=request.POST.get("account"),
+                                   declaration=request.POST.get("declaration") == "on", ip=client_ip(request))
+                messages.success(request, _("已确认领取。公示期满无异议后核定生效，并出具核定通知。"))
+        except ValidationError as error:
+            errors = _messages_of(error)
+        else:
+            return redirect("proactive:auto_awards")
+    return render(request, "proactive/auto_awards.html", {
+        "enterprise": enterprise, "awards": auto_awards_for_actor(actor=request.user),
+        "accounts": verified_accounts(enterprise.pk), "errors": errors}, status=400 if errors else 200)

@@ -396,7 +396,14 @@ def _payments(o: dict, users: dict) -> None:
 def _proactive(o: dict, users: dict) -> None:
     """一企一档 and 免申即享: facts of A (one of them contested by A's owner), an import batch, and a prepared
     免申 batch of Huangpu's flagged programme (hp-revenue-growth)."""
-    from proactive.models import AutoAwardBatch, Department, EnterpriseFact, FactContest, FactImport
+    from proactive.models import (
+        AutoAwardBatch,
+        AutoAwardCandidate,
+        Department,
+        EnterpriseFact,
+        FactContest,
+        FactImport,
+    )
     from vouchers.models import ApplicationWindow, Programme
 
     a = o["a_draft"].enterprise
@@ -417,6 +424,11 @@ def _proactive(o: dict, users: dict) -> None:
                                                         closes_at=now + dt.timedelta(days=30))
     o["auto_batch"] = AutoAwardBatch.objects.create(programme=programme, window=o["window_auto"], facts_cutoff=now,
                                                     seed=1, created_by=users["admin"])
+    # a listed award of A to confirm or decline (its application, A's draft, refuses both: nothing changes);
+    # nothing under either remedy, so that publishing the batch files nothing
+    o["auto_award_a"] = AutoAwardCandidate.objects.create(
+        batch=o["auto_batch"], enterprise=a, amount="100000", rank_award="0", pro_rata_award="0",
+        application=o["a_draft"], confirm_by=timezone.localdate() + dt.timedelta(days=14))
 
 
 def _verification(o: dict, users: dict) -> None:

@@ -7,6 +7,7 @@ guards, drafts, attachments, submission. Callers import from here."""
 from __future__ import annotations
 
 from .attachments import attachment_add, attachment_remove
+from .auto import application_auto_confirm, application_file_auto
 from .drafts import DraftSaved, application_create, application_save_draft, reference_next, refresh_estimate
 from .enterprises import ENTERPRISE_FIELDS, enterprise_register
 from .guards import require_applicant, require_applicant_of, require_editable
@@ -32,6 +33,8 @@ __all__ = [
     "KEEP",
     "TransitionRefused",
     "actor_kinds",
+    "application_auto_confirm",
+    "application_file_auto",
     "application_create",
     "application_lock",
     "application_lock_for_change",

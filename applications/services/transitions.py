@@ -124,7 +124,7 @@ def application_transition(*, actor, application: Application | int, transition:
         before = app.state
         app.state = spec.target
         now = timezone.now()
-        if transition == "submit" and app.submitted_at is None:
+        if transition in ("submit", "auto_submit") and app.submitted_at is None:
             app.submitted_at = now
         if spec.target in ("approved_pending_notice", "declined"):
             app.decided_at = now

@@ -245,6 +245,7 @@ PORTAL_HEARTBEAT_STALE_SECONDS = env.int("PORTAL_HEARTBEAT_STALE_SECONDS", defau
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "public-notices-close": {"task": "reviews.tasks.public_notices_close_due", "schedule": crontab(minute="*/15")},
+    "auto-awards-due": {"task": "proactive.tasks.auto_awards_due_task", "schedule": crontab(hour=8, minute=45)},
     "deadline-reminders": {"task": "reviews.tasks.deadline_reminders_send", "schedule": crontab(hour=8, minute=30)},
     "vouchers-expire": {"task": "vouchers.tasks.vouchers_expire_due", "schedule": crontab(hour=1, minute=0)},
     "letters-generate-pending": {"task": "reviews.letters.tasks.letters_generate_pending",

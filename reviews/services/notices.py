@@ -32,7 +32,7 @@ from applications.services import (
     timeline_add,
     transition_check,
 )
-from applications.workflow import EventAction, State
+from applications.workflow import EventAction, Route, State
 from portal.audit import audit_record
 from portal.limits import length_problem, max_length, require_length
 from portal.models import Role, User
@@ -236,6 +236,12 @@ def objection_resolve(*, actor, objection: Objection | int, upheld: bool, reason
     return obj
 
 
+def notice_entries_withdraw(*, application: Application) -> int:
+    """Withdraw an application's lines from its notice: its award is no more (an objection upheld, a
+    免申即享 award declined or lapsed). The caller holds the application's lock."""
+    return PublicNoticeEntry.objects.filter(application=application).update(status=PublicNoticeEntry.Status.WITHDRAWN)
+
+
 def notice_uphold(*, actor, application: Application | int, reason: str, ip: str | None = None) -> Decision:
     """异议成立: the award is declined, its budget released, its notice line withdrawn, the 不予支持通知
     made. Reads top to bottom: lock, check, write, one transition."""
@@ -245,7 +251,7 @@ def notice_uphold(*, actor, application: Application | int, reason: str, ip: str
         because = _("公示异议成立：%(r)s") % {"r": reason}
         release_awards(actor=actor, app=app, reason=because)
         decision = record_decline(actor=actor, app=app, reason=because, on=today())
-        PublicNoticeEntry.objects.filter(application=app).update(status=PublicNoticeEntry.Status.WITHDRAWN)
+        notice_entries_withdraw(application=app)
         letter_create(application=app, kind="decline", actor=actor, context={"reason": decision.reason})  # 不予支持通知
         application_transition(actor=actor, application=app, transition=EventAction.UPHOLD_OBJECTION, message=reason,
                                ip=ip, data={"outcome": "decline", "reason": reason}, due_date=None)
@@ -277,6 +283,8 @@ def notice_finalize(*, application: Application | int, actor=None, ip: str | Non
             raise ValidationError(_("申报 %(ref)s 的公示期尚未结束。") % {"ref": app.reference})
         if Objection.objects.filter(application=app, status=Objection.Status.OPEN).exists():
             raise ValidationError(_("申报 %(ref)s 尚有未处理的异议。") % {"ref": app.reference})
+        if app.route == Route.AUTO and app.confirmed_at is None:  # 免申即享: final only once the enterprise confirms
+            raise ValidationError(_("申报 %(ref)s 尚待企业确认。") % {"ref": app.reference})
 
         for award in Award.objects.filter(application=app, status=Award.Status.RESERVED).order_by("pk"):
             award_commit(actor=actor, award=award)
