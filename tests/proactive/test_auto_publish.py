@@ -79,7 +79,7 @@ def test_publish_files_applications_and_proposes_through_the_chain(setting, bure
     assert mine.input_sources["dcmm_level"]["source"] == "数据管理能力成熟度评估结果名单"
     submit = mine.events.get(action="auto_submit")
     assert submit.actor is None and submit.from_state == State.DRAFT  # the system, on the enterprise's behalf
-    assert mine.submitted_at is not None and mine.title == "数据要素供给奖励（DCMM）（免申即享）"
+    assert mine.submitted_at is not None and mine.title == f"{mine.programme.name_zh}（免申即享）"
     assert AutoAwardCandidate.objects.get(application=mine).batch == batch
     # nothing reserved before the chain's last step
     assert not Award.objects.exists()
