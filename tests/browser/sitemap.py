@@ -188,6 +188,8 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
         "reviews:rating_new": applications,
         "proactive:estimate_prefill": programmes,
         "proactive:auto_batch": pks(AutoAwardBatch.objects.all()),
+        "proactive:auto_batch_publish": pks(AutoAwardBatch.objects.all()),
+        "proactive:auto_batch_notice": pks(AutoAwardBatch.objects.all()),
         "reviews:letter_revoke": pks(Letter.objects.all(), limit=1),
         "reviews:letter_retry": pks(Letter.objects.all(), limit=1),
         "reviews:letter_verify": lambda: [{"code": c}
