@@ -8,8 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -201,7 +200,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _valid(serializer_class, request) -> dict[str, Any]:
+def valid_body(serializer_class, request) -> dict[str, Any]:
     s = serializer_class(data=request.data)
     s.is_valid(raise_exception=True)
     return s.validated_data
@@ -253,7 +252,7 @@ class AssignView(APIView):
 
     @extend_schema(request=AssignInput, responses=BulkResultsSerializer)
     def post(self, request):
-        data = _valid(AssignInput, request)
+        data = valid_body(AssignInput, request)
         reviewer = User.objects.filter(pk=data["reviewer"], role=Role.REVIEWER, is_active=True).first()
         if reviewer is None:
             raise ValidationError({"reviewer": "只能分配给在岗的审核人员。"})
@@ -266,7 +265,7 @@ class ClaimView(APIView):
 
     @extend_schema(request=IdsSerializer, responses=BulkResultsSerializer)
     def post(self, request):
-        data = _valid(IdsSerializer, request)
+        data = valid_body(IdsSerializer, request)
         return _results(assignments.reviewers_claim_many(actor=request.user, application_ids=data["application_ids"],
                                                          ip=client_ip(request)))
 
@@ -276,7 +275,7 @@ class SendToExpertsView(APIView):
 
     @extend_schema(request=SendToExpertsInput, responses=BulkResultsSerializer)
     def post(self, request):
-        data = _valid(SendToExpertsInput, request)
+        data = valid_body(SendToExpertsInput, request)
         return _results(assignments.send_to_experts_many(actor=request.user, application_ids=data["application_ids"],
                                                          note=data["note"], ip=client_ip(request)))
 
@@ -297,7 +296,7 @@ class FormalReviewView(APIView):
         "id": serializers.IntegerField(), "state": serializers.CharField(), "due_date": serializers.DateField()}))
     def post(self, request, pk: int):
         app = selectors.review_application_get(actor=request.user, pk=pk)
-        data = _valid(FormalInput, request)
+        data = valid_body(FormalInput, request)
         ip = client_ip(request)
         if data["action"] == "start":
             formal.formal_review_start(actor=request.user, application=app, ip=ip)
@@ -330,7 +329,7 @@ class ExpertsView(APIView):
     @extend_schema(request=ExpertsInput, responses=ExpertAssignmentSerializer(many=True))
     def post(self, request, pk: int):
         app = selectors.review_application_get(actor=request.user, pk=pk)
-        data = _valid(ExpertsInput, request)
+        data = valid_body(ExpertsInput, request)
         chosen = list(User.objects.filter(pk__in=data["expert_ids"]))
         if len(chosen) != len(set(data["expert_ids"])):
             raise ValidationError({"expert_ids": "所选专家不存在。"})
@@ -368,55 +367,6 @@ class BatchRankingView(APIView):
                          "pro_rata_ratio": ranking["pro_rata_ratio"]}))
 
 
-# ---------------------------------------------------------------- experts
-
-class ExpertAssignmentsView(APIView):
-    """The expert's own assignments (nothing else)."""
-
-    @extend_schema(responses=ExpertAssignmentSerializer(many=True))
-    def get(self, request):
-        if request.user.role != Role.EXPERT:
-            raise PermissionDenied(_("仅评审专家可以查看评审任务。"))
-        return Response(ExpertAssignmentSerializer(selectors.expert_assignments_for(actor=request.user),
-                                                   many=True).data)
-
-
-class ExpertAssignmentDetailView(APIView):
-    """What review needs: no contact details, no other expert's scores; materials after declaring."""
-
-    @extend_schema(responses=inline_serializer("ExpertView", {"reference": serializers.CharField(),
-                                                               "criteria": serializers.ListField()}))
-    def get(self, request, pk: int):
-        a = selectors.expert_assignment_get(actor=request.user, pk=pk)
-        view = selectors.expert_view_of(a)
-        view["status"] = a.status
-        view["my_scores"] = [{"criterion": s.criterion, "score": str(s.score), "comment": s.comment}
-                             for s in a.scores.all()]
-        return Response(plain(view))
-
-
-class ExpertDeclarationView(APIView):
-    @extend_schema(request=DeclarationInput, responses=ExpertAssignmentSerializer)
-    def post(self, request, pk: int):
-        a = selectors.expert_assignment_get(actor=request.user, pk=pk)
-        data = _valid(DeclarationInput, request)
-        a = experts.expert_declare(actor=request.user, assignment=a, conflict=data["conflict"], note=data["note"],
-                                   ip=client_ip(request))
-        return Response(ExpertAssignmentSerializer(a).data)
-
-
-class ExpertScoresView(APIView):
-    """评分 every criterion within 0..max_score (refused, nothing written, when outside the scale)."""
-
-    @extend_schema(request=ScoresInput, responses=ExpertAssignmentSerializer)
-    def post(self, request, pk: int):
-        a = selectors.expert_assignment_get(actor=request.user, pk=pk)
-        data = _valid(ScoresInput, request)
-        a = experts.expert_scores_submit(actor=request.user, assignment=a, scores=data["scores"],
-                                         comments=data["comments"], comment=data["comment"], ip=client_ip(request))
-        return Response(ExpertAssignmentSerializer(a).data)
-
-
 # ---------------------------------------------------------------- notices and objections
 
 class NoticesView(APIView):
@@ -433,7 +383,7 @@ class NoticesView(APIView):
 
     @extend_schema(request=PublishInput, responses={201: PublicNoticeSerializer})
     def post(self, request):
-        data = _valid(PublishInput, request)
+        data = valid_body(PublishInput, request)
         notice = notices.notice_publish(actor=request.user, application_ids=data["application_ids"],
                                         title=data["title"], workdays=data.get("workdays"), ip=client_ip(request))
         return Response(PublicNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
@@ -463,7 +413,7 @@ class ObjectionCreateView(APIView):
         "id": serializers.IntegerField(), "due_date": serializers.DateField()})})
     def post(self, request, pk: int):
         notice = selectors.public_notice_get(pk=pk)
-        data = _valid(ObjectionInput, request)
+        data = valid_body(ObjectionInput, request)
         obj = notices.objection_lodge(notice=notice, application_id=data["application"],
                                       objector_kind=data["objector_kind"], objector_name=data["objector_name"],
                                       objector_id_number=data["objector_id_number"],
@@ -494,7 +444,7 @@ class ObjectionResolveView(APIView):
     @extend_schema(request=ResolveInput, responses=ObjectionSerializer)
     def post(self, request, pk: int):
         obj = selectors.objection_get(actor=request.user, pk=pk)
-        data = _valid(ResolveInput, request)
+        data = valid_body(ResolveInput, request)
         obj = notices.objection_resolve(actor=request.user, objection=obj, upheld=data["upheld"],
                                         reason=data["reason"], ip=client_ip(request))
         return Response(ObjectionSerializer(obj).data)

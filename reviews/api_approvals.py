@@ -22,7 +22,7 @@ from vouchers.models import Programme
 
 from . import selectors
 from . import selectors_approvals as chains
-from .api import BulkResultsSerializer, DecisionSerializer, _results, _state, _valid, plain
+from .api import BulkResultsSerializer, DecisionSerializer, _results, _state, plain, valid_body
 from .models import CollectiveDecision, DecisionProposal
 from .services import approvals, collective, decisions
 from .services.common import require_admin
@@ -154,7 +154,7 @@ class DecisionView(APIView):
     @extend_schema(request=DecisionInput, responses={201: ProposalSerializer})
     def post(self, request, pk: int):
         app = selectors.review_application_get(actor=request.user, pk=pk)
-        data = _valid(DecisionInput, request)
+        data = valid_body(DecisionInput, request)
         made = approvals.decision_propose(actor=request.user, application=app, outcome=data["outcome"],
                                           amount=data.get("amount"), amounts=data.get("amounts"),
                                           reason=data["reason"], comment=data["comment"], ip=client_ip(request))
@@ -191,7 +191,7 @@ class ProposalApproveView(APIView):
     @extend_schema(request=CommentInput, responses=ProposalSerializer)
     def post(self, request, pk: int):
         p = chains.proposal_get_for_actor(actor=request.user, pk=pk)
-        data = _valid(CommentInput, request)
+        data = valid_body(CommentInput, request)
         approvals.proposal_approve(actor=request.user, proposal=p, comment=data["comment"], ip=client_ip(request))
         return Response(proposal_json(chains.proposal_get_for_actor(actor=request.user, pk=pk), actor=request.user))
 
@@ -202,7 +202,7 @@ class ProposalReturnView(APIView):
     @extend_schema(request=ReturnInput, responses=ProposalSerializer)
     def post(self, request, pk: int):
         p = chains.proposal_get_for_actor(actor=request.user, pk=pk)
-        data = _valid(ReturnInput, request)
+        data = valid_body(ReturnInput, request)
         approvals.proposal_return(actor=request.user, proposal=p, reason=data["reason"], ip=client_ip(request))
         return Response(proposal_json(chains.proposal_get_for_actor(actor=request.user, pk=pk), actor=request.user))
 
@@ -214,7 +214,7 @@ class ProposalsApproveManyView(APIView):
                    responses=BulkResultsSerializer)
     def post(self, request):
         chains.require_reviewing_staff(request.user)
-        data = _valid(ApproveManyInput, request)
+        data = valid_body(ApproveManyInput, request)
         return _results(approvals.proposals_approve_many(
             actor=request.user, proposal_ids=chains.visible_proposal_ids(actor=request.user, ids=data["proposal_ids"]),
             comment=data["comment"], ip=client_ip(request)))
@@ -278,7 +278,7 @@ class CollectiveDecisionsView(APIView):
                    responses={201: inline_serializer("CollectiveDecisionMade", {"id": serializers.IntegerField()})})
     def post(self, request):
         require_admin(request.user)
-        data = _valid(CollectiveDecisionInput, request)
+        data = valid_body(CollectiveDecisionInput, request)
         programme = get_object_or_404(Programme, code=data["programme"])
         made = collective.collective_decision_record(
             actor=request.user, programme=programme, application_ids=data["application_ids"],

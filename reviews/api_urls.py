@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from . import api, api_approvals, api_guide, api_letter_decisions, api_letter_pdf, api_parties, api_ratings, api_staff
+from . import (
+    api,
+    api_approvals,
+    api_experts,
+    api_guide,
+    api_letter_decisions,
+    api_letter_pdf,
+    api_parties,
+    api_ratings,
+    api_staff,
+)
 from .letters import api as letter_api
 
 urlpatterns: list = [
@@ -34,12 +44,13 @@ urlpatterns: list = [
     path("reviews/notices/pending/", api_approvals.PendingNoticesView.as_view(), name="api-reviews-notices-pending"),
     path("reviews/batches/<int:pk>/ranking/", api.BatchRankingView.as_view(), name="api-reviews-ranking"),
     path("reviews/batches/<int:pk>/commit/", api_staff.BatchCommitView.as_view(), name="api-reviews-batch-commit"),
-    path("reviews/expert-assignments/", api.ExpertAssignmentsView.as_view(), name="api-reviews-expert-assignments"),
-    path("reviews/expert-assignments/<int:pk>/", api.ExpertAssignmentDetailView.as_view(),
+    path("reviews/expert-assignments/", api_experts.ExpertAssignmentsView.as_view(),
+         name="api-reviews-expert-assignments"),
+    path("reviews/expert-assignments/<int:pk>/", api_experts.ExpertAssignmentDetailView.as_view(),
          name="api-reviews-expert-assignment"),
-    path("reviews/expert-assignments/<int:pk>/declaration/", api.ExpertDeclarationView.as_view(),
+    path("reviews/expert-assignments/<int:pk>/declaration/", api_experts.ExpertDeclarationView.as_view(),
          name="api-reviews-expert-declaration"),
-    path("reviews/expert-assignments/<int:pk>/scores/", api.ExpertScoresView.as_view(),
+    path("reviews/expert-assignments/<int:pk>/scores/", api_experts.ExpertScoresView.as_view(),
          name="api-reviews-expert-scores"),
     path("reviews/notices/", api.NoticesView.as_view(), name="api-reviews-notices"),
     path("reviews/notices/close-due/", api_staff.NoticesCloseDueView.as_view(), name="api-reviews-notices-close-due"),
