@@ -6,14 +6,13 @@ one wins, the other is refused with a reason, and the ledger agrees with the pay
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 
 from portal.models import Role
+from tests.concurrency import run_in_threads
 from tests.factories import UserFactory
 from vouchers.models import Award, Clawback, LedgerEntry, PaymentBatch, PaymentLine, PaymentTranche
 from vouchers.payment_files import payment_file_xlsx, return_file_import
@@ -26,25 +25,6 @@ from .test_payments_files import xlsx_bytes, xlsx_rows
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_in_threads(fns):
-    barrier = threading.Barrier(len(fns))
-    results, errors = [], []
-
-    def wrap(fn):
-        try:
-            barrier.wait()
-            results.append(fn())
-        except Exception as exc:  # collected and checked by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results, errors
 
 
 @pytest.fixture

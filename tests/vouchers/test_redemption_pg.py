@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
+from tests.concurrency import run_in_threads
 from tests.factories import UserFactory
 from vouchers.models import Award, LedgerEntry, Redemption, Voucher
 
@@ -24,25 +23,6 @@ def _private_storage(settings, tmp_path):
         "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
 
 
-def run_in_threads(fns):
-    barrier = threading.Barrier(len(fns))
-    results, errors = [], []
-
-    def wrap(fn):
-        try:
-            barrier.wait()
-            results.append(fn())
-        except Exception as exc:  # collected and checked by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results, errors
 
 
 def test_two_redemptions_at_once_cannot_overdraw(catalogue, enterprise_a, owner_a):
