@@ -24,8 +24,16 @@ def acceptance_uploads_check(files: Sequence[UploadedFile]) -> list[AcceptanceUp
         except ValidationError as exc:
             errors.append(f"{upload.name}：{'；'.join(exc.messages)}")
             continue
-        out.append(AcceptanceUpload(file=upload, extension=checked.extension, content_type=checked.content_type,
-                                    size=checked.size, sha256=checked.sha256, name=checked.safe_name))
+        out.append(
+            AcceptanceUpload(
+                file=upload,
+                extension=checked.extension,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                name=checked.safe_name,
+            )
+        )
     if errors:
         raise ValidationError({"files": errors})
     return out

@@ -34,9 +34,23 @@ class EnterpriseAdminForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = ["name", "credit_code", "credit_code_override_reason", "registered_district", "tax_district",
-                  "stats_district", "industry", "is_above_scale", "is_startup", "has_independent_accounts",
-                  "legal_representative", "contact_name", "contact_phone", "contact_email", "address"]
+        fields = [
+            "name",
+            "credit_code",
+            "credit_code_override_reason",
+            "registered_district",
+            "tax_district",
+            "stats_district",
+            "industry",
+            "is_above_scale",
+            "is_startup",
+            "has_independent_accounts",
+            "legal_representative",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "address",
+        ]
 
     def clean(self):
         data = super().clean()
@@ -53,8 +67,16 @@ class EnterpriseAdminForm(forms.ModelForm):
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     form = EnterpriseAdminForm
-    list_display = ("name", "credit_code", "division_warning", "verification_state", "registered_district", "industry",
-                    "is_above_scale", "is_startup")
+    list_display = (
+        "name",
+        "credit_code",
+        "division_warning",
+        "verification_state",
+        "registered_district",
+        "industry",
+        "is_above_scale",
+        "is_startup",
+    )
     list_filter = ("verification_state", "registered_district", "industry", "is_above_scale", "is_startup")
     search_fields = ("name", "credit_code")
     readonly_fields = ("division",)
@@ -71,8 +93,9 @@ class EnterpriseAdmin(admin.ModelAdmin):
         division = credit_code_division(obj) if obj is not None and obj.pk else None
         if division is None:
             return "—"
-        return format_html("{} ({})<br><strong>{}</strong>", division["name"] or "—", division["code"],
-                           division["warning"] or "")
+        return format_html(
+            "{} ({})<br><strong>{}</strong>", division["name"] or "—", division["code"], division["warning"] or ""
+        )
 
 
 @admin.register(EnterpriseMember)
@@ -135,8 +158,16 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ("email", "enterprise", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at")
     list_filter = ("accepted_at", "revoked_at")
     search_fields = ("email", "enterprise__name", "enterprise__credit_code")
-    readonly_fields = ("enterprise", "email", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by",
-                       "revoked_at")
+    readonly_fields = (
+        "enterprise",
+        "email",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    )
     exclude = ("token_hash",)
 
     def has_add_permission(self, request):

@@ -58,16 +58,20 @@ TAG_APP = ["applications"]  # 申报
 @extend_schema_view(
     list=extend_schema(summary="本企业 the user's own enterprise (0 or 1 item)", tags=TAG_ENT),
     retrieve=extend_schema(summary="本企业详情", tags=TAG_ENT),
-    create=extend_schema(summary="登记企业 claim the enterprise with its business licence (multipart); the user "
-                                 "becomes its owner, the enterprise is unverified until the bureau verifies it",
-                         tags=TAG_ENT, request={"multipart/form-data": EnterpriseRegisterSerializer},
-                         responses={201: EnterpriseSerializer}),
+    create=extend_schema(
+        summary="登记企业 claim the enterprise with its business licence (multipart); the user "
+        "becomes its owner, the enterprise is unverified until the bureau verifies it",
+        tags=TAG_ENT,
+        request={"multipart/form-data": EnterpriseRegisterSerializer},
+        responses={201: EnterpriseSerializer},
+    ),
     partial_update=extend_schema(
         summary="修改企业信息 (owner only; credit code cannot change). Eligibility facts (and, once verified, the "
-                "name and legal representative) become a request to the bureau, with evidence (multipart): 202",
-        tags=TAG_ENT, request={"multipart/form-data": EnterpriseUpdateSerializer,
-                               "application/json": EnterpriseUpdateSerializer},
-        responses={200: EnterpriseSerializer, 202: EnterpriseSerializer}),
+        "name and legal representative) become a request to the bureau, with evidence (multipart): 202",
+        tags=TAG_ENT,
+        request={"multipart/form-data": EnterpriseUpdateSerializer, "application/json": EnterpriseUpdateSerializer},
+        responses={200: EnterpriseSerializer, 202: EnterpriseSerializer},
+    ),
 )
 class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = EnterpriseSerializer
@@ -81,10 +85,12 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer = EnterpriseRegisterSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        enterprise = enterprise_register(actor=request.user, credit_code=data.pop("credit_code"),
-                                         ip=client_ip(request), **data)
-        return Response(EnterpriseSerializer(enterprise, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        enterprise = enterprise_register(
+            actor=request.user, credit_code=data.pop("credit_code"), ip=client_ip(request), **data
+        )
+        return Response(
+            EnterpriseSerializer(enterprise, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     def partial_update(self, request, *args, **kwargs):
         enterprise = self.get_object()
@@ -93,29 +99,41 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         fields = dict(serializer.validated_data)
         if "credit_code" in request.data:
             fields["credit_code"] = request.data["credit_code"]
-        done = membership.enterprise_update(actor=request.user, enterprise=enterprise, ip=client_ip(request),
-                                            evidence=fields.pop("evidence", []),
-                                            change_note=fields.pop("change_note", ""), **fields)
+        done = membership.enterprise_update(
+            actor=request.user,
+            enterprise=enterprise,
+            ip=client_ip(request),
+            evidence=fields.pop("evidence", []),
+            change_note=fields.pop("change_note", ""),
+            **fields,
+        )
         data = EnterpriseSerializer(done.enterprise, context={"request": request}).data
         if done.fact_change is None:
             return Response(data)
         data["message"] = _("认定事实的变更已提交主管部门核验，核验通过后生效。")
         return Response(data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(summary="重新提交实名核验 the owner of an enterprise not verified uploads the licence again "
-                           "(multipart)", tags=TAG_ENT, request={"multipart/form-data": ClaimResubmitSerializer},
-                   responses={201: ClaimSerializer})
+    @extend_schema(
+        summary="重新提交实名核验 the owner of an enterprise not verified uploads the licence again (multipart)",
+        tags=TAG_ENT,
+        request={"multipart/form-data": ClaimResubmitSerializer},
+        responses={201: ClaimSerializer},
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def verification(self, request, pk=None):
         enterprise = self.get_object()
         serializer = ClaimResubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        claim = claim_resubmit(actor=request.user, enterprise=enterprise,
-                               legal_representative=data["legal_representative"],
-                               claimant_is_legal_representative=data["claimant_is_legal_representative"],
-                               business_licence=data.get("business_licence"), authorization=data.get("authorization"),
-                               ip=client_ip(request))
+        claim = claim_resubmit(
+            actor=request.user,
+            enterprise=enterprise,
+            legal_representative=data["legal_representative"],
+            claimant_is_legal_representative=data["claimant_is_legal_representative"],
+            business_licence=data.get("business_licence"),
+            authorization=data.get("authorization"),
+            ip=client_ip(request),
+        )
         return Response(ClaimSerializer(claim, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -129,15 +147,30 @@ class ApplicationFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="申报列表 the enterprise's applications (all, for bureau staff), newest first, in "
-                               "keyset pages: follow `next` (filter by state, programme)", tags=TAG_APP),
+    list=extend_schema(
+        summary="申报列表 the enterprise's applications (all, for bureau staff), newest first, in "
+        "keyset pages: follow `next` (filter by state, programme)",
+        tags=TAG_APP,
+    ),
     retrieve=extend_schema(summary="申报详情 with files, timeline and any open supplement request", tags=TAG_APP),
-    create=extend_schema(summary="创建申报草稿 open a draft (reference assigned)", tags=TAG_APP,
-                         request=ApplicationWriteSerializer, responses={201: ApplicationDetailSerializer}),
-    update=extend_schema(summary="保存草稿 save a draft (only the fields sent change)", tags=TAG_APP,
-                         request=ApplicationWriteSerializer, responses=ApplicationDetailSerializer),
-    partial_update=extend_schema(summary="保存草稿 save a draft (only the fields sent change)", tags=TAG_APP,
-                                 request=ApplicationWriteSerializer, responses=ApplicationDetailSerializer),
+    create=extend_schema(
+        summary="创建申报草稿 open a draft (reference assigned)",
+        tags=TAG_APP,
+        request=ApplicationWriteSerializer,
+        responses={201: ApplicationDetailSerializer},
+    ),
+    update=extend_schema(
+        summary="保存草稿 save a draft (only the fields sent change)",
+        tags=TAG_APP,
+        request=ApplicationWriteSerializer,
+        responses=ApplicationDetailSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="保存草稿 save a draft (only the fields sent change)",
+        tags=TAG_APP,
+        request=ApplicationWriteSerializer,
+        responses=ApplicationDetailSerializer,
+    ),
 )
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     filterset_class = ApplicationFilter
@@ -145,8 +178,12 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return (applications_for_actor(actor=self.request.user)
-                .select_related("programme", "enterprise").prefetch_related("claims").order_by("-created_at", "-id"))
+        return (
+            applications_for_actor(actor=self.request.user)
+            .select_related("programme", "enterprise")
+            .prefetch_related("claims")
+            .order_by("-created_at", "-id")
+        )
 
     def get_serializer_class(self):
         return ApplicationListSerializer if self.action == "list" else ApplicationDetailSerializer
@@ -172,8 +209,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         programme = Programme.objects.select_related("policy").filter(code=code).first()
         if programme is None:
             raise DRFValidationError({"programme": ["请选择有效的申报项目（项目代码）。"]})
-        saved = application_create(actor=request.user, programme=programme, data=serializer.service_data(),
-                                   strict=True, ip=client_ip(request))
+        saved = application_create(
+            actor=request.user, programme=programme, data=serializer.service_data(), strict=True, ip=client_ip(request)
+        )
         return self._detail(saved.application, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -182,57 +220,92 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         serializer.is_valid(raise_exception=True)
         if "programme" in request.data and request.data["programme"] != app.programme.code:
             raise DRFValidationError({"programme": ["申报项目创建后不能更改，请另行创建申报。"]})
-        application_save_draft(actor=request.user, application=app, data=serializer.service_data(), strict=True,
-                               ip=client_ip(request))
+        application_save_draft(
+            actor=request.user, application=app, data=serializer.service_data(), strict=True, ip=client_ip(request)
+        )
         return self._detail(app)
 
     partial_update = update
 
-    @extend_schema(summary="提交申报 submit within an open window, with the declaration (承诺)", tags=TAG_APP,
-                   request=SubmitSerializer, responses=ApplicationDetailSerializer)
+    @extend_schema(
+        summary="提交申报 submit within an open window, with the declaration (承诺)",
+        tags=TAG_APP,
+        request=SubmitSerializer,
+        responses=ApplicationDetailSerializer,
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         app = self.get_object()
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         retried = app.state != State.DRAFT
-        application_submit(actor=request.user, application=app, declaration=serializer.validated_data["declaration"],
-                           ip=client_ip(request))
+        application_submit(
+            actor=request.user,
+            application=app,
+            declaration=serializer.validated_data["declaration"],
+            ip=client_ip(request),
+        )
         response = self._detail(app)
         # 已提交: a retry (the first answer lost) is told so, and changed nothing
-        response.data["message"] = (_("申报 %(ref)s 已提交，无需重复提交。") if retried
-                                    else _("申报已提交，编号 %(ref)s。")) % {"ref": app.reference}
+        response.data["message"] = (
+            _("申报 %(ref)s 已提交，无需重复提交。") if retried else _("申报已提交，编号 %(ref)s。")
+        ) % {"ref": app.reference}
         return response
 
-    @extend_schema(summary="撤回申报 withdraw before a decision", tags=TAG_APP, request=WithdrawSerializer,
-                   responses=ApplicationDetailSerializer)
+    @extend_schema(
+        summary="撤回申报 withdraw before a decision",
+        tags=TAG_APP,
+        request=WithdrawSerializer,
+        responses=ApplicationDetailSerializer,
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         app = self.get_object()
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        application_withdraw(actor=request.user, application=app, reason=serializer.validated_data.get("reason", ""),
-                             ip=client_ip(request))
+        application_withdraw(
+            actor=request.user,
+            application=app,
+            reason=serializer.validated_data.get("reason", ""),
+            ip=client_ip(request),
+        )
         return self._detail(app)
 
-    @extend_schema(summary="补正后重新提交 answer each supplement item and resubmit", tags=TAG_APP,
-                   request=ResubmitSerializer, responses=ApplicationDetailSerializer)
+    @extend_schema(
+        summary="补正后重新提交 answer each supplement item and resubmit",
+        tags=TAG_APP,
+        request=ResubmitSerializer,
+        responses=ApplicationDetailSerializer,
+    )
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
         app = self.get_object()
         serializer = ResubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        application_resubmit(actor=request.user, application=app, answers=serializer.validated_data.get("answers", {}),
-                             ip=client_ip(request))
+        application_resubmit(
+            actor=request.user,
+            application=app,
+            answers=serializer.validated_data.get("answers", {}),
+            ip=client_ip(request),
+        )
         return self._detail(app)
 
-    @extend_schema(methods=["GET"], summary="附件列表 current files", tags=TAG_APP,
-                   responses=AttachmentSerializer(many=True))
-    @extend_schema(methods=["POST"], summary="上传附件 (multipart; PDF, JPEG, PNG, OFD by content)", tags=TAG_APP,
-                   request={"multipart/form-data": AttachmentUploadSerializer},
-                   responses={201: AttachmentSerializer})
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser],
-            pagination_class=None)
+    @extend_schema(
+        methods=["GET"], summary="附件列表 current files", tags=TAG_APP, responses=AttachmentSerializer(many=True)
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="上传附件 (multipart; PDF, JPEG, PNG, OFD by content)",
+        tags=TAG_APP,
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        pagination_class=None,
+    )
     def attachments(self, request, pk=None):
         app = self.get_object()
         if request.method == "GET":
@@ -240,23 +313,39 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        attachment = attachment_add(actor=request.user, application=app, material=data["material"],
-                                    upload=data["file"], replaces=data.get("replaces"), ip=client_ip(request))
+        attachment = attachment_add(
+            actor=request.user,
+            application=app,
+            material=data["material"],
+            upload=data["file"],
+            replaces=data.get("replaces"),
+            ip=client_ip(request),
+        )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="下载附件 (always as a download, nosniff)", tags=TAG_APP,
-                   responses={(200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in
-                              ("application/pdf", "image/jpeg", "image/png", "application/ofd")})
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>\d+)/download",
-            url_name="attachment-download")
+    @extend_schema(
+        summary="下载附件 (always as a download, nosniff)",
+        tags=TAG_APP,
+        responses={
+            (200, media): OpenApiResponse(OpenApiTypes.BINARY)
+            for media in ("application/pdf", "image/jpeg", "image/png", "application/ofd")
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_pk>\d+)/download",
+        url_name="attachment-download",
+    )
     def attachment_download(self, request, pk=None, attachment_pk=None):
         attachment = attachment_get_for_actor(actor=request.user, application_pk=pk, pk=attachment_pk)
         try:
             handle = attachment.file.open("rb")
         except FileNotFoundError:
             raise Http404 from None
-        response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                                content_type=attachment.content_type)
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response

@@ -23,15 +23,23 @@ from .acceptance import acceptance_uploads_check
 class AcceptanceSubmit(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(tags=["payments"], summary="提交验收报告与验收材料（分阶段拨付的后续各期；multipart）",
-                   request={"multipart/form-data": PaymentAcceptanceInput},
-                   responses={201: PaymentAcceptanceSerializer})
+    @extend_schema(
+        tags=["payments"],
+        summary="提交验收报告与验收材料（分阶段拨付的后续各期；multipart）",
+        request={"multipart/form-data": PaymentAcceptanceInput},
+        responses={201: PaymentAcceptanceSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
         require_enterprise(request.user)
         tranche = tranche_get_for_actor(actor=request.user, pk=pk)
         data = PaymentAcceptanceInput(data=request.data)
         data.is_valid(raise_exception=True)
         files = acceptance_uploads_check(data.validated_data["files"])
-        report = acceptance_report_submit(actor=request.user, tranche=tranche, summary=data.validated_data["summary"],
-                                          files=files, ip=client_ip(request))
+        report = acceptance_report_submit(
+            actor=request.user,
+            tranche=tranche,
+            summary=data.validated_data["summary"],
+            files=files,
+            ip=client_ip(request),
+        )
         return Response(PaymentAcceptanceSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -15,6 +15,11 @@ class ApplicationsConfig(AppConfig):
 
         # vouchers counts applications by state and checks claimed invoices without naming either
         # (imports point one way: applications → vouchers)
-        application_terms_give(ApplicationTerms(states=tuple(State.choices), budget_groups=BUDGET_GROUPS,
-                                                awaiting_decision=State.BUREAU_REVIEW,
-                                                invoice_claim=ProjectClaim.Kind.INVOICE))
+        application_terms_give(
+            ApplicationTerms(
+                states=tuple(State.choices),
+                budget_groups=BUDGET_GROUPS,
+                awaiting_decision=State.BUREAU_REVIEW,
+                invoice_claim=ProjectClaim.Kind.INVOICE,
+            )
+        )

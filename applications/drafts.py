@@ -42,8 +42,11 @@ def split_numbers(raw: str | Iterable[str] | None) -> list[str]:
     """One number per line (or separated by commas / semicolons / 、), normalised, duplicates dropped."""
     if raw is None:
         return []
-    parts = _SPLIT.split(unicodedata.normalize("NFKC", raw)) if isinstance(raw, str) else \
-        [p for item in raw for p in _SPLIT.split(unicodedata.normalize("NFKC", str(item)))]
+    parts = (
+        _SPLIT.split(unicodedata.normalize("NFKC", raw))
+        if isinstance(raw, str)
+        else [p for item in raw for p in _SPLIT.split(unicodedata.normalize("NFKC", str(item)))]
+    )
     seen: dict[str, None] = {}
     for part in parts:
         value = normalise_number(part)
@@ -103,13 +106,17 @@ def clean_draft(spec: calculator.ProgrammeSpec, raw: Mapping[str, Any]) -> Clean
         too_long = [n for n in numbers if len(n) > NUMBER_MAX_LENGTH]
         if too_long:
             out.errors[name] = _("%(label)s“%(v)s…”过长（最多 %(n)d 个字符）。") % {
-                "label": label, "v": too_long[0][:20], "n": NUMBER_MAX_LENGTH}
+                "label": label,
+                "v": too_long[0][:20],
+                "n": NUMBER_MAX_LENGTH,
+            }
             continue
         if name == "invoice_numbers":
             bad = [n for n in numbers if not INVOICE_RE.match(n)]
             if bad:
                 out.errors[name] = _("发票号码“%(v)s”格式不正确：应为6至40位数字或字母（可含“-”），每行一个。") % {
-                    "v": bad[0][:40]}
+                    "v": bad[0][:40]
+                }
                 continue
         out.numbers[name] = numbers
     for name in DATE_FIELDS:

@@ -28,16 +28,25 @@ class EnterpriseOIDCBackend(PortalOIDCBackend):
             return
         name = claim(claims, "OIDC_CLAIM_ENTERPRISE_NAME")
         try:
-            done = enterprise_claim_asserted(user=user, credit_code=credit_code, name=name,
-                                             legal_representative=claim(claims, "OIDC_CLAIM_LEGAL_REPRESENTATIVE"),
-                                             source=settings.OIDC_PROVIDER_NAME, ip=client_ip(self.request))
+            done = enterprise_claim_asserted(
+                user=user,
+                credit_code=credit_code,
+                name=name,
+                legal_representative=claim(claims, "OIDC_CLAIM_LEGAL_REPRESENTATIVE"),
+                source=settings.OIDC_PROVIDER_NAME,
+                ip=client_ip(self.request),
+            )
         except (ValidationError, PermissionDenied) as exc:
             reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-            messages.warning(self.request, _("已登录，但统一身份认证提供的企业身份未能关联：%(why)s")
-                             % {"why": "；".join(str(r).rstrip("。") for r in reasons) + "。"})
+            messages.warning(
+                self.request,
+                _("已登录，但统一身份认证提供的企业身份未能关联：%(why)s")
+                % {"why": "；".join(str(r).rstrip("。") for r in reasons) + "。"},
+            )
             return
         if done.message:
             messages.warning(self.request, done.message)
         elif done.membership is not None:
-            messages.success(self.request, _("已按统一身份认证关联企业“%(name)s”，企业身份已核验。")
-                             % {"name": done.enterprise.name})
+            messages.success(
+                self.request, _("已按统一身份认证关联企业“%(name)s”，企业身份已核验。") % {"name": done.enterprise.name}
+            )

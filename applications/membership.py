@@ -51,8 +51,9 @@ class ProfileUpdate:
     fact_change: FactChangeRequest | None = None  # the changes waiting for the bureau, if any
 
 
-def enterprise_update(*, actor, enterprise: Enterprise, ip: str | None = None, evidence: Iterable = (),
-                      change_note: str = "", **fields) -> ProfileUpdate:
+def enterprise_update(
+    *, actor, enterprise: Enterprise, ip: str | None = None, evidence: Iterable = (), change_note: str = "", **fields
+) -> ProfileUpdate:
     """The owner edits the profile. `credit_code` may not be changed (refused with a message). The
     eligibility facts (and, once the enterprise is verified, its name and legal representative) change
     only through the bureau: a change of them becomes a fact-change request with `evidence`
@@ -74,23 +75,33 @@ def enterprise_update(*, actor, enterprise: Enterprise, ip: str | None = None, e
         locked.full_clean(exclude=["credit_code"])  # refused before any file of a request is stored
         request = None
         if clean_changes(locked, controlled):
-            request = fact_change_request(actor=actor, enterprise=locked, changes=controlled, note=change_note,
-                                          evidence=evidence, ip=ip)
+            request = fact_change_request(
+                actor=actor, enterprise=locked, changes=controlled, note=change_note, evidence=evidence, ip=ip
+            )
         if before != {k: getattr(locked, k) for k in before}:
             locked.save()
-            audit_record(actor=actor, action="enterprise.update", target=locked, ip=ip, before=before,
-                         after={k: getattr(locked, k) for k in before})
+            audit_record(
+                actor=actor,
+                action="enterprise.update",
+                target=locked,
+                ip=ip,
+                before=before,
+                after={k: getattr(locked, k) for k in before},
+            )
     return ProfileUpdate(enterprise=locked, fact_change=request)
 
 
 def _send_invitation(email: str, enterprise_name: str, inviter: str, link: str, expires: str) -> None:
     send_mail(
         subject=_("%(e)s 邀请您作为经办人使用广州人工智能产业补贴券平台") % {"e": enterprise_name},
-        message=_("您好！\n\n%(who)s 邀请您作为“%(e)s”的经办人，在平台上办理申报。\n"
-                  "请在 %(exp)s 前打开以下链接，注册或登录（请使用本邮箱）后接受邀请：\n%(link)s\n\n"
-                  "如您不认识邀请人，请忽略本邮件。") % {"who": inviter, "e": enterprise_name, "link": link,
-                                                    "exp": expires},
-        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[email],
+        message=_(
+            "您好！\n\n%(who)s 邀请您作为“%(e)s”的经办人，在平台上办理申报。\n"
+            "请在 %(exp)s 前打开以下链接，注册或登录（请使用本邮箱）后接受邀请：\n%(link)s\n\n"
+            "如您不认识邀请人，请忽略本邮件。"
+        )
+        % {"who": inviter, "e": enterprise_name, "link": link, "exp": expires},
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[email],
     )
 
 
@@ -108,12 +119,23 @@ def invitation_create(*, actor, enterprise: Enterprise, email: str, ip: str | No
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.filter(enterprise=enterprise, email__iexact=email, accepted_at__isnull=True,
-                                  revoked_at__isnull=True).update(revoked_at=now)
-        invitation = Invitation.objects.create(enterprise=enterprise, email=email, token_hash=token_hash(token),
-                                               invited_by=actor, expires_at=now + INVITATION_VALID_FOR)
-        audit_record(actor=actor, action="enterprise.invite", target=enterprise, ip=ip,
-                     after={"email": email, "invitation": invitation.pk})
+        Invitation.objects.filter(
+            enterprise=enterprise, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            enterprise=enterprise,
+            email=email,
+            token_hash=token_hash(token),
+            invited_by=actor,
+            expires_at=now + INVITATION_VALID_FOR,
+        )
+        audit_record(
+            actor=actor,
+            action="enterprise.invite",
+            target=enterprise,
+            ip=ip,
+            after={"email": email, "invitation": invitation.pk},
+        )
         link = settings.SITE_URL.rstrip("/") + reverse("applications:invitation_accept", args=[token])
         expires = timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")
         args = (email, enterprise.name, str(actor), link, expires)
@@ -136,17 +158,24 @@ def invitation_accept(*, actor, token: str, ip: str | None = None) -> Enterprise
         if actor.role != Role.ENTERPRISE:
             raise ValidationError({"__all__": _("工作人员账户不能加入企业，请使用企业用户账户。")})
         if actor.email.lower() != invitation.email.lower():
-            raise ValidationError({"__all__": _("此邀请发送给 %(e)s，请使用该邮箱注册或登录后再接受。")
-                                   % {"e": invitation.email}})
+            raise ValidationError(
+                {"__all__": _("此邀请发送给 %(e)s，请使用该邮箱注册或登录后再接受。") % {"e": invitation.email}}
+            )
         if EnterpriseMember.objects.filter(user=actor).exists():
             raise ValidationError({"__all__": _("您的账户已关联一家企业，不能再加入其他企业。")})
-        membership = EnterpriseMember.objects.create(enterprise=invitation.enterprise, user=actor,
-                                                     member_role=EnterpriseMember.MemberRole.AGENT)
+        membership = EnterpriseMember.objects.create(
+            enterprise=invitation.enterprise, user=actor, member_role=EnterpriseMember.MemberRole.AGENT
+        )
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = actor
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        audit_record(actor=actor, action="enterprise.join", target=invitation.enterprise, ip=ip,
-                     after={"invitation": invitation.pk, "member_role": membership.member_role})
+        audit_record(
+            actor=actor,
+            action="enterprise.join",
+            target=invitation.enterprise,
+            ip=ip,
+            after={"invitation": invitation.pk, "member_role": membership.member_role},
+        )
     return membership
 
 
@@ -158,8 +187,13 @@ def invitation_revoke(*, actor, enterprise: Enterprise, invitation_id: int, ip: 
             raise ValidationError({"__all__": _("该邀请不存在、已被接受或已撤销。")})
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="enterprise.invitation_revoke", target=enterprise, ip=ip,
-                     before={"invitation": invitation.pk, "email": invitation.email})
+        audit_record(
+            actor=actor,
+            action="enterprise.invitation_revoke",
+            target=enterprise,
+            ip=ip,
+            before={"invitation": invitation.pk, "email": invitation.email},
+        )
 
 
 def member_remove(*, actor, enterprise: Enterprise, member_id: int, ip: str | None = None) -> None:
@@ -167,12 +201,21 @@ def member_remove(*, actor, enterprise: Enterprise, member_id: int, ip: str | No
     the enterprise."""
     _require_owner(actor, enterprise, _("移除经办人"))
     with transaction.atomic():
-        membership = EnterpriseMember.objects.select_for_update().select_related("user").filter(
-            enterprise=enterprise, pk=member_id).first()
+        membership = (
+            EnterpriseMember.objects.select_for_update()
+            .select_related("user")
+            .filter(enterprise=enterprise, pk=member_id)
+            .first()
+        )
         if membership is None:
             raise ValidationError({"__all__": _("该成员不存在。")})
         if membership.member_role != EnterpriseMember.MemberRole.AGENT:
             raise ValidationError({"__all__": _("不能移除法人/负责人。")})
-        audit_record(actor=actor, action="enterprise.member_remove", target=enterprise, ip=ip,
-                     before={"user": membership.user_id, "email": membership.user.email})
+        audit_record(
+            actor=actor,
+            action="enterprise.member_remove",
+            target=enterprise,
+            ip=ip,
+            before={"user": membership.user_id, "email": membership.user.email},
+        )
         membership.delete()

@@ -47,8 +47,11 @@ class Enterprise(models.Model):
     name = models.CharField(_("企业名称"), max_length=200)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     credit_code_override_reason = models.CharField(
-        _("校验位例外原因"), max_length=300, blank=True,
-        help_text=_("仅管理员可填写：历史代码未通过校验位检查时的核实说明。"))
+        _("校验位例外原因"),
+        max_length=300,
+        blank=True,
+        help_text=_("仅管理员可填写：历史代码未通过校验位检查时的核实说明。"),
+    )
     registered_district = models.CharField(_("注册地"), max_length=20, choices=District.choices)
     tax_district = models.CharField(_("税收关系所在地"), max_length=20, choices=District.choices)
     stats_district = models.CharField(_("统计关系所在地"), max_length=20, choices=District.choices)
@@ -63,8 +66,13 @@ class Enterprise(models.Model):
     address = models.CharField(_("地址"), max_length=300, blank=True)
     # 实名核验 the identity as the bureau knows it (applications.verification): unverified, an enterprise
     # drafts and estimates but does not submit
-    verification_state = models.CharField(_("实名核验"), max_length=20, choices=VerificationState.choices,
-                                          default=VerificationState.UNVERIFIED, db_index=True)
+    verification_state = models.CharField(
+        _("实名核验"),
+        max_length=20,
+        choices=VerificationState.choices,
+        default=VerificationState.UNVERIFIED,
+        db_index=True,
+    )
     verified_via = models.CharField(_("核验方式"), max_length=20, choices=VerifiedVia.choices, blank=True)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     verification_note = models.CharField(_("核验说明"), max_length=200, blank=True)
@@ -121,10 +129,10 @@ class EnterpriseMember(models.Model):
         OWNER = "owner", _("法人/负责人")
         AGENT = "agent", _("经办人")
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="members",
-                                   verbose_name=_("企业"))
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="membership", verbose_name=_("用户"))
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="members", verbose_name=_("企业"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name=_("用户")
+    )
     member_role = models.CharField(_("身份"), max_length=10, choices=MemberRole.choices)
     created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
 
@@ -140,22 +148,32 @@ class Application(models.Model):
     """申报 an enterprise's application under one programme."""
 
     reference = models.CharField(_("申报编号"), max_length=32, unique=True)
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="applications",
-                                   verbose_name=_("申报企业"))
-    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="applications",
-                                  verbose_name=_("申报项目"))
-    window = models.ForeignKey("vouchers.ApplicationWindow", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="applications", verbose_name=_("申报批次"))
-    state = models.CharField(_("状态"), max_length=30, choices=State.choices, default=State.DRAFT,
-                             db_index=True)
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申报企业")
+    )
+    programme = models.ForeignKey(
+        "vouchers.Programme", on_delete=models.PROTECT, related_name="applications", verbose_name=_("申报项目")
+    )
+    window = models.ForeignKey(
+        "vouchers.ApplicationWindow",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("申报批次"),
+    )
+    state = models.CharField(_("状态"), max_length=30, choices=State.choices, default=State.DRAFT, db_index=True)
     title = models.CharField(_("项目名称"), max_length=200, blank=True)
-    project_key = models.CharField(_("项目标识"), max_length=100, blank=True,
-                                   help_text=_("同一项目在不同政策下申报时使用同一标识，用于“从高不重复”核查。"))
+    project_key = models.CharField(
+        _("项目标识"),
+        max_length=100,
+        blank=True,
+        help_text=_("同一项目在不同政策下申报时使用同一标识，用于“从高不重复”核查。"),
+    )
     description = models.TextField(_("项目简介"), blank=True)
     # The programme's declared inputs, amounts as decimal strings (never floats).
     inputs = models.JSONField(_("申报数据"), default=dict, blank=True)
-    estimate_amount = models.DecimalField(_("测算金额（元）"), max_digits=16, decimal_places=2, null=True,
-                                          blank=True)
+    estimate_amount = models.DecimalField(_("测算金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
     estimate = models.JSONField(_("测算说明"), null=True, blank=True)
     route = models.CharField(_("申报方式"), max_length=10, choices=Route.choices, default=Route.APPLIED)
     # where each input came from when it was not typed by the applicant (免申即享: the enterprise's
@@ -168,12 +186,19 @@ class Application(models.Model):
     draft_data = models.JSONField(_("草稿原文"), default=dict, blank=True)
     draft_saved_at = models.DateTimeField(_("草稿保存时间"), null=True, blank=True)
     declared_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("承诺人"))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("承诺人"),
+    )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
-    due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True,
-                                help_text=_("当前环节（如补正）的截止日期。"))
+    due_date = models.DateField(
+        _("办理期限"), null=True, blank=True, db_index=True, help_text=_("当前环节（如补正）的截止日期。")
+    )
     # 申报事项所属期间的截止日 the end of the period the facts cover (上年度营业收入, costs incurred):
     # the basis date of such a claim. Empty for claims on the submission itself.
     period_end = models.DateField(_("申报事项所属期间截止日"), null=True, blank=True)
@@ -181,10 +206,17 @@ class Application(models.Model):
     # submission, period_end when given, else the submission date. Never the decision date.
     basis_date = models.DateField(_("测算基准日"), null=True, blank=True, db_index=True)
     # th-events 事前同意: the bureau's approval given before the event that this claim rests on.
-    preapproval = models.ForeignKey("PreApproval", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="claims", verbose_name=_("事前同意"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("创建人"))
+    preapproval = models.ForeignKey(
+        "PreApproval",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("事前同意"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -201,10 +233,22 @@ class Application(models.Model):
             # The review queue (oldest submission first) over the states still with the bureau only,
             # so that the decided years behind them are never scanned; with the state, a page's ids
             # come from this index alone.
-            models.Index(fields=["submitted_at", "id"], include=["state"], name="application_open_by_age",
-                         condition=models.Q(state__in=[
-                             State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW,
-                             State.BUREAU_REVIEW, State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE])),
+            models.Index(
+                fields=["submitted_at", "id"],
+                include=["state"],
+                name="application_open_by_age",
+                condition=models.Q(
+                    state__in=[
+                        State.SUBMITTED,
+                        State.FORMAL_REVIEW,
+                        State.SUPPLEMENT_REQUESTED,
+                        State.EXPERT_REVIEW,
+                        State.BUREAU_REVIEW,
+                        State.APPROVED_PENDING_NOTICE,
+                        State.IN_PUBLIC_NOTICE,
+                    ]
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,17 +273,25 @@ class Invitation(models.Model):
     """邀请 the owner invites a colleague by e-mail to act for the enterprise as an agent (经办人).
     Only the SHA-256 of the link's token is stored."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="invitations",
-                                   verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("企业")
+    )
     email = models.EmailField(_("受邀邮箱"))
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("邀请人"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("邀请人")
+    )
     created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("有效期至"))
     accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("接受人"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("接受人"),
+    )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
@@ -307,8 +359,9 @@ class ApplicationEvent(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(_("事项"), max_length=40, choices=EventAction.choices)
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30, blank=True)
@@ -338,22 +391,30 @@ class PreApproval(models.Model):
         WITHDRAWN = "withdrawn", _("已撤回")
 
     reference = models.CharField(_("事前申请编号"), max_length=32, unique=True)
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="preapprovals",
-                                   verbose_name=_("申请单位"))
-    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="preapprovals",
-                                  verbose_name=_("申报项目"))
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="preapprovals", verbose_name=_("申请单位")
+    )
+    programme = models.ForeignKey(
+        "vouchers.Programme", on_delete=models.PROTECT, related_name="preapprovals", verbose_name=_("申报项目")
+    )
     event_name = models.CharField(_("活动名称"), max_length=200)
     event_date = models.DateField(_("活动日期"))
     venue = models.CharField(_("举办地点"), max_length=200)
     plan = models.TextField(_("活动方案"))
     budget = models.DecimalField(_("活动预算（元）"), max_digits=16, decimal_places=2)
-    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING,
-                             db_index=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("申请人"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("审核人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
     decided_on = models.DateField(_("同意日期"), null=True, blank=True)
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     reason = models.TextField(_("意见"), blank=True)

@@ -14,14 +14,17 @@ from django.utils.translation import gettext_lazy as _
 class SupplementRequest(models.Model):
     """补正通知 a return for supplement that lists every missing item at once (一次性告知)."""
 
-    application = models.ForeignKey("Application", on_delete=models.CASCADE,
-                                    related_name="supplement_requests", verbose_name=_("申报"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("经办人"))
+    application = models.ForeignKey(
+        "Application", on_delete=models.CASCADE, related_name="supplement_requests", verbose_name=_("申报")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
     created_at = models.DateTimeField(_("退回时间"), auto_now_add=True)
     due_date = models.DateField(_("补正截止日期"))
-    review_due_date = models.DateField(_("应告知期限"), null=True, blank=True,
-                                       help_text=_("提交后5个工作日内须一次性告知。"))
+    review_due_date = models.DateField(
+        _("应告知期限"), null=True, blank=True, help_text=_("提交后5个工作日内须一次性告知。")
+    )
     note = models.TextField(_("说明"), blank=True)
     answered_at = models.DateTimeField(_("补正提交时间"), null=True, blank=True)
 

@@ -62,10 +62,12 @@ class EnterpriseClaim(models.Model):
 
     State = RequestState
 
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.CASCADE, related_name="claims",
-                                   verbose_name=_("企业"))
-    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enterprise_claims",
-                                 verbose_name=_("认领人"))
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.CASCADE, related_name="claims", verbose_name=_("企业")
+    )
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enterprise_claims", verbose_name=_("认领人")
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
     name = models.CharField(_("企业名称（营业执照）"), max_length=200)
@@ -76,8 +78,14 @@ class EnterpriseClaim(models.Model):
     # an identity asserted by an identity provider (统一身份认证, e.g. 粤商通) instead of documents
     asserted_by = models.CharField(_("身份认证来源"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("核验人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核验人"),
+    )
     decided_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     reason = models.TextField(_("核验意见"), blank=True)
 
@@ -86,8 +94,11 @@ class EnterpriseClaim(models.Model):
         verbose_name_plural = _("企业认领")
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "claimant"], condition=models.Q(state="pending"),
-                                    name="claim_one_pending_per_claimant"),
+            models.UniqueConstraint(
+                fields=["enterprise", "claimant"],
+                condition=models.Q(state="pending"),
+                name="claim_one_pending_per_claimant",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,17 +111,25 @@ class FactChangeRequest(models.Model):
 
     State = RequestState
 
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.CASCADE,
-                                   related_name="fact_changes", verbose_name=_("企业"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("申请人"))
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.CASCADE, related_name="fact_changes", verbose_name=_("企业")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
     changes = models.JSONField(_("申请变更为"), default=dict)  # fact → new value (bool or choice value)
     before = models.JSONField(_("变更前"), default=dict)
     note = models.TextField(_("变更说明"), blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("核验人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核验人"),
+    )
     decided_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     reason = models.TextField(_("核验意见"), blank=True)
 
@@ -119,8 +138,9 @@ class FactChangeRequest(models.Model):
         verbose_name_plural = _("认定事实变更申请")
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise"], condition=models.Q(state="pending"),
-                                    name="fact_change_one_pending"),
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=models.Q(state="pending"), name="fact_change_one_pending"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,10 +156,12 @@ class VerificationDocument(models.Model):
         AUTHORIZATION = "authorization", _("授权委托书")
         EVIDENCE = "evidence", _("证明材料")
 
-    claim = models.ForeignKey(EnterpriseClaim, on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="documents")
-    fact_change = models.ForeignKey(FactChangeRequest, on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="documents")
+    claim = models.ForeignKey(
+        EnterpriseClaim, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+    )
+    fact_change = models.ForeignKey(
+        FactChangeRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+    )
     kind = models.CharField(_("材料类别"), max_length=20, choices=Kind.choices)
     file = models.FileField(_("文件"), upload_to="verification/%Y/%m/", max_length=300)
     original_name = models.CharField(_("文件名"), max_length=200)
@@ -154,9 +176,11 @@ class VerificationDocument(models.Model):
         verbose_name_plural = _("核验材料")
         ordering = ["uploaded_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(claim__isnull=False, fact_change__isnull=True)
-                                   | models.Q(claim__isnull=True, fact_change__isnull=False),
-                                   name="verification_document_of_one"),
+            models.CheckConstraint(
+                condition=models.Q(claim__isnull=False, fact_change__isnull=True)
+                | models.Q(claim__isnull=True, fact_change__isnull=False),
+                name="verification_document_of_one",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -190,18 +214,32 @@ class FactRecord(models.Model):
     bureau, by imported department data, or as the enterprise's own statement. The fact counts as
     verified only while the enterprise's value is still the recorded one."""
 
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.CASCADE, related_name="fact_records",
-                                   verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.CASCADE, related_name="fact_records", verbose_name=_("企业")
+    )
     fact = models.CharField(_("认定事实"), max_length=30, choices=EligibilityFact.choices)
     value = models.CharField(_("核验值"), max_length=40)
     source = models.CharField(_("核验方式"), max_length=20, choices=FactSource.choices)
     recorded_at = models.DateTimeField(_("记录时间"), auto_now=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("核验人"))
-    fact_import = models.ForeignKey(FactImport, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name=_("部门数据导入"))
-    fact_change = models.ForeignKey(FactChangeRequest, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("变更申请"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核验人"),
+    )
+    fact_import = models.ForeignKey(
+        FactImport, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("部门数据导入")
+    )
+    fact_change = models.ForeignKey(
+        FactChangeRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("变更申请"),
+    )
 
     class Meta:
         verbose_name = _("认定事实核验记录")

@@ -25,8 +25,12 @@ def enterprise_of(user) -> Enterprise | None:
 def is_owner_of(actor, enterprise_id: int) -> bool:
     """The actor is the active owner (法人/负责人) of the enterprise."""
     membership = getattr(actor, "membership", None) if getattr(actor, "is_authenticated", False) else None
-    return (membership is not None and actor.is_active and membership.enterprise_id == enterprise_id
-            and membership.member_role == EnterpriseMember.MemberRole.OWNER)
+    return (
+        membership is not None
+        and actor.is_active
+        and membership.enterprise_id == enterprise_id
+        and membership.member_role == EnterpriseMember.MemberRole.OWNER
+    )
 
 
 def applications_for_actor(*, actor) -> QuerySet[Application]:
@@ -68,6 +72,7 @@ def enterprise_get_for_actor(*, actor, pk: int) -> Enterprise:
 
 # ---------------------------------------------------------------- the applicant's pages
 
+
 def current_attachments(app: Application) -> QuerySet[Attachment]:
     """The application's files that count (not replaced or removed)."""
     return app.attachments.filter(superseded_at__isnull=True)
@@ -78,8 +83,12 @@ def open_supplement(app: Application) -> SupplementRequest | None:
     unanswered request (the rows are the one record of what was asked and by when)."""
     if app.state != State.SUPPLEMENT_REQUESTED:
         return None
-    return (SupplementRequest.objects.filter(application=app, answered_at__isnull=True)
-            .prefetch_related("items").order_by("-created_at", "-id").first())
+    return (
+        SupplementRequest.objects.filter(application=app, answered_at__isnull=True)
+        .prefetch_related("items")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def supplement_request_view(app: Application) -> dict | None:
@@ -90,8 +99,13 @@ def supplement_request_view(app: Application) -> dict | None:
         return None
     items = [{"code": item.code, "label": item.label or item.code, "note": item.note} for item in request.items.all()]
     due = app.due_date or request.due_date
-    return {"items": items, "due_date": due, "message": request.note, "requested_at": request.created_at,
-            "overdue": due is not None and due < timezone.localdate()}
+    return {
+        "items": items,
+        "due_date": due,
+        "message": request.note,
+        "requested_at": request.created_at,
+        "overdue": due is not None and due < timezone.localdate(),
+    }
 
 
 def allowed_materials(app: Application) -> dict[str, str]:
@@ -111,11 +125,19 @@ def materials_checklist(app: Application) -> list[dict]:
     files: dict[str, list[Attachment]] = {}
     for a in current_attachments(app).select_related("uploaded_by"):
         files.setdefault(a.material, []).append(a)
-    rows = [{"code": str(m["code"]), "label": str(m.get("label_zh") or m["code"]), "required": True,
-             "files": files.pop(str(m["code"]), [])} for m in app.programme.materials or []]
+    rows = [
+        {
+            "code": str(m["code"]),
+            "label": str(m.get("label_zh") or m["code"]),
+            "required": True,
+            "files": files.pop(str(m["code"]), []),
+        }
+        for m in app.programme.materials or []
+    ]
     labels = allowed_materials(app)
-    rows += [{"code": code, "label": labels.get(code, code), "required": False, "files": fs}
-             for code, fs in files.items()]
+    rows += [
+        {"code": code, "label": labels.get(code, code), "required": False, "files": fs} for code, fs in files.items()
+    ]
     return rows
 
 
@@ -128,8 +150,11 @@ def application_timeline(app: Application, *, actor) -> list[ApplicationEvent]:
     events = list(qs)
     requests = {r.pk: r for r in SupplementRequest.objects.filter(application=app).prefetch_related("items")}
     for event in events:
-        request_pk = event.data.get("supplement_request") \
-            if event.action == EventAction.REQUEST_SUPPLEMENT and isinstance(event.data, dict) else None
+        request_pk = (
+            event.data.get("supplement_request")
+            if event.action == EventAction.REQUEST_SUPPLEMENT and isinstance(event.data, dict)
+            else None
+        )
         request = requests.get(request_pk) if isinstance(request_pk, int) else None
         event.supplement_items = list(request.items.all()) if request is not None else []
     return events
@@ -148,8 +173,13 @@ def enterprise_people(enterprise: Enterprise) -> dict:
     """Members and pending invitations, for the enterprise page."""
     return {
         "members": list(enterprise.members.select_related("user").order_by("member_role", "created_at")),
-        "invitations": [i for i in enterprise.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
-                        .select_related("invited_by") if i.is_pending],
+        "invitations": [
+            i
+            for i in enterprise.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related(
+                "invited_by"
+            )
+            if i.is_pending
+        ],
     }
 
 

@@ -21,8 +21,12 @@ NOT_LIVE = (State.DRAFT, State.WITHDRAWN, State.DECLINED)
 
 def is_bureau(actor) -> bool:
     """A reviewer or administrator of the bureau (区科工信局), signed in and active."""
-    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active \
+    return (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and actor.is_active
         and actor.role in BUREAU_ROLES
+    )
 
 
 def requires_preapproval(programme: Programme) -> bool:
@@ -31,8 +35,11 @@ def requires_preapproval(programme: Programme) -> bool:
 
 
 def programmes_requiring_preapproval() -> QuerySet[Programme]:
-    return Programme.objects.select_related("policy").filter(spec__requires_preapproval=True) \
+    return (
+        Programme.objects.select_related("policy")
+        .filter(spec__requires_preapproval=True)
         .order_by("sort_order", "code")
+    )
 
 
 def preapprovals_for_actor(*, actor) -> QuerySet[PreApproval]:
@@ -56,8 +63,11 @@ def preapproval_get_for_actor(*, actor, pk) -> PreApproval:
 
 def preapprovals_pending(*, actor) -> QuerySet[PreApproval]:
     """待审核 the bureau's queue: pending requests, the nearest event first (they must be decided before it)."""
-    return preapprovals_for_actor(actor=actor).filter(state=PreApproval.State.PENDING) \
+    return (
+        preapprovals_for_actor(actor=actor)
+        .filter(state=PreApproval.State.PENDING)
         .order_by("event_date", "requested_at", "id")
+    )
 
 
 def preapproval_claims(preapproval: PreApproval, *, exclude: int | None = None) -> QuerySet[Application]:
@@ -69,9 +79,9 @@ def preapproval_claims(preapproval: PreApproval, *, exclude: int | None = None) 
 def preapproval_options(application: Application) -> list[tuple[str, str]]:
     """What the applicant may name in a claim: the enterprise's approved pre-approvals of the
     programme that no other live claim holds (and the one already named, whatever became of it)."""
-    qs = PreApproval.objects.filter(enterprise_id=application.enterprise_id, programme_id=application.programme_id,
-                                    state=PreApproval.State.APPROVED) \
-        .exclude(claims__in=Application.objects.exclude(state__in=NOT_LIVE).exclude(pk=application.pk))
+    qs = PreApproval.objects.filter(
+        enterprise_id=application.enterprise_id, programme_id=application.programme_id, state=PreApproval.State.APPROVED
+    ).exclude(claims__in=Application.objects.exclude(state__in=NOT_LIVE).exclude(pk=application.pk))
     chosen = list(qs.order_by("-event_date", "-id"))
     if application.preapproval_id and all(p.pk != application.preapproval_id for p in chosen):
         current = PreApproval.objects.filter(pk=application.preapproval_id, enterprise_id=application.enterprise_id)
@@ -84,4 +94,8 @@ def preapproval_label(p: PreApproval) -> str:
     if p.decided_on:
         state = f"{state} {p.decided_on.isoformat()}"
     return _("%(ref)s %(name)s（活动日期 %(date)s，%(state)s）") % {
-        "ref": p.reference, "name": p.event_name, "date": p.event_date.isoformat(), "state": state}
+        "ref": p.reference,
+        "name": p.event_name,
+        "date": p.event_date.isoformat(),
+        "state": state,
+    }

@@ -78,7 +78,8 @@ def verification_queue_for_actor(actor, *, limit: int = 200) -> VerificationQueu
         claims=Capped(claims.filter(state=pending).order_by("created_at", "id"), limit),
         fact_changes=Capped(changes.filter(state=pending).order_by("created_at", "id"), limit),
         decided_claims=Capped(claims.exclude(state=pending).order_by("-decided_at", "-id"), 30),
-        decided_fact_changes=Capped(changes.exclude(state=pending).order_by("-decided_at", "-id"), 30))
+        decided_fact_changes=Capped(changes.exclude(state=pending).order_by("-decided_at", "-id"), 30),
+    )
 
 
 def _get(qs: QuerySet, pk) -> Any:
@@ -120,40 +121,70 @@ def fact_rows(enterprise: Enterprise) -> list[dict[str, Any]]:
         value = getattr(enterprise, fact.value)
         record = records.get(fact.value)
         # the record that establishes the value the enterprise holds now, if any
-        held = record if record is not None and record.source != FactSource.DECLARED \
-            and record.value == enterprise.fact_value(fact.value) else None
+        held = (
+            record
+            if record is not None
+            and record.source != FactSource.DECLARED
+            and record.value == enterprise.fact_value(fact.value)
+            else None
+        )
         source = held.source if held is not None else FactSource.DECLARED
         detail = ""
         if held is not None and held.fact_import is not None:
             detail = f"{held.fact_import.source}（{held.fact_import.source_date.isoformat()}）"
-        rows.append({"fact": fact.value, "label": str(fact.label), "value": value,
-                     "value_display": value_display(enterprise, fact.value, value), "verified": held is not None,
-                     "source": source, "source_label": str(FactSource(source).label), "detail": detail,
-                     "recorded_at": held.recorded_at if held is not None else None})
+        rows.append(
+            {
+                "fact": fact.value,
+                "label": str(fact.label),
+                "value": value,
+                "value_display": value_display(enterprise, fact.value, value),
+                "verified": held is not None,
+                "source": source,
+                "source_label": str(FactSource(source).label),
+                "detail": detail,
+                "recorded_at": held.recorded_at if held is not None else None,
+            }
+        )
     return rows
 
 
 def claim_division(claim: EnterpriseClaim) -> dict | None:
     """The credit code's division against the district the claim states (a warning for the verifier)."""
-    stated = Enterprise(credit_code=claim.enterprise.credit_code,
-                        registered_district=claim.registered_district or claim.enterprise.registered_district)
+    stated = Enterprise(
+        credit_code=claim.enterprise.credit_code,
+        registered_district=claim.registered_district or claim.enterprise.registered_district,
+    )
     return credit_code_division(stated)
 
 
 def enterprise_verification_state(enterprise: Enterprise) -> dict[str, Any]:
     """For the enterprise's pages: its registration claims (newest first), the one pending, the latest
     refused (with the bureau's reason), and a fact-change request pending."""
-    claims = list(enterprise.claims.filter(kind=EnterpriseClaim.Kind.REGISTRATION)
-                  .prefetch_related("documents").order_by("-created_at", "-id"))
+    claims = list(
+        enterprise.claims.filter(kind=EnterpriseClaim.Kind.REGISTRATION)
+        .prefetch_related("documents")
+        .order_by("-created_at", "-id")
+    )
     pending = next((c for c in claims if c.state == EnterpriseClaim.State.PENDING), None)
     refused = next((c for c in claims if c.state == EnterpriseClaim.State.REFUSED), None)
-    return {"claims": claims, "pending_claim": pending, "refused_claim": refused if pending is None else None,
-            "pending_fact_change": enterprise.fact_changes.filter(state=FactChangeRequest.State.PENDING)
-            .prefetch_related("documents").first()}
+    return {
+        "claims": claims,
+        "pending_claim": pending,
+        "refused_claim": refused if pending is None else None,
+        "pending_fact_change": enterprise.fact_changes.filter(state=FactChangeRequest.State.PENDING)
+        .prefetch_related("documents")
+        .first(),
+    }
 
 
 def change_rows(request: FactChangeRequest) -> list[dict[str, str]]:
     """A request's changes in words: the field, the value before and the value asked for."""
-    return [{"field": name, "label": field_label(name),
-             "before": value_display(None, name, request.before.get(name)),
-             "after": value_display(None, name, value)} for name, value in request.changes.items()]
+    return [
+        {
+            "field": name,
+            "label": field_label(name),
+            "before": value_display(None, name, request.before.get(name)),
+            "after": value_display(None, name, value),
+        }
+        for name, value in request.changes.items()
+    ]

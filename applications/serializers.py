@@ -42,22 +42,46 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     member_role = serializers.SerializerMethodField(help_text="owner 法人/负责人 or agent 经办人")
     credit_code_division = serializers.SerializerMethodField(
         help_text="staff only (null for enterprise users): the division in the credit code and a warning when it "
-                  "is outside Guangzhou, unknown, withdrawn or not the registered district")
+        "is outside Guangzhou, unknown, withdrawn or not the registered district"
+    )
 
     verification_state_label = serializers.CharField(source="get_verification_state_display", read_only=True)
     facts = serializers.SerializerMethodField(
         help_text="each eligibility fact with how it was established: verified by the bureau or by imported "
-                  "department data, or the enterprise's own statement")
+        "department data, or the enterprise's own statement"
+    )
     pending_fact_change = serializers.SerializerMethodField(
-        help_text="the request to change facts waiting for the bureau (null when none)")
+        help_text="the request to change facts waiting for the bureau (null when none)"
+    )
 
     class Meta:
         model = Enterprise
-        fields = ["id", "name", "credit_code", *[f for f in ENTERPRISE_FIELDS if f != "name"], "member_role",
-                  "credit_code_division", "verification_state", "verification_state_label", "verified_via",
-                  "verified_at", "facts", "pending_fact_change", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at", "member_role", "credit_code_division",
-                            "verification_state", "verified_via", "verified_at"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            *[f for f in ENTERPRISE_FIELDS if f != "name"],
+            "member_role",
+            "credit_code_division",
+            "verification_state",
+            "verification_state_label",
+            "verified_via",
+            "verified_at",
+            "facts",
+            "pending_fact_change",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "created_at",
+            "updated_at",
+            "member_role",
+            "credit_code_division",
+            "verification_state",
+            "verified_via",
+            "verified_at",
+        ]
 
     @extend_schema_field(FactRowSerializer(many=True))
     def get_facts(self, enterprise):
@@ -84,18 +108,27 @@ class EnterpriseRegisterSerializer(ClaimDocumentsMixin, EnterpriseSerializer):
     representative, the power of attorney; the enterprise is unverified until the bureau verifies it."""
 
     class Meta(EnterpriseSerializer.Meta):
-        fields = [*EnterpriseSerializer.Meta.fields, "business_licence", "authorization",
-                  "claimant_is_legal_representative"]
+        fields = [
+            *EnterpriseSerializer.Meta.fields,
+            "business_licence",
+            "authorization",
+            "claimant_is_legal_representative",
+        ]
 
 
 class EnterpriseUpdateSerializer(serializers.ModelSerializer):
     """Partial. Eligibility facts (and, once verified, the name and the legal representative) are not
     changed here but requested, with `evidence` (multipart), from the bureau."""
 
-    evidence = serializers.ListField(child=serializers.FileField(), required=False, write_only=True,
-                                     help_text="证明材料 for a change of eligibility facts (files)")
-    change_note = serializers.CharField(required=False, allow_blank=True, max_length=2000, write_only=True,
-                                        help_text="变更说明 of the facts' change")
+    evidence = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        write_only=True,
+        help_text="证明材料 for a change of eligibility facts (files)",
+    )
+    change_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, write_only=True, help_text="变更说明 of the facts' change"
+    )
 
     class Meta:
         model = Enterprise
@@ -127,10 +160,32 @@ class ApplicationSerializer(ClaimsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["id", "reference", "enterprise", "programme", "programme_name", "state", "state_label", "title",
-                  "project_key", "description", "contract_numbers", "invoice_numbers", "inputs", "estimate_amount",
-                  "estimate", "window", "declared_at", "submitted_at", "decided_at", "due_date", "created_at",
-                  "updated_at", "period_end", "basis_date"]
+        fields = [
+            "id",
+            "reference",
+            "enterprise",
+            "programme",
+            "programme_name",
+            "state",
+            "state_label",
+            "title",
+            "project_key",
+            "description",
+            "contract_numbers",
+            "invoice_numbers",
+            "inputs",
+            "estimate_amount",
+            "estimate",
+            "window",
+            "declared_at",
+            "submitted_at",
+            "decided_at",
+            "due_date",
+            "created_at",
+            "updated_at",
+            "period_end",
+            "basis_date",
+        ]
         read_only_fields = fields
 
 
@@ -146,11 +201,26 @@ class ApplicationListSerializer(ApplicationSerializer):
 
 # The list's output fields and the .values() column each is read from (one query, no model objects).
 LIST_COLUMNS = {
-    "id": "id", "reference": "reference", "enterprise": "enterprise_id", "programme": "programme__code",
-    "programme_name": "programme__name_zh", "state": "state", "title": "title", "project_key": "project_key",
-    "description": "description", "inputs": "inputs", "estimate_amount": "estimate_amount", "window": "window_id",
-    "declared_at": "declared_at", "submitted_at": "submitted_at", "decided_at": "decided_at", "due_date": "due_date",
-    "created_at": "created_at", "updated_at": "updated_at", "period_end": "period_end", "basis_date": "basis_date",
+    "id": "id",
+    "reference": "reference",
+    "enterprise": "enterprise_id",
+    "programme": "programme__code",
+    "programme_name": "programme__name_zh",
+    "state": "state",
+    "title": "title",
+    "project_key": "project_key",
+    "description": "description",
+    "inputs": "inputs",
+    "estimate_amount": "estimate_amount",
+    "window": "window_id",
+    "declared_at": "declared_at",
+    "submitted_at": "submitted_at",
+    "decided_at": "decided_at",
+    "due_date": "due_date",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "period_end": "period_end",
+    "basis_date": "basis_date",
 }
 
 
@@ -169,10 +239,17 @@ def application_list_values(qs: QuerySet[Application]) -> QuerySet:
     if connection.vendor == "postgresql":
         # written out: compiling two ArraySubquery expressions costs more than running them
         app, claim = Application._meta.db_table, ProjectClaim._meta.db_table
-        qs = qs.annotate(**{f"claims_{kind}": RawSQL(  # noqa: S611 - table names from the models, kind a parameter
-            f'ARRAY(SELECT c."value" FROM "{claim}" c WHERE c."application_id" = "{app}"."id" '  # noqa: S608
-            'AND c."kind" = %s)', (kind,), output_field=ArrayField(models.CharField()))
-            for kind in ("contract", "invoice")})
+        qs = qs.annotate(
+            **{
+                f"claims_{kind}": RawSQL(  # noqa: S611 - table names from the models, kind a parameter
+                    f'ARRAY(SELECT c."value" FROM "{claim}" c WHERE c."application_id" = "{app}"."id" '  # noqa: S608
+                    'AND c."kind" = %s)',
+                    (kind,),
+                    output_field=ArrayField(models.CharField()),
+                )
+                for kind in ("contract", "invoice")
+            }
+        )
         return qs.values(*LIST_COLUMNS.values(), "claims_contract", "claims_invoice")
     return qs.values(*LIST_COLUMNS.values())
 
@@ -182,11 +259,12 @@ def application_list_rows(rows: list[dict]) -> list[dict]:
     they carry no claims (SQLite), the page's contract and invoice numbers are read in one query."""
     claims: dict[int, dict[str, list[str]]] = {
         row["id"]: {"contract": row.get("claims_contract") or [], "invoice": row.get("claims_invoice") or []}
-        for row in rows}
+        for row in rows
+    }
     if claims and "claims_contract" not in rows[0]:
         for app_id, kind, value in ProjectClaim.objects.filter(
-                application_id__in=list(claims), kind__in=("contract", "invoice")).values_list(
-                "application_id", "kind", "value"):
+            application_id__in=list(claims), kind__in=("contract", "invoice")
+        ).values_list("application_id", "kind", "value"):
             claims[app_id][kind].append(value)
     labels = {value: str(label) for value, label in State.choices}
     tz = timezone.get_current_timezone()
@@ -194,20 +272,33 @@ def application_list_rows(rows: list[dict]) -> list[dict]:
     for row in rows:
         own = claims[row["id"]]
         amount, due = row["estimate_amount"], row["due_date"]
-        out.append({
-            "id": row["id"], "reference": row["reference"], "enterprise": row["enterprise_id"],
-            "programme": row["programme__code"], "programme_name": row["programme__name_zh"],
-            "state": row["state"], "state_label": labels.get(row["state"], row["state"]), "title": row["title"],
-            "project_key": row["project_key"], "description": row["description"],
-            "contract_numbers": sorted(own["contract"]), "invoice_numbers": sorted(own["invoice"]),
-            "inputs": row["inputs"], "estimate_amount": None if amount is None else f"{amount:.2f}",
-            "window": row["window_id"], "declared_at": _instant(row["declared_at"], tz),
-            "submitted_at": _instant(row["submitted_at"], tz), "decided_at": _instant(row["decided_at"], tz),
-            "due_date": None if due is None else due.isoformat(),
-            "created_at": _instant(row["created_at"], tz), "updated_at": _instant(row["updated_at"], tz),
-            "period_end": None if row["period_end"] is None else row["period_end"].isoformat(),
-            "basis_date": None if row["basis_date"] is None else row["basis_date"].isoformat(),
-        })
+        out.append(
+            {
+                "id": row["id"],
+                "reference": row["reference"],
+                "enterprise": row["enterprise_id"],
+                "programme": row["programme__code"],
+                "programme_name": row["programme__name_zh"],
+                "state": row["state"],
+                "state_label": labels.get(row["state"], row["state"]),
+                "title": row["title"],
+                "project_key": row["project_key"],
+                "description": row["description"],
+                "contract_numbers": sorted(own["contract"]),
+                "invoice_numbers": sorted(own["invoice"]),
+                "inputs": row["inputs"],
+                "estimate_amount": None if amount is None else f"{amount:.2f}",
+                "window": row["window_id"],
+                "declared_at": _instant(row["declared_at"], tz),
+                "submitted_at": _instant(row["submitted_at"], tz),
+                "decided_at": _instant(row["decided_at"], tz),
+                "due_date": None if due is None else due.isoformat(),
+                "created_at": _instant(row["created_at"], tz),
+                "updated_at": _instant(row["updated_at"], tz),
+                "period_end": None if row["period_end"] is None else row["period_end"].isoformat(),
+                "basis_date": None if row["basis_date"] is None else row["basis_date"].isoformat(),
+            }
+        )
     return out
 
 
@@ -216,8 +307,17 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Attachment
-        fields = ["id", "material", "original_name", "content_type", "size", "sha256", "uploaded_at",
-                  "superseded_at", "download_url"]
+        fields = [
+            "id",
+            "material",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "superseded_at",
+            "download_url",
+        ]
         read_only_fields = fields
 
     def get_download_url(self, attachment) -> str:
@@ -233,12 +333,22 @@ class SupplementItemSerializer(serializers.Serializer):
 class EventSerializer(serializers.ModelSerializer):
     to_state_label = serializers.SerializerMethodField()
     supplement_items = serializers.SerializerMethodField(
-        help_text="For a return for supplement (action request_supplement): the items asked for.")
+        help_text="For a return for supplement (action request_supplement): the items asked for."
+    )
 
     class Meta:
         model = ApplicationEvent
-        fields = ["id", "created_at", "action", "from_state", "to_state", "to_state_label", "message", "data",
-                  "supplement_items"]
+        fields = [
+            "id",
+            "created_at",
+            "action",
+            "from_state",
+            "to_state",
+            "to_state_label",
+            "message",
+            "data",
+            "supplement_items",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(SupplementItemSerializer(many=True))
@@ -298,30 +408,41 @@ class ApplicationWriteSerializer(serializers.Serializer):
     contract_numbers = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
     invoice_numbers = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
     period_end = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
         help_text="申报事项所属期间截止日 YYYY-MM-DD: the end of the period the facts cover (上年度 revenue, costs "
-                  "incurred); the basis date. Required in a claim window (清算批次) after the policy expired.")
+        "incurred); the basis date. Required in a claim window (清算批次) after the policy expired.",
+    )
     inputs = InputsField(required=False)
-    preapproval = id_field(required=False, allow_null=True,
-                           help_text="事前同意 id: an approved pre-approval of the enterprise for this programme, "
-                                     "given before the event (programmes that require one, e.g. th-events); null "
-                                     "clears it")
+    preapproval = id_field(
+        required=False,
+        allow_null=True,
+        help_text="事前同意 id: an approved pre-approval of the enterprise for this programme, "
+        "given before the event (programmes that require one, e.g. th-events); null "
+        "clears it",
+    )
 
     def service_data(self) -> dict:
-        return {k: v for k, v in self.initial_data.items() if k in self.fields and k != "programme"} \
-            if hasattr(self.initial_data, "items") else {}
+        return (
+            {k: v for k, v in self.initial_data.items() if k in self.fields and k != "programme"}
+            if hasattr(self.initial_data, "items")
+            else {}
+        )
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
     material = serializers.CharField(help_text="a material code of the programme (or of an open supplement item)")
-    file = serializers.FileField(error_messages={"required": _("请选择要上传的文件。"),
-                                                 "empty": _("文件为空，请重新选择。")})
+    file = serializers.FileField(
+        error_messages={"required": _("请选择要上传的文件。"), "empty": _("文件为空，请重新选择。")}
+    )
     replaces = id_field(required=False, allow_null=True, help_text="id of a current attachment this file replaces")
 
 
 class SubmitSerializer(serializers.Serializer):
     declaration = serializers.BooleanField(
-        help_text="承诺: the applicant declares the information and files true, accurate and complete")
+        help_text="承诺: the applicant declares the information and files true, accurate and complete"
+    )
 
 
 class WithdrawSerializer(serializers.Serializer):
@@ -329,5 +450,8 @@ class WithdrawSerializer(serializers.Serializer):
 
 
 class ResubmitSerializer(serializers.Serializer):
-    answers = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=2000), required=False,
-                                    help_text="answer per supplement item code")
+    answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000),
+        required=False,
+        help_text="answer per supplement item code",
+    )

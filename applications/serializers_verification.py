@@ -20,8 +20,9 @@ class FactRowSerializer(serializers.Serializer):
     value = serializers.JSONField(help_text="the enterprise's value: true/false or a choice value (huangpu, ai)")
     value_display = serializers.CharField()
     verified = serializers.BooleanField(help_text="verified by the bureau or by imported department data")
-    source = serializers.ChoiceField(choices=FactSource.choices,
-                                     help_text="declared 企业自报, bureau 主管部门核验, import 部门数据导入")
+    source = serializers.ChoiceField(
+        choices=FactSource.choices, help_text="declared 企业自报, bureau 主管部门核验, import 部门数据导入"
+    )
     source_label = serializers.CharField()
     detail = serializers.CharField(help_text="for an import: the data's source and date")
     recorded_at = serializers.DateTimeField(allow_null=True)
@@ -44,8 +45,9 @@ class DivisionSerializer(serializers.Serializer):
     name = serializers.CharField()
     in_guangzhou = serializers.BooleanField()
     district = serializers.CharField()
-    warning = serializers.CharField(allow_null=True,
-                                    help_text="null when the code's division agrees with the claimed district")
+    warning = serializers.CharField(
+        allow_null=True, help_text="null when the code's division agrees with the claimed district"
+    )
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -61,10 +63,28 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EnterpriseClaim
-        fields = ["id", "enterprise", "credit_code", "kind", "kind_label", "state", "state_label", "name",
-                  "legal_representative", "registered_district", "claimant", "claimant_name",
-                  "claimant_is_legal_representative", "statement", "asserted_by", "created_at", "decided_at",
-                  "reason", "documents", "division"]
+        fields = [
+            "id",
+            "enterprise",
+            "credit_code",
+            "kind",
+            "kind_label",
+            "state",
+            "state_label",
+            "name",
+            "legal_representative",
+            "registered_district",
+            "claimant",
+            "claimant_name",
+            "claimant_is_legal_representative",
+            "statement",
+            "asserted_by",
+            "created_at",
+            "decided_at",
+            "reason",
+            "documents",
+            "division",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(DivisionSerializer(allow_null=True))
@@ -90,8 +110,21 @@ class FactChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FactChangeRequest
-        fields = ["id", "enterprise", "enterprise_name", "changes", "before", "rows", "note", "state", "state_label",
-                  "created_at", "decided_at", "reason", "documents"]
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "changes",
+            "before",
+            "rows",
+            "note",
+            "state",
+            "state_label",
+            "created_at",
+            "decided_at",
+            "reason",
+            "documents",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(ChangeSerializer(many=True))
@@ -102,9 +135,11 @@ class FactChangeSerializer(serializers.ModelSerializer):
 class ClaimDocumentsMixin(serializers.Serializer):
     business_licence = serializers.FileField(required=False, help_text="营业执照 (PDF, JPEG, PNG or OFD, by content)")
     authorization = serializers.FileField(
-        required=False, help_text="授权委托书 signed by the legal representative: required unless the claimant is")
+        required=False, help_text="授权委托书 signed by the legal representative: required unless the claimant is"
+    )
     claimant_is_legal_representative = serializers.BooleanField(
-        default=False, help_text="true when the claimant is the legal representative named on the licence")
+        default=False, help_text="true when the claimant is the legal representative named on the licence"
+    )
 
 
 class ClaimResubmitSerializer(ClaimDocumentsMixin):
@@ -117,18 +152,23 @@ class ContestSerializer(ClaimDocumentsMixin):
     legal_representative = serializers.CharField(max_length=100)
     registered_district = serializers.ChoiceField(choices=District.choices)
     statement = serializers.CharField(max_length=2000, help_text="why the present registration is wrong")
-    evidence = serializers.ListField(child=serializers.FileField(), required=False,
-                                     help_text="further evidence (files)")
+    evidence = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="further evidence (files)"
+    )
 
 
 class AcceptSerializer(serializers.Serializer):
     facts_verified = serializers.ListField(
-        child=serializers.ChoiceField(choices=EligibilityFact.choices), required=False,
-        help_text="eligibility facts the verifier checked against the documents (e.g. registered_district)")
+        child=serializers.ChoiceField(choices=EligibilityFact.choices),
+        required=False,
+        help_text="eligibility facts the verifier checked against the documents (e.g. registered_district)",
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="note (optional)")
 
 
 class RefuseSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="why, told to the claimant (required)",
-                                   error_messages={"blank": _("请填写不通过的原因。"),
-                                                   "required": _("请填写不通过的原因。")})
+    reason = serializers.CharField(
+        max_length=2000,
+        help_text="why, told to the claimant (required)",
+        error_messages={"blank": _("请填写不通过的原因。"), "required": _("请填写不通过的原因。")},
+    )

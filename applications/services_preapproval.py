@@ -60,14 +60,27 @@ def _text(errors: dict[str, str], field: str, value: Any, label: str) -> str:
         errors[field] = _("请填写%(label)s。") % {"label": label}
     elif len(text) > TEXT_LIMITS[field]:
         errors[field] = _("%(label)s最多 %(n)d 个字符（当前 %(m)d 个）。") % {
-            "label": label, "n": TEXT_LIMITS[field], "m": len(text)}
+            "label": label,
+            "n": TEXT_LIMITS[field],
+            "m": len(text),
+        }
     return text
 
 
 # ---------------------------------------------------------------- the enterprise's request
 
-def preapproval_request(*, actor, programme: Programme, event_name: str, event_date: dt.date, venue: str,
-                        plan: str, budget: Any, ip: str | None = None) -> PreApproval:
+
+def preapproval_request(
+    *,
+    actor,
+    programme: Programme,
+    event_name: str,
+    event_date: dt.date,
+    venue: str,
+    plan: str,
+    budget: Any,
+    ip: str | None = None,
+) -> PreApproval:
     """申请事前同意: a member of an enterprise asks, before the event, for the bureau's consent to a
     programme that requires it; the administrators are told after commit."""
     enterprise = enterprise_of(actor)
@@ -92,28 +105,59 @@ def preapproval_request(*, actor, programme: Programme, event_name: str, event_d
         errors["event_date"] = _("事前同意须在活动举办前申请：活动日期须晚于今天（%(d)s）。") % {"d": today.isoformat()}
     elif not policy.valid_from <= event_date <= policy.valid_to:
         errors["event_date"] = _("活动日期须在政策有效期内（%(f)s 至 %(t)s）。") % {
-            "f": policy.valid_from.isoformat(), "t": policy.valid_to.isoformat()}
+            "f": policy.valid_from.isoformat(),
+            "t": policy.valid_to.isoformat(),
+        }
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         preapproval = PreApproval.objects.create(
-            reference=preapproval_reference_next(on=today), enterprise=enterprise, programme=programme,
-            event_name=name, event_date=event_date, venue=place, plan=text, budget=amount, requested_by=actor)
-        audit_record(actor=actor, action="preapproval.request", target=preapproval, ip=ip, after={
-            "reference": preapproval.reference, "programme": programme.code, "event_name": name,
-            "event_date": event_date.isoformat(), "venue": place, "budget": str(amount)})
-        admins = User.objects.filter(role__in=(Role.BUREAU_ADMIN,), is_active=True,
-                                     district=programme.policy.district).values_list("pk", flat=True)
+            reference=preapproval_reference_next(on=today),
+            enterprise=enterprise,
+            programme=programme,
+            event_name=name,
+            event_date=event_date,
+            venue=place,
+            plan=text,
+            budget=amount,
+            requested_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="preapproval.request",
+            target=preapproval,
+            ip=ip,
+            after={
+                "reference": preapproval.reference,
+                "programme": programme.code,
+                "event_name": name,
+                "event_date": event_date.isoformat(),
+                "venue": place,
+                "budget": str(amount),
+            },
+        )
+        admins = User.objects.filter(
+            role__in=(Role.BUREAU_ADMIN,), is_active=True, district=programme.policy.district
+        ).values_list("pk", flat=True)
         with translation.override(settings.LANGUAGE_CODE):  # a record others read later: the portal's language
             notify_users(
-                user_ids=list(admins), kind=Notification.Kind.REMINDER,
+                user_ids=list(admins),
+                kind=Notification.Kind.REMINDER,
                 subject=_("事前同意申请待审核：%(ref)s") % {"ref": preapproval.reference},
-                body=_("%(ent)s申请对“%(name)s”（%(p)s，活动日期 %(date)s，预算 %(budget)s 元）给予事前同意，"
-                       "请在活动举办前审核。") % {
-                    "ent": enterprise.name, "name": name, "p": programme.name_zh, "date": event_date.isoformat(),
-                    "budget": f"{amount:,}"},
+                body=_(
+                    "%(ent)s申请对“%(name)s”（%(p)s，活动日期 %(date)s，预算 %(budget)s 元）给予事前同意，"
+                    "请在活动举办前审核。"
+                )
+                % {
+                    "ent": enterprise.name,
+                    "name": name,
+                    "p": programme.name_zh,
+                    "date": event_date.isoformat(),
+                    "budget": f"{amount:,}",
+                },
                 link=_link("reviews:preapproval_decide", preapproval.pk),
-                dedupe_key=f"preapproval:{preapproval.pk}:request")
+                dedupe_key=f"preapproval:{preapproval.pk}:request",
+            )
     return preapproval
 
 
@@ -122,34 +166,50 @@ def _lock(preapproval: PreApproval | int) -> PreApproval:
     return PreApproval.objects.select_for_update().select_related("enterprise", "programme").get(pk=pk)
 
 
-def preapproval_withdraw(*, actor, preapproval: PreApproval | int, reason: str = "",
-                         ip: str | None = None) -> PreApproval:
+def preapproval_withdraw(
+    *, actor, preapproval: PreApproval | int, reason: str = "", ip: str | None = None
+) -> PreApproval:
     """撤回 a request still pending, or an approval no live claim rests on (the event is cancelled)."""
     with transaction.atomic():
         p = _lock(preapproval)
         membership = getattr(actor, "membership", None) if getattr(actor, "is_authenticated", False) else None
-        if membership is None or membership.enterprise_id != p.enterprise_id or actor.role != Role.ENTERPRISE \
-                or not actor.is_active:
+        if (
+            membership is None
+            or membership.enterprise_id != p.enterprise_id
+            or actor.role != Role.ENTERPRISE
+            or not actor.is_active
+        ):
             raise PermissionDenied(_("只有本企业的成员可以撤回该事前同意申请。"))
         if p.state not in (PreApproval.State.PENDING, PreApproval.State.APPROVED):
-            raise ValidationError(_("事前申请 %(ref)s 当前状态为“%(s)s”，不能撤回。")
-                                  % {"ref": p.reference, "s": p.get_state_display()})
+            raise ValidationError(
+                _("事前申请 %(ref)s 当前状态为“%(s)s”，不能撤回。") % {"ref": p.reference, "s": p.get_state_display()}
+            )
         held = preapproval_claims(p).first()
         if held is not None:
-            raise ValidationError(_("事前同意 %(ref)s 已用于申报 %(app)s，不能撤回。")
-                                  % {"ref": p.reference, "app": held.reference})
+            raise ValidationError(
+                _("事前同意 %(ref)s 已用于申报 %(app)s，不能撤回。") % {"ref": p.reference, "app": held.reference}
+            )
         before = p.state
         p.state = PreApproval.State.WITHDRAWN
         p.save(update_fields=["state"])
-        audit_record(actor=actor, action="preapproval.withdraw", target=p, ip=ip, before={"state": before},
-                     after={"state": p.state}, note=(reason or "").strip())
+        audit_record(
+            actor=actor,
+            action="preapproval.withdraw",
+            target=p,
+            ip=ip,
+            before={"state": before},
+            after={"state": p.state},
+            note=(reason or "").strip(),
+        )
     return p
 
 
 # ---------------------------------------------------------------- the bureau's decision
 
-def preapproval_decide(*, actor, preapproval: PreApproval | int, approve: bool, reason: str = "",
-                       ip: str | None = None) -> PreApproval:
+
+def preapproval_decide(
+    *, actor, preapproval: PreApproval | int, approve: bool, reason: str = "", ip: str | None = None
+) -> PreApproval:
     """同意 or 不予同意 by a reviewer or administrator of the bureau, before the event (事前); a refusal
     gives its reason. The decision date (decided_on) is today; the enterprise is told after commit."""
     if not is_bureau(actor):
@@ -160,11 +220,13 @@ def preapproval_decide(*, actor, preapproval: PreApproval | int, approve: bool, 
         require_district(actor, p.programme.policy.district)
         today = timezone.localdate()
         if p.state != PreApproval.State.PENDING:
-            raise ValidationError(_("事前申请 %(ref)s 当前状态为“%(s)s”，不能再审核。")
-                                  % {"ref": p.reference, "s": p.get_state_display()})
+            raise ValidationError(
+                _("事前申请 %(ref)s 当前状态为“%(s)s”，不能再审核。") % {"ref": p.reference, "s": p.get_state_display()}
+            )
         if today >= p.event_date:
-            raise ValidationError(_("活动日期（%(d)s）已到，事前同意须在活动举办前作出，不能再审核。")
-                                  % {"d": p.event_date.isoformat()})
+            raise ValidationError(
+                _("活动日期（%(d)s）已到，事前同意须在活动举办前作出，不能再审核。") % {"d": p.event_date.isoformat()}
+            )
         if not approve and not reason:
             raise ValidationError({"reason": _("不予同意须说明理由。")})
         if len(reason) > TEXT_LIMITS["reason"]:
@@ -172,26 +234,45 @@ def preapproval_decide(*, actor, preapproval: PreApproval | int, approve: bool, 
         p.state = PreApproval.State.APPROVED if approve else PreApproval.State.REFUSED
         p.decided_by, p.decided_on, p.decided_at, p.reason = actor, today, timezone.now(), reason
         p.save(update_fields=["state", "decided_by", "decided_on", "decided_at", "reason"])
-        audit_record(actor=actor, action="preapproval.approve" if approve else "preapproval.refuse", target=p,
-                     ip=ip, before={"state": PreApproval.State.PENDING},
-                     after={"state": p.state, "decided_on": today.isoformat()}, note=reason)
+        audit_record(
+            actor=actor,
+            action="preapproval.approve" if approve else "preapproval.refuse",
+            target=p,
+            ip=ip,
+            before={"state": PreApproval.State.PENDING},
+            after={"state": p.state, "decided_on": today.isoformat()},
+            note=reason,
+        )
         with translation.override(settings.LANGUAGE_CODE):
             if approve:
                 subject = _("事前同意：%(ref)s 已获同意") % {"ref": p.reference}
-                body = _("贵单位申请的“%(name)s”（活动日期 %(date)s）已于 %(on)s 获天河区科工信局事前同意。"
-                         "活动举办后，可在申报时选择该事前同意（%(ref)s）申请奖励。%(reason)s")
+                body = _(
+                    "贵单位申请的“%(name)s”（活动日期 %(date)s）已于 %(on)s 获天河区科工信局事前同意。"
+                    "活动举办后，可在申报时选择该事前同意（%(ref)s）申请奖励。%(reason)s"
+                )
             else:
                 subject = _("事前同意：%(ref)s 不予同意") % {"ref": p.reference}
                 body = _("贵单位申请的“%(name)s”（活动日期 %(date)s）于 %(on)s 经审核不予同意。%(reason)s")
             notify_enterprise(
-                enterprise_id=p.enterprise_id, kind=Notification.Kind.DECISION, subject=subject,
-                body=body % {"name": p.event_name, "date": p.event_date.isoformat(), "on": today.isoformat(),
-                             "ref": p.reference, "reason": (_("意见：%(r)s") % {"r": reason}) if reason else ""},
-                link=_link("applications:preapproval_detail", p.pk), dedupe_key=f"preapproval:{p.pk}:decision")
+                enterprise_id=p.enterprise_id,
+                kind=Notification.Kind.DECISION,
+                subject=subject,
+                body=body
+                % {
+                    "name": p.event_name,
+                    "date": p.event_date.isoformat(),
+                    "on": today.isoformat(),
+                    "ref": p.reference,
+                    "reason": (_("意见：%(r)s") % {"r": reason}) if reason else "",
+                },
+                link=_link("applications:preapproval_detail", p.pk),
+                dedupe_key=f"preapproval:{p.pk}:decision",
+            )
     return p
 
 
 # ---------------------------------------------------------------- the claim after the event
+
 
 def preapproval_choose(*, actor, application: Application, value: Any) -> str:
     """Name (or, with an empty value, clear) the pre-approval a draft claim rests on; call with the
@@ -213,11 +294,15 @@ def preapproval_choose(*, actor, application: Application, value: Any) -> str:
         return _("所选事前同意不属于本企业的本项目。")
     if p.state != PreApproval.State.APPROVED:
         return _("事前申请 %(ref)s 当前状态为“%(s)s”，未获同意，不能据以申报。") % {
-            "ref": p.reference, "s": p.get_state_display()}
+            "ref": p.reference,
+            "s": p.get_state_display(),
+        }
     other = preapproval_claims(p, exclude=application.pk).first()
     if other is not None:
         return _("已被其他申报使用：事前同意 %(ref)s 已用于申报 %(app)s。") % {
-            "ref": p.reference, "app": other.reference}
+            "ref": p.reference,
+            "app": other.reference,
+        }
     application.preapproval = p
     return ""
 
@@ -233,16 +318,22 @@ def _approval_problem(application: Application) -> str:
     """Why the named pre-approval is no 事前同意 for this claim ("" when it is one)."""
     p = application.preapproval
     if p is None:
-        return _("无事前同意：本项目须事前经天河区科工信局同意支持，请选择活动举办前已获同意的事前申请"
-                 "（可在“事前同意”中申请）。")
+        return _(
+            "无事前同意：本项目须事前经天河区科工信局同意支持，请选择活动举办前已获同意的事前申请"
+            "（可在“事前同意”中申请）。"
+        )
     if p.enterprise_id != application.enterprise_id or p.programme_id != application.programme_id:
         return _("无事前同意：所选事前同意不属于本企业的本项目。")
     if p.state != PreApproval.State.APPROVED:
         return _("无事前同意：事前申请 %(ref)s 当前状态为“%(s)s”。") % {"ref": p.reference, "s": p.get_state_display()}
     if p.decided_on is None or p.decided_on >= p.event_date:
-        return _("同意日期不早于活动日期：事前申请 %(ref)s 的同意日期为 %(on)s，活动日期为 %(date)s，"
-                 "不属于事前同意。") % {"ref": p.reference, "on": p.decided_on.isoformat() if p.decided_on else "—",
-                                  "date": p.event_date.isoformat()}
+        return _(
+            "同意日期不早于活动日期：事前申请 %(ref)s 的同意日期为 %(on)s，活动日期为 %(date)s，不属于事前同意。"
+        ) % {
+            "ref": p.reference,
+            "on": p.decided_on.isoformat() if p.decided_on else "—",
+            "date": p.event_date.isoformat(),
+        }
     return ""
 
 
@@ -259,12 +350,15 @@ def preapproval_problems(application: Application) -> dict[str, str]:
     problems = []
     today = timezone.localdate()
     if today < p.event_date:
-        problems.append(_("活动尚未举办：活动日期为 %(date)s，请于活动举办后再提交申报。") % {
-            "date": p.event_date.isoformat()})
+        problems.append(
+            _("活动尚未举办：活动日期为 %(date)s，请于活动举办后再提交申报。") % {"date": p.event_date.isoformat()}
+        )
     other = preapproval_claims(p, exclude=application.pk).first()
     if other is not None:
-        problems.append(_("已被其他申报使用：事前同意 %(ref)s 已用于申报 %(app)s，一项事前同意只能支持一次申报。") % {
-            "ref": p.reference, "app": other.reference})
+        problems.append(
+            _("已被其他申报使用：事前同意 %(ref)s 已用于申报 %(app)s，一项事前同意只能支持一次申报。")
+            % {"ref": p.reference, "app": other.reference}
+        )
     return {"preapproval": "；".join(problems)} if problems else {}
 
 
@@ -278,6 +372,12 @@ def preapproval_estimate(application: Application, est: Estimate) -> Estimate:
     if not problem:
         return est
     return dataclasses.replace(
-        est, eligible=False, amount=ZERO, uncapped_amount=ZERO, capped_by=None, reasons=[*est.reasons, problem],
+        est,
+        eligible=False,
+        amount=ZERO,
+        uncapped_amount=ZERO,
+        capped_by=None,
+        reasons=[*est.reasons, problem],
         steps=[s for s in est.steps if s.label != "测算金额"],
-        lines=[dataclasses.replace(line, amount=ZERO, capped_by=None) for line in est.lines])
+        lines=[dataclasses.replace(line, amount=ZERO, capped_by=None) for line in est.lines],
+    )

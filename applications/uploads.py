@@ -57,8 +57,7 @@ def _is_ofd(upload: UploadedFile) -> bool:
                 return False
             with archive.open("OFD.xml") as entry:
                 return bool(OFD_ROOT.search(entry.read(OFD_XML_PEEK)))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError,
-            ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
         return False
     finally:
         upload.seek(0)
@@ -70,12 +69,14 @@ def detect_type(upload: UploadedFile) -> tuple[str, str]:
     if head.startswith(ZIP_MAGIC):
         if _is_ofd(upload):
             return OFD
-        raise ValidationError(_("压缩包或其他文档不是有效的OFD文件（缺少 OFD.xml），只接受 PDF、JPG、PNG、OFD 格式。"),
-                              code="file_type")
+        raise ValidationError(
+            _("压缩包或其他文档不是有效的OFD文件（缺少 OFD.xml），只接受 PDF、JPG、PNG、OFD 格式。"), code="file_type"
+        )
     kind = filetype.guess(head)
     if kind is None or kind.extension not in ALLOWED:
-        raise ValidationError(_("文件内容不是 PDF、JPG、PNG 或 OFD 格式（按文件内容识别，与文件名无关），请重新选择。"),
-                              code="file_type")
+        raise ValidationError(
+            _("文件内容不是 PDF、JPG、PNG 或 OFD 格式（按文件内容识别，与文件名无关），请重新选择。"), code="file_type"
+        )
     return ALLOWED[kind.extension]
 
 
@@ -99,13 +100,21 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     if size <= 0:
         raise ValidationError(_("文件为空，请重新选择。"), code="file_empty")
     if size > limit:
-        raise ValidationError(_("文件大小 %(size)s 超过单个文件上限 %(limit)s。")
-                              % {"size": filesizeformat(size), "limit": filesizeformat(limit)}, code="file_size")
+        raise ValidationError(
+            _("文件大小 %(size)s 超过单个文件上限 %(limit)s。")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="file_size",
+        )
     extension, content_type = detect_type(upload)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return CheckedFile(extension=extension, content_type=content_type, size=size, sha256=digest.hexdigest(),
-                       safe_name=clean_filename(upload.name or "", extension))
+    return CheckedFile(
+        extension=extension,
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        safe_name=clean_filename(upload.name or "", extension),
+    )

@@ -19,10 +19,16 @@ urlpatterns: list = [
     path("enterprise/contest/", views_verification.enterprise_contest, name="enterprise_contest"),
     path("verification/", views_verification.verification_queue, name="verification_queue"),
     path("verification/claims/<int:pk>/", views_verification.verification_claim, name="verification_claim"),
-    path("verification/fact-changes/<int:pk>/", views_verification.verification_fact_change,
-         name="verification_fact_change"),
-    path("verification/documents/<int:pk>/download/", views_verification.verification_document,
-         name="verification_document"),
+    path(
+        "verification/fact-changes/<int:pk>/",
+        views_verification.verification_fact_change,
+        name="verification_fact_change",
+    ),
+    path(
+        "verification/documents/<int:pk>/download/",
+        views_verification.verification_document,
+        name="verification_document",
+    ),
     # 我的申报 the applicant's applications
     path("applications/", views.dashboard, name="dashboard"),
     path("applications/new/<slug:programme_code>/", views.application_new, name="create"),
@@ -30,10 +36,16 @@ urlpatterns: list = [
     path("applications/<int:pk>/edit/", views.application_edit, name="edit"),
     path("applications/<int:pk>/autosave/", views.application_autosave, name="autosave"),
     path("applications/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
-    path("applications/<int:pk>/attachments/<int:attachment_pk>/remove/", views.attachment_delete,
-         name="attachment_remove"),
-    path("applications/<int:pk>/attachments/<int:attachment_pk>/download/", views.attachment_download,
-         name="attachment_download"),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/remove/",
+        views.attachment_delete,
+        name="attachment_remove",
+    ),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/download/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("applications/<int:pk>/submit/", views.application_submit_view, name="submit"),
     path("applications/<int:pk>/resubmit/", views.application_resubmit_view, name="resubmit"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw_view, name="withdraw"),
@@ -43,6 +55,9 @@ urlpatterns: list = [
     path("applications/preapprovals/", views_preapproval.preapproval_list, name="preapproval_list"),
     path("applications/preapprovals/new/", views_preapproval.preapproval_request_view, name="preapproval_request"),
     path("applications/preapprovals/<int:pk>/", views_preapproval.preapproval_detail, name="preapproval_detail"),
-    path("applications/preapprovals/<int:pk>/withdraw/", views_preapproval.preapproval_withdraw_view,
-         name="preapproval_withdraw"),
+    path(
+        "applications/preapprovals/<int:pk>/withdraw/",
+        views_preapproval.preapproval_withdraw_view,
+        name="preapproval_withdraw",
+    ),
 ]

@@ -32,18 +32,37 @@ def credit_code_division(enterprise) -> dict[str, Any] | None:
         return None
     warnings = []
     if not division.known:
-        warnings.append(_("行政区划码 %(code)s 不在行政区划代码表中（可能已撤销或有误），请核实。")
-                        % {"code": division.code})
+        warnings.append(
+            _("行政区划码 %(code)s 不在行政区划代码表中（可能已撤销或有误），请核实。") % {"code": division.code}
+        )
     elif division.retired_after is not None:
-        warnings.append(_("行政区划码 %(code)s（%(name)s）已撤销（代码表记至%(year)s年），请核实。")
-                        % {"code": division.code, "name": division.name, "year": division.retired_after})
+        warnings.append(
+            _("行政区划码 %(code)s（%(name)s）已撤销（代码表记至%(year)s年），请核实。")
+            % {"code": division.code, "name": division.name, "year": division.retired_after}
+        )
     if division.known and not division.in_guangzhou:
-        warnings.append(_("行政区划码 %(code)s（%(name)s）不在广州市：登记机关在外地，请核实企业是否在本市注册。")
-                        % {"code": division.code, "name": division.name})
-    elif division.district and division.retired_after is None and enterprise.registered_district \
-            and DISTRICT_DIVISIONS.get(division.code, "other") != enterprise.registered_district:
-        warnings.append(_("行政区划码 %(code)s 属于%(district)s，与登记的注册地“%(claimed)s”不一致，请核实。")
-                        % {"code": division.code, "district": division.district,
-                           "claimed": enterprise.get_registered_district_display()})
-    return {"code": division.code, "name": division.name, "in_guangzhou": division.in_guangzhou,
-            "district": division.district, "warning": "；".join(warnings) or None}
+        warnings.append(
+            _("行政区划码 %(code)s（%(name)s）不在广州市：登记机关在外地，请核实企业是否在本市注册。")
+            % {"code": division.code, "name": division.name}
+        )
+    elif (
+        division.district
+        and division.retired_after is None
+        and enterprise.registered_district
+        and DISTRICT_DIVISIONS.get(division.code, "other") != enterprise.registered_district
+    ):
+        warnings.append(
+            _("行政区划码 %(code)s 属于%(district)s，与登记的注册地“%(claimed)s”不一致，请核实。")
+            % {
+                "code": division.code,
+                "district": division.district,
+                "claimed": enterprise.get_registered_district_display(),
+            }
+        )
+    return {
+        "code": division.code,
+        "name": division.name,
+        "in_guangzhou": division.in_guangzhou,
+        "district": division.district,
+        "warning": "；".join(warnings) or None,
+    }

@@ -53,18 +53,24 @@ def _max(field: str) -> int:
 
 def already_claimed_message() -> str:
     """What the second claimant of a credit code is told (the page, the API, the identity provider's login)."""
-    return _("该统一社会信用代码已注册，不能重复登记。请联系该企业的法人/负责人（企业管理员）在“企业信息”页邀请您作为"
-             "经办人加入；如您是该企业的法定代表人或经其授权，且认为该登记有误，可提交争议认领（附营业执照等证明），"
-             "由主管部门核验。")
+    return _(
+        "该统一社会信用代码已注册，不能重复登记。请联系该企业的法人/负责人（企业管理员）在“企业信息”页邀请您作为"
+        "经办人加入；如您是该企业的法定代表人或经其授权，且认为该登记有误，可提交争议认领（附营业执照等证明），"
+        "由主管部门核验。"
+    )
 
 
 def unverified_message(enterprise: Enterprise) -> str:
     """Why an unverified enterprise cannot submit, and what to do."""
     if enterprise.verification_state == VerificationState.REFUSED:
-        return _("贵企业的实名核验未通过，暂不能提交申报（草稿已保存，可继续填写和测算）。请在“企业信息 → 实名核验”页"
-                 "按核验意见重新上传营业执照（及授权委托书）后再次提交核验。")
-    return _("贵企业尚未通过实名核验（营业执照等材料待主管部门核验），暂不能提交申报；草稿已保存，可继续填写和测算。"
-             "请在“企业信息 → 实名核验”页查看核验进度，核验通过后即可提交。")
+        return _(
+            "贵企业的实名核验未通过，暂不能提交申报（草稿已保存，可继续填写和测算）。请在“企业信息 → 实名核验”页"
+            "按核验意见重新上传营业执照（及授权委托书）后再次提交核验。"
+        )
+    return _(
+        "贵企业尚未通过实名核验（营业执照等材料待主管部门核验），暂不能提交申报；草稿已保存，可继续填写和测算。"
+        "请在“企业信息 → 实名核验”页查看核验进度，核验通过后即可提交。"
+    )
 
 
 def _portal_language():
@@ -75,17 +81,31 @@ def _portal_language():
 # ---------------------------------------------------------------- documents
 
 
-def documents_check(*, business_licence: UploadedFile | None, authorization: UploadedFile | None = None,
-                    claimant_is_legal_representative: bool, evidence: Iterable[UploadedFile] = (),
-                    errors: dict[str, str]) -> list[Upload]:
+def documents_check(
+    *,
+    business_licence: UploadedFile | None,
+    authorization: UploadedFile | None = None,
+    claimant_is_legal_representative: bool,
+    evidence: Iterable[UploadedFile] = (),
+    errors: dict[str, str],
+) -> list[Upload]:
     """A claim's files checked by content: the licence always, the power of attorney when the claimant is
     not the legal representative, any further evidence; what is missing or refused goes into `errors`."""
-    return uploads_check([
-        ("business_licence", Doc.BUSINESS_LICENCE, business_licence, _("请上传营业执照（PDF、JPG、PNG 或 OFD）。")),
-        ("authorization", Doc.AUTHORIZATION, authorization,
-         "" if claimant_is_legal_representative
-         else _("认领人不是法定代表人：请上传法定代表人签字并加盖公章的授权委托书。")),
-        *[("evidence", Doc.EVIDENCE, f, "") for f in evidence if f]], errors)
+    return uploads_check(
+        [
+            ("business_licence", Doc.BUSINESS_LICENCE, business_licence, _("请上传营业执照（PDF、JPG、PNG 或 OFD）。")),
+            (
+                "authorization",
+                Doc.AUTHORIZATION,
+                authorization,
+                ""
+                if claimant_is_legal_representative
+                else _("认领人不是法定代表人：请上传法定代表人签字并加盖公章的授权委托书。"),
+            ),
+            *[("evidence", Doc.EVIDENCE, f, "") for f in evidence if f],
+        ],
+        errors,
+    )
 
 
 def _doc_json(docs: Iterable[VerificationDocument]) -> list[dict]:
@@ -100,45 +120,90 @@ def claim_text(value: str | None, *, field: str, label: str, limit: int, errors:
     if not text:
         errors[field] = _("请填写%(label)s。") % {"label": label}
     elif len(text) > limit:
-        errors[field] = _("%(label)s最多 %(n)d 个字符（当前 %(m)d 个）。") % {"label": label, "n": limit,
-                                                                          "m": len(text)}
+        errors[field] = _("%(label)s最多 %(n)d 个字符（当前 %(m)d 个）。") % {
+            "label": label,
+            "n": limit,
+            "m": len(text),
+        }
     return text
 
 
-def claim_record(*, actor, enterprise: Enterprise, kind: str, uploads: list[Upload], stored: list[str],
-                 legal_representative: str, claimant_is_legal_representative: bool, statement: str = "",
-                 name: str | None = None, registered_district: str | None = None, asserted_by: str = "",
-                 ip: str | None = None) -> EnterpriseClaim:
+def claim_record(
+    *,
+    actor,
+    enterprise: Enterprise,
+    kind: str,
+    uploads: list[Upload],
+    stored: list[str],
+    legal_representative: str,
+    claimant_is_legal_representative: bool,
+    statement: str = "",
+    name: str | None = None,
+    registered_district: str | None = None,
+    asserted_by: str = "",
+    ip: str | None = None,
+) -> EnterpriseClaim:
     """Write a pending claim with its documents (inside the caller's transaction) and audit it."""
     try:
         with transaction.atomic():
             claim = EnterpriseClaim.objects.create(
-                enterprise=enterprise, claimant=actor, kind=kind, name=name or enterprise.name,
+                enterprise=enterprise,
+                claimant=actor,
+                kind=kind,
+                name=name or enterprise.name,
                 legal_representative=legal_representative,
                 registered_district=registered_district or enterprise.registered_district,
-                claimant_is_legal_representative=claimant_is_legal_representative, statement=statement,
-                asserted_by=asserted_by)
+                claimant_is_legal_representative=claimant_is_legal_representative,
+                statement=statement,
+                asserted_by=asserted_by,
+            )
     except IntegrityError:  # claim_one_pending_per_claimant
         raise ValidationError({"__all__": _("您对该企业已有一项待核验的认领，请等待主管部门核验。")}) from None
     docs = documents_store(uploads, actor=actor, stored=stored, claim=claim)
-    audit_record(actor=actor, action=f"enterprise.claim_{kind}", target=enterprise, ip=ip,
-                 after={"claim": claim.pk, "name": claim.name, "legal_representative": legal_representative,
-                        "claimant_is_legal_representative": claimant_is_legal_representative,
-                        "documents": _doc_json(docs), "asserted_by": asserted_by})
+    audit_record(
+        actor=actor,
+        action=f"enterprise.claim_{kind}",
+        target=enterprise,
+        ip=ip,
+        after={
+            "claim": claim.pk,
+            "name": claim.name,
+            "legal_representative": legal_representative,
+            "claimant_is_legal_representative": claimant_is_legal_representative,
+            "documents": _doc_json(docs),
+            "asserted_by": asserted_by,
+        },
+    )
     return claim
 
 
-def claim_resubmit(*, actor, enterprise: Enterprise, legal_representative: str, claimant_is_legal_representative: bool,
-                   business_licence: UploadedFile | None, authorization: UploadedFile | None = None,
-                   ip: str | None = None) -> EnterpriseClaim:
+def claim_resubmit(
+    *,
+    actor,
+    enterprise: Enterprise,
+    legal_representative: str,
+    claimant_is_legal_representative: bool,
+    business_licence: UploadedFile | None,
+    authorization: UploadedFile | None = None,
+    ip: str | None = None,
+) -> EnterpriseClaim:
     """重新提交核验: the owner of an enterprise not (yet) verified — refused, or registered before claims
     existed — uploads the licence again; a new pending claim goes to the bureau's queue."""
     require(is_owner_of(actor, enterprise.pk), _("只有本企业的法人/负责人可以提交实名核验。"))
     errors: dict[str, str] = {}
-    legal = claim_text(legal_representative, field="legal_representative", label=_("法定代表人"),
-                       limit=_max("legal_representative"), errors=errors)
-    uploads = documents_check(business_licence=business_licence, authorization=authorization,
-                              claimant_is_legal_representative=claimant_is_legal_representative, errors=errors)
+    legal = claim_text(
+        legal_representative,
+        field="legal_representative",
+        label=_("法定代表人"),
+        limit=_max("legal_representative"),
+        errors=errors,
+    )
+    uploads = documents_check(
+        business_licence=business_licence,
+        authorization=authorization,
+        claimant_is_legal_representative=claimant_is_legal_representative,
+        errors=errors,
+    )
     if errors:
         raise ValidationError(errors)
     with stored_files() as stored, transaction.atomic():
@@ -150,15 +215,32 @@ def claim_resubmit(*, actor, enterprise: Enterprise, legal_representative: str, 
         if locked.verification_state == VerificationState.REFUSED:
             locked.verification_state = VerificationState.UNVERIFIED
             locked.save(update_fields=["verification_state", "updated_at"])
-        return claim_record(actor=actor, enterprise=locked, kind=Claim.Kind.REGISTRATION, uploads=uploads,
-                            stored=stored, legal_representative=legal,
-                            claimant_is_legal_representative=claimant_is_legal_representative, ip=ip)
+        return claim_record(
+            actor=actor,
+            enterprise=locked,
+            kind=Claim.Kind.REGISTRATION,
+            uploads=uploads,
+            stored=stored,
+            legal_representative=legal,
+            claimant_is_legal_representative=claimant_is_legal_representative,
+            ip=ip,
+        )
 
 
-def claim_contest(*, actor, credit_code: str, name: str, legal_representative: str, registered_district: str,
-                  claimant_is_legal_representative: bool, statement: str, business_licence: UploadedFile | None,
-                  authorization: UploadedFile | None = None, evidence: Iterable[UploadedFile] = (),
-                  ip: str | None = None) -> EnterpriseClaim:
+def claim_contest(
+    *,
+    actor,
+    credit_code: str,
+    name: str,
+    legal_representative: str,
+    registered_district: str,
+    claimant_is_legal_representative: bool,
+    statement: str,
+    business_licence: UploadedFile | None,
+    authorization: UploadedFile | None = None,
+    evidence: Iterable[UploadedFile] = (),
+    ip: str | None = None,
+) -> EnterpriseClaim:
     """争议认领: an enterprise user who belongs to no enterprise claims a credit code someone else holds,
     with the licence, the power of attorney where needed and any further evidence; the bureau decides."""
     require(is_active_user(actor) and actor.role == Role.ENTERPRISE, _("只有企业用户可以提交争议认领。"))
@@ -175,20 +257,39 @@ def claim_contest(*, actor, credit_code: str, name: str, legal_representative: s
         if enterprise is None:
             errors["credit_code"] = _("该统一社会信用代码尚未登记，无需争议认领，请直接登记企业。")
     name = claim_text(name, field="name", label=_("企业名称"), limit=_max("name"), errors=errors)
-    legal = claim_text(legal_representative, field="legal_representative", label=_("法定代表人"),
-                       limit=_max("legal_representative"), errors=errors)
+    legal = claim_text(
+        legal_representative,
+        field="legal_representative",
+        label=_("法定代表人"),
+        limit=_max("legal_representative"),
+        errors=errors,
+    )
     text = claim_text(statement, field="statement", label=_("认领说明"), limit=STATEMENT_MAX, errors=errors)
     if registered_district not in District.values:
         errors["registered_district"] = _("请选择注册地。")
-    uploads = documents_check(business_licence=business_licence, authorization=authorization, evidence=evidence,
-                              claimant_is_legal_representative=claimant_is_legal_representative, errors=errors)
+    uploads = documents_check(
+        business_licence=business_licence,
+        authorization=authorization,
+        evidence=evidence,
+        claimant_is_legal_representative=claimant_is_legal_representative,
+        errors=errors,
+    )
     if errors:
         raise ValidationError(errors)
     with stored_files() as stored, transaction.atomic():
-        claim = claim_record(actor=actor, enterprise=enterprise, kind=Claim.Kind.CONTESTED, uploads=uploads,
-                             stored=stored, name=name, legal_representative=legal,
-                             registered_district=registered_district,
-                             claimant_is_legal_representative=claimant_is_legal_representative, statement=text, ip=ip)
+        claim = claim_record(
+            actor=actor,
+            enterprise=enterprise,
+            kind=Claim.Kind.CONTESTED,
+            uploads=uploads,
+            stored=stored,
+            name=name,
+            legal_representative=legal,
+            registered_district=registered_district,
+            claimant_is_legal_representative=claimant_is_legal_representative,
+            statement=text,
+            ip=ip,
+        )
     return claim
 
 
@@ -201,8 +302,9 @@ def _lock_pending(claim: EnterpriseClaim) -> tuple[EnterpriseClaim, Enterprise]:
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
     locked = EnterpriseClaim.objects.select_for_update().select_related("claimant").get(pk=claim.pk)
     if locked.state != Claim.State.PENDING:
-        raise ValidationError({"__all__": _("该认领已处理（%(s)s），不能再次核验。")
-                                          % {"s": locked.get_state_display()}})
+        raise ValidationError(
+            {"__all__": _("该认领已处理（%(s)s），不能再次核验。") % {"s": locked.get_state_display()}}
+        )
     return locked, enterprise
 
 
@@ -211,8 +313,9 @@ def _verify(enterprise: Enterprise, *, via: str, note: str = "") -> None:
     enterprise.verified_via, enterprise.verified_at, enterprise.verification_note = via, timezone.now(), note
 
 
-def claim_accept(*, actor, claim: EnterpriseClaim, facts_verified: Iterable[str] = (), reason: str = "",
-                 ip: str | None = None) -> EnterpriseClaim:
+def claim_accept(
+    *, actor, claim: EnterpriseClaim, facts_verified: Iterable[str] = (), reason: str = "", ip: str | None = None
+) -> EnterpriseClaim:
     """核验通过: the enterprise's identity is verified with the name and legal representative of the licence;
     `facts_verified` (e.g. the registered district the licence shows) are recorded as verified by the
     bureau. A contested claim makes its claimant the owner: the former owner's link to the enterprise
@@ -231,8 +334,11 @@ def claim_accept(*, actor, claim: EnterpriseClaim, facts_verified: Iterable[str]
         raise ValidationError(errors)
     with transaction.atomic():
         claim, enterprise = _lock_pending(claim)
-        before = {"name": enterprise.name, "legal_representative": enterprise.legal_representative,
-                  "verification_state": enterprise.verification_state}
+        before = {
+            "name": enterprise.name,
+            "legal_representative": enterprise.legal_representative,
+            "verification_state": enterprise.verification_state,
+        }
         former: list[int] = []
         if claim.kind == Claim.Kind.CONTESTED:
             former = _transfer_owner(claim, enterprise)
@@ -241,33 +347,60 @@ def claim_accept(*, actor, claim: EnterpriseClaim, facts_verified: Iterable[str]
         enterprise.save()
         facts_record(enterprise=enterprise, facts=facts, source=FactSource.BUREAU, actor=actor)
         # the other claims on the code waiting beside it are answered by this decision
-        others = list(EnterpriseClaim.objects.select_for_update().filter(
-            enterprise=enterprise, state=Claim.State.PENDING, kind=Claim.Kind.REGISTRATION).exclude(pk=claim.pk))
+        others = list(
+            EnterpriseClaim.objects.select_for_update()
+            .filter(enterprise=enterprise, state=Claim.State.PENDING, kind=Claim.Kind.REGISTRATION)
+            .exclude(pk=claim.pk)
+        )
         claim.state, claim.decided_by, claim.decided_at = Claim.State.ACCEPTED, actor, timezone.now()
         claim.reason = note
         claim.save(update_fields=["state", "decided_by", "decided_at", "reason"])
         for other in others:
             other.state, other.decided_by, other.decided_at = Claim.State.WITHDRAWN, actor, claim.decided_at
             other.save(update_fields=["state", "decided_by", "decided_at"])
-        audit_record(actor=actor, action="enterprise.claim_accept", target=enterprise, ip=ip, before=before,
-                     after={"claim": claim.pk, "kind": claim.kind, "owner": claim.claimant_id,
-                            "former_owners": former, "name": enterprise.name,
-                            "legal_representative": enterprise.legal_representative, "facts_verified": facts},
-                     note=claim.reason)
+        audit_record(
+            actor=actor,
+            action="enterprise.claim_accept",
+            target=enterprise,
+            ip=ip,
+            before=before,
+            after={
+                "claim": claim.pk,
+                "kind": claim.kind,
+                "owner": claim.claimant_id,
+                "former_owners": former,
+                "name": enterprise.name,
+                "legal_representative": enterprise.legal_representative,
+                "facts_verified": facts,
+            },
+            note=claim.reason,
+        )
         with _portal_language():
-            notify_users(user_ids=[claim.claimant_id], kind=Notification.Kind.ACCOUNT,
-                         subject=_("企业实名核验已通过：%(e)s") % {"e": enterprise.name},
-                         body=(_("您对“%(e)s”（%(c)s）的争议认领已通过主管部门核验，您现为该企业的法人/负责人。")
-                               if claim.kind == Claim.Kind.CONTESTED else
-                               _("“%(e)s”（%(c)s）已通过主管部门实名核验，可以提交申报。"))
-                         % {"e": enterprise.name, "c": enterprise.credit_code},
-                         link=reverse("applications:enterprise"), dedupe_key=f"claim-accepted:{claim.pk}")
+            notify_users(
+                user_ids=[claim.claimant_id],
+                kind=Notification.Kind.ACCOUNT,
+                subject=_("企业实名核验已通过：%(e)s") % {"e": enterprise.name},
+                body=(
+                    _("您对“%(e)s”（%(c)s）的争议认领已通过主管部门核验，您现为该企业的法人/负责人。")
+                    if claim.kind == Claim.Kind.CONTESTED
+                    else _("“%(e)s”（%(c)s）已通过主管部门实名核验，可以提交申报。")
+                )
+                % {"e": enterprise.name, "c": enterprise.credit_code},
+                link=reverse("applications:enterprise"),
+                dedupe_key=f"claim-accepted:{claim.pk}",
+            )
             if former:
-                notify_users(user_ids=former, kind=Notification.Kind.ACCOUNT,
-                             subject=_("企业负责人已变更：%(e)s") % {"e": enterprise.name},
-                             body=_("经主管部门核验，“%(e)s”（%(c)s）的法人/负责人已变更为争议认领人，您的账户已不再关联该企业。"
-                                    "如有异议，请联系主管部门。") % {"e": enterprise.name, "c": enterprise.credit_code},
-                             dedupe_key=f"claim-transferred:{claim.pk}")
+                notify_users(
+                    user_ids=former,
+                    kind=Notification.Kind.ACCOUNT,
+                    subject=_("企业负责人已变更：%(e)s") % {"e": enterprise.name},
+                    body=_(
+                        "经主管部门核验，“%(e)s”（%(c)s）的法人/负责人已变更为争议认领人，您的账户已不再关联该企业。"
+                        "如有异议，请联系主管部门。"
+                    )
+                    % {"e": enterprise.name, "c": enterprise.credit_code},
+                    dedupe_key=f"claim-transferred:{claim.pk}",
+                )
     return claim
 
 
@@ -277,13 +410,15 @@ def _transfer_owner(claim: EnterpriseClaim, enterprise: Enterprise) -> list[int]
     mine = EnterpriseMember.objects.select_for_update().filter(user_id=claim.claimant_id).first()
     if mine is not None and mine.enterprise_id != enterprise.pk:
         raise ValidationError({"__all__": _("认领人的账户已关联另一家企业，不能转移负责人身份；请退回本认领。")})
-    owners = EnterpriseMember.objects.select_for_update().filter(enterprise=enterprise,
-                                                                  member_role=EnterpriseMember.MemberRole.OWNER)
+    owners = EnterpriseMember.objects.select_for_update().filter(
+        enterprise=enterprise, member_role=EnterpriseMember.MemberRole.OWNER
+    )
     former = [m.user_id for m in owners if m.user_id != claim.claimant_id]
     owners.exclude(user_id=claim.claimant_id).delete()
     if mine is None:
-        EnterpriseMember.objects.create(enterprise=enterprise, user_id=claim.claimant_id,
-                                        member_role=EnterpriseMember.MemberRole.OWNER)
+        EnterpriseMember.objects.create(
+            enterprise=enterprise, user_id=claim.claimant_id, member_role=EnterpriseMember.MemberRole.OWNER
+        )
     elif mine.member_role != EnterpriseMember.MemberRole.OWNER:
         mine.member_role = EnterpriseMember.MemberRole.OWNER
         mine.save(update_fields=["member_role"])
@@ -304,22 +439,41 @@ def claim_refuse(*, actor, claim: EnterpriseClaim, reason: str, ip: str | None =
         if claim.kind == Claim.Kind.REGISTRATION and not enterprise.is_verified:
             enterprise.verification_state = VerificationState.REFUSED
             enterprise.save(update_fields=["verification_state", "updated_at"])
-        claim.state, claim.decided_by, claim.decided_at, claim.reason = (Claim.State.REFUSED, actor, timezone.now(),
-                                                                         text)
+        claim.state, claim.decided_by, claim.decided_at, claim.reason = (
+            Claim.State.REFUSED,
+            actor,
+            timezone.now(),
+            text,
+        )
         claim.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-        audit_record(actor=actor, action="enterprise.claim_refuse", target=enterprise, ip=ip,
-                     after={"claim": claim.pk, "kind": claim.kind, "claimant": claim.claimant_id}, note=text)
+        audit_record(
+            actor=actor,
+            action="enterprise.claim_refuse",
+            target=enterprise,
+            ip=ip,
+            after={"claim": claim.pk, "kind": claim.kind, "claimant": claim.claimant_id},
+            note=text,
+        )
         with _portal_language():
-            again = (_("请按意见准备材料后重新提交争议认领。") if claim.kind == Claim.Kind.CONTESTED
-                     else _("请在“企业信息 → 实名核验”页按意见重新上传材料后再次提交核验。"))
-            notify_users(user_ids=[claim.claimant_id], kind=Notification.Kind.ACCOUNT,
-                         subject=_("企业实名核验未通过：%(e)s") % {"e": claim.name},
-                         body=_("您对“%(e)s”（%(c)s）的%(k)s未通过主管部门核验：%(r)s。") % {
-                             "e": claim.name, "c": enterprise.credit_code, "k": claim.get_kind_display(), "r": text}
-                         + again,
-                         link=reverse("applications:enterprise_contest" if claim.kind == Claim.Kind.CONTESTED
-                                      else "applications:enterprise_verification"),
-                         dedupe_key=f"claim-refused:{claim.pk}")
+            again = (
+                _("请按意见准备材料后重新提交争议认领。")
+                if claim.kind == Claim.Kind.CONTESTED
+                else _("请在“企业信息 → 实名核验”页按意见重新上传材料后再次提交核验。")
+            )
+            notify_users(
+                user_ids=[claim.claimant_id],
+                kind=Notification.Kind.ACCOUNT,
+                subject=_("企业实名核验未通过：%(e)s") % {"e": claim.name},
+                body=_("您对“%(e)s”（%(c)s）的%(k)s未通过主管部门核验：%(r)s。")
+                % {"e": claim.name, "c": enterprise.credit_code, "k": claim.get_kind_display(), "r": text}
+                + again,
+                link=reverse(
+                    "applications:enterprise_contest"
+                    if claim.kind == Claim.Kind.CONTESTED
+                    else "applications:enterprise_verification"
+                ),
+                dedupe_key=f"claim-refused:{claim.pk}",
+            )
     return claim
 
 
@@ -338,8 +492,9 @@ class AssertedClaim:
     message: str = ""
 
 
-def enterprise_claim_asserted(*, user, credit_code: str, name: str, legal_representative: str, source: str,
-                              ip: str | None = None) -> AssertedClaim:
+def enterprise_claim_asserted(
+    *, user, credit_code: str, name: str, legal_representative: str, source: str, ip: str | None = None
+) -> AssertedClaim:
     """An enterprise identity asserted by an identity provider (OpenID Connect login through 广东政务服务网 /
     粤商通 unified identity) counts as verified. The contract, for the login that calls it:
 
@@ -370,8 +525,13 @@ def enterprise_claim_asserted(*, user, credit_code: str, name: str, legal_repres
     name = claim_text(name, field="name", label=_("企业名称"), limit=_max("name"), errors=errors)
     legal = str(legal_representative or "").strip()
     if legal:
-        claim_text(legal, field="legal_representative", label=_("法定代表人"), limit=_max("legal_representative"),
-                   errors=errors)
+        claim_text(
+            legal,
+            field="legal_representative",
+            label=_("法定代表人"),
+            limit=_max("legal_representative"),
+            errors=errors,
+        )
     source = str(source or "").strip() or "OIDC"
     claim_text(source, field="source", label=_("身份认证来源"), limit=_max("asserted_by"), errors=errors)
     if errors:
@@ -386,10 +546,17 @@ def enterprise_claim_asserted(*, user, credit_code: str, name: str, legal_repres
         if created:
             division = division_of(code)
             district = DISTRICT_DIVISIONS.get(division.code if division else "", District.OTHER)
-            enterprise = Enterprise(credit_code=code, name=name, legal_representative=legal,
-                                    registered_district=district, tax_district=district, stats_district=district,
-                                    contact_name=legal or str(user), contact_phone=user.phone,
-                                    contact_email=user.email)
+            enterprise = Enterprise(
+                credit_code=code,
+                name=name,
+                legal_representative=legal,
+                registered_district=district,
+                tax_district=district,
+                stats_district=district,
+                contact_name=legal or str(user),
+                contact_phone=user.phone,
+                contact_email=user.email,
+            )
             _verify(enterprise, via=VerifiedVia.IDENTITY_PROVIDER, note=note)
             try:
                 with transaction.atomic():
@@ -398,26 +565,41 @@ def enterprise_claim_asserted(*, user, credit_code: str, name: str, legal_repres
                 raise ValidationError({"credit_code": _("该企业刚由其他用户关联，请重新登录。")}) from None
         elif mine is None and enterprise.members.filter(member_role=EnterpriseMember.MemberRole.OWNER).exists():
             return AssertedClaim(enterprise=enterprise, membership=None, message=already_claimed_message())
-        before = {"name": enterprise.name, "legal_representative": enterprise.legal_representative,
-                  "verification_state": enterprise.verification_state}
+        before = {
+            "name": enterprise.name,
+            "legal_representative": enterprise.legal_representative,
+            "verification_state": enterprise.verification_state,
+        }
         changed = created
         if not enterprise.is_verified:
             enterprise.name, enterprise.legal_representative = name, legal or enterprise.legal_representative
             _verify(enterprise, via=VerifiedVia.IDENTITY_PROVIDER, note=note)
             enterprise.save()
-            EnterpriseClaim.objects.filter(enterprise=enterprise, state=Claim.State.PENDING,
-                                           kind=Claim.Kind.REGISTRATION).update(
-                state=Claim.State.WITHDRAWN, decided_at=timezone.now(), reason=note)
+            EnterpriseClaim.objects.filter(
+                enterprise=enterprise, state=Claim.State.PENDING, kind=Claim.Kind.REGISTRATION
+            ).update(state=Claim.State.WITHDRAWN, decided_at=timezone.now(), reason=note)
             changed = True
         if mine is None:
-            mine = EnterpriseMember.objects.create(enterprise=enterprise, user=user,
-                                                   member_role=EnterpriseMember.MemberRole.OWNER)
+            mine = EnterpriseMember.objects.create(
+                enterprise=enterprise, user=user, member_role=EnterpriseMember.MemberRole.OWNER
+            )
             changed = True
         if changed:
-            audit_record(actor=user, action="enterprise.identity_asserted", target=enterprise, ip=ip,
-                         before=None if created else before,
-                         after={"credit_code": code, "source": source, "created": created, "name": enterprise.name,
-                                "legal_representative": enterprise.legal_representative,
-                                "verification_state": enterprise.verification_state,
-                                "member_role": mine.member_role}, note=note)
+            audit_record(
+                actor=user,
+                action="enterprise.identity_asserted",
+                target=enterprise,
+                ip=ip,
+                before=None if created else before,
+                after={
+                    "credit_code": code,
+                    "source": source,
+                    "created": created,
+                    "name": enterprise.name,
+                    "legal_representative": enterprise.legal_representative,
+                    "verification_state": enterprise.verification_state,
+                    "member_role": mine.member_role,
+                },
+                note=note,
+            )
     return AssertedClaim(enterprise=enterprise, membership=mine, created=created)

@@ -23,8 +23,7 @@ class Upload:
     checked: CheckedFile
 
 
-def uploads_check(wanted: Iterable[tuple[str, str, UploadedFile | None, str]],
-                  errors: dict[str, str]) -> list[Upload]:
+def uploads_check(wanted: Iterable[tuple[str, str, UploadedFile | None, str]], errors: dict[str, str]) -> list[Upload]:
     """(form field, document kind, file, message when missing — "" when optional) → the checked files;
     a missing or refused file puts its message under the field in `errors`."""
     out: list[Upload] = []
@@ -52,14 +51,22 @@ def stored_files() -> Iterator[list[str]]:
         raise
 
 
-def documents_store(uploads: Iterable[Upload], *, actor, stored: list[str], claim=None,
-                    fact_change=None) -> list[VerificationDocument]:
+def documents_store(
+    uploads: Iterable[Upload], *, actor, stored: list[str], claim=None, fact_change=None
+) -> list[VerificationDocument]:
     """Store checked files under our own random names (inside the caller's transaction)."""
     docs = []
     for u in uploads:
-        doc = VerificationDocument(claim=claim, fact_change=fact_change, kind=u.kind, original_name=u.checked.safe_name,
-                                   content_type=u.checked.content_type, size=u.checked.size, sha256=u.checked.sha256,
-                                   uploaded_by=actor)
+        doc = VerificationDocument(
+            claim=claim,
+            fact_change=fact_change,
+            kind=u.kind,
+            original_name=u.checked.safe_name,
+            content_type=u.checked.content_type,
+            size=u.checked.size,
+            sha256=u.checked.sha256,
+            uploaded_by=actor,
+        )
         doc.file.save(f"{uuid.uuid4().hex}.{u.checked.extension}", u.file, save=False)
         stored.append(doc.file.name or "")
         doc.save()

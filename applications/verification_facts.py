@@ -58,16 +58,30 @@ def value_display(enterprise_or_none, name: str, value: Any) -> str:
     return str(value)
 
 
-def facts_record(*, enterprise: Enterprise, facts: Iterable[str], source: str, actor=None,
-                 fact_import: FactImport | None = None, fact_change: FactChangeRequest | None = None) -> None:
+def facts_record(
+    *,
+    enterprise: Enterprise,
+    facts: Iterable[str],
+    source: str,
+    actor=None,
+    fact_import: FactImport | None = None,
+    fact_change: FactChangeRequest | None = None,
+) -> None:
     """Record how each of `facts` now holds (its present value), inside the caller's transaction."""
     for fact in facts:
         if fact not in EligibilityFact.values:
             continue
-        FactRecord.objects.update_or_create(enterprise=enterprise, fact=fact, defaults={
-            "value": enterprise.fact_value(fact), "source": source,
-            "recorded_by": actor if is_active_user(actor) else None, "fact_import": fact_import,
-            "fact_change": fact_change})
+        FactRecord.objects.update_or_create(
+            enterprise=enterprise,
+            fact=fact,
+            defaults={
+                "value": enterprise.fact_value(fact),
+                "source": source,
+                "recorded_by": actor if is_active_user(actor) else None,
+                "fact_import": fact_import,
+                "fact_change": fact_change,
+            },
+        )
 
 
 def needs_bureau(enterprise: Enterprise, field: str, verified: Mapping[str, str]) -> bool:
@@ -97,8 +111,15 @@ def clean_changes(enterprise: Enterprise, changes: Mapping[str, Any]) -> dict[st
     return out
 
 
-def fact_change_request(*, actor, enterprise: Enterprise, changes: Mapping[str, Any], note: str = "",
-                        evidence: Iterable[UploadedFile] = (), ip: str | None = None) -> FactChangeRequest:
+def fact_change_request(
+    *,
+    actor,
+    enterprise: Enterprise,
+    changes: Mapping[str, Any],
+    note: str = "",
+    evidence: Iterable[UploadedFile] = (),
+    ip: str | None = None,
+) -> FactChangeRequest:
     """认定事实变更申请: the owner asks to change facts (and, once verified, the name or the legal
     representative) with evidence; nothing changes until the bureau accepts. A request still pending is
     replaced (withdrawn) by the new one. Call inside or outside a transaction."""
@@ -112,8 +133,10 @@ def fact_change_request(*, actor, enterprise: Enterprise, changes: Mapping[str, 
         errors["change_note"] = _("变更说明最多 %(n)d 个字符。") % {"n": NOTE_MAX}
     files = [f for f in evidence if f]
     if not files:
-        errors["evidence"] = _("变更规模以上、注册地、行业等认定事实须上传证明材料（如统计部门出具的规上企业证明、"
-                               "税务或统计关系证明、新的营业执照），由主管部门核验后生效。")
+        errors["evidence"] = _(
+            "变更规模以上、注册地、行业等认定事实须上传证明材料（如统计部门出具的规上企业证明、"
+            "税务或统计关系证明、新的营业执照），由主管部门核验后生效。"
+        )
     uploads = uploads_check([("evidence", VerificationDocument.Kind.EVIDENCE, f, "") for f in files], errors)
     if errors:
         raise ValidationError(errors)
@@ -122,15 +145,27 @@ def fact_change_request(*, actor, enterprise: Enterprise, changes: Mapping[str, 
         for old in Request.objects.select_for_update().filter(enterprise=locked, state=Request.State.PENDING):
             old.state, old.decided_at = Request.State.WITHDRAWN, timezone.now()
             old.save(update_fields=["state", "decided_at"])
-            audit_record(actor=actor, action="enterprise.fact_change_withdraw", target=locked, ip=ip,
-                         after={"fact_change": old.pk})
+            audit_record(
+                actor=actor,
+                action="enterprise.fact_change_withdraw",
+                target=locked,
+                ip=ip,
+                after={"fact_change": old.pk},
+            )
         before = {k: getattr(locked, k) for k in wanted}
-        request = Request.objects.create(enterprise=locked, requested_by=actor, changes=wanted, before=before,
-                                         note=text)
+        request = Request.objects.create(
+            enterprise=locked, requested_by=actor, changes=wanted, before=before, note=text
+        )
         docs = documents_store(uploads, actor=actor, stored=stored, fact_change=request)
-        audit_record(actor=actor, action="enterprise.fact_change_request", target=locked, ip=ip, before=before,
-                     after={"fact_change": request.pk, "changes": wanted, "documents": [d.pk for d in docs]},
-                     note=text)
+        audit_record(
+            actor=actor,
+            action="enterprise.fact_change_request",
+            target=locked,
+            ip=ip,
+            before=before,
+            after={"fact_change": request.pk, "changes": wanted, "documents": [d.pk for d in docs]},
+            note=text,
+        )
     return request
 
 
@@ -140,8 +175,9 @@ def _lock_pending(request: FactChangeRequest) -> tuple[FactChangeRequest, Enterp
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
     locked = Request.objects.select_for_update().get(pk=request.pk)
     if locked.state != Request.State.PENDING:
-        raise ValidationError({"__all__": _("该变更申请已处理（%(s)s），不能再次核验。")
-                                          % {"s": locked.get_state_display()}})
+        raise ValidationError(
+            {"__all__": _("该变更申请已处理（%(s)s），不能再次核验。") % {"s": locked.get_state_display()}}
+        )
     return locked, enterprise
 
 
@@ -156,12 +192,19 @@ def fact_change_accept(*, actor, request: FactChangeRequest, ip: str | None = No
         for name, value in values.items():
             setattr(enterprise, name, value)
         enterprise.save()
-        facts_record(enterprise=enterprise, facts=request.changes, source=FactSource.BUREAU, actor=actor,
-                     fact_change=request)
+        facts_record(
+            enterprise=enterprise, facts=request.changes, source=FactSource.BUREAU, actor=actor, fact_change=request
+        )
         request.state, request.decided_by, request.decided_at = Request.State.ACCEPTED, actor, timezone.now()
         request.save(update_fields=["state", "decided_by", "decided_at"])
-        audit_record(actor=actor, action="enterprise.fact_change_accept", target=enterprise, ip=ip, before=before,
-                     after={"fact_change": request.pk, **{k: getattr(enterprise, k) for k in request.changes}})
+        audit_record(
+            actor=actor,
+            action="enterprise.fact_change_accept",
+            target=enterprise,
+            ip=ip,
+            before=before,
+            after={"fact_change": request.pk, **{k: getattr(enterprise, k) for k in request.changes}},
+        )
         _notify(request, accepted=True)
     return request
 
@@ -180,8 +223,14 @@ def fact_change_refuse(*, actor, request: FactChangeRequest, reason: str, ip: st
         request.state, request.decided_by, request.decided_at = Request.State.REFUSED, actor, timezone.now()
         request.reason = text
         request.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-        audit_record(actor=actor, action="enterprise.fact_change_refuse", target=enterprise, ip=ip,
-                     after={"fact_change": request.pk, "changes": request.changes}, note=text)
+        audit_record(
+            actor=actor,
+            action="enterprise.fact_change_refuse",
+            target=enterprise,
+            ip=ip,
+            after={"fact_change": request.pk, "changes": request.changes},
+            note=text,
+        )
         _notify(request, accepted=False)
     return request
 
@@ -195,10 +244,17 @@ def _notify(request: FactChangeRequest, *, accepted: bool) -> None:
         else:
             subject = _("认定事实变更未通过核验")
             body = _("贵企业申请变更的%(w)s未通过主管部门核验：%(r)s。原登记信息不变。") % {
-                "w": what, "r": request.reason}
-        notify_enterprise(enterprise_id=request.enterprise_id, kind=Notification.Kind.ACCOUNT, subject=subject,
-                          body=body, link=reverse("applications:enterprise"),
-                          dedupe_key=f"fact-change-{'accepted' if accepted else 'refused'}:{request.pk}")
+                "w": what,
+                "r": request.reason,
+            }
+        notify_enterprise(
+            enterprise_id=request.enterprise_id,
+            kind=Notification.Kind.ACCOUNT,
+            subject=subject,
+            body=body,
+            link=reverse("applications:enterprise"),
+            dedupe_key=f"fact-change-{'accepted' if accepted else 'refused'}:{request.pk}",
+        )
 
 
 # ---------------------------------------------------------------- department data
@@ -228,8 +284,16 @@ def fact_value_parse(fact: str, raw: Any) -> Any:
     raise ValidationError(_("“%(v)s”不是有效的%(f)s。") % {"v": text, "f": field_label(fact)})
 
 
-def facts_import(*, rows: Iterable[Mapping[str, Any]], source: str, source_date: dt.date, file_name: str,
-                 sha256: str, set_values: Mapping[str, Any] | None = None, actor=None) -> FactImport:
+def facts_import(
+    *,
+    rows: Iterable[Mapping[str, Any]],
+    source: str,
+    source_date: dt.date,
+    file_name: str,
+    sha256: str,
+    set_values: Mapping[str, Any] | None = None,
+    actor=None,
+) -> FactImport:
     """Apply department data: each row names a credit code and facts (or `set_values` gives the same
     facts to every row, e.g. is_above_scale=是 for a 规上企业名录). The enterprises found take the values,
     verified by the import (source and date recorded); codes no enterprise holds are counted. Any bad
@@ -269,11 +333,17 @@ def facts_import(*, rows: Iterable[Mapping[str, Any]], source: str, source_date:
         raise ValidationError(errors[:shown] + more)
     with transaction.atomic():
         name_limit = FactImport._meta.get_field("file_name").max_length
-        batch = FactImport.objects.create(source=source, source_date=source_date, sha256=sha256, rows=len(rows),
-                                          file_name=file_name if len(file_name) <= name_limit
-                                          else "…" + file_name[-(name_limit - 1):])  # the name's end says most
-        found = {e.credit_code: e for e in Enterprise.objects.select_for_update().filter(
-            credit_code__in=[code for code, _v in parsed])}
+        batch = FactImport.objects.create(
+            source=source,
+            source_date=source_date,
+            sha256=sha256,
+            rows=len(rows),
+            file_name=file_name if len(file_name) <= name_limit else "…" + file_name[-(name_limit - 1) :],
+        )  # the name's end says most
+        found = {
+            e.credit_code: e
+            for e in Enterprise.objects.select_for_update().filter(credit_code__in=[code for code, _v in parsed])
+        }
         for code, values in parsed:
             enterprise = found.get(code)
             if enterprise is None:
@@ -283,10 +353,15 @@ def facts_import(*, rows: Iterable[Mapping[str, Any]], source: str, source_date:
             for fact, value in values.items():
                 setattr(enterprise, fact, value)
             enterprise.save()
-            facts_record(enterprise=enterprise, facts=values, source=FactSource.IMPORT, actor=actor,
-                         fact_import=batch)
-            audit_record(actor=actor, action="enterprise.facts_import", target=enterprise, before=before,
-                         after={"fact_import": batch.pk, **values}, note=str(batch))
+            facts_record(enterprise=enterprise, facts=values, source=FactSource.IMPORT, actor=actor, fact_import=batch)
+            audit_record(
+                actor=actor,
+                action="enterprise.facts_import",
+                target=enterprise,
+                before=before,
+                after={"fact_import": batch.pk, **values},
+                note=str(batch),
+            )
             batch.applied += 1
         batch.save(update_fields=["unknown", "applied"])
     return batch

@@ -60,8 +60,8 @@ from .workflow import EDITABLE_BY_APPLICANT, TERMINAL, EventAction, State
 DECIDED = (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE, State.APPROVED, State.DECLINED)
 
 
-
 # ---------------------------------------------------------------- dashboard and applications
+
 
 @enterprise_user
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -70,11 +70,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if enterprise is None:
         return render(request, "applications/dashboard_no_enterprise.html")
     # only what the rows show (not each programme's catalogue entry and its policy's full text per row)
-    qs = applications_for_actor(actor=request.user).select_related("programme__policy").only(
-        "id", "reference", "title", "state", "submitted_at", "due_date", "estimate_amount", "created_at",
-        "programme__code", "programme__name_zh", "programme__name_en", "programme__policy__code",
-        "programme__policy__document_number", "programme__policy__title").annotate(
-        n_files=Count("attachments", filter=Q(attachments__superseded_at__isnull=True)))
+    qs = (
+        applications_for_actor(actor=request.user)
+        .select_related("programme__policy")
+        .only(
+            "id",
+            "reference",
+            "title",
+            "state",
+            "submitted_at",
+            "due_date",
+            "estimate_amount",
+            "created_at",
+            "programme__code",
+            "programme__name_zh",
+            "programme__name_en",
+            "programme__policy__code",
+            "programme__policy__document_number",
+            "programme__policy__title",
+        )
+        .annotate(n_files=Count("attachments", filter=Q(attachments__superseded_at__isnull=True)))
+    )
     state = request.GET.get("state", "")
     programme = request.GET.get("programme", "")
     if state in State.values:
@@ -82,13 +98,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if programme:
         qs = qs.filter(programme__code=programme)
     apps = list(qs[:200])
-    return render(request, "applications/dashboard.html", {
-        "enterprise": enterprise, "applications": apps, "states": State.choices, "state": state,
-        "programme": programme, "today": timezone.localdate(),
-        "todo": [a for a in apps if a.state in EDITABLE_BY_APPLICANT],
-        "programmes": Programme.objects.filter(applications__enterprise=enterprise).only(
-            "code", "name_zh", "name_en").distinct().order_by("code"),
-    })
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            "enterprise": enterprise,
+            "applications": apps,
+            "states": State.choices,
+            "state": state,
+            "programme": programme,
+            "today": timezone.localdate(),
+            "todo": [a for a in apps if a.state in EDITABLE_BY_APPLICANT],
+            "programmes": Programme.objects.filter(applications__enterprise=enterprise)
+            .only("code", "name_zh", "name_en")
+            .distinct()
+            .order_by("code"),
+        },
+    )
 
 
 @member_required
@@ -101,19 +127,31 @@ def application_new(request: HttpRequest, programme_code: str) -> HttpResponse:
     carried = {k: v for k, v in carried.items() if v}
     if request.method == "POST":
         try:
-            saved = application_create(actor=request.user, programme=programme,
-                                       data={"inputs": carried} if carried else None, ip=client_ip(request))
+            saved = application_create(
+                actor=request.user,
+                programme=programme,
+                data={"inputs": carried} if carried else None,
+                ip=client_ip(request),
+            )
         except (ValidationError, PermissionDenied) as error:
             flash_refusal(request, error)
             return redirect("applications:create", programme.code)
-        messages.success(request, _("已创建申报草稿 %(ref)s，填写内容会自动保存。")
-                         % {"ref": saved.application.reference})
+        messages.success(
+            request, _("已创建申报草稿 %(ref)s，填写内容会自动保存。") % {"ref": saved.application.reference}
+        )
         return redirect("applications:edit", saved.application.pk)
     drafts = applications_for_actor(actor=request.user).filter(programme=programme, state=State.DRAFT)
-    return render(request, "applications/application_new.html", {
-        "programme": programme, "carried": [(input_field_name(k), v) for k, v in carried.items()],
-        "drafts": drafts, "window": window_open_for(programme=programme),
-        "upcoming": programme.windows.filter(opens_at__gt=timezone.now()).order_by("opens_at").first()})
+    return render(
+        request,
+        "applications/application_new.html",
+        {
+            "programme": programme,
+            "carried": [(input_field_name(k), v) for k, v in carried.items()],
+            "drafts": drafts,
+            "window": window_open_for(programme=programme),
+            "upcoming": programme.windows.filter(opens_at__gt=timezone.now()).order_by("opens_at").first(),
+        },
+    )
 
 
 def _upload_form(app: Application, checklist: list[dict], data=None, files=None) -> AttachmentForm:
@@ -134,8 +172,11 @@ def _timeline(request: HttpRequest, app: Application) -> list:
         if e.items:
             labels = {item.code: item.label or item.code for item in e.items}
         answers = e.data.get("answers") if e.action == EventAction.RESUBMIT else None
-        e.answers = [(labels.get(code, code), text) for code, text in (answers or {}).items() if text] \
-            if isinstance(answers, dict) else []
+        e.answers = (
+            [(labels.get(code, code), text) for code, text in (answers or {}).items() if text]
+            if isinstance(answers, dict)
+            else []
+        )
     return events
 
 
@@ -146,17 +187,22 @@ def _detail_context(request: HttpRequest, app: Application) -> dict:
     timeline = _timeline(request, app)
     decision = None
     if app.state in DECIDED:
-        decision = next((e for e in reversed(timeline) if e.action in ("approve", "decline", "uphold_objection")),
-                        None) or (timeline[-1] if timeline else None)
+        decision = next(
+            (e for e in reversed(timeline) if e.action in ("approve", "decline", "uphold_objection")), None
+        ) or (timeline[-1] if timeline else None)
     return {
-        "app": app, "editable": editable, "is_applicant": is_applicant,
+        "app": app,
+        "editable": editable,
+        "is_applicant": is_applicant,
         "checklist": checklist,
-        "timeline": timeline, "decision": decision,
+        "timeline": timeline,
+        "decision": decision,
         "supplement": supplement_request_view(app),
         "claims": list(app.claims.all()),
         "upload_form": _upload_form(app, checklist) if editable else None,
-        "can_withdraw": is_applicant and app.state not in TERMINAL and app.state not in (
-            State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE),
+        "can_withdraw": is_applicant
+        and app.state not in TERMINAL
+        and app.state not in (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE),
         "window": window_open_for(programme=app.programme) if app.state == State.DRAFT else None,
         "withdraw_form": WithdrawForm(),
         "input_rows": _input_rows(app),
@@ -171,8 +217,10 @@ def _input_rows(app: Application) -> list[tuple[str, str]]:
         if isinstance(value, bool):
             value = _("是") if value else _("否")
         elif meta.get("type") == "choice":
-            value = next((c.get("label_zh") or c["value"] for c in meta.get("choices") or []
-                          if str(c["value"]) == str(value)), value)
+            value = next(
+                (c.get("label_zh") or c["value"] for c in meta.get("choices") or [] if str(c["value"]) == str(value)),
+                value,
+            )
         rows.append((input_label(meta), "" if value is None else str(value), meta.get("unit", "")))
     return rows
 
@@ -194,8 +242,9 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ApplicationForm(request.POST, programme=app.programme)
         form.is_valid()
         try:
-            saved = application_save_draft(actor=request.user, application=app, data=form.service_data(),
-                                           ip=client_ip(request))
+            saved = application_save_draft(
+                actor=request.user, application=app, data=form.service_data(), ip=client_ip(request)
+            )
         except (ValidationError, PermissionDenied) as error:
             flash_refusal(request, error)
             return redirect("applications:detail", app.pk)
@@ -204,8 +253,12 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             nxt = request.POST.get("next_step")
             return redirect("applications:submit" if nxt == "submit" else "applications:detail", app.pk)
         app = saved.application
-        form = ApplicationForm(initial=ApplicationForm.initial_from(app), programme=app.programme, data=request.POST,
-                               preapprovals=preapproval_options(app))
+        form = ApplicationForm(
+            initial=ApplicationForm.initial_from(app),
+            programme=app.programme,
+            data=request.POST,
+            preapprovals=preapproval_options(app),
+        )
         form.is_valid()
         for key, message in saved.errors.items():
             field = ApplicationForm.error_field(key)
@@ -213,8 +266,9 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, _("已保存填写内容，但以下各项需要更正。"))
         status = 400
     else:
-        form = ApplicationForm(initial=ApplicationForm.initial_from(app), programme=app.programme,
-                               preapprovals=preapproval_options(app))
+        form = ApplicationForm(
+            initial=ApplicationForm.initial_from(app), programme=app.programme, preapprovals=preapproval_options(app)
+        )
         status = 200
     return render(request, "applications/application_edit.html", {"app": app, "form": form}, status=status)
 
@@ -230,18 +284,24 @@ def application_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     form = ApplicationForm(request.POST, programme=app.programme)
     form.is_valid()
     try:
-        saved = application_save_draft(actor=request.user, application=app, data=form.service_data(), autosave=True,
-                                       ip=client_ip(request))
+        saved = application_save_draft(
+            actor=request.user, application=app, data=form.service_data(), autosave=True, ip=client_ip(request)
+        )
     except (ValidationError, PermissionDenied) as error:
         text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
         return JsonResponse({"ok": False, "message": text}, status=409 if isinstance(error, ValidationError) else 403)
     app = saved.application
     errors = {ApplicationForm.error_field(k): v for k, v in saved.errors.items()}
-    return JsonResponse({
-        "ok": True, "saved_at": app.draft_saved_at.isoformat(), "errors": errors,
-        "estimate": app.estimate, "estimate_amount": None if app.estimate_amount is None else str(app.estimate_amount),
-        "estimate_error": saved.estimate_error,
-    })
+    return JsonResponse(
+        {
+            "ok": True,
+            "saved_at": app.draft_saved_at.isoformat(),
+            "errors": errors,
+            "estimate": app.estimate,
+            "estimate_amount": None if app.estimate_amount is None else str(app.estimate_amount),
+            "estimate_error": saved.estimate_error,
+        }
+    )
 
 
 @member_required
@@ -251,9 +311,14 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = _upload_form(app, materials_checklist(app), request.POST, request.FILES)
     if form.is_valid():
         try:
-            attachment_add(actor=request.user, application=app, material=form.cleaned_data["material"],
-                           upload=form.cleaned_data["file"], replaces=form.cleaned_data.get("replaces"),
-                           ip=client_ip(request))
+            attachment_add(
+                actor=request.user,
+                application=app,
+                material=form.cleaned_data["material"],
+                upload=form.cleaned_data["file"],
+                replaces=form.cleaned_data.get("replaces"),
+                ip=client_ip(request),
+            )
         except (ValidationError, PermissionDenied) as error:
             if isinstance(error, PermissionDenied):
                 raise
@@ -290,8 +355,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -307,8 +373,9 @@ def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, _("申报 %(ref)s 已提交，无需重复提交。") % {"ref": app.reference})
             return redirect("applications:detail", app.pk)
         try:
-            application_submit(actor=request.user, application=app, declaration=form.cleaned_data["declaration"],
-                               ip=client_ip(request))
+            application_submit(
+                actor=request.user, application=app, declaration=form.cleaned_data["declaration"], ip=client_ip(request)
+            )
         except ValidationError as error:
             app.refresh_from_db()
             if app.state == State.SUBMITTED:  # the other click of a double click won
@@ -338,9 +405,12 @@ def application_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             application_resubmit(actor=request.user, application=app, answers=form.answers(), ip=client_ip(request))
         except ValidationError as error:
-            add_service_errors(form, error, field_map={f"answers.{i['code']}": f"answer_{i['code']}"
-                                                       for i in supplement["items"]},
-                               checklist=materials_checklist(app))
+            add_service_errors(
+                form,
+                error,
+                field_map={f"answers.{i['code']}": f"answer_{i['code']}" for i in supplement["items"]},
+                checklist=materials_checklist(app),
+            )
         else:
             messages.success(request, _("补正材料已提交，申报重新进入形式审查。"))
             return redirect("applications:detail", app.pk)
@@ -355,8 +425,9 @@ def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            application_withdraw(actor=request.user, application=app, reason=form.cleaned_data["reason"],
-                                 ip=client_ip(request))
+            application_withdraw(
+                actor=request.user, application=app, reason=form.cleaned_data["reason"], ip=client_ip(request)
+            )
         except ValidationError as error:
             flash_refusal(request, error)
         else:

@@ -26,8 +26,13 @@ def acceptance_submit(request: HttpRequest, pk: int) -> HttpResponse:
     tranche = tranche_get_for_actor(actor=request.user, pk=pk)
     try:
         files = acceptance_uploads_check(request.FILES.getlist("files"))
-        acceptance_report_submit(actor=request.user, tranche=tranche, summary=request.POST.get("summary", ""),
-                                 files=files, ip=client_ip(request))
+        acceptance_report_submit(
+            actor=request.user,
+            tranche=tranche,
+            summary=request.POST.get("summary", ""),
+            files=files,
+            ip=client_ip(request),
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

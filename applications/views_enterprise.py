@@ -40,31 +40,46 @@ def enterprise_register_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            enterprise_register(actor=request.user, credit_code=data.pop("credit_code"), ip=client_ip(request),
-                                **data)
+            enterprise_register(actor=request.user, credit_code=data.pop("credit_code"), ip=client_ip(request), **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("企业信息已登记，营业执照已提交主管部门实名核验。核验通过前可以填写申报和测算，"
-                                        "核验通过后即可提交申报。"))
+            messages.success(
+                request,
+                _(
+                    "企业信息已登记，营业执照已提交主管部门实名核验。核验通过前可以填写申报和测算，"
+                    "核验通过后即可提交申报。"
+                ),
+            )
             return redirect("applications:dashboard")
-    return render(request, "applications/enterprise_register.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "applications/enterprise_register.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _verification_context(enterprise) -> dict:
     state = enterprise_verification_state(enterprise)
-    return {"facts": fact_rows(enterprise), "pending_claim": state["pending_claim"],
-            "refused_claim": state["refused_claim"], "pending_fact_change": state["pending_fact_change"]}
+    return {
+        "facts": fact_rows(enterprise),
+        "pending_claim": state["pending_claim"],
+        "refused_claim": state["refused_claim"],
+        "pending_fact_change": state["pending_fact_change"],
+    }
 
 
 @member_required
 def enterprise_detail(request: HttpRequest) -> HttpResponse:
     enterprise = enterprise_of(request.user)
     is_owner = request.user.membership.member_role == EnterpriseMember.MemberRole.OWNER
-    return render(request, "applications/enterprise_detail.html", {
-        "enterprise": enterprise, "is_owner": is_owner, "invite_form": InviteForm(),
-        **enterprise_people(enterprise), **_verification_context(enterprise)})
+    return render(
+        request,
+        "applications/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "is_owner": is_owner,
+            "invite_form": InviteForm(),
+            **enterprise_people(enterprise),
+            **_verification_context(enterprise),
+        },
+    )
 
 
 @member_required
@@ -76,19 +91,32 @@ def enterprise_edit(request: HttpRequest) -> HttpResponse:
             fields = {k: form.cleaned_data[k] for k in form.fields if k not in ("evidence", "change_note")}
             evidence = [form.cleaned_data["evidence"]] if form.cleaned_data.get("evidence") else []
             try:
-                done = membership.enterprise_update(actor=request.user, enterprise=enterprise, ip=client_ip(request),
-                                                    evidence=evidence, change_note=form.cleaned_data["change_note"],
-                                                    **fields)
+                done = membership.enterprise_update(
+                    actor=request.user,
+                    enterprise=enterprise,
+                    ip=client_ip(request),
+                    evidence=evidence,
+                    change_note=form.cleaned_data["change_note"],
+                    **fields,
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("认定事实的变更已提交主管部门核验，核验通过后生效；其他信息已更新。")
-                                 if done.fact_change else _("企业信息已更新。"))
+                messages.success(
+                    request,
+                    _("认定事实的变更已提交主管部门核验，核验通过后生效；其他信息已更新。")
+                    if done.fact_change
+                    else _("企业信息已更新。"),
+                )
                 return redirect("applications:enterprise")
     elif request.user.membership.member_role != EnterpriseMember.MemberRole.OWNER:
         raise PermissionDenied(_("只有本企业的法人/负责人可以修改企业信息。"))
-    return render(request, "applications/enterprise_edit.html", {"form": form, "enterprise": enterprise},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "applications/enterprise_edit.html",
+        {"form": form, "enterprise": enterprise},
+        status=400 if form.errors else 200,
+    )
 
 
 @member_required
@@ -98,24 +126,35 @@ def enterprise_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            membership.invitation_create(actor=request.user, enterprise=enterprise, email=form.cleaned_data["email"],
-                                         ip=client_ip(request))
+            membership.invitation_create(
+                actor=request.user, enterprise=enterprise, email=form.cleaned_data["email"], ip=client_ip(request)
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("邀请邮件已发送至 %(e)s，7天内有效。") % {"e": form.cleaned_data["email"]})
             return redirect("applications:enterprise")
-    return render(request, "applications/enterprise_detail.html", {
-        "enterprise": enterprise, "is_owner": True, "invite_form": form, **enterprise_people(enterprise),
-        **_verification_context(enterprise)}, status=400)
+    return render(
+        request,
+        "applications/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "is_owner": True,
+            "invite_form": form,
+            **enterprise_people(enterprise),
+            **_verification_context(enterprise),
+        },
+        status=400,
+    )
 
 
 @member_required
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        membership.invitation_revoke(actor=request.user, enterprise=enterprise_of(request.user), invitation_id=pk,
-                                     ip=client_ip(request))
+        membership.invitation_revoke(
+            actor=request.user, enterprise=enterprise_of(request.user), invitation_id=pk, ip=client_ip(request)
+        )
         messages.success(request, _("邀请已撤销。"))
     except ValidationError as error:
         flash_refusal(request, error)
@@ -126,8 +165,9 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        membership.member_remove(actor=request.user, enterprise=enterprise_of(request.user), member_id=pk,
-                                 ip=client_ip(request))
+        membership.member_remove(
+            actor=request.user, enterprise=enterprise_of(request.user), member_id=pk, ip=client_ip(request)
+        )
         messages.success(request, _("经办人已移除。"))
     except ValidationError as error:
         flash_refusal(request, error)
@@ -138,8 +178,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The e-mailed link: anonymous visitors are asked to sign in or register with the invited address."""
     invitation = membership.invitation_for_token(token)
     valid = invitation is not None and invitation.is_pending
-    context = {"invitation": invitation if valid else None, "token": token,
-               "login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"}
+    context = {
+        "invitation": invitation if valid else None,
+        "token": token,
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}",
+    }
     if request.method == "POST" and request.user.is_authenticated:
         try:
             membership.invitation_accept(actor=request.user, token=token, ip=client_ip(request))

@@ -28,8 +28,11 @@ from .view_access import member_required
 def preapproval_list(request: HttpRequest) -> HttpResponse:
     """事前同意: the enterprise's requests, newest first, with what each allows."""
     page = page_of(request, preapprovals_for_actor(actor=request.user).prefetch_related("claims"), 100)
-    return render(request, "applications/preapprovals/list.html", {"preapprovals": page.object_list, "page": page,
-                                                                    "today": timezone.localdate()})
+    return render(
+        request,
+        "applications/preapprovals/list.html",
+        {"preapprovals": page.object_list, "page": page, "today": timezone.localdate()},
+    )
 
 
 @member_required
@@ -38,26 +41,37 @@ def preapproval_request_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            made = preapproval_request(actor=request.user, programme=data["programme"],
-                                       event_name=data["event_name"], event_date=data["event_date"],
-                                       venue=data["venue"], plan=data["plan"], budget=data["budget"],
-                                       ip=client_ip(request))
+            made = preapproval_request(
+                actor=request.user,
+                programme=data["programme"],
+                event_name=data["event_name"],
+                event_date=data["event_date"],
+                venue=data["venue"],
+                plan=data["plan"],
+                budget=data["budget"],
+                ip=client_ip(request),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("已提交事前同意申请 %(ref)s，请等待区科工信局审核。") % {"ref": made.reference})
             return redirect("applications:preapproval_detail", made.pk)
-    return render(request, "applications/preapprovals/request.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "applications/preapprovals/request.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @member_required
 @require_GET
 def preapproval_detail(request: HttpRequest, pk: int) -> HttpResponse:
     preapproval = preapproval_get_for_actor(actor=request.user, pk=pk)
-    return render(request, "applications/preapprovals/detail.html", {
-        "p": preapproval, "claims": list(preapproval.claims.select_related("programme").order_by("-created_at")),
-        "can_withdraw": preapproval.state in (PreApproval.State.PENDING, PreApproval.State.APPROVED)})
+    return render(
+        request,
+        "applications/preapprovals/detail.html",
+        {
+            "p": preapproval,
+            "claims": list(preapproval.claims.select_related("programme").order_by("-created_at")),
+            "can_withdraw": preapproval.state in (PreApproval.State.PENDING, PreApproval.State.APPROVED),
+        },
+    )
 
 
 @member_required
@@ -65,8 +79,9 @@ def preapproval_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def preapproval_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     preapproval = preapproval_get_for_actor(actor=request.user, pk=pk)
     try:
-        preapproval_withdraw(actor=request.user, preapproval=preapproval, reason=request.POST.get("reason", ""),
-                             ip=client_ip(request))
+        preapproval_withdraw(
+            actor=request.user, preapproval=preapproval, reason=request.POST.get("reason", ""), ip=client_ip(request)
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error))
     else:

@@ -68,27 +68,42 @@ def enterprise_verification(request: HttpRequest) -> HttpResponse:
     is_owner = request.user.membership.member_role == EnterpriseMember.MemberRole.OWNER
     state = enterprise_verification_state(enterprise)
     may_claim = is_owner and not enterprise.is_verified and state["pending_claim"] is None
-    form = ClaimResubmitForm(_posted(request), request.FILES or None,
-                             initial={"legal_representative": enterprise.legal_representative})
+    form = ClaimResubmitForm(
+        _posted(request), request.FILES or None, initial={"legal_representative": enterprise.legal_representative}
+    )
     if request.method == "POST":
         if not is_owner:
             raise PermissionDenied(_("只有本企业的法人/负责人可以提交实名核验。"))
         if form.is_valid():
             data = form.cleaned_data
             try:
-                claim_resubmit(actor=request.user, enterprise=enterprise,
-                               legal_representative=data["legal_representative"],
-                               claimant_is_legal_representative=data["claimant_is_legal_representative"],
-                               business_licence=data["business_licence"], authorization=data["authorization"],
-                               ip=client_ip(request))
+                claim_resubmit(
+                    actor=request.user,
+                    enterprise=enterprise,
+                    legal_representative=data["legal_representative"],
+                    claimant_is_legal_representative=data["claimant_is_legal_representative"],
+                    business_licence=data["business_licence"],
+                    authorization=data["authorization"],
+                    ip=client_ip(request),
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("材料已提交主管部门核验，核验结果将通过站内信通知您。"))
                 return redirect("applications:enterprise_verification")
-    return render(request, "applications/verification/enterprise.html", {
-        "enterprise": enterprise, "is_owner": is_owner, "may_claim": may_claim, "form": form,
-        "facts": fact_rows(enterprise), **state}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "applications/verification/enterprise.html",
+        {
+            "enterprise": enterprise,
+            "is_owner": is_owner,
+            "may_claim": may_claim,
+            "form": form,
+            "facts": fact_rows(enterprise),
+            **state,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @enterprise_user
@@ -99,26 +114,37 @@ def enterprise_contest(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(_("您的账户已关联一家企业，不能再认领其他企业。"))
         messages.info(request, _("您的账户已关联一家企业，不能再认领其他企业。"))
         return redirect("applications:enterprise")
-    form = ContestForm(_posted(request), request.FILES or None,
-                       initial={"credit_code": request.GET.get("code", "")[:60]})
+    form = ContestForm(
+        _posted(request), request.FILES or None, initial={"credit_code": request.GET.get("code", "")[:60]}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            claim_contest(actor=request.user, credit_code=data["credit_code"], name=data["name"],
-                          legal_representative=data["legal_representative"],
-                          registered_district=data["registered_district"],
-                          claimant_is_legal_representative=data["claimant_is_legal_representative"],
-                          statement=data["statement"], business_licence=data["business_licence"],
-                          authorization=data["authorization"],
-                          evidence=[data["evidence"]] if data["evidence"] else [], ip=client_ip(request))
+            claim_contest(
+                actor=request.user,
+                credit_code=data["credit_code"],
+                name=data["name"],
+                legal_representative=data["legal_representative"],
+                registered_district=data["registered_district"],
+                claimant_is_legal_representative=data["claimant_is_legal_representative"],
+                statement=data["statement"],
+                business_licence=data["business_licence"],
+                authorization=data["authorization"],
+                evidence=[data["evidence"]] if data["evidence"] else [],
+                ip=client_ip(request),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("争议认领已提交主管部门核验，核验结果将通过站内信通知您。"))
             return redirect("applications:enterprise_contest")
     mine = claims_for_actor(request.user).filter(kind=EnterpriseClaim.Kind.CONTESTED).order_by("-created_at")
-    return render(request, "applications/verification/contest.html", {"form": form, "claims": Capped(mine, 20)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "applications/verification/contest.html",
+        {"form": form, "claims": Capped(mine, 20)},
+        status=400 if form.errors else 200,
+    )
 
 
 # ---------------------------------------------------------------- the bureau's side
@@ -128,8 +154,9 @@ def enterprise_contest(request: HttpRequest) -> HttpResponse:
 @require_GET
 def verification_queue(request: HttpRequest) -> HttpResponse:
     """企业核验: claims waiting (registrations and contested claims), fact changes waiting, the latest decided."""
-    return render(request, "applications/verification/queue.html",
-                  {"queue": verification_queue_for_actor(request.user)})
+    return render(
+        request, "applications/verification/queue.html", {"queue": verification_queue_for_actor(request.user)}
+    )
 
 
 @verifier_required
@@ -140,8 +167,13 @@ def verification_claim(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data["decision"] == "accept":
-                claim_accept(actor=request.user, claim=claim, facts_verified=data["facts_verified"],
-                             reason=data["reason"], ip=client_ip(request))
+                claim_accept(
+                    actor=request.user,
+                    claim=claim,
+                    facts_verified=data["facts_verified"],
+                    reason=data["reason"],
+                    ip=client_ip(request),
+                )
                 messages.success(request, _("已核验通过：%(e)s。") % {"e": claim.name})
             else:
                 claim_refuse(actor=request.user, claim=claim, reason=data["reason"], ip=client_ip(request))
@@ -151,15 +183,31 @@ def verification_claim(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("applications:verification_queue")
     enterprise = claim.enterprise
-    return render(request, "applications/verification/claim.html", {
-        "claim": claim, "form": form, "enterprise": enterprise, "division": claim_division(claim),
-        "claimed_district": District(claim.registered_district or enterprise.registered_district).label,
-        "documents": list(claim.documents.all()), "facts": fact_rows(enterprise),
-        "owners": list(enterprise.members.select_related("user").filter(
-            member_role=EnterpriseMember.MemberRole.OWNER)),
-        "history": Capped(claims_for_actor(request.user).filter(enterprise=enterprise).exclude(pk=claim.pk)
-                          .order_by("-created_at"), 20),
-        "decidable": claim.state == EnterpriseClaim.State.PENDING}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "applications/verification/claim.html",
+        {
+            "claim": claim,
+            "form": form,
+            "enterprise": enterprise,
+            "division": claim_division(claim),
+            "claimed_district": District(claim.registered_district or enterprise.registered_district).label,
+            "documents": list(claim.documents.all()),
+            "facts": fact_rows(enterprise),
+            "owners": list(
+                enterprise.members.select_related("user").filter(member_role=EnterpriseMember.MemberRole.OWNER)
+            ),
+            "history": Capped(
+                claims_for_actor(request.user)
+                .filter(enterprise=enterprise)
+                .exclude(pk=claim.pk)
+                .order_by("-created_at"),
+                20,
+            ),
+            "decidable": claim.state == EnterpriseClaim.State.PENDING,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @verifier_required
@@ -172,17 +220,27 @@ def verification_fact_change(request: HttpRequest, pk: int) -> HttpResponse:
                 fact_change_accept(actor=request.user, request=change, ip=client_ip(request))
                 messages.success(request, _("变更已核验通过并生效：%(e)s。") % {"e": change.enterprise.name})
             else:
-                fact_change_refuse(actor=request.user, request=change, reason=form.cleaned_data["reason"],
-                                   ip=client_ip(request))
+                fact_change_refuse(
+                    actor=request.user, request=change, reason=form.cleaned_data["reason"], ip=client_ip(request)
+                )
                 messages.success(request, _("已退回变更申请：%(e)s。") % {"e": change.enterprise.name})
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return redirect("applications:verification_queue")
-    return render(request, "applications/verification/fact_change.html", {
-        "change": change, "rows": change_rows(change), "form": form, "documents": list(change.documents.all()),
-        "facts": fact_rows(change.enterprise), "decidable": change.state == FactChangeRequest.State.PENDING},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "applications/verification/fact_change.html",
+        {
+            "change": change,
+            "rows": change_rows(change),
+            "form": form,
+            "documents": list(change.documents.all()),
+            "facts": fact_rows(change.enterprise),
+            "decidable": change.state == FactChangeRequest.State.PENDING,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

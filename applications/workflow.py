@@ -96,46 +96,63 @@ class Transition:
         return EventAction(self.name).label
 
 
-_OPEN = (State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW,
-         State.BUREAU_REVIEW)
+_OPEN = (State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW, State.BUREAU_REVIEW)
 
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
-    Transition("submit", (State.DRAFT,), State.SUBMITTED, (APPLICANT,)),
-    Transition("withdraw", (State.DRAFT, *_OPEN), State.WITHDRAWN, (APPLICANT,)),
-    Transition("start_formal_review", (State.SUBMITTED,), State.FORMAL_REVIEW, (REVIEWER, ADMIN)),
-    Transition("request_supplement", (State.FORMAL_REVIEW,), State.SUPPLEMENT_REQUESTED, (REVIEWER, ADMIN)),
-    Transition("resubmit", (State.SUPPLEMENT_REQUESTED,), State.FORMAL_REVIEW, (APPLICANT,)),
-    Transition("pass_formal_review", (State.FORMAL_REVIEW,), State.BUREAU_REVIEW, (REVIEWER, ADMIN),
-               paths=(STANDARD,)),
-    Transition("send_to_experts", (State.FORMAL_REVIEW,), State.EXPERT_REVIEW, (REVIEWER, ADMIN),
-               paths=(COMPETITIVE,)),
-    Transition("finish_expert_review", (State.EXPERT_REVIEW,), State.BUREAU_REVIEW, (REVIEWER, ADMIN),
-               paths=(COMPETITIVE,)),
-    Transition("approve", (State.BUREAU_REVIEW,), State.APPROVED_PENDING_NOTICE, (REVIEWER, ADMIN)),
-    Transition("decline", (State.FORMAL_REVIEW, State.EXPERT_REVIEW, State.BUREAU_REVIEW), State.DECLINED,
-               (REVIEWER, ADMIN)),
-    # 从高不重复: a higher award of the same project under another programme supersedes this one.
-    Transition("decline_superseded", (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE), State.DECLINED,
-               (REVIEWER, ADMIN)),
-    Transition("publish_notice", (State.APPROVED_PENDING_NOTICE,), State.IN_PUBLIC_NOTICE, (ADMIN,)),
-    Transition("uphold_objection", (State.IN_PUBLIC_NOTICE,), State.DECLINED, (ADMIN,)),
-    Transition("finalize", (State.IN_PUBLIC_NOTICE,), State.APPROVED, (SYSTEM, ADMIN)),
-    # 免申即享: filed by the bureau from facts, submitted by the system on the enterprise's behalf; no
-    # materials to check formally (the facts and their sources are the file), so it awaits the decision.
-    Transition("auto_submit", (State.DRAFT,), State.BUREAU_REVIEW, (SYSTEM,), paths=(STANDARD,)),
-    # the listed enterprise declines the award, or leaves it unconfirmed past the deadline: it lapses
-    Transition("auto_decline", (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE), State.WITHDRAWN,
-               (APPLICANT,)),
-    Transition("auto_lapse", (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE), State.WITHDRAWN, (SYSTEM,)),
-]}
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition("submit", (State.DRAFT,), State.SUBMITTED, (APPLICANT,)),
+        Transition("withdraw", (State.DRAFT, *_OPEN), State.WITHDRAWN, (APPLICANT,)),
+        Transition("start_formal_review", (State.SUBMITTED,), State.FORMAL_REVIEW, (REVIEWER, ADMIN)),
+        Transition("request_supplement", (State.FORMAL_REVIEW,), State.SUPPLEMENT_REQUESTED, (REVIEWER, ADMIN)),
+        Transition("resubmit", (State.SUPPLEMENT_REQUESTED,), State.FORMAL_REVIEW, (APPLICANT,)),
+        Transition(
+            "pass_formal_review", (State.FORMAL_REVIEW,), State.BUREAU_REVIEW, (REVIEWER, ADMIN), paths=(STANDARD,)
+        ),
+        Transition(
+            "send_to_experts", (State.FORMAL_REVIEW,), State.EXPERT_REVIEW, (REVIEWER, ADMIN), paths=(COMPETITIVE,)
+        ),
+        Transition(
+            "finish_expert_review", (State.EXPERT_REVIEW,), State.BUREAU_REVIEW, (REVIEWER, ADMIN), paths=(COMPETITIVE,)
+        ),
+        Transition("approve", (State.BUREAU_REVIEW,), State.APPROVED_PENDING_NOTICE, (REVIEWER, ADMIN)),
+        Transition(
+            "decline",
+            (State.FORMAL_REVIEW, State.EXPERT_REVIEW, State.BUREAU_REVIEW),
+            State.DECLINED,
+            (REVIEWER, ADMIN),
+        ),
+        # 从高不重复: a higher award of the same project under another programme supersedes this one.
+        Transition(
+            "decline_superseded",
+            (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE),
+            State.DECLINED,
+            (REVIEWER, ADMIN),
+        ),
+        Transition("publish_notice", (State.APPROVED_PENDING_NOTICE,), State.IN_PUBLIC_NOTICE, (ADMIN,)),
+        Transition("uphold_objection", (State.IN_PUBLIC_NOTICE,), State.DECLINED, (ADMIN,)),
+        Transition("finalize", (State.IN_PUBLIC_NOTICE,), State.APPROVED, (SYSTEM, ADMIN)),
+        # 免申即享: filed by the bureau from facts, submitted by the system on the enterprise's behalf; no
+        # materials to check formally (the facts and their sources are the file), so it awaits the decision.
+        Transition("auto_submit", (State.DRAFT,), State.BUREAU_REVIEW, (SYSTEM,), paths=(STANDARD,)),
+        # the listed enterprise declines the award, or leaves it unconfirmed past the deadline: it lapses
+        Transition(
+            "auto_decline", (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE), State.WITHDRAWN, (APPLICANT,)
+        ),
+        Transition("auto_lapse", (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE), State.WITHDRAWN, (SYSTEM,)),
+    ]
+}
 
 TERMINAL = frozenset({State.APPROVED, State.DECLINED, State.WITHDRAWN})
 # The states grouped into the budget overview's columns (vouchers' budget pages show every state on a
 # pool's page; applications.apps gives vouchers these).
 BUDGET_GROUPS = (
     ("draft", _("草稿"), (State.DRAFT,)),
-    ("in_review", _("审查中"), (State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW,
-                              State.BUREAU_REVIEW)),
+    (
+        "in_review",
+        _("审查中"),
+        (State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW, State.BUREAU_REVIEW),
+    ),
     ("pending", _("拟支持/公示中"), (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE)),
     ("approved", _("已核定"), (State.APPROVED,)),
     ("declined", _("未获支持"), (State.DECLINED,)),

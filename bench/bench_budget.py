@@ -58,12 +58,19 @@ def _machine() -> dict:
     mem = ""
     with contextlib.suppress(OSError, IndexError):
         mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
-    return {"host": platform.node(), "platform": platform.platform(), "python": platform.python_version(),
-            "cpu": cpu, "cpus": os.cpu_count(), "memory": mem,
-            "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "host": platform.node(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory": mem,
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 # --- reservations ---------------------------------------------------------------------------------
+
 
 def _run_threads(threads: int, work) -> float:
     """work(i) runs in each of `threads` threads, all started together; returns the wall time."""
@@ -106,12 +113,24 @@ def bench_service(*, programme, admin, enterprises, threads: int, per_thread: in
     # 2025 pool takes the other half
     pool = pool_set_amount(actor=admin, programme=programme, fiscal_year=2026, amount=Decimal("5000000"))
     before = (Award.objects.filter(pool=pool).count(), pool.reserved)
-    Application.objects.bulk_create([
-        Application(reference=f"B{tag}-{i:06d}", enterprise_id=enterprises[i % len(enterprises)], programme=programme,
-                    created_by=admin, state="bureau_review", title=f"基准{i}") for i in range(n)], batch_size=2000)
+    Application.objects.bulk_create(
+        [
+            Application(
+                reference=f"B{tag}-{i:06d}",
+                enterprise_id=enterprises[i % len(enterprises)],
+                programme=programme,
+                created_by=admin,
+                state="bureau_review",
+                title=f"基准{i}",
+            )
+            for i in range(n)
+        ],
+        batch_size=2000,
+    )
     # loaded as the decision's transition locks them (applications.services: programme and policy)
-    apps = list(Application.objects.filter(reference__startswith=f"B{tag}-").select_related("programme__policy")
-                .order_by("pk"))
+    apps = list(
+        Application.objects.filter(reference__startswith=f"B{tag}-").select_related("programme__policy").order_by("pk")
+    )
     chunks = [apps[i::threads] for i in range(threads)]
     on = dt.date(2026, 6, 1)
     refused = [0]
@@ -122,9 +141,15 @@ def bench_service(*, programme, admin, enterprises, threads: int, per_thread: in
         for app in chunks[i]:
             try:
                 with transaction.atomic():  # the caller's transaction (the approve transition)
-                    award_reserve(actor=admin, application=app, decided_on=on, parameters={}, explanation=[],
-                                  idempotency_key=f"bench:{app.pk}",
-                                  lines=[{"enterprise_id": app.enterprise_id, "line": "", "amount": Decimal("100.00")}])
+                    award_reserve(
+                        actor=admin,
+                        application=app,
+                        decided_on=on,
+                        parameters={},
+                        explanation=[],
+                        idempotency_key=f"bench:{app.pk}",
+                        lines=[{"enterprise_id": app.enterprise_id, "line": "", "amount": Decimal("100.00")}],
+                    )
             except ValidationError:
                 refused[0] += 1
 
@@ -147,14 +172,20 @@ def bench_bare(*, db_url: str, pool_id: int, threads: int, per_thread: int) -> d
         conn = conns[i]
         for _ in range(per_thread):
             with conn.transaction():
-                row = conn.execute("SELECT amount - reserved - committed FROM vouchers_budgetpool "
-                                   "WHERE id = %s FOR UPDATE", (pool_id,)).fetchone()
+                row = conn.execute(
+                    "SELECT amount - reserved - committed FROM vouchers_budgetpool WHERE id = %s FOR UPDATE", (pool_id,)
+                ).fetchone()
                 if row[0] < amount:
                     continue
-                conn.execute("INSERT INTO vouchers_ledgerentry (pool_id, kind, amount, reference, released_from, "
-                             "created_at) VALUES (%s, 'reserve', %s, 'bare', '', now())", (pool_id, amount))
-                conn.execute("UPDATE vouchers_budgetpool SET reserved = reserved + %s, updated_at = now() "
-                             "WHERE id = %s", (amount, pool_id))
+                conn.execute(
+                    "INSERT INTO vouchers_ledgerentry (pool_id, kind, amount, reference, released_from, "
+                    "created_at) VALUES (%s, 'reserve', %s, 'bare', '', now())",
+                    (pool_id, amount),
+                )
+                conn.execute(
+                    "UPDATE vouchers_budgetpool SET reserved = reserved + %s, updated_at = now() WHERE id = %s",
+                    (amount, pool_id),
+                )
 
     try:
         elapsed = _run_threads(threads, work)
@@ -166,6 +197,7 @@ def bench_bare(*, db_url: str, pool_id: int, threads: int, per_thread: int) -> d
 
 
 # --- the budget view with many applications -------------------------------------------------------
+
 
 def generate_applications(*, count: int, admin, programmes, enterprises) -> float:
     """`count` applications spread over programmes, states and two years, inserted with bulk_create
@@ -184,11 +216,20 @@ def generate_applications(*, count: int, admin, programmes, enterprises) -> floa
     batch = []
     for i in range(count):
         state = rng.choices(states, weights)[0]
-        created = dt.datetime(rng.choice((2025, 2026)), rng.randint(1, 12), rng.randint(1, 28), rng.randint(8, 18),
-                              tzinfo=tz)
-        batch.append(Application(reference=f"G{i:07d}", enterprise_id=rng.choice(enterprises),
-                                 programme=rng.choice(programmes), state=state, title=f"项目{i}", created_by=admin,
-                                 submitted_at=None if state == "draft" else created + dt.timedelta(days=1)))
+        created = dt.datetime(
+            rng.choice((2025, 2026)), rng.randint(1, 12), rng.randint(1, 28), rng.randint(8, 18), tzinfo=tz
+        )
+        batch.append(
+            Application(
+                reference=f"G{i:07d}",
+                enterprise_id=rng.choice(enterprises),
+                programme=rng.choice(programmes),
+                state=state,
+                title=f"项目{i}",
+                created_by=admin,
+                submitted_at=None if state == "draft" else created + dt.timedelta(days=1),
+            )
+        )
         if len(batch) == 5000:
             Application.objects.bulk_create(batch)
             batch = []
@@ -206,8 +247,11 @@ def bench_view(*, admin, runs: int) -> dict:
     client = Client()
     client.force_login(admin, backend="portal.backends.EmailOrUsernameBackend")
     figures = {}
-    for name, url in (("overview", "/manage/budget/"), ("overview_one_year", "/manage/budget/?year=2026"),
-                      ("export_xlsx", "/manage/budget/export.xlsx")):
+    for name, url in (
+        ("overview", "/manage/budget/"),
+        ("overview_one_year", "/manage/budget/?year=2026"),
+        ("export_xlsx", "/manage/budget/export.xlsx"),
+    ):
         for _ in range(2):
             assert client.get(url).status_code == 200
         times = []
@@ -218,8 +262,11 @@ def bench_view(*, admin, runs: int) -> dict:
             assert r.status_code == 200
         with CaptureQueriesContext(connection) as q:
             client.get(url)
-        figures[name] = {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1),
-                         "queries": len(q)}
+        figures[name] = {
+            "median_ms": round(statistics.median(times), 1),
+            "max_ms": round(max(times), 1),
+            "queries": len(q),
+        }
     return figures
 
 
@@ -261,12 +308,23 @@ def main() -> int:
     catalogue_load()
     # the system administrator: its budget spans every district's programmes (a bureau administrator's
     # is its district's)
-    admin = User.objects.create_user(username="bench-admin", email="bench-admin@example.cn", password="x",
-                                     role=Role.SYSADMIN)
-    Enterprise.objects.bulk_create([
-        Enterprise(name=f"基准企业{i}", credit_code=make_uscc(700000 + i), registered_district="huangpu",
-                   tax_district="huangpu", stats_district="huangpu", contact_name="联系人", contact_phone="020-1")
-        for i in range(5000)])
+    admin = User.objects.create_user(
+        username="bench-admin", email="bench-admin@example.cn", password="x", role=Role.SYSADMIN
+    )
+    Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                name=f"基准企业{i}",
+                credit_code=make_uscc(700000 + i),
+                registered_district="huangpu",
+                tax_district="huangpu",
+                stats_district="huangpu",
+                contact_name="联系人",
+                contact_phone="020-1",
+            )
+            for i in range(5000)
+        ]
+    )
     enterprises = list(Enterprise.objects.values_list("pk", flat=True))
     with django.db.connection.cursor() as cur:
         cur.execute("SELECT version()")
@@ -274,20 +332,28 @@ def main() -> int:
 
     programmes = {p.code: p for p in Programme.objects.select_related("policy")}
     voucher = programmes["hp-compute-voucher"]  # a pool, the programme's period total, the enterprise's cap
-    bare_pool = pool_set_amount(actor=admin, programme=programmes["hp-data-space"], fiscal_year=2026,
-                                amount=Decimal("100000000"))
+    bare_pool = pool_set_amount(
+        actor=admin, programme=programmes["hp-data-space"], fiscal_year=2026, amount=Decimal("100000000")
+    )
 
     print(f"reservations under contention: {args.threads} threads × {args.per_thread} per run, one pool")
     runs = {"bare": [], "service": []}
     for r in range(args.rounds):
         bare = bench_bare(db_url=db_url, pool_id=bare_pool.pk, threads=args.threads, per_thread=args.per_thread)
         runs["bare"].append(bare)
-        print(f"  round {r + 1}: bare SQL  {bare['per_second']:8.1f} /s  "
-              f"({bare['reservations']} in {bare['seconds']} s)")
+        print(
+            f"  round {r + 1}: bare SQL  {bare['per_second']:8.1f} /s  ({bare['reservations']} in {bare['seconds']} s)"
+        )
         # each round on its own enterprises, so that the per-enterprise counters start fresh as in real use
-        ents = enterprises[r * 2000:(r + 1) * 2000]
-        svc = bench_service(programme=voucher, admin=admin, enterprises=ents, threads=args.threads,
-                            per_thread=args.per_thread, tag=str(r))
+        ents = enterprises[r * 2000 : (r + 1) * 2000]
+        svc = bench_service(
+            programme=voucher,
+            admin=admin,
+            enterprises=ents,
+            threads=args.threads,
+            per_thread=args.per_thread,
+            tag=str(r),
+        )
         runs["service"].append(svc)
         print(f"  round {r + 1}: service   {svc['per_second']:8.1f} /s  ({svc['reservations']} in {svc['seconds']} s)")
     bare_ps = statistics.median(x["per_second"] for x in runs["bare"])
@@ -306,8 +372,9 @@ def main() -> int:
         for year in (2025, 2026):
             if not BudgetPool.objects.filter(programme=p, fiscal_year=year).exists():
                 pool_set_amount(actor=admin, programme=p, fiscal_year=year, amount=Decimal("5000000"))
-    gen = generate_applications(count=args.applications, admin=admin, programmes=list(programmes.values()),
-                                enterprises=enterprises)
+    gen = generate_applications(
+        count=args.applications, admin=admin, programmes=list(programmes.values()), enterprises=enterprises
+    )
     from applications.models import Application
 
     total_apps = Application.objects.count()
@@ -318,11 +385,21 @@ def main() -> int:
     ok_view = view["overview"]["median_ms"] < 200
 
     result = {
-        "benchmark": "bench_budget", "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": _machine(), "postgres": pg_version, "threads": args.threads, "per_thread": args.per_thread,
-        "reservations": {"bare": runs["bare"], "service": runs["service"], "bare_median_per_second": bare_ps,
-                         "service_median_per_second": svc_ps, "ratio": round(ratio, 3), "target_ratio": 0.3,
-                         "met": ratio >= 0.3},
+        "benchmark": "bench_budget",
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "postgres": pg_version,
+        "threads": args.threads,
+        "per_thread": args.per_thread,
+        "reservations": {
+            "bare": runs["bare"],
+            "service": runs["service"],
+            "bare_median_per_second": bare_ps,
+            "service_median_per_second": svc_ps,
+            "ratio": round(ratio, 3),
+            "target_ratio": 0.3,
+            "met": ratio >= 0.3,
+        },
         "view": {"applications": total_apps, **view, "target_ms": 200, "met": ok_view},
     }
     out_dir = ROOT / "bench" / "results"

@@ -42,11 +42,13 @@ def main() -> None:
     reviewer = User.objects.get(email="reviewer@demo.cn")
     client = Client(HTTP_HOST="localhost")
     client.force_login(reviewer, backend="portal.backends.EmailOrUsernameBackend")
-    apps = Application.objects.filter(state__in=[State.SUBMITTED, State.FORMAL_REVIEW],
-                                      programme__policy__district=reviewer.district).order_by("pk")
+    apps = Application.objects.filter(
+        state__in=[State.SUBMITTED, State.FORMAL_REVIEW], programme__policy__district=reviewer.district
+    ).order_by("pk")
     for app in apps:
-        ReviewAssignment.objects.update_or_create(application=app, defaults={"reviewer": reviewer,
-                                                                              "assigned_by": reviewer})
+        ReviewAssignment.objects.update_or_create(
+            application=app, defaults={"reviewer": reviewer, "assigned_by": reviewer}
+        )
         if app.state == State.SUBMITTED:
             formal.formal_review_start(actor=reviewer, application=app)
         client.get(f"/review/applications/{app.pk}/formal/return/")

@@ -54,10 +54,18 @@ def _recreate_database(admin_url: str, name: str) -> None:
 def _machine() -> dict:
     cpu = ""
     with contextlib.suppress(OSError, StopIteration):
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-    return {"host": platform.node(), "platform": platform.platform(), "python": platform.python_version(),
-            "cpu": cpu, "cpus": os.cpu_count()}
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    return {
+        "host": platform.node(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+    }
 
 
 def _make_letters(n: int, *, programme, enterprises, actor, start: int) -> list[int]:
@@ -75,14 +83,27 @@ def _make_letters(n: int, *, programme, enterprises, actor, start: int) -> list[
             for i in range(n):
                 ent = enterprises[(start + i) % len(enterprises)]
                 app = Application.objects.create(
-                    reference=f"BENCH-{start + i:06d}", enterprise=ent, programme=programme, state="approved",
-                    title=f"基于国产算力的行业大模型研发项目（第{start + i}期）", created_by=actor,
-                    submitted_at=dt.datetime.now(dt.UTC))
+                    reference=f"BENCH-{start + i:06d}",
+                    enterprise=ent,
+                    programme=programme,
+                    state="approved",
+                    title=f"基于国产算力的行业大模型研发项目（第{start + i}期）",
+                    created_by=actor,
+                    submitted_at=dt.datetime.now(dt.UTC),
+                )
                 amount = f"{100000 + 37 * (start + i)}.{(start + i) % 100:02d}"
-                letter = services.letter_create(application=app, kind="approval", actor=actor, context={
-                    "amount": amount,
-                    "tranches": [{"label": "首期", "amount": "50000.00", "condition": "项目启动并签订资金使用承诺书"},
-                                 {"label": "二期", "amount": "40000.00", "condition": "项目中期检查合格"}]})
+                letter = services.letter_create(
+                    application=app,
+                    kind="approval",
+                    actor=actor,
+                    context={
+                        "amount": amount,
+                        "tranches": [
+                            {"label": "首期", "amount": "50000.00", "condition": "项目启动并签订资金使用承诺书"},
+                            {"label": "二期", "amount": "40000.00", "condition": "项目中期检查合格"},
+                        ],
+                    },
+                )
                 ids.append(letter.pk)
     finally:
         services.outbox_enqueue = original
@@ -104,27 +125,45 @@ def bench_single(*, letter_ids: list[int]) -> dict:
         letter = Letter.objects.get(pk=pk)
         html = render.letter_html(letter)
         t = time.perf_counter()
-        HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=[render._stylesheet("v1")],
-                                                         font_config=render._fonts())
+        HTML(string=html, base_url=str(ROOT)).write_pdf(
+            stylesheets=[render._stylesheet("v1")], font_config=render._fonts()
+        )
         plain.append((time.perf_counter() - t) * 1000)
         t, c = time.perf_counter(), time.process_time()
         done = letter_generate_now(letter_id=pk)
         times.append((time.perf_counter() - t) * 1000)
         cpu.append((time.process_time() - c) * 1000)
         sizes.append(done.size)
-    return {"letters": len(times), "median_ms": round(statistics.median(times), 1),
-            "cpu_median_ms": round(statistics.median(cpu), 1),
-            "p90_ms": round(sorted(times)[int(len(times) * 0.9) - 1], 1), "max_ms": round(max(times), 1),
-            "plain_weasyprint_median_ms": round(statistics.median(plain), 1),
-            "pdf_median_kb": round(statistics.median(sizes) / 1024, 1), "pdf_max_kb": round(max(sizes) / 1024, 1)}
+    return {
+        "letters": len(times),
+        "median_ms": round(statistics.median(times), 1),
+        "cpu_median_ms": round(statistics.median(cpu), 1),
+        "p90_ms": round(sorted(times)[int(len(times) * 0.9) - 1], 1),
+        "max_ms": round(max(times), 1),
+        "plain_weasyprint_median_ms": round(statistics.median(plain), 1),
+        "pdf_median_kb": round(statistics.median(sizes) / 1024, 1),
+        "pdf_max_kb": round(max(sizes) / 1024, 1),
+    }
 
 
 def _start_worker(env: dict, concurrency: int, log: Path) -> subprocess.Popen:
-    cmd = [str(ROOT / ".venv" / "bin" / "celery"), "-A", "portal", "worker", "--pool=prefork",
-           f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
-           "--without-heartbeat", "-n", f"bench-letters-{os.getpid()}@%h"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "celery"),
+        "-A",
+        "portal",
+        "worker",
+        "--pool=prefork",
+        f"--concurrency={concurrency}",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-n",
+        f"bench-letters-{os.getpid()}@%h",
+    ]
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def _tree_cpu_seconds(root: int) -> float:
@@ -164,7 +203,7 @@ def bench_batch(*, letter_ids: list[int], actor, env: dict, concurrency: int, lo
         # Each worker child loads the fonts on its first letter; warm them up outside the measurement.
         from reviews.letters.tasks import letter_generate
 
-        warm = letter_ids[:concurrency * 2]
+        warm = letter_ids[: concurrency * 2]
         for pk in warm:
             letter_generate.delay(pk)
         # results are not stored (no result backend): wait for the letters themselves
@@ -173,7 +212,7 @@ def bench_batch(*, letter_ids: list[int], actor, env: dict, concurrency: int, lo
             if time.time() > warm_deadline or worker.poll() is not None:
                 raise RuntimeError("the warm-up letters did not finish (see the log)")
             time.sleep(0.05)
-        batch = letter_ids[concurrency * 2:]
+        batch = letter_ids[concurrency * 2 :]
         cpu_before = _tree_cpu_seconds(worker.pid)
         start = time.perf_counter()
         queued = letters_generate_batch(actor=actor, letter_ids=batch)
@@ -193,12 +232,17 @@ def bench_batch(*, letter_ids: list[int], actor, env: dict, concurrency: int, lo
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
     numbers = list(Letter.objects.filter(pk__in=letter_ids).values_list("serial", flat=True))
-    return {"letters": queued, "seconds": round(elapsed, 2), "per_second": round(queued / elapsed, 2),
-            "concurrency": concurrency, "serials_unique": len(set(numbers)) == len(numbers),
-            "worker_cpu_ms_per_letter": round(cpu_used * 1000 / queued, 1),
-            # what the worker's own CPU use allows when it has the cores to itself (the machine may be shared)
-            "cpu_bound_per_second": round(concurrency * queued / cpu_used, 2) if cpu_used else None,
-            "load_average_1min_at_end": round(load, 2)}
+    return {
+        "letters": queued,
+        "seconds": round(elapsed, 2),
+        "per_second": round(queued / elapsed, 2),
+        "concurrency": concurrency,
+        "serials_unique": len(set(numbers)) == len(numbers),
+        "worker_cpu_ms_per_letter": round(cpu_used * 1000 / queued, 1),
+        # what the worker's own CPU use allows when it has the cores to itself (the machine may be shared)
+        "cpu_bound_per_second": round(concurrency * queued / cpu_used, 2) if cpu_used else None,
+        "load_average_1min_at_end": round(load, 2),
+    }
 
 
 def main() -> int:
@@ -216,8 +260,14 @@ def main() -> int:
     db_url, admin_url, name = _bench_db_url(base)
     _recreate_database(admin_url, name)
     storage = Path(tempfile.mkdtemp(prefix="bench-letters-"))
-    os.environ.update({"DATABASE_URL": db_url, "DJANGO_DEBUG": "false", "PORTAL_PRIVATE_STORAGE": str(storage),
-                       "DATABASE_CONN_MAX_AGE": "0"})
+    os.environ.update(
+        {
+            "DATABASE_URL": db_url,
+            "DJANGO_DEBUG": "false",
+            "PORTAL_PRIVATE_STORAGE": str(storage),
+            "DATABASE_CONN_MAX_AGE": "0",
+        }
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
     import django
@@ -233,20 +283,33 @@ def main() -> int:
     from vouchers.services.catalogue import catalogue_load
 
     catalogue_load()
-    admin = User.objects.create_user(username="bench-admin", email="bench-admin@example.cn", password="x",
-                                     role=Role.BUREAU_ADMIN, district="huangpu")  # the programme's (所属区域)
-    Enterprise.objects.bulk_create([
-        Enterprise(name=f"广州基准{i}号人工智能科技有限公司", credit_code=make_uscc(800000 + i),
-                   registered_district="huangpu", tax_district="huangpu", stats_district="huangpu",
-                   contact_name="联系人", contact_phone="020-1") for i in range(200)])
+    admin = User.objects.create_user(
+        username="bench-admin", email="bench-admin@example.cn", password="x", role=Role.BUREAU_ADMIN, district="huangpu"
+    )  # the programme's (所属区域)
+    Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                name=f"广州基准{i}号人工智能科技有限公司",
+                credit_code=make_uscc(800000 + i),
+                registered_district="huangpu",
+                tax_district="huangpu",
+                stats_district="huangpu",
+                contact_name="联系人",
+                contact_phone="020-1",
+            )
+            for i in range(200)
+        ]
+    )
     enterprises = list(Enterprise.objects.all())
     programme = Programme.objects.select_related("policy").get(code="hp-vertical-model-compute")
 
     print(f"one process: {args.single} approval letters, timed one by one")
     single_ids = _make_letters(args.single + 1, programme=programme, enterprises=enterprises, actor=admin, start=0)
     single = bench_single(letter_ids=single_ids)
-    print(f"  per letter (render + hash + store): median {single['median_ms']} ms, p90 {single['p90_ms']} ms, "
-          f"max {single['max_ms']} ms (target ≤ {TARGET_MS} ms)")
+    print(
+        f"  per letter (render + hash + store): median {single['median_ms']} ms, p90 {single['p90_ms']} ms, "
+        f"max {single['max_ms']} ms (target ≤ {TARGET_MS} ms)"
+    )
     print(f"  CPU time per letter: median {single['cpu_median_ms']} ms")
     print(f"  plain WeasyPrint on the same HTML:  median {single['plain_weasyprint_median_ms']} ms")
     print(f"  PDF size: median {single['pdf_median_kb']} KB, max {single['pdf_max_kb']} KB (target < {TARGET_KB} KB)")
@@ -254,25 +317,39 @@ def main() -> int:
     batch = None
     if redis_url:
         print(f"batch: {args.batch} letters through a Celery worker on Redis ({args.concurrency} processes)")
-        batch_ids = _make_letters(args.batch + args.concurrency * 2, programme=programme, enterprises=enterprises,
-                                  actor=admin, start=10_000)
+        batch_ids = _make_letters(
+            args.batch + args.concurrency * 2, programme=programme, enterprises=enterprises, actor=admin, start=10_000
+        )
         log = storage / "worker.log"
-        batch = bench_batch(letter_ids=batch_ids, actor=admin, env=dict(os.environ), concurrency=args.concurrency,
-                            log=log)
-        print(f"  {batch['letters']} letters in {batch['seconds']} s → {batch['per_second']} letters/s "
-              f"(target ≥ {TARGET_PER_SECOND}/s); numbers unique: {batch['serials_unique']}")
-        print(f"  worker CPU per letter {batch['worker_cpu_ms_per_letter']} ms → {batch['cpu_bound_per_second']} "
-              f"letters/s on {args.concurrency} cores of its own; load average at the end "
-              f"{batch['load_average_1min_at_end']} (other work on the machine slows the wall-clock figure)")
+        batch = bench_batch(
+            letter_ids=batch_ids, actor=admin, env=dict(os.environ), concurrency=args.concurrency, log=log
+        )
+        print(
+            f"  {batch['letters']} letters in {batch['seconds']} s → {batch['per_second']} letters/s "
+            f"(target ≥ {TARGET_PER_SECOND}/s); numbers unique: {batch['serials_unique']}"
+        )
+        print(
+            f"  worker CPU per letter {batch['worker_cpu_ms_per_letter']} ms → {batch['cpu_bound_per_second']} "
+            f"letters/s on {args.concurrency} cores of its own; load average at the end "
+            f"{batch['load_average_1min_at_end']} (other work on the machine slows the wall-clock figure)"
+        )
     else:
         print("batch: skipped (set REDIS_URL to run it through a Celery worker)")
 
-    met = {"per_letter": single["median_ms"] <= TARGET_MS, "pdf_size": single["pdf_max_kb"] < TARGET_KB,
-           "batch": None if batch is None else batch["per_second"] >= TARGET_PER_SECOND}
-    result = {"benchmark": "bench_letters", "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-              "machine": {**_machine(), "load_average": [round(x, 2) for x in os.getloadavg()]},
-              "single": single, "batch": batch, "met": met,
-              "targets": {"median_ms": TARGET_MS, "per_second": TARGET_PER_SECOND, "pdf_kb": TARGET_KB}}
+    met = {
+        "per_letter": single["median_ms"] <= TARGET_MS,
+        "pdf_size": single["pdf_max_kb"] < TARGET_KB,
+        "batch": None if batch is None else batch["per_second"] >= TARGET_PER_SECOND,
+    }
+    result = {
+        "benchmark": "bench_letters",
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": {**_machine(), "load_average": [round(x, 2) for x in os.getloadavg()]},
+        "single": single,
+        "batch": batch,
+        "met": met,
+        "targets": {"median_ms": TARGET_MS, "per_second": TARGET_PER_SECOND, "pdf_kb": TARGET_KB},
+    }
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"letters-{dt.date.today():%Y%m%d}-{platform.node() or 'host'}.json"

@@ -66,11 +66,16 @@ def cast():
             raise SystemExit(f"no {role} in the database: run bench/generate.py first")
         return user
 
-    busiest = (Enterprise.objects.annotate(n=Count("applications")).order_by("-n", "pk")
-               .values_list("pk", "n").first())
+    busiest = Enterprise.objects.annotate(n=Count("applications")).order_by("-n", "pk").values_list("pk", "n").first()
     owner = User.objects.get(membership__enterprise_id=busiest[0], membership__member_role="owner")
-    return {"reviewer": first(Role.REVIEWER), "admin": first(Role.BUREAU_ADMIN), "expert": first(Role.EXPERT),
-            "provider": first(Role.PROVIDER), "enterprise": owner, "enterprise_applications": busiest[1]}
+    return {
+        "reviewer": first(Role.REVIEWER),
+        "admin": first(Role.BUREAU_ADMIN),
+        "expert": first(Role.EXPERT),
+        "provider": first(Role.PROVIDER),
+        "enterprise": owner,
+        "enterprise_applications": busiest[1],
+    }
 
 
 def client_for(user, *, api: bool):
@@ -111,10 +116,17 @@ def measure(client, url: str, *, runs: int, warmup: int) -> dict:
         cpu.append((time.process_time() - c) * 1000)
     with CaptureQueriesContext(connection) as q:
         r = client.get(url)
-    return {"url": url, "runs": runs, "median_ms": round(statistics.median(times), 2),
-            "p95_ms": round(percentile(times, 0.95), 2), "p99_ms": round(percentile(times, 0.99), 2),
-            "max_ms": round(max(times), 2), "cpu_median_ms": round(statistics.median(cpu), 2), "queries": len(q),
-            "bytes": len(r.content)}
+    return {
+        "url": url,
+        "runs": runs,
+        "median_ms": round(statistics.median(times), 2),
+        "p95_ms": round(percentile(times, 0.95), 2),
+        "p99_ms": round(percentile(times, 0.99), 2),
+        "max_ms": round(max(times), 2),
+        "cpu_median_ms": round(statistics.median(cpu), 2),
+        "queries": len(q),
+        "bytes": len(r.content),
+    }
 
 
 def deep_pages(client, url: str, pages: int) -> dict:
@@ -142,10 +154,12 @@ def main() -> int:
     people = cast()
     total = Application.objects.count()
     print(f"lists on {total:,} applications; enterprise user owns {people['enterprise_applications']} of them")
-    api = {role: client_for(people[role], api=True) for role in ("reviewer", "admin", "enterprise", "expert",
-                                                                 "provider")}
-    web = {role: client_for(people[role], api=False) for role in ("reviewer", "admin", "enterprise", "expert",
-                                                                  "provider")}
+    api = {
+        role: client_for(people[role], api=True) for role in ("reviewer", "admin", "enterprise", "expert", "provider")
+    }
+    web = {
+        role: client_for(people[role], api=False) for role in ("reviewer", "admin", "enterprise", "expert", "provider")
+    }
     cases = [
         ("api_applications_bureau", api["reviewer"], "/api/v1/applications/"),
         ("api_applications_enterprise", api["enterprise"], "/api/v1/applications/"),
@@ -187,12 +201,16 @@ def main() -> int:
             r["met"] = r["median_ms"] <= target[0] and (target[1] is None or r["p95_ms"] <= target[1])
         results[name] = r
         verdict = "" if not target else ("  ✓ target met" if r["met"] else "  ✗ target MISSED")
-        line = (f"  {name:36s} median {r['median_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f}  max {r['max_ms']:7.2f}  "
-                f"(CPU {r['cpu_median_ms']:6.2f})  queries {r['queries']:3d}  {r['bytes'] / 1024:6.1f} KiB{verdict}")
+        line = (
+            f"  {name:36s} median {r['median_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f}  max {r['max_ms']:7.2f}  "
+            f"(CPU {r['cpu_median_ms']:6.2f})  queries {r['queries']:3d}  {r['bytes'] / 1024:6.1f} KiB{verdict}"
+        )
         print(line)
         lines.append(line)
-    for name, client in (("api_applications_bureau_deep", api["reviewer"]),
-                         ("api_applications_enterprise_deep", api["enterprise"])):
+    for name, client in (
+        ("api_applications_bureau_deep", api["reviewer"]),
+        ("api_applications_enterprise_deep", api["enterprise"]),
+    ):
         if only:
             break
         r = deep_pages(client, "/api/v1/applications/", 40)
@@ -200,15 +218,25 @@ def main() -> int:
         line = f"  {name:36s} {r['pages']} pages following next: median {r['median_ms']:.2f} ms, max {r['max_ms']:.2f}"
         print(line)
         lines.append(line)
-    result = {**header("lists"), "postgres": postgres_version(), "settings": os.environ["DJANGO_SETTINGS_MODULE"],
-              "applications": total, "enterprise_applications": people["enterprise_applications"],
-              "results": results}
+    result = {
+        **header("lists"),
+        "postgres": postgres_version(),
+        "settings": os.environ["DJANGO_SETTINGS_MODULE"],
+        "applications": total,
+        "enterprise_applications": people["enterprise_applications"],
+        "results": results,
+    }
     met = all(results[n].get("met") for n in TARGETS if n in results)
     if only:
         return 0 if met else 1
-    text = "\n".join([f"lists benchmark {result['date']} ({result['machine']['uname']}, {result['machine']['cpus']} "
-                      f"CPUs, {result['machine']['memory']}), {total:,} applications", *lines,
-                      f"targets {'met' if met else 'MISSED'}"])
+    text = "\n".join(
+        [
+            f"lists benchmark {result['date']} ({result['machine']['uname']}, {result['machine']['cpus']} "
+            f"CPUs, {result['machine']['memory']}), {total:,} applications",
+            *lines,
+            f"targets {'met' if met else 'MISSED'}",
+        ]
+    )
     path = write_results("lists", result, text)
     print(f"written to {path.relative_to(ROOT)} (and .txt)")
     return 0 if met else 1

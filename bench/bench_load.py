@@ -47,11 +47,13 @@ def parse_wrk(out: str) -> dict:
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     latency = {p: _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
-    return {"requests_per_second": float(rps.group(1)) if rps else 0.0,
-            "requests": int(total.group(1)) if total else 0,
-            "non_2xx": int(non2xx.group(1)) if non2xx else 0,
-            "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,
-            "latency_ms": {f"p{k}": round(v, 2) for k, v in latency.items()}}
+    return {
+        "requests_per_second": float(rps.group(1)) if rps else 0.0,
+        "requests": int(total.group(1)) if total else 0,
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,
+        "latency_ms": {f"p{k}": round(v, 2) for k, v in latency.items()},
+    }
 
 
 def wrk(url: str, *, token: str | None, threads: int, connections: int, duration: int) -> dict:
@@ -92,14 +94,26 @@ def tokens(url: str) -> dict[str, str]:
     owner = User.objects.filter(membership__enterprise_id=busiest.first(), membership__member_role="owner").first()
     if reviewer is None or owner is None:
         raise SystemExit("no generated data: run bench/generate.py first")
-    return {"reviewer": AuthToken.objects.create(user=reviewer)[1],
-            "enterprise": AuthToken.objects.create(user=owner)[1]}
+    return {
+        "reviewer": AuthToken.objects.create(user=reviewer)[1],
+        "enterprise": AuthToken.objects.create(user=owner)[1],
+    }
 
 
 def start_gunicorn(*, url: str, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "portal.settings.bench"}
-    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "portal.wsgi:application", "-w", str(workers), "-b",
-           f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"]
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "portal.wsgi:application",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     for _ in range(100):
         try:
@@ -134,9 +148,11 @@ def main() -> int:
     ensure_wrk()
     keys = tokens(args.database_url)
     base = f"http://127.0.0.1:{args.port}"
-    targets = [("healthz", f"{base}/healthz", None),
-               ("api_applications_bureau", f"{base}/api/v1/applications/", keys["reviewer"]),
-               ("api_applications_enterprise", f"{base}/api/v1/applications/", keys["enterprise"])]
+    targets = [
+        ("healthz", f"{base}/healthz", None),
+        ("api_applications_bureau", f"{base}/api/v1/applications/", keys["reviewer"]),
+        ("api_applications_enterprise", f"{base}/api/v1/applications/", keys["enterprise"]),
+    ]
     proc = start_gunicorn(url=args.database_url, port=args.port, workers=args.workers)
     runs: dict[str, list[dict]] = {name: [] for name, _, _ in targets}
     lines = []
@@ -145,47 +161,64 @@ def main() -> int:
             wrk(url, token=token, threads=args.threads, connections=args.connections, duration=3)
         for r in range(1, args.rounds + 1):
             for name, url, token in targets:
-                res = wrk(url, token=token, threads=args.threads, connections=args.connections,
-                          duration=args.duration)
+                res = wrk(url, token=token, threads=args.threads, connections=args.connections, duration=args.duration)
                 runs[name].append(res)
-                line = (f"  round {r} {name:30s} {res['requests_per_second']:9.1f} req/s  "
-                        f"p50 {res['latency_ms'].get('p50', 0):7.2f} ms  p99 {res['latency_ms'].get('p99', 0):8.2f} ms"
-                        f"  non-2xx {res['non_2xx']}  socket errors {res['socket_errors']}")
+                line = (
+                    f"  round {r} {name:30s} {res['requests_per_second']:9.1f} req/s  "
+                    f"p50 {res['latency_ms'].get('p50', 0):7.2f} ms  p99 {res['latency_ms'].get('p99', 0):8.2f} ms"
+                    f"  non-2xx {res['non_2xx']}  socket errors {res['socket_errors']}"
+                )
                 print(line)
                 lines.append(line)
     finally:
         stop(proc)
     summary = {}
     for name in runs:
-        summary[name] = {"median_requests_per_second": round(statistics.median(
-            x["requests_per_second"] for x in runs[name]), 1)}
+        summary[name] = {
+            "median_requests_per_second": round(statistics.median(x["requests_per_second"] for x in runs[name]), 1)
+        }
     base_rps = summary["healthz"]["median_requests_per_second"]
     met = True
     for name in ("api_applications_bureau", "api_applications_enterprise"):
         # The machine's other work moves both figures; rounds alternate healthz and the lists, and the
         # verdict takes the medians over the rounds (the worst single round is reported beside it).
-        ratios = [lst["requests_per_second"] / h["requests_per_second"]
-                  for lst, h in zip(runs[name], runs["healthz"], strict=True) if h["requests_per_second"]]
+        ratios = [
+            lst["requests_per_second"] / h["requests_per_second"]
+            for lst, h in zip(runs[name], runs["healthz"], strict=True)
+            if h["requests_per_second"]
+        ]
         ratio = round(summary[name]["median_requests_per_second"] / base_rps, 3) if base_rps else 0.0
         worst = round(min(ratios), 3) if ratios else 0.0
         ok = ratio >= TARGET_RATIO and all(x["non_2xx"] == 0 and x["socket_errors"] == 0 for x in runs[name])
         summary[name].update(ratio_to_healthz=ratio, ratio_worst_round=worst, target_ratio=TARGET_RATIO, met=ok)
         met &= ok
-        line = (f"  {name:38s} {summary[name]['median_requests_per_second']:9.1f} req/s = {ratio:.3f} × healthz "
-                f"({base_rps:.1f} req/s; worst round {worst:.3f}); target ≥ {TARGET_RATIO} "
-                f"{'✓ met' if ok else '✗ MISSED'}")
+        line = (
+            f"  {name:38s} {summary[name]['median_requests_per_second']:9.1f} req/s = {ratio:.3f} × healthz "
+            f"({base_rps:.1f} req/s; worst round {worst:.3f}); target ≥ {TARGET_RATIO} "
+            f"{'✓ met' if ok else '✗ MISSED'}"
+        )
         print(line)
         lines.append(line)
     import django.db
 
-    result = {**header("load"), "postgres": postgres_version(), "settings": "portal.settings.bench",
-              "server": f"gunicorn, {args.workers} sync workers, 127.0.0.1:{args.port}",
-              "load": f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} rounds",
-              "runs": runs, "summary": summary}
+    result = {
+        **header("load"),
+        "postgres": postgres_version(),
+        "settings": "portal.settings.bench",
+        "server": f"gunicorn, {args.workers} sync workers, 127.0.0.1:{args.port}",
+        "load": f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} rounds",
+        "runs": runs,
+        "summary": summary,
+    }
     django.db.connections.close_all()
-    text = "\n".join([f"load benchmark {result['date']} ({result['machine']['uname']}, {result['machine']['cpus']} "
-                      f"CPUs, {result['machine']['memory']}); {result['server']}; {result['load']}", *lines,
-                      f"target {'met' if met else 'MISSED'}"])
+    text = "\n".join(
+        [
+            f"load benchmark {result['date']} ({result['machine']['uname']}, {result['machine']['cpus']} "
+            f"CPUs, {result['machine']['memory']}); {result['server']}; {result['load']}",
+            *lines,
+            f"target {'met' if met else 'MISSED'}",
+        ]
+    )
     path = write_results("load", result, text)
     print(f"written to {path.relative_to(ROOT)} (and .txt)")
     return 0 if met else 1

@@ -64,14 +64,22 @@ SETUP_ONLY = {"DJANGO_DEBUG", "EMAIL_BACKEND"}  # what bench/rush_setup.py sets 
 
 # ------------------------------------------------------------------------------------- the servers
 
+
 def server_env(args, folder: Path) -> dict[str, str]:
     inherited = {k: v for k, v in os.environ.items() if k not in SETUP_ONLY}
-    return {**inherited, "DJANGO_SETTINGS_MODULE": "portal.settings.bench", "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url, "PORTAL_PRIVATE_STORAGE": str(folder / "private"),
-            # behind the proxy: its address is trusted for the client's; the browser's origin is the
-            # proxy's non-default port, which nginx's Host ($host) does not carry
-            "PORTAL_TRUSTED_PROXIES": "127.0.0.1", "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{args.port}",
-            "WEB_CONCURRENCY": str(args.workers), "LOG_LEVEL": "warning"}
+    return {
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "PORTAL_PRIVATE_STORAGE": str(folder / "private"),
+        # behind the proxy: its address is trusted for the client's; the browser's origin is the
+        # proxy's non-default port, which nginx's Host ($host) does not carry
+        "PORTAL_TRUSTED_PROXIES": "127.0.0.1",
+        "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{args.port}",
+        "WEB_CONCURRENCY": str(args.workers),
+        "LOG_LEVEL": "warning",
+    }
 
 
 def start(cmd: list[str], *, env: dict, log: Path) -> subprocess.Popen:
@@ -104,6 +112,7 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, what: str) -> None:
 
 # ------------------------------------------------------------------------------------- the journey
 
+
 def journey(b: Browser, draft: Draft, rushed: list[tuple[str, str]], make_pdf) -> None:
     """What one enterprise's browser does in the last hour; StepFailed at the first step that fails."""
     login, app = "/accounts/login/", f"/applications/{draft.application}/"
@@ -114,12 +123,21 @@ def journey(b: Browser, draft: Draft, rushed: list[tuple[str, str]], make_pdf) -
     b.follow("login", a, referer=login)
     edit = f"{app}edit/"
     b.page("draft_page", edit)
-    a = b.post_form("draft_save", f"{app}autosave/", {
-        "title": f"智能算力服务采购（{draft.enterprise}）", "project_key": f"RUSH-{draft.index:04d}",
-        "description": "采购云端智能算力用于大模型推理服务部署，按合同约定分期支付。",
-        "contract_numbers": f"HT-RUSH-{draft.index:04d}", "invoice_numbers": f"2644{draft.index:016d}",
-        "period_end": "", "in_eligible_cost": "380000.00"},
-        referer=edit, headers={"X-Requested-With": "fetch", "Accept": "application/json"})
+    a = b.post_form(
+        "draft_save",
+        f"{app}autosave/",
+        {
+            "title": f"智能算力服务采购（{draft.enterprise}）",
+            "project_key": f"RUSH-{draft.index:04d}",
+            "description": "采购云端智能算力用于大模型推理服务部署，按合同约定分期支付。",
+            "contract_numbers": f"HT-RUSH-{draft.index:04d}",
+            "invoice_numbers": f"2644{draft.index:016d}",
+            "period_end": "",
+            "in_eligible_cost": "380000.00",
+        },
+        referer=edit,
+        headers={"X-Requested-With": "fetch", "Accept": "application/json"},
+    )
     answer = a.json()
     if a.status != 200 or answer.get("ok") is not True:
         raise b.fail(f"draft_save: HTTP {a.status}", str(answer.get("message", ""))[:200])
@@ -128,9 +146,16 @@ def journey(b: Browser, draft: Draft, rushed: list[tuple[str, str]], make_pdf) -
     b.page("detail_page", app, referer=edit)
     for n, (code, label) in enumerate(rushed, start=1):
         step = f"upload_{n}"
-        a = b.post_file(step, f"{app}attachments/", {"material": code, "replaces": ""}, file_field="file",
-                        filename=f"{label}.pdf", content=make_pdf(f"{draft.enterprise} {code}"),
-                        content_type="application/pdf", referer=app)
+        a = b.post_file(
+            step,
+            f"{app}attachments/",
+            {"material": code, "replaces": ""},
+            file_field="file",
+            filename=f"{label}.pdf",
+            content=make_pdf(f"{draft.enterprise} {code}"),
+            content_type="application/pdf",
+            referer=app,
+        )
         if a.status != 302:
             raise b.fail(f"{step}: refused" if a.status == 400 else f"{step}: HTTP {a.status}", a.problems())
         b.follow(step, a, referer=app)
@@ -167,8 +192,10 @@ def rush(drafts: list[Draft], *, rushed, make_pdf, port: int, context: ssl.SSLCo
         finally:
             b.close()
 
-    threads = [threading.Thread(target=run, args=(b, d, ramp * i / max(1, len(drafts))), daemon=True)
-               for i, (b, d) in enumerate(zip(browsers, drafts, strict=True))]
+    threads = [
+        threading.Thread(target=run, args=(b, d, ramp * i / max(1, len(drafts))), daemon=True)
+        for i, (b, d) in enumerate(zip(browsers, drafts, strict=True))
+    ]
     for t in threads:
         t.start()
     t0[0] = time.perf_counter()
@@ -179,6 +206,7 @@ def rush(drafts: list[Draft], *, rushed, make_pdf, port: int, context: ssl.SSLCo
 
 
 # ----------------------------------------------------------------------------- disk against Python
+
 
 @dataclasses.dataclass
 class MeteredBrowser(Browser):
@@ -193,13 +221,17 @@ class MeteredBrowser(Browser):
         answer = super().request(step, method, path, **kwargs)
         after = self.usage.snapshot()
         self.costs.setdefault(step, []).append(
-            {"cpu_ms": (after.cpu["gunicorn"] - before.cpu["gunicorn"]) * 1000,
-             "runqueue_wait_ms": (after.waited["gunicorn"] - before.waited["gunicorn"]) * 1000})
+            {
+                "cpu_ms": (after.cpu["gunicorn"] - before.cpu["gunicorn"]) * 1000,
+                "runqueue_wait_ms": (after.waited["gunicorn"] - before.waited["gunicorn"]) * 1000,
+            }
+        )
         return answer
 
 
-def probe(draft: Draft, *, rushed, make_pdf, small_pdf, port: int, context, count: int, usage: Usage,
-          storage: Path) -> tuple[dict, list[Browser]]:
+def probe(
+    draft: Draft, *, rushed, make_pdf, small_pdf, port: int, context, count: int, usage: Usage, storage: Path
+) -> tuple[dict, list[Browser]]:
     """After the rush, one browser at a time: `count` uploads of the rush's size then `count` of 32 KiB
     (the difference in the workers' CPU time is what the bytes cost), then a whole journey with the
     CPU time of each step; beside them a plain write of the same bytes to the same disk (as the storage
@@ -212,9 +244,16 @@ def probe(draft: Draft, *, rushed, make_pdf, small_pdf, port: int, context, coun
     code, label = rushed[0]
     for kind, maker in (("probe_large", make_pdf), ("probe_small", small_pdf)):
         for n in range(count):
-            a = sizes.post_file(kind, f"{app}attachments/", {"material": code, "replaces": ""}, file_field="file",
-                                filename=f"{label}.pdf", content=maker(f"{kind} {n}"), content_type="application/pdf",
-                                referer=app)
+            a = sizes.post_file(
+                kind,
+                f"{app}attachments/",
+                {"material": code, "replaces": ""},
+                file_field="file",
+                filename=f"{label}.pdf",
+                content=maker(f"{kind} {n}"),
+                content_type="application/pdf",
+                referer=app,
+            )
             if a.status != 302:
                 raise SystemExit(f"the upload probe was refused (HTTP {a.status}): {a.problems()}")
     sizes.close()
@@ -232,7 +271,7 @@ def probe(draft: Draft, *, rushed, make_pdf, small_pdf, port: int, context, coun
             started = time.perf_counter()
             with open(folder / f"{n}-{sync}.pdf", "wb") as out:
                 for i in range(0, len(content), 64 * 1024):  # FileSystemStorage copies in chunks of 64 KiB
-                    out.write(content[i:i + 64 * 1024])
+                    out.write(content[i : i + 64 * 1024])
                 if sync:
                     out.flush()
                     os.fsync(out.fileno())
@@ -246,12 +285,16 @@ def probe(draft: Draft, *, rushed, make_pdf, small_pdf, port: int, context, coun
     for browser in (sizes, alone):
         for step, rows in browser.costs.items():
             costs[step] += rows
-    result = {"uploads": count, "large_bytes": len(content), "small_bytes": len(small_pdf("size")),
-              "alone": {step: medians(rows) for step, rows in costs.items()},
-              "journey_cpu_ms": round(sum(r["cpu_ms"] for rows in alone.costs.values() for r in rows), 1),
-              "journey_requests": sum(len(rows) for rows in alone.costs.values()),
-              "plain_write_ms_median": round(statistics.median(plain), 2),
-              "write_fsync_ms_median": round(statistics.median(synced), 2)}
+    result = {
+        "uploads": count,
+        "large_bytes": len(content),
+        "small_bytes": len(small_pdf("size")),
+        "alone": {step: medians(rows) for step, rows in costs.items()},
+        "journey_cpu_ms": round(sum(r["cpu_ms"] for rows in alone.costs.values() for r in rows), 1),
+        "journey_requests": sum(len(rows) for rows in alone.costs.values()),
+        "plain_write_ms_median": round(statistics.median(plain), 2),
+        "write_fsync_ms_median": round(statistics.median(synced), 2),
+    }
     return result, [sizes, alone]
 
 
@@ -276,13 +319,25 @@ class Servers:
     def __enter__(self) -> Servers:
         env, log = server_env(self.args, self.folder), self.folder / "gunicorn.log"
         try:
-            self.procs["gunicorn"] = start([str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi:application", "--config",
-                                            "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{self.ports.upstream}"],
-                                           env=env, log=log)
+            self.procs["gunicorn"] = start(
+                [
+                    str(ROOT / ".venv/bin/gunicorn"),
+                    "portal.wsgi:application",
+                    "--config",
+                    "deploy/gunicorn.conf.py",
+                    "--bind",
+                    f"127.0.0.1:{self.ports.upstream}",
+                ],
+                env=env,
+                log=log,
+            )
             wait_http(f"http://127.0.0.1:{self.ports.upstream}/healthz", self.procs["gunicorn"], log, "gunicorn")
             if not self.args.no_worker:
-                self.procs["celery"] = start([str(ROOT / ".venv/bin/celery"), "-A", "portal", "worker", "-l",
-                                              "warning", "--concurrency", "1"], env=env, log=self.folder / "celery.log")
+                self.procs["celery"] = start(
+                    [str(ROOT / ".venv/bin/celery"), "-A", "portal", "worker", "-l", "warning", "--concurrency", "1"],
+                    env=env,
+                    log=self.folder / "celery.log",
+                )
             self.proxy.start()
         except BaseException:
             self.__exit__()
@@ -296,66 +351,103 @@ class Servers:
 
     def usage(self) -> Usage:
         procs, proxy = self.procs, self.proxy
-        return Usage({"gunicorn": lambda: process_tree(procs["gunicorn"].pid, children_only=True),
-                      "nginx": lambda: process_tree(proxy.proc.pid) if proxy.proc else [],
-                      "celery": lambda: process_tree(procs["celery"].pid) if "celery" in procs else []})
+        return Usage(
+            {
+                "gunicorn": lambda: process_tree(procs["gunicorn"].pid, children_only=True),
+                "nginx": lambda: process_tree(proxy.proc.pid) if proxy.proc else [],
+                "celery": lambda: process_tree(procs["celery"].pid) if "celery" in procs else [],
+            }
+        )
 
 
 def measure(args, prepared: Prepared, servers: Servers, make_pdf, small_pdf, storage: Path) -> dict:
     """Warm the workers with a few whole journeys (a portal that has served all day has imported and
     cached what the first submission imports), then the rush, then the upload probe."""
     port, context = servers.ports.https, servers.context
-    warm, drafts = prepared.drafts[:args.warmup], prepared.drafts[args.warmup:]
-    browsers, details, _wall = rush(warm, rushed=prepared.rushed, make_pdf=make_pdf, port=port, context=context,
-                                    ramp=0)
+    warm, drafts = prepared.drafts[: args.warmup], prepared.drafts[args.warmup :]
+    browsers, details, _wall = rush(warm, rushed=prepared.rushed, make_pdf=make_pdf, port=port, context=context, ramp=0)
     if details:
         raise SystemExit(f"the warm-up journeys failed: {dict(details)}")
     usage = servers.usage()
     before, cpu_before, client_before, uptime_before = usage.snapshot(), machine_cpu(), time.process_time(), uptime()
     print(f"==> the rush: {len(drafts)} enterprises ({uptime_before})")
-    browsers, details, wall = rush(drafts, rushed=prepared.rushed, make_pdf=make_pdf, port=port, context=context,
-                                   ramp=args.ramp)
+    browsers, details, wall = rush(
+        drafts, rushed=prepared.rushed, make_pdf=make_pdf, port=port, context=context, ramp=args.ramp
+    )
     after, cpu_after, client_after, uptime_after = usage.snapshot(), machine_cpu(), time.process_time(), uptime()
     print("==> upload probe and disk")
-    alone, probe_browsers = probe(prepared.probe, rushed=prepared.rushed, make_pdf=make_pdf, small_pdf=small_pdf,
-                                  port=port, context=context, count=args.probe_uploads, usage=usage, storage=storage)
+    alone, probe_browsers = probe(
+        prepared.probe,
+        rushed=prepared.rushed,
+        make_pdf=make_pdf,
+        small_pdf=small_pdf,
+        port=port,
+        context=context,
+        count=args.probe_uploads,
+        usage=usage,
+        storage=storage,
+    )
     machine = {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
     total = max(machine.pop("total"), 1e-9)
     cpu_s = {k: round(after.cpu[k] - before.cpu[k], 1) for k in after.cpu}
-    return {"browsers": browsers, "probe_browsers": probe_browsers, "details": details, "probe": alone,
-            "uptime_before": uptime_before, "uptime_after": uptime_after,
-            "usage": {"wall_s": round(wall, 2), "cpu_s": cpu_s, "client_cpu_s": round(client_after - client_before, 1),
-                      "gunicorn_busy": cpu_s["gunicorn"] / (wall * args.workers),
-                      "runqueue_wait_s": {k: round(after.waited[k] - before.waited[k], 1) for k in after.waited},
-                      "written_mib": {k: round((after.written[k] - before.written[k]) / MIB, 1)
-                                      for k in after.written},
-                      "machine": {k: round(v / total, 3) for k, v in machine.items()}}}
+    return {
+        "browsers": browsers,
+        "probe_browsers": probe_browsers,
+        "details": details,
+        "probe": alone,
+        "uptime_before": uptime_before,
+        "uptime_after": uptime_after,
+        "usage": {
+            "wall_s": round(wall, 2),
+            "cpu_s": cpu_s,
+            "client_cpu_s": round(client_after - client_before, 1),
+            "gunicorn_busy": cpu_s["gunicorn"] / (wall * args.workers),
+            "runqueue_wait_s": {k: round(after.waited[k] - before.waited[k], 1) for k in after.waited},
+            "written_mib": {k: round((after.written[k] - before.written[k]) / MIB, 1) for k in after.written},
+            "machine": {k: round(v / total, 3) for k, v in machine.items()},
+        },
+    }
 
 
 def run_all(args, *, folder: Path, storage: Path, size: int, make_pdf, small_pdf) -> dict:
     print(f"==> preparing {args.database_url.rsplit('/', 1)[-1]}: demo data, catalogue, {args.enterprises} enterprises")
     started = time.monotonic()
-    prepared = prepare(url=args.database_url, storage=storage, enterprises=args.warmup + args.enterprises,
-                       programme_code="hp-compute-voucher", small_pdf=small_pdf)
+    prepared = prepare(
+        url=args.database_url,
+        storage=storage,
+        enterprises=args.warmup + args.enterprises,
+        programme_code="hp-compute-voucher",
+        small_pdf=small_pdf,
+    )
     print(f"    done in {time.monotonic() - started:.0f} s; the window closes at {prepared.window_closes_at}")
     with Servers(args, folder) as servers:
         run = measure(args, prepared, servers, make_pdf, small_pdf, storage)
     rows = servers.proxy.log_lines()
-    rushed = dataclasses.replace(prepared, drafts=prepared.drafts[args.warmup:])
-    result = {**header("rush"), "postgres": postgres_version(), "settings": "portal.settings.bench",
-              "server": f"nginx {'.'.join(map(str, servers.proxy.version))} (TLS, deploy/nginx template) → gunicorn "
-                        f"{args.workers} sync workers (deploy/gunicorn.conf.py)"
-                        + ("" if args.no_worker else " + 1 Celery worker"),
-              "programme": prepared.programme, "window_closes_at": prepared.window_closes_at,
-              "enterprises": args.enterprises, "ramp_s": args.ramp, "workers": args.workers,
-              "enterprises_verified": prepared.verified, "warmup_journeys": args.warmup,
-              "journey": "login page, login, home, edit page, autosave, application page, 3 × (upload, application "
-                         "page), submit page, submit (with the declaration), application page",
-              "file_bytes": size, "uptime_before": run["uptime_before"], "uptime_after": run["uptime_after"],
-              "summary": summarise(run["browsers"], rows),
-              "failure_samples": {k: v[:5] for k, v in run["details"].items()}, "usage": run["usage"],
-              "probe": probe_times(run["probe"], run["probe_browsers"], rows, run["usage"]["machine"]),
-              "check": check(prepared=rushed, storage=storage, file_size=size)}
+    rushed = dataclasses.replace(prepared, drafts=prepared.drafts[args.warmup :])
+    result = {
+        **header("rush"),
+        "postgres": postgres_version(),
+        "settings": "portal.settings.bench",
+        "server": f"nginx {'.'.join(map(str, servers.proxy.version))} (TLS, deploy/nginx template) → gunicorn "
+        f"{args.workers} sync workers (deploy/gunicorn.conf.py)" + ("" if args.no_worker else " + 1 Celery worker"),
+        "programme": prepared.programme,
+        "window_closes_at": prepared.window_closes_at,
+        "enterprises": args.enterprises,
+        "ramp_s": args.ramp,
+        "workers": args.workers,
+        "enterprises_verified": prepared.verified,
+        "warmup_journeys": args.warmup,
+        "journey": "login page, login, home, edit page, autosave, application page, 3 × (upload, application "
+        "page), submit page, submit (with the declaration), application page",
+        "file_bytes": size,
+        "uptime_before": run["uptime_before"],
+        "uptime_after": run["uptime_after"],
+        "summary": summarise(run["browsers"], rows),
+        "failure_samples": {k: v[:5] for k, v in run["details"].items()},
+        "usage": run["usage"],
+        "probe": probe_times(run["probe"], run["probe_browsers"], rows, run["usage"]["machine"]),
+        "check": check(prepared=rushed, storage=storage, file_size=size),
+    }
     return result
 
 
@@ -364,13 +456,25 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_RUSH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_RUSH_REDIS_URL", DEFAULT_REDIS))
     parser.add_argument("--enterprises", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4")),
-                        help="gunicorn workers (deploy/gunicorn.conf.py's default: 4)")
-    parser.add_argument("--warmup", type=int, default=None,
-                        help="whole journeys of other enterprises before the rush (default: 2 per worker)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "4")),
+        help="gunicorn workers (deploy/gunicorn.conf.py's default: 4)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=None,
+        help="whole journeys of other enterprises before the rush (default: 2 per worker)",
+    )
     parser.add_argument("--ramp", type=float, default=0.0, help="spread the starts over this many seconds (0: at once)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_RUSH_PORT", "8143")),
-                        help="nginx's https port; gunicorn on port+1, nginx's http and health ports +2, +3")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("BENCH_RUSH_PORT", "8143")),
+        help="nginx's https port; gunicorn on port+1, nginx's http and health ports +2, +3",
+    )
     parser.add_argument("--file-mib", type=float, default=2.0)
     parser.add_argument("--probe-uploads", type=int, default=10)
     parser.add_argument("--no-worker", action="store_true", help="no Celery worker (notifications wait in Redis)")

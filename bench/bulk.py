@@ -136,11 +136,14 @@ class FastLoad:
         with connection.cursor() as cur:
             cur.execute("SET LOCAL session_replication_role = replica")
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            cur.execute("""
+            cur.execute(
+                """
                 SELECT i.indexname, i.indexdef FROM pg_indexes i
                 JOIN pg_class c ON c.relname = i.indexname
                 WHERE i.schemaname = 'public' AND i.tablename = ANY(%s)
-                  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)""", [self.tables])
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)""",
+                [self.tables],
+            )
             rows = cur.fetchall()
             for name, definition in rows:
                 cur.execute(f'DROP INDEX "{name}"')
@@ -165,11 +168,14 @@ def check_foreign_keys(model_list: list[type[models.Model]]) -> int:
                     continue
                 target = f.related_model._meta
                 col, tcol = f.column, f.target_field.column
-                cur.execute(f'SELECT count(*) FROM "{model._meta.db_table}" c WHERE c."{col}" IS NOT NULL AND NOT '
-                            f'EXISTS (SELECT 1 FROM "{target.db_table}" p WHERE p."{tcol}" = c."{col}")')
+                cur.execute(
+                    f'SELECT count(*) FROM "{model._meta.db_table}" c WHERE c."{col}" IS NOT NULL AND NOT '
+                    f'EXISTS (SELECT 1 FROM "{target.db_table}" p WHERE p."{tcol}" = c."{col}")'
+                )
                 orphans = cur.fetchone()[0]
                 if orphans:
-                    raise RuntimeError(f"{model._meta.db_table}.{col}: {orphans} rows point at no "
-                                       f"{target.db_table} row")
+                    raise RuntimeError(
+                        f"{model._meta.db_table}.{col}: {orphans} rows point at no {target.db_table} row"
+                    )
                 checked += 1
     return checked

@@ -77,8 +77,9 @@ class Generator(Planner, Records, Money):
     def run(self) -> None:
         from django.apps import apps
 
-        models = [m for m in apps.get_models() if m._meta.app_label in ("portal", "applications", "vouchers",
-                                                                        "reviews")]
+        models = [
+            m for m in apps.get_models() if m._meta.app_label in ("portal", "applications", "vouchers", "reviews")
+        ]
         self.ids.prime(models)
         fast = FastLoad(models).start()
         self.load(models)
@@ -115,6 +116,7 @@ class Generator(Planner, Records, Money):
             reset_sequences(models)
 
     # -- catalogue and people
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -172,11 +174,21 @@ def main() -> int:
     print("\n".join(lines))
     from bench.machine import header, postgres_version, write_results
 
-    result = {**header("generate"), "postgres": postgres_version(), "scale": args.scale, "seed": args.seed,
-              "seconds_total": round(total, 1), "seconds_by_step": gen.timings, "rows": dict(COPIED)}
+    result = {
+        **header("generate"),
+        "postgres": postgres_version(),
+        "scale": args.scale,
+        "seed": args.seed,
+        "seconds_total": round(total, 1),
+        "seconds_by_step": gen.timings,
+        "rows": dict(COPIED),
+    }
     steps = [f"  {name} … {seconds} s" for name, seconds in gen.timings.items()]
-    path = write_results("generate", result, "\n".join([f"generate.py scale {args.scale} {result['date']} "
-                                                         f"({result['machine']['uname']})", *steps, *lines]))
+    path = write_results(
+        "generate",
+        result,
+        "\n".join([f"generate.py scale {args.scale} {result['date']} ({result['machine']['uname']})", *steps, *lines]),
+    )
     print(f"written to {path.relative_to(ROOT)} (and .txt)")
     return 0
 

@@ -29,9 +29,15 @@ KINDS = ["approval", "staged", "decline", "reduction", "supplement", "preapprova
 
 
 def _setup(work: Path) -> None:
-    os.environ.update({"DATABASE_URL": f"sqlite:///{work / 'samples.sqlite3'}", "DJANGO_DEBUG": "false",
-                       "PORTAL_PRIVATE_STORAGE": str(work / "private"), "REDIS_URL": "",
-                       "PORTAL_SITE_URL": "https://gzai.example.gov.cn"})
+    os.environ.update(
+        {
+            "DATABASE_URL": f"sqlite:///{work / 'samples.sqlite3'}",
+            "DJANGO_DEBUG": "false",
+            "PORTAL_PRIVATE_STORAGE": str(work / "private"),
+            "REDIS_URL": "",
+            "PORTAL_SITE_URL": "https://gzai.example.gov.cn",
+        }
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
     import django
 
@@ -63,12 +69,18 @@ def _letters() -> dict:
     admin = UserFactory(role=Role.BUREAU_ADMIN, email="admin@example.cn", district="huangpu")
     owner = UserFactory(role=Role.ENTERPRISE, email="owner@example.cn")
     ent = EnterpriseFactory(name="广州智算未来人工智能科技有限公司")
-    ent_th = EnterpriseFactory(name="广州天河星图数据科技有限公司", registered_district="tianhe",
-                               tax_district="tianhe", stats_district="tianhe")
-    LetterIssuer.objects.create(authority="广州开发区经济和信息化局",  # 追回决定书's repayment account
-                                repayment_account_name="广州开发区财政国库支付中心",
-                                repayment_bank="中国工商银行广州开发区支行",
-                                repayment_account_number="3602000109000123456")
+    ent_th = EnterpriseFactory(
+        name="广州天河星图数据科技有限公司",
+        registered_district="tianhe",
+        tax_district="tianhe",
+        stats_district="tianhe",
+    )
+    LetterIssuer.objects.create(
+        authority="广州开发区经济和信息化局",  # 追回决定书's repayment account
+        repayment_account_name="广州开发区财政国库支付中心",
+        repayment_bank="中国工商银行广州开发区支行",
+        repayment_account_number="3602000109000123456",
+    )
     today = timezone.localdate()
 
     def app(code, title, enterprise=ent):
@@ -81,35 +93,74 @@ def _letters() -> dict:
     out = {}
     a = app("hp-data-trading", "数据产品场内挂牌交易项目")
     make_award(application=a, amount="123456.78")
-    out["approval"] = letter(a, "approval", reviewer, {"notice_starts_on": str(today - dt.timedelta(days=12)),
-                                                       "notice_ends_on": str(today - dt.timedelta(days=5))})
+    out["approval"] = letter(
+        a,
+        "approval",
+        reviewer,
+        {"notice_starts_on": str(today - dt.timedelta(days=12)), "notice_ends_on": str(today - dt.timedelta(days=5))},
+    )
     a = app("hp-vertical-model-compute", "面向智能制造的垂直大模型训练算力项目")
     make_award(application=a, amount="900000")
-    out["staged"] = letter(a, "approval", reviewer, {"tranches": [
-        {"label": "首期", "amount": "300000.00", "condition": "项目启动并签订资金使用承诺书"},
-        {"label": "二期", "amount": "300000.00", "condition": "项目中期检查合格"},
-        {"label": "三期", "amount": "300000.00", "condition": "项目通过验收"}], "copy_to": ["广州开发区财政局"]})
+    out["staged"] = letter(
+        a,
+        "approval",
+        reviewer,
+        {
+            "tranches": [
+                {"label": "首期", "amount": "300000.00", "condition": "项目启动并签订资金使用承诺书"},
+                {"label": "二期", "amount": "300000.00", "condition": "项目中期检查合格"},
+                {"label": "三期", "amount": "300000.00", "condition": "项目通过验收"},
+            ],
+            "copy_to": ["广州开发区财政局"],
+        },
+    )
     a = app("th-dcmm", "数据管理能力成熟度评估项目", ent_th)
-    out["decline"] = letter(a, "decline", reviewer_th, {
-        "reason": "经审核，你单位申报时尚未取得数据管理能力成熟度评估（DCMM）证书，不符合政策规定的申报条件。"})
+    out["decline"] = letter(
+        a,
+        "decline",
+        reviewer_th,
+        {"reason": "经审核，你单位申报时尚未取得数据管理能力成熟度评估（DCMM）证书，不符合政策规定的申报条件。"},
+    )
     a = app("hp-revenue-growth", "大模型产品营业收入增长项目")
     make_award(application=a, amount="400000")
-    Decision.objects.create(application=a, outcome=Decision.Outcome.REDUCE, amount=Decimal("400000"),
-                            max_amount=Decimal("500000"), reason="部分发票不属于申报期内，相应金额不予计入。",
-                            decided_on=today)
+    Decision.objects.create(
+        application=a,
+        outcome=Decision.Outcome.REDUCE,
+        amount=Decimal("400000"),
+        max_amount=Decimal("500000"),
+        reason="部分发票不属于申报期内，相应金额不予计入。",
+        decided_on=today,
+    )
     out["reduction"] = letter(a, "approval", reviewer, {"copy_to": ["广州开发区财政局"]})
     a = app("hp-data-space", "可信数据空间建设项目")
-    out["supplement"] = letter(a, "supplement", reviewer, {
-        "items": [{"label": "营业执照", "note": "请上传加盖公章的副本扫描件"},
-                  {"label": "2026年3月发票", "note": "缺少3月份算力服务发票及付款凭证"},
-                  {"label": "项目实施方案", "note": "请补充项目进度安排和资金使用计划"}],
-        "due_on": today + dt.timedelta(days=15)})
+    out["supplement"] = letter(
+        a,
+        "supplement",
+        reviewer,
+        {
+            "items": [
+                {"label": "营业执照", "note": "请上传加盖公章的副本扫描件"},
+                {"label": "2026年3月发票", "note": "缺少3月份算力服务发票及付款凭证"},
+                {"label": "项目实施方案", "note": "请补充项目进度安排和资金使用计划"},
+            ],
+            "due_on": today + dt.timedelta(days=15),
+        },
+    )
     p = PreApproval.objects.create(
-        reference=f"SQ{today.year}-000042", enterprise=ent_th, programme=programmes["th-events"],
-        event_name="天河人工智能大模型产业峰会", event_date=today + dt.timedelta(days=40),
-        venue="广州市天河区体育西路191号", plan="主论坛、三场分论坛。", budget=Decimal("800000.00"),
-        requested_by=owner, state=PreApproval.State.APPROVED, decided_by=reviewer_th, decided_on=today,
-        reason="同意按方案举办，活动结束后按规定申报。")
+        reference=f"SQ{today.year}-000042",
+        enterprise=ent_th,
+        programme=programmes["th-events"],
+        event_name="天河人工智能大模型产业峰会",
+        event_date=today + dt.timedelta(days=40),
+        venue="广州市天河区体育西路191号",
+        plan="主论坛、三场分论坛。",
+        budget=Decimal("800000.00"),
+        requested_by=owner,
+        state=PreApproval.State.APPROVED,
+        decided_by=reviewer_th,
+        decided_on=today,
+        reason="同意按方案举办，活动结束后按规定申报。",
+    )
     with transaction.atomic():
         out["preapproval"] = services.letter_create_for_preapproval(preapproval=p, actor=reviewer_th)
     a = app("hp-compute-voucher", "智能算力租用项目")
@@ -119,10 +170,16 @@ def _letters() -> dict:
     award = make_award(application=a, amount="500000")
     Award.objects.filter(pk=award.pk).update(disbursed=Decimal("500000"))
     award.refresh_from_db()
-    c = Clawback.objects.create(number=f"ZH{today.year}-000001", award=award, enterprise=ent,
-                                amount=Decimal("200000.00"), decided_by=admin, decided_on=today,
-                                due_on=today + dt.timedelta(days=30),
-                                reason="经核查，项目部分研发费用票据与申报事项不能对应，相应补贴资金予以追回。")
+    c = Clawback.objects.create(
+        number=f"ZH{today.year}-000001",
+        award=award,
+        enterprise=ent,
+        amount=Decimal("200000.00"),
+        decided_by=admin,
+        decided_on=today,
+        due_on=today + dt.timedelta(days=30),
+        reason="经核查，项目部分研发费用票据与申报事项不能对应，相应补贴资金予以追回。",
+    )
     with transaction.atomic():
         out["clawback"] = services.letter_create_for_clawback(clawback=c, actor=admin)
     return out
@@ -134,8 +191,10 @@ def _png(pdf: Path, page: int, target: Path) -> None:
     from PIL import Image
 
     stem = target.with_suffix("")
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
-                    str(stem)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)],
+        check=True,
+    )
     with Image.open(target) as image:
         small = image.convert("RGB").quantize(colors=32, method=Image.Quantize.MEDIANCUT)
     small.save(target, optimize=True)

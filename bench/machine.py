@@ -16,8 +16,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def machine() -> dict:
     cpu, mem = "", ""
     try:
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), "")
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
         mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
     except OSError:
         pass
@@ -26,15 +32,25 @@ def machine() -> dict:
     except OSError:
         load = None
     uname = platform.uname()
-    return {"uname": f"{uname.system} {uname.node} {uname.release} {uname.version} {uname.machine}",
-            "cpu": cpu, "cpus": os.cpu_count(), "memory": mem, "python": platform.python_version(),
-            "load_average_at_start": [round(x, 2) for x in load] if load else None}
+    return {
+        "uname": f"{uname.system} {uname.node} {uname.release} {uname.version} {uname.machine}",
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory": mem,
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in load] if load else None,
+    }
 
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=RESULTS.parent.parent, check=False).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=RESULTS.parent.parent,
+            check=False,
+        ).stdout.strip()
     except OSError:
         return ""
 
@@ -58,5 +74,9 @@ def write_results(name: str, result: dict, text: str) -> Path:
 
 
 def header(name: str) -> dict:
-    return {"benchmark": name, "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "git_commit": git_commit(), "machine": machine()}
+    return {
+        "benchmark": name,
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "machine": machine(),
+    }

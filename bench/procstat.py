@@ -93,5 +93,9 @@ def machine_cpu() -> dict[str, float]:
     values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     user, nice, system, idle, iowait, irq, softirq, steal = (values + [0] * 8)[:8]
     total = sum(values[:8])
-    return {"busy": (total - idle - iowait) / TICKS, "iowait": iowait / TICKS, "steal": steal / TICKS,
-            "total": total / TICKS}
+    return {
+        "busy": (total - idle - iowait) / TICKS,
+        "iowait": iowait / TICKS,
+        "steal": steal / TICKS,
+        "total": total / TICKS,
+    }

@@ -57,18 +57,27 @@ def self_signed_certificate(folder: Path) -> Path:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                        x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     private = folder / "privkey.pem"
-    private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    private.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     private.chmod(0o600)
     return folder / "fullchain.pem"
 
@@ -76,13 +85,16 @@ def self_signed_certificate(folder: Path) -> Path:
 def _replace_once(text: str, old: str, new: str) -> str:
     count = text.count(old)
     if count != 1:
-        raise SystemExit(f"{TEMPLATE.relative_to(ROOT)}: expected the line {old!r} once, found it {count} times; "
-                         "bench/proxy.py follows the template and needs updating with it")
+        raise SystemExit(
+            f"{TEMPLATE.relative_to(ROOT)}: expected the line {old!r} once, found it {count} times; "
+            "bench/proxy.py follows the template and needs updating with it"
+        )
     return text.replace(old, new)
 
 
-def site_config(*, ports: ProxyPorts, tls_dir: Path, access_log: Path, upload_limit: str,
-                version: tuple[int, ...]) -> str:
+def site_config(
+    *, ports: ProxyPorts, tls_dir: Path, access_log: Path, upload_limit: str, version: tuple[int, ...]
+) -> str:
     """The template's server blocks, filled in as the nginx image does (${PORTAL_…} from the
     environment) and pointed at this machine."""
     text = TEMPLATE.read_text()
@@ -90,8 +102,9 @@ def site_config(*, ports: ProxyPorts, tls_dir: Path, access_log: Path, upload_li
     text = text.replace("${PORTAL_UPLOAD_LIMIT}", upload_limit)
     unfilled = re.search(r"\$\{[A-Z0-9_]+\}", text)
     if unfilled:
-        raise SystemExit(f"{TEMPLATE.relative_to(ROOT)} names a variable bench/proxy.py does not fill in: "
-                         f"{unfilled.group(0)}")
+        raise SystemExit(
+            f"{TEMPLATE.relative_to(ROOT)} names a variable bench/proxy.py does not fill in: {unfilled.group(0)}"
+        )
     text = _replace_once(text, "resolver 127.0.0.11 valid=10s ipv6=off;", "# (no Docker resolver here)")
     text = _replace_once(text, "listen 80 default_server;", f"listen 127.0.0.1:{ports.http} default_server;")
     listen_tls = f"listen 127.0.0.1:{ports.https} ssl default_server;"
@@ -100,7 +113,9 @@ def site_config(*, ports: ProxyPorts, tls_dir: Path, access_log: Path, upload_li
         listen_tls = f"listen 127.0.0.1:{ports.https} ssl http2 default_server;"
     text = _replace_once(text, "listen 443 ssl default_server;", listen_tls)
     text = _replace_once(text, "listen 127.0.0.1:8081;", f"listen 127.0.0.1:{ports.health};")
-    text = _replace_once(text, "set $portal_web http://web:8000;", f"set $portal_web http://127.0.0.1:{ports.upstream};")
+    text = _replace_once(
+        text, "set $portal_web http://web:8000;", f"set $portal_web http://127.0.0.1:{ports.upstream};"
+    )
     text = text.replace("/etc/nginx/tls/", f"{tls_dir}/")
     return text.replace("access_log /dev/stdout portal_json;", f"access_log {access_log} portal_json;")
 
@@ -108,16 +123,18 @@ def site_config(*, ports: ProxyPorts, tls_dir: Path, access_log: Path, upload_li
 def main_config(*, folder: Path, site: Path) -> str:
     """nginx.conf around the site: everything nginx writes (pid, logs, buffered bodies) in `folder`."""
     user = "user root;\n" if os.geteuid() == 0 else ""  # read the benchmark's own files as their owner
-    return (f"{user}worker_processes auto;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
-            "events { worker_connections 4096; }\n"
-            "http {\n"
-            f"  include {_mime_types()};\n  default_type application/octet-stream;\n"
-            "  sendfile on;\n"
-            f"  client_body_temp_path {folder}/client_body;\n  proxy_temp_path {folder}/proxy;\n"
-            f"  fastcgi_temp_path {folder}/fastcgi;\n  uwsgi_temp_path {folder}/uwsgi;\n"
-            f"  scgi_temp_path {folder}/scgi;\n"
-            f"  include {site};\n"
-            "}\n")
+    return (
+        f"{user}worker_processes auto;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
+        "events { worker_connections 4096; }\n"
+        "http {\n"
+        f"  include {_mime_types()};\n  default_type application/octet-stream;\n"
+        "  sendfile on;\n"
+        f"  client_body_temp_path {folder}/client_body;\n  proxy_temp_path {folder}/proxy;\n"
+        f"  fastcgi_temp_path {folder}/fastcgi;\n  uwsgi_temp_path {folder}/uwsgi;\n"
+        f"  scgi_temp_path {folder}/scgi;\n"
+        f"  include {site};\n"
+        "}\n"
+    )
 
 
 def _mime_types() -> str:
@@ -140,19 +157,28 @@ class Proxy:
         self.ca_file = self_signed_certificate(folder / "tls")
         self.version = nginx_version(self.binary)
         site = folder / "portal.conf"
-        site.write_text(site_config(ports=ports, tls_dir=folder / "tls", access_log=self.access_log,
-                                    upload_limit=upload_limit, version=self.version))
+        site.write_text(
+            site_config(
+                ports=ports,
+                tls_dir=folder / "tls",
+                access_log=self.access_log,
+                upload_limit=upload_limit,
+                version=self.version,
+            )
+        )
         self.conf = folder / "nginx.conf"
         self.conf.write_text(main_config(folder=folder, site=site))
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        check = subprocess.run([self.binary, "-t", "-q", "-p", str(self.folder), "-c", str(self.conf)],
-                               capture_output=True, text=True)
+        check = subprocess.run(
+            [self.binary, "-t", "-q", "-p", str(self.folder), "-c", str(self.conf)], capture_output=True, text=True
+        )
         if check.returncode:
             raise SystemExit(f"nginx refused the configuration:\n{check.stderr}")
-        self.proc = subprocess.Popen([self.binary, "-p", str(self.folder), "-c", str(self.conf), "-g", "daemon off;"],
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [self.binary, "-p", str(self.folder), "-c", str(self.conf), "-g", "daemon off;"], start_new_session=True
+        )
         import urllib.request
 
         for _ in range(50):

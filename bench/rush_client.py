@@ -123,8 +123,13 @@ class Browser:
                 raise StepFailed(type(exc).__name__, str(exc)) from None
             self._used = True
             elapsed = time.perf_counter() - started
-            answer = Answer(status=response.status, headers={k.lower(): v for k, v in response.getheaders()},
-                            body=data, seconds=elapsed, request_id=response.getheader("X-Request-ID", ""))
+            answer = Answer(
+                status=response.status,
+                headers={k.lower(): v for k, v in response.getheaders()},
+                body=data,
+                seconds=elapsed,
+                request_id=response.getheader("X-Request-ID", ""),
+            )
             for value in response.headers.get_all("Set-Cookie") or []:
                 self._keep_cookie(value)
             if response.getheader("Connection", "").lower() == "close":
@@ -141,10 +146,23 @@ class Browser:
             else:
                 self.cookies[name] = morsel.value
 
-    def request(self, step: str, method: str, path: str, *, body: bytes | None = None, page: bool = False,
-                headers: dict[str, str] | None = None, referer: str = "") -> Answer:
-        sent = {"Host": f"{self.host}:{self.port}", "User-Agent": "bench-rush (a browser's requests)",
-                "Accept-Language": "zh-CN,zh;q=0.9", **(headers or {})}
+    def request(
+        self,
+        step: str,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        page: bool = False,
+        headers: dict[str, str] | None = None,
+        referer: str = "",
+    ) -> Answer:
+        sent = {
+            "Host": f"{self.host}:{self.port}",
+            "User-Agent": "bench-rush (a browser's requests)",
+            "Accept-Language": "zh-CN,zh;q=0.9",
+            **(headers or {}),
+        }
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method == "POST":
@@ -155,11 +173,25 @@ class Browser:
         try:
             answer = self._send(method, path, body, sent)
         except StepFailed as failure:
-            self.records.append(Record(self.enterprise, step, page, started, time.perf_counter() - self.t0 - started,
-                                       0, "", len(body or b""), error=f"{step}: {failure.kind}"))
+            self.records.append(
+                Record(
+                    self.enterprise,
+                    step,
+                    page,
+                    started,
+                    time.perf_counter() - self.t0 - started,
+                    0,
+                    "",
+                    len(body or b""),
+                    error=f"{step}: {failure.kind}",
+                )
+            )
             raise
-        self.records.append(Record(self.enterprise, step, page, started, answer.seconds, answer.status,
-                                   answer.request_id, len(body or b"")))
+        self.records.append(
+            Record(
+                self.enterprise, step, page, started, answer.seconds, answer.status, answer.request_id, len(body or b"")
+            )
+        )
         if page or method == "GET":
             match = CSRF_INPUT.search(answer.text()) if answer.status == 200 else None
             if match:
@@ -173,8 +205,9 @@ class Browser:
         return StepFailed(kind, detail)
 
     def page(self, step: str, path: str, *, referer: str = "") -> Answer:
-        answer = self.request(step, "GET", path, page=True, referer=referer,
-                              headers={"Accept": "text/html,application/xhtml+xml"})
+        answer = self.request(
+            step, "GET", path, page=True, referer=referer, headers={"Accept": "text/html,application/xhtml+xml"}
+        )
         if answer.status != 200:
             raise self.fail(f"{step}: HTTP {answer.status}", answer.text()[:200])
         return answer
@@ -185,29 +218,66 @@ class Browser:
         path = target.path + (f"?{target.query}" if target.query else "")
         return self.page(f"{step}.page", path or "/", referer=referer)
 
-    def post_form(self, step: str, path: str, fields: dict[str, str] | list[tuple[str, str]], *, referer: str,
-                  headers: dict[str, str] | None = None) -> Answer:
+    def post_form(
+        self,
+        step: str,
+        path: str,
+        fields: dict[str, str] | list[tuple[str, str]],
+        *,
+        referer: str,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
         items = list(fields.items()) if isinstance(fields, dict) else list(fields)
         body = urlencode([("csrfmiddlewaretoken", self.csrf), *items]).encode()
-        return self.request(step, "POST", path, body=body, referer=referer,
-                            headers={"Content-Type": "application/x-www-form-urlencoded",
-                                     "Accept": "text/html,application/xhtml+xml", **(headers or {})})
+        return self.request(
+            step,
+            "POST",
+            path,
+            body=body,
+            referer=referer,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "text/html,application/xhtml+xml",
+                **(headers or {}),
+            },
+        )
 
-    def post_file(self, step: str, path: str, fields: dict[str, str], *, file_field: str, filename: str,
-                  content: bytes, content_type: str, referer: str) -> Answer:
+    def post_file(
+        self,
+        step: str,
+        path: str,
+        fields: dict[str, str],
+        *,
+        file_field: str,
+        filename: str,
+        content: bytes,
+        content_type: str,
+        referer: str,
+    ) -> Answer:
         boundary = f"----benchrush{uuid.uuid4().hex}"
         parts = []
         for name, value in [("csrfmiddlewaretoken", self.csrf), *fields.items()]:
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
-                     f"Content-Type: {content_type}\r\n\r\n".encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n".encode()
+        )
         body = b"".join([*parts, content, f"\r\n--{boundary}--\r\n".encode()])
-        return self.request(step, "POST", path, body=body, referer=referer,
-                            headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
-                                     "Accept": "text/html,application/xhtml+xml"})
+        return self.request(
+            step,
+            "POST",
+            path,
+            body=body,
+            referer=referer,
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Accept": "text/html,application/xhtml+xml",
+            },
+        )
 
 
 # ---------------------------------------------------------------------------------------------- PDFs
+
 
 def pdf_bytes(label: str, size: int, noise: bytes) -> bytes:
     """A valid one-page PDF of exactly `size` bytes: a line of text and a grey image of `noise`

@@ -99,31 +99,63 @@ def prepare(*, url: str, storage: Path, enterprises: int, programme_code: str, s
 
     try:  # 实名核验 (issue 12): where the model has it, verified as the tests' factories make them
         from applications.models import EligibilityFact, FactRecord, FactSource, VerificationState, VerifiedVia
-        verified = {"verification_state": VerificationState.VERIFIED, "verified_via": VerifiedVia.BUREAU,
-                    "verified_at": timezone.now()}
+
+        verified = {
+            "verification_state": VerificationState.VERIFIED,
+            "verified_via": VerifiedVia.BUREAU,
+            "verified_at": timezone.now(),
+        }
     except ImportError:
         verified = {}
     password = make_password(PASSWORD)  # one hash for all: 200 hashes would take minutes here
     with transaction.atomic():
-        made = Enterprise.objects.bulk_create([
-            Enterprise(name=f"广州冲刺{i:03d}号智能科技有限公司", credit_code=_credit_code(900_000 + i),
-                       registered_district=District.HUANGPU, tax_district=District.HUANGPU,
-                       stats_district=District.HUANGPU, industry=Industry.AI, is_above_scale=True,
-                       legal_representative=f"法人{i:03d}", contact_name=f"联系人{i:03d}",
-                       contact_phone=f"020-8{i:07d}", contact_email=f"rush{i:03d}@bench.example.cn",
-                       address=f"广州市黄埔区科学大道{i}号", **verified)
-            for i in range(enterprises + 1)])
-        users = User.objects.bulk_create([
-            User(username=f"rush{i:03d}@bench.example.cn", email=f"rush{i:03d}@bench.example.cn",
-                 full_name=f"冲刺法人{i:03d}", role=Role.ENTERPRISE, email_confirmed_at=timezone.now(),
-                 password=password) for i in range(enterprises + 1)])
-        EnterpriseMember.objects.bulk_create([
-            EnterpriseMember(enterprise=e, user=u, member_role=EnterpriseMember.MemberRole.OWNER)
-            for e, u in zip(made, users, strict=True)])
+        made = Enterprise.objects.bulk_create(
+            [
+                Enterprise(
+                    name=f"广州冲刺{i:03d}号智能科技有限公司",
+                    credit_code=_credit_code(900_000 + i),
+                    registered_district=District.HUANGPU,
+                    tax_district=District.HUANGPU,
+                    stats_district=District.HUANGPU,
+                    industry=Industry.AI,
+                    is_above_scale=True,
+                    legal_representative=f"法人{i:03d}",
+                    contact_name=f"联系人{i:03d}",
+                    contact_phone=f"020-8{i:07d}",
+                    contact_email=f"rush{i:03d}@bench.example.cn",
+                    address=f"广州市黄埔区科学大道{i}号",
+                    **verified,
+                )
+                for i in range(enterprises + 1)
+            ]
+        )
+        users = User.objects.bulk_create(
+            [
+                User(
+                    username=f"rush{i:03d}@bench.example.cn",
+                    email=f"rush{i:03d}@bench.example.cn",
+                    full_name=f"冲刺法人{i:03d}",
+                    role=Role.ENTERPRISE,
+                    email_confirmed_at=timezone.now(),
+                    password=password,
+                )
+                for i in range(enterprises + 1)
+            ]
+        )
+        EnterpriseMember.objects.bulk_create(
+            [
+                EnterpriseMember(enterprise=e, user=u, member_role=EnterpriseMember.MemberRole.OWNER)
+                for e, u in zip(made, users, strict=True)
+            ]
+        )
         if verified:  # and their eligibility facts, as the bureau verified them
-            FactRecord.objects.bulk_create([
-                FactRecord(enterprise=e, fact=fact, value=e.fact_value(fact), source=FactSource.BUREAU)
-                for e in made for fact in EligibilityFact.values])
+            FactRecord.objects.bulk_create(
+                [
+                    FactRecord(enterprise=e, fact=fact, value=e.fact_value(fact), source=FactSource.BUREAU)
+                    for e in made
+                    for fact in EligibilityFact.values
+                ]
+            )
 
     materials = list(programme.materials or [])
     if len(materials) < RUSHED_MATERIALS:
@@ -133,17 +165,24 @@ def prepare(*, url: str, storage: Path, enterprises: int, programme_code: str, s
     for i, (enterprise, user) in enumerate(zip(made, users, strict=True)):
         saved = application_create(actor=user, programme=programme)
         for m in earlier:
-            upload = SimpleUploadedFile(f"{m['label_zh']}.pdf", small_pdf(f"{enterprise.credit_code} {m['code']}"),
-                                        content_type="application/pdf")
+            upload = SimpleUploadedFile(
+                f"{m['label_zh']}.pdf",
+                small_pdf(f"{enterprise.credit_code} {m['code']}"),
+                content_type="application/pdf",
+            )
             attachment_add(actor=user, application=saved.application, material=m["code"], upload=upload)
         drafts.append(Draft(i, user.email, enterprise.name, saved.application.pk))
     from django.db import connections
 
     connections.close_all()
-    return Prepared(drafts=drafts[:-1], probe=drafts[-1], programme=programme_code,
-                    rushed=[(m["code"], m.get("label_zh") or m["code"]) for m in rushed],
-                    window_closes_at=timezone.localtime(window.closes_at).isoformat(timespec="seconds"),
-                    verified=bool(verified))
+    return Prepared(
+        drafts=drafts[:-1],
+        probe=drafts[-1],
+        programme=programme_code,
+        rushed=[(m["code"], m.get("label_zh") or m["code"]) for m in rushed],
+        window_closes_at=timezone.localtime(window.closes_at).isoformat(timespec="seconds"),
+        verified=bool(verified),
+    )
 
 
 def check(*, prepared: Prepared, storage: Path, file_size: int) -> dict:
@@ -161,7 +200,8 @@ def check(*, prepared: Prepared, storage: Path, file_size: int) -> dict:
     current = Attachment.objects.filter(application_id__in=ids, superseded_at__isnull=True)
     rushed = current.filter(material__in=codes)
     per_app = apps.select_related("programme").annotate(
-        n=Count("attachments", filter=Q(attachments__superseded_at__isnull=True)))
+        n=Count("attachments", filter=Q(attachments__superseded_at__isnull=True))
+    )
     folder = storage / "attachments"
     stored = {p.relative_to(storage).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
     rows = set(Attachment.objects.values_list("file", flat=True))
@@ -173,8 +213,7 @@ def check(*, prepared: Prepared, storage: Path, file_size: int) -> dict:
         "rushed_uploads_stored": rushed.count(),
         "rushed_uploads_full_size": rushed.filter(size=file_size).count(),
         "rushed_uploads_on_disk": on_disk,
-        "applications_with_all_materials": sum(
-            1 for a in per_app if a.n >= len(a.programme.materials or [])),
+        "applications_with_all_materials": sum(1 for a in per_app if a.n >= len(a.programme.materials or [])),
         "files_without_a_row": len(stored - rows),
     }
     connections.close_all()

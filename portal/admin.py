@@ -29,9 +29,15 @@ class UserAdmin(BaseUserAdmin):
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",),
-                             "fields": ("username", "email", "full_name", "role", "district", "password1",
-                                        "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "full_name", "role", "district", "password1", "password2"),
+            },
+        ),
+    )
 
 
 @admin.register(AuditEvent)
@@ -63,12 +69,20 @@ class NotificationAdmin(admin.ModelAdmin):
 
 class CalendarYearForm(forms.ModelForm):
     rest_days = forms.CharField(
-        label=_("休息日"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("每行一个日期或日期范围及节日名称，如“2027-02-05..2027-02-11 春节”；须列出调休放假的日期，"
-                    "法定节假日可不列。"))
+        label=_("休息日"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "每行一个日期或日期范围及节日名称，如“2027-02-05..2027-02-11 春节”；须列出调休放假的日期，"
+            "法定节假日可不列。"
+        ),
+    )
     workdays = forms.CharField(
-        label=_("调休上班日"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("每行一个日期及节日名称，如“2027-02-20 春节”。"))
+        label=_("调休上班日"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一个日期及节日名称，如“2027-02-20 春节”。"),
+    )
 
     class Meta:
         model = CalendarYear
@@ -88,8 +102,12 @@ class CalendarYearForm(forms.ModelForm):
             data["rest_list"] = parse_day_lines(data.get("rest_days", ""), "rest_days")
             data["work_list"] = parse_day_lines(data.get("workdays", ""), "workdays")
             if data.get("year"):
-                arrangement_check(year=data["year"], rest_days=data["rest_list"], workdays=data["work_list"],
-                                  document=data.get("document", ""))
+                arrangement_check(
+                    year=data["year"],
+                    rest_days=data["rest_list"],
+                    workdays=data["work_list"],
+                    document=data.get("document", ""),
+                )
         except ValidationError as error:
             raise ValidationError(error.message_dict) from None
         return data
@@ -120,8 +138,15 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         entry = calendar_arrangement_set(
-            actor=request.user, year=obj.year, rest_days=data["rest_list"], workdays=data["work_list"],
-            document=data["document"], note=data.get("note", ""), confirmed=data["confirmed"], ip=client_ip(request))
+            actor=request.user,
+            year=obj.year,
+            rest_days=data["rest_list"],
+            workdays=data["work_list"],
+            document=data["document"],
+            note=data.get("note", ""),
+            confirmed=data["confirmed"],
+            ip=client_ip(request),
+        )
         obj.pk, obj._state.adding = entry.pk, False
         obj.entered_by, obj.entered_at = entry.entered_by, entry.entered_at
 
@@ -151,15 +176,18 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (
-            obj is None or obj.source == CalendarDay.Source.ADMINISTRATOR)
+            obj is None or obj.source == CalendarDay.Source.ADMINISTRATOR
+        )
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (
-            obj is None or obj.source == CalendarDay.Source.ADMINISTRATOR)
+            obj is None or obj.source == CalendarDay.Source.ADMINISTRATOR
+        )
 
     def save_model(self, request, obj, form, change):
-        row = calendar_correction_set(actor=request.user, date=obj.date, is_workday=obj.is_workday, note=obj.note,
-                                      ip=client_ip(request))
+        row = calendar_correction_set(
+            actor=request.user, date=obj.date, is_workday=obj.is_workday, note=obj.note, ip=client_ip(request)
+        )
         obj.pk, obj._state.adding, obj.source = row.pk, False, row.source
 
     def delete_model(self, request, obj):

@@ -6,8 +6,11 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 APP_NAMES = {
-    "axes": _("登录防护"), "otp_totp": _("两步验证（动态码）"), "otp_static": _("两步验证（备用码）"),
-    "knox": _("接口令牌"), "auth": _("用户组与权限"),
+    "axes": _("登录防护"),
+    "otp_totp": _("两步验证（动态码）"),
+    "otp_static": _("两步验证（备用码）"),
+    "knox": _("接口令牌"),
+    "auth": _("用户组与权限"),
 }
 
 
@@ -20,8 +23,13 @@ def name_third_party_apps() -> None:
     for label, name in APP_NAMES.items():
         if label in apps.app_configs:
             apps.get_app_config(label).verbose_name = name
-    for model, name in ((AccessAttempt, _("登录失败记录")), (AccessLog, _("登录记录")),
-                        (AccessFailureLog, _("登录失败日志")), (TOTPDevice, _("动态码设备")),
-                        (StaticDevice, _("备用码")), (AuthToken, _("接口令牌"))):
+    for model, name in (
+        (AccessAttempt, _("登录失败记录")),
+        (AccessLog, _("登录记录")),
+        (AccessFailureLog, _("登录失败日志")),
+        (TOTPDevice, _("动态码设备")),
+        (StaticDevice, _("备用码")),
+        (AuthToken, _("接口令牌")),
+    ):
         model._meta.verbose_name = name
         model._meta.verbose_name_plural = name

@@ -9,8 +9,14 @@ from django.contrib import admin
 from django.db import models
 
 PORTAL_APPS = ("portal", "applications", "vouchers", "reviews")
-SHOWN_FIELD_TYPES = (models.CharField, models.DecimalField, models.IntegerField, models.DateField,
-                     models.BooleanField, models.ForeignKey)
+SHOWN_FIELD_TYPES = (
+    models.CharField,
+    models.DecimalField,
+    models.IntegerField,
+    models.DateField,
+    models.BooleanField,
+    models.ForeignKey,
+)
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -29,8 +35,13 @@ def _admin_for(model) -> type[admin.ModelAdmin]:
     display = ["__str__"] + [f.name for f in fields if not isinstance(f, models.ForeignKey)][:6]
     chars = [f.name for f in fields if isinstance(f, models.CharField)][:4]
     fks = [f.name for f in fields if isinstance(f, models.ForeignKey)]
-    attrs = {"list_display": display, "search_fields": chars, "raw_id_fields": fks,
-             "list_select_related": bool(fks), "__module__": __name__}
+    attrs = {
+        "list_display": display,
+        "search_fields": chars,
+        "raw_id_fields": fks,
+        "list_select_related": bool(fks),
+        "__module__": __name__,
+    }
     return type(f"{model.__name__}ReadOnlyAdmin", (ReadOnlyModelAdmin,), attrs)
 
 

@@ -62,15 +62,22 @@ def paginated(serializer_class):
     """The schema of a page of DefaultPagination around `serializer_class`, for views that paginate
     by hand (drf-spectacular sees the pagination of generic views only)."""
 
-    return inline_serializer(name=f"Paginated{serializer_class.__name__.removesuffix('Serializer')}List", fields={
-        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True), "results": serializer_class(many=True)})
+    return inline_serializer(
+        name=f"Paginated{serializer_class.__name__.removesuffix('Serializer')}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
 
 
 def validation_error_detail(error: DjangoValidationError):
     if hasattr(error, "error_dict"):
-        return {("non_field_errors" if k == "__all__" else k): [str(m) for m in v]
-                for k, v in error.message_dict.items()}
+        return {
+            ("non_field_errors" if k == "__all__" else k): [str(m) for m in v] for k, v in error.message_dict.items()
+        }
     return {"non_field_errors": [str(m) for m in error.messages]}
 
 
@@ -101,11 +108,19 @@ def schema_error_responses(result, generator, request, public):
     (the body is {"detail": "…"}, or field → messages for 400), so that clients and the schema
     fuzzing know them."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas.setdefault("ErrorDetail", {
-        "type": "object", "description": "错误说明 (an error message)", "additionalProperties": True,
-        "properties": {"detail": {"type": "string"}}})
-    schemas.setdefault("ValidationErrors", {
-        "type": "object", "description": "字段 → 错误信息列表 (field → messages)", "additionalProperties": True})
+    schemas.setdefault(
+        "ErrorDetail",
+        {
+            "type": "object",
+            "description": "错误说明 (an error message)",
+            "additionalProperties": True,
+            "properties": {"detail": {"type": "string"}},
+        },
+    )
+    schemas.setdefault(
+        "ValidationErrors",
+        {"type": "object", "description": "字段 → 错误信息列表 (field → messages)", "additionalProperties": True},
+    )
     for item in result.get("paths", {}).values():
         for method, operation in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
@@ -116,6 +131,11 @@ def schema_error_responses(result, generator, request, public):
                 errors["415"] = "不支持的请求格式 (unsupported media type)"
             for code, text in errors.items():
                 ref = "ValidationErrors" if code == "400" else "ErrorDetail"
-                responses.setdefault(code, {"description": text, "content": {
-                    "application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}})
+                responses.setdefault(
+                    code,
+                    {
+                        "description": text,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+                    },
+                )
     return result

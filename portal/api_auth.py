@@ -25,8 +25,9 @@ from .services_tokens import TokenRevocation, api_token_issue, api_token_revoke,
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="电子邮箱或用户名")
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
-    otp_token = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True,
-                                       help_text="工作人员账户的6位动态验证码（TOTP）")
+    otp_token = serializers.RegexField(
+        r"^\d{6}$", required=False, allow_blank=True, help_text="工作人员账户的6位动态验证码（TOTP）"
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -46,14 +47,19 @@ class TokenObtainView(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(summary="获取 API 令牌 (token for e-mail/username + password; staff: + TOTP code)",
-                   request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["accounts"])
+    @extend_schema(
+        summary="获取 API 令牌 (token for e-mail/username + password; staff: + TOTP code)",
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer},
+        tags=["accounts"],
+    )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         http = request._request  # django-axes reads (and marks) the Django request
-        user = authenticate(request=http, username=data.validated_data["username"],
-                            password=data.validated_data["password"])
+        user = authenticate(
+            request=http, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
         if getattr(http, "axes_locked_out", False):
             return Response({"detail": locked_out_detail()}, status=429)
         if user is None:
@@ -77,8 +83,12 @@ class TokenRevokeView(APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(summary="作废本令牌 (sign out: revoke the token of this request)", request=None,
-                   responses={200: RevokedSerializer}, tags=["accounts"])
+    @extend_schema(
+        summary="作废本令牌 (sign out: revoke the token of this request)",
+        request=None,
+        responses={200: RevokedSerializer},
+        tags=["accounts"],
+    )
     def post(self, request):
         api_token_revoke(token=request.auth, ip=client_ip(request))
         return Response({"revoked": 1})
@@ -90,9 +100,14 @@ class TokenRevokeAllView(APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(summary="作废本账户的全部令牌 (sign out everywhere: revoke every token of the account)",
-                   request=None, responses={200: RevokedSerializer}, tags=["accounts"])
+    @extend_schema(
+        summary="作废本账户的全部令牌 (sign out everywhere: revoke every token of the account)",
+        request=None,
+        responses={200: RevokedSerializer},
+        tags=["accounts"],
+    )
     def post(self, request):
-        count = api_tokens_revoke_all(user=request.user, reason=TokenRevocation.SIGN_OUT_EVERYWHERE,
-                                      actor=request.user, ip=client_ip(request))
+        count = api_tokens_revoke_all(
+            user=request.user, reason=TokenRevocation.SIGN_OUT_EVERYWHERE, actor=request.user, ip=client_ip(request)
+        )
         return Response({"revoked": count})

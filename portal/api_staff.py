@@ -45,16 +45,23 @@ class StaffList(APIView):
 
     permission_classes = [IsBureauStaff]
 
-    @extend_schema(operation_id="staff_list", parameters=[
-        OpenApiParameter("role", str, enum=list(LISTED), description="reviewer / expert / bureau_admin (default: all)"),
-        OpenApiParameter("active", str, enum=["all"], description="all: include deactivated accounts"),
-        OpenApiParameter("q", str, description="name or e-mail contains")],
-        responses=paginated(StaffSerializer))
+    @extend_schema(
+        operation_id="staff_list",
+        parameters=[
+            OpenApiParameter(
+                "role", str, enum=list(LISTED), description="reviewer / expert / bureau_admin (default: all)"
+            ),
+            OpenApiParameter("active", str, enum=["all"], description="all: include deactivated accounts"),
+            OpenApiParameter("q", str, description="name or e-mail contains"),
+        ],
+        responses=paginated(StaffSerializer),
+    )
     def get(self, request):
         role = request.query_params.get("role", "")
         # the people of the asker's district only (all for the system administrator)
-        qs = User.objects.filter(district_q(request.user, "district"),
-                                 role__in=[role] if role in LISTED else LISTED).order_by("role", "full_name", "id")
+        qs = User.objects.filter(
+            district_q(request.user, "district"), role__in=[role] if role in LISTED else LISTED
+        ).order_by("role", "full_name", "id")
         if request.query_params.get("active") != "all":
             qs = qs.filter(is_active=True)
         q = (request.query_params.get("q") or "").strip()[:100]

@@ -29,14 +29,17 @@ def me(request):
 
 # ---------------------------------------------------------------- the working-day calendar
 
+
 class CalendarDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    kind = serializers.ChoiceField(choices=["holiday", "workday"],
-                                   help_text="holiday 休息日（法定节假日、调休放假）/ workday 调休上班日")
+    kind = serializers.ChoiceField(
+        choices=["holiday", "workday"], help_text="holiday 休息日（法定节假日、调休放假）/ workday 调休上班日"
+    )
     name = serializers.CharField(help_text="节日名称，如 春节")
-    source = serializers.ChoiceField(choices=["statutory", "official", "administrator"],
-                                     help_text="statutory 法定节假日 / official 国务院放假安排 / "
-                                               "administrator 管理员更正")
+    source = serializers.ChoiceField(
+        choices=["statutory", "official", "administrator"],
+        help_text="statutory 法定节假日 / official 国务院放假安排 / administrator 管理员更正",
+    )
 
 
 class CalendarSerializer(serializers.Serializer):
@@ -50,10 +53,11 @@ class CalendarSerializer(serializers.Serializer):
 @extend_schema(
     summary="工作日历 / the working-day calendar of a year",
     description="该年度中不同于普通周历（周一至周五上班、周六周日休息）或属于节日的每一天：法定节假日、调休放假、"
-                "调休上班日和管理员更正。未录入国务院放假安排的年度暂按法定节假日计算（confirmed 为 false）。",
-    parameters=[OpenApiParameter("year", int, required=False,
-                                 description=f"年份 {MIN_YEAR}–{MAX_YEAR}，默认为今年")],
-    responses=CalendarSerializer, auth=[])
+    "调休上班日和管理员更正。未录入国务院放假安排的年度暂按法定节假日计算（confirmed 为 false）。",
+    parameters=[OpenApiParameter("year", int, required=False, description=f"年份 {MIN_YEAR}–{MAX_YEAR}，默认为今年")],
+    responses=CalendarSerializer,
+    auth=[],
+)
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def calendar(request):
@@ -65,10 +69,18 @@ def calendar(request):
         except ValueError:
             year = None
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        raise exceptions.ValidationError({"year": [_("请以 year=YYYY 指定 %(min)s 至 %(max)s 之间的年份。")
-                                                   % {"min": MIN_YEAR, "max": MAX_YEAR}]})
+        raise exceptions.ValidationError(
+            {"year": [_("请以 year=YYYY 指定 %(min)s 至 %(max)s 之间的年份。") % {"min": MIN_YEAR, "max": MAX_YEAR}]}
+        )
     found = year_calendar(year)
-    return Response(CalendarSerializer({
-        "year": found.year, "confirmed": found.confirmed, "document": found.document,
-        "provisional_note": None if found.confirmed else provisional_note(year),
-        "days": [vars(d) for d in found.days]}).data)
+    return Response(
+        CalendarSerializer(
+            {
+                "year": found.year,
+                "confirmed": found.confirmed,
+                "document": found.document,
+                "provisional_note": None if found.confirmed else provisional_note(year),
+                "days": [vars(d) for d in found.days],
+            }
+        ).data
+    )

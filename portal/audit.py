@@ -17,9 +17,18 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_record(*, actor, action: str, target: models.Model | None = None, target_type: str = "",
-                 target_id: str | int = "", before: dict | None = None, after: dict | None = None,
-                 ip: str | None = None, note: str = "") -> AuditEvent:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    ip: str | None = None,
+    note: str = "",
+) -> AuditEvent:
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk

@@ -55,11 +55,13 @@ def _lookup_sql(alias: str) -> str:
     d_user, d_confirmed = (q(device.get_field(name).column) for name in ("user", "confirmed"))
     user_pk = q(user.pk.column)
     columns = ", ".join(f"u.{q(f.column)}" for f in user.concrete_fields)
-    return (f"SELECT {columns}, t.{t['digest']} AS knox_digest, "  # noqa: S608 - names from _meta, values as parameters
-            f"(t.{t['expiry']} IS NOT NULL AND t.{t['expiry']} < %s) AS knox_expired, "
-            f"EXISTS(SELECT 1 FROM {q(device.db_table)} d WHERE d.{d_user} = u.{user_pk} AND d.{d_confirmed}) "
-            f"AS totp_enrolled FROM {q(token.db_table)} t JOIN {q(user.db_table)} u ON u.{user_pk} = t.{t['user']} "
-            f"WHERE t.{t['token_key']} = %s")
+    return (
+        f"SELECT {columns}, t.{t['digest']} AS knox_digest, "  # noqa: S608 - names from _meta, values as parameters
+        f"(t.{t['expiry']} IS NOT NULL AND t.{t['expiry']} < %s) AS knox_expired, "
+        f"EXISTS(SELECT 1 FROM {q(device.db_table)} d WHERE d.{d_user} = u.{user_pk} AND d.{d_confirmed}) "
+        f"AS totp_enrolled FROM {q(token.db_table)} t JOIN {q(user.db_table)} u ON u.{user_pk} = t.{t['user']} "
+        f"WHERE t.{t['token_key']} = %s"
+    )
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -73,7 +75,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         except (TypeError, binascii.Error) as exc:
             raise invalid from exc
         alias = User.objects.db
-        key = text[:CONSTANTS.TOKEN_KEY_LENGTH]
+        key = text[: CONSTANTS.TOKEN_KEY_LENGTH]
         now = connections[alias].ops.adapt_datetimefield_value(timezone.now())
         for user in User.objects.raw(_lookup_sql(alias), [now, key]):
             if not compare_digest(digest, user.knox_digest):

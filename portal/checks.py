@@ -22,8 +22,12 @@ def calendar_years_confirmed(app_configs=None, databases=None, **kwargs):
     except DatabaseError:  # not migrated yet: migrate itself runs the checks first
         return []
     return [
-        Warning(f"{year}年的国务院放假安排尚未录入：该年度的办理期限暂按法定节假日和周末计算。",
-                hint="在管理后台“年度放假安排”中录入，或运行 manage.py calendar_load <文件>（含发文字号）。",
-                obj=f"calendar {year}", id="portal.W001")
-        for year in (this_year, this_year + 1) if is_provisional(year, confirmed=confirmed)
+        Warning(
+            f"{year}年的国务院放假安排尚未录入：该年度的办理期限暂按法定节假日和周末计算。",
+            hint="在管理后台“年度放假安排”中录入，或运行 manage.py calendar_load <文件>（含发文字号）。",
+            obj=f"calendar {year}",
+            id="portal.W001",
+        )
+        for year in (this_year, this_year + 1)
+        if is_provisional(year, confirmed=confirmed)
     ]

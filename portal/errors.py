@@ -81,7 +81,6 @@ def lockout(request: HttpRequest, original_response=None, credentials=None) -> H
     """django-axes' answer to a locked-out sign-in (settings.AXES_LOCKOUT_CALLABLE): JSON under
     /api/ (the token endpoint), the lockout page elsewhere; 429 either way."""
 
-
     if _is_api(request):
         return _json(locked_out_detail(), 429)
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, {}, status=429)

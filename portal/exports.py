@@ -67,8 +67,12 @@ def csv_writer(stream, **kwargs) -> SafeCsvWriter:
 def xlsx_append(ws, row: Iterable[Any]) -> None:
     """Append a row to an openpyxl worksheet; every text cell is a string cell, never a formula
     (openpyxl takes any text beginning with "=" for one)."""
-    values = [v if isinstance(v, Decimal | int | float | dt.date) and not isinstance(v, bool)
-              else ("" if v is None else str(v)) for v in row]
+    values = [
+        v
+        if isinstance(v, Decimal | int | float | dt.date) and not isinstance(v, bool)
+        else ("" if v is None else str(v))
+        for v in row
+    ]
     ws.append(values)
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):

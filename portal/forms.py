@@ -10,10 +10,15 @@ class RegistrationForm(forms.Form):
 
     email = forms.EmailField(label=_("电子邮箱"), error_messages={"invalid": _("请输入有效的电子邮箱地址。")})
     full_name = forms.CharField(label=_("姓名"), max_length=100)
-    phone = forms.RegexField(label=_("手机号码"), regex=r"^1[3-9]\d{9}$",
-                             error_messages={"invalid": _("请输入11位中国大陆手机号码。")})
-    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False,
-                                help_text=_("至少10位，不能全为数字，不能与个人信息过于相似。"))
+    phone = forms.RegexField(
+        label=_("手机号码"), regex=r"^1[3-9]\d{9}$", error_messages={"invalid": _("请输入11位中国大陆手机号码。")}
+    )
+    password1 = forms.CharField(
+        label=_("密码"),
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text=_("至少10位，不能全为数字，不能与个人信息过于相似。"),
+    )
     password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
 
     def clean_email(self):
@@ -26,8 +31,9 @@ class RegistrationForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("两次输入的密码不一致。"))
         if p1:
-            probe = User(email=data.get("email", ""), full_name=data.get("full_name", ""),
-                         username=data.get("email", ""))
+            probe = User(
+                email=data.get("email", ""), full_name=data.get("full_name", ""), username=data.get("email", "")
+            )
             try:
                 password_validation.validate_password(p1, probe)
             except forms.ValidationError as error:
@@ -36,5 +42,6 @@ class RegistrationForm(forms.Form):
 
 
 class OTPTokenForm(forms.Form):
-    token = forms.RegexField(label=_("动态验证码"), regex=r"^\d{6}$",
-                             error_messages={"invalid": _("请输入6位数字验证码。")})
+    token = forms.RegexField(
+        label=_("动态验证码"), regex=r"^\d{6}$", error_messages={"invalid": _("请输入6位数字验证码。")}
+    )

@@ -26,11 +26,15 @@ def length_problem(value: str, *, model: type[models.Model], field: str, label: 
         return None
     name = label if label is not None else str(model._meta.get_field(field).verbose_name)
     return _("“%(field)s”不能超过 %(limit)s 个字符（现为 %(length)s 个）。") % {
-        "field": name, "limit": limit, "length": len(value)}
+        "field": name,
+        "limit": limit,
+        "length": len(value),
+    }
 
 
-def require_length(value: str, *, model: type[models.Model], field: str, label: str | None = None,
-                   key: str | None = None) -> str:
+def require_length(
+    value: str, *, model: type[models.Model], field: str, label: str | None = None, key: str | None = None
+) -> str:
     """`value` unchanged if it fits `model.field`, else a ValidationError under `key` (default: the
     field's name) saying which field is too long and its limit."""
     problem = length_problem(value, model=model, field=field, label=label)

@@ -90,8 +90,9 @@ class JsonFormatter(_JsonFormatter):
         kwargs.setdefault("json_ensure_ascii", False)
         kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, "request", "server_time"])
         fmt = args[0] if args else kwargs.pop("fmt", None)
-        super().__init__(fmt or "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
-                         *args[1:], **kwargs)
+        super().__init__(
+            fmt or "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s", *args[1:], **kwargs
+        )
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
         moment = dt.datetime.fromtimestamp(record.created, tz=dt.UTC).astimezone()

@@ -75,8 +75,9 @@ class PortalCollector(Collector):
 
     def collect(self) -> Iterable:
         if settings.REDIS_URL:
-            queue = GaugeMetricFamily("portal_celery_queue_length", "Tasks waiting in the Celery queue (Redis).",
-                                      labels=["queue"])
+            queue = GaugeMetricFamily(
+                "portal_celery_queue_length", "Tasks waiting in the Celery queue (Redis).", labels=["queue"]
+            )
             try:
                 for name, length in celery_queue_lengths().items():
                     queue.add_metric([name], length)
@@ -84,17 +85,20 @@ class PortalCollector(Collector):
                 logger.warning("metrics: could not read the Celery queue length: %r", exc)
             yield queue
         if not tasks_embedded():
-            ages = GaugeMetricFamily("portal_heartbeat_age_seconds",
-                                     "Seconds since the newest heartbeat of a Celery worker / beat.",
-                                     labels=["process"])
+            ages = GaugeMetricFamily(
+                "portal_heartbeat_age_seconds",
+                "Seconds since the newest heartbeat of a Celery worker / beat.",
+                labels=["process"],
+            )
             for kind in ("worker", "beat"):
                 age = heartbeat_age(kind)
                 if age is not None:
                     ages.add_metric([kind], age)
             yield ages
             try:
-                waiting = GaugeMetricFamily("portal_outbox_waiting",
-                                            "Tasks asked for while the broker was down, waiting to be published.")
+                waiting = GaugeMetricFamily(
+                    "portal_outbox_waiting", "Tasks asked for while the broker was down, waiting to be published."
+                )
                 waiting.add_metric([], outbox_waiting())
                 yield waiting
             except Exception as exc:  # the database down: the other figures still go out

@@ -37,10 +37,18 @@ class RequestIdMiddleware:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
             if request_logger.isEnabledFor(logging.INFO):
-                request_logger.info("%s %s %s", request.method, request.path, response.status_code,
-                                    extra={"method": request.method, "path": request.path,
-                                           "status": response.status_code,
-                                           "duration_ms": round((time.monotonic() - started) * 1000, 1)})
+                request_logger.info(
+                    "%s %s %s",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                    },
+                )
             return response
         finally:
             portal_logging.unbind(tokens)
@@ -130,7 +138,9 @@ class RequestSizeLimitMiddleware:
     @staticmethod
     def refuse(request, limit: int):
         message = gettext("请求内容过大（上限 %(mb)s MB），未予处理。单个文件请勿超过 %(file_mb)s MB。") % {
-            "mb": round(limit / 1024 / 1024, 1), "file_mb": round(settings.PORTAL_UPLOAD_MAX_FILE_BYTES / 1024 / 1024)}
+            "mb": round(limit / 1024 / 1024, 1),
+            "file_mb": round(settings.PORTAL_UPLOAD_MAX_FILE_BYTES / 1024 / 1024),
+        }
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": message}, status=413, json_dumps_params={"ensure_ascii": False})
         else:
@@ -151,10 +161,15 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (settings.PORTAL_STAFF_REQUIRE_2FA and user is not None and user.is_authenticated
-                and user.requires_second_factor and not user.is_verified()
-                and not request.path.startswith(EXEMPT_PREFIXES)
-                and request.path not in {reverse(name) for name in SECOND_FACTOR_URL_NAMES}):
+        if (
+            settings.PORTAL_STAFF_REQUIRE_2FA
+            and user is not None
+            and user.is_authenticated
+            and user.requires_second_factor
+            and not user.is_verified()
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and request.path not in {reverse(name) for name in SECOND_FACTOR_URL_NAMES}
+        ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": gettext("工作人员账户须先完成两步验证（TOTP）。")}, status=403)
             return redirect(f"{reverse('otp_verify')}?next={request.path}")

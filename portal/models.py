@@ -38,13 +38,19 @@ class User(AbstractUser):
     email = models.EmailField(_("电子邮箱"), unique=True)
     full_name = models.CharField(_("姓名"), max_length=100, blank=True)
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE,
-                            db_index=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE, db_index=True)
     email_confirmed_at = models.DateTimeField(_("邮箱确认时间"), null=True, blank=True)
     district = models.CharField(
-        _("所属区域"), max_length=20, choices=Jurisdiction.choices, blank=True, db_index=True,
-        help_text=_("审核人员、主管部门管理员和评审专家只办理本区域（政策发文机关所在区域）的事项；"
-                    "未设置区域的看不到任何区域事项。系统管理员不受区域限制。"))
+        _("所属区域"),
+        max_length=20,
+        choices=Jurisdiction.choices,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "审核人员、主管部门管理员和评审专家只办理本区域（政策发文机关所在区域）的事项；"
+            "未设置区域的看不到任何区域事项。系统管理员不受区域限制。"
+        ),
+    )
 
     objects = UserManager()
 
@@ -85,8 +91,15 @@ class AuditEvent(models.Model):
     same transaction as the change. On PostgreSQL a trigger refuses UPDATE and DELETE."""
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     actor_label = models.CharField(_("操作人标识"), max_length=200, blank=True)
     action = models.CharField(_("操作"), max_length=80, db_index=True)
     target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
@@ -127,8 +140,9 @@ class Notification(models.Model):
         VOUCHER = "voucher", _("算力券")
         ACCOUNT = "account", _("账户")
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications",
-                                  verbose_name=_("收件人"))
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("收件人")
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
@@ -143,8 +157,9 @@ class Notification(models.Model):
         verbose_name_plural = _("站内信")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""),
-                                    name="notification_once_per_key"),
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="notification_once_per_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,12 +173,14 @@ class CalendarYear(models.Model):
     holidays and weekends only (portal.workdays)."""
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
-    confirmed = models.BooleanField(_("已确认"), default=True,
-                                    help_text=_("取消确认后，该年度按法定节假日暂行计算，录入的调休安排不再适用。"))
+    confirmed = models.BooleanField(
+        _("已确认"), default=True, help_text=_("取消确认后，该年度按法定节假日暂行计算，录入的调休安排不再适用。")
+    )
     document = models.CharField(_("发文字号"), max_length=100, help_text=_("如：国办发明电〔2026〕x号"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    entered_by = models.ForeignKey(
+        User, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     entered_at = models.DateTimeField(_("录入时间"), null=True, blank=True)
 
     class Meta:
@@ -188,20 +205,29 @@ class CalendarDay(models.Model):
     is_workday = models.BooleanField(_("是否工作日"))
     note = models.CharField(_("说明"), max_length=100, blank=True, help_text=_("节日名称或调整原因，如：春节"))
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.ADMINISTRATOR)
-    arrangement = models.ForeignKey(CalendarYear, verbose_name=_("年度放假安排"), null=True, blank=True,
-                                    on_delete=models.CASCADE, related_name="days")
+    arrangement = models.ForeignKey(
+        CalendarYear,
+        verbose_name=_("年度放假安排"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="days",
+    )
 
     class Meta:
         verbose_name = _("工作日历调整")
         verbose_name_plural = _("工作日历调整")
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["date"], condition=models.Q(source="administrator"),
-                                    name="calendar_one_correction_per_day"),
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(source="administrator"), name="calendar_one_correction_per_day"
+            ),
             models.UniqueConstraint(fields=["arrangement", "date"], name="calendar_day_once_per_arrangement"),
-            models.CheckConstraint(condition=models.Q(source="administrator", arrangement__isnull=True)
-                                   | models.Q(source="official", arrangement__isnull=False),
-                                   name="calendar_official_day_has_arrangement"),
+            models.CheckConstraint(
+                condition=models.Q(source="administrator", arrangement__isnull=True)
+                | models.Q(source="official", arrangement__isnull=False),
+                name="calendar_official_day_has_arrangement",
+            ),
         ]
         indexes = [models.Index(fields=["date"], name="calendar_day_date")]
 
@@ -226,19 +252,23 @@ class OutboxMessage(models.Model):
         verbose_name = _("待发布任务")
         verbose_name_plural = _("待发布任务")
         ordering = ["pk"]
-        indexes = [models.Index(fields=["created_at"], condition=models.Q(published_at__isnull=True),
-                                name="outbox_unpublished")]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(published_at__isnull=True), name="outbox_unpublished"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.task} #{self.pk}"
+
+
 class ExternalIdentity(models.Model):
     """统一身份认证 an identity asserted by an OpenID Connect provider (广东政务服务网 / 粤商通), linked to
     the account it signs in to. The link is the provider's issuer and subject — never an e-mail
     address alone: a first sign-in creates an enterprise user's account, or links the account that
     is signed in when it starts (portal.services_identity)."""
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE,
-                             related_name="external_identities")
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="external_identities")
     issuer = models.CharField(_("身份提供方"), max_length=255)
     subject = models.CharField(_("身份标识"), max_length=255)
     created_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)

@@ -31,26 +31,34 @@ def _entries(user) -> list[tuple[str, str]]:
     admin = is_bureau_admin(user)
     entries = [(pgettext("nav", "首页"), "home"), (pgettext("nav", "政策与项目"), "vouchers:catalogue")]
     if role == Role.ENTERPRISE:
-        entries += [(pgettext("nav", "我的申报"), "applications:dashboard"),
-                    (pgettext("nav", "合作项目与奖励"), "reviews:party_list"),
-                    (pgettext("nav", "企业信息"), "applications:enterprise"),
-                    (pgettext("nav", "政策匹配"), "proactive:matches")]
+        entries += [
+            (pgettext("nav", "我的申报"), "applications:dashboard"),
+            (pgettext("nav", "合作项目与奖励"), "reviews:party_list"),
+            (pgettext("nav", "企业信息"), "applications:enterprise"),
+            (pgettext("nav", "政策匹配"), "proactive:matches"),
+        ]
     if role == Role.ENTERPRISE or staff:
-        entries += [(pgettext("nav", "正式文书"), "reviews:letter_list"),
-                    (pgettext("nav", "算力券"), "vouchers:voucher_list")]
+        entries += [
+            (pgettext("nav", "正式文书"), "reviews:letter_list"),
+            (pgettext("nav", "算力券"), "vouchers:voucher_list"),
+        ]
     if is_provider_user(user):
         entries.append((pgettext("nav", "算力券核销"), "vouchers:provider_home"))
     if staff:
-        entries += [(pgettext("nav", "审核队列"), "reviews:queue"),
-                    (pgettext("nav", "企业核验"), "applications:verification_queue"),
-                    (pgettext("nav", "档案异议"), "proactive:contests")]
+        entries += [
+            (pgettext("nav", "审核队列"), "reviews:queue"),
+            (pgettext("nav", "企业核验"), "applications:verification_queue"),
+            (pgettext("nav", "档案异议"), "proactive:contests"),
+        ]
     if admin:
-        entries += [(pgettext("nav", "预算管理"), "vouchers:budget"),
-                    (pgettext("nav", "拨付管理"), "vouchers:payments"),
-                    (pgettext("nav", "服务商目录"), "vouchers:providers"),
-                    (pgettext("nav", "企业档案导入"), "proactive:imports"),
-                    (pgettext("nav", "免申即享"), "proactive:auto_batches"),
-                    (pgettext("nav", "公示管理"), "reviews:notices_admin")]
+        entries += [
+            (pgettext("nav", "预算管理"), "vouchers:budget"),
+            (pgettext("nav", "拨付管理"), "vouchers:payments"),
+            (pgettext("nav", "服务商目录"), "vouchers:providers"),
+            (pgettext("nav", "企业档案导入"), "proactive:imports"),
+            (pgettext("nav", "免申即享"), "proactive:auto_batches"),
+            (pgettext("nav", "公示管理"), "reviews:notices_admin"),
+        ]
     if role == Role.EXPERT:
         entries.append((pgettext("nav", "评审任务"), "reviews:expert_list"))
     entries.append((pgettext("nav", "公示公告"), "reviews:public_notices"))

@@ -48,25 +48,35 @@ def _schedule(**kwargs) -> None:
 
 def _inbox_if_waiting(message_id: int, kwargs: dict) -> None:
     if OutboxMessage.objects.filter(pk=message_id, published_at__isnull=True).exists():
-        logger.warning("broker unavailable: notification %s written to the inbox, e-mail waits in the outbox",
-                       kwargs.get("dedupe_key"))
+        logger.warning(
+            "broker unavailable: notification %s written to the inbox, e-mail waits in the outbox",
+            kwargs.get("dedupe_key"),
+        )
         inbox_rows_create(**kwargs)
 
 
-def notify_users(*, user_ids: Iterable[int], kind: str, subject: str, body: str, link: str = "",
-                 dedupe_key: str = "") -> None:
+def notify_users(
+    *, user_ids: Iterable[int], kind: str, subject: str, body: str, link: str = "", dedupe_key: str = ""
+) -> None:
     """Notify these users (inbox + e-mail) once the current transaction commits."""
     ids = sorted({int(u) for u in user_ids})
     key = _check(kind, dedupe_key)
     if not ids:
         return
-    _schedule(user_ids=ids, enterprise_id=None, kind=kind, subject=subject, body=body, link=link,
-              dedupe_key=key)
+    _schedule(user_ids=ids, enterprise_id=None, kind=kind, subject=subject, body=body, link=link, dedupe_key=key)
 
 
-def notify_enterprise(*, enterprise_id: int, kind: str, subject: str, body: str, link: str = "",
-                      dedupe_key: str = "") -> None:
+def notify_enterprise(
+    *, enterprise_id: int, kind: str, subject: str, body: str, link: str = "", dedupe_key: str = ""
+) -> None:
     """Notify every active member of the enterprise (owner and agents) once the transaction commits."""
     key = _check(kind, dedupe_key)
-    _schedule(user_ids=None, enterprise_id=int(enterprise_id), kind=kind, subject=subject, body=body,
-              link=link, dedupe_key=key)
+    _schedule(
+        user_ids=None,
+        enterprise_id=int(enterprise_id),
+        kind=kind,
+        subject=subject,
+        body=body,
+        link=link,
+        dedupe_key=key,
+    )

@@ -64,9 +64,15 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
                 key = self.OIDC_RP_IDP_SIGN_KEY or self.retrieve_matching_jwk(token)
             else:
                 key = self.OIDC_RP_CLIENT_SECRET
-            payload = jwt.decode(token, key, algorithms=[algorithm], audience=self.OIDC_RP_CLIENT_ID,
-                                 issuer=settings.OIDC_OP_ISSUER, leeway=settings.OIDC_CLOCK_SKEW_SECONDS,
-                                 options={"require": ["iss", "sub", "aud", "exp", "iat"]})
+            payload = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                audience=self.OIDC_RP_CLIENT_ID,
+                issuer=settings.OIDC_OP_ISSUER,
+                leeway=settings.OIDC_CLOCK_SKEW_SECONDS,
+                options={"require": ["iss", "sub", "aud", "exp", "iat"]},
+            )
         except (jwt.InvalidTokenError, jwt.PyJWKError, KeyError, TypeError, ValueError) as exc:
             raise SuspiciousOperation(f"ID token refused: {exc}") from exc
         except requests.RequestException as exc:
@@ -80,13 +86,18 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         if str(userinfo.get("sub", "")) != str(payload["sub"]):
             raise SuspiciousOperation("the user info is about another subject than the ID token")
         claims = {**userinfo, "iss": payload["iss"], "sub": payload["sub"]}
-        person = PersonClaims(issuer=str(payload["iss"]), subject=str(payload["sub"]),
-                              email=claim(claims, "OIDC_CLAIM_EMAIL"),
-                              email_verified=claims.get(settings.OIDC_CLAIM_EMAIL_VERIFIED) is True,
-                              full_name=claim(claims, "OIDC_CLAIM_NAME"), phone=claim(claims, "OIDC_CLAIM_PHONE"))
+        person = PersonClaims(
+            issuer=str(payload["iss"]),
+            subject=str(payload["sub"]),
+            email=claim(claims, "OIDC_CLAIM_EMAIL"),
+            email_verified=claims.get(settings.OIDC_CLAIM_EMAIL_VERIFIED) is True,
+            full_name=claim(claims, "OIDC_CLAIM_NAME"),
+            phone=claim(claims, "OIDC_CLAIM_PHONE"),
+        )
         try:
-            user = external_identity_sign_in(person=person, signed_in=getattr(self.request, "user", None),
-                                             ip=client_ip(self.request))
+            user = external_identity_sign_in(
+                person=person, signed_in=getattr(self.request, "user", None), ip=client_ip(self.request)
+            )
         except IdentityRefused as exc:
             setattr(self.request, REFUSAL_ATTRIBUTE, exc.args[0] if exc.args else "")
             return None
@@ -123,8 +134,9 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
 
     def login_failure(self) -> HttpResponse:
         refusal = getattr(self.request, REFUSAL_ATTRIBUTE, "")
-        messages.error(self.request,
-                       refusal or _("通过粤商通/广东政务服务网登录未成功，请重试，或使用邮箱和密码登录。"))
+        messages.error(
+            self.request, refusal or _("通过粤商通/广东政务服务网登录未成功，请重试，或使用邮箱和密码登录。")
+        )
         if self.request.user.is_authenticated:  # linking from a signed-in session: back where it started
             return redirect(self.request.session.get("oidc_login_next") or "home")
         return redirect("login")

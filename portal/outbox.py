@@ -132,11 +132,11 @@ def _attempt(message: OutboxMessage) -> bool:
         if current_app.conf.task_always_eager:
             raise  # in-process: the task itself failed, as .delay() would have raised
         OutboxMessage.objects.filter(pk=message.pk).update(
-            attempts=message.attempts + 1, last_error=f"{exc.__class__.__name__}: {exc}"[:ERROR_MAX])
+            attempts=message.attempts + 1, last_error=f"{exc.__class__.__name__}: {exc}"[:ERROR_MAX]
+        )
         logger.warning("broker unavailable: %s #%s left in the outbox", message.task, message.pk)
         return False
-    OutboxMessage.objects.filter(pk=message.pk).update(published_at=timezone.now(),
-                                                       attempts=message.attempts + 1)
+    OutboxMessage.objects.filter(pk=message.pk).update(published_at=timezone.now(), attempts=message.attempts + 1)
     return True
 
 
@@ -145,8 +145,9 @@ def outbox_relay(*, limit: int = 500) -> int:
     how many were published. Stops at the first refusal: the broker is still down."""
     now = timezone.now()
     OutboxMessage.objects.filter(published_at__lt=now - KEEP_PUBLISHED).delete()
-    waiting = list(OutboxMessage.objects.filter(published_at__isnull=True, created_at__lt=now - RELAY_GRACE)
-                   .order_by("pk")[:limit])
+    waiting = list(
+        OutboxMessage.objects.filter(published_at__isnull=True, created_at__lt=now - RELAY_GRACE).order_by("pk")[:limit]
+    )
     published = 0
     for message in waiting:
         if not _attempt(message):

@@ -50,7 +50,7 @@ class IdFirstPaginator(Paginator):
     def page(self, number) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:bottom + self.per_page])
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         rows = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids).order_by()} if ids else {}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 

@@ -62,6 +62,8 @@ def may_verify_enterprises(user: User | None) -> bool:
     eligibility facts — reviewing staff. The bureau's district scoping narrows what they see in
     applications.selectors_verification.verification_queue_for_actor; this says whether they may at all."""
     return is_reviewing_staff(user)
+
+
 def may_import_enterprise_facts(user: User | None) -> bool:
     """一企一档: import the departments' files of enterprise facts and run matching — bureau administrators
     (district-bound: their district's enterprises only)."""
@@ -80,6 +82,7 @@ def may_resolve_fact_contests(user: User | None) -> bool:
 
 
 # ---------------------------------------------------------------- districts
+
 
 def staff_districts(user: User | None) -> frozenset[str] | None:
     """The district codes whose objects the user works on: None means all (the system
@@ -122,7 +125,10 @@ def require_districts(user: User | None, districts: Iterable[str | None]) -> Non
         return
     if not all(in_district(user, d) for d in districts):
         raise PermissionDenied(_("该事项属于其他区域，您无权办理。"))
+
+
 # ---------------------------------------------------------------- 四眼原则 the approval chain of money decisions
+
 
 def may_act_on_application(user: User | None, *, assigned_reviewer_id: int | None) -> bool:
     """Work an application under review (formal review, propose its decision): an administrator, or
@@ -138,8 +144,9 @@ class ApprovalHolder(models.TextChoices):
     LEADER = "leader", _lazy("授权的分管领导")
 
 
-def approval_step_refusal(user: User | None, *, holder: str, authorised_leader: bool,
-                          held_by: Collection[int]) -> str | None:
+def approval_step_refusal(
+    user: User | None, *, holder: str, authorised_leader: bool, held_by: Collection[int]
+) -> str | None:
     """Why `user` may not hold a step of `holder` in a decision whose other steps are held by the
     users `held_by`, or None when they may. `authorised_leader`: the user is an active 分管领导 of
     the reviews' table of authorised approvers. The same person never holds two steps of one
@@ -155,8 +162,9 @@ def approval_step_refusal(user: User | None, *, holder: str, authorised_leader: 
     return None
 
 
-def may_hold_approval_step(user: User | None, *, holder: str, authorised_leader: bool,
-                           held_by: Collection[int]) -> bool:
+def may_hold_approval_step(
+    user: User | None, *, holder: str, authorised_leader: bool, held_by: Collection[int]
+) -> bool:
     return approval_step_refusal(user, holder=holder, authorised_leader=authorised_leader, held_by=held_by) is None
 
 
@@ -168,5 +176,4 @@ def may_rate_service(user: User | None, *, member_of_applicant: bool, ended: boo
 def may_use_admin_site(user: User | None) -> bool:
     """The Django admin (管理后台) is of use to an active staff account with at least one model
     permission (or a superuser); to any other it would show an empty index."""
-    return (is_active_user(user) and user.is_staff
-            and (user.is_superuser or bool(user.get_all_permissions())))
+    return is_active_user(user) and user.is_staff and (user.is_superuser or bool(user.get_all_permissions()))

@@ -27,8 +27,12 @@ def sends_file(schema: dict, components: dict, _seen: frozenset = frozenset()) -
         return sends_file(_resolve(schema, components), components, _seen | {ref})
     if schema.get("format") == "binary":
         return True
-    parts = [*schema.get("properties", {}).values(), *schema.get("allOf", []), *schema.get("oneOf", []),
-             *schema.get("anyOf", [])]
+    parts = [
+        *schema.get("properties", {}).values(),
+        *schema.get("allOf", []),
+        *schema.get("oneOf", []),
+        *schema.get("anyOf", []),
+    ]
     if isinstance(schema.get("items"), dict):
         parts.append(schema["items"])
     return any(sends_file(part, components, _seen) for part in parts if isinstance(part, dict))

@@ -32,8 +32,9 @@ def user_register(*, email: str, password: str, full_name: str, phone: str, ip: 
             audit_record(actor=None, action="user.register_existing", target=existing, ip=ip)
             transaction.on_commit(lambda: _send_already_registered(existing.email))
             return None
-        user = User(username=email, email=email, full_name=full_name, phone=phone, role=Role.ENTERPRISE,
-                    is_active=False)
+        user = User(
+            username=email, email=email, full_name=full_name, phone=phone, role=Role.ENTERPRISE, is_active=False
+        )
         user.set_password(password)
         user.save()
         audit_record(actor=user, action="user.register", target=user, ip=ip, after={"email": email})
@@ -46,20 +47,24 @@ def _send_confirmation(email: str, token: str) -> None:
     link = settings.SITE_URL + reverse("confirm_email", args=[token])
     send_mail(
         subject=_("请确认您的邮箱 — 广州人工智能产业补贴券平台"),
-        message=_("您好！\n\n请在3天内打开以下链接完成邮箱确认并启用账户：\n%(link)s\n\n"
-                  "如非本人操作，请忽略本邮件。") % {"link": link},
-        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[email],
+        message=_("您好！\n\n请在3天内打开以下链接完成邮箱确认并启用账户：\n%(link)s\n\n如非本人操作，请忽略本邮件。")
+        % {"link": link},
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[email],
     )
 
 
 def _send_already_registered(email: str) -> None:
     send_mail(
         subject=_("您的邮箱已注册 — 广州人工智能产业补贴券平台"),
-        message=_("您好！\n\n有人使用本邮箱申请注册平台账户，而本邮箱已有账户，因此未新建账户。\n"
-                  "如是您本人，请直接登录：%(login)s\n忘记密码可在此重置：%(reset)s\n\n"
-                  "如非本人操作，请忽略本邮件，您的账户不受影响。")
+        message=_(
+            "您好！\n\n有人使用本邮箱申请注册平台账户，而本邮箱已有账户，因此未新建账户。\n"
+            "如是您本人，请直接登录：%(login)s\n忘记密码可在此重置：%(reset)s\n\n"
+            "如非本人操作，请忽略本邮件，您的账户不受影响。"
+        )
         % {"login": settings.SITE_URL + reverse("login"), "reset": settings.SITE_URL + reverse("password_reset")},
-        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[email],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[email],
     )
 
 
@@ -80,8 +85,9 @@ def user_confirm_email(*, token: str, ip: str | None = None) -> User | None:
     return user
 
 
-def staff_create(*, actor: User, email: str, full_name: str, role: str, password: str | None = None,
-                 district: str = "") -> User:
+def staff_create(
+    *, actor: User, email: str, full_name: str, role: str, password: str | None = None, district: str = ""
+) -> User:
     """Administrators create staff accounts (reviewers, experts, administrators, providers); a
     reviewer, expert or administrator belongs to a district (所属区域), and a bureau administrator
     creates them in their own district only (the system administrator in any)."""
@@ -89,9 +95,17 @@ def staff_create(*, actor: User, email: str, full_name: str, role: str, password
         raise PermissionDenied(_("只有管理员可以创建工作人员账户。"))
     if district:
         require_district(actor, district)
-    user = User(username=email, email=email, full_name=full_name, role=role, is_active=True,
-                is_staff=role in (Role.BUREAU_ADMIN, Role.SYSADMIN), is_superuser=role == Role.SYSADMIN,
-                email_confirmed_at=timezone.now(), district=district)
+    user = User(
+        username=email,
+        email=email,
+        full_name=full_name,
+        role=role,
+        is_active=True,
+        is_staff=role in (Role.BUREAU_ADMIN, Role.SYSADMIN),
+        is_superuser=role == Role.SYSADMIN,
+        email_confirmed_at=timezone.now(),
+        district=district,
+    )
     user.clean()  # a district for the district roles, none for the others
     with transaction.atomic():
         if password:
@@ -99,6 +113,10 @@ def staff_create(*, actor: User, email: str, full_name: str, role: str, password
         else:
             user.set_unusable_password()
         user.save()
-        audit_record(actor=actor, action="user.create_staff", target=user,
-                     after={"email": email, "role": role, "district": district})
+        audit_record(
+            actor=actor,
+            action="user.create_staff",
+            target=user,
+            after={"email": email, "role": role, "district": district},
+        )
     return user

@@ -38,8 +38,7 @@ REACH = dt.timedelta(days=45)
 
 def may_set_calendar(actor: User | None) -> bool:
     """Bureau and system administrators enter the calendar; None is the system (calendar_load)."""
-    return actor is None or (getattr(actor, "is_authenticated", False) and actor.is_active
-                             and actor.is_bureau_admin)
+    return actor is None or (getattr(actor, "is_authenticated", False) and actor.is_active and actor.is_bureau_admin)
 
 
 def _require(actor: User | None) -> None:
@@ -58,6 +57,7 @@ def _announce(years: Iterable[int], actor: User | None) -> None:
 
 # ---------------------------------------------------------------- the yearly arrangement
 
+
 def _day(value: dt.date | str, field: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -75,8 +75,9 @@ def _clean_days(items: Iterable[DayInput], field: str) -> dict[dt.date, str]:
         value, name = item if isinstance(item, tuple | list) else (item, "")
         day = _day(value, field)
         out[day] = str(name or "").strip() or out.get(day, "")
-        require_length(out[day], model=CalendarDay, field="note", key=field,
-                       label=_("%(day)s的名称") % {"day": day.isoformat()})
+        require_length(
+            out[day], model=CalendarDay, field="note", key=field, label=_("%(day)s的名称") % {"day": day.isoformat()}
+        )
     return out
 
 
@@ -84,13 +85,17 @@ def _snapshot(entry: CalendarYear | None) -> dict[str, Any] | None:
     if entry is None or entry.pk is None:
         return None
     rows = list(entry.days.order_by("date").values_list("date", "is_workday", "note"))
-    return {"confirmed": entry.confirmed, "document": entry.document,
-            "rest_days": [f"{d.isoformat()} {n}".strip() for d, w, n in rows if not w],
-            "workdays": [f"{d.isoformat()} {n}".strip() for d, w, n in rows if w]}
+    return {
+        "confirmed": entry.confirmed,
+        "document": entry.document,
+        "rest_days": [f"{d.isoformat()} {n}".strip() for d, w, n in rows if not w],
+        "workdays": [f"{d.isoformat()} {n}".strip() for d, w, n in rows if w],
+    }
 
 
-def arrangement_check(*, year: int, rest_days: Iterable[DayInput], workdays: Iterable[DayInput],
-                      document: str) -> tuple[dict[dt.date, str], dict[dt.date, str], str]:
+def arrangement_check(
+    *, year: int, rest_days: Iterable[DayInput], workdays: Iterable[DayInput], document: str
+) -> tuple[dict[dt.date, str], dict[dt.date, str], str]:
     """An arrangement's input, cleaned: (rest days, make-up working days, document), each day with its
     name; ValidationError by field when it cannot be one year's arrangement."""
     rest, work = _clean_days(rest_days, "rest_days"), _clean_days(workdays, "workdays")
@@ -106,23 +111,35 @@ def arrangement_check(*, year: int, rest_days: Iterable[DayInput], workdays: Ite
     outside = sorted(d for d in (*rest, *work) if not first <= d <= last)
     if outside:
         errors["rest_days"] = _("以下日期不属于 %(year)s 年的放假安排：%(days)s") % {
-            "year": year, "days": "、".join(d.isoformat() for d in outside)}
+            "year": year,
+            "days": "、".join(d.isoformat() for d in outside),
+        }
     both = sorted(set(rest) & set(work))
     if both:
         errors["workdays"] = _("以下日期既列为休息日又列为上班日：%(days)s") % {
-            "days": "、".join(d.isoformat() for d in both)}
+            "days": "、".join(d.isoformat() for d in both)
+        }
     weekdays = sorted(d for d in work if d.weekday() < 5)
     if weekdays and "workdays" not in errors:
         errors["workdays"] = _("调休上班日应为周六或周日：%(days)s") % {
-            "days": "、".join(d.isoformat() for d in weekdays)}
+            "days": "、".join(d.isoformat() for d in weekdays)
+        }
     if errors:
         raise ValidationError(errors)
     return rest, work, document
 
 
-def calendar_arrangement_set(*, actor: User | None, year: int, rest_days: Iterable[DayInput],
-                             workdays: Iterable[DayInput], document: str, note: str = "", confirmed: bool = True,
-                             ip: str | None = None) -> CalendarYear:
+def calendar_arrangement_set(
+    *,
+    actor: User | None,
+    year: int,
+    rest_days: Iterable[DayInput],
+    workdays: Iterable[DayInput],
+    document: str,
+    note: str = "",
+    confirmed: bool = True,
+    ip: str | None = None,
+) -> CalendarYear:
     """Enter (or replace) the State Council's arrangement of `year`: its rest days (the statutory
     holidays need not be listed; bridged days must be) and its make-up working days, each with the
     holiday's name, and the notice's number (国办发明电〔2026〕x号). The year is then confirmed (no
@@ -140,32 +157,51 @@ def calendar_arrangement_set(*, actor: User | None, year: int, rest_days: Iterab
         entry.save()
         entry.days.all().delete()
         CalendarDay.objects.bulk_create(
-            [CalendarDay(date=d, is_workday=False, note=n, source=CalendarDay.Source.OFFICIAL, arrangement=entry)
-             for d, n in sorted(rest.items())]
-            + [CalendarDay(date=d, is_workday=True, note=n, source=CalendarDay.Source.OFFICIAL, arrangement=entry)
-               for d, n in sorted(work.items())])
-        audit_record(actor=actor, action="calendar.arrangement_set", target=entry, ip=ip, before=before,
-                     after=_snapshot(entry), note=document)
+            [
+                CalendarDay(date=d, is_workday=False, note=n, source=CalendarDay.Source.OFFICIAL, arrangement=entry)
+                for d, n in sorted(rest.items())
+            ]
+            + [
+                CalendarDay(date=d, is_workday=True, note=n, source=CalendarDay.Source.OFFICIAL, arrangement=entry)
+                for d, n in sorted(work.items())
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="calendar.arrangement_set",
+            target=entry,
+            ip=ip,
+            before=before,
+            after=_snapshot(entry),
+            note=document,
+        )
         _announce(years | {d.year for d in (*rest, *work)}, actor)
     return entry
 
 
 # ---------------------------------------------------------------- administrators' corrections
 
-def calendar_correction_set(*, actor: User | None, date: dt.date, is_workday: bool, note: str = "",
-                            ip: str | None = None) -> CalendarDay:
+
+def calendar_correction_set(
+    *, actor: User | None, date: dt.date, is_workday: bool, note: str = "", ip: str | None = None
+) -> CalendarDay:
     """An administrator's correction of one day (it wins over every other source)."""
     _require(actor)
     note = require_length((note or "").strip(), model=CalendarDay, field="note")
     with transaction.atomic():
-        row = CalendarDay.objects.select_for_update().filter(
-            date=date, source=CalendarDay.Source.ADMINISTRATOR).first()
+        row = CalendarDay.objects.select_for_update().filter(date=date, source=CalendarDay.Source.ADMINISTRATOR).first()
         before = {"is_workday": row.is_workday, "note": row.note} if row else None
         row = row or CalendarDay(date=date, source=CalendarDay.Source.ADMINISTRATOR)
         row.is_workday, row.note = is_workday, note
         row.save()
-        audit_record(actor=actor, action="calendar.correction_set", target=row, ip=ip, before=before,
-                     after={"date": date, "is_workday": is_workday, "note": row.note})
+        audit_record(
+            actor=actor,
+            action="calendar.correction_set",
+            target=row,
+            ip=ip,
+            before=before,
+            after={"date": date, "is_workday": is_workday, "note": row.note},
+        )
         _announce([date.year], actor)
     return row
 
@@ -173,12 +209,16 @@ def calendar_correction_set(*, actor: User | None, date: dt.date, is_workday: bo
 def calendar_correction_delete(*, actor: User | None, date: dt.date, ip: str | None = None) -> None:
     _require(actor)
     with transaction.atomic():
-        row = CalendarDay.objects.select_for_update().filter(
-            date=date, source=CalendarDay.Source.ADMINISTRATOR).first()
+        row = CalendarDay.objects.select_for_update().filter(date=date, source=CalendarDay.Source.ADMINISTRATOR).first()
         if row is None:
             return
-        audit_record(actor=actor, action="calendar.correction_delete", target=row, ip=ip,
-                     before={"date": date, "is_workday": row.is_workday, "note": row.note})
+        audit_record(
+            actor=actor,
+            action="calendar.correction_delete",
+            target=row,
+            ip=ip,
+            before={"date": date, "is_workday": row.is_workday, "note": row.note},
+        )
         row.delete()
         _announce([date.year], actor)
 
@@ -257,9 +297,13 @@ def arrangement_read(path: str | Path) -> dict[str, Any]:
         loaded = yaml.safe_load(text) or {}
         if not isinstance(loaded, Mapping):
             raise ValidationError(_("文件内容应为一个放假安排（year、document、rest_days、workdays）。"))
-        data = {"year": loaded.get("year"), "document": loaded.get("document") or "", "note": loaded.get("note") or "",
-                "rest_days": _items(loaded.get("rest_days"), "rest_days"),
-                "workdays": _items(loaded.get("workdays"), "workdays")}
+        data = {
+            "year": loaded.get("year"),
+            "document": loaded.get("document") or "",
+            "note": loaded.get("note") or "",
+            "rest_days": _items(loaded.get("rest_days"), "rest_days"),
+            "workdays": _items(loaded.get("workdays"), "workdays"),
+        }
     try:
         data["year"] = int(data["year"]) if data.get("year") not in (None, "") else None
     except (TypeError, ValueError):

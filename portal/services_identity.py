@@ -46,8 +46,7 @@ def _refuse_staff(user: User) -> None:
         raise IdentityRefused(_("工作人员及非企业账户不能通过统一身份认证登录，请使用邮箱、密码和两步验证登录。"))
 
 
-def external_identity_sign_in(*, person: PersonClaims, signed_in: User | None = None,
-                              ip: str | None = None) -> User:
+def external_identity_sign_in(*, person: PersonClaims, signed_in: User | None = None, ip: str | None = None) -> User:
     """The account `person` signs in to (linked, or created now); raises IdentityRefused."""
     if not person.issuer or not person.subject:
         raise IdentityRefused(_("统一身份认证未返回有效的身份标识。"))
@@ -62,8 +61,12 @@ def external_identity_sign_in(*, person: PersonClaims, signed_in: User | None = 
 
 
 def _sign_in(person: PersonClaims, signed_in: User | None, ip: str | None) -> User:
-    identity = (ExternalIdentity.objects.select_for_update().select_related("user")
-                .filter(issuer=person.issuer, subject=person.subject).first())
+    identity = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=person.issuer, subject=person.subject)
+        .first()
+    )
     now = timezone.now()
     if identity is not None:
         user = identity.user
@@ -74,32 +77,57 @@ def _sign_in(person: PersonClaims, signed_in: User | None, ip: str | None) -> Us
             raise IdentityRefused(_("该统一身份绑定的平台账户已停用。"))
         identity.last_login_at = now
         identity.save(update_fields=["last_login_at"])
-        audit_record(actor=user, action="auth.oidc_login", target=user, ip=ip,
-                     after={"issuer": person.issuer, "subject": person.subject})
+        audit_record(
+            actor=user,
+            action="auth.oidc_login",
+            target=user,
+            ip=ip,
+            after={"issuer": person.issuer, "subject": person.subject},
+        )
         return user
 
     if signed_in is not None:
         _refuse_staff(signed_in)
         if ExternalIdentity.objects.filter(user=signed_in, issuer=person.issuer).exists():
             raise IdentityRefused(_("您的账户已绑定另一个统一身份。"))
-        ExternalIdentity.objects.create(user=signed_in, issuer=person.issuer, subject=person.subject,
-                                        last_login_at=now)
-        audit_record(actor=signed_in, action="auth.oidc_link", target=signed_in, ip=ip,
-                     after={"issuer": person.issuer, "subject": person.subject})
+        ExternalIdentity.objects.create(user=signed_in, issuer=person.issuer, subject=person.subject, last_login_at=now)
+        audit_record(
+            actor=signed_in,
+            action="auth.oidc_link",
+            target=signed_in,
+            ip=ip,
+            after={"issuer": person.issuer, "subject": person.subject},
+        )
         return signed_in
 
     email = User.objects.normalize_email(person.email).strip()
     if not email or "@" not in email:
         raise IdentityRefused(_("统一身份认证未提供电子邮箱，无法开通平台账户。请通过邮箱注册，登录后再绑定统一身份。"))
     if account_for(email) is not None:
-        raise IdentityRefused(_("该统一身份尚未绑定平台账户，且无法自动开通。若您已有平台账户，"
-                                "请先用邮箱和密码登录，再使用统一身份认证绑定。"))
-    user = User(username=email, email=email, full_name=person.full_name, phone=person.phone,
-                role=Role.ENTERPRISE, is_active=True, email_confirmed_at=now if person.email_verified else None)
+        raise IdentityRefused(
+            _(
+                "该统一身份尚未绑定平台账户，且无法自动开通。若您已有平台账户，"
+                "请先用邮箱和密码登录，再使用统一身份认证绑定。"
+            )
+        )
+    user = User(
+        username=email,
+        email=email,
+        full_name=person.full_name,
+        phone=person.phone,
+        role=Role.ENTERPRISE,
+        is_active=True,
+        email_confirmed_at=now if person.email_verified else None,
+    )
     user.set_unusable_password()  # a password can be set later through 忘记密码
     user.full_clean(exclude=["password"])
     user.save()
     ExternalIdentity.objects.create(user=user, issuer=person.issuer, subject=person.subject, last_login_at=now)
-    audit_record(actor=user, action="user.register_oidc", target=user, ip=ip,
-                 after={"email": email, "issuer": person.issuer, "subject": person.subject})
+    audit_record(
+        actor=user,
+        action="user.register_oidc",
+        target=user,
+        ip=ip,
+        after={"email": email, "issuer": person.issuer, "subject": person.subject},
+    )
     return user

@@ -32,8 +32,13 @@ def api_token_issue(*, user: User, ip: str | None = None) -> tuple[AuthToken, st
         # the account's expired tokens go now (the lookup refuses them without reading the others)
         AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         instance, token = AuthToken.objects.create(user=user, expiry=settings.PORTAL_API_TOKEN_TTL)
-        audit_record(actor=user, action="auth.api_token", target=user, ip=ip,
-                     after={"expiry": instance.expiry.isoformat() if instance.expiry else None})
+        audit_record(
+            actor=user,
+            action="auth.api_token",
+            target=user,
+            ip=ip,
+            after={"expiry": instance.expiry.isoformat() if instance.expiry else None},
+        )
     return instance, token
 
 
@@ -42,19 +47,30 @@ def api_token_revoke(*, token: AuthToken, ip: str | None = None) -> None:
     with transaction.atomic():
         user = token.user
         AuthToken.objects.filter(pk=token.pk).delete()
-        audit_record(actor=user, action="auth.api_token_revoked", target=user, ip=ip,
-                     after={"tokens": 1, "reason": TokenRevocation.SIGN_OUT})
+        audit_record(
+            actor=user,
+            action="auth.api_token_revoked",
+            target=user,
+            ip=ip,
+            after={"tokens": 1, "reason": TokenRevocation.SIGN_OUT},
+        )
 
 
-def api_tokens_revoke_all(*, user: User, reason: TokenRevocation, actor: User | None = None,
-                          ip: str | None = None) -> int:
+def api_tokens_revoke_all(
+    *, user: User, reason: TokenRevocation, actor: User | None = None, ip: str | None = None
+) -> int:
     """Every API token of `user` stops working; returns how many there were. `actor` is who asked
     (None for the system, e.g. on a password saved by whatever path)."""
     with transaction.atomic():
         count, _deleted = AuthToken.objects.filter(user=user).delete()
         if count:
-            audit_record(actor=actor, action="auth.api_token_revoked", target=user, ip=ip,
-                         after={"tokens": count, "reason": reason})
+            audit_record(
+                actor=actor,
+                action="auth.api_token_revoked",
+                target=user,
+                ip=ip,
+                after={"tokens": count, "reason": reason},
+            )
     return count
 
 

@@ -23,8 +23,9 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
-    audit_record(actor=None, action="auth.locked_out", target_type="portal.user", target_id=username or "",
-                 ip=ip_address)
+    audit_record(
+        actor=None, action="auth.locked_out", target_type="portal.user", target_id=username or "", ip=ip_address
+    )
 
 
 @receiver(pre_save, sender=User)

@@ -41,24 +41,37 @@ def _email(note: Notification, recipient: User) -> None:
             return
         link = _absolute(locked.link)
         body = locked.body + (f"\n\n{link}" if link else "")
-        send_mail(subject=locked.subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL,
-                  recipient_list=[recipient.email])
+        send_mail(
+            subject=locked.subject,
+            message=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[recipient.email],
+        )
         locked.emailed_at = timezone.now()
         locked.save(update_fields=["emailed_at"])
 
 
-def _rows(*, kind: str, subject: str, body: str, dedupe_key: str, link: str = "",
-          user_ids: list[int] | None = None, enterprise_id: int | None = None
-          ) -> tuple[list[tuple[Notification, User]], int]:
+def _rows(
+    *,
+    kind: str,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    link: str = "",
+    user_ids: list[int] | None = None,
+    enterprise_id: int | None = None,
+) -> tuple[list[tuple[Notification, User]], int]:
     """The inbox rows of a notification (one per recipient and dedupe_key), made if missing."""
     rows, created = [], 0
     for recipient in _recipients(user_ids, enterprise_id):
         try:
             with transaction.atomic():
                 note, made = Notification.objects.get_or_create(
-                    recipient=recipient, dedupe_key=dedupe_key,
+                    recipient=recipient,
+                    dedupe_key=dedupe_key,
                     # composed by the services (names in a template), not typed by a user: cut to the columns
-                    defaults={"kind": kind, "subject": subject[:200], "body": body, "link": link[:300]})
+                    defaults={"kind": kind, "subject": subject[:200], "body": body, "link": link[:300]},
+                )
         except IntegrityError:  # a concurrent run created it first
             note, made = Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key), False
         created += int(made)
@@ -71,14 +84,31 @@ def inbox_rows_create(**kwargs) -> int:
     return _rows(**kwargs)[1]
 
 
-@shared_task(bind=True, autoretry_for=SMTP_ERRORS, retry_backoff=30, retry_backoff_max=3600,
-             retry_jitter=True, max_retries=8)
-def notification_deliver(self, *, kind: str, subject: str, body: str, dedupe_key: str, link: str = "",
-                         user_ids: list[int] | None = None, enterprise_id: int | None = None) -> int:
+@shared_task(
+    bind=True, autoretry_for=SMTP_ERRORS, retry_backoff=30, retry_backoff_max=3600, retry_jitter=True, max_retries=8
+)
+def notification_deliver(
+    self,
+    *,
+    kind: str,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    link: str = "",
+    user_ids: list[int] | None = None,
+    enterprise_id: int | None = None,
+) -> int:
     """Create the inbox rows (one per recipient and dedupe_key) and e-mail each row once.
     Returns how many rows this run created (0 on a retry that finds them all)."""
-    rows, created = _rows(kind=kind, subject=subject, body=body, dedupe_key=dedupe_key, link=link,
-                          user_ids=user_ids, enterprise_id=enterprise_id)
+    rows, created = _rows(
+        kind=kind,
+        subject=subject,
+        body=body,
+        dedupe_key=dedupe_key,
+        link=link,
+        user_ids=user_ids,
+        enterprise_id=enterprise_id,
+    )
     for note, recipient in rows:
         if recipient.email and note.emailed_at is None:
             _email(note, recipient)
@@ -92,8 +122,12 @@ def notifications_email_pending(older_than_seconds: int = 300, limit: int = 500)
     not to race a delivery in progress (the row lock in _email keeps even that from sending twice).
     Returns how many went out; a mail server still down stops the sweep until the next one."""
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
-    pending = (Notification.objects.filter(emailed_at__isnull=True, created_at__lte=cutoff, recipient__is_active=True)
-               .exclude(recipient__email="").select_related("recipient").order_by("pk")[:limit])
+    pending = (
+        Notification.objects.filter(emailed_at__isnull=True, created_at__lte=cutoff, recipient__is_active=True)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("pk")[:limit]
+    )
     sent = 0
     for note in pending:
         try:

@@ -35,8 +35,17 @@ GUANGZHOU = "4401"  # 广州市 in GB/T 2260
 AUTHORITIES: Mapping[str, tuple[str, Mapping[str, str]]] = {
     "1": ("机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
     "2": ("外交", {"1": "外国常住新闻机构", "9": "其他"}),
-    "3": ("司法行政", {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所", "4": "司法鉴定机构",
-                   "5": "仲裁委员会", "9": "其他"}),
+    "3": (
+        "司法行政",
+        {
+            "1": "律师执业机构",
+            "2": "公证处",
+            "3": "基层法律服务所",
+            "4": "司法鉴定机构",
+            "5": "仲裁委员会",
+            "9": "其他",
+        },
+    ),
     "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
     "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
     "6": ("旅游", {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"}),
@@ -55,8 +64,10 @@ _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−﹣]+")
 LENGTH_MESSAGE = gettext_noop("统一社会信用代码应为18位，当前为%(n)d位。")
 ALPHABET_MESSAGE = gettext_noop("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、S、V、Z）。")
 AUTHORITY_MESSAGE = gettext_noop("统一社会信用代码第1位是登记管理部门代码，“%(c)s”不是有效的代码（应为 %(allowed)s）。")
-TYPE_MESSAGE = gettext_noop("统一社会信用代码第2位是机构类别代码，“%(c)s”不是登记管理部门 %(a)s（%(authority)s）"
-                            "的机构类别（应为 %(allowed)s）。")
+TYPE_MESSAGE = gettext_noop(
+    "统一社会信用代码第2位是机构类别代码，“%(c)s”不是登记管理部门 %(a)s（%(authority)s）"
+    "的机构类别（应为 %(allowed)s）。"
+)
 DIVISION_MESSAGE = gettext_noop("统一社会信用代码第3至8位应为行政区划码（数字）。")
 CHECK_MESSAGE = gettext_noop("统一社会信用代码校验位不正确（应为 %(c)s），请核对。")
 
@@ -100,8 +111,11 @@ def problem_of(code: object) -> Problem | None:
         return Problem("authority", AUTHORITY_MESSAGE, {"c": code[0], "allowed": "、".join(AUTHORITIES)})
     name, types = authority
     if code[1] not in types:
-        return Problem("type", TYPE_MESSAGE, {"c": code[1], "a": code[0], "authority": name,
-                                              "allowed": "、".join(f"{k} {v}" for k, v in types.items())})
+        return Problem(
+            "type",
+            TYPE_MESSAGE,
+            {"c": code[1], "a": code[0], "authority": name, "allowed": "、".join(f"{k} {v}" for k, v in types.items())},
+        )
     if not code[2:8].isdigit():
         return Problem("division", DIVISION_MESSAGE)
     expected = check_character(code)

@@ -66,9 +66,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user_register(email=form.cleaned_data["email"], password=form.cleaned_data["password1"],
-                      full_name=form.cleaned_data["full_name"], phone=form.cleaned_data["phone"],
-                      ip=client_ip(request))
+        user_register(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            full_name=form.cleaned_data["full_name"],
+            phone=form.cleaned_data["phone"],
+            ip=client_ip(request),
+        )
         return render(request, "registration/register_done.html", {"email": form.cleaned_data["email"]})
     return render(request, "registration/register.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -110,8 +114,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     alone would let anyone enrol their own and pass the second factor."""
     if not request.user.is_verified() and TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect(f"{reverse('otp_verify')}?{urlencode({'next': _safe_next(request)})}")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or \
-        TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
+        user=request.user, name="default", confirmed=False
+    )
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
@@ -139,8 +144,13 @@ def _recovery_code_login(request: HttpRequest, raw: str) -> bool:
     for device in StaticDevice.objects.filter(user=request.user, confirmed=True):
         if device.verify_token(code):
             otp_login(request, device)
-            audit_record(actor=request.user, action="auth.recovery_code_used", target=request.user,
-                         ip=client_ip(request), after={"remaining": device.token_set.count()})
+            audit_record(
+                actor=request.user,
+                action="auth.recovery_code_used",
+                target=request.user,
+                ip=client_ip(request),
+                after={"remaining": device.token_set.count()},
+            )
             return True
     return False
 
@@ -151,8 +161,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if not devices.exists():
         return redirect(f"/accounts/otp/setup/?next={_safe_next(request)}")
     if request.method == "POST" and _recovery_code_login(request, request.POST.get("token", "")):
-        messages.warning(request, _("已使用一个恢复码登录。恢复码每个只能使用一次；"
-                                    "如验证器已丢失，请联系系统管理员重置两步验证。"))
+        messages.warning(
+            request, _("已使用一个恢复码登录。恢复码每个只能使用一次；如验证器已丢失，请联系系统管理员重置两步验证。")
+        )
         return redirect(_safe_next(request))
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -17,8 +17,11 @@ class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join("", '<option value="{}"{}>{}</option>', (
-            (v, mark_safe(" selected") if str(v) in chosen else "", label) for v, label in self.choices))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, mark_safe(" selected") if str(v) in chosen else "", label) for v, label in self.choices),
+        )
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
 
 

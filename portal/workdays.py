@@ -132,12 +132,22 @@ class _Rows:
 def _load(start: dt.date, end: dt.date) -> _Rows:
     """The rows that speak for [start, end], in one query: the days (corrections, and days of
     confirmed arrangements) and the confirmed years."""
-    days = (CalendarDay.objects.filter(date__gte=start, date__lte=end)
-            .filter(Q(source=CalendarDay.Source.ADMINISTRATOR) | Q(arrangement__confirmed=True))
-            .order_by().values_list("date", "is_workday", "source", "arrangement__year"))
-    years = (CalendarYear.objects.filter(year__gte=start.year, year__lte=end.year, confirmed=True)
-             .order_by().values_list(Value(None, output_field=DateField()), Value(True, output_field=BooleanField()),
-                          Value(_YEAR_MARK, output_field=CharField()), "year"))
+    days = (
+        CalendarDay.objects.filter(date__gte=start, date__lte=end)
+        .filter(Q(source=CalendarDay.Source.ADMINISTRATOR) | Q(arrangement__confirmed=True))
+        .order_by()
+        .values_list("date", "is_workday", "source", "arrangement__year")
+    )
+    years = (
+        CalendarYear.objects.filter(year__gte=start.year, year__lte=end.year, confirmed=True)
+        .order_by()
+        .values_list(
+            Value(None, output_field=DateField()),
+            Value(True, output_field=BooleanField()),
+            Value(_YEAR_MARK, output_field=CharField()),
+            "year",
+        )
+    )
     rows = _Rows({}, {}, set())
     own_year: set[dt.date] = set()  # official days set by the arrangement of their own year
     for day, working, source, year in days.union(years, all=True):
@@ -258,6 +268,7 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
 
 # ---------------------------------------------------------------- provisional years
 
+
 def confirmed_years() -> frozenset[int]:
     """The years with a confirmed, entered arrangement (one query on a table of a row a year)."""
     return frozenset(CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True))
@@ -281,6 +292,7 @@ def provisional_note(year: int) -> str:
 
 # ---------------------------------------------------------------- a year, day by day (the API)
 
+
 @dataclass(frozen=True)
 class SpecialDay:
     date: dt.date
@@ -303,9 +315,12 @@ def year_calendar(year: int) -> YearCalendar:
     working days and administrators' corrections, each with its name and where it comes from."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     calendar = WorkCalendar(start, end)
-    named = dict(((d, s), n) for d, s, n in CalendarDay.objects.filter(date__gte=start, date__lte=end)
-                 .filter(Q(source=CalendarDay.Source.ADMINISTRATOR) | Q(arrangement__confirmed=True))
-                 .values_list("date", "source", "note"))
+    named = dict(
+        ((d, s), n)
+        for d, s, n in CalendarDay.objects.filter(date__gte=start, date__lte=end)
+        .filter(Q(source=CalendarDay.Source.ADMINISTRATOR) | Q(arrangement__confirmed=True))
+        .values_list("date", "source", "note")
+    )
     entry = CalendarYear.objects.filter(year=year, confirmed=True).values_list("document", flat=True).first()
     statutory = _statutory(year)
     library = library_covers(year) and entry is None
@@ -331,5 +346,4 @@ def year_calendar(year: int) -> YearCalendar:
         if not name:
             name = "调休上班" if working else "休息日"
         days.append(SpecialDay(day, "workday" if working else "holiday", name, source))
-    return YearCalendar(year=year, confirmed=entry is not None or library_covers(year), document=entry or "",
-                        days=days)
+    return YearCalendar(year=year, confirmed=entry is not None or library_covers(year), document=entry or "", days=days)

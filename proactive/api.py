@@ -63,8 +63,9 @@ TAG = ["proactive"]  # 政策找企业; tag description: SPECTACULAR_SETTINGS["T
 
 
 @extend_schema_view(
-    list=extend_schema(summary="企业档案 facts: an enterprise user's own; reviewing staff those of their district",
-                       tags=TAG),
+    list=extend_schema(
+        summary="企业档案 facts: an enterprise user's own; reviewing staff those of their district", tags=TAG
+    ),
     retrieve=extend_schema(summary="one fact with its source, period and import batch", tags=TAG),
 )
 class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -76,8 +77,12 @@ class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_object(self):
         return fact_get_for_actor(actor=self.request.user, pk=self.kwargs["pk"])
 
-    @extend_schema(summary="异议 contest this fact (the enterprise's owner); the bureau resolves it", tags=TAG,
-                   request=ContestCreateSerializer, responses={201: ContestSerializer})
+    @extend_schema(
+        summary="异议 contest this fact (the enterprise's owner); the bureau resolves it",
+        tags=TAG,
+        request=ContestCreateSerializer,
+        responses={201: ContestSerializer},
+    )
     @action(detail=True, methods=["post"])
     def contest(self, request, pk=None):
         fact = self.get_object()
@@ -88,8 +93,9 @@ class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 @extend_schema_view(
-    list=extend_schema(summary="档案异议 contests: the enterprise's own; reviewing staff those of their district",
-                       tags=TAG),
+    list=extend_schema(
+        summary="档案异议 contests: the enterprise's own; reviewing staff those of their district", tags=TAG
+    ),
     retrieve=extend_schema(summary="one contest", tags=TAG),
 )
 class ContestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -101,15 +107,24 @@ class ContestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_object(self):
         return contest_get_for_actor(actor=self.request.user, pk=self.kwargs["pk"])
 
-    @extend_schema(summary="处理异议 uphold (the fact is corrected) or reject, with the resolution; audited",
-                   tags=TAG, request=ContestResolveSerializer, responses={200: ContestSerializer})
+    @extend_schema(
+        summary="处理异议 uphold (the fact is corrected) or reject, with the resolution; audited",
+        tags=TAG,
+        request=ContestResolveSerializer,
+        responses={200: ContestSerializer},
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         contest = self.get_object()
         serializer = ContestResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        contest = fact_contest_resolve(actor=request.user, contest=contest, ip=client_ip(request),
-                                       on_commit=lambda: matching_request("contest"), **serializer.validated_data)
+        contest = fact_contest_resolve(
+            actor=request.user,
+            contest=contest,
+            ip=client_ip(request),
+            on_commit=lambda: matching_request("contest"),
+            **serializer.validated_data,
+        )
         return Response(ContestSerializer(contest).data)
 
 
@@ -124,33 +139,47 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         return imports_for_actor(actor=self.request.user)
 
-    @extend_schema(summary="import a department's file: checked as a whole (400 lists each bad cell by row and "
-                           "column in Chinese, nothing written); the same file again returns the first batch "
-                           "(200) and changes nothing", tags=TAG,
-                   request={"multipart/form-data": ImportCreateSerializer},
-                   responses={201: ImportSerializer, 200: ImportSerializer})
+    @extend_schema(
+        summary="import a department's file: checked as a whole (400 lists each bad cell by row and "
+        "column in Chinese, nothing written); the same file again returns the first batch "
+        "(200) and changes nothing",
+        tags=TAG,
+        request={"multipart/form-data": ImportCreateSerializer},
+        responses={201: ImportSerializer, 200: ImportSerializer},
+    )
     def create(self, request, *args, **kwargs):
         if not may_import_enterprise_facts(request.user):
             raise PermissionDenied
         serializer = ImportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        batch, new = facts_import(actor=request.user, data=data["file"].read(), file_name=data["file"].name,
-                                  department=data["department"], source=data["source"],
-                                  period=data.get("period", ""), on_commit=lambda: matching_request("facts"))
+        batch, new = facts_import(
+            actor=request.user,
+            data=data["file"].read(),
+            file_name=data["file"].name,
+            department=data["department"],
+            source=data["source"],
+            period=data.get("period", ""),
+            on_commit=lambda: matching_request("facts"),
+        )
         return Response(ImportSerializer(batch).data, status=status.HTTP_201_CREATED if new else status.HTTP_200_OK)
 
 
-@extend_schema_view(list=extend_schema(summary="匹配运行 the matching runs with their counts (bureau administrators)",
-                                       tags=TAG))
+@extend_schema_view(
+    list=extend_schema(summary="匹配运行 the matching runs with their counts (bureau administrators)", tags=TAG)
+)
 class MatchRunViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = MatchRunSerializer
 
     def get_queryset(self):
         return runs_for_actor(actor=self.request.user)
 
-    @extend_schema(summary="run matching now (a background job; eager in development)", tags=TAG, request=None,
-                   responses={202: None})
+    @extend_schema(
+        summary="run matching now (a background job; eager in development)",
+        tags=TAG,
+        request=None,
+        responses={202: None},
+    )
     def create(self, request, *args, **kwargs):
         if not may_import_enterprise_facts(request.user):
             raise PermissionDenied
@@ -167,8 +196,11 @@ class MatchListView(APIView):
             raise PermissionDenied
         return enterprise
 
-    @extend_schema(summary="政策匹配 the enterprise's matches with the open programmes (enterprise users)", tags=TAG,
-                   responses={200: MatchSerializer(many=True)})
+    @extend_schema(
+        summary="政策匹配 the enterprise's matches with the open programmes (enterprise users)",
+        tags=TAG,
+        responses={200: MatchSerializer(many=True)},
+    )
     def get(self, request):
         return Response(MatchSerializer(matches_for_enterprise(self._enterprise(request)), many=True).data)
 
@@ -176,8 +208,12 @@ class MatchListView(APIView):
 class MatchPreferenceView(APIView):
     parser_classes = [JSONParser]
 
-    @extend_schema(summary="the enterprise's match notifications on or off (its owner)", tags=TAG,
-                   request=MatchPreferenceSerializer, responses={200: MatchPreferenceSerializer})
+    @extend_schema(
+        summary="the enterprise's match notifications on or off (its owner)",
+        tags=TAG,
+        request=MatchPreferenceSerializer,
+        responses={200: MatchPreferenceSerializer},
+    )
     def put(self, request):
         enterprise = enterprise_of(request.user)
         if enterprise is None or not is_owner_of(request.user, enterprise.pk):
@@ -189,17 +225,21 @@ class MatchPreferenceView(APIView):
 
 
 class ComparisonView(APIView):
-    @extend_schema(summary="申报数据与档案比对 what the application declared beside the enterprise's facts, "
-                           "differences flagged (the facts never change the application)", tags=TAG,
-                   responses={200: ComparisonSerializer(many=True)})
+    @extend_schema(
+        summary="申报数据与档案比对 what the application declared beside the enterprise's facts, "
+        "differences flagged (the facts never change the application)",
+        tags=TAG,
+        responses={200: ComparisonSerializer(many=True)},
+    )
     def get(self, request, pk: int):
         application = application_get_for_actor(actor=request.user, pk=pk)
         return Response(ComparisonSerializer(declared_vs_facts(application), many=True).data)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="免申即享批次 the prepared no-application batches (bureau administrators, "
-                               "their district)", tags=TAG),
+    list=extend_schema(
+        summary="免申即享批次 the prepared no-application batches (bureau administrators, their district)", tags=TAG
+    ),
     retrieve=extend_schema(summary="one batch: window, facts cut-off, budget effect, sample", tags=TAG),
 )
 class AutoBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -212,10 +252,14 @@ class AutoBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_object(self):
         return auto_batch_get_for_actor(actor=self.request.user, pk=self.kwargs["pk"])
 
-    @extend_schema(summary="prepare a 免申 batch: the candidates computed from the facts as of the cut-off, the "
-                           "budget effect (ranked / pro rata) and a random sample to check by hand; nothing is "
-                           "reserved", tags=TAG, request=AutoBatchCreateSerializer,
-                   responses={201: AutoBatchSerializer})
+    @extend_schema(
+        summary="prepare a 免申 batch: the candidates computed from the facts as of the cut-off, the "
+        "budget effect (ranked / pro rata) and a random sample to check by hand; nothing is "
+        "reserved",
+        tags=TAG,
+        request=AutoBatchCreateSerializer,
+        responses={201: AutoBatchSerializer},
+    )
     def create(self, request, *args, **kwargs):
         if not may_import_enterprise_facts(request.user):
             raise PermissionDenied
@@ -223,23 +267,35 @@ class AutoBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         window = window_get_for_actor(actor=request.user, pk=data["window"])
-        batch = auto_batch_prepare(actor=request.user, window=window, facts_cutoff=data["facts_cutoff"],
-                                   confirm_workdays=data["confirm_workdays"], ip=client_ip(request))
+        batch = auto_batch_prepare(
+            actor=request.user,
+            window=window,
+            facts_cutoff=data["facts_cutoff"],
+            confirm_workdays=data["confirm_workdays"],
+            ip=client_ip(request),
+        )
         return Response(AutoBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="the batch's candidates with their amounts, sources and awards under each remedy",
-                   tags=TAG, responses={200: AutoCandidateSerializer(many=True)})
+    @extend_schema(
+        summary="the batch's candidates with their amounts, sources and awards under each remedy",
+        tags=TAG,
+        responses={200: AutoCandidateSerializer(many=True)},
+    )
     @action(detail=True, methods=["get"])
     def candidates(self, request, pk=None):
         batch = self.get_object()
         page = self.paginate_queryset(batch.candidates.select_related("enterprise"))
         return self.get_paginated_response(AutoCandidateSerializer(page, many=True).data)
 
-    @extend_schema(summary="发布 publish the prepared batch: an application per candidate the chosen remedy awards "
-                           "(route 免申, inputs from the facts with their sources, submitted by the system), the "
-                           "money decision proposed through the four-eyes approval chain; per application whether "
-                           "the proposal was made", tags=TAG, request=AutoBatchPublishSerializer,
-                   responses={200: BulkResultSerializer(many=True)})
+    @extend_schema(
+        summary="发布 publish the prepared batch: an application per candidate the chosen remedy awards "
+        "(route 免申, inputs from the facts with their sources, submitted by the system), the "
+        "money decision proposed through the four-eyes approval chain; per application whether "
+        "the proposal was made",
+        tags=TAG,
+        request=AutoBatchPublishSerializer,
+        responses={200: BulkResultSerializer(many=True)},
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         if not may_run_auto_awards(request.user):
@@ -247,13 +303,18 @@ class AutoBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         batch = self.get_object()
         serializer = AutoBatchPublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        results = auto_batch_publish(actor=request.user, batch=batch, ip=client_ip(request),
-                                     **serializer.validated_data)
+        results = auto_batch_publish(
+            actor=request.user, batch=batch, ip=client_ip(request), **serializer.validated_data
+        )
         return Response(BulkResultSerializer(results, many=True).data)
 
-    @extend_schema(summary="公示 list the batch's approved awards (approval chain ended) as one public notice; the "
-                           "enterprises' confirmation period starts", tags=TAG, request=None,
-                   responses={201: AutoBatchSerializer})
+    @extend_schema(
+        summary="公示 list the batch's approved awards (approval chain ended) as one public notice; the "
+        "enterprises' confirmation period starts",
+        tags=TAG,
+        request=None,
+        responses={201: AutoBatchSerializer},
+    )
     @action(detail=True, methods=["post"])
     def notice(self, request, pk=None):
         if not may_run_auto_awards(request.user):
@@ -278,9 +339,13 @@ class AutoAwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_object(self):
         return auto_award_get_for_actor(actor=self.request.user, pk=self.kwargs["pk"])
 
-    @extend_schema(summary="确认领取 confirm in one step: a verified receiving account and the declaration "
-                           "(a member of the enterprise, within the deadline)", tags=TAG,
-                   request=AutoAwardConfirmSerializer, responses={200: AutoAwardSerializer})
+    @extend_schema(
+        summary="确认领取 confirm in one step: a verified receiving account and the declaration "
+        "(a member of the enterprise, within the deadline)",
+        tags=TAG,
+        request=AutoAwardConfirmSerializer,
+        responses={200: AutoAwardSerializer},
+    )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         award = self.get_object()
@@ -289,8 +354,12 @@ class AutoAwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         auto_award_confirm(actor=request.user, candidate=award, ip=client_ip(request), **serializer.validated_data)
         return Response(AutoAwardSerializer(self.get_object()).data)
 
-    @extend_schema(summary="放弃 decline the award: it lapses and its reservation is released", tags=TAG,
-                   request=AutoAwardDeclineSerializer, responses={200: AutoAwardSerializer})
+    @extend_schema(
+        summary="放弃 decline the award: it lapses and its reservation is released",
+        tags=TAG,
+        request=AutoAwardDeclineSerializer,
+        responses={200: AutoAwardSerializer},
+    )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         award = self.get_object()

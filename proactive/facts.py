@@ -36,30 +36,42 @@ class KindSpec:
     choices: tuple[str, ...] = ()
 
 
-KINDS: dict[str, KindSpec] = {spec.kind: spec for spec in (
-    KindSpec(FactKind.ABOVE_SCALE, BOOL, periodic=True),
-    KindSpec(FactKind.ANNUAL_REVENUE, YUAN, periodic=True),
-    KindSpec(FactKind.REVENUE_JAN_NOV, YUAN, periodic=True),
-    KindSpec(FactKind.RD_EXPENSE, YUAN, periodic=True),
-    KindSpec(FactKind.CREDIT_GRADE, CHOICE, periodic=True, choices=CREDIT_GRADES),
-    KindSpec(FactKind.REGISTRATION_DATE, DATE, periodic=False),
-    KindSpec(FactKind.ADDRESS, TEXT, periodic=False),
-    KindSpec(FactKind.INDUSTRY_CODE, TEXT, periodic=False),
-    KindSpec(FactKind.DCMM_LEVEL, CHOICE, periodic=False, choices=DCMM_LEVELS),
-    KindSpec(FactKind.CAC_DEEP_SYNTHESIS, BOOL, periodic=False),
-    KindSpec(FactKind.GENAI_FILING, BOOL, periodic=False),
-    KindSpec(FactKind.NATIONAL_PLATFORM, BOOL, periodic=False),
-)}
+KINDS: dict[str, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec(FactKind.ABOVE_SCALE, BOOL, periodic=True),
+        KindSpec(FactKind.ANNUAL_REVENUE, YUAN, periodic=True),
+        KindSpec(FactKind.REVENUE_JAN_NOV, YUAN, periodic=True),
+        KindSpec(FactKind.RD_EXPENSE, YUAN, periodic=True),
+        KindSpec(FactKind.CREDIT_GRADE, CHOICE, periodic=True, choices=CREDIT_GRADES),
+        KindSpec(FactKind.REGISTRATION_DATE, DATE, periodic=False),
+        KindSpec(FactKind.ADDRESS, TEXT, periodic=False),
+        KindSpec(FactKind.INDUSTRY_CODE, TEXT, periodic=False),
+        KindSpec(FactKind.DCMM_LEVEL, CHOICE, periodic=False, choices=DCMM_LEVELS),
+        KindSpec(FactKind.CAC_DEEP_SYNTHESIS, BOOL, periodic=False),
+        KindSpec(FactKind.GENAI_FILING, BOOL, periodic=False),
+        KindSpec(FactKind.NATIONAL_PLATFORM, BOOL, periodic=False),
+    )
+}
 
 CODE_HEADERS = {"统一社会信用代码", "信用代码", "credit_code", "uscc"}
 PERIOD_HEADERS = {"所属期间", "期间", "年度", "period"}
 # Headers a department's file may use for each kind, besides the kind's own label and value.
 HEADER_ALIASES = {
-    "规上": FactKind.ABOVE_SCALE, "规上企业": FactKind.ABOVE_SCALE, "营业收入": FactKind.ANNUAL_REVENUE,
-    "研发费用": FactKind.RD_EXPENSE, "研发投入": FactKind.RD_EXPENSE, "信用等级": FactKind.CREDIT_GRADE,
-    "注册日期": FactKind.REGISTRATION_DATE, "地址": FactKind.ADDRESS, "国民经济行业代码": FactKind.INDUSTRY_CODE,
-    "DCMM等级": FactKind.DCMM_LEVEL, "DCMM": FactKind.DCMM_LEVEL, "深度合成备案": FactKind.CAC_DEEP_SYNTHESIS,
-    "生成式人工智能备案": FactKind.GENAI_FILING, "国家级平台": FactKind.NATIONAL_PLATFORM,
+    "规上": FactKind.ABOVE_SCALE,
+    "规上企业": FactKind.ABOVE_SCALE,
+    "营业收入": FactKind.ANNUAL_REVENUE,
+    "研发费用": FactKind.RD_EXPENSE,
+    "研发投入": FactKind.RD_EXPENSE,
+    "信用等级": FactKind.CREDIT_GRADE,
+    "注册日期": FactKind.REGISTRATION_DATE,
+    "地址": FactKind.ADDRESS,
+    "国民经济行业代码": FactKind.INDUSTRY_CODE,
+    "DCMM等级": FactKind.DCMM_LEVEL,
+    "DCMM": FactKind.DCMM_LEVEL,
+    "深度合成备案": FactKind.CAC_DEEP_SYNTHESIS,
+    "生成式人工智能备案": FactKind.GENAI_FILING,
+    "国家级平台": FactKind.NATIONAL_PLATFORM,
 }
 VALUE_MAX = 300
 
@@ -74,7 +86,7 @@ def header_kind(header: str) -> str | None:
 
 
 def period_parse(raw: object) -> str:
-    """"2025" or "2025-11" (a spreadsheet's number 2025 too); ValueError with a Chinese message."""
+    """ "2025" or "2025-11" (a spreadsheet's number 2025 too); ValueError with a Chinese message."""
     text = str(raw if raw is not None else "").strip()
     if text.endswith(".0"):
         text = text[:-2]

@@ -57,13 +57,27 @@ FactsByKind = Mapping[str, Mapping[str, str]]  # kind → period ("" when none) 
 
 def programme_for_matching(programme: Programme, on: dt.date) -> ProgrammeForMatching:
     spec = programme_spec(programme)
-    sources = tuple((m["name"], str(m.get("label_zh") or m["name"]), (m.get("fact") or {}).get("kind", ""),
-                     (m.get("fact") or {}).get("period", "none"), bool(m.get("required", True)))
-                    for m in programme.inputs)
+    sources = tuple(
+        (
+            m["name"],
+            str(m.get("label_zh") or m["name"]),
+            (m.get("fact") or {}).get("kind", ""),
+            (m.get("fact") or {}).get("period", "none"),
+            bool(m.get("required", True)),
+        )
+        for m in programme.inputs
+    )
     on = min(max(on, spec.valid_from), spec.valid_to)  # the estimate's date must fall inside the policy
-    return ProgrammeForMatching(code=programme.code, name_zh=programme.name_zh, district=programme.policy.district,
-                                spec=spec, params=parameters_in_force(programme=programme, on=on), on=on,
-                                sources=sources, auto_award=bool((programme.spec or {}).get("auto_award")))
+    return ProgrammeForMatching(
+        code=programme.code,
+        name_zh=programme.name_zh,
+        district=programme.policy.district,
+        spec=spec,
+        params=parameters_in_force(programme=programme, on=on),
+        on=on,
+        sources=sources,
+        auto_award=bool((programme.spec or {}).get("auto_award")),
+    )
 
 
 def fact_for(facts: FactsByKind, kind: str, period: str) -> str | None:
@@ -92,9 +106,12 @@ def inputs_from_facts(programme: ProgrammeForMatching, facts: FactsByKind) -> tu
     return inputs, missing
 
 
-def match_enterprise(enterprise: EnterpriseForMatching, facts: FactsByKind,
-                     programmes: Sequence[ProgrammeForMatching],
-                     prior: Sequence[calculator.PriorAward] = ()) -> list[dict[str, Any]]:
+def match_enterprise(
+    enterprise: EnterpriseForMatching,
+    facts: FactsByKind,
+    programmes: Sequence[ProgrammeForMatching],
+    prior: Sequence[calculator.PriorAward] = (),
+) -> list[dict[str, Any]]:
     """The enterprise's result for each programme of its district (those of another district are not
     its concern and are left out)."""
     registered = enterprise.districts[0]
@@ -102,16 +119,17 @@ def match_enterprise(enterprise: EnterpriseForMatching, facts: FactsByKind,
     above = fact_for(facts, "above_scale", "latest")
     facts_for_calc = calculator.EnterpriseFacts(
         above_scale=enterprise.above_scale if above is None else above == "true",
-        district=registered if in_one_district else "", industry=enterprise.industry_zh,
-        credit_code=enterprise.credit_code)
+        district=registered if in_one_district else "",
+        industry=enterprise.industry_zh,
+        credit_code=enterprise.credit_code,
+    )
     out = []
     for programme in programmes:
         if programme.district and programme.district not in enterprise.districts:
             continue
         result: dict[str, Any] = {"programme": programme.code, "amount": None, "missing": [], "reasons": []}
         if not in_one_district:
-            result.update(status=MatchStatus.NOT_ELIGIBLE.value,
-                          reasons=["注册地、纳税地、统计地须均在本政策适用区域"])
+            result.update(status=MatchStatus.NOT_ELIGIBLE.value, reasons=["注册地、纳税地、统计地须均在本政策适用区域"])
             out.append(result)
             continue
         inputs, missing = inputs_from_facts(programme, facts)
@@ -120,8 +138,14 @@ def match_enterprise(enterprise: EnterpriseForMatching, facts: FactsByKind,
             out.append(result)
             continue
         try:
-            est = calculator.estimate(spec=programme.spec, params=programme.params, inputs=inputs, on=programme.on,
-                                      prior=prior, enterprise=facts_for_calc)
+            est = calculator.estimate(
+                spec=programme.spec,
+                params=programme.params,
+                inputs=inputs,
+                on=programme.on,
+                prior=prior,
+                enterprise=facts_for_calc,
+            )
         except calculator.InputError as error:  # a fact outside what the programme accepts (e.g. DCMM 二级)
             result.update(status=MatchStatus.NOT_ELIGIBLE.value, reasons=list(error.errors.values()))
             out.append(result)
@@ -135,15 +159,21 @@ def match_enterprise(enterprise: EnterpriseForMatching, facts: FactsByKind,
 
 
 def digest_of(results: list[dict[str, Any]]) -> str:
-    return hashlib.md5(json.dumps(results, ensure_ascii=False, sort_keys=True).encode(), usedforsecurity=False
-                       ).hexdigest()
+    return hashlib.md5(
+        json.dumps(results, ensure_ascii=False, sort_keys=True).encode(), usedforsecurity=False
+    ).hexdigest()
 
 
 def open_programmes(at: dt.datetime | None = None) -> list[Programme]:
     """Programmes with an application window open now."""
     at = at or timezone.now()
-    return list(Programme.objects.select_related("policy").prefetch_related("parameters")
-                .filter(windows__opens_at__lte=at, windows__closes_at__gt=at).distinct().order_by("sort_order"))
+    return list(
+        Programme.objects.select_related("policy")
+        .prefetch_related("parameters")
+        .filter(windows__opens_at__lte=at, windows__closes_at__gt=at)
+        .distinct()
+        .order_by("sort_order")
+    )
 
 
 def _industry_names() -> dict[str, str]:
@@ -156,15 +186,19 @@ def enterprises_for_matching(ids: Iterable[int] | None = None) -> list[Enterpris
     qs = Enterprise.objects.order_by("pk")
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return [EnterpriseForMatching(pk=pk, districts=(r, t, s), industry_zh=industry.get(ind, ind), above_scale=above,
-                                  credit_code=code)
-            for pk, r, t, s, ind, above, code in qs.values_list(
-                "pk", "registered_district", "tax_district", "stats_district", "industry", "is_above_scale",
-                "credit_code").iterator(chunk_size=5000)]
+    return [
+        EnterpriseForMatching(
+            pk=pk, districts=(r, t, s), industry_zh=industry.get(ind, ind), above_scale=above, credit_code=code
+        )
+        for pk, r, t, s, ind, above, code in qs.values_list(
+            "pk", "registered_district", "tax_district", "stats_district", "industry", "is_above_scale", "credit_code"
+        ).iterator(chunk_size=5000)
+    ]
 
 
-def facts_by_enterprise(ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None
-                        ) -> dict[int, dict[str, dict[str, str]]]:
+def facts_by_enterprise(
+    ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None
+) -> dict[int, dict[str, dict[str, str]]]:
     """kind → period → value of each enterprise (only the kinds matching reads, when given)."""
     out: dict[int, dict[str, dict[str, str]]] = {}
     qs = EnterpriseFact.objects.order_by()
@@ -173,7 +207,8 @@ def facts_by_enterprise(ids: Iterable[int] | None = None, kinds: Iterable[str] |
     if ids is not None:
         qs = qs.filter(enterprise_id__in=list(ids))
     for enterprise_id, kind, period, value in qs.values_list("enterprise_id", "kind", "period", "value").iterator(
-            chunk_size=10000):
+        chunk_size=10000
+    ):
         out.setdefault(enterprise_id, {}).setdefault(kind, {})[period] = value
     return out
 
@@ -182,8 +217,9 @@ def facts_of_enterprise(enterprise_id: int) -> dict[str, dict[str, str]]:
     return facts_by_enterprise([enterprise_id]).get(enterprise_id, {})
 
 
-def matches_compute(*, programmes: Sequence[Programme], enterprise_ids: Iterable[int] | None = None,
-                    on: dt.date | None = None) -> dict[int, list[dict[str, Any]]]:
+def matches_compute(
+    *, programmes: Sequence[Programme], enterprise_ids: Iterable[int] | None = None, on: dt.date | None = None
+) -> dict[int, list[dict[str, Any]]]:
     """Results by enterprise id, read in a handful of queries whatever the number of enterprises."""
     on = on or timezone.localdate()
     prepared = [programme_for_matching(p, on) for p in programmes]
@@ -191,12 +227,13 @@ def matches_compute(*, programmes: Sequence[Programme], enterprise_ids: Iterable
     kinds = {"above_scale"} | {kind for p in prepared for _n, _l, kind, _p, _r in p.sources if kind}
     facts = facts_by_enterprise(ids, kinds)
     priors = prior_awards_by_enterprise(programmes=programmes)
-    return {e.pk: match_enterprise(e, facts.get(e.pk, {}), prepared, priors.get(e.pk, ()))
-            for e in enterprises_for_matching(ids)}
+    return {
+        e.pk: match_enterprise(e, facts.get(e.pk, {}), prepared, priors.get(e.pk, ()))
+        for e in enterprises_for_matching(ids)
+    }
 
 
-def matching_run(*, trigger: str, programmes: Sequence[Programme] | None = None,
-                 on: dt.date | None = None) -> MatchRun:
+def matching_run(*, trigger: str, programmes: Sequence[Programme] | None = None, on: dt.date | None = None) -> MatchRun:
     """Match every enterprise against the open programmes (or those given) and store what changed.
     Idempotent: a second run with nothing changed writes no match set."""
     started = timezone.now()
@@ -218,11 +255,21 @@ def matching_run(*, trigger: str, programmes: Sequence[Programme] | None = None,
     with transaction.atomic():
         MatchSet.objects.bulk_create(new, batch_size=WRITE_BATCH)
         if changed:
-            MatchSet.objects.bulk_create(changed, batch_size=WRITE_BATCH, update_conflicts=True,
-                                         unique_fields=["enterprise"],
-                                         update_fields=["results", "digest", "computed_at"])
-        run = MatchRun.objects.create(trigger=trigger[:100], started_at=started, finished_at=timezone.now(),
-                                      enterprises=len(results), written=len(new) + len(changed), counts=counts)
+            MatchSet.objects.bulk_create(
+                changed,
+                batch_size=WRITE_BATCH,
+                update_conflicts=True,
+                unique_fields=["enterprise"],
+                update_fields=["results", "digest", "computed_at"],
+            )
+        run = MatchRun.objects.create(
+            trigger=trigger[:100],
+            started_at=started,
+            finished_at=timezone.now(),
+            enterprises=len(results),
+            written=len(new) + len(changed),
+            counts=counts,
+        )
     return run
 
 
@@ -237,7 +284,12 @@ def matches_for_enterprise(enterprise: Enterprise) -> list[dict[str, Any]]:
     for r in stored:
         programme = programmes.get(r["programme"])
         labels = {m["name"]: str(m.get("label_zh") or m["name"]) for m in (programme.inputs if programme else ())}
-        rows.append({**r, "programme_name": programme.name_zh if programme else r["programme"],
-                     "status_label": str(MatchStatus(r["status"]).label),
-                     "missing": [labels.get(name, name) for name in r["missing"]]})
+        rows.append(
+            {
+                **r,
+                "programme_name": programme.name_zh if programme else r["programme"],
+                "status_label": str(MatchStatus(r["status"]).label),
+                "missing": [labels.get(name, name) for name in r["missing"]],
+            }
+        )
     return sorted(rows, key=lambda r: (order[MatchStatus(r["status"])], r["programme"]))

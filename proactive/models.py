@@ -47,8 +47,14 @@ class FactImport(models.Model):
     changed = models.PositiveIntegerField(_("变更事实数"), default=0)
     unchanged = models.PositiveIntegerField(_("未变事实数"), default=0)
     unknown = models.PositiveIntegerField(_("未登记的代码数"), default=0)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("导入人"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
     class Meta:
@@ -63,15 +69,17 @@ class FactImport(models.Model):
 class EnterpriseFact(models.Model):
     """一企一档 one fact of an enterprise for a period ("" when it has none), with where it came from."""
 
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.CASCADE, related_name="profile_facts",
-                                   verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.CASCADE, related_name="profile_facts", verbose_name=_("企业")
+    )
     kind = models.CharField(_("事实"), max_length=30, choices=FactKind.choices)
     period = models.CharField(_("所属期间"), max_length=7, blank=True)  # "2025" or "2025-11"
     value = models.CharField(_("值"), max_length=300)
     department = models.CharField(_("提供部门"), max_length=20, choices=Department.choices)
     source = models.CharField(_("数据来源"), max_length=200)
-    fact_import = models.ForeignKey(FactImport, on_delete=models.PROTECT, null=True, blank=True, related_name="facts",
-                                    verbose_name=_("导入批次"))
+    fact_import = models.ForeignKey(
+        FactImport, on_delete=models.PROTECT, null=True, blank=True, related_name="facts", verbose_name=_("导入批次")
+    )
     corrected_by_contest = models.BooleanField(_("经异议更正"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -94,16 +102,22 @@ class FactContest(models.Model):
         UPHELD = "upheld", _("异议成立")
         REJECTED = "rejected", _("异议不成立")
 
-    fact = models.ForeignKey(EnterpriseFact, on_delete=models.CASCADE, related_name="contests",
-                             verbose_name=_("事实"))
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("提出人"))
+    fact = models.ForeignKey(EnterpriseFact, on_delete=models.CASCADE, related_name="contests", verbose_name=_("事实"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
     reason = models.TextField(_("异议理由"))
     proposed_value = models.CharField(_("企业认为的值"), max_length=300, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("处理人"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     resolution = models.TextField(_("处理意见"), blank=True)
 
@@ -111,8 +125,11 @@ class FactContest(models.Model):
         verbose_name = _("档案事实异议")
         verbose_name_plural = _("档案事实异议")
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["fact"], condition=models.Q(state="pending"),
-                                               name="fact_contest_one_pending")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fact"], condition=models.Q(state="pending"), name="fact_contest_one_pending"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.fact} · {self.get_state_display()}"
@@ -137,8 +154,9 @@ class MatchSet(models.Model):
     known facts: a list of {programme, status, amount, missing, reasons} (amounts as strings). One row per
     enterprise, so that matching 20,000 enterprises writes 20,000 rows, and a rerun only those changed."""
 
-    enterprise = models.OneToOneField("applications.Enterprise", on_delete=models.CASCADE, related_name="match_set",
-                                      verbose_name=_("企业"))
+    enterprise = models.OneToOneField(
+        "applications.Enterprise", on_delete=models.CASCADE, related_name="match_set", verbose_name=_("企业")
+    )
     results = models.JSONField(_("匹配结果"), default=list, encoder=Utf8JSONEncoder)
     digest = models.CharField(max_length=32)
     computed_at = models.DateTimeField(_("匹配时间"))
@@ -205,18 +223,21 @@ class AutoAwardBatch(models.Model):
         PUBLISHED = "published", _("已生成申报，核定意见审批中")
         LISTED = "listed", _("已公示，待企业确认")
 
-    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("项目"))
-    window = models.ForeignKey("vouchers.ApplicationWindow", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("申报批次"))
+    programme = models.ForeignKey(
+        "vouchers.Programme", on_delete=models.PROTECT, related_name="+", verbose_name=_("项目")
+    )
+    window = models.ForeignKey(
+        "vouchers.ApplicationWindow", on_delete=models.PROTECT, related_name="+", verbose_name=_("申报批次")
+    )
     facts_cutoff = models.DateTimeField(_("数据截止时间"))
     confirm_workdays = models.PositiveSmallIntegerField(_("确认期限（工作日）"), default=10)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PREPARED)
     seed = models.PositiveIntegerField(_("抽样种子"))
     budget = models.JSONField(_("资金影响"), default=dict, encoder=DjangoJSONEncoder)  # amounts as strings
     sample = models.JSONField(_("人工抽查样本"), default=list)  # enterprise ids
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("经办人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
@@ -239,8 +260,9 @@ class AutoAwardCandidate(models.Model):
         LAPSED = "lapsed", _("逾期未确认，已失效")
 
     batch = models.ForeignKey(AutoAwardBatch, on_delete=models.CASCADE, related_name="candidates")
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.PROTECT, related_name="+", verbose_name=_("企业")
+    )
     amount = models.DecimalField(_("测算金额（元）"), max_digits=16, decimal_places=2)
     rank_award = models.DecimalField(_("按排名择优"), max_digits=16, decimal_places=2)
     pro_rata_award = models.DecimalField(_("按比例核减"), max_digits=16, decimal_places=2)
@@ -248,15 +270,34 @@ class AutoAwardCandidate(models.Model):
     estimate = models.JSONField(_("测算说明"), default=dict)
     in_sample = models.BooleanField(_("抽查样本"), default=False)
     # once the batch is published: the application filed for it, and the enterprise's answer once listed
-    application = models.OneToOneField("applications.Application", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="auto_candidate", verbose_name=_("申报"))
+    application = models.OneToOneField(
+        "applications.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="auto_candidate",
+        verbose_name=_("申报"),
+    )
     confirm_by = models.DateField(_("确认截止日"), null=True, blank=True)
-    response = models.CharField(_("企业确认"), max_length=12, choices=Response.choices, default=Response.PENDING,
-                                db_index=True)
-    account = models.ForeignKey("vouchers.ReceivingAccount", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("收款账户"))
-    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("确认人"))
+    response = models.CharField(
+        _("企业确认"), max_length=12, choices=Response.choices, default=Response.PENDING, db_index=True
+    )
+    account = models.ForeignKey(
+        "vouchers.ReceivingAccount",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("收款账户"),
+    )
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
     responded_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 

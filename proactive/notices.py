@@ -44,16 +44,25 @@ def match_notices_send() -> int:
 def _notify(enterprise_id: int, window: ApplicationWindow, row: dict) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("政策匹配提醒：%(p)s正在受理") % {"p": window.programme.name_zh}
-        body = _("根据贵企业的档案信息，贵企业可能符合“%(p)s”的条件，测算金额约 %(a)s 元。受理截止时间：%(t)s。"
-                 "可在“政策匹配”页查看详情，或在该页关闭此类提醒。") % {
-            "p": window.programme.name_zh, "a": row.get("amount") or "—",
-            "t": timezone.localtime(window.closes_at).strftime("%Y-%m-%d %H:%M")}
+        body = _(
+            "根据贵企业的档案信息，贵企业可能符合“%(p)s”的条件，测算金额约 %(a)s 元。受理截止时间：%(t)s。"
+            "可在“政策匹配”页查看详情，或在该页关闭此类提醒。"
+        ) % {
+            "p": window.programme.name_zh,
+            "a": row.get("amount") or "—",
+            "t": timezone.localtime(window.closes_at).strftime("%Y-%m-%d %H:%M"),
+        }
     try:
         with transaction.atomic():
             MatchNotice.objects.create(enterprise_id=enterprise_id, window=window)
-            notify_enterprise(enterprise_id=enterprise_id, kind=Notification.Kind.REMINDER, subject=subject,
-                              body=body, link=reverse("proactive:matches"),
-                              dedupe_key=f"match:{window.pk}")
+            notify_enterprise(
+                enterprise_id=enterprise_id,
+                kind=Notification.Kind.REMINDER,
+                subject=subject,
+                body=body,
+                link=reverse("proactive:matches"),
+                dedupe_key=f"match:{window.pk}",
+            )
     except IntegrityError:  # told meanwhile by another run
         return 0
     return 1

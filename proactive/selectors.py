@@ -68,7 +68,8 @@ def auto_batches_for_actor(*, actor) -> QuerySet[AutoAwardBatch]:
     if not may_import_enterprise_facts(actor):
         return AutoAwardBatch.objects.none()
     return AutoAwardBatch.objects.select_related("programme__policy").filter(
-        district_q(actor, "programme__policy__district"))
+        district_q(actor, "programme__policy__district")
+    )
 
 
 def auto_batch_get_for_actor(*, actor, pk: Any) -> AutoAwardBatch:
@@ -83,8 +84,11 @@ def auto_awards_for_actor(*, actor) -> QuerySet[AutoAwardCandidate]:
     own = _own_enterprise_id(actor)
     if not own:
         return AutoAwardCandidate.objects.none()
-    return (AutoAwardCandidate.objects.filter(enterprise_id=own, confirm_by__isnull=False)
-            .select_related("batch__programme", "application", "account").order_by("-confirm_by", "-pk"))
+    return (
+        AutoAwardCandidate.objects.filter(enterprise_id=own, confirm_by__isnull=False)
+        .select_related("batch__programme", "application", "account")
+        .order_by("-confirm_by", "-pk")
+    )
 
 
 def auto_award_get_for_actor(*, actor, pk: Any) -> AutoAwardCandidate:
@@ -110,13 +114,23 @@ def declared_vs_facts(application: Application) -> list[dict[str, Any]]:
         declared = (application.inputs or {}).get(meta["name"])
         known = fact_for(facts, link["kind"], link["period"])
         fact = sources.get((link["kind"], known)) if known is not None else None
-        differs = known is not None and declared not in (None, "") and _norm(declared) != _norm(F.as_input(
-            link["kind"], known))
-        rows.append({"input": meta["name"], "label": meta.get("label_zh") or meta["name"],
-                     "declared": declared, "fact": known,
-                     "fact_display": F.value_display(link["kind"], known) if known is not None else "",
-                     "source": fact.source if fact else "", "period": fact.period if fact else "",
-                     "differs": differs})
+        differs = (
+            known is not None
+            and declared not in (None, "")
+            and _norm(declared) != _norm(F.as_input(link["kind"], known))
+        )
+        rows.append(
+            {
+                "input": meta["name"],
+                "label": meta.get("label_zh") or meta["name"],
+                "declared": declared,
+                "fact": known,
+                "fact_display": F.value_display(link["kind"], known) if known is not None else "",
+                "source": fact.source if fact else "",
+                "period": fact.period if fact else "",
+                "differs": differs,
+            }
+        )
     return rows
 
 

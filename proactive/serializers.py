@@ -23,15 +23,29 @@ class FactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EnterpriseFact
-        fields = ["id", "enterprise", "credit_code", "kind", "kind_label", "period", "value", "department",
-                  "department_label", "source", "fact_import", "corrected_by_contest", "updated_at"]
+        fields = [
+            "id",
+            "enterprise",
+            "credit_code",
+            "kind",
+            "kind_label",
+            "period",
+            "value",
+            "department",
+            "department_label",
+            "source",
+            "fact_import",
+            "corrected_by_contest",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
 class ContestCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="异议理由")
-    proposed_value = serializers.CharField(max_length=300, required=False, allow_blank=True,
-                                           help_text="企业认为的值（可不填）")
+    proposed_value = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="企业认为的值（可不填）"
+    )
 
 
 class ContestSerializer(serializers.ModelSerializer):
@@ -40,23 +54,43 @@ class ContestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FactContest
-        fields = ["id", "fact", "reason", "proposed_value", "state", "state_label", "created_at", "resolved_at",
-                  "resolution"]
+        fields = [
+            "id",
+            "fact",
+            "reason",
+            "proposed_value",
+            "state",
+            "state_label",
+            "created_at",
+            "resolved_at",
+            "resolution",
+        ]
         read_only_fields = fields
 
 
 class ContestResolveSerializer(serializers.Serializer):
     uphold = serializers.BooleanField(help_text="true：异议成立（更正）；false：异议不成立")
     resolution = serializers.CharField(max_length=2000, help_text="处理意见")
-    value = serializers.CharField(max_length=300, required=False, allow_blank=True,
-                                  help_text="更正后的值（默认取企业所填）")
+    value = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="更正后的值（默认取企业所填）"
+    )
 
 
 class ImportSerializer(serializers.ModelSerializer):
     class Meta:
         model = FactImport
-        fields = ["id", "department", "source", "file_name", "rows", "created", "changed", "unchanged", "unknown",
-                  "created_at"]
+        fields = [
+            "id",
+            "department",
+            "source",
+            "file_name",
+            "rows",
+            "created",
+            "changed",
+            "unchanged",
+            "unknown",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -64,8 +98,12 @@ class ImportCreateSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=".csv (UTF-8) or .xlsx; header row: 统一社会信用代码, 所属期间, facts")
     department = serializers.ChoiceField(choices=Department.choices)
     source = serializers.CharField(max_length=200)
-    period = serializers.CharField(max_length=7, required=False, allow_blank=True,
-                                   help_text="the period of every row when the file has no 所属期间 column")
+    period = serializers.CharField(
+        max_length=7,
+        required=False,
+        allow_blank=True,
+        help_text="the period of every row when the file has no 所属期间 column",
+    )
 
 
 class MatchSerializer(serializers.Serializer):
@@ -106,8 +144,22 @@ class AutoCandidateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AutoAwardCandidate
-        fields = ["id", "enterprise", "enterprise_name", "credit_code", "amount", "rank_award", "pro_rata_award",
-                  "in_sample", "inputs", "estimate", "application", "application_state", "confirm_by", "response"]
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "credit_code",
+            "amount",
+            "rank_award",
+            "pro_rata_award",
+            "in_sample",
+            "inputs",
+            "estimate",
+            "application",
+            "application_state",
+            "confirm_by",
+            "response",
+        ]
         read_only_fields = fields
 
     application_state = serializers.CharField(source="application.state", read_only=True, default=None)
@@ -119,13 +171,25 @@ class AutoAwardSerializer(serializers.ModelSerializer):
     programme = serializers.CharField(source="batch.programme.name_zh", read_only=True)
     reference = serializers.CharField(source="application.reference", read_only=True)
     application_state = serializers.CharField(source="application.state", read_only=True)
-    award_amount = serializers.DecimalField(source="application.estimate_amount", max_digits=16, decimal_places=2,
-                                            read_only=True)
+    award_amount = serializers.DecimalField(
+        source="application.estimate_amount", max_digits=16, decimal_places=2, read_only=True
+    )
 
     class Meta:
         model = AutoAwardCandidate
-        fields = ["id", "programme", "application", "reference", "application_state", "award_amount", "inputs",
-                  "confirm_by", "response", "account", "responded_at"]
+        fields = [
+            "id",
+            "programme",
+            "application",
+            "reference",
+            "application_state",
+            "award_amount",
+            "inputs",
+            "confirm_by",
+            "response",
+            "account",
+            "responded_at",
+        ]
         read_only_fields = fields
 
 
@@ -139,8 +203,9 @@ class AutoAwardDeclineSerializer(serializers.Serializer):
 
 
 class AutoBatchPublishSerializer(serializers.Serializer):
-    mode = serializers.ChoiceField(choices=[("rank", "rank"), ("pro_rata", "pro_rata")],
-                                   help_text="rank: 按排名择优; pro_rata: 按比例核减")
+    mode = serializers.ChoiceField(
+        choices=[("rank", "rank"), ("pro_rata", "pro_rata")], help_text="rank: 按排名择优; pro_rata: 按比例核减"
+    )
     comment = serializers.CharField(help_text="经办意见, the proposer's opinion on the batch")
 
 
@@ -149,8 +214,18 @@ class AutoBatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AutoAwardBatch
-        fields = ["id", "programme", "window", "facts_cutoff", "confirm_workdays", "state", "seed", "budget",
-                  "sample", "created_at"]
+        fields = [
+            "id",
+            "programme",
+            "window",
+            "facts_cutoff",
+            "confirm_workdays",
+            "state",
+            "seed",
+            "budget",
+            "sample",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -158,4 +233,3 @@ class AutoBatchCreateSerializer(serializers.Serializer):
     window = serializers.IntegerField(help_text="the application window (申报批次) of a programme flagged 免申即享")
     facts_cutoff = serializers.DateTimeField(help_text="facts changed after it are not used")
     confirm_workdays = serializers.IntegerField(min_value=1, max_value=60, default=10)
-

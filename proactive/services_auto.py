@@ -63,8 +63,15 @@ def _facts_at(cutoff: dt.datetime) -> tuple[dict[int, dict[str, dict[str, Enterp
     return out, later
 
 
-def auto_batch_prepare(*, actor, window: ApplicationWindow, facts_cutoff: dt.datetime, confirm_workdays: int = 10,
-                       seed: int | None = None, ip: str | None = None) -> AutoAwardBatch:
+def auto_batch_prepare(
+    *,
+    actor,
+    window: ApplicationWindow,
+    facts_cutoff: dt.datetime,
+    confirm_workdays: int = 10,
+    seed: int | None = None,
+    ip: str | None = None,
+) -> AutoAwardBatch:
     programme = window.programme
     require(may_import_enterprise_facts(actor), _("只有主管部门管理员可以生成免申即享名单。"))
     require_district(actor, programme.policy.district)
@@ -73,8 +80,9 @@ def auto_batch_prepare(*, actor, window: ApplicationWindow, facts_cutoff: dt.dat
     if facts_cutoff > timezone.now():
         raise ValidationError({"facts_cutoff": _("数据截止时间不能晚于现在。")})
     if not 1 <= int(confirm_workdays) <= CONFIRM_WORKDAYS_MAX:
-        raise ValidationError({"confirm_workdays": _("确认期限须为 1 至 %(n)d 个工作日。") % {
-            "n": CONFIRM_WORKDAYS_MAX}})
+        raise ValidationError(
+            {"confirm_workdays": _("确认期限须为 1 至 %(n)d 个工作日。") % {"n": CONFIRM_WORKDAYS_MAX}}
+        )
     prepared = programme_for_matching(programme, timezone.localdate())
     facts, later = _facts_at(facts_cutoff)
     rows: list[tuple[int, Decimal, dict[str, Any], dict[str, Any]]] = []
@@ -91,11 +99,17 @@ def auto_batch_prepare(*, actor, window: ApplicationWindow, facts_cutoff: dt.dat
         above = values.get("above_scale", {})
         try:
             est = calculator.estimate(
-                spec=prepared.spec, params=prepared.params, inputs=inputs, on=prepared.on,
+                spec=prepared.spec,
+                params=prepared.params,
+                inputs=inputs,
+                on=prepared.on,
                 enterprise=calculator.EnterpriseFacts(
                     above_scale=(above[max(above)] == "true") if above else enterprise.above_scale,
-                    district=enterprise.districts[0], industry=enterprise.industry_zh,
-                    credit_code=enterprise.credit_code))
+                    district=enterprise.districts[0],
+                    industry=enterprise.industry_zh,
+                    credit_code=enterprise.credit_code,
+                ),
+            )
         except calculator.InputError:  # a fact outside what the programme takes (DCMM 二级): not a candidate
             continue
         if not est.eligible or est.amount <= 0:
@@ -106,13 +120,26 @@ def auto_batch_prepare(*, actor, window: ApplicationWindow, facts_cutoff: dt.dat
             key = "" if period == "none" or not F.KINDS[kind].periodic else max(by)
             key = key if period != "previous" else F.period_before(key)
             fact = by.get(key) or next(iter(by.values()))
-            sources[name] = {"value": fact.value, "source": fact.source, "period": fact.period,
-                             "fact_import": fact.fact_import_id}
-        rows.append((enterprise.pk, est.amount, sources, {"reasons": est.reasons,
-                                                          "steps": [[s.label, s.expression] for s in est.steps]}))
+            sources[name] = {
+                "value": fact.value,
+                "source": fact.source,
+                "period": fact.period,
+                "fact_import": fact.fact_import_id,
+            }
+        rows.append(
+            (
+                enterprise.pk,
+                est.amount,
+                sources,
+                {"reasons": est.reasons, "steps": [[s.label, s.expression] for s in est.steps]},
+            )
+        )
     fiscal_year = timezone.localdate().year
-    effect = batch_oversubscription(programme=programme, fiscal_year=fiscal_year, requests=[
-        {"application_id": pk, "amount": amount, "score": None} for pk, amount, _s, _e in rows])
+    effect = batch_oversubscription(
+        programme=programme,
+        fiscal_year=fiscal_year,
+        requests=[{"application_id": pk, "amount": amount, "score": None} for pk, amount, _s, _e in rows],
+    )
     rank = {r["application_id"]: r["awarded"] for r in effect["rank"]["rows"]}
     pro = {r["application_id"]: r["awarded"] for r in effect["pro_rata"]["rows"]}
     seed = secrets.randbelow(2**31) if seed is None else seed
@@ -121,21 +148,55 @@ def auto_batch_prepare(*, actor, window: ApplicationWindow, facts_cutoff: dt.dat
     sample = sorted(random.Random(seed).sample([pk for pk, *_rest in rows], size))  # noqa: S311
     with transaction.atomic():
         batch = AutoAwardBatch.objects.create(
-            programme=programme, window=window, facts_cutoff=facts_cutoff, confirm_workdays=int(confirm_workdays),
-            seed=seed, sample=sample, created_by=actor, budget={
-                "fiscal_year": fiscal_year, "pool_exists": effect["pool_exists"],
-                "requested": str(effect["requested"]), "available": str(effect["available"]),
-                "oversubscribed": effect["oversubscribed"], "rank_total": str(effect["rank"]["total"]),
-                "pro_rata_total": str(effect["pro_rata"]["total"]), "pro_rata_ratio": str(effect["pro_rata"]["ratio"]),
-                "candidates": len(rows), "left_out_changed_after_cutoff": len(later)})
-        AutoAwardCandidate.objects.bulk_create([
-            AutoAwardCandidate(batch=batch, enterprise_id=pk, amount=amount, inputs=sources, estimate=explained,
-                               rank_award=rank.get(pk, amount), pro_rata_award=pro.get(pk, amount),
-                               in_sample=pk in sample)
-            for pk, amount, sources, explained in rows], batch_size=2000)
-        audit_record(actor=actor, action="proactive.auto_batch_prepare", target=batch, ip=ip,
-                     after={"programme": programme.code, "window": window.pk, "facts_cutoff": facts_cutoff.isoformat(),
-                            **batch.budget, "sample": sample})
+            programme=programme,
+            window=window,
+            facts_cutoff=facts_cutoff,
+            confirm_workdays=int(confirm_workdays),
+            seed=seed,
+            sample=sample,
+            created_by=actor,
+            budget={
+                "fiscal_year": fiscal_year,
+                "pool_exists": effect["pool_exists"],
+                "requested": str(effect["requested"]),
+                "available": str(effect["available"]),
+                "oversubscribed": effect["oversubscribed"],
+                "rank_total": str(effect["rank"]["total"]),
+                "pro_rata_total": str(effect["pro_rata"]["total"]),
+                "pro_rata_ratio": str(effect["pro_rata"]["ratio"]),
+                "candidates": len(rows),
+                "left_out_changed_after_cutoff": len(later),
+            },
+        )
+        AutoAwardCandidate.objects.bulk_create(
+            [
+                AutoAwardCandidate(
+                    batch=batch,
+                    enterprise_id=pk,
+                    amount=amount,
+                    inputs=sources,
+                    estimate=explained,
+                    rank_award=rank.get(pk, amount),
+                    pro_rata_award=pro.get(pk, amount),
+                    in_sample=pk in sample,
+                )
+                for pk, amount, sources, explained in rows
+            ],
+            batch_size=2000,
+        )
+        audit_record(
+            actor=actor,
+            action="proactive.auto_batch_prepare",
+            target=batch,
+            ip=ip,
+            after={
+                "programme": programme.code,
+                "window": window.pk,
+                "facts_cutoff": facts_cutoff.isoformat(),
+                **batch.budget,
+                "sample": sample,
+            },
+        )
     return batch
 
 
@@ -145,8 +206,9 @@ def _inputs_of(candidate: AutoAwardCandidate, sources) -> dict[str, Any]:
     return {name: F.as_input(kinds[name], src["value"]) for name, src in candidate.inputs.items() if name in kinds}
 
 
-def auto_batch_publish(*, actor, batch: AutoAwardBatch | int, mode: str, comment: str,
-                       ip: str | None = None) -> list[BulkResult]:
+def auto_batch_publish(
+    *, actor, batch: AutoAwardBatch | int, mode: str, comment: str, ip: str | None = None
+) -> list[BulkResult]:
     """发布 the prepared batch: an application of each candidate the chosen remedy (`mode` "rank" or
     "pro_rata") awards something, filed from its facts and submitted by the system, then the money
     decision of them all proposed as a batch (经办, `comment`), each walking its own approval chain.
@@ -168,22 +230,38 @@ def auto_batch_publish(*, actor, batch: AutoAwardBatch | int, mode: str, comment
             give = candidate.rank_award if mode == "rank" else candidate.pro_rata_award
             if give <= 0:
                 continue
-            app = application_file_auto(actor=actor, enterprise=candidate.enterprise, programme=batch.programme,
-                                        window=batch.window, inputs=_inputs_of(candidate, prepared.sources),
-                                        sources=candidate.inputs, ip=ip)
+            app = application_file_auto(
+                actor=actor,
+                enterprise=candidate.enterprise,
+                programme=batch.programme,
+                window=batch.window,
+                inputs=_inputs_of(candidate, prepared.sources),
+                sources=candidate.inputs,
+                ip=ip,
+            )
             candidate.application = app
             candidate.save(update_fields=["application"])
             filed[app.pk] = candidate
         if not filed:
             raise ValidationError(_("按所选方式没有可以支持的候选企业（资金池余额不足或未设置）。"))
-        results = batch_propose(actor=actor, window=batch.window, application_ids=list(filed), comment=comment,
-                                mode=mode, ip=ip)
+        results = batch_propose(
+            actor=actor, window=batch.window, application_ids=list(filed), comment=comment, mode=mode, ip=ip
+        )
         batch.state = AutoAwardBatch.State.PUBLISHED
         batch.save(update_fields=["state"])
-        audit_record(actor=actor, action="proactive.auto_batch_publish", target=batch, ip=ip, note=comment,
-                     after={"mode": mode, "applications": list(filed),
-                            "proposed": [r.application_id for r in results if r.ok],
-                            "refused": {str(r.application_id): r.message for r in results if not r.ok}})
+        audit_record(
+            actor=actor,
+            action="proactive.auto_batch_publish",
+            target=batch,
+            ip=ip,
+            note=comment,
+            after={
+                "mode": mode,
+                "applications": list(filed),
+                "proposed": [r.application_id for r in results if r.ok],
+                "refused": {str(r.application_id): r.message for r in results if not r.ok},
+            },
+        )
     return results
 
 
@@ -197,27 +275,50 @@ def auto_batch_notice(*, actor, batch: AutoAwardBatch | int, ip: str | None = No
         require_district(actor, batch.programme.policy.district)
         if batch.state == AutoAwardBatch.State.PREPARED:
             raise ValidationError(_("请先发布该批次并完成核定审批。"))
-        ready = list(batch.candidates.filter(application__state=State.APPROVED_PENDING_NOTICE, confirm_by=None)
-                     .select_related("application"))
+        ready = list(
+            batch.candidates.filter(application__state=State.APPROVED_PENDING_NOTICE, confirm_by=None).select_related(
+                "application"
+            )
+        )
         if not ready:
             raise ValidationError(_("没有已完成审批、待公示的免申即享奖励。"))
-        notice = notice_publish(actor=actor, application_ids=[c.application_id for c in ready], ip=ip,
-                                title=_("%(p)s免申即享拟支持名单公示") % {"p": batch.programme.name_zh})
+        notice = notice_publish(
+            actor=actor,
+            application_ids=[c.application_id for c in ready],
+            ip=ip,
+            title=_("%(p)s免申即享拟支持名单公示") % {"p": batch.programme.name_zh},
+        )
         confirm_by = add_workdays(notice.starts_on, batch.confirm_workdays)
         AutoAwardCandidate.objects.filter(pk__in=[c.pk for c in ready]).update(confirm_by=confirm_by)
         batch.state = AutoAwardBatch.State.LISTED
         batch.save(update_fields=["state"])
-        audit_record(actor=actor, action="proactive.auto_batch_notice", target=batch, ip=ip,
-                     after={"notice": notice.pk, "applications": [c.application_id for c in ready],
-                            "confirm_by": confirm_by.isoformat()})
+        audit_record(
+            actor=actor,
+            action="proactive.auto_batch_notice",
+            target=batch,
+            ip=ip,
+            after={
+                "notice": notice.pk,
+                "applications": [c.application_id for c in ready],
+                "confirm_by": confirm_by.isoformat(),
+            },
+        )
         listed = dict(notice.entries.values_list("application_id").annotate(total=Sum("amount")))
         for c in ready:
             notify_enterprise(
-                enterprise_id=c.enterprise_id, kind="decision",
+                enterprise_id=c.enterprise_id,
+                kind="decision",
                 subject=_("免申即享：请确认领取%(p)s") % {"p": batch.programme.name_zh},
-                body=_("根据部门共享的企业数据，贵单位符合“%(p)s”，拟支持 %(amount)s 元，无需申报。"
-                       "请于 %(d)s 前登录平台选择收款账户并确认领取，或选择放弃；逾期未确认的视为放弃。")
-                % {"p": batch.programme.name_zh, "amount": f"{listed.get(c.application_id, c.amount):,}",
-                   "d": confirm_by.isoformat()},
-                link=reverse("proactive:auto_awards"), dedupe_key=f"auto-listed:{c.pk}")
+                body=_(
+                    "根据部门共享的企业数据，贵单位符合“%(p)s”，拟支持 %(amount)s 元，无需申报。"
+                    "请于 %(d)s 前登录平台选择收款账户并确认领取，或选择放弃；逾期未确认的视为放弃。"
+                )
+                % {
+                    "p": batch.programme.name_zh,
+                    "amount": f"{listed.get(c.application_id, c.amount):,}",
+                    "d": confirm_by.isoformat(),
+                },
+                link=reverse("proactive:auto_awards"),
+                dedupe_key=f"auto-listed:{c.pk}",
+            )
     return notice

@@ -117,8 +117,16 @@ def facts_parse(table: list[list[object]], *, period: str = "") -> tuple[list[tu
     return out, rows
 
 
-def facts_import(*, actor, data: bytes, file_name: str, department: str, source: str, period: str = "",
-                 on_commit: Callable[[], None] | None = None) -> tuple[FactImport, bool]:
+def facts_import(
+    *,
+    actor,
+    data: bytes,
+    file_name: str,
+    department: str,
+    source: str,
+    period: str = "",
+    on_commit: Callable[[], None] | None = None,
+) -> tuple[FactImport, bool]:
     """Import a department's file; (the batch, whether it is new). The same file (by content) a second
     time returns the first batch and writes nothing. Facts of codes no enterprise holds are counted."""
     require(may_import_enterprise_facts(actor), _("只有主管部门管理员可以导入企业档案。"))
@@ -135,16 +143,30 @@ def facts_import(*, actor, data: bytes, file_name: str, department: str, source:
     cells, rows = facts_parse(read_table(data, file_name), period=period)
     limit = FactImport._meta.get_field("file_name").max_length
     with transaction.atomic():
-        batch, created = FactImport.objects.get_or_create(sha256=sha, defaults={
-            "department": department, "source": source, "rows": rows, "imported_by": actor,
-            "file_name": file_name if len(file_name) <= limit else "…" + file_name[-(limit - 1):]})
+        batch, created = FactImport.objects.get_or_create(
+            sha256=sha,
+            defaults={
+                "department": department,
+                "source": source,
+                "rows": rows,
+                "imported_by": actor,
+                "file_name": file_name if len(file_name) <= limit else "…" + file_name[-(limit - 1) :],
+            },
+        )
         if not created:  # the same file imported meanwhile by someone else
             return batch, False
         # an administrator bound to a district writes its enterprises' facts only; other codes count as unknown
-        ids = dict(Enterprise.objects.filter(district_q(actor, "registered_district"),
-                                             credit_code__in={c[0] for c in cells}).values_list("credit_code", "pk"))
-        existing = {(f.enterprise_id, f.kind, f.period): f for f in EnterpriseFact.objects.select_for_update().filter(
-            enterprise_id__in=ids.values(), kind__in={c[1] for c in cells})}
+        ids = dict(
+            Enterprise.objects.filter(
+                district_q(actor, "registered_district"), credit_code__in={c[0] for c in cells}
+            ).values_list("credit_code", "pk")
+        )
+        existing = {
+            (f.enterprise_id, f.kind, f.period): f
+            for f in EnterpriseFact.objects.select_for_update().filter(
+                enterprise_id__in=ids.values(), kind__in={c[1] for c in cells}
+            )
+        }
         new, changed, unknown = [], [], set()
         for code, kind, fact_period, value in cells:
             enterprise_id = ids.get(code)
@@ -153,31 +175,54 @@ def facts_import(*, actor, data: bytes, file_name: str, department: str, source:
                 continue
             fact = existing.get((enterprise_id, kind, fact_period))
             if fact is None:
-                new.append(EnterpriseFact(enterprise_id=enterprise_id, kind=kind, period=fact_period, value=value,
-                                          department=department, source=source, fact_import=batch))
+                new.append(
+                    EnterpriseFact(
+                        enterprise_id=enterprise_id,
+                        kind=kind,
+                        period=fact_period,
+                        value=value,
+                        department=department,
+                        source=source,
+                        fact_import=batch,
+                    )
+                )
             elif (fact.value, fact.source, fact.department) != (value, source, department):
                 changed.append((fact, fact.value))
                 fact.value, fact.source, fact.department, fact.fact_import = value, source, department, batch
                 fact.corrected_by_contest = False
         EnterpriseFact.objects.bulk_create(new, batch_size=2000)
-        EnterpriseFact.objects.bulk_update([f for f, _old in changed], ["value", "source", "department", "fact_import",
-                                                                        "corrected_by_contest", "updated_at"],
-                                           batch_size=2000)
+        EnterpriseFact.objects.bulk_update(
+            [f for f, _old in changed],
+            ["value", "source", "department", "fact_import", "corrected_by_contest", "updated_at"],
+            batch_size=2000,
+        )
         batch.created, batch.changed, batch.unknown = len(new), len(changed), len(unknown)
         batch.unchanged = len(cells) - len(new) - len(changed) - sum(1 for c in cells if c[0] in unknown)
         batch.save(update_fields=["created", "changed", "unknown", "unchanged"])
-        audit_record(actor=actor, action="proactive.facts_import", target=batch,
-                     after={"department": department, "source": source, "rows": rows, "created": len(new),
-                            "changed": [{"enterprise": f.enterprise_id, "kind": f.kind, "period": f.period,
-                                         "before": old, "after": f.value} for f, old in changed[:500]],
-                            "unknown": len(unknown)})
+        audit_record(
+            actor=actor,
+            action="proactive.facts_import",
+            target=batch,
+            after={
+                "department": department,
+                "source": source,
+                "rows": rows,
+                "created": len(new),
+                "changed": [
+                    {"enterprise": f.enterprise_id, "kind": f.kind, "period": f.period, "before": old, "after": f.value}
+                    for f, old in changed[:500]
+                ],
+                "unknown": len(unknown),
+            },
+        )
         if on_commit is not None:
             transaction.on_commit(on_commit)
     return batch, True
 
 
-def fact_contest(*, actor, fact: EnterpriseFact, reason: str, proposed_value: str = "",
-                 ip: str | None = None) -> FactContest:
+def fact_contest(
+    *, actor, fact: EnterpriseFact, reason: str, proposed_value: str = "", ip: str | None = None
+) -> FactContest:
     """异议 the owner says a fact of theirs is wrong; the bureau decides."""
     require(is_owner_of(actor, fact.enterprise_id), _("只有本企业的法人/负责人可以对档案信息提出异议。"))
     text = str(reason or "").strip()
@@ -199,13 +244,27 @@ def fact_contest(*, actor, fact: EnterpriseFact, reason: str, proposed_value: st
         if FactContest.objects.filter(fact=locked, state=FactContest.State.PENDING).exists():
             raise ValidationError({"__all__": _("该信息已有待处理的异议。")})
         contest = FactContest.objects.create(fact=locked, raised_by=actor, reason=text, proposed_value=proposed)
-        audit_record(actor=actor, action="proactive.fact_contest", target=locked, ip=ip,
-                     after={"contest": contest.pk, "value": locked.value, "proposed": proposed}, note=text)
+        audit_record(
+            actor=actor,
+            action="proactive.fact_contest",
+            target=locked,
+            ip=ip,
+            after={"contest": contest.pk, "value": locked.value, "proposed": proposed},
+            note=text,
+        )
     return contest
 
 
-def fact_contest_resolve(*, actor, contest: FactContest, uphold: bool, resolution: str, value: str = "",
-                         ip: str | None = None, on_commit: Callable[[], None] | None = None) -> FactContest:
+def fact_contest_resolve(
+    *,
+    actor,
+    contest: FactContest,
+    uphold: bool,
+    resolution: str,
+    value: str = "",
+    ip: str | None = None,
+    on_commit: Callable[[], None] | None = None,
+) -> FactContest:
     """The bureau's answer: upheld, the fact takes the corrected value (the enterprise's proposal unless
     the bureau gives another); rejected, nothing changes. Either way the enterprise is told."""
     require(may_resolve_fact_contests(actor), _("只有主管部门人员可以处理档案异议。"))
@@ -234,17 +293,28 @@ def fact_contest_resolve(*, actor, contest: FactContest, uphold: bool, resolutio
         contest.state = FactContest.State.UPHELD if uphold else FactContest.State.REJECTED
         contest.resolved_by, contest.resolved_at, contest.resolution = actor, timezone.now(), text
         contest.save(update_fields=["state", "resolved_by", "resolved_at", "resolution"])
-        audit_record(actor=actor, action="proactive.fact_contest_resolve", target=fact, ip=ip,
-                     before={"value": before}, after={"contest": contest.pk, "state": contest.state,
-                                                      "value": fact.value}, note=text)
+        audit_record(
+            actor=actor,
+            action="proactive.fact_contest_resolve",
+            target=fact,
+            ip=ip,
+            before={"value": before},
+            after={"contest": contest.pk, "state": contest.state, "value": fact.value},
+            note=text,
+        )
         label = str(F.FactKind(fact.kind).label)
         subject = _("档案信息异议已处理")
-        body = (_("贵企业对“%(k)s”提出的异议成立，已更正。") if uphold
-                else _("贵企业对“%(k)s”提出的异议不成立：%(r)s")) % {"k": label, "r": text}
-        notify_enterprise(enterprise_id=fact.enterprise_id, kind=Notification.Kind.ACCOUNT, subject=subject,
-                          body=body, link="", dedupe_key=f"fact-contest:{contest.pk}")
+        body = (
+            _("贵企业对“%(k)s”提出的异议成立，已更正。") if uphold else _("贵企业对“%(k)s”提出的异议不成立：%(r)s")
+        ) % {"k": label, "r": text}
+        notify_enterprise(
+            enterprise_id=fact.enterprise_id,
+            kind=Notification.Kind.ACCOUNT,
+            subject=subject,
+            body=body,
+            link="",
+            dedupe_key=f"fact-contest:{contest.pk}",
+        )
         if on_commit is not None and uphold:
             transaction.on_commit(on_commit)
     return contest
-
-

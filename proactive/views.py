@@ -54,7 +54,9 @@ def _staff(predicate):
             if not predicate(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
+
         return wrapper
+
     return decorate
 
 
@@ -75,9 +77,16 @@ def matches(request: HttpRequest) -> HttpResponse:
         MatchPreference.objects.update_or_create(enterprise=enterprise, defaults={"notify": notify})
         messages.success(request, _("已开启政策匹配提醒。") if notify else _("已关闭政策匹配提醒。"))
         return redirect("proactive:matches")
-    return render(request, "proactive/matches.html", {
-        "enterprise": enterprise, "rows": matches_for_enterprise(enterprise),
-        "notify": pref.notify if pref else True, "is_owner": is_owner_of(request.user, enterprise.pk)})
+    return render(
+        request,
+        "proactive/matches.html",
+        {
+            "enterprise": enterprise,
+            "rows": matches_for_enterprise(enterprise),
+            "notify": pref.notify if pref else True,
+            "is_owner": is_owner_of(request.user, enterprise.pk),
+        },
+    )
 
 
 @member_required
@@ -102,21 +111,38 @@ def enterprise_facts(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         fact = fact_get_for_actor(actor=request.user, pk=request.POST.get("fact"))
         try:
-            fact_contest(actor=request.user, fact=fact, reason=request.POST.get("reason", ""),
-                         proposed_value=request.POST.get("proposed_value", ""), ip=client_ip(request))
+            fact_contest(
+                actor=request.user,
+                fact=fact,
+                reason=request.POST.get("reason", ""),
+                proposed_value=request.POST.get("proposed_value", ""),
+                ip=client_ip(request),
+            )
         except ValidationError as error:
             errors = _messages_of(error)
         else:
             messages.success(request, _("异议已提交，主管部门处理后将通知您。"))
             return redirect("proactive:enterprise_facts")
-    rows = [{"fact": f, "label": F.FactKind(f.kind).label, "display": F.value_display(f.kind, f.value)}
-            for f in facts_for_actor(actor=request.user)]
-    pending = set(contests_for_actor(actor=request.user).filter(state=FactContest.State.PENDING)
-                  .values_list("fact_id", flat=True))
-    return render(request, "proactive/enterprise_facts.html", {
-        "enterprise": enterprise, "rows": rows, "pending": pending, "errors": errors,
-        "is_owner": is_owner_of(request.user, enterprise.pk),
-        "contests": contests_for_actor(actor=request.user)[:20]}, status=400 if errors else 200)
+    rows = [
+        {"fact": f, "label": F.FactKind(f.kind).label, "display": F.value_display(f.kind, f.value)}
+        for f in facts_for_actor(actor=request.user)
+    ]
+    pending = set(
+        contests_for_actor(actor=request.user).filter(state=FactContest.State.PENDING).values_list("fact_id", flat=True)
+    )
+    return render(
+        request,
+        "proactive/enterprise_facts.html",
+        {
+            "enterprise": enterprise,
+            "rows": rows,
+            "pending": pending,
+            "errors": errors,
+            "is_owner": is_owner_of(request.user, enterprise.pk),
+            "contests": contests_for_actor(actor=request.user)[:20],
+        },
+        status=400 if errors else 200,
+    )
 
 
 @_staff(may_import_enterprise_facts)
@@ -136,24 +162,43 @@ def imports(request: HttpRequest) -> HttpResponse:
             errors = [_("文件过大（最大 20 MB）。")]
         else:
             try:
-                batch, new = facts_import(actor=request.user, data=upload.read(), file_name=upload.name,
-                                          department=request.POST.get("department", ""),
-                                          source=request.POST.get("source", ""), period=request.POST.get("period", ""),
-                                          on_commit=lambda: matching_request("facts"))
+                batch, new = facts_import(
+                    actor=request.user,
+                    data=upload.read(),
+                    file_name=upload.name,
+                    department=request.POST.get("department", ""),
+                    source=request.POST.get("source", ""),
+                    period=request.POST.get("period", ""),
+                    on_commit=lambda: matching_request("facts"),
+                )
             except ValidationError as error:
                 errors = _messages_of(error)
             else:
                 if new:
-                    messages.success(request, _("导入完成：新增 %(c)d 项，变更 %(u)d 项，未变 %(n)d 项，"
-                                                "未登记的代码 %(k)d 个。") % {
-                        "c": batch.created, "u": batch.changed, "n": batch.unchanged, "k": batch.unknown})
+                    messages.success(
+                        request,
+                        _("导入完成：新增 %(c)d 项，变更 %(u)d 项，未变 %(n)d 项，未登记的代码 %(k)d 个。")
+                        % {"c": batch.created, "u": batch.changed, "n": batch.unchanged, "k": batch.unknown},
+                    )
                 else:
-                    messages.info(request, _("该文件已于 %(t)s 导入过，本次未作任何更改。") % {
-                        "t": batch.created_at.strftime("%Y-%m-%d %H:%M")})
+                    messages.info(
+                        request,
+                        _("该文件已于 %(t)s 导入过，本次未作任何更改。")
+                        % {"t": batch.created_at.strftime("%Y-%m-%d %H:%M")},
+                    )
                 return redirect("proactive:imports")
-    return render(request, "proactive/imports.html", {
-        "imports": imports_for_actor(actor=request.user)[:50], "departments": Department.choices,
-        "errors": errors, "kinds": F.FactKind.choices, "posted": request.POST}, status=400 if errors else 200)
+    return render(
+        request,
+        "proactive/imports.html",
+        {
+            "imports": imports_for_actor(actor=request.user)[:50],
+            "departments": Department.choices,
+            "errors": errors,
+            "kinds": F.FactKind.choices,
+            "posted": request.POST,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @_staff(is_reviewing_staff)
@@ -164,23 +209,33 @@ def contests(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         contest = contest_get_for_actor(actor=request.user, pk=request.POST.get("contest"))
         try:
-            fact_contest_resolve(actor=request.user, contest=contest, uphold=request.POST.get("uphold") == "1",
-                                 resolution=request.POST.get("resolution", ""), value=request.POST.get("value", ""),
-                                 ip=client_ip(request), on_commit=lambda: matching_request("contest"))
+            fact_contest_resolve(
+                actor=request.user,
+                contest=contest,
+                uphold=request.POST.get("uphold") == "1",
+                resolution=request.POST.get("resolution", ""),
+                value=request.POST.get("value", ""),
+                ip=client_ip(request),
+                on_commit=lambda: matching_request("contest"),
+            )
         except ValidationError as error:
             errors = _messages_of(error)
         else:
             messages.success(request, _("异议已处理。"))
             return redirect("proactive:contests")
     rows = contests_for_actor(actor=request.user)[:100]
-    return render(request, "proactive/contests.html", {"contests": rows, "errors": errors},
-                  status=400 if errors else 200)
+    return render(
+        request, "proactive/contests.html", {"contests": rows, "errors": errors}, status=400 if errors else 200
+    )
 
 
 def _auto_windows(actor):
     """The open or coming windows of the programmes flagged 免申即享, in the actor's district."""
-    return [w for w in windows_for_actor(actor=actor).filter(closes_at__gt=timezone.now())
-            if (w.programme.spec or {}).get("auto_award")]
+    return [
+        w
+        for w in windows_for_actor(actor=actor).filter(closes_at__gt=timezone.now())
+        if (w.programme.spec or {}).get("auto_award")
+    ]
 
 
 @_staff(may_import_enterprise_facts)
@@ -196,24 +251,44 @@ def auto_batches(request: HttpRequest) -> HttpResponse:
             errors = [_("请填写数据截止时间。")]
         else:
             try:
-                batch = auto_batch_prepare(actor=request.user, window=window, facts_cutoff=cutoff,
-                                           confirm_workdays=int(request.POST.get("confirm_workdays") or 10),
-                                           ip=client_ip(request))
+                batch = auto_batch_prepare(
+                    actor=request.user,
+                    window=window,
+                    facts_cutoff=cutoff,
+                    confirm_workdays=int(request.POST.get("confirm_workdays") or 10),
+                    ip=client_ip(request),
+                )
             except (ValidationError, ValueError) as error:
                 errors = _messages_of(error) if isinstance(error, ValidationError) else [_("请填写数据截止时间。")]
             else:
                 return redirect("proactive:auto_batch", pk=batch.pk)
-    return render(request, "proactive/auto_batches.html", {
-        "batches": auto_batches_for_actor(actor=request.user)[:50], "windows": _auto_windows(request.user),
-        "errors": errors, "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}, status=400 if errors else 200)
+    return render(
+        request,
+        "proactive/auto_batches.html",
+        {
+            "batches": auto_batches_for_actor(actor=request.user)[:50],
+            "windows": _auto_windows(request.user),
+            "errors": errors,
+            "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
+        status=400 if errors else 200,
+    )
 
 
 def _auto_batch_page(request: HttpRequest, batch, errors: list[str] | None = None) -> HttpResponse:
     candidates = batch.candidates.select_related("enterprise", "application")
-    return render(request, "proactive/auto_batch.html", {
-        "batch": batch, "candidates": candidates[:500], "sample": [c for c in candidates if c.in_sample],
-        "note": (batch.programme.spec or {}).get("auto_award_note", ""), "errors": errors or []},
-        status=400 if errors else 200)
+    return render(
+        request,
+        "proactive/auto_batch.html",
+        {
+            "batch": batch,
+            "candidates": candidates[:500],
+            "sample": [c for c in candidates if c.in_sample],
+            "note": (batch.programme.spec or {}).get("auto_award_note", ""),
+            "errors": errors or [],
+        },
+        status=400 if errors else 200,
+    )
 
 
 @_staff(may_run_auto_awards)
@@ -230,13 +305,19 @@ def auto_batch_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     """发布 file the applications and propose the money decision of the batch (four-eyes chain)."""
     batch = auto_batch_get_for_actor(actor=request.user, pk=pk)
     try:
-        results = auto_batch_publish(actor=request.user, batch=batch, mode=request.POST.get("mode", ""),
-                                     comment=request.POST.get("comment", ""), ip=client_ip(request))
+        results = auto_batch_publish(
+            actor=request.user,
+            batch=batch,
+            mode=request.POST.get("mode", ""),
+            comment=request.POST.get("comment", ""),
+            ip=client_ip(request),
+        )
     except ValidationError as error:
         return _auto_batch_page(request, batch, _messages_of(error))
     done = sum(r.ok for r in results)
-    messages.success(request, _("已生成 %(n)d 件免申即享申报，其中 %(ok)d 件已拟办，待审批。")
-                     % {"n": len(results), "ok": done})
+    messages.success(
+        request, _("已生成 %(n)d 件免申即享申报，其中 %(ok)d 件已拟办，待审批。") % {"n": len(results), "ok": done}
+    )
     for r in results:
         if not r.ok:
             messages.warning(request, f"{r.reference}：{r.message}")
@@ -266,17 +347,34 @@ def auto_awards(request: HttpRequest) -> HttpResponse:
         candidate = auto_award_get_for_actor(actor=request.user, pk=request.POST.get("award"))
         try:
             if request.POST.get("action") == "decline":
-                auto_award_decline(actor=request.user, candidate=candidate, reason=request.POST.get("reason", ""),
-                                   ip=client_ip(request))
+                auto_award_decline(
+                    actor=request.user,
+                    candidate=candidate,
+                    reason=request.POST.get("reason", ""),
+                    ip=client_ip(request),
+                )
                 messages.info(request, _("已放弃该免申即享奖励，预留资金已释放。"))
             else:
-                auto_award_confirm(actor=request.user, candidate=candidate, account=request.POST.get("account"),
-                                   declaration=request.POST.get("declaration") == "on", ip=client_ip(request))
+                auto_award_confirm(
+                    actor=request.user,
+                    candidate=candidate,
+                    account=request.POST.get("account"),
+                    declaration=request.POST.get("declaration") == "on",
+                    ip=client_ip(request),
+                )
                 messages.success(request, _("已确认领取。公示期满无异议后核定生效，并出具核定通知。"))
         except ValidationError as error:
             errors = _messages_of(error)
         else:
             return redirect("proactive:auto_awards")
-    return render(request, "proactive/auto_awards.html", {
-        "enterprise": enterprise, "awards": auto_awards_for_actor(actor=request.user),
-        "accounts": verified_accounts(enterprise.pk), "errors": errors}, status=400 if errors else 200)
+    return render(
+        request,
+        "proactive/auto_awards.html",
+        {
+            "enterprise": enterprise,
+            "awards": auto_awards_for_actor(actor=request.user),
+            "accounts": verified_accounts(enterprise.pk),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )

@@ -125,8 +125,7 @@ class LetterAdmin(ReadOnlyAdmin):
     """正式文书: read-only; failed letters (生成失败) are found by the status filter and sent back to
     generation with the action (the service checks the actor and audits it)."""
 
-    list_display = ("number", "kind", "status", "addressee_name", "line", "issued_on", "attempts",
-                    "last_error_short")
+    list_display = ("number", "kind", "status", "addressee_name", "line", "issued_on", "attempts", "last_error_short")
     list_filter = ("status", "kind")
     search_fields = ("number", "addressee_name", "addressee_credit_code", "code")
     raw_id_fields = ("application", "preapproval", "clawback", "programme", "enterprise")
@@ -153,15 +152,20 @@ class LetterIssuerAdmin(admin.ModelAdmin):
     """发文机关设置: each authority's series words and repayment account, read when a letter is issued
     (a letter already issued keeps what it printed). Changes are audited."""
 
-    list_display = ("authority", "series_words", "repayment_account_name", "repayment_bank",
-                    "repayment_account_number")
+    list_display = ("authority", "series_words", "repayment_account_name", "repayment_bank", "repayment_account_number")
     search_fields = ("authority",)
 
     def save_model(self, request, obj, form, change):
         before = {k: form.initial.get(k) for k in form.changed_data} if change else {}
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, action="letter.issuer_save", target=obj, ip=client_ip(request),
-                     before=before, after={k: form.cleaned_data.get(k) for k in form.changed_data})
+        audit_record(
+            actor=request.user,
+            action="letter.issuer_save",
+            target=obj,
+            ip=client_ip(request),
+            before=before,
+            after={k: form.cleaned_data.get(k) for k in form.changed_data},
+        )
 
 
 # ---------------------------------------------------------------- 四眼原则 approval chains
@@ -170,8 +174,11 @@ class LetterIssuerAdmin(admin.ModelAdmin):
 class ApprovalStepFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
-        kept = sorted((f.cleaned_data["position"], f.cleaned_data["role"]) for f in self.forms
-                      if f.cleaned_data and not f.cleaned_data.get("DELETE"))
+        kept = sorted(
+            (f.cleaned_data["position"], f.cleaned_data["role"])
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        )
         if len(kept) < 2 or kept[0][1] != ApprovalStepRole.HANDLER:
             raise ValidationError(_("审批链须以“经办”开始，并至少还有一个由他人办理的环节（四眼原则）。"))
 
@@ -184,9 +191,14 @@ class ApprovalChainStepInline(admin.TabularInline):
 
 
 def _chain_json(chain: ApprovalChain) -> dict:
-    return {"name": chain.name, "programme": chain.programme_id, "amount_above": chain.amount_above,
-            "amount_up_to": chain.amount_up_to, "active": chain.active,
-            "steps": [[s.position, s.role, s.holder] for s in chain.steps.order_by("position")]}
+    return {
+        "name": chain.name,
+        "programme": chain.programme_id,
+        "amount_above": chain.amount_above,
+        "amount_up_to": chain.amount_up_to,
+        "active": chain.active,
+        "steps": [[s.position, s.role, s.holder] for s in chain.steps.order_by("position")],
+    }
 
 
 @admin.register(ApprovalChain)
@@ -202,12 +214,23 @@ class ApprovalChainAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         before = _chain_json(form.instance) if change else None
         super().save_related(request, form, formsets, change)
-        audit_record(actor=request.user, action="review.approval_chain_save", target=form.instance,
-                     ip=client_ip(request), before=before, after=_chain_json(form.instance))
+        audit_record(
+            actor=request.user,
+            action="review.approval_chain_save",
+            target=form.instance,
+            ip=client_ip(request),
+            before=before,
+            after=_chain_json(form.instance),
+        )
 
     def delete_model(self, request, obj):
-        audit_record(actor=request.user, action="review.approval_chain_delete", target=obj, ip=client_ip(request),
-                     before=_chain_json(obj))
+        audit_record(
+            actor=request.user,
+            action="review.approval_chain_delete",
+            target=obj,
+            ip=client_ip(request),
+            before=_chain_json(obj),
+        )
         super().delete_model(request, obj)
 
 
@@ -228,8 +251,13 @@ class AuthorisedApproverAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, action="review.authorised_approver_save", target=obj, ip=client_ip(request),
-                     after={"user": obj.user_id, "title": obj.title, "active": obj.active})
+        audit_record(
+            actor=request.user,
+            action="review.authorised_approver_save",
+            target=obj,
+            ip=client_ip(request),
+            after={"user": obj.user_id, "title": obj.title, "active": obj.active},
+        )
 
 
 class ProposalStepInline(admin.TabularInline):

@@ -50,15 +50,23 @@ class QueueRowSerializer(serializers.Serializer):
     def from_row(row: dict[str, Any]) -> dict[str, Any]:
         app = row["application"]
         return {
-            "id": app.pk, "reference": app.reference, "title": app.title,
+            "id": app.pk,
+            "reference": app.reference,
+            "title": app.title,
             "enterprise": {"id": app.enterprise_id, "name": app.enterprise.name},
             "programme": {"code": app.programme.code, "name": app.programme.name_zh},
-            "policy": app.programme.policy.code, "review_path": app.programme.review_path,
+            "policy": app.programme.policy.code,
+            "review_path": app.programme.review_path,
             # one translation per row (get_state_display() would hash every lazy label of the choices)
-            "state": app.state, "state_label": str(State(app.state).label), "submitted_at": app.submitted_at,
-            "age_days": row["age_days"], "deadline": row["deadline"], "overdue": row["overdue"],
+            "state": app.state,
+            "state_label": str(State(app.state).label),
+            "submitted_at": app.submitted_at,
+            "age_days": row["age_days"],
+            "deadline": row["deadline"],
+            "overdue": row["overdue"],
             "reviewer": {"id": row["reviewer"].pk, "name": str(row["reviewer"])} if row["reviewer"] else None,
-            "mine": row["mine"], "estimate_amount": app.estimate_amount,
+            "mine": row["mine"],
+            "estimate_amount": app.estimate_amount,
         }
 
 
@@ -76,17 +84,31 @@ class BulkResultsSerializer(serializers.Serializer):
 
 
 def _results(results) -> Response:
-    data = [{"application_id": r.application_id, "reference": r.reference, "ok": r.ok, "message": r.message}
-            for r in results]
-    return Response({"results": data, "ok": sum(1 for r in results if r.ok), "refused": sum(1 for r in results
-                                                                                           if not r.ok)})
+    data = [
+        {"application_id": r.application_id, "reference": r.reference, "ok": r.ok, "message": r.message}
+        for r in results
+    ]
+    return Response(
+        {"results": data, "ok": sum(1 for r in results if r.ok), "refused": sum(1 for r in results if not r.ok)}
+    )
 
 
 class DecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
-        fields = ["id", "application", "outcome", "amount", "max_amount", "lines", "reason", "explanation",
-                  "conflicts", "decided_on", "current"]
+        fields = [
+            "id",
+            "application",
+            "outcome",
+            "amount",
+            "max_amount",
+            "lines",
+            "reason",
+            "explanation",
+            "conflicts",
+            "decided_on",
+            "current",
+        ]
 
 
 class ExpertAssignmentSerializer(serializers.ModelSerializer):
@@ -121,12 +143,26 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objection
-        fields = ["id", "notice", "application", "objector_kind", "objector_name", "objector_id_number",
-                  "contact_phone", "contact_email", "content", "submitted_at", "due_date", "status", "resolution",
-                  "resolved_at"]
+        fields = [
+            "id",
+            "notice",
+            "application",
+            "objector_kind",
+            "objector_name",
+            "objector_id_number",
+            "contact_phone",
+            "contact_email",
+            "content",
+            "submitted_at",
+            "due_date",
+            "status",
+            "resolution",
+            "resolved_at",
+        ]
 
 
 # ---------------------------------------------------------------- serializers (input)
+
 
 class IdsSerializer(serializers.Serializer):
     application_ids = serializers.ListField(child=id_field(), min_length=1, max_length=200)
@@ -145,13 +181,19 @@ class ItemInput(serializers.Serializer):
 class FormalInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=["start", "pass", "return"])
     items = ItemInput(many=True, required=False)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
-                                 help_text="形式审查意见：通过和退回补正时必填")
+    note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="形式审查意见：通过和退回补正时必填"
+    )
 
 
 class SendToExpertsInput(IdsSerializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
-                                 help_text="形式审查意见（必填），适用于所选各项申报")
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="形式审查意见（必填），适用于所选各项申报",
+    )
 
 
 class ExpertsInput(serializers.Serializer):
@@ -212,11 +254,20 @@ def _require_reviewing_staff(user) -> None:
 
 # ---------------------------------------------------------------- queue and assignments
 
-QUEUE_PARAMS = [OpenApiParameter(n, str, description=d) for n, d in [
-    ("scope", "mine / unassigned"), ("programme", "programme code"), ("policy", "policy code"),
-    ("state", "state"), ("enterprise", "enterprise name (contains) or credit code"),
-    ("deadline", "overdue / week"), ("reviewer", "reviewer id (administrators)"), ("sort", "age / -age / deadline"),
-    ("page", "page number")]]
+QUEUE_PARAMS = [
+    OpenApiParameter(n, str, description=d)
+    for n, d in [
+        ("scope", "mine / unassigned"),
+        ("programme", "programme code"),
+        ("policy", "policy code"),
+        ("state", "state"),
+        ("enterprise", "enterprise name (contains) or credit code"),
+        ("deadline", "overdue / week"),
+        ("reviewer", "reviewer id (administrators)"),
+        ("sort", "age / -age / deadline"),
+        ("page", "page number"),
+    ]
+]
 
 
 class QueueView(APIView):
@@ -225,8 +276,9 @@ class QueueView(APIView):
     @extend_schema(parameters=QUEUE_PARAMS, responses=paginated(QueueRowSerializer))
     def get(self, request):
         calendar = selectors.calendar_for_queue()
-        qs = selectors.queue_for(actor=request.user, filters=selectors.QueueFilters.from_query(request.query_params),
-                                 calendar=calendar)
+        qs = selectors.queue_for(
+            actor=request.user, filters=selectors.QueueFilters.from_query(request.query_params), calendar=calendar
+        )
         paginator = IdFirstPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         rows = selectors.queue_rows(page, actor=request.user, calendar=calendar)
@@ -236,15 +288,26 @@ class QueueView(APIView):
 class OverdueView(APIView):
     """逾期事项: applications past their stage deadline; administrators also see overdue objections."""
 
-    @extend_schema(responses=inline_serializer("Overdue", {"applications": QueueRowSerializer(many=True),
-                                                            "objections": serializers.ListField()}))
+    @extend_schema(
+        responses=inline_serializer(
+            "Overdue", {"applications": QueueRowSerializer(many=True), "objections": serializers.ListField()}
+        )
+    )
     def get(self, request):
         calendar = selectors.calendar_for_queue()
         data = selectors.overdue_for(actor=request.user, calendar=calendar)
         rows = selectors.queue_rows(data["applications"][:500], actor=request.user, calendar=calendar)
-        return Response(plain({"applications": [QueueRowSerializer.from_row(r) for r in rows],
-                         "objections": [{"id": o.pk, "notice": o.notice_id, "application": o.application_id,
-                                         "due_date": o.due_date} for o in data["objections"]]}))
+        return Response(
+            plain(
+                {
+                    "applications": [QueueRowSerializer.from_row(r) for r in rows],
+                    "objections": [
+                        {"id": o.pk, "notice": o.notice_id, "application": o.application_id, "due_date": o.due_date}
+                        for o in data["objections"]
+                    ],
+                }
+            )
+        )
 
 
 class AssignView(APIView):
@@ -256,8 +319,11 @@ class AssignView(APIView):
         reviewer = User.objects.filter(pk=data["reviewer"], role=Role.REVIEWER, is_active=True).first()
         if reviewer is None:
             raise ValidationError({"reviewer": "只能分配给在岗的审核人员。"})
-        return _results(assignments.reviewers_assign_many(actor=request.user, application_ids=data["application_ids"],
-                                                          reviewer=reviewer, ip=client_ip(request)))
+        return _results(
+            assignments.reviewers_assign_many(
+                actor=request.user, application_ids=data["application_ids"], reviewer=reviewer, ip=client_ip(request)
+            )
+        )
 
 
 class ClaimView(APIView):
@@ -266,8 +332,11 @@ class ClaimView(APIView):
     @extend_schema(request=IdsSerializer, responses=BulkResultsSerializer)
     def post(self, request):
         data = valid_body(IdsSerializer, request)
-        return _results(assignments.reviewers_claim_many(actor=request.user, application_ids=data["application_ids"],
-                                                         ip=client_ip(request)))
+        return _results(
+            assignments.reviewers_claim_many(
+                actor=request.user, application_ids=data["application_ids"], ip=client_ip(request)
+            )
+        )
 
 
 class SendToExpertsView(APIView):
@@ -276,24 +345,38 @@ class SendToExpertsView(APIView):
     @extend_schema(request=SendToExpertsInput, responses=BulkResultsSerializer)
     def post(self, request):
         data = valid_body(SendToExpertsInput, request)
-        return _results(assignments.send_to_experts_many(actor=request.user, application_ids=data["application_ids"],
-                                                         note=data["note"], ip=client_ip(request)))
+        return _results(
+            assignments.send_to_experts_many(
+                actor=request.user, application_ids=data["application_ids"], note=data["note"], ip=client_ip(request)
+            )
+        )
 
 
 # ---------------------------------------------------------------- one application
 
+
 def _state(app) -> dict[str, Any]:
     app.refresh_from_db(fields=["state", "due_date"])
-    return {"id": app.pk, "reference": app.reference, "state": app.state, "state_label": app.get_state_display(),
-            "due_date": app.due_date}
+    return {
+        "id": app.pk,
+        "reference": app.reference,
+        "state": app.state,
+        "state_label": app.get_state_display(),
+        "due_date": app.due_date,
+    }
 
 
 class FormalReviewView(APIView):
     """形式审查: start, pass (with the reviewer's comment, required), or return for supplement listing
     every missing item at once (with the comment, required)."""
 
-    @extend_schema(request=FormalInput, responses=inline_serializer("FormalResult", {
-        "id": serializers.IntegerField(), "state": serializers.CharField(), "due_date": serializers.DateField()}))
+    @extend_schema(
+        request=FormalInput,
+        responses=inline_serializer(
+            "FormalResult",
+            {"id": serializers.IntegerField(), "state": serializers.CharField(), "due_date": serializers.DateField()},
+        ),
+    )
     def post(self, request, pk: int):
         app = selectors.review_application_get(actor=request.user, pk=pk)
         data = valid_body(FormalInput, request)
@@ -303,28 +386,58 @@ class FormalReviewView(APIView):
         elif data["action"] == "pass":
             formal.formal_review_pass(actor=request.user, application=app, note=data["note"], ip=ip)
         else:
-            formal.formal_review_return(actor=request.user, application=app, items=data.get("items") or [],
-                                        note=data["note"], ip=ip)
+            formal.formal_review_return(
+                actor=request.user, application=app, items=data.get("items") or [], note=data["note"], ip=ip
+            )
         return Response(_state(app))
 
 
 class ExpertsView(APIView):
     """专家评审: the panel with its mean and spread (bureau staff); assign experts (administrators)."""
 
-    @extend_schema(responses=inline_serializer("Panel", {
-        "experts": ExpertAssignmentSerializer(many=True), "mean": serializers.DecimalField(16, 2, allow_null=True),
-        "spread": serializers.DecimalField(16, 2, allow_null=True), "submitted": serializers.IntegerField()}))
+    @extend_schema(
+        responses=inline_serializer(
+            "Panel",
+            {
+                "experts": ExpertAssignmentSerializer(many=True),
+                "mean": serializers.DecimalField(16, 2, allow_null=True),
+                "spread": serializers.DecimalField(16, 2, allow_null=True),
+                "submitted": serializers.IntegerField(),
+            },
+        )
+    )
     def get(self, request, pk: int):
         app = selectors.review_application_get(actor=request.user, pk=pk)
         panel = selectors.panel_summary(app)
-        scores = {a.pk: [{"criterion": s.criterion, "label": s.label, "score": str(s.score),
-                          "max_score": str(s.max_score), "comment": s.comment} for s in a.scores.all()]
-                  for a in panel["experts"]}
-        return Response(plain({"experts": [{**ExpertAssignmentSerializer(a).data, "scores": scores[a.pk],
-                                      "comment": a.comment} for a in panel["experts"]],
-                         "submitted": panel["submitted"], "active": panel["active"],
-                         "mean": panel["mean"], "spread": panel["spread"], "max_total": panel["max_total"],
-                         "per_criterion": panel["per_criterion"]}))
+        scores = {
+            a.pk: [
+                {
+                    "criterion": s.criterion,
+                    "label": s.label,
+                    "score": str(s.score),
+                    "max_score": str(s.max_score),
+                    "comment": s.comment,
+                }
+                for s in a.scores.all()
+            ]
+            for a in panel["experts"]
+        }
+        return Response(
+            plain(
+                {
+                    "experts": [
+                        {**ExpertAssignmentSerializer(a).data, "scores": scores[a.pk], "comment": a.comment}
+                        for a in panel["experts"]
+                    ],
+                    "submitted": panel["submitted"],
+                    "active": panel["active"],
+                    "mean": panel["mean"],
+                    "spread": panel["spread"],
+                    "max_total": panel["max_total"],
+                    "per_criterion": panel["per_criterion"],
+                }
+            )
+        )
 
     @extend_schema(request=ExpertsInput, responses=ExpertAssignmentSerializer(many=True))
     def post(self, request, pk: int):
@@ -348,26 +461,56 @@ class ExpertsFinishView(APIView):
 class BatchRankingView(APIView):
     """排名 a competitive batch by the experts' mean against the quota and the pool (both options)."""
 
-    @extend_schema(responses=inline_serializer("Ranking", {"rows": serializers.ListField(),
-                                                            "options": serializers.DictField()}))
+    @extend_schema(
+        responses=inline_serializer("Ranking", {"rows": serializers.ListField(), "options": serializers.DictField()})
+    )
     def get(self, request, pk: int):
         _require_reviewing_staff(request.user)
         window = window_get_for_actor(actor=request.user, pk=pk)
         ranking = selectors.batch_ranking(window=window)
-        rows = [{"rank": r["rank"], "application": r["application"].pk, "reference": r["application"].reference,
-                 "enterprise": r["application"].enterprise.name, "state": r["application"].state,
-                 "mean": r["mean"], "spread": r["spread"], "experts": r["experts"], "max_amount": r["max_amount"],
-                 "rank_award": r["rank_award"], "pro_rata_award": r["pro_rata_award"], "problem": r["problem"]}
-                for r in ranking["rows"]]
+        rows = [
+            {
+                "rank": r["rank"],
+                "application": r["application"].pk,
+                "reference": r["application"].reference,
+                "enterprise": r["application"].enterprise.name,
+                "state": r["application"].state,
+                "mean": r["mean"],
+                "spread": r["spread"],
+                "experts": r["experts"],
+                "max_amount": r["max_amount"],
+                "rank_award": r["rank_award"],
+                "pro_rata_award": r["pro_rata_award"],
+                "problem": r["problem"],
+            }
+            for r in ranking["rows"]
+        ]
         options = ranking["options"] or {}
-        return Response(plain({"window": window.pk, "programme": window.programme.code, "rows": rows,
-                         "options": {k: options.get(k) for k in ("pool_remaining", "programme_total_remaining",
-                                                                 "quota_remaining", "available", "requested",
-                                                                 "oversubscribed")},
-                         "pro_rata_ratio": ranking["pro_rata_ratio"]}))
+        return Response(
+            plain(
+                {
+                    "window": window.pk,
+                    "programme": window.programme.code,
+                    "rows": rows,
+                    "options": {
+                        k: options.get(k)
+                        for k in (
+                            "pool_remaining",
+                            "programme_total_remaining",
+                            "quota_remaining",
+                            "available",
+                            "requested",
+                            "oversubscribed",
+                        )
+                    },
+                    "pro_rata_ratio": ranking["pro_rata_ratio"],
+                }
+            )
+        )
 
 
 # ---------------------------------------------------------------- notices and objections
+
 
 class NoticesView(APIView):
     """公示: the list is public; administrators publish a batch's approved applications."""
@@ -384,23 +527,39 @@ class NoticesView(APIView):
     @extend_schema(request=PublishInput, responses={201: PublicNoticeSerializer})
     def post(self, request):
         data = valid_body(PublishInput, request)
-        notice = notices.notice_publish(actor=request.user, application_ids=data["application_ids"],
-                                        title=data["title"], workdays=data.get("workdays"), ip=client_ip(request))
+        notice = notices.notice_publish(
+            actor=request.user,
+            application_ids=data["application_ids"],
+            title=data["title"],
+            workdays=data.get("workdays"),
+            ip=client_ip(request),
+        )
         return Response(PublicNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
 
 
 class NoticeDetailView(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses=inline_serializer("NoticeDetail", {"notice": PublicNoticeSerializer(),
-                                                                 "entries": NoticeEntrySerializer(many=True),
-                                                                 "accepting_objections": serializers.BooleanField()}))
+    @extend_schema(
+        responses=inline_serializer(
+            "NoticeDetail",
+            {
+                "notice": PublicNoticeSerializer(),
+                "entries": NoticeEntrySerializer(many=True),
+                "accepting_objections": serializers.BooleanField(),
+            },
+        )
+    )
     def get(self, request, pk: int):
         notice = selectors.public_notice_get(pk=pk)
-        return Response({"notice": PublicNoticeSerializer(notice).data,
-                         "entries": NoticeEntrySerializer(selectors.notice_public_entries(notice), many=True).data,
-                         "accepting_objections": notice.status == PublicNotice.Status.OPEN
-                         and not notices.notice_period_over(notice)})
+        return Response(
+            {
+                "notice": PublicNoticeSerializer(notice).data,
+                "entries": NoticeEntrySerializer(selectors.notice_public_entries(notice), many=True).data,
+                "accepting_objections": notice.status == PublicNotice.Status.OPEN
+                and not notices.notice_period_over(notice),
+            }
+        )
 
 
 class ObjectionCreateView(APIView):
@@ -409,24 +568,38 @@ class ObjectionCreateView(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [ObjectionThrottle]
 
-    @extend_schema(request=ObjectionInput, responses={201: inline_serializer("ObjectionReceived", {
-        "id": serializers.IntegerField(), "due_date": serializers.DateField()})})
+    @extend_schema(
+        request=ObjectionInput,
+        responses={
+            201: inline_serializer(
+                "ObjectionReceived", {"id": serializers.IntegerField(), "due_date": serializers.DateField()}
+            )
+        },
+    )
     def post(self, request, pk: int):
         notice = selectors.public_notice_get(pk=pk)
         data = valid_body(ObjectionInput, request)
-        obj = notices.objection_lodge(notice=notice, application_id=data["application"],
-                                      objector_kind=data["objector_kind"], objector_name=data["objector_name"],
-                                      objector_id_number=data["objector_id_number"],
-                                      contact_phone=data["contact_phone"], contact_email=data["contact_email"],
-                                      content=data["content"], ip=client_ip(request))
+        obj = notices.objection_lodge(
+            notice=notice,
+            application_id=data["application"],
+            objector_kind=data["objector_kind"],
+            objector_name=data["objector_name"],
+            objector_id_number=data["objector_id_number"],
+            contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
+            content=data["content"],
+            ip=client_ip(request),
+        )
         return Response({"id": obj.pk, "due_date": obj.due_date}, status=status.HTTP_201_CREATED)
 
 
 class ObjectionsView(APIView):
     """异议 with the objectors' contact details: bureau administrators only."""
 
-    @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("notice", int)],
-                   responses=paginated(ObjectionSerializer))
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str), OpenApiParameter("notice", int)],
+        responses=paginated(ObjectionSerializer),
+    )
     def get(self, request):
         qs = selectors.objections_for(actor=request.user)
         if request.query_params.get("status"):
@@ -445,7 +618,7 @@ class ObjectionResolveView(APIView):
     def post(self, request, pk: int):
         obj = selectors.objection_get(actor=request.user, pk=pk)
         data = valid_body(ResolveInput, request)
-        obj = notices.objection_resolve(actor=request.user, objection=obj, upheld=data["upheld"],
-                                        reason=data["reason"], ip=client_ip(request))
+        obj = notices.objection_resolve(
+            actor=request.user, objection=obj, upheld=data["upheld"], reason=data["reason"], ip=client_ip(request)
+        )
         return Response(ObjectionSerializer(obj).data)
-

@@ -31,9 +31,13 @@ from .services.preapproval_letters import preapproval_decide_with_letter
 
 
 class PreApprovalDecideView(APIView):
-    @extend_schema(summary="审核事前同意 approve (issuing the 事前同意函) or refuse before the event (bureau reviewers "
-                           "and administrators); refusing needs a reason", tags=PREAPPROVAL_TAG,
-                   request=PreApprovalDecideSerializer, responses=PreApprovalSerializer)
+    @extend_schema(
+        summary="审核事前同意 approve (issuing the 事前同意函) or refuse before the event (bureau reviewers "
+        "and administrators); refusing needs a reason",
+        tags=PREAPPROVAL_TAG,
+        request=PreApprovalDecideSerializer,
+        responses=PreApprovalSerializer,
+    )
     def post(self, request: Request, pk: int) -> Response:
         scoped = preapprovals_for_actor(actor=request.user).prefetch_related("claims", "letters")
         if not 0 < pk <= MAX_ID:
@@ -44,9 +48,13 @@ class PreApprovalDecideView(APIView):
             raise Http404 from None
         data = PreApprovalDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        preapproval_decide_with_letter(actor=request.user, preapproval=preapproval,
-                                       approve=data.validated_data["approve"],
-                                       reason=data.validated_data.get("reason", ""), ip=client_ip(request))
+        preapproval_decide_with_letter(
+            actor=request.user,
+            preapproval=preapproval,
+            approve=data.validated_data["approve"],
+            reason=data.validated_data.get("reason", ""),
+            ip=client_ip(request),
+        )
         return Response(PreApprovalSerializer(scoped.get(pk=pk), context={"request": request}).data)
 
 
@@ -59,8 +67,9 @@ class ClawbackLetterField(serializers.Serializer):
 
 
 class ClawbackWithLetterSerializer(s.PaymentClawbackSerializer):
-    letter = serializers.SerializerMethodField(help_text="追回决定书 (null until recorded; download_url null "
-                                                         "until its PDF is generated)")
+    letter = serializers.SerializerMethodField(
+        help_text="追回决定书 (null until recorded; download_url null until its PDF is generated)"
+    )
 
     class Meta(s.PaymentClawbackSerializer.Meta):
         fields = [*s.PaymentClawbackSerializer.Meta.fields, "letter"]
@@ -75,8 +84,13 @@ def letter_summary(letter: Letter | None) -> dict | None:
     """A letter as the decision's record names it: number, status, verification code, download."""
     if letter is None:
         return None
-    return {"id": letter.pk, "number": letter.number, "status": letter.status, "code": letter.code,
-            "download_url": reverse("reviews:letter_download", args=[letter.pk]) if letter.sha256 else None}
+    return {
+        "id": letter.pk,
+        "number": letter.number,
+        "status": letter.status,
+        "code": letter.code,
+        "download_url": reverse("reviews:letter_download", args=[letter.pk]) if letter.sha256 else None,
+    }
 
 
 class ClawbackList(generics.ListAPIView):
@@ -87,20 +101,30 @@ class ClawbackList(generics.ListAPIView):
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        return sel.clawbacks_for_actor(actor=self.request.user).prefetch_related("repayments", "letters") \
-            .order_by("-id")
+        return (
+            sel.clawbacks_for_actor(actor=self.request.user).prefetch_related("repayments", "letters").order_by("-id")
+        )
 
-    @extend_schema(tags=["payments"], summary="追回决定（写明理由；奖励随之终止，未拨付部分释放；出具追回决定书）",
-                   request=s.PaymentClawbackInput, responses={201: ClawbackWithLetterSerializer})
+    @extend_schema(
+        tags=["payments"],
+        summary="追回决定（写明理由；奖励随之终止，未拨付部分释放；出具追回决定书）",
+        request=s.PaymentClawbackInput,
+        responses={201: ClawbackWithLetterSerializer},
+    )
     def post(self, request: Request) -> Response:
         if not may_manage_payments(request.user):
             raise DjangoPermissionDenied("仅主管部门管理员或系统管理员可以作出追回决定。")
         data = s.PaymentClawbackInput(data=request.data)
         data.is_valid(raise_exception=True)
         award = sel.payment_award_get_for_actor(actor=request.user, pk=data.validated_data["award"])
-        clawback = clawback_decide_with_letter(actor=request.user, award=award,
-                                               amount=data.validated_data["amount"],
-                                               reason=data.validated_data["reason"],
-                                               due_on=data.validated_data.get("due_on"), ip=client_ip(request))
-        return Response(ClawbackWithLetterSerializer(self.get_queryset().get(pk=clawback.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        clawback = clawback_decide_with_letter(
+            actor=request.user,
+            award=award,
+            amount=data.validated_data["amount"],
+            reason=data.validated_data["reason"],
+            due_on=data.validated_data.get("due_on"),
+            ip=client_ip(request),
+        )
+        return Response(
+            ClawbackWithLetterSerializer(self.get_queryset().get(pk=clawback.pk)).data, status=status.HTTP_201_CREATED
+        )

@@ -15,15 +15,19 @@ from .letters.selectors import letter_get_for_actor
 
 
 class LetterPdfView(APIView):
-    @extend_schema(summary="下载文书 PDF download a letter's PDF (X-Content-SHA256: its digest)", tags=["letters"],
-                   operation_id="letters_pdf_download",
-                   responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(
+        summary="下载文书 PDF download a letter's PDF (X-Content-SHA256: its digest)",
+        tags=["letters"],
+        operation_id="letters_pdf_download",
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     def get(self, request: Request, pk: int) -> FileResponse:
         letter = letter_get_for_actor(actor=request.user, pk=pk)
         if not letter.sha256 or not letter.pdf:
             raise Http404(_("文书正在生成，请稍后再试。"))
-        response = FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=letter.file_name,
-                                content_type="application/pdf")
+        response = FileResponse(
+            letter.pdf.open("rb"), as_attachment=True, filename=letter.file_name, content_type="application/pdf"
+        )
         response["X-Content-SHA256"] = letter.sha256
         response["X-Content-Type-Options"] = "nosniff"
         return response

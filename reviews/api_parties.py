@@ -34,11 +34,19 @@ class PartyApplicationSerializer(serializers.Serializer):
     @staticmethod
     def from_row(row: dict[str, Any]) -> dict[str, Any]:
         app = row["application"]
-        return {"application": app.pk, "reference": app.reference, "title": app.title,
-                "programme": app.programme.code, "applicant": app.enterprise.name, "line": row["line"],
-                "line_label": str(row["label"]), "state": app.state, "confirmed": row["confirmed"],
-                "confirmed_at": row["confirmation"].confirmed_at if row["confirmation"] else None,
-                "can_confirm": row["can_confirm"]}
+        return {
+            "application": app.pk,
+            "reference": app.reference,
+            "title": app.title,
+            "programme": app.programme.code,
+            "applicant": app.enterprise.name,
+            "line": row["line"],
+            "line_label": str(row["label"]),
+            "state": app.state,
+            "confirmed": row["confirmed"],
+            "confirmed_at": row["confirmation"].confirmed_at if row["confirmation"] else None,
+            "can_confirm": row["can_confirm"],
+        }
 
 
 class AwardLetterSerializer(serializers.Serializer):
@@ -67,8 +75,14 @@ class PartyApplicationsView(APIView):
     @extend_schema(operation_id="parties_list", responses=paginated(PartyApplicationSerializer))
     def get(self, request):
         rows = [PartyApplicationSerializer.from_row(r) for r in party_applications_for(actor=request.user)]
-        return Response({"count": len(rows), "next": None, "previous": None,
-                         "results": PartyApplicationSerializer(rows, many=True).data})
+        return Response(
+            {
+                "count": len(rows),
+                "next": None,
+                "previous": None,
+                "results": PartyApplicationSerializer(rows, many=True).data,
+            }
+        )
 
 
 class PartyConfirmView(APIView):
@@ -80,8 +94,9 @@ class PartyConfirmView(APIView):
         app = party_application_get(actor=request.user, pk=pk)
         parties.party_confirm(actor=request.user, application=app, ip=client_ip(request))
         row = next(r for r in party_applications_for(actor=request.user) if r["application"].pk == app.pk)
-        return Response(PartyApplicationSerializer(PartyApplicationSerializer.from_row(row)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            PartyApplicationSerializer(PartyApplicationSerializer.from_row(row)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class PartyAwardsView(APIView):
@@ -93,9 +108,21 @@ class PartyAwardsView(APIView):
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(awards_for(actor=request.user), request, view=self)
         letters = award_letters(page)
-        rows = [{"id": a.pk, "application": a.application.reference, "applicant": a.application.enterprise.name,
-                 "programme": a.programme.code, "line": a.line, "amount": a.amount, "disbursed": a.disbursed,
-                 "status": a.status, "decided_on": a.decided_on,
-                 "letter": {"id": x.pk, "number": x.number, "status": x.status, "issued_on": x.issued_on}
-                 if (x := letters.get(a.pk)) else None} for a in page]
+        rows = [
+            {
+                "id": a.pk,
+                "application": a.application.reference,
+                "applicant": a.application.enterprise.name,
+                "programme": a.programme.code,
+                "line": a.line,
+                "amount": a.amount,
+                "disbursed": a.disbursed,
+                "status": a.status,
+                "decided_on": a.decided_on,
+                "letter": {"id": x.pk, "number": x.number, "status": x.status, "issued_on": x.issued_on}
+                if (x := letters.get(a.pk))
+                else None,
+            }
+            for a in page
+        ]
         return paginator.get_paginated_response(PartyAwardSerializer(rows, many=True).data)

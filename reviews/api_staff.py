@@ -19,16 +19,27 @@ from .services.common import require_admin
 
 
 class BatchCommitInput(serializers.Serializer):
-    mode = serializers.ChoiceField(choices=[("rank", "按排名择优"), ("pro_rata", "按比例核减")],
-                                   help_text="rank: by the experts' mean within the quota and the pool; pro_rata: "
-                                             "every chosen maximum reduced by the pool's ratio (GET …/ranking/ shows "
-                                             "both before anything is committed)")
-    application_ids = serializers.ListField(child=id_field(), min_length=1, max_length=500,
-                                            help_text="the batch's applications awaiting the bureau decision to "
-                                                      "approve; each is its own decision (refused ones say why)")
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
-                                    help_text="经办意见（必填）: each application's proposal then walks its own "
-                                              "approval chain (复核, 分管领导) before it takes effect")
+    mode = serializers.ChoiceField(
+        choices=[("rank", "按排名择优"), ("pro_rata", "按比例核减")],
+        help_text="rank: by the experts' mean within the quota and the pool; pro_rata: "
+        "every chosen maximum reduced by the pool's ratio (GET …/ranking/ shows "
+        "both before anything is committed)",
+    )
+    application_ids = serializers.ListField(
+        child=id_field(),
+        min_length=1,
+        max_length=500,
+        help_text="the batch's applications awaiting the bureau decision to "
+        "approve; each is its own decision (refused ones say why)",
+    )
+    comment = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="经办意见（必填）: each application's proposal then walks its own "
+        "approval chain (复核, 分管领导) before it takes effect",
+    )
 
 
 class BatchCommitView(APIView):
@@ -42,20 +53,36 @@ class BatchCommitView(APIView):
         window = window_get_for_actor(actor=request.user, pk=pk)
         s = BatchCommitInput(data=request.data)
         s.is_valid(raise_exception=True)
-        return _results(approvals.batch_propose(actor=request.user, window=window,
-                                                application_ids=s.validated_data["application_ids"],
-                                                comment=s.validated_data["comment"], mode=s.validated_data["mode"],
-                                                ip=client_ip(request)))
+        return _results(
+            approvals.batch_propose(
+                actor=request.user,
+                window=window,
+                application_ids=s.validated_data["application_ids"],
+                comment=s.validated_data["comment"],
+                mode=s.validated_data["mode"],
+                ip=client_ip(request),
+            )
+        )
 
 
 class NoticesCloseDueView(APIView):
     """公示期满处理 (administrators): finalise now every application of a notice whose period is over
     and that has no open objection, and close the notices left with none in notice. Idempotent."""
 
-    @extend_schema(request=None, responses=inline_serializer("NoticesClosed", {
-        "finalized": serializers.ListField(child=serializers.IntegerField(), help_text="applications made final"),
-        "waiting_objections": serializers.ListField(child=serializers.IntegerField(),
-                                                    help_text="applications held by an open objection"),
-        "closed_notices": serializers.ListField(child=serializers.IntegerField(), help_text="notices closed")}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "NoticesClosed",
+            {
+                "finalized": serializers.ListField(
+                    child=serializers.IntegerField(), help_text="applications made final"
+                ),
+                "waiting_objections": serializers.ListField(
+                    child=serializers.IntegerField(), help_text="applications held by an open objection"
+                ),
+                "closed_notices": serializers.ListField(child=serializers.IntegerField(), help_text="notices closed"),
+            },
+        ),
+    )
     def post(self, request):
         return Response(notices.notices_close_due(actor=request.user, ip=client_ip(request)))

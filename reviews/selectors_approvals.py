@@ -35,10 +35,14 @@ def require_reviewing_staff(actor) -> None:
 
 # ---------------------------------------------------------------- chains and leaders
 
+
 def is_authorised_leader(user) -> bool:
     """分管领导: an active entry of the table of authorised approvers, for an active user."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active
-                and AuthorisedApprover.objects.filter(user=user, active=True).exists())
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and AuthorisedApprover.objects.filter(user=user, active=True).exists()
+    )
 
 
 def leader_ids() -> set[int]:
@@ -47,21 +51,26 @@ def leader_ids() -> set[int]:
 
 def approval_chains() -> QuerySet[ApprovalChain]:
     """Every chain with its steps, the active ones first (the read-only page and API)."""
-    return (ApprovalChain.objects.select_related("programme")
-            .prefetch_related(Prefetch("steps", queryset=ApprovalChainStep.objects.order_by("position")))
-            .order_by("-active", F("programme_id").asc(nulls_first=True), F("amount_above").asc(nulls_first=True),
-                      "id"))
+    return (
+        ApprovalChain.objects.select_related("programme")
+        .prefetch_related(Prefetch("steps", queryset=ApprovalChainStep.objects.order_by("position")))
+        .order_by("-active", F("programme_id").asc(nulls_first=True), F("amount_above").asc(nulls_first=True), "id")
+    )
 
 
 def chain_for(*, programme: Programme, amount: Decimal) -> ApprovalChain | None:
     """The chain a decision of `amount` under `programme` passes: among the active chains whose range
     holds the amount, the programme's own before a general one, then the highest lower bound."""
-    fits = (ApprovalChain.objects.filter(active=True)
-            .filter(Q(programme=programme) | Q(programme__isnull=True))
-            .filter(Q(amount_above__isnull=True) | Q(amount_above__lt=amount))
-            .filter(Q(amount_up_to__isnull=True) | Q(amount_up_to__gte=amount)))
-    chains = sorted(fits, key=lambda c: (c.programme_id is None,
-                                         -(c.amount_above if c.amount_above is not None else Decimal(-1)), c.pk))
+    fits = (
+        ApprovalChain.objects.filter(active=True)
+        .filter(Q(programme=programme) | Q(programme__isnull=True))
+        .filter(Q(amount_above__isnull=True) | Q(amount_above__lt=amount))
+        .filter(Q(amount_up_to__isnull=True) | Q(amount_up_to__gte=amount))
+    )
+    chains = sorted(
+        fits,
+        key=lambda c: (c.programme_id is None, -(c.amount_above if c.amount_above is not None else Decimal(-1)), c.pk),
+    )
     return chains[0] if chains else None
 
 
@@ -71,10 +80,11 @@ def authorised_leaders() -> QuerySet[AuthorisedApprover]:
 
 # ---------------------------------------------------------------- proposals
 
+
 def _with_steps(qs: QuerySet[DecisionProposal]) -> QuerySet[DecisionProposal]:
-    return qs.select_related("application__enterprise", "application__programme", "proposed_by", "chain",
-                             "decision").prefetch_related(
-        Prefetch("steps", queryset=ProposalStep.objects.select_related("acted_by").order_by("position")))
+    return qs.select_related(
+        "application__enterprise", "application__programme", "proposed_by", "chain", "decision"
+    ).prefetch_related(Prefetch("steps", queryset=ProposalStep.objects.select_related("acted_by").order_by("position")))
 
 
 def next_step(proposal: DecisionProposal) -> ProposalStep | None:
@@ -93,8 +103,12 @@ def may_act_on(proposal: DecisionProposal, user, *, leader: bool | None = None) 
     step = next_step(proposal)
     if step is None:
         return False
-    return may_hold_approval_step(user, holder=step.holder, held_by=held_by(proposal),
-                                  authorised_leader=is_authorised_leader(user) if leader is None else leader)
+    return may_hold_approval_step(
+        user,
+        holder=step.holder,
+        held_by=held_by(proposal),
+        authorised_leader=is_authorised_leader(user) if leader is None else leader,
+    )
 
 
 def proposals_for(*, actor, scope: str = "mine", status: str = "") -> list[DecisionProposal]:
@@ -118,23 +132,28 @@ def proposals_for(*, actor, scope: str = "mine", status: str = "") -> list[Decis
 def visible_proposal_ids(*, actor, ids: Iterable[int]) -> list[int]:
     """The ids among these of proposals the actor may see, in the order given."""
     wanted = [int(i) for i in ids]
-    seen = set(DecisionProposal.objects.filter(pk__in=wanted, application__in=applications_for_actor(actor=actor))
-               .values_list("pk", flat=True))
+    seen = set(
+        DecisionProposal.objects.filter(pk__in=wanted, application__in=applications_for_actor(actor=actor)).values_list(
+            "pk", flat=True
+        )
+    )
     return [i for i in wanted if i in seen]
 
 
 def proposal_get_for_actor(*, actor, pk: int) -> DecisionProposal:
     require_reviewing_staff(actor)
     try:
-        return _with_steps(DecisionProposal.objects.filter(
-            application__in=applications_for_actor(actor=actor))).get(pk=pk)
+        return _with_steps(DecisionProposal.objects.filter(application__in=applications_for_actor(actor=actor))).get(
+            pk=pk
+        )
     except (DecisionProposal.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
 def pending_proposal(application: Application) -> DecisionProposal | None:
-    return _with_steps(DecisionProposal.objects.filter(application=application,
-                                                       status=DecisionProposal.Status.PENDING)).first()
+    return _with_steps(
+        DecisionProposal.objects.filter(application=application, status=DecisionProposal.Status.PENDING)
+    ).first()
 
 
 def proposals_of(application: Application) -> list[DecisionProposal]:
@@ -148,20 +167,24 @@ def step_holders(step: ProposalStep, *, excluding: Iterable[int], district: str)
     if step.holder == ApprovalHolder.LEADER:
         ids = set(User.objects.filter(pk__in=leader_ids(), district=district).values_list("pk", flat=True))
     else:
-        roles = [Role.BUREAU_ADMIN] if step.holder == ApprovalHolder.BUREAU_ADMIN else [Role.REVIEWER,
-                                                                                          Role.BUREAU_ADMIN]
-        ids = set(User.objects.filter(role__in=roles, is_active=True, district=district)
-                  .values_list("pk", flat=True))
+        roles = (
+            [Role.BUREAU_ADMIN] if step.holder == ApprovalHolder.BUREAU_ADMIN else [Role.REVIEWER, Role.BUREAU_ADMIN]
+        )
+        ids = set(User.objects.filter(role__in=roles, is_active=True, district=district).values_list("pk", flat=True))
     return sorted(ids - set(excluding))
 
 
 # ---------------------------------------------------------------- collective decisions
 
+
 def collective_decisions(*, actor) -> QuerySet[CollectiveDecision]:
     """The collective decisions of the actor's district (all for the system administrator)."""
-    return (CollectiveDecision.objects.filter(district_q(actor, "programme__policy__district"))
-            .select_related("programme", "recorded_by").prefetch_related("applications")
-            .order_by("-meeting_date", "-id"))
+    return (
+        CollectiveDecision.objects.filter(district_q(actor, "programme__policy__district"))
+        .select_related("programme", "recorded_by")
+        .prefetch_related("applications")
+        .order_by("-meeting_date", "-id")
+    )
 
 
 def collective_decision_get(*, actor, pk: int) -> CollectiveDecision:

@@ -14,6 +14,9 @@ def notices_search(*, q: str, limit: int = 50) -> list[PublicNotice]:
         return []
     qs = PublicNotice.objects.select_related("programme__policy")
     for word in words:
-        qs = qs.filter(Q(title__icontains=word) | Q(programme__name_zh__icontains=word)
-                       | Q(programme__policy__title__icontains=word))
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(programme__name_zh__icontains=word)
+            | Q(programme__policy__title__icontains=word)
+        )
     return list(qs.order_by("-published_at", "-id")[:limit])

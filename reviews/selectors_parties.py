@@ -46,21 +46,34 @@ def party_applications_for(*, actor) -> list[dict[str, Any]]:
     enterprise = _enterprise(actor)
     if enterprise is None:
         return []
-    apps = list(Application.objects.filter(_two_party_filter(enterprise), state__in=VISIBLE)
-                .exclude(enterprise=enterprise).select_related("programme", "enterprise")
-                .order_by("-submitted_at", "-id")[:200])
-    given = {(c.application_id, c.line): c for c in PartyConfirmation.objects.filter(
-        application__in=apps, enterprise=enterprise)}
+    apps = list(
+        Application.objects.filter(_two_party_filter(enterprise), state__in=VISIBLE)
+        .exclude(enterprise=enterprise)
+        .select_related("programme", "enterprise")
+        .order_by("-submitted_at", "-id")[:200]
+    )
+    given = {
+        (c.application_id, c.line): c
+        for c in PartyConfirmation.objects.filter(application__in=apps, enterprise=enterprise)
+    }
     rows = []
     for app in apps:
-        line = next((ln for ln, e in line_enterprises(app).items() if ln and e is not None and e.pk == enterprise.pk),
-                    None)
+        line = next(
+            (ln for ln, e in line_enterprises(app).items() if ln and e is not None and e.pk == enterprise.pk), None
+        )
         if line is None:
             continue
         confirmation = given.get((app.pk, line))
-        rows.append({"application": app, "line": line, "label": line_label(line), "confirmation": confirmation,
-                     "confirmed": confirmation is not None, "can_confirm": confirmation is None
-                     and app.state in CONFIRMABLE})
+        rows.append(
+            {
+                "application": app,
+                "line": line,
+                "label": line_label(line),
+                "confirmation": confirmation,
+                "confirmed": confirmation is not None,
+                "can_confirm": confirmation is None and app.state in CONFIRMABLE,
+            }
+        )
     return rows
 
 
@@ -77,14 +90,18 @@ def awards_for(*, actor) -> QuerySet[Award]:
     enterprise = _enterprise(actor)
     if enterprise is None:
         return Award.objects.none()
-    return (Award.objects.filter(enterprise=enterprise).select_related("application__enterprise", "programme")
-            .order_by("-decided_on", "-id"))
+    return (
+        Award.objects.filter(enterprise=enterprise)
+        .select_related("application__enterprise", "programme")
+        .order_by("-decided_on", "-id")
+    )
 
 
 def award_letters(awards) -> dict[int, Letter]:
     """The standing approval letter of each award (of its line: two-party awards have one each)."""
     awards = list(awards)
-    letters = Letter.objects.filter(application__in={a.application_id for a in awards}, kind=Letter.Kind.APPROVAL,
-                                    revoked_at__isnull=True)
+    letters = Letter.objects.filter(
+        application__in={a.application_id for a in awards}, kind=Letter.Kind.APPROVAL, revoked_at__isnull=True
+    )
     by_key = {(x.application_id, x.line): x for x in letters}
     return {a.pk: by_key[(a.application_id, a.line)] for a in awards if (a.application_id, a.line) in by_key}

@@ -16,11 +16,22 @@ def ratings_for_actor(*, actor) -> QuerySet[ServiceRating]:
 
 def ratings_summary(*, actor) -> list[dict]:
     """Per programme and step: how many ratings, their average, and how many were 差评 (1–2)."""
-    rows = (ratings_for_actor(actor=actor)
-            .values("application__programme__code", "application__programme__name_zh", "step")
-            .annotate(n=Count("id"), average=Avg("score"), poor=Count("id", filter=Q(score__lte=2)))
-            .order_by("application__programme__code", "step"))
+    rows = (
+        ratings_for_actor(actor=actor)
+        .values("application__programme__code", "application__programme__name_zh", "step")
+        .annotate(n=Count("id"), average=Avg("score"), poor=Count("id", filter=Q(score__lte=2)))
+        .order_by("application__programme__code", "step")
+    )
     labels = dict(ServiceRating.Step.choices)
-    return [{"programme": r["application__programme__code"], "programme_name": r["application__programme__name_zh"],
-             "step": r["step"], "step_label": str(labels.get(r["step"], r["step"])), "count": r["n"],
-             "average": round(float(r["average"]), 2), "poor": r["poor"]} for r in rows]
+    return [
+        {
+            "programme": r["application__programme__code"],
+            "programme_name": r["application__programme__name_zh"],
+            "step": r["step"],
+            "step_label": str(labels.get(r["step"], r["step"])),
+            "count": r["n"],
+            "average": round(float(r["average"]), 2),
+            "poor": r["poor"],
+        }
+        for r in rows
+    ]

@@ -49,15 +49,21 @@ def steps_for_path(review_path: str) -> list[Step]:
 
 def guide_steps(review_path: str) -> list[dict]:
     """承诺时限 per step of the path, for the 办事指南 (page and API)."""
-    return [{"key": s.key, "label": str(s.label), "workdays": s.workdays, "by_applicant": s.by_applicant}
-            for s in steps_for_path(review_path)]
+    return [
+        {"key": s.key, "label": str(s.label), "workdays": s.workdays, "by_applicant": s.by_applicant}
+        for s in steps_for_path(review_path)
+    ]
 
 
 def _entered(app: Application) -> dict[str, dt.date]:
     """The day the application last entered each state (from its timeline)."""
     out: dict[str, dt.date] = {}
-    for to_state, at in (ApplicationEvent.objects.filter(application=app).exclude(to_state="")
-                         .order_by("created_at", "id").values_list("to_state", "created_at")):
+    for to_state, at in (
+        ApplicationEvent.objects.filter(application=app)
+        .exclude(to_state="")
+        .order_by("created_at", "id")
+        .values_list("to_state", "created_at")
+    ):
         out[to_state] = timezone.localdate(at)
     return out
 
@@ -79,10 +85,18 @@ def application_steps(app: Application, *, today: dt.date | None = None) -> list
         started = max((entered[s] for s in step.states if s in entered), default=None)
         if step.key == "formal_review" and started is None and app.submitted_at:
             started = timezone.localdate(app.submitted_at)
-        deadline = add_workdays(started, step.workdays) if (status == "current" and started and step.workdays) \
-            else None
-        rows.append({"key": step.key, "label": step.label, "status": status, "workdays": step.workdays,
-                     "by_applicant": step.by_applicant, "started_on": started if status != "todo" else None,
-                     "deadline": deadline, "overdue": bool(deadline and deadline < today),
-                     "outcome": app.get_state_display() if step.key == "done" and status == "done" else ""})
+        deadline = add_workdays(started, step.workdays) if (status == "current" and started and step.workdays) else None
+        rows.append(
+            {
+                "key": step.key,
+                "label": step.label,
+                "status": status,
+                "workdays": step.workdays,
+                "by_applicant": step.by_applicant,
+                "started_on": started if status != "todo" else None,
+                "deadline": deadline,
+                "overdue": bool(deadline and deadline < today),
+                "outcome": app.get_state_display() if step.key == "done" and status == "done" else "",
+            }
+        )
     return rows

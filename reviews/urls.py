@@ -40,23 +40,28 @@ urlpatterns: list = [
     path("review/proposals/<int:pk>/return/", views_approvals.proposal_return, name="proposal_return"),
     path("review/approval-chains/", views_approvals.approval_chains, name="approval_chains"),
     path("review/collective-decisions/new/", views_approvals.collective_decision_new, name="collective_decision_new"),
-    path("review/collective-decisions/<int:pk>/file/", views_approvals.collective_decision_file,
-         name="collective_decision_file"),
+    path(
+        "review/collective-decisions/<int:pk>/file/",
+        views_approvals.collective_decision_file,
+        name="collective_decision_file",
+    ),
     path("review/batches/", views.batches, name="batches"),
     path("review/batches/<int:pk>/", views.batch, name="batch"),
     # 事前同意 pre-approvals (th-events), decided before the event
     path("review/preapprovals/", views_preapproval.preapproval_queue, name="preapproval_queue"),
     path("review/preapprovals/<int:pk>/", views_preapproval.preapproval_decide_view, name="preapproval_decide"),
     # 追回决定 from an award's payments page (vouchers'), issuing the 追回决定书
-    path("manage/payments/awards/<int:pk>/clawback/", views_clawback.payment_award_clawback,
-         name="payment_award_clawback"),
+    path(
+        "manage/payments/awards/<int:pk>/clawback/",
+        views_clawback.payment_award_clawback,
+        name="payment_award_clawback",
+    ),
     # 专家评审 expert pages
     path("expert/", views_experts.expert_list, name="expert_list"),
     path("expert/<int:pk>/", views_experts.expert_assignment, name="expert_assignment"),
     path("expert/<int:pk>/declare/", views_experts.expert_declare, name="expert_declare"),
     path("expert/<int:pk>/scores/", views_experts.expert_scores, name="expert_scores"),
-    path("expert/<int:pk>/attachments/<int:attachment_pk>/", views_experts.expert_attachment,
-         name="expert_attachment"),
+    path("expert/<int:pk>/attachments/<int:attachment_pk>/", views_experts.expert_attachment, name="expert_attachment"),
     # 公示 public notices: administrators, and the public pages under /notices/ (no login)
     path("review/notices/", views_notices.notices_admin, name="notices_admin"),
     path("review/notices/publish/", views_notices.notice_publish, name="notice_publish"),

@@ -79,6 +79,7 @@ def _bulk_messages(request: HttpRequest, results) -> None:
 
 # ---------------------------------------------------------------- queue
 
+
 @roles_required(*REVIEW_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
     """审核队列 what is assigned to me and what waits in my stage, filtered and sorted by age."""
@@ -87,14 +88,24 @@ def queue(request: HttpRequest) -> HttpResponse:
     calendar = selectors.calendar_for_queue()
     qs = selectors.queue_for(actor=request.user, filters=filters, calendar=calendar)
     page = IdFirstPaginator(qs, PAGE_SIZE, count_key=f"queue:{request.user.pk}:{filters}").get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     rows = _queue_cells(selectors.queue_rows(page.object_list, actor=request.user, calendar=calendar))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "reviews/queue.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(), "is_admin": is_admin(request.user),
-        "bulk": BulkForm(actor=request.user),
-        "reviewers": AssignForm(actor=request.user).fields["reviewer"].queryset if is_admin(request.user) else []})
+    return render(
+        request,
+        "reviews/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "is_admin": is_admin(request.user),
+            "bulk": BulkForm(actor=request.user),
+            "reviewers": AssignForm(actor=request.user).fields["reviewer"].queryset if is_admin(request.user) else [],
+        },
+    )
 
 
 def _queue_cells(rows: list[dict]) -> list[dict]:
@@ -108,14 +119,19 @@ def _queue_cells(rows: list[dict]) -> list[dict]:
         app = row["application"]
         programme = app.programme
         row.update(
-            url=f"{head}{app.pk}{tail}", reference=app.reference, enterprise=app.enterprise.name,
-            programme=programme.display_name, policy=programme.policy.document_number or programme.policy.title,
-            path=paths.get(programme.review_path, programme.review_path), state=app.state,
+            url=f"{head}{app.pk}{tail}",
+            reference=app.reference,
+            enterprise=app.enterprise.name,
+            programme=programme.display_name,
+            policy=programme.policy.document_number or programme.policy.title,
+            path=paths.get(programme.review_path, programme.review_path),
+            state=app.state,
             state_label=states.get(app.state, app.state),
             submitted=timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M") if app.submitted_at else "",
             deadline_text=row["deadline"].isoformat() if row["deadline"] else "",
             amount=yuan(app.estimate_amount) if app.estimate_amount is not None else "—",
-            reviewer_name=str(row["reviewer"]) if row["reviewer"] else "")
+            reviewer_name=str(row["reviewer"]) if row["reviewer"] else "",
+        )
     return rows
 
 
@@ -135,12 +151,14 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     if action == "claim":
         results = assignments.reviewers_claim_many(actor=request.user, application_ids=form.cleaned_data["ids"], ip=ip)
     elif action == "assign":
-        results = assignments.reviewers_assign_many(actor=request.user, application_ids=form.cleaned_data["ids"],
-                                                    reviewer=form.cleaned_data["reviewer"], ip=ip)
+        results = assignments.reviewers_assign_many(
+            actor=request.user, application_ids=form.cleaned_data["ids"], reviewer=form.cleaned_data["reviewer"], ip=ip
+        )
     else:
         try:
-            results = assignments.send_to_experts_many(actor=request.user, application_ids=form.cleaned_data["ids"],
-                                                       note=form.cleaned_data["note"], ip=ip)
+            results = assignments.send_to_experts_many(
+                actor=request.user, application_ids=form.cleaned_data["ids"], note=form.cleaned_data["note"], ip=ip
+            )
         except ValidationError as exc:
             _flash_error(request, exc)
             return redirect(back)
@@ -154,13 +172,18 @@ def overdue(request: HttpRequest) -> HttpResponse:
     calendar = selectors.calendar_for_queue()
     data = selectors.overdue_for(actor=request.user, calendar=calendar)
     page = IdFirstPaginator(data["applications"], PAGE_SIZE, count_key=f"overdue:{request.user.pk}").get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     rows = selectors.queue_rows(page.object_list, actor=request.user, calendar=calendar)
-    return render(request, "reviews/overdue.html", {"rows": rows, "page": page, "objections": list(data["objections"]),
-                                                    "is_admin": is_admin(request.user)})
+    return render(
+        request,
+        "reviews/overdue.html",
+        {"rows": rows, "page": page, "objections": list(data["objections"]), "is_admin": is_admin(request.user)},
+    )
 
 
 # ---------------------------------------------------------------- one application
+
 
 def _timeline(app, actor) -> list[ApplicationEvent]:
     labels = dict(State.choices)
@@ -195,10 +218,19 @@ def _workspace(request: HttpRequest, app, **extra) -> dict:
         panel["min_experts"] = min_experts()
         panel["ready"] = app.state == State.EXPERT_REVIEW and not experts.panel_incomplete(app)
     ctx = {
-        "app": app, "assignment": assignment, "mine": mine, "may_act": may_act, "is_admin": is_admin(user),
-        "checklist": checklist, "attachments": attachments, "missing": [r for r in checklist if not r["present"]],
-        "supplements": selectors.supplement_history(app), "timeline": _timeline(app, request.user),
-        "transitions": transitions, "competitive": competitive, "panel": panel,
+        "app": app,
+        "assignment": assignment,
+        "mine": mine,
+        "may_act": may_act,
+        "is_admin": is_admin(user),
+        "checklist": checklist,
+        "attachments": attachments,
+        "missing": [r for r in checklist if not r["present"]],
+        "supplements": selectors.supplement_history(app),
+        "timeline": _timeline(app, request.user),
+        "transitions": transitions,
+        "competitive": competitive,
+        "panel": panel,
         "decision": selectors.current_decision(app),
         "proposal": chains.pending_proposal(app),
         "decisions_all": list(app.decisions.select_related("decided_by").order_by("created_at")),
@@ -207,18 +239,26 @@ def _workspace(request: HttpRequest, app, **extra) -> dict:
         "notice_entries": list(PublicNoticeEntry.objects.filter(application=app).select_related("notice")),
         "objections": list(Objection.objects.filter(application=app)) if is_admin(user) else [],
         "claims": list(app.claims.all()),
-        "inputs": [(input_label(m), _shown((app.inputs or {}).get(m["name"])), m.get("unit"))
-                   for m in app.programme.inputs or []],
-        "deadline": selectors.deadline_of(selectors.with_deadline_fields(type(app).objects.filter(pk=app.pk)).first(),
-                                          selectors.calendar_for_queue()),
-        "assign_form": AssignForm(initial={"reviewer": assignment.reviewer_id if assignment else None}, actor=user,
-                                  district=app.programme.policy.district)
-        if is_admin(user) else None,
+        "inputs": [
+            (input_label(m), _shown((app.inputs or {}).get(m["name"])), m.get("unit"))
+            for m in app.programme.inputs or []
+        ],
+        "deadline": selectors.deadline_of(
+            selectors.with_deadline_fields(type(app).objects.filter(pk=app.pk)).first(), selectors.calendar_for_queue()
+        ),
+        "assign_form": AssignForm(
+            initial={"reviewer": assignment.reviewer_id if assignment else None},
+            actor=user,
+            district=app.programme.policy.district,
+        )
+        if is_admin(user)
+        else None,
         "decline_form": DeclineForm(),
     }
     if competitive and is_admin(user) and app.state in (State.FORMAL_REVIEW, State.EXPERT_REVIEW):
         ctx["experts_form"] = extra.pop("experts_form", None) or ExpertsAssignForm(
-            exclude=[a.expert_id for a in panel["experts"]], actor=user, district=app.programme.policy.district)
+            exclude=[a.expert_id for a in panel["experts"]], actor=user, district=app.programme.policy.district
+        )
     ctx.update(extra)
     return ctx
 
@@ -244,15 +284,23 @@ def _act(request: HttpRequest, pk: int, fn: Callable[[], object], success: str) 
 @require_POST
 @roles_required(Role.REVIEWER)
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda: assignments.reviewer_claim(actor=request.user, application=pk,
-                                                                ip=client_ip(request)), _("已认领，由您负责审核。"))
+    return _act(
+        request,
+        pk,
+        lambda: assignments.reviewer_claim(actor=request.user, application=pk, ip=client_ip(request)),
+        _("已认领，由您负责审核。"),
+    )
 
 
 @require_POST
 @roles_required(*REVIEW_ROLES)
 def release(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda: assignments.reviewer_release(actor=request.user, application=pk,
-                                                                  ip=client_ip(request)), _("已退回待认领。"))
+    return _act(
+        request,
+        pk,
+        lambda: assignments.reviewer_release(actor=request.user, application=pk, ip=client_ip(request)),
+        _("已退回待认领。"),
+    )
 
 
 @require_POST
@@ -263,24 +311,38 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.review_application_get(actor=request.user, pk=pk)
         messages.error(request, _("请选择在岗的审核人员。"))
         return redirect("reviews:application", pk=pk)
-    return _act(request, pk, lambda: assignments.reviewer_assign(
-        actor=request.user, application=pk, reviewer=form.cleaned_data["reviewer"], ip=client_ip(request)),
-        _("已分配审核人员。"))
+    return _act(
+        request,
+        pk,
+        lambda: assignments.reviewer_assign(
+            actor=request.user, application=pk, reviewer=form.cleaned_data["reviewer"], ip=client_ip(request)
+        ),
+        _("已分配审核人员。"),
+    )
 
 
 @require_POST
 @roles_required(*REVIEW_ROLES)
 def formal_start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda: formal.formal_review_start(actor=request.user, application=pk,
-                                                                ip=client_ip(request)), _("已开始形式审查。"))
+    return _act(
+        request,
+        pk,
+        lambda: formal.formal_review_start(actor=request.user, application=pk, ip=client_ip(request)),
+        _("已开始形式审查。"),
+    )
 
 
 @require_POST
 @roles_required(*REVIEW_ROLES)
 def formal_pass(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda: formal.formal_review_pass(
-        actor=request.user, application=pk, note=request.POST.get("note", ""), ip=client_ip(request)),
-        _("形式审查通过。"))
+    return _act(
+        request,
+        pk,
+        lambda: formal.formal_review_pass(
+            actor=request.user, application=pk, note=request.POST.get("note", ""), ip=client_ip(request)
+        ),
+        _("形式审查通过。"),
+    )
 
 
 @roles_required(*REVIEW_ROLES)
@@ -291,17 +353,30 @@ def formal_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = SupplementReturnForm(request.POST or None, checklist=checklist)
     if request.method == "POST" and form.is_valid():
         try:
-            formal.formal_review_return(actor=request.user, application=app, items=form.items(),
-                                        note=form.cleaned_data["note"], ip=client_ip(request))
+            formal.formal_review_return(
+                actor=request.user,
+                application=app,
+                items=form.items(),
+                note=form.cleaned_data["note"],
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
             messages.success(request, _("已退回补正，并通知申报单位。"))
             return redirect("reviews:application", pk=pk)
     status = 400 if form.errors else 200
-    return render(request, "reviews/formal_return.html", {
-        "app": app, "form": form, "formal_due": formal.formal_review_due(app),
-        "supplement_due": formal.due_after("supplement")}, status=status)
+    return render(
+        request,
+        "reviews/formal_return.html",
+        {
+            "app": app,
+            "form": form,
+            "formal_due": formal.formal_review_due(app),
+            "supplement_due": formal.due_after("supplement"),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -312,8 +387,9 @@ def experts_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExpertsAssignForm(request.POST, actor=request.user, exclude=seated, district=app.programme.policy.district)
     if form.is_valid():
         try:
-            experts.experts_assign(actor=request.user, application=app, experts=form.cleaned_data["experts"],
-                                   ip=client_ip(request))
+            experts.experts_assign(
+                actor=request.user, application=app, experts=form.cleaned_data["experts"], ip=client_ip(request)
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -325,9 +401,12 @@ def experts_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles_required(*REVIEW_ROLES)
 def experts_finish(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda: experts.expert_review_finish(actor=request.user, application=pk,
-                                                                  ip=client_ip(request)),
-                _("专家评审完成，进入实质审核。"))
+    return _act(
+        request,
+        pk,
+        lambda: experts.expert_review_finish(actor=request.user, application=pk, ip=client_ip(request)),
+        _("专家评审完成，进入实质审核。"),
+    )
 
 
 def next_step_message(p: DecisionProposal) -> str:
@@ -353,22 +432,41 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             made = approvals.decision_propose(
-                actor=request.user, application=app, outcome=data["outcome"], reason=data["reason"],
-                comment=data["comment"], amounts=form.amounts() if data["outcome"] == "approve" else None,
-                ip=client_ip(request))
+                actor=request.user,
+                application=app,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                comment=data["comment"],
+                amounts=form.amounts() if data["outcome"] == "approve" else None,
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, _("拟办意见已提交，%(msg)s") % {
-                "msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))})
+            messages.success(
+                request,
+                _("拟办意见已提交，%(msg)s")
+                % {"msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))},
+            )
             return redirect("reviews:decision", pk=pk)
     if pending is not None:
         pending.next = chains.next_step(pending)
         pending.may_act = chains.may_act_on(pending, request.user)
-    return render(request, "reviews/decision.html", {
-        "app": app, "form": form, "proposal": pending, "history": [p for p in history if p is not pending],
-        "chains": [c for c in chains.approval_chains() if c.active], "step_form": StepApproveForm(),
-        "return_form": StepReturnForm(), **ctx}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "reviews/decision.html",
+        {
+            "app": app,
+            "form": form,
+            "proposal": pending,
+            "history": [p for p in history if p is not pending],
+            "chains": [c for c in chains.approval_chains() if c.active],
+            "step_form": StepApproveForm(),
+            "return_form": StepReturnForm(),
+            **ctx,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -382,18 +480,27 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reviews:application", pk=pk)
     selectors.review_application_get(actor=request.user, pk=pk)  # 404 before anything else
     try:
-        made = approvals.decision_propose(actor=request.user, application=pk, outcome="decline",
-                                          reason=form.cleaned_data["reason"], comment=form.cleaned_data["comment"],
-                                          ip=client_ip(request))
+        made = approvals.decision_propose(
+            actor=request.user,
+            application=pk,
+            outcome="decline",
+            reason=form.cleaned_data["reason"],
+            comment=form.cleaned_data["comment"],
+            ip=client_ip(request),
+        )
     except ValidationError as exc:
         _flash_error(request, exc)
         return redirect("reviews:application", pk=pk)
-    messages.success(request, _("不予支持的拟办意见已提交，%(msg)s") % {
-        "msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))})
+    messages.success(
+        request,
+        _("不予支持的拟办意见已提交，%(msg)s")
+        % {"msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))},
+    )
     return redirect("reviews:decision", pk=pk)
 
 
 # ---------------------------------------------------------------- batches (competitive ranking)
+
 
 @roles_required(*REVIEW_ROLES)
 def batches(request: HttpRequest) -> HttpResponse:
@@ -412,11 +519,19 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
         if not is_admin(request.user):
             raise PermissionDenied(_("仅主管部门管理员可以批量核定。"))
         if form.is_valid():
-            results = approvals.batch_propose(actor=request.user, window=window,
-                                              application_ids=form.cleaned_data["ids"],
-                                              comment=form.cleaned_data["comment"], mode=form.cleaned_data["mode"],
-                                              ip=client_ip(request))
+            results = approvals.batch_propose(
+                actor=request.user,
+                window=window,
+                application_ids=form.cleaned_data["ids"],
+                comment=form.cleaned_data["comment"],
+                mode=form.cleaned_data["mode"],
+                ip=client_ip(request),
+            )
             _bulk_messages(request, results)
             return redirect("reviews:batch", pk=pk)
-    return render(request, "reviews/batch.html", {"ranking": ranking, "form": form, "is_admin": is_admin(request.user)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "reviews/batch.html",
+        {"ranking": ranking, "form": form, "is_admin": is_admin(request.user)},
+        status=400 if form.errors else 200,
+    )

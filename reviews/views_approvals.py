@@ -35,20 +35,28 @@ def approvals_list(request: HttpRequest) -> HttpResponse:
     rows = chains.proposals_for(actor=request.user, scope=scope)
     for p in rows:
         p.next = chains.next_step(p)
-    return render(request, "reviews/approvals.html", {
-        "rows": rows, "scope": scope, "form": ApproveManyForm(ids=[p.pk for p in rows])})
+    return render(
+        request,
+        "reviews/approvals.html",
+        {"rows": rows, "scope": scope, "form": ApproveManyForm(ids=[p.pk for p in rows])},
+    )
 
 
 @require_POST
 @roles_required(*REVIEW_ROLES)
 def approvals_approve_many(request: HttpRequest) -> HttpResponse:
-    ids = chains.visible_proposal_ids(actor=request.user,
-                                      ids=[int(i) for i in request.POST.getlist("ids") if str(i).isdigit()])
+    ids = chains.visible_proposal_ids(
+        actor=request.user, ids=[int(i) for i in request.POST.getlist("ids") if str(i).isdigit()]
+    )
     form = ApproveManyForm(request.POST, ids=ids)
     if form.is_valid():
         try:
-            results = approvals.proposals_approve_many(actor=request.user, proposal_ids=form.cleaned_data["ids"],
-                                                       comment=form.cleaned_data["comment"], ip=client_ip(request))
+            results = approvals.proposals_approve_many(
+                actor=request.user,
+                proposal_ids=form.cleaned_data["ids"],
+                comment=form.cleaned_data["comment"],
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             _flash_error(request, exc)
         else:
@@ -77,10 +85,12 @@ def _step(request: HttpRequest, pk: int, form_class, act) -> HttpResponse:
 @roles_required(*REVIEW_ROLES)
 def proposal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def act(p, data):
-        p = approvals.proposal_approve(actor=request.user, proposal=p, comment=data.get("comment", ""),
-                                       ip=client_ip(request))
-        return _("已同意，%(msg)s") % {"msg": next_step_message(chains.proposal_get_for_actor(actor=request.user,
-                                                                                         pk=p.pk))}
+        p = approvals.proposal_approve(
+            actor=request.user, proposal=p, comment=data.get("comment", ""), ip=client_ip(request)
+        )
+        return _("已同意，%(msg)s") % {
+            "msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=p.pk))
+        }
 
     return _step(request, pk, StepApproveForm, act)
 
@@ -98,12 +108,19 @@ def proposal_return(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*REVIEW_ROLES)
 def approval_chains(request: HttpRequest) -> HttpResponse:
     """审批链 (read only) and the authorised leaders."""
-    return render(request, "reviews/approval_chains.html", {
-        "chains": chains.approval_chains(), "leaders": chains.authorised_leaders(),
-        "admin_url": reverse("admin:reviews_approvalchain_changelist") if request.user.is_superuser else ""})
+    return render(
+        request,
+        "reviews/approval_chains.html",
+        {
+            "chains": chains.approval_chains(),
+            "leaders": chains.authorised_leaders(),
+            "admin_url": reverse("admin:reviews_approvalchain_changelist") if request.user.is_superuser else "",
+        },
+    )
 
 
 # ---------------------------------------------------------------- 集体决策
+
 
 @roles_required(*ADMIN_ROLES)
 def collective_decision_new(request: HttpRequest) -> HttpResponse:
@@ -127,17 +144,27 @@ def collective_decision_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             collective.collective_decision_record(
-                actor=request.user, programme=programme, application_ids=data["ids"],
-                meeting_name=data["meeting_name"], meeting_date=data["meeting_date"], attendees=data["attendees"],
-                minutes=data["minutes"], upload=data.get("file"), ip=client_ip(request))
+                actor=request.user,
+                programme=programme,
+                application_ids=data["ids"],
+                meeting_name=data["meeting_name"],
+                meeting_date=data["meeting_date"],
+                attendees=data["attendees"],
+                minutes=data["minutes"],
+                upload=data.get("file"),
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
             messages.success(request, _("已记录集体决策，可以发布公示。"))
             return redirect("reviews:notices_admin")
-    return render(request, "reviews/collective_decision.html", {
-        "programme": programme, "programmes": programmes.values(), "form": form},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "reviews/collective_decision.html",
+        {"programme": programme, "programmes": programmes.values(), "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @roles_required(*ADMIN_ROLES)
@@ -149,8 +176,7 @@ def collective_decision_file(request: HttpRequest, pk: int) -> FileResponse:
         handle = record.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=record.original_name,
-                            content_type=record.content_type)
+    response = FileResponse(handle, as_attachment=True, filename=record.original_name, content_type=record.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -28,8 +28,13 @@ def payment_award_clawback(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClawbackForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError([f"{form.fields[k].label}：{e}" if k in form.fields else str(e)
-                                   for k, errs in form.errors.items() for e in errs])
+            raise ValidationError(
+                [
+                    f"{form.fields[k].label}：{e}" if k in form.fields else str(e)
+                    for k, errs in form.errors.items()
+                    for e in errs
+                ]
+            )
         c = clawback_decide_with_letter(actor=request.user, award=award, ip=client_ip(request), **form.cleaned_data)
     except ValidationError as exc:
         for message in exc.messages:

@@ -25,10 +25,19 @@ DECLARED = (ExpertAssignment.Status.ACCEPTED, ExpertAssignment.Status.SUBMITTED)
 
 # What the list never shows: left in the database (each row would carry its programme's catalogue
 # entry and its policy's full text).
-LIST_UNREAD = ("application__inputs", "application__estimate", "application__draft_data", "application__description",
-               "application__programme__spec", "application__programme__inputs", "application__programme__materials",
-               "application__programme__criteria", "application__programme__clause_text",
-               "application__programme__eligibility_zh", "application__programme__policy__full_text")
+LIST_UNREAD = (
+    "application__inputs",
+    "application__estimate",
+    "application__draft_data",
+    "application__description",
+    "application__programme__spec",
+    "application__programme__inputs",
+    "application__programme__materials",
+    "application__programme__criteria",
+    "application__programme__clause_text",
+    "application__programme__eligibility_zh",
+    "application__programme__policy__full_text",
+)
 
 
 @roles_required(Role.EXPERT)
@@ -48,12 +57,19 @@ def _score_form(assignment: ExpertAssignment, data=None) -> ScoreForm:
 
 def _page(request: HttpRequest, assignment: ExpertAssignment, *, declaration=None, scores=None, status=200):
     view = selectors.expert_view_of(assignment)
-    return render(request, "reviews/expert_assignment.html", {
-        "assignment": assignment, "view": view, "declared": assignment.status in DECLARED,
-        "declaration_form": declaration or DeclarationForm(),
-        "score_form": scores or (_score_form(assignment) if assignment.status in DECLARED else None),
-        "can_score": assignment.status in DECLARED and assignment.application.state == "expert_review",
-    }, status=status)
+    return render(
+        request,
+        "reviews/expert_assignment.html",
+        {
+            "assignment": assignment,
+            "view": view,
+            "declared": assignment.status in DECLARED,
+            "declaration_form": declaration or DeclarationForm(),
+            "score_form": scores or (_score_form(assignment) if assignment.status in DECLARED else None),
+            "can_score": assignment.status in DECLARED and assignment.application.state == "expert_review",
+        },
+        status=status,
+    )
 
 
 @roles_required(Role.EXPERT)
@@ -68,13 +84,22 @@ def expert_declare(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeclarationForm(request.POST)
     if form.is_valid():
         try:
-            experts.expert_declare(actor=request.user, assignment=assignment, conflict=form.cleaned_data["conflict"],
-                                   note=form.cleaned_data["note"], ip=client_ip(request))
+            experts.expert_declare(
+                actor=request.user,
+                assignment=assignment,
+                conflict=form.cleaned_data["conflict"],
+                note=form.cleaned_data["note"],
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, _("已回避本申报的评审。") if form.cleaned_data["conflict"]
-                             else _("已声明无利益冲突，可以查看材料并评分。"))
+            messages.success(
+                request,
+                _("已回避本申报的评审。")
+                if form.cleaned_data["conflict"]
+                else _("已声明无利益冲突，可以查看材料并评分。"),
+            )
             return redirect("reviews:expert_assignment", pk=pk)
     return _page(request, assignment, declaration=form, status=400)
 
@@ -86,9 +111,14 @@ def expert_scores(request: HttpRequest, pk: int) -> HttpResponse:
     form = _score_form(assignment, request.POST)
     if form.is_valid():
         try:
-            experts.expert_scores_submit(actor=request.user, assignment=assignment, scores=form.scores(),
-                                         comments=form.comments(), comment=form.cleaned_data["comment"],
-                                         ip=client_ip(request))
+            experts.expert_scores_submit(
+                actor=request.user,
+                assignment=assignment,
+                scores=form.scores(),
+                comments=form.comments(),
+                comment=form.cleaned_data["comment"],
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -106,7 +136,8 @@ def expert_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> File
     att = assignment.application.attachments.filter(pk=attachment_pk, superseded_at__isnull=True).first()
     if att is None:
         raise Http404
-    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name,
-                            content_type=att.content_type)
+    response = FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response

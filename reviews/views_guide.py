@@ -23,9 +23,17 @@ def guide_search(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:SEARCH_MAX]
     found = catalogue_search(q=q)
     notices = notices_search(q=q)
-    return render(request, "guide/search.html", {
-        "q": q, "programmes": found["programmes"], "policies": found["policies"], "notices": notices,
-        "total": len(found["programmes"]) + len(found["policies"]) + len(notices)})
+    return render(
+        request,
+        "guide/search.html",
+        {
+            "q": q,
+            "programmes": found["programmes"],
+            "policies": found["policies"],
+            "notices": notices,
+            "total": len(found["programmes"]) + len(found["policies"]) + len(notices),
+        },
+    )
 
 
 @require_GET

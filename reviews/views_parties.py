@@ -28,9 +28,15 @@ def party_list(request: HttpRequest) -> HttpResponse:
     letters = award_letters(awards)
     for award in awards:
         award.letter = letters.get(award.pk)
-    return render(request, "reviews/parties.html", {
-        "enterprise": enterprise_of(request.user), "rows": party_applications_for(actor=request.user),
-        "awards": awards})
+    return render(
+        request,
+        "reviews/parties.html",
+        {
+            "enterprise": enterprise_of(request.user),
+            "rows": party_applications_for(actor=request.user),
+            "awards": awards,
+        },
+    )
 
 
 @require_POST

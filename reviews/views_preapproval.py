@@ -27,11 +27,20 @@ from .views import REVIEW_ROLES, roles_required
 @require_GET
 def preapproval_queue(request: HttpRequest) -> HttpResponse:
     """事前同意审核: pending requests first (to be decided before each event), then the latest decided."""
-    decided = preapprovals_for_actor(actor=request.user).exclude(state=PreApproval.State.PENDING) \
+    decided = (
+        preapprovals_for_actor(actor=request.user)
+        .exclude(state=PreApproval.State.PENDING)
         .order_by("-decided_at", "-id")
-    return render(request, "reviews/preapprovals/queue.html", {
-        "pending": Capped(preapprovals_pending(actor=request.user), 200), "decided": Capped(decided, 50),
-        "today": timezone.localdate()})
+    )
+    return render(
+        request,
+        "reviews/preapprovals/queue.html",
+        {
+            "pending": Capped(preapprovals_pending(actor=request.user), 200),
+            "decided": Capped(decided, 50),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @roles_required(*REVIEW_ROLES)
@@ -41,16 +50,29 @@ def preapproval_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            preapproval_decide_with_letter(actor=request.user, preapproval=preapproval, approve=approve,
-                               reason=form.cleaned_data["reason"], ip=client_ip(request))
+            preapproval_decide_with_letter(
+                actor=request.user,
+                preapproval=preapproval,
+                approve=approve,
+                reason=form.cleaned_data["reason"],
+                ip=client_ip(request),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             done = _("已同意事前申请 %(ref)s。") if approve else _("已决定不予同意事前申请 %(ref)s。")
             messages.success(request, done % {"ref": preapproval.reference})
             return redirect("reviews:preapproval_queue")
-    return render(request, "reviews/preapprovals/decide.html", {
-        "p": preapproval, "form": form, "today": timezone.localdate(),
-        "claims": list(preapproval.claims.order_by("-created_at")),
-        "decidable": preapproval.state == PreApproval.State.PENDING and timezone.localdate() < preapproval.event_date},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "reviews/preapprovals/decide.html",
+        {
+            "p": preapproval,
+            "form": form,
+            "today": timezone.localdate(),
+            "claims": list(preapproval.claims.order_by("-created_at")),
+            "decidable": preapproval.state == PreApproval.State.PENDING
+            and timezone.localdate() < preapproval.event_date,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -31,17 +31,21 @@ def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = RatingForm(request.POST or None)
     if request.method == "POST" and existing is None and form.is_valid():
         try:
-            rating_submit(actor=request.user, application=app, score=form.cleaned_data["score"],
-                          step=form.cleaned_data["step"], comment=form.cleaned_data["comment"],
-                          ip=client_ip(request))
+            rating_submit(
+                actor=request.user,
+                application=app,
+                score=form.cleaned_data["score"],
+                step=form.cleaned_data["step"],
+                comment=form.cleaned_data["comment"],
+                ip=client_ip(request),
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
             messages.success(request, _("感谢您的评价。"))
             return redirect("applications:detail", pk=app.pk)
     status = 400 if form.errors else 200
-    return render(request, "guide/rating_form.html", {"app": app, "form": form, "existing": existing},
-                  status=status)
+    return render(request, "guide/rating_form.html", {"app": app, "form": form, "existing": existing}, status=status)
 
 
 @login_required
@@ -50,5 +54,4 @@ def ratings_admin(request: HttpRequest) -> HttpResponse:
     if not is_bureau_admin(request.user):
         raise PermissionDenied(_("仅主管部门管理员可以查看好差评。"))
     recent = ratings_for_actor(actor=request.user).select_related("application__programme")[:50]
-    return render(request, "guide/ratings_admin.html", {"rows": ratings_summary(actor=request.user),
-                                                        "recent": recent})
+    return render(request, "guide/ratings_admin.html", {"rows": ratings_summary(actor=request.user), "recent": recent})

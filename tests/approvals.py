@@ -43,12 +43,20 @@ def holder_for(step, *, held: set[int], district: str) -> User:
     from reviews.models import AuthorisedApprover
 
     if step.holder == ApprovalHolder.LEADER:
-        found = (AuthorisedApprover.objects.filter(active=True, user__is_active=True, user__district=district)
-                 .exclude(user_id__in=held).order_by("pk").first())
+        found = (
+            AuthorisedApprover.objects.filter(active=True, user__is_active=True, user__district=district)
+            .exclude(user_id__in=held)
+            .order_by("pk")
+            .first()
+        )
         return found.user if found else leader(district=district)
     roles = [Role.BUREAU_ADMIN] if step.holder == ApprovalHolder.BUREAU_ADMIN else [Role.BUREAU_ADMIN, Role.REVIEWER]
-    found = (User.objects.filter(role__in=roles, is_active=True, district=district).exclude(pk__in=held)
-             .order_by("pk").first())
+    found = (
+        User.objects.filter(role__in=roles, is_active=True, district=district)
+        .exclude(pk__in=held)
+        .order_by("pk")
+        .first()
+    )
     return found or UserFactory(role=Role.BUREAU_ADMIN, full_name="复核人", is_staff=True, district=district)
 
 
@@ -62,35 +70,76 @@ def walk(proposal, *, comment: str = AGREED, until: str | None = None):
         step = next(s for s in steps if s.acted_by_id is None)
         if until is not None and step.role == until:
             break
-        actor = holder_for(step, held={s.acted_by_id for s in steps if s.acted_by_id},
-                           district=proposal.application.programme.policy.district)
+        actor = holder_for(
+            step,
+            held={s.acted_by_id for s in steps if s.acted_by_id},
+            district=proposal.application.programme.policy.district,
+        )
         proposal = proposal_approve(actor=actor, proposal=proposal, comment=comment)
         proposal.refresh_from_db()
     return proposal
 
 
-def propose(*, actor, application, outcome: str = "approve", amount: Any = None,
-            amounts: Mapping[str, Any] | None = None, reason: str = "", comment: str = PROPOSED,
-            on: dt.date | None = None, ip: str | None = None):
+def propose(
+    *,
+    actor,
+    application,
+    outcome: str = "approve",
+    amount: Any = None,
+    amounts: Mapping[str, Any] | None = None,
+    reason: str = "",
+    comment: str = PROPOSED,
+    on: dt.date | None = None,
+    ip: str | None = None,
+):
     from reviews.services.approvals import decision_propose
 
     ensure_default_chains()
-    return decision_propose(actor=actor, application=application, outcome=outcome, amount=amount, amounts=amounts,
-                            reason=reason, comment=comment, on=on, ip=ip)
+    return decision_propose(
+        actor=actor,
+        application=application,
+        outcome=outcome,
+        amount=amount,
+        amounts=amounts,
+        reason=reason,
+        comment=comment,
+        on=on,
+        ip=ip,
+    )
 
 
-def approve(*, actor, application, amount: Any = None, amounts: Mapping[str, Any] | None = None, reason: str = "",
-            on: dt.date | None = None, ip: str | None = None, comment: str = PROPOSED):
+def approve(
+    *,
+    actor,
+    application,
+    amount: Any = None,
+    amounts: Mapping[str, Any] | None = None,
+    reason: str = "",
+    on: dt.date | None = None,
+    ip: str | None = None,
+    comment: str = PROPOSED,
+):
     """核定 as `actor` proposes it, approved by the rest of the chain: the decision made."""
-    proposal = walk(propose(actor=actor, application=application, amount=amount, amounts=amounts, reason=reason,
-                            on=on, ip=ip, comment=comment))
+    proposal = walk(
+        propose(
+            actor=actor,
+            application=application,
+            amount=amount,
+            amounts=amounts,
+            reason=reason,
+            on=on,
+            ip=ip,
+            comment=comment,
+        )
+    )
     return proposal.decision
 
 
 def decline(*, actor, application, reason: str, ip: str | None = None, comment: str = "拟不予支持。"):
     """不予支持 as `actor` proposes it, approved by the rest of the chain: the decision made."""
-    proposal = walk(propose(actor=actor, application=application, outcome="decline", reason=reason, ip=ip,
-                            comment=comment))
+    proposal = walk(
+        propose(actor=actor, application=application, outcome="decline", reason=reason, ip=ip, comment=comment)
+    )
     return proposal.decision
 
 
@@ -98,8 +147,9 @@ def walk_pending(applications, *, comment: str = AGREED) -> list:
     """Approve every step of the pending proposals of these applications (a batch commit's)."""
     from reviews.models import DecisionProposal
 
-    pending = DecisionProposal.objects.filter(application__in=list(applications),
-                                              status=DecisionProposal.Status.PENDING).order_by("pk")
+    pending = DecisionProposal.objects.filter(
+        application__in=list(applications), status=DecisionProposal.Status.PENDING
+    ).order_by("pk")
     return [walk(p, comment=comment) for p in pending]
 
 
@@ -111,6 +161,11 @@ def collective(*, actor, applications, meeting_name: str = "2026年第5次局务
 
     apps = list(applications)
     return collective_decision_record(
-        actor=actor, programme=apps[0].programme, application_ids=[a.pk for a in apps], meeting_name=meeting_name,
-        meeting_date=on or timezone.localdate(), attendees="张局长（主持）\n李副局长\n王科长",
-        minutes="会议审议了拟支持名单，同意按评审排名予以支持，进入公示。")
+        actor=actor,
+        programme=apps[0].programme,
+        application_ids=[a.pk for a in apps],
+        meeting_name=meeting_name,
+        meeting_date=on or timezone.localdate(),
+        attendees="张局长（主持）\n李副局长\n王科长",
+        minutes="会议审议了拟支持名单，同意按评审排名予以支持，进入公示。",
+    )

@@ -52,15 +52,30 @@ from .factories import EnterpriseFactory, UserFactory, member
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 # The roles of the matrix, in the order the tables print them.
-ROLES = ("anon", "owner_a", "agent_a", "owner_b", "reviewer", "reviewer_other", "expert", "admin", "provider",
-         "reviewer_th", "admin_th")
+ROLES = (
+    "anon",
+    "owner_a",
+    "agent_a",
+    "owner_b",
+    "reviewer",
+    "reviewer_other",
+    "expert",
+    "admin",
+    "provider",
+    "reviewer_th",
+    "admin_th",
+)
 
 STANDARD = "hp-compute-voucher"  # standard path, a voucher programme
 COMPETITIVE = "hp-vertical-model-compute"  # competitive path (expert review)
 
-DRAFT = {"title": "大模型推理算力采购", "description": "租用区内智算中心算力用于开源模型本地部署。",
-         "contract_numbers": "HT-2026-001", "invoice_numbers": "26442000000012345678",
-         "inputs": {"eligible_cost": "300000.00"}}
+DRAFT = {
+    "title": "大模型推理算力采购",
+    "description": "租用区内智算中心算力用于开源模型本地部署。",
+    "contract_numbers": "HT-2026-001",
+    "invoice_numbers": "26442000000012345678",
+    "inputs": {"eligible_cost": "300000.00"},
+}
 
 
 @dataclass
@@ -91,8 +106,9 @@ def _draft(programme, owner, *, n: int, data: dict | None = None) -> Application
     data["invoice_numbers"] = f"2644200000001234{n:04d}"
     app = application_create(actor=owner, programme=programme, data=data).application
     for material in programme.materials:
-        attachment_add(actor=owner, application=app, material=material["code"],
-                       upload=_upload(f"{material['code']}.pdf"))
+        attachment_add(
+            actor=owner, application=app, material=material["code"], upload=_upload(f"{material['code']}.pdf")
+        )
     app.refresh_from_db()
     return app
 
@@ -121,10 +137,14 @@ def cast_build(*, letters: bool = True) -> Cast:
     windows = {}
     for programme in (standard, competitive):
         windows[programme.code] = ApplicationWindow.objects.create(
-            programme=programme, name=f"{year}年第一批", opens_at=now - dt.timedelta(days=10),
-            closes_at=now + dt.timedelta(days=30))
-        BudgetPool.objects.get_or_create(programme=programme, fiscal_year=year,
-                                         defaults={"amount": Decimal("100000000")})
+            programme=programme,
+            name=f"{year}年第一批",
+            opens_at=now - dt.timedelta(days=10),
+            closes_at=now + dt.timedelta(days=30),
+        )
+        BudgetPool.objects.get_or_create(
+            programme=programme, fiscal_year=year, defaults={"amount": Decimal("100000000")}
+        )
 
     enterprise_a = EnterpriseFactory(name="广州甲智能科技有限公司")
     enterprise_b = EnterpriseFactory(name="广州乙数据服务有限公司")
@@ -139,14 +159,19 @@ def cast_build(*, letters: bool = True) -> Cast:
         "admin": UserFactory(role=Role.BUREAU_ADMIN, email="admin@example.cn", is_staff=True),
         "provider": UserFactory(role=Role.PROVIDER, email="provider@example.cn"),
         "reviewer_th": UserFactory(role=Role.REVIEWER, email="reviewer-th@example.cn", district="tianhe"),
-        "admin_th": UserFactory(role=Role.BUREAU_ADMIN, email="admin-th@example.cn", is_staff=True,
-                                district="tianhe"),
+        "admin_th": UserFactory(role=Role.BUREAU_ADMIN, email="admin-th@example.cn", is_staff=True, district="tianhe"),
     }
     panel_experts = [UserFactory(role=Role.EXPERT, email=f"panel{i}@example.cn") for i in range(1, 4)]
     owner_a, owner_b, reviewer, admin = users["owner_a"], users["owner_b"], users["reviewer"], users["admin"]
-    o: dict[str, Any] = {"enterprise_a": enterprise_a, "enterprise_b": enterprise_b, "standard": standard,
-                         "competitive": competitive, "window": windows[standard.code],
-                         "window_competitive": windows[competitive.code], "panel_experts": panel_experts}
+    o: dict[str, Any] = {
+        "enterprise_a": enterprise_a,
+        "enterprise_b": enterprise_b,
+        "standard": standard,
+        "competitive": competitive,
+        "window": windows[standard.code],
+        "window_competitive": windows[competitive.code],
+        "panel_experts": panel_experts,
+    }
 
     # ------------------------------------------------------------ enterprise A's applications
     o["a_draft"] = _draft(standard, owner_a, n=1)
@@ -160,8 +185,11 @@ def cast_build(*, letters: bool = True) -> Cast:
     o["a_supplement"] = _submitted(standard, owner_a, n=4)
     assignments.reviewer_assign(actor=admin, application=o["a_supplement"], reviewer=reviewer)
     o["a_supplement_request"] = formal.formal_review_return(
-        actor=reviewer, application=o["a_supplement"], note="请补充付款凭证",
-        items=[{"code": "payment_proof", "note": "须加盖银行印章"}])
+        actor=reviewer,
+        application=o["a_supplement"],
+        note="请补充付款凭证",
+        items=[{"code": "payment_proof", "note": "须加盖银行印章"}],
+    )
     o["a_supplement"].refresh_from_db()
 
     o["a_bureau"] = _submitted(standard, owner_a, n=5)
@@ -184,8 +212,13 @@ def cast_build(*, letters: bool = True) -> Cast:
     approve(actor=reviewer, application=o["a_notice"], amount=_maximum(o["a_notice"]))
     o["notice"] = notices.notice_publish(actor=admin, application_ids=[o["a_notice"].pk])
     o["objection"] = notices.objection_lodge(
-        notice=o["notice"], application_id=o["a_notice"].pk, objector_kind="person", objector_name="张三",
-        contact_phone="13800000000", content="该项目的合同金额与实际采购不符，请核查。")
+        notice=o["notice"],
+        application_id=o["a_notice"].pk,
+        objector_kind="person",
+        objector_name="张三",
+        contact_phone="13800000000",
+        content="该项目的合同金额与实际采购不符，请核查。",
+    )
     o["a_notice"].refresh_from_db()
 
     # Approved: decided, published, the period over (moved into the past), finalised.
@@ -195,7 +228,8 @@ def cast_build(*, letters: bool = True) -> Cast:
     approve(actor=reviewer, application=o["a_approved"], amount=_maximum(o["a_approved"]))
     o["notice_closed"] = notices.notice_publish(actor=admin, application_ids=[o["a_approved"].pk])
     type(o["notice_closed"]).objects.filter(pk=o["notice_closed"].pk).update(
-        starts_on=timezone.localdate() - dt.timedelta(days=20), ends_on=timezone.localdate() - dt.timedelta(days=2))
+        starts_on=timezone.localdate() - dt.timedelta(days=20), ends_on=timezone.localdate() - dt.timedelta(days=2)
+    )
     notices.notice_finalize(application=o["a_approved"], actor=admin)
     o["a_approved"].refresh_from_db()
     o["notice_closed"].refresh_from_db()
@@ -206,16 +240,15 @@ def cast_build(*, letters: bool = True) -> Cast:
     _letters(o, admin, render=letters)
     _voucher(o, users)
     _payments(o, users)
-    _four_eyes(o, users, owner_a=owner_a, standard=standard, competitive=competitive,
-               window=windows[competitive.code])
+    _four_eyes(o, users, owner_a=owner_a, standard=standard, competitive=competitive, window=windows[competitive.code])
 
     # ------------------------------------------------------------ enterprise B: the cast's expert sits here
-    o["b_expert"] = _submitted(competitive, owner_b, n=21, data={**competitive_data,
-                                                                   "inputs": {"compute_spend": "1000000"}})
+    o["b_expert"] = _submitted(
+        competitive, owner_b, n=21, data={**competitive_data, "inputs": {"compute_spend": "1000000"}}
+    )
     assignments.reviewer_assign(actor=admin, application=o["b_expert"], reviewer=users["reviewer_other"])
     formal.formal_review_pass(actor=users["reviewer_other"], application=o["b_expert"], note="材料齐全，符合申报条件。")
-    made = panel.experts_assign(actor=admin, application=o["b_expert"],
-                                experts=[users["expert"], *panel_experts[:2]])
+    made = panel.experts_assign(actor=admin, application=o["b_expert"], experts=[users["expert"], *panel_experts[:2]])
     o["expert_assignment"] = panel.expert_declare(actor=users["expert"], assignment=made[0], conflict=False)
     o["b_expert"].refresh_from_db()
     o["b_draft"] = _draft(standard, owner_b, n=22)
@@ -228,8 +261,13 @@ def cast_build(*, letters: bool = True) -> Cast:
     o["invitation"], o["invitation_token"] = _invitation(enterprise_a, owner_a)
     o["agent_membership"] = users["agent_a"].membership
     o["notification"] = Notification.objects.create(
-        recipient=owner_a, kind=Notification.Kind.ACCOUNT, subject="欢迎使用", body="欢迎", link="/",
-        dedupe_key="cast:welcome")
+        recipient=owner_a,
+        kind=Notification.Kind.ACCOUNT,
+        subject="欢迎使用",
+        body="欢迎",
+        link="/",
+        dedupe_key="cast:welcome",
+    )
     tokens = {role: AuthToken.objects.create(user=u)[1] for role, u in users.items() if u is not None}
     for u in panel_experts:
         AuthToken.objects.create(user=u)
@@ -248,18 +286,38 @@ def _four_eyes(o: dict, users: dict, *, owner_a, standard, competitive, window) 
     assignments.reviewer_assign(actor=admin, application=o["a_proposed"], reviewer=reviewer)
     formal.formal_review_pass(actor=reviewer, application=o["a_proposed"], note="材料齐全，符合申报条件。")
     # A's earlier vouchers exhaust its 500,000 of the period: the reviewer proposes to decline
-    o["proposal"] = propose(actor=reviewer, application=o["a_proposed"], outcome="decline",
-                            reason="政策有效期内已获算力券支持累计达50万元上限。", comment="拟不予支持。")
+    o["proposal"] = propose(
+        actor=reviewer,
+        application=o["a_proposed"],
+        outcome="decline",
+        reason="政策有效期内已获算力券支持累计达50万元上限。",
+        comment="拟不予支持。",
+    )
     o["a_proposed"].refresh_from_db()
     now = timezone.now()
     o["a_competitive_approved"] = Application.objects.create(
-        reference=f"GZAI-{timezone.localdate().year}-900009", enterprise=o["enterprise_a"], programme=competitive,
-        window=window, state=State.APPROVED_PENDING_NOTICE, title="工业质检垂直大模型", created_by=owner_a,
-        submitted_at=now, declared_at=now, declared_by=owner_a, inputs={"compute_spend": "2000000"})
+        reference=f"GZAI-{timezone.localdate().year}-900009",
+        enterprise=o["enterprise_a"],
+        programme=competitive,
+        window=window,
+        state=State.APPROVED_PENDING_NOTICE,
+        title="工业质检垂直大模型",
+        created_by=owner_a,
+        submitted_at=now,
+        declared_at=now,
+        declared_by=owner_a,
+        inputs={"compute_spend": "2000000"},
+    )
     o["collective_decision"] = collective_decision_record(
-        actor=admin, programme=competitive, application_ids=[o["a_competitive_approved"].pk],
-        meeting_name="2026年第5次局务会议", meeting_date=timezone.localdate(), attendees="张局长（主持）\n李副局长",
-        minutes="审议拟支持名单，同意予以支持。", upload=_upload("minutes.pdf"))
+        actor=admin,
+        programme=competitive,
+        application_ids=[o["a_competitive_approved"].pk],
+        meeting_name="2026年第5次局务会议",
+        meeting_date=timezone.localdate(),
+        attendees="张局长（主持）\n李副局长",
+        minutes="审议拟支持名单，同意予以支持。",
+        upload=_upload("minutes.pdf"),
+    )
 
 
 def _maximum(app: Application) -> str:
@@ -278,14 +336,17 @@ def _letters(o: dict, admin: User, *, render: bool) -> None:
         letter = letter_generate_now(letter_id=letter.pk)
     else:  # a stand-in PDF, stored like the real one
         letter.pdf.save(f"{letter.year}/{letter.pk:08d}-{letter.code}.pdf", ContentFile(PDF), save=False)
-        Letter.objects.filter(pk=letter.pk).update(pdf=letter.pdf.name, sha256=hashlib.sha256(PDF).hexdigest(),
-                                                   size=len(PDF), status=Letter.Status.READY,
-                                                   generated_at=timezone.now())
+        Letter.objects.filter(pk=letter.pk).update(
+            pdf=letter.pdf.name,
+            sha256=hashlib.sha256(PDF).hexdigest(),
+            size=len(PDF),
+            status=Letter.Status.READY,
+            generated_at=timezone.now(),
+        )
         letter.refresh_from_db()
     o["letter"] = letter
     with transaction.atomic():
-        o["letter_supplement"] = letter_create(application=o["a_supplement"], kind=Letter.Kind.SUPPLEMENT,
-                                               actor=admin)
+        o["letter_supplement"] = letter_create(application=o["a_supplement"], kind=Letter.Kind.SUPPLEMENT, actor=admin)
 
 
 def _voucher(o: dict, users: dict) -> None:
@@ -299,13 +360,19 @@ def _voucher(o: dict, users: dict) -> None:
         from vouchers.services import redemption as svc
     except ImportError:  # before the redemption services exist
         svc = None
-    fields = dict(name="广州智算云服务有限公司", credit_code=_code(31), services="智能算力租赁",
-                  district="黄埔区/广州开发区", valid_from=today - dt.timedelta(days=365))
+    fields = dict(
+        name="广州智算云服务有限公司",
+        credit_code=_code(31),
+        services="智能算力租赁",
+        district="黄埔区/广州开发区",
+        valid_from=today - dt.timedelta(days=365),
+    )
     if svc is not None:
         provider = svc.provider_save(actor=admin, **fields)
         o["provider_member"] = svc.provider_member_link(actor=admin, provider=provider, user=users["provider"])
         o["provider_relation"] = svc.provider_relation_declare(
-            actor=admin, provider=provider, enterprise_credit_code=o["enterprise_b"].credit_code, kind="shareholding")
+            actor=admin, provider=provider, enterprise_credit_code=o["enterprise_b"].credit_code, kind="shareholding"
+        )
     else:
         provider = ComputeProvider.objects.create(**fields)
         o["provider_member"] = ProviderMember.objects.create(provider=provider, user=users["provider"])
@@ -315,19 +382,39 @@ def _voucher(o: dict, users: dict) -> None:
     if voucher is None and svc is not None:
         voucher = svc.voucher_issue(award=award)
     if voucher is None:
-        voucher = Voucher.objects.create(code="HPV-2026-000001", award=award, enterprise=award.enterprise,
-                                         programme=award.programme, face_value=award.amount,
-                                         balance=award.amount, issued_on=today,
-                                         expires_on=today + dt.timedelta(days=365))
+        voucher = Voucher.objects.create(
+            code="HPV-2026-000001",
+            award=award,
+            enterprise=award.enterprise,
+            programme=award.programme,
+            face_value=award.amount,
+            balance=award.amount,
+            issued_on=today,
+            expires_on=today + dt.timedelta(days=365),
+        )
     if svc is not None:
         redemption = svc.redemption_create(
-            actor=users["provider"], voucher_code=voucher.code, holder_credit_code=voucher.enterprise.credit_code,
-            invoice_number="INV20260001", invoice_date=today, amount="1000.00", invoice_file=_upload("invoice.pdf"))
+            actor=users["provider"],
+            voucher_code=voucher.code,
+            holder_credit_code=voucher.enterprise.credit_code,
+            invoice_number="INV20260001",
+            invoice_date=today,
+            amount="1000.00",
+            invoice_file=_upload("invoice.pdf"),
+        )
     else:
-        redemption = Redemption(voucher=voucher, provider=provider, invoice_number="INV20260001",
-                                invoice_date=today, amount=Decimal("1000.00"), original_name="invoice.pdf",
-                                content_type="application/pdf", size=len(PDF),
-                                sha256=hashlib.sha256(PDF).hexdigest(), created_by=users["provider"])
+        redemption = Redemption(
+            voucher=voucher,
+            provider=provider,
+            invoice_number="INV20260001",
+            invoice_date=today,
+            amount=Decimal("1000.00"),
+            original_name="invoice.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            sha256=hashlib.sha256(PDF).hexdigest(),
+            created_by=users["provider"],
+        )
         redemption.invoice_file.save("invoice.pdf", ContentFile(PDF), save=False)
         redemption.save()
         Voucher.objects.filter(pk=voucher.pk).update(balance=voucher.balance - redemption.amount)
@@ -351,46 +438,89 @@ def _payments(o: dict, users: dict) -> None:
     finance = UserFactory(role=Role.BUREAU_ADMIN, email="finance@example.cn", is_staff=True)
     enterprise = o["enterprise_a"]
     today = timezone.localdate()
-    account = accounts.account_submit(actor=owner_a, enterprise=enterprise, account_name=enterprise.name,
-                                      bank_name="中国工商银行", branch_name="广州开发区支行",
-                                      account_number="44050112345678901234")
+    account = accounts.account_submit(
+        actor=owner_a,
+        enterprise=enterprise,
+        account_name=enterprise.name,
+        bank_name="中国工商银行",
+        branch_name="广州开发区支行",
+        account_number="44050112345678901234",
+    )
     o["receiving_account"] = accounts.account_verify(actor=admin, account=account)
-    o["account_pending"] = accounts.account_submit(actor=owner_a, enterprise=enterprise, account_name=enterprise.name,
-                                                   bank_name="中国建设银行", branch_name="科学城支行",
-                                                   account_number="11112222333344445555")
+    o["account_pending"] = accounts.account_submit(
+        actor=owner_a,
+        enterprise=enterprise,
+        account_name=enterprise.name,
+        bank_name="中国建设银行",
+        branch_name="科学城支行",
+        account_number="11112222333344445555",
+    )
     awards = {}
-    for n, (code, amount, tranches) in enumerate((
+    for n, (code, amount, tranches) in enumerate(
+        (
             ("hp-transformation-center", "300000", [{"amount": "100000"}, {"amount": "200000"}]),
-            ("hp-model-genai-filing", "100000", None)), start=31):
+            ("hp-model-genai-filing", "100000", None),
+        ),
+        start=31,
+    ):
         programme = Programme.objects.get(code=code)
-        BudgetPool.objects.get_or_create(programme=programme, fiscal_year=today.year,
-                                         defaults={"amount": Decimal("10000000")})
-        app = Application.objects.create(reference=f"GZAI-{today.year}-9{n:05d}", enterprise=enterprise,
-                                         programme=programme, state=State.APPROVED, title=f"{programme.name_zh}项目",
-                                         created_by=owner_a, submitted_at=timezone.now())
-        [award] = award_reserve(actor=admin, application=app, decided_on=today, parameters={}, explanation=[],
-                                idempotency_key=f"cast:{app.pk}",
-                                lines=[{"enterprise_id": enterprise.pk, "line": "", "amount": Decimal(amount)}])
+        BudgetPool.objects.get_or_create(
+            programme=programme, fiscal_year=today.year, defaults={"amount": Decimal("10000000")}
+        )
+        app = Application.objects.create(
+            reference=f"GZAI-{today.year}-9{n:05d}",
+            enterprise=enterprise,
+            programme=programme,
+            state=State.APPROVED,
+            title=f"{programme.name_zh}项目",
+            created_by=owner_a,
+            submitted_at=timezone.now(),
+        )
+        [award] = award_reserve(
+            actor=admin,
+            application=app,
+            decided_on=today,
+            parameters={},
+            explanation=[],
+            idempotency_key=f"cast:{app.pk}",
+            lines=[{"enterprise_id": enterprise.pk, "line": "", "amount": Decimal(amount)}],
+        )
         award = award_commit(actor=admin, award=award)
-        payments.award_schedules_create(actor=admin, awards=[award], tranches=tranches,
-                                        document_number=f"穗开经信批字〔{today.year}〕{n}号")
+        payments.award_schedules_create(
+            actor=admin, awards=[award], tranches=tranches, document_number=f"穗开经信批字〔{today.year}〕{n}号"
+        )
         awards[code] = award
     staged, lump = awards["hp-transformation-center"], awards["hp-model-genai-filing"]
     o["payment_award"] = staged
     o["tranche_waiting"] = staged.tranches.get(seq=2)
     o["acceptance"] = acceptance_report_submit(
-        actor=owner_a, tranche=o["tranche_waiting"],
+        actor=owner_a,
+        tranche=o["tranche_waiting"],
         summary="促进中心建设完成，已通过第三方验收（验收报告 YS-2026-01）。",
-        files=[AcceptanceUpload(file=ContentFile(PDF), extension="pdf", content_type="application/pdf", size=len(PDF),
-                                sha256=hashlib.sha256(PDF).hexdigest(), name="验收报告.pdf")])
+        files=[
+            AcceptanceUpload(
+                file=ContentFile(PDF),
+                extension="pdf",
+                content_type="application/pdf",
+                size=len(PDF),
+                sha256=hashlib.sha256(PDF).hexdigest(),
+                name="验收报告.pdf",
+            )
+        ],
+    )
     o["acceptance_file"] = o["acceptance"].files.get()
     o["payment_batch"] = payments.batch_prepare(actor=finance, tranche_ids=[staged.tranches.get(seq=1).pk])
-    paid = payments.batch_approve(actor=admin, batch=payments.batch_prepare(actor=finance,
-                                                                            tranche_ids=[lump.tranches.get().pk]))
-    o["payment_batch_paid"] = payments.batch_results_record(actor=admin, batch=paid, results=[
-        payments.LineResult(seq=1, paid=True, paid_on=today, voucher_number="GK-CAST-1")])
-    o["clawback"] = clawbacks.clawback_decide(actor=admin, award=lump, amount="1000",
-                                              reason="经核查部分支出不符合要求，予以追回。")
+    paid = payments.batch_approve(
+        actor=admin, batch=payments.batch_prepare(actor=finance, tranche_ids=[lump.tranches.get().pk])
+    )
+    o["payment_batch_paid"] = payments.batch_results_record(
+        actor=admin,
+        batch=paid,
+        results=[payments.LineResult(seq=1, paid=True, paid_on=today, voucher_number="GK-CAST-1")],
+    )
+    o["clawback"] = clawbacks.clawback_decide(
+        actor=admin, award=lump, amount="1000", reason="经核查部分支出不符合要求，予以追回。"
+    )
 
 
 def _proactive(o: dict, users: dict) -> None:
@@ -407,28 +537,57 @@ def _proactive(o: dict, users: dict) -> None:
     from vouchers.models import ApplicationWindow, Programme
 
     a = o["a_draft"].enterprise
-    o["fact_import"] = FactImport.objects.create(department=Department.STATISTICS, source="广州市统计局",
-                                                 file_name="规上企业.csv", sha256="0" * 64, rows=1, created=2)
-    o["fact_a"] = EnterpriseFact.objects.create(enterprise=a, kind="revenue_jan_nov", period="2025-11",
-                                                value="90000000.00", department=Department.STATISTICS,
-                                                source="广州市统计局", fact_import=o["fact_import"])
-    contested = EnterpriseFact.objects.create(enterprise=a, kind="revenue_jan_nov", period="2024-11",
-                                              value="70000000.00", department=Department.STATISTICS,
-                                              source="广州市统计局", fact_import=o["fact_import"])
-    o["fact_contest"] = FactContest.objects.create(fact=contested, raised_by=users["owner_a"], reason="口径有误",
-                                                   proposed_value="60000000.00")
+    o["fact_import"] = FactImport.objects.create(
+        department=Department.STATISTICS,
+        source="广州市统计局",
+        file_name="规上企业.csv",
+        sha256="0" * 64,
+        rows=1,
+        created=2,
+    )
+    o["fact_a"] = EnterpriseFact.objects.create(
+        enterprise=a,
+        kind="revenue_jan_nov",
+        period="2025-11",
+        value="90000000.00",
+        department=Department.STATISTICS,
+        source="广州市统计局",
+        fact_import=o["fact_import"],
+    )
+    contested = EnterpriseFact.objects.create(
+        enterprise=a,
+        kind="revenue_jan_nov",
+        period="2024-11",
+        value="70000000.00",
+        department=Department.STATISTICS,
+        source="广州市统计局",
+        fact_import=o["fact_import"],
+    )
+    o["fact_contest"] = FactContest.objects.create(
+        fact=contested, raised_by=users["owner_a"], reason="口径有误", proposed_value="60000000.00"
+    )
     programme = Programme.objects.get(code="hp-revenue-growth")
     now = timezone.now()
-    o["window_auto"] = ApplicationWindow.objects.create(programme=programme, name="免申即享第一批",
-                                                        opens_at=now - dt.timedelta(days=1),
-                                                        closes_at=now + dt.timedelta(days=30))
-    o["auto_batch"] = AutoAwardBatch.objects.create(programme=programme, window=o["window_auto"], facts_cutoff=now,
-                                                    seed=1, created_by=users["admin"])
+    o["window_auto"] = ApplicationWindow.objects.create(
+        programme=programme,
+        name="免申即享第一批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+    )
+    o["auto_batch"] = AutoAwardBatch.objects.create(
+        programme=programme, window=o["window_auto"], facts_cutoff=now, seed=1, created_by=users["admin"]
+    )
     # a listed award of A to confirm or decline (its application, A's draft, refuses both: nothing changes);
     # nothing under either remedy, so that publishing the batch files nothing
     o["auto_award_a"] = AutoAwardCandidate.objects.create(
-        batch=o["auto_batch"], enterprise=a, amount="100000", rank_award="0", pro_rata_award="0",
-        application=o["a_draft"], confirm_by=timezone.localdate() + dt.timedelta(days=14))
+        batch=o["auto_batch"],
+        enterprise=a,
+        amount="100000",
+        rank_award="0",
+        pro_rata_award="0",
+        application=o["a_draft"],
+        confirm_by=timezone.localdate() + dt.timedelta(days=14),
+    )
 
 
 def _verification(o: dict, users: dict) -> None:
@@ -439,21 +598,39 @@ def _verification(o: dict, users: dict) -> None:
 
     claimant = UserFactory(role=Role.ENTERPRISE, email="claimant-c@example.cn")
     o["enterprise_c"] = enterprise_register(
-        actor=claimant, credit_code=_code(41), name="广州丙新创科技有限公司", registered_district=District.TIANHE,
-        tax_district=District.TIANHE, stats_district=District.TIANHE, legal_representative="陈丙",
-        contact_name="陈丙", contact_phone="020-38000003", claimant_is_legal_representative=True,
-        business_licence=_upload("营业执照.pdf"))
+        actor=claimant,
+        credit_code=_code(41),
+        name="广州丙新创科技有限公司",
+        registered_district=District.TIANHE,
+        tax_district=District.TIANHE,
+        stats_district=District.TIANHE,
+        legal_representative="陈丙",
+        contact_name="陈丙",
+        contact_phone="020-38000003",
+        claimant_is_legal_representative=True,
+        business_licence=_upload("营业执照.pdf"),
+    )
     o["claim_registration"] = o["enterprise_c"].claims.get()
     o["claim_document"] = o["claim_registration"].documents.get()
     contester = UserFactory(role=Role.ENTERPRISE, email="contester@example.cn")
     o["claim_contested"] = claim_contest(
-        actor=contester, credit_code=o["enterprise_a"].credit_code, name=o["enterprise_a"].name,
-        legal_representative="赵甲", registered_district=District.HUANGPU, claimant_is_legal_representative=False,
-        statement="本人为该企业法定代表人授权的经办人，现登记人已离职。", business_licence=_upload("营业执照.pdf"),
-        authorization=_upload("授权委托书.pdf"))
-    o["fact_change"] = enterprise_update(actor=users["owner_a"], enterprise=o["enterprise_a"],
-                                         industry="software_it", change_note="主营业务已变更为软件开发。",
-                                         evidence=[_upload("变更证明.pdf")]).fact_change
+        actor=contester,
+        credit_code=o["enterprise_a"].credit_code,
+        name=o["enterprise_a"].name,
+        legal_representative="赵甲",
+        registered_district=District.HUANGPU,
+        claimant_is_legal_representative=False,
+        statement="本人为该企业法定代表人授权的经办人，现登记人已离职。",
+        business_licence=_upload("营业执照.pdf"),
+        authorization=_upload("授权委托书.pdf"),
+    )
+    o["fact_change"] = enterprise_update(
+        actor=users["owner_a"],
+        enterprise=o["enterprise_a"],
+        industry="software_it",
+        change_note="主营业务已变更为软件开发。",
+        evidence=[_upload("变更证明.pdf")],
+    ).fact_change
     o["fact_change_document"] = o["fact_change"].documents.get()
 
 
@@ -470,9 +647,16 @@ def _preapproval(enterprise, owner):
     from vouchers.models import Programme
 
     return PreApproval.objects.create(
-        reference="SQ2026-900001", enterprise=enterprise, programme=Programme.objects.get(code="th-events"),
-        event_name="大模型产业峰会", event_date=timezone.localdate() + dt.timedelta(days=30), venue="天河区",
-        plan="峰会议程与嘉宾。", budget=Decimal("600000.00"), requested_by=owner)
+        reference="SQ2026-900001",
+        enterprise=enterprise,
+        programme=Programme.objects.get(code="th-events"),
+        event_name="大模型产业峰会",
+        event_date=timezone.localdate() + dt.timedelta(days=30),
+        venue="天河区",
+        plan="峰会议程与嘉宾。",
+        budget=Decimal("600000.00"),
+        requested_by=owner,
+    )
 
 
 def _two_party(supplier, owner, *, buyer) -> Application:
@@ -482,10 +666,17 @@ def _two_party(supplier, owner, *, buyer) -> Application:
 
     now = timezone.now()
     return Application.objects.create(
-        reference="GZAI-2026-900001", enterprise=supplier, programme=Programme.objects.get(code="th-scenario-demo"),
-        state=State.SUBMITTED, title="大模型客服场景示范", submitted_at=now, created_by=owner, declared_at=now,
-        declared_by=owner, inputs={"contract_paid": "3000000.00", "supplier_uscc": supplier.credit_code,
-                                   "buyer_uscc": buyer.credit_code})
+        reference="GZAI-2026-900001",
+        enterprise=supplier,
+        programme=Programme.objects.get(code="th-scenario-demo"),
+        state=State.SUBMITTED,
+        title="大模型客服场景示范",
+        submitted_at=now,
+        created_by=owner,
+        declared_at=now,
+        declared_by=owner,
+        inputs={"contract_paid": "3000000.00", "supplier_uscc": supplier.credit_code, "buyer_uscc": buyer.credit_code},
+    )
 
 
 def _invitation(enterprise, owner) -> tuple[Any, str]:

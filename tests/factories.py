@@ -78,9 +78,12 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def facts_verified(self, create, extracted, **kwargs):
         if create and extracted is not False and self.is_verified:
-            FactRecord.objects.bulk_create([
-                FactRecord(enterprise=self, fact=fact, value=self.fact_value(fact), source=FactSource.BUREAU)
-                for fact in EligibilityFact.values])
+            FactRecord.objects.bulk_create(
+                [
+                    FactRecord(enterprise=self, fact=fact, value=self.fact_value(fact), source=FactSource.BUREAU)
+                    for fact in EligibilityFact.values
+                ]
+            )
 
 
 def member(enterprise: Enterprise, role: str = EnterpriseMember.MemberRole.OWNER, **kwargs) -> User:

@@ -68,8 +68,10 @@ class ParameterValueForm(forms.ModelForm):
         programme = data.get("programme") or (self.instance.programme if self.instance.pk else None)
         name = data.get("name") or self.instance.name
         if programme and name and not programme.parameters.filter(name=name).exists():
-            self.add_error("name" if "name" in self.fields else None,
-                           _("项目 %(code)s 没有参数 %(name)s。") % {"code": programme.code, "name": name})
+            self.add_error(
+                "name" if "name" in self.fields else None,
+                _("项目 %(code)s 没有参数 %(name)s。") % {"code": programme.code, "name": name},
+            )
         if data.get("value") is not None and data["value"] < 0:
             self.add_error("value", _("参数值不能为负数。"))
         return data
@@ -96,9 +98,16 @@ class ParameterValueAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        row = parameter_set(actor=request.user, programme=obj.programme, name=obj.name, value=obj.value,
-                            effective_from=obj.effective_from, clause=obj.clause, note=obj.note,
-                            ip=client_ip(request))
+        row = parameter_set(
+            actor=request.user,
+            programme=obj.programme,
+            name=obj.name,
+            value=obj.value,
+            effective_from=obj.effective_from,
+            clause=obj.clause,
+            note=obj.note,
+            ip=client_ip(request),
+        )
         obj.pk = row.pk
         obj._state.adding = False
 
@@ -123,8 +132,12 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
                 data = super().clean()
                 data["kind"] = data.get("kind") or ApplicationWindow.Kind.ORDINARY
                 if data.get("programme") and data.get("opens_at") and data.get("closes_at"):
-                    window_check(programme=data["programme"], kind=data.get("kind") or "ordinary",
-                                 opens_at=data["opens_at"], closes_at=data["closes_at"])
+                    window_check(
+                        programme=data["programme"],
+                        kind=data.get("kind") or "ordinary",
+                        opens_at=data["opens_at"],
+                        closes_at=data["closes_at"],
+                    )
                 return data
 
         Checked.base_fields["kind"].required = False  # ordinary unless a claim window is chosen
@@ -136,8 +149,14 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        window = window_open(actor=request.user, programme=obj.programme, name=obj.name, opens_at=obj.opens_at,
-                             closes_at=obj.closes_at, kind=obj.kind)
+        window = window_open(
+            actor=request.user,
+            programme=obj.programme,
+            name=obj.name,
+            opens_at=obj.opens_at,
+            closes_at=obj.closes_at,
+            kind=obj.kind,
+        )
         obj.pk = window.pk
         obj._state.adding = False
 
@@ -155,8 +174,16 @@ class BudgetPoolAdmin(admin.ModelAdmin):
 
 @admin.register(Award)
 class AwardAdmin(admin.ModelAdmin):
-    list_display = ("application", "line_name", "enterprise", "programme", "amount_yuan", "disbursed_yuan", "status",
-                    "decided_on")
+    list_display = (
+        "application",
+        "line_name",
+        "enterprise",
+        "programme",
+        "amount_yuan",
+        "disbursed_yuan",
+        "status",
+        "decided_on",
+    )
     line_name = named_column("line", _("奖励对象"), {**LINE_LABELS, "": _("申报单位")})
     amount_yuan = yuan_column("amount", _("核定金额"))
     disbursed_yuan = yuan_column("disbursed", _("已拨付"))

@@ -35,14 +35,28 @@ class PoolSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BudgetPool
-        fields = ["id", "policy", "programme", "programme_name", "fiscal_year", "amount", "reserved", "committed",
-                  "disbursed", "remaining", "updated_at"]
+        fields = [
+            "id",
+            "policy",
+            "programme",
+            "programme_name",
+            "fiscal_year",
+            "amount",
+            "reserved",
+            "committed",
+            "disbursed",
+            "remaining",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
 class PoolSetSerializer(serializers.Serializer):
-    programme = serializers.SlugRelatedField(slug_field="code", queryset=Programme.objects.all(),
-                                             error_messages={"does_not_exist": "未知的申报项目代码“{value}”。"})
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        error_messages={"does_not_exist": "未知的申报项目代码“{value}”。"},
+    )
     fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100)
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
 
@@ -59,8 +73,18 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = ["id", "created_at", "kind", "amount", "released_from", "award", "application", "reference",
-                  "paid_on", "actor"]
+        fields = [
+            "id",
+            "created_at",
+            "kind",
+            "amount",
+            "released_from",
+            "award",
+            "application",
+            "reference",
+            "paid_on",
+            "actor",
+        ]
         read_only_fields = fields
 
 
@@ -84,11 +108,16 @@ class PoolList(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         s = PoolSetSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        existed = BudgetPool.objects.filter(programme=s.validated_data["programme"],
-                                            fiscal_year=s.validated_data["fiscal_year"]).exists()
-        pool = pool_set_amount(actor=request.user, programme=s.validated_data["programme"],
-                               fiscal_year=s.validated_data["fiscal_year"], amount=s.validated_data["amount"],
-                               ip=client_ip(request))
+        existed = BudgetPool.objects.filter(
+            programme=s.validated_data["programme"], fiscal_year=s.validated_data["fiscal_year"]
+        ).exists()
+        pool = pool_set_amount(
+            actor=request.user,
+            programme=s.validated_data["programme"],
+            fiscal_year=s.validated_data["fiscal_year"],
+            amount=s.validated_data["amount"],
+            ip=client_ip(request),
+        )
         return Response(PoolSerializer(pool).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
 
@@ -106,8 +135,13 @@ class PoolDetail(generics.RetrieveAPIView):
         pool = self.get_object()
         s = PoolAmountSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        pool = pool_set_amount(actor=request.user, programme=pool.programme, fiscal_year=pool.fiscal_year,
-                               amount=s.validated_data["amount"], ip=client_ip(request))
+        pool = pool_set_amount(
+            actor=request.user,
+            programme=pool.programme,
+            fiscal_year=pool.fiscal_year,
+            amount=s.validated_data["amount"],
+            ip=client_ip(request),
+        )
         return Response(PoolSerializer(pool).data)
 
 

@@ -28,8 +28,10 @@ from .services import payments as svc
 from .services.payments_common import may_manage_payments, require_enterprise
 
 TAG = ["payments"]
-FILES = {"xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", payment_file_xlsx),
-         "csv": ("text/csv; charset=utf-8", payment_file_csv)}
+FILES = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", payment_file_xlsx),
+    "csv": ("text/csv; charset=utf-8", payment_file_csv),
+}
 
 
 class IsPaymentAdministrator(permissions.BasePermission):
@@ -49,9 +51,13 @@ def _enterprise_of(request: Request):
 
 # --- the enterprise -------------------------------------------------------------------------------
 
+
 class Mine(APIView):
-    @extend_schema(tags=TAG, summary="本企业的收款账户、已拨付、待拨付与应退回 (enterprise users)",
-                   responses=s.PaymentMineSerializer)
+    @extend_schema(
+        tags=TAG,
+        summary="本企业的收款账户、已拨付、待拨付与应退回 (enterprise users)",
+        responses=s.PaymentMineSerializer,
+    )
     def get(self, request: Request) -> Response:
         data = sel.enterprise_payments(actor=request.user)
         if data is None:
@@ -68,14 +74,19 @@ class AccountList(generics.ListAPIView):
     def get_queryset(self):
         return sel.accounts_for_actor(actor=self.request.user).order_by("-submitted_at", "-id")
 
-    @extend_schema(tags=TAG, summary="登记或变更收款账户（待主管部门核验）", request=s.PaymentAccountInput,
-                   responses={201: s.PaymentAccountSerializer})
+    @extend_schema(
+        tags=TAG,
+        summary="登记或变更收款账户（待主管部门核验）",
+        request=s.PaymentAccountInput,
+        responses={201: s.PaymentAccountSerializer},
+    )
     def post(self, request: Request) -> Response:
         enterprise = _enterprise_of(request)
         data = s.PaymentAccountInput(data=request.data)
         data.is_valid(raise_exception=True)
-        account = account_svc.account_submit(actor=request.user, enterprise=enterprise, ip=client_ip(request),
-                                             **data.validated_data)
+        account = account_svc.account_submit(
+            actor=request.user, enterprise=enterprise, ip=client_ip(request), **data.validated_data
+        )
         return Response(s.PaymentAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
@@ -89,29 +100,39 @@ class AccountDetail(generics.RetrieveAPIView):
 class AccountVerify(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="核验通过（此前的账户即被替换）", request=None,
-                   responses=s.PaymentAccountSerializer)
+    @extend_schema(
+        tags=TAG, summary="核验通过（此前的账户即被替换）", request=None, responses=s.PaymentAccountSerializer
+    )
     def post(self, request: Request, pk: int) -> Response:
         account = sel.account_get_for_actor(actor=request.user, pk=pk)
-        return Response(s.PaymentAccountSerializer(account_svc.account_verify(actor=request.user, account=account,
-                                                                       ip=client_ip(request))).data)
+        return Response(
+            s.PaymentAccountSerializer(
+                account_svc.account_verify(actor=request.user, account=account, ip=client_ip(request))
+            ).data
+        )
 
 
 class AccountRefuse(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="核验不通过（写明原因；原账户继续有效）", request=s.PaymentReasonInput,
-                   responses=s.PaymentAccountSerializer)
+    @extend_schema(
+        tags=TAG,
+        summary="核验不通过（写明原因；原账户继续有效）",
+        request=s.PaymentReasonInput,
+        responses=s.PaymentAccountSerializer,
+    )
     def post(self, request: Request, pk: int) -> Response:
         account = sel.account_get_for_actor(actor=request.user, pk=pk)
         data = s.PaymentReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        done = account_svc.account_refuse(actor=request.user, account=account, reason=data.validated_data["reason"],
-                                          ip=client_ip(request))
+        done = account_svc.account_refuse(
+            actor=request.user, account=account, reason=data.validated_data["reason"], ip=client_ip(request)
+        )
         return Response(s.PaymentAccountSerializer(done).data)
 
 
 # --- awards, schedules, acceptance ----------------------------------------------------------------
+
 
 class AwardList(generics.ListAPIView):
     """直接拨付的核定奖励 with their tranches, payment lines and claw-backs (scoped to the actor)."""
@@ -120,8 +141,11 @@ class AwardList(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        return sel.payment_awards_for_actor(actor=self.request.user).prefetch_related(
-            "tranches__acceptance_reports", "clawbacks__repayments").order_by("-decided_on", "-id")
+        return (
+            sel.payment_awards_for_actor(actor=self.request.user)
+            .prefetch_related("tranches__acceptance_reports", "clawbacks__repayments")
+            .order_by("-decided_on", "-id")
+        )
 
 
 class AwardDetail(generics.RetrieveAPIView):
@@ -134,22 +158,30 @@ class AwardDetail(generics.RetrieveAPIView):
 class AwardSchedule(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="设置分期计划（奖励尚无分期时）", request=s.PaymentScheduleInput,
-                   responses={201: s.PaymentTrancheSerializer(many=True)})
+    @extend_schema(
+        tags=TAG,
+        summary="设置分期计划（奖励尚无分期时）",
+        request=s.PaymentScheduleInput,
+        responses={201: s.PaymentTrancheSerializer(many=True)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
         data = s.PaymentScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        made = svc.award_schedule_set(actor=request.user, award=award, tranches=data.validated_data.get("tranches"),
-                                      ip=client_ip(request))
+        made = svc.award_schedule_set(
+            actor=request.user, award=award, tranches=data.validated_data.get("tranches"), ip=client_ip(request)
+        )
         return Response(s.PaymentTrancheSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class DueList(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="待拨付款项（可编入批次；problem 说明不能编入的原因）",
-                   responses=s.PaymentDueSerializer(many=True))
+    @extend_schema(
+        tags=TAG,
+        summary="待拨付款项（可编入批次；problem 说明不能编入的原因）",
+        responses=s.PaymentDueSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         return Response(s.PaymentDueSerializer(sel.payments_due(actor=request.user), many=True).data)
 
@@ -163,9 +195,14 @@ class AcceptanceList(generics.ListAPIView):
 
 
 class AcceptanceFileDownload(APIView):
-    @extend_schema(tags=TAG, summary="下载验收材料（提交的企业与所在区的管理员）",
-                   responses={(200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in
-                              ("application/pdf", "image/jpeg", "image/png", "application/ofd")})
+    @extend_schema(
+        tags=TAG,
+        summary="下载验收材料（提交的企业与所在区的管理员）",
+        responses={
+            (200, media): OpenApiResponse(OpenApiTypes.BINARY)
+            for media in ("application/pdf", "image/jpeg", "image/png", "application/ofd")
+        },
+    )
     def get(self, request: Request, pk: int):
         return acceptance_file_response(sel.acceptance_file_get_for_actor(actor=request.user, pk=pk))
 
@@ -173,18 +210,28 @@ class AcceptanceFileDownload(APIView):
 class AcceptanceDecide(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="验收审核：通过（该期转为待拨付）或不通过（写明理由）",
-                   request=s.PaymentAcceptanceDecision, responses=s.PaymentAcceptanceSerializer)
+    @extend_schema(
+        tags=TAG,
+        summary="验收审核：通过（该期转为待拨付）或不通过（写明理由）",
+        request=s.PaymentAcceptanceDecision,
+        responses=s.PaymentAcceptanceSerializer,
+    )
     def post(self, request: Request, pk: int) -> Response:
         report = sel.acceptance_get_for_actor(actor=request.user, pk=pk)
         data = s.PaymentAcceptanceDecision(data=request.data)
         data.is_valid(raise_exception=True)
-        done = svc.acceptance_decide(actor=request.user, report=report, approve=data.validated_data["approve"],
-                                     note=data.validated_data.get("note", ""), ip=client_ip(request))
+        done = svc.acceptance_decide(
+            actor=request.user,
+            report=report,
+            approve=data.validated_data["approve"],
+            note=data.validated_data.get("note", ""),
+            ip=client_ip(request),
+        )
         return Response(s.PaymentAcceptanceSerializer(done).data)
 
 
 # --- batches --------------------------------------------------------------------------------------
+
 
 class BatchList(generics.ListAPIView):
     """拨付批次; POST prepares one from due tranches (its lines go to each payee's verified account)."""
@@ -196,13 +243,18 @@ class BatchList(generics.ListAPIView):
     def get_queryset(self):
         return sel.batches_for_actor(actor=self.request.user).order_by("-prepared_at", "-id")
 
-    @extend_schema(tags=TAG, summary="编制拨付批次", request=s.PaymentBatchInput,
-                   responses={201: s.PaymentBatchDetailSerializer})
+    @extend_schema(
+        tags=TAG, summary="编制拨付批次", request=s.PaymentBatchInput, responses={201: s.PaymentBatchDetailSerializer}
+    )
     def post(self, request: Request) -> Response:
         data = s.PaymentBatchInput(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = svc.batch_prepare(actor=request.user, tranche_ids=data.validated_data["tranches"],
-                                  note=data.validated_data.get("note", ""), ip=client_ip(request))
+        batch = svc.batch_prepare(
+            actor=request.user,
+            tranche_ids=data.validated_data["tranches"],
+            note=data.validated_data.get("note", ""),
+            ip=client_ip(request),
+        )
         return Response(s.PaymentBatchDetailSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -217,8 +269,12 @@ class BatchDetail(generics.RetrieveAPIView):
 class BatchApprove(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="审批批次（编制人以外的管理员，四眼原则）", request=None,
-                   responses=s.PaymentBatchDetailSerializer)
+    @extend_schema(
+        tags=TAG,
+        summary="审批批次（编制人以外的管理员，四眼原则）",
+        request=None,
+        responses=s.PaymentBatchDetailSerializer,
+    )
     def post(self, request: Request, pk: int) -> Response:
         batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
         done = svc.batch_approve(actor=request.user, batch=batch, ip=client_ip(request))
@@ -228,24 +284,31 @@ class BatchApprove(APIView):
 class BatchCancel(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="撤销批次（尚未登记任何结果时；各笔恢复为待拨付）", request=s.PaymentReasonInput,
-                   responses=s.PaymentBatchDetailSerializer)
+    @extend_schema(
+        tags=TAG,
+        summary="撤销批次（尚未登记任何结果时；各笔恢复为待拨付）",
+        request=s.PaymentReasonInput,
+        responses=s.PaymentBatchDetailSerializer,
+    )
     def post(self, request: Request, pk: int) -> Response:
         batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
         data = s.PaymentReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        done = svc.batch_cancel(actor=request.user, batch=batch, reason=data.validated_data["reason"],
-                                ip=client_ip(request))
+        done = svc.batch_cancel(
+            actor=request.user, batch=batch, reason=data.validated_data["reason"], ip=client_ip(request)
+        )
         return Response(s.PaymentBatchDetailSerializer(done).data)
 
 
 class BatchFile(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="支付文件（已审批的批次；fmt = xlsx 或 csv）",
-                   parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(FILES))],
-                   responses={(200, media.split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY)
-                              for media, _ in FILES.values()})
+    @extend_schema(
+        tags=TAG,
+        summary="支付文件（已审批的批次；fmt = xlsx 或 csv）",
+        parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(FILES))],
+        responses={(200, media.split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY) for media, _ in FILES.values()},
+    )
     def get(self, request: Request, pk: int, fmt: str) -> HttpResponse:
         if fmt not in FILES:
             raise Http404
@@ -261,17 +324,29 @@ class BatchFile(APIView):
 class BatchResults(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="登记拨付结果：逐笔成功（日期、凭证号）或失败（原因）；全部或全不",
-                   request=s.PaymentResultsInput, responses=s.PaymentBatchDetailSerializer)
+    @extend_schema(
+        tags=TAG,
+        summary="登记拨付结果：逐笔成功（日期、凭证号）或失败（原因）；全部或全不",
+        request=s.PaymentResultsInput,
+        responses=s.PaymentBatchDetailSerializer,
+    )
     def post(self, request: Request, pk: int) -> Response:
         batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
         data = s.PaymentResultsInput(data=request.data)
         data.is_valid(raise_exception=True)
-        results = [svc.LineResult(seq=r["seq"], paid=r["paid"], paid_on=r.get("paid_on"),
-                                  voucher_number=r.get("voucher_number", ""), reason=r.get("reason", ""))
-                   for r in data.validated_data["results"]]
-        done = svc.batch_results_record(actor=request.user, batch=batch, results=results, source="api",
-                                        ip=client_ip(request))
+        results = [
+            svc.LineResult(
+                seq=r["seq"],
+                paid=r["paid"],
+                paid_on=r.get("paid_on"),
+                voucher_number=r.get("voucher_number", ""),
+                reason=r.get("reason", ""),
+            )
+            for r in data.validated_data["results"]
+        ]
+        done = svc.batch_results_record(
+            actor=request.user, batch=batch, results=results, source="api", ip=client_ip(request)
+        )
         return Response(s.PaymentBatchDetailSerializer(done).data)
 
 
@@ -279,15 +354,20 @@ class BatchReturnFile(APIView):
     permission_classes = ADMIN
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(tags=TAG, summary="导入银行回执文件（xlsx/csv；与批次不符则整份拒绝，逐行列说明）",
-                   request={"multipart/form-data": s.PaymentReturnFileInput}, responses=s.PaymentBatchDetailSerializer)
+    @extend_schema(
+        tags=TAG,
+        summary="导入银行回执文件（xlsx/csv；与批次不符则整份拒绝，逐行列说明）",
+        request={"multipart/form-data": s.PaymentReturnFileInput},
+        responses=s.PaymentBatchDetailSerializer,
+    )
     def post(self, request: Request, pk: int) -> Response:
         batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
         data = s.PaymentReturnFileInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        done = return_file_import(actor=request.user, batch=batch, name=upload.name or "", data=upload.read(),
-                                  ip=client_ip(request))
+        done = return_file_import(
+            actor=request.user, batch=batch, name=upload.name or "", data=upload.read(), ip=client_ip(request)
+        )
         return Response(s.PaymentBatchDetailSerializer(done).data)
 
 
@@ -306,14 +386,19 @@ class ClawbackDetail(generics.RetrieveAPIView):
 class ClawbackRepayments(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="登记追回款到账（台账记追回）", request=s.PaymentRepaymentInput,
-                   responses={201: s.PaymentClawbackSerializer})
+    @extend_schema(
+        tags=TAG,
+        summary="登记追回款到账（台账记追回）",
+        request=s.PaymentRepaymentInput,
+        responses={201: s.PaymentClawbackSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
         clawback = sel.clawback_get_for_actor(actor=request.user, pk=pk)
         data = s.PaymentRepaymentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        clawback_svc.clawback_repayment_record(actor=request.user, clawback=clawback, ip=client_ip(request),
-                                               **data.validated_data)
+        clawback_svc.clawback_repayment_record(
+            actor=request.user, clawback=clawback, ip=client_ip(request), **data.validated_data
+        )
         clawback.refresh_from_db()
         return Response(s.PaymentClawbackSerializer(clawback).data, status=status.HTTP_201_CREATED)
 
@@ -321,10 +406,12 @@ class ClawbackRepayments(APIView):
 class Report(APIView):
     permission_classes = ADMIN
 
-    @extend_schema(tags=TAG, summary="拨付报表：按资金池与项目的已核定、已拨付、已追回、待拨付、失败、待追回"
-                                     "（与台账一致）",
-                   parameters=[OpenApiParameter("fiscal_year", int, required=False)],
-                   responses=s.PaymentReportSerializer)
+    @extend_schema(
+        tags=TAG,
+        summary="拨付报表：按资金池与项目的已核定、已拨付、已追回、待拨付、失败、待追回（与台账一致）",
+        parameters=[OpenApiParameter("fiscal_year", int, required=False)],
+        responses=s.PaymentReportSerializer,
+    )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("fiscal_year", "")
         year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None

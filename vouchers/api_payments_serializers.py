@@ -32,8 +32,19 @@ class PaymentAccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Account
-        fields = ["id", "enterprise", "enterprise_credit_code", "account_name", "bank_name", "branch_name",
-                  "account_number", "status", "submitted_at", "decided_at", "refusal_reason"]
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_credit_code",
+            "account_name",
+            "bank_name",
+            "branch_name",
+            "account_number",
+            "status",
+            "submitted_at",
+            "decided_at",
+            "refusal_reason",
+        ]
         read_only_fields = fields
 
 
@@ -60,8 +71,19 @@ class PaymentTrancheSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentTranche
-        fields = ["id", "award", "seq", "label", "amount", "condition", "condition_text", "document_number", "status",
-                  "due_since", "acceptance_reports"]
+        fields = [
+            "id",
+            "award",
+            "seq",
+            "label",
+            "amount",
+            "condition",
+            "condition_text",
+            "document_number",
+            "status",
+            "due_since",
+            "acceptance_reports",
+        ]
         read_only_fields = fields
 
 
@@ -71,8 +93,24 @@ class PaymentLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentLine
-        fields = ["id", "batch", "seq", "award", "tranche", "enterprise", "amount", "payee_name", "account_number",
-                  "bank_name", "branch_name", "purpose", "status", "paid_on", "voucher_number", "failure_reason"]
+        fields = [
+            "id",
+            "batch",
+            "seq",
+            "award",
+            "tranche",
+            "enterprise",
+            "amount",
+            "payee_name",
+            "account_number",
+            "bank_name",
+            "branch_name",
+            "purpose",
+            "status",
+            "paid_on",
+            "voucher_number",
+            "failure_reason",
+        ]
         read_only_fields = fields
 
 
@@ -91,8 +129,21 @@ class PaymentClawbackSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Clawback
-        fields = ["id", "number", "award", "application", "enterprise", "amount", "repaid", "outstanding", "status",
-                  "reason", "due_on", "decided_on", "repayments"]
+        fields = [
+            "id",
+            "number",
+            "award",
+            "application",
+            "enterprise",
+            "amount",
+            "repaid",
+            "outstanding",
+            "status",
+            "reason",
+            "due_on",
+            "decided_on",
+            "repayments",
+        ]
         read_only_fields = fields
 
 
@@ -107,8 +158,21 @@ class PaymentAwardPaymentsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Award
-        fields = ["id", "application", "programme", "programme_name", "enterprise", "line", "amount", "disbursed",
-                  "status", "decided_on", "tranches", "payment_lines", "clawbacks"]
+        fields = [
+            "id",
+            "application",
+            "programme",
+            "programme_name",
+            "enterprise",
+            "line",
+            "amount",
+            "disbursed",
+            "status",
+            "decided_on",
+            "tranches",
+            "payment_lines",
+            "clawbacks",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(PaymentLineSerializer(many=True))
@@ -157,15 +221,31 @@ class PaymentAcceptanceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AcceptanceReport
-        fields = ["id", "tranche", "award", "enterprise", "label", "amount", "summary", "status", "submitted_at",
-                  "decided_at", "decision_note", "files"]
+        fields = [
+            "id",
+            "tranche",
+            "award",
+            "enterprise",
+            "label",
+            "amount",
+            "summary",
+            "status",
+            "submitted_at",
+            "decided_at",
+            "decision_note",
+            "files",
+        ]
         read_only_fields = fields
 
 
 class PaymentAcceptanceInput(serializers.Serializer):
     summary = serializers.CharField(max_length=5000)
-    files = serializers.ListField(child=serializers.FileField(), allow_empty=False, max_length=10,
-                                  help_text="验收材料（PDF、OFD、JPG、PNG，按内容识别；multipart，可多个）")
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        allow_empty=False,
+        max_length=10,
+        help_text="验收材料（PDF、OFD、JPG、PNG，按内容识别；multipart，可多个）",
+    )
 
 
 class PaymentAcceptanceDecision(serializers.Serializer):
@@ -179,8 +259,20 @@ class PaymentBatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentBatch
-        fields = ["id", "number", "status", "total", "note", "prepared_by", "prepared_at", "approved_by",
-                  "approved_at", "exported_at", "closed_at", "cancel_reason"]
+        fields = [
+            "id",
+            "number",
+            "status",
+            "total",
+            "note",
+            "prepared_by",
+            "prepared_at",
+            "approved_by",
+            "approved_at",
+            "exported_at",
+            "closed_at",
+            "cancel_reason",
+        ]
         read_only_fields = fields
 
 
@@ -230,8 +322,9 @@ class PaymentResultsInput(serializers.Serializer):
 
 
 class PaymentReturnFileInput(serializers.Serializer):
-    file = serializers.FileField(help_text="本批次支付文件格式的回执（xlsx 或 csv），"
-                                           "填写结果、拨付日期、凭证号、失败原因")
+    file = serializers.FileField(
+        help_text="本批次支付文件格式的回执（xlsx 或 csv），填写结果、拨付日期、凭证号、失败原因"
+    )
 
 
 class PaymentClawbackInput(serializers.Serializer):

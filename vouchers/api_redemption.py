@@ -32,8 +32,19 @@ class VoucherSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Voucher
-        fields = ["id", "code", "enterprise", "enterprise_credit_code", "programme", "face_value", "balance",
-                  "issued_on", "expires_on", "status", "released_amount"]
+        fields = [
+            "id",
+            "code",
+            "enterprise",
+            "enterprise_credit_code",
+            "programme",
+            "face_value",
+            "balance",
+            "issued_on",
+            "expires_on",
+            "status",
+            "released_amount",
+        ]
         read_only_fields = fields
 
 
@@ -43,8 +54,20 @@ class RedemptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Redemption
-        fields = ["id", "voucher", "provider", "invoice_number", "invoice_date", "amount", "status", "dispute_reason",
-                  "original_name", "sha256", "created_at", "responded_at"]
+        fields = [
+            "id",
+            "voucher",
+            "provider",
+            "invoice_number",
+            "invoice_date",
+            "amount",
+            "status",
+            "dispute_reason",
+            "original_name",
+            "sha256",
+            "created_at",
+            "responded_at",
+        ]
         read_only_fields = fields
 
 
@@ -110,6 +133,7 @@ class RedemptionDispute(APIView):
         redemption = redemption_get_for_actor(actor=request.user, pk=pk)
         data = DisputeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        done = svc.redemption_dispute(actor=request.user, redemption=redemption, reason=data.validated_data["reason"],
-                                      ip=client_ip(request))
+        done = svc.redemption_dispute(
+            actor=request.user, redemption=redemption, reason=data.validated_data["reason"], ip=client_ip(request)
+        )
         return Response(RedemptionSerializer(done).data)

@@ -42,8 +42,18 @@ class ApplicationWindowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApplicationWindow
-        fields = ["id", "policy", "programme", "programme_name", "name", "kind", "kind_display", "opens_at",
-                  "closes_at", "is_open"]
+        fields = [
+            "id",
+            "policy",
+            "programme",
+            "programme_name",
+            "name",
+            "kind",
+            "kind_display",
+            "opens_at",
+            "closes_at",
+            "is_open",
+        ]
         read_only_fields = fields
 
     def get_is_open(self, obj: ApplicationWindow) -> bool:
@@ -51,20 +61,27 @@ class ApplicationWindowSerializer(serializers.ModelSerializer):
 
 
 class WindowCreateSerializer(serializers.Serializer):
-    programme = serializers.SlugRelatedField(slug_field="code", queryset=Programme.objects.all(),
-                                             error_messages={"does_not_exist": "未知的申报项目代码“{value}”。"})
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        error_messages={"does_not_exist": "未知的申报项目代码“{value}”。"},
+    )
     name = serializers.CharField(max_length=100)
-    kind = serializers.ChoiceField(choices=ApplicationWindow.Kind.choices, default=ApplicationWindow.Kind.ORDINARY,
-                                   help_text="ordinary (申报批次, inside the policy's validity) or claim (清算批次: "
-                                             "after the policy expired, for facts inside its validity)")
+    kind = serializers.ChoiceField(
+        choices=ApplicationWindow.Kind.choices,
+        default=ApplicationWindow.Kind.ORDINARY,
+        help_text="ordinary (申报批次, inside the policy's validity) or claim (清算批次: "
+        "after the policy expired, for facts inside its validity)",
+    )
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
 
 
 class WindowChangeSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
-    kind = serializers.ChoiceField(choices=ApplicationWindow.Kind.choices, required=False,
-                                   help_text="only before the window opens")
+    kind = serializers.ChoiceField(
+        choices=ApplicationWindow.Kind.choices, required=False, help_text="only before the window opens"
+    )
     opens_at = serializers.DateTimeField(required=False, help_text="only before the window opens")
     closes_at = serializers.DateTimeField(required=False, help_text="later than now; to close now use …/close/")
 
@@ -84,11 +101,15 @@ class WindowList(APIView):
 
     permission_classes = [IsBureauStaff]
 
-    @extend_schema(operation_id="windows_list",
-                   parameters=[OpenApiParameter("programme", str, description="programme code"),
-                               OpenApiParameter("kind", str, description="ordinary / claim"),
-                               OpenApiParameter("open", bool, description="only those accepting submissions now")],
-                   responses=paginated(ApplicationWindowSerializer))
+    @extend_schema(
+        operation_id="windows_list",
+        parameters=[
+            OpenApiParameter("programme", str, description="programme code"),
+            OpenApiParameter("kind", str, description="ordinary / claim"),
+            OpenApiParameter("open", bool, description="only those accepting submissions now"),
+        ],
+        responses=paginated(ApplicationWindowSerializer),
+    )
     def get(self, request):
         qs = windows_for_actor(actor=request.user)  # the staff member's district's
         if request.query_params.get("programme"):
@@ -105,9 +126,15 @@ class WindowList(APIView):
     @extend_schema(request=WindowCreateSerializer, responses={201: ApplicationWindowSerializer})
     def post(self, request):
         data = _valid(WindowCreateSerializer, request)
-        window = window_open(actor=request.user, programme=data["programme"], name=data["name"],
-                             opens_at=data["opens_at"], closes_at=data["closes_at"], kind=data["kind"],
-                             ip=client_ip(request))
+        window = window_open(
+            actor=request.user,
+            programme=data["programme"],
+            name=data["name"],
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            kind=data["kind"],
+            ip=client_ip(request),
+        )
         return Response(ApplicationWindowSerializer(window).data, status=status.HTTP_201_CREATED)
 
 

@@ -67,14 +67,25 @@ QUOTA_NAMES = ("awardee_quota_period", "project_quota_period", "project_quota_ye
 _FORMAL = gettext_lazy("形式审查（材料齐全性；需补正的，一次性告知全部补正事项）")
 _NOTICE = gettext_lazy("公示（默认7个工作日，可提出异议）")
 REVIEW_STEPS = {
-    Programme.ReviewPath.STANDARD: [_FORMAL, gettext_lazy("实质审核（主管部门核定金额，不超过测算上限）"), _NOTICE,
-                                    gettext_lazy("核定并拨付")],
-    Programme.ReviewPath.COMPETITIVE: [_FORMAL, gettext_lazy("专家评审（至少3名专家，声明无利益冲突后按指标评分）"),
-                                       gettext_lazy("主管部门按名额和资金池排名决定"), _NOTICE,
-                                       gettext_lazy("核定并拨付")],
+    Programme.ReviewPath.STANDARD: [
+        _FORMAL,
+        gettext_lazy("实质审核（主管部门核定金额，不超过测算上限）"),
+        _NOTICE,
+        gettext_lazy("核定并拨付"),
+    ],
+    Programme.ReviewPath.COMPETITIVE: [
+        _FORMAL,
+        gettext_lazy("专家评审（至少3名专家，声明无利益冲突后按指标评分）"),
+        gettext_lazy("主管部门按名额和资金池排名决定"),
+        _NOTICE,
+        gettext_lazy("核定并拨付"),
+    ],
 }
-DISTRICT_LABELS = {"huangpu": gettext_lazy("黄埔区/广州开发区"), "tianhe": gettext_lazy("天河区"),
-                   "other": gettext_lazy("其他区域")}
+DISTRICT_LABELS = {
+    "huangpu": gettext_lazy("黄埔区/广州开发区"),
+    "tianhe": gettext_lazy("天河区"),
+    "other": gettext_lazy("其他区域"),
+}
 
 
 def param_label(name: str) -> str:
@@ -151,8 +162,7 @@ def param_short(name: str, value: Decimal) -> str:
 # 平台口径 a note that records a reading the portal chose where the clause is silent or open (a rate it
 # leaves open, what 超/达…以上 mean, the tier and difference rules, a cap without 每年); any other note
 # only says how the clause is applied (说明). The words below mark a reading.
-READING_MARKS = ("平台口径", "条文未", "理解", "=", "默认", "差额", "全部增量", "判断", "测算按", "基准日",
-                 "向下取整")
+READING_MARKS = ("平台口径", "条文未", "理解", "=", "默认", "差额", "全部增量", "判断", "测算按", "基准日", "向下取整")
 # An English gloss or a reference for the developers inside a note: (the clause names no ratio), (PROGRAMS.md)
 _GLOSS = re.compile(r"\s*[（(](?=[^（）()]*[a-z])[\x20-\x7e]*[）)]")
 
@@ -217,10 +227,18 @@ class ParameterRow:
 
 def _row(pv: ParameterValue) -> ParameterRow:
     note = note_for_readers(pv.note)
-    return ParameterRow(name=pv.name, label=param_label(pv.name), value=pv.value, text=param_text(pv.name, pv.value),
-                        effective_from=pv.effective_from, clause=pv.clause, note=note,
-                        is_cap=pv.name.startswith(CAP_PREFIXES) or pv.name in QUOTA_NAMES,
-                        unit=param_kind(pv.name), note_kind=note_kind(pv.note))
+    return ParameterRow(
+        name=pv.name,
+        label=param_label(pv.name),
+        value=pv.value,
+        text=param_text(pv.name, pv.value),
+        effective_from=pv.effective_from,
+        clause=pv.clause,
+        note=note,
+        is_cap=pv.name.startswith(CAP_PREFIXES) or pv.name in QUOTA_NAMES,
+        unit=param_kind(pv.name),
+        note_kind=note_kind(pv.note),
+    )
 
 
 def parameter_rows(*, programme: Programme, on: dt.date) -> tuple[list[ParameterRow], list[ParameterRow]]:
@@ -264,7 +282,11 @@ def formula_in_words(programme: Programme, params: Mapping[str, Decimal]) -> str
         text = _("补助金额 = %(base)s × %(rate)s") % {"base": role("base"), "rate": p("rate")}
     elif f == "increment_rate":
         text = _("增量 = %(cur)s − %(prev)s；增量须达到 %(min)s，补助金额 = 增量 × %(rate)s") % {
-            "cur": role("current"), "prev": role("previous"), "min": p("min_increment"), "rate": p("rate")}
+            "cur": role("current"),
+            "prev": role("previous"),
+            "min": p("min_increment"),
+            "rate": p("rate"),
+        }
     elif f == "fixed":
         text = _("满足条件的，给予定额奖励 %(amount)s") % {"amount": p("fixed_amount")}
     elif f == "requested":
@@ -273,20 +295,29 @@ def formula_in_words(programme: Programme, params: Mapping[str, Decimal]) -> str
         tiers = []
         n = 1
         while f"tier{n}_increment" in params:
-            tiers.append(_("增量超过 %(t)s 的，每单位 %(u)s") % {"t": p(f"tier{n}_increment"),
-                                                                 "u": p(f"tier{n}_per_unit")})
+            tiers.append(
+                _("增量超过 %(t)s 的，每单位 %(u)s") % {"t": p(f"tier{n}_increment"), "u": p(f"tier{n}_per_unit")}
+            )
             n += 1
-        text = _("同比增速须超过 %(g)s；按增量每完整 %(unit)s 计一个单位（向下取整），"
-                 "按达到的最高档次对全部增量计奖：%(tiers)s") % {
-            "g": p("min_growth_rate"), "unit": p("unit_size"), "tiers": "；".join(tiers)}
+        text = _(
+            "同比增速须超过 %(g)s；按增量每完整 %(unit)s 计一个单位（向下取整），"
+            "按达到的最高档次对全部增量计奖：%(tiers)s"
+        ) % {"g": p("min_growth_rate"), "unit": p("unit_size"), "tiers": "；".join(tiers)}
     elif f == "scale_leap":
         text = _("营业收入达到 %(rev)s、研发投入达到 %(rd)s 且正增长；按营业收入每增长完整 %(unit)s 奖励 %(per)s") % {
-            "rev": p("min_revenue"), "rd": p("min_rd"), "unit": p("unit_size"), "per": p("amount_per_unit")}
+            "rev": p("min_revenue"),
+            "rd": p("min_rd"),
+            "unit": p("unit_size"),
+            "per": p("amount_per_unit"),
+        }
     elif f == "level_table":
         text = _("补助金额 = %(base)s × %(rate)s，按项目级别设上限") % {"base": role("base"), "rate": p("rate")}
     elif f == "two_line":
         text = _("供应方奖励 %(base)s × %(rs)s，采购方奖励 %(base)s × %(rb)s，两方分别计上限") % {
-            "base": role("base"), "rs": p("rate_supplier"), "rb": p("rate_buyer")}
+            "base": role("base"),
+            "rs": p("rate_supplier"),
+            "rb": p("rate_buyer"),
+        }
     elif f == "dcmm_levels":
         levels = "、".join(f"{k[-1]}级 {p(k)}" for k in sorted(params) if k.startswith("level_"))
         text = _("按数据管理能力成熟度评估等级奖励：%(levels)s；此前获较低等级奖励的，只补差额") % {"levels": levels}
@@ -314,8 +345,11 @@ def awarded_programme_codes(enterprise) -> set[str]:
     """Programmes under which the enterprise holds a counting award (once-only check)."""
     if enterprise is None:
         return set()
-    return set(Award.objects.filter(enterprise=enterprise, status__in=(Award.Status.RESERVED, Award.Status.COMMITTED))
-               .values_list("programme__code", flat=True))
+    return set(
+        Award.objects.filter(
+            enterprise=enterprise, status__in=(Award.Status.RESERVED, Award.Status.COMMITTED)
+        ).values_list("programme__code", flat=True)
+    )
 
 
 def eligibility_hint(*, programme: Programme, enterprise, awarded: Iterable[str] = ()) -> EligibilityHint:
@@ -326,12 +360,17 @@ def eligibility_hint(*, programme: Programme, enterprise, awarded: Iterable[str]
     hint = EligibilityHint(likely=True)
     district = programme.policy.district
     where = DISTRICT_LABELS.get(district, district)
-    for attr, what in (("registered_district", _("注册地")), ("tax_district", _("税收关系")),
-                       ("stats_district", _("统计关系"))):
+    for attr, what in (
+        ("registered_district", _("注册地")),
+        ("tax_district", _("税收关系")),
+        ("stats_district", _("统计关系")),
+    ):
         value = getattr(enterprise, attr, "")
         if value != district:
-            hint.reasons.append(_("%(what)s在%(there)s，不在%(here)s") % {
-                "what": what, "there": DISTRICT_LABELS.get(value, value or _("未填写")), "here": where})
+            hint.reasons.append(
+                _("%(what)s在%(there)s，不在%(here)s")
+                % {"what": what, "there": DISTRICT_LABELS.get(value, value or _("未填写")), "here": where}
+            )
     if not getattr(enterprise, "has_independent_accounts", True):
         hint.reasons.append(_("须独立核算"))
     if spec.get("requires_above_scale") and not getattr(enterprise, "is_above_scale", False):
@@ -343,8 +382,10 @@ def eligibility_hint(*, programme: Programme, enterprise, awarded: Iterable[str]
             label_zh = str(enterprise.get_industry_display()) if hasattr(enterprise, "get_industry_display") else ""
         label = str(enterprise.get_industry_display()) if label_zh else ""
         if label_zh not in names:
-            hint.reasons.append(_("所属行业为%(mine)s，本项目限%(names)s") % {
-                "mine": label or _("未填写"), "names": _("、").join(industry_names(spec))})
+            hint.reasons.append(
+                _("所属行业为%(mine)s，本项目限%(names)s")
+                % {"mine": label or _("未填写"), "names": _("、").join(industry_names(spec))}
+            )
     if programme.once_only and programme.code in set(awarded):
         hint.reasons.append(_("本项目为一次性奖励，贵企业已获得"))
     hint.likely = not hint.reasons

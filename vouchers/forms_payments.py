@@ -13,22 +13,31 @@ MAX_AMOUNT = Decimal("99999999999999.99")
 
 
 def _amount(label) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=16, decimal_places=2, min_value=Decimal("0.01"),
-                              max_value=MAX_AMOUNT)
+    return forms.DecimalField(
+        label=label, max_digits=16, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT
+    )
 
 
 class AccountForm(forms.Form):
-    account_name = forms.CharField(label=_("账户名称"), max_length=200,
-                                   help_text=_("须与企业名称完全一致，补贴资金只拨付至以本企业名称开立的账户。"))
+    account_name = forms.CharField(
+        label=_("账户名称"),
+        max_length=200,
+        help_text=_("须与企业名称完全一致，补贴资金只拨付至以本企业名称开立的账户。"),
+    )
     bank_name = forms.CharField(label=_("开户银行"), max_length=100, help_text=_("如：中国工商银行"))
     branch_name = forms.CharField(label=_("开户网点"), max_length=100, help_text=_("如：广州开发区支行"))
-    account_number = forms.CharField(label=_("银行账号"), max_length=60,
-                                     help_text=_("10至30位数字；银联卡号（62开头、16至19位）另校验末位校验码。"))
+    account_number = forms.CharField(
+        label=_("银行账号"), max_length=60, help_text=_("10至30位数字；银联卡号（62开头、16至19位）另校验末位校验码。")
+    )
 
 
 class AcceptanceForm(forms.Form):
-    summary = forms.CharField(label=_("验收情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
-                              help_text=_("完成的建设内容、验收结论、验收文件名称与编号。"))
+    summary = forms.CharField(
+        label=_("验收情况"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("完成的建设内容、验收结论、验收文件名称与编号。"),
+    )
 
 
 class ReasonForm(forms.Form):

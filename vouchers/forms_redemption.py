@@ -14,8 +14,9 @@ from .models import ComputeProvider, ProviderRelation
 
 class RedeemForm(forms.Form):
     voucher_code = forms.CharField(label=_("券码"), max_length=30, help_text=_("如 SLQ-2026-ABCD-EFGH。"))
-    holder_credit_code = forms.CharField(label=_("持券企业统一社会信用代码"), max_length=30,
-                                         help_text=_("算力券不可转让：须与持券企业一致。"))
+    holder_credit_code = forms.CharField(
+        label=_("持券企业统一社会信用代码"), max_length=30, help_text=_("算力券不可转让：须与持券企业一致。")
+    )
     invoice_number = forms.CharField(label=_("发票号码"), max_length=40)
     invoice_date = forms.DateField(label=_("开票日期"), widget=DateInput)
     amount = forms.CharField(label=_("核销金额（元）"), max_length=20, help_text=_("不超过算力券余额，精确到分。"))
@@ -29,8 +30,16 @@ class DisputeForm(forms.Form):
 class ProviderForm(forms.ModelForm):
     class Meta:
         model = ComputeProvider
-        fields = ["name", "credit_code", "services", "district", "contact_name", "contact_phone", "valid_from",
-                  "valid_to"]
+        fields = [
+            "name",
+            "credit_code",
+            "services",
+            "district",
+            "contact_name",
+            "contact_phone",
+            "valid_from",
+            "valid_to",
+        ]
         widgets = {"valid_from": DateInput, "valid_to": DateInput, "services": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -51,6 +60,8 @@ class RelationForm(forms.Form):
 
 class SettlementForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2020, max_value=2100)
-    quarter = forms.TypedChoiceField(label=_("季度"), coerce=int,
-                                     choices=[(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")),
-                                              (4, _("第四季度"))])
+    quarter = forms.TypedChoiceField(
+        label=_("季度"),
+        coerce=int,
+        choices=[(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))],
+    )

@@ -50,19 +50,29 @@ def policy_state(policy: Policy, today: dt.date | None = None) -> PolicyState:
     today = today or timezone.localdate()
     period = {"start": policy.valid_from.isoformat(), "end": policy.valid_to.isoformat()}
     if today < policy.valid_from:
-        return PolicyState("pending", str(STATE_LABELS["pending"]), policy.valid_from,
-                           _("自 %(start)s 起施行。") % period)
+        return PolicyState(
+            "pending", str(STATE_LABELS["pending"]), policy.valid_from, _("自 %(start)s 起施行。") % period
+        )
     if today <= policy.valid_to:
-        return PolicyState("in_force", str(STATE_LABELS["in_force"]), policy.valid_to,
-                           _("有效期 %(start)s 至 %(end)s。") % period)
+        return PolicyState(
+            "in_force", str(STATE_LABELS["in_force"]), policy.valid_to, _("有效期 %(start)s 至 %(end)s。") % period
+        )
     last = claim_windows(policy).order_by("-closes_at").values_list("closes_at", flat=True).first()
     if last is not None and _local_day(last) >= today:
         until = _local_day(last)
-        return PolicyState("claims", str(STATE_LABELS["claims"]), until,
-                           _("政策已于 %(end)s 到期；%(until)s 前受理有效期内（%(start)s 至 %(end)s）事项的清算申报。")
-                           % {**period, "until": until.isoformat()})
-    return PolicyState("closed", str(STATE_LABELS["closed"]), None,
-                       _("政策已于 %(end)s 到期，不再受理申报；已受理的申报继续按原政策办理。") % period)
+        return PolicyState(
+            "claims",
+            str(STATE_LABELS["claims"]),
+            until,
+            _("政策已于 %(end)s 到期；%(until)s 前受理有效期内（%(start)s 至 %(end)s）事项的清算申报。")
+            % {**period, "until": until.isoformat()},
+        )
+    return PolicyState(
+        "closed",
+        str(STATE_LABELS["closed"]),
+        None,
+        _("政策已于 %(end)s 到期，不再受理申报；已受理的申报继续按原政策办理。") % period,
+    )
 
 
 def accepts_new_applications(policy: Policy, today: dt.date | None = None) -> bool:
@@ -73,24 +83,39 @@ def accepts_new_applications(policy: Policy, today: dt.date | None = None) -> bo
     return claim_windows(policy).filter(closes_at__gt=timezone.now()).exists()
 
 
-def basis_date(*, programme: Programme, submitted_on: dt.date, period_end: dt.date | None,
-               window: ApplicationWindow | None = None) -> dt.date:
+def basis_date(
+    *, programme: Programme, submitted_on: dt.date, period_end: dt.date | None, window: ApplicationWindow | None = None
+) -> dt.date:
     """The basis date of an application submitted on `submitted_on` (in `window`); raises
     ValidationError (field "period_end") when it falls outside the policy's validity."""
     policy = programme.policy
     period = {"start": policy.valid_from.isoformat(), "end": policy.valid_to.isoformat()}
     if period_end is not None and period_end > submitted_on:
-        raise ValidationError({"period_end": _("申报事项所属期间截止日（%(d)s）不能晚于提交日期（%(s)s）。")
-                               % {"d": period_end.isoformat(), "s": submitted_on.isoformat()}})
+        raise ValidationError(
+            {
+                "period_end": _("申报事项所属期间截止日（%(d)s）不能晚于提交日期（%(s)s）。")
+                % {"d": period_end.isoformat(), "s": submitted_on.isoformat()}
+            }
+        )
     basis = period_end or submitted_on
     if policy.valid_from <= basis <= policy.valid_to:
         return basis
     if period_end is None and submitted_on > policy.valid_to:
-        raise ValidationError({"period_end": _(
-            "政策已于 %(end)s 到期：清算批次只受理政策有效期内（%(start)s 至 %(end)s）的事项，"
-            "请填写申报事项所属期间截止日（如上年度末 %(end)s）。") % period})
-    raise ValidationError({"period_end": _("测算基准日 %(d)s 不在政策有效期内（%(start)s 至 %(end)s）。")
-                           % {**period, "d": basis.isoformat()}})
+        raise ValidationError(
+            {
+                "period_end": _(
+                    "政策已于 %(end)s 到期：清算批次只受理政策有效期内（%(start)s 至 %(end)s）的事项，"
+                    "请填写申报事项所属期间截止日（如上年度末 %(end)s）。"
+                )
+                % period
+            }
+        )
+    raise ValidationError(
+        {
+            "period_end": _("测算基准日 %(d)s 不在政策有效期内（%(start)s 至 %(end)s）。")
+            % {**period, "d": basis.isoformat()}
+        }
+    )
 
 
 def window_check(*, programme: Programme, kind: str, opens_at: dt.datetime, closes_at: dt.datetime) -> None:
@@ -104,9 +129,15 @@ def window_check(*, programme: Programme, kind: str, opens_at: dt.datetime, clos
     if _local_day(opens_at) < policy.valid_from:
         raise ValidationError({"opens_at": _("政策自 %(start)s 起施行，批次不能早于该日开始。") % period})
     if kind == ApplicationWindow.Kind.ORDINARY and _local_day(closes_at) > policy.valid_to:
-        raise ValidationError({"closes_at": _(
-            "政策有效期至 %(end)s，普通申报批次不能晚于该日截止；政策到期后受理有效期内事项，请开放“清算批次”。")
-            % period})
+        raise ValidationError(
+            {
+                "closes_at": _(
+                    "政策有效期至 %(end)s，普通申报批次不能晚于该日截止；政策到期后受理有效期内事项，请开放“清算批次”。"
+                )
+                % period
+            }
+        )
     if kind == ApplicationWindow.Kind.CLAIM and _local_day(closes_at) <= policy.valid_to:
-        raise ValidationError({"kind": _("清算批次用于政策到期（%(end)s）后受理有效期内的事项，截止时间须晚于到期日。")
-                               % period})
+        raise ValidationError(
+            {"kind": _("清算批次用于政策到期（%(end)s）后受理有效期内的事项，截止时间须晚于到期日。") % period}
+        )

@@ -30,6 +30,7 @@ class Request:
 class Room:
     """What is left: the pool's remaining amount, and where they bind, the programme's total over the
     period and the number of awardees/projects the quota still admits."""
+
     pool: Decimal
     programme_total: Decimal | None = None
     quota: int | None = None
@@ -73,8 +74,17 @@ def rank(requests: Sequence[Request], available: Decimal, slots: int | None) -> 
             if slots is not None:
                 slots -= 1
         outcome = ("full" if give == r.amount else "partial") if give > 0 else "none"
-        rows.append({"application_id": r.application_id, "rank": i, "score": r.score, "requested": r.amount,
-                     "awarded": give, "reduction": r.amount - give, "outcome": outcome})
+        rows.append(
+            {
+                "application_id": r.application_id,
+                "rank": i,
+                "score": r.score,
+                "requested": r.amount,
+                "awarded": give,
+                "reduction": r.amount - give,
+                "outcome": outcome,
+            }
+        )
     return rows
 
 
@@ -83,9 +93,16 @@ def pro_rata(requests: Sequence[Request], available: Decimal) -> tuple[Decimal, 
     requested = sum((r.amount for r in requests), ZERO)
     scaled = cents_pro_rata([(r.application_id, r.amount) for r in requests], available)
     ratio = (available / requested).quantize(RATIO_PLACES, ROUND_DOWN) if requested > available else Decimal("1")
-    return ratio, [{"application_id": r.application_id, "score": r.score, "requested": r.amount,
-                    "awarded": scaled[r.application_id], "reduction": r.amount - scaled[r.application_id]}
-                   for r in requests]
+    return ratio, [
+        {
+            "application_id": r.application_id,
+            "score": r.score,
+            "requested": r.amount,
+            "awarded": scaled[r.application_id],
+            "reduction": r.amount - scaled[r.application_id],
+        }
+        for r in requests
+    ]
 
 
 def remedies(requests: Sequence[Request], room: Room) -> dict[str, Any]:
@@ -95,8 +112,11 @@ def remedies(requests: Sequence[Request], room: Room) -> dict[str, Any]:
     rank_rows = rank(requests, available, room.quota)
     ratio, pro_rows = pro_rata(requests, available)
     return {
-        "pool_remaining": room.pool, "programme_total_remaining": room.programme_total,
-        "quota_remaining": room.quota, "available": available, "requested": requested,
+        "pool_remaining": room.pool,
+        "programme_total_remaining": room.programme_total,
+        "quota_remaining": room.quota,
+        "available": available,
+        "requested": requested,
         "oversubscribed": requested > available,
         "rank": {"rows": rank_rows, "total": sum((r["awarded"] for r in rank_rows), ZERO)},
         "pro_rata": {"ratio": ratio, "rows": pro_rows, "total": sum((r["awarded"] for r in pro_rows), ZERO)},

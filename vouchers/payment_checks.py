@@ -37,10 +37,15 @@ def payment_problems() -> list[str]:
         repaid_by_award[c.award_id] += total
     scheduled = set(PaymentTranche.objects.values_list("award_id", flat=True).distinct())
     ledger: dict[tuple[int, str], Decimal] = {
-        (a, k): s for a, k, s in LedgerEntry.objects.filter(award_id__in=scheduled, kind__in=["disburse", "clawback"])
-        .order_by().values_list("award_id", "kind").annotate(s=Sum("amount"))}
-    paid_lines = dict(PaymentLine.objects.filter(status=L.PAID).order_by().values_list("award_id")
-                      .annotate(s=Sum("amount")))
+        (a, k): s
+        for a, k, s in LedgerEntry.objects.filter(award_id__in=scheduled, kind__in=["disburse", "clawback"])
+        .order_by()
+        .values_list("award_id", "kind")
+        .annotate(s=Sum("amount"))
+    }
+    paid_lines = dict(
+        PaymentLine.objects.filter(status=L.PAID).order_by().values_list("award_id").annotate(s=Sum("amount"))
+    )
     tranches: dict[int, list[PaymentTranche]] = defaultdict(list)
     for t in PaymentTranche.objects.order_by("award_id", "seq"):
         tranches[t.award_id].append(t)
@@ -54,14 +59,19 @@ def payment_problems() -> list[str]:
             problems.append(f"奖励 #{award_id} 分期合计 {live} 超过核定金额 {amounts[award_id]}")
         paid_t = sum((t.amount for t in ts if t.status == T.PAID), ZERO)
         if paid_t != paid_lines.get(award_id, ZERO):
-            problems.append(f"奖励 #{award_id} 已拨付分期 {paid_t:.2f}，"
-                            f"已拨付明细 {paid_lines.get(award_id, ZERO):.2f}")
+            problems.append(
+                f"奖励 #{award_id} 已拨付分期 {paid_t:.2f}，已拨付明细 {paid_lines.get(award_id, ZERO):.2f}"
+            )
         if ledger.get((award_id, "disburse"), ZERO) != paid_lines.get(award_id, ZERO):
-            problems.append(f"奖励 #{award_id} 台账拨付 {ledger.get((award_id, 'disburse'), ZERO):.2f}，"
-                            f"支付文件已拨付 {paid_lines.get(award_id, ZERO):.2f}")
+            problems.append(
+                f"奖励 #{award_id} 台账拨付 {ledger.get((award_id, 'disburse'), ZERO):.2f}，"
+                f"支付文件已拨付 {paid_lines.get(award_id, ZERO):.2f}"
+            )
         if ledger.get((award_id, "clawback"), ZERO) != repaid_by_award.get(award_id, ZERO):
-            problems.append(f"奖励 #{award_id} 台账追回 {ledger.get((award_id, 'clawback'), ZERO):.2f}，"
-                            f"追回到账 {repaid_by_award.get(award_id, ZERO):.2f}")
+            problems.append(
+                f"奖励 #{award_id} 台账追回 {ledger.get((award_id, 'clawback'), ZERO):.2f}，"
+                f"追回到账 {repaid_by_award.get(award_id, ZERO):.2f}"
+            )
         for t in ts:
             states = open_lines.get(t.pk, [])
             want: list[str] = {T.PAID: [str(L.PAID)], T.IN_BATCH: [str(L.PENDING)]}.get(T(t.status), [])

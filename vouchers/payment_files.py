@@ -26,8 +26,20 @@ from .services.budget import money
 from .services.payments import LineResult, batch_lines_for_results, batch_results_record, result_problems
 from .services.payments_common import require_payment_admin
 
-HEADER = ["序号", "批次号", "收款人户名", "收款账号", "开户银行", "开户网点", "金额（元）", "用途",
-          "结果", "拨付日期", "凭证号", "失败原因"]
+HEADER = [
+    "序号",
+    "批次号",
+    "收款人户名",
+    "收款账号",
+    "开户银行",
+    "开户网点",
+    "金额（元）",
+    "用途",
+    "结果",
+    "拨付日期",
+    "凭证号",
+    "失败原因",
+]
 PAID_WORDS = {"成功", "已拨付", "支付成功", "paid", "success", "ok"}
 FAILED_WORDS = {"失败", "拨付失败", "支付失败", "退票", "failed", "fail"}
 MAX_BYTES = 2 * 1024 * 1024
@@ -37,8 +49,20 @@ MAX_ERRORS = 100
 
 def _row(batch: PaymentBatch, line: PaymentLine) -> list[Any]:
     result = {"paid": "成功", "failed": "失败"}.get(line.status, "")
-    return [line.seq, batch.number, line.payee_name, line.account_number, line.bank_name, line.branch_name,
-            line.amount, line.purpose, result, line.paid_on or "", line.voucher_number, line.failure_reason]
+    return [
+        line.seq,
+        batch.number,
+        line.payee_name,
+        line.account_number,
+        line.bank_name,
+        line.branch_name,
+        line.amount,
+        line.purpose,
+        result,
+        line.paid_on or "",
+        line.voucher_number,
+        line.failure_reason,
+    ]
 
 
 def _lines(batch: PaymentBatch) -> list[PaymentLine]:
@@ -73,10 +97,15 @@ def payment_file_xlsx(batch: PaymentBatch) -> bytes:
     for col, width in zip("ABCDEFGHIJKL", (6, 16, 30, 26, 20, 24, 16, 50, 8, 12, 20, 24), strict=True):
         ws.column_dimensions[col].width = width
     info = wb.create_sheet("批次信息")
-    for label, value in (("批次号", batch.number), ("状态", batch.get_status_display()), ("笔数", len(lines)),
-                         ("合计金额（元）", batch.total), ("编制人", str(batch.prepared_by)),
-                         ("审批人", str(batch.approved_by or "")),
-                         ("审批时间", batch.approved_at.strftime("%Y-%m-%d %H:%M") if batch.approved_at else "")):
+    for label, value in (
+        ("批次号", batch.number),
+        ("状态", batch.get_status_display()),
+        ("笔数", len(lines)),
+        ("合计金额（元）", batch.total),
+        ("编制人", str(batch.prepared_by)),
+        ("审批人", str(batch.approved_by or "")),
+        ("审批时间", batch.approved_at.strftime("%Y-%m-%d %H:%M") if batch.approved_at else ""),
+    ):
         xlsx_append(info, [label, value])
     out = io.BytesIO()
     wb.save(out)
@@ -84,6 +113,7 @@ def payment_file_xlsx(batch: PaymentBatch) -> bytes:
 
 
 # --- the return file ------------------------------------------------------------------------------
+
 
 @dataclass
 class _Cell:
@@ -98,9 +128,20 @@ class _Cell:
         return _("第%(r)s行%(c)s列（%(h)s）") % {"r": self.row, "c": get_column_letter(self.col), "h": self.header}
 
 
-COLUMNS = {"序号": "seq", "批次号": "batch", "收款账号": "account", "账号": "account", "金额（元）": "amount",
-           "金额(元)": "amount", "金额": "amount", "结果": "result", "拨付日期": "paid_on", "日期": "paid_on",
-           "凭证号": "voucher", "失败原因": "reason"}
+COLUMNS = {
+    "序号": "seq",
+    "批次号": "batch",
+    "收款账号": "account",
+    "账号": "account",
+    "金额（元）": "amount",
+    "金额(元)": "amount",
+    "金额": "amount",
+    "结果": "result",
+    "拨付日期": "paid_on",
+    "日期": "paid_on",
+    "凭证号": "voucher",
+    "失败原因": "reason",
+}
 REQUIRED = {"seq": "序号", "account": "收款账号", "amount": "金额（元）", "result": "结果"}
 
 
@@ -180,10 +221,14 @@ def return_file_read(*, batch: PaymentBatch, name: str, data: bytes) -> list[Lin
 
     def cell(r: list[Any], row_no: int, key: str) -> _Cell:
         i = cols.get(key)
-        return _Cell(row=row_no, col=(i or 0) + 1, header=headers[i] if i is not None else key,
-                     value=r[i] if i is not None and i < len(r) else None)
+        return _Cell(
+            row=row_no,
+            col=(i or 0) + 1,
+            header=headers[i] if i is not None else key,
+            value=r[i] if i is not None and i < len(r) else None,
+        )
 
-    for offset, r in enumerate(rows[start + 1:], start=start + 2):
+    for offset, r in enumerate(rows[start + 1 :], start=start + 2):
         if not any(_text(v) for v in r):
             continue
         c_seq = cell(r, offset, "seq")
@@ -197,8 +242,10 @@ def return_file_read(*, batch: PaymentBatch, name: str, data: bytes) -> list[Lin
             continue
         seen[seq] = offset
         if "batch" in cols and (b := _text(cell(r, offset, "batch").value)) and b != batch.number:
-            errors.append(f"{cell(r, offset, 'batch').where()}：" + _("批次号 %(v)s 不是本批次 %(b)s。")
-                          % {"v": b, "b": batch.number})
+            errors.append(
+                f"{cell(r, offset, 'batch').where()}："
+                + _("批次号 %(v)s 不是本批次 %(b)s。") % {"v": b, "b": batch.number}
+            )
             continue
         line = lines.get(seq)
         if line is None:
@@ -206,18 +253,24 @@ def return_file_read(*, batch: PaymentBatch, name: str, data: bytes) -> list[Lin
             continue
         c_acc = cell(r, offset, "account")
         if re.sub(r"[\s\-]+", "", _text(c_acc.value)) != line.account_number:
-            errors.append(f"{c_acc.where()}：" + _("账号“%(v)s”与本批次第%(n)s笔的收款账号不一致。")
-                          % {"v": _text(c_acc.value), "n": seq})
+            errors.append(
+                f"{c_acc.where()}："
+                + _("账号“%(v)s”与本批次第%(n)s笔的收款账号不一致。") % {"v": _text(c_acc.value), "n": seq}
+            )
         c_amt = cell(r, offset, "amount")
         try:
-            amount = money(_text(c_amt.value) if not isinstance(c_amt.value, int | float) else str(c_amt.value),
-                           field="amount")
+            amount = money(
+                _text(c_amt.value) if not isinstance(c_amt.value, int | float) else str(c_amt.value), field="amount"
+            )
         except ValidationError:
             errors.append(f"{c_amt.where()}：" + _("金额“%(v)s”无法识别。") % {"v": _text(c_amt.value)})
         else:
             if amount != line.amount:
-                errors.append(f"{c_amt.where()}：" + _("金额 %(v)s 与本批次第%(n)s笔的金额 %(a)s 不一致。")
-                              % {"v": f"{amount:,}", "n": seq, "a": f"{line.amount:,}"})
+                errors.append(
+                    f"{c_amt.where()}："
+                    + _("金额 %(v)s 与本批次第%(n)s笔的金额 %(a)s 不一致。")
+                    % {"v": f"{amount:,}", "n": seq, "a": f"{line.amount:,}"}
+                )
         c_res = cell(r, offset, "result")
         word = _text(c_res.value).lower()
         if not word:
@@ -232,11 +285,17 @@ def return_file_read(*, batch: PaymentBatch, name: str, data: bytes) -> list[Lin
             try:
                 paid_on = _date(c_date.value) if _text(c_date.value) or isinstance(c_date.value, dt.date) else None
             except ValueError:
-                errors.append(f"{c_date.where()}：" + _("日期“%(v)s”无法识别（应为 2026-03-31）。")
-                              % {"v": _text(c_date.value)})
+                errors.append(
+                    f"{c_date.where()}：" + _("日期“%(v)s”无法识别（应为 2026-03-31）。") % {"v": _text(c_date.value)}
+                )
                 continue
-        result = LineResult(seq=seq, paid=paid, paid_on=paid_on, voucher_number=_text(cell(r, offset, "voucher").value),
-                            reason=_text(cell(r, offset, "reason").value))
+        result = LineResult(
+            seq=seq,
+            paid=paid,
+            paid_on=paid_on,
+            voucher_number=_text(cell(r, offset, "voucher").value),
+            reason=_text(cell(r, offset, "reason").value),
+        )
         errors += [f"{c_res.where()}：{p}" for p in result_problems(batch=batch, lines=lines, result=result)]
         results.append(result)
     if errors:

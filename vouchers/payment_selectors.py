@@ -42,6 +42,7 @@ def _get(qs: QuerySet, pk: Any):
 
 # --- accounts -------------------------------------------------------------------------------------
 
+
 def accounts_for_actor(*, actor) -> QuerySet[ReceivingAccount]:
     qs = ReceivingAccount.objects.select_related("enterprise", "submitted_by", "decided_by")
     if may_manage_payments(actor):
@@ -63,11 +64,15 @@ def account_queue(*, actor) -> QuerySet[ReceivingAccount]:
 
 # --- awards, tranches, acceptance ----------------------------------------------------------------
 
+
 def _paid_awards() -> QuerySet[Award]:
     """Awards paid in batches (not vouchers): committed ones, and ended ones that were paid or clawed back."""
-    return (Award.objects.filter(programme__is_voucher=False)
-            .filter(Q(status=Award.Status.COMMITTED) | Q(disbursed__gt=0) | Q(clawbacks__isnull=False)).distinct()
-            .select_related("programme", "enterprise", "application", "pool"))
+    return (
+        Award.objects.filter(programme__is_voucher=False)
+        .filter(Q(status=Award.Status.COMMITTED) | Q(disbursed__gt=0) | Q(clawbacks__isnull=False))
+        .distinct()
+        .select_related("programme", "enterprise", "application", "pool")
+    )
 
 
 def payment_awards_for_actor(*, actor) -> QuerySet[Award]:
@@ -95,9 +100,13 @@ def tranche_get_for_actor(*, actor, pk: Any) -> PaymentTranche:
 
 
 def acceptance_for_actor(*, actor) -> QuerySet[AcceptanceReport]:
-    qs = AcceptanceReport.objects.select_related("tranche__award__enterprise", "tranche__award__programme",
-                                                 "tranche__award__application", "submitted_by", "decided_by"
-                                                 ).prefetch_related("files")
+    qs = AcceptanceReport.objects.select_related(
+        "tranche__award__enterprise",
+        "tranche__award__programme",
+        "tranche__award__application",
+        "submitted_by",
+        "decided_by",
+    ).prefetch_related("files")
     if may_manage_payments(actor):
         return qs.filter(award_scope_q(actor, "tranche__award__"))
     enterprise_id = enterprise_id_of(actor)
@@ -123,25 +132,38 @@ def payments_due(*, actor) -> list[DueTranche]:
     """Tranches due (待拨付) for the administrators' selection, each with what would stop it."""
     if not may_manage_payments(actor):
         return []
-    qs = (PaymentTranche.objects.filter(award_scope_q(actor, "award__"), status=T.DUE,
-                                        award__status=Award.Status.COMMITTED)
-          .select_related("award__programme", "award__enterprise", "award__application", "award__pool")
-          .order_by("award__enterprise__name", "award_id", "seq"))
-    accounts = {a.enterprise_id: a for a in ReceivingAccount.objects.filter(
-        status=ReceivingAccount.Status.VERIFIED, enterprise_id__in=qs.values("award__enterprise_id"))}
-    return [DueTranche(t, account_payable(accounts.get(t.award.enterprise_id), enterprise=t.award.enterprise))
-            for t in qs[:1000]]
+    qs = (
+        PaymentTranche.objects.filter(
+            award_scope_q(actor, "award__"), status=T.DUE, award__status=Award.Status.COMMITTED
+        )
+        .select_related("award__programme", "award__enterprise", "award__application", "award__pool")
+        .order_by("award__enterprise__name", "award_id", "seq")
+    )
+    accounts = {
+        a.enterprise_id: a
+        for a in ReceivingAccount.objects.filter(
+            status=ReceivingAccount.Status.VERIFIED, enterprise_id__in=qs.values("award__enterprise_id")
+        )
+    }
+    return [
+        DueTranche(t, account_payable(accounts.get(t.award.enterprise_id), enterprise=t.award.enterprise))
+        for t in qs[:1000]
+    ]
 
 
 def awards_without_schedule(*, actor) -> QuerySet[Award]:
     if not may_manage_payments(actor):
         return Award.objects.none()
-    return (Award.objects.filter(award_scope_q(actor), status=Award.Status.COMMITTED, programme__is_voucher=False)
-            .filter(~Exists(PaymentTranche.objects.filter(award=OuterRef("pk"))))
-            .select_related("programme", "enterprise", "application").order_by("decided_on", "pk"))
+    return (
+        Award.objects.filter(award_scope_q(actor), status=Award.Status.COMMITTED, programme__is_voucher=False)
+        .filter(~Exists(PaymentTranche.objects.filter(award=OuterRef("pk"))))
+        .select_related("programme", "enterprise", "application")
+        .order_by("decided_on", "pk")
+    )
 
 
 # --- batches --------------------------------------------------------------------------------------
+
 
 def batches_for_actor(*, actor) -> QuerySet[PaymentBatch]:
     if not may_manage_payments(actor):
@@ -174,14 +196,20 @@ class PoolShare:
 
 def batch_pool_totals(batch: PaymentBatch) -> list[PoolShare]:
     """The batch's total against each pool it draws on: budget, committed, paid and what is unpaid."""
-    sums = dict(batch.lines.exclude(status=PaymentLine.Status.CANCELLED).values_list("pool_id")
-                .annotate(s=Sum("amount")).order_by())
-    pools = (BudgetPool.objects.select_related("programme").filter(pk__in=sums)
-             .order_by("programme__code", "fiscal_year"))
+    sums = dict(
+        batch.lines.exclude(status=PaymentLine.Status.CANCELLED)
+        .values_list("pool_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    pools = (
+        BudgetPool.objects.select_related("programme").filter(pk__in=sums).order_by("programme__code", "fiscal_year")
+    )
     return [PoolShare(pool=p, amount=sums[p.pk]) for p in pools]
 
 
 # --- claw-backs -----------------------------------------------------------------------------------
+
 
 def clawbacks_for_actor(*, actor) -> QuerySet[Clawback]:
     qs = Clawback.objects.select_related("award__programme", "award__application", "enterprise", "decided_by")
@@ -196,6 +224,7 @@ def clawback_get_for_actor(*, actor, pk: Any) -> Clawback:
 
 
 # --- the enterprise's view ------------------------------------------------------------------------
+
 
 @dataclass
 class AwardPayments:
@@ -244,10 +273,15 @@ class EnterprisePayments:
 
 
 def award_payments(award: Award) -> AwardPayments:
-    tranches = list(PaymentTranche.objects.filter(award=award).order_by("seq")
-                    .prefetch_related("acceptance_reports__files"))
-    lines = list(PaymentLine.objects.filter(award=award).exclude(status=PaymentLine.Status.CANCELLED)
-                 .select_related("batch", "tranche", "account").order_by("batch__prepared_at", "seq"))
+    tranches = list(
+        PaymentTranche.objects.filter(award=award).order_by("seq").prefetch_related("acceptance_reports__files")
+    )
+    lines = list(
+        PaymentLine.objects.filter(award=award)
+        .exclude(status=PaymentLine.Status.CANCELLED)
+        .select_related("batch", "tranche", "account")
+        .order_by("batch__prepared_at", "seq")
+    )
     clawbacks = list(Clawback.objects.filter(award=award).prefetch_related("repayments").order_by("created_at"))
     return AwardPayments(award=award, tranches=tranches, lines=lines, clawbacks=clawbacks)
 
@@ -257,14 +291,17 @@ def enterprise_payments(*, actor) -> EnterprisePayments | None:
     if enterprise_id is None:
         return None
     history = list(accounts_for_actor(actor=actor).order_by("-submitted_at", "-pk")[:20])
-    result = EnterprisePayments(account=account_in_force(enterprise_id=enterprise_id),
-                                pending=next((a for a in history if a.status == ReceivingAccount.Status.PENDING), None),
-                                history=history)
+    result = EnterprisePayments(
+        account=account_in_force(enterprise_id=enterprise_id),
+        pending=next((a for a in history if a.status == ReceivingAccount.Status.PENDING), None),
+        history=history,
+    )
     result.awards = [award_payments(a) for a in payment_awards_for_actor(actor=actor).order_by("-decided_on", "-pk")]
     return result
 
 
 # --- reports --------------------------------------------------------------------------------------
+
 
 @dataclass
 class ReportRow:
@@ -272,14 +309,14 @@ class ReportRow:
     programme_code: str = ""
     fiscal_year: int | None = None
     budget: Decimal = ZERO
-    awarded: Decimal = ZERO    # 已核定 committed (ledger)
-    paid: Decimal = ZERO       # 已拨付 Σ disbursements (ledger)
+    awarded: Decimal = ZERO  # 已核定 committed (ledger)
+    paid: Decimal = ZERO  # 已拨付 Σ disbursements (ledger)
     clawed_back: Decimal = ZERO  # 已追回 Σ claw-backs (ledger)
-    due: Decimal = ZERO        # 待拨付 tranches due or in a batch
-    waiting: Decimal = ZERO    # 待验收
-    failed: Decimal = ZERO     # 拨付失败 (lines, cumulative)
+    due: Decimal = ZERO  # 待拨付 tranches due or in a batch
+    waiting: Decimal = ZERO  # 待验收
+    failed: Decimal = ZERO  # 拨付失败 (lines, cumulative)
     failed_count: int = 0
-    owed: Decimal = ZERO       # 待追回 decided, not yet repaid
+    owed: Decimal = ZERO  # 待追回 decided, not yet repaid
     lines_paid: Decimal = ZERO  # Σ paid lines of the payment files
     repayments: Decimal = ZERO  # Σ repayments recorded
     voucher: bool = False
@@ -302,8 +339,19 @@ class ReportRow:
         return self.voucher or (self.lines_paid == self.paid and self.repayments == self.clawed_back)
 
     def add(self, other: ReportRow) -> None:
-        for name in ("budget", "awarded", "paid", "clawed_back", "due", "waiting", "failed", "failed_count", "owed",
-                     "lines_paid", "repayments"):
+        for name in (
+            "budget",
+            "awarded",
+            "paid",
+            "clawed_back",
+            "due",
+            "waiting",
+            "failed",
+            "failed_count",
+            "owed",
+            "lines_paid",
+            "repayments",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -316,36 +364,61 @@ def payment_report(*, actor, year: int | None = None) -> tuple[list[ReportRow], 
     waiting for acceptance, failed and owed — the ledger's figures beside the payment records'."""
     if not may_manage_payments(actor):
         return [], [], ReportRow(label="")
-    pools = BudgetPool.objects.filter(award_scope_q(actor)).select_related("programme__policy").order_by(
-        "programme__policy__code", "programme__sort_order", "fiscal_year")
+    pools = (
+        BudgetPool.objects.filter(award_scope_q(actor))
+        .select_related("programme__policy")
+        .order_by("programme__policy__code", "programme__sort_order", "fiscal_year")
+    )
     if year:
         pools = pools.filter(fiscal_year=year)
     ledger: dict[tuple[int, str], Decimal] = {
-        (p, k): s for p, k, s in LedgerEntry.objects.filter(kind__in=["disburse", "clawback"]).order_by()
-        .values_list("pool_id", "kind").annotate(s=Sum("amount"))}
+        (p, k): s
+        for p, k, s in LedgerEntry.objects.filter(kind__in=["disburse", "clawback"])
+        .order_by()
+        .values_list("pool_id", "kind")
+        .annotate(s=Sum("amount"))
+    }
     tranches: dict[tuple[int, str], Decimal] = {
-        (p, st): s for p, st, s in PaymentTranche.objects.filter(status__in=[T.DUE, T.IN_BATCH, T.WAITING]).order_by()
-        .values_list("award__pool_id", "status").annotate(s=Sum("amount"))}
-    lines = {(p, st): (s, n) for p, st, s, n in PaymentLine.objects.filter(status__in=["paid", "failed"]).order_by()
-             .values_list("pool_id", "status").annotate(s=Sum("amount"), n=Count("id"))}
+        (p, st): s
+        for p, st, s in PaymentTranche.objects.filter(status__in=[T.DUE, T.IN_BATCH, T.WAITING])
+        .order_by()
+        .values_list("award__pool_id", "status")
+        .annotate(s=Sum("amount"))
+    }
+    lines = {
+        (p, st): (s, n)
+        for p, st, s, n in PaymentLine.objects.filter(status__in=["paid", "failed"])
+        .order_by()
+        .values_list("pool_id", "status")
+        .annotate(s=Sum("amount"), n=Count("id"))
+    }
     owed = dict(Clawback.objects.order_by().values_list("award__pool_id").annotate(s=Sum("amount") - Sum("repaid")))
     repaid = dict(Clawback.objects.order_by().values_list("award__pool_id").annotate(s=Sum("repayments__amount")))
     rows, total = [], ReportRow(label="合计")
     programmes: dict[str, ReportRow] = {}
     for p in pools:
-        r = ReportRow(label=f"{p.programme.name_zh} {p.fiscal_year}", programme_code=p.programme.code,
-                      fiscal_year=p.fiscal_year, budget=p.amount, awarded=p.committed,
-                      paid=ledger.get((p.pk, "disburse"), ZERO), clawed_back=ledger.get((p.pk, "clawback"), ZERO),
-                      due=tranches.get((p.pk, T.DUE), ZERO) + tranches.get((p.pk, T.IN_BATCH), ZERO),
-                      waiting=tranches.get((p.pk, T.WAITING), ZERO),
-                      failed=lines.get((p.pk, "failed"), (ZERO, 0))[0],
-                      failed_count=lines.get((p.pk, "failed"), (ZERO, 0))[1],
-                      owed=owed.get(p.pk) or ZERO, lines_paid=lines.get((p.pk, "paid"), (ZERO, 0))[0],
-                      repayments=repaid.get(p.pk) or ZERO, voucher=p.programme.is_voucher)
+        r = ReportRow(
+            label=f"{p.programme.name_zh} {p.fiscal_year}",
+            programme_code=p.programme.code,
+            fiscal_year=p.fiscal_year,
+            budget=p.amount,
+            awarded=p.committed,
+            paid=ledger.get((p.pk, "disburse"), ZERO),
+            clawed_back=ledger.get((p.pk, "clawback"), ZERO),
+            due=tranches.get((p.pk, T.DUE), ZERO) + tranches.get((p.pk, T.IN_BATCH), ZERO),
+            waiting=tranches.get((p.pk, T.WAITING), ZERO),
+            failed=lines.get((p.pk, "failed"), (ZERO, 0))[0],
+            failed_count=lines.get((p.pk, "failed"), (ZERO, 0))[1],
+            owed=owed.get(p.pk) or ZERO,
+            lines_paid=lines.get((p.pk, "paid"), (ZERO, 0))[0],
+            repayments=repaid.get(p.pk) or ZERO,
+            voucher=p.programme.is_voucher,
+        )
         rows.append(r)
-        sub = programmes.setdefault(p.programme.code, ReportRow(label=p.programme.name_zh,
-                                                                programme_code=p.programme.code,
-                                                                voucher=p.programme.is_voucher))
+        sub = programmes.setdefault(
+            p.programme.code,
+            ReportRow(label=p.programme.name_zh, programme_code=p.programme.code, voucher=p.programme.is_voucher),
+        )
         sub.add(r)
         total.add(r)
     total.voucher = all(r.reconciled for r in rows)  # the total (vouchers included) is reconciled when every pool is

@@ -92,6 +92,7 @@ def provider_get_for_admin(*, actor, pk: int) -> ComputeProvider:
 
 # ----------------------------------------------------------------- settlement
 
+
 def quarter_of(day: dt.date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
@@ -123,10 +124,12 @@ def settlement_for_quarter(*, actor, year: int, quarter: int) -> list[Settlement
     if not (_active(actor) and actor.is_bureau_admin):
         return []
     scope = district_q(actor, "voucher__programme__policy__district")
-    confirmed = Redemption.objects.filter(scope, status=Redemption.Status.CONFIRMED, responded_at__gte=start,
-                                          responded_at__lt=end)
-    pending = Redemption.objects.filter(scope, status=Redemption.Status.PENDING, created_at__gte=start,
-                                        created_at__lt=end)
+    confirmed = Redemption.objects.filter(
+        scope, status=Redemption.Status.CONFIRMED, responded_at__gte=start, responded_at__lt=end
+    )
+    pending = Redemption.objects.filter(
+        scope, status=Redemption.Status.PENDING, created_at__gte=start, created_at__lt=end
+    )
     by_provider: dict[int, list[Redemption]] = defaultdict(list)
     for r in confirmed.select_related("provider", "voucher", "voucher__enterprise").order_by("responded_at", "pk"):
         row = rows.setdefault(r.provider_id, SettlementRow(provider=r.provider))

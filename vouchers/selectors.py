@@ -46,15 +46,29 @@ def programme_spec(programme: Programme) -> calculator.ProgrammeSpec:
     spec.setdefault("inputs", programme.inputs)
     spec.setdefault("once_only", programme.once_only)
     spec.setdefault("name_zh", programme.name_zh)
-    return calculator.ProgrammeSpec.from_dict(spec, {"valid_from": policy.valid_from, "valid_to": policy.valid_to,
-                                                     "code": policy.code, "district": policy.district})
+    return calculator.ProgrammeSpec.from_dict(
+        spec,
+        {
+            "valid_from": policy.valid_from,
+            "valid_to": policy.valid_to,
+            "code": policy.code,
+            "district": policy.district,
+        },
+    )
 
 
 def parameter_values(programme: Programme) -> list[calculator.ParameterValue]:
-    rows = programme.parameters.all() if hasattr(programme, "_prefetched_objects_cache") else \
-        ParameterValue.objects.filter(programme=programme)
-    return [calculator.ParameterValue(name=r.name, value=r.value, effective_from=r.effective_from, clause=r.clause,
-                                      note=r.note) for r in rows]
+    rows = (
+        programme.parameters.all()
+        if hasattr(programme, "_prefetched_objects_cache")
+        else ParameterValue.objects.filter(programme=programme)
+    )
+    return [
+        calculator.ParameterValue(
+            name=r.name, value=r.value, effective_from=r.effective_from, clause=r.clause, note=r.note
+        )
+        for r in rows
+    ]
 
 
 def parameters_in_force(*, programme: Programme, on: dt.date) -> dict[str, Decimal]:
@@ -69,12 +83,18 @@ def _values_by(programme: Programme, on: dt.date) -> QuerySet[ParameterValue]:
 
 
 def _in_force(rows: Iterable[tuple[str, Decimal, dt.date]], on: dt.date) -> dict[str, Decimal]:
-    return calculator.parameters_on((calculator.ParameterValue(name=n, value=v, effective_from=f) for n, v, f in rows),
-                                    on)
+    return calculator.parameters_on(
+        (calculator.ParameterValue(name=n, value=v, effective_from=f) for n, v, f in rows), on
+    )
 
 
-def prior_awards(*, programme: Programme, enterprise_ids: Iterable[int], credit_codes: Iterable[str] = (),
-                 exclude_application_id: int | None = None) -> list[calculator.PriorAward]:
+def prior_awards(
+    *,
+    programme: Programme,
+    enterprise_ids: Iterable[int],
+    credit_codes: Iterable[str] = (),
+    exclude_application_id: int | None = None,
+) -> list[calculator.PriorAward]:
     """Earlier awards under this programme that count against its caps, of these enterprises and of
     those with these credit codes (the parties a two-line award names; read through the award's own
     foreign key, so vouchers needs no other app's model)."""
@@ -110,25 +130,44 @@ def _award_level(parameters: Mapping[str, Any] | None) -> str:
 
 
 def _as_prior(a: Award) -> calculator.PriorAward:
-    return calculator.PriorAward(programme_code=a.programme.code, decided_on=a.decided_on, amount=a.amount,
-                                 line=a.line, level=_award_level(a.parameters),
-                                 project_key=a.application.project_key, basis_on=a.basis_date)
+    return calculator.PriorAward(
+        programme_code=a.programme.code,
+        decided_on=a.decided_on,
+        amount=a.amount,
+        line=a.line,
+        level=_award_level(a.parameters),
+        project_key=a.application.project_key,
+        basis_on=a.basis_date,
+    )
 
 
-def prior_awards_many(*, programme: Programme, wanted: Mapping[Any, tuple[Mapping[str, Any], Any, int | None]]
-                      ) -> dict[Any, list[calculator.PriorAward]]:
+def prior_awards_many(
+    *, programme: Programme, wanted: Mapping[Any, tuple[Mapping[str, Any], Any, int | None]]
+) -> dict[Any, list[calculator.PriorAward]]:
     """prior_awards for several estimates of one programme at once (a batch's ranking), in one query
     whatever their number: key → (inputs, enterprise, exclude_application_id)."""
     codes = {key: set(_uscc_codes(programme, inputs)) for key, (inputs, _e, _x) in wanted.items()}
     ids = {key: {e.pk} if e is not None else set() for key, (_inputs, e, _x) in wanted.items()}
     every_id, every_code = set().union(*ids.values()), set().union(*codes.values())
-    awards = list(Award.objects.filter(_counted_programmes(programme), _of_enterprises(every_id, every_code),
-                                       status__in=COUNTING)
-                  .annotate(holder_code=F("enterprise__credit_code")).select_related("application", "programme")
-                  ) if every_id or every_code else []
-    return {key: [_as_prior(a) for a in awards if (a.enterprise_id in ids[key] or a.holder_code in codes[key])
-                  and a.application_id != exclude]
-            for key, (_inputs, _e, exclude) in wanted.items()}
+    awards = (
+        list(
+            Award.objects.filter(
+                _counted_programmes(programme), _of_enterprises(every_id, every_code), status__in=COUNTING
+            )
+            .annotate(holder_code=F("enterprise__credit_code"))
+            .select_related("application", "programme")
+        )
+        if every_id or every_code
+        else []
+    )
+    return {
+        key: [
+            _as_prior(a)
+            for a in awards
+            if (a.enterprise_id in ids[key] or a.holder_code in codes[key]) and a.application_id != exclude
+        ]
+        for key, (_inputs, _e, exclude) in wanted.items()
+    }
 
 
 def prior_awards_by_enterprise(*, programmes: Iterable[Programme]) -> dict[int, list[calculator.PriorAward]]:
@@ -152,13 +191,18 @@ def enterprise_facts(enterprise) -> calculator.EnterpriseFacts | None:
         above_scale=enterprise.is_above_scale,
         district=enterprise.registered_district if enterprise.in_district(enterprise.registered_district) else "",
         # the Chinese name whatever the reader's language: the catalogue names industries in Chinese
-        industry=_industry_zh(enterprise), credit_code=enterprise.credit_code,
-        verified=_verified(enterprise))
+        industry=_industry_zh(enterprise),
+        credit_code=enterprise.credit_code,
+        verified=_verified(enterprise),
+    )
 
 
 # The calculator's facts and the enterprise's fields they are read from (all of them must be verified).
-FACT_FIELDS = {"district": ("registered_district", "tax_district", "stats_district"),
-               "above_scale": ("is_above_scale",), "industry": ("industry",)}
+FACT_FIELDS = {
+    "district": ("registered_district", "tax_district", "stats_district"),
+    "above_scale": ("is_above_scale",),
+    "industry": ("industry",),
+}
 
 
 def _verified(enterprise) -> dict[str, str]:
@@ -178,14 +222,22 @@ def _industry_zh(enterprise) -> str:
 
 
 def _uscc_codes(programme: Programme, inputs: Mapping[str, Any]) -> list[str]:
-    return [normalize_uscc(v) for m in programme.inputs if m.get("type") == "uscc"
-            for v in [inputs.get(m["name"])] if v]
+    return [
+        normalize_uscc(v) for m in programme.inputs if m.get("type") == "uscc" for v in [inputs.get(m["name"])] if v
+    ]
 
 
-def estimate_for(*, programme: Programme, inputs: Mapping[str, Any], on: dt.date | None = None, enterprise=None,
-                 exclude_application_id: int | None = None, project_key: str = "",
-                 prior: list[calculator.PriorAward] | None = None,
-                 parties: Mapping[str, Any] | None = None) -> calculator.Estimate:
+def estimate_for(
+    *,
+    programme: Programme,
+    inputs: Mapping[str, Any],
+    on: dt.date | None = None,
+    enterprise=None,
+    exclude_application_id: int | None = None,
+    project_key: str = "",
+    prior: list[calculator.PriorAward] | None = None,
+    parties: Mapping[str, Any] | None = None,
+) -> calculator.Estimate:
     """What the programme would award on `on` (default today) for these inputs, counting the
     enterprise's prior awards (read here unless given, e.g. by prior_awards_many for a batch).
     `parties`: each award line's enterprise (or None) by line, whose facts the calculator checks
@@ -193,13 +245,22 @@ def estimate_for(*, programme: Programme, inputs: Mapping[str, Any], on: dt.date
     Raises calculator.InputError with a message per field."""
     on = on or timezone.localdate()
     if prior is None:
-        prior = prior_awards(programme=programme, enterprise_ids=[enterprise.pk] if enterprise is not None else [],
-                             credit_codes=_uscc_codes(programme, inputs),
-                             exclude_application_id=exclude_application_id)
-    return calculator.estimate(spec=programme_spec(programme), params=parameters_in_force(programme=programme, on=on),
-                               inputs=inputs, on=on, prior=prior, enterprise=enterprise_facts(enterprise),
-                               project_key=project_key,
-                               parties={line: enterprise_facts(e) for line, e in parties.items()} if parties else None)
+        prior = prior_awards(
+            programme=programme,
+            enterprise_ids=[enterprise.pk] if enterprise is not None else [],
+            credit_codes=_uscc_codes(programme, inputs),
+            exclude_application_id=exclude_application_id,
+        )
+    return calculator.estimate(
+        spec=programme_spec(programme),
+        params=parameters_in_force(programme=programme, on=on),
+        inputs=inputs,
+        on=on,
+        prior=prior,
+        enterprise=enterprise_facts(enterprise),
+        project_key=project_key,
+        parties={line: enterprise_facts(e) for line, e in parties.items()} if parties else None,
+    )
 
 
 def window_open_for(*, programme: Programme, at: dt.datetime | None = None) -> ApplicationWindow | None:
@@ -228,13 +289,21 @@ def window_get_for_actor(*, actor, pk: Any) -> ApplicationWindow:
 def estimate_as_json(est: calculator.Estimate) -> dict[str, Any]:
     """An estimate as stored with an application or an award: amounts as strings, never floats."""
     return {
-        "programme": est.programme_code, "on": est.on.isoformat(), "eligible": est.eligible,
-        "amount": str(est.amount), "uncapped_amount": str(est.uncapped_amount), "capped_by": est.capped_by,
+        "programme": est.programme_code,
+        "on": est.on.isoformat(),
+        "eligible": est.eligible,
+        "amount": str(est.amount),
+        "uncapped_amount": str(est.uncapped_amount),
+        "capped_by": est.capped_by,
         "reasons": list(est.reasons),
-        "steps": [{"label": s.label, "expression": s.expression, "amount": None if s.amount is None else str(s.amount)}
-                  for s in est.steps],
+        "steps": [
+            {"label": s.label, "expression": s.expression, "amount": None if s.amount is None else str(s.amount)}
+            for s in est.steps
+        ],
         "lines": [{"line": ln.line, "amount": str(ln.amount), "capped_by": ln.capped_by} for ln in est.lines],
         "parameters": dict(est.parameters),
-        "facts": [{"fact": f.fact, "label": f.label, "value": f.value, "verified": f.verified, "source": f.source}
-                  for f in est.facts],
+        "facts": [
+            {"fact": f.fact, "label": f.label, "value": f.value, "verified": f.verified, "source": f.source}
+            for f in est.facts
+        ],
     }

@@ -13,8 +13,11 @@ from .models import ApplicationWindow, Policy, Programme
 def windows_open_now(*, limit: int = 8) -> QuerySet[ApplicationWindow]:
     """申报批次 accepting submissions now, the soonest to close first."""
     now = timezone.now()
-    return (ApplicationWindow.objects.filter(opens_at__lte=now, closes_at__gt=now)
-            .select_related("programme__policy").order_by("closes_at", "pk")[:limit])
+    return (
+        ApplicationWindow.objects.filter(opens_at__lte=now, closes_at__gt=now)
+        .select_related("programme__policy")
+        .order_by("closes_at", "pk")[:limit]
+    )
 
 
 def site_units() -> dict[str, list[str]]:
@@ -31,9 +34,19 @@ def site_units() -> dict[str, list[str]]:
             unit = (programme.responsible_unit or policy.letter_authority or "").strip()
             if unit and unit not in handlers:
                 handlers.append(unit)
-    return {"hosts": hosts, "handlers": handlers,
-            "policies": [{"title": p.title, "number": p.document_number, "status": p.get_status_display(),
-                          "draft": p.status == Policy.Status.DRAFT} for p in policies]}
+    return {
+        "hosts": hosts,
+        "handlers": handlers,
+        "policies": [
+            {
+                "title": p.title,
+                "number": p.document_number,
+                "status": p.get_status_display(),
+                "draft": p.status == Policy.Status.DRAFT,
+            }
+            for p in policies
+        ],
+    }
 
 
 SEARCH_MAX = 50  # characters of a keyword search
@@ -48,10 +61,18 @@ def catalogue_search(*, q: str) -> dict[str, list]:
     programmes = Programme.objects.select_related("policy")
     policies = Policy.objects.all()
     for word in words:
-        programmes = programmes.filter(Q(name_zh__icontains=word) | Q(name_en__icontains=word)
-                                       | Q(summary_zh__icontains=word) | Q(eligibility_zh__icontains=word)
-                                       | Q(clause_text__icontains=word) | Q(responsible_unit__icontains=word))
-        policies = policies.filter(Q(title__icontains=word) | Q(document_number__icontains=word)
-                                   | Q(note__icontains=word))
-    return {"programmes": list(programmes.order_by("policy__code", "sort_order", "code")[:50]),
-            "policies": list(policies.order_by("code")[:20])}
+        programmes = programmes.filter(
+            Q(name_zh__icontains=word)
+            | Q(name_en__icontains=word)
+            | Q(summary_zh__icontains=word)
+            | Q(eligibility_zh__icontains=word)
+            | Q(clause_text__icontains=word)
+            | Q(responsible_unit__icontains=word)
+        )
+        policies = policies.filter(
+            Q(title__icontains=word) | Q(document_number__icontains=word) | Q(note__icontains=word)
+        )
+    return {
+        "programmes": list(programmes.order_by("policy__code", "sort_order", "code")[:50]),
+        "policies": list(policies.order_by("code")[:20]),
+    }

@@ -43,8 +43,13 @@ MAX_AMOUNT = Decimal("99999999999999.99")
 
 
 class PoolAmountForm(forms.Form):
-    amount = forms.DecimalField(label=gettext_lazy("预算额度（元）"), max_digits=16, decimal_places=2,
-                                min_value=Decimal("0"), max_value=MAX_AMOUNT)
+    amount = forms.DecimalField(
+        label=gettext_lazy("预算额度（元）"),
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_AMOUNT,
+    )
 
 
 class PoolCreateForm(PoolAmountForm):
@@ -95,21 +100,40 @@ def _budget_bars(rows: list[BudgetRow], *, width: int = CHART_WIDTH, label_width
         y = GAP + i * (BAR_HEIGHT + 6 + GAP)
         x = label_width
         segments = []
-        for css, value, label in (("committed", r.committed, _("已核定")), ("reserved", r.reserved, _("已预留")),
-                                  ("remaining", max(r.remaining, Decimal("0")), _("剩余"))):
+        for css, value, label in (
+            ("committed", r.committed, _("已核定")),
+            ("reserved", r.reserved, _("已预留")),
+            ("remaining", max(r.remaining, Decimal("0")), _("剩余")),
+        ):
             seg = float(value / scale) * span
             if seg > 0:
-                segments.append({"css": css, "x": round(x, 1), "width": round(max(seg, 1), 1), "label": label,
-                                 "value": value})
+                segments.append(
+                    {"css": css, "x": round(x, 1), "width": round(max(seg, 1), 1), "label": label, "value": value}
+                )
                 x += seg
         used = (r.reserved + r.committed) / r.amount * 100 if r.amount else Decimal("0")
-        bars.append({"y": y, "text_y": y + BAR_HEIGHT - 3, "label": f"{r.programme_name} {r.fiscal_year}",
-                     "segments": segments, "paid_y": y + BAR_HEIGHT + 1,
-                     "paid_width": round(float(r.disbursed / scale) * span, 1), "disbursed": r.disbursed,
-                     "end_x": round(x + 6, 1), "used_pct": f"{used:.1f}"})
+        bars.append(
+            {
+                "y": y,
+                "text_y": y + BAR_HEIGHT - 3,
+                "label": f"{r.programme_name} {r.fiscal_year}",
+                "segments": segments,
+                "paid_y": y + BAR_HEIGHT + 1,
+                "paid_width": round(float(r.disbursed / scale) * span, 1),
+                "disbursed": r.disbursed,
+                "end_x": round(x + 6, 1),
+                "used_pct": f"{used:.1f}",
+            }
+        )
     height = GAP + len(bars) * (BAR_HEIGHT + 6 + GAP) + 24
-    return {"bars": bars, "width": width, "height": height, "label_x": label_width - 8,
-            "legend_y": height - 8, "bar_height": BAR_HEIGHT}
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "label_x": label_width - 8,
+        "legend_y": height - 8,
+        "bar_height": BAR_HEIGHT,
+    }
 
 
 def _count_bars(counts: list[tuple[str, str, int]]) -> dict[str, Any]:
@@ -118,13 +142,28 @@ def _count_bars(counts: list[tuple[str, str, int]]) -> dict[str, Any]:
     bars = []
     for i, (state, label, n) in enumerate(counts):
         y = 6 + i * 24
-        bars.append({"state": state, "label": label, "n": n, "y": y, "text_y": y + 14,
-                     "width": round(n / top * span, 1) if n else 0, "end_x": label_w + (n / top * span) + 6})
-    return {"bars": bars, "width": label_w + span + 60, "height": 12 + len(bars) * 24, "label_x": label_w - 8,
-            "x": label_w}
+        bars.append(
+            {
+                "state": state,
+                "label": label,
+                "n": n,
+                "y": y,
+                "text_y": y + 14,
+                "width": round(n / top * span, 1) if n else 0,
+                "end_x": label_w + (n / top * span) + 6,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": label_w + span + 60,
+        "height": 12 + len(bars) * 24,
+        "label_x": label_w - 8,
+        "x": label_w,
+    }
 
 
 # --- pages ----------------------------------------------------------------------------------------
+
 
 @login_required
 def budget_index(request: HttpRequest) -> HttpResponse:
@@ -135,11 +174,18 @@ def budget_index(request: HttpRequest) -> HttpResponse:
 def _overview_page(request: HttpRequest, form: PoolCreateForm, status: int = 200) -> HttpResponse:
     year, policy = _filters(request)
     overview = budget_overview(actor=request.user, year=year, policy=policy)
-    return render(request, "vouchers/budget/overview.html", {
-        "overview": overview, "groups": state_group_labels(),
-        "chart": _budget_bars(overview.rows),
-        "form": form, "query": request.GET.urlencode(),
-    }, status=status)
+    return render(
+        request,
+        "vouchers/budget/overview.html",
+        {
+            "overview": overview,
+            "groups": state_group_labels(),
+            "chart": _budget_bars(overview.rows),
+            "form": form,
+            "query": request.GET.urlencode(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -149,9 +195,13 @@ def budget_pool_create(request: HttpRequest) -> HttpResponse:
     form = PoolCreateForm(request.POST, actor=request.user)
     if form.is_valid():
         try:
-            pool = pool_set_amount(actor=request.user, programme=form.cleaned_data["programme"],
-                                   fiscal_year=form.cleaned_data["fiscal_year"], amount=form.cleaned_data["amount"],
-                                   ip=client_ip(request))
+            pool = pool_set_amount(
+                actor=request.user,
+                programme=form.cleaned_data["programme"],
+                fiscal_year=form.cleaned_data["fiscal_year"],
+                amount=form.cleaned_data["amount"],
+                ip=client_ip(request),
+            )
         except ValidationError as e:
             _apply_errors(form, e)
         else:
@@ -177,16 +227,35 @@ def _pool_page(request: HttpRequest, pool, form: PoolAmountForm, status: int = 2
         info = {b["application_id"]: b for b in batch}
         for r in remedies["rank"]["rows"] + remedies["pro_rata"]["rows"]:
             r["info"] = info[r["application_id"]]
-    row = BudgetRow(policy_code=pool.programme.policy.code, policy_title=pool.programme.policy.title,
-                    programme_id=pool.programme_id, programme_code=pool.programme.code,
-                    programme_name=pool.programme.name_zh, fiscal_year=pool.fiscal_year, pool_id=pool.pk,
-                    amount=pool.amount, reserved=pool.reserved, committed=pool.committed, disbursed=pool.disbursed)
-    return render(request, "vouchers/budget/pool.html", {
-        "pool": pool, "form": form, "awards": awards, "ledger": Capped(pool_ledger(actor=request.user, pool=pool), 50),
-        "counts": counts, "count_chart": _count_bars(counts), "remedies": remedies,
-        "chart": _budget_bars([row], width=560, label_width=110),
-        "floor": pool.reserved + pool.committed,
-    }, status=status)
+    row = BudgetRow(
+        policy_code=pool.programme.policy.code,
+        policy_title=pool.programme.policy.title,
+        programme_id=pool.programme_id,
+        programme_code=pool.programme.code,
+        programme_name=pool.programme.name_zh,
+        fiscal_year=pool.fiscal_year,
+        pool_id=pool.pk,
+        amount=pool.amount,
+        reserved=pool.reserved,
+        committed=pool.committed,
+        disbursed=pool.disbursed,
+    )
+    return render(
+        request,
+        "vouchers/budget/pool.html",
+        {
+            "pool": pool,
+            "form": form,
+            "awards": awards,
+            "ledger": Capped(pool_ledger(actor=request.user, pool=pool), 50),
+            "counts": counts,
+            "count_chart": _count_bars(counts),
+            "remedies": remedies,
+            "chart": _budget_bars([row], width=560, label_width=110),
+            "floor": pool.reserved + pool.committed,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -197,8 +266,13 @@ def budget_pool_amount(request: HttpRequest, pk: int) -> HttpResponse:
     form = PoolAmountForm(request.POST)
     if form.is_valid():
         try:
-            pool_set_amount(actor=request.user, programme=pool.programme, fiscal_year=pool.fiscal_year,
-                            amount=form.cleaned_data["amount"], ip=client_ip(request))
+            pool_set_amount(
+                actor=request.user,
+                programme=pool.programme,
+                fiscal_year=pool.fiscal_year,
+                amount=form.cleaned_data["amount"],
+                ip=client_ip(request),
+            )
         except ValidationError as e:
             _apply_errors(form, e)
         else:
@@ -209,8 +283,10 @@ def budget_pool_amount(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- exports --------------------------------------------------------------------------------------
 
-def _table_response(*, title: str, header: list[str], rows: list[list[Any]], money_cols: set[int], fmt: str,
-                    filename: str) -> HttpResponse:
+
+def _table_response(
+    *, title: str, header: list[str], rows: list[list[Any]], money_cols: set[int], fmt: str, filename: str
+) -> HttpResponse:
     if fmt == "csv":
         buf = io.StringIO()
         buf.write("\ufeff")  # BOM: Excel then reads the file as UTF-8 and shows Chinese correctly
@@ -238,8 +314,9 @@ def _table_response(*, title: str, header: list[str], rows: list[list[Any]], mon
         ws.freeze_panes = "A2"
         out = io.BytesIO()
         wb.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
     else:
         raise Http404("unknown format")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
@@ -252,26 +329,84 @@ def budget_export(request: HttpRequest, fmt: str) -> HttpResponse:
     year, policy = _filters(request)
     overview = budget_overview(actor=request.user, year=year, policy=policy)
     groups = state_group_labels()
-    header = [_("政策"), _("项目代码"), _("项目名称"), _("年度"), _("预算额度（元）"), _("已预留（元）"),
-              _("已核定（元）"), _("已拨付（元）"), _("剩余（元）"), _("申报总数"), *groups]
-    rows = [[r.policy_code, r.programme_code, r.programme_name, r.fiscal_year, r.amount, r.reserved, r.committed,
-             r.disbursed, r.remaining, r.applications, *r.groups] for r in overview.rows]
+    header = [
+        _("政策"),
+        _("项目代码"),
+        _("项目名称"),
+        _("年度"),
+        _("预算额度（元）"),
+        _("已预留（元）"),
+        _("已核定（元）"),
+        _("已拨付（元）"),
+        _("剩余（元）"),
+        _("申报总数"),
+        *groups,
+    ]
+    rows = [
+        [
+            r.policy_code,
+            r.programme_code,
+            r.programme_name,
+            r.fiscal_year,
+            r.amount,
+            r.reserved,
+            r.committed,
+            r.disbursed,
+            r.remaining,
+            r.applications,
+            *r.groups,
+        ]
+        for r in overview.rows
+    ]
     t = overview.total
-    rows.append([_("合计"), "", "", "", t.amount, t.reserved, t.committed, t.disbursed, t.remaining, t.applications,
-                 *t.groups])
+    rows.append(
+        [_("合计"), "", "", "", t.amount, t.reserved, t.committed, t.disbursed, t.remaining, t.applications, *t.groups]
+    )
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _table_response(title=_("预算执行"), header=header, rows=rows, money_cols={4, 5, 6, 7, 8}, fmt=fmt,
-                           filename=f"budget-{year or 'all'}-{stamp}")
+    return _table_response(
+        title=_("预算执行"),
+        header=header,
+        rows=rows,
+        money_cols={4, 5, 6, 7, 8},
+        fmt=fmt,
+        filename=f"budget-{year or 'all'}-{stamp}",
+    )
 
 
 @login_required
 def budget_pool_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     _admin(request)
     pool = pool_get_for_actor(actor=request.user, pk=pk)
-    header = [_("申报编号"), _("项目名称"), _("企业"), _("统一社会信用代码"), _("奖励对象"), _("决定日期"),
-              _("核定金额（元）"), _("已拨付（元）"), _("状态")]
-    rows = [[a.application.reference, a.application.title, a.enterprise.name, a.enterprise.credit_code,
-             a.line, a.decided_on.isoformat(), a.amount, a.disbursed, a.get_status_display()]
-            for a in pool_awards(actor=request.user, pool=pool).iterator(chunk_size=2000)]
-    return _table_response(title=f"{pool.programme.code} {pool.fiscal_year}", header=header, rows=rows,
-                           money_cols={6, 7}, fmt=fmt, filename=f"awards-{pool.programme.code}-{pool.fiscal_year}")
+    header = [
+        _("申报编号"),
+        _("项目名称"),
+        _("企业"),
+        _("统一社会信用代码"),
+        _("奖励对象"),
+        _("决定日期"),
+        _("核定金额（元）"),
+        _("已拨付（元）"),
+        _("状态"),
+    ]
+    rows = [
+        [
+            a.application.reference,
+            a.application.title,
+            a.enterprise.name,
+            a.enterprise.credit_code,
+            a.line,
+            a.decided_on.isoformat(),
+            a.amount,
+            a.disbursed,
+            a.get_status_display(),
+        ]
+        for a in pool_awards(actor=request.user, pool=pool).iterator(chunk_size=2000)
+    ]
+    return _table_response(
+        title=f"{pool.programme.code} {pool.fiscal_year}",
+        header=header,
+        rows=rows,
+        money_cols={6, 7},
+        fmt=fmt,
+        filename=f"awards-{pool.programme.code}-{pool.fiscal_year}",
+    )

@@ -74,29 +74,51 @@ def catalogue_index(request: HttpRequest) -> HttpResponse:
         kind, policy = form.cleaned_data["kind"], form.cleaned_data["policy"]
     programmes = list(programmes_list(kind=kind, policy=policy))
     now = timezone.now()
-    open_ids = set(ApplicationWindow.objects.filter(opens_at__lte=now, closes_at__gt=now)
-                   .values_list("programme_id", flat=True))
+    open_ids = set(
+        ApplicationWindow.objects.filter(opens_at__lte=now, closes_at__gt=now).values_list("programme_id", flat=True)
+    )
     enterprise = _member_enterprise(request.user)
     awarded = awarded_programme_codes(enterprise)
-    rows = [{"programme": p, "window_open": p.pk in open_ids,
-             "hint": eligibility_hint(programme=p, enterprise=enterprise, awarded=awarded) if enterprise else None}
-            for p in programmes]
+    rows = [
+        {
+            "programme": p,
+            "window_open": p.pk in open_ids,
+            "hint": eligibility_hint(programme=p, enterprise=enterprise, awarded=awarded) if enterprise else None,
+        }
+        for p in programmes
+    ]
     policies = Policy.objects.order_by("code")
     kinds = [{"value": "", "label": _("全部"), "active": not kind}] + [
-        {"value": value, "label": label, "active": kind == value} for value, label in Programme.Kind.choices]
-    return render(request, "vouchers/catalogue/index.html", {
-        "form": form, "rows": rows, "policies": policies, "kinds": kinds, "kind": kind, "policy_code": policy,
-        "enterprise": enterprise, "total": Programme.objects.count(),
-    })
+        {"value": value, "label": label, "active": kind == value} for value, label in Programme.Kind.choices
+    ]
+    return render(
+        request,
+        "vouchers/catalogue/index.html",
+        {
+            "form": form,
+            "rows": rows,
+            "policies": policies,
+            "kinds": kinds,
+            "kind": kind,
+            "policy_code": policy,
+            "enterprise": enterprise,
+            "total": Programme.objects.count(),
+        },
+    )
 
 
 def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     policy = get_object_or_404(Policy, code=code)
-    return render(request, "vouchers/catalogue/policy.html", {
-        "policy": policy, "programmes": programmes_list(policy=policy.code),
-        "district_label": DISTRICT_LABELS.get(policy.district, policy.district),
-        "provenance": text_provenance(policy.full_text_source),
-    })
+    return render(
+        request,
+        "vouchers/catalogue/policy.html",
+        {
+            "policy": policy,
+            "programmes": programmes_list(policy=policy.code),
+            "district_label": DISTRICT_LABELS.get(policy.district, policy.district),
+            "provenance": text_provenance(policy.full_text_source),
+        },
+    )
 
 
 def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -105,32 +127,54 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     rows, scheduled = parameter_rows(programme=programme, on=today)
     params = parameters_in_force(programme=programme, on=today)
     enterprise = _member_enterprise(request.user)
-    hint = eligibility_hint(programme=programme, enterprise=enterprise, awarded=awarded_programme_codes(enterprise)) \
-        if enterprise else None
+    hint = (
+        eligibility_hint(programme=programme, enterprise=enterprise, awarded=awarded_programme_codes(enterprise))
+        if enterprise
+        else None
+    )
     spec = programme.spec or {}
-    inputs = [{"label": input_label(m), "unit": input_unit(m), "help": m.get("help_zh", ""),
-               "must_be": m.get("must_be") is True} for m in programme.inputs]
+    inputs = [
+        {
+            "label": input_label(m),
+            "unit": input_unit(m),
+            "help": m.get("help_zh", ""),
+            "must_be": m.get("must_be") is True,
+        }
+        for m in programme.inputs
+    ]
     open_window = window_open_for(programme=programme)
-    return render(request, "vouchers/catalogue/programme.html", {
-        "programme": programme, "policy": programme.policy, "today": today,
-        "rows": [r for r in rows if not r.is_cap], "caps": [r for r in rows if r.is_cap], "scheduled": scheduled,
-        # the clause is shown in official text; where it differs, the seed's wording beside it
-        "provenance": text_provenance(programme.policy.full_text_source),
-        "clause_source": programme.clause_source if programme.clause_source != programme.clause_text else "",
-        "formula_text": formula_in_words(programme, params), "inputs": inputs,
-        "industries": industry_names(spec),
-        "requires_above_scale": bool(spec.get("requires_above_scale")),
-        "once_per_project": bool(spec.get("once_per_project")),
-        "district_label": DISTRICT_LABELS.get(programme.policy.district, programme.policy.district),
-        "review_steps": REVIEW_STEPS.get(programme.review_path, []),
-        "windows": programme.windows.filter(closes_at__gt=timezone.now()).order_by("opens_at"),
-        "open_window": open_window,
-        # th2024 is a draft: its programmes take applications only in an open window.
-        "apply_url": _apply_url(programme) if open_window or programme.policy.status == Policy.Status.IN_FORCE else "",
-        "enterprise": enterprise, "hint": hint,
-        "can_manage": getattr(request.user, "is_bureau_admin", False)
-        and in_district(request.user, programme.policy.district),
-    })
+    return render(
+        request,
+        "vouchers/catalogue/programme.html",
+        {
+            "programme": programme,
+            "policy": programme.policy,
+            "today": today,
+            "rows": [r for r in rows if not r.is_cap],
+            "caps": [r for r in rows if r.is_cap],
+            "scheduled": scheduled,
+            # the clause is shown in official text; where it differs, the seed's wording beside it
+            "provenance": text_provenance(programme.policy.full_text_source),
+            "clause_source": programme.clause_source if programme.clause_source != programme.clause_text else "",
+            "formula_text": formula_in_words(programme, params),
+            "inputs": inputs,
+            "industries": industry_names(spec),
+            "requires_above_scale": bool(spec.get("requires_above_scale")),
+            "once_per_project": bool(spec.get("once_per_project")),
+            "district_label": DISTRICT_LABELS.get(programme.policy.district, programme.policy.district),
+            "review_steps": REVIEW_STEPS.get(programme.review_path, []),
+            "windows": programme.windows.filter(closes_at__gt=timezone.now()).order_by("opens_at"),
+            "open_window": open_window,
+            # th2024 is a draft: its programmes take applications only in an open window.
+            "apply_url": _apply_url(programme)
+            if open_window or programme.policy.status == Policy.Status.IN_FORCE
+            else "",
+            "enterprise": enterprise,
+            "hint": hint,
+            "can_manage": getattr(request.user, "is_bureau_admin", False)
+            and in_district(request.user, programme.policy.district),
+        },
+    )
 
 
 def programme_estimate(request: HttpRequest, code: str) -> HttpResponse:
@@ -155,23 +199,42 @@ def programme_estimate(request: HttpRequest, code: str) -> HttpResponse:
         else:
             if valid:
                 result = {
-                    "estimate": est, "capped_by_label": capped_by_label(est.capped_by),
+                    "estimate": est,
+                    "capped_by_label": capped_by_label(est.capped_by),
                     "amount_wan": wan_exact(est.amount),
-                    "lines": [{"label": calculator.LINE_LABELS.get(ln.line, ln.line), "amount": ln.amount,
-                               "capped_by": capped_by_label(ln.capped_by)} for ln in est.lines],
+                    "lines": [
+                        {
+                            "label": calculator.LINE_LABELS.get(ln.line, ln.line),
+                            "amount": ln.amount,
+                            "capped_by": capped_by_label(ln.capped_by),
+                        }
+                        for ln in est.lines
+                    ],
                     "parameters": [(param_label(k), param_text(k, v)) for k, v in est.parameters.items()],
                 }
                 if enterprise is not None:
                     caps = calculator.remaining_caps(
-                        spec=programme_spec(programme), params=parameters_in_force(programme=programme, on=on),
-                        on=on, prior=prior_awards(programme=programme, enterprise_ids=[enterprise.pk]))
+                        spec=programme_spec(programme),
+                        params=parameters_in_force(programme=programme, on=on),
+                        on=on,
+                        prior=prior_awards(programme=programme, enterprise_ids=[enterprise.pk]),
+                    )
                     remaining = [(capped_by_label(k), v) for k, v in caps.items()]
         if form.errors:
             status = 400
-    return render(request, "vouchers/catalogue/estimate.html", {
-        "programme": programme, "policy": programme.policy, "form": form, "result": result,
-        "enterprise": enterprise, "remaining": remaining,
-    }, status=status)
+    return render(
+        request,
+        "vouchers/catalogue/estimate.html",
+        {
+            "programme": programme,
+            "policy": programme.policy,
+            "form": form,
+            "result": result,
+            "enterprise": enterprise,
+            "remaining": remaining,
+        },
+        status=status,
+    )
 
 
 def _require_bureau_admin(user, programme=None) -> None:
@@ -205,13 +268,19 @@ def parameter_change(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             _put_errors(form, exc)
         else:
-            messages.success(request, _("已设置 %(label)s 自 %(date)s 起为 %(value)s。") % {
-                "label": param_label(row.name), "date": row.effective_from.isoformat(), "value": row.value})
+            messages.success(
+                request,
+                _("已设置 %(label)s 自 %(date)s 起为 %(value)s。")
+                % {"label": param_label(row.name), "date": row.effective_from.isoformat(), "value": row.value},
+            )
             return redirect("vouchers:programme", code=programme.code)
     rows, scheduled = parameter_rows(programme=programme, on=timezone.localdate())
-    return render(request, "vouchers/catalogue/manage_parameter.html",
-                  {"programme": programme, "form": form, "rows": rows, "scheduled": scheduled},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "vouchers/catalogue/manage_parameter.html",
+        {"programme": programme, "form": form, "rows": rows, "scheduled": scheduled},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -229,6 +298,9 @@ def window_add(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("已开放申报批次“%(name)s”。") % {"name": window.name})
             return redirect("vouchers:programme", code=programme.code)
-    return render(request, "vouchers/catalogue/manage_window.html",
-                  {"programme": programme, "form": form, "windows": programme.windows.order_by("-opens_at")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "vouchers/catalogue/manage_window.html",
+        {"programme": programme, "form": form, "windows": programme.windows.order_by("-opens_at")},
+        status=400 if form.errors else 200,
+    )

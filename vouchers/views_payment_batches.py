@@ -26,8 +26,10 @@ from .payment_files import payment_file_csv, payment_file_xlsx, return_file_impo
 from .services import payments as svc
 from .services.payments_common import require_payment_admin
 
-FILES = {"xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", payment_file_xlsx),
-         "csv": ("text/csv; charset=utf-8", payment_file_csv)}
+FILES = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", payment_file_xlsx),
+    "csv": ("text/csv; charset=utf-8", payment_file_csv),
+}
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
@@ -40,13 +42,19 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 def payments_index(request: HttpRequest) -> HttpResponse:
     require_payment_admin(request.user)
     due = sel.payments_due(actor=request.user)
-    return render(request, "vouchers/payments/index.html", {
-        "due": due, "due_total": sum((d.tranche.amount for d in due if not d.problem), 0),
-        "unscheduled": sel.awards_without_schedule(actor=request.user)[:200],
-        "batches": sel.batches_for_actor(actor=request.user).order_by("-prepared_at", "-id")[:50],
-        "accounts_waiting": sel.account_queue(actor=request.user).count(),
-        "acceptance_waiting": sel.acceptance_for_actor(actor=request.user).filter(status="submitted").count(),
-        "form": BatchForm()})
+    return render(
+        request,
+        "vouchers/payments/index.html",
+        {
+            "due": due,
+            "due_total": sum((d.tranche.amount for d in due if not d.problem), 0),
+            "unscheduled": sel.awards_without_schedule(actor=request.user)[:200],
+            "batches": sel.batches_for_actor(actor=request.user).order_by("-prepared_at", "-id")[:50],
+            "accounts_waiting": sel.account_queue(actor=request.user).count(),
+            "acceptance_waiting": sel.acceptance_for_actor(actor=request.user).filter(status="submitted").count(),
+            "form": BatchForm(),
+        },
+    )
 
 
 @login_required
@@ -55,8 +63,9 @@ def payment_batch_prepare(request: HttpRequest) -> HttpResponse:
     require_payment_admin(request.user)
     ids = [int(v) for v in request.POST.getlist("tranche") if v.isdigit() and len(v) < 18]
     try:
-        batch = svc.batch_prepare(actor=request.user, tranche_ids=ids, note=request.POST.get("note", ""),
-                                  ip=client_ip(request))
+        batch = svc.batch_prepare(
+            actor=request.user, tranche_ids=ids, note=request.POST.get("note", ""), ip=client_ip(request)
+        )
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("vouchers:payments")
@@ -69,11 +78,20 @@ def payment_batch(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
     lines = list(sel.batch_lines(batch))
-    return render(request, "vouchers/payments/batch.html", {
-        "batch": batch, "lines": lines, "pools": sel.batch_pool_totals(batch),
-        "pending": [ln for ln in lines if ln.status == PaymentLine.Status.PENDING],
-        "may_approve": batch.status == "draft" and batch.prepared_by_id != request.user.pk,
-        "today": timezone.localdate(), "cancel_form": ReasonForm(), "file_form": ReturnFileForm()})
+    return render(
+        request,
+        "vouchers/payments/batch.html",
+        {
+            "batch": batch,
+            "lines": lines,
+            "pools": sel.batch_pool_totals(batch),
+            "pending": [ln for ln in lines if ln.status == PaymentLine.Status.PENDING],
+            "may_approve": batch.status == "draft" and batch.prepared_by_id != request.user.pk,
+            "today": timezone.localdate(),
+            "cancel_form": ReasonForm(),
+            "file_form": ReturnFileForm(),
+        },
+    )
 
 
 @login_required
@@ -142,12 +160,16 @@ def payment_batch_results(request: HttpRequest, pk: int) -> HttpResponse:
             outcome = request.POST.get(f"result_{line.seq}", "")
             if outcome not in ("paid", "failed"):
                 continue
-            results.append(svc.LineResult(seq=line.seq, paid=outcome == "paid",
-                                          paid_on=_date(request.POST.get(f"paid_on_{line.seq}", "")),
-                                          voucher_number=request.POST.get(f"voucher_{line.seq}", ""),
-                                          reason=request.POST.get(f"reason_{line.seq}", "")))
-        svc.batch_results_record(actor=request.user, batch=batch, results=results, source="page",
-                                 ip=client_ip(request))
+            results.append(
+                svc.LineResult(
+                    seq=line.seq,
+                    paid=outcome == "paid",
+                    paid_on=_date(request.POST.get(f"paid_on_{line.seq}", "")),
+                    voucher_number=request.POST.get(f"voucher_{line.seq}", ""),
+                    reason=request.POST.get(f"reason_{line.seq}", ""),
+                )
+            )
+        svc.batch_results_record(actor=request.user, batch=batch, results=results, source="page", ip=client_ip(request))
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -166,8 +188,9 @@ def payment_batch_return_file(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError(_("请选择回执文件。"))
         if upload.size > MAX_UPLOAD:
             raise ValidationError(_("回执文件超过 2 MB。"))
-        return_file_import(actor=request.user, batch=batch, name=upload.name or "", data=upload.read(),
-                           ip=client_ip(request))
+        return_file_import(
+            actor=request.user, batch=batch, name=upload.name or "", data=upload.read(), ip=client_ip(request)
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -176,6 +199,7 @@ def payment_batch_return_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- the report -----------------------------------------------------------------------------------
+
 
 def _year(request: HttpRequest) -> int | None:
     raw = request.GET.get("year", "")
@@ -187,17 +211,50 @@ def payments_report(request: HttpRequest) -> HttpResponse:
     require_payment_admin(request.user)
     year = _year(request)
     pools, programmes, total = sel.payment_report(actor=request.user, year=year)
-    return render(request, "vouchers/payments/report.html", {"pools": pools, "programmes": programmes,
-                                                             "total": total, "year": year})
+    return render(
+        request,
+        "vouchers/payments/report.html",
+        {"pools": pools, "programmes": programmes, "total": total, "year": year},
+    )
 
 
-REPORT_HEADER = ["资金池/项目", "项目代码", "年度", "预算额度", "已核定", "已拨付", "已追回", "净拨付", "待拨付",
-                 "待验收", "未排期", "拨付失败（累计）", "失败笔数", "待追回", "与台账一致"]
+REPORT_HEADER = [
+    "资金池/项目",
+    "项目代码",
+    "年度",
+    "预算额度",
+    "已核定",
+    "已拨付",
+    "已追回",
+    "净拨付",
+    "待拨付",
+    "待验收",
+    "未排期",
+    "拨付失败（累计）",
+    "失败笔数",
+    "待追回",
+    "与台账一致",
+]
 
 
 def _report_row(r: sel.ReportRow) -> list:
-    return [r.label, r.programme_code, r.fiscal_year or "", r.budget, r.awarded, r.paid, r.clawed_back, r.net_paid,
-            r.due, r.waiting, r.unscheduled, r.failed, r.failed_count, r.owed, "是" if r.reconciled else "否"]
+    return [
+        r.label,
+        r.programme_code,
+        r.fiscal_year or "",
+        r.budget,
+        r.awarded,
+        r.paid,
+        r.clawed_back,
+        r.net_paid,
+        r.due,
+        r.waiting,
+        r.unscheduled,
+        r.failed,
+        r.failed_count,
+        r.owed,
+        "是" if r.reconciled else "否",
+    ]
 
 
 @login_required
@@ -224,8 +281,9 @@ def payments_report_xlsx(request: HttpRequest) -> HttpResponse:
         ws.column_dimensions["A"].width = 34
     out = io.BytesIO()
     wb.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     name = f"payments-report-{year or 'all'}-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

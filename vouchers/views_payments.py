@@ -42,13 +42,21 @@ def apply_errors(form, exc: ValidationError) -> None:
 
 # --- the enterprise -------------------------------------------------------------------------------
 
+
 def _mine_page(request: HttpRequest, *, form: AccountForm | None = None, status: int = 200) -> HttpResponse:
     data = sel.enterprise_payments(actor=request.user)
     enterprise = request.user.membership.enterprise
-    return render(request, "vouchers/payments/mine.html", {
-        "data": data, "enterprise": enterprise,
-        "form": form or AccountForm(initial={"account_name": enterprise.name}),
-        "acceptance_form": AcceptanceForm()}, status=status)
+    return render(
+        request,
+        "vouchers/payments/mine.html",
+        {
+            "data": data,
+            "enterprise": enterprise,
+            "form": form or AccountForm(initial={"account_name": enterprise.name}),
+            "acceptance_form": AcceptanceForm(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -64,8 +72,12 @@ def payment_account_submit(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST)
     if form.is_valid():
         try:
-            account_svc.account_submit(actor=request.user, enterprise=request.user.membership.enterprise,
-                                       ip=client_ip(request), **form.cleaned_data)
+            account_svc.account_submit(
+                actor=request.user,
+                enterprise=request.user.membership.enterprise,
+                ip=client_ip(request),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -83,13 +95,19 @@ def payment_acceptance_file(request: HttpRequest, pk: int) -> FileResponse:
 
 # --- administrators: queues -----------------------------------------------------------------------
 
+
 @login_required
 def payment_accounts(request: HttpRequest) -> HttpResponse:
     require_payment_admin(request.user)
-    return render(request, "vouchers/payments/accounts.html", {
-        "queue": sel.account_queue(actor=request.user),
-        "recent": sel.accounts_for_actor(actor=request.user).exclude(status="pending").order_by("-decided_at")[:30],
-        "form": ReasonForm()})
+    return render(
+        request,
+        "vouchers/payments/accounts.html",
+        {
+            "queue": sel.account_queue(actor=request.user),
+            "recent": sel.accounts_for_actor(actor=request.user).exclude(status="pending").order_by("-decided_at")[:30],
+            "form": ReasonForm(),
+        },
+    )
 
 
 @login_required
@@ -102,8 +120,9 @@ def payment_account_decide(request: HttpRequest, pk: int) -> HttpResponse:
             account_svc.account_verify(actor=request.user, account=account, ip=client_ip(request))
             messages.success(request, _("收款账户已核验通过。"))
         elif request.POST.get("decision") == "refuse":
-            account_svc.account_refuse(actor=request.user, account=account, reason=request.POST.get("reason", ""),
-                                       ip=client_ip(request))
+            account_svc.account_refuse(
+                actor=request.user, account=account, reason=request.POST.get("reason", ""), ip=client_ip(request)
+            )
             messages.success(request, _("已退回该收款账户。"))
         else:
             raise ValidationError(_("请选择核验通过或不通过。"))
@@ -116,9 +135,14 @@ def payment_account_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_acceptance(request: HttpRequest) -> HttpResponse:
     require_payment_admin(request.user)
     qs = sel.acceptance_for_actor(actor=request.user)
-    return render(request, "vouchers/payments/acceptance.html", {
-        "queue": qs.filter(status="submitted").order_by("submitted_at"),
-        "recent": qs.exclude(status="submitted").order_by("-decided_at")[:30]})
+    return render(
+        request,
+        "vouchers/payments/acceptance.html",
+        {
+            "queue": qs.filter(status="submitted").order_by("submitted_at"),
+            "recent": qs.exclude(status="submitted").order_by("-decided_at")[:30],
+        },
+    )
 
 
 @login_required
@@ -130,8 +154,13 @@ def payment_acceptance_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if decision not in ("approve", "refuse"):
             raise ValidationError(_("请选择验收通过或不通过。"))
-        svc.acceptance_decide(actor=request.user, report=report, approve=decision == "approve",
-                              note=request.POST.get("note", ""), ip=client_ip(request))
+        svc.acceptance_decide(
+            actor=request.user,
+            report=report,
+            approve=decision == "approve",
+            note=request.POST.get("note", ""),
+            ip=client_ip(request),
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -141,13 +170,22 @@ def payment_acceptance_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- administrators: an award ---------------------------------------------------------------------
 
+
 @login_required
 def payment_award(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
-    return render(request, "vouchers/payments/award.html", {
-        "p": sel.award_payments(award), "award": award, "rows": range(1, SCHEDULE_ROWS + 1),
-        "clawback_form": ClawbackForm(), "repayment_form": RepaymentForm()})
+    return render(
+        request,
+        "vouchers/payments/award.html",
+        {
+            "p": sel.award_payments(award),
+            "award": award,
+            "rows": range(1, SCHEDULE_ROWS + 1),
+            "clawback_form": ClawbackForm(),
+            "repayment_form": RepaymentForm(),
+        },
+    )
 
 
 def _schedule_rows(post) -> list[dict]:
@@ -160,8 +198,14 @@ def _schedule_rows(post) -> list[dict]:
             Decimal(amount.replace(",", ""))
         except InvalidOperation:
             raise ValidationError(_("第%(n)s期金额格式不正确。") % {"n": i}) from None
-        rows.append({"label": post.get(f"label_{i}", ""), "amount": amount, "condition": post.get(f"condition_{i}", ""),
-                     "requires_acceptance": bool(post.get(f"acceptance_{i}"))})
+        rows.append(
+            {
+                "label": post.get(f"label_{i}", ""),
+                "amount": amount,
+                "condition": post.get(f"condition_{i}", ""),
+                "requires_acceptance": bool(post.get(f"acceptance_{i}")),
+            }
+        )
     return rows
 
 
@@ -171,8 +215,9 @@ def payment_award_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
     try:
-        svc.award_schedule_set(actor=request.user, award=award, tranches=_schedule_rows(request.POST) or None,
-                               ip=client_ip(request))
+        svc.award_schedule_set(
+            actor=request.user, award=award, tranches=_schedule_rows(request.POST) or None, ip=client_ip(request)
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -191,10 +236,16 @@ def payment_clawback_repayment(request: HttpRequest, pk: int) -> HttpResponse:
     form = RepaymentForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError([f"{form.fields[k].label}：{e}" if k in form.fields else str(e)
-                                   for k, errs in form.errors.items() for e in errs])
-        clawback_svc.clawback_repayment_record(actor=request.user, clawback=clawback, ip=client_ip(request),
-                                               **form.cleaned_data)
+            raise ValidationError(
+                [
+                    f"{form.fields[k].label}：{e}" if k in form.fields else str(e)
+                    for k, errs in form.errors.items()
+                    for e in errs
+                ]
+            )
+        clawback_svc.clawback_repayment_record(
+            actor=request.user, clawback=clawback, ip=client_ip(request), **form.cleaned_data
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:

@@ -47,6 +47,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 # ----------------------------------------------------------------- enterprise and bureau
 
+
 @login_required
 def voucher_list(request: HttpRequest) -> HttpResponse:
     qs = vouchers_for_actor(actor=request.user)
@@ -57,10 +58,19 @@ def voucher_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(code__icontains=q) | Q(enterprise__name__icontains=q) | Q(enterprise__credit_code=q.upper()))
     totals = qs.aggregate(face=Sum("face_value"), balance=Sum("balance"), released=Sum("released_amount"))
     page = page_of(request, qs.order_by("-issued_on", "-id"), 100)
-    return render(request, "vouchers/redemption/voucher_list.html", {
-        "vouchers": page.object_list, "page": page, "totals": totals, "status": status, "q": q,
-        "statuses": Voucher.Status.choices, "is_bureau": request.user.is_staff_role,
-    })
+    return render(
+        request,
+        "vouchers/redemption/voucher_list.html",
+        {
+            "vouchers": page.object_list,
+            "page": page,
+            "totals": totals,
+            "status": status,
+            "q": q,
+            "statuses": Voucher.Status.choices,
+            "is_bureau": request.user.is_staff_role,
+        },
+    )
 
 
 @login_required
@@ -68,11 +78,17 @@ def voucher_detail(request: HttpRequest, pk: int) -> HttpResponse:
     voucher = voucher_get_for_actor(actor=request.user, pk=pk)
     membership = getattr(request.user, "membership", None)
     is_holder = membership is not None and membership.enterprise_id == voucher.enterprise_id
-    return render(request, "vouchers/redemption/voucher_detail.html", {
-        "voucher": voucher, "redemptions": voucher.redemptions.select_related("provider").order_by("-created_at"),
-        "is_holder": is_holder, "dispute_form": DisputeForm(),
-        "redeemed": voucher.face_value - voucher.balance - voucher.released_amount,
-    })
+    return render(
+        request,
+        "vouchers/redemption/voucher_detail.html",
+        {
+            "voucher": voucher,
+            "redemptions": voucher.redemptions.select_related("provider").order_by("-created_at"),
+            "is_holder": is_holder,
+            "dispute_form": DisputeForm(),
+            "redeemed": voucher.face_value - voucher.balance - voucher.released_amount,
+        },
+    )
 
 
 @login_required
@@ -96,8 +112,9 @@ def redemption_dispute(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请说明异议理由。"))
         return redirect("vouchers:voucher_detail", pk=redemption.voucher_id)
     try:
-        svc.redemption_dispute(actor=request.user, redemption=redemption, reason=form.cleaned_data["reason"],
-                               ip=client_ip(request))
+        svc.redemption_dispute(
+            actor=request.user, redemption=redemption, reason=form.cleaned_data["reason"], ip=client_ip(request)
+        )
         messages.success(request, _("已提出异议，该笔核销作废，金额已退回算力券。"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -109,11 +126,16 @@ def redemption_invoice(request: HttpRequest, pk: int) -> FileResponse:
     redemption = redemption_get_for_actor(actor=request.user, pk=pk)
     if not redemption.invoice_file:
         raise Http404
-    return FileResponse(redemption.invoice_file.open("rb"), as_attachment=True, filename=redemption.original_name,
-                        content_type=redemption.content_type)
+    return FileResponse(
+        redemption.invoice_file.open("rb"),
+        as_attachment=True,
+        filename=redemption.original_name,
+        content_type=redemption.content_type,
+    )
 
 
 # ----------------------------------------------------------------- provider
+
 
 @login_required
 def provider_home(request: HttpRequest) -> HttpResponse:
@@ -122,8 +144,10 @@ def provider_home(request: HttpRequest) -> HttpResponse:
     if provider is None:
         raise PermissionDenied(_("只有已登记的算力服务商用户可以使用核销功能。"))
     # scanned from the holder's QR code (templatetags.voucher_qr): the voucher and holder filled in
-    initial = {"voucher_code": request.GET.get("voucher", "")[:30],
-               "holder_credit_code": request.GET.get("holder", "")[:30]}
+    initial = {
+        "voucher_code": request.GET.get("voucher", "")[:30],
+        "holder_credit_code": request.GET.get("holder", "")[:30],
+    }
     form = RedeemForm(request.POST if request.method == "POST" else None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -131,24 +155,42 @@ def provider_home(request: HttpRequest) -> HttpResponse:
             d = form.cleaned_data
             try:
                 redemption = svc.redemption_create(
-                    actor=request.user, voucher_code=d["voucher_code"], holder_credit_code=d["holder_credit_code"],
-                    invoice_number=d["invoice_number"], invoice_date=d["invoice_date"], amount=d["amount"],
-                    invoice_file=d["invoice_file"], ip=client_ip(request))
+                    actor=request.user,
+                    voucher_code=d["voucher_code"],
+                    holder_credit_code=d["holder_credit_code"],
+                    invoice_number=d["invoice_number"],
+                    invoice_date=d["invoice_date"],
+                    amount=d["amount"],
+                    invoice_file=d["invoice_file"],
+                    ip=client_ip(request),
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("核销成功：%(code)s 核销 %(amount)s 元，待持券企业确认。")
-                                 % {"code": redemption.voucher.code, "amount": f"{redemption.amount:,}"})
+                messages.success(
+                    request,
+                    _("核销成功：%(code)s 核销 %(amount)s 元，待持券企业确认。")
+                    % {"code": redemption.voucher.code, "amount": f"{redemption.amount:,}"},
+                )
                 return redirect("vouchers:provider_home")
         status = 400
     page = page_of(request, redemptions_for_actor(actor=request.user).order_by("-created_at", "-id"), 100)
-    return render(request, "vouchers/redemption/provider_home.html", {
-        "provider": provider, "form": form, "redemptions": page.object_list, "page": page,
-        "in_catalogue": provider.in_catalogue_on(timezone.localdate()),
-    }, status=status)
+    return render(
+        request,
+        "vouchers/redemption/provider_home.html",
+        {
+            "provider": provider,
+            "form": form,
+            "redemptions": page.object_list,
+            "page": page,
+            "in_catalogue": provider.in_catalogue_on(timezone.localdate()),
+        },
+        status=status,
+    )
 
 
 # ----------------------------------------------------------------- administrators: providers
+
 
 @login_required
 def providers(request: HttpRequest) -> HttpResponse:
@@ -164,8 +206,9 @@ def providers(request: HttpRequest) -> HttpResponse:
             return redirect("vouchers:provider_admin", pk=provider.pk)
     today = timezone.localdate()
     rows = [(p, p.in_catalogue_on(today)) for p in providers_for_admin(actor=request.user).order_by("name")]
-    return render(request, "vouchers/redemption/providers.html", {"rows": rows, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "vouchers/redemption/providers.html", {"rows": rows, "form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -182,11 +225,19 @@ def provider_admin(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("服务商信息已保存。"))
             return redirect("vouchers:provider_admin", pk=provider.pk)
     provider.refresh_from_db()
-    return render(request, "vouchers/redemption/provider_detail.html", {
-        "provider": provider, "form": form, "member_form": MemberLinkForm(), "relation_form": RelationForm(),
-        "members": provider.members.select_related("user"),
-        "relations": provider.relations.select_related("enterprise"),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "vouchers/redemption/provider_detail.html",
+        {
+            "provider": provider,
+            "form": form,
+            "member_form": MemberLinkForm(),
+            "relation_form": RelationForm(),
+            "members": provider.members.select_related("user"),
+            "relations": provider.relations.select_related("enterprise"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -230,8 +281,9 @@ def provider_relation_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = RelationForm(request.POST)
     if form.is_valid():
         try:
-            svc.provider_relation_declare(actor=request.user, provider=provider, ip=client_ip(request),
-                                          **form.cleaned_data)
+            svc.provider_relation_declare(
+                actor=request.user, provider=provider, ip=client_ip(request), **form.cleaned_data
+            )
             messages.success(request, _("已登记关联关系。"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -279,17 +331,44 @@ def settlement(request: HttpRequest) -> HttpResponse:
         if fmt == "csv":
             writer.writerow(CSV_HEADER)
             for r in rows:
-                writer.writerow([r.provider.name, r.provider.credit_code, label, r.confirmed_count,
-                                 r.confirmed_amount, r.pending_count, r.pending_amount])
+                writer.writerow(
+                    [
+                        r.provider.name,
+                        r.provider.credit_code,
+                        label,
+                        r.confirmed_count,
+                        r.confirmed_amount,
+                        r.pending_count,
+                        r.pending_amount,
+                    ]
+                )
         else:
             writer.writerow(CSV_DETAIL)
             for r in rows:
                 for x in r.redemptions:
-                    writer.writerow([r.provider.name, r.provider.credit_code, x.voucher.code, x.voucher.enterprise.name,
-                                     x.invoice_number, x.invoice_date, x.amount,
-                                     timezone.localtime(x.responded_at).strftime("%Y-%m-%d %H:%M")])
+                    writer.writerow(
+                        [
+                            r.provider.name,
+                            r.provider.credit_code,
+                            x.voucher.code,
+                            x.voucher.enterprise.name,
+                            x.invoice_number,
+                            x.invoice_date,
+                            x.amount,
+                            timezone.localtime(x.responded_at).strftime("%Y-%m-%d %H:%M"),
+                        ]
+                    )
         return response
     total = sum((r.confirmed_amount for r in rows), start=Decimal("0.00"))
-    return render(request, "vouchers/redemption/settlement.html", {
-        "form": form, "rows": rows, "year": year, "quarter": quarter, "label": label, "total": total,
-    })
+    return render(
+        request,
+        "vouchers/redemption/settlement.html",
+        {
+            "form": form,
+            "rows": rows,
+            "year": year,
+            "quarter": quarter,
+            "label": label,
+            "total": total,
+        },
+    )

@@ -55,8 +55,9 @@ def _sync_claims(app: Application, kind: str, values: list[str]) -> None:
     if current == wanted:
         return
     app.claims.filter(kind=kind).exclude(value__in=wanted).delete()
-    ProjectClaim.objects.bulk_create([ProjectClaim(application=app, kind=kind, value=v) for v in values
-                                      if v not in current])
+    ProjectClaim.objects.bulk_create(
+        [ProjectClaim(application=app, kind=kind, value=v) for v in values if v not in current]
+    )
 
 
 def refresh_estimate(app: Application) -> str:
@@ -66,8 +67,14 @@ def refresh_estimate(app: Application) -> str:
         app.estimate_amount, app.estimate = None, None
         return ""
     try:
-        est = estimate_for(programme=app.programme, inputs=app.inputs, enterprise=app.enterprise, on=basis_of(app),
-                           exclude_application_id=app.pk, project_key=app.project_key)
+        est = estimate_for(
+            programme=app.programme,
+            inputs=app.inputs,
+            enterprise=app.enterprise,
+            on=basis_of(app),
+            exclude_application_id=app.pk,
+            project_key=app.project_key,
+        )
     except InputError as exc:
         app.estimate_amount, app.estimate = None, None
         if "date" in exc.errors and app.basis_date is None:  # judged today, outside the validity
@@ -81,8 +88,15 @@ def refresh_estimate(app: Application) -> str:
     return ""
 
 
-def application_save_draft(*, actor, application: Application | int, data: Mapping[str, Any],
-                           strict: bool = False, autosave: bool = False, ip: str | None = None) -> DraftSaved:
+def application_save_draft(
+    *,
+    actor,
+    application: Application | int,
+    data: Mapping[str, Any],
+    strict: bool = False,
+    autosave: bool = False,
+    ip: str | None = None,
+) -> DraftSaved:
     """Save what the applicant typed (a partial update: only the keys in `data`).
 
     Lenient (the browser, `strict=False`): everything is kept as typed in `draft_data` so nothing
@@ -98,8 +112,13 @@ def application_save_draft(*, actor, application: Application | int, data: Mappi
         cleaned = clean_draft(spec, data)
         if strict and cleaned.errors:
             raise ValidationError(cleaned.errors)
-        before = {"inputs": dict(app.inputs), "title": app.title, "project_key": app.project_key,
-                  "claims": sorted(f"{c.kind}:{c.value}" for c in app.claims.all()), "preapproval": app.preapproval_id}
+        before = {
+            "inputs": dict(app.inputs),
+            "title": app.title,
+            "project_key": app.project_key,
+            "claims": sorted(f"{c.kind}:{c.value}" for c in app.claims.all()),
+            "preapproval": app.preapproval_id,
+        }
         if "preapproval" in data:  # the 事前同意 the claim rests on (th-events)
             problem = preapproval_choose(actor=actor, application=app, value=data["preapproval"])
             if problem and strict:
@@ -132,35 +151,51 @@ def application_save_draft(*, actor, application: Application | int, data: Mappi
             _sync_claims(app, ProjectClaim.Kind.INVOICE, cleaned.numbers["invoice_numbers"])
         estimate_error = refresh_estimate(app)
         app.save()
-        after = {"inputs": dict(app.inputs), "title": app.title, "project_key": app.project_key,
-                 "claims": sorted(f"{c.kind}:{c.value}" for c in app.claims.all()), "preapproval": app.preapproval_id}
+        after = {
+            "inputs": dict(app.inputs),
+            "title": app.title,
+            "project_key": app.project_key,
+            "claims": sorted(f"{c.kind}:{c.value}" for c in app.claims.all()),
+            "preapproval": app.preapproval_id,
+        }
         # Keystroke autosaves of a draft are not audited; every other change is.
         if after != before and (not autosave or app.state != State.DRAFT):
-            audit_record(actor=actor, action="application.save_draft", target=app, ip=ip, before=before,
-                         after=after)
+            audit_record(actor=actor, action="application.save_draft", target=app, ip=ip, before=before, after=after)
     return DraftSaved(application=app, errors=cleaned.errors, estimate_error=estimate_error)
 
 
-def application_create(*, actor, programme: Programme, data: Mapping[str, Any] | None = None,
-                       strict: bool = False, ip: str | None = None) -> DraftSaved:
+def application_create(
+    *, actor, programme: Programme, data: Mapping[str, Any] | None = None, strict: bool = False, ip: str | None = None
+) -> DraftSaved:
     """Open a draft application of the actor's enterprise under the programme, with a reference
     number; `data` (optional) is saved into it as by application_save_draft."""
     enterprise = enterprise_of(actor)
     if enterprise is None or actor.role != Role.ENTERPRISE or not actor.is_active:
         raise PermissionDenied(_("请先登记您的企业，或接受企业负责人的邀请后再申报。"))
     if not accepts_new_applications(programme.policy):
-        raise ValidationError({"programme": _("“%(p)s”所依据的政策已于 %(d)s 到期，且未开放清算批次，不能再申报。")
-                               % {"p": programme.name_zh, "d": programme.policy.valid_to.isoformat()}})
+        raise ValidationError(
+            {
+                "programme": _("“%(p)s”所依据的政策已于 %(d)s 到期，且未开放清算批次，不能再申报。")
+                % {"p": programme.name_zh, "d": programme.policy.valid_to.isoformat()}
+            }
+        )
     if strict and data:
         cleaned = clean_draft(programme_spec(programme), data)
         if cleaned.errors:
             raise ValidationError(cleaned.errors)
     with transaction.atomic():
-        app = Application.objects.create(reference=reference_next(), enterprise=enterprise, programme=programme,
-                                         created_by=actor, state=State.DRAFT)
-        audit_record(actor=actor, action="application.create", target=app, ip=ip,
-                     after={"reference": app.reference, "programme": programme.code})
-        timeline_add(application=app, actor=actor, action=EventAction.CREATE, to_state=State.DRAFT,
-                     message=_("创建申报草稿"))
+        app = Application.objects.create(
+            reference=reference_next(), enterprise=enterprise, programme=programme, created_by=actor, state=State.DRAFT
+        )
+        audit_record(
+            actor=actor,
+            action="application.create",
+            target=app,
+            ip=ip,
+            after={"reference": app.reference, "programme": programme.code},
+        )
+        timeline_add(
+            application=app, actor=actor, action=EventAction.CREATE, to_state=State.DRAFT, message=_("创建申报草稿")
+        )
         saved = application_save_draft(actor=actor, application=app, data=data or {}, strict=strict, ip=ip)
     return saved

@@ -25,15 +25,33 @@ from ..verification_documents import stored_files
 # ---------------------------------------------------------------- enterprises
 
 ENTERPRISE_FIELDS = (
-    "name", "registered_district", "tax_district", "stats_district", "industry", "is_above_scale",
-    "is_startup", "has_independent_accounts", "legal_representative", "contact_name", "contact_phone",
-    "contact_email", "address",
+    "name",
+    "registered_district",
+    "tax_district",
+    "stats_district",
+    "industry",
+    "is_above_scale",
+    "is_startup",
+    "has_independent_accounts",
+    "legal_representative",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "address",
 )
 
 
-def enterprise_register(*, actor, credit_code: str, ip: str | None = None, override_reason: str = "",
-                        business_licence: UploadedFile | None = None, authorization: UploadedFile | None = None,
-                        claimant_is_legal_representative: bool = False, **fields) -> Enterprise:
+def enterprise_register(
+    *,
+    actor,
+    credit_code: str,
+    ip: str | None = None,
+    override_reason: str = "",
+    business_licence: UploadedFile | None = None,
+    authorization: UploadedFile | None = None,
+    claimant_is_legal_representative: bool = False,
+    **fields,
+) -> Enterprise:
     """Register an enterprise; the actor becomes its owner (法人/负责人). One enterprise per code.
 
     An enterprise user claims it (认领) with the business licence (营业执照) and, when not the legal
@@ -58,13 +76,20 @@ def enterprise_register(*, actor, credit_code: str, ip: str | None = None, overr
     if not is_admin:
         if not str(fields.get("legal_representative") or "").strip():
             errors["legal_representative"] = _("请填写法定代表人姓名（与营业执照一致）。")
-        uploads = documents_check(business_licence=business_licence, authorization=authorization,
-                                  claimant_is_legal_representative=claimant_is_legal_representative, errors=errors)
+        uploads = documents_check(
+            business_licence=business_licence,
+            authorization=authorization,
+            claimant_is_legal_representative=claimant_is_legal_representative,
+            errors=errors,
+        )
     if errors:
         raise ValidationError(errors)
     with stored_files() as stored, transaction.atomic():
-        enterprise = Enterprise(credit_code=code, credit_code_override_reason=override_reason.strip() if problem
-                                else "", **{k: v for k, v in fields.items() if k in ENTERPRISE_FIELDS})
+        enterprise = Enterprise(
+            credit_code=code,
+            credit_code_override_reason=override_reason.strip() if problem else "",
+            **{k: v for k, v in fields.items() if k in ENTERPRISE_FIELDS},
+        )
         if is_admin:  # entered by the bureau from its own files
             enterprise.verification_state, enterprise.verified_via = VerificationState.VERIFIED, VerifiedVia.BUREAU
             enterprise.verified_at = timezone.now()
@@ -74,13 +99,26 @@ def enterprise_register(*, actor, credit_code: str, ip: str | None = None, overr
                 enterprise.save()
         except IntegrityError:  # the same code registered a moment before (credit_code is unique)
             raise ValidationError({"credit_code": already_claimed_message()}) from None
-        audit_record(actor=actor, action="enterprise.register", target=enterprise, ip=ip,
-                     after={"credit_code": code, **{k: fields.get(k) for k in ENTERPRISE_FIELDS}},
-                     note=override_reason if problem else "")
+        audit_record(
+            actor=actor,
+            action="enterprise.register",
+            target=enterprise,
+            ip=ip,
+            after={"credit_code": code, **{k: fields.get(k) for k in ENTERPRISE_FIELDS}},
+            note=override_reason if problem else "",
+        )
         if not is_admin:
-            EnterpriseMember.objects.create(enterprise=enterprise, user=actor,
-                                            member_role=EnterpriseMember.MemberRole.OWNER)
-            claim_record(actor=actor, enterprise=enterprise, kind=EnterpriseClaim.Kind.REGISTRATION, uploads=uploads,
-                         stored=stored, legal_representative=enterprise.legal_representative,
-                         claimant_is_legal_representative=claimant_is_legal_representative, ip=ip)
+            EnterpriseMember.objects.create(
+                enterprise=enterprise, user=actor, member_role=EnterpriseMember.MemberRole.OWNER
+            )
+            claim_record(
+                actor=actor,
+                enterprise=enterprise,
+                kind=EnterpriseClaim.Kind.REGISTRATION,
+                uploads=uploads,
+                stored=stored,
+                legal_representative=enterprise.legal_representative,
+                claimant_is_legal_representative=claimant_is_legal_representative,
+                ip=ip,
+            )
     return enterprise

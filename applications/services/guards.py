@@ -13,6 +13,7 @@ from .transitions import TransitionRefused, actor_kinds
 
 # ---------------------------------------------------------------- the applicant's journey
 
+
 def require_applicant(actor, app: Application) -> None:
     if APPLICANT not in actor_kinds(actor=actor, application=app):
         raise PermissionDenied(_("只有本企业的成员可以办理该申报。"))
@@ -20,8 +21,10 @@ def require_applicant(actor, app: Application) -> None:
 
 def require_editable(app: Application) -> None:
     if app.state not in EDITABLE_BY_APPLICANT:
-        raise TransitionRefused(_("申报 %(ref)s 当前状态为“%(state)s”，不能修改。")
-                                % {"ref": app.reference, "state": app.get_state_display()})
+        raise TransitionRefused(
+            _("申报 %(ref)s 当前状态为“%(state)s”，不能修改。")
+            % {"ref": app.reference, "state": app.get_state_display()}
+        )
 
 
 def require_applicant_of(actor, application: Application | int) -> None:
@@ -30,4 +33,3 @@ def require_applicant_of(actor, application: Application | int) -> None:
     if app is None:
         raise PermissionDenied(_("只有本企业的成员可以办理该申报。"))
     require_applicant(actor, app)
-

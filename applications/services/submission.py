@@ -58,14 +58,18 @@ def _window_closed_message(programme: Programme) -> str:
     upcoming = programme.windows.filter(opens_at__gt=timezone.now()).order_by("opens_at").first()
     if upcoming is not None:
         return _("“%(p)s”当前不在申报期内。下一批次“%(w)s”将于 %(t)s 开始受理，草稿已保存，届时再提交。") % {
-            "p": programme.name_zh, "w": upcoming.name,
-            "t": timezone.localtime(upcoming.opens_at).strftime("%Y-%m-%d %H:%M")}
+            "p": programme.name_zh,
+            "w": upcoming.name,
+            "t": timezone.localtime(upcoming.opens_at).strftime("%Y-%m-%d %H:%M"),
+        }
     return _("“%(p)s”当前不在申报期内（申报批次由主管部门公布），草稿已保存，可在开放申报后提交。") % {
-        "p": programme.name_zh}
+        "p": programme.name_zh
+    }
 
 
-def application_submit(*, actor, application: Application | int, declaration: bool,
-                       ip: str | None = None) -> Application:
+def application_submit(
+    *, actor, application: Application | int, declaration: bool, ip: str | None = None
+) -> Application:
     """提交 submit a draft within an open window of its programme, with the declaration (承诺) that
     the information is true. Idempotent: a second click, or a retry after the first answer was
     lost, finds the application submitted and returns it as it stands (已提交), changing nothing."""
@@ -95,8 +99,9 @@ def _submit(*, actor, application: int, ip: str | None) -> Application:
         # 测算基准日: fixed now, judged on it from here to the last payment (vouchers.lifecycle)
         # a th-events claim's facts are the event's: its date is the period's end unless one is named
         period = app.period_end or (app.preapproval.event_date if app.preapproval is not None else None)
-        state["basis"] = basis_date(programme=app.programme, submitted_on=timezone.localdate(),
-                                    period_end=period, window=window)
+        state["basis"] = basis_date(
+            programme=app.programme, submitted_on=timezone.localdate(), period_end=period, window=window
+        )
 
     def apply(app: Application) -> None:
         app.window = state["window"]
@@ -105,20 +110,37 @@ def _submit(*, actor, application: int, ip: str | None) -> Application:
         app.declared_by = actor
         refresh_estimate(app)
         notify_enterprise(
-            enterprise_id=app.enterprise_id, kind=Notification.Kind.SUBMITTED,
+            enterprise_id=app.enterprise_id,
+            kind=Notification.Kind.SUBMITTED,
             subject=_("申报已提交：%(ref)s") % {"ref": app.reference},
-            body=_("贵单位的申报“%(title)s”（%(p)s，编号 %(ref)s）已于 %(t)s 提交，进入形式审查。"
-                   "请留意站内信，如需补正将另行通知。") % {
-                "title": app.title, "p": app.programme.name_zh, "ref": app.reference,
-                "t": timezone.localtime(app.declared_at).strftime("%Y-%m-%d %H:%M")},
-            link=reverse("applications:detail", args=[app.pk]), dedupe_key=f"submitted:{app.pk}")
+            body=_(
+                "贵单位的申报“%(title)s”（%(p)s，编号 %(ref)s）已于 %(t)s 提交，进入形式审查。"
+                "请留意站内信，如需补正将另行通知。"
+            )
+            % {
+                "title": app.title,
+                "p": app.programme.name_zh,
+                "ref": app.reference,
+                "t": timezone.localtime(app.declared_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            link=reverse("applications:detail", args=[app.pk]),
+            dedupe_key=f"submitted:{app.pk}",
+        )
 
-    return application_transition(actor=actor, application=application, transition="submit", ip=ip,
-                                  message=_("提交申报并承诺所填信息真实、准确、完整"), guard=guard, apply=apply)
+    return application_transition(
+        actor=actor,
+        application=application,
+        transition="submit",
+        ip=ip,
+        message=_("提交申报并承诺所填信息真实、准确、完整"),
+        guard=guard,
+        apply=apply,
+    )
 
 
-def application_resubmit(*, actor, application: Application | int, answers: Mapping[str, Any],
-                         ip: str | None = None) -> Application:
+def application_resubmit(
+    *, actor, application: Application | int, answers: Mapping[str, Any], ip: str | None = None
+) -> Application:
     """补正后重新提交: every item of the open request is answered in words or by a file uploaded under
     its code since the request; the answers go into the timeline event (data["answers"])."""
     require_applicant_of(actor, application)
@@ -137,8 +159,11 @@ def application_resubmit(*, actor, application: Application | int, answers: Mapp
         if unknown:
             errors["answers"] = _("补正事项不存在：%(c)s") % {"c": "、".join(unknown)}
         since = request.created_at if request else None
-        uploaded = set(current_attachments(app).filter(uploaded_at__gte=since).values_list("material", flat=True)) \
-            if since else set()
+        uploaded = (
+            set(current_attachments(app).filter(uploaded_at__gte=since).values_list("material", flat=True))
+            if since
+            else set()
+        )
         for item, code in zip(items, codes, strict=True):
             if not clean_answers.get(code) and code not in uploaded:
                 errors[f"answers.{code}"] = _("请就“%(l)s”作出说明或上传材料。") % {"l": item.label or code}
@@ -147,8 +172,10 @@ def application_resubmit(*, actor, application: Application | int, answers: Mapp
         if errors:
             raise ValidationError(errors)
         recorded["answers"] = {c: clean_answers.get(c, "") for c in codes}
-        recorded["files"] = {c: list(current_attachments(app).filter(uploaded_at__gte=since, material=c)
-                                     .values_list("pk", flat=True)) for c in codes}
+        recorded["files"] = {
+            c: list(current_attachments(app).filter(uploaded_at__gte=since, material=c).values_list("pk", flat=True))
+            for c in codes
+        }
 
     def apply(app: Application) -> None:
         app.due_date = review_due["date"]
@@ -156,12 +183,21 @@ def application_resubmit(*, actor, application: Application | int, answers: Mapp
         supplement_request_answer(application=app)
 
     # The event's data is written by the transition from `recorded`, filled in by the guard.
-    return application_transition(actor=actor, application=application, transition="resubmit", ip=ip,
-                                  message=_("补正后重新提交"), data=recorded, guard=guard, apply=apply)
+    return application_transition(
+        actor=actor,
+        application=application,
+        transition="resubmit",
+        ip=ip,
+        message=_("补正后重新提交"),
+        data=recorded,
+        guard=guard,
+        apply=apply,
+    )
 
 
-def application_withdraw(*, actor, application: Application | int, reason: str = "",
-                         ip: str | None = None) -> Application:
+def application_withdraw(
+    *, actor, application: Application | int, reason: str = "", ip: str | None = None
+) -> Application:
     """撤回 before a decision. Whatever the application held is freed: nothing is reserved before a
     decision in this workflow, but any reserved award is released through the budget service."""
     require_applicant_of(actor, application)
@@ -174,5 +210,12 @@ def application_withdraw(*, actor, application: Application | int, reason: str =
                 award_release(actor=None, award=award, reason=_("申报已撤回"))
         app.due_date = None
 
-    return application_transition(actor=actor, application=application, transition="withdraw", ip=ip,
-                                  message=reason or _("申报单位撤回申报"), data={"reason": reason}, apply=apply)
+    return application_transition(
+        actor=actor,
+        application=application,
+        transition="withdraw",
+        ip=ip,
+        message=reason or _("申报单位撤回申报"),
+        data={"reason": reason},
+        apply=apply,
+    )

@@ -26,14 +26,29 @@ from ..workflow import ADMIN, APPLICANT, REVIEWER, SYSTEM, TRANSITIONS
 class TransitionRefused(ValidationError):
     """An impossible or forbidden change of state; nothing was changed."""
 
+
 # ---------------------------------------------------------------- timeline and transitions
 
-def timeline_add(*, application: Application, actor, action: str, message: str = "", from_state: str = "",
-                 to_state: str = "", data: dict | None = None, visible_to_applicant: bool = True
-                 ) -> ApplicationEvent:
+
+def timeline_add(
+    *,
+    application: Application,
+    actor,
+    action: str,
+    message: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    data: dict | None = None,
+    visible_to_applicant: bool = True,
+) -> ApplicationEvent:
     return ApplicationEvent.objects.create(
-        application=application, actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action, from_state=from_state, to_state=to_state, message=message, data=data or {},
+        application=application,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        message=message,
+        data=data or {},
         visible_to_applicant=visible_to_applicant,
     )
 
@@ -49,8 +64,9 @@ def actor_kinds(*, actor, application: Application) -> set[str]:
     own = membership is not None and membership.enterprise_id == application.enterprise_id
     if actor.role == Role.ENTERPRISE and own:
         kinds.add(APPLICANT)
-    if actor.role in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN) \
-            and not in_district(actor, application.programme.policy.district):
+    if actor.role in (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN) and not in_district(
+        actor, application.programme.policy.district
+    ):
         return kinds  # bureau staff act on their own district's applications only
     if actor.role == Role.REVIEWER:
         kinds.add(REVIEWER)
@@ -69,8 +85,13 @@ KEEP = _Keep.KEEP  # application_transition(due_date=KEEP): the stage deadline s
 def applications_lock(ids: Iterable[int]) -> dict[int, Application]:
     """Lock these applications' rows for the caller's transaction, in id order (two callers locking
     overlapping sets never deadlock), with their programmes; by id."""
-    return {app.pk: app for app in Application.objects.select_for_update().select_related("programme")
-            .filter(pk__in=sorted({int(i) for i in ids})).order_by("pk")}
+    return {
+        app.pk: app
+        for app in Application.objects.select_for_update()
+        .select_related("programme")
+        .filter(pk__in=sorted({int(i) for i in ids}))
+        .order_by("pk")
+    }
 
 
 def application_lock(application: Application | int) -> Application:
@@ -89,18 +110,26 @@ def transition_check(*, actor, application: Application, transition: str) -> Non
     if application.state not in spec.sources or application.programme.review_path not in spec.paths:
         raise TransitionRefused(
             _("申报 %(ref)s 当前状态为“%(state)s”，不能执行“%(action)s”。")
-            % {"ref": application.reference, "state": application.get_state_display(), "action": spec.label})
+            % {"ref": application.reference, "state": application.get_state_display(), "action": spec.label}
+        )
     if not (actor_kinds(actor=actor, application=application) & set(spec.actors)):
         raise PermissionDenied(_("您无权对该申报执行“%(action)s”。") % {"action": spec.label})
 
 
-def application_transition(*, actor, application: Application | int, transition: str, message: str = "",
-                           data: dict | None = None, ip: str | None = None,
-                           guard: Callable[[Application], None] | None = None,
-                           apply: Callable[[Application], None] | None = None,
-                           on_commit: Callable[[Application], None] | None = None,
-                           visible_to_applicant: bool = True,
-                           due_date: dt.date | None | _Keep = KEEP) -> Application:
+def application_transition(
+    *,
+    actor,
+    application: Application | int,
+    transition: str,
+    message: str = "",
+    data: dict | None = None,
+    ip: str | None = None,
+    guard: Callable[[Application], None] | None = None,
+    apply: Callable[[Application], None] | None = None,
+    on_commit: Callable[[Application], None] | None = None,
+    visible_to_applicant: bool = True,
+    due_date: dt.date | None | _Keep = KEEP,
+) -> Application:
     """The one way an application changes state.
 
     Locks the application row, checks the transition exists from the current state on the
@@ -117,7 +146,7 @@ def application_transition(*, actor, application: Application | int, transition:
         raise TransitionRefused(_("未知的办理操作：%(t)s") % {"t": transition})
     pk = application.pk if isinstance(application, Application) else application
     with transaction.atomic():
-        app = (Application.objects.select_for_update().select_related("programme").get(pk=pk))
+        app = Application.objects.select_for_update().select_related("programme").get(pk=pk)
         transition_check(actor=actor, application=app, transition=transition)
         if guard is not None:
             guard(app)
@@ -133,19 +162,36 @@ def application_transition(*, actor, application: Application | int, transition:
         if apply is not None:
             apply(app)
         app.save()
-        audit_record(actor=actor, action=f"application.{transition}", target=app, ip=ip,
-                     before={"state": before}, after={"state": app.state, **(data or {})}, note=message)
-        timeline_add(application=app, actor=actor, action=transition, from_state=before, to_state=app.state,
-                     message=message, data=data, visible_to_applicant=visible_to_applicant)
+        audit_record(
+            actor=actor,
+            action=f"application.{transition}",
+            target=app,
+            ip=ip,
+            before={"state": before},
+            after={"state": app.state, **(data or {})},
+            note=message,
+        )
+        timeline_add(
+            application=app,
+            actor=actor,
+            action=transition,
+            from_state=before,
+            to_state=app.state,
+            message=message,
+            data=data,
+            visible_to_applicant=visible_to_applicant,
+        )
         if on_commit is not None:
             transaction.on_commit(lambda: _in_portal_language(on_commit, app))
     return app
+
 
 def _in_portal_language(callback: Callable[[Application], None], app: Application) -> None:
     """Follow-up work (notifications and their e-mails, letters) writes records that other people read
     later: in the portal's language (Chinese), whichever language the acting user reads the pages in."""
     with translation.override(settings.LANGUAGE_CODE):
         callback(app)
+
 
 def application_lock_for_change(application: Application | int) -> Application:
     pk = application.pk if isinstance(application, Application) else application

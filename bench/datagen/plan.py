@@ -26,33 +26,77 @@ START = dt.date(2025, 7, 1)  # the portal opened for applications
 
 # Final states and their share of the applications (PROGRAMS.md's whole workflow).
 STATE_WEIGHTS = {  # (about a week's approvals wait for the weekly notice; one notice period is open)
-    "draft": 10, "submitted": 5, "formal_review": 5, "supplement_requested": 4, "expert_review": 4,
-    "bureau_review": 6, "approved_pending_notice": 0.5, "in_public_notice": 0.8, "approved": 34.7, "declined": 18,
+    "draft": 10,
+    "submitted": 5,
+    "formal_review": 5,
+    "supplement_requested": 4,
+    "expert_review": 4,
+    "bureau_review": 6,
+    "approved_pending_notice": 0.5,
+    "in_public_notice": 0.8,
+    "approved": 34.7,
+    "declined": 18,
     "withdrawn": 12,
 }
 # How applications spread over the programmes (compute vouchers and R&D subsidies draw the most).
 PROGRAMME_WEIGHTS = {
-    "hp-compute-voucher": 10, "hp-vertical-model-compute": 3, "hp-model-genai-filing": 3,
-    "hp-model-deepsynth-filing": 3, "hp-scenario-voucher": 5, "hp-data-space": 1, "hp-data-asset-entry": 4,
-    "hp-data-trading": 3, "hp-revenue-growth": 6, "hp-transformation-center": 2, "hp-open-source": 2,
-    "th-landing-scale": 1, "th-landing-revenue": 1, "th-scale-leap": 1, "th-scenario-demo": 4,
-    "th-software-matching": 4, "th-rd-subsidy": 6, "th-consortium": 3, "th-dcmm": 5, "th-compute-subsidy": 8,
-    "th-vc-subsidy": 4, "th-loan-interest": 4, "th-events": 5,
+    "hp-compute-voucher": 10,
+    "hp-vertical-model-compute": 3,
+    "hp-model-genai-filing": 3,
+    "hp-model-deepsynth-filing": 3,
+    "hp-scenario-voucher": 5,
+    "hp-data-space": 1,
+    "hp-data-asset-entry": 4,
+    "hp-data-trading": 3,
+    "hp-revenue-growth": 6,
+    "hp-transformation-center": 2,
+    "hp-open-source": 2,
+    "th-landing-scale": 1,
+    "th-landing-revenue": 1,
+    "th-scale-leap": 1,
+    "th-scenario-demo": 4,
+    "th-software-matching": 4,
+    "th-rd-subsidy": 6,
+    "th-consortium": 3,
+    "th-dcmm": 5,
+    "th-compute-subsidy": 8,
+    "th-vc-subsidy": 4,
+    "th-loan-interest": 4,
+    "th-events": 5,
 }
 # Days each step takes after the previous one (uniform range).
 DELAY = {
-    "submit": (0.2, 8), "start_formal_review": (0.1, 3), "request_supplement": (0.5, 4), "resubmit": (1, 5),
-    "pass_formal_review": (0.5, 4), "send_to_experts": (0.5, 4), "finish_expert_review": (5, 16),
-    "approve": (2, 15), "decline": (1, 12), "decline_superseded": (1, 6), "publish_notice": (0.5, 7),
+    "submit": (0.2, 8),
+    "start_formal_review": (0.1, 3),
+    "request_supplement": (0.5, 4),
+    "resubmit": (1, 5),
+    "pass_formal_review": (0.5, 4),
+    "send_to_experts": (0.5, 4),
+    "finish_expert_review": (5, 16),
+    "approve": (2, 15),
+    "decline": (1, 12),
+    "decline_superseded": (1, 6),
+    "publish_notice": (0.5, 7),
     "withdraw": (1, 20),
 }
 # How long ago (days) the last step of an application still in progress happened, at most.
-RECENT = {"draft": 60, "submitted": 6, "formal_review": 7, "supplement_requested": 8, "expert_review": 12,
-          "bureau_review": 14, "approved_pending_notice": 6}
+RECENT = {
+    "draft": 60,
+    "submitted": 6,
+    "formal_review": 7,
+    "supplement_requested": 8,
+    "expert_review": 12,
+    "bureau_review": 14,
+    "approved_pending_notice": 6,
+}
 ACTION_LABEL = {
-    "submit": "提交申报并承诺所填信息真实、准确、完整", "start_formal_review": "", "resubmit": "已按补正通知补正材料",
-    "pass_formal_review": "材料齐全，形式审查通过", "send_to_experts": "形式审查通过，提交专家评审",
-    "finish_expert_review": "专家评审完成", "withdraw": "企业主动撤回",
+    "submit": "提交申报并承诺所填信息真实、准确、完整",
+    "start_formal_review": "",
+    "resubmit": "已按补正通知补正材料",
+    "pass_formal_review": "材料齐全，形式审查通过",
+    "send_to_experts": "形式审查通过，提交专家评审",
+    "finish_expert_review": "专家评审完成",
+    "withdraw": "企业主动撤回",
 }
 DECLINE_REASONS = {
     "formal": "申报材料经补正仍不齐全，不符合申报条件。",
@@ -62,6 +106,7 @@ DECLINE_REASONS = {
 }
 
 # ---------------------------------------------------------------- the plan of one application
+
 
 @dataclass(slots=True)
 class Ent:
@@ -79,6 +124,7 @@ class Ent:
 @dataclass(slots=True)
 class Tpl:
     """An estimate the calculator made for one set of inputs (applications reuse them)."""
+
     inputs: dict
     estimate: dict
     amount: Decimal
@@ -127,8 +173,9 @@ def route_for(state: str, competitive: bool, rng: random.Random) -> tuple[list[s
     if state == "formal_review":
         return formal, ""
     if state == "supplement_requested":
-        return ["submit", "start_formal_review"] + (["request_supplement", "resubmit"] if rng.random() < 0.1 else []) \
-            + ["request_supplement"], ""
+        return ["submit", "start_formal_review"] + (
+            ["request_supplement", "resubmit"] if rng.random() < 0.1 else []
+        ) + ["request_supplement"], ""
     if state == "expert_review":
         return passed, ""
     if state == "bureau_review":
@@ -140,8 +187,9 @@ def route_for(state: str, competitive: bool, rng: random.Random) -> tuple[list[s
     if state == "approved":
         return bureau + ["approve", "publish_notice", "finalize"], ""
     if state == "declined":
-        kind = rng.choices(["formal", "expert", "bureau", "objection", "superseded"], [25, 30 if competitive else 0,
-                                                                                    40, 3, 2])[0]
+        kind = rng.choices(
+            ["formal", "expert", "bureau", "objection", "superseded"], [25, 30 if competitive else 0, 40, 3, 2]
+        )[0]
         if kind == "formal":
             return formal + ["decline"], kind
         if kind == "expert":
@@ -209,8 +257,11 @@ class Planner:
         from django.core.files.storage import default_storage
 
         self.files = {}
-        for kind, name in (("attachment", "attachments/bench/shared.pdf"), ("letter", "letters/bench/shared.pdf"),
-                           ("invoice", "invoices/bench/shared.pdf")):
+        for kind, name in (
+            ("attachment", "attachments/bench/shared.pdf"),
+            ("letter", "letters/bench/shared.pdf"),
+            ("invoice", "invoices/bench/shared.pdf"),
+        ):
             if not default_storage.exists(name):
                 name = default_storage.save(name, ContentFile(self.pdf))
             self.files[kind] = name
@@ -222,12 +273,27 @@ class Planner:
 
         self.password = make_password(PASSWORD)
         self.users: dict[int, str] = {}  # id → e-mail (audit labels)
-        self.staff: dict[str, list[int]] = {"reviewer": [], "expert": [], "bureau_admin": [], "sysadmin": [],
-                                            "provider": []}
-        counts = {"bureau_admin": 3, "sysadmin": 1, "reviewer": max(4, round(12 * self.scale ** 0.5)),
-                  "expert": max(6, round(40 * self.scale ** 0.5)), "provider": max(3, round(15 * self.scale ** 0.5))}
-        names = {"bureau_admin": "admin", "sysadmin": "sysadmin", "reviewer": "reviewer", "expert": "expert",
-                 "provider": "provider"}
+        self.staff: dict[str, list[int]] = {
+            "reviewer": [],
+            "expert": [],
+            "bureau_admin": [],
+            "sysadmin": [],
+            "provider": [],
+        }
+        counts = {
+            "bureau_admin": 3,
+            "sysadmin": 1,
+            "reviewer": max(4, round(12 * self.scale**0.5)),
+            "expert": max(6, round(40 * self.scale**0.5)),
+            "provider": max(3, round(15 * self.scale**0.5)),
+        }
+        names = {
+            "bureau_admin": "admin",
+            "sysadmin": "sysadmin",
+            "reviewer": "reviewer",
+            "expert": "expert",
+            "provider": "provider",
+        }
         rows = []
         self.by_district: dict[tuple[str, str], list[int]] = {}
         districts = Jurisdiction.values  # 所属区域: the staff of each role taken in turn, Huangpu first
@@ -241,11 +307,39 @@ class Planner:
                 rows.append((uid, email, role, vocab.person(self.rng), district))
                 if district:
                     self.by_district.setdefault((role, district), []).append(uid)
-        with Copy(User, ["id", "password", "username", "email", "role", "full_name", "is_active", "date_joined",
-                         "email_confirmed_at", "is_staff", "is_superuser", "district"], self.now) as c:
+        with Copy(
+            User,
+            [
+                "id",
+                "password",
+                "username",
+                "email",
+                "role",
+                "full_name",
+                "is_active",
+                "date_joined",
+                "email_confirmed_at",
+                "is_staff",
+                "is_superuser",
+                "district",
+            ],
+            self.now,
+        ) as c:
             for uid, email, role, name, district in rows:
-                c.row(uid, self.password, email, email, role, name, True, self.now, self.now,
-                      role in ("bureau_admin", "sysadmin"), role == "sysadmin", district)
+                c.row(
+                    uid,
+                    self.password,
+                    email,
+                    email,
+                    role,
+                    name,
+                    True,
+                    self.now,
+                    self.now,
+                    role in ("bureau_admin", "sysadmin"),
+                    role == "sysadmin",
+                    district,
+                )
         self.admins = self.staff["bureau_admin"]
 
     def district_staff(self, role: str, programme) -> list[int]:
@@ -262,7 +356,7 @@ class Planner:
         quarters = []
         day = START
         while day <= self.today:
-            end = (dt.date(day.year + (day.month + 2) // 12, (day.month + 2) % 12 + 1, 1) - dt.timedelta(days=1))
+            end = dt.date(day.year + (day.month + 2) // 12, (day.month + 2) % 12 + 1, 1) - dt.timedelta(days=1)
             quarters.append((day, end, f"{day.year}年第{(day.month - 1) // 3 + 1}批"))
             day = end + dt.timedelta(days=1)
         with Copy(ApplicationWindow, ["id", "programme_id", "name", "opens_at", "closes_at"], self.now) as c:
@@ -306,15 +400,40 @@ class Planner:
             code = body + check_character(body)
             owner = self.ids.take(User)
             agent = self.ids.take(User) if rng.random() < 0.4 else None
-            ent = Ent(eid, names[i], code, district, rng.random() < 0.3, owner, agent,
-                      vocab.address(rng, district), vocab.person(rng))
+            ent = Ent(
+                eid,
+                names[i],
+                code,
+                district,
+                rng.random() < 0.3,
+                owner,
+                agent,
+                vocab.address(rng, district),
+                vocab.person(rng),
+            )
             self.enterprises.append(ent)
             self.by_district[district].append(ent)
             created = self.now - dt.timedelta(days=rng.uniform(20, (self.today - START).days + 60))
             tax = district if rng.random() < 0.97 else "other"
-            ent_rows.append((eid, ent.name, code, district, tax, district, rng.choices(industries,
-                             [40, 20, 8, 10, 8, 5, 4, 5])[0], ent.above_scale, rng.random() < 0.3, ent.legal,
-                             vocab.person(rng), vocab.phone(rng), f"contact@e{eid}.example.cn", ent.address, created))
+            ent_rows.append(
+                (
+                    eid,
+                    ent.name,
+                    code,
+                    district,
+                    tax,
+                    district,
+                    rng.choices(industries, [40, 20, 8, 10, 8, 5, 4, 5])[0],
+                    ent.above_scale,
+                    rng.random() < 0.3,
+                    ent.legal,
+                    vocab.person(rng),
+                    vocab.phone(rng),
+                    f"contact@e{eid}.example.cn",
+                    ent.address,
+                    created,
+                )
+            )
             for uid, prefix, role in ((owner, "o", "owner"), (agent, "a", "agent")):
                 if uid is None:
                     continue
@@ -322,25 +441,69 @@ class Planner:
                 self.users[uid] = email
                 user_rows.append((uid, email, vocab.person(rng), vocab.phone(rng), created))
                 member_rows.append((self.ids.take(EnterpriseMember), eid, uid, role, created))
-        with Copy(User, ["id", "password", "username", "email", "full_name", "phone", "role", "is_active",
-                         "date_joined", "email_confirmed_at"], self.now) as c:
+        with Copy(
+            User,
+            [
+                "id",
+                "password",
+                "username",
+                "email",
+                "full_name",
+                "phone",
+                "role",
+                "is_active",
+                "date_joined",
+                "email_confirmed_at",
+            ],
+            self.now,
+        ) as c:
             for uid, email, name, ph, created in user_rows:
                 c.row(uid, self.password, email, email, name, ph, "enterprise", True, created, created)
-        with Copy(Enterprise, ["id", "name", "credit_code", "registered_district", "tax_district", "stats_district",
-                               "industry", "is_above_scale", "is_startup", "legal_representative", "contact_name",
-                               "contact_phone", "contact_email", "address", "created_at", "updated_at"],
-                  self.now) as c:
+        with Copy(
+            Enterprise,
+            [
+                "id",
+                "name",
+                "credit_code",
+                "registered_district",
+                "tax_district",
+                "stats_district",
+                "industry",
+                "is_above_scale",
+                "is_startup",
+                "legal_representative",
+                "contact_name",
+                "contact_phone",
+                "contact_email",
+                "address",
+                "created_at",
+                "updated_at",
+            ],
+            self.now,
+        ) as c:
             for r in ent_rows:
                 c.row(*r, r[-1])
         with Copy(EnterpriseMember, ["id", "enterprise_id", "user_id", "member_role", "created_at"], self.now) as c:
             for r in member_rows:
                 c.row(*r)
-        self.audit_rows = [(row[-1], ent.owner, "enterprise.register", "applications.enterprise", ent.id, None,
-                            {"credit_code": ent.code, "name": ent.name}, "")
-                           for row, ent in zip(ent_rows, self.enterprises, strict=True)]
+        self.audit_rows = [
+            (
+                row[-1],
+                ent.owner,
+                "enterprise.register",
+                "applications.enterprise",
+                ent.id,
+                None,
+                {"credit_code": ent.code, "name": ent.name},
+                "",
+            )
+            for row, ent in zip(ent_rows, self.enterprises, strict=True)
+        ]
         # A few enterprises apply a lot (groups with many projects); most apply once or twice.
-        self.weights = {d: list(itertools.accumulate(min(50.0, rng.paretovariate(1.3)) for _ in ents))
-                        for d, ents in self.by_district.items()}
+        self.weights = {
+            d: list(itertools.accumulate(min(50.0, rng.paretovariate(1.3)) for _ in ents))
+            for d, ents in self.by_district.items()
+        }
 
     def pick_enterprise(self, district: str) -> Ent:
         if self.rng.random() < 0.03:
@@ -358,8 +521,9 @@ class Planner:
         for code, p in self.programmes.items():
             spec = programme_spec(p)
             industry = spec.industries[0][1] if spec.industries else "人工智能"
-            facts = calculator.EnterpriseFacts(above_scale=True, district=p.policy.district, industry=industry,
-                                               credit_code="91440112MA5D00000X")
+            facts = calculator.EnterpriseFacts(
+                above_scale=True, district=p.policy.district, industry=industry, credit_code="91440112MA5D00000X"
+            )
             on = min(self.today, p.policy.valid_to)
             found: list[Tpl] = []
             for attempt in range(400):
@@ -383,13 +547,15 @@ class Planner:
                         body = f"91440106{rng.randint(10**8, 10**9 - 1)}"
                         inputs[meta["name"]] = body + calculator.uscc_check_char(body)
                 try:
-                    est = calculator.estimate(spec=spec, params=self.params[code], inputs=inputs, on=on,
-                                              enterprise=facts)
+                    est = calculator.estimate(
+                        spec=spec, params=self.params[code], inputs=inputs, on=on, enterprise=facts
+                    )
                 except calculator.InputError:
                     continue
                 if est.eligible and est.amount > 0:
-                    found.append(Tpl(inputs, estimate_as_json(est), est.amount,
-                                     {ln.line: ln.amount for ln in est.lines}))
+                    found.append(
+                        Tpl(inputs, estimate_as_json(est), est.amount, {ln.line: ln.amount for ln in est.lines})
+                    )
             if not found:
                 raise RuntimeError(f"{code}: the calculator found no eligible inputs")
             self.templates[code] = found
@@ -436,8 +602,11 @@ class Planner:
             if "approve" in route:
                 reduce = rng.random() < 0.2
                 for line, top in app.tpl.lines.items():
-                    amount = (top * Decimal(str(rng.uniform(0.6, 0.95)))).quantize(Decimal("100"), ROUND_DOWN) \
-                        if reduce else top
+                    amount = (
+                        (top * Decimal(str(rng.uniform(0.6, 0.95)))).quantize(Decimal("100"), ROUND_DOWN)
+                        if reduce
+                        else top
+                    )
                     app.award_lines[line] = max(amount, CENT)
             self.time_route(app, max_age if code != "hp-compute-voucher" else min(max_age, 300))
             self.apps.append(app)
@@ -491,9 +660,10 @@ class Planner:
         what no longer fits is declined at the bureau's decision instead (as the ranking would)."""
         used: dict[tuple, Decimal] = {}
         units: dict[tuple, set] = {}
-        held = sorted((a for a in self.apps if "approve" in a.route and a.decline_kind not in ("objection",
-                                                                                              "superseded")),
-                      key=lambda a: a.at("approve"))
+        held = sorted(
+            (a for a in self.apps if "approve" in a.route and a.decline_kind not in ("objection", "superseded")),
+            key=lambda a: a.at("approve"),
+        )
         for app in held:
             code, params = app.programme.code, self.params[app.programme.code]
             year = self.local(app.at("approve")).year
@@ -511,9 +681,11 @@ class Planner:
                     draws.append(((code, "ey", ent.id, year, line), amount, params[f"cap_{line}_year"]))
             fits = all(used.get(k, ZERO) + a <= lim for k, a, lim in draws)
             quota_keys = []
-            for param, (what, yearly) in (("awardee_quota_period", ("ent", False)),
-                                          ("project_quota_period", ("app", False)),
-                                          ("project_quota_year", ("app", True))):
+            for param, (what, yearly) in (
+                ("awardee_quota_period", ("ent", False)),
+                ("project_quota_period", ("app", False)),
+                ("project_quota_year", ("app", True)),
+            ):
                 if param in params:
                     key = (code, param, year if yearly else 0)
                     member = app.ent.id if what == "ent" else id(app)
@@ -523,7 +695,7 @@ class Planner:
                     quota_keys.append((key, member))
             if not fits:
                 cut = app.route.index("approve")
-                app.route, app.times = app.route[:cut] + ["decline"], app.times[:cut + 1]
+                app.route, app.times = app.route[:cut] + ["decline"], app.times[: cut + 1]
                 app.state, app.decline_kind, app.award_lines, app.notice_key = "declined", "quota", {}, None
                 continue
             for k, a, _lim in draws:
@@ -566,6 +738,7 @@ class Planner:
         if app.state == "in_public_notice":
             return self.workdays(when, 7)
         return None
+
     def actor_of(self, app: App, action: str) -> int | None:
         if action in ("submit", "resubmit", "withdraw"):
             return app.ent.owner

@@ -91,8 +91,11 @@ TEMPLATES = [
 ]
 
 # Database: SQLite by default; DATABASE_URL=postgres://… switches to PostgreSQL through psycopg 3.
-DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="")
-                                          or f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}")}
+DATABASES = {
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}"
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
@@ -106,8 +109,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 # 统一身份认证: OpenID Connect sign-in (portal.oidc), off unless OIDC_ENABLED. The backend that signs
 # the person in also links the enterprise the provider asserts (applications.identity).
-OIDC_AUTHENTICATION_BACKEND = env.str("OIDC_AUTHENTICATION_BACKEND",
-                                      default="applications.identity.EnterpriseOIDCBackend")
+OIDC_AUTHENTICATION_BACKEND = env.str(
+    "OIDC_AUTHENTICATION_BACKEND", default="applications.identity.EnterpriseOIDCBackend"
+)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "portal.backends.EmailOrUsernameBackend",
@@ -187,8 +191,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence and letters are private: never under STATIC or a public MEDIA_URL.
 PRIVATE_STORAGE_ROOT = Path(env.str("PORTAL_PRIVATE_STORAGE", default=str(BASE_DIR / "var" / "private")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -213,11 +219,20 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = False
     # With Redis down, queuing fails within about a second (the caller falls back: portal.notifications)
     # instead of retrying while the user waits.
-    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
-                                        "interval_max": 0.5}
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
     # portal.cache: Redis down is a cache miss, never an error page
-    CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
@@ -248,10 +263,14 @@ CELERY_BEAT_SCHEDULE = {
     "auto-awards-due": {"task": "proactive.tasks.auto_awards_due_task", "schedule": crontab(hour=8, minute=45)},
     "deadline-reminders": {"task": "reviews.tasks.deadline_reminders_send", "schedule": crontab(hour=8, minute=30)},
     "vouchers-expire": {"task": "vouchers.tasks.vouchers_expire_due", "schedule": crontab(hour=1, minute=0)},
-    "letters-generate-pending": {"task": "reviews.letters.tasks.letters_generate_pending",
-                                 "schedule": crontab(minute="*/30")},
-    "notifications-email-pending": {"task": "portal.tasks.notifications_email_pending",
-                                    "schedule": crontab(minute="*/10")},
+    "letters-generate-pending": {
+        "task": "reviews.letters.tasks.letters_generate_pending",
+        "schedule": crontab(minute="*/30"),
+    },
+    "notifications-email-pending": {
+        "task": "portal.tasks.notifications_email_pending",
+        "schedule": crontab(minute="*/10"),
+    },
     # a window that opened on its own schedule is matched and its notices sent within the hour
     "proactive-matching": {"task": "proactive.tasks.matching_run_task", "schedule": crontab(minute=5)},
 }
@@ -292,8 +311,11 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     # JSON nested too deep is a 400 (portal.parsers), never a RecursionError and a 500
-    "DEFAULT_PARSER_CLASSES": ["portal.parsers.JSONParser", "rest_framework.parsers.FormParser",
-                               "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Throttles count per REMOTE_ADDR (the client's address by PORTAL_TRUSTED_PROXIES:
     # portal.middleware), never per a client-supplied X-Forwarded-For.
     "NUM_PROXIES": 0,
@@ -302,7 +324,7 @@ SPECTACULAR_SETTINGS = {
     # ASCII: generated clients take their package name from the title (gz-ai-vouchers-client)
     "TITLE": "GZ AI Vouchers",
     "DESCRIPTION": "广州人工智能产业补贴券平台 API — Guangzhou AI-industry subsidy voucher portal API (v1). "
-                   "Request bodies are JSON, multipart/form-data where a file is sent.",
+    "Request bodies are JSON, multipart/form-data where a file is sent.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -310,39 +332,57 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {"ApplicationWindowKindEnum": "vouchers.models.ApplicationWindow.Kind",
-                            "DistrictEnum": "applications.models.District",
-                            "IndustryEnum": "applications.models.Industry",
-                            "PreApprovalStateEnum": "applications.models.PreApproval.State",
-                            "ApplicationStateEnum": "applications.workflow.State",
-                            # 实名核验 (applications.models_verification)
-                            "VerificationRequestStateEnum": "applications.models.RequestState",
-                            "EligibilityFactEnum": "applications.models.EligibilityFact",
-                            "FactSourceEnum": "applications.models.FactSource",
-                            "VerificationStateEnum": "applications.models.VerificationState",
-                            "VerifiedViaEnum": "applications.models.VerifiedVia",
-                            # payments (vouchers.models.payments)
-                            "ReceivingAccountStatusEnum": "vouchers.models.ReceivingAccount.Status",
-                            "PaymentTrancheStatusEnum": "vouchers.models.PaymentTranche.Status",
-                            "AcceptanceReportStatusEnum": "vouchers.models.AcceptanceReport.Status",
-                            "PaymentBatchStatusEnum": "vouchers.models.PaymentBatch.Status",
-                            "PaymentLineStatusEnum": "vouchers.models.PaymentLine.Status",
-                            "ClawbackStatusEnum": "vouchers.models.Clawback.Status",
-                            "EventActionEnum": "applications.workflow.EventAction"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationWindowKindEnum": "vouchers.models.ApplicationWindow.Kind",
+        "DistrictEnum": "applications.models.District",
+        "IndustryEnum": "applications.models.Industry",
+        "PreApprovalStateEnum": "applications.models.PreApproval.State",
+        "ApplicationStateEnum": "applications.workflow.State",
+        # 实名核验 (applications.models_verification)
+        "VerificationRequestStateEnum": "applications.models.RequestState",
+        "EligibilityFactEnum": "applications.models.EligibilityFact",
+        "FactSourceEnum": "applications.models.FactSource",
+        "VerificationStateEnum": "applications.models.VerificationState",
+        "VerifiedViaEnum": "applications.models.VerifiedVia",
+        # payments (vouchers.models.payments)
+        "ReceivingAccountStatusEnum": "vouchers.models.ReceivingAccount.Status",
+        "PaymentTrancheStatusEnum": "vouchers.models.PaymentTranche.Status",
+        "AcceptanceReportStatusEnum": "vouchers.models.AcceptanceReport.Status",
+        "PaymentBatchStatusEnum": "vouchers.models.PaymentBatch.Status",
+        "PaymentLineStatusEnum": "vouchers.models.PaymentLine.Status",
+        "ClawbackStatusEnum": "vouchers.models.Clawback.Status",
+        "EventActionEnum": "applications.workflow.EventAction",
+    },
     # tags are ASCII (generated clients make module names of them), the Chinese is in their description
-    "TAGS": [{"name": name, "description": description} for name, description in (
-        ("accounts", "账户 accounts: API tokens"), ("applications", "申报 applications"),
-        ("enterprises", "企业 enterprises"), ("verification", "实名核验 verification"),
-        ("pre-approvals", "事前同意 pre-approvals"), ("programmes", "申报项目 programmes"),
-        ("windows", "申报批次 application windows"), ("budget", "资金池 budget pools"),
-        ("reviews", "评审 reviews"), ("letters", "正式文书 official letters"),
-        ("parties", "合作方 two-party awards"), ("vouchers", "补贴券 vouchers"),
-        ("redemptions", "核销 redemptions"), ("payments", "拨付 payments"),
-        ("calendar", "工作日历 working-day calendar"), ("me", "当前用户 the signed-in user"),
-        ("staff", "工作人员 staff"),
-        ("proactive", "政策找企业 proactive: enterprise facts (一企一档), matching, 免申即享"))],
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.schema_error_responses",
-                             "portal.schema.one_request_media_type", "portal.schema.client_names"],
+    "TAGS": [
+        {"name": name, "description": description}
+        for name, description in (
+            ("accounts", "账户 accounts: API tokens"),
+            ("applications", "申报 applications"),
+            ("enterprises", "企业 enterprises"),
+            ("verification", "实名核验 verification"),
+            ("pre-approvals", "事前同意 pre-approvals"),
+            ("programmes", "申报项目 programmes"),
+            ("windows", "申报批次 application windows"),
+            ("budget", "资金池 budget pools"),
+            ("reviews", "评审 reviews"),
+            ("letters", "正式文书 official letters"),
+            ("parties", "合作方 two-party awards"),
+            ("vouchers", "补贴券 vouchers"),
+            ("redemptions", "核销 redemptions"),
+            ("payments", "拨付 payments"),
+            ("calendar", "工作日历 working-day calendar"),
+            ("me", "当前用户 the signed-in user"),
+            ("staff", "工作人员 staff"),
+            ("proactive", "政策找企业 proactive: enterprise facts (一企一档), matching, 免申即享"),
+        )
+    ],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema_error_responses",
+        "portal.schema.one_request_media_type",
+        "portal.schema.client_names",
+    ],
 }
 
 # Content security policy (django-csp 4): no inline script anywhere, everything from our own origin.
@@ -390,8 +430,13 @@ LOGGING = {
         "json": {"()": "portal.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s user=%(user_id)s] %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_context"],
-                             "formatter": "text" if LOG_FORMAT == "text" else "json"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 

@@ -28,33 +28,44 @@ def _problems() -> list[str]:
     if len(secret) < 50 or secret.startswith("dev-only"):
         problems.append("DJANGO_SECRET_KEY must be set to a random value of at least 50 characters.")
     if not env.list("DJANGO_ALLOWED_HOSTS", default=[]):
-        problems.append("DJANGO_ALLOWED_HOSTS must list the host names the portal answers to "
-                        "(e.g. ai-vouchers.example.gov.cn).")
+        problems.append(
+            "DJANGO_ALLOWED_HOSTS must list the host names the portal answers to (e.g. ai-vouchers.example.gov.cn)."
+        )
     if not env.str("DATABASE_URL", default=""):
-        problems.append("DATABASE_URL must be set to the PostgreSQL database "
-                        "(postgres://user:password@host:5432/portal); production does not run on SQLite.")
+        problems.append(
+            "DATABASE_URL must be set to the PostgreSQL database "
+            "(postgres://user:password@host:5432/portal); production does not run on SQLite."
+        )
     elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         problems.append(f"DATABASE_URL must point to PostgreSQL (postgres://…), not {DATABASES['default']['ENGINE']}.")
     if not env.str("REDIS_URL", default=""):
-        problems.append("REDIS_URL must be set (redis://host:6379/0): the broker of the Celery worker and beat "
-                        "and the shared cache; production does not run tasks in the web process.")
+        problems.append(
+            "REDIS_URL must be set (redis://host:6379/0): the broker of the Celery worker and beat "
+            "and the shared cache; production does not run tasks in the web process."
+        )
     backend = env.str("EMAIL_BACKEND", default="")
     if not backend or backend in NOT_A_MAIL_SERVER:
-        problems.append("EMAIL_BACKEND must name a real mail backend "
-                        "(django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST, EMAIL_PORT, …), "
-                        f"not {backend or 'the console default'}.")
+        problems.append(
+            "EMAIL_BACKEND must name a real mail backend "
+            "(django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST, EMAIL_PORT, …), "
+            f"not {backend or 'the console default'}."
+        )
     site = env.str("PORTAL_SITE_URL", default="")
     parts = urlsplit(site)
     if parts.scheme != "https" or not parts.netloc:
-        problems.append("PORTAL_SITE_URL must be the portal's public https address (https://ai-vouchers.example"
-                        ".gov.cn): it is printed in the verification line of every letter, "
-                        f"{'and is not set' if not site else f'not {site}'}.")
+        problems.append(
+            "PORTAL_SITE_URL must be the portal's public https address (https://ai-vouchers.example"
+            ".gov.cn): it is printed in the verification line of every letter, "
+            f"{'and is not set' if not site else f'not {site}'}."
+        )
     return problems
 
 
 if problems := _problems():
-    raise ImproperlyConfigured("The production settings (portal.settings.production) refuse to start; see "
-                               ".env.example:\n" + "\n".join(f"  - {p}" for p in problems))
+    raise ImproperlyConfigured(
+        "The production settings (portal.settings.production) refuse to start; see "
+        ".env.example:\n" + "\n".join(f"  - {p}" for p in problems)
+    )
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")

@@ -11,8 +11,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PRIVATE_STORAGE_ROOT = BASE_DIR / "var" / "test-private"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests decide themselves whether Celery runs eagerly; by default yes, so on_commit work is observable.
@@ -26,5 +28,7 @@ WHITENOISE_USE_FINDERS = True
 PORTAL_LIST_COUNT_SECONDS = 0  # list totals counted on every request (no cache between tests)
 # A cache namespace of this test run (inherited by xdist workers and the servers the fault tests
 # start): throttle counts and cached figures of an earlier run on the same Redis never leak in.
-CACHES = {name: {**conf, "KEY_PREFIX": os.environ.setdefault("PORTAL_TEST_CACHE_PREFIX", f"t{uuid.uuid4().hex[:12]}")}
-          for name, conf in CACHES.items()}  # noqa: F405
+CACHES = {
+    name: {**conf, "KEY_PREFIX": os.environ.setdefault("PORTAL_TEST_CACHE_PREFIX", f"t{uuid.uuid4().hex[:12]}")}
+    for name, conf in CACHES.items()  # noqa: F405
+}

@@ -39,16 +39,18 @@ def _confirmed(context) -> frozenset[int]:
 
 @register.simple_tag(takes_context=True)
 def provisional_mark(context, day) -> str:
-    """" （暂按法定节假日计算）" after a deadline in a provisional year, else nothing."""
+    """ " （暂按法定节假日计算）" after a deadline in a provisional year, else nothing."""
     if isinstance(day, dt.datetime):
         day = timezone.localdate(day)
     if not isinstance(day, dt.date) or library_covers(day.year):  # no query for the years the data knows
         return ""
     if not is_provisional(day, confirmed=_confirmed(context)):
         return ""
-    return format_html(' <span class="muted provisional" title="{}">{}</span>',
-                       _("该年度国务院放假安排尚未录入，期限按法定节假日和周末计算，录入后将自动重算。"),
-                       _("（暂按法定节假日计算）"))
+    return format_html(
+        ' <span class="muted provisional" title="{}">{}</span>',
+        _("该年度国务院放假安排尚未录入，期限按法定节假日和周末计算，录入后将自动重算。"),
+        _("（暂按法定节假日计算）"),
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -65,12 +67,15 @@ def calendar_warning(context) -> str:
     if not waiting:
         return ""
     text = _("%(years)s年的国务院放假安排尚未录入，相关办理期限暂按法定节假日计算。") % {
-        "years": "、".join(str(y) for y in waiting)}
+        "years": "、".join(str(y) for y in waiting)
+    }
     if user.has_perm("portal.add_calendaryear"):  # the Django admin is the system administrators'
-        action = format_html('<a href="{}">{}</a>', reverse("admin:portal_calendaryear_changelist"),
-                             _("录入放假安排"))
+        action = format_html('<a href="{}">{}</a>', reverse("admin:portal_calendaryear_changelist"), _("录入放假安排"))
     else:
         action = _("请系统管理员在管理后台“年度放假安排”中录入。")
     # the status role on a wrapper: on the list itself it would take the list's role from its item
-    return format_html('<div role="status"><ul class="messages calendar-warning"><li class="msg-warning">{} {}</li>'
-                       '</ul></div>', text, action)
+    return format_html(
+        '<div role="status"><ul class="messages calendar-warning"><li class="msg-warning">{} {}</li></ul></div>',
+        text,
+        action,
+    )

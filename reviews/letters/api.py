@@ -20,22 +20,58 @@ from .selectors import BUREAU, letter_for_code, letter_get_for_actor, letters_fo
 class LetterSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    application = serializers.CharField(source="application.reference", read_only=True, allow_null=True,
-                                        default=None, help_text="the application's reference (null for a 事前同意函)")
-    preapproval = serializers.CharField(source="preapproval.reference", read_only=True, allow_null=True,
-                                        default=None, help_text="the pre-approval's reference (事前同意函 only)")
+    application = serializers.CharField(
+        source="application.reference",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="the application's reference (null for a 事前同意函)",
+    )
+    preapproval = serializers.CharField(
+        source="preapproval.reference",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="the pre-approval's reference (事前同意函 only)",
+    )
     download_url = serializers.SerializerMethodField()
     verify_url = serializers.SerializerMethodField()
-    failed = serializers.SerializerMethodField(help_text="every automatic retry of the PDF failed (status failed): "
-                                                         "an administrator may retry it (POST …/retry/)")
+    failed = serializers.SerializerMethodField(
+        help_text="every automatic retry of the PDF failed (status failed): "
+        "an administrator may retry it (POST …/retry/)"
+    )
     generation_error = serializers.SerializerMethodField(help_text="the last generation error (bureau only)")
 
     class Meta:
         model = Letter
-        fields = ["id", "number", "kind", "kind_display", "status", "status_display", "application", "preapproval",
-                  "authority", "addressee_name", "addressee_credit_code", "amount", "issued_on", "code", "template",
-                  "sha256", "size", "signed", "generated_at", "revoked_at", "revoked_reason", "download_url",
-                  "verify_url", "failed", "attempts", "generation_error"]
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "kind_display",
+            "status",
+            "status_display",
+            "application",
+            "preapproval",
+            "authority",
+            "addressee_name",
+            "addressee_credit_code",
+            "amount",
+            "issued_on",
+            "code",
+            "template",
+            "sha256",
+            "size",
+            "signed",
+            "generated_at",
+            "revoked_at",
+            "revoked_reason",
+            "download_url",
+            "verify_url",
+            "failed",
+            "attempts",
+            "generation_error",
+        ]
 
     def get_failed(self, obj: Letter) -> bool:
         return obj.status == Letter.Status.FAILED
@@ -104,11 +140,19 @@ def letter_verify(request: Request, code: str) -> Response:
     letter = letter_for_code(code=code)
     if letter is None:
         return Response({"valid": False, "detail": "核验码不存在。"}, status=404)
-    return Response({
-        "valid": letter.revoked_at is None and bool(letter.sha256),
-        "status": letter.status, "revoked_at": letter.revoked_at, "revoked_reason": letter.revoked_reason,
-        "number": letter.number, "kind": letter.kind, "authority": letter.authority,
-        "addressee_name": letter.addressee_name, "addressee_credit_code": letter.addressee_credit_code,
-        "amount": None if letter.amount is None else str(letter.amount), "issued_on": letter.issued_on,
-        "sha256": letter.sha256 or None,
-    })
+    return Response(
+        {
+            "valid": letter.revoked_at is None and bool(letter.sha256),
+            "status": letter.status,
+            "revoked_at": letter.revoked_at,
+            "revoked_reason": letter.revoked_reason,
+            "number": letter.number,
+            "kind": letter.kind,
+            "authority": letter.authority,
+            "addressee_name": letter.addressee_name,
+            "addressee_credit_code": letter.addressee_credit_code,
+            "amount": None if letter.amount is None else str(letter.amount),
+            "issued_on": letter.issued_on,
+            "sha256": letter.sha256 or None,
+        }
+    )

@@ -26,10 +26,14 @@ CENT = Decimal("0.01")
 # months (行政诉讼法 第四十六条) to the people's court with jurisdiction — named by its role, because
 # Guangzhou's administrative cases are under centralised jurisdiction whose court has moved before.
 REVIEW_BODIES = {"huangpu": "广州市黄埔区人民政府", "tianhe": "广州市天河区人民政府"}
-REMEDY = ("如对本决定不服，可以自收到{doc}之日起六十日内依法申请行政复议，"
-          "或者自收到{doc}之日起六个月内依法向人民法院提起行政诉讼。")
-REMEDY_AT = ("如对本决定不服，可以自收到{doc}之日起六十日内向{body}申请行政复议，"
-             "或者自收到{doc}之日起六个月内依法向有管辖权的人民法院提起行政诉讼。")
+REMEDY = (
+    "如对本决定不服，可以自收到{doc}之日起六十日内依法申请行政复议，"
+    "或者自收到{doc}之日起六个月内依法向人民法院提起行政诉讼。"
+)
+REMEDY_AT = (
+    "如对本决定不服，可以自收到{doc}之日起六十日内向{body}申请行政复议，"
+    "或者自收到{doc}之日起六个月内依法向有管辖权的人民法院提起行政诉讼。"
+)
 # 退回期限 when a claw-back decision names no date: thirty days from receipt.
 CLAWBACK_DAYS = 30
 
@@ -58,16 +62,16 @@ def name_words(name: str) -> list[str]:
     for head in NAME_HEADS:
         if rest.startswith(head) and len(rest) > len(head):
             words.append(head)
-            rest = rest[len(head):]
+            rest = rest[len(head) :]
             break
     tail = ""
     for bracket in ("（", "("):
         if bracket in rest[1:]:
-            rest, tail = rest[:rest.index(bracket, 1)], rest[rest.index(bracket, 1):]
+            rest, tail = rest[: rest.index(bracket, 1)], rest[rest.index(bracket, 1) :]
             break
     for end in NAME_TAILS:
         if rest.endswith(end) and len(rest) > len(end):
-            words += [rest[:-len(end)], end]
+            words += [rest[: -len(end)], end]
             break
     else:
         words.append(rest)
@@ -123,14 +127,25 @@ def _common(application, *, title_template: str) -> dict[str, Any]:
         "authority": (programme.responsible_unit or policy.letter_authority).strip(),
         "title": title,
         "title_words": words,
-        "addressee": {"name": enterprise.name, "credit_code": enterprise.credit_code,
-                      "address": enterprise.address, "legal_representative": enterprise.legal_representative},
-        "application": {"reference": application.reference, "title": application.title,
-                        "submitted_on": application.submitted_at.date().isoformat() if application.submitted_at
-                        else ""},
-        "programme": {"code": programme.code, "name": programme.name_zh, "article": programme.article,
-                      "clause_text": programme.clause_text, "is_voucher": programme.is_voucher,
-                      "staged_payment": programme.staged_payment},
+        "addressee": {
+            "name": enterprise.name,
+            "credit_code": enterprise.credit_code,
+            "address": enterprise.address,
+            "legal_representative": enterprise.legal_representative,
+        },
+        "application": {
+            "reference": application.reference,
+            "title": application.title,
+            "submitted_on": application.submitted_at.date().isoformat() if application.submitted_at else "",
+        },
+        "programme": {
+            "code": programme.code,
+            "name": programme.name_zh,
+            "article": programme.article,
+            "clause_text": programme.clause_text,
+            "is_voucher": programme.is_voucher,
+            "staged_payment": programme.staged_payment,
+        },
         "policy": {"title": policy.title, "document_number": policy.document_number},
     }
 
@@ -143,8 +158,13 @@ def _tranches(raw: Any, total: Decimal) -> list[dict[str, str]]:
     for i, t in enumerate(raw, start=1):
         amount = _money(t.get("amount"), "tranches")
         running += amount
-        out.append({"label": str(t.get("label") or _("第%(n)s期") % {"n": i}),
-                    "condition": str(t.get("condition") or ""), **amount_block(amount)})
+        out.append(
+            {
+                "label": str(t.get("label") or _("第%(n)s期") % {"n": i}),
+                "condition": str(t.get("condition") or ""),
+                **amount_block(amount),
+            }
+        )
     if running > total:
         raise ValidationError({"tranches": _("分期拨付金额合计超过核定金额。")})
     return out
@@ -163,17 +183,31 @@ def approval(application, *, awards: list, voucher=None, extra: dict, decision=N
         # 核减 a reduced grant is a decision against part of the claim: it says why and how to appeal
         c["reduction"] = {"max_figures": figures(decision.max_amount), "reason": decision.reason}
         c["remedy"] = remedy(programme.policy)
-    c["lines"] = [{"label": LINE_LABELS.get(a.line, a.line), "enterprise": a.enterprise.name,
-                   "credit_code": a.enterprise.credit_code, **amount_block(a.amount)}
-                  for a in awards] if len(awards) > 1 else []
+    c["lines"] = (
+        [
+            {
+                "label": LINE_LABELS.get(a.line, a.line),
+                "enterprise": a.enterprise.name,
+                "credit_code": a.enterprise.credit_code,
+                **amount_block(a.amount),
+            }
+            for a in awards
+        ]
+        if len(awards) > 1
+        else []
+    )
     c["decision_text"] = str(extra.get("decision_text") or "")
     c["copy_to"] = [str(unit) for unit in extra.get("copy_to") or []]  # 抄送 in the 版记
     c["notice"] = {k: str(extra[k]) for k in ("notice_starts_on", "notice_ends_on") if extra.get(k)}
     c["tranches"] = _tranches(extra.get("tranches"), total)
     if voucher is not None:
         c["payment_mode"] = "voucher"
-        c["voucher"] = {"code": voucher.code, "expires_on": voucher.expires_on.isoformat(),
-                        "expires_on_zh": date_zh(voucher.expires_on), **amount_block(voucher.face_value)}
+        c["voucher"] = {
+            "code": voucher.code,
+            "expires_on": voucher.expires_on.isoformat(),
+            "expires_on_zh": date_zh(voucher.expires_on),
+            **amount_block(voucher.face_value),
+        }
     elif c["tranches"] or programme.staged_payment:
         c["payment_mode"] = "staged"
     else:
@@ -204,14 +238,23 @@ def supplement(application, *, items: list[dict], due_on: dt.date | None, note: 
 
 
 def _addressee(enterprise) -> dict[str, str]:
-    return {"name": enterprise.name, "credit_code": enterprise.credit_code, "address": enterprise.address,
-            "legal_representative": enterprise.legal_representative}
+    return {
+        "name": enterprise.name,
+        "credit_code": enterprise.credit_code,
+        "address": enterprise.address,
+        "legal_representative": enterprise.legal_representative,
+    }
 
 
 def _programme(programme) -> dict[str, Any]:
-    return {"code": programme.code, "name": programme.name_zh, "article": programme.article,
-            "clause_text": programme.clause_text, "is_voucher": programme.is_voucher,
-            "staged_payment": programme.staged_payment}
+    return {
+        "code": programme.code,
+        "name": programme.name_zh,
+        "article": programme.article,
+        "clause_text": programme.clause_text,
+        "is_voucher": programme.is_voucher,
+        "staged_payment": programme.staged_payment,
+    }
 
 
 def preapproval(preapproval, *, authority: str) -> dict[str, Any]:
@@ -220,48 +263,61 @@ def preapproval(preapproval, *, authority: str) -> dict[str, Any]:
     enterprise = preapproval.enterprise
     programme = preapproval.programme
     policy = programme.policy
-    title, words = title_with_words(_("关于同意%(ent)s%(prog)s事前申请的函"), ent=enterprise.name,
-                                    prog=programme.name_zh)
+    title, words = title_with_words(
+        _("关于同意%(ent)s%(prog)s事前申请的函"), ent=enterprise.name, prog=programme.name_zh
+    )
     return {
         "authority": authority,
         "title": title,
         "title_words": words,
         "addressee": _addressee(enterprise),
-        "preapproval": {"reference": preapproval.reference, "event_name": preapproval.event_name,
-                        "event_date": preapproval.event_date.isoformat(),
-                        "event_date_zh": date_zh(preapproval.event_date), "venue": preapproval.venue,
-                        "requested_on_zh": date_zh(timezone.localtime(preapproval.requested_at).date()),
-                        "opinion": preapproval.reason, **amount_block(preapproval.budget)},
+        "preapproval": {
+            "reference": preapproval.reference,
+            "event_name": preapproval.event_name,
+            "event_date": preapproval.event_date.isoformat(),
+            "event_date_zh": date_zh(preapproval.event_date),
+            "venue": preapproval.venue,
+            "requested_on_zh": date_zh(timezone.localtime(preapproval.requested_at).date()),
+            "opinion": preapproval.reason,
+            **amount_block(preapproval.budget),
+        },
         "programme": _programme(programme),
         "policy": {"title": policy.title, "document_number": policy.document_number},
         "copy_to": [],
     }
 
 
-def clawback(application, *, clawback, enterprise, approval_number: str = "",
-             account: dict[str, str] | None = None) -> dict[str, Any]:
+def clawback(
+    application, *, clawback, enterprise, approval_number: str = "", account: dict[str, str] | None = None
+) -> dict[str, Any]:
     """追回决定书: why the money paid is recovered, how much is owed (in figures and capitals), by when
     and into which account it is repaid, and the remedies (行政复议 / 行政诉讼) as on a decline."""
     programme = application.programme
     policy = programme.policy
-    title, words = title_with_words(_("关于追回%(ent)s%(prog)s支持资金的决定"), ent=enterprise.name,
-                                    prog=programme.name_zh)
+    title, words = title_with_words(
+        _("关于追回%(ent)s%(prog)s支持资金的决定"), ent=enterprise.name, prog=programme.name_zh
+    )
     c: dict[str, Any] = {
         "authority": (programme.responsible_unit or policy.letter_authority).strip(),
         "title": title,
         "title_words": words,
         "addressee": _addressee(enterprise),
-        "application": {"reference": application.reference, "title": application.title,
-                        "submitted_on": application.submitted_at.date().isoformat() if application.submitted_at
-                        else ""},
+        "application": {
+            "reference": application.reference,
+            "title": application.title,
+            "submitted_on": application.submitted_at.date().isoformat() if application.submitted_at else "",
+        },
         "programme": _programme(programme),
         "policy": {"title": policy.title, "document_number": policy.document_number},
-        "clawback": {"number": clawback.number, "reason": clawback.reason,
-                     "decided_on_zh": date_zh(clawback.decided_on),
-                     "disbursed_figures": figures(clawback.award.disbursed),
-                     "due_on": clawback.due_on.isoformat() if clawback.due_on else "",
-                     "due_on_zh": date_zh(clawback.due_on) if clawback.due_on else "",
-                     "due_days": CLAWBACK_DAYS},
+        "clawback": {
+            "number": clawback.number,
+            "reason": clawback.reason,
+            "decided_on_zh": date_zh(clawback.decided_on),
+            "disbursed_figures": figures(clawback.award.disbursed),
+            "due_on": clawback.due_on.isoformat() if clawback.due_on else "",
+            "due_on_zh": date_zh(clawback.due_on) if clawback.due_on else "",
+            "due_days": CLAWBACK_DAYS,
+        },
         "approval_number": approval_number,
         "account": {k: str(v) for k, v in (account or {}).items() if v},
         "remedy": remedy(policy, doc="本决定书"),

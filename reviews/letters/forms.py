@@ -20,8 +20,12 @@ class HashCheckForm(forms.Form):
     """Upload the PDF or paste its SHA-256 to check it against the stored letter."""
 
     file = forms.FileField(label=_("上传PDF文件"), required=False)
-    sha256 = forms.CharField(label=_("或粘贴SHA-256哈希值"), required=False, max_length=80,
-                             widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    sha256 = forms.CharField(
+        label=_("或粘贴SHA-256哈希值"),
+        required=False,
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     def clean_sha256(self) -> str:
         value = sha256_normalize(self.cleaned_data.get("sha256", ""))

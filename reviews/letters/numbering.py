@@ -20,8 +20,12 @@ from django.db import IntegrityError, transaction
 from reviews.models import Letter, LetterIssuer, LetterSeries
 
 # The default word (代字) of each kind's series; the approvals' is the catalogue's prefix itself.
-KIND_WORDS = {Letter.Kind.SUPPLEMENT: "补字", Letter.Kind.DECLINE: "函", Letter.Kind.PREAPPROVAL: "复字",
-              Letter.Kind.CLAWBACK: "决字"}
+KIND_WORDS = {
+    Letter.Kind.SUPPLEMENT: "补字",
+    Letter.Kind.DECLINE: "函",
+    Letter.Kind.PREAPPROVAL: "复字",
+    Letter.Kind.CLAWBACK: "决字",
+}
 APPROVAL_WORD = "批字"
 
 

@@ -58,8 +58,11 @@ def _families(path: Path) -> set[str]:
     from fontTools.ttLib import TTCollection, TTFont
 
     try:
-        faces = TTCollection(str(path), lazy=True).fonts if path.suffix.lower() == ".ttc" \
+        faces = (
+            TTCollection(str(path), lazy=True).fonts
+            if path.suffix.lower() == ".ttc"
             else [TTFont(str(path), lazy=True)]
+        )
     except Exception:  # not a font we can read: leave it out
         return set()
     return {str(n) for face in faces for n in face["name"].names if n.nameID in (1, 4, 16)}
@@ -89,8 +92,10 @@ def fonts_css(found: dict[str, Path]) -> str:
     if "title" in found:
         family = next(f for f in BUREAU_FACES["title"] if f in _families(found["title"]))
         rules.append(f'@font-face {{ font-family: "{family}"; src: url("{found["title"].as_uri()}"); }}')
-        rules.append(f'.masthead .authority, h1.title {{ font-family: "{family}", "Noto Serif CJK SC", serif;'
-                     " font-weight: normal; }")
+        rules.append(
+            f'.masthead .authority, h1.title {{ font-family: "{family}", "Noto Serif CJK SC", serif;'
+            " font-weight: normal; }"
+        )
     if "text" in found:
         family = next(f for f in BUREAU_FACES["text"] if f in _families(found["text"]))
         rules.append(f'@font-face {{ font-family: "{family}"; src: url("{found["text"].as_uri()}"); }}')
@@ -124,6 +129,7 @@ def _stylesheet(version: str) -> CSS:  # bench/bench_letters.py times plain Weas
 
 
 # ---------------------------------------------------------------- layout worked out before WeasyPrint
+
 
 def text_width(text: str) -> float:
     """Width in ems, on the safe side: a Chinese character or full-width sign is one, a Latin capital
@@ -223,17 +229,25 @@ def qr_data_uri(text: str) -> str:
 
 def letter_html(letter: Letter) -> str:
     url = verify_url(letter)
-    return render_to_string(f"letters/{letter.template}.html", {
-        "letter": letter, "c": letter.context, "verify_url": url, "qr": qr_data_uri(url),
-        "layout": layout(letter.context),
-    })
+    return render_to_string(
+        f"letters/{letter.template}.html",
+        {
+            "letter": letter,
+            "c": letter.context,
+            "verify_url": url,
+            "qr": qr_data_uri(url),
+            "layout": layout(letter.context),
+        },
+    )
 
 
 def layout_css(measures: dict) -> str:
     """The letter's own measures (heading size, signature indent, width of the verification note) as
     a stylesheet given to WeasyPrint beside the version's: the templates hold no style attribute."""
-    css = (f".masthead .authority {{ font-size: {measures['heading_pt']}pt; }}\n"
-           f".signoff .sign {{ margin-right: {measures['signoff_em']}em; }}\n")
+    css = (
+        f".masthead .authority {{ font-size: {measures['heading_pt']}pt; }}\n"
+        f".signoff .sign {{ margin-right: {measures['signoff_em']}em; }}\n"
+    )
     if measures.get("verify_mm"):
         css += f".verify.beside {{ width: {measures['verify_mm']}mm; }}\n"
     return css
@@ -258,12 +272,18 @@ def pdf_sign(pdf: bytes, *, reason: str, location: str) -> bytes:
     from pyhanko.sign import fields, signers
 
     password = getattr(settings, "PORTAL_LETTER_SIGNING_PASSWORD", "") or ""
-    signer = signers.SimpleSigner.load_pkcs12(settings.PORTAL_LETTER_SIGNING_P12,
-                                              passphrase=password.encode() if password else None)
+    signer = signers.SimpleSigner.load_pkcs12(
+        settings.PORTAL_LETTER_SIGNING_P12, passphrase=password.encode() if password else None
+    )
     if signer is None:
         raise RuntimeError("cannot load the letter signing certificate (PORTAL_LETTER_SIGNING_P12)")
-    meta = signers.PdfSignatureMetadata(field_name="BureauSeal", reason=reason, location=location,
-                                        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+    meta = signers.PdfSignatureMetadata(
+        field_name="BureauSeal",
+        reason=reason,
+        location=location,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
     return out.getvalue()

@@ -32,8 +32,7 @@ def letters_for_actor(*, actor) -> QuerySet[Letter]:
         enterprise = enterprise_of(actor)
         # the letters of its applications, and those addressed to it (a two-party award's buyer, its
         # pre-approvals' 事前同意函)
-        return qs.filter(Q(application__enterprise=enterprise) | Q(enterprise=enterprise)) if enterprise \
-            else qs.none()
+        return qs.filter(Q(application__enterprise=enterprise) | Q(enterprise=enterprise)) if enterprise else qs.none()
     return qs.none()
 
 

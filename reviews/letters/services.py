@@ -50,7 +50,7 @@ logger = logging.getLogger("reviews.letters")
 
 
 def code_normalize(raw: str) -> str:
-    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[:CODE_LENGTH * 2]
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[: CODE_LENGTH * 2]
 
 
 def _new_code() -> str:
@@ -81,8 +81,9 @@ def _supplement_content(app: Application, extra: dict[str, Any]) -> dict[str, An
     if request is not None:
         items = [{"label": i.label, "note": i.note} for i in request.items.all()]
         return content.supplement(app, items=items, due_on=request.due_date, note=request.note)
-    return content.supplement(app, items=list(extra.get("items") or []), due_on=extra.get("due_on"),
-                              note=str(extra.get("note") or ""))
+    return content.supplement(
+        app, items=list(extra.get("items") or []), due_on=extra.get("due_on"), note=str(extra.get("note") or "")
+    )
 
 
 def _decline_content(app: Application, extra: dict[str, Any]) -> dict[str, Any]:
@@ -93,10 +94,15 @@ def _decline_content(app: Application, extra: dict[str, Any]) -> dict[str, Any]:
     return content.decline(app, reason=str(reason or ""), extra=extra)
 
 
-def _approval_content(app: Application, extra: dict[str, Any], line: str = "",
-                      addressee=None) -> tuple[dict[str, Any], Any]:
-    awards = list(Award.objects.filter(application=app).exclude(status=Award.Status.RELEASED)
-                  .select_related("enterprise").order_by("line", "pk"))
+def _approval_content(
+    app: Application, extra: dict[str, Any], line: str = "", addressee=None
+) -> tuple[dict[str, Any], Any]:
+    awards = list(
+        Award.objects.filter(application=app)
+        .exclude(status=Award.Status.RELEASED)
+        .select_related("enterprise")
+        .order_by("line", "pk")
+    )
     applicant = app.enterprise
     if line:  # a two-party award: this line's letter, to this line's enterprise
         awards = [a for a in awards if a.line == line]
@@ -109,8 +115,11 @@ def _approval_content(app: Application, extra: dict[str, Any], line: str = "",
     c = content.approval(app, awards=awards, voucher=voucher, extra=extra, decision=decision)
     if line:
         # 你单位为该项目采购方: the party it is, and who applied when that is another enterprise
-        c["party"] = {"line": line, "label": content.LINE_LABELS.get(line, line),
-                      "applicant": applicant.name if applicant.pk != addressee.pk else ""}
+        c["party"] = {
+            "line": line,
+            "label": content.LINE_LABELS.get(line, line),
+            "applicant": applicant.name if applicant.pk != addressee.pk else "",
+        }
     for key in ("notice_starts_on", "notice_ends_on"):  # 公示期 in the letter's own date style
         if c.get("notice", {}).get(key):
             c["notice"][f"{key}_zh"] = content.date_zh(dt.date.fromisoformat(c["notice"][key][:10]))
@@ -122,13 +131,27 @@ def letter_issuer(programme) -> tuple[str, str]:
     programme's responsible unit (hp2025 第五、六条 区政务和数据局, 第十条 区科技创新局), else the policy's
     issuing authority."""
     policy = programme.policy
-    return ((programme.responsible_unit or policy.letter_authority or "").strip(),
-            (programme.letter_prefix or policy.letter_prefix or "").strip())
+    return (
+        (programme.responsible_unit or policy.letter_authority or "").strip(),
+        (programme.letter_prefix or policy.letter_prefix or "").strip(),
+    )
 
 
-def _letter_record(*, kind: str, actor, authority: str, prefix: str, body: dict[str, Any], addressee,
-                   amount, programme, application: Application | None = None, preapproval=None,
-                   clawback=None, line: str = "") -> Letter:
+def _letter_record(
+    *,
+    kind: str,
+    actor,
+    authority: str,
+    prefix: str,
+    body: dict[str, Any],
+    addressee,
+    amount,
+    programme,
+    application: Application | None = None,
+    preapproval=None,
+    clawback=None,
+    line: str = "",
+) -> Letter:
     """Take the number of `kind`'s series and record the letter with its snapshot, its audit row and
     its generation task (published at commit). Inside the caller's transaction."""
     issued_on = timezone.localdate()
@@ -137,17 +160,42 @@ def _letter_record(*, kind: str, actor, authority: str, prefix: str, body: dict[
     number = number_format(prefix=prefix, year=issued_on.year, serial=serial)
     body.update({"number": number, "issued_on": issued_on.isoformat(), "issued_on_zh": content.date_zh(issued_on)})
     letter = Letter.objects.create(
-        application=application, preapproval=preapproval, clawback=clawback, programme=programme, kind=kind,
-        authority=authority, prefix=prefix, year=issued_on.year, serial=serial, number=number, code=_new_code(),
-        template=TEMPLATES[kind], line=line, enterprise=addressee,
-        addressee_name=addressee.name, addressee_credit_code=addressee.credit_code,
-        amount=amount, issued_on=issued_on, context=body,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    audit_record(actor=actor, action="letter.create", target=letter,
-                 after={"number": number, "kind": kind, "application": application.reference if application else "",
-                        "preapproval": preapproval.reference if preapproval else "", "line": line,
-                        "addressee": addressee.credit_code,
-                        "amount": str(amount) if amount is not None else None, "template": letter.template})
+        application=application,
+        preapproval=preapproval,
+        clawback=clawback,
+        programme=programme,
+        kind=kind,
+        authority=authority,
+        prefix=prefix,
+        year=issued_on.year,
+        serial=serial,
+        number=number,
+        code=_new_code(),
+        template=TEMPLATES[kind],
+        line=line,
+        enterprise=addressee,
+        addressee_name=addressee.name,
+        addressee_credit_code=addressee.credit_code,
+        amount=amount,
+        issued_on=issued_on,
+        context=body,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="letter.create",
+        target=letter,
+        after={
+            "number": number,
+            "kind": kind,
+            "application": application.reference if application else "",
+            "preapproval": preapproval.reference if preapproval else "",
+            "line": line,
+            "addressee": addressee.credit_code,
+            "amount": str(amount) if amount is not None else None,
+            "template": letter.template,
+        },
+    )
     outbox_enqueue(LETTER_GENERATE_TASK, letter_id=letter.pk)
     return letter
 
@@ -155,8 +203,9 @@ def _letter_record(*, kind: str, actor, authority: str, prefix: str, body: dict[
 def _issuer_or_refuse(programme) -> tuple[str, str]:
     authority, prefix = letter_issuer(programme)
     if not prefix or not authority:
-        raise ValidationError(_("政策“%(p)s”未设置发文机关或批复文号前缀，请管理员先在政策设置中填写。")
-                              % {"p": programme.policy.title})
+        raise ValidationError(
+            _("政策“%(p)s”未设置发文机关或批复文号前缀，请管理员先在政策设置中填写。") % {"p": programme.policy.title}
+        )
     return authority, prefix
 
 
@@ -178,9 +227,17 @@ def letter_create_for_preapproval(*, preapproval, actor) -> Letter:
         authority, prefix = _issuer_or_refuse(p.programme)
         with translation.override("zh-hans"):
             body = content.preapproval(p, authority=authority)
-        return _letter_record(kind=Letter.Kind.PREAPPROVAL, actor=actor, authority=authority, prefix=prefix,
-                              body=body, addressee=p.enterprise, amount=None, programme=p.programme,
-                              preapproval=p)
+        return _letter_record(
+            kind=Letter.Kind.PREAPPROVAL,
+            actor=actor,
+            authority=authority,
+            prefix=prefix,
+            body=body,
+            addressee=p.enterprise,
+            amount=None,
+            programme=p.programme,
+            preapproval=p,
+        )
 
 
 def letter_create_for_clawback(*, clawback: Clawback, actor) -> Letter:
@@ -189,29 +246,52 @@ def letter_create_for_clawback(*, clawback: Clawback, actor) -> Letter:
     transaction (reviews.services.clawback_letters); a second call returns the standing letter."""
     _check_issuer(actor)
     with transaction.atomic():
-        c = Clawback.objects.select_related("award__application__programme__policy", "award__enterprise") \
-            .get(pk=clawback.pk)
+        c = Clawback.objects.select_related("award__application__programme__policy", "award__enterprise").get(
+            pk=clawback.pk
+        )
         app = c.award.application
         require_district(actor, app.programme.policy.district)
         standing = Letter.objects.filter(clawback=c, revoked_at__isnull=True).first()
         if standing is not None:
             return standing
         authority, prefix = _issuer_or_refuse(app.programme)
-        approval = Letter.objects.filter(application=app, kind=Letter.Kind.APPROVAL, line=c.award.line,
-                                         revoked_at__isnull=True).values_list("number", flat=True).first()
+        approval = (
+            Letter.objects.filter(
+                application=app, kind=Letter.Kind.APPROVAL, line=c.award.line, revoked_at__isnull=True
+            )
+            .values_list("number", flat=True)
+            .first()
+        )
         issuer = LetterIssuer.objects.filter(authority=authority).first()
-        account = {"name": issuer.repayment_account_name, "bank": issuer.repayment_bank,
-                   "number": issuer.repayment_account_number} if issuer else {}
+        account = (
+            {
+                "name": issuer.repayment_account_name,
+                "bank": issuer.repayment_bank,
+                "number": issuer.repayment_account_number,
+            }
+            if issuer
+            else {}
+        )
         with translation.override("zh-hans"):
-            body = content.clawback(app, clawback=c, enterprise=c.award.enterprise, approval_number=approval or "",
-                                    account=account)
-        return _letter_record(kind=Letter.Kind.CLAWBACK, actor=actor, authority=authority, prefix=prefix,
-                              body=body, addressee=c.award.enterprise, amount=c.amount, programme=app.programme,
-                              application=app, clawback=c, line=c.award.line)
+            body = content.clawback(
+                app, clawback=c, enterprise=c.award.enterprise, approval_number=approval or "", account=account
+            )
+        return _letter_record(
+            kind=Letter.Kind.CLAWBACK,
+            actor=actor,
+            authority=authority,
+            prefix=prefix,
+            body=body,
+            addressee=c.award.enterprise,
+            amount=c.amount,
+            programme=app.programme,
+            application=app,
+            clawback=c,
+            line=c.award.line,
+        )
 
 
-def letter_create(*, application: Application, kind: str, actor, context: dict | None = None,
-                  line: str = "") -> Letter:
+def letter_create(*, application: Application, kind: str, actor, context: dict | None = None, line: str = "") -> Letter:
     """Record an official letter about `application` and take its document number. Call it inside
     the decision's transaction: the number is taken there (rolled back with it), and the PDF is
     generated by a Celery task after commit. An approval or decline letter is made once per
@@ -237,8 +317,12 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
                 return standing
         addressee = app.enterprise
         if line:
-            award = (Award.objects.filter(application=app, line=line).exclude(status=Award.Status.RELEASED)
-                     .select_related("enterprise").first())
+            award = (
+                Award.objects.filter(application=app, line=line)
+                .exclude(status=Award.Status.RELEASED)
+                .select_related("enterprise")
+                .first()
+            )
             if award is None:
                 raise ValidationError(_("该申报没有“%(line)s”的核定奖励，不能出具其核定通知。") % {"line": line})
             addressee = award.enterprise
@@ -251,9 +335,18 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
                 body = _decline_content(app, extra)
             else:
                 body = _supplement_content(app, extra)
-        letter = _letter_record(kind=kind, actor=actor, authority=authority, prefix=prefix, body=body,
-                                addressee=addressee, amount=amount, programme=app.programme, application=app,
-                                line=line)
+        letter = _letter_record(
+            kind=kind,
+            actor=actor,
+            authority=authority,
+            prefix=prefix,
+            body=body,
+            addressee=addressee,
+            amount=amount,
+            programme=app.programme,
+            application=app,
+            line=line,
+        )
     return letter
 
 
@@ -284,22 +377,31 @@ def letter_generate_now(*, letter_id: int) -> Letter:
         locked.sha256, locked.size, locked.signed = digest, len(pdf), signed
         locked.status, locked.generated_at, locked.last_error = Letter.Status.READY, timezone.now(), ""
         locked.attempts += 1
-        locked.save(update_fields=["pdf", "sha256", "size", "signed", "status", "generated_at", "last_error",
-                                   "attempts"])
-        audit_record(actor=None, action="letter.generate", target=locked,
-                     after={"number": locked.number, "sha256": digest, "size": len(pdf), "signed": signed})
+        locked.save(
+            update_fields=["pdf", "sha256", "size", "signed", "status", "generated_at", "last_error", "attempts"]
+        )
+        audit_record(
+            actor=None,
+            action="letter.generate",
+            target=locked,
+            after={"number": locked.number, "sha256": digest, "size": len(pdf), "signed": signed},
+        )
         # to the enterprise it is addressed to (a two-party award's buyer gets its own letter)
         addressee = locked.enterprise_id or (letter.application.enterprise_id if letter.application else None)
         assert addressee is not None  # every letter names its enterprise or its application's
-        notify_enterprise(enterprise_id=addressee,
-                          kind=Notification.Kind.LETTER,
-                          subject=_("正式文书已出具：%(number)s") % {"number": locked.number},
-                          body=(_("关于事前申请 %(ref)s 的%(kind)s（%(number)s）已出具，请登录平台查看和下载。")
-                                if letter.preapproval_id else
-                                _("关于申报 %(ref)s 的%(kind)s（%(number)s）已出具，请登录平台查看和下载。"))
-                          % {"ref": letter.subject_reference, "kind": locked.get_kind_display(),
-                             "number": locked.number},
-                          link=reverse("reviews:letter_list"), dedupe_key=f"letter:{locked.pk}")
+        notify_enterprise(
+            enterprise_id=addressee,
+            kind=Notification.Kind.LETTER,
+            subject=_("正式文书已出具：%(number)s") % {"number": locked.number},
+            body=(
+                _("关于事前申请 %(ref)s 的%(kind)s（%(number)s）已出具，请登录平台查看和下载。")
+                if letter.preapproval_id
+                else _("关于申报 %(ref)s 的%(kind)s（%(number)s）已出具，请登录平台查看和下载。")
+            )
+            % {"ref": letter.subject_reference, "kind": locked.get_kind_display(), "number": locked.number},
+            link=reverse("reviews:letter_list"),
+            dedupe_key=f"letter:{locked.pk}",
+        )
     return locked
 
 
@@ -317,15 +419,23 @@ def letter_note_failure(*, letter_id: int, error: str, final: bool = False) -> N
         if final and letter.status != Letter.Status.FAILED:
             letter.status = Letter.Status.FAILED
             fields.append("status")
-            audit_record(actor=None, action="letter.generate_failed", target=letter,
-                         before={"status": Letter.Status.PENDING},
-                         after={"status": Letter.Status.FAILED, "number": letter.number,
-                                "attempts": letter.attempts},
-                         note=error[:500])
+            audit_record(
+                actor=None,
+                action="letter.generate_failed",
+                target=letter,
+                before={"status": Letter.Status.PENDING},
+                after={"status": Letter.Status.FAILED, "number": letter.number, "attempts": letter.attempts},
+                note=error[:500],
+            )
         letter.save(update_fields=fields)
     if final:
-        logger.error("letter %s (%s): generation failed after %s attempts, waiting for an administrator: %s",
-                     letter.pk, letter.number, letter.attempts, error[:500])
+        logger.error(
+            "letter %s (%s): generation failed after %s attempts, waiting for an administrator: %s",
+            letter.pk,
+            letter.number,
+            letter.attempts,
+            error[:500],
+        )
 
 
 def letter_retry(*, actor, letter: Letter, ip: str | None = None) -> Letter:
@@ -339,9 +449,14 @@ def letter_retry(*, actor, letter: Letter, ip: str | None = None) -> Letter:
             raise ValidationError(_("只有生成失败的文书可以重新生成。"))
         locked.status = Letter.Status.PENDING
         locked.save(update_fields=["status"])
-        audit_record(actor=actor, action="letter.retry", target=locked, ip=ip,
-                     before={"status": Letter.Status.FAILED, "last_error": locked.last_error[:500]},
-                     after={"status": Letter.Status.PENDING, "number": locked.number})
+        audit_record(
+            actor=actor,
+            action="letter.retry",
+            target=locked,
+            ip=ip,
+            before={"status": Letter.Status.FAILED, "last_error": locked.last_error[:500]},
+            after={"status": Letter.Status.PENDING, "number": locked.number},
+        )
         outbox_enqueue(LETTER_GENERATE_TASK, letter_id=locked.pk)
     return locked
 
@@ -362,8 +477,15 @@ def letter_revoke(*, actor, letter: Letter, reason: str, ip: str | None = None) 
         locked.revoked_at, locked.revoked_by, locked.revoked_reason = timezone.now(), actor, reason
         locked.status = Letter.Status.REVOKED
         locked.save(update_fields=["revoked_at", "revoked_by", "revoked_reason", "status"])
-        audit_record(actor=actor, action="letter.revoke", target=locked, ip=ip, note=reason,
-                     before={"status": letter.status}, after={"status": locked.status, "number": locked.number})
+        audit_record(
+            actor=actor,
+            action="letter.revoke",
+            target=locked,
+            ip=ip,
+            note=reason,
+            before={"status": letter.status},
+            after={"status": locked.status, "number": locked.number},
+        )
     return locked
 
 
@@ -371,14 +493,21 @@ def letters_generate_batch(*, actor, letter_ids: Iterable[int] | None = None, ip
     """批量生成 an administrator (re)queues generation of letters still without a PDF (all of them,
     or those selected). Letters that have their PDF are left alone. Returns how many were queued."""
     require_bureau_admin(actor)
-    qs: QuerySet[Letter] = Letter.objects.filter(district_q(actor, "programme__policy__district"),
-                                                 status=Letter.Status.PENDING, sha256="")
+    qs: QuerySet[Letter] = Letter.objects.filter(
+        district_q(actor, "programme__policy__district"), status=Letter.Status.PENDING, sha256=""
+    )
     if letter_ids is not None:
         qs = qs.filter(pk__in=list(letter_ids))
     ids = list(qs.values_list("pk", flat=True))
     with transaction.atomic():
-        audit_record(actor=actor, action="letter.generate_batch", target_type="reviews.letter", target_id="batch",
-                     ip=ip, after={"letters": ids})
+        audit_record(
+            actor=actor,
+            action="letter.generate_batch",
+            target_type="reviews.letter",
+            target_id="batch",
+            ip=ip,
+            after={"letters": ids},
+        )
         for pk in ids:
             outbox_enqueue(LETTER_GENERATE_TASK, letter_id=pk)
     return len(ids)

@@ -12,9 +12,17 @@ from reviews.models import Letter
 from .services import letter_generate_now, letter_note_failure
 
 
-@shared_task(bind=True, name="reviews.letters.tasks.letter_generate", autoretry_for=(Exception,),
-             dont_autoretry_for=(Letter.DoesNotExist,), retry_backoff=5, retry_backoff_max=600,
-             retry_jitter=True, max_retries=6, acks_late=True)
+@shared_task(
+    bind=True,
+    name="reviews.letters.tasks.letter_generate",
+    autoretry_for=(Exception,),
+    dont_autoretry_for=(Letter.DoesNotExist,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+    acks_late=True,
+)
 def letter_generate(self, letter_id: int) -> str:
     """Render and store the letter's PDF once; returns its SHA-256. Each failure is noted on the
     letter and retried with backoff; the last one (retries used up) marks it failed (生成失败), for
@@ -39,10 +47,12 @@ def letters_generate_pending(older_than_minutes: int = 10) -> int:
     (the broker was down at commit, or a worker was lost). Generation is idempotent. Failed letters
     (every retry used) are left to a person: they are not queued again here."""
 
-
     cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
-    ids = list(Letter.objects.filter(status=Letter.Status.PENDING, sha256="", created_at__lt=cutoff)
-               .order_by("pk").values_list("pk", flat=True)[:1000])
+    ids = list(
+        Letter.objects.filter(status=Letter.Status.PENDING, sha256="", created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
     for pk in ids:
         letter_generate.delay(pk)
     return len(ids)

@@ -38,19 +38,46 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["status"]:
             qs = qs.filter(status=form.cleaned_data["status"])
         if q := form.cleaned_data["q"].strip():
-            qs = qs.filter(Q(number__icontains=q) | Q(addressee_name__icontains=q)
-                           | Q(application__reference__icontains=q) | Q(preapproval__reference__icontains=q))
+            qs = qs.filter(
+                Q(number__icontains=q)
+                | Q(addressee_name__icontains=q)
+                | Q(application__reference__icontains=q)
+                | Q(preapproval__reference__icontains=q)
+            )
     # only what the rows show (not each application's data and its programme's catalogue entry)
-    shown = qs.select_related(None).select_related("application", "preapproval").only(
-        "id", "number", "kind", "status", "addressee_name", "amount", "issued_on", "code", "sha256", "last_error",
-        "revoked_at", "application__id", "application__reference", "preapproval__id", "preapproval__reference")
-    return render(request, "letters/list.html", {
-        "letters": shown.order_by("-issued_on", "-id")[:PAGE], "form": form,
-        "is_admin": request.user.is_bureau_admin,
-        "is_bureau": request.user.role in BUREAU,
-        "pending": letters_for_actor(actor=request.user).filter(status=Letter.Status.PENDING).count(),
-        "failed": letters_for_actor(actor=request.user).filter(status=Letter.Status.FAILED).count(),
-    })
+    shown = (
+        qs.select_related(None)
+        .select_related("application", "preapproval")
+        .only(
+            "id",
+            "number",
+            "kind",
+            "status",
+            "addressee_name",
+            "amount",
+            "issued_on",
+            "code",
+            "sha256",
+            "last_error",
+            "revoked_at",
+            "application__id",
+            "application__reference",
+            "preapproval__id",
+            "preapproval__reference",
+        )
+    )
+    return render(
+        request,
+        "letters/list.html",
+        {
+            "letters": shown.order_by("-issued_on", "-id")[:PAGE],
+            "form": form,
+            "is_admin": request.user.is_bureau_admin,
+            "is_bureau": request.user.role in BUREAU,
+            "pending": letters_for_actor(actor=request.user).filter(status=Letter.Status.PENDING).count(),
+            "failed": letters_for_actor(actor=request.user).filter(status=Letter.Status.FAILED).count(),
+        },
+    )
 
 
 @login_required
@@ -58,8 +85,9 @@ def letter_download(request: HttpRequest, pk: int) -> FileResponse:
     letter = letter_get_for_actor(actor=request.user, pk=pk)
     if not letter.sha256 or not letter.pdf:
         raise Http404(_("文书正在生成，请稍后再试。"))
-    response = FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=letter.file_name,
-                            content_type="application/pdf")
+    response = FileResponse(
+        letter.pdf.open("rb"), as_attachment=True, filename=letter.file_name, content_type="application/pdf"
+    )
     response["X-Content-SHA256"] = letter.sha256
     return response
 
@@ -73,8 +101,9 @@ def letter_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevokeForm(request.POST)
     if form.is_valid():
         try:
-            services.letter_revoke(actor=request.user, letter=letter, reason=form.cleaned_data["reason"],
-                                   ip=client_ip(request))
+            services.letter_revoke(
+                actor=request.user, letter=letter, reason=form.cleaned_data["reason"], ip=client_ip(request)
+            )
             messages.success(request, _("文书 %(n)s 已撤销。") % {"n": letter.number})
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -121,8 +150,9 @@ def letters_batch(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("已提交 %(n)s 份文书的生成任务。") % {"n": count})
         return redirect("reviews:letter_list")
     if action == "zip":
-        letters = list(letters_for_actor(actor=request.user).filter(pk__in=ids).exclude(sha256="")
-                       .order_by("issued_on", "pk"))
+        letters = list(
+            letters_for_actor(actor=request.user).filter(pk__in=ids).exclude(sha256="").order_by("issued_on", "pk")
+        )
         if not letters:
             messages.error(request, _("请至少选择一份已出具的文书。"))
             return redirect("reviews:letter_list")
@@ -139,13 +169,20 @@ def _zip_response(request: HttpRequest, letters: list[Letter]) -> FileResponse:
                 # the addressee's name is the applicant's own text: one plain file name (portal.exports)
                 archive.writestr(archive_name(f"{letter.number}-{letter.addressee_name}.pdf"), fh.read())
     spool.seek(0)
-    audit_record(actor=request.user, action="letter.download_zip", target_type="reviews.letter", target_id="zip",
-                 ip=client_ip(request), after={"letters": [letter.pk for letter in letters]})
+    audit_record(
+        actor=request.user,
+        action="letter.download_zip",
+        target_type="reviews.letter",
+        target_id="zip",
+        ip=client_ip(request),
+        after={"letters": [letter.pk for letter in letters]},
+    )
     name = f"letters-{timezone.localdate():%Y%m%d}.zip"
     return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
 
 
 # ----------------------------------------------------------------- public verification
+
 
 def letter_verify_start(request: HttpRequest) -> HttpResponse:
     form = VerifyCodeForm(request.GET or None)
@@ -158,14 +195,25 @@ def letter_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: what the letter with this code says, whether it stands, and a hash check."""
     letter = letter_for_code(code=code)
     if letter is None:
-        return render(request, "letters/verify.html", {"code": code, "letter": None,
-                                                        "start": VerifyCodeForm()}, status=404)
+        return render(
+            request, "letters/verify.html", {"code": code, "letter": None, "start": VerifyCodeForm()}, status=404
+        )
     form = HashCheckForm(request.POST if request.method == "POST" else None, request.FILES or None)
     check = None
     if request.method == "POST" and letter.sha256 and form.is_valid():
-        check = letter_hash_check(letter=letter, sha256=form.cleaned_data.get("sha256", ""),
-                                  upload=form.cleaned_data.get("file"))
-    return render(request, "letters/verify.html", {
-        "code": letter.code, "letter": letter, "c": letter.context, "form": form, "check": check,
-        "action": reverse("reviews:letter_verify", args=[letter.code]),
-    }, status=400 if form.errors else 200)
+        check = letter_hash_check(
+            letter=letter, sha256=form.cleaned_data.get("sha256", ""), upload=form.cleaned_data.get("file")
+        )
+    return render(
+        request,
+        "letters/verify.html",
+        {
+            "code": letter.code,
+            "letter": letter,
+            "c": letter.context,
+            "form": form,
+            "check": check,
+            "action": reverse("reviews:letter_verify", args=[letter.code]),
+        },
+        status=400 if form.errors else 200,
+    )

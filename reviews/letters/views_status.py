@@ -20,8 +20,14 @@ from .selectors import letter_get_for_actor
 def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
     letter = letter_get_for_actor(actor=request.user, pk=pk)
     ready = letter.status == Letter.Status.READY and bool(letter.sha256)
-    return JsonResponse({
-        "id": letter.pk, "number": letter.number, "status": letter.status, "label": letter.get_status_display(),
-        "ready": ready, "done": letter.status != Letter.Status.PENDING,
-        "download_url": reverse("reviews:letter_download", args=[letter.pk]) if ready else "",
-    })
+    return JsonResponse(
+        {
+            "id": letter.pk,
+            "number": letter.number,
+            "status": letter.status,
+            "label": letter.get_status_display(),
+            "ready": ready,
+            "done": letter.status != Letter.Status.PENDING,
+            "download_url": reverse("reviews:letter_download", args=[letter.pk]) if ready else "",
+        }
+    )

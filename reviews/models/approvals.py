@@ -39,12 +39,21 @@ class ApprovalChain(models.Model):
     the highest lower bound the amount passes."""
 
     name = models.CharField(_("名称"), max_length=100)
-    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("适用项目"), help_text=_("留空：适用于所有项目。"))
-    amount_above = models.DecimalField(_("金额高于（元）"), null=True, blank=True, **MONEY,
-                                       help_text=_("决定金额高于此数时适用；留空：不设下限。"))
-    amount_up_to = models.DecimalField(_("金额不超过（元）"), null=True, blank=True, **MONEY,
-                                       help_text=_("决定金额不超过此数时适用；留空：不设上限。"))
+    programme = models.ForeignKey(
+        "vouchers.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("适用项目"),
+        help_text=_("留空：适用于所有项目。"),
+    )
+    amount_above = models.DecimalField(
+        _("金额高于（元）"), null=True, blank=True, **MONEY, help_text=_("决定金额高于此数时适用；留空：不设下限。")
+    )
+    amount_up_to = models.DecimalField(
+        _("金额不超过（元）"), null=True, blank=True, **MONEY, help_text=_("决定金额不超过此数时适用；留空：不设上限。")
+    )
     active = models.BooleanField(_("启用"), default=True)
     note = models.TextField(_("说明"), blank=True, help_text=_("设置依据，如本局内部审批制度的条款。"))
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
@@ -54,10 +63,16 @@ class ApprovalChain(models.Model):
         verbose_name_plural = _("审批链")
         ordering = [F("programme_id").asc(nulls_first=True), F("amount_above").asc(nulls_first=True), "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_above__isnull=True) | Q(amount_up_to__isnull=True)
-                                   | Q(amount_up_to__gt=F("amount_above")), name="approval_chain_range"),
-            models.CheckConstraint(condition=Q(amount_above__isnull=True) | Q(amount_above__gte=0),
-                                   name="approval_chain_above_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_above__isnull=True)
+                | Q(amount_up_to__isnull=True)
+                | Q(amount_up_to__gt=F("amount_above")),
+                name="approval_chain_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_above__isnull=True) | Q(amount_above__gte=0),
+                name="approval_chain_above_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,13 +101,20 @@ class ApprovalChainStep(models.Model):
 class AuthorisedApprover(models.Model):
     """分管领导 a member of the bureau's staff authorised to hold the leader's step of a chain."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="authorised_approver", verbose_name=_("用户"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authorised_approver", verbose_name=_("用户")
+    )
     title = models.CharField(_("职务"), max_length=100, help_text=_("如：分管副局长"))
     active = models.BooleanField(_("有效"), default=True)
     note = models.CharField(_("授权依据"), max_length=300, blank=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("登记人"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
     granted_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -113,44 +135,61 @@ class DecisionProposal(models.Model):
         RETURNED = "returned", _("已退回")
         LAPSED = "lapsed", _("已失效")  # the application moved on (withdrawn, returned) meanwhile
 
-    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
-                                    related_name="decision_proposals", verbose_name=_("申报"))
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="decision_proposals", verbose_name=_("申报")
+    )
     outcome = models.CharField(_("拟办结论"), max_length=10, choices=Decision.Outcome.choices)
     amount = models.DecimalField(_("拟核定金额"), default=0, **MONEY)
     max_amount = models.DecimalField(_("测算上限"), null=True, blank=True, **MONEY)
     lines = models.JSONField(_("奖励对象明细"), default=list, blank=True)  # [{"line", "amount", "max"}], strings
     reason = models.TextField(_("理由"), blank=True)
-    chain = models.ForeignKey(ApprovalChain, on_delete=models.PROTECT, related_name="proposals",
-                              verbose_name=_("审批链"))
+    chain = models.ForeignKey(
+        ApprovalChain, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("审批链")
+    )
     from_state = models.CharField(_("拟办时状态"), max_length=30, choices=State.choices)
     # the proposal's own entry on the application's timeline: a change of state recorded after it
     # (a return for supplement and the answer, a withdrawal…) means the proposal no longer applies
-    opened_event = models.ForeignKey("applications.ApplicationEvent", on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="+", verbose_name=_("拟办记录"))
+    opened_event = models.ForeignKey(
+        "applications.ApplicationEvent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("拟办记录"),
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     # 批量核定 a competitive batch's commit: the option it was computed by and the batch
     batch_mode = models.CharField(_("批量核定方式"), max_length=10, blank=True)
-    window = models.ForeignKey("vouchers.ApplicationWindow", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+", verbose_name=_("申报批次"))
-    decided_on = models.DateField(_("决定日期"), null=True, blank=True,
-                                  help_text=_("留空：以最后一个环节同意之日为决定日期。"))
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("经办人"))
+    window = models.ForeignKey(
+        "vouchers.ApplicationWindow",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申报批次"),
+    )
+    decided_on = models.DateField(
+        _("决定日期"), null=True, blank=True, help_text=_("留空：以最后一个环节同意之日为决定日期。")
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("经办人")
+    )
     proposed_at = models.DateTimeField(_("拟办时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="proposal", verbose_name=_("审核决定"))
+    decision = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal", verbose_name=_("审核决定")
+    )
 
     class Meta:
         verbose_name = _("拟办审批")
         verbose_name_plural = _("拟办审批")
         ordering = ["-proposed_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["application"], condition=Q(status="pending"),
-                                    name="one_pending_proposal"),
+            models.UniqueConstraint(fields=["application"], condition=Q(status="pending"), name="one_pending_proposal"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="proposal_amount_not_negative"),
-            models.CheckConstraint(condition=Q(max_amount__isnull=True) | Q(amount__lte=F("max_amount")),
-                                   name="proposal_within_maximum"),
+            models.CheckConstraint(
+                condition=Q(max_amount__isnull=True) | Q(amount__lte=F("max_amount")), name="proposal_within_maximum"
+            ),
         ]
         indexes = [models.Index(fields=["status", "proposed_at"])]
 
@@ -170,8 +209,14 @@ class ProposalStep(models.Model):
     position = models.PositiveSmallIntegerField(_("顺序"))
     role = models.CharField(_("环节"), max_length=10, choices=ApprovalStepRole.choices)
     holder = models.CharField(_("办理人"), max_length=20, choices=ApprovalHolder.choices)
-    acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("办理人"))
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("办理人"),
+    )
     acted_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
     verdict = models.CharField(_("意见"), max_length=10, choices=Verdict.choices, blank=True)
     comment = models.TextField(_("审批意见"), blank=True)
@@ -183,11 +228,16 @@ class ProposalStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "position"], name="proposal_step_position_once"),
             # 四眼 the same person never holds two steps of one decision
-            models.UniqueConstraint(fields=["proposal", "acted_by"], condition=Q(acted_by__isnull=False),
-                                    name="proposal_step_one_per_person"),
-            models.CheckConstraint(condition=(Q(acted_by__isnull=True) & Q(acted_at__isnull=True) & Q(verdict=""))
-                                   | (Q(acted_by__isnull=False) & Q(acted_at__isnull=False) & ~Q(verdict="")),
-                                   name="proposal_step_acted_whole"),
+            models.UniqueConstraint(
+                fields=["proposal", "acted_by"],
+                condition=Q(acted_by__isnull=False),
+                name="proposal_step_one_per_person",
+            ),
+            models.CheckConstraint(
+                condition=(Q(acted_by__isnull=True) & Q(acted_at__isnull=True) & Q(verdict=""))
+                | (Q(acted_by__isnull=False) & Q(acted_at__isnull=False) & ~Q(verdict="")),
+                name="proposal_step_acted_whole",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,8 +248,9 @@ class CollectiveDecision(models.Model):
     """集体决策 the meeting (局务会, 专题会议) that decided a competitive programme's awards, recorded
     before their public notice: its name, date, attendees, minutes and, if any, the signed minutes."""
 
-    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("申报项目"))
+    programme = models.ForeignKey(
+        "vouchers.Programme", on_delete=models.PROTECT, related_name="+", verbose_name=_("申报项目")
+    )
     meeting_name = models.CharField(_("会议名称"), max_length=200)
     meeting_date = models.DateField(_("会议日期"))
     attendees = models.TextField(_("参会人员"))
@@ -209,10 +260,12 @@ class CollectiveDecision(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
-    applications = models.ManyToManyField("applications.Application", related_name="collective_decisions",
-                                          verbose_name=_("决策事项（申报）"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("记录人"))
+    applications = models.ManyToManyField(
+        "applications.Application", related_name="collective_decisions", verbose_name=_("决策事项（申报）")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:

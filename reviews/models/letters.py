@@ -36,8 +36,9 @@ class LetterIssuer(models.Model):
     reviews.letters.numbering), and the account a claw-back's repayment is paid into (印在追回决定书上)."""
 
     authority = models.CharField(_("发文机关"), max_length=100, unique=True)
-    series_words = models.JSONField(_("文号代字"), default=dict, blank=True,
-                                    help_text=_("各类文书的文号代字；未设置的类别用默认代字。"))
+    series_words = models.JSONField(
+        _("文号代字"), default=dict, blank=True, help_text=_("各类文书的文号代字；未设置的类别用默认代字。")
+    )
     repayment_account_name = models.CharField(_("退回款收款户名"), max_length=200, blank=True)
     repayment_bank = models.CharField(_("退回款开户银行"), max_length=200, blank=True)
     repayment_account_number = models.CharField(_("退回款收款账号"), max_length=40, blank=True)
@@ -74,17 +75,35 @@ class Letter(models.Model):
         # Every automatic retry of the PDF failed: waits for an administrator (letter_retry).
         FAILED = "failed", _("生成失败")
 
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="letters",
-                                    null=True, blank=True, verbose_name=_("申报"))
-    preapproval = models.ForeignKey("applications.PreApproval", on_delete=models.PROTECT, related_name="letters",
-                                    null=True, blank=True, verbose_name=_("事前同意"))
-    clawback = models.ForeignKey("vouchers.Clawback", on_delete=models.PROTECT, related_name="letters",
-                                 null=True, blank=True, verbose_name=_("追回决定"))
-    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("申报项目"))
+    application = models.ForeignKey(
+        "applications.Application",
+        on_delete=models.PROTECT,
+        related_name="letters",
+        null=True,
+        blank=True,
+        verbose_name=_("申报"),
+    )
+    preapproval = models.ForeignKey(
+        "applications.PreApproval",
+        on_delete=models.PROTECT,
+        related_name="letters",
+        null=True,
+        blank=True,
+        verbose_name=_("事前同意"),
+    )
+    clawback = models.ForeignKey(
+        "vouchers.Clawback",
+        on_delete=models.PROTECT,
+        related_name="letters",
+        null=True,
+        blank=True,
+        verbose_name=_("追回决定"),
+    )
+    programme = models.ForeignKey(
+        "vouchers.Programme", on_delete=models.PROTECT, related_name="+", verbose_name=_("申报项目")
+    )
     kind = models.CharField(_("文书类别"), max_length=12, choices=Kind.choices)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING,
-                              db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     authority = models.CharField(_("发文机关"), max_length=100)
     prefix = models.CharField(_("文号前缀"), max_length=40)
     year = models.PositiveIntegerField(_("年份"))
@@ -95,8 +114,14 @@ class Letter(models.Model):
     # 奖励对象 the award line the letter is about ("" = the whole application; two-party awards get a
     # letter per line, "supplier" / "buyer"), and the enterprise it is addressed to (the line's).
     line = models.CharField(_("奖励对象"), max_length=10, blank=True, default="")
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("主送企业"))
+    enterprise = models.ForeignKey(
+        "applications.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("主送企业"),
+    )
     addressee_name = models.CharField(_("主送单位"), max_length=200)
     addressee_credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
     amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2, null=True, blank=True)
@@ -111,10 +136,12 @@ class Letter(models.Model):
     last_error = models.TextField(_("最近错误"), blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -125,20 +152,30 @@ class Letter(models.Model):
             models.UniqueConstraint(fields=["prefix", "year", "serial"], name="letter_serial_once"),
             # One standing approval and one standing decline per application and award line (a revoked
             # one may be replaced).
-            models.UniqueConstraint(fields=["application", "kind", "line"],
-                                    condition=Q(kind__in=["approval", "decline"]) & Q(revoked_at__isnull=True),
-                                    name="letter_decision_once"),
+            models.UniqueConstraint(
+                fields=["application", "kind", "line"],
+                condition=Q(kind__in=["approval", "decline"]) & Q(revoked_at__isnull=True),
+                name="letter_decision_once",
+            ),
             # a 事前同意函 about its pre-approval, every other letter about an application: exactly one
             models.CheckConstraint(
                 condition=(Q(application__isnull=False) & Q(preapproval__isnull=True) & ~Q(kind="preapproval"))
                 | (Q(application__isnull=True) & Q(preapproval__isnull=False) & Q(kind="preapproval")),
-                name="letter_about_one_subject"),
-            models.CheckConstraint(condition=Q(clawback__isnull=True) | Q(kind="clawback"),
-                                   name="letter_clawback_only_on_its_kind"),
-            models.UniqueConstraint(fields=["preapproval"], condition=Q(preapproval__isnull=False)
-                                    & Q(revoked_at__isnull=True), name="letter_preapproval_once"),
-            models.UniqueConstraint(fields=["clawback"], condition=Q(clawback__isnull=False)
-                                    & Q(revoked_at__isnull=True), name="letter_clawback_once"),
+                name="letter_about_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(clawback__isnull=True) | Q(kind="clawback"), name="letter_clawback_only_on_its_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["preapproval"],
+                condition=Q(preapproval__isnull=False) & Q(revoked_at__isnull=True),
+                name="letter_preapproval_once",
+            ),
+            models.UniqueConstraint(
+                fields=["clawback"],
+                condition=Q(clawback__isnull=False) & Q(revoked_at__isnull=True),
+                name="letter_clawback_once",
+            ),
             models.CheckConstraint(condition=Q(serial__gte=1), name="letter_serial_positive"),
             models.CheckConstraint(condition=~Q(status="ready") | ~Q(sha256=""), name="letter_ready_has_hash"),
         ]

@@ -14,21 +14,25 @@ class PartyConfirmation(models.Model):
     The row names the enterprise it was given by: a line that names another enterprise later needs
     that one's own confirmation."""
 
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
-                                    related_name="party_confirmations", verbose_name=_("申报"))
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="party_confirmations", verbose_name=_("申报")
+    )
     line = models.CharField(_("奖励对象"), max_length=10)
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("确认企业"))
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("确认人"))
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.PROTECT, related_name="+", verbose_name=_("确认企业")
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("确认人")
+    )
     confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("合作方确认")
         verbose_name_plural = _("合作方确认")
         ordering = ["-confirmed_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["application", "line", "enterprise"],
-                                               name="party_confirmation_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "line", "enterprise"], name="party_confirmation_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.application_id}/{self.line} {self.enterprise_id}"

@@ -19,22 +19,25 @@ class ServiceRating(models.Model):
         NOTICE = "notice", _("公示")
         PAYMENT = "payment", _("兑付")
 
-    application = models.OneToOneField("applications.Application", on_delete=models.PROTECT,
-                                       related_name="service_rating", verbose_name=_("申报"))
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.PROTECT, related_name="service_rating", verbose_name=_("申报")
+    )
     score = models.PositiveSmallIntegerField(_("评分"))
     step = models.CharField(_("评价环节"), max_length=20, choices=Step.choices, default=Step.OVERALL)
     comment = models.TextField(_("评价意见"), max_length=1000, blank=True)
     outcome = models.CharField(_("办结结果"), max_length=30)  # the application's state when rated
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("评价人"))
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评价人")
+    )
     created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("好差评")
         verbose_name_plural = _("好差评")
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5),
-                                              name="service_rating_score_1_to_5")]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="service_rating_score_1_to_5")
+        ]
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.score}"

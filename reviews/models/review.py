@@ -21,12 +21,18 @@ SCORE = {"max_digits": 6, "decimal_places": 2}
 class ReviewAssignment(models.Model):
     """审核分工 the reviewer responsible for an application (one at a time; changes are audited)."""
 
-    application = models.OneToOneField("applications.Application", on_delete=models.CASCADE,
-                                       related_name="review_assignment", verbose_name=_("申报"))
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments",
-                                 verbose_name=_("审核人员"))
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("分配人"))
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.CASCADE, related_name="review_assignment", verbose_name=_("申报")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+        verbose_name=_("审核人员"),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("分配人")
+    )
     assigned_at = models.DateTimeField(_("分配时间"), default=timezone.now)
     claimed = models.BooleanField(_("本人认领"), default=False)
 
@@ -43,13 +49,21 @@ class ExpertRelation(models.Model):
     """利益关联 a declared link between an expert and an enterprise: the expert is never assigned to
     that enterprise's applications."""
 
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_relations",
-                               verbose_name=_("专家"))
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.CASCADE, related_name="+",
-                                   verbose_name=_("关联企业"))
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_relations", verbose_name=_("专家")
+    )
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.CASCADE, related_name="+", verbose_name=_("关联企业")
+    )
     note = models.CharField(_("关联说明"), max_length=300, blank=True)
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("登记人"))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -70,12 +84,15 @@ class ExpertAssignment(models.Model):
         SUBMITTED = "submitted", _("已提交评分")
         RECUSED = "recused", _("已回避")
 
-    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
-                                    related_name="expert_assignments", verbose_name=_("申报"))
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_assignments",
-                               verbose_name=_("专家"))
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("指派人"))
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="expert_assignments", verbose_name=_("申报")
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_assignments", verbose_name=_("专家")
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("指派人")
+    )
     assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     declared_at = models.DateTimeField(_("声明时间"), null=True, blank=True)
@@ -132,8 +149,9 @@ class Decision(models.Model):
         REDUCE = "reduce", _("核减后支持")
         DECLINE = "decline", _("不予支持")
 
-    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="decisions",
-                                    verbose_name=_("申报"))
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="decisions", verbose_name=_("申报")
+    )
     outcome = models.CharField(_("结论"), max_length=10, choices=Outcome.choices)
     amount = models.DecimalField(_("核定金额"), default=Decimal("0"), **MONEY)
     max_amount = models.DecimalField(_("测算上限"), null=True, blank=True, **MONEY)
@@ -143,13 +161,25 @@ class Decision(models.Model):
     parameters = models.JSONField(_("计算参数"), default=dict, blank=True)
     conflicts = models.JSONField(_("从高不重复核查"), default=list, blank=True)
     # th-case-by-case 一事一议: the district government's consent (经区政府同意) the decision rests on.
-    consent_document = models.ForeignKey("applications.Attachment", on_delete=models.PROTECT, null=True,
-                                         blank=True, related_name="+", verbose_name=_("区政府同意文件"))
+    consent_document = models.ForeignKey(
+        "applications.Attachment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("区政府同意文件"),
+    )
     # 测算基准日 the date the maximum was computed on (the application's basis date).
     basis_date = models.DateField(_("测算基准日"), null=True, blank=True)
     decided_on = models.DateField(_("决定日期"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("决定人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("决定人"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     current = models.BooleanField(_("现行"), default=True)
 
@@ -160,8 +190,9 @@ class Decision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application"], condition=Q(current=True), name="one_current_decision"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="decision_amount_not_negative"),
-            models.CheckConstraint(condition=Q(max_amount__isnull=True) | Q(amount__lte=F("max_amount")),
-                                   name="decision_within_maximum"),
+            models.CheckConstraint(
+                condition=Q(max_amount__isnull=True) | Q(amount__lte=F("max_amount")), name="decision_within_maximum"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -176,13 +207,21 @@ class PublicNotice(models.Model):
         CLOSED = "closed", _("公示结束")
 
     title = models.CharField(_("公示标题"), max_length=200)
-    window = models.ForeignKey("vouchers.ApplicationWindow", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="public_notices", verbose_name=_("申报批次"))
-    programme = models.ForeignKey("vouchers.Programme", on_delete=models.PROTECT, related_name="public_notices",
-                                  verbose_name=_("申报项目"))
+    window = models.ForeignKey(
+        "vouchers.ApplicationWindow",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="public_notices",
+        verbose_name=_("申报批次"),
+    )
+    programme = models.ForeignKey(
+        "vouchers.Programme", on_delete=models.PROTECT, related_name="public_notices", verbose_name=_("申报项目")
+    )
     published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("发布人"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发布人")
+    )
     starts_on = models.DateField(_("公示开始日期"))
     ends_on = models.DateField(_("公示截止日期"), db_index=True)
     workdays = models.PositiveSmallIntegerField(_("公示期（工作日）"))
@@ -208,8 +247,7 @@ class PublicNoticeEntry(models.Model):
         WITHDRAWN = "withdrawn", _("异议成立，取消支持")
 
     notice = models.ForeignKey(PublicNotice, on_delete=models.CASCADE, related_name="entries")
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
-                                    related_name="notice_entries")
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="notice_entries")
     line = models.CharField(_("奖励对象"), max_length=10, blank=True)
     enterprise_name = models.CharField(_("企业名称"), max_length=200)
     programme_name = models.CharField(_("支持项目"), max_length=120)
@@ -241,8 +279,9 @@ class Objection(models.Model):
         DISMISSED = "dismissed", _("异议不成立")
 
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="objections",
-                                    verbose_name=_("被异议申报"))
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="objections", verbose_name=_("被异议申报")
+    )
     objector_kind = models.CharField(_("异议人类型"), max_length=10, choices=ObjectorKind.choices)
     objector_name = models.CharField(_("异议人姓名/单位名称"), max_length=200)
     objector_id_number = models.CharField(_("身份证件号码/统一社会信用代码"), max_length=30, blank=True)
@@ -252,11 +291,16 @@ class Objection(models.Model):
     submitted_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     submitted_ip = models.GenericIPAddressField(null=True, blank=True)
     due_date = models.DateField(_("核查期限"), db_index=True)
-    status = models.CharField(_("处理结果"), max_length=10, choices=Status.choices, default=Status.OPEN,
-                              db_index=True)
+    status = models.CharField(_("处理结果"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     resolution = models.TextField(_("核查意见"), blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("核查人"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核查人"),
+    )
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:
@@ -266,4 +310,3 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id} · {self.objector_name}"
-

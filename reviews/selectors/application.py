@@ -22,21 +22,36 @@ def review_application_get(*, actor, pk: int) -> Application:
 
 def supplement_history(application: Application) -> list[dict[str, Any]]:
     """Each return for supplement with its items and the resubmission that answered it (one history)."""
-    requests = list(SupplementRequest.objects.filter(application=application).prefetch_related("items")
-                    .select_related("requested_by"))
-    resubmits = list(ApplicationEvent.objects.filter(application=application, action=EventAction.RESUBMIT)
-                     .order_by("created_at", "id"))
+    requests = list(
+        SupplementRequest.objects.filter(application=application)
+        .prefetch_related("items")
+        .select_related("requested_by")
+    )
+    resubmits = list(
+        ApplicationEvent.objects.filter(application=application, action=EventAction.RESUBMIT).order_by(
+            "created_at", "id"
+        )
+    )
     answered = [next((e for e in resubmits if e.created_at >= sr.created_at), None) for sr in requests]
     file_ids = {pk for e in answered if e for pks in (e.data.get("files") or {}).values() for pk in pks}
-    names = dict(Attachment.objects.filter(application=application, pk__in=file_ids)
-                 .values_list("pk", "original_name")) if file_ids else {}
+    names = (
+        dict(Attachment.objects.filter(application=application, pk__in=file_ids).values_list("pk", "original_name"))
+        if file_ids
+        else {}
+    )
     out = []
     for sr, answer in zip(requests, answered, strict=True):
         data = answer.data if answer else {}
-        items = [{"item": i, "label": i.label, "note": i.note,  # each item beside what answered it
-                  "answer": (data.get("answers") or {}).get(i.code, ""),
-                  "files": [names[pk] for pk in (data.get("files") or {}).get(i.code, []) if pk in names]}
-                 for i in sr.items.all()]
+        items = [
+            {
+                "item": i,
+                "label": i.label,
+                "note": i.note,  # each item beside what answered it
+                "answer": (data.get("answers") or {}).get(i.code, ""),
+                "files": [names[pk] for pk in (data.get("files") or {}).get(i.code, []) if pk in names],
+            }
+            for i in sr.items.all()
+        ]
         out.append({"request": sr, "items": items, "answer": answer})
     return out
 

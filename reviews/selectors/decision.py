@@ -32,7 +32,6 @@ def line_label(line: str) -> str:
     return _(LINE_LABELS.get(line, line)) if line else _("申报企业")
 
 
-
 def decision_estimate(application: Application, *, prior: list | None = None) -> Estimate:
     """The calculator's maximum for the application on its basis date (测算基准日: the policy and
     parameters in force then, never the decision date), its own award excluded; `prior`: the awards
@@ -41,14 +40,26 @@ def decision_estimate(application: Application, *, prior: list | None = None) ->
     try:
         # two-party awards: each party meets the clause's conditions, not only the applicant
         parties = {line: e for line, e in line_enterprises(application).items() if line} or None
-        return estimate_for(programme=application.programme, inputs=application.inputs or {}, on=on,
-                            enterprise=application.enterprise, exclude_application_id=application.pk,
-                            project_key=application.project_key or "", prior=prior, parties=parties)
+        return estimate_for(
+            programme=application.programme,
+            inputs=application.inputs or {},
+            on=on,
+            enterprise=application.enterprise,
+            exclude_application_id=application.pk,
+            project_key=application.project_key or "",
+            prior=prior,
+            parties=parties,
+        )
     except InputError as exc:
         labels = {m["name"]: m.get("label_zh") or m["name"] for m in application.programme.inputs or []}
         labels["date"] = _("测算基准日")
-        raise ValidationError({"amount": [_("申报数据无法测算：%(k)s：%(v)s") % {"k": labels.get(k, k), "v": v}
-                                          for k, v in exc.errors.items()]}) from None
+        raise ValidationError(
+            {
+                "amount": [
+                    _("申报数据无法测算：%(k)s：%(v)s") % {"k": labels.get(k, k), "v": v} for k, v in exc.errors.items()
+                ]
+            }
+        ) from None
 
 
 def line_enterprises(application: Application) -> dict[str, Enterprise | None]:
@@ -67,8 +78,10 @@ def confirmed_lines(application: Application, receivers: Mapping[str, Enterprise
     own line needs nothing; another enterprise's line needs that enterprise's own confirmation
     (PartyConfirmation, given in its account); an unregistered party cannot confirm."""
     given = set(PartyConfirmation.objects.filter(application=application).values_list("line", "enterprise_id"))
-    return {line: e is not None and (e.pk == application.enterprise_id or (line, e.pk) in given)
-            for line, e in receivers.items()}
+    return {
+        line: e is not None and (e.pk == application.enterprise_id or (line, e.pk) in given)
+        for line, e in receivers.items()
+    }
 
 
 def claim_filter(application: Application):
@@ -86,10 +99,15 @@ def project_conflicts(application: Application) -> list[dict[str, Any]]:
     (any policy), with what they hold: 从高不重复. `cross_enterprise`: the other application is
     another enterprise's — a clash for the bureau to look into, never settled by superseding."""
     q = claim_filter(application)
-    others = list(Application.objects.filter(q).exclude(pk=application.pk)
-                  .exclude(programme_id=application.programme_id)
-                  .exclude(state__in=[State.DRAFT, State.WITHDRAWN, State.DECLINED])
-                  .select_related("programme__policy", "enterprise").distinct().order_by("pk"))
+    others = list(
+        Application.objects.filter(q)
+        .exclude(pk=application.pk)
+        .exclude(programme_id=application.programme_id)
+        .exclude(state__in=[State.DRAFT, State.WITHDRAWN, State.DECLINED])
+        .select_related("programme__policy", "enterprise")
+        .distinct()
+        .order_by("pk")
+    )
     if not others:
         return []
     mine = set(application.claims.values_list("kind", "value"))
@@ -99,30 +117,50 @@ def project_conflicts(application: Application) -> list[dict[str, Any]]:
         if (claim.kind, claim.value) in mine or (key and claim.kind == "project" and claim.value.lower() == key):
             matched.setdefault(claim.application_id, []).append(f"{claim.get_kind_display()} {claim.value}")
     held: dict[int, Decimal] = {}
-    for app_id, amount in Award.objects.filter(application__in=others, status__in=LIVE_AWARD) \
-            .values_list("application_id", "amount"):
+    for app_id, amount in Award.objects.filter(application__in=others, status__in=LIVE_AWARD).values_list(
+        "application_id", "amount"
+    ):
         held[app_id] = held.get(app_id, ZERO) + amount
     rows = []
     for other in others:
         labels = matched.get(other.pk, [])
         if key and (other.project_key or "").strip().lower() == key and not labels:
             labels = [_("项目标识 %(key)s") % {"key": other.project_key}]
-        rows.append({"application": other, "id": other.pk, "reference": other.reference,
-                     "programme": other.programme.name_zh, "policy": other.programme.policy.code,
-                     "policy_name": other.programme.policy.document_number or other.programme.policy.title,
-                     "district": other.programme.policy.district,
-                     "enterprise": other.enterprise.name, "state": other.state,
-                     "cross_enterprise": other.enterprise_id != application.enterprise_id,
-                     "state_label": other.get_state_display(),
-                     "matched": labels, "held": held.get(other.pk, ZERO)})
+        rows.append(
+            {
+                "application": other,
+                "id": other.pk,
+                "reference": other.reference,
+                "programme": other.programme.name_zh,
+                "policy": other.programme.policy.code,
+                "policy_name": other.programme.policy.document_number or other.programme.policy.title,
+                "district": other.programme.policy.district,
+                "enterprise": other.enterprise.name,
+                "state": other.state,
+                "cross_enterprise": other.enterprise_id != application.enterprise_id,
+                "state_label": other.get_state_display(),
+                "matched": labels,
+                "held": held.get(other.pk, ZERO),
+            }
+        )
     return rows
 
 
 def conflicts_json(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{"application": r["id"], "reference": r["reference"], "programme": r["programme"],
-             "policy": r["policy"], "enterprise": r["enterprise"], "state": r["state"], "matched": r["matched"],
-             "held": str(r["held"]), "cross_enterprise": r["cross_enterprise"]} for r in rows]
-
+    return [
+        {
+            "application": r["id"],
+            "reference": r["reference"],
+            "programme": r["programme"],
+            "policy": r["policy"],
+            "enterprise": r["enterprise"],
+            "state": r["state"],
+            "matched": r["matched"],
+            "held": str(r["held"]),
+            "cross_enterprise": r["cross_enterprise"],
+        }
+        for r in rows
+    ]
 
 
 def decision_context(application: Application) -> dict[str, Any]:
@@ -137,11 +175,19 @@ def decision_context(application: Application) -> dict[str, Any]:
         receivers = line_enterprises(application)
         confirmed = confirmed_lines(application, receivers)
         ctx["estimate"] = est
-        ctx["lines"] = [{"line": ln.line, "label": line_label(ln.line), "max": ln.amount,
-                         "capped_by": capped_by_label(ln.capped_by),
-                         "enterprise": receiver, "confirmed": confirmed.get(ln.line, False),
-                         "party": receiver is not None and receiver.pk != application.enterprise_id}
-                        for ln in est.lines for receiver in [receivers.get(ln.line)]]
+        ctx["lines"] = [
+            {
+                "line": ln.line,
+                "label": line_label(ln.line),
+                "max": ln.amount,
+                "capped_by": capped_by_label(ln.capped_by),
+                "enterprise": receiver,
+                "confirmed": confirmed.get(ln.line, False),
+                "party": receiver is not None and receiver.pk != application.enterprise_id,
+            }
+            for ln in est.lines
+            for receiver in [receivers.get(ln.line)]
+        ]
     ctx["conflicts"] = project_conflicts(application)
     if application.programme.review_path == "competitive":
         ctx["panel"] = panel_summary(application)

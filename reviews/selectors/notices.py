@@ -29,26 +29,41 @@ def public_notices() -> QuerySet[PublicNotice]:
 
 def public_notice_get(*, pk: int) -> PublicNotice:
     try:
-        return public_notices().prefetch_related(
-            Prefetch("entries", queryset=PublicNoticeEntry.objects.order_by("id"))).get(pk=pk)
+        return (
+            public_notices()
+            .prefetch_related(Prefetch("entries", queryset=PublicNoticeEntry.objects.order_by("id")))
+            .get(pk=pk)
+        )
     except (PublicNotice.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
 def notice_public_entries(notice: PublicNotice) -> list[dict[str, Any]]:
     """What the public page lists: enterprise name, programme and amount (nothing confidential)."""
-    return [{"application_id": e.application_id, "enterprise_name": e.enterprise_name,
-             "programme_name": e.programme_name, "project_title": e.project_title, "line": e.line,
-             "amount": e.amount, "status": e.status, "status_label": e.get_status_display()}
-            for e in notice.entries.all()]
+    return [
+        {
+            "application_id": e.application_id,
+            "enterprise_name": e.enterprise_name,
+            "programme_name": e.programme_name,
+            "project_title": e.project_title,
+            "line": e.line,
+            "amount": e.amount,
+            "status": e.status,
+            "status_label": e.get_status_display(),
+        }
+        for e in notice.entries.all()
+    ]
 
 
 def objections_for(*, actor) -> QuerySet[Objection]:
     """Objections with the objectors' contact details: bureau administrators only, of their district."""
     if not is_admin(actor):
         raise PermissionDenied(_("异议及异议人信息仅主管部门管理员可以查看。"))
-    return Objection.objects.filter(district_q(actor, "notice__programme__policy__district")) \
-        .select_related("notice", "application__enterprise", "resolved_by").order_by("status", "due_date", "pk")
+    return (
+        Objection.objects.filter(district_q(actor, "notice__programme__policy__district"))
+        .select_related("notice", "application__enterprise", "resolved_by")
+        .order_by("status", "due_date", "pk")
+    )
 
 
 def objection_get(*, actor, pk: int) -> Objection:
@@ -67,20 +82,33 @@ def notices_for_staff(*, actor) -> QuerySet[PublicNotice]:
 
 def notice_get_for_staff(*, actor, pk: int) -> PublicNotice:
     try:
-        return notices_for_staff(actor=actor).prefetch_related(
-            Prefetch("entries", queryset=PublicNoticeEntry.objects.order_by("id"))).get(pk=pk)
+        return (
+            notices_for_staff(actor=actor)
+            .prefetch_related(Prefetch("entries", queryset=PublicNoticeEntry.objects.order_by("id")))
+            .get(pk=pk)
+        )
     except (PublicNotice.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
 def notices_with_open_objections() -> QuerySet[PublicNotice]:
-    return public_notices().annotate(open_objections=Exists(
-        Objection.objects.filter(notice=OuterRef("pk"), status=Objection.Status.OPEN)))
+    return public_notices().annotate(
+        open_objections=Exists(Objection.objects.filter(notice=OuterRef("pk"), status=Objection.Status.OPEN))
+    )
 
 
-PENDING_UNREAD = ("inputs", "estimate", "draft_data", "description", "programme__spec", "programme__inputs",
-                  "programme__materials", "programme__criteria", "programme__clause_text",
-                  "programme__eligibility_zh")
+PENDING_UNREAD = (
+    "inputs",
+    "estimate",
+    "draft_data",
+    "description",
+    "programme__spec",
+    "programme__inputs",
+    "programme__materials",
+    "programme__criteria",
+    "programme__clause_text",
+    "programme__eligibility_zh",
+)
 
 
 def pending_notice_groups(*, actor) -> list[dict[str, Any]]:
@@ -91,15 +119,27 @@ def pending_notice_groups(*, actor) -> list[dict[str, Any]]:
     # the current decision joined as a relation (a column, so its amount comes back as the field's Decimal)
     current = FilteredRelation("decisions", condition=Q(decisions__current=True))
     covering = CollectiveDecision.applications.through.objects.filter(application_id=OuterRef("pk"))
-    apps = list(Application.objects.filter(district_q(actor, "programme__policy__district"),
-                                           state=State.APPROVED_PENDING_NOTICE).select_related(
-        "programme", "window", "enterprise").defer(*PENDING_UNREAD)
+    apps = list(
+        Application.objects.filter(
+            district_q(actor, "programme__policy__district"), state=State.APPROVED_PENDING_NOTICE
+        )
+        .select_related("programme", "window", "enterprise")
+        .defer(*PENDING_UNREAD)
         .annotate(current_decision=current, decided_amount=F("current_decision__amount"), collective=Exists(covering))
-        .order_by("programme_id", "window_id", "pk"))
+        .order_by("programme_id", "window_id", "pk")
+    )
     for app in apps:
-        g = groups.setdefault((app.programme_id, app.window_id), {
-            "programme": app.programme, "window": app.window, "applications": [], "total": ZERO,
-            "competitive": app.programme.review_path == COMPETITIVE, "uncovered": 0})
+        g = groups.setdefault(
+            (app.programme_id, app.window_id),
+            {
+                "programme": app.programme,
+                "window": app.window,
+                "applications": [],
+                "total": ZERO,
+                "competitive": app.programme.review_path == COMPETITIVE,
+                "uncovered": 0,
+            },
+        )
         g["applications"].append(app)
         g["total"] += app.decided_amount or ZERO
         if g["competitive"] and not app.collective:

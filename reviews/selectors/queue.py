@@ -33,9 +33,14 @@ def require_staff_reviewer(actor) -> None:
 
 # ---------------------------------------------------------------- deadlines
 
+
 def _clock_subquery() -> Subquery:
-    return Subquery(ApplicationEvent.objects.filter(application=OuterRef("pk"), action__in=CLOCK_ACTIONS)
-                    .order_by("-created_at", "-id").values("created_at")[:1], output_field=DateTimeField())
+    return Subquery(
+        ApplicationEvent.objects.filter(application=OuterRef("pk"), action__in=CLOCK_ACTIONS)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1],
+        output_field=DateTimeField(),
+    )
 
 
 def with_deadline_fields(qs: QuerySet[Application]) -> QuerySet[Application]:
@@ -60,8 +65,11 @@ def _deadline_before(qs: QuerySet[Application], limit: dt.date, calendar: WorkCa
     start = calendar.latest_start(limit, workdays_for("formal_review"))
     # The clock never starts before the submission: the cheap test first spares the subquery for
     # every application submitted since (most of the open ones).
-    formal = Q(state__in=FORMAL_CLOCK_STATES) & Q(submitted_at__date__lte=start) & (
-        Q(clock_at__date__lte=start) | Q(clock_at__isnull=True))
+    formal = (
+        Q(state__in=FORMAL_CLOCK_STATES)
+        & Q(submitted_at__date__lte=start)
+        & (Q(clock_at__date__lte=start) | Q(clock_at__isnull=True))
+    )
     other = ~Q(state__in=FORMAL_CLOCK_STATES) & Q(due_date__lte=limit)
     return qs.filter(formal | other)
 
@@ -72,6 +80,7 @@ def calendar_for_queue(day: dt.date | None = None) -> WorkCalendar:
 
 
 # ---------------------------------------------------------------- the reviewer queue
+
 
 @dataclass
 class QueueFilters:
@@ -92,27 +101,59 @@ class QueueFilters:
         except (TypeError, ValueError):
             reviewer_id = None
         sort = params.get("sort") or "age"
-        return cls(scope=str(params.get("scope") or ""), programme=str(params.get("programme") or ""),
-                   policy=str(params.get("policy") or ""), state=str(params.get("state") or ""),
-                   enterprise=str(params.get("enterprise") or "").strip(), deadline=str(params.get("deadline") or ""),
-                   reviewer=reviewer_id, sort=sort if sort in ("age", "-age", "deadline") else "age")
+        return cls(
+            scope=str(params.get("scope") or ""),
+            programme=str(params.get("programme") or ""),
+            policy=str(params.get("policy") or ""),
+            state=str(params.get("state") or ""),
+            enterprise=str(params.get("enterprise") or "").strip(),
+            deadline=str(params.get("deadline") or ""),
+            reviewer=reviewer_id,
+            sort=sort if sort in ("age", "-age", "deadline") else "age",
+        )
 
 
 # The only columns the queue's rows show (page, API, overdue list, reminders): a page of 50 carries
 # neither 50 copies of each programme's catalogue entry and of its policy's full text, nor the
 # estimates' steps, nor the dates nobody reads (each one parsed per row).
-QUEUE_READ = ("id", "reference", "enterprise_id", "programme_id", "window_id", "state", "title", "submitted_at",
-              "due_date", "estimate_amount", "enterprise__id", "enterprise__name", "enterprise__credit_code",
-              "programme__id", "programme__code", "programme__name_zh", "programme__name_en",
-              "programme__review_path", "programme__policy_id", "programme__policy__id", "programme__policy__code",
-              "programme__policy__document_number", "programme__policy__title",
-              "review_assignment__id", "review_assignment__application_id", "review_assignment__reviewer_id",
-              "review_assignment__claimed", "review_assignment__reviewer__id", "review_assignment__reviewer__full_name",
-              "review_assignment__reviewer__email", "review_assignment__reviewer__username")
+QUEUE_READ = (
+    "id",
+    "reference",
+    "enterprise_id",
+    "programme_id",
+    "window_id",
+    "state",
+    "title",
+    "submitted_at",
+    "due_date",
+    "estimate_amount",
+    "enterprise__id",
+    "enterprise__name",
+    "enterprise__credit_code",
+    "programme__id",
+    "programme__code",
+    "programme__name_zh",
+    "programme__name_en",
+    "programme__review_path",
+    "programme__policy_id",
+    "programme__policy__id",
+    "programme__policy__code",
+    "programme__policy__document_number",
+    "programme__policy__title",
+    "review_assignment__id",
+    "review_assignment__application_id",
+    "review_assignment__reviewer_id",
+    "review_assignment__claimed",
+    "review_assignment__reviewer__id",
+    "review_assignment__reviewer__full_name",
+    "review_assignment__reviewer__email",
+    "review_assignment__reviewer__username",
+)
 
 
-def queue_for(*, actor, filters: QueueFilters | None = None,
-              calendar: WorkCalendar | None = None) -> QuerySet[Application]:
+def queue_for(
+    *, actor, filters: QueueFilters | None = None, calendar: WorkCalendar | None = None
+) -> QuerySet[Application]:
     """审核队列: for a reviewer, what is assigned to them and what waits unassigned in the reviewers'
     stage; for an administrator, every application still with the bureau — of the actor's district
     (portal.permissions.district_q; all for the system administrator). One SQL query for the rows
@@ -161,12 +202,16 @@ def queue_rows(apps: Iterable[Application], *, actor, calendar: WorkCalendar) ->
     for app in apps:
         deadline = deadline_of(app, calendar)
         assignment = getattr(app, "review_assignment", None) if _has_assignment(app) else None
-        rows.append({
-            "application": app, "deadline": deadline, "overdue": deadline is not None and deadline < today,
-            "reviewer": assignment.reviewer if assignment else None,
-            "mine": assignment is not None and assignment.reviewer_id == actor.pk,
-            "age_days": (today - timezone.localdate(app.submitted_at)).days if app.submitted_at else None,
-        })
+        rows.append(
+            {
+                "application": app,
+                "deadline": deadline,
+                "overdue": deadline is not None and deadline < today,
+                "reviewer": assignment.reviewer if assignment else None,
+                "mine": assignment is not None and assignment.reviewer_id == actor.pk,
+                "age_days": (today - timezone.localdate(app.submitted_at)).days if app.submitted_at else None,
+            }
+        )
     return rows
 
 
@@ -182,11 +227,16 @@ def overdue_for(*, actor, calendar: WorkCalendar | None = None) -> dict[str, Any
     """逾期事项: applications past their stage deadline (the reviewer's own; all for administrators)
     and, for administrators, objections past their 5-working-day answer."""
     calendar = calendar or calendar_for_queue()
-    apps = queue_for(actor=actor, filters=QueueFilters(deadline="overdue",
-                                                      scope="" if is_admin(actor) else "mine"), calendar=calendar)
+    apps = queue_for(
+        actor=actor,
+        filters=QueueFilters(deadline="overdue", scope="" if is_admin(actor) else "mine"),
+        calendar=calendar,
+    )
     objections = Objection.objects.none()
     if is_admin(actor):
-        objections = (objections_for(actor=actor).filter(status=Objection.Status.OPEN,
-                                                         due_date__lt=timezone.localdate())
-                      .order_by("due_date", "pk"))
+        objections = (
+            objections_for(actor=actor)
+            .filter(status=Objection.Status.OPEN, due_date__lt=timezone.localdate())
+            .order_by("due_date", "pk")
+        )
     return {"applications": apps, "objections": objections}

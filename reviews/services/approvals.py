@@ -60,20 +60,25 @@ def _chain_steps(*, programme: Programme, amount: Decimal) -> tuple[ApprovalChai
     """The chain a decision of `amount` passes and its steps, refused when none applies or it is malformed."""
     chain = chain_for(programme=programme, amount=amount)
     if chain is None:
-        raise ValidationError(_("没有适用于该决定（%(amount)s 元）的审批链，请系统管理员先设置审批链。")
-                              % {"amount": f"{amount:,}"})
+        raise ValidationError(
+            _("没有适用于该决定（%(amount)s 元）的审批链，请系统管理员先设置审批链。") % {"amount": f"{amount:,}"}
+        )
     steps = list(chain.steps.order_by("position"))
     if len(steps) < 2 or steps[0].role != ApprovalStepRole.HANDLER:
-        raise ValidationError(_("审批链“%(name)s”须以“经办”开始，并至少还有一个由他人办理的环节（四眼原则），"
-                                "请系统管理员修正。") % {"name": chain.name})
+        raise ValidationError(
+            _("审批链“%(name)s”须以“经办”开始，并至少还有一个由他人办理的环节（四眼原则），请系统管理员修正。")
+            % {"name": chain.name}
+        )
     return chain, steps
 
 
 def _stale(p: DecisionProposal, app: Application) -> bool:
     """Whether the application moved since the proposal was made (its state, or any change of state
     recorded after the proposal's own timeline entry: returned for supplement and answered…)."""
-    return app.state != p.from_state or ApplicationEvent.objects.filter(
-        application=app, pk__gt=p.opened_event_id or 0).exclude(to_state="").exists()
+    return (
+        app.state != p.from_state
+        or ApplicationEvent.objects.filter(application=app, pk__gt=p.opened_event_id or 0).exclude(to_state="").exists()
+    )
 
 
 def _lapse_stale(app: Application, *, actor) -> None:
@@ -84,8 +89,12 @@ def _lapse_stale(app: Application, *, actor) -> None:
             continue
         p.status, p.closed_at = DecisionProposal.Status.LAPSED, timezone.now()
         p.save(update_fields=["status", "closed_at"])
-        audit_record(actor=actor, action="review.proposal_lapse", target=p,
-                     after={"from_state": p.from_state, "state": app.state})
+        audit_record(
+            actor=actor,
+            action="review.proposal_lapse",
+            target=p,
+            after={"from_state": p.from_state, "state": app.state},
+        )
 
 
 def _label(p: DecisionProposal) -> str:
@@ -103,19 +112,38 @@ def _tell_next(p: DecisionProposal, app: Application) -> None:
         notify_users(
             user_ids=step_holders(step, excluding=held_by(p), district=app.programme.policy.district),
             kind=Notification.Kind.REMINDER,
-            subject=_("待%(step)s：申报 %(ref)s %(what)s") % {"step": step.get_role_display(), "ref": app.reference,
-                                                           "what": _label(p)},
+            subject=_("待%(step)s：申报 %(ref)s %(what)s")
+            % {"step": step.get_role_display(), "ref": app.reference, "what": _label(p)},
             body=_("申报 %(ref)s（%(programme)s，%(enterprise)s）的审核决定（%(what)s）待您%(step)s。")
-            % {"ref": app.reference, "programme": app.programme.name_zh, "enterprise": app.enterprise.name,
-               "what": _label(p), "step": step.get_role_display()},
-            link=reverse("reviews:decision", args=[app.pk]), dedupe_key=f"proposal:{p.pk}:{step.position}")
+            % {
+                "ref": app.reference,
+                "programme": app.programme.name_zh,
+                "enterprise": app.enterprise.name,
+                "what": _label(p),
+                "step": step.get_role_display(),
+            },
+            link=reverse("reviews:decision", args=[app.pk]),
+            dedupe_key=f"proposal:{p.pk}:{step.position}",
+        )
 
 
 # ---------------------------------------------------------------- propose (经办)
 
-def decision_propose(*, actor, application: Application | int, outcome: str, comment: str, amount: Any = None,
-                     amounts: Mapping[str, Any] | None = None, reason: str = "", on: dt.date | None = None,
-                     batch_mode: str = "", window=None, ip: str | None = None) -> DecisionProposal:
+
+def decision_propose(
+    *,
+    actor,
+    application: Application | int,
+    outcome: str,
+    comment: str,
+    amount: Any = None,
+    amounts: Mapping[str, Any] | None = None,
+    reason: str = "",
+    on: dt.date | None = None,
+    batch_mode: str = "",
+    window=None,
+    ip: str | None = None,
+) -> DecisionProposal:
     """拟办 propose the decision on an application: `outcome` "approve" with `amount` (or `amounts`
     {line: amount}) at most the calculator's maximum (below it, a reason), or "decline" with a reason;
     `comment` is the proposer's opinion (经办意见, required). Every rule of the decision is checked now
@@ -143,38 +171,85 @@ def decision_propose(*, actor, application: Application | int, outcome: str, com
             at_stake = app.estimate_amount or ZERO
         _lapse_stale(app, actor=actor)
         if DecisionProposal.objects.filter(application=app, status=DecisionProposal.Status.PENDING).exists():
-            raise ValidationError(_("申报 %(ref)s 已有审批中的拟办意见：请待其办结，或退回后重新拟办。")
-                                  % {"ref": app.reference})
+            raise ValidationError(
+                _("申报 %(ref)s 已有审批中的拟办意见：请待其办结，或退回后重新拟办。") % {"ref": app.reference}
+            )
         chain, steps = _chain_steps(programme=app.programme, amount=at_stake)
-        refusal = approval_step_refusal(actor, holder=steps[0].holder, held_by=(),
-                                        authorised_leader=is_authorised_leader(actor))
+        refusal = approval_step_refusal(
+            actor, holder=steps[0].holder, held_by=(), authorised_leader=is_authorised_leader(actor)
+        )
         if refusal:
             raise PermissionDenied(refusal)
 
         now = timezone.now()
         p = DecisionProposal.objects.create(
-            application=app, outcome=result, amount=total, max_amount=maximum, lines=lines, reason=reason,
-            chain=chain, from_state=app.state, batch_mode=batch_mode, window=window, decided_on=on,
-            proposed_by=actor, proposed_at=now)
-        ProposalStep.objects.bulk_create([
-            ProposalStep(proposal=p, position=s.position, role=s.role, holder=s.holder,
-                         **({"acted_by": actor, "acted_at": now, "verdict": ProposalStep.Verdict.APPROVED,
-                             "comment": comment} if n == 0 else {}))
-            for n, s in enumerate(steps)])
-        audit_record(actor=actor, action="review.decision_propose", target=p, ip=ip, note=comment,
-                     after={"application": app.pk, "outcome": result, "amount": total, "max_amount": maximum,
-                            "lines": lines, "reason": reason, "chain": chain.name,
-                            "steps": [s.role for s in steps]})
+            application=app,
+            outcome=result,
+            amount=total,
+            max_amount=maximum,
+            lines=lines,
+            reason=reason,
+            chain=chain,
+            from_state=app.state,
+            batch_mode=batch_mode,
+            window=window,
+            decided_on=on,
+            proposed_by=actor,
+            proposed_at=now,
+        )
+        ProposalStep.objects.bulk_create(
+            [
+                ProposalStep(
+                    proposal=p,
+                    position=s.position,
+                    role=s.role,
+                    holder=s.holder,
+                    **(
+                        {
+                            "acted_by": actor,
+                            "acted_at": now,
+                            "verdict": ProposalStep.Verdict.APPROVED,
+                            "comment": comment,
+                        }
+                        if n == 0
+                        else {}
+                    ),
+                )
+                for n, s in enumerate(steps)
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="review.decision_propose",
+            target=p,
+            ip=ip,
+            note=comment,
+            after={
+                "application": app.pk,
+                "outcome": result,
+                "amount": total,
+                "max_amount": maximum,
+                "lines": lines,
+                "reason": reason,
+                "chain": chain.name,
+                "steps": [s.role for s in steps],
+            },
+        )
         p.opened_event = timeline_add(
-            application=app, actor=actor, action=EventAction.DECISION_PROPOSE, visible_to_applicant=False,
+            application=app,
+            actor=actor,
+            action=EventAction.DECISION_PROPOSE,
+            visible_to_applicant=False,
             message=_("拟办：%(what)s（%(chain)s）。经办意见：%(c)s")
-            % {"what": _label(p), "chain": chain.name, "c": comment})
+            % {"what": _label(p), "chain": chain.name, "c": comment},
+        )
         p.save(update_fields=["opened_event"])
         _tell_next(p, app)
     return p
 
 
 # ---------------------------------------------------------------- the further steps (复核, 分管领导)
+
 
 def _locked_proposal(proposal: DecisionProposal | int) -> tuple[DecisionProposal, Application]:
     """Lock the application (and, for an approval, those sharing its project: it may decline them),
@@ -194,8 +269,12 @@ def _open_step(p: DecisionProposal, actor, app: Application) -> tuple[ProposalSt
         raise ValidationError(_("该拟办意见已办结（%(status)s），不能再审批。") % {"status": p.get_status_display()})
     steps = list(p.steps.order_by("position"))
     step = next(s for s in steps if s.acted_by_id is None)
-    refusal = approval_step_refusal(actor, holder=step.holder, authorised_leader=is_authorised_leader(actor),
-                                    held_by={s.acted_by_id for s in steps if s.acted_by_id is not None})
+    refusal = approval_step_refusal(
+        actor,
+        holder=step.holder,
+        authorised_leader=is_authorised_leader(actor),
+        held_by={s.acted_by_id for s in steps if s.acted_by_id is not None},
+    )
     if refusal:
         raise PermissionDenied(refusal)
     return step, steps
@@ -206,8 +285,9 @@ def _hold(step: ProposalStep, *, actor, verdict: str, comment: str) -> None:
     step.save(update_fields=["acted_by", "acted_at", "verdict", "comment"])
 
 
-def proposal_approve(*, actor, proposal: DecisionProposal | int, comment: str,
-                     ip: str | None = None) -> DecisionProposal:
+def proposal_approve(
+    *, actor, proposal: DecisionProposal | int, comment: str, ip: str | None = None
+) -> DecisionProposal:
     """同意 the proposal's next step, with the holder's comment (required). At the last step the
     decision takes effect: its rules are checked again on the application as it stands, then the
     award is reserved (approve) or the letter numbered (decline), the decision recorded, the
@@ -217,12 +297,15 @@ def proposal_approve(*, actor, proposal: DecisionProposal | int, comment: str,
         step, steps = _open_step(p, actor, app)
         comment = _required(comment, "comment", _("请填写审批意见（如“同意”）。"))
         if app.state != p.from_state:
-            raise ValidationError(_("申报 %(ref)s 当前状态为“%(now)s”，已不是拟办时的“%(then)s”：该拟办意见不能再同意，"
-                                    "请退回。") % {"ref": app.reference, "now": app.get_state_display(),
-                                                 "then": State(p.from_state).label})
+            raise ValidationError(
+                _("申报 %(ref)s 当前状态为“%(now)s”，已不是拟办时的“%(then)s”：该拟办意见不能再同意，请退回。")
+                % {"ref": app.reference, "now": app.get_state_display(), "then": State(p.from_state).label}
+            )
         if _stale(p, app):
-            raise ValidationError(_("申报 %(ref)s 在拟办后已有新的办理（如退回补正后重新提交）：该拟办意见不能再同意，"
-                                    "请退回。") % {"ref": app.reference})
+            raise ValidationError(
+                _("申报 %(ref)s 在拟办后已有新的办理（如退回补正后重新提交）：该拟办意见不能再同意，请退回。")
+                % {"ref": app.reference}
+            )
         last = step.position == steps[-1].position
         transition = DECLINE if p.outcome == Decision.Outcome.DECLINE else APPROVE
         on = p.decided_on or today()
@@ -233,10 +316,21 @@ def proposal_approve(*, actor, proposal: DecisionProposal | int, comment: str,
                 checked = decisions.approval_check(app, requested=requested, reason=p.reason)
 
         _hold(step, actor=actor, verdict=ProposalStep.Verdict.APPROVED, comment=comment)
-        audit_record(actor=actor, action="review.proposal_approve", target=p, ip=ip, note=comment,
-                     after={"application": app.pk, "step": step.role, "position": step.position, "last": last})
-        timeline_add(application=app, actor=actor, action=EventAction.PROPOSAL_APPROVE, visible_to_applicant=False,
-                     message=_("%(step)s：同意。%(c)s") % {"step": step.get_role_display(), "c": comment})
+        audit_record(
+            actor=actor,
+            action="review.proposal_approve",
+            target=p,
+            ip=ip,
+            note=comment,
+            after={"application": app.pk, "step": step.role, "position": step.position, "last": last},
+        )
+        timeline_add(
+            application=app,
+            actor=actor,
+            action=EventAction.PROPOSAL_APPROVE,
+            visible_to_applicant=False,
+            message=_("%(step)s：同意。%(c)s") % {"step": step.get_role_display(), "c": comment},
+        )
         if not last:
             _tell_next(p, app)
             return p
@@ -248,13 +342,13 @@ def proposal_approve(*, actor, proposal: DecisionProposal | int, comment: str,
             data = {"outcome": "decline", "reason": p.reason}
         p.status, p.closed_at, p.decision = DecisionProposal.Status.APPROVED, timezone.now(), decision
         p.save(update_fields=["status", "closed_at", "decision"])
-        application_transition(actor=actor, application=app, transition=transition, message=p.reason, data=data,
-                               due_date=None, ip=ip)
+        application_transition(
+            actor=actor, application=app, transition=transition, message=p.reason, data=data, due_date=None, ip=ip
+        )
     return p
 
 
-def proposal_return(*, actor, proposal: DecisionProposal | int, reason: str,
-                    ip: str | None = None) -> DecisionProposal:
+def proposal_return(*, actor, proposal: DecisionProposal | int, reason: str, ip: str | None = None) -> DecisionProposal:
     """退回 the holder of the next step sends the proposal back with a reason; nothing of the decision
     takes effect, and the proposer may propose again."""
     with transaction.atomic():
@@ -265,21 +359,37 @@ def proposal_return(*, actor, proposal: DecisionProposal | int, reason: str,
         _hold(step, actor=actor, verdict=ProposalStep.Verdict.RETURNED, comment=reason)
         p.status, p.closed_at = DecisionProposal.Status.RETURNED, timezone.now()
         p.save(update_fields=["status", "closed_at"])
-        audit_record(actor=actor, action="review.proposal_return", target=p, ip=ip, note=reason,
-                     after={"application": app.pk, "step": step.role, "position": step.position})
-        timeline_add(application=app, actor=actor, action=EventAction.PROPOSAL_RETURN, visible_to_applicant=False,
-                     message=_("%(step)s：退回。%(r)s") % {"step": step.get_role_display(), "r": reason})
+        audit_record(
+            actor=actor,
+            action="review.proposal_return",
+            target=p,
+            ip=ip,
+            note=reason,
+            after={"application": app.pk, "step": step.role, "position": step.position},
+        )
+        timeline_add(
+            application=app,
+            actor=actor,
+            action=EventAction.PROPOSAL_RETURN,
+            visible_to_applicant=False,
+            message=_("%(step)s：退回。%(r)s") % {"step": step.get_role_display(), "r": reason},
+        )
         with portal_language():
-            notify_users(user_ids=[p.proposed_by_id], kind=Notification.Kind.REMINDER,
-                         subject=_("拟办意见已退回：申报 %(ref)s") % {"ref": app.reference},
-                         body=_("您对申报 %(ref)s 的拟办意见（%(what)s）在%(step)s环节被退回。理由：%(r)s")
-                         % {"ref": app.reference, "what": _label(p), "step": step.get_role_display(), "r": reason},
-                         link=reverse("reviews:decision", args=[app.pk]), dedupe_key=f"proposal-return:{p.pk}")
+            notify_users(
+                user_ids=[p.proposed_by_id],
+                kind=Notification.Kind.REMINDER,
+                subject=_("拟办意见已退回：申报 %(ref)s") % {"ref": app.reference},
+                body=_("您对申报 %(ref)s 的拟办意见（%(what)s）在%(step)s环节被退回。理由：%(r)s")
+                % {"ref": app.reference, "what": _label(p), "step": step.get_role_display(), "r": reason},
+                link=reverse("reviews:decision", args=[app.pk]),
+                dedupe_key=f"proposal-return:{p.pk}",
+            )
     return p
 
 
-def proposals_approve_many(*, actor, proposal_ids: Iterable[int], comment: str,
-                           ip: str | None = None) -> list[BulkResult]:
+def proposals_approve_many(
+    *, actor, proposal_ids: Iterable[int], comment: str, ip: str | None = None
+) -> list[BulkResult]:
     """批量同意 the next step of several proposals with one comment, each in its own transaction and
     checked as if alone (a refusal is reported, not raised)."""
     require_bureau(actor)
@@ -301,6 +411,7 @@ def proposals_approve_many(*, actor, proposal_ids: Iterable[int], comment: str,
 
 # ---------------------------------------------------------------- batch (competitive ranking)
 
+
 def _split(lines: Mapping[str, Decimal], give: Decimal) -> dict[str, Decimal]:
     """Scale the lines of one application so they sum to `give` (to the cent, remainder to the last)."""
     total = sum(lines.values(), ZERO)
@@ -315,8 +426,9 @@ def _split(lines: Mapping[str, Decimal], give: Decimal) -> dict[str, Decimal]:
     return out
 
 
-def batch_propose(*, actor, window, application_ids: Iterable[int], comment: str, mode: str = "rank",
-                  ip: str | None = None) -> list[BulkResult]:
+def batch_propose(
+    *, actor, window, application_ids: Iterable[int], comment: str, mode: str = "rank", ip: str | None = None
+) -> list[BulkResult]:
     """批量核定 propose the chosen applications of a batch as the ranking (择优, by expert mean against
     the quota and the pool) or the pro-rata option (按比例核减) computes them; each is its own
     proposal, with the administrator's comment, and walks its own chain."""
@@ -342,12 +454,23 @@ def batch_propose(*, actor, window, application_ids: Iterable[int], comment: str
             continue
         reason = ""
         if give < row["max_amount"]:
-            reason = (_("按排名择优，资金池余额不足，核减至 %(give)s 元。") if mode == "rank"
-                      else _("资金池不足，按比例核减（比例 %(ratio)s），核减至 %(give)s 元。")) \
-                % {"give": f"{give:,}", "ratio": ranking["pro_rata_ratio"]}
+            reason = (
+                _("按排名择优，资金池余额不足，核减至 %(give)s 元。")
+                if mode == "rank"
+                else _("资金池不足，按比例核减（比例 %(ratio)s），核减至 %(give)s 元。")
+            ) % {"give": f"{give:,}", "ratio": ranking["pro_rata_ratio"]}
         try:
-            decision_propose(actor=actor, application=app, outcome=APPROVE, amounts=_split(row["max_lines"], give),
-                             reason=reason, comment=comment, batch_mode=mode, window=window, ip=ip)
+            decision_propose(
+                actor=actor,
+                application=app,
+                outcome=APPROVE,
+                amounts=_split(row["max_lines"], give),
+                reason=reason,
+                comment=comment,
+                batch_mode=mode,
+                window=window,
+                ip=ip,
+            )
         except (ValidationError, PermissionDenied) as exc:
             msg = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             results.append(BulkResult(pk, app.reference, False, msg))

@@ -54,8 +54,9 @@ def _start_formal_review_if_submitted(*, actor, app: Application, ip: str | None
         formal_review_start(actor=actor, application=app, ip=ip)
 
 
-def reviewer_assign(*, actor, application: Application | int, reviewer: User,
-                    ip: str | None = None) -> ReviewAssignment:
+def reviewer_assign(
+    *, actor, application: Application | int, reviewer: User, ip: str | None = None
+) -> ReviewAssignment:
     """An administrator makes `reviewer` responsible for the application (or changes the reviewer)."""
     require_admin(actor)
     if not (reviewer.is_active and reviewer.role == Role.REVIEWER):
@@ -66,18 +67,25 @@ def reviewer_assign(*, actor, application: Application | int, reviewer: User,
         if not in_district(reviewer, district_of(app)):
             raise ValidationError({"reviewer": _("只能分配给本区域的审核人员。")})
         if app.state not in ASSIGNABLE_STATES:
-            raise ValidationError(_("申报 %(ref)s 当前状态为“%(state)s”，不能分配审核人员。")
-                                  % {"ref": app.reference, "state": app.get_state_display()})
+            raise ValidationError(
+                _("申报 %(ref)s 当前状态为“%(state)s”，不能分配审核人员。")
+                % {"ref": app.reference, "state": app.get_state_display()}
+            )
         current = ReviewAssignment.objects.filter(application=app).select_for_update().first()
         before = {"reviewer": current.reviewer_id} if current else {"reviewer": None}
         if current is None:
             current = ReviewAssignment.objects.create(application=app, reviewer=reviewer, assigned_by=actor)
         elif current.reviewer_id != reviewer.pk:
-            current.reviewer, current.assigned_by, current.assigned_at, current.claimed = \
-                reviewer, actor, timezone.now(), False
+            current.reviewer, current.assigned_by, current.assigned_at, current.claimed = (
+                reviewer,
+                actor,
+                timezone.now(),
+                False,
+            )
             current.save()
-        audit_record(actor=actor, action="review.assign", target=app, ip=ip, before=before,
-                     after={"reviewer": reviewer.pk})
+        audit_record(
+            actor=actor, action="review.assign", target=app, ip=ip, before=before, after={"reviewer": reviewer.pk}
+        )
         _start_formal_review_if_submitted(actor=actor, app=app, ip=ip)
     return current
 
@@ -90,14 +98,17 @@ def reviewer_claim(*, actor, application: Application | int, ip: str | None = No
         app = _lock(application)
         require_in_district(actor, app)
         if app.state not in REVIEW_STAGE_STATES:
-            raise ValidationError(_("申报 %(ref)s 当前状态为“%(state)s”，不能认领。")
-                                  % {"ref": app.reference, "state": app.get_state_display()})
+            raise ValidationError(
+                _("申报 %(ref)s 当前状态为“%(state)s”，不能认领。")
+                % {"ref": app.reference, "state": app.get_state_display()}
+            )
         current = ReviewAssignment.objects.filter(application=app).select_related("reviewer").first()
         if current is not None:
             if current.reviewer_id == actor.pk:
                 return current
-            raise ValidationError(_("申报 %(ref)s 已由 %(who)s 负责，不能重复认领。")
-                                  % {"ref": app.reference, "who": current.reviewer})
+            raise ValidationError(
+                _("申报 %(ref)s 已由 %(who)s 负责，不能重复认领。") % {"ref": app.reference, "who": current.reviewer}
+            )
         assignment = ReviewAssignment.objects.create(application=app, reviewer=actor, assigned_by=actor, claimed=True)
         audit_record(actor=actor, action="review.claim", target=app, ip=ip, after={"reviewer": actor.pk})
         _start_formal_review_if_submitted(actor=actor, app=app, ip=ip)
@@ -118,8 +129,11 @@ def _each(actor, application_ids: Iterable[int], fn: Callable[[int], object]) ->
     """Run `fn` per application in its own transaction; a refusal is reported, not raised. An
     application of another district is reported as not found (its reference is not told)."""
     ids = list(dict.fromkeys(int(i) for i in application_ids))
-    refs = dict(Application.objects.filter(pk__in=ids).filter(district_q(actor, "programme__policy__district"))
-                .values_list("pk", "reference"))
+    refs = dict(
+        Application.objects.filter(pk__in=ids)
+        .filter(district_q(actor, "programme__policy__district"))
+        .values_list("pk", "reference")
+    )
     results = []
     for pk in ids:
         if pk not in refs:
@@ -135,11 +149,13 @@ def _each(actor, application_ids: Iterable[int], fn: Callable[[int], object]) ->
     return results
 
 
-def reviewers_assign_many(*, actor, application_ids: Iterable[int], reviewer: User,
-                          ip: str | None = None) -> list[BulkResult]:
+def reviewers_assign_many(
+    *, actor, application_ids: Iterable[int], reviewer: User, ip: str | None = None
+) -> list[BulkResult]:
     require_admin(actor)
-    return _each(actor, application_ids,
-                 lambda pk: reviewer_assign(actor=actor, application=pk, reviewer=reviewer, ip=ip))
+    return _each(
+        actor, application_ids, lambda pk: reviewer_assign(actor=actor, application=pk, reviewer=reviewer, ip=ip)
+    )
 
 
 def reviewers_claim_many(*, actor, application_ids: Iterable[int], ip: str | None = None) -> list[BulkResult]:
@@ -148,8 +164,9 @@ def reviewers_claim_many(*, actor, application_ids: Iterable[int], ip: str | Non
     return _each(actor, application_ids, lambda pk: reviewer_claim(actor=actor, application=pk, ip=ip))
 
 
-def send_to_experts_many(*, actor, application_ids: Iterable[int], note: str,
-                         ip: str | None = None) -> list[BulkResult]:
+def send_to_experts_many(
+    *, actor, application_ids: Iterable[int], note: str, ip: str | None = None
+) -> list[BulkResult]:
     """Bulk 形式审查通过，提交专家评审 with one comment for all (形式审查意见, required): safe because each
     application is checked as if alone (competitive path, assigned to the actor, checklist complete)."""
     if not (is_admin(actor) or is_reviewer(actor)):

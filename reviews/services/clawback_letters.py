@@ -15,8 +15,9 @@ from vouchers.models import Award, Clawback
 from vouchers.services.clawbacks import clawback_decide
 
 
-def clawback_decide_with_letter(*, actor, award: Award, amount, reason: str, due_on: dt.date | None = None,
-                                ip: str | None = None) -> Clawback:
+def clawback_decide_with_letter(
+    *, actor, award: Award, amount, reason: str, due_on: dt.date | None = None, ip: str | None = None
+) -> Clawback:
     with transaction.atomic():
         clawback = clawback_decide(actor=actor, award=award, amount=amount, reason=reason, due_on=due_on, ip=ip)
         letter_create_for_clawback(clawback=clawback, actor=actor)

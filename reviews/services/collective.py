@@ -35,8 +35,11 @@ def uncovered(applications: Iterable[Application]) -> list[Application]:
     apps = [a for a in applications if a.programme.review_path == COMPETITIVE]
     if not apps:
         return []
-    covered = set(CollectiveDecision.applications.through.objects.filter(
-        application_id__in=[a.pk for a in apps]).values_list("application_id", flat=True))
+    covered = set(
+        CollectiveDecision.applications.through.objects.filter(application_id__in=[a.pk for a in apps]).values_list(
+            "application_id", flat=True
+        )
+    )
     return [a for a in apps if a.pk not in covered]
 
 
@@ -45,15 +48,27 @@ def require_collective_decision(applications: Iterable[Application]) -> None:
     collective decision is recorded, naming the applications it lacks."""
     missing = uncovered(applications)
     if missing:
-        raise ValidationError(_(
-            "“%(programme)s”为竞争性评审项目，须先记录集体决策（会议名称、日期、参会人员、纪要）后方可发布公示；"
-            "尚无集体决策记录的申报：%(refs)s。")
-            % {"programme": missing[0].programme.name_zh, "refs": "、".join(a.reference for a in missing)})
+        raise ValidationError(
+            _(
+                "“%(programme)s”为竞争性评审项目，须先记录集体决策（会议名称、日期、参会人员、纪要）后方可发布公示；"
+                "尚无集体决策记录的申报：%(refs)s。"
+            )
+            % {"programme": missing[0].programme.name_zh, "refs": "、".join(a.reference for a in missing)}
+        )
 
 
-def collective_decision_record(*, actor, programme: Programme, application_ids: Iterable[int], meeting_name: str,
-                               meeting_date: dt.date | None, attendees: str, minutes: str,
-                               upload: UploadedFile | None = None, ip: str | None = None) -> CollectiveDecision:
+def collective_decision_record(
+    *,
+    actor,
+    programme: Programme,
+    application_ids: Iterable[int],
+    meeting_name: str,
+    meeting_date: dt.date | None,
+    attendees: str,
+    minutes: str,
+    upload: UploadedFile | None = None,
+    ip: str | None = None,
+) -> CollectiveDecision:
     """记录集体决策 for approved applications of one competitive programme, awaiting their notice."""
     require_admin(actor)
     require_district(actor, programme.policy.district)
@@ -89,14 +104,22 @@ def collective_decision_record(*, actor, programme: Programme, application_ids: 
     try:
         with transaction.atomic():
             apps = list(applications_lock(ids).values())
-            wrong = [a.reference for a in apps if a.programme_id != programme.pk
-                     or a.state != State.APPROVED_PENDING_NOTICE]
+            wrong = [
+                a.reference for a in apps if a.programme_id != programme.pk or a.state != State.APPROVED_PENDING_NOTICE
+            ]
             if wrong or len(apps) != len(ids):
                 refs = "、".join(wrong) or _("所选申报不存在")
-                raise ValidationError({"application_ids": _("只能选择本项目“拟支持，待公示”的申报：%(refs)s。")
-                                       % {"refs": refs}})
-            record = CollectiveDecision(programme=programme, meeting_name=meeting_name, meeting_date=meeting_date,
-                                        attendees=attendees.strip(), minutes=minutes.strip(), recorded_by=actor)
+                raise ValidationError(
+                    {"application_ids": _("只能选择本项目“拟支持，待公示”的申报：%(refs)s。") % {"refs": refs}}
+                )
+            record = CollectiveDecision(
+                programme=programme,
+                meeting_name=meeting_name,
+                meeting_date=meeting_date,
+                attendees=attendees.strip(),
+                minutes=minutes.strip(),
+                recorded_by=actor,
+            )
             if checked is not None and upload is not None:
                 record.file.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)
                 stored = record.file.name or ""
@@ -104,9 +127,19 @@ def collective_decision_record(*, actor, programme: Programme, application_ids: 
                 record.size, record.sha256 = checked.size, checked.sha256
             record.save()
             record.applications.set(apps)
-            audit_record(actor=actor, action="review.collective_decision", target=record, ip=ip,
-                         after={"programme": programme.code, "applications": ids, "meeting_name": meeting_name,
-                                "meeting_date": meeting_date, "file_sha256": record.sha256 or None})
+            audit_record(
+                actor=actor,
+                action="review.collective_decision",
+                target=record,
+                ip=ip,
+                after={
+                    "programme": programme.code,
+                    "applications": ids,
+                    "meeting_name": meeting_name,
+                    "meeting_date": meeting_date,
+                    "file_sha256": record.sha256 or None,
+                },
+            )
     except BaseException:
         if stored:
             default_storage.delete(stored)

@@ -20,13 +20,26 @@ from portal.workdays import WorkCalendar, add_workdays
 
 from ..models import ReviewAssignment
 
-DEFAULT_WORKDAYS = {"formal_review": 5, "supplement": 5, "expert_review": 10, "bureau_review": 10, "notice": 7,
-                    "objection": 5}
+DEFAULT_WORKDAYS = {
+    "formal_review": 5,
+    "supplement": 5,
+    "expert_review": 10,
+    "bureau_review": 10,
+    "notice": 7,
+    "objection": 5,
+}
 # States in which an application waits for a reviewer (the reviewers' stage).
 REVIEW_STAGE_STATES = (State.SUBMITTED, State.FORMAL_REVIEW, State.EXPERT_REVIEW, State.BUREAU_REVIEW)
 # States in which an application is still with the bureau (queue of administrators).
-OPEN_STATES = (State.SUBMITTED, State.FORMAL_REVIEW, State.SUPPLEMENT_REQUESTED, State.EXPERT_REVIEW,
-               State.BUREAU_REVIEW, State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE)
+OPEN_STATES = (
+    State.SUBMITTED,
+    State.FORMAL_REVIEW,
+    State.SUPPLEMENT_REQUESTED,
+    State.EXPERT_REVIEW,
+    State.BUREAU_REVIEW,
+    State.APPROVED_PENDING_NOTICE,
+    State.IN_PUBLIC_NOTICE,
+)
 # Where the reviewer's formal-review clock starts: the latest submission or resubmission.
 CLOCK_ACTIONS = (EventAction.SUBMIT, EventAction.RESUBMIT)
 
@@ -57,8 +70,12 @@ def is_admin(actor) -> bool:
 
 
 def is_reviewer(actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active \
+    return (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and actor.is_active
         and actor.role == Role.REVIEWER
+    )
 
 
 def require_admin(actor) -> None:

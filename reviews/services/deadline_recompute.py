@@ -59,8 +59,14 @@ class _Calendar:
 
 
 def _record(actor, target, field: str, old: dt.date | None, new: dt.date, note: str) -> None:
-    audit_record(actor=actor, action=ACTION, target=target, before={field: old}, after={field: new},
-                 note=f"{note}：{field} {old} → {new}")
+    audit_record(
+        actor=actor,
+        action=ACTION,
+        target=target,
+        before={field: old},
+        after={field: new},
+        note=f"{note}：{field} {old} → {new}",
+    )
 
 
 def deadlines_recompute(*, years: Iterable[int], actor=None, today: dt.date | None = None) -> dict[str, int]:
@@ -76,22 +82,34 @@ def deadlines_recompute(*, years: Iterable[int], actor=None, today: dt.date | No
     changed = {"supplement_requests": 0, "applications": 0, "notices": 0, "objections": 0}
     with transaction.atomic():
         # 补正 supplement requests still open, and the clock starts they were computed from
-        requests = list(SupplementRequest.objects.select_for_update(of=("self",))
-                        .filter(answered_at__isnull=True,
-                                application__state__in=(State.SUPPLEMENT_REQUESTED, State.FORMAL_REVIEW))
-                        .filter(Q(due_date__gte=first) | Q(review_due_date__gte=first)).order_by("pk"))
+        requests = list(
+            SupplementRequest.objects.select_for_update(of=("self",))
+            .filter(answered_at__isnull=True, application__state__in=(State.SUPPLEMENT_REQUESTED, State.FORMAL_REVIEW))
+            .filter(Q(due_date__gte=first) | Q(review_due_date__gte=first))
+            .order_by("pk")
+        )
         app_ids = {sr.application_id for sr in requests}
-        apps = list(Application.objects.select_for_update(of=("self",))
-                    .filter(due_date__gte=first, state__in=(*FORMAL_STATES, State.SUPPLEMENT_REQUESTED,
-                                                            *STAGE_CLOCKS, State.IN_PUBLIC_NOTICE))
-                    .only("pk", "state", "due_date", "submitted_at").order_by("pk"))
+        apps = list(
+            Application.objects.select_for_update(of=("self",))
+            .filter(
+                due_date__gte=first,
+                state__in=(*FORMAL_STATES, State.SUPPLEMENT_REQUESTED, *STAGE_CLOCKS, State.IN_PUBLIC_NOTICE),
+            )
+            .only("pk", "state", "due_date", "submitted_at")
+            .order_by("pk")
+        )
         app_ids |= {a.pk for a in apps}
         events: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
-        clock_actions = (*CLOCK_ACTIONS, "start_formal_review", *(a for acts, _stage in STAGE_CLOCKS.values()
-                                                                  for a in acts))
-        for app_id, at, action in (ApplicationEvent.objects.filter(application_id__in=app_ids,
-                                                                   action__in=clock_actions)
-                                   .order_by("created_at", "id").values_list("application_id", "created_at", "action")):
+        clock_actions = (
+            *CLOCK_ACTIONS,
+            "start_formal_review",
+            *(a for acts, _stage in STAGE_CLOCKS.values() for a in acts),
+        )
+        for app_id, at, action in (
+            ApplicationEvent.objects.filter(application_id__in=app_ids, action__in=clock_actions)
+            .order_by("created_at", "id")
+            .values_list("application_id", "created_at", "action")
+        ):
             events[app_id].append((at, action))
 
         def latest(app_id: int, actions: Iterable[str], before: dt.datetime | None = None):
@@ -119,8 +137,11 @@ def deadlines_recompute(*, years: Iterable[int], actor=None, today: dt.date | No
 
         # 公示 public notices still running (one that has ended is settled, or being settled)
         notice_end: dict[int, dt.date] = {}
-        for notice in (PublicNotice.objects.select_for_update()
-                       .filter(status=PublicNotice.Status.OPEN, ends_on__gte=max(first, today)).order_by("pk")):
+        for notice in (
+            PublicNotice.objects.select_for_update()
+            .filter(status=PublicNotice.Status.OPEN, ends_on__gte=max(first, today))
+            .order_by("pk")
+        ):
             end = cal.add(notice.starts_on, notice.workdays)
             if end != notice.ends_on:
                 _record(actor, notice, "ends_on", notice.ends_on, end, note)
@@ -128,22 +149,28 @@ def deadlines_recompute(*, years: Iterable[int], actor=None, today: dt.date | No
                 notice.save(update_fields=["ends_on"])
                 changed["notices"] += 1
             notice_end[notice.pk] = end
-        notice_of = dict(PublicNoticeEntry.objects.filter(application_id__in=[a.pk for a in apps],
-                                                          notice_id__in=notice_end)
-                         .values_list("application_id", "notice_id"))
+        notice_of = dict(
+            PublicNoticeEntry.objects.filter(
+                application_id__in=[a.pk for a in apps], notice_id__in=notice_end
+            ).values_list("application_id", "notice_id")
+        )
 
         # the application's current stage deadline, as the transition that entered the stage set it
         for app in apps:
-            new = _stage_due(app, cal=cal, latest=latest, request_due=request_due, notice_end=notice_end,
-                             notice_of=notice_of)
+            new = _stage_due(
+                app, cal=cal, latest=latest, request_due=request_due, notice_end=notice_end, notice_of=notice_of
+            )
             if new is not None and new != app.due_date:
                 _record(actor, app, "due_date", app.due_date, new, note)
                 Application.objects.filter(pk=app.pk).update(due_date=new, updated_at=timezone.now())
                 changed["applications"] += 1
 
         # 异议 objections not yet resolved
-        for objection in (Objection.objects.select_for_update()
-                          .filter(status=Objection.Status.OPEN, due_date__gte=first).order_by("pk")):
+        for objection in (
+            Objection.objects.select_for_update()
+            .filter(status=Objection.Status.OPEN, due_date__gte=first)
+            .order_by("pk")
+        ):
             due = cal.add(_local(objection.submitted_at), "objection")
             if due != objection.due_date:
                 _record(actor, objection, "due_date", objection.due_date, due, note)
@@ -153,8 +180,15 @@ def deadlines_recompute(*, years: Iterable[int], actor=None, today: dt.date | No
     return changed
 
 
-def _stage_due(app: Application, *, cal: _Calendar, latest, request_due: dict[int, SupplementRequest],
-               notice_end: dict[int, dt.date], notice_of: dict[int, int]) -> dt.date | None:
+def _stage_due(
+    app: Application,
+    *,
+    cal: _Calendar,
+    latest,
+    request_due: dict[int, SupplementRequest],
+    notice_end: dict[int, dt.date],
+    notice_of: dict[int, int],
+) -> dt.date | None:
     if app.state == State.SUPPLEMENT_REQUESTED:
         sr = request_due.get(app.pk)
         return sr.due_date if sr else None

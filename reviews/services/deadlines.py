@@ -21,8 +21,11 @@ LIST_MAX = 20
 
 
 def _lines(rows: list[dict[str, Any]]) -> str:
-    out = [f"- {r['application'].reference} {r['application'].programme.name_zh}（{r['application'].enterprise.name}）"
-           f"：{r['application'].get_state_display()}，期限 {r['deadline']:%Y-%m-%d}" for r in rows[:LIST_MAX]]
+    out = [
+        f"- {r['application'].reference} {r['application'].programme.name_zh}（{r['application'].enterprise.name}）"
+        f"：{r['application'].get_state_display()}，期限 {r['deadline']:%Y-%m-%d}"
+        for r in rows[:LIST_MAX]
+    ]
     if len(rows) > LIST_MAX:
         out.append(_("……共 %(n)d 件") % {"n": len(rows)})
     return "\n".join(out)
@@ -38,20 +41,37 @@ def deadline_reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]
     for user in staff:
         is_admin = user.role == Role.BUREAU_ADMIN
         qs = queue_for(actor=user, filters=QueueFilters(scope="" if is_admin else "mine"), calendar=calendar)
-        rows = [r for r in queue_rows(qs, actor=user, calendar=calendar)
-                if r["deadline"] is not None and r["deadline"] <= today
-                and (is_admin or r["application"].state != "supplement_requested")]
-        objections = list(objections_for(actor=user).filter(status=Objection.Status.OPEN, due_date__lte=today)
-                          .order_by("due_date")) if is_admin else []
+        rows = [
+            r
+            for r in queue_rows(qs, actor=user, calendar=calendar)
+            if r["deadline"] is not None
+            and r["deadline"] <= today
+            and (is_admin or r["application"].state != "supplement_requested")
+        ]
+        objections = (
+            list(
+                objections_for(actor=user)
+                .filter(status=Objection.Status.OPEN, due_date__lte=today)
+                .order_by("due_date")
+            )
+            if is_admin
+            else []
+        )
         if not rows and not objections:
             continue
         body = _("以下事项已逾期或今日到期，请及时办理：\n%(lines)s") % {"lines": _lines(rows)} if rows else ""
         if objections:
             body += "\n" + _("公示异议待核查 %(n)d 件（最早期限 %(due)s）。") % {
-                "n": len(objections), "due": objections[0].due_date.isoformat()}
-        notify_users(user_ids=[user.pk], kind="reminder",
-                     subject=_("办理提醒：%(n)d 件事项已逾期或今日到期") % {"n": len(rows) + len(objections)},
-                     body=body.strip(), link=overdue_link, dedupe_key=f"reminder:{today.isoformat()}")
+                "n": len(objections),
+                "due": objections[0].due_date.isoformat(),
+            }
+        notify_users(
+            user_ids=[user.pk],
+            kind="reminder",
+            subject=_("办理提醒：%(n)d 件事项已逾期或今日到期") % {"n": len(rows) + len(objections)},
+            body=body.strip(),
+            link=overdue_link,
+            dedupe_key=f"reminder:{today.isoformat()}",
+        )
         sent["admins" if is_admin else "reviewers"] += 1
     return sent
-

@@ -40,8 +40,15 @@ def formal_checklist(application: Application, attachments: Iterable | None = No
     rows = []
     for m in application.programme.materials or []:
         files = by_code.get(m["code"], [])
-        rows.append({"code": m["code"], "label": m.get("label_zh") or m["code"], "files": files,
-                     "present": bool(files), "required": m.get("required", True)})
+        rows.append(
+            {
+                "code": m["code"],
+                "label": m.get("label_zh") or m["code"],
+                "files": files,
+                "present": bool(files),
+                "required": m.get("required", True),
+            }
+        )
     return rows
 
 
@@ -51,9 +58,16 @@ def missing_materials(application: Application) -> list[dict[str, Any]]:
 
 def clock_start(application: Application) -> dt.date:
     """The day the reviewer's formal-review clock started: the latest (re)submission."""
-    at = (ApplicationEvent.objects.filter(application=application, action__in=CLOCK_ACTIONS)
-          .order_by("-created_at", "-id").values_list("created_at", flat=True).first()) \
-        or application.submitted_at or timezone.now()
+    at = (
+        (
+            ApplicationEvent.objects.filter(application=application, action__in=CLOCK_ACTIONS)
+            .order_by("-created_at", "-id")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        or application.submitted_at
+        or timezone.now()
+    )
     return timezone.localdate(at)
 
 
@@ -86,8 +100,14 @@ def _clean_items(app: Application, items: Iterable[Mapping[str, Any]]) -> list[d
             code = code if code.startswith(OTHER_PREFIX) else f"{OTHER_PREFIX}-{len(cleaned) + 1}"
         if code in seen:
             continue
-        too_long = [p for p in (length_problem(label, model=SupplementItem, field="label"),
-                                length_problem(note, model=SupplementItem, field="note")) if p]
+        too_long = [
+            p
+            for p in (
+                length_problem(label, model=SupplementItem, field="label"),
+                length_problem(note, model=SupplementItem, field="note"),
+            )
+            if p
+        ]
         if too_long:
             problems.extend(too_long)
             continue
@@ -100,16 +120,21 @@ def _clean_items(app: Application, items: Iterable[Mapping[str, Any]]) -> list[d
     missing = [row for row in checklist if row["required"] and not row["present"]]
     omitted = [row["label"] for row in missing if row["code"] not in seen]
     if omitted:
-        raise ValidationError({"items": _("以下缺失材料未列入补正通知，须一次性告知全部补正内容：%(list)s")
-                               % {"list": "、".join(omitted)}})
+        raise ValidationError(
+            {
+                "items": _("以下缺失材料未列入补正通知，须一次性告知全部补正内容：%(list)s")
+                % {"list": "、".join(omitted)}
+            }
+        )
     earlier = set(SupplementItem.objects.filter(request__application=app).values_list("code", flat=True))
     if earlier:
         missing_now = {row["code"] for row in missing}
         # Items notified before, or materials missing now (the applicant removed them since), only.
         new = [i["label"] for i in cleaned if i["code"] not in earlier and i["code"] not in missing_now]
         if new:
-            raise ValidationError({"items": _("已一次性告知过补正内容，不能再增加新的补正事项：%(list)s")
-                                   % {"list": "、".join(new)}})
+            raise ValidationError(
+                {"items": _("已一次性告知过补正内容，不能再增加新的补正事项：%(list)s") % {"list": "、".join(new)}}
+            )
     return cleaned
 
 
@@ -119,8 +144,9 @@ def formal_review_start(*, actor, application: Application | int, ip: str | None
         app = application_lock(application)
         transition_check(actor=actor, application=app, transition="start_formal_review")
         require_assigned(actor, app)
-        return application_transition(actor=actor, application=app, transition="start_formal_review", ip=ip,
-                                      due_date=formal_review_due(app))
+        return application_transition(
+            actor=actor, application=app, transition="start_formal_review", ip=ip, due_date=formal_review_due(app)
+        )
 
 
 def _required_comment(note: str, message: str) -> str:
@@ -144,16 +170,25 @@ def formal_review_pass(*, actor, application: Application | int, note: str, ip: 
         note = _required_comment(note, _("请填写形式审查意见。"))
         missing = missing_materials(app)
         if missing:
-            raise ValidationError(_("申报 %(ref)s 材料不齐全，不能通过形式审查；缺少：%(list)s。请退回补正。")
-                                  % {"ref": app.reference, "list": "、".join(m["label"] for m in missing)})
+            raise ValidationError(
+                _("申报 %(ref)s 材料不齐全，不能通过形式审查；缺少：%(list)s。请退回补正。")
+                % {"ref": app.reference, "list": "、".join(m["label"] for m in missing)}
+            )
         with portal_language():
             parties_ask_to_confirm(app)
-        return application_transition(actor=actor, application=app, transition=transition, message=note, ip=ip,
-                                      due_date=due_after("expert_review" if competitive else "bureau_review"))
+        return application_transition(
+            actor=actor,
+            application=app,
+            transition=transition,
+            message=note,
+            ip=ip,
+            due_date=due_after("expert_review" if competitive else "bureau_review"),
+        )
 
 
-def formal_review_return(*, actor, application: Application | int, items: Iterable[Mapping[str, Any]],
-                         note: str, ip: str | None = None) -> SupplementRequest:
+def formal_review_return(
+    *, actor, application: Application | int, items: Iterable[Mapping[str, Any]], note: str, ip: str | None = None
+) -> SupplementRequest:
     """退回补正 return for supplement listing every missing item at once (一次性告知), with the
     reviewer's comment (required). The application records the request with its items
     (`supplement_request_record`, the one record of what was asked); the timeline event names it
@@ -175,22 +210,40 @@ def formal_review_return(*, actor, application: Application | int, items: Iterab
             raise ValidationError(errors)
         due, review_due = due_after("supplement", today()), formal_review_due(app)
 
-        sr = supplement_request_record(application=app, requested_by=actor, due_date=due,
-                                       review_due_date=review_due, note=note, items=cleaned)
+        sr = supplement_request_record(
+            application=app, requested_by=actor, due_date=due, review_due_date=review_due, note=note, items=cleaned
+        )
         # 补正通知书 numbered in this transaction, generated after commit
         letter_create(application=app, kind="supplement", actor=actor, context={"supplement_request": sr})
-        lines = "\n".join(f"{n}. {i['label']}{'：' + i['note'] if i['note'] else ''}"
-                          for n, i in enumerate(cleaned, start=1))
+        lines = "\n".join(
+            f"{n}. {i['label']}{'：' + i['note'] if i['note'] else ''}" for n, i in enumerate(cleaned, start=1)
+        )
         with portal_language():
             notify_enterprise(
-                enterprise_id=app.enterprise_id, kind="supplement",
+                enterprise_id=app.enterprise_id,
+                kind="supplement",
                 subject=_("补正通知：申报 %(ref)s 需补正材料") % {"ref": app.reference},
-                body=_("您的申报 %(ref)s（%(programme)s）经形式审查需补正以下材料或事项（一次性告知）：\n%(lines)s\n"
-                       "请于 %(due)s 前补正后重新提交。%(note)s")
-                % {"ref": app.reference, "programme": app.programme.name_zh, "lines": lines, "due": due.isoformat(),
-                   "note": note},
-                link=applicant_link(app), dedupe_key=f"supplement:{sr.pk}")
-        application_transition(actor=actor, application=app, transition="request_supplement", message=note, ip=ip,
-                               data={"supplement_request": sr.pk},
-                               due_date=due)
+                body=_(
+                    "您的申报 %(ref)s（%(programme)s）经形式审查需补正以下材料或事项（一次性告知）：\n%(lines)s\n"
+                    "请于 %(due)s 前补正后重新提交。%(note)s"
+                )
+                % {
+                    "ref": app.reference,
+                    "programme": app.programme.name_zh,
+                    "lines": lines,
+                    "due": due.isoformat(),
+                    "note": note,
+                },
+                link=applicant_link(app),
+                dedupe_key=f"supplement:{sr.pk}",
+            )
+        application_transition(
+            actor=actor,
+            application=app,
+            transition="request_supplement",
+            message=note,
+            ip=ip,
+            data={"supplement_request": sr.pk},
+            due_date=due,
+        )
     return sr

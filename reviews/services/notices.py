@@ -70,9 +70,17 @@ def notice_period_over(notice: PublicNotice, now: dt.datetime | None = None) -> 
 
 # ---------------------------------------------------------------- publish
 
-def notice_publish(*, actor, application_ids: Iterable[int] | None = None, window: ApplicationWindow | None = None,
-                   title: str = "", workdays: int | None = None, on: dt.date | None = None,
-                   ip: str | None = None) -> PublicNotice:
+
+def notice_publish(
+    *,
+    actor,
+    application_ids: Iterable[int] | None = None,
+    window: ApplicationWindow | None = None,
+    title: str = "",
+    workdays: int | None = None,
+    on: dt.date | None = None,
+    ip: str | None = None,
+) -> PublicNotice:
     """发布公示: the approved-pending-notice applications of a batch (`window`, all of them, or the
     chosen `application_ids`), of one programme, as one notice."""
     require_admin(actor)
@@ -91,8 +99,11 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
         raise ValidationError(_("请选择申报批次或拟公示的申报。"))
     with transaction.atomic():
         locked = applications_lock(qs.values_list("pk", flat=True))  # then read again under the lock
-        apps = list(Application.objects.filter(pk__in=locked, state=State.APPROVED_PENDING_NOTICE)
-                    .select_related("programme", "enterprise").order_by("pk"))
+        apps = list(
+            Application.objects.filter(pk__in=locked, state=State.APPROVED_PENDING_NOTICE)
+            .select_related("programme", "enterprise")
+            .order_by("pk")
+        )
         if not apps:
             raise ValidationError(_("没有待公示的申报（须为“拟支持，待公示”状态）。"))
         for app in apps:
@@ -103,42 +114,77 @@ def notice_publish(*, actor, application_ids: Iterable[int] | None = None, windo
         programme = apps[0].programme
         require_collective_decision(apps)  # 集体决策 of a competitive programme, recorded first
         window_ids = {a.window_id for a in apps if a.window_id is not None}
-        batch = window or (ApplicationWindow.objects.filter(pk=next(iter(window_ids))).first()
-                           if len(window_ids) == 1 and all(a.window_id for a in apps) else None)
+        batch = window or (
+            ApplicationWindow.objects.filter(pk=next(iter(window_ids))).first()
+            if len(window_ids) == 1 and all(a.window_id for a in apps)
+            else None
+        )
         decisions = {d.application_id: d for d in Decision.objects.filter(application__in=apps, current=True)}
         notice = PublicNotice.objects.create(
             # the default title is composed from the programme's and the batch's names: cut to the column
-            title=title or (_("%(programme)s%(batch)s拟支持名单公示") % {
-                "programme": programme.name_zh, "batch": batch.name if batch else ""}
-            )[:max_length(PublicNotice, "title")],
-            window=batch, programme=programme, published_by=actor, starts_on=on,
-            ends_on=due_after("notice", on) if workdays is None else _add(on, n), workdays=n)
+            title=title
+            or (
+                _("%(programme)s%(batch)s拟支持名单公示")
+                % {"programme": programme.name_zh, "batch": batch.name if batch else ""}
+            )[: max_length(PublicNotice, "title")],
+            window=batch,
+            programme=programme,
+            published_by=actor,
+            starts_on=on,
+            ends_on=due_after("notice", on) if workdays is None else _add(on, n),
+            workdays=n,
+        )
         entries = []
         for app in apps:
             decision = decisions.get(app.pk)
-            lines = (decision.lines if decision else []) or [{"line": "", "amount": str(app.estimate_amount or 0),
-                                                               "enterprise_name": app.enterprise.name}]
+            lines = (decision.lines if decision else []) or [
+                {"line": "", "amount": str(app.estimate_amount or 0), "enterprise_name": app.enterprise.name}
+            ]
             for ln in lines:
-                entries.append(PublicNoticeEntry(
-                    notice=notice, application=app, line=ln.get("line", ""),
-                    enterprise_name=ln.get("enterprise_name") or app.enterprise.name,
-                    programme_name=programme.name_zh, project_title=app.title, amount=ln["amount"]))
+                entries.append(
+                    PublicNoticeEntry(
+                        notice=notice,
+                        application=app,
+                        line=ln.get("line", ""),
+                        enterprise_name=ln.get("enterprise_name") or app.enterprise.name,
+                        programme_name=programme.name_zh,
+                        project_title=app.title,
+                        amount=ln["amount"],
+                    )
+                )
         PublicNoticeEntry.objects.bulk_create(entries)
-        audit_record(actor=actor, action="review.notice_publish", target=notice, ip=ip,
-                     after={"applications": [a.pk for a in apps], "starts_on": notice.starts_on,
-                            "ends_on": notice.ends_on, "workdays": n})
+        audit_record(
+            actor=actor,
+            action="review.notice_publish",
+            target=notice,
+            ip=ip,
+            after={
+                "applications": [a.pk for a in apps],
+                "starts_on": notice.starts_on,
+                "ends_on": notice.ends_on,
+                "workdays": n,
+            },
+        )
         for app in apps:
             with portal_language():
                 notify_enterprise(
-                    enterprise_id=app.enterprise_id, kind="public_notice",
+                    enterprise_id=app.enterprise_id,
+                    kind="public_notice",
                     subject=_("公示通知：申报 %(ref)s 拟支持名单已公示") % {"ref": app.reference},
                     body=_("您的申报 %(ref)s 已列入“%(title)s”，公示期至 %(end)s。公示期满无异议的，核定生效。")
                     % {"ref": app.reference, "title": notice.title, "end": notice.ends_on.isoformat()},
-                    link=link("reviews:public_notice", notice.pk), dedupe_key=f"notice:{notice.pk}:{app.pk}")
+                    link=link("reviews:public_notice", notice.pk),
+                    dedupe_key=f"notice:{notice.pk}:{app.pk}",
+                )
             application_transition(
-                actor=actor, application=app, transition="publish_notice", ip=ip, due_date=notice.ends_on,
+                actor=actor,
+                application=app,
+                transition="publish_notice",
+                ip=ip,
+                due_date=notice.ends_on,
                 data={"notice": notice.pk, "ends_on": notice.ends_on.isoformat()},
-                message=_("公示期 %(start)s 至 %(end)s") % {"start": on.isoformat(), "end": notice.ends_on.isoformat()})
+                message=_("公示期 %(start)s 至 %(end)s") % {"start": on.isoformat(), "end": notice.ends_on.isoformat()},
+            )
     return notice
 
 
@@ -148,9 +194,20 @@ def _add(start: dt.date, n: int) -> dt.date:
 
 # ---------------------------------------------------------------- objections
 
-def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector_kind: str, objector_name: str,
-                    contact_phone: str, content: str, contact_email: str = "", objector_id_number: str = "",
-                    ip: str | None = None, now: dt.datetime | None = None) -> Objection:
+
+def objection_lodge(
+    *,
+    notice: PublicNotice | int,
+    application_id: int,
+    objector_kind: str,
+    objector_name: str,
+    contact_phone: str,
+    content: str,
+    contact_email: str = "",
+    objector_id_number: str = "",
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> Objection:
     """提出异议 anyone (no login) lodges a named objection against one listed award, during the period."""
     errors: dict[str, str] = {}
     if objector_kind not in Objection.ObjectorKind.values:
@@ -166,8 +223,11 @@ def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector
             errors["contact_email"] = _("请输入有效的电子邮箱。")
     if len((content or "").strip()) < 10:
         errors["content"] = _("请写明异议的事实和理由（至少10个字）。")
-    for field, value in (("objector_name", objector_name), ("objector_id_number", objector_id_number),
-                         ("content", content)):
+    for field, value in (
+        ("objector_name", objector_name),
+        ("objector_id_number", objector_id_number),
+        ("content", content),
+    ):
         too_long = length_problem((value or "").strip(), model=Objection, field=field)
         if too_long and field not in errors:
             errors[field] = too_long
@@ -185,26 +245,52 @@ def objection_lodge(*, notice: PublicNotice | int, application_id: int, objector
             raise ValidationError({"application": _("请选择本公示中所列的项目。")})
         day = timezone.localdate(now or timezone.now())
         objection = Objection.objects.create(
-            notice=n, application_id=application_id, objector_kind=objector_kind,
-            objector_name=objector_name.strip(), objector_id_number=(objector_id_number or "").strip(),
-            contact_phone=contact_phone.strip(), contact_email=(contact_email or "").strip(),
-            content=content.strip(), submitted_ip=ip, due_date=due_after("objection", day))
-        audit_record(actor=None, action="review.objection_lodge", target=objection, ip=ip,
-                     after={"notice": n.pk, "application": application_id}, note=_("公众异议"))
-        timeline_add(application=entry.application, actor=None, action=EventAction.OBJECTION,
-                     message=_("公示期内收到异议，正在核查。"), visible_to_applicant=False)
-        admins = list(User.objects.filter(role__in=[Role.BUREAU_ADMIN], is_active=True,
-                                          district=district_of(entry.application)).values_list("pk", flat=True))
-        notify_users(user_ids=admins, kind="public_notice",
-                     subject=_("公示异议：%(title)s") % {"title": n.title},
-                     body=_("“%(title)s”收到一件异议，请于 %(due)s 前核查并作出处理。")
-                     % {"title": n.title, "due": objection.due_date.isoformat()},
-                     link=link("reviews:objection", objection.pk), dedupe_key=f"objection:{objection.pk}")
+            notice=n,
+            application_id=application_id,
+            objector_kind=objector_kind,
+            objector_name=objector_name.strip(),
+            objector_id_number=(objector_id_number or "").strip(),
+            contact_phone=contact_phone.strip(),
+            contact_email=(contact_email or "").strip(),
+            content=content.strip(),
+            submitted_ip=ip,
+            due_date=due_after("objection", day),
+        )
+        audit_record(
+            actor=None,
+            action="review.objection_lodge",
+            target=objection,
+            ip=ip,
+            after={"notice": n.pk, "application": application_id},
+            note=_("公众异议"),
+        )
+        timeline_add(
+            application=entry.application,
+            actor=None,
+            action=EventAction.OBJECTION,
+            message=_("公示期内收到异议，正在核查。"),
+            visible_to_applicant=False,
+        )
+        admins = list(
+            User.objects.filter(
+                role__in=[Role.BUREAU_ADMIN], is_active=True, district=district_of(entry.application)
+            ).values_list("pk", flat=True)
+        )
+        notify_users(
+            user_ids=admins,
+            kind="public_notice",
+            subject=_("公示异议：%(title)s") % {"title": n.title},
+            body=_("“%(title)s”收到一件异议，请于 %(due)s 前核查并作出处理。")
+            % {"title": n.title, "due": objection.due_date.isoformat()},
+            link=link("reviews:objection", objection.pk),
+            dedupe_key=f"objection:{objection.pk}",
+        )
     return objection
 
 
-def objection_resolve(*, actor, objection: Objection | int, upheld: bool, reason: str,
-                      ip: str | None = None) -> Objection:
+def objection_resolve(
+    *, actor, objection: Objection | int, upheld: bool, reason: str, ip: str | None = None
+) -> Objection:
     """核查异议: upheld → that award is declined and its budget released (uphold_objection);
     dismissed → the award stands. Either needs a reason."""
     require_admin(actor)
@@ -222,15 +308,19 @@ def objection_resolve(*, actor, objection: Objection | int, upheld: bool, reason
         obj.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
         obj.resolution, obj.resolved_by, obj.resolved_at = reason, actor, timezone.now()
         obj.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-        audit_record(actor=actor, action="review.objection_resolve", target=obj, ip=ip,
-                     after={"status": obj.status}, note=reason)
+        audit_record(
+            actor=actor, action="review.objection_resolve", target=obj, ip=ip, after={"status": obj.status}, note=reason
+        )
         if upheld:
             app = Application.objects.get(pk=obj.application_id)
             if app.state == State.IN_PUBLIC_NOTICE:
                 notice_uphold(actor=actor, application=app, reason=reason, ip=ip)
             Objection.objects.filter(application_id=obj.application_id, status=Objection.Status.OPEN).update(
-                status=Objection.Status.UPHELD, resolution=_("同一项目的其他异议已成立：%(r)s") % {"r": reason},
-                resolved_by=actor, resolved_at=timezone.now())
+                status=Objection.Status.UPHELD,
+                resolution=_("同一项目的其他异议已成立：%(r)s") % {"r": reason},
+                resolved_by=actor,
+                resolved_at=timezone.now(),
+            )
         elif notice_period_over(obj.notice):
             _finalize_if_clear(application_id=obj.application_id)
     return obj
@@ -253,25 +343,38 @@ def notice_uphold(*, actor, application: Application | int, reason: str, ip: str
         decision = record_decline(actor=actor, app=app, reason=because, on=today())
         notice_entries_withdraw(application=app)
         letter_create(application=app, kind="decline", actor=actor, context={"reason": decision.reason})  # 不予支持通知
-        application_transition(actor=actor, application=app, transition=EventAction.UPHOLD_OBJECTION, message=reason,
-                               ip=ip, data={"outcome": "decline", "reason": reason}, due_date=None)
+        application_transition(
+            actor=actor,
+            application=app,
+            transition=EventAction.UPHOLD_OBJECTION,
+            message=reason,
+            ip=ip,
+            data={"outcome": "decline", "reason": reason},
+            due_date=None,
+        )
         transaction.on_commit(lambda: _tell_upheld(app, decision, reason))
     return decision
 
 
 def _tell_upheld(app: Application, decision: Decision, reason: str) -> None:
     with portal_language():
-        notify_enterprise(enterprise_id=app.enterprise_id, kind="decision",
-                          subject=_("审核结果：申报 %(ref)s 公示异议成立，不予支持") % {"ref": app.reference},
-                          body=_("您的申报 %(ref)s 在公示期间收到的异议经核查成立，不予支持。理由：%(r)s")
-                          % {"ref": app.reference, "r": reason},
-                          link=applicant_link(app), dedupe_key=f"decision:{decision.pk}")
+        notify_enterprise(
+            enterprise_id=app.enterprise_id,
+            kind="decision",
+            subject=_("审核结果：申报 %(ref)s 公示异议成立，不予支持") % {"ref": app.reference},
+            body=_("您的申报 %(ref)s 在公示期间收到的异议经核查成立，不予支持。理由：%(r)s")
+            % {"ref": app.reference, "r": reason},
+            link=applicant_link(app),
+            dedupe_key=f"decision:{decision.pk}",
+        )
 
 
 # ---------------------------------------------------------------- finalize
 
-def notice_finalize(*, application: Application | int, actor=None, ip: str | None = None,
-                    now: dt.datetime | None = None) -> Application:
+
+def notice_finalize(
+    *, application: Application | int, actor=None, ip: str | None = None, now: dt.datetime | None = None
+) -> Application:
     """公示期满，核定生效: the awards are committed on the pool, vouchers issued where the programme pays
     in vouchers, the 核定通知 made (dated the day the award becomes final) with each award's payment
     schedule; then the enterprises are told. Lock, check, write, one transition."""
@@ -289,9 +392,13 @@ def notice_finalize(*, application: Application | int, actor=None, ip: str | Non
         for award in Award.objects.filter(application=app, status=Award.Status.RESERVED).order_by("pk"):
             award_commit(actor=actor, award=award)
         PublicNoticeEntry.objects.filter(application=app, status=PublicNoticeEntry.Status.LISTED).update(
-            status=PublicNoticeEntry.Status.FINAL)
-        committed = list(Award.objects.filter(application=app, status=Award.Status.COMMITTED)
-                         .select_related("enterprise").order_by("pk"))
+            status=PublicNoticeEntry.Status.FINAL
+        )
+        committed = list(
+            Award.objects.filter(application=app, status=Award.Status.COMMITTED)
+            .select_related("enterprise")
+            .order_by("pk")
+        )
         if app.programme.is_voucher:  # 算力券 issued on final approval
             for award in committed:
                 voucher_issue(award=award, actor=actor)
@@ -301,10 +408,17 @@ def notice_finalize(*, application: Application | int, actor=None, ip: str | Non
             letter = letter_create(application=app, kind="approval", actor=actor, context=period, line=line)
             # 拨付分期 the payment schedule, from the letter's tranches and with its number
             awards = list(Award.objects.filter(application=app, **({"line": line} if line else {})).order_by("pk"))
-            award_schedules_create(actor=actor, awards=awards, tranches=letter.context.get("tranches"),
-                                   document_number=letter.number)
-        moved = application_transition(actor=actor, application=app, transition=EventAction.FINALIZE, ip=ip,
-                                       message=_("公示期满无异议，核定生效。"), due_date=None)
+            award_schedules_create(
+                actor=actor, awards=awards, tranches=letter.context.get("tranches"), document_number=letter.number
+            )
+        moved = application_transition(
+            actor=actor,
+            application=app,
+            transition=EventAction.FINALIZE,
+            ip=ip,
+            message=_("公示期满无异议，核定生效。"),
+            due_date=None,
+        )
         transaction.on_commit(lambda: _tell_final(app, committed))
     return moved
 
@@ -312,24 +426,36 @@ def notice_finalize(*, application: Application | int, actor=None, ip: str | Non
 def _tell_final(app: Application, committed: list[Award]) -> None:
     amount = sum((a.amount for a in committed), 0)
     with portal_language():
-        notify_enterprise(enterprise_id=app.enterprise_id, kind="decision",
-                          subject=_("核定生效：申报 %(ref)s") % {"ref": app.reference},
-                          body=_("您的申报 %(ref)s 公示期满无异议，核定金额 %(amount)s 元已生效。")
-                          % {"ref": app.reference, "amount": f"{amount:,}"},
-                          link=applicant_link(app), dedupe_key=f"final:{app.pk}")
+        notify_enterprise(
+            enterprise_id=app.enterprise_id,
+            kind="decision",
+            subject=_("核定生效：申报 %(ref)s") % {"ref": app.reference},
+            body=_("您的申报 %(ref)s 公示期满无异议，核定金额 %(amount)s 元已生效。")
+            % {"ref": app.reference, "amount": f"{amount:,}"},
+            link=applicant_link(app),
+            dedupe_key=f"final:{app.pk}",
+        )
         for award in committed:  # the other party of a two-party award hears of its own line
             if award.enterprise_id != app.enterprise_id:
                 notify_enterprise(
-                    enterprise_id=award.enterprise_id, kind="decision",
+                    enterprise_id=award.enterprise_id,
+                    kind="decision",
                     subject=_("核定生效：%(programme)s") % {"programme": app.programme.name_zh},
                     body=_("%(applicant)s 申报的 %(ref)s 公示期满无异议，贵单位作为%(who)s的奖励 %(amount)s 元已生效。")
-                    % {"applicant": app.enterprise.name, "ref": app.reference, "who": line_label(award.line),
-                       "amount": f"{award.amount:,}"},
-                    link=reverse("reviews:party_list"), dedupe_key=f"final:{app.pk}:{award.line}")
+                    % {
+                        "applicant": app.enterprise.name,
+                        "ref": app.reference,
+                        "who": line_label(award.line),
+                        "amount": f"{award.amount:,}",
+                    },
+                    link=reverse("reviews:party_list"),
+                    dedupe_key=f"final:{app.pk}:{award.line}",
+                )
 
 
-def _finalize_if_clear(*, application_id: int, now: dt.datetime | None = None, actor=None,
-                      ip: str | None = None) -> bool:
+def _finalize_if_clear(
+    *, application_id: int, now: dt.datetime | None = None, actor=None, ip: str | None = None
+) -> bool:
     try:
         notice_finalize(application=application_id, now=now, actor=actor, ip=ip)
     except (TransitionRefused, ValidationError):
@@ -344,11 +470,17 @@ def _close_if_settled(notice: PublicNotice, *, actor=None, ip: str | None = None
         return False
     with transaction.atomic():
         closed = PublicNotice.objects.filter(pk=notice.pk, status=PublicNotice.Status.OPEN).update(
-            status=PublicNotice.Status.CLOSED, closed_at=timezone.now())
+            status=PublicNotice.Status.CLOSED, closed_at=timezone.now()
+        )
         if closed:
-            audit_record(actor=actor, action="review.notice_close", target=notice, ip=ip,
-                         before={"status": PublicNotice.Status.OPEN},
-                         after={"status": PublicNotice.Status.CLOSED, "ends_on": notice.ends_on})
+            audit_record(
+                actor=actor,
+                action="review.notice_close",
+                target=notice,
+                ip=ip,
+                before={"status": PublicNotice.Status.OPEN},
+                after={"status": PublicNotice.Status.CLOSED, "ends_on": notice.ends_on},
+            )
     return bool(closed)
 
 
@@ -358,8 +490,11 @@ def _close_due(*, now: dt.datetime | None = None, actor=None, ip: str | None = N
     # an administrator closes their district's notices; the system (actor None) every district's
     scope = district_q(actor, "programme__policy__district") if actor is not None else Q()
     for notice in PublicNotice.objects.filter(scope, status=PublicNotice.Status.OPEN, ends_on__lt=day).order_by("pk"):
-        app_ids = list(notice.entries.filter(application__state=State.IN_PUBLIC_NOTICE)
-                       .values_list("application_id", flat=True).distinct())
+        app_ids = list(
+            notice.entries.filter(application__state=State.IN_PUBLIC_NOTICE)
+            .values_list("application_id", flat=True)
+            .distinct()
+        )
         for app_id in app_ids:
             if Objection.objects.filter(application_id=app_id, status=Objection.Status.OPEN).exists():
                 waiting.append(app_id)
@@ -387,7 +522,12 @@ def notices_close_due(*, actor, ip: str | None = None, now: dt.datetime | None =
     if actor is not None:
         require_admin(actor)
     result = _close_due(now=now, actor=actor, ip=ip)
-    audit_record(actor=actor, action="review.notices_close_due", target_type="reviews.publicnotice",
-                 target_id="due", ip=ip, after=result)
+    audit_record(
+        actor=actor,
+        action="review.notices_close_due",
+        target_type="reviews.publicnotice",
+        target_id="due",
+        ip=ip,
+        after=result,
+    )
     return result
-

@@ -13,8 +13,9 @@ from applications.services_preapproval import preapproval_decide
 from reviews.letters.services import letter_create_for_preapproval
 
 
-def preapproval_decide_with_letter(*, actor, preapproval: PreApproval | int, approve: bool, reason: str = "",
-                                   ip: str | None = None) -> PreApproval:
+def preapproval_decide_with_letter(
+    *, actor, preapproval: PreApproval | int, approve: bool, reason: str = "", ip: str | None = None
+) -> PreApproval:
     """同意 (with its 事前同意函) or 不予同意 (no letter: the refusal and its reason are on the request)."""
     with transaction.atomic():
         decided = preapproval_decide(actor=actor, preapproval=preapproval, approve=approve, reason=reason, ip=ip)

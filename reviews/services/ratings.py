@@ -15,13 +15,22 @@ from reviews.models import ServiceRating
 
 def rating_allowed(*, actor, application: Application) -> bool:
     user_id = getattr(actor, "pk", None)
-    member = user_id is not None and EnterpriseMember.objects.filter(
-        user_id=user_id, enterprise_id=application.enterprise_id).exists()
+    member = (
+        user_id is not None
+        and EnterpriseMember.objects.filter(user_id=user_id, enterprise_id=application.enterprise_id).exists()
+    )
     return may_rate_service(actor, member_of_applicant=member, ended=application.state in TERMINAL)
 
 
-def rating_submit(*, actor, application: Application, score: int, comment: str = "",
-                  step: str = ServiceRating.Step.OVERALL, ip: str | None = None) -> ServiceRating:
+def rating_submit(
+    *,
+    actor,
+    application: Application,
+    score: int,
+    comment: str = "",
+    step: str = ServiceRating.Step.OVERALL,
+    ip: str | None = None,
+) -> ServiceRating:
     """Record the enterprise's rating (1–5, a comment, the step it concerns); once per application."""
     if score not in range(1, 6):
         raise ValidationError({"score": _("请选择1至5分。")})
@@ -35,11 +44,21 @@ def rating_submit(*, actor, application: Application, score: int, comment: str =
             raise ValidationError(_("该申报已评价，不能重复评价。"))
         try:
             with transaction.atomic():
-                rating = ServiceRating.objects.create(application=app, score=score, step=step,
-                                                      comment=(comment or "").strip(), outcome=app.state,
-                                                      rated_by=actor)
+                rating = ServiceRating.objects.create(
+                    application=app,
+                    score=score,
+                    step=step,
+                    comment=(comment or "").strip(),
+                    outcome=app.state,
+                    rated_by=actor,
+                )
         except IntegrityError:
             raise ValidationError(_("该申报已评价，不能重复评价。")) from None
-        audit_record(actor=actor, action="rating.submit", target=rating, ip=ip,
-                     after={"application": app.reference, "score": score, "step": step})
+        audit_record(
+            actor=actor,
+            action="rating.submit",
+            target=rating,
+            ip=ip,
+            after={"application": app.reference, "score": score, "step": step},
+        )
     return rating

@@ -34,6 +34,11 @@ def ratings_todo(user) -> dict:
 
     if getattr(user, "role", "") != Role.ENTERPRISE:
         return {"apps": []}
-    apps = (applications_for_actor(actor=user).filter(state__in=TERMINAL, service_rating__isnull=True)
-            .exclude(submitted_at__isnull=True).select_related("programme").order_by("-decided_at", "-pk")[:10])
+    apps = (
+        applications_for_actor(actor=user)
+        .filter(state__in=TERMINAL, service_rating__isnull=True)
+        .exclude(submitted_at__isnull=True)
+        .select_related("programme")
+        .order_by("-decided_at", "-pk")[:10]
+    )
     return {"apps": list(apps)}

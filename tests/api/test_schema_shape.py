@@ -30,9 +30,11 @@ def test_json_by_default_multipart_where_a_file_is_sent(schema):
             seen.add(media)
     assert seen == {"application/json", "multipart/form-data"}
     assert list(schema["paths"]["/api/v1/applications/{id}/attachments/"]["post"]["requestBody"]["content"]) == [
-        "multipart/form-data"]
+        "multipart/form-data"
+    ]
     assert list(schema["paths"]["/api/v1/applications/{id}/submit/"]["post"]["requestBody"]["content"]) == [
-        "application/json"]
+        "application/json"
+    ]
 
 
 def test_names_a_generator_can_use(schema):
@@ -47,14 +49,19 @@ def test_names_a_generator_can_use(schema):
 
 
 def test_sends_file_follows_references_arrays_and_nesting():
-    components = {"Upload": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
-                  "Many": {"type": "object", "properties": {"evidence": {"type": "array", "items": {
-                      "type": "string", "format": "binary"}}}},
-                  "Loop": {"type": "object", "properties": {"self": {"$ref": "#/components/schemas/Loop"}}},
-                  "Plain": {"type": "object", "properties": {"name": {"type": "string"}}}}
+    components = {
+        "Upload": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
+        "Many": {
+            "type": "object",
+            "properties": {"evidence": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+        },
+        "Loop": {"type": "object", "properties": {"self": {"$ref": "#/components/schemas/Loop"}}},
+        "Plain": {"type": "object", "properties": {"name": {"type": "string"}}},
+    }
     assert sends_file({"$ref": "#/components/schemas/Upload"}, components)
     assert sends_file({"$ref": "#/components/schemas/Many"}, components)
-    assert sends_file({"allOf": [{"$ref": "#/components/schemas/Plain"}, {"$ref": "#/components/schemas/Upload"}]},
-                      components)
+    assert sends_file(
+        {"allOf": [{"$ref": "#/components/schemas/Plain"}, {"$ref": "#/components/schemas/Upload"}]}, components
+    )
     assert not sends_file({"$ref": "#/components/schemas/Plain"}, components)
     assert not sends_file({"$ref": "#/components/schemas/Loop"}, components)

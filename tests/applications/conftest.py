@@ -15,8 +15,10 @@ from applications.services import application_create, attachment_add
 from vouchers.models import ApplicationWindow
 
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + b"PE\x00\x00"
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -30,12 +32,14 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-OFD = zip_bytes({
-    "OFD.xml": b'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" '
-               b'Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>'
-               b'</ofd:DocBody></ofd:OFD>',
-    "Doc_0/Document.xml": b"<ofd:Document/>",
-})
+OFD = zip_bytes(
+    {
+        "OFD.xml": b'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" '
+        b'Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>'
+        b"</ofd:DocBody></ofd:OFD>",
+        "Doc_0/Document.xml": b"<ofd:Document/>",
+    }
+)
 DOCX_LIKE = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
 
 
@@ -48,9 +52,13 @@ def private_storage(settings, tmp_path) -> Path:
     """Each test stores files in its own private directory, so 'nothing left on disk' is checkable."""
     root = tmp_path / "private"
     root.mkdir()
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(root), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
     return root
 
 
@@ -63,14 +71,22 @@ def compute(catalogue):
     """hp-compute-voucher with a window open now."""
     programme = catalogue["hp-compute-voucher"]
     now = timezone.now()
-    ApplicationWindow.objects.create(programme=programme, name="2026年第一批", opens_at=now - dt.timedelta(days=1),
-                                     closes_at=now + dt.timedelta(days=30))
+    ApplicationWindow.objects.create(
+        programme=programme,
+        name="2026年第一批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+    )
     return programme
 
 
-DRAFT_DATA = {"title": "大模型推理算力采购", "description": "租用区内智算中心算力用于开源模型本地部署。",
-              "contract_numbers": "HT-2026-001", "invoice_numbers": "26442000000012345678",
-              "inputs": {"eligible_cost": "300000.00"}}
+DRAFT_DATA = {
+    "title": "大模型推理算力采购",
+    "description": "租用区内智算中心算力用于开源模型本地部署。",
+    "contract_numbers": "HT-2026-001",
+    "invoice_numbers": "26442000000012345678",
+    "inputs": {"eligible_cost": "300000.00"},
+}
 
 
 @pytest.fixture
@@ -80,8 +96,9 @@ def draft_a(compute, owner_a):
 
 def attach_all(app, actor) -> None:
     for material in app.programme.materials:
-        attachment_add(actor=actor, application=app, material=material["code"],
-                       upload=upload(f"{material['code']}.pdf", PDF))
+        attachment_add(
+            actor=actor, application=app, material=material["code"], upload=upload(f"{material['code']}.pdf", PDF)
+        )
 
 
 @pytest.fixture

@@ -17,9 +17,17 @@ from .conftest import DRAFT_DATA, OFD, PDF, upload
 
 pytestmark = pytest.mark.django_db
 
-ENTERPRISE = {"name": "广州丁模型科技有限公司", "registered_district": "huangpu", "tax_district": "huangpu",
-              "stats_district": "huangpu", "industry": "ai", "contact_name": "钱七", "contact_phone": "13800138000",
-              "legal_representative": "钱七", "claimant_is_legal_representative": True}
+ENTERPRISE = {
+    "name": "广州丁模型科技有限公司",
+    "registered_district": "huangpu",
+    "tax_district": "huangpu",
+    "stats_district": "huangpu",
+    "industry": "ai",
+    "contact_name": "钱七",
+    "contact_phone": "13800138000",
+    "legal_representative": "钱七",
+    "claimant_is_legal_representative": True,
+}
 
 
 def licence():
@@ -31,8 +39,9 @@ def test_register_enterprise_and_read_it_back(api_for):
     c = api_for(user)
     assert c.get("/api/v1/enterprises/").json()["count"] == 0
     code = make_uscc(31337)
-    response = c.post("/api/v1/enterprises/", {**ENTERPRISE, "credit_code": code, "business_licence": licence()},
-                      format="multipart")
+    response = c.post(
+        "/api/v1/enterprises/", {**ENTERPRISE, "credit_code": code, "business_licence": licence()}, format="multipart"
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["credit_code"] == code and response.json()["member_role"] == "owner"
     assert response.json()["verification_state"] == "unverified"  # until the bureau verifies the licence
@@ -45,8 +54,9 @@ def test_register_errors_are_field_messages_in_chinese(api_for, enterprise_a):
     response = api_for(user).post("/api/v1/enterprises/", {**ENTERPRISE, "credit_code": "123"}, format="json")
     assert response.status_code == 400
     assert "18位" in response.json()["credit_code"][0]
-    response = api_for(user).post("/api/v1/enterprises/", {**ENTERPRISE, "credit_code": enterprise_a.credit_code},
-                                  format="json")
+    response = api_for(user).post(
+        "/api/v1/enterprises/", {**ENTERPRISE, "credit_code": enterprise_a.credit_code}, format="json"
+    )
     assert response.status_code == 400 and "已注册" in response.json()["credit_code"][0]
     response = api_for(user).post("/api/v1/enterprises/", {"credit_code": make_uscc(5)}, format="json")
     assert response.status_code == 400 and "name" in response.json()
@@ -65,9 +75,17 @@ def test_owner_patches_profile_but_not_credit_code(api_for, owner_a, enterprise_
 
 def test_journey_through_the_api(api_for, owner_a, reviewer, compute, django_capture_on_commit_callbacks):
     c = api_for(owner_a)
-    response = c.post("/api/v1/applications/", {
-        "programme": compute.code, "title": "API 申报", "contract_numbers": ["HT-API-1"],
-        "invoice_numbers": ["26442000000099999999"], "inputs": {"eligible_cost": "120000.50"}}, format="json")
+    response = c.post(
+        "/api/v1/applications/",
+        {
+            "programme": compute.code,
+            "title": "API 申报",
+            "contract_numbers": ["HT-API-1"],
+            "invoice_numbers": ["26442000000099999999"],
+            "inputs": {"eligible_cost": "120000.50"},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     pk = body["id"]
@@ -81,9 +99,11 @@ def test_journey_through_the_api(api_for, owner_a, reviewer, compute, django_cap
     # Files, one of them OFD.
     for m in compute.materials:
         content, name = (OFD, "发票.ofd") if m["code"] == "invoice" else (PDF, f"{m['code']}.pdf")
-        response = c.post(f"/api/v1/applications/{pk}/attachments/", {"material": m["code"],
-                                                                      "file": upload(name, content)},
-                          format="multipart")
+        response = c.post(
+            f"/api/v1/applications/{pk}/attachments/",
+            {"material": m["code"], "file": upload(name, content)},
+            format="multipart",
+        )
         assert response.status_code == 201, response.json()
     files = c.get(f"/api/v1/applications/{pk}/attachments/").json()
     assert len(files) == len(compute.materials)
@@ -108,19 +128,25 @@ def test_journey_through_the_api(api_for, owner_a, reviewer, compute, django_cap
     app = Application.objects.get(pk=pk)
     application_transition(actor=reviewer, application=app, transition="start_formal_review")
     request = supplement_request_record(
-        application=app, requested_by=reviewer, due_date=dt.date.today() + dt.timedelta(days=5),
-        review_due_date=None, note="请补正。",
-        items=[{"code": "usage_statement", "label": "算力使用明细", "note": "请加盖服务商公章"}])
-    application_transition(actor=reviewer, application=app, transition="request_supplement",
-                           data={"supplement_request": request.pk})
+        application=app,
+        requested_by=reviewer,
+        due_date=dt.date.today() + dt.timedelta(days=5),
+        review_due_date=None,
+        note="请补正。",
+        items=[{"code": "usage_statement", "label": "算力使用明细", "note": "请加盖服务商公章"}],
+    )
+    application_transition(
+        actor=reviewer, application=app, transition="request_supplement", data={"supplement_request": request.pk}
+    )
     detail = c.get(f"/api/v1/applications/{pk}/").json()
     assert detail["state"] == "supplement_requested"
     assert detail["supplement_request"]["items"][0]["label"] == "算力使用明细"
     assert [e["action"] for e in detail["timeline"]][-1] == "request_supplement"
     response = c.post(f"/api/v1/applications/{pk}/resubmit/", {"answers": {}}, format="json")
     assert response.status_code == 400 and "answers.usage_statement" in response.json()
-    response = c.post(f"/api/v1/applications/{pk}/resubmit/",
-                      {"answers": {"usage_statement": "已补盖章件"}}, format="json")
+    response = c.post(
+        f"/api/v1/applications/{pk}/resubmit/", {"answers": {"usage_statement": "已补盖章件"}}, format="json"
+    )
     assert response.status_code == 200 and response.json()["state"] == "formal_review"
 
     response = c.post(f"/api/v1/applications/{pk}/withdraw/", {"reason": "测试撤回"}, format="json")
@@ -131,8 +157,11 @@ def test_create_errors_are_per_field(api_for, owner_a, compute):
     c = api_for(owner_a)
     response = c.post("/api/v1/applications/", {"programme": "nope"}, format="json")
     assert response.status_code == 400 and "programme" in response.json()
-    response = c.post("/api/v1/applications/", {"programme": compute.code, "inputs": {"eligible_cost": "-1"},
-                                                "invoice_numbers": ["发票!"]}, format="json")
+    response = c.post(
+        "/api/v1/applications/",
+        {"programme": compute.code, "inputs": {"eligible_cost": "-1"}, "invoice_numbers": ["发票!"]},
+        format="json",
+    )
     assert response.status_code == 400
     assert response.json()["inputs.eligible_cost"] == ["“智能算力服务成本”不能为负数"]
     assert "发票号码" in response.json()["invoice_numbers"][0]
@@ -140,9 +169,11 @@ def test_create_errors_are_per_field(api_for, owner_a, compute):
 
 
 def test_upload_refused_by_content_over_the_api(api_for, owner_a, draft_a, private_storage):
-    response = api_for(owner_a).post(f"/api/v1/applications/{draft_a.pk}/attachments/",
-                                     {"material": "contract", "file": upload("x.pdf", b"MZ\x90\x00" * 50)},
-                                     format="multipart")
+    response = api_for(owner_a).post(
+        f"/api/v1/applications/{draft_a.pk}/attachments/",
+        {"material": "contract", "file": upload("x.pdf", b"MZ\x90\x00" * 50)},
+        format="multipart",
+    )
     assert response.status_code == 400 and "PDF" in response.json()["file"][0]
     assert not Attachment.objects.exists() and not any(private_storage.rglob("*.*"))
 
@@ -174,9 +205,14 @@ def test_schema_documents_the_endpoints(api_for, owner_a):
     response = api_for(owner_a).get("/api/schema/")
     assert response.status_code == 200
     text = response.content.decode()
-    for path in ("/api/v1/enterprises/", "/api/v1/applications/", "/api/v1/applications/{id}/attachments/",
-                 "/api/v1/applications/{id}/submit/", "/api/v1/applications/{id}/withdraw/",
-                 "/api/v1/applications/{id}/resubmit/"):
+    for path in (
+        "/api/v1/enterprises/",
+        "/api/v1/applications/",
+        "/api/v1/applications/{id}/attachments/",
+        "/api/v1/applications/{id}/submit/",
+        "/api/v1/applications/{id}/withdraw/",
+        "/api/v1/applications/{id}/resubmit/",
+    ):
         assert path in text
     assert "multipart/form-data" in text
 
@@ -185,6 +221,7 @@ def test_framework_messages_are_in_chinese_too(api_for, owner_a, draft_a):
     response = api_for(owner_a).post(f"/api/v1/applications/{draft_a.pk}/submit/", {}, format="json")
     assert response.status_code == 400
     assert response.json()["declaration"] == ["该字段是必填项。"]
-    response = api_for(owner_a).post(f"/api/v1/applications/{draft_a.pk}/attachments/", {"material": "contract"},
-                                     format="multipart")
+    response = api_for(owner_a).post(
+        f"/api/v1/applications/{draft_a.pk}/attachments/", {"material": "contract"}, format="multipart"
+    )
     assert response.status_code == 400 and response.json()["file"] == ["请选择要上传的文件。"]

@@ -66,8 +66,9 @@ def test_form_is_built_from_the_programme_inputs(client_for, owner_a, catalogue,
 
 def test_autosave_keeps_what_was_typed_and_reports_field_errors(client_for, owner_a, draft_a):
     url = reverse("applications:autosave", args=[draft_a.pk])
-    response = client_for(owner_a).post(url, {"title": "改名后的项目", "in_eligible_cost": "十二万",
-                                               "invoice_numbers": "发票#1"})
+    response = client_for(owner_a).post(
+        url, {"title": "改名后的项目", "in_eligible_cost": "十二万", "invoice_numbers": "发票#1"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True
@@ -86,8 +87,11 @@ def test_autosave_keeps_what_was_typed_and_reports_field_errors(client_for, owne
 
 
 def test_autosave_computes_the_estimate(client_for, owner_a, draft_a):
-    body = client_for(owner_a).post(reverse("applications:autosave", args=[draft_a.pk]),
-                                    {"in_eligible_cost": "1,200,000"}).json()
+    body = (
+        client_for(owner_a)
+        .post(reverse("applications:autosave", args=[draft_a.pk]), {"in_eligible_cost": "1,200,000"})
+        .json()
+    )
     assert body["errors"] == {}
     assert body["estimate_amount"] == "500000.00"  # the per-enterprise cap binds
     assert body["estimate"]["capped_by"] == "cap_per_enterprise_period"
@@ -105,18 +109,31 @@ def test_autosave_of_part_of_the_form_blanks_nothing(client_for, owner_a, draft_
 
 
 def test_claims_are_normalised_and_deduplicated(owner_a, draft_a):
-    application_save_draft(actor=owner_a, application=draft_a, data={
-        "contract_numbers": "ht 2026－001\nHT-2026-001，ＨＴ-2026-002;", "project_key": " gz-llm 01 ",
-        "invoice_numbers": "26442000000012345678\n 26442000000012345679 "})
+    application_save_draft(
+        actor=owner_a,
+        application=draft_a,
+        data={
+            "contract_numbers": "ht 2026－001\nHT-2026-001，ＨＴ-2026-002;",
+            "project_key": " gz-llm 01 ",
+            "invoice_numbers": "26442000000012345678\n 26442000000012345679 ",
+        },
+    )
     claims = set(ProjectClaim.objects.filter(application=draft_a).values_list("kind", "value"))
-    assert claims == {("contract", "HT2026-001"), ("contract", "HT-2026-001"), ("contract", "HT-2026-002"),
-                      ("invoice", "26442000000012345678"), ("invoice", "26442000000012345679"),
-                      ("project", "GZ-LLM01")}
+    assert claims == {
+        ("contract", "HT2026-001"),
+        ("contract", "HT-2026-001"),
+        ("contract", "HT-2026-002"),
+        ("invoice", "26442000000012345678"),
+        ("invoice", "26442000000012345679"),
+        ("project", "GZ-LLM01"),
+    }
 
 
 def test_saving_a_step_redirects_onward_and_is_audited(client_for, owner_a, draft_a):
-    response = client_for(owner_a).post(reverse("applications:edit", args=[draft_a.pk]), {
-        "title": "新的项目名称", "in_eligible_cost": "200000", "next_step": "submit"})
+    response = client_for(owner_a).post(
+        reverse("applications:edit", args=[draft_a.pk]),
+        {"title": "新的项目名称", "in_eligible_cost": "200000", "next_step": "submit"},
+    )
     assert response.status_code == 302 and response["Location"] == reverse("applications:submit", args=[draft_a.pk])
     draft_a.refresh_from_db()
     assert draft_a.title == "新的项目名称" and draft_a.estimate_amount == Decimal("200000.00")
@@ -124,8 +141,9 @@ def test_saving_a_step_redirects_onward_and_is_audited(client_for, owner_a, draf
 
 
 def test_saving_a_step_with_errors_keeps_text_and_shows_messages(client_for, owner_a, draft_a):
-    response = client_for(owner_a).post(reverse("applications:edit", args=[draft_a.pk]), {
-        "title": "x" * 201, "in_eligible_cost": "-5"})
+    response = client_for(owner_a).post(
+        reverse("applications:edit", args=[draft_a.pk]), {"title": "x" * 201, "in_eligible_cost": "-5"}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "不能为负数" in page and "最多 200 个字符" in page
@@ -135,8 +153,12 @@ def test_saving_a_step_with_errors_keeps_text_and_shows_messages(client_for, own
 
 def test_strict_save_refuses_everything_on_one_bad_field(owner_a, draft_a):
     with pytest.raises(ValidationError) as exc:
-        application_save_draft(actor=owner_a, application=draft_a, strict=True,
-                               data={"title": "好名字", "inputs": {"eligible_cost": "abc", "nonsense": "1"}})
+        application_save_draft(
+            actor=owner_a,
+            application=draft_a,
+            strict=True,
+            data={"title": "好名字", "inputs": {"eligible_cost": "abc", "nonsense": "1"}},
+        )
     assert set(exc.value.message_dict) == {"inputs.eligible_cost", "inputs.nonsense"}
     draft_a.refresh_from_db()
     assert draft_a.title == DRAFT_DATA["title"]
@@ -144,9 +166,17 @@ def test_strict_save_refuses_everything_on_one_bad_field(owner_a, draft_a):
 
 def test_choice_bool_and_uscc_inputs_use_the_calculator_rules(owner_a, catalogue):
     app = application_create(actor=owner_a, programme=catalogue["th-scenario-demo"]).application
-    saved = application_save_draft(actor=owner_a, application=app, data={"inputs": {
-        "contract_paid": "1000000", "supplier_uscc": "91440101MA5XXXXXX", "buyer_uscc": owner_a.membership.enterprise
-        .credit_code.lower()}})
+    saved = application_save_draft(
+        actor=owner_a,
+        application=app,
+        data={
+            "inputs": {
+                "contract_paid": "1000000",
+                "supplier_uscc": "91440101MA5XXXXXX",
+                "buyer_uscc": owner_a.membership.enterprise.credit_code.lower(),
+            }
+        },
+    )
     assert "inputs.supplier_uscc" in saved.errors
     assert app.__class__.objects.get(pk=app.pk).inputs["buyer_uscc"] == owner_a.membership.enterprise.credit_code
 

@@ -16,10 +16,18 @@ from tests.factories import UserFactory, make_uscc
 pytestmark = pytest.mark.django_db
 
 REGISTER = {
-    "name": "广州丙智算科技有限公司", "registered_district": "huangpu", "tax_district": "huangpu",
-    "stats_district": "huangpu", "industry": "ai", "is_above_scale": "on", "has_independent_accounts": "on",
-    "legal_representative": "赵六", "contact_name": "赵六", "contact_phone": "020-88886666",
-    "contact_email": "contact@bing.example.cn", "address": "广州市黄埔区科学城",
+    "name": "广州丙智算科技有限公司",
+    "registered_district": "huangpu",
+    "tax_district": "huangpu",
+    "stats_district": "huangpu",
+    "industry": "ai",
+    "is_above_scale": "on",
+    "has_independent_accounts": "on",
+    "legal_representative": "赵六",
+    "contact_name": "赵六",
+    "contact_phone": "020-88886666",
+    "contact_email": "contact@bing.example.cn",
+    "address": "广州市黄埔区科学城",
     "claimant_is_legal_representative": "on",
 }
 
@@ -41,8 +49,10 @@ def test_new_enterprise_user_is_prompted_to_register(client_for):
 def test_register_with_valid_code_makes_the_user_owner(client_for):
     user = UserFactory(role=Role.ENTERPRISE)
     code = make_uscc(4242)
-    response = client_for(user).post(reverse("applications:enterprise_register"),
-                                     {**REGISTER, "credit_code": code.lower(), "business_licence": licence()})
+    response = client_for(user).post(
+        reverse("applications:enterprise_register"),
+        {**REGISTER, "credit_code": code.lower(), "business_licence": licence()},
+    )
     assert response.status_code == 302
     enterprise = Enterprise.objects.get(credit_code=code)
     assert enterprise.name == REGISTER["name"] and enterprise.is_above_scale
@@ -63,16 +73,18 @@ def test_register_with_bad_check_character_is_refused_in_chinese(client_for):
 
 def test_register_taken_code_is_refused(client_for, enterprise_a):
     user = UserFactory(role=Role.ENTERPRISE)
-    response = client_for(user).post(reverse("applications:enterprise_register"),
-                                     {**REGISTER, "credit_code": enterprise_a.credit_code})
+    response = client_for(user).post(
+        reverse("applications:enterprise_register"), {**REGISTER, "credit_code": enterprise_a.credit_code}
+    )
     assert response.status_code == 400
     assert "已注册" in response.content.decode()
     assert Enterprise.objects.count() == 1
 
 
 def test_staff_cannot_use_enterprise_pages(client_for, reviewer):
-    response = client_for(reviewer).post(reverse("applications:enterprise_register"),
-                                         {**REGISTER, "credit_code": make_uscc(77)})
+    response = client_for(reviewer).post(
+        reverse("applications:enterprise_register"), {**REGISTER, "credit_code": make_uscc(77)}
+    )
     assert response.status_code == 403
     assert not Enterprise.objects.exists()
 
@@ -92,11 +104,23 @@ def test_owner_edits_profile_but_not_credit_code(client_for, owner_a, enterprise
     # (the name, the legal representative and the eligibility facts of a verified enterprise change only
     # through the bureau: tests/applications/test_verification_facts.py)
     code = enterprise_a.credit_code
-    data = {**{k: v for k, v in REGISTER.items() if k in ("contact_name", "contact_phone", "contact_email",
-                                                              "address")},
-            **{f: getattr(enterprise_a, f) for f in ("name", "legal_representative", "registered_district",
-                                                     "tax_district", "stats_district", "industry")},
-            "is_above_scale": "on", "has_independent_accounts": "on", "credit_code": make_uscc(999)}
+    data = {
+        **{k: v for k, v in REGISTER.items() if k in ("contact_name", "contact_phone", "contact_email", "address")},
+        **{
+            f: getattr(enterprise_a, f)
+            for f in (
+                "name",
+                "legal_representative",
+                "registered_district",
+                "tax_district",
+                "stats_district",
+                "industry",
+            )
+        },
+        "is_above_scale": "on",
+        "has_independent_accounts": "on",
+        "credit_code": make_uscc(999),
+    }
     response = client_for(owner_a).post(reverse("applications:enterprise_edit"), data)
     assert response.status_code == 302
     enterprise_a.refresh_from_db()
@@ -122,8 +146,9 @@ def _token_from_mail() -> str:
     return re.search(r"/enterprise/join/([^/\s]+)/", mail.outbox[-1].body).group(1)
 
 
-def test_owner_invites_agent_who_registers_and_accepts(client_for, owner_a, enterprise_a,
-                                                       django_capture_on_commit_callbacks):
+def test_owner_invites_agent_who_registers_and_accepts(
+    client_for, owner_a, enterprise_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = _invite(client_for(owner_a))
     assert response.status_code == 302
@@ -159,8 +184,9 @@ def test_invitation_for_another_address_is_refused(client_for, owner_a, django_c
     assert Invitation.objects.get().accepted_at is None
 
 
-def test_member_of_another_enterprise_cannot_accept(client_for, owner_a, owner_b, enterprise_b,
-                                                    django_capture_on_commit_callbacks):
+def test_member_of_another_enterprise_cannot_accept(
+    client_for, owner_a, owner_b, enterprise_b, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _invite(client_for(owner_a), email=owner_b.email)
     token = _token_from_mail()

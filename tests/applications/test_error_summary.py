@@ -26,8 +26,10 @@ def _summary(html: str) -> str:
 
 def _links(summary: str) -> dict[str, str]:
     """The summary's entries: text → where its link leads."""
-    return {unescape(re.sub(r"<[^>]+>", "", text)).strip(): href
-            for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', summary, flags=re.S)}
+    return {
+        unescape(re.sub(r"<[^>]+>", "", text)).strip(): href
+        for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', summary, flags=re.S)
+    }
 
 
 def test_submit_without_materials_names_each_missing_material_and_links_to_its_row(client_for, owner_a, draft_a):
@@ -35,7 +37,7 @@ def test_submit_without_materials_names_each_missing_material_and_links_to_its_r
     assert response.status_code == 400
     html = response.content.decode()
     summary = _summary(html)
-    main = html[html.index("<main"):]
+    main = html[html.index("<main") :]
     assert main.index('class="error-summary"') < main.index('<form method="post"')  # at the top, above the form
     assert 'role="alert"' in summary and 'tabindex="-1"' in summary  # announced; portal.js moves focus there
     links = _links(summary)
@@ -64,8 +66,10 @@ def test_a_field_error_is_named_by_the_fields_label_and_linked_to_the_field(clie
 
 def test_a_refused_upload_says_why_next_to_the_file_input(client_for, owner_a, draft_a, private_storage):
     before = draft_a.events.count()
-    response = client_for(owner_a).post(reverse("applications:attachment_upload", args=[draft_a.pk]), {
-        "material": "contract", "file": upload("invoice.pdf", EXE, "application/pdf")})
+    response = client_for(owner_a).post(
+        reverse("applications:attachment_upload", args=[draft_a.pk]),
+        {"material": "contract", "file": upload("invoice.pdf", EXE, "application/pdf")},
+    )
     assert response.status_code == 400
     html = response.content.decode()
     # next to the input: the field's own error, which the input points to (aria-describedby)
@@ -81,7 +85,9 @@ def test_a_refused_upload_says_why_next_to_the_file_input(client_for, owner_a, d
 
 
 def test_another_enterprise_cannot_post_an_upload_and_nothing_changes(client_for, owner_b, draft_a, private_storage):
-    response = client_for(owner_b).post(reverse("applications:attachment_upload", args=[draft_a.pk]), {
-        "material": "contract", "file": upload("invoice.pdf", EXE, "application/pdf")})
+    response = client_for(owner_b).post(
+        reverse("applications:attachment_upload", args=[draft_a.pk]),
+        {"material": "contract", "file": upload("invoice.pdf", EXE, "application/pdf")},
+    )
     assert response.status_code == 404
     assert not Attachment.objects.exists()

@@ -40,8 +40,11 @@ def web_requests(app: Application) -> list[tuple[str, str, dict]]:
         ("get", reverse("applications:edit", args=[pk]), {}),
         ("post", reverse("applications:edit", args=[pk]), {"title": "B改的", "in_eligible_cost": "1"}),
         ("post", reverse("applications:autosave", args=[pk]), {"title": "B改的"}),
-        ("post", reverse("applications:attachment_upload", args=[pk]),
-         {"material": "contract", "file": upload("b.pdf", PDF)}),
+        (
+            "post",
+            reverse("applications:attachment_upload", args=[pk]),
+            {"material": "contract", "file": upload("b.pdf", PDF)},
+        ),
         ("post", reverse("applications:attachment_remove", args=[pk, file_pk]), {}),
         ("get", reverse("applications:attachment_download", args=[pk, file_pk]), {}),
         ("get", reverse("applications:submit", args=[pk]), {}),
@@ -74,8 +77,11 @@ def test_other_roles_cannot_change_anything(client_for, request, who, a_app):
     before = snapshot(a_app)
     for method, url, data in web_requests(a_app):
         response = getattr(c, method)(url, data)
-        if method == "get" and who in ("reviewer", "bureau_admin") and (url.endswith(f"/{a_app.pk}/")
-                                                                        or url.endswith("/download/")):
+        if (
+            method == "get"
+            and who in ("reviewer", "bureau_admin")
+            and (url.endswith(f"/{a_app.pk}/") or url.endswith("/download/"))
+        ):
             assert response.status_code == 200  # bureau staff may read the application and its files
         else:
             assert response.status_code in (403, 404), (who, method, url, response.status_code)

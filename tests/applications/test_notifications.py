@@ -18,8 +18,14 @@ from tests.factories import UserFactory, member
 @pytest.mark.django_db
 def test_notify_users_waits_for_commit_then_writes_inbox_and_email(owner_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        notify_users(user_ids=[owner_a.pk], kind=Notification.Kind.SUBMITTED, subject="已提交",
-                     body="您的申报已提交。", link="/applications/1/", dedupe_key="submitted:1")
+        notify_users(
+            user_ids=[owner_a.pk],
+            kind=Notification.Kind.SUBMITTED,
+            subject="已提交",
+            body="您的申报已提交。",
+            link="/applications/1/",
+            dedupe_key="submitted:1",
+        )
         assert Notification.objects.count() == 0
     note = Notification.objects.get()
     assert (note.recipient, note.kind, note.subject, note.dedupe_key) == (owner_a, "submitted", "已提交", "submitted:1")
@@ -39,8 +45,9 @@ def test_rolled_back_transaction_notifies_no_one(owner_a, django_capture_on_comm
 
 
 @pytest.mark.django_db
-def test_notify_enterprise_reaches_every_active_member_only(enterprise_a, owner_a, agent_a, owner_b,
-                                                            django_capture_on_commit_callbacks):
+def test_notify_enterprise_reaches_every_active_member_only(
+    enterprise_a, owner_a, agent_a, owner_b, django_capture_on_commit_callbacks
+):
     gone = member(enterprise_a, EnterpriseMember.MemberRole.AGENT)
     gone.is_active = False
     gone.save()
@@ -80,8 +87,10 @@ def test_smtp_failure_keeps_inbox_row_and_retry_sends_once(owner_a, monkeypatch)
 
     monkeypatch.setattr("portal.tasks.send_mail", flaky)
     # throw=False: run the eager retry as a worker would instead of raising Retry
-    notification_deliver.apply(kwargs={"user_ids": [owner_a.pk], "kind": "decision", "subject": "s",
-                                       "body": "b", "dedupe_key": "k"}, throw=False)
+    notification_deliver.apply(
+        kwargs={"user_ids": [owner_a.pk], "kind": "decision", "subject": "s", "body": "b", "dedupe_key": "k"},
+        throw=False,
+    )
     note = Notification.objects.get()
     assert note.emailed_at is not None
     assert calls["n"] == 2  # retried after the SMTP error, sent once

@@ -45,8 +45,12 @@ def bureau_admin(bureau_admin_th):
 
 
 EVENT_DAY = dt.date(2026, 4, 18)
-CLAIM = {"title": "2026 天河人工智能大模型产业峰会", "description": "峰会及分论坛。",
-         "invoice_numbers": "26442000000099990001", "inputs": {"event_cost": "600000.00"}}
+CLAIM = {
+    "title": "2026 天河人工智能大模型产业峰会",
+    "description": "峰会及分论坛。",
+    "invoice_numbers": "26442000000099990001",
+    "inputs": {"event_cost": "600000.00"},
+}
 
 
 @pytest.fixture
@@ -61,14 +65,21 @@ def events(catalogue, clock, enterprise_a, enterprise_b):
     """th-events with a window open the whole year; A and B are Tianhe enterprises (the clause's 区内)."""
     Enterprise.objects.update(registered_district="tianhe", tax_district="tianhe", stats_district="tianhe")
     programme = catalogue["th-events"]
-    ApplicationWindow.objects.create(programme=programme, name="2026年", opens_at=at(2026, 1, 5),
-                                     closes_at=at(2026, 12, 20))
+    ApplicationWindow.objects.create(
+        programme=programme, name="2026年", opens_at=at(2026, 1, 5), closes_at=at(2026, 12, 20)
+    )
     return programme
 
 
 def request_event(owner, programme, *, day: dt.date = EVENT_DAY, **kw) -> PreApproval:
-    data = {"event_name": "天河人工智能大模型产业峰会", "event_date": day, "venue": "天河区体育西路",
-            "plan": "主论坛、三场分论坛，约 800 人。", "budget": "800000.00", **kw}
+    data = {
+        "event_name": "天河人工智能大模型产业峰会",
+        "event_date": day,
+        "venue": "天河区体育西路",
+        "plan": "主论坛、三场分论坛，约 800 人。",
+        "budget": "800000.00",
+        **kw,
+    }
     return preapproval_request(actor=owner, programme=programme, **data)
 
 
@@ -86,8 +97,9 @@ def claim(owner, programme, preapproval=None, *, n: int = 1) -> Application:
         data["preapproval"] = preapproval.pk
     app = application_create(actor=owner, programme=programme, data=data).application
     for material in programme.materials:
-        attachment_add(actor=owner, application=app, material=material["code"],
-                       upload=upload(f"{material['code']}.pdf", PDF))
+        attachment_add(
+            actor=owner, application=app, material=material["code"], upload=upload(f"{material['code']}.pdf", PDF)
+        )
     app.refresh_from_db()
     return app
 
@@ -104,6 +116,7 @@ def refused_with(owner, app, words: str) -> None:
 
 # ---------------------------------------------------------------- the catalogue
 
+
 def test_th_events_asks_for_the_bureau_not_for_a_self_declaration(catalogue):
     programme = catalogue["th-events"]
     assert programme.spec["requires_preapproval"] is True
@@ -113,8 +126,10 @@ def test_th_events_asks_for_the_bureau_not_for_a_self_declaration(catalogue):
 
 # ---------------------------------------------------------------- the whole journey
 
-def test_request_approve_then_claim_after_the_event(events, owner_a, agent_a, bureau_admin, clock,
-                                                     django_capture_on_commit_callbacks):
+
+def test_request_approve_then_claim_after_the_event(
+    events, owner_a, agent_a, bureau_admin, clock, django_capture_on_commit_callbacks
+):
     from portal.models import Role
     from tests.factories import UserFactory
 
@@ -157,6 +172,7 @@ def test_references_are_their_own_series(events, owner_a, owner_b):
 
 
 # ---------------------------------------------------------------- the claim refused, with the reason
+
 
 def test_a_claim_without_pre_approval_is_refused(events, owner_a, clock):
     clock.set(at(2026, 4, 20))
@@ -217,8 +233,7 @@ def test_one_pre_approval_backs_one_live_claim(approved, owner_a, agent_a, clock
 def test_another_enterprises_pre_approval_cannot_be_named(approved, owner_b, events, api_for, clock):
     clock.set(at(2026, 4, 20))
     b_app = claim(owner_b, events)
-    response = api_for(owner_b).patch(f"/api/v1/applications/{b_app.pk}/", {"preapproval": approved.pk},
-                                      format="json")
+    response = api_for(owner_b).patch(f"/api/v1/applications/{b_app.pk}/", {"preapproval": approved.pk}, format="json")
     assert response.status_code == 404
     b_app.refresh_from_db()
     assert b_app.preapproval_id is None
@@ -236,16 +251,20 @@ def test_another_enterprises_pre_approval_cannot_be_named(approved, owner_b, eve
 
 # ---------------------------------------------------------------- the request
 
-@pytest.mark.parametrize(("field", "value", "words"), [
-    ("event_date", dt.date(2026, 3, 10), "活动举办前"),  # today: not before the event
-    ("event_date", dt.date(2026, 3, 1), "活动举办前"),
-    ("event_date", dt.date(2027, 3, 1), "政策有效期"),
-    ("budget", "0", "大于零"),
-    ("budget", "-5", "大于零"),
-    ("budget", "1.234", "两位小数"),
-    ("budget", "abc", "有效金额"),
-    ("plan", "  ", "请填写"),
-])
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("event_date", dt.date(2026, 3, 10), "活动举办前"),  # today: not before the event
+        ("event_date", dt.date(2026, 3, 1), "活动举办前"),
+        ("event_date", dt.date(2027, 3, 1), "政策有效期"),
+        ("budget", "0", "大于零"),
+        ("budget", "-5", "大于零"),
+        ("budget", "1.234", "两位小数"),
+        ("budget", "abc", "有效金额"),
+        ("plan", "  ", "请填写"),
+    ],
+)
 def test_a_request_is_checked(events, owner_a, field, value, words):
     with pytest.raises(ValidationError) as exc:
         request_event(owner_a, events, **{field: value})
@@ -276,19 +295,37 @@ def test_withdraw_a_pending_request(events, owner_a, owner_b):
 
 # ---------------------------------------------------------------- pages and API
 
+
 def test_pages_request_list_and_choose_when_claiming(events, owner_a, bureau_admin, client_for, clock):
     c = client_for(owner_a)
     assert "申请事前同意" in c.get(reverse("applications:preapproval_list")).content.decode()
-    response = c.post(reverse("applications:preapproval_request"), {
-        "programme": "th-events", "event_name": "天河大模型开发者大会", "event_date": "2026-04-18",
-        "venue": "天河区", "plan": "大会议程。", "budget": "500000"})
+    response = c.post(
+        reverse("applications:preapproval_request"),
+        {
+            "programme": "th-events",
+            "event_name": "天河大模型开发者大会",
+            "event_date": "2026-04-18",
+            "venue": "天河区",
+            "plan": "大会议程。",
+            "budget": "500000",
+        },
+    )
     p = PreApproval.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("applications:preapproval_detail",
-                                                                           args=[p.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "applications:preapproval_detail", args=[p.pk]
+    )
     assert p.reference in c.get(reverse("applications:preapproval_list")).content.decode()
-    refused = c.post(reverse("applications:preapproval_request"), {
-        "programme": "th-events", "event_name": "x", "event_date": "2026-03-01", "venue": "天河区", "plan": "x",
-        "budget": "1"})
+    refused = c.post(
+        reverse("applications:preapproval_request"),
+        {
+            "programme": "th-events",
+            "event_name": "x",
+            "event_date": "2026-03-01",
+            "venue": "天河区",
+            "plan": "x",
+            "budget": "1",
+        },
+    )
     assert refused.status_code == 400 and "活动举办前" in refused.content.decode()
 
     clock.set(at(2026, 3, 12))
@@ -307,23 +344,44 @@ def test_pages_request_list_and_choose_when_claiming(events, owner_a, bureau_adm
 
 def test_api_request_list_and_name_it_in_a_draft(events, owner_a, bureau_admin, api_for, clock):
     c = api_for(owner_a)
-    response = c.post("/api/v1/preapprovals/", {
-        "programme": "th-events", "event_name": "天河大模型开发者大会", "event_date": "2026-04-18", "venue": "天河区",
-        "plan": "大会议程。", "budget": "500000.00"}, format="json")
+    response = c.post(
+        "/api/v1/preapprovals/",
+        {
+            "programme": "th-events",
+            "event_name": "天河大模型开发者大会",
+            "event_date": "2026-04-18",
+            "venue": "天河区",
+            "plan": "大会议程。",
+            "budget": "500000.00",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["reference"] == "SQ2026-000001" and body["state"] == "pending" and body["budget"] == "500000.00"
     assert c.get("/api/v1/preapprovals/").json()["count"] == 1
-    bad = c.post("/api/v1/preapprovals/", {"programme": "hp-compute-voucher", "event_name": "x",
-                                            "event_date": "2026-04-18", "venue": "x", "plan": "x",
-                                            "budget": "1.00"}, format="json")
+    bad = c.post(
+        "/api/v1/preapprovals/",
+        {
+            "programme": "hp-compute-voucher",
+            "event_name": "x",
+            "event_date": "2026-04-18",
+            "venue": "x",
+            "plan": "x",
+            "budget": "1.00",
+        },
+        format="json",
+    )
     assert bad.status_code == 400 and "programme" in bad.json()
 
     clock.set(at(2026, 3, 12))
     preapproval_decide(actor=bureau_admin, preapproval=body["id"], approve=True)
     clock.set(at(2026, 4, 20))
-    created = c.post("/api/v1/applications/", {"programme": "th-events", **CLAIM, "preapproval": body["id"],
-                                               "invoice_numbers": ["26442000000099990001"]}, format="json")
+    created = c.post(
+        "/api/v1/applications/",
+        {"programme": "th-events", **CLAIM, "preapproval": body["id"], "invoice_numbers": ["26442000000099990001"]},
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     assert created.json()["preapproval"] == body["id"] and created.json()["estimate"]["eligible"] is True
     cleared = c.patch(f"/api/v1/applications/{created.json()['id']}/", {"preapproval": None}, format="json")

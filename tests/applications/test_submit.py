@@ -28,8 +28,9 @@ def _submit(client, app, declaration=True):
     return client.post(reverse("applications:submit", args=[app.pk]), {"declaration": "on"} if declaration else {})
 
 
-def test_submit_records_declaration_window_and_notifies(client_for, owner_a, agent_a, complete_a,
-                                                        django_capture_on_commit_callbacks):
+def test_submit_records_declaration_window_and_notifies(
+    client_for, owner_a, agent_a, complete_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = _submit(client_for(agent_a), complete_a)
     assert response.status_code == 302
@@ -56,10 +57,12 @@ def test_without_declaration_nothing_changes(client_for, owner_a, complete_a):
     assert complete_a.state == "draft" and complete_a.declared_at is None
 
 
-def test_outside_any_window_is_refused_with_clear_message(client_for, owner_a, complete_a,
-                                                          django_capture_on_commit_callbacks):
-    ApplicationWindow.objects.update(opens_at=timezone.now() - dt.timedelta(days=60),
-                                     closes_at=timezone.now() - dt.timedelta(days=1))
+def test_outside_any_window_is_refused_with_clear_message(
+    client_for, owner_a, complete_a, django_capture_on_commit_callbacks
+):
+    ApplicationWindow.objects.update(
+        opens_at=timezone.now() - dt.timedelta(days=60), closes_at=timezone.now() - dt.timedelta(days=1)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = _submit(client_for(owner_a), complete_a)
     assert response.status_code == 400
@@ -71,8 +74,9 @@ def test_outside_any_window_is_refused_with_clear_message(client_for, owner_a, c
 
 
 def test_before_the_next_window_the_message_names_it(owner_a, complete_a):
-    ApplicationWindow.objects.update(opens_at=timezone.now() + dt.timedelta(days=3),
-                                     closes_at=timezone.now() + dt.timedelta(days=30))
+    ApplicationWindow.objects.update(
+        opens_at=timezone.now() + dt.timedelta(days=3), closes_at=timezone.now() + dt.timedelta(days=30)
+    )
     with pytest.raises(ValidationError) as exc:
         application_submit(actor=owner_a, application=complete_a, declaration=True)
     assert "下一批次“2026年第一批”将于" in exc.value.messages[0]
@@ -121,8 +125,12 @@ def test_a_second_submit_is_idempotent_and_changes_nothing(owner_a, complete_a):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submits_submit_once(catalogue, owner_a):
     programme = catalogue["hp-compute-voucher"]
-    ApplicationWindow.objects.create(programme=programme, name="并发", opens_at=timezone.now() - dt.timedelta(days=1),
-                                     closes_at=timezone.now() + dt.timedelta(days=1))
+    ApplicationWindow.objects.create(
+        programme=programme,
+        name="并发",
+        opens_at=timezone.now() - dt.timedelta(days=1),
+        closes_at=timezone.now() + dt.timedelta(days=1),
+    )
     app = application_create(actor=owner_a, programme=programme, data=DRAFT_DATA).application
     attach_all(app, owner_a)
     results: list[str] = []

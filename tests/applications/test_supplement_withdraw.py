@@ -23,8 +23,10 @@ from .conftest import PDF, PNG, upload
 
 pytestmark = pytest.mark.django_db
 
-ITEMS = [{"code": "invoice", "label": "发票", "note": "发票金额与合同不一致，请重新上传"},
-         {"code": "explain_usage", "label": "算力使用说明", "note": "说明用于哪些模型"}]
+ITEMS = [
+    {"code": "invoice", "label": "发票", "note": "发票金额与合同不一致，请重新上传"},
+    {"code": "explain_usage", "label": "算力使用说明", "note": "说明用于哪些模型"},
+]
 
 
 @pytest.fixture
@@ -37,10 +39,22 @@ def returned_a(complete_a, owner_a, reviewer):
     def apply(app):
         app.due_date = due
 
-    request = supplement_request_record(application=complete_a, requested_by=reviewer, due_date=due,
-                                        review_due_date=None, note="请一次性补正以下材料。", items=ITEMS)
-    application_transition(actor=reviewer, application=complete_a, transition="request_supplement",
-                           message="请一次性补正以下材料。", data={"supplement_request": request.pk}, apply=apply)
+    request = supplement_request_record(
+        application=complete_a,
+        requested_by=reviewer,
+        due_date=due,
+        review_due_date=None,
+        note="请一次性补正以下材料。",
+        items=ITEMS,
+    )
+    application_transition(
+        actor=reviewer,
+        application=complete_a,
+        transition="request_supplement",
+        message="请一次性补正以下材料。",
+        data={"supplement_request": request.pk},
+        apply=apply,
+    )
     complete_a.refresh_from_db()
     return complete_a
 
@@ -66,17 +80,23 @@ def test_resubmit_requires_every_item_answered(owner_a, returned_a):
 def test_resubmit_with_file_and_answer_keeps_one_history(client_for, owner_a, returned_a):
     c = client_for(owner_a)
     old = Attachment.objects.get(application=returned_a, material="invoice")
-    response = c.post(reverse("applications:attachment_upload", args=[returned_a.pk]),
-                      {"material": "invoice", "file": upload("新发票.png", PNG, "image/png"), "replaces": str(old.pk)})
+    response = c.post(
+        reverse("applications:attachment_upload", args=[returned_a.pk]),
+        {"material": "invoice", "file": upload("新发票.png", PNG, "image/png"), "replaces": str(old.pk)},
+    )
     assert response.status_code == 302
     # A file under a supplement item's own code is accepted too.
-    response = c.post(reverse("applications:attachment_upload", args=[returned_a.pk]),
-                      {"material": "explain_usage", "file": upload("说明.pdf", PDF)})
+    response = c.post(
+        reverse("applications:attachment_upload", args=[returned_a.pk]),
+        {"material": "explain_usage", "file": upload("说明.pdf", PDF)},
+    )
     assert response.status_code == 302
     # Inputs may be corrected while returned.
     c.post(reverse("applications:edit", args=[returned_a.pk]), {"in_eligible_cost": "280000"})
-    response = c.post(reverse("applications:resubmit", args=[returned_a.pk]),
-                      {"answer_invoice": "已重新上传正确的发票", "answer_explain_usage": ""})
+    response = c.post(
+        reverse("applications:resubmit", args=[returned_a.pk]),
+        {"answer_invoice": "已重新上传正确的发票", "answer_explain_usage": ""},
+    )
     assert response.status_code == 302
     app = Application.objects.get(pk=returned_a.pk)
     assert app.state == "formal_review" and app.due_date is None
@@ -156,11 +176,18 @@ def test_withdraw_releases_a_reserved_award(owner_a, reviewer, bureau_admin, com
     application_transition(actor=reviewer, application=complete_a, transition="start_formal_review")
     application_transition(actor=reviewer, application=complete_a, transition="pass_formal_review")
     today = dt.date.today()
-    pool = pool_set_amount(actor=bureau_admin, programme=complete_a.programme, fiscal_year=today.year,
-                           amount=Decimal("1000000"))
-    award_reserve(actor=bureau_admin, application=complete_a, decided_on=today, parameters={}, explanation=[],
-                  lines=[{"line": "", "enterprise_id": complete_a.enterprise_id, "amount": "300000"}],
-                  idempotency_key="t")
+    pool = pool_set_amount(
+        actor=bureau_admin, programme=complete_a.programme, fiscal_year=today.year, amount=Decimal("1000000")
+    )
+    award_reserve(
+        actor=bureau_admin,
+        application=complete_a,
+        decided_on=today,
+        parameters={},
+        explanation=[],
+        lines=[{"line": "", "enterprise_id": complete_a.enterprise_id, "amount": "300000"}],
+        idempotency_key="t",
+    )
     pool.refresh_from_db()
     assert pool.reserved == Decimal("300000")
     application_withdraw(actor=owner_a, application=complete_a, reason="不再需要")
@@ -173,11 +200,17 @@ def test_resubmit_restores_the_reviewers_deadline(owner_a, reviewer, complete_a)
     application_submit(actor=owner_a, application=complete_a, declaration=True)
     application_transition(actor=reviewer, application=complete_a, transition="start_formal_review")
     review_due = dt.date.today() + dt.timedelta(days=3)
-    request = supplement_request_record(application=complete_a, requested_by=reviewer,
-                                        due_date=dt.date.today() + dt.timedelta(days=7), review_due_date=review_due,
-                                        note="请补充说明。", items=[{"code": "note", "label": "说明", "note": ""}])
-    application_transition(actor=reviewer, application=complete_a, transition="request_supplement",
-                           data={"supplement_request": request.pk})
+    request = supplement_request_record(
+        application=complete_a,
+        requested_by=reviewer,
+        due_date=dt.date.today() + dt.timedelta(days=7),
+        review_due_date=review_due,
+        note="请补充说明。",
+        items=[{"code": "note", "label": "说明", "note": ""}],
+    )
+    application_transition(
+        actor=reviewer, application=complete_a, transition="request_supplement", data={"supplement_request": request.pk}
+    )
     application_resubmit(actor=owner_a, application=complete_a, answers={"note": "已说明"})
     complete_a.refresh_from_db()
     assert complete_a.due_date == review_due
@@ -186,8 +219,9 @@ def test_resubmit_restores_the_reviewers_deadline(owner_a, reviewer, complete_a)
 def test_decision_is_shown_to_the_applicant(client_for, owner_a, reviewer, complete_a):
     application_submit(actor=owner_a, application=complete_a, declaration=True)
     application_transition(actor=reviewer, application=complete_a, transition="start_formal_review")
-    application_transition(actor=reviewer, application=complete_a, transition="decline",
-                           message="合同签订日期早于政策施行日期，不予支持。")
+    application_transition(
+        actor=reviewer, application=complete_a, transition="decline", message="合同签订日期早于政策施行日期，不予支持。"
+    )
     page = client_for(owner_a).get(reverse("applications:detail", args=[complete_a.pk])).content.decode()
     assert "审核结果" in page and "未获支持" in page and "合同签订日期早于政策施行日期" in page
 
@@ -199,11 +233,18 @@ def test_approved_amount_is_shown(client_for, owner_a, reviewer, bureau_admin, c
     for t in ("start_formal_review", "pass_formal_review"):
         application_transition(actor=reviewer, application=complete_a, transition=t)
     today = dt.date.today()
-    pool_set_amount(actor=bureau_admin, programme=complete_a.programme, fiscal_year=today.year,
-                    amount=Decimal("1000000"))
-    award_reserve(actor=bureau_admin, application=complete_a, decided_on=today, parameters={}, explanation=[],
-                  lines=[{"line": "", "enterprise_id": complete_a.enterprise_id, "amount": "280000"}],
-                  idempotency_key="t2")
+    pool_set_amount(
+        actor=bureau_admin, programme=complete_a.programme, fiscal_year=today.year, amount=Decimal("1000000")
+    )
+    award_reserve(
+        actor=bureau_admin,
+        application=complete_a,
+        decided_on=today,
+        parameters={},
+        explanation=[],
+        lines=[{"line": "", "enterprise_id": complete_a.enterprise_id, "amount": "280000"}],
+        idempotency_key="t2",
+    )
     application_transition(actor=reviewer, application=complete_a, transition="approve", message="核定支持")
     page = client_for(owner_a).get(reverse("applications:detail", args=[complete_a.pk])).content.decode()
     assert "拟支持，待公示" in page and "280,000.00 元" in page

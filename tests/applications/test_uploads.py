@@ -20,17 +20,22 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client, app, name, content, material="contract", content_type="application/pdf", **extra):
-    return client.post(reverse("applications:attachment_upload", args=[app.pk]),
-                       {"material": material, "file": upload(name, content, content_type), **extra})
+    return client.post(
+        reverse("applications:attachment_upload", args=[app.pk]),
+        {"material": material, "file": upload(name, content, content_type), **extra},
+    )
 
 
-@pytest.mark.parametrize(("name", "content", "ctype", "ext"), [
-    ("合同.pdf", PDF, "application/pdf", "pdf"),
-    ("发票.PNG", PNG, "image/png", "png"),
-    ("scan.jpeg", JPEG, "image/jpeg", "jpg"),
-    ("电子发票.ofd", OFD, "application/ofd", "ofd"),
-    ("no-extension", PDF, "application/pdf", "pdf"),  # the content decides, not the name
-])
+@pytest.mark.parametrize(
+    ("name", "content", "ctype", "ext"),
+    [
+        ("合同.pdf", PDF, "application/pdf", "pdf"),
+        ("发票.PNG", PNG, "image/png", "png"),
+        ("scan.jpeg", JPEG, "image/jpeg", "jpg"),
+        ("电子发票.ofd", OFD, "application/ofd", "ofd"),
+        ("no-extension", PDF, "application/pdf", "pdf"),  # the content decides, not the name
+    ],
+)
 def test_accepted_types(client_for, owner_a, draft_a, private_storage, name, content, ctype, ext):
     response = _post(client_for(owner_a), draft_a, name, content)
     assert response.status_code == 302
@@ -42,18 +47,20 @@ def test_accepted_types(client_for, owner_a, draft_a, private_storage, name, con
     assert [p.read_bytes() for p in stored_files(private_storage)] == [content]
 
 
-@pytest.mark.parametrize(("name", "content", "declared"), [
-    ("invoice.pdf", EXE, "application/pdf"),  # an executable renamed .pdf
-    ("photo.png", HTML, "image/png"),  # HTML with a PNG name
-    ("e-invoice.ofd", zip_bytes({"readme.txt": b"hello"}), "application/ofd"),  # a ZIP that is not OFD
-    ("contract.ofd", DOCX_LIKE, "application/ofd"),  # an office document container
-    ("fake.ofd", zip_bytes({"OFD.xml": b"<html>not ofd</html>"}), "application/ofd"),  # OFD.xml that is not OFD
-    ("trunc.ofd", b"PK\x03\x04" + b"\x00" * 40, "application/ofd"),  # a broken ZIP
-    ("image.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif"),
-    ("script.pdf", b"#!/bin/sh\nrm -rf /\n", "application/pdf"),
-])
-def test_refused_by_content_and_nothing_changes(client_for, owner_a, draft_a, private_storage, name, content,
-                                                 declared):
+@pytest.mark.parametrize(
+    ("name", "content", "declared"),
+    [
+        ("invoice.pdf", EXE, "application/pdf"),  # an executable renamed .pdf
+        ("photo.png", HTML, "image/png"),  # HTML with a PNG name
+        ("e-invoice.ofd", zip_bytes({"readme.txt": b"hello"}), "application/ofd"),  # a ZIP that is not OFD
+        ("contract.ofd", DOCX_LIKE, "application/ofd"),  # an office document container
+        ("fake.ofd", zip_bytes({"OFD.xml": b"<html>not ofd</html>"}), "application/ofd"),  # OFD.xml that is not OFD
+        ("trunc.ofd", b"PK\x03\x04" + b"\x00" * 40, "application/ofd"),  # a broken ZIP
+        ("image.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif"),
+        ("script.pdf", b"#!/bin/sh\nrm -rf /\n", "application/pdf"),
+    ],
+)
+def test_refused_by_content_and_nothing_changes(client_for, owner_a, draft_a, private_storage, name, content, declared):
     before = draft_a.events.count()
     response = _post(client_for(owner_a), draft_a, name, content, content_type=declared)
     assert response.status_code == 400
@@ -87,23 +94,27 @@ def test_too_much_per_application_is_refused(owner_a, draft_a, private_storage, 
     assert Attachment.objects.count() == 2 and len(stored_files(private_storage)) == 2
     # Replacing a file counts the new one instead of the old one, so it still fits.
     old = Attachment.objects.get(material="invoice")
-    attachment_add(actor=owner_a, application=draft_a, material="invoice", upload=upload("b2.pdf", PDF),
-                   replaces=old.pk)
+    attachment_add(
+        actor=owner_a, application=draft_a, material="invoice", upload=upload("b2.pdf", PDF), replaces=old.pk
+    )
     old.refresh_from_db()
     assert old.superseded_at is not None
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("../../etc/passwd.pdf", "passwd.pdf"),
-    ("..\\..\\windows\\system32\\evil.pdf", "evil.pdf"),
-    ("/var/www/html/shell.php.pdf", "shell.php.pdf"),
-    ("合同\u202egpj.exe.pdf", "合同gpj.exe.pdf"),  # right-to-left override removed
-    ('a<b>:"c|?*.pdf', "a_b___c___.pdf"),
-    ("....pdf", "附件.pdf"),
-    ("report.exe", "report.pdf"),  # the detected type's extension, whatever the name said
-    ("x" * 300 + ".pdf", "x" * 80 + ".pdf"),
-    ("ＦＵＬＬ　ＷＩＤＴＨ.pdf", "FULL WIDTH.pdf"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\windows\\system32\\evil.pdf", "evil.pdf"),
+        ("/var/www/html/shell.php.pdf", "shell.php.pdf"),
+        ("合同\u202egpj.exe.pdf", "合同gpj.exe.pdf"),  # right-to-left override removed
+        ('a<b>:"c|?*.pdf', "a_b___c___.pdf"),
+        ("....pdf", "附件.pdf"),
+        ("report.exe", "report.pdf"),  # the detected type's extension, whatever the name said
+        ("x" * 300 + ".pdf", "x" * 80 + ".pdf"),
+        ("ＦＵＬＬ　ＷＩＤＴＨ.pdf", "FULL WIDTH.pdf"),
+    ],
+)
 def test_names_are_sanitised(raw, expected):
     assert clean_filename(raw, "pdf") == expected
 
@@ -153,11 +164,13 @@ def test_replace_marks_the_old_file_superseded(client_for, owner_a, draft_a):
 def test_a_file_replaces_only_a_file_of_its_own_material(client_for, owner_a, draft_a, private_storage):
     """The finding (issue 17): with the business licence chosen as the file to replace, uploading the
     contract deleted the licence."""
-    licence = attachment_add(actor=owner_a, application=draft_a, material="business_license",
-                             upload=upload("营业执照.pdf", PDF))
+    licence = attachment_add(
+        actor=owner_a, application=draft_a, material="business_license", upload=upload("营业执照.pdf", PDF)
+    )
     with pytest.raises(ValidationError) as exc:
-        attachment_add(actor=owner_a, application=draft_a, material="contract", upload=upload("合同.pdf", PDF),
-                       replaces=licence.pk)
+        attachment_add(
+            actor=owner_a, application=draft_a, material="contract", upload=upload("合同.pdf", PDF), replaces=licence.pk
+        )
     assert "只能替换同一材料类别的文件" in exc.value.message_dict["replaces"][0]
     licence.refresh_from_db()
     assert licence.superseded_at is None and Attachment.objects.count() == 1
@@ -202,8 +215,9 @@ def test_download_is_an_attachment_with_detected_type_and_nosniff(client_for, ow
         assert b"".join(response.streaming_content) == PNG
 
 
-def test_download_by_reviewer_allowed_by_others_refused(client_for, owner_a, owner_b, reviewer, expert,
-                                                         provider_user, draft_a):
+def test_download_by_reviewer_allowed_by_others_refused(
+    client_for, owner_a, owner_b, reviewer, expert, provider_user, draft_a
+):
     _post(client_for(owner_a), draft_a, "a.pdf", PDF)
     a = Attachment.objects.get()
     url = reverse("applications:attachment_download", args=[draft_a.pk, a.pk])

@@ -21,14 +21,24 @@ from tests.vouchers.catalogue_helpers import ON
 
 pytestmark = pytest.mark.django_db
 
-ENTERPRISE = {"name": "广州戊算力科技有限公司", "registered_district": "huangpu", "tax_district": "huangpu",
-              "stats_district": "huangpu", "industry": "ai", "contact_name": "孙八", "contact_phone": "020-66668888",
-              "legal_representative": "孙八", "claimant_is_legal_representative": True}
+ENTERPRISE = {
+    "name": "广州戊算力科技有限公司",
+    "registered_district": "huangpu",
+    "tax_district": "huangpu",
+    "stats_district": "huangpu",
+    "industry": "ai",
+    "contact_name": "孙八",
+    "contact_phone": "020-66668888",
+    "legal_representative": "孙八",
+    "claimant_is_legal_representative": True,
+}
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def licence() -> SimpleUploadedFile:
     return SimpleUploadedFile("营业执照.pdf", PDF, content_type="application/pdf")
+
+
 SHANGHAI = "91310101MA1FP0001" + check_character("91310101MA1FP0001")  # 上海市黄浦区
 PUDONG = "91310115MA1FP0002" + check_character("91310115MA1FP0002")  # 上海市浦东新区
 HUANGPU = "91440112MA5CKGXK1" + check_character("91440112MA5CKGXK1")  # 广州市黄埔区
@@ -41,8 +51,11 @@ def full_width(code: str) -> str:
 
 
 def register_api(client, code: str, **fields):
-    return client.post("/api/v1/enterprises/", {**ENTERPRISE, **fields, "credit_code": code,
-                                                "business_licence": licence()}, format="multipart")
+    return client.post(
+        "/api/v1/enterprises/",
+        {**ENTERPRISE, **fields, "credit_code": code, "business_licence": licence()},
+        format="multipart",
+    )
 
 
 # ---------------------------------------------------------------- normalised at every entry point
@@ -59,12 +72,14 @@ def test_the_api_accepts_full_width_and_spaced_codes_and_stores_them_normalised(
 def test_the_registration_page_accepts_full_width_and_spaced_codes(client_for):
     code = make_uscc(62)
     response = client_for(UserFactory(role=Role.ENTERPRISE)).post(
-        reverse("applications:enterprise_register"), {**ENTERPRISE, "credit_code": f" {code[:8]} - {code[8:]}  ",
-                                                      "business_licence": licence()})
+        reverse("applications:enterprise_register"),
+        {**ENTERPRISE, "credit_code": f" {code[:8]} - {code[8:]}  ", "business_licence": licence()},
+    )
     assert response.status_code == 302
     assert Enterprise.objects.get().credit_code == code
     response = client_for(UserFactory(role=Role.ENTERPRISE)).post(
-        reverse("applications:enterprise_register"), {**ENTERPRISE, "name": "另一家", "credit_code": full_width(code)})
+        reverse("applications:enterprise_register"), {**ENTERPRISE, "name": "另一家", "credit_code": full_width(code)}
+    )
     assert response.status_code == 400 and "已注册" in response.content.decode()  # the same code, normalised
     assert Enterprise.objects.count() == 1
 
@@ -81,17 +96,21 @@ def test_the_admin_stores_the_code_normalised(client):
 # ---------------------------------------------------------------- refused, with the reason
 
 
-@pytest.mark.parametrize("first17,fragment", [
-    ("B1440112MA5CKGXK1", "第1位是登记管理部门代码，“B”"),
-    ("94440112MA5CKGXK1", "第2位是机构类别代码，“4”不是登记管理部门 9（工商）"),
-    ("Y2440112MA5CKGXK1", "机构类别代码，“2”"),
-])
+@pytest.mark.parametrize(
+    "first17,fragment",
+    [
+        ("B1440112MA5CKGXK1", "第1位是登记管理部门代码，“B”"),
+        ("94440112MA5CKGXK1", "第2位是机构类别代码，“4”不是登记管理部门 9（工商）"),
+        ("Y2440112MA5CKGXK1", "机构类别代码，“2”"),
+    ],
+)
 def test_bad_authority_and_type_codes_are_refused_with_the_reason(api_for, client_for, first17, fragment):
     code = first17 + check_character(first17)  # the check character is right: the structure is wrong
     response = register_api(api_for(UserFactory(role=Role.ENTERPRISE)), code)
     assert response.status_code == 400 and fragment in response.json()["credit_code"][0]
     response = client_for(UserFactory(role=Role.ENTERPRISE)).post(
-        reverse("applications:enterprise_register"), {**ENTERPRISE, "credit_code": code})
+        reverse("applications:enterprise_register"), {**ENTERPRISE, "credit_code": code}
+    )
     assert response.status_code == 400 and fragment in response.content.decode()
     assert not Enterprise.objects.exists()
 
@@ -140,7 +159,12 @@ def test_huangpu_is_named_and_agrees_with_the_declared_district(api_for):
     bureau = UserFactory(role=Role.BUREAU_ADMIN)
     response = register_api(api_for(bureau), HUANGPU)
     assert response.json()["credit_code_division"] == {
-        "code": "440112", "name": "广东省广州市黄埔区", "in_guangzhou": True, "district": "黄埔区", "warning": None}
+        "code": "440112",
+        "name": "广东省广州市黄埔区",
+        "in_guangzhou": True,
+        "district": "黄埔区",
+        "warning": None,
+    }
 
 
 def test_a_district_other_than_the_declared_one_is_a_warning(api_for):
@@ -151,14 +175,21 @@ def test_a_district_other_than_the_declared_one_is_a_warning(api_for):
     assert "440112 属于黄埔区" in warning and "天河区" in warning
 
 
-@pytest.mark.parametrize("division,fragment", [
-    ("440199", "不在行政区划代码表中"),  # unknown to the list
-    ("440116", "已撤销"),  # 萝岗区, merged into 黄埔区 in 2014
-])
+@pytest.mark.parametrize(
+    "division,fragment",
+    [
+        ("440199", "不在行政区划代码表中"),  # unknown to the list
+        ("440116", "已撤销"),  # 萝岗区, merged into 黄埔区 in 2014
+    ],
+)
 def test_unknown_and_withdrawn_divisions_are_warnings_not_refusals(division, fragment):
     first17 = f"91{division}MA5CKGXK1"
-    enterprise = enterprise_register(actor=UserFactory(role=Role.ENTERPRISE), credit_code=first17 +
-                                     check_character(first17), business_licence=licence(), **ENTERPRISE)
+    enterprise = enterprise_register(
+        actor=UserFactory(role=Role.ENTERPRISE),
+        credit_code=first17 + check_character(first17),
+        business_licence=licence(),
+        **ENTERPRISE,
+    )
     assert fragment in credit_code_division(enterprise)["warning"]
 
 
@@ -166,23 +197,38 @@ def test_unknown_and_withdrawn_divisions_are_warnings_not_refusals(division, fra
 
 
 def test_the_estimate_accepts_full_width_codes(catalogue, api_for):
-    body = {"contract_paid": "3000000", "supplier_uscc": full_width(make_uscc(1)),
-            "buyer_uscc": make_uscc(2).lower(), "date": ON}
-    r = api_for(None).post("/api/v1/programs/th-scenario-demo/estimate/", data=json.dumps(body),
-                           content_type="application/json")
+    body = {
+        "contract_paid": "3000000",
+        "supplier_uscc": full_width(make_uscc(1)),
+        "buyer_uscc": make_uscc(2).lower(),
+        "date": ON,
+    }
+    r = api_for(None).post(
+        "/api/v1/programs/th-scenario-demo/estimate/", data=json.dumps(body), content_type="application/json"
+    )
     assert r.status_code == 200, r.content
     assert r.json()["amount"] == "600000.00"
     bad = {**body, "buyer_uscc": "94" + make_uscc(2)[2:]}
-    r = api_for(None).post("/api/v1/programs/th-scenario-demo/estimate/", data=json.dumps(bad),
-                           content_type="application/json")
+    r = api_for(None).post(
+        "/api/v1/programs/th-scenario-demo/estimate/", data=json.dumps(bad), content_type="application/json"
+    )
     assert r.status_code == 400 and "机构类别代码" in r.json()["buyer_uscc"][0]
 
 
 def test_the_application_stores_uscc_inputs_normalised(owner_a, catalogue):
     app = application_create(actor=owner_a, programme=catalogue["th-scenario-demo"]).application
     own = owner_a.membership.enterprise.credit_code
-    saved = application_save_draft(actor=owner_a, application=app, data={"inputs": {
-        "contract_paid": "1000000", "supplier_uscc": full_width(make_uscc(3)), "buyer_uscc": full_width(own)}})
+    saved = application_save_draft(
+        actor=owner_a,
+        application=app,
+        data={
+            "inputs": {
+                "contract_paid": "1000000",
+                "supplier_uscc": full_width(make_uscc(3)),
+                "buyer_uscc": full_width(own),
+            }
+        },
+    )
     assert not saved.errors
     app.refresh_from_db()
     assert (app.inputs["supplier_uscc"], app.inputs["buyer_uscc"]) == (make_uscc(3), own)

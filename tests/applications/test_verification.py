@@ -27,9 +27,16 @@ from .conftest import DRAFT_DATA, EXE, PDF, attach_all, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 
-PROFILE = {"name": "广州庚智能科技有限公司", "registered_district": "tianhe", "tax_district": "tianhe",
-           "stats_district": "tianhe", "industry": "ai", "legal_representative": "郑庚", "contact_name": "郑庚",
-           "contact_phone": "020-38001234"}
+PROFILE = {
+    "name": "广州庚智能科技有限公司",
+    "registered_district": "tianhe",
+    "tax_district": "tianhe",
+    "stats_district": "tianhe",
+    "industry": "ai",
+    "legal_representative": "郑庚",
+    "contact_name": "郑庚",
+    "contact_phone": "020-38001234",
+}
 
 
 def tianhe_code(n: int) -> str:
@@ -42,8 +49,9 @@ def tianhe_code(n: int) -> str:
 
 def register(user, code=None, **extra):
     extra.setdefault("claimant_is_legal_representative", True)
-    return enterprise_register(actor=user, credit_code=code or tianhe_code(1), business_licence=upload("执照.pdf", PDF),
-                               **{**PROFILE, **extra})
+    return enterprise_register(
+        actor=user, credit_code=code or tianhe_code(1), business_licence=upload("执照.pdf", PDF), **{**PROFILE, **extra}
+    )
 
 
 def page_register(client, code, **files):
@@ -61,13 +69,15 @@ def test_the_page_needs_the_licence_and_the_power_of_attorney_of_a_non_represent
     assert response.status_code == 400 and "请上传营业执照" in page and "授权委托书" in page
     response = page_register(client, tianhe_code(2), business_licence=upload("执照.pdf", PDF))
     assert response.status_code == 400 and "认领人不是法定代表人" in response.content.decode()
-    response = page_register(client, tianhe_code(2), business_licence=upload("执照.exe", EXE),
-                             claimant_is_legal_representative="on")
+    response = page_register(
+        client, tianhe_code(2), business_licence=upload("执照.exe", EXE), claimant_is_legal_representative="on"
+    )
     assert response.status_code == 400 and "按文件内容识别" in response.content.decode()
     assert not Enterprise.objects.exists() and not EnterpriseMember.objects.exists()
     assert not VerificationDocument.objects.exists() and stored_files(private_storage) == []
-    response = page_register(client, tianhe_code(2), business_licence=upload("执照.pdf", PDF),
-                             authorization=upload("委托书.pdf", PDF))
+    response = page_register(
+        client, tianhe_code(2), business_licence=upload("执照.pdf", PDF), authorization=upload("委托书.pdf", PDF)
+    )
     assert response.status_code == 302
     enterprise = Enterprise.objects.get()
     assert enterprise.verification_state == VerificationState.UNVERIFIED
@@ -83,8 +93,9 @@ def test_the_page_needs_the_licence_and_the_power_of_attorney_of_a_non_represent
 
 def test_an_unverified_enterprise_drafts_and_estimates_but_cannot_submit(client_for, api_for, compute):
     user = UserFactory(role=Role.ENTERPRISE)
-    register(user, code=make_uscc(7001), registered_district="huangpu", tax_district="huangpu",
-             stats_district="huangpu")
+    register(
+        user, code=make_uscc(7001), registered_district="huangpu", tax_district="huangpu", stats_district="huangpu"
+    )
     app = application_create(actor=user, programme=compute, data=DRAFT_DATA).application
     attach_all(app, user)
     app.refresh_from_db()
@@ -97,8 +108,12 @@ def test_an_unverified_enterprise_drafts_and_estimates_but_cannot_submit(client_
     response = api_for(user).post(f"/api/v1/applications/{app.pk}/submit/", {"declaration": True}, format="json")
     assert response.status_code == 400 and "实名核验" in response.json()["enterprise"][0]
     app.refresh_from_db()
-    assert (app.state, app.submitted_at, app.declared_at,
-            AuditEvent.objects.exclude(action="auth.login").count()) == before
+    assert (
+        app.state,
+        app.submitted_at,
+        app.declared_at,
+        AuditEvent.objects.exclude(action="auth.login").count(),
+    ) == before
     # the page before submitting says why
     assert "尚未通过实名核验" in client_for(user).get(reverse("applications:submit", args=[app.pk])).content.decode()
     # verified, the same draft goes in
@@ -112,7 +127,8 @@ def test_an_unverified_enterprise_drafts_and_estimates_but_cannot_submit(client_
 
 
 def test_the_queue_shows_the_claim_with_the_division_check_and_accepting_verifies(
-        client_for, reviewer_th, django_capture_on_commit_callbacks):
+    client_for, reviewer_th, django_capture_on_commit_callbacks
+):
     reviewer = reviewer_th  # the claims are Tianhe enterprises': Tianhe's bureau verifies them
     user = UserFactory(role=Role.ENTERPRISE)
     enterprise = register(user, code=make_uscc(7002))  # a Huangpu code (440112) claimed as Tianhe
@@ -126,8 +142,10 @@ def test_the_queue_shows_the_claim_with_the_division_check_and_accepting_verifie
     download = client_for(reviewer).get(reverse("applications:verification_document", args=[doc.pk]))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(reviewer).post(reverse("applications:verification_claim", args=[claim.pk]), {
-            "decision": "accept", "facts_verified": ["registered_district"], "reason": ""})
+        response = client_for(reviewer).post(
+            reverse("applications:verification_claim", args=[claim.pk]),
+            {"decision": "accept", "facts_verified": ["registered_district"], "reason": ""},
+        )
     assert response.status_code == 302
     enterprise.refresh_from_db()
     claim.refresh_from_db()
@@ -141,8 +159,9 @@ def test_the_queue_shows_the_claim_with_the_division_check_and_accepting_verifie
     assert "实名核验已通过" in note.subject
 
 
-def test_refusing_needs_a_reason_then_the_owner_uploads_again(client_for, reviewer_th, private_storage,
-                                                                django_capture_on_commit_callbacks):
+def test_refusing_needs_a_reason_then_the_owner_uploads_again(
+    client_for, reviewer_th, private_storage, django_capture_on_commit_callbacks
+):
     reviewer = reviewer_th  # the claims are Tianhe enterprises': Tianhe's bureau verifies them
     user = UserFactory(role=Role.ENTERPRISE)
     enterprise = register(user, claimant_is_legal_representative=True)
@@ -165,17 +184,27 @@ def test_refusing_needs_a_reason_then_the_owner_uploads_again(client_for, review
     client = client_for(user)
     page = client.get(reverse("applications:enterprise_verification")).content.decode()
     assert "营业执照照片不清晰" in page and "提交核验" in page
-    response = client.post(reverse("applications:enterprise_verification"), {
-        "legal_representative": "郑庚", "claimant_is_legal_representative": "on",
-        "business_licence": upload("清晰执照.pdf", PDF)})
+    response = client.post(
+        reverse("applications:enterprise_verification"),
+        {
+            "legal_representative": "郑庚",
+            "claimant_is_legal_representative": "on",
+            "business_licence": upload("清晰执照.pdf", PDF),
+        },
+    )
     assert response.status_code == 302
     enterprise.refresh_from_db()
     assert enterprise.verification_state == VerificationState.UNVERIFIED
     assert enterprise.claims.filter(state="pending").count() == 1
     # once pending, not twice
-    response = client.post(reverse("applications:enterprise_verification"), {
-        "legal_representative": "郑庚", "claimant_is_legal_representative": "on",
-        "business_licence": upload("again.pdf", PDF)})
+    response = client.post(
+        reverse("applications:enterprise_verification"),
+        {
+            "legal_representative": "郑庚",
+            "claimant_is_legal_representative": "on",
+            "business_licence": upload("again.pdf", PDF),
+        },
+    )
     assert response.status_code == 400 and enterprise.claims.count() == 2
 
 
@@ -186,9 +215,15 @@ def test_an_agent_cannot_claim_again_and_staff_decide_through_the_api(api_for, r
     enterprise = register(user, claimant_is_legal_representative=True)
     agent = member(enterprise, EnterpriseMember.MemberRole.AGENT)
     claim = enterprise.claims.get()
-    response = api_for(agent).post(f"/api/v1/enterprises/{enterprise.pk}/verification/", {
-        "legal_representative": "郑庚", "claimant_is_legal_representative": True,
-        "business_licence": upload("x.pdf", PDF)}, format="multipart")
+    response = api_for(agent).post(
+        f"/api/v1/enterprises/{enterprise.pk}/verification/",
+        {
+            "legal_representative": "郑庚",
+            "claimant_is_legal_representative": True,
+            "business_licence": upload("x.pdf", PDF),
+        },
+        format="multipart",
+    )
     assert response.status_code == 403 and enterprise.claims.count() == 1
     # the claimant sees their claim; the agent does not; the division check is for staff only
     assert api_for(user).get(f"/api/v1/enterprise-claims/{claim.pk}/").json()["division"] is None
@@ -201,8 +236,11 @@ def test_an_agent_cannot_claim_again_and_staff_decide_through_the_api(api_for, r
     assert response.status_code == 403
     claim.refresh_from_db()
     assert claim.state == "pending"
-    response = api_for(bureau_admin).post(f"/api/v1/enterprise-claims/{claim.pk}/accept/",
-                                          {"facts_verified": ["registered_district", "industry"]}, format="json")
+    response = api_for(bureau_admin).post(
+        f"/api/v1/enterprise-claims/{claim.pk}/accept/",
+        {"facts_verified": ["registered_district", "industry"]},
+        format="json",
+    )
     assert response.status_code == 200 and response.json()["state"] == "accepted"
     data = api_for(user).get(f"/api/v1/enterprises/{enterprise.pk}/").json()
     assert data["verification_state"] == "verified"
@@ -226,35 +264,63 @@ def test_documents_are_for_staff_and_their_uploader_only(client_for, api_for, ow
 
 def test_a_second_claimant_is_told_to_ask_for_an_invitation_or_contest(client_for, api_for, owner_a, enterprise_a):
     user = UserFactory(role=Role.ENTERPRISE)
-    response = page_register(client_for(user), enterprise_a.credit_code, business_licence=upload("x.pdf", PDF),
-                             claimant_is_legal_representative="on")
+    response = page_register(
+        client_for(user),
+        enterprise_a.credit_code,
+        business_licence=upload("x.pdf", PDF),
+        claimant_is_legal_representative="on",
+    )
     page = response.content.decode()
     assert response.status_code == 400 and "邀请您作为经办人加入" in page and "争议认领" in page
     assert reverse("applications:enterprise_contest") in page
-    response = api_for(user).post("/api/v1/enterprises/", {**PROFILE, "credit_code": enterprise_a.credit_code,
-                                                          "business_licence": upload("x.pdf", PDF),
-                                                          "claimant_is_legal_representative": True},
-                                  format="multipart")
+    response = api_for(user).post(
+        "/api/v1/enterprises/",
+        {
+            **PROFILE,
+            "credit_code": enterprise_a.credit_code,
+            "business_licence": upload("x.pdf", PDF),
+            "claimant_is_legal_representative": True,
+        },
+        format="multipart",
+    )
     assert response.status_code == 400 and "邀请" in response.json()["credit_code"][0]
     assert Enterprise.objects.count() == 1 and not EnterpriseMember.objects.filter(user=user).exists()
 
 
-def test_a_contested_claim_accepted_transfers_the_owner_role(client_for, reviewer, owner_a, agent_a, enterprise_a,
-                                                             django_capture_on_commit_callbacks):
+def test_a_contested_claim_accepted_transfers_the_owner_role(
+    client_for, reviewer, owner_a, agent_a, enterprise_a, django_capture_on_commit_callbacks
+):
     rightful = UserFactory(role=Role.ENTERPRISE)
     client = client_for(rightful)
     url = reverse("applications:enterprise_contest")
     assert enterprise_a.credit_code in client.get(f"{url}?code={enterprise_a.credit_code}").content.decode()
-    response = client.post(url, {"credit_code": enterprise_a.credit_code, "name": "广州甲智能科技有限公司",
-                                 "legal_representative": "甲法人", "registered_district": "tianhe",
-                                 "statement": "", "claimant_is_legal_representative": "on",
-                                 "business_licence": upload("执照.pdf", PDF)})
+    response = client.post(
+        url,
+        {
+            "credit_code": enterprise_a.credit_code,
+            "name": "广州甲智能科技有限公司",
+            "legal_representative": "甲法人",
+            "registered_district": "tianhe",
+            "statement": "",
+            "claimant_is_legal_representative": "on",
+            "business_licence": upload("执照.pdf", PDF),
+        },
+    )
     assert response.status_code == 400 and "请填写认领说明" in response.content.decode()
     assert not EnterpriseClaim.objects.exists()
-    response = client.post(url, {"credit_code": enterprise_a.credit_code, "name": "广州甲智能科技有限公司",
-                                 "legal_representative": "甲法人", "registered_district": "tianhe",
-                                 "statement": "本企业代码被他人冒用登记。", "claimant_is_legal_representative": "on",
-                                 "business_licence": upload("执照.pdf", PDF), "evidence": upload("说明.pdf", PDF)})
+    response = client.post(
+        url,
+        {
+            "credit_code": enterprise_a.credit_code,
+            "name": "广州甲智能科技有限公司",
+            "legal_representative": "甲法人",
+            "registered_district": "tianhe",
+            "statement": "本企业代码被他人冒用登记。",
+            "claimant_is_legal_representative": "on",
+            "business_licence": upload("执照.pdf", PDF),
+            "evidence": upload("说明.pdf", PDF),
+        },
+    )
     assert response.status_code == 302
     claim = EnterpriseClaim.objects.get()
     assert claim.kind == "contested" and claim.enterprise == enterprise_a
@@ -278,9 +344,16 @@ def test_a_contested_claim_accepted_transfers_the_owner_role(client_for, reviewe
 
 def test_a_refused_contested_claim_changes_nothing_of_the_enterprise(reviewer, owner_a, enterprise_a):
     rightful = UserFactory(role=Role.ENTERPRISE)
-    claim = claim_contest(actor=rightful, credit_code=enterprise_a.credit_code, name="冒名", legal_representative="x",
-                          registered_district="huangpu", claimant_is_legal_representative=True, statement="是我的",
-                          business_licence=upload("x.pdf", PDF))
+    claim = claim_contest(
+        actor=rightful,
+        credit_code=enterprise_a.credit_code,
+        name="冒名",
+        legal_representative="x",
+        registered_district="huangpu",
+        claimant_is_legal_representative=True,
+        statement="是我的",
+        business_licence=upload("x.pdf", PDF),
+    )
     before = Enterprise.objects.filter(pk=enterprise_a.pk).values().get()
     claim_refuse(actor=reviewer, claim=claim, reason="营业执照与现登记一致，认领人无授权。")
     assert Enterprise.objects.filter(pk=enterprise_a.pk).values().get() == before
@@ -292,9 +365,16 @@ def test_contested_claims_refused_change_nothing(who, owner_b, reviewer, enterpr
     actor = {"member": owner_b, "staff": reviewer}.get(who) or UserFactory(role=Role.ENTERPRISE)
     code = make_uscc(7777) if who == "unknown_code" else enterprise_a.credit_code
     with pytest.raises(Exception) as error:
-        claim_contest(actor=actor, credit_code=code, name="x", legal_representative="x",
-                      registered_district="huangpu", claimant_is_legal_representative=True, statement="x",
-                      business_licence=upload("x.pdf", PDF))
+        claim_contest(
+            actor=actor,
+            credit_code=code,
+            name="x",
+            legal_representative="x",
+            registered_district="huangpu",
+            claimant_is_legal_representative=True,
+            statement="x",
+            business_licence=upload("x.pdf", PDF),
+        )
     assert ("尚未登记" in str(error.value)) if who == "unknown_code" else True
     assert not EnterpriseClaim.objects.exists() and not VerificationDocument.objects.exists()
 
@@ -308,8 +388,9 @@ def test_the_unverified_owner_edits_facts_directly_as_statements(client_for):
     user = UserFactory(role=Role.ENTERPRISE)
     enterprise = register(user, claimant_is_legal_representative=True)
     done_url = reverse("applications:enterprise_edit")
-    response = client_for(user).post(done_url, {**PROFILE, "name": "广州庚智能（更正）科技有限公司",
-                                                "is_above_scale": "on"})
+    response = client_for(user).post(
+        done_url, {**PROFILE, "name": "广州庚智能（更正）科技有限公司", "is_above_scale": "on"}
+    )
     assert response.status_code == 302
     enterprise.refresh_from_db()
     assert enterprise.is_above_scale and enterprise.name == "广州庚智能（更正）科技有限公司"
@@ -318,8 +399,9 @@ def test_the_unverified_owner_edits_facts_directly_as_statements(client_for):
 
 def test_the_verifier_predicate_refuses_experts_and_enterprises(expert, owner_a):
     other = EnterpriseFactory(verified=False)
-    claim = EnterpriseClaim.objects.create(enterprise=other, claimant=owner_a, kind="registration", name="x",
-                                           legal_representative="x")
+    claim = EnterpriseClaim.objects.create(
+        enterprise=other, claimant=owner_a, kind="registration", name="x", legal_representative="x"
+    )
     for actor in (expert, owner_a):
         with pytest.raises(Exception):
             claim_accept(actor=actor, claim=claim)
@@ -329,15 +411,19 @@ def test_the_verifier_predicate_refuses_experts_and_enterprises(expert, owner_a)
 
 # ---------------------------------------------------------------- 实名核验 (enterprise verification)
 
+
 def test_a_bureau_verifies_only_the_enterprises_of_its_district(client_for, reviewer, reviewer_th):
     """A claim on a Tianhe-registered enterprise is in Tianhe's queue, not Huangpu's; Huangpu's reviewer
     can neither open it nor decide it, and nothing changes."""
     from django.core.exceptions import PermissionDenied
 
-
-    enterprise = enterprise_register(actor=UserFactory(role=Role.ENTERPRISE), credit_code=tianhe_code(41),
-                                     business_licence=upload("执照.pdf", PDF), claimant_is_legal_representative=True,
-                                     **PROFILE)
+    enterprise = enterprise_register(
+        actor=UserFactory(role=Role.ENTERPRISE),
+        credit_code=tianhe_code(41),
+        business_licence=upload("执照.pdf", PDF),
+        claimant_is_legal_representative=True,
+        **PROFILE,
+    )
     claim = enterprise.claims.get()
     queue = reverse("applications:verification_queue")
     assert enterprise.name in client_for(reviewer_th).get(queue).content.decode()

@@ -25,17 +25,31 @@ pytestmark = pytest.mark.django_db
 
 
 def profile(enterprise, **changes) -> dict:
-    data = {f: getattr(enterprise, f) for f in ("name", "legal_representative", "registered_district", "tax_district",
-                                                "stats_district", "industry", "contact_name", "contact_phone",
-                                                "contact_email", "address")}
-    data.update({f: "on" for f in ("is_above_scale", "is_startup", "has_independent_accounts")
-                 if getattr(enterprise, f)})
+    data = {
+        f: getattr(enterprise, f)
+        for f in (
+            "name",
+            "legal_representative",
+            "registered_district",
+            "tax_district",
+            "stats_district",
+            "industry",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "address",
+        )
+    }
+    data.update(
+        {f: "on" for f in ("is_above_scale", "is_startup", "has_independent_accounts") if getattr(enterprise, f)}
+    )
     data.update(changes)
     return {k: v for k, v in data.items() if v is not False}
 
 
-def test_the_profile_page_sends_a_fact_change_to_the_bureau(client_for, owner_a, enterprise_a, reviewer,
-                                                            private_storage, django_capture_on_commit_callbacks):
+def test_the_profile_page_sends_a_fact_change_to_the_bureau(
+    client_for, owner_a, enterprise_a, reviewer, private_storage, django_capture_on_commit_callbacks
+):
     client = client_for(owner_a)
     url = reverse("applications:enterprise_edit")
     # without evidence: refused, and nothing else of the form applied either
@@ -45,9 +59,17 @@ def test_the_profile_page_sends_a_fact_change_to_the_bureau(client_for, owner_a,
     assert enterprise_a.is_above_scale and enterprise_a.contact_name != "新联系人"
     assert not FactChangeRequest.objects.exists() and stored_files(private_storage) == []
     # with evidence: the contact applies, the fact waits for the bureau
-    response = client.post(url, profile(enterprise_a, is_above_scale=False, industry="software_it",
-                                        contact_name="新联系人", change_note="已退出规上统计。",
-                                        evidence=upload("统计部门证明.pdf", PDF)))
+    response = client.post(
+        url,
+        profile(
+            enterprise_a,
+            is_above_scale=False,
+            industry="software_it",
+            contact_name="新联系人",
+            change_note="已退出规上统计。",
+            evidence=upload("统计部门证明.pdf", PDF),
+        ),
+    )
     assert response.status_code == 302
     enterprise_a.refresh_from_db()
     assert enterprise_a.is_above_scale and enterprise_a.industry == "ai" and enterprise_a.contact_name == "新联系人"
@@ -61,8 +83,9 @@ def test_the_profile_page_sends_a_fact_change_to_the_bureau(client_for, owner_a,
     page = client_for(reviewer).get(reverse("applications:verification_fact_change", args=[change.pk]))
     assert "规模以上企业" in page.content.decode() and "软件和信息技术服务业" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(reviewer).post(reverse("applications:verification_fact_change", args=[change.pk]),
-                                             {"decision": "accept"})
+        response = client_for(reviewer).post(
+            reverse("applications:verification_fact_change", args=[change.pk]), {"decision": "accept"}
+        )
     assert response.status_code == 302
     enterprise_a.refresh_from_db()
     assert not enterprise_a.is_above_scale and enterprise_a.industry == "software_it"
@@ -82,16 +105,18 @@ def test_an_owner_cannot_make_the_enterprise_above_scale_through_the_api(api_for
     assert response.status_code == 400 and "证明材料" in response.json()["evidence"][0]
     enterprise_a.refresh_from_db()
     assert not enterprise_a.is_above_scale and enterprise_a.contact_phone != "020-1"
-    response = api_for(owner_a).patch(url, {"is_above_scale": True, "evidence": [upload("规上证明.pdf", PDF)]},
-                                      format="multipart")
+    response = api_for(owner_a).patch(
+        url, {"is_above_scale": True, "evidence": [upload("规上证明.pdf", PDF)]}, format="multipart"
+    )
     assert response.status_code == 202 and "主管部门核验" in response.json()["message"]
     assert response.json()["is_above_scale"] is False
     assert response.json()["pending_fact_change"]["changes"] == {"is_above_scale": True}
     change = FactChangeRequest.objects.get()
     response = api_for(owner_a).post(f"/api/v1/fact-changes/{change.pk}/accept/")
     assert response.status_code == 403
-    response = api_for(reviewer).post(f"/api/v1/fact-changes/{change.pk}/refuse/",
-                                      {"reason": "证明材料不是统计部门出具的。"}, format="json")
+    response = api_for(reviewer).post(
+        f"/api/v1/fact-changes/{change.pk}/refuse/", {"reason": "证明材料不是统计部门出具的。"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["state"] == "refused"
     enterprise_a.refresh_from_db()
     assert not enterprise_a.is_above_scale
@@ -100,10 +125,12 @@ def test_an_owner_cannot_make_the_enterprise_above_scale_through_the_api(api_for
 def test_a_new_request_replaces_the_pending_one_and_refusing_needs_a_reason(owner_a, enterprise_a, reviewer):
     from applications.membership import enterprise_update
 
-    first = enterprise_update(actor=owner_a, enterprise=enterprise_a, is_startup=True,
-                              evidence=[upload("a.pdf", PDF)]).fact_change
-    second = enterprise_update(actor=owner_a, enterprise=enterprise_a, is_startup=True, tax_district="tianhe",
-                               evidence=[upload("b.pdf", PDF)]).fact_change
+    first = enterprise_update(
+        actor=owner_a, enterprise=enterprise_a, is_startup=True, evidence=[upload("a.pdf", PDF)]
+    ).fact_change
+    second = enterprise_update(
+        actor=owner_a, enterprise=enterprise_a, is_startup=True, tax_district="tianhe", evidence=[upload("b.pdf", PDF)]
+    ).fact_change
     first.refresh_from_db()
     assert first.state == "withdrawn" and second.state == "pending"
     with pytest.raises(Exception, match="原因"):
@@ -116,16 +143,20 @@ def test_a_new_request_replaces_the_pending_one_and_refusing_needs_a_reason(owne
 
 
 def test_the_name_of_a_verified_enterprise_changes_through_the_bureau(api_for, owner_a, enterprise_a):
-    response = api_for(owner_a).patch(f"/api/v1/enterprises/{enterprise_a.pk}/", {"name": "华为技术有限公司"},
-                                      format="json")
+    response = api_for(owner_a).patch(
+        f"/api/v1/enterprises/{enterprise_a.pk}/", {"name": "华为技术有限公司"}, format="json"
+    )
     assert response.status_code == 400
     enterprise_a.refresh_from_db()
     assert enterprise_a.name == "广州甲智能科技有限公司"
 
 
 def test_an_agent_cannot_request_a_change(api_for, agent_a, enterprise_a):
-    response = api_for(agent_a).patch(f"/api/v1/enterprises/{enterprise_a.pk}/",
-                                      {"is_above_scale": False, "evidence": [upload("a.pdf", PDF)]}, format="multipart")
+    response = api_for(agent_a).patch(
+        f"/api/v1/enterprises/{enterprise_a.pk}/",
+        {"is_above_scale": False, "evidence": [upload("a.pdf", PDF)]},
+        format="multipart",
+    )
     assert response.status_code == 403 and not FactChangeRequest.objects.exists()
 
 
@@ -135,10 +166,20 @@ def test_an_agent_cannot_request_a_change(api_for, agent_a, enterprise_a):
 def test_a_directory_of_above_scale_enterprises_sets_the_fact_as_verified(tmp_path):
     listed = EnterpriseFactory(is_above_scale=False, facts_verified=False)
     csv_file = tmp_path / "规上企业名录.csv"
-    csv_file.write_text(f"序号,统一社会信用代码,企业名称\n1,{listed.credit_code.lower()},甲\n2,{make_uscc(8001)},未登记\n",
-                        encoding="utf-8-sig")
-    call_command("facts_import", str(csv_file), "--source", "广州市统计局规上企业名录", "--date", "2026-03-31",
-                 "--set", "is_above_scale=是")
+    csv_file.write_text(
+        f"序号,统一社会信用代码,企业名称\n1,{listed.credit_code.lower()},甲\n2,{make_uscc(8001)},未登记\n",
+        encoding="utf-8-sig",
+    )
+    call_command(
+        "facts_import",
+        str(csv_file),
+        "--source",
+        "广州市统计局规上企业名录",
+        "--date",
+        "2026-03-31",
+        "--set",
+        "is_above_scale=是",
+    )
     listed.refresh_from_db()
     batch = FactImport.objects.get()
     assert listed.is_above_scale and (batch.rows, batch.applied, batch.unknown) == (2, 1, 1)
@@ -181,8 +222,15 @@ def test_the_estimate_says_which_facts_are_verified(client_for, compute, owner_a
 
     app = application_create(actor=owner_a, programme=compute, data=DRAFT_DATA).application
     facts = app.estimate["facts"]
-    assert facts == [{"fact": "district", "label": "注册地、纳税地、统计地", "value": "黄埔区", "verified": True,
-                      "source": "主管部门核验"}]
+    assert facts == [
+        {
+            "fact": "district",
+            "label": "注册地、纳税地、统计地",
+            "value": "黄埔区",
+            "verified": True,
+            "source": "主管部门核验",
+        }
+    ]
     enterprise_a.fact_records.filter(fact="tax_district").delete()  # one of the three only stated
     from applications.services import application_save_draft
 
@@ -199,8 +247,9 @@ def test_the_decision_page_says_which_facts_are_verified(client_for, catalogue, 
     from tests.reviews.conftest import assign_to, make_app, make_pool
 
     # 招商引资奖励(纳入规上): Tianhe, above-scale, a fixed amount
-    programme = next(p for p in catalogue.values() if (p.spec or {}).get("requires_above_scale")
-                     and p.formula == "fixed")
+    programme = next(
+        p for p in catalogue.values() if (p.spec or {}).get("requires_above_scale") and p.formula == "fixed"
+    )
     tianhe = {"registered_district": "tianhe", "tax_district": "tianhe", "stats_district": "tianhe"}
     enterprise = EnterpriseFactory(**tianhe)
     enterprise.fact_records.filter(fact="is_above_scale").delete()
@@ -211,14 +260,19 @@ def test_the_decision_page_says_which_facts_are_verified(client_for, catalogue, 
     assign_to(app, reviewer)
     page = client_for(reviewer).get(reverse("reviews:decision", args=[app.pk])).content.decode()
     assert "所依据的企业认定事实" in page
-    assert "规模以上企业：是 — <span class=\"missing\">企业自报（未经核验）</span>" in page
+    assert '规模以上企业：是 — <span class="missing">企业自报（未经核验）</span>' in page
     assert "注册地、纳税地、统计地：天河区 — <strong>已核验</strong>（主管部门核验）" in page
 
 
 @pytest.mark.django_db
 def test_a_file_with_many_bad_rows_lists_fifty_and_says_how_many_more():
     with pytest.raises(ValidationError) as exc:
-        facts_import(rows=[{"credit_code": ""} for _ in range(60)], source="区统计局", source_date=dt.date(2026, 4, 1),
-                     file_name="x.csv", sha256="0" * 64)
+        facts_import(
+            rows=[{"credit_code": ""} for _ in range(60)],
+            source="区统计局",
+            source_date=dt.date(2026, 4, 1),
+            file_name="x.csv",
+            sha256="0" * 64,
+        )
     assert len(exc.value.messages) == 51 and exc.value.messages[-1] == "另有 10 处错误未列出。"
     assert not FactImport.objects.exists()

@@ -23,15 +23,26 @@ from tests.factories import EnterpriseFactory, UserFactory, make_uscc, member
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PROFILE = {"name": "并发科技有限公司", "registered_district": "huangpu", "tax_district": "huangpu",
-           "stats_district": "huangpu", "legal_representative": "甲", "contact_name": "甲", "contact_phone": "1"}
+PROFILE = {
+    "name": "并发科技有限公司",
+    "registered_district": "huangpu",
+    "tax_district": "huangpu",
+    "stats_district": "huangpu",
+    "legal_representative": "甲",
+    "contact_name": "甲",
+    "contact_phone": "1",
+}
 
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
 
 
 def pdf() -> SimpleUploadedFile:
@@ -65,12 +76,18 @@ def race(*calls) -> list[str]:
 
 def test_two_verifiers_decide_a_claim_once():
     claimant = UserFactory(role=Role.ENTERPRISE)
-    enterprise = enterprise_register(actor=claimant, credit_code=make_uscc(9101), business_licence=pdf(),
-                                     claimant_is_legal_representative=True, **PROFILE)
+    enterprise = enterprise_register(
+        actor=claimant,
+        credit_code=make_uscc(9101),
+        business_licence=pdf(),
+        claimant_is_legal_representative=True,
+        **PROFILE,
+    )
     claim = enterprise.claims.get()
     one, two = UserFactory(role=Role.REVIEWER), UserFactory(role=Role.BUREAU_ADMIN)
-    results = race(lambda: claim_accept(actor=one, claim=claim), lambda: claim_refuse(actor=two, claim=claim,
-                                                                                        reason="不清晰"))
+    results = race(
+        lambda: claim_accept(actor=one, claim=claim), lambda: claim_refuse(actor=two, claim=claim, reason="不清晰")
+    )
     assert results[0] == "ok" and results[1].startswith("refused: ") and "已处理" in results[1], results
     assert AuditEvent.objects.filter(action__in=["enterprise.claim_accept", "enterprise.claim_refuse"]).count() == 1
     claim.refresh_from_db()
@@ -83,9 +100,10 @@ def test_a_new_request_racing_the_bureaus_decision_leaves_one_pending_at_most():
     owner = member(enterprise)
     first = enterprise_update(actor=owner, enterprise=enterprise, is_startup=True, evidence=[pdf()]).fact_change
     reviewer = UserFactory(role=Role.REVIEWER)
-    results = race(lambda: fact_change_accept(actor=reviewer, request=first),
-                   lambda: enterprise_update(actor=owner, enterprise=enterprise, tax_district="tianhe",
-                                             evidence=[pdf()]))
+    results = race(
+        lambda: fact_change_accept(actor=reviewer, request=first),
+        lambda: enterprise_update(actor=owner, enterprise=enterprise, tax_district="tianhe", evidence=[pdf()]),
+    )
     assert not [r for r in results if r.startswith("error")], results
     assert FactChangeRequest.objects.filter(state="pending").count() <= 1
     first.refresh_from_db()
@@ -95,8 +113,13 @@ def test_a_new_request_racing_the_bureaus_decision_leaves_one_pending_at_most():
 def test_two_registrations_of_one_code_make_one_enterprise():
     code = make_uscc(9102)
     users = [UserFactory(role=Role.ENTERPRISE) for _ in range(2)]
-    results = race(*[lambda u=u: enterprise_register(actor=u, credit_code=code, business_licence=pdf(),
-                                                     claimant_is_legal_representative=True, **PROFILE)
-                     for u in users])
+    results = race(
+        *[
+            lambda u=u: enterprise_register(
+                actor=u, credit_code=code, business_licence=pdf(), claimant_is_legal_representative=True, **PROFILE
+            )
+            for u in users
+        ]
+    )
     assert results[0] == "ok" and results[1].startswith("refused: ") and "已注册" in results[1], results
     assert Enterprise.objects.count() == 1 and EnterpriseClaim.objects.count() == 1

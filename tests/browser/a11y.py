@@ -40,9 +40,14 @@ def axe_violations(page: Page) -> list[str]:
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' '
                     + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))}));
-        }""", AXE_TAGS)
-    return [f"axe {v['impact']} {v['id']} ({v['help']}): " + " | ".join(v["nodes"])
-            for v in result if v["impact"] in FAILING_IMPACTS]
+        }""",
+        AXE_TAGS,
+    )
+    return [
+        f"axe {v['impact']} {v['id']} ({v['help']}): " + " | ".join(v["nodes"])
+        for v in result
+        if v["impact"] in FAILING_IMPACTS
+    ]
 
 
 def horizontal_overflow(page: Page) -> str | None:
@@ -64,7 +69,8 @@ def horizontal_overflow(page: Page) -> str | None:
                 }
             }
             return scroll + 'px wide in ' + width + 'px: ' + wide.slice(0, 5).join(', ');
-        }""")
+        }"""
+    )
     return found
 
 
@@ -104,11 +110,52 @@ LATIN_OK = re.compile(
     r"|\b[0-9A-Z]{18}\b"  # 统一社会信用代码
     r"|\b[A-Z0-9-]*\d[A-Z0-9-]*\b"  # numbers with letters: reference numbers, verification codes
     r"|(?-i:\b[A-Z0-9]{8,}\b)",  # a verification code of capitals alone (核验码 MQHENPWMQF)
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 LATIN_WORDS_OK = {
-    "AI", "GPU", "CPU", "PDF", "PNG", "JPG", "JPEG", "OFD", "CSV", "XLSX", "Excel", "API", "QR", "TOTP", "OK",
-    "ZIP", "MB", "KB", "GB", "TB", "PB", "PFLOPS", "TFLOPS", "FLOPS", "SHA", "URL", "ID", "IP", "IT", "GDP", "CA",
-    "IDC", "SaaS", "PaaS", "IaaS", "App", "Wi", "Fi", "Chromium", "Django", "English", "AGI", "LLM",
+    "AI",
+    "GPU",
+    "CPU",
+    "PDF",
+    "PNG",
+    "JPG",
+    "JPEG",
+    "OFD",
+    "CSV",
+    "XLSX",
+    "Excel",
+    "API",
+    "QR",
+    "TOTP",
+    "OK",
+    "ZIP",
+    "MB",
+    "KB",
+    "GB",
+    "TB",
+    "PB",
+    "PFLOPS",
+    "TFLOPS",
+    "FLOPS",
+    "SHA",
+    "URL",
+    "ID",
+    "IP",
+    "IT",
+    "GDP",
+    "CA",
+    "IDC",
+    "SaaS",
+    "PaaS",
+    "IaaS",
+    "App",
+    "Wi",
+    "Fi",
+    "Chromium",
+    "Django",
+    "English",
+    "AGI",
+    "LLM",
 }
 # Acronyms the official Chinese text itself uses, and only in its own form: in brackets after the
 # Chinese name (th2024 培育措施 7: 数据管理能力成熟度评估模型（DCMM）; the seed's verbatim quote has ( )).
@@ -138,7 +185,7 @@ def text_findings(text: str, *, codes: set[str]) -> list[str]:
 
 def _around(text: str, needle: str) -> str:
     i = text.find(needle)
-    return text[max(0, i - 15): i + len(needle) + 15].replace("\n", " ") if i >= 0 else needle
+    return text[max(0, i - 15) : i + len(needle) + 15].replace("\n", " ") if i >= 0 else needle
 
 
 def page_text(page: Page) -> str:

@@ -50,8 +50,9 @@ class Actor:
 
     @classmethod
     def open(cls, browser: Browser, *, name: str, base_url: str, shots: Shots) -> Actor:
-        context = browser.new_context(base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      viewport=VIEWPORT, accept_downloads=True)
+        context = browser.new_context(
+            base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai", viewport=VIEWPORT, accept_downloads=True
+        )
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         page = context.new_page()
@@ -82,9 +83,11 @@ class Actor:
     def go(self, path: str, *, status: int = 200) -> Page:
         response = self.page.goto(path)
         assert response is not None and response.status == status, (
-            f"{self.name}: GET {path} answered {response and response.status}, expected {status}")
+            f"{self.name}: GET {path} answered {response and response.status}, expected {status}"
+        )
         assert path.startswith("/accounts/") or "/accounts/login/" not in self.page.url, (
-            f"{self.name}: GET {path} was sent to the login page")
+            f"{self.name}: GET {path} was sent to the login page"
+        )
         return self.page
 
     def submit(self, button: Locator, *, status: int | tuple[int, ...] = 200) -> Page:
@@ -95,7 +98,8 @@ class Actor:
         expected = (status,) if isinstance(status, int) else status
         assert response is not None and response.status in expected, (
             f"{self.name}: submit led to {response and response.url} with {response and response.status}, "
-            f"expected {expected}; page says: {self.flash() or self.page.locator('main').inner_text()[:500]}")
+            f"expected {expected}; page says: {self.flash() or self.page.locator('main').inner_text()[:500]}"
+        )
         self.assert_clean()
         return self.page
 
@@ -136,6 +140,7 @@ class Actor:
 
 # ---------------------------------------------------------------- files to upload
 
+
 def pdf_bytes(text: str = "GZAI test material") -> bytes:
     """A small but complete PDF (one page, one line of text, a correct cross-reference table)."""
     stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
@@ -166,8 +171,12 @@ def png_bytes(width: int = 24, height: int = 16, rgb: tuple[int, int, int] = (20
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     row = b"\x00" + bytes(rgb) * width
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
 
 
 def upload_file(name: str, *, text: str = "") -> dict:

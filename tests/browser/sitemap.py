@@ -14,8 +14,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # URL name → why a GET of it is no page to check.
 NOT_PAGES = {
-    "healthz": "probe", "readyz": "probe", "metrics": "probe (Prometheus text)",
-    "logout": "POST only", "set_language": "POST only", "inbox_read": "marks a message read and redirects",
+    "healthz": "probe",
+    "readyz": "probe",
+    "metrics": "probe (Prometheus text)",
+    "logout": "POST only",
+    "set_language": "POST only",
+    "inbox_read": "marks a message read and redirects",
     "confirm_email": "a one-time e-mailed token; its page is the journey's",
     "api-docs": "Swagger UI (API, not a portal page)",
     "api-schema": "OpenAPI document",
@@ -112,14 +116,19 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
     def expert_attachments():
         out = []
         for assignment in ExpertAssignment.objects.order_by("pk")[:1]:
-            out += [{"pk": assignment.pk, "attachment_pk": a.pk}
-                    for a in Attachment.objects.filter(application_id=assignment.application_id)[:1]]
+            out += [
+                {"pk": assignment.pk, "attachment_pk": a.pk}
+                for a in Attachment.objects.filter(application_id=assignment.application_id)[:1]
+            ]
         return out
 
     def reset_links():
         user = User.objects.filter(role="enterprise").order_by("pk").first()
-        return [{"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                 "token": default_token_generator.make_token(user)}] if user else []
+        return (
+            [{"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}]
+            if user
+            else []
+        )
 
     def members(model, field):
         return lambda: [{"pk": o.provider_id, field: o.pk} for o in model.objects.order_by("pk")[:1]]
@@ -131,15 +140,20 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
     return {
         "password_reset_confirm": reset_links,
         "vouchers:policy": lambda: [{"code": p.code} for p in Policy.objects.order_by("pk")],
-        "vouchers:programme": programmes, "vouchers:estimate": programmes,
-        "vouchers:parameter_change": programmes, "vouchers:window_add": programmes,
+        "vouchers:programme": programmes,
+        "vouchers:estimate": programmes,
+        "vouchers:parameter_change": programmes,
+        "vouchers:window_add": programmes,
         "vouchers:budget_export": lambda: [{"fmt": "csv"}],
-        "vouchers:budget_pool": pools, "vouchers:budget_pool_amount": pools, "vouchers:budget_pool_export": fmt(pools),
+        "vouchers:budget_pool": pools,
+        "vouchers:budget_pool_amount": pools,
+        "vouchers:budget_pool_export": fmt(pools),
         "vouchers:voucher_detail": pks(Voucher.objects.all(), lambda v: v.status),
         "vouchers:redemption_confirm": pks(Redemption.objects.all()),
         "vouchers:redemption_dispute": pks(Redemption.objects.all()),
         "vouchers:redemption_invoice": pks(Redemption.objects.all(), limit=1),
-        "vouchers:provider_admin": providers, "vouchers:provider_member_add": providers,
+        "vouchers:provider_admin": providers,
+        "vouchers:provider_member_add": providers,
         "vouchers:provider_relation_add": providers,
         "vouchers:provider_member_remove": members(ProviderMember, "member_pk"),
         "vouchers:provider_relation_remove": members(ProviderRelation, "relation_pk"),
@@ -147,26 +161,47 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
         "vouchers:payment_acceptance_file": pks(AcceptanceFile.objects.all(), limit=1),
         "vouchers:payment_account_decide": pks(ReceivingAccount.objects.all()),
         "vouchers:payment_acceptance_decide": pks(AcceptanceReport.objects.all()),
-        "vouchers:payment_award": pks(Award.objects.all()), "vouchers:payment_award_schedule": pks(Award.objects.all()),
+        "vouchers:payment_award": pks(Award.objects.all()),
+        "vouchers:payment_award_schedule": pks(Award.objects.all()),
         "reviews:payment_award_clawback": pks(Award.objects.all()),
         "vouchers:payment_clawback_repayment": pks(Clawback.objects.all()),
-        "vouchers:payment_batch": batches, "vouchers:payment_batch_approve": batches,
-        "vouchers:payment_batch_cancel": batches, "vouchers:payment_batch_export": fmt(batches),
-        "vouchers:payment_batch_results": batches, "vouchers:payment_batch_return_file": batches,
+        "vouchers:payment_batch": batches,
+        "vouchers:payment_batch_approve": batches,
+        "vouchers:payment_batch_cancel": batches,
+        "vouchers:payment_batch_export": fmt(batches),
+        "vouchers:payment_batch_results": batches,
+        "vouchers:payment_batch_return_file": batches,
         "applications:invitation_revoke": pks(Invitation.objects.all(), limit=1),
         "applications:member_remove": pks(EnterpriseMember.objects.all(), limit=1),
         "applications:verification_claim": pks(EnterpriseClaim.objects.all()),
         "applications:verification_fact_change": pks(FactChangeRequest.objects.all()),
         "applications:verification_document": pks(VerificationDocument.objects.all(), limit=1),
         "applications:create": programme_codes,
-        **{f"applications:{n}": applications for n in (
-            "detail", "edit", "attachment_upload", "submit", "resubmit", "withdraw")},
-        "applications:attachment_remove": attachments, "applications:attachment_download": attachments,
+        **{
+            f"applications:{n}": applications
+            for n in ("detail", "edit", "attachment_upload", "submit", "resubmit", "withdraw")
+        },
+        "applications:attachment_remove": attachments,
+        "applications:attachment_download": attachments,
         "applications:preapproval_detail": pks(PreApproval.objects.all()),
         "applications:preapproval_withdraw": pks(PreApproval.objects.all()),
-        **{f"reviews:{n}": applications for n in (
-            "application", "claim", "release", "assign", "formal_start", "formal_pass", "formal_return",
-            "experts_assign", "experts_finish", "decision", "decline", "party_confirm")},
+        **{
+            f"reviews:{n}": applications
+            for n in (
+                "application",
+                "claim",
+                "release",
+                "assign",
+                "formal_start",
+                "formal_pass",
+                "formal_return",
+                "experts_assign",
+                "experts_finish",
+                "decision",
+                "decline",
+                "party_confirm",
+            )
+        },
         "reviews:proposal_approve": pks(DecisionProposal.objects.all()),
         "reviews:proposal_return": pks(DecisionProposal.objects.all()),
         "reviews:collective_decision_file": pks(CollectiveDecision.objects.all(), limit=1),
@@ -183,8 +218,10 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
         "reviews:letter_status": pks(Letter.objects.all(), limit=1),
         "reviews:programme_guide": programmes,
         "reviews:material_template": lambda: [
-            {"code": p.code, "material": "credit_commitment"} for p in Programme.objects.order_by("pk")
-            if "credit_commitment" in {m.get("code") for m in p.materials or []}][:1],
+            {"code": p.code, "material": "credit_commitment"}
+            for p in Programme.objects.order_by("pk")
+            if "credit_commitment" in {m.get("code") for m in p.materials or []}
+        ][:1],
         "reviews:rating_new": applications,
         "proactive:estimate_prefill": programmes,
         "proactive:auto_batch": pks(AutoAwardBatch.objects.all()),
@@ -192,15 +229,19 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
         "proactive:auto_batch_notice": pks(AutoAwardBatch.objects.all()),
         "reviews:letter_revoke": pks(Letter.objects.all(), limit=1),
         "reviews:letter_retry": pks(Letter.objects.all(), limit=1),
-        "reviews:letter_verify": lambda: [{"code": c}
-                                          for c in Letter.objects.order_by("pk").values_list("code", flat=True)[:2]],
+        "reviews:letter_verify": lambda: [
+            {"code": c} for c in Letter.objects.order_by("pk").values_list("code", flat=True)[:2]
+        ],
     }
 
 
 def unplaced_patterns() -> list[str]:
     sources = _sources()
-    return [name for route, name, args in url_patterns()
-            if not route.startswith(NOT_PAGE_PREFIXES) and name not in NOT_PAGES and args and name not in sources]
+    return [
+        name
+        for route, name, args in url_patterns()
+        if not route.startswith(NOT_PAGE_PREFIXES) and name not in NOT_PAGES and args and name not in sources
+    ]
 
 
 def candidate_pages() -> list[Page]:
@@ -210,7 +251,7 @@ def candidate_pages() -> list[Page]:
     for route, name, args in url_patterns():
         if route.startswith(NOT_PAGE_PREFIXES) or name in NOT_PAGES:
             continue
-        for kwargs in (sources[name]() if args else [{}]):
+        for kwargs in sources[name]() if args else [{}]:
             pages.append(Page(name, reverse(name, kwargs=kwargs)))
     return pages
 

@@ -31,17 +31,24 @@ def world(catalogue):
     from vouchers.services.budget import pool_set_amount
     from vouchers.services.catalogue import window_open
 
-    admin = UserFactory(role=Role.BUREAU_ADMIN, email="admin@th.example.cn", full_name="天河经办", is_staff=True,
-                        district="tianhe")
-    checker = UserFactory(role=Role.BUREAU_ADMIN, email="check@th.example.cn", full_name="天河复核", is_staff=True,
-                          district="tianhe")
+    admin = UserFactory(
+        role=Role.BUREAU_ADMIN, email="admin@th.example.cn", full_name="天河经办", is_staff=True, district="tianhe"
+    )
+    checker = UserFactory(
+        role=Role.BUREAU_ADMIN, email="check@th.example.cn", full_name="天河复核", is_staff=True, district="tianhe"
+    )
     firm = EnterpriseFactory(name="广州天数科技有限公司", is_above_scale=True, **TIANHE)
     owner = member(firm, EnterpriseMember.MemberRole.OWNER, email="owner@tianshu.example.cn")
     account = verified_account(firm, owner, admin)
     now = timezone.now()
     programme = catalogue[PROGRAMME]
-    window_open(actor=admin, programme=programme, name="免申第一批", opens_at=now - dt.timedelta(days=1),
-                closes_at=now + dt.timedelta(days=10))
+    window_open(
+        actor=admin,
+        programme=programme,
+        name="免申第一批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=10),
+    )
     pool_set_amount(actor=admin, programme=programme, fiscal_year=timezone.localdate().year, amount="1000000.00")
     return {"admin": admin, "checker": checker, "firm": firm, "owner": owner, "account": account}
 
@@ -55,8 +62,14 @@ def test_auto_award_from_facts_to_letter(world, actors):
     admin.go("/proactive/imports/")
     admin.page.select_option("#department", "bureau")
     admin.page.fill("#source", "数据管理能力成熟度评估结果名单")
-    admin.page.set_input_files("#file", {"name": "dcmm.csv", "mimeType": "text/csv",
-                                         "buffer": f"统一社会信用代码,DCMM等级\n{firm.credit_code},4\n".encode()})
+    admin.page.set_input_files(
+        "#file",
+        {
+            "name": "dcmm.csv",
+            "mimeType": "text/csv",
+            "buffer": f"统一社会信用代码,DCMM等级\n{firm.credit_code},4\n".encode(),
+        },
+    )
     admin.submit(admin.button("校验并导入"))
     admin.expect_flash("导入完成")
     admin.submit(admin.button("立即运行政策匹配"))

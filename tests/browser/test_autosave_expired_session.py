@@ -25,10 +25,12 @@ def draft(catalogue, owner_a) -> Application:
 
     programme = catalogue["hp-compute-voucher"]
     now = timezone.now()
-    ApplicationWindow.objects.create(programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1),
-                                     closes_at=now + dt.timedelta(days=30))
-    return application_create(actor=owner_a, programme=programme,
-                              data={"title": "原来的项目名称", "inputs": {"eligible_cost": "300000.00"}}).application
+    ApplicationWindow.objects.create(
+        programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30)
+    )
+    return application_create(
+        actor=owner_a, programme=programme, data={"title": "原来的项目名称", "inputs": {"eligible_cost": "300000.00"}}
+    ).application
 
 
 def test_an_expired_session_is_not_reported_as_saved_and_the_text_is_kept(actors, owner_a, draft):

@@ -81,9 +81,20 @@ def _pages_of(email: str | None) -> list:
 # The system administrator's walk includes every page of the Django admin, whose own templates still
 # show programme codes in object names, True/False, untranslated upstream strings (the search icon's
 # alt) and low-contrast breadcrumbs; the test lists them. Remove the mark when that walk is clean.
-@pytest.mark.parametrize("role", [pytest.param(r, marks=pytest.mark.xfail(
-    reason="issue 17: the Django admin's findings remain, listed by the test", strict=False))
-    if r == "sysadmin" else r for r in ROLES])
+@pytest.mark.parametrize(
+    "role",
+    [
+        pytest.param(
+            r,
+            marks=pytest.mark.xfail(
+                reason="issue 17: the Django admin's findings remain, listed by the test", strict=False
+            ),
+        )
+        if r == "sysadmin"
+        else r
+        for r in ROLES
+    ],
+)
 def test_every_page_of_role(role, actors, live_server):
     from tests.approvals import ensure_default_chains
     from vouchers.models import Policy, Programme
@@ -131,7 +142,9 @@ def test_every_page_of_role(role, actors, live_server):
         findings[f"English 1366px {rows}"].append("/")
     page.screenshot(path=str(shots / "home-en-1366.png"), full_page=True)
 
-    report = "\n".join(f"- {what} [{len(where)} pages] e.g. {', '.join(where[:3])}"
-                       for what, where in sorted(findings.items(), key=lambda kv: -len(kv[1])))
+    report = "\n".join(
+        f"- {what} [{len(where)} pages] e.g. {', '.join(where[:3])}"
+        for what, where in sorted(findings.items(), key=lambda kv: -len(kv[1]))
+    )
     assert not findings, f"{role}: {len(findings)} kinds of finding over {len(pages)} pages:\n{report}"
     actor.assert_clean()

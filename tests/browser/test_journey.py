@@ -62,32 +62,47 @@ def world(catalogue) -> World:
     from vouchers.services.catalogue import window_open
     from vouchers.services.redemption import provider_member_link, provider_save
 
-    admin = UserFactory(role=Role.BUREAU_ADMIN, email="admin@hp.example.cn", full_name="区经信局管理员",
-                        is_staff=True)
+    admin = UserFactory(role=Role.BUREAU_ADMIN, email="admin@hp.example.cn", full_name="区经信局管理员", is_staff=True)
     reviewer = UserFactory(role=Role.REVIEWER, email="reviewer@hp.example.cn", full_name="李审核")
     leader = UserFactory(role=Role.BUREAU_ADMIN, email="leader@hp.example.cn", full_name="孙分管", is_staff=True)
     AuthorisedApprover.objects.create(user=leader, title="分管副局长", granted_by=admin)
-    experts = [UserFactory(role=Role.EXPERT, email=f"expert{i}@hp.example.cn", full_name=f"专家{name}")
-               for i, name in enumerate(("王", "陈", "刘"), start=1)]
+    experts = [
+        UserFactory(role=Role.EXPERT, email=f"expert{i}@hp.example.cn", full_name=f"专家{name}")
+        for i, name in enumerate(("王", "陈", "刘"), start=1)
+    ]
     provider_user = UserFactory(role=Role.PROVIDER, email="desk@zhisuan.example.cn", full_name="赵核销")
     now = timezone.now()
     year = timezone.localdate().year
     pools = {}
     for code in (COMPUTE, OPEN_SOURCE):
         programme = catalogue[code]
-        window_open(actor=admin, programme=programme, name=f"{year}年第一批", opens_at=now - dt.timedelta(days=30),
-                    closes_at=now + dt.timedelta(days=60))
+        window_open(
+            actor=admin,
+            programme=programme,
+            name=f"{year}年第一批",
+            opens_at=now - dt.timedelta(days=30),
+            closes_at=now + dt.timedelta(days=60),
+        )
         pools[code] = pool_set_amount(actor=admin, programme=programme, fiscal_year=year, amount="10000000.00")
-    provider = provider_save(actor=admin, name="广州黄埔智算中心有限公司", credit_code=make_uscc(990001),
-                             services="智能算力租赁、模型云部署、API调用", district="黄埔区/广州开发区",
-                             contact_name="赵经理", contact_phone="020-88880000",
-                             valid_from=timezone.localdate() - dt.timedelta(days=100), valid_to=None)
+    provider = provider_save(
+        actor=admin,
+        name="广州黄埔智算中心有限公司",
+        credit_code=make_uscc(990001),
+        services="智能算力租赁、模型云部署、API调用",
+        district="黄埔区/广州开发区",
+        contact_name="赵经理",
+        contact_phone="020-88880000",
+        valid_from=timezone.localdate() - dt.timedelta(days=100),
+        valid_to=None,
+    )
     provider_member_link(actor=admin, provider=provider, user=provider_user)
-    return World(admin=admin, leader=leader, reviewer=reviewer, experts=experts, provider_user=provider_user,
-                 pools=pools)
+    return World(
+        admin=admin, leader=leader, reviewer=reviewer, experts=experts, provider_user=provider_user, pools=pools
+    )
 
 
 # ---------------------------------------------------------------- the steps
+
 
 def enterprise_registers(ent: Actor) -> None:
     ent.go("/")
@@ -149,8 +164,9 @@ def bureau_verifies_enterprise(rev: Actor) -> None:
     rev.expect_flash("已核验通过")
 
 
-def enterprise_applies(ent: Actor, *, code: str, title: str, inputs: dict[str, str], estimate: Decimal,
-                       contract: str, step: str) -> Application:
+def enterprise_applies(
+    ent: Actor, *, code: str, title: str, inputs: dict[str, str], estimate: Decimal, contract: str, step: str
+) -> Application:
     """From the programme's catalogue page: open a draft, fill it, upload every material (PDF and
     PNG files), tick the declaration and submit."""
     ent.go(f"/catalogue/{code}/")
@@ -338,8 +354,10 @@ def pool_figures(admin: Actor, pool, step: str) -> dict[str, str]:
     with admin.page.expect_navigation():
         admin.page.locator(f"main a[href='/manage/budget/pools/{pool.pk}/']").first.click()
     cards = admin.page.locator(".totals .card")
-    figures = {cards.nth(i).locator(".muted").inner_text(): cards.nth(i).locator(".figure").inner_text()
-               for i in range(cards.count())}
+    figures = {
+        cards.nth(i).locator(".muted").inner_text(): cards.nth(i).locator(".figure").inner_text()
+        for i in range(cards.count())
+    }
     admin.shot(step)
     return figures
 
@@ -385,7 +403,8 @@ def notice_period_ends(apps: list[Application]) -> None:
     notices = PublicNotice.objects.filter(entries__application__in=apps).distinct()
     assert notices.count() == len(apps)
     PublicNotice.objects.filter(pk__in=[n.pk for n in notices]).update(
-        starts_on=today - dt.timedelta(days=12), ends_on=today - dt.timedelta(days=1))
+        starts_on=today - dt.timedelta(days=12), ends_on=today - dt.timedelta(days=1)
+    )
     result = public_notices_close_due.apply().get()
     assert sorted(result["finalized"]) == sorted(a.pk for a in apps), result
     for app in apps:
@@ -455,18 +474,31 @@ def provider_redeems(prov: Actor, voucher, amount: Decimal) -> None:
 
 # ---------------------------------------------------------------- the journey
 
+
 def test_enterprise_to_redeemed_voucher(world, actors):
     ent = actors("enterprise")
     enterprise_registers(ent)
     rev = actors("reviewer")
     rev.login(world.reviewer.email, PASSWORD)
     bureau_verifies_enterprise(rev)
-    voucher_app = enterprise_applies(ent, code=COMPUTE, title="大模型推理算力采购项目",
-                                     inputs={"eligible_cost": "300000"}, estimate=ELIGIBLE_COST,
-                                     contract="HT-2026-0815", step="compute-apply")
-    open_app = enterprise_applies(ent, code=OPEN_SOURCE, title="嘉算开源推理框架",
-                                  inputs={"requested_amount": "800000"}, estimate=REQUESTED,
-                                  contract="OSS-2026-001", step="opensource-apply")
+    voucher_app = enterprise_applies(
+        ent,
+        code=COMPUTE,
+        title="大模型推理算力采购项目",
+        inputs={"eligible_cost": "300000"},
+        estimate=ELIGIBLE_COST,
+        contract="HT-2026-0815",
+        step="compute-apply",
+    )
+    open_app = enterprise_applies(
+        ent,
+        code=OPEN_SOURCE,
+        title="嘉算开源推理框架",
+        inputs={"requested_amount": "800000"},
+        estimate=REQUESTED,
+        contract="OSS-2026-001",
+        step="opensource-apply",
+    )
     assert voucher_app.pk != open_app.pk
 
     # 形式审查 a reviewer claims the voucher application and returns it for supplement; the
@@ -474,19 +506,23 @@ def test_enterprise_to_redeemed_voucher(world, actors):
     reviewer_claims(rev, voucher_app, "reviewer-claimed")
     reviewer_returns_for_supplement(rev, voucher_app)
     enterprise_answers_supplement(ent, voucher_app)
-    reviewer_passes_formal_review(rev, voucher_app, button="形式审查通过，进入实质审核", state=State.BUREAU_REVIEW,
-                                  step="reviewer-formal-passed")
+    reviewer_passes_formal_review(
+        rev, voucher_app, button="形式审查通过，进入实质审核", state=State.BUREAU_REVIEW, step="reviewer-formal-passed"
+    )
 
     # 专家评审 the competitive application: three experts, each declares no conflict and scores.
     reviewer_claims(rev, open_app, "reviewer-claimed-opensource")
-    reviewer_passes_formal_review(rev, open_app, button="形式审查通过，提交专家评审", state=State.EXPERT_REVIEW,
-                                  step="reviewer-sent-to-experts")
+    reviewer_passes_formal_review(
+        rev, open_app, button="形式审查通过，提交专家评审", state=State.EXPERT_REVIEW, step="reviewer-sent-to-experts"
+    )
     admin = actors("admin")
     admin.login(world.admin.email, PASSWORD)
     admin_assigns_experts(admin, open_app, world.experts)
-    marks = [{"downloads": "36", "performance": "26", "influence": "25"},
-             {"downloads": "33", "performance": "27", "influence": "24"},
-             {"downloads": "38", "performance": "25", "influence": "27"}]
+    marks = [
+        {"downloads": "36", "performance": "26", "influence": "25"},
+        {"downloads": "33", "performance": "27", "influence": "24"},
+        {"downloads": "38", "performance": "25", "influence": "27"},
+    ]
     for n, (user, scores) in enumerate(zip(world.experts, marks, strict=True), start=1):
         expert = actors(f"expert{n}")
         expert.login(user.email, PASSWORD)
@@ -568,4 +604,3 @@ def test_enterprise_to_redeemed_voucher(world, actors):
 
     for actor in (ent, rev, admin, leader, public, prov):
         actor.assert_clean()
-

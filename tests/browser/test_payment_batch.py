@@ -28,8 +28,10 @@ def scene(catalogue):
     admin = UserFactory(role=Role.BUREAU_ADMIN, email="finance@hp.example.cn", full_name="财务科王编制", is_staff=True)
     approver = UserFactory(role=Role.BUREAU_ADMIN, email="chief@hp.example.cn", full_name="李审批", is_staff=True)
     people = {}
-    for key, name, number, amount in (("a", "广州甲智能科技有限公司", "44050112345678901234", "800000"),
-                                      ("b", "广州乙数据服务有限公司", "11112222333344445555", "600000")):
+    for key, name, number, amount in (
+        ("a", "广州甲智能科技有限公司", "44050112345678901234", "800000"),
+        ("b", "广州乙数据服务有限公司", "11112222333344445555", "600000"),
+    ):
         enterprise = EnterpriseFactory(name=name)
         owner = member(enterprise, EnterpriseMember.MemberRole.OWNER, email=f"owner-{key}@example.cn")
         with transaction.atomic():  # as the finalising transaction makes the schedule

@@ -51,9 +51,17 @@ def database_url() -> str:
 
 def process_env(storage: Path, redis_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings", "DATABASE_URL": database_url(),
-                "REDIS_URL": redis_url, "TEST_CELERY_EAGER": "0", "PORTAL_FAULT_STORAGE": str(storage),
-                "PYTHONPATH": str(ROOT), "DATABASE_CONN_MAX_AGE": "60"})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": redis_url,
+            "TEST_CELERY_EAGER": "0",
+            "PORTAL_FAULT_STORAGE": str(storage),
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_CONN_MAX_AGE": "60",
+        }
+    )
     return env
 
 
@@ -69,8 +77,22 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(lambda: port_open(self.port), timeout=10, what=f"redis on {self.port}")
 
     def stop(self) -> None:
@@ -80,8 +102,9 @@ class RedisServer:
             self.proc = None
 
     def cli(self, *args: str) -> str:
-        return subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True,
-                              timeout=10).stdout.strip()
+        return subprocess.run(
+            ["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
 
 
 @pytest.fixture
@@ -103,8 +126,13 @@ def fault_storage(tmp_path, settings) -> Path:
     """Private files where both this process and the ones it starts put them."""
     root = tmp_path / "private"
     root.mkdir()
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
     return root
 
 
@@ -116,24 +144,65 @@ class Processes:
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = open(self.logdir / f"{name}-{len(self.procs)}.log", "wb")  # noqa: SIM115 - closed in stop_all
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append((proc, log))
         return proc
 
     def worker(self, env: dict[str, str], name: str = "worker") -> subprocess.Popen:
-        return self.start(name, [str(VENV_BIN / "celery"), "-A", "portal", "worker", "-P", "solo", "-l", "info",
-                                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-n",
-                                 f"{name}-{len(self.procs)}@faults"], env)
+        return self.start(
+            name,
+            [
+                str(VENV_BIN / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "-P",
+                "solo",
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{name}-{len(self.procs)}@faults",
+            ],
+            env,
+        )
 
     def beat(self, env: dict[str, str], workdir: Path) -> subprocess.Popen:
-        return self.start("beat", [str(VENV_BIN / "celery"), "-A", "portal", "beat", "-l", "info",
-                                   "-s", str(workdir / "celerybeat-schedule")], env)
+        return self.start(
+            "beat",
+            [
+                str(VENV_BIN / "celery"),
+                "-A",
+                "portal",
+                "beat",
+                "-l",
+                "info",
+                "-s",
+                str(workdir / "celerybeat-schedule"),
+            ],
+            env,
+        )
 
     def server(self, env: dict[str, str], workers: int = 3) -> subprocess.Popen:
-        proc = self.start("gunicorn", [str(VENV_BIN / "gunicorn"), "portal.wsgi", "-b", f"127.0.0.1:{SERVER_PORT}",
-                                       "-w", str(workers), "--timeout", "60", "--graceful-timeout", "5",
-                                       "--preload"], env)
+        proc = self.start(
+            "gunicorn",
+            [
+                str(VENV_BIN / "gunicorn"),
+                "portal.wsgi",
+                "-b",
+                f"127.0.0.1:{SERVER_PORT}",
+                "-w",
+                str(workers),
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+                "--preload",
+            ],
+            env,
+        )
         wait_for(lambda: port_open(SERVER_PORT) or proc.poll() is not None, timeout=30, what="gunicorn")
         assert proc.poll() is None, self.log_of(proc)
         return proc
@@ -201,8 +270,9 @@ def real_broker(url: str):
         reset_pools()
 
 
-def http(method: str, path: str, *, token: str | None = None, session: str | None = None, json=None,
-         timeout: float = 30) -> tuple[int, str, float]:
+def http(
+    method: str, path: str, *, token: str | None = None, session: str | None = None, json=None, timeout: float = 30
+) -> tuple[int, str, float]:
     """One request to the live server: (status, body, seconds). Connection failures are status 0."""
     import json as jsonlib
     import urllib.error
@@ -217,8 +287,7 @@ def http(method: str, path: str, *, token: str | None = None, session: str | Non
     if json is not None:
         data = jsonlib.dumps(json).encode()
         headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(f"http://127.0.0.1:{SERVER_PORT}{path}", data=data, method=method,
-                                     headers=headers)
+    request = urllib.request.Request(f"http://127.0.0.1:{SERVER_PORT}{path}", data=data, method=method, headers=headers)
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback test server

@@ -58,8 +58,12 @@ def cluster_of_test_database() -> tuple[str, str]:
 
 def restart(version: str, name: str) -> float:
     started = time.monotonic()
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "-m", "fast", version, name, "restart"],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", "-m", "fast", version, name, "restart"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return time.monotonic() - started
 
 
@@ -71,10 +75,12 @@ def scenario():
 
     programme = Programme.objects.get(code="hp-compute-voucher")
     now = timezone.now()
-    ApplicationWindow.objects.create(programme=programme, name="第一批", opens_at=now - dt.timedelta(days=5),
-                                     closes_at=now + dt.timedelta(days=30))
-    BudgetPool.objects.get_or_create(programme=programme, fiscal_year=timezone.localdate().year,
-                                     defaults={"amount": "100000000"})
+    ApplicationWindow.objects.create(
+        programme=programme, name="第一批", opens_at=now - dt.timedelta(days=5), closes_at=now + dt.timedelta(days=30)
+    )
+    BudgetPool.objects.get_or_create(
+        programme=programme, fiscal_year=timezone.localdate().year, defaults={"amount": "100000000"}
+    )
     admin = UserFactory(role=Role.BUREAU_ADMIN, is_staff=True)
     reviewer = UserFactory(role=Role.REVIEWER)
     requests, drafts, decided, declined = [], [], [], []
@@ -87,8 +93,7 @@ def scenario():
             n += 1
             app = _draft(programme, owner, n=100 * e + n, data=COST)
             drafts.append(app.pk)
-            requests.append(("submit", app.pk, f"/api/v1/applications/{app.pk}/submit/", token,
-                             {"declaration": True}))
+            requests.append(("submit", app.pk, f"/api/v1/applications/{app.pk}/submit/", token, {"declaration": True}))
         for i in range(APPROVALS_EACH + DECLINES_EACH):
             n += 1
             app = _submitted(programme, owner, n=100 * e + n, data=COST)
@@ -101,12 +106,14 @@ def scenario():
                 decided.append(app.pk)
                 kind = "approve"
             else:
-                proposal = propose(actor=reviewer, application=app, outcome="decline",
-                                   reason="项目不属于智能算力服务，不予支持。")
+                proposal = propose(
+                    actor=reviewer, application=app, outcome="decline", reason="项目不属于智能算力服务，不予支持。"
+                )
                 declined.append(app.pk)
                 kind = "decline"
-            requests.append((kind, app.pk, f"/api/v1/reviews/proposals/{proposal.pk}/approve/", admin_token,
-                             {"comment": "同意。"}))
+            requests.append(
+                (kind, app.pk, f"/api/v1/reviews/proposals/{proposal.pk}/approve/", admin_token, {"comment": "同意。"})
+            )
     # interleave the kinds
     requests.sort(key=lambda r: (r[1] % 7, r[1]))
     return requests, drafts, decided, declined
@@ -129,12 +136,23 @@ def check_invariants(drafts: list[int], decided: list[int], declined: list[int])
         entries = LedgerEntry.objects.filter(award__application=app).count()
         audits = AuditEvent.objects.filter(action="application.approve", target_id=str(app.pk)).count()
         if app.state == State.APPROVED_PENDING_NOTICE:
-            assert (decisions, awards, audits) == (1, 1, 1) and entries >= 1, (app.reference, decisions, awards,
-                                                                                entries, audits)
+            assert (decisions, awards, audits) == (1, 1, 1) and entries >= 1, (
+                app.reference,
+                decisions,
+                awards,
+                entries,
+                audits,
+            )
             counts["approved"] += 1
         else:
-            assert app.state == State.BUREAU_REVIEW and (decisions, awards, entries, audits) == (0, 0, 0, 0), \
-                (app.reference, app.state, decisions, awards, entries, audits)
+            assert app.state == State.BUREAU_REVIEW and (decisions, awards, entries, audits) == (0, 0, 0, 0), (
+                app.reference,
+                app.state,
+                decisions,
+                awards,
+                entries,
+                audits,
+            )
             counts["undecided"] += 1
     for app in Application.objects.filter(pk__in=declined):
         decisions = Decision.objects.filter(application=app, current=True, outcome=Decision.Outcome.DECLINE).count()
@@ -144,15 +162,21 @@ def check_invariants(drafts: list[int], decided: list[int], declined: list[int])
             assert (decisions, letters, audits) == (1, 1, 1), (app.reference, decisions, letters, audits)
             counts["declined"] += 1
         else:
-            assert app.state == State.BUREAU_REVIEW and (decisions, letters, audits) == (0, 0, 0), \
-                (app.reference, app.state, decisions, letters, audits)
+            assert app.state == State.BUREAU_REVIEW and (decisions, letters, audits) == (0, 0, 0), (
+                app.reference,
+                app.state,
+                decisions,
+                letters,
+                audits,
+            )
             counts["not_declined"] += 1
     for series in LetterSeries.objects.all():  # numbers taken in rolled-back transactions were given back
         serials = sorted(Letter.objects.filter(prefix=series.prefix, year=series.year).values_list("serial", flat=True))
         assert serials == list(range(1, series.last_serial + 1)), (series, serials)
     for letter in Letter.objects.all():  # a PDF is there and matches, or is still to be made (the sweep)
-        assert (letter.status == Letter.Status.READY and letter.sha256) or \
-            (letter.status == Letter.Status.PENDING and not letter.sha256), (letter.number, letter.status)
+        assert (letter.status == Letter.Status.READY and letter.sha256) or (
+            letter.status == Letter.Status.PENDING and not letter.sha256
+        ), (letter.number, letter.status)
     call_command("budget_check", verbosity=0)  # raises CommandError on any pool/ledger mismatch
     return counts
 
@@ -199,8 +223,10 @@ def test_a_postgres_restart_during_a_burst_leaves_nothing_half_written(tmp_path,
         assert "数据库暂时不可用" in json.loads(text)["detail"], text[:300]
         failed.append((kind, pk, path))
     counts = check_invariants(drafts, decided, declined)
-    print(f"PostgreSQL restart took {took:.1f}s; {len(failed)} of {len(requests)} requests answered 503, the rest "
-          f"succeeded; after the burst: {counts}")
+    print(
+        f"PostgreSQL restart took {took:.1f}s; {len(failed)} of {len(requests)} requests answered 503, the rest "
+        f"succeeded; after the burst: {counts}"
+    )
     assert failed, f"the restart ({took:.1f}s) hit no request: make the burst longer"
     assert len(failed) < len(requests), "no request succeeded: the restart came before the burst"
     assert counts["draft"] + counts["undecided"] + counts["not_declined"] <= len(failed)
@@ -212,8 +238,14 @@ def test_a_postgres_restart_during_a_burst_leaves_nothing_half_written(tmp_path,
         status, text, _s = http("POST", path, token=token, json=body)
         assert status in (expected_ok[kind], 400), f"retry {kind} {path}: {status} {text[:300]}"
     counts = check_invariants(drafts, decided, declined)
-    assert counts == {"submitted": len(drafts), "draft": 0, "approved": len(decided), "undecided": 0,
-                      "declined": len(declined), "not_declined": 0}, counts
+    assert counts == {
+        "submitted": len(drafts),
+        "draft": 0,
+        "approved": len(decided),
+        "undecided": 0,
+        "declined": len(declined),
+        "not_declined": 0,
+    }, counts
 
 
 def _database_answers() -> bool:

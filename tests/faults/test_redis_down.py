@@ -34,12 +34,14 @@ def _note(app: Application) -> Notification | None:
 
 
 def test_pages_and_submissions_survive_redis_down_and_queues_resume(
-        catalogue, enterprise_a, redis_server, processes, fault_storage, tmp_path):
+    catalogue, enterprise_a, redis_server, processes, fault_storage, tmp_path
+):
     owner = member(enterprise_a, EnterpriseMember.MemberRole.OWNER, email="owner-redis@example.cn")
     programme = catalogue["hp-compute-voucher"]
     now = timezone.now()
-    ApplicationWindow.objects.create(programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1),
-                                     closes_at=now + dt.timedelta(days=30))
+    ApplicationWindow.objects.create(
+        programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30)
+    )
     before, during, after = (_draft(programme, owner, n=n) for n in (1, 2, 3))
     token = AuthToken.objects.create(user=owner)[1]
     session = session_of(owner)
@@ -62,8 +64,9 @@ def test_pages_and_submissions_survive_redis_down_and_queues_resume(
         assert status == 404, f"{label}: objection → {status} {body[:300]}"
 
     def submit(app: Application, label: str) -> None:
-        status, body, seconds = http("POST", f"/api/v1/applications/{app.pk}/submit/", token=token,
-                                     json={"declaration": True})
+        status, body, seconds = http(
+            "POST", f"/api/v1/applications/{app.pk}/submit/", token=token, json={"declaration": True}
+        )
         assert status == 200, f"{label}: submit → {status} {body[:500]}"
         assert seconds < 10, f"{label}: submit took {seconds:.1f}s"
         app.refresh_from_db()
@@ -92,8 +95,11 @@ def test_pages_and_submissions_survive_redis_down_and_queues_resume(
     check_everything("redis back")
     submit(after, "redis back")
     wait_for(lambda: (n := _note(after)) and n.emailed_at, timeout=90, what="delivery after Redis returned")
-    wait_for(lambda: Notification.objects.get(pk=note.pk).emailed_at, timeout=60,
-             what="beat publishing the delivery that waited in the outbox while Redis was down")
+    wait_for(
+        lambda: Notification.objects.get(pk=note.pk).emailed_at,
+        timeout=60,
+        what="beat publishing the delivery that waited in the outbox while Redis was down",
+    )
     assert time.monotonic() - back < 60
     assert not OutboxMessage.objects.filter(published_at__isnull=True).exists()
     assert beat.poll() is None, processes.log_of(beat)

@@ -53,7 +53,8 @@ def test_other_errors_stay_500_without_a_traceback(client_for, owner_a):
 
 
 def test_a_notification_that_cannot_be_queued_waits_in_the_inbox_and_the_sweep_mails_it_once(
-        owner_a, mailoutbox, django_capture_on_commit_callbacks):
+    owner_a, mailoutbox, django_capture_on_commit_callbacks
+):
     with socket.socket() as s:  # a Redis address nothing listens on: the broker is down for real
         s.bind(("127.0.0.1", 0))
         dead = f"redis://127.0.0.1:{s.getsockname()[1]}/0"
@@ -72,8 +73,9 @@ def test_a_notification_that_cannot_be_queued_waits_in_the_inbox_and_the_sweep_m
 def test_the_cache_is_a_miss_when_redis_is_unreachable():
     from portal.cache import ResilientRedisCache
 
-    cache = ResilientRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.5,
-                                                                       "socket_timeout": 0.5}})
+    cache = ResilientRedisCache(
+        "redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+    )
     started = time.monotonic()
     assert cache.get("k", "default") == "default"
     cache.set("k", 1)

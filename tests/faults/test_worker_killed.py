@@ -31,7 +31,8 @@ def _ready() -> int:
 
 
 def test_a_worker_killed_mid_task_leaves_every_letter_done_exactly_once(
-        catalogue, enterprise_a, redis_server, processes, fault_storage):
+    catalogue, enterprise_a, redis_server, processes, fault_storage
+):
     owner = member(enterprise_a, EnterpriseMember.MemberRole.OWNER, email="owner-fault@example.cn")
     member(enterprise_a, EnterpriseMember.MemberRole.AGENT, email="agent-fault@example.cn")
     admin = UserFactory(role=Role.BUREAU_ADMIN)
@@ -52,8 +53,12 @@ def test_a_worker_killed_mid_task_leaves_every_letter_done_exactly_once(
     env = process_env(fault_storage, redis_server.url)
     first = processes.worker(env, "first")
     # Kill it while a task is in flight: some letters done, one taken and not yet acknowledged.
-    wait_for(lambda: _ready() >= 2 and int(redis_server.cli("hlen", "unacked") or 0) >= 1, timeout=120,
-             interval=0.05, what="the first letters rendered")
+    wait_for(
+        lambda: _ready() >= 2 and int(redis_server.cli("hlen", "unacked") or 0) >= 1,
+        timeout=120,
+        interval=0.05,
+        what="the first letters rendered",
+    )
     processes.kill(first)
     done_at_kill = _ready()
     assert done_at_kill < LETTERS, "the worker finished everything before it was killed"
@@ -62,8 +67,14 @@ def test_a_worker_killed_mid_task_leaves_every_letter_done_exactly_once(
     processes.worker(env, "second")
     wait_for(lambda: _ready() == LETTERS, timeout=120, what="every letter rendered after the restart")
     members = 2
-    wait_for(lambda: Notification.objects.filter(dedupe_key__startswith="letter:", emailed_at__isnull=False)
-             .count() == LETTERS * members, timeout=60, what="every letter notification delivered")
+    wait_for(
+        lambda: (
+            Notification.objects.filter(dedupe_key__startswith="letter:", emailed_at__isnull=False).count()
+            == LETTERS * members
+        ),
+        timeout=60,
+        what="every letter notification delivered",
+    )
 
     for letter in Letter.objects.filter(pk__in=ids):
         assert letter.attempts == 1, (letter.number, letter.attempts)

@@ -15,9 +15,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_seeded_approved_application_is_complete(settings, tmp_path, client_for):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
     ensure_chains()
     call_command("demo_seed", verbosity=0)
     app = Application.objects.get(reference="DEMO-SLQ-000001")
@@ -25,8 +29,13 @@ def test_the_seeded_approved_application_is_complete(settings, tmp_path, client_
     codes = {m["code"] for m in app.programme.materials}
     assert codes and codes <= set(app.attachments.filter(superseded_at__isnull=True).values_list("material", flat=True))
     assert [e.to_state for e in app.events.order_by("created_at")] == [
-        State.SUBMITTED, State.FORMAL_REVIEW, State.BUREAU_REVIEW, State.APPROVED_PENDING_NOTICE,
-        State.IN_PUBLIC_NOTICE, State.APPROVED]
+        State.SUBMITTED,
+        State.FORMAL_REVIEW,
+        State.BUREAU_REVIEW,
+        State.APPROVED_PENDING_NOTICE,
+        State.IN_PUBLIC_NOTICE,
+        State.APPROVED,
+    ]
     assert app.decisions.get(current=True).amount == app.awards.get().amount
     page = client_for(User.objects.get(email="owner-a@demo.cn")).get(f"/applications/{app.pk}/").content.decode()
     assert "未上传" not in page and "200,000.00" in page and "公示期满，核定生效" in page

@@ -23,23 +23,33 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def window(catalogue):
     now = timezone.now()
-    return ApplicationWindow.objects.create(programme=catalogue["hp-compute-voucher"], name="2026年第一批",
-                                            opens_at=now - dt.timedelta(days=1),
-                                            closes_at=now + dt.timedelta(days=20))
+    return ApplicationWindow.objects.create(
+        programme=catalogue["hp-compute-voucher"],
+        name="2026年第一批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=20),
+    )
 
 
 @pytest.fixture
 def notice(catalogue, bureau_admin):
     today = timezone.localdate()
-    return PublicNotice.objects.create(title="2026年算力券拟支持名单公示", programme=catalogue["hp-compute-voucher"],
-                                       published_by=bureau_admin, starts_on=today,
-                                       ends_on=today + dt.timedelta(days=9), workdays=7)
+    return PublicNotice.objects.create(
+        title="2026年算力券拟支持名单公示",
+        programme=catalogue["hp-compute-voucher"],
+        published_by=bureau_admin,
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=9),
+        workdays=7,
+    )
 
 
 def test_home_shows_open_windows_notices_and_the_footer(window, notice, client_for, settings):
     page = client_for(None).get("/").content.decode()
-    assert "2026年第一批" in page and window.closes_at.astimezone(timezone.get_current_timezone()).strftime(
-        "%Y-%m-%d") in page
+    assert (
+        "2026年第一批" in page
+        and window.closes_at.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d") in page
+    )
     assert "2026年算力券拟支持名单公示" in page and f"/notices/{notice.pk}/" in page
     assert "主办单位" in page and "广州开发区经济和信息化局" in page  # from the catalogue
     assert "受理单位" in page and "广州开发区政务服务和数据管理局" in page
@@ -52,8 +62,12 @@ def test_home_shows_open_windows_notices_and_the_footer(window, notice, client_f
 
 def test_a_closed_window_is_not_shown_as_open(catalogue, client_for):
     now = timezone.now()
-    ApplicationWindow.objects.create(programme=catalogue["hp-compute-voucher"], name="已截止批次",
-                                     opens_at=now - dt.timedelta(days=30), closes_at=now - dt.timedelta(days=1))
+    ApplicationWindow.objects.create(
+        programme=catalogue["hp-compute-voucher"],
+        name="已截止批次",
+        opens_at=now - dt.timedelta(days=30),
+        closes_at=now - dt.timedelta(days=1),
+    )
     page = client_for(None).get("/").content.decode()
     assert "已截止批次" not in page and "目前没有正在受理的申报批次" in page
 
@@ -96,8 +110,9 @@ def test_keyword_search_finds_programmes_and_notices(notice, client_for):
 
 def test_stepper_shows_the_current_step_with_its_deadline(catalogue, enterprise_a, owner_a, client_for, owner_b):
     app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.BUREAU_REVIEW)
-    ApplicationEvent.objects.create(application=app, action="pass_formal_review", from_state=State.FORMAL_REVIEW,
-                                    to_state=State.BUREAU_REVIEW)
+    ApplicationEvent.objects.create(
+        application=app, action="pass_formal_review", from_state=State.FORMAL_REVIEW, to_state=State.BUREAU_REVIEW
+    )
     steps = {s["key"]: s for s in application_steps(app)}
     assert steps["formal_review"]["status"] == "done" and steps["supplement"]["status"] == "skipped"
     current = steps["bureau_review"]

@@ -19,26 +19,35 @@ from tests.reviews.conftest import assign_to, make_app
 
 pytestmark = pytest.mark.django_db
 
-RETURN = {"m_invoice": "on", "m_exchange_certificate": "on", "n_exchange_certificate": "须加盖公章",
-          "note": "请补正"}
+RETURN = {"m_invoice": "on", "m_exchange_certificate": "on", "n_exchange_certificate": "须加盖公章", "note": "请补正"}
 
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
 
 
 @pytest.fixture
 def returned(catalogue, enterprise_a, owner_a, reviewer, client_for, settings, django_capture_on_commit_callbacks):
     """An application returned for supplement through the page, its letter's PDF not yet made."""
     settings.PORTAL_EAGER_TASKS = "deferred"
-    app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW,
-                   materials=["business_license", "credit_commitment", "contract"])
+    app = make_app(
+        enterprise_a,
+        catalogue["hp-data-trading"],
+        state=State.FORMAL_REVIEW,
+        materials=["business_license", "credit_commitment", "contract"],
+    )
     assign_to(app, reviewer)
-    with mock.patch("reviews.letters.render.letter_pdf", side_effect=AssertionError("rendered in the request")), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch("reviews.letters.render.letter_pdf", side_effect=AssertionError("rendered in the request")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = client_for(reviewer).post(f"/review/applications/{app.pk}/formal/return/", RETURN)
     assert response.status_code == 302
     return app, Letter.objects.get(application=app, kind=Letter.Kind.SUPPLEMENT)
@@ -47,14 +56,23 @@ def returned(catalogue, enterprise_a, owner_a, reviewer, client_for, settings, d
 def test_return_for_supplement_answers_before_the_pdf_is_made(returned, reviewer, owner_a, client_for):
     app, letter = returned
     assert letter.status == Letter.Status.PENDING and not letter.sha256
-    assert OutboxMessage.objects.filter(published_at__isnull=True,
-                                        task="reviews.letters.tasks.letter_generate").count() == 1
+    assert (
+        OutboxMessage.objects.filter(published_at__isnull=True, task="reviews.letters.tasks.letter_generate").count()
+        == 1
+    )
     for user, url in ((reviewer, f"/review/applications/{app.pk}/"), (owner_a, f"/applications/{app.pk}/")):
         page = client_for(user).get(url).content.decode()
         assert "生成中" in page and f"/letters/{letter.pk}/status/" in page, user
     status = client_for(owner_a).get(f"/letters/{letter.pk}/status/").json()
-    assert status == {"id": letter.pk, "number": letter.number, "status": "pending", "label": "生成中",
-                      "ready": False, "done": False, "download_url": ""}
+    assert status == {
+        "id": letter.pk,
+        "number": letter.number,
+        "status": "pending",
+        "label": "生成中",
+        "ready": False,
+        "done": False,
+        "download_url": "",
+    }
 
     assert outbox.outbox_run_pending() >= 1  # the work the request left: the PDF, the notifications
     letter.refresh_from_db()
@@ -66,8 +84,9 @@ def test_return_for_supplement_answers_before_the_pdf_is_made(returned, reviewer
     assert outbox.outbox_run_pending() == 0  # nothing left, nothing run twice
 
 
-def test_letter_status_is_refused_to_the_wrong_cast_and_changes_nothing(returned, owner_b, expert, provider_user,
-                                                                       reviewer_th, client_for):
+def test_letter_status_is_refused_to_the_wrong_cast_and_changes_nothing(
+    returned, owner_b, expert, provider_user, reviewer_th, client_for
+):
     _app, letter = returned
     for user in (owner_b, expert, provider_user, reviewer_th):
         assert client_for(user).get(f"/letters/{letter.pk}/status/").status_code == 404, user
@@ -79,8 +98,10 @@ def test_letter_status_is_refused_to_the_wrong_cast_and_changes_nothing(returned
 
 def test_background_mode_hands_the_work_to_the_worker_thread(settings, django_capture_on_commit_callbacks):
     settings.PORTAL_EAGER_TASKS = "background"
-    with mock.patch.object(outbox._worker, "submit") as submit, \
-            mock.patch.object(outbox, "_publish_one") as publish_now:
+    with (
+        mock.patch.object(outbox._worker, "submit") as submit,
+        mock.patch.object(outbox, "_publish_one") as publish_now,
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             outbox.outbox_enqueue("reviews.letters.tasks.letters_generate_pending")
         assert submit.call_count == 1 and publish_now.call_count == 0  # nothing ran in the request
@@ -106,6 +127,7 @@ def test_worker_runs_jobs_in_order_on_its_own_thread_and_survives_a_failure():
             seen.append((name, threading.current_thread().name))
             if name == "bad":
                 raise RuntimeError("boom")
+
         return run
 
     for name in ("first", "bad", "last"):

@@ -40,8 +40,9 @@ def test_bad_score_is_refused_with_the_reason(ended, owner_a, client_for):
     assert response.status_code == 400 and not ServiceRating.objects.exists()
 
 
-def test_wrong_cast_and_open_applications_are_refused(catalogue, ended, enterprise_a, owner_b, reviewer, expert,
-                                                      bureau_admin, provider_user, owner_a, client_for):
+def test_wrong_cast_and_open_applications_are_refused(
+    catalogue, ended, enterprise_a, owner_b, reviewer, expert, bureau_admin, provider_user, owner_a, client_for
+):
     for user, status in ((owner_b, 404), (expert, 404), (provider_user, 404), (reviewer, 403), (bureau_admin, 403)):
         assert client_for(user).post(f"/service-rating/{ended.pk}/", RATING).status_code == status, user
     anonymous = client_for(None).post(f"/service-rating/{ended.pk}/", RATING)
@@ -52,14 +53,24 @@ def test_wrong_cast_and_open_applications_are_refused(catalogue, ended, enterpri
     assert not ServiceRating.objects.exists()
 
 
-def test_administrators_see_ratings_by_programme_and_step(ended, owner_a, bureau_admin, bureau_admin_th, reviewer,
-                                                          client_for, api_for):
+def test_administrators_see_ratings_by_programme_and_step(
+    ended, owner_a, bureau_admin, bureau_admin_th, reviewer, client_for, api_for
+):
     client_for(owner_a).post(f"/service-rating/{ended.pk}/", RATING)
     page = client_for(bureau_admin).get("/manage/ratings/").content.decode()
     assert ended.programme.name_zh in page and "形式审查" in page and "补正通知晚了两天" in page
     data = api_for(bureau_admin).get("/api/v1/ratings/summary/").json()["results"]
-    assert data == [{"programme": "hp-data-trading", "programme_name": ended.programme.name_zh,
-                     "step": "formal_review", "step_label": "形式审查", "count": 1, "average": 2.0, "poor": 1}]
+    assert data == [
+        {
+            "programme": "hp-data-trading",
+            "programme_name": ended.programme.name_zh,
+            "step": "formal_review",
+            "step_label": "形式审查",
+            "count": 1,
+            "average": 2.0,
+            "poor": 1,
+        }
+    ]
     # Tianhe's administrator sees none of Huangpu's; other roles are refused
     assert api_for(bureau_admin_th).get("/api/v1/ratings/summary/").json()["results"] == []
     assert "补正通知晚了两天" not in client_for(bureau_admin_th).get("/manage/ratings/").content.decode()

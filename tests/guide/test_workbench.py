@@ -10,10 +10,16 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("who", "where"), [
-    ("owner_a", "/applications/"), ("reviewer", "/review/"), ("expert", "/expert/"),
-    ("bureau_admin", "/manage/budget/"), ("provider_user", "/provider/"),
-])
+@pytest.mark.parametrize(
+    ("who", "where"),
+    [
+        ("owner_a", "/applications/"),
+        ("reviewer", "/review/"),
+        ("expert", "/expert/"),
+        ("bureau_admin", "/manage/budget/"),
+        ("provider_user", "/provider/"),
+    ],
+)
 def test_each_role_lands_on_its_workbench(who, where, request, client_for):
     user = request.getfixturevalue(who)
     if who == "provider_user":  # a provider's user linked to a provider of the catalogue
@@ -21,8 +27,12 @@ def test_each_role_lands_on_its_workbench(who, where, request, client_for):
 
         from vouchers.models import ComputeProvider, ProviderMember
 
-        provider = ComputeProvider.objects.create(name="广州智算云服务有限公司", credit_code="91440101MA5CKGXK2A",
-                                                  services="智能算力租赁", valid_from=dt.date(2025, 1, 1))
+        provider = ComputeProvider.objects.create(
+            name="广州智算云服务有限公司",
+            credit_code="91440101MA5CKGXK2A",
+            services="智能算力租赁",
+            valid_from=dt.date(2025, 1, 1),
+        )
         ProviderMember.objects.create(provider=provider, user=user)
     response = client_for(user).get("/workbench/")
     assert response.status_code == 302 and response["Location"] == where

@@ -51,6 +51,7 @@ RED = (0.902, 0.0, 0.071)  # #e60012
 
 # ---------------------------------------------------------------- letters and their PDFs
 
+
 def _create(application, kind, actor, context=None) -> Letter:
     with transaction.atomic():
         return services.letter_create(application=application, kind=kind, actor=actor, context=context)
@@ -78,12 +79,20 @@ def _preapproval_letter(catalogue, enterprise, owner, actor) -> Letter:
     from applications.models import PreApproval
 
     p = PreApproval.objects.create(
-        reference="SQ2026-000042", enterprise=enterprise, programme=catalogue["th-events"],
+        reference="SQ2026-000042",
+        enterprise=enterprise,
+        programme=catalogue["th-events"],
         event_name="天河人工智能大模型产业峰会暨算力生态合作对接会",
         event_date=timezone.localdate() + dt.timedelta(days=40),
-        venue="广州市天河区体育西路191号中石化大厦会议中心", plan="主论坛、三场分论坛。", budget=Decimal("800000.00"),
-        requested_by=owner, state=PreApproval.State.APPROVED, decided_by=actor, decided_on=timezone.localdate(),
-        reason="同意按方案举办，活动结束后按规定申报。")
+        venue="广州市天河区体育西路191号中石化大厦会议中心",
+        plan="主论坛、三场分论坛。",
+        budget=Decimal("800000.00"),
+        requested_by=owner,
+        state=PreApproval.State.APPROVED,
+        decided_by=actor,
+        decided_on=timezone.localdate(),
+        reason="同意按方案举办，活动结束后按规定申报。",
+    )
     with transaction.atomic():
         return services.letter_create_for_preapproval(preapproval=p, actor=actor)
 
@@ -97,10 +106,16 @@ def _clawback_letter(catalogue, enterprise, owner, actor, reason: str = "") -> L
     award = make_award(application=app, amount="500000")
     Award.objects.filter(pk=award.pk).update(disbursed=Decimal("500000"))
     award.refresh_from_db()
-    c = Clawback.objects.create(number="ZH2026-000001", award=award, enterprise=enterprise,
-                                amount=Decimal("200000.00"), decided_by=actor, decided_on=timezone.localdate(),
-                                due_on=timezone.localdate() + dt.timedelta(days=30),
-                                reason=reason or "经核查，项目部分研发费用票据与申报事项不能对应，补贴资金予以追回。")
+    c = Clawback.objects.create(
+        number="ZH2026-000001",
+        award=award,
+        enterprise=enterprise,
+        amount=Decimal("200000.00"),
+        decided_by=actor,
+        decided_on=timezone.localdate(),
+        due_on=timezone.localdate() + dt.timedelta(days=30),
+        reason=reason or "经核查，项目部分研发费用票据与申报事项不能对应，补贴资金予以追回。",
+    )
     with transaction.atomic():
         return services.letter_create_for_clawback(clawback=c, actor=actor)
 
@@ -118,10 +133,18 @@ def kinds(catalogue, enterprise_a, owner_a, reviewer, reviewer_th, bureau_admin)
 
     app = _app(catalogue, enterprise_a, owner_a, code="hp-vertical-model-compute")
     make_award(application=app, amount="900000")
-    out["staged"] = _create(app, "approval", reviewer, {"tranches": [
-        {"label": "首期", "amount": "300000.00", "condition": "项目启动并签订资金使用承诺书"},
-        {"label": "二期", "amount": "300000.00", "condition": "项目中期检查合格"},
-        {"label": "三期", "amount": "300000.00", "condition": "项目通过验收"}]})
+    out["staged"] = _create(
+        app,
+        "approval",
+        reviewer,
+        {
+            "tranches": [
+                {"label": "首期", "amount": "300000.00", "condition": "项目启动并签订资金使用承诺书"},
+                {"label": "二期", "amount": "300000.00", "condition": "项目中期检查合格"},
+                {"label": "三期", "amount": "300000.00", "condition": "项目通过验收"},
+            ]
+        },
+    )
 
     app = _app(catalogue, enterprise_a, owner_a, code="hp-compute-voucher")
     voucher_issue(award=make_award(application=app, amount="300000"))
@@ -129,20 +152,37 @@ def kinds(catalogue, enterprise_a, owner_a, reviewer, reviewer_th, bureau_admin)
 
     app = _app(catalogue, enterprise_a, owner_a, code="hp-revenue-growth")
     make_award(application=app, amount="400000")
-    Decision.objects.create(application=app, outcome=Decision.Outcome.REDUCE, amount=Decimal("400000"),
-                            max_amount=Decimal("500000"), reason="部分发票不属于申报期内，相应金额不予计入。",
-                            decided_on=timezone.localdate())
+    Decision.objects.create(
+        application=app,
+        outcome=Decision.Outcome.REDUCE,
+        amount=Decimal("400000"),
+        max_amount=Decimal("500000"),
+        reason="部分发票不属于申报期内，相应金额不予计入。",
+        decided_on=timezone.localdate(),
+    )
     out["reduction"] = _create(app, "approval", reviewer, {"copy_to": ["广州开发区财政局"]})
 
     app = _app(catalogue, enterprise_a, owner_a, code="th-dcmm")
-    out["decline"] = _create(app, "decline", reviewer_th,  # th-dcmm: Tianhe's bureau (所属区域)
-                             {"reason": "申报时尚未取得数据管理能力成熟度评估证书。"})
+    out["decline"] = _create(
+        app,
+        "decline",
+        reviewer_th,  # th-dcmm: Tianhe's bureau (所属区域)
+        {"reason": "申报时尚未取得数据管理能力成熟度评估证书。"},
+    )
 
     app = _app(catalogue, enterprise_a, owner_a, code="hp-data-space")
-    out["supplement"] = _create(app, "supplement", reviewer, {
-        "items": [{"label": "营业执照", "note": "请上传加盖公章的副本"},
-                  {"label": "发票", "note": "缺少2026年3月发票"}],
-        "due_on": dt.date(2026, 12, 8)})
+    out["supplement"] = _create(
+        app,
+        "supplement",
+        reviewer,
+        {
+            "items": [
+                {"label": "营业执照", "note": "请上传加盖公章的副本"},
+                {"label": "发票", "note": "缺少2026年3月发票"},
+            ],
+            "due_on": dt.date(2026, 12, 8),
+        },
+    )
 
     out["preapproval"] = _preapproval_letter(catalogue, enterprise_a, owner_a, reviewer_th)
     out["clawback"] = _clawback_letter(catalogue, enterprise_a, owner_a, bureau_admin)
@@ -150,6 +190,7 @@ def kinds(catalogue, enterprise_a, owner_a, reviewer, reviewer_th, bureau_admin)
 
 
 # ---------------------------------------------------------------- reading the PDF
+
 
 def _lines(page, *, size: float | None = None) -> list[tuple[float, str, list[dict]]]:
     """The page's text lines (top, text, chars), optionally only characters of one size."""
@@ -170,7 +211,7 @@ def _find(page, text: str) -> list[dict]:
     for _top, line, chars in _lines(page):
         if text in line:
             start = line.index(text)
-            return chars[start:start + len(text)]
+            return chars[start : start + len(text)]
     raise AssertionError(f"{text!r} not on the page: {[line for _t, line, _c in _lines(page)]}")
 
 
@@ -186,13 +227,19 @@ def _em_bottom(page, c: dict) -> float:
 
 def _colophon_clear(page) -> None:
     """The 版记 (its bordered box, drawn from its first rule to the block's bottom) covers no text."""
-    boxes = [r for r in page.rects if abs(r["x0"] - BLOCK_LEFT) <= POS and abs(r["x1"] - BLOCK_RIGHT) <= POS
-             and abs(r["bottom"] - BLOCK_BOTTOM) <= POS]
+    boxes = [
+        r
+        for r in page.rects
+        if abs(r["x0"] - BLOCK_LEFT) <= POS
+        and abs(r["x1"] - BLOCK_RIGHT) <= POS
+        and abs(r["bottom"] - BLOCK_BOTTOM) <= POS
+    ]
     assert boxes, "no 版记 at the foot of the page"
     top = min(r["top"] for r in boxes)
     above = [c for c in page.chars if c["top"] < top and c["top"] < BLOCK_BOTTOM]
-    assert all(_em_bottom(page, c) <= top + 0.5 for c in above), [c["text"] for c in above
-                                                                   if _em_bottom(page, c) > top + 0.5]
+    assert all(_em_bottom(page, c) <= top + 0.5 for c in above), [
+        c["text"] for c in above if _em_bottom(page, c) > top + 0.5
+    ]
 
 
 def _page_number(page) -> list[dict]:
@@ -224,15 +271,24 @@ def test_every_kind_follows_the_standard(kinds, kind):
     gap = min(_em_top(first, c) for c in number) - max(_em_bottom(first, c) for c in heading)
     assert abs(gap - 2 * 28.95) <= POS, gap
     assert abs((number[0]["x0"] + number[-1]["x1"]) / 2 - (BLOCK_LEFT + BLOCK_RIGHT) / 2) <= POS
-    rules = [r for r in first.rects + first.lines if r["top"] > number[0]["bottom"]
-             and r["top"] < number[0]["bottom"] + 10 * MM]
+    rules = [
+        r
+        for r in first.rects + first.lines
+        if r["top"] > number[0]["bottom"] and r["top"] < number[0]["bottom"] + 10 * MM
+    ]
     [rule] = [r for r in rules if abs(r["x0"] - BLOCK_LEFT) <= POS and abs(r["x1"] - BLOCK_RIGHT) <= POS]
     assert abs(rule["top"] - (max(_em_bottom(first, c) for c in number) + 4 * MM)) <= POS
     assert tuple(round(v, 3) for v in rule["non_stroking_color"] or rule["stroking_color"]) == RED
 
     # 标题 二号, 正文 三号 (28 characters a line), everything inside the block
-    title_sizes = {round(c["size"], 1) for c in first.chars if c["text"] in letter.context["title"]
-                   and c["top"] > rule["bottom"] and c["top"] < rule["bottom"] + 60 * MM and c["size"] > 20}
+    title_sizes = {
+        round(c["size"], 1)
+        for c in first.chars
+        if c["text"] in letter.context["title"]
+        and c["top"] > rule["bottom"]
+        and c["top"] < rule["bottom"] + 60 * MM
+        and c["size"] > 20
+    }
     assert title_sizes and all(abs(s - 22) <= SIZE for s in title_sizes)
     addressee = _find(first, letter.addressee_name + "（")
     assert all(abs(c["size"] - 16) <= SIZE for c in addressee)
@@ -263,8 +319,11 @@ def test_every_kind_follows_the_standard(kinds, kind):
     assert all(abs(c["size"] - 14) <= SIZE for c in issued)
     assert abs(issued[-1]["x1"] - (BLOCK_RIGHT - 14)) <= POS  # 印发日期 one character in from the right
     assert BLOCK_BOTTOM - 28.95 <= issued[0]["bottom"] <= BLOCK_BOTTOM
-    bottom_rules = [r for r in last.rects + last.lines if r["bottom"] >= issued[0]["bottom"]
-                    and abs(r["x0"] - BLOCK_LEFT) <= POS and abs(r["x1"] - BLOCK_RIGHT) <= POS]
+    bottom_rules = [
+        r
+        for r in last.rects + last.lines
+        if r["bottom"] >= issued[0]["bottom"] and abs(r["x0"] - BLOCK_LEFT) <= POS and abs(r["x1"] - BLOCK_RIGHT) <= POS
+    ]
     assert bottom_rules and abs(max(r["bottom"] for r in bottom_rules) - BLOCK_BOTTOM) <= POS
     for page in pages[:-1]:
         assert "印发" not in "".join(line for _t, line, _c in _lines(page, size=14))
@@ -300,12 +359,13 @@ def _lines_with(page, text: str) -> list[list[dict]]:
     for _t, line, chars in _lines(page):
         if text in line:
             start = line.index(text)
-            out.append(chars[start:start + len(text)])
+            out.append(chars[start : start + len(text)])
     assert out, text
     return out
 
 
 # ---------------------------------------------------------------- breaking across pages
+
 
 def _body_lines_above(page, top: float) -> list[str]:
     return [line for t, line, chars in _lines(page, size=16) if chars[0]["top"] < top - 1]
@@ -316,7 +376,7 @@ def test_a_decline_never_leaves_its_signature_alone_on_a_page(catalogue, enterpr
     """A long reason, grown a line at a time so that the end of the text meets the foot of page 1 in
     every way: the page with the signature also holds the closing lines of the text (7.3.5)."""
     reason = "经核查，申报材料所列活动未在政策规定期限内举办，相关支出凭证与申报事项不能对应。" * 1
-    reason = (reason * 10)[:28 * lines - 2] + "。"
+    reason = (reason * 10)[: 28 * lines - 2] + "。"
     app = _app(catalogue, enterprise_a, owner_a, code="hp-data-trading")
     letter = _create(app, "decline", reviewer, {"reason": reason})
     pages = _pages(_pdf(letter, f"decline-{lines}"))
@@ -330,12 +390,11 @@ def test_a_decline_never_leaves_its_signature_alone_on_a_page(catalogue, enterpr
 
 
 @pytest.mark.parametrize("lines", range(4, 16))
-def test_a_clawback_never_leaves_its_signature_alone_on_a_page(catalogue, enterprise_a, owner_a, bureau_admin,
-                                                               lines):
+def test_a_clawback_never_leaves_its_signature_alone_on_a_page(catalogue, enterprise_a, owner_a, bureau_admin, lines):
     """The 追回决定书 (its remedies paragraph and the 版记 after the reason) grown a line at a time: the
     signature keeps the closing lines of the text with it, and the 版记 covers none of it."""
-    reason = ("经核查，该项目申报的研发费用中部分票据与申报事项不能对应，且未能在规定期限内补正说明。" * 12)
-    letter = _clawback_letter(catalogue, enterprise_a, owner_a, bureau_admin, reason=reason[:28 * lines - 2] + "。")
+    reason = "经核查，该项目申报的研发费用中部分票据与申报事项不能对应，且未能在规定期限内补正说明。" * 12
+    letter = _clawback_letter(catalogue, enterprise_a, owner_a, bureau_admin, reason=reason[: 28 * lines - 2] + "。")
     pages = _pages(_pdf(letter, f"clawback-{lines}"))
     date = letter.context["issued_on_zh"]
     [page] = [p for p in pages if any(date == line for _t, line, _c in _lines(p, size=16))]
@@ -353,11 +412,20 @@ def test_a_staged_payment_table_never_strands_its_header(catalogue, enterprise_a
     way: the header (and the sentence leading to it) never stays alone at the foot of a page."""
     app = _app(catalogue, enterprise_a, owner_a, code="hp-vertical-model-compute")
     make_award(application=app, amount="900000")
-    text = ("经专家评审，项目建设内容与申报方案一致，资金使用计划合理，分阶段拨付安排如下所述。" * 12)[:28 * shift]
-    letter = _create(app, "approval", reviewer, {"decision_text": text, "tranches": [
-        {"label": "首期", "amount": "300000.00", "condition": "项目启动并签订资金使用承诺书"},
-        {"label": "二期", "amount": "300000.00", "condition": "项目中期检查合格"},
-        {"label": "三期", "amount": "300000.00", "condition": "项目通过验收"}]})
+    text = ("经专家评审，项目建设内容与申报方案一致，资金使用计划合理，分阶段拨付安排如下所述。" * 12)[: 28 * shift]
+    letter = _create(
+        app,
+        "approval",
+        reviewer,
+        {
+            "decision_text": text,
+            "tranches": [
+                {"label": "首期", "amount": "300000.00", "condition": "项目启动并签订资金使用承诺书"},
+                {"label": "二期", "amount": "300000.00", "condition": "项目中期检查合格"},
+                {"label": "三期", "amount": "300000.00", "condition": "项目通过验收"},
+            ],
+        },
+    )
     pages = _pages(_pdf(letter, f"staged-{shift}"))
     holding = [p for p in pages if "拨付条件" in "".join(line for _t, line, _c in _lines(p))]
     assert len(holding) == 1  # a short table moves whole
@@ -439,14 +507,19 @@ def test_title_lines_are_balanced_and_break_between_words():
     # a name is broken at its seams only when that saves a line
     name = ["广州", "基准102号人工智能科技", "有限公司"]
     assert render.title_lines(["关于核定", name, "垂直大模型算力补助", "支持资金的通知"]) == [
-        "关于核定广州基准102号人工智能科技", "有限公司垂直大模型算力补助支持资金的通知"]
+        "关于核定广州基准102号人工智能科技",
+        "有限公司垂直大模型算力补助支持资金的通知",
+    ]
     assert render.title_lines(["关于核定", ["广州", "甲智能科技", "有限公司"], "算力券", "支持资金的通知"]) == [
-        "关于核定广州甲智能科技有限公司", "算力券支持资金的通知"]  # whole: breaking it saves no line
+        "关于核定广州甲智能科技有限公司",
+        "算力券支持资金的通知",
+    ]  # whole: breaking it saves no line
     cut = render.title_lines(["关于", "甲" * 25, "的通知"], capacity=20)
     assert "".join(cut) == "关于" + "甲" * 25 + "的通知" and max(len(x) for x in cut) <= 20
 
 
 # ---------------------------------------------------------------- number series
+
 
 def test_notices_take_numbers_from_their_own_series(kinds):
     year = timezone.localdate().year
@@ -459,6 +532,7 @@ def test_notices_take_numbers_from_their_own_series(kinds):
 
 
 # ---------------------------------------------------------------- fonts and seal
+
 
 def _fonts(data: bytes) -> dict[str, bool]:
     """Each font the PDF names → whether its file is embedded."""

@@ -31,8 +31,14 @@ def paid_award(catalogue, enterprise_a, owner_a, bureau_admin):
     verified_account(enterprise_a, owner_a, bureau_admin)
     second_admin = UserFactory(role=Role.BUREAU_ADMIN, email="admin2@example.cn", is_staff=True)
     batch = approved_batch(award_a, bureau_admin, second_admin)
-    batch_results_record(actor=bureau_admin, batch=batch, results=[
-        LineResult(seq=ln.seq, paid=True, paid_on=today(), voucher_number=f"GK-{ln.seq}") for ln in batch.lines.all()])
+    batch_results_record(
+        actor=bureau_admin,
+        batch=batch,
+        results=[
+            LineResult(seq=ln.seq, paid=True, paid_on=today(), voucher_number=f"GK-{ln.seq}")
+            for ln in batch.lines.all()
+        ],
+    )
     award_a.refresh_from_db()
     return award_a
 
@@ -47,23 +53,45 @@ def unchanged(award: Award) -> None:
 
 
 def test_the_decision_issues_its_letter(paid_award, bureau_admin, owner_a, django_capture_on_commit_callbacks):
-    LetterIssuer.objects.create(authority=AUTHORITY, repayment_account_name="广州开发区财政国库支付中心",
-                                repayment_bank="中国工商银行广州开发区支行",
-                                repayment_account_number="3602000109000123456")
+    LetterIssuer.objects.create(
+        authority=AUTHORITY,
+        repayment_account_name="广州开发区财政国库支付中心",
+        repayment_bank="中国工商银行广州开发区支行",
+        repayment_account_number="3602000109000123456",
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        c = clawback_decide_with_letter(actor=bureau_admin, award=paid_award, amount="300000.50", reason=REASON,
-                                        due_on=today().replace(year=today().year + 1, month=1, day=15))
+        c = clawback_decide_with_letter(
+            actor=bureau_admin,
+            award=paid_award,
+            amount="300000.50",
+            reason=REASON,
+            due_on=today().replace(year=today().year + 1, month=1, day=15),
+        )
     letter = Letter.objects.get(kind="clawback")
     year = timezone.localdate().year
-    assert (letter.clawback, letter.application, letter.enterprise) == (c, paid_award.application,
-                                                                        paid_award.enterprise)
+    assert (letter.clawback, letter.application, letter.enterprise) == (
+        c,
+        paid_award.application,
+        paid_award.enterprise,
+    )
     assert letter.number == f"穗开经信决字〔{year}〕1号" and letter.amount == c.amount
     assert letter.status == Letter.Status.READY and letter.template == "clawback_v1"
     text = squash(pdf_text(letter.pdf.read()))
-    for expected in ("支持资金的决定", REASON, "300,000.50", "叁拾万元伍角",
-                     c.number, "3602000109000123456", "中国工商银行广州开发区支行", f"{year + 1}年1月15日前",
-                     "六十日内向广州市黄埔区人民政府申请行政复议", "六个月内", "行政诉讼", "自收到本决定书之日起",
-                     "特此决定"):
+    for expected in (
+        "支持资金的决定",
+        REASON,
+        "300,000.50",
+        "叁拾万元伍角",
+        c.number,
+        "3602000109000123456",
+        "中国工商银行广州开发区支行",
+        f"{year + 1}年1月15日前",
+        "六十日内向广州市黄埔区人民政府申请行政复议",
+        "六个月内",
+        "行政诉讼",
+        "自收到本决定书之日起",
+        "特此决定",
+    ):
         assert squash(expected) in text, expected
     # the enterprise sees it with what it owes; the administrator on the award's page
     assert letter.number in _page(owner_a, "/payments/")
@@ -78,8 +106,9 @@ def _page(user, url):
     return client.get(url).content.decode()
 
 
-def test_without_an_account_configured_the_letter_names_who_tells_it(paid_award, bureau_admin,
-                                                                     django_capture_on_commit_callbacks):
+def test_without_an_account_configured_the_letter_names_who_tells_it(
+    paid_award, bureau_admin, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         clawback_decide_with_letter(actor=bureau_admin, award=paid_award, amount="1000", reason=REASON)
     text = squash(pdf_text(Letter.objects.get(kind="clawback").pdf.read()))
@@ -100,8 +129,7 @@ def test_no_letter_no_claw_back(paid_award, bureau_admin):
 @pytest.mark.parametrize("who", ["reviewer", "owner_a", "owner_b", "expert", "bureau_admin_th"])
 def test_only_the_districts_administrator_decides(paid_award, request, who):
     with pytest.raises(PermissionDenied):
-        clawback_decide_with_letter(actor=request.getfixturevalue(who), award=paid_award, amount="1000",
-                                    reason=REASON)
+        clawback_decide_with_letter(actor=request.getfixturevalue(who), award=paid_award, amount="1000", reason=REASON)
     unchanged(paid_award)
 
 

@@ -22,17 +22,21 @@ def _letter(application, reviewer):
         return services.letter_create(application=application, kind="approval", actor=reviewer)
 
 
-@pytest.mark.parametrize(("code", "authority", "prefix"), [
-    ("hp-compute-voucher", "广州开发区经济和信息化局", "穗开经信批字"),
-    ("hp-revenue-growth", "广州开发区经济和信息化局", "穗开经信批字"),
-    ("hp-data-space", "广州开发区政务服务和数据管理局", "穗开政数批字"),
-    ("hp-data-asset-entry", "广州开发区政务服务和数据管理局", "穗开政数批字"),
-    ("hp-data-trading", "广州开发区政务服务和数据管理局", "穗开政数批字"),
-    ("hp-open-source", "广州开发区科技创新局", "穗开科创批字"),
-    ("th-dcmm", "广州市天河区科技工业和信息化局", "天科工信批字"),
-])
-def test_the_responsible_unit_issues_the_letter(catalogue, enterprise_a, owner_a, reviewer, reviewer_th, code,
-                                                authority, prefix):
+@pytest.mark.parametrize(
+    ("code", "authority", "prefix"),
+    [
+        ("hp-compute-voucher", "广州开发区经济和信息化局", "穗开经信批字"),
+        ("hp-revenue-growth", "广州开发区经济和信息化局", "穗开经信批字"),
+        ("hp-data-space", "广州开发区政务服务和数据管理局", "穗开政数批字"),
+        ("hp-data-asset-entry", "广州开发区政务服务和数据管理局", "穗开政数批字"),
+        ("hp-data-trading", "广州开发区政务服务和数据管理局", "穗开政数批字"),
+        ("hp-open-source", "广州开发区科技创新局", "穗开科创批字"),
+        ("th-dcmm", "广州市天河区科技工业和信息化局", "天科工信批字"),
+    ],
+)
+def test_the_responsible_unit_issues_the_letter(
+    catalogue, enterprise_a, owner_a, reviewer, reviewer_th, code, authority, prefix
+):
     programme = catalogue[code]
     assert (programme.responsible_unit, programme.letter_prefix) == (authority, prefix)
     issuer = reviewer_th if programme.policy.district == "tianhe" else reviewer  # the district's bureau

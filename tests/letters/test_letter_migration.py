@@ -22,13 +22,27 @@ def test_existing_letters_are_untouched_and_name_their_programme(catalogue, ente
         old = executor.loader.project_state(BEFORE).apps
         Letter = old.get_model("reviews", "Letter")
         letter = Letter.objects.create(
-            application_id=app.pk, kind="approval", status="ready", authority="广州开发区政务服务和数据管理局",
-            prefix="穗开政数批字", year=2026, serial=7, number="穗开政数批字〔2026〕7号", code="ABCDEFGH23",
-            template="approval_v1", addressee_name=enterprise_a.name, addressee_credit_code=enterprise_a.credit_code,
-            issued_on="2026-03-10", context={"number": "穗开政数批字〔2026〕7号", "amount": "1000.00"},
-            sha256="ab" * 32, size=1234)
-        before = {f: getattr(letter, f) for f in ("number", "context", "sha256", "status", "application_id",
-                                                   "serial", "code", "template", "size")}
+            application_id=app.pk,
+            kind="approval",
+            status="ready",
+            authority="广州开发区政务服务和数据管理局",
+            prefix="穗开政数批字",
+            year=2026,
+            serial=7,
+            number="穗开政数批字〔2026〕7号",
+            code="ABCDEFGH23",
+            template="approval_v1",
+            addressee_name=enterprise_a.name,
+            addressee_credit_code=enterprise_a.credit_code,
+            issued_on="2026-03-10",
+            context={"number": "穗开政数批字〔2026〕7号", "amount": "1000.00"},
+            sha256="ab" * 32,
+            size=1234,
+        )
+        before = {
+            f: getattr(letter, f)
+            for f in ("number", "context", "sha256", "status", "application_id", "serial", "code", "template", "size")
+        }
         executor = MigrationExecutor(connection)
         executor.migrate(AFTER)
         new = executor.loader.project_state(AFTER).apps

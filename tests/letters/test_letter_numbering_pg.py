@@ -44,10 +44,12 @@ def test_parallel_decisions_get_unique_gapless_numbers(catalogue, enterprise_a, 
     def decide(app):
         def fn():
             with transaction.atomic():
-                services.letter_create(application=app, kind="supplement", actor=reviewer,
-                                       context={"items": [{"label": "营业执照"}]})
+                services.letter_create(
+                    application=app, kind="supplement", actor=reviewer, context={"items": [{"label": "营业执照"}]}
+                )
                 if app.pk in failing:
                     raise RuntimeError("decision rolled back")
+
         return fn
 
     errors = run_in_threads([decide(a) for a in apps])
@@ -67,8 +69,10 @@ def test_first_use_of_a_new_series_races_safely(catalogue, enterprise_a, owner_a
     def decide(app):
         def fn():
             with transaction.atomic():
-                services.letter_create(application=app, kind="supplement", actor=reviewer,
-                                       context={"items": [{"label": "审计报告"}]})
+                services.letter_create(
+                    application=app, kind="supplement", actor=reviewer, context={"items": [{"label": "审计报告"}]}
+                )
+
         return fn
 
     assert run_in_threads([decide(a) for a in apps]) == []

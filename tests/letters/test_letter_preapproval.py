@@ -28,9 +28,16 @@ pytestmark = pytest.mark.django_db
 
 def make_preapproval(catalogue, enterprise, owner, *, n: int = 7) -> PreApproval:
     return PreApproval.objects.create(
-        reference=f"SQ2026-{n:06d}", enterprise=enterprise, programme=catalogue["th-events"],
-        event_name="天河人工智能大模型产业峰会", event_date=timezone.localdate() + dt.timedelta(days=30),
-        venue="天河区体育西路", plan="主论坛、三场分论坛。", budget=Decimal("800000.00"), requested_by=owner)
+        reference=f"SQ2026-{n:06d}",
+        enterprise=enterprise,
+        programme=catalogue["th-events"],
+        event_name="天河人工智能大模型产业峰会",
+        event_date=timezone.localdate() + dt.timedelta(days=30),
+        venue="天河区体育西路",
+        plan="主论坛、三场分论坛。",
+        budget=Decimal("800000.00"),
+        requested_by=owner,
+    )
 
 
 @pytest.fixture
@@ -45,27 +52,46 @@ def nothing_issued(p: PreApproval) -> None:
     assert not AuditEvent.objects.filter(action__in=["preapproval.approve", "letter.create"]).exists()
 
 
-def test_approving_issues_the_letter_in_the_same_transaction(pending, reviewer_th, owner_a,
-                                                            django_capture_on_commit_callbacks):
+def test_approving_issues_the_letter_in_the_same_transaction(
+    pending, reviewer_th, owner_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        decided = preapproval_decide_with_letter(actor=reviewer_th, preapproval=pending, approve=True,
-                                                 reason="同意，请按方案举办。")
+        decided = preapproval_decide_with_letter(
+            actor=reviewer_th, preapproval=pending, approve=True, reason="同意，请按方案举办。"
+        )
     [letter] = Letter.objects.all()
     letter.refresh_from_db()
     year = timezone.localdate().year
     assert decided.state == PreApproval.State.APPROVED
     assert (letter.kind, letter.application, letter.preapproval, letter.programme.code) == (
-        "preapproval", None, pending, "th-events")
+        "preapproval",
+        None,
+        pending,
+        "th-events",
+    )
     assert letter.number == f"天科工信复字〔{year}〕1号"  # its own series, not the approvals' 批字
-    assert (letter.authority, letter.enterprise, letter.amount) == ("广州市天河区科技工业和信息化局",
-                                                                   pending.enterprise, None)  # grants no money
+    assert (letter.authority, letter.enterprise, letter.amount) == (
+        "广州市天河区科技工业和信息化局",
+        pending.enterprise,
+        None,
+    )  # grants no money
     assert letter.status == Letter.Status.READY and letter.template == "preapproval_v1"
     text = squash(pdf_text(letter.pdf.read()))
-    for expected in (letter.number, "关于同意", "事前申请的函", pending.reference, pending.event_name,
-                     "捌拾万元整", "不是对支持资金的核定", "特此函复", letter.code):
+    for expected in (
+        letter.number,
+        "关于同意",
+        "事前申请的函",
+        pending.reference,
+        pending.event_name,
+        "捌拾万元整",
+        "不是对支持资金的核定",
+        "特此函复",
+        letter.code,
+    ):
         assert squash(expected) in text, expected
-    assert AuditEvent.objects.filter(action="letter.create", target_id=str(letter.pk),
-                                     after__preapproval=pending.reference).exists()
+    assert AuditEvent.objects.filter(
+        action="letter.create", target_id=str(letter.pk), after__preapproval=pending.reference
+    ).exists()
 
 
 def test_a_refusal_issues_no_letter(pending, reviewer_th):
@@ -86,8 +112,9 @@ def test_no_letter_no_approval(pending, reviewer_th, catalogue):
     nothing_issued(pending)
 
 
-def test_numbers_are_gapless_and_the_series_word_is_data(catalogue, enterprise_a, enterprise_b, owner_a, owner_b,
-                                                         reviewer_th):
+def test_numbers_are_gapless_and_the_series_word_is_data(
+    catalogue, enterprise_a, enterprise_b, owner_a, owner_b, reviewer_th
+):
     year = timezone.localdate().year
     first = make_preapproval(catalogue, enterprise_a, owner_a, n=1)
     second = make_preapproval(catalogue, enterprise_b, owner_b, n=2)
@@ -96,8 +123,10 @@ def test_numbers_are_gapless_and_the_series_word_is_data(catalogue, enterprise_a
     with pytest.raises(ValidationError):  # refused without a reason: nothing taken
         preapproval_decide_with_letter(actor=reviewer_th, preapproval=second, approve=False)
     preapproval_decide_with_letter(actor=reviewer_th, preapproval=second, approve=True)
-    assert [x.number for x in Letter.objects.order_by("serial")] == [f"天科工信复字〔{year}〕1号",
-                                                                    f"天科工信复字〔{year}〕2号"]
+    assert [x.number for x in Letter.objects.order_by("serial")] == [
+        f"天科工信复字〔{year}〕1号",
+        f"天科工信复字〔{year}〕2号",
+    ]
     LetterIssuer.objects.create(authority="广州市天河区科技工业和信息化局", series_words={"preapproval": "同意字"})
     preapproval_decide_with_letter(actor=reviewer_th, preapproval=third, approve=True)
     assert Letter.objects.get(preapproval=third).number == f"天科工信同意字〔{year}〕1号"
@@ -121,9 +150,9 @@ def test_only_the_districts_bureau_issues_it(pending, request, who):
     nothing_issued(pending)
 
 
-def test_the_enterprise_sees_it_on_its_page_in_the_api_and_at_verify(pending, reviewer_th, owner_a, owner_b,
-                                                                     client_for, api_for,
-                                                                     django_capture_on_commit_callbacks):
+def test_the_enterprise_sees_it_on_its_page_in_the_api_and_at_verify(
+    pending, reviewer_th, owner_a, owner_b, client_for, api_for, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         preapproval_decide_with_letter(actor=reviewer_th, preapproval=pending, approve=True)
     letter = Letter.objects.get()
@@ -136,7 +165,8 @@ def test_the_enterprise_sees_it_on_its_page_in_the_api_and_at_verify(pending, re
     assert download.status_code == 200 and download["X-Content-SHA256"] == letter.sha256
     mine = api_for(owner_a).get("/api/v1/letters/").json()["results"]
     assert [(x["number"], x["application"], x["preapproval"]) for x in mine] == [
-        (letter.number, None, pending.reference)]
+        (letter.number, None, pending.reference)
+    ]
     assert letter.number in client_for(owner_a).get(reverse("reviews:letter_list")).content.decode()
     # another enterprise: nothing of it
     assert client_for(owner_b).get(reverse("reviews:letter_download", args=[letter.pk])).status_code == 404
@@ -148,26 +178,33 @@ def test_the_enterprise_sees_it_on_its_page_in_the_api_and_at_verify(pending, re
     assert api_for(None).get(f"/api/v1/letters/verify/{letter.code}/").json()["valid"] is True
 
 
-def test_the_page_and_the_api_decide_with_the_letter(catalogue, pending, reviewer_th, bureau_admin_th, enterprise_a,
-                                                     owner_a, owner_b, reviewer, client_for, api_for):
+def test_the_page_and_the_api_decide_with_the_letter(
+    catalogue, pending, reviewer_th, bureau_admin_th, enterprise_a, owner_a, owner_b, reviewer, client_for, api_for
+):
     url = f"/api/v1/preapprovals/{pending.pk}/decide/"
     assert api_for(owner_a).post(url, {"approve": True}, format="json").status_code == 403
     assert api_for(owner_b).post(url, {"approve": True}, format="json").status_code == 404
     assert api_for(reviewer).post(url, {"approve": True}, format="json").status_code == 404  # Huangpu's
-    assert client_for(owner_a).post(reverse("reviews:preapproval_decide", args=[pending.pk]),
-                                    {"decision": "approve"}).status_code == 403
+    assert (
+        client_for(owner_a)
+        .post(reverse("reviews:preapproval_decide", args=[pending.pk]), {"decision": "approve"})
+        .status_code
+        == 403
+    )
     nothing_issued(pending)
     response = api_for(reviewer_th).post(url, {"approve": True, "reason": "同意"}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "approved"
     assert [x["number"] for x in response.json()["letters"]] == [Letter.objects.get().number]
     other = make_preapproval(catalogue, enterprise_a, owner_a, n=8)
-    done = client_for(bureau_admin_th).post(reverse("reviews:preapproval_decide", args=[other.pk]),
-                                            {"decision": "approve", "reason": ""})
+    done = client_for(bureau_admin_th).post(
+        reverse("reviews:preapproval_decide", args=[other.pk]), {"decision": "approve", "reason": ""}
+    )
     assert done.status_code == 302 and Letter.objects.filter(preapproval=other, kind="preapproval").count() == 1
 
 
-def test_bureau_staff_of_another_district_do_not_see_it(pending, reviewer_th, reviewer, bureau_admin,
-                                                       client_for, api_for):
+def test_bureau_staff_of_another_district_do_not_see_it(
+    pending, reviewer_th, reviewer, bureau_admin, client_for, api_for
+):
     preapproval_decide_with_letter(actor=reviewer_th, preapproval=pending, approve=True)
     letter = Letter.objects.get()
     assert letter.number in client_for(reviewer_th).get(reverse("reviews:letter_list")).content.decode()
@@ -181,5 +218,4 @@ def test_an_existing_application_letter_keeps_working(application_a, reviewer):
     make_award(application=application_a, amount="1000")
     with transaction.atomic():
         letter = letter_create(application=application_a, kind="approval", actor=reviewer)
-    assert (letter.application, letter.preapproval, letter.programme) == (application_a, None,
-                                                                          application_a.programme)
+    assert (letter.application, letter.preapproval, letter.programme) == (application_a, None, application_a.programme)

@@ -25,7 +25,8 @@ def create(application, kind="approval", actor=None, context=None, capture=None)
 
 
 def test_approval_letter_pdf_says_number_addressee_and_amount_in_both_forms(
-        award_a, application_a, reviewer, django_capture_on_commit_callbacks):
+    award_a, application_a, reviewer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         letter = create(application_a, actor=reviewer)
     letter.refresh_from_db()
@@ -46,8 +47,9 @@ def test_approval_letter_pdf_says_number_addressee_and_amount_in_both_forms(
     assert letter.code in text
     assert letter.template == "approval_v1" and letter.amount == Decimal("123456.78")
     # the enterprise's members are told once
-    assert Notification.objects.filter(kind="letter", recipient__membership__enterprise=application_a.enterprise,
-                                       dedupe_key=f"letter:{letter.pk}").exists()
+    assert Notification.objects.filter(
+        kind="letter", recipient__membership__enterprise=application_a.enterprise, dedupe_key=f"letter:{letter.pk}"
+    ).exists()
     assert AuditEvent.objects.filter(action="letter.create", target_id=str(letter.pk)).exists()
 
 
@@ -71,8 +73,10 @@ def test_pdf_embeds_the_noto_cjk_font_as_a_subset(award_a, application_a, django
 def test_numbers_are_sequential_per_prefix_and_year(catalogue, enterprise_a, owner_a, reviewer, reviewer_th):
     from .helpers import make_application
 
-    hp = [make_application(enterprise=enterprise_a, programme=catalogue["hp-revenue-growth"], created_by=owner_a)
-          for _ in range(3)]
+    hp = [
+        make_application(enterprise=enterprise_a, programme=catalogue["hp-revenue-growth"], created_by=owner_a)
+        for _ in range(3)
+    ]
     th = make_application(enterprise=enterprise_a, programme=catalogue["th-consortium"], created_by=owner_a)
     letters = [create(a, kind="supplement", actor=reviewer, context={"items": [{"label": "营业执照"}]}) for a in hp]
     other = create(th, kind="supplement", actor=reviewer_th, context={"items": [{"label": "审计报告"}]})
@@ -101,11 +105,15 @@ def test_approval_and_decline_letters_are_made_once_per_application(application_
 def test_supplement_notice_lists_every_item(application_a, reviewer, django_capture_on_commit_callbacks):
     import datetime as dt
 
-    items = [{"label": "营业执照", "note": "请上传加盖公章的副本"}, {"label": "发票", "note": "缺少2026年3月发票"},
-             {"label": "支付凭证", "note": ""}]
+    items = [
+        {"label": "营业执照", "note": "请上传加盖公章的副本"},
+        {"label": "发票", "note": "缺少2026年3月发票"},
+        {"label": "支付凭证", "note": ""},
+    ]
     with django_capture_on_commit_callbacks(execute=True):
-        letter = create(application_a, kind="supplement", actor=reviewer,
-                        context={"items": items, "due_on": dt.date(2026, 12, 8)})
+        letter = create(
+            application_a, kind="supplement", actor=reviewer, context={"items": items, "due_on": dt.date(2026, 12, 8)}
+        )
     letter.refresh_from_db()
     text = squash(pdf_text(letter.pdf.read()))
     for item in items:
@@ -122,8 +130,9 @@ def test_supplement_notice_without_items_is_refused_and_takes_no_number(applicat
 
 def test_decline_notice_states_reason_and_remedies(application_a, reviewer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        letter = create(application_a, kind="decline", actor=reviewer,
-                        context={"reason": "年度场内交易额未达到100万元。"})
+        letter = create(
+            application_a, kind="decline", actor=reviewer, context={"reason": "年度场内交易额未达到100万元。"}
+        )
     letter.refresh_from_db()
     text = squash(pdf_text(letter.pdf.read()))
     assert "年度场内交易额未达到100万元" in text and "行政复议" in text and "不予支持" in text
@@ -213,8 +222,9 @@ def test_failures_are_recorded_on_the_letter(application_a, award_a, reviewer, m
     assert "disk full" in letter.last_error and letter.attempts == letter_generate.max_retries + 1
 
 
-def test_revoked_letter_keeps_its_pdf(application_a, award_a, reviewer, bureau_admin,
-                                      django_capture_on_commit_callbacks):
+def test_revoked_letter_keeps_its_pdf(
+    application_a, award_a, reviewer, bureau_admin, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         letter = create(application_a, actor=reviewer)
     letter.refresh_from_db()
@@ -244,8 +254,9 @@ def test_periodic_sweep_generates_letters_left_pending(application_a, award_a, r
     assert letters_generate_pending.delay().get() == 0
 
 
-def test_another_districts_staff_neither_issue_nor_see_nor_revoke_a_letter(application_a, award_a, reviewer,
-                                                                            reviewer_th, bureau_admin_th):
+def test_another_districts_staff_neither_issue_nor_see_nor_revoke_a_letter(
+    application_a, award_a, reviewer, reviewer_th, bureau_admin_th
+):
     """所属区域: application_a is Huangpu's; Tianhe's staff are refused at every step, nothing written."""
     from reviews.letters.selectors import letters_for_actor
 

@@ -30,7 +30,8 @@ def letter(application_a, award_a, reviewer, django_capture_on_commit_callbacks)
 
 
 def test_members_of_the_enterprise_and_the_bureau_download_the_pdf(
-        letter, client_for, owner_a, agent_a, reviewer, reviewer_other, bureau_admin):
+    letter, client_for, owner_a, agent_a, reviewer, reviewer_other, bureau_admin
+):
     url = reverse("reviews:letter_download", args=[letter.pk])
     for user in (owner_a, agent_a, reviewer, reviewer_other, bureau_admin):
         response = client_for(user).get(url)
@@ -67,8 +68,15 @@ def test_verification_page_confirms_the_letter(letter, client_for):
     response = client_for(None).get(reverse("reviews:letter_verify", args=[letter.code.lower()]))
     page = response.content.decode()
     assert response.status_code == 200
-    for text in (letter.number, "广州甲智能科技有限公司", "123,456.78", "壹拾贰万叁仟肆佰伍拾陆元柒角捌分",
-                 letter.issued_on.strftime("%Y-%m-%d"), letter.sha256, "现行有效"):
+    for text in (
+        letter.number,
+        "广州甲智能科技有限公司",
+        "123,456.78",
+        "壹拾贰万叁仟肆佰伍拾陆元柒角捌分",
+        letter.issued_on.strftime("%Y-%m-%d"),
+        letter.sha256,
+        "现行有效",
+    ):
         assert text in page
 
 
@@ -117,10 +125,13 @@ def test_verify_start_redirects_to_the_code(client_for, db):
     assert response.status_code == 302 and response["Location"].endswith("/verify/ABCDEFGH/")
 
 
-def test_administrators_batch_generate_and_download_a_zip(catalogue, enterprise_a, owner_a, reviewer, client_for,
-                                                          bureau_admin, django_capture_on_commit_callbacks):
-    apps = [make_application(enterprise=enterprise_a, programme=catalogue["hp-data-trading"], created_by=owner_a)
-            for _ in range(3)]
+def test_administrators_batch_generate_and_download_a_zip(
+    catalogue, enterprise_a, owner_a, reviewer, client_for, bureau_admin, django_capture_on_commit_callbacks
+):
+    apps = [
+        make_application(enterprise=enterprise_a, programme=catalogue["hp-data-trading"], created_by=owner_a)
+        for _ in range(3)
+    ]
     for app in apps:
         make_award(application=app, amount="1000.00")
         with transaction.atomic():  # on_commit not executed: letters stay pending
@@ -143,8 +154,9 @@ def test_administrators_batch_generate_and_download_a_zip(catalogue, enterprise_
     assert AuditEvent.objects.filter(action="letter.download_zip").exists()
 
 
-def test_batch_and_revoke_are_refused_to_everyone_but_administrators(letter, client_for, owner_a, reviewer, expert,
-                                                                     provider_user):
+def test_batch_and_revoke_are_refused_to_everyone_but_administrators(
+    letter, client_for, owner_a, reviewer, expert, provider_user
+):
     for user in (owner_a, reviewer, expert, provider_user):
         c = client_for(user)
         assert c.post(reverse("reviews:letters_batch"), {"action": "zip", "letters": [letter.pk]}).status_code == 403

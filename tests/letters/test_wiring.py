@@ -32,14 +32,23 @@ def clock():
         yield c
 
 
-def test_return_for_supplement_issues_the_supplement_notice(catalogue, clock, enterprise_a, reviewer,
-                                                           django_capture_on_commit_callbacks):
-    app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW,
-                   materials=["business_license", "credit_commitment", "contract"])
+def test_return_for_supplement_issues_the_supplement_notice(
+    catalogue, clock, enterprise_a, reviewer, django_capture_on_commit_callbacks
+):
+    app = make_app(
+        enterprise_a,
+        catalogue["hp-data-trading"],
+        state=State.FORMAL_REVIEW,
+        materials=["business_license", "credit_commitment", "contract"],
+    )
     assign_to(app, reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        sr = formal.formal_review_return(actor=reviewer, application=app, note="请补齐", items=[
-            {"code": "exchange_certificate", "note": "须加盖交易所公章"}, {"code": "invoice"}])
+        sr = formal.formal_review_return(
+            actor=reviewer,
+            application=app,
+            note="请补齐",
+            items=[{"code": "exchange_certificate", "note": "须加盖交易所公章"}, {"code": "invoice"}],
+        )
     letter = Letter.objects.get(application=app, kind=Letter.Kind.SUPPLEMENT)
     assert letter.status == Letter.Status.READY and letter.issued_on.isoformat() == "2026-03-10"
     assert letter.number == "穗开政数补字〔2026〕1号"  # the 补正通知书's own series (issue 16)
@@ -50,17 +59,23 @@ def test_return_for_supplement_issues_the_supplement_notice(catalogue, clock, en
 
 
 def test_refused_return_takes_no_number(catalogue, clock, enterprise_a, reviewer):
-    app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW,
-                   materials=["business_license", "credit_commitment", "contract"])
+    app = make_app(
+        enterprise_a,
+        catalogue["hp-data-trading"],
+        state=State.FORMAL_REVIEW,
+        materials=["business_license", "credit_commitment", "contract"],
+    )
     assign_to(app, reviewer)
     with pytest.raises(ValidationError):  # leaves a missing material out (一次性告知)
-        formal.formal_review_return(actor=reviewer, application=app, items=[{"code": "invoice"}],
-                                    note="请一次性补正所列材料。")
+        formal.formal_review_return(
+            actor=reviewer, application=app, items=[{"code": "invoice"}], note="请一次性补正所列材料。"
+        )
     assert not Letter.objects.exists() and not LetterSeries.objects.filter(last_serial__gt=0).exists()
 
 
-def test_decline_issues_the_decline_notice(catalogue, clock, enterprise_a, reviewer,
-                                           django_capture_on_commit_callbacks):
+def test_decline_issues_the_decline_notice(
+    catalogue, clock, enterprise_a, reviewer, django_capture_on_commit_callbacks
+):
     app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.BUREAU_REVIEW)
     assign_to(app, reviewer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -71,7 +86,8 @@ def test_decline_issues_the_decline_notice(catalogue, clock, enterprise_a, revie
 
 
 def test_voucher_programme_final_approval_issues_voucher_and_approval_letter(
-        catalogue, clock, enterprise_a, reviewer, bureau_admin, django_capture_on_commit_callbacks):
+    catalogue, clock, enterprise_a, reviewer, bureau_admin, django_capture_on_commit_callbacks
+):
     programme = catalogue["hp-compute-voucher"]
     make_pool(programme, 2026)
     app = make_app(enterprise_a, programme, state=State.BUREAU_REVIEW, inputs={"eligible_cost": "300000"})
@@ -92,8 +108,9 @@ def test_voucher_programme_final_approval_issues_voucher_and_approval_letter(
     assert "2027年3月24日" in text and "第二条" in text
 
 
-def test_upheld_objection_issues_the_decline_notice(catalogue, clock, enterprise_a, reviewer, bureau_admin,
-                                                    django_capture_on_commit_callbacks):
+def test_upheld_objection_issues_the_decline_notice(
+    catalogue, clock, enterprise_a, reviewer, bureau_admin, django_capture_on_commit_callbacks
+):
     programme = catalogue["hp-data-trading"]
     make_pool(programme, 2026)
     app = make_app(enterprise_a, programme, state=State.BUREAU_REVIEW, inputs={"annual_listed_trading": "5000000"})

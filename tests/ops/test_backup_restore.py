@@ -53,14 +53,24 @@ def test_pg_dump_and_pg_restore_round_trip(catalogue, tmp_path):
         cursor.execute(f'CREATE DATABASE "{target}"')
     try:
         args, env = _conn_args(target)
-        restored = subprocess.run(["pg_restore", *args, *RESTORE_FLAGS, str(dump)], env=env, capture_output=True,
-                                  text=True)
+        restored = subprocess.run(
+            ["pg_restore", *args, *RESTORE_FLAGS, str(dump)], env=env, capture_output=True, text=True
+        )
         assert restored.returncode == 0, restored.stderr[-2000:]
         before, after = _counts(source), _counts(target)
         assert after == before and before["portal_auditevent"] >= 1 and before["vouchers_programme"] > 5
-        triggers = subprocess.run(["psql", *args, "-Atc", "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
-                                   "AND tgrelid = 'portal_auditevent'::regclass"], env=env, capture_output=True,
-                                  text=True, check=True).stdout.split()
+        triggers = subprocess.run(
+            [
+                "psql",
+                *args,
+                "-Atc",
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = 'portal_auditevent'::regclass",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         assert triggers, "the audit trail's append-only trigger was not restored"
     finally:
         with connection.cursor() as cursor:

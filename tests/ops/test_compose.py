@@ -52,8 +52,10 @@ def test_valid_against_the_compose_specification(compose):
 
 def test_the_schema_would_see_a_mistake(compose):
     schema = json.loads((ROOT / "tests" / "ops" / "schema" / "compose-spec.json").read_text(encoding="utf-8"))
-    broken = {**compose, "services": {**compose["services"], "web": {**compose["services"]["web"],
-                                                                     "restart": {"policy": "always"}}}}
+    broken = {
+        **compose,
+        "services": {**compose["services"], "web": {**compose["services"]["web"], "restart": {"policy": "always"}}},
+    }
     assert list(jsonschema.Draft7Validator(schema).iter_errors(broken))
     typo = {**compose, "services": {**compose["services"], "web": {**compose["services"]["web"], "helthcheck": {}}}}
     assert list(jsonschema.Draft7Validator(schema).iter_errors(typo))
@@ -147,8 +149,13 @@ def test_the_proxy_terminates_tls_and_redirects_http(nginx):
 
 
 def test_the_proxy_sets_the_forwarded_headers_itself(nginx):
-    for header in ("Host $host", "X-Real-IP $remote_addr", "X-Forwarded-For $remote_addr",
-                   "X-Forwarded-Proto $scheme", "X-Request-ID $portal_request_id"):
+    for header in (
+        "Host $host",
+        "X-Real-IP $remote_addr",
+        "X-Forwarded-For $remote_addr",
+        "X-Forwarded-Proto $scheme",
+        "X-Request-ID $portal_request_id",
+    ):
         assert f"proxy_set_header {header};" in nginx, header
     assert "proxy_pass $portal_web;" in nginx and "http://web:8000" in nginx
 
@@ -170,8 +177,11 @@ def test_the_proxy_buffers_bodies_and_enforces_the_upload_size(nginx, services):
 @pytest.fixture(scope="module")
 def dockerfile() -> list[str]:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    return [line.strip() for line in text.replace("\\\n", " ").splitlines() if line.strip()
-            and not line.strip().startswith("#")]
+    return [
+        line.strip()
+        for line in text.replace("\\\n", " ").splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
 
 
 def test_the_image_runs_as_a_non_root_user(dockerfile):
@@ -191,8 +201,11 @@ def test_the_image_serves_with_gunicorn_and_does_not_migrate(dockerfile):
 
 
 def test_dockerignore_keeps_the_host_out():
-    entries = {line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-               if line.strip() and not line.startswith("#")}
+    entries = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     assert {".venv", ".tools", "var", ".git", ".env"} <= entries
 
 

@@ -82,9 +82,12 @@ def _env_file(example: str, values: dict[str, str]) -> str:
 def _process_env() -> dict[str, str]:
     """The operator's shell: PATH, HOME and the package registries' settings; nothing of this test run
     (its settings module, databases, eager tasks) and never a uv environment pointing elsewhere."""
-    keep = {k: v for k, v in os.environ.items()
-            if k in ("PATH", "HOME", "USER", "TMPDIR", "http_proxy", "https_proxy", "no_proxy")
-            or k.startswith(("PIP_", "UV_"))}
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if k in ("PATH", "HOME", "USER", "TMPDIR", "http_proxy", "https_proxy", "no_proxy")
+        or k.startswith(("PIP_", "UV_"))
+    }
     keep.pop("UV_PROJECT_ENVIRONMENT", None)
     return {**keep, "LANG": "C.UTF-8"}
 
@@ -120,8 +123,15 @@ def databases():
 
 
 def _bash(script: str, cwd: Path, env: dict[str, str], timeout: int) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _stop_leftovers(clone: Path) -> None:
@@ -160,21 +170,27 @@ def test_a_fresh_clone_runs_in_production_shape_by_the_readme(databases, tmp_pat
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, timeout=300)
     start, stop = readme_blocks((clone / "README.md").read_text(encoding="utf-8"))
     port = _free_port()
-    (clone / ".env").write_text(_env_file((clone / ".env.example").read_text(encoding="utf-8"), {
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "PORTAL_SITE_URL": f"https://{HOST}",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "PORTAL_PRIVATE_STORAGE": str(clone / "var" / "private"),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
-        "PORTAL_TRUSTED_PROXIES": "127.0.0.1",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(_free_port()),
-        "EMAIL_USE_TLS": "false",
-    }), encoding="utf-8")
+    (clone / ".env").write_text(
+        _env_file(
+            (clone / ".env.example").read_text(encoding="utf-8"),
+            {
+                "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+                "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+                "DJANGO_ALLOWED_HOSTS": HOST,
+                "PORTAL_SITE_URL": f"https://{HOST}",
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis_url,
+                "PORTAL_PRIVATE_STORAGE": str(clone / "var" / "private"),
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+                "WEB_CONCURRENCY": "2",
+                "PORTAL_TRUSTED_PROXIES": "127.0.0.1",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(_free_port()),
+                "EMAIL_USE_TLS": "false",
+            },
+        ),
+        encoding="utf-8",
+    )
     (clone / ".env").chmod(0o600)
     env = _process_env()
     base = f"http://127.0.0.1:{port}"
@@ -197,8 +213,10 @@ def test_a_fresh_clone_runs_in_production_shape_by_the_readme(databases, tmp_pat
         # a letter: demo_seed queues one (on commit, to Redis); the worker renders it
         seeded = _bash("set -a && . ./.env && set +a && .venv/bin/python manage.py demo_seed", clone, env, 600)
         assert seeded.returncode == 0, seeded.stdout[-2000:] + seeded.stderr[-2000:]
-        count = ("set -a && . ./.env && set +a && .venv/bin/python manage.py shell -c \"from reviews.models "
-                 "import Letter; print(Letter.objects.exclude(sha256='').filter(status='ready').count())\"")
+        count = (
+            'set -a && . ./.env && set +a && .venv/bin/python manage.py shell -c "from reviews.models '
+            "import Letter; print(Letter.objects.exclude(sha256='').filter(status='ready').count())\""
+        )
         deadline, ready = time.monotonic() + 180, 0
         while time.monotonic() < deadline:
             answer = _bash(count, clone, env, 120)

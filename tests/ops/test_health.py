@@ -122,10 +122,29 @@ def test_a_worker_writes_its_heartbeat(settings, tmp_path):
     if not settings.REDIS_URL or "RedisCache" not in settings.CACHES["default"]["BACKEND"]:
         pytest.skip("needs Redis (REDIS_URL): the worker's heartbeat is read from the shared cache")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "TEST_CELERY_EAGER": "false"}
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo",
-                               "-Q", f"ops-heartbeat-{os.getpid()}", "-l", "warning", "--without-mingle",
-                               "--without-gossip"], cwd=ROOT, env=env, stdout=(tmp_path / "worker.log").open("w"),
-                              stderr=subprocess.STDOUT, start_new_session=True)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            f"ops-heartbeat-{os.getpid()}",
+            "-l",
+            "warning",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=(tmp_path / "worker.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 60
         while health.heartbeat_age("worker", this_host=True) is None:

@@ -22,9 +22,13 @@ FAKE_PDF = b"%PDF-1.7\n% a stand-in for the rendered letter\n%%EOF\n"
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
     settings.SITE_URL = "https://portal.example.cn"
 
 
@@ -101,8 +105,11 @@ def test_an_administrator_retries_it_on_the_page(failed, bureau_admin, django_ca
     failed.refresh_from_db()
     assert failed.status == Letter.Status.READY and failed.sha256 and failed.last_error == ""
     event = AuditEvent.objects.get(action="letter.retry")
-    assert event.actor_id == bureau_admin.pk and event.before["status"] == "failed" and "font" in event.before[
-        "last_error"]
+    assert (
+        event.actor_id == bureau_admin.pk
+        and event.before["status"] == "failed"
+        and "font" in event.before["last_error"]
+    )
 
 
 def test_an_administrator_retries_it_through_the_api(failed, bureau_admin, django_capture_on_commit_callbacks):

@@ -43,8 +43,9 @@ def test_the_settings_log_json_through_the_request_filter():
     assert settings.LOGGING["formatters"][handler["formatter"]]["()"] == "portal.logging.JsonFormatter"
     assert handler["filters"] == ["request_context"]
     assert settings.LOGGING["filters"]["request_context"]["()"] == "portal.logging.RequestContextFilter"
-    assert settings.MIDDLEWARE.index("portal.middleware.RequestIdMiddleware") < \
-        settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+    assert settings.MIDDLEWARE.index("portal.middleware.RequestIdMiddleware") < settings.MIDDLEWARE.index(
+        "django.contrib.sessions.middleware.SessionMiddleware"
+    )
 
 
 @pytest.mark.django_db
@@ -113,8 +114,10 @@ def test_the_request_id_travels_with_a_queued_task():
 
 
 def test_production_logs_json_at_info():
-    code = ("import django, logging; django.setup(); "
-            "logging.getLogger('portal.request').info('hello %s', 'world', extra={'path': '/x'})")
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('portal.request').info('hello %s', 'world', extra={'path': '/x'})"
+    )
     out = run_python(code, clean_env(**PRODUCTION_ENV))
     assert out.returncode == 0, out.stderr
     [line] = [json.loads(text) for text in out.stderr.splitlines() if text.startswith("{")]

@@ -22,9 +22,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
 
 
 @pytest.fixture
@@ -38,14 +42,14 @@ def dead_broker() -> str:
 
 @pytest.fixture
 def approval(catalogue, enterprise_a, owner_a):
-    application = make_application(enterprise=enterprise_a, programme=catalogue["hp-data-trading"],
-                                   created_by=owner_a)
+    application = make_application(enterprise=enterprise_a, programme=catalogue["hp-data-trading"], created_by=owner_a)
     make_award(application=application, amount="10000.00")
     return application
 
 
-def test_a_letter_is_written_to_the_outbox_and_generated_at_commit(approval, reviewer,
-                                                                   django_capture_on_commit_callbacks):
+def test_a_letter_is_written_to_the_outbox_and_generated_at_commit(
+    approval, reviewer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         letter = services.letter_create(application=approval, kind=Letter.Kind.APPROVAL, actor=reviewer)
     message = OutboxMessage.objects.get(task=services.LETTER_GENERATE_TASK)
@@ -69,8 +73,9 @@ def test_an_unknown_task_is_refused():
     assert not OutboxMessage.objects.exists()
 
 
-def test_with_the_broker_down_the_request_waits_in_the_outbox(approval, reviewer, dead_broker,
-                                                              django_capture_on_commit_callbacks):
+def test_with_the_broker_down_the_request_waits_in_the_outbox(
+    approval, reviewer, dead_broker, django_capture_on_commit_callbacks
+):
     with real_broker(dead_broker), django_capture_on_commit_callbacks(execute=True):
         letter = services.letter_create(application=approval, kind=Letter.Kind.APPROVAL, actor=reviewer)
     message = OutboxMessage.objects.get(task=services.LETTER_GENERATE_TASK)
@@ -95,14 +100,20 @@ def test_with_the_broker_down_the_request_waits_in_the_outbox(approval, reviewer
     assert outbox_relay() == 0  # published once
 
 
-def test_a_notification_with_the_broker_down_reaches_the_inbox_at_once(owner_a, dead_broker,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_notification_with_the_broker_down_reaches_the_inbox_at_once(
+    owner_a, dead_broker, django_capture_on_commit_callbacks
+):
     from portal.models import Notification
     from portal.notifications import notify_users
 
     with real_broker(dead_broker), django_capture_on_commit_callbacks(execute=True):
-        notify_users(user_ids=[owner_a.pk], kind=Notification.Kind.REMINDER, subject="提醒", body="请补正。",
-                     dedupe_key="outbox-test")
+        notify_users(
+            user_ids=[owner_a.pk],
+            kind=Notification.Kind.REMINDER,
+            subject="提醒",
+            body="请补正。",
+            dedupe_key="outbox-test",
+        )
     note = Notification.objects.get(recipient=owner_a, dedupe_key="outbox-test")
     assert note.emailed_at is None
     assert outbox_waiting() == 1

@@ -19,18 +19,22 @@ def test_a_complete_production_environment_starts():
     assert out.stdout.strip() == "https://portal.example.cn"
 
 
-@pytest.mark.parametrize(("change", "named", "says"), [
-    ({"DATABASE_URL": None}, "DATABASE_URL", "PostgreSQL"),
-    ({"DATABASE_URL": "sqlite:////tmp/portal.sqlite3"}, "DATABASE_URL", "sqlite3"),
-    ({"REDIS_URL": None}, "REDIS_URL", "broker"),
-    ({"EMAIL_BACKEND": None}, "EMAIL_BACKEND", "mail"),
-    ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "EMAIL_BACKEND", "console"),
-    ({"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}, "EMAIL_BACKEND", "locmem"),
-    ({"PORTAL_SITE_URL": None}, "PORTAL_SITE_URL", "is not set"),
-    ({"PORTAL_SITE_URL": "http://127.0.0.1:8000"}, "PORTAL_SITE_URL", "https"),
-    ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY", "50 characters"),
-    ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS", "host names"),
-], ids=lambda v: "-".join(f"{k}={v}" for k, v in v.items()) if isinstance(v, dict) else None)
+@pytest.mark.parametrize(
+    ("change", "named", "says"),
+    [
+        ({"DATABASE_URL": None}, "DATABASE_URL", "PostgreSQL"),
+        ({"DATABASE_URL": "sqlite:////tmp/portal.sqlite3"}, "DATABASE_URL", "sqlite3"),
+        ({"REDIS_URL": None}, "REDIS_URL", "broker"),
+        ({"EMAIL_BACKEND": None}, "EMAIL_BACKEND", "mail"),
+        ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "EMAIL_BACKEND", "console"),
+        ({"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}, "EMAIL_BACKEND", "locmem"),
+        ({"PORTAL_SITE_URL": None}, "PORTAL_SITE_URL", "is not set"),
+        ({"PORTAL_SITE_URL": "http://127.0.0.1:8000"}, "PORTAL_SITE_URL", "https"),
+        ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY", "50 characters"),
+        ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS", "host names"),
+    ],
+    ids=lambda v: "-".join(f"{k}={v}" for k, v in v.items()) if isinstance(v, dict) else None,
+)
 def test_production_refuses_to_start_naming_the_variable(change, named, says):
     out = run_python(SETUP, clean_env(**{**PRODUCTION_ENV, **change}))
     assert out.returncode != 0
@@ -42,8 +46,14 @@ def test_production_refuses_to_start_naming_the_variable(change, named, says):
 def test_every_missing_variable_is_named_at_once():
     out = run_python(SETUP, clean_env(DJANGO_SETTINGS_MODULE="portal.settings.production"))
     assert out.returncode != 0
-    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND",
-                 "PORTAL_SITE_URL"):
+    for name in (
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_BACKEND",
+        "PORTAL_SITE_URL",
+    ):
         assert name in out.stderr, name
 
 
@@ -51,7 +61,7 @@ def test_every_missing_variable_is_named_at_once():
 
 ENTRY_POINTS = {
     "manage.py": "import sys, manage; sys.argv = ['manage.py', 'shell', '-c', "
-                 "'from django.conf import settings; print(settings.SETTINGS_MODULE)']; manage.main()",
+    "'from django.conf import settings; print(settings.SETTINGS_MODULE)']; manage.main()",
     "wsgi": "import portal.wsgi; from django.conf import settings; print(settings.SETTINGS_MODULE)",
     "celery": "from portal.celery import app; from django.conf import settings; print(settings.SETTINGS_MODULE)",
 }
@@ -121,7 +131,14 @@ def _comment_above(lines: list[str], name: str) -> str:
 def test_env_example_marks_what_production_requires():
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
     lines = text.splitlines()
-    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "PORTAL_SITE_URL",
-                 "POSTGRES_PASSWORD", "PORTAL_SERVER_NAME"):
+    for name in (
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "PORTAL_SITE_URL",
+        "POSTGRES_PASSWORD",
+        "PORTAL_SERVER_NAME",
+    ):
         assert "REQUIRED" in _comment_above(lines, name), name
     assert "\nEMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend\n" in text

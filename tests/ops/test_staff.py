@@ -80,8 +80,9 @@ def test_the_first_system_administrator(monkeypatch, settings):
 
 def test_a_recovery_code_works_once_and_is_audited(monkeypatch, settings):
     settings.PORTAL_STAFF_REQUIRE_2FA = True
-    out = create(monkeypatch, "--email", "reviewer@example.gov.cn", "--role", "reviewer", "--district", "huangpu",
-                 "--no-qr")
+    out = create(
+        monkeypatch, "--email", "reviewer@example.gov.cn", "--role", "reviewer", "--district", "huangpu", "--no-qr"
+    )
     code = printed_codes(out)[0]
     client = Client()
     sign_in(client, "reviewer@example.gov.cn")
@@ -124,16 +125,34 @@ def test_refusals(monkeypatch):
     with pytest.raises(CommandError):
         create(monkeypatch, "--email", "someone@example.gov.cn", "--role", "enterprise", "--no-qr")
     with pytest.raises(CommandError):  # the password validators apply
-        create(monkeypatch, "--email", "weak@example.gov.cn", "--role", "reviewer", "--district", "huangpu",
-               "--no-qr", password="123")
+        create(
+            monkeypatch,
+            "--email",
+            "weak@example.gov.cn",
+            "--role",
+            "reviewer",
+            "--district",
+            "huangpu",
+            "--no-qr",
+            password="123",
+        )
     assert User.objects.count() == 1 and AuditEvent.objects.filter(action="user.staff_create").count() == 1
 
 
 def test_a_generated_password_is_printed(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal, no --password-stdin
     out = io.StringIO()
-    call_command("staff_create", "--email", "gen@example.gov.cn", "--role", "bureau_admin", "--district", "huangpu",
-                 "--no-qr", stdout=out)
+    call_command(
+        "staff_create",
+        "--email",
+        "gen@example.gov.cn",
+        "--role",
+        "bureau_admin",
+        "--district",
+        "huangpu",
+        "--no-qr",
+        stdout=out,
+    )
     password = re.search(r"password: (\S+)", out.getvalue()).group(1)
     assert User.objects.get(email="gen@example.gov.cn").check_password(password)
 
@@ -145,8 +164,9 @@ def test_the_qr_code_is_drawn(monkeypatch):
 
 def test_reset_of_a_lost_authenticator(monkeypatch, settings):
     settings.PORTAL_STAFF_REQUIRE_2FA = True
-    first = create(monkeypatch, "--email", "lost@example.gov.cn", "--role", "reviewer", "--district", "huangpu",
-                   "--no-qr")
+    first = create(
+        monkeypatch, "--email", "lost@example.gov.cn", "--role", "reviewer", "--district", "huangpu", "--no-qr"
+    )
     user = User.objects.get(email="lost@example.gov.cn")
     AuthToken.objects.create(user=user)
     old_key, old_codes = printed_secret(first), printed_codes(first)
@@ -157,8 +177,9 @@ def test_reset_of_a_lost_authenticator(monkeypatch, settings):
         call_command("staff_otp_reset", "--email", "nobody@example.gov.cn", "--reason", "x")
 
     out = io.StringIO()
-    call_command("staff_otp_reset", "--email", "LOST@example.gov.cn", "--reason", "手机遗失，工单 1234", "--no-qr",
-                 stdout=out)
+    call_command(
+        "staff_otp_reset", "--email", "LOST@example.gov.cn", "--reason", "手机遗失，工单 1234", "--no-qr", stdout=out
+    )
     new_key, new_codes = printed_secret(out.getvalue()), printed_codes(out.getvalue())
     assert new_key != old_key and not set(new_codes) & set(old_codes)
     assert TOTPDevice.objects.filter(user=user).count() == 1 and StaticDevice.objects.filter(user=user).count() == 1

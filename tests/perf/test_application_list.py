@@ -26,9 +26,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(catalogue, owner_a, enterprise_a, owner_b, enterprise_b, reviewer, expert, bureau_admin, provider_user):
-    return World(catalogue=catalogue, owner_a=owner_a, enterprise_a=enterprise_a, owner_b=owner_b,
-                 enterprise_b=enterprise_b, reviewer=reviewer, expert=expert, bureau_admin=bureau_admin,
-                 provider_user=provider_user)
+    return World(
+        catalogue=catalogue,
+        owner_a=owner_a,
+        enterprise_a=enterprise_a,
+        owner_b=owner_b,
+        enterprise_b=enterprise_b,
+        reviewer=reviewer,
+        expert=expert,
+        bureau_admin=bureau_admin,
+        provider_user=provider_user,
+    )
 
 
 def walk(client, url: str) -> list[dict]:
@@ -44,11 +52,15 @@ def walk(client, url: str) -> list[dict]:
 def test_rows_are_what_the_list_serializer_gives(world, api_for, owner_a):
     world.applications(8)  # drafts and submitted, decided and not: nulls and values in every column
     Application.objects.filter(state=State.DRAFT).update(estimate_amount=None, window=world.window)
-    Application.objects.filter(state=State.APPROVED).update(decided_at=timezone.now(),
-                                                             estimate_amount=Decimal("1234567.80"))
+    Application.objects.filter(state=State.APPROVED).update(
+        decided_at=timezone.now(), estimate_amount=Decimal("1234567.80")
+    )
     listed = api_for(owner_a).get("/api/v1/applications/").json()["results"]
-    apps = Application.objects.select_related("programme", "enterprise").prefetch_related("claims") \
+    apps = (
+        Application.objects.select_related("programme", "enterprise")
+        .prefetch_related("claims")
         .order_by("-created_at", "-id")
+    )
     assert listed == [dict(row) for row in ApplicationListSerializer(apps, many=True).data]
     assert listed[0]["contract_numbers"] and listed[0]["state_label"]
     assert "estimate" not in listed[0]  # the calculator's steps are on the detail

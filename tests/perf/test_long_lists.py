@@ -12,9 +12,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(catalogue, owner_a, enterprise_a, owner_b, enterprise_b, reviewer, expert, bureau_admin, provider_user):
-    return World(catalogue=catalogue, owner_a=owner_a, enterprise_a=enterprise_a, owner_b=owner_b,
-                 enterprise_b=enterprise_b, reviewer=reviewer, expert=expert, bureau_admin=bureau_admin,
-                 provider_user=provider_user)
+    return World(
+        catalogue=catalogue,
+        owner_a=owner_a,
+        enterprise_a=enterprise_a,
+        owner_b=owner_b,
+        enterprise_b=enterprise_b,
+        reviewer=reviewer,
+        expert=expert,
+        bureau_admin=bureau_admin,
+        provider_user=provider_user,
+    )
 
 
 def pages(client, url: str, markers: list[str]) -> list[list[str]]:

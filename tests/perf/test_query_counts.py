@@ -54,26 +54,43 @@ CASES = [
     ListCase("api_overdue_admin", "admin", "/api/v1/reviews/overdue/", overdue, api=True),
     # experts and the batch ranking
     ListCase("page_expert_list", "expert", "/expert/", lambda w, n: w.expert_panels(n, submitted=False)),
-    ListCase("api_expert_assignments", "expert", "/api/v1/reviews/expert-assignments/",
-             lambda w, n: w.expert_panels(n, submitted=False), api=True, check_markers=False),
+    ListCase(
+        "api_expert_assignments",
+        "expert",
+        "/api/v1/reviews/expert-assignments/",
+        lambda w, n: w.expert_panels(n, submitted=False),
+        api=True,
+        check_markers=False,
+    ),
     ListCase("page_batches", "admin", "/review/batches/", World.expert_panels, check_markers=False),
     ListCase("page_batch_ranking", "admin", lambda w: f"/review/batches/{w.window.pk}/", World.expert_panels),
-    ListCase("api_batch_ranking", "admin", lambda w: f"/api/v1/reviews/batches/{w.window.pk}/ranking/",
-             World.expert_panels, api=True),
+    ListCase(
+        "api_batch_ranking",
+        "admin",
+        lambda w: f"/api/v1/reviews/batches/{w.window.pk}/ranking/",
+        World.expert_panels,
+        api=True,
+    ),
     # budget
     ListCase("page_budget", "admin", "/manage/budget/", World.pools),
     ListCase("page_budget_pool", "admin", lambda w: f"/manage/budget/pools/{w.pool.pk}/", World.awards),
     ListCase("api_budget_pools", "admin", "/api/v1/budget/pools/", World.pools, api=True),
-    ListCase("api_budget_ledger", "admin", lambda w: f"/api/v1/budget/pools/{w.pool.pk}/ledger/",
-             lambda w, n: w.awards(n, commit=False), api=True),
+    ListCase(
+        "api_budget_ledger",
+        "admin",
+        lambda w: f"/api/v1/budget/pools/{w.pool.pk}/ledger/",
+        lambda w, n: w.awards(n, commit=False),
+        api=True,
+    ),
     # public notices and objections
     ListCase("page_public_notices", "anon", "/notices/", World.notices),
     ListCase("page_public_notice", "anon", lambda w: f"/notices/{w.notice.pk}/", World.notice_entries),
     ListCase("page_notices_admin", "admin", "/review/notices/", World.notices),
     ListCase("page_notice_admin", "admin", lambda w: f"/review/notices/{w.notice.pk}/", World.notice_entries),
     ListCase("api_notices", "anon", "/api/v1/reviews/notices/", World.notices, api=True),
-    ListCase("api_notice_detail", "anon", lambda w: f"/api/v1/reviews/notices/{w.notice.pk}/", World.notice_entries,
-             api=True),
+    ListCase(
+        "api_notice_detail", "anon", lambda w: f"/api/v1/reviews/notices/{w.notice.pk}/", World.notice_entries, api=True
+    ),
     ListCase("api_objections", "admin", "/api/v1/reviews/objections/", World.notice_entries, api=True),
     # letters
     ListCase("page_letters_enterprise", "owner_a", "/letters/", World.letters),
@@ -97,9 +114,17 @@ CASES = [
 
 @pytest.fixture
 def world(catalogue, owner_a, enterprise_a, owner_b, enterprise_b, reviewer, expert, bureau_admin, provider_user):
-    return World(catalogue=catalogue, owner_a=owner_a, enterprise_a=enterprise_a, owner_b=owner_b,
-                 enterprise_b=enterprise_b, reviewer=reviewer, expert=expert, bureau_admin=bureau_admin,
-                 provider_user=provider_user)
+    return World(
+        catalogue=catalogue,
+        owner_a=owner_a,
+        enterprise_a=enterprise_a,
+        owner_b=owner_b,
+        enterprise_b=enterprise_b,
+        reviewer=reviewer,
+        expert=expert,
+        bureau_admin=bureau_admin,
+        provider_user=provider_user,
+    )
 
 
 def _client(world: World, case: ListCase):

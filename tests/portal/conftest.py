@@ -27,15 +27,26 @@ from .oidc_flow import (
 def oidc_provider(tmp_path_factory):
     folder = tmp_path_factory.mktemp("oidc-provider")
     spec_path = folder / "spec.json"
-    spec = {"database": str(folder / "provider.sqlite3"), "private_key": private_key_pem(),
-            "people": {name: {"password": PASSWORD, "claims": claims} for name, claims in PEOPLE.items()},
-            "clients": [{"client_id": cid, "client_secret": CLIENT_SECRET, "redirect_uris": [CALLBACK]}
-                        for cid in (CLIENT_ID, EXPIRED_CLIENT)],
-            "expired_clients": [EXPIRED_CLIENT]}
+    spec = {
+        "database": str(folder / "provider.sqlite3"),
+        "private_key": private_key_pem(),
+        "people": {name: {"password": PASSWORD, "claims": claims} for name, claims in PEOPLE.items()},
+        "clients": [
+            {"client_id": cid, "client_secret": CLIENT_SECRET, "redirect_uris": [CALLBACK]}
+            for cid in (CLIENT_ID, EXPIRED_CLIENT)
+        ],
+        "expired_clients": [EXPIRED_CLIENT],
+    }
     spec_path.write_text(json.dumps(spec, ensure_ascii=False))
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL")}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.portal.oidc_provider.serve", str(spec_path)], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.portal.oidc_provider.serve", str(spec_path)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         if not line.startswith("ready "):

@@ -28,16 +28,22 @@ PEOPLE = {
     "taken": {"email": "owner-a@example.cn", "email_verified": True, "name": "冒用邮箱的人"},
     "staffmail": {"email": "reviewer@example.cn", "email_verified": True, "name": "审核人员同邮箱"},
     "noemail": {"name": "没有邮箱"},
-    "enterprise": {"email": "legal.rep@example.cn", "email_verified": True, "name": "赵六",
-                   "uscc": "91440101MA59ABCD1X", "enterprise_name": "广州丙人工智能有限公司",
-                   "legal_representative": "赵六"},
+    "enterprise": {
+        "email": "legal.rep@example.cn",
+        "email_verified": True,
+        "name": "赵六",
+        "uscc": "91440101MA59ABCD1X",
+        "enterprise_name": "广州丙人工智能有限公司",
+        "legal_representative": "赵六",
+    },
 }
 
 
 def private_key_pem() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @dataclass
@@ -70,9 +76,17 @@ class ProviderBrowser:
             page = self.session.get(login_url, timeout=10)
             assert page.status_code == 200, page.text[:500]
             next_url = dict(p.split("=", 1) for p in urlsplit(login_url).query.split("&"))["next"]
-            r = self.session.post(login_url, allow_redirects=False, timeout=10, data={
-                "username": self.username, "password": self.password, "next": requests.utils.unquote(next_url),
-                "csrfmiddlewaretoken": self.session.cookies["csrftoken"]})
+            r = self.session.post(
+                login_url,
+                allow_redirects=False,
+                timeout=10,
+                data={
+                    "username": self.username,
+                    "password": self.password,
+                    "next": requests.utils.unquote(next_url),
+                    "csrfmiddlewaretoken": self.session.cookies["csrftoken"],
+                },
+            )
             assert r.status_code == 302, r.text[:500]
             r = self.session.get(urljoin(login_url, r.headers["Location"]), allow_redirects=False, timeout=10)
         assert r.status_code == 302, r.text[:500]

@@ -15,8 +15,16 @@ pytestmark = pytest.mark.django_db
 
 def test_registration_confirms_email_then_allows_login(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(reverse("register"), {"email": "New@Example.cn", "full_name": "新用户", "phone": "13800138000",
-                                              "password1": "Guangzhou-AI-2026", "password2": "Guangzhou-AI-2026"})
+        r = client.post(
+            reverse("register"),
+            {
+                "email": "New@Example.cn",
+                "full_name": "新用户",
+                "phone": "13800138000",
+                "password1": "Guangzhou-AI-2026",
+                "password2": "Guangzhou-AI-2026",
+            },
+        )
     assert r.status_code == 200
     user = User.objects.get(email="new@example.cn")
     assert user.role == Role.ENTERPRISE and not user.is_active
@@ -25,7 +33,7 @@ def test_registration_confirms_email_then_allows_login(client, django_capture_on
     # not yet confirmed: login refused
     r = client.post(reverse("login"), {"username": "new@example.cn", "password": "Guangzhou-AI-2026"})
     assert r.status_code == 200 and "_auth_user_id" not in client.session
-    r = client.get(link[link.index("/accounts"):])
+    r = client.get(link[link.index("/accounts") :])
     assert r.status_code == 302
     user.refresh_from_db()
     assert user.is_active and user.email_confirmed_at
@@ -34,16 +42,24 @@ def test_registration_confirms_email_then_allows_login(client, django_capture_on
     assert AuditEvent.objects.filter(action="user.confirm_email", target_id=str(user.pk)).exists()
 
 
-@pytest.mark.parametrize("data,field,fragment", [
-    ({"email": "bad-email"}, "email", "有效的电子邮箱"),
-    ({"password1": "12345678901", "password2": "12345678901"}, "password1", "数字"),
-    ({"password1": "short", "password2": "short"}, "password1", "太短"),
-    ({"password2": "Different-Passw0rd"}, "password2", "不一致"),
-    ({"phone": "12345"}, "phone", "手机号码"),
-])
+@pytest.mark.parametrize(
+    "data,field,fragment",
+    [
+        ({"email": "bad-email"}, "email", "有效的电子邮箱"),
+        ({"password1": "12345678901", "password2": "12345678901"}, "password1", "数字"),
+        ({"password1": "short", "password2": "short"}, "password1", "太短"),
+        ({"password2": "Different-Passw0rd"}, "password2", "不一致"),
+        ({"phone": "12345"}, "phone", "手机号码"),
+    ],
+)
 def test_registration_bad_input_is_refused_in_chinese(client, data, field, fragment):
-    base = {"email": "x@example.cn", "full_name": "某人", "phone": "13800138000",
-            "password1": "Guangzhou-AI-2026", "password2": "Guangzhou-AI-2026"}
+    base = {
+        "email": "x@example.cn",
+        "full_name": "某人",
+        "phone": "13800138000",
+        "password1": "Guangzhou-AI-2026",
+        "password2": "Guangzhou-AI-2026",
+    }
     r = client.post(reverse("register"), {**base, **data})
     assert r.status_code == 400
     errors = " ".join(str(e) for e in r.context["form"].errors[field])
@@ -57,8 +73,16 @@ def test_an_email_with_an_account_is_told_by_mail_not_on_the_page(client, django
     and the address's owner is told by e-mail to sign in or reset the password."""
     UserFactory(email="taken@example.cn")
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(reverse("register"), {"email": "TAKEN@example.cn", "full_name": "x", "phone": "13800138000",
-                                              "password1": "Guangzhou-AI-2026", "password2": "Guangzhou-AI-2026"})
+        r = client.post(
+            reverse("register"),
+            {
+                "email": "TAKEN@example.cn",
+                "full_name": "x",
+                "phone": "13800138000",
+                "password1": "Guangzhou-AI-2026",
+                "password2": "Guangzhou-AI-2026",
+            },
+        )
     assert r.status_code == 200 and "已注册" not in r.content.decode()
     assert User.objects.filter(email__iexact="taken@example.cn").count() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["taken@example.cn"]
@@ -97,29 +121,61 @@ def test_logout_and_password_reset(client):
 def test_enterprise_register_validates_code_and_uniqueness(db):
     user = UserFactory()
     with pytest.raises(Exception) as err:
-        enterprise_register(actor=user, credit_code="91440300708461136X", name="坏代码公司",
-                            registered_district="huangpu", tax_district="huangpu", stats_district="huangpu",
-                            contact_name="x", contact_phone="1")
+        enterprise_register(
+            actor=user,
+            credit_code="91440300708461136X",
+            name="坏代码公司",
+            registered_district="huangpu",
+            tax_district="huangpu",
+            stats_district="huangpu",
+            contact_name="x",
+            contact_phone="1",
+        )
     assert "校验位" in str(err.value)
     assert not Enterprise.objects.exists()
-    e = enterprise_register(actor=user, credit_code=make_uscc(1), name="好公司", registered_district="huangpu",
-                            tax_district="huangpu", stats_district="huangpu", contact_name="x", contact_phone="1",
-                            legal_representative="x", claimant_is_legal_representative=True,
-                            business_licence=SimpleUploadedFile("营业执照.pdf", b"%PDF-1.7\n%%EOF\n"))
+    e = enterprise_register(
+        actor=user,
+        credit_code=make_uscc(1),
+        name="好公司",
+        registered_district="huangpu",
+        tax_district="huangpu",
+        stats_district="huangpu",
+        contact_name="x",
+        contact_phone="1",
+        legal_representative="x",
+        claimant_is_legal_representative=True,
+        business_licence=SimpleUploadedFile("营业执照.pdf", b"%PDF-1.7\n%%EOF\n"),
+    )
     assert e.members.get().user == user
     other = UserFactory()
     with pytest.raises(Exception) as err:
-        enterprise_register(actor=other, credit_code=make_uscc(1).lower(), name="重复", registered_district="tianhe",
-                            tax_district="tianhe", stats_district="tianhe", contact_name="x", contact_phone="1")
+        enterprise_register(
+            actor=other,
+            credit_code=make_uscc(1).lower(),
+            name="重复",
+            registered_district="tianhe",
+            tax_district="tianhe",
+            stats_district="tianhe",
+            contact_name="x",
+            contact_phone="1",
+        )
     assert "已注册" in str(err.value)
     assert Enterprise.objects.count() == 1
 
 
 def test_admin_may_override_a_legacy_code_with_reason(db):
     admin = UserFactory(role=Role.BUREAU_ADMIN)
-    e = enterprise_register(actor=admin, credit_code="91440300708461136X", override_reason="工商系统核实为历史代码",
-                            name="老企业", registered_district="huangpu", tax_district="huangpu",
-                            stats_district="huangpu", contact_name="x", contact_phone="1")
+    e = enterprise_register(
+        actor=admin,
+        credit_code="91440300708461136X",
+        override_reason="工商系统核实为历史代码",
+        name="老企业",
+        registered_district="huangpu",
+        tax_district="huangpu",
+        stats_district="huangpu",
+        contact_name="x",
+        contact_phone="1",
+    )
     assert e.credit_code_override_reason == "工商系统核实为历史代码"
     event = AuditEvent.objects.get(action="enterprise.register")
     assert event.note == "工商系统核实为历史代码"
@@ -128,9 +184,17 @@ def test_admin_may_override_a_legacy_code_with_reason(db):
 def test_an_ordinary_user_cannot_override(db):
     user = UserFactory()
     with pytest.raises(Exception):
-        enterprise_register(actor=user, credit_code="91440300708461136X", override_reason="请通融",
-                            name="x", registered_district="huangpu", tax_district="huangpu", stats_district="huangpu",
-                            contact_name="x", contact_phone="1")
+        enterprise_register(
+            actor=user,
+            credit_code="91440300708461136X",
+            override_reason="请通融",
+            name="x",
+            registered_district="huangpu",
+            tax_district="huangpu",
+            stats_district="huangpu",
+            contact_name="x",
+            contact_phone="1",
+        )
     assert not Enterprise.objects.exists()
 
 

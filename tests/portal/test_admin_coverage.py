@@ -8,8 +8,12 @@ from tests.factories import UserFactory
 
 
 def test_every_model_of_the_portal_is_in_the_admin():
-    missing = [m._meta.label for label in PORTAL_APPS for m in apps.get_app_config(label).get_models()
-               if m not in admin.site._registry]
+    missing = [
+        m._meta.label
+        for label in PORTAL_APPS
+        for m in apps.get_app_config(label).get_models()
+        if m not in admin.site._registry
+    ]
     assert missing == []
 
 
@@ -40,9 +44,18 @@ def test_admin_checks_the_credit_code_unless_a_reason_is_given(client):
 
     user = UserFactory(role=Role.SYSADMIN, is_staff=True, is_superuser=True)
     client.force_login(user, backend="portal.backends.EmailOrUsernameBackend")
-    data = {"name": "历史企业", "credit_code": "91440300708461136X", "registered_district": "huangpu",
-            "tax_district": "huangpu", "stats_district": "huangpu", "industry": "ai", "contact_name": "x",
-            "contact_phone": "1", "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"}
+    data = {
+        "name": "历史企业",
+        "credit_code": "91440300708461136X",
+        "registered_district": "huangpu",
+        "tax_district": "huangpu",
+        "stats_district": "huangpu",
+        "industry": "ai",
+        "contact_name": "x",
+        "contact_phone": "1",
+        "members-TOTAL_FORMS": "0",
+        "members-INITIAL_FORMS": "0",
+    }
     r = client.post("/admin/applications/enterprise/add/", data)
     assert r.status_code == 200 and "校验位" in r.content.decode()
     assert not Enterprise.objects.exists()

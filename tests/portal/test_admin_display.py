@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(role=Role.SYSADMIN, is_staff=True, is_superuser=True),
-                       backend="portal.backends.EmailOrUsernameBackend")
+    client.force_login(
+        UserFactory(role=Role.SYSADMIN, is_staff=True, is_superuser=True),
+        backend="portal.backends.EmailOrUsernameBackend",
+    )
     return client
 
 
@@ -31,16 +33,21 @@ def _cells(client, url: str) -> str:
 
 
 def test_budget_pools_show_amounts_in_yuan(admin_client, catalogue):
-    BudgetPool.objects.create(programme=catalogue["hp-compute-voucher"], fiscal_year=2026,
-                              amount=Decimal("12345678.5"), reserved=Decimal("1000"))
+    BudgetPool.objects.create(
+        programme=catalogue["hp-compute-voucher"],
+        fiscal_year=2026,
+        amount=Decimal("12345678.5"),
+        reserved=Decimal("1000"),
+    )
     cells = _cells(admin_client, "/admin/vouchers/budgetpool/")
     assert "12,345,678.50 元" in cells and "1,000.00 元" in cells
     assert "12345678.5" not in cells and "1000.00 " not in cells.replace("1,000.00 元", "")
 
 
 def test_parameters_show_their_chinese_names_and_units(admin_client, catalogue):
-    cells = _cells(admin_client, "/admin/vouchers/parametervalue/?q=&programme__id__exact="
-                   f"{catalogue['hp-compute-voucher'].pk}")
+    cells = _cells(
+        admin_client, f"/admin/vouchers/parametervalue/?q=&programme__id__exact={catalogue['hp-compute-voucher'].pk}"
+    )
     assert "政策有效期内每家企业最高" in cells and "500,000.00 元" in cells
     assert "cap_per_enterprise_period" not in cells and not re.search(r"\b500000\.00\b", cells)
 
@@ -52,6 +59,8 @@ def test_a_bureau_administrator_without_admin_rights_sees_none_of_it(client, cat
     response = client.get("/admin/vouchers/parametervalue/")
     assert response.status_code in (302, 403)
     pv = ParameterValue.objects.first()
-    client.post(f"/admin/vouchers/parametervalue/{pv.pk}/change/", {"value": "1", "clause": "x",
-                                                                     "effective_from": dt.date.today()})
+    client.post(
+        f"/admin/vouchers/parametervalue/{pv.pk}/change/",
+        {"value": "1", "clause": "x", "effective_from": dt.date.today()},
+    )
     assert list(ParameterValue.objects.values_list("pk", "value")) == before

@@ -19,8 +19,10 @@ def test_audit_events_are_append_only_in_python():
 @pytest.mark.django_db
 def test_postgres_refuses_update_and_delete_of_audit_events():
     event = audit_record(actor=None, action="test.thing", target_type="x", target_id=1)
-    for sql in ("UPDATE portal_auditevent SET action = 'forged' WHERE id = %s",
-                "DELETE FROM portal_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE portal_auditevent SET action = 'forged' WHERE id = %s",
+        "DELETE FROM portal_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [event.pk])
     with pytest.raises(DatabaseError), transaction.atomic():

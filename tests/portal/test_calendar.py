@@ -56,6 +56,8 @@ def clock():
     c = Clock(at(2026, 12, 1))
     with mock.patch.object(timezone, "now", c):
         yield c
+
+
 D = dt.date
 DOCUMENT = "国办发明电〔2026〕x号"
 # 春节 2027: 除夕 Fri 5 Feb to 初三 Mon 8 Feb (statutory); the arrangement of the tests bridges Tue 9 to
@@ -65,21 +67,29 @@ SPRING_WORK = [(D(2027, 2, 20), "春节")]
 
 
 def enter_2027(actor, **kwargs):
-    return calendar_arrangement_set(actor=actor, year=2027, rest_days=SPRING_REST, workdays=SPRING_WORK,
-                                    document=DOCUMENT, **kwargs)
+    return calendar_arrangement_set(
+        actor=actor, year=2027, rest_days=SPRING_REST, workdays=SPRING_WORK, document=DOCUMENT, **kwargs
+    )
 
 
 # ---------------------------------------------------------------- statutory holidays of any year
 
+
 def test_the_statutory_holidays_of_2027_are_computed_by_the_rules():
     assert dict(statutory_holidays(2027)) == {
         D(2027, 1, 1): "元旦",
-        D(2027, 2, 5): "春节", D(2027, 2, 6): "春节", D(2027, 2, 7): "春节", D(2027, 2, 8): "春节",
+        D(2027, 2, 5): "春节",
+        D(2027, 2, 6): "春节",
+        D(2027, 2, 7): "春节",
+        D(2027, 2, 8): "春节",
         D(2027, 4, 5): "清明节",
-        D(2027, 5, 1): "劳动节", D(2027, 5, 2): "劳动节",
+        D(2027, 5, 1): "劳动节",
+        D(2027, 5, 2): "劳动节",
         D(2027, 6, 9): "端午节",
         D(2027, 9, 15): "中秋节",
-        D(2027, 10, 1): "国庆节", D(2027, 10, 2): "国庆节", D(2027, 10, 3): "国庆节",
+        D(2027, 10, 1): "国庆节",
+        D(2027, 10, 2): "国庆节",
+        D(2027, 10, 3): "国庆节",
     }
 
 
@@ -108,12 +118,12 @@ def test_a_deadline_straddling_the_new_year():
     before, after = template.render(Context({"a": D(2026, 12, 31), "b": D(2027, 1, 5)})).split("|")
     assert "暂按法定节假日计算" not in before and "暂按法定节假日计算" in after
     # With a make-up Saturday on 2 January 2027 (an arrangement reaching into the turn of the year):
-    calendar_arrangement_set(actor=None, year=2027, rest_days=[], workdays=[(D(2027, 1, 2), "元旦")],
-                             document=DOCUMENT)
+    calendar_arrangement_set(actor=None, year=2027, rest_days=[], workdays=[(D(2027, 1, 2), "元旦")], document=DOCUMENT)
     assert add_workdays(D(2026, 12, 30), 3) == D(2027, 1, 4)
 
 
 # ---------------------------------------------------------------- provisional and confirmed years
+
 
 def test_2026_is_confirmed_from_chinesecalendar():
     assert not is_provisional(D(2026, 6, 1))
@@ -131,9 +141,12 @@ def test_2027_is_provisional_until_its_arrangement_is_entered(bureau_admin):
     assert is_workday(D(2027, 2, 12))
     event = AuditEvent.objects.get(action="calendar.arrangement_set")
     assert event.actor == bureau_admin and event.before is None
-    assert event.after == {"confirmed": True, "document": DOCUMENT,
-                           "rest_days": ["2027-02-09 春节", "2027-02-10 春节", "2027-02-11 春节"],
-                           "workdays": ["2027-02-20 春节"]}
+    assert event.after == {
+        "confirmed": True,
+        "document": DOCUMENT,
+        "rest_days": ["2027-02-09 春节", "2027-02-10 春节", "2027-02-11 春节"],
+        "workdays": ["2027-02-20 春节"],
+    }
     # Withdrawn (unconfirmed): provisional again, its days no longer apply.
     enter_2027(bureau_admin, confirmed=False)
     assert is_provisional(2027) and not is_workday(D(2027, 2, 20)) and is_workday(D(2027, 2, 9))
@@ -151,8 +164,13 @@ def test_an_administrator_correction_still_wins(bureau_admin):
 
 def test_an_entered_arrangement_replaces_the_library_for_its_year(bureau_admin):
     # 2026 from chinesecalendar has make-up Saturdays 14 and 28 February; an entry of 2026 without them wins.
-    calendar_arrangement_set(actor=bureau_admin, year=2026, rest_days=[(D(2026, 2, 20), "春节")], workdays=[],
-                             document="国办发明电〔2025〕7号")
+    calendar_arrangement_set(
+        actor=bureau_admin,
+        year=2026,
+        rest_days=[(D(2026, 2, 20), "春节")],
+        workdays=[],
+        document="国办发明电〔2025〕7号",
+    )
     assert not is_workday(D(2026, 2, 14)) and not is_workday(D(2026, 2, 20)) and is_workday(D(2026, 2, 23))
 
 
@@ -177,8 +195,12 @@ def test_only_administrators_enter_the_arrangement(reviewer, owner_a):
 
 
 def test_an_arrangement_that_cannot_be_right_is_refused(bureau_admin):
-    cases = [({"document": ""}, "document"), ({"workdays": [D(2027, 2, 22)]}, "workdays"),
-             ({"rest_days": [D(2027, 2, 20)]}, "workdays"), ({"rest_days": [D(2028, 5, 1)]}, "rest_days")]
+    cases = [
+        ({"document": ""}, "document"),
+        ({"workdays": [D(2027, 2, 22)]}, "workdays"),
+        ({"rest_days": [D(2027, 2, 20)]}, "workdays"),
+        ({"rest_days": [D(2028, 5, 1)]}, "rest_days"),
+    ]
     for change, field in cases:
         args = {"year": 2027, "rest_days": SPRING_REST, "workdays": SPRING_WORK, "document": DOCUMENT, **change}
         with pytest.raises(ValidationError) as exc:
@@ -188,6 +210,7 @@ def test_an_arrangement_that_cannot_be_right_is_refused(bureau_admin):
 
 
 # ---------------------------------------------------------------- the system check and the banner
+
 
 def test_the_check_warns_while_the_next_year_is_provisional(clock, bureau_admin):
     clock.set(at(2026, 12, 1))
@@ -211,6 +234,7 @@ def test_the_administrators_home_page_warns(clock, client_for, bureau_admin, own
 
 # ---------------------------------------------------------------- entering the arrangement recomputes deadlines
 
+
 @pytest.fixture
 def open_deadlines(catalogue, clock, enterprise_a, enterprise_b, owner_a, reviewer, bureau_admin):
     """In early February 2027, still provisional: a return for supplement, a running public notice
@@ -224,21 +248,34 @@ def open_deadlines(catalogue, clock, enterprise_a, enterprise_b, owner_a, review
     clock.set(at(2027, 2, 1, 16))  # Monday
     notice = notices.notice_publish(actor=bureau_admin, application_ids=[listed.pk])
     clock.set(at(2027, 2, 3, 9))  # Wednesday
-    returned = make_app(enterprise_a, programme, inputs={"annual_listed_trading": "5000000"},
-                        materials=["business_license", "credit_commitment", "contract"])
+    returned = make_app(
+        enterprise_a,
+        programme,
+        inputs={"annual_listed_trading": "5000000"},
+        materials=["business_license", "credit_commitment", "contract"],
+    )
     assign_to(returned, reviewer)
     formal.formal_review_start(actor=reviewer, application=returned)
-    request = formal.formal_review_return(actor=reviewer, application=returned,
-                                          items=[{"code": "exchange_certificate"}, {"code": "invoice"}],
-                                          note="请一次性补正所列材料。")
-    objection = notices.objection_lodge(notice=notice, application_id=listed.pk, objector_kind="person",
-                                        objector_name="张三", contact_phone="13800000000",
-                                        content="该企业的场内交易额含关联交易，不应计入。")
+    request = formal.formal_review_return(
+        actor=reviewer,
+        application=returned,
+        items=[{"code": "exchange_certificate"}, {"code": "invoice"}],
+        note="请一次性补正所列材料。",
+    )
+    objection = notices.objection_lodge(
+        notice=notice,
+        application_id=listed.pk,
+        objector_kind="person",
+        objector_name="张三",
+        contact_phone="13800000000",
+        content="该企业的场内交易额含关联交易，不应计入。",
+    )
     return {"notice": notice, "listed": listed, "returned": returned, "request": request, "objection": objection}
 
 
-def test_entering_the_arrangement_recomputes_every_open_deadline(open_deadlines, clock, bureau_admin,
-                                                                 django_capture_on_commit_callbacks):
+def test_entering_the_arrangement_recomputes_every_open_deadline(
+    open_deadlines, clock, bureau_admin, django_capture_on_commit_callbacks
+):
     o = open_deadlines
     # Provisional: 春节 is 5–8 February only. Notice: 2, 3, 4, 9, 10, 11, 12 Feb. Supplement from Wed 3 Feb:
     # 4, 9, 10, 11, 12. Objection lodged on 3 Feb: 4, 9, 10, 11, 12.
@@ -248,7 +285,8 @@ def test_entering_the_arrangement_recomputes_every_open_deadline(open_deadlines,
     assert Application.objects.get(pk=o["returned"].pk).due_date == D(2027, 2, 12)
     assert Application.objects.get(pk=o["listed"].pk).due_date == D(2027, 2, 12)
     assert "暂按法定节假日计算" in Template("{% load workdays %}{% provisional_mark d %}").render(
-        Context({"d": o["notice"].ends_on}))
+        Context({"d": o["notice"].ends_on})
+    )
 
     clock.set(at(2027, 2, 3, 15))
     with django_capture_on_commit_callbacks(execute=True):
@@ -267,28 +305,48 @@ def test_entering_the_arrangement_recomputes_every_open_deadline(open_deadlines,
     events = AuditEvent.objects.filter(action="calendar.deadline_recompute").order_by("id")
     seen = {(e.target_type, e.target_id, next(iter(e.before))): (e.before, e.after, e.actor) for e in events}
     assert seen == {
-        ("applications.supplementrequest", str(o["request"].pk), "due_date"):
-            ({"due_date": "2027-02-12"}, {"due_date": "2027-02-17"}, bureau_admin),
-        ("applications.supplementrequest", str(o["request"].pk), "review_due_date"):
-            ({"review_due_date": "2027-02-12"}, {"review_due_date": "2027-02-17"}, bureau_admin),
-        ("reviews.publicnotice", str(o["notice"].pk), "ends_on"):
-            ({"ends_on": "2027-02-12"}, {"ends_on": "2027-02-17"}, bureau_admin),
-        ("reviews.objection", str(o["objection"].pk), "due_date"):
-            ({"due_date": "2027-02-12"}, {"due_date": "2027-02-17"}, bureau_admin),
-        ("applications.application", str(o["returned"].pk), "due_date"):
-            ({"due_date": "2027-02-12"}, {"due_date": "2027-02-17"}, bureau_admin),
-        ("applications.application", str(o["listed"].pk), "due_date"):
-            ({"due_date": "2027-02-12"}, {"due_date": "2027-02-17"}, bureau_admin),
+        ("applications.supplementrequest", str(o["request"].pk), "due_date"): (
+            {"due_date": "2027-02-12"},
+            {"due_date": "2027-02-17"},
+            bureau_admin,
+        ),
+        ("applications.supplementrequest", str(o["request"].pk), "review_due_date"): (
+            {"review_due_date": "2027-02-12"},
+            {"review_due_date": "2027-02-17"},
+            bureau_admin,
+        ),
+        ("reviews.publicnotice", str(o["notice"].pk), "ends_on"): (
+            {"ends_on": "2027-02-12"},
+            {"ends_on": "2027-02-17"},
+            bureau_admin,
+        ),
+        ("reviews.objection", str(o["objection"].pk), "due_date"): (
+            {"due_date": "2027-02-12"},
+            {"due_date": "2027-02-17"},
+            bureau_admin,
+        ),
+        ("applications.application", str(o["returned"].pk), "due_date"): (
+            {"due_date": "2027-02-12"},
+            {"due_date": "2027-02-17"},
+            bureau_admin,
+        ),
+        ("applications.application", str(o["listed"].pk), "due_date"): (
+            {"due_date": "2027-02-12"},
+            {"due_date": "2027-02-17"},
+            bureau_admin,
+        ),
     }
     assert "2027-02-12 → 2027-02-17" in events.first().note
     assert "暂按法定节假日计算" not in Template("{% load workdays %}{% provisional_mark d %}").render(
-        Context({"d": o["notice"].ends_on}))
+        Context({"d": o["notice"].ends_on})
+    )
     # Idempotent: nothing more to change.
     assert set(deadlines_recompute(years=[2027]).values()) == {0}
 
 
 def test_a_resubmission_after_the_recompute_keeps_the_recomputed_review_deadline(
-        open_deadlines, clock, bureau_admin, owner_a, django_capture_on_commit_callbacks):
+    open_deadlines, clock, bureau_admin, owner_a, django_capture_on_commit_callbacks
+):
     """The return for supplement has one record: the reviewer's deadline the resubmission restores is the
     request's as recomputed, not a copy written into the timeline when the return was made."""
     o = open_deadlines
@@ -299,8 +357,11 @@ def test_a_resubmission_after_the_recompute_keeps_the_recomputed_review_deadline
     attach(o["returned"], "exchange_certificate", owner_a)
     attach(o["returned"], "invoice", owner_a)
     ProjectClaim.objects.create(application=o["returned"], kind=ProjectClaim.Kind.CONTRACT, value="HT-2027-001")
-    resubmitted = application_resubmit(actor=owner_a, application=o["returned"],
-                                       answers={"exchange_certificate": "见附件说明。", "invoice": "发票已补开。"})
+    resubmitted = application_resubmit(
+        actor=owner_a,
+        application=o["returned"],
+        answers={"exchange_certificate": "见附件说明。", "invoice": "发票已补开。"},
+    )
     assert resubmitted.state == State.FORMAL_REVIEW
     assert Application.objects.get(pk=o["returned"].pk).due_date == D(2027, 2, 17)
     assert SupplementRequest.objects.get(pk=o["request"].pk).answered_at == at(2027, 2, 4, 10)
@@ -322,17 +383,20 @@ def test_closed_and_resolved_deadlines_stay(open_deadlines, clock, bureau_admin,
 
 # ---------------------------------------------------------------- calendar_load
 
+
 def test_calendar_load_reads_yaml(tmp_path: Path, django_capture_on_commit_callbacks):
     path = tmp_path / "2027.yaml"
-    path.write_text(f"year: 2027\ndocument: {DOCUMENT}\nrest_days:\n  - 2027-02-09..2027-02-11 春节\n"
-                    "  - {date: 2027-10-04, to: 2027-10-07, name: 国庆节}\nworkdays:\n  - 2027-02-20 春节\n"
-                    "  - {date: 2027-10-09, name: 国庆节}\n", encoding="utf-8")
+    path.write_text(
+        f"year: 2027\ndocument: {DOCUMENT}\nrest_days:\n  - 2027-02-09..2027-02-11 春节\n"
+        "  - {date: 2027-10-04, to: 2027-10-07, name: 国庆节}\nworkdays:\n  - 2027-02-20 春节\n"
+        "  - {date: 2027-10-09, name: 国庆节}\n",
+        encoding="utf-8",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         call_command("calendar_load", str(path), verbosity=0)
     entry = CalendarYear.objects.get(year=2027)
     assert entry.confirmed and entry.document == DOCUMENT and entry.entered_by is None
-    assert sorted(entry.days.filter(is_workday=True).values_list("date", flat=True)) == [D(2027, 2, 20),
-                                                                                         D(2027, 10, 9)]
+    assert sorted(entry.days.filter(is_workday=True).values_list("date", flat=True)) == [D(2027, 2, 20), D(2027, 10, 9)]
     assert entry.days.filter(is_workday=False).count() == 7
     assert not is_workday(D(2027, 10, 7)) and is_workday(D(2027, 10, 9))
     assert AuditEvent.objects.get(action="calendar.arrangement_set").actor_label == "system"
@@ -340,13 +404,17 @@ def test_calendar_load_reads_yaml(tmp_path: Path, django_capture_on_commit_callb
 
 def test_calendar_load_reads_csv(tmp_path: Path, bureau_admin):
     path = tmp_path / "2027.csv"
-    path.write_text("date,kind,name\n2027-02-09,休息,春节\n2027-02-10,rest,春节\n2027-02-20,上班,春节\n",
-                    encoding="utf-8")
+    path.write_text(
+        "date,kind,name\n2027-02-09,休息,春节\n2027-02-10,rest,春节\n2027-02-20,上班,春节\n", encoding="utf-8"
+    )
     data = arrangement_read(path)
-    assert (data["rest_days"], data["workdays"]) == ([(D(2027, 2, 9), "春节"), (D(2027, 2, 10), "春节")],
-                                                     [(D(2027, 2, 20), "春节")])
-    call_command("calendar_load", str(path), "--year", "2027", "--document", DOCUMENT, "--actor", bureau_admin.email,
-                 verbosity=0)
+    assert (data["rest_days"], data["workdays"]) == (
+        [(D(2027, 2, 9), "春节"), (D(2027, 2, 10), "春节")],
+        [(D(2027, 2, 20), "春节")],
+    )
+    call_command(
+        "calendar_load", str(path), "--year", "2027", "--document", DOCUMENT, "--actor", bureau_admin.email, verbosity=0
+    )
     assert CalendarYear.objects.get(year=2027).entered_by == bureau_admin
 
 
@@ -362,11 +430,18 @@ def test_calendar_load_refuses_a_file_without_document(tmp_path: Path):
 
 # ---------------------------------------------------------------- the Django admin
 
+
 def test_the_system_administrator_enters_the_arrangement_in_the_admin(client, django_capture_on_commit_callbacks):
     sysadmin = UserFactory(role=Role.SYSADMIN, is_staff=True, is_superuser=True)
     client.force_login(sysadmin, backend="portal.backends.EmailOrUsernameBackend")
-    form = {"year": "2027", "document": DOCUMENT, "confirmed": "on", "note": "",
-            "rest_days": "2027-02-09..2027-02-11 春节", "workdays": "2027-02-20 春节"}
+    form = {
+        "year": "2027",
+        "document": DOCUMENT,
+        "confirmed": "on",
+        "note": "",
+        "rest_days": "2027-02-09..2027-02-11 春节",
+        "workdays": "2027-02-20 春节",
+    }
     r = client.post("/admin/portal/calendaryear/add/", {**form, "workdays": "2027-02-22 春节"})
     assert r.status_code == 200 and "调休上班日应为周六或周日" in r.content.decode()
     with django_capture_on_commit_callbacks(execute=True):

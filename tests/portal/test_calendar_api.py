@@ -21,6 +21,8 @@ def clock():
     c = Clock(at(2026, 12, 1))
     with mock.patch.object(timezone, "now", c):
         yield c
+
+
 URL = "/api/v1/calendar/"
 DOCUMENT = "国办发明电〔2026〕x号"
 
@@ -46,9 +48,13 @@ def test_2027_before_its_arrangement_is_provisional(api_for):
 
 def test_2027_after_its_arrangement(api_for, bureau_admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        calendar_arrangement_set(actor=bureau_admin, year=2027, document=DOCUMENT,
-                                 rest_days=[(dt.date(2027, 2, d), "春节") for d in (9, 10, 11)],
-                                 workdays=[(dt.date(2027, 2, 20), "春节")])
+        calendar_arrangement_set(
+            actor=bureau_admin,
+            year=2027,
+            document=DOCUMENT,
+            rest_days=[(dt.date(2027, 2, d), "春节") for d in (9, 10, 11)],
+            workdays=[(dt.date(2027, 2, 20), "春节")],
+        )
     calendar_correction_set(actor=bureau_admin, date=dt.date(2027, 3, 1), is_workday=False, note="办公场所搬迁")
     body = api_for(None).get(URL, {"year": 2027}).json()
     assert (body["confirmed"], body["document"], body["provisional_note"]) == (True, DOCUMENT, None)

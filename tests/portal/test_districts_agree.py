@@ -11,8 +11,9 @@ from vouchers.catalogue import load_catalogue
 
 
 def test_jurisdictions_are_the_enterprise_districts_but_other():
-    assert {(d.value, str(d.label)) for d in Jurisdiction} == \
-        {(d.value, str(d.label)) for d in District if d != District.OTHER}
+    assert {(d.value, str(d.label)) for d in Jurisdiction} == {
+        (d.value, str(d.label)) for d in District if d != District.OTHER
+    }
 
 
 def test_the_calculator_names_each_jurisdiction():

@@ -42,6 +42,7 @@ DELIBERATELY_CHINESE = {
 
 # ---------------------------------------------------------------------------- the catalogue file
 
+
 @pytest.fixture(scope="module", autouse=True)
 def _compiled_catalogue():
     """The pages read the compiled catalogue (.mo, not in git: bin/setup compiles it). Compile it here
@@ -53,7 +54,6 @@ def _compiled_catalogue():
 
         with override_settings(LOCALE_PATHS=list(settings.LOCALE_PATHS)):
             pass  # leaving the override clears Django's cache of loaded catalogues
-
 
 
 def _unquote(text: str) -> str:
@@ -110,8 +110,7 @@ def catalogue_en() -> list[dict]:
 
 
 def test_the_english_catalogue_translates_every_message_except_the_deliberately_chinese(catalogue_en):
-    untranslated = [e["msgid"] for e in catalogue_en
-                    if not all(e["msgstr"]) and e["msgid"] not in DELIBERATELY_CHINESE]
+    untranslated = [e["msgid"] for e in catalogue_en if not all(e["msgstr"]) and e["msgid"] not in DELIBERATELY_CHINESE]
     assert untranslated == [], "translate these in locale/en/LC_MESSAGES/django.po (makemessages -l en first)"
     fuzzy = [e["msgid"] for e in catalogue_en if "fuzzy" in e.get("flags", set())]
     assert fuzzy == [], "fuzzy entries are not used: check the translation and remove the fuzzy flag"
@@ -141,7 +140,7 @@ def test_the_catalogue_header_and_plural_forms():
     text = PO_EN.read_text(encoding="utf-8")
     assert '"Language: en\\n"' in text
     assert '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in text
-    assert "#, fuzzy\nmsgid \"\"" not in text  # a fuzzy header would disable the plural forms
+    assert '#, fuzzy\nmsgid ""' not in text  # a fuzzy header would disable the plural forms
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext (msgfmt) is not installed")
@@ -154,11 +153,13 @@ def test_letter_templates_carry_no_translatable_text():
     """Official letters are Chinese legal documents: their templates stay out of the catalogue."""
     letters = Path(settings.BASE_DIR) / "templates" / "letters"
     for template in letters.glob("*_v*.html"):
-        assert not re.search(r"{%\s*(translate|trans|blocktranslate|blocktrans)\b", template.read_text("utf-8")), \
+        assert not re.search(r"{%\s*(translate|trans|blocktranslate|blocktrans)\b", template.read_text("utf-8")), (
             template.name
+        )
 
 
 # ---------------------------------------------------------------------------- pages in English
+
 
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -181,35 +182,88 @@ def cast(db, settings):
 
 # (page, who, how to find its address in the cast, phrases the English page shows)
 PAGES = [
-    ("home", "anon", lambda c: reverse("home"),
-     ["Guangzhou AI Industry Subsidy Voucher Portal", "Policies and programmes", "Sign in"]),
-    ("catalogue", "anon", lambda c: reverse("vouchers:catalogue"),
-     ["Compute voucher", "Review path", "Filter by category", "Standard review"]),
-    ("programme", "anon", lambda c: reverse("vouchers:programme", args=["hp-compute-voucher"]),
-     ["Compute voucher", "Original clause text", "Eligibility", "Maximum per enterprise over the policy period",
-      "Formal review (completeness of materials"]),
-    ("estimate", "anon", lambda c: reverse("vouchers:estimate", args=["hp-compute-voucher"]),
-     ["Policy calculator", "Eligible compute service cost"]),
+    (
+        "home",
+        "anon",
+        lambda c: reverse("home"),
+        ["Guangzhou AI Industry Subsidy Voucher Portal", "Policies and programmes", "Sign in"],
+    ),
+    (
+        "catalogue",
+        "anon",
+        lambda c: reverse("vouchers:catalogue"),
+        ["Compute voucher", "Review path", "Filter by category", "Standard review"],
+    ),
+    (
+        "programme",
+        "anon",
+        lambda c: reverse("vouchers:programme", args=["hp-compute-voucher"]),
+        [
+            "Compute voucher",
+            "Original clause text",
+            "Eligibility",
+            "Maximum per enterprise over the policy period",
+            "Formal review (completeness of materials",
+        ],
+    ),
+    (
+        "estimate",
+        "anon",
+        lambda c: reverse("vouchers:estimate", args=["hp-compute-voucher"]),
+        ["Policy calculator", "Eligible compute service cost"],
+    ),
     ("login", "anon", lambda c: reverse("login"), ["Sign in", "Forgotten password?"]),
     ("register", "anon", lambda c: reverse("register"), ["Enterprise user registration", "Confirm password"]),
-    ("dashboard", "owner_a", lambda c: reverse("applications:dashboard"),
-     ["My applications", "Application number", "Under public notice", "Compute voucher", " yuan"]),
-    ("application", "owner_a", lambda c: reverse("applications:detail", args=[c.a_supplement.pk]),
-     ["Awaiting supplement", "Reply to the supplement request and resubmit"]),
-    ("queue", "reviewer", lambda c: reverse("reviews:queue"),
-     ["Review queue", "Nearest deadline first", "Submitted, awaiting formal review"]),
-    ("review", "reviewer", lambda c: reverse("reviews:application", args=[c.a_formal.pk]),
-     ["Formal review: list of materials", "Return for supplement"]),
+    (
+        "dashboard",
+        "owner_a",
+        lambda c: reverse("applications:dashboard"),
+        ["My applications", "Application number", "Under public notice", "Compute voucher", " yuan"],
+    ),
+    (
+        "application",
+        "owner_a",
+        lambda c: reverse("applications:detail", args=[c.a_supplement.pk]),
+        ["Awaiting supplement", "Reply to the supplement request and resubmit"],
+    ),
+    (
+        "queue",
+        "reviewer",
+        lambda c: reverse("reviews:queue"),
+        ["Review queue", "Nearest deadline first", "Submitted, awaiting formal review"],
+    ),
+    (
+        "review",
+        "reviewer",
+        lambda c: reverse("reviews:application", args=[c.a_formal.pk]),
+        ["Formal review: list of materials", "Return for supplement"],
+    ),
     ("approvals", "admin", lambda c: reverse("reviews:approvals"), ["Proposals", "Awaiting me", "Awaiting Check"]),
-    ("decision workspace", "admin", lambda c: reverse("reviews:decision", args=[c.a_proposed.pk]),
-     ["Proposal (under approval)", "Approval chain", "Check", "Send the proposal back"]),
-    ("approval chains", "reviewer", lambda c: reverse("reviews:approval_chains"),
-     ["Authorised leaders in charge", "Every programme", "Leader in charge"]),
-    ("budget", "admin", lambda c: reverse("vouchers:budget"),
-     ["Budget management", "Budget allocation", "Available balance"]),
+    (
+        "decision workspace",
+        "admin",
+        lambda c: reverse("reviews:decision", args=[c.a_proposed.pk]),
+        ["Proposal (under approval)", "Approval chain", "Check", "Send the proposal back"],
+    ),
+    (
+        "approval chains",
+        "reviewer",
+        lambda c: reverse("reviews:approval_chains"),
+        ["Authorised leaders in charge", "Every programme", "Leader in charge"],
+    ),
+    (
+        "budget",
+        "admin",
+        lambda c: reverse("vouchers:budget"),
+        ["Budget management", "Budget allocation", "Available balance"],
+    ),
     ("notices", "anon", lambda c: reverse("reviews:public_notices"), ["Public notices", "Public notice period"]),
-    ("public notice", "anon", lambda c: reverse("reviews:public_notice", args=[c.notice.pk]),
-     ["Lodge an objection", "Public notice period", "working days"]),
+    (
+        "public notice",
+        "anon",
+        lambda c: reverse("reviews:public_notice", args=[c.notice.pk]),
+        ["Lodge an objection", "Public notice period", "working days"],
+    ),
 ]
 
 
@@ -225,8 +279,13 @@ def test_main_pages_render_in_english(cast, client_for, page, who, url, phrases)
     for phrase in phrases:
         assert phrase in html, f"{page}: {phrase!r} missing"
     # data that stays as written: enterprise and policy names, an official notice title, applicants' titles
-    data = [cast.enterprise_a.name, cast.enterprise_b.name, cast.notice.title, cast.standard.policy.title,
-            DRAFT["title"]]
+    data = [
+        cast.enterprise_a.name,
+        cast.enterprise_b.name,
+        cast.notice.title,
+        cast.standard.policy.title,
+        DRAFT["title"],
+    ]
     for fragment in _inner(html, "nav") + _inner(html, "h1"):
         text = _text(fragment)
         for d in data:
@@ -268,15 +327,21 @@ def test_notifications_are_written_in_chinese_whatever_the_actor_reads(cast, dja
     from reviews.services.formal import formal_review_return
 
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
-        formal_review_return(actor=cast.user("reviewer"), application=cast.a_formal,
-                             items=[{"code": "payment_proof", "note": "须加盖银行印章"}], note="请一次性补正所列材料。")
+        formal_review_return(
+            actor=cast.user("reviewer"),
+            application=cast.a_formal,
+            items=[{"code": "payment_proof", "note": "须加盖银行印章"}],
+            note="请一次性补正所列材料。",
+        )
         assert translation.get_language() == "en"  # the actor's own language is untouched
-    notice = Notification.objects.filter(recipient=cast.user("owner_a"), kind=Notification.Kind.SUPPLEMENT,
-                                         body__contains=cast.a_formal.reference).get()
+    notice = Notification.objects.filter(
+        recipient=cast.user("owner_a"), kind=Notification.Kind.SUPPLEMENT, body__contains=cast.a_formal.reference
+    ).get()
     assert notice.subject.startswith("补正通知") and "Supplement" not in notice.subject
 
 
 # ---------------------------------------------------------------------------- words, never amounts
+
 
 def test_programme_names_follow_the_language(catalogue):
     programme = catalogue["hp-compute-voucher"]

@@ -9,8 +9,12 @@ from portal.pagination import Capped, page_of
 
 
 def test_the_inbox_shows_every_message_a_page_at_a_time(client_for, owner_a, owner_b):
-    Notification.objects.bulk_create([Notification(recipient=owner_a, kind=Notification.Kind.REMINDER,
-                                                   subject=f"提醒{i:03d}", body="") for i in range(51)])
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=owner_a, kind=Notification.Kind.REMINDER, subject=f"提醒{i:03d}", body="")
+            for i in range(51)
+        ]
+    )
     client = client_for(owner_a)
     first = client.get("/inbox/").content.decode()
     assert first.count("提醒0") == 50 and "第 1 / 2 页" in first and "?page=2" in first
@@ -28,8 +32,12 @@ def test_the_pager_keeps_the_other_parameters():
 
 
 def test_a_list_shown_in_part_on_purpose_says_so(owner_a, django_assert_num_queries):
-    Notification.objects.bulk_create([Notification(recipient=owner_a, kind=Notification.Kind.REMINDER,
-                                                   subject=f"提醒{i}", body="") for i in range(3)])
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=owner_a, kind=Notification.Kind.REMINDER, subject=f"提醒{i}", body="")
+            for i in range(3)
+        ]
+    )
     qs = Notification.objects.filter(recipient=owner_a)
     rows = Capped(qs, 2)
     assert (len(rows), rows.total) == (2, 3)

@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db
 def _nav(client) -> dict[str, str]:
     html = client.get("/").content.decode()
     nav = re.search(r'<nav class="mainnav"[^>]*>(.*?)</nav>', html, flags=re.S).group(1)
-    return {re.sub(r"<[^>]+>", "", text).strip(): href
-            for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', nav)}
+    return {
+        re.sub(r"<[^>]+>", "", text).strip(): href
+        for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', nav)
+    }
 
 
 def test_bureau_admin_without_admin_rights_gets_their_workbench_not_the_admin(client_for, bureau_admin):

@@ -307,8 +307,17 @@ def test_an_identity_whose_account_became_staff_no_longer_opens_it(client, oidc)
 
 
 def test_claims_cannot_make_anyone_staff(client, oidc):
-    oidc.set_claims("wang", {"email": "wang.wu@example.cn", "name": "王五", "role": "sysadmin", "is_staff": True,
-                             "is_superuser": True, "groups": ["admin"]})
+    oidc.set_claims(
+        "wang",
+        {
+            "email": "wang.wu@example.cn",
+            "name": "王五",
+            "role": "sysadmin",
+            "is_staff": True,
+            "is_superuser": True,
+            "groups": ["admin"],
+        },
+    )
     try:
         sign_in_with_provider(client, "wang")
     finally:

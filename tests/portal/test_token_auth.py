@@ -36,7 +36,8 @@ def answer(auth, raw: str):
 def test_written_against_the_installed_knox():
     assert version("django-rest-knox") == KNOX_VERSION, (
         "knox changed: compare portal.authentication.TokenAuthentication.authenticate_credentials with "
-        "knox.auth.TokenAuthentication.authenticate_credentials of the new version, then update KNOX_VERSION")
+        "knox.auth.TokenAuthentication.authenticate_credentials of the new version, then update KNOX_VERSION"
+    )
 
 
 def _cases(owner):
@@ -45,7 +46,7 @@ def _cases(owner):
     yield "valid", valid
     yield "another valid token of the account", AuthToken.objects.create(user=owner)[1]
     yield "never issued", "0" * 64
-    yield "the key of a real token, another secret", valid[:CONSTANTS.TOKEN_KEY_LENGTH] + "f" * 49
+    yield "the key of a real token, another secret", valid[: CONSTANTS.TOKEN_KEY_LENGTH] + "f" * 49
     yield "a token cut short", valid[:20]
     yield "not hexadecimal", "令牌" * 8
     expired = AuthToken.objects.create(user=owner, expiry=dt.timedelta(seconds=-1))[1]
@@ -64,7 +65,7 @@ def test_every_answer_is_knox_s(owner_a):
         if name == "expired":
             twin = AuthToken.objects.create(user=owner_a, expiry=dt.timedelta(seconds=-1))[1]
             theirs = answer(KnoxTokenAuthentication(), twin)
-            assert not AuthToken.objects.filter(token_key=twin[:CONSTANTS.TOKEN_KEY_LENGTH]).exists()
+            assert not AuthToken.objects.filter(token_key=twin[: CONSTANTS.TOKEN_KEY_LENGTH]).exists()
         else:
             theirs = answer(KnoxTokenAuthentication(), raw)
         assert ours == theirs, name

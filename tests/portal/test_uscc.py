@@ -23,38 +23,44 @@ def test_real_codes_are_valid(code):
     assert problem_of(code) is None
 
 
-@pytest.mark.parametrize("typed", [
-    " 91350100m000100y43 ",
-    "９１３５０１００Ｍ０００１００Ｙ４３",  # full-width letters and digits
-    "９１３５ ０１００\u3000ｍ０００ １００ ｙ４３",  # full-width, ideographic and ASCII spaces, lower case
-    "9135-0100-M000100Y43",
-    "9135－0100—M000100Y43\t\n",  # full-width hyphen-minus, em dash
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        " 91350100m000100y43 ",
+        "９１３５０１００Ｍ０００１００Ｙ４３",  # full-width letters and digits
+        "９１３５ ０１００\u3000ｍ０００ １００ ｙ４３",  # full-width, ideographic and ASCII spaces, lower case
+        "9135-0100-M000100Y43",
+        "9135－0100—M000100Y43\t\n",  # full-width hyphen-minus, em dash
+    ],
+)
 def test_what_people_type_is_normalised(typed):
     assert normalize(typed) == "91350100M000100Y43"
     assert is_valid(typed)
 
 
-@pytest.mark.parametrize("code,kind,fragment", [
-    ("", "length", "18位"),
-    ("91350100M000100Y4", "length", "18位"),
-    ("91350100M000100Y433", "length", "18位"),
-    ("91350100M000100Y4I", "alphabet", "不允许的字符"),     # I is not in the alphabet
-    ("9135010OM000100Y43", "alphabet", "不允许的字符"),     # O
-    ("91350100S000100Y43", "alphabet", "不允许的字符"),     # S
-    ("91350100V000100Y43", "alphabet", "不允许的字符"),     # V
-    ("91350100Z000100Y43", "alphabet", "不允许的字符"),     # Z
-    ("9135010.M000100Y43", "alphabet", "不允许的字符"),
-    ("B1350100M000100Y43", "authority", "登记管理部门代码"),  # B is no registration authority
-    ("01350100M000100Y43", "authority", "登记管理部门代码"),
-    ("94350100M000100Y43", "type", "机构类别代码"),         # 工商 has types 1, 2, 3 only
-    ("99350100M000100Y43", "type", "机构类别代码"),
-    ("Y2350100M000100Y43", "type", "机构类别代码"),         # 其他 has the single type 1
-    ("5A350100M000100Y43", "type", "机构类别代码"),
-    ("9135A100M000100Y43", "division", "行政区划码"),
-    ("91350100M000100Y44", "check", "校验位"),             # wrong check character
-    ("91440300708461136X", "check", "校验位"),
-])
+@pytest.mark.parametrize(
+    "code,kind,fragment",
+    [
+        ("", "length", "18位"),
+        ("91350100M000100Y4", "length", "18位"),
+        ("91350100M000100Y433", "length", "18位"),
+        ("91350100M000100Y4I", "alphabet", "不允许的字符"),  # I is not in the alphabet
+        ("9135010OM000100Y43", "alphabet", "不允许的字符"),  # O
+        ("91350100S000100Y43", "alphabet", "不允许的字符"),  # S
+        ("91350100V000100Y43", "alphabet", "不允许的字符"),  # V
+        ("91350100Z000100Y43", "alphabet", "不允许的字符"),  # Z
+        ("9135010.M000100Y43", "alphabet", "不允许的字符"),
+        ("B1350100M000100Y43", "authority", "登记管理部门代码"),  # B is no registration authority
+        ("01350100M000100Y43", "authority", "登记管理部门代码"),
+        ("94350100M000100Y43", "type", "机构类别代码"),  # 工商 has types 1, 2, 3 only
+        ("99350100M000100Y43", "type", "机构类别代码"),
+        ("Y2350100M000100Y43", "type", "机构类别代码"),  # 其他 has the single type 1
+        ("5A350100M000100Y43", "type", "机构类别代码"),
+        ("9135A100M000100Y43", "division", "行政区划码"),
+        ("91350100M000100Y44", "check", "校验位"),  # wrong check character
+        ("91440300708461136X", "check", "校验位"),
+    ],
+)
 def test_invalid_codes_say_why(code, kind, fragment):
     problem = problem_of(code)
     assert problem is not None and problem.kind == kind and fragment in problem.message
@@ -65,10 +71,21 @@ def test_the_type_message_names_the_authority_and_the_allowed_types():
     assert "“4”" in message and "工商" in message and "1 企业" in message and "3 农民专业合作社" in message
 
 
-@pytest.mark.parametrize("first17", [
-    "11440100MB1234567", "12440100MB1234567", "51440112MJ1234567", "53440100MJ1234567", "92440112MA1234567",
-    "93440112MA1234567", "A1440100MB1234567", "N2440112MF1234567", "Y1440100MB1234567", "31440101MD1234567",
-])
+@pytest.mark.parametrize(
+    "first17",
+    [
+        "11440100MB1234567",
+        "12440100MB1234567",
+        "51440112MJ1234567",
+        "53440100MJ1234567",
+        "92440112MA1234567",
+        "93440112MA1234567",
+        "A1440100MB1234567",
+        "N2440112MF1234567",
+        "Y1440100MB1234567",
+        "31440101MD1234567",
+    ],
+)
 def test_every_authority_and_type_of_the_table_is_accepted(first17):
     assert problem_of(valid(first17)) is None
 
@@ -84,7 +101,7 @@ def test_every_single_character_change_is_detected():
         for c in ALPHABET:
             if c == code[i] or (2 <= i < 8 and not c.isdigit()):
                 continue
-            assert not is_valid(code[:i] + c + code[i + 1:]), (i, c)
+            assert not is_valid(code[:i] + c + code[i + 1 :]), (i, c)
 
 
 def test_check_character_weights():
@@ -102,14 +119,17 @@ def test_huangpu_is_named_from_the_list():
     assert division.in_guangzhou and division.district == "黄埔区"
 
 
-@pytest.mark.parametrize("code,name,in_guangzhou,district", [
-    ("440106", "广东省广州市天河区", True, "天河区"),
-    ("440111", "广东省广州市白云区", True, "白云区"),   # 郊区 until 1986, 白云区 since
-    ("440100", "广东省广州市", True, ""),              # the city's own registration authority
-    ("440101", "广东省广州市市辖区", True, ""),
-    ("310101", "上海市黄浦区", False, ""),
-    ("440300", "广东省深圳市", False, ""),
-])
+@pytest.mark.parametrize(
+    "code,name,in_guangzhou,district",
+    [
+        ("440106", "广东省广州市天河区", True, "天河区"),
+        ("440111", "广东省广州市白云区", True, "白云区"),  # 郊区 until 1986, 白云区 since
+        ("440100", "广东省广州市", True, ""),  # the city's own registration authority
+        ("440101", "广东省广州市市辖区", True, ""),
+        ("310101", "上海市黄浦区", False, ""),
+        ("440300", "广东省深圳市", False, ""),
+    ],
+)
 def test_divisions(code, name, in_guangzhou, district):
     division = division_of(code)
     assert (division.name, division.in_guangzhou, division.district) == (name, in_guangzhou, district)

@@ -22,18 +22,31 @@ TIANHE = {"registered_district": "tianhe", "tax_district": "tianhe", "stats_dist
 
 def window_of(programme):
     now = timezone.now()
-    return ApplicationWindow.objects.create(programme=programme, name="免申第一批", opens_at=now - dt.timedelta(days=1),
-                                            closes_at=now + dt.timedelta(days=30))
+    return ApplicationWindow.objects.create(
+        programme=programme,
+        name="免申第一批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+    )
 
 
 def dcmm(enterprise, level):
-    return EnterpriseFact.objects.create(enterprise=enterprise, kind="dcmm_level", value=level,
-                                         department=Department.BUREAU, source="数据管理能力成熟度评估结果名单")
+    return EnterpriseFact.objects.create(
+        enterprise=enterprise,
+        kind="dcmm_level",
+        value=level,
+        department=Department.BUREAU,
+        source="数据管理能力成熟度评估结果名单",
+    )
 
 
 def test_the_flagged_programmes_and_why():
-    flagged = {p["code"]: p["auto_award_note"] for policy in load_catalogue() for p in policy["programmes"]
-               if p.get("auto_award")}
+    flagged = {
+        p["code"]: p["auto_award_note"]
+        for policy in load_catalogue()
+        for p in policy["programmes"]
+        if p.get("auto_award")
+    }
     assert set(flagged) == {"hp-revenue-growth", "th-scale-leap", "th-dcmm"}
     assert all(note.strip() for note in flagged.values())
 
@@ -64,8 +77,12 @@ def test_prepare_lists_candidates_with_sources_budget_and_sample(catalogue, bure
 def test_pool_short_gives_ranked_and_pro_rata(catalogue, bureau_admin_th):
     from vouchers.services.budget import pool_set_amount
 
-    pool_set_amount(actor=bureau_admin_th, programme=catalogue["th-dcmm"], fiscal_year=timezone.localdate().year,
-                    amount=Decimal("150000"))
+    pool_set_amount(
+        actor=bureau_admin_th,
+        programme=catalogue["th-dcmm"],
+        fiscal_year=timezone.localdate().year,
+        amount=Decimal("150000"),
+    )
     window = window_of(catalogue["th-dcmm"])
     for level in "345":
         dcmm(EnterpriseFactory(is_above_scale=True, **TIANHE), level)
@@ -93,8 +110,9 @@ def test_refusals(catalogue, bureau_admin, bureau_admin_th, reviewer_th, owner_a
         with pytest.raises(PermissionDenied):
             auto_batch_prepare(actor=actor, window=window, facts_cutoff=timezone.now())
     with pytest.raises(ValidationError):
-        auto_batch_prepare(actor=bureau_admin_th, window=window_of(catalogue["th-compute-subsidy"]),
-                           facts_cutoff=timezone.now())
+        auto_batch_prepare(
+            actor=bureau_admin_th, window=window_of(catalogue["th-compute-subsidy"]), facts_cutoff=timezone.now()
+        )
     with pytest.raises(ValidationError):
         auto_batch_prepare(actor=bureau_admin_th, window=window, facts_cutoff=timezone.now() + dt.timedelta(days=1))
     assert not AutoAwardBatch.objects.exists() and not AutoAwardCandidate.objects.exists()
@@ -129,10 +147,13 @@ def test_pages(client_for, catalogue, bureau_admin, bureau_admin_th, reviewer_th
     EnterpriseFact.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=5))
     url = reverse("proactive:auto_batches")
     for user in (reviewer_th, owner_a):
-        assert client_for(user).post(url, {"window": window.pk, "facts_cutoff": "2026-01-01T00:00"}
-                                     ).status_code in (302, 403)
-    assert client_for(bureau_admin).post(url, {"window": window.pk, "facts_cutoff": "2026-01-01T00:00"}
-                                         ).status_code == 404
+        assert client_for(user).post(url, {"window": window.pk, "facts_cutoff": "2026-01-01T00:00"}).status_code in (
+            302,
+            403,
+        )
+    assert (
+        client_for(bureau_admin).post(url, {"window": window.pk, "facts_cutoff": "2026-01-01T00:00"}).status_code == 404
+    )
     assert not AutoAwardBatch.objects.exists()
     c = client_for(bureau_admin_th)
     assert "数据要素供给奖励" in c.get(url).content.decode()  # the flagged programme's window is offered

@@ -34,13 +34,22 @@ Y = timezone.localdate().year
 
 def window_of(programme):
     now = timezone.now()
-    return ApplicationWindow.objects.create(programme=programme, name="免申第一批", opens_at=now - dt.timedelta(days=1),
-                                            closes_at=now + dt.timedelta(days=30))
+    return ApplicationWindow.objects.create(
+        programme=programme,
+        name="免申第一批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+    )
 
 
 def dcmm(enterprise, level):
-    EnterpriseFact.objects.create(enterprise=enterprise, kind="dcmm_level", value=level, department=Department.BUREAU,
-                                  source="数据管理能力成熟度评估结果名单")
+    EnterpriseFact.objects.create(
+        enterprise=enterprise,
+        kind="dcmm_level",
+        value=level,
+        department=Department.BUREAU,
+        source="数据管理能力成熟度评估结果名单",
+    )
 
 
 @pytest.fixture
@@ -105,8 +114,9 @@ def test_publish_refused_to_the_wrong_cast_changes_nothing(setting, bureau_admin
 
 
 @pytest.mark.django_db
-def test_confirmed_award_becomes_final_with_its_letter(setting, bureau_admin_th, enterprise_a, owner_a,
-                                                       django_capture_on_commit_callbacks):
+def test_confirmed_award_becomes_final_with_its_letter(
+    setting, bureau_admin_th, enterprise_a, owner_a, django_capture_on_commit_callbacks
+):
     account = verified_account(enterprise_a, owner_a, bureau_admin_th)
     publish_and_walk(setting["batch"], bureau_admin_th)
     with django_capture_on_commit_callbacks(execute=True):
@@ -128,8 +138,9 @@ def test_confirmed_award_becomes_final_with_its_letter(setting, bureau_admin_th,
 
 
 @pytest.mark.django_db
-def test_decline_and_lapse_release_the_reservation(setting, bureau_admin_th, enterprise_a, owner_a, owner_b,
-                                                  django_capture_on_commit_callbacks):
+def test_decline_and_lapse_release_the_reservation(
+    setting, bureau_admin_th, enterprise_a, owner_a, owner_b, django_capture_on_commit_callbacks
+):
     publish_and_walk(setting["batch"], bureau_admin_th)
     auto_batch_notice(actor=bureau_admin_th, batch=setting["batch"])
     mine = AutoAwardCandidate.objects.get(enterprise=enterprise_a)
@@ -153,20 +164,26 @@ def test_decline_and_lapse_release_the_reservation(setting, bureau_admin_th, ent
     assert len(late["lapsed"]) == 2
     assert Notification.objects.filter(recipient=owner_b).count() == 0
     others = setting["others"]
-    assert Notification.objects.filter(subject__contains="提醒：请确认领取免申即享奖励",
-                                       recipient__membership__enterprise=others[0]).count() <= 1
+    assert (
+        Notification.objects.filter(
+            subject__contains="提醒：请确认领取免申即享奖励", recipient__membership__enterprise=others[0]
+        ).count()
+        <= 1
+    )
     lapsed = AutoAwardCandidate.objects.filter(response="lapsed")
     assert lapsed.count() == 2
-    assert set(Award.objects.filter(application__in=lapsed.values("application")).values_list("status", flat=True)) \
-        == {Award.Status.RELEASED}
+    assert set(Award.objects.filter(application__in=lapsed.values("application")).values_list("status", flat=True)) == {
+        Award.Status.RELEASED
+    }
     assert AuditEvent.objects.filter(action="proactive.auto_lapse").count() == 2
     assert ApplicationEvent.objects.filter(action="auto_lapse").count() == 2
     assert auto_awards_due(now=near + dt.timedelta(days=2)) == {"reminded": [], "lapsed": []}  # idempotent
 
 
 @pytest.mark.django_db
-def test_pages_publish_list_and_confirm(setting, bureau_admin_th, bureau_admin, enterprise_a, owner_a, owner_b,
-                                        client_for):
+def test_pages_publish_list_and_confirm(
+    setting, bureau_admin_th, bureau_admin, enterprise_a, owner_a, owner_b, client_for
+):
     from django.urls import reverse
 
     account = verified_account(enterprise_a, owner_a, bureau_admin_th)
@@ -199,14 +216,17 @@ def test_pages_publish_list_and_confirm(setting, bureau_admin_th, bureau_admin, 
 
 
 @pytest.mark.django_db
-def test_api_publish_notice_confirm(setting, bureau_admin_th, bureau_admin, enterprise_a, owner_a, owner_b,
-                                    reviewer_th, api_for):
+def test_api_publish_notice_confirm(
+    setting, bureau_admin_th, bureau_admin, enterprise_a, owner_a, owner_b, reviewer_th, api_for
+):
     account = verified_account(enterprise_a, owner_a, bureau_admin_th)
     batch = setting["batch"]
     body = {"mode": "pro_rata", "comment": "数据已抽查。"}
     for user, code in ((reviewer_th, 403), (owner_a, 403), (bureau_admin, 404)):
-        assert api_for(user).post(f"/api/v1/auto-award-batches/{batch.pk}/publish/", body,
-                                  format="json").status_code == code
+        assert (
+            api_for(user).post(f"/api/v1/auto-award-batches/{batch.pk}/publish/", body, format="json").status_code
+            == code
+        )
     assert not Application.objects.exists()
     done = api_for(bureau_admin_th).post(f"/api/v1/auto-award-batches/{batch.pk}/publish/", body, format="json")
     assert done.status_code == 200 and all(r["ok"] for r in done.json())
@@ -215,14 +235,20 @@ def test_api_publish_notice_confirm(setting, bureau_admin_th, bureau_admin, ente
     listed = api_for(bureau_admin_th).post(f"/api/v1/auto-award-batches/{batch.pk}/notice/", {}, format="json")
     assert listed.status_code == 201 and listed.json()["state"] == "listed"
     mine = AutoAwardCandidate.objects.get(enterprise=enterprise_a)
-    assert api_for(owner_b).post(f"/api/v1/auto-awards/{mine.pk}/confirm/", {"account": account.pk,
-                                 "declaration": True}, format="json").status_code == 404
+    assert (
+        api_for(owner_b)
+        .post(f"/api/v1/auto-awards/{mine.pk}/confirm/", {"account": account.pk, "declaration": True}, format="json")
+        .status_code
+        == 404
+    )
     assert api_for(owner_a).get("/api/v1/auto-awards/").json()["results"][0]["id"] == mine.pk
-    bad = api_for(owner_a).post(f"/api/v1/auto-awards/{mine.pk}/confirm/", {"account": account.pk + 999,
-                                "declaration": True}, format="json")
+    bad = api_for(owner_a).post(
+        f"/api/v1/auto-awards/{mine.pk}/confirm/", {"account": account.pk + 999, "declaration": True}, format="json"
+    )
     assert bad.status_code == 400
-    ok = api_for(owner_a).post(f"/api/v1/auto-awards/{mine.pk}/confirm/", {"account": account.pk,
-                               "declaration": True}, format="json")
+    ok = api_for(owner_a).post(
+        f"/api/v1/auto-awards/{mine.pk}/confirm/", {"account": account.pk, "declaration": True}, format="json"
+    )
     assert ok.status_code == 200 and ok.json()["response"] == "confirmed"
     cands = api_for(bureau_admin_th).get(f"/api/v1/auto-award-batches/{batch.pk}/candidates/").json()["results"]
     assert {c["response"] for c in cands} == {"confirmed", "pending"}
@@ -230,8 +256,9 @@ def test_api_publish_notice_confirm(setting, bureau_admin_th, bureau_admin, ente
 
 
 @pytest.mark.django_db
-def test_lapse_tells_the_enterprise_and_its_pages_show_the_award(setting, bureau_admin_th, enterprise_a, owner_a,
-                                                                 client_for, django_capture_on_commit_callbacks):
+def test_lapse_tells_the_enterprise_and_its_pages_show_the_award(
+    setting, bureau_admin_th, enterprise_a, owner_a, client_for, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     publish_and_walk(setting["batch"], bureau_admin_th)

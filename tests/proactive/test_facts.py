@@ -24,10 +24,12 @@ def _import(actor, data: bytes, **kw):
 
 @pytest.mark.django_db
 def test_import_writes_facts_with_source_period_and_batch(bureau_admin, enterprise_a):
-    data = csv_bytes("统一社会信用代码,所属期间,年度营业收入,规上",
-                     f"{enterprise_a.credit_code},2025,12000000.50,是",
-                     f"{enterprise_a.credit_code},2024,9000000,是",
-                     "91440101MA5AAAAAA0,2025,100,否")
+    data = csv_bytes(
+        "统一社会信用代码,所属期间,年度营业收入,规上",
+        f"{enterprise_a.credit_code},2025,12000000.50,是",
+        f"{enterprise_a.credit_code},2024,9000000,是",
+        "91440101MA5AAAAAA0,2025,100,否",
+    )
     batch, new = _import(bureau_admin, data)
     assert new and batch.created == 4 and batch.unknown == 1 and batch.rows == 3
     revenue = EnterpriseFact.objects.get(enterprise=enterprise_a, kind="annual_revenue", period="2025")
@@ -48,18 +50,21 @@ def test_same_file_twice_changes_nothing(bureau_admin, enterprise_a):
 @pytest.mark.django_db
 def test_changed_value_in_a_new_file_is_recorded_as_changed(bureau_admin, enterprise_a):
     _import(bureau_admin, csv_bytes("统一社会信用代码,所属期间,年度营业收入", f"{enterprise_a.credit_code},2025,100"))
-    batch, _ = _import(bureau_admin, csv_bytes("统一社会信用代码,所属期间,年度营业收入",
-                                               f"{enterprise_a.credit_code},2025,200"))
+    batch, _ = _import(
+        bureau_admin, csv_bytes("统一社会信用代码,所属期间,年度营业收入", f"{enterprise_a.credit_code},2025,200")
+    )
     assert (batch.created, batch.changed) == (0, 1)
     assert EnterpriseFact.objects.get().value == "200.00"
 
 
 @pytest.mark.django_db
 def test_one_bad_cell_refuses_the_whole_file_with_row_and_column(bureau_admin, enterprise_a, enterprise_b):
-    data = csv_bytes("统一社会信用代码,所属期间,年度营业收入,纳税信用等级",
-                     f"{enterprise_a.credit_code},2025,100,A",
-                     f"{enterprise_b.credit_code},2025,一百万,Z",
-                     f"{enterprise_b.credit_code},,100,")
+    data = csv_bytes(
+        "统一社会信用代码,所属期间,年度营业收入,纳税信用等级",
+        f"{enterprise_a.credit_code},2025,100,A",
+        f"{enterprise_b.credit_code},2025,一百万,Z",
+        f"{enterprise_b.credit_code},,100,",
+    )
     with pytest.raises(ValidationError) as caught:
         _import(bureau_admin, data)
     messages = caught.value.messages
@@ -113,8 +118,9 @@ def revenue(bureau_admin, enterprise_a):
 
 
 @pytest.mark.django_db
-def test_contest_upheld_corrects_the_fact_audited_and_notifies(revenue, owner_a, reviewer,
-                                                             django_capture_on_commit_callbacks):
+def test_contest_upheld_corrects_the_fact_audited_and_notifies(
+    revenue, owner_a, reviewer, django_capture_on_commit_callbacks
+):
     contest = fact_contest(actor=owner_a, fact=revenue, reason="统计口径有误", proposed_value="150")
     with pytest.raises(ValidationError):
         fact_contest(actor=owner_a, fact=revenue, reason="再次")  # one pending per fact
@@ -159,13 +165,26 @@ def test_facts_never_touch_the_application_and_differences_are_flagged(catalogue
 
     enterprise = EnterpriseFactory(registered_district="tianhe", tax_district="tianhe", stats_district="tianhe")
     owner = member(enterprise)
-    app = Application.objects.create(enterprise=enterprise, programme=catalogue["th-scale-leap"], reference="T-1",
-                                     created_by=owner, inputs={"revenue_current": "6000000000.00",
-                                                               "revenue_previous": "5000000000",
-                                                               "rd_current": "1", "rd_previous": "0"})
-    _import(bureau_admin_th, csv_bytes("统一社会信用代码,所属期间,年度营业收入",
-                                       f"{enterprise.credit_code},2025,6000000000",
-                                       f"{enterprise.credit_code},2024,4000000000"))
+    app = Application.objects.create(
+        enterprise=enterprise,
+        programme=catalogue["th-scale-leap"],
+        reference="T-1",
+        created_by=owner,
+        inputs={
+            "revenue_current": "6000000000.00",
+            "revenue_previous": "5000000000",
+            "rd_current": "1",
+            "rd_previous": "0",
+        },
+    )
+    _import(
+        bureau_admin_th,
+        csv_bytes(
+            "统一社会信用代码,所属期间,年度营业收入",
+            f"{enterprise.credit_code},2025,6000000000",
+            f"{enterprise.credit_code},2024,4000000000",
+        ),
+    )
     rows = {r["input"]: r for r in declared_vs_facts(app)}
     assert not rows["revenue_current"]["differs"]
     assert rows["revenue_previous"]["differs"] and rows["revenue_previous"]["fact"] == "4000000000.00"

@@ -20,14 +20,21 @@ TIANHE = {"registered_district": "tianhe", "tax_district": "tianhe", "stats_dist
 
 
 def fact(enterprise, kind, value, period=""):
-    return EnterpriseFact.objects.create(enterprise=enterprise, kind=kind, value=value, period=period,
-                                         department=Department.STATISTICS, source="测试数据")
+    return EnterpriseFact.objects.create(
+        enterprise=enterprise,
+        kind=kind,
+        value=value,
+        period=period,
+        department=Department.STATISTICS,
+        source="测试数据",
+    )
 
 
 def open_window(programme):
     now = timezone.now()
-    return ApplicationWindow.objects.create(programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1),
-                                            closes_at=now + dt.timedelta(days=30))
+    return ApplicationWindow.objects.create(
+        programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30)
+    )
 
 
 @pytest.fixture
@@ -89,15 +96,17 @@ def test_rerun_writes_only_what_changed(tianhe):
 
 
 @pytest.mark.django_db
-
 @pytest.mark.django_db
 def test_notified_once_per_window_and_opt_out(tianhe, django_capture_on_commit_callbacks):
     owner = member(tianhe, email="owner-th@example.cn")
     quiet = EnterpriseFactory(**TIANHE)
     quiet_owner = member(quiet, email="quiet@example.cn")
-    for kind, value, period in (("annual_revenue", "6000000000.00", "2025"),
-                                ("annual_revenue", "5500000000.00", "2024"),
-                                ("rd_expense", "600000000.00", "2025"), ("rd_expense", "550000000.00", "2024")):
+    for kind, value, period in (
+        ("annual_revenue", "6000000000.00", "2025"),
+        ("annual_revenue", "5500000000.00", "2024"),
+        ("rd_expense", "600000000.00", "2025"),
+        ("rd_expense", "550000000.00", "2024"),
+    ):
         fact(quiet, kind, value, period)
     MatchPreference.objects.create(enterprise=quiet, notify=False)
     matching_run(trigger="test")

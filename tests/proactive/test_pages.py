@@ -16,8 +16,14 @@ TIANHE = {"registered_district": "tianhe", "tax_district": "tianhe", "stats_dist
 
 
 def fact(enterprise, kind, value, period=""):
-    return EnterpriseFact.objects.create(enterprise=enterprise, kind=kind, value=value, period=period,
-                                         department=Department.STATISTICS, source="广州市统计局")
+    return EnterpriseFact.objects.create(
+        enterprise=enterprise,
+        kind=kind,
+        value=value,
+        period=period,
+        department=Department.STATISTICS,
+        source="广州市统计局",
+    )
 
 
 @pytest.mark.django_db
@@ -34,8 +40,10 @@ def test_calculator_runs_on_the_enterprises_facts(catalogue, client_for):
     query = parse_qs(urlsplit(response["Location"]).query)
     assert query["revenue_current"] == ["6000000000.00"] and query["revenue_previous"] == ["5500000000.00"]
     assert "rd_current" not in query  # no fact gives it: left for the enterprise, and the calculator names it
-    assert "use-enterprise-data" not in client_for(None).get(
-        reverse("vouchers:estimate", args=["th-scale-leap"])).content.decode()
+    assert (
+        "use-enterprise-data"
+        not in client_for(None).get(reverse("vouchers:estimate", args=["th-scale-leap"])).content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -48,10 +56,19 @@ def test_prefill_needs_an_enterprise_member(catalogue, client_for, reviewer):
 def test_reviewer_sees_declared_beside_facts_with_differences(catalogue, client_for, reviewer_th):
     enterprise = EnterpriseFactory(**TIANHE)
     owner = member(enterprise, email="o2@example.cn")
-    app = Application.objects.create(enterprise=enterprise, programme=catalogue["th-scale-leap"], reference="T-9",
-                                     created_by=owner, state="bureau_review",
-                                     inputs={"revenue_current": "6000000000.00", "revenue_previous": "5000000000.00",
-                                             "rd_current": "1", "rd_previous": "0"})
+    app = Application.objects.create(
+        enterprise=enterprise,
+        programme=catalogue["th-scale-leap"],
+        reference="T-9",
+        created_by=owner,
+        state="bureau_review",
+        inputs={
+            "revenue_current": "6000000000.00",
+            "revenue_previous": "5000000000.00",
+            "rd_current": "1",
+            "rd_previous": "0",
+        },
+    )
     fact(enterprise, "annual_revenue", "6000000000.00", "2025")
     fact(enterprise, "annual_revenue", "4000000000.00", "2024")
     page = client_for(reviewer_th).get(reverse("reviews:application", args=[app.pk]))

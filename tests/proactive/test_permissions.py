@@ -13,8 +13,14 @@ PAGES = ["proactive:matches", "proactive:enterprise_facts", "proactive:imports",
 
 @pytest.fixture
 def fact_a(enterprise_a):
-    return EnterpriseFact.objects.create(enterprise=enterprise_a, kind="annual_revenue", period="2025",
-                                         value="100.00", department=Department.STATISTICS, source="统计局")
+    return EnterpriseFact.objects.create(
+        enterprise=enterprise_a,
+        kind="annual_revenue",
+        period="2025",
+        value="100.00",
+        department=Department.STATISTICS,
+        source="统计局",
+    )
 
 
 @pytest.fixture
@@ -29,8 +35,10 @@ def upload(code: str) -> SimpleUploadedFile:
 @pytest.mark.django_db
 def test_pages_by_role(client_for, owner_a, agent_a, reviewer, bureau_admin, expert, provider_user):
     allowed = {
-        "proactive:matches": (owner_a, agent_a), "proactive:enterprise_facts": (owner_a, agent_a),
-        "proactive:imports": (bureau_admin,), "proactive:contests": (reviewer, bureau_admin),
+        "proactive:matches": (owner_a, agent_a),
+        "proactive:enterprise_facts": (owner_a, agent_a),
+        "proactive:imports": (bureau_admin,),
+        "proactive:contests": (reviewer, bureau_admin),
     }
     for name in PAGES:
         url = reverse(name)
@@ -46,8 +54,10 @@ def test_pages_by_role(client_for, owner_a, agent_a, reviewer, bureau_admin, exp
 @pytest.mark.django_db
 def test_import_page_refuses_reviewer_and_enterprise(client_for, reviewer, owner_a, enterprise_a):
     for user in (reviewer, owner_a):
-        response = client_for(user).post(reverse("proactive:imports"), {
-            "department": "market", "source": "市场监管局", "file": upload(enterprise_a.credit_code)})
+        response = client_for(user).post(
+            reverse("proactive:imports"),
+            {"department": "market", "source": "市场监管局", "file": upload(enterprise_a.credit_code)},
+        )
         assert response.status_code in (302, 403)
     assert not FactImport.objects.exists() and not EnterpriseFact.objects.exists()
 
@@ -58,24 +68,31 @@ def test_import_page_admin_and_errors_in_chinese(client_for, bureau_admin, enter
     bad = SimpleUploadedFile("f.csv", "统一社会信用代码,所属期间,年度营业收入\nX,2025,abc\n".encode(), "text/csv")
     response = c.post(reverse("proactive:imports"), {"department": "statistics", "source": "统计局", "file": bad})
     assert response.status_code == 400 and "第2行“年度营业收入”列：须为金额（元）" in response.content.decode()
-    response = c.post(reverse("proactive:imports"), {"department": "market", "source": "市场监管局",
-                                                     "file": upload(enterprise_a.credit_code)})
+    response = c.post(
+        reverse("proactive:imports"),
+        {"department": "market", "source": "市场监管局", "file": upload(enterprise_a.credit_code)},
+    )
     assert response.status_code == 302 and EnterpriseFact.objects.get().kind == "address"
 
 
 @pytest.mark.django_db
 def test_contest_page_agent_and_other_enterprise_refused(client_for, agent_a, owner_b, fact_a):
-    assert client_for(agent_a).post(reverse("proactive:enterprise_facts"), {
-        "fact": fact_a.pk, "reason": "x"}).status_code == 403
-    assert client_for(owner_b).post(reverse("proactive:enterprise_facts"), {
-        "fact": fact_a.pk, "reason": "x"}).status_code == 404
+    assert (
+        client_for(agent_a).post(reverse("proactive:enterprise_facts"), {"fact": fact_a.pk, "reason": "x"}).status_code
+        == 403
+    )
+    assert (
+        client_for(owner_b).post(reverse("proactive:enterprise_facts"), {"fact": fact_a.pk, "reason": "x"}).status_code
+        == 404
+    )
     assert not FactContest.objects.exists()
 
 
 @pytest.mark.django_db
 def test_resolve_page_other_district_refused(client_for, reviewer_th, contest_a):
-    response = client_for(reviewer_th).post(reverse("proactive:contests"), {
-        "contest": contest_a.pk, "uphold": "1", "resolution": "y"})
+    response = client_for(reviewer_th).post(
+        reverse("proactive:contests"), {"contest": contest_a.pk, "uphold": "1", "resolution": "y"}
+    )
     assert response.status_code == 404
     contest_a.refresh_from_db()
     assert contest_a.state == FactContest.State.PENDING
@@ -118,18 +135,38 @@ def test_api_contest_and_resolve(api_for, owner_a, agent_a, owner_b, reviewer, r
 def test_api_import_admin_only_and_idempotent(api_for, bureau_admin, reviewer, owner_a, enterprise_a):
     url = "/api/v1/fact-imports/"
     for user in (reviewer, owner_a):
-        assert api_for(user).post(url, {"department": "market", "source": "市场监管局",
-                                        "file": upload(enterprise_a.credit_code)}, format="multipart"
-                                  ).status_code == 403
+        assert (
+            api_for(user)
+            .post(
+                url,
+                {"department": "market", "source": "市场监管局", "file": upload(enterprise_a.credit_code)},
+                format="multipart",
+            )
+            .status_code
+            == 403
+        )
         assert api_for(user).get(url).json()["results"] == []
     assert not FactImport.objects.exists()
-    first = api_for(bureau_admin).post(url, {"department": "market", "source": "市场监管局",
-                                             "file": upload(enterprise_a.credit_code)}, format="multipart")
-    again = api_for(bureau_admin).post(url, {"department": "market", "source": "市场监管局",
-                                             "file": upload(enterprise_a.credit_code)}, format="multipart")
+    first = api_for(bureau_admin).post(
+        url,
+        {"department": "market", "source": "市场监管局", "file": upload(enterprise_a.credit_code)},
+        format="multipart",
+    )
+    again = api_for(bureau_admin).post(
+        url,
+        {"department": "market", "source": "市场监管局", "file": upload(enterprise_a.credit_code)},
+        format="multipart",
+    )
     assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
-    bad = api_for(bureau_admin).post(url, {"department": "market", "source": "市场监管局", "file": SimpleUploadedFile(
-        "f.csv", "统一社会信用代码,成立日期\nX,昨天\n".encode(), "text/csv")}, format="multipart")
+    bad = api_for(bureau_admin).post(
+        url,
+        {
+            "department": "market",
+            "source": "市场监管局",
+            "file": SimpleUploadedFile("f.csv", "统一社会信用代码,成立日期\nX,昨天\n".encode(), "text/csv"),
+        },
+        format="multipart",
+    )
     assert bad.status_code == 400 and "第2行“成立日期”列：须为日期，写作“2020-05-18”" in str(bad.json())
 
 
@@ -157,8 +194,13 @@ def test_api_matches_and_preference(api_for, owner_a, agent_a, reviewer, enterpr
 def test_api_comparison_scoped(api_for, catalogue, owner_a, owner_b, reviewer, reviewer_th, enterprise_a):
     from applications.models import Application
 
-    app = Application.objects.create(enterprise=enterprise_a, programme=catalogue["hp-revenue-growth"],
-                                     reference="H-1", created_by=owner_a, inputs={"revenue_current": "100"})
+    app = Application.objects.create(
+        enterprise=enterprise_a,
+        programme=catalogue["hp-revenue-growth"],
+        reference="H-1",
+        created_by=owner_a,
+        inputs={"revenue_current": "100"},
+    )
     url = f"/api/v1/applications/{app.pk}/fact-comparison/"
     assert api_for(reviewer).get(url).status_code == 200
     assert api_for(owner_a).get(url).status_code == 200

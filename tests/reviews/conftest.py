@@ -53,35 +53,66 @@ def clock():
 def private_storage(settings, tmp_path):
     root = tmp_path / "private"
     root.mkdir()
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(root), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
     return root
 
 
 def attach(app: Application, material: str, user=None) -> Attachment:
     return Attachment.objects.create(
-        application=app, material=material, file=ContentFile(PDF, name=f"{material}.pdf"),
-        original_name=f"{material}.pdf", content_type="application/pdf", size=len(PDF),
-        sha256=hashlib.sha256(PDF).hexdigest(), uploaded_by=user or app.created_by)
+        application=app,
+        material=material,
+        file=ContentFile(PDF, name=f"{material}.pdf"),
+        original_name=f"{material}.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        uploaded_by=user or app.created_by,
+    )
 
 
-def make_app(enterprise, programme, *, state: str = State.SUBMITTED, inputs: dict | None = None,
-             materials: str | list[str] = "all", submitted_at: dt.datetime | None = None, window=None,
-             claims: list[tuple[str, str]] = (), project_key: str = "", by=None, title: str = "") -> Application:
+def make_app(
+    enterprise,
+    programme,
+    *,
+    state: str = State.SUBMITTED,
+    inputs: dict | None = None,
+    materials: str | list[str] = "all",
+    submitted_at: dt.datetime | None = None,
+    window=None,
+    claims: list[tuple[str, str]] = (),
+    project_key: str = "",
+    by=None,
+    title: str = "",
+) -> Application:
     """An application as the applicant side leaves it after submission (with its 'submit' event)."""
     if by is None:
         first = enterprise.members.select_related("user").first()
         by = first.user if first else member(enterprise, EnterpriseMember.MemberRole.OWNER)
     submitted_at = submitted_at or timezone.now()
     app = Application.objects.create(
-        reference=f"GZAI-T-{next(_refs):06d}", enterprise=enterprise, programme=programme, window=window,
-        state=state, title=title or f"{programme.name_zh}项目", project_key=project_key, inputs=inputs or {},
-        submitted_at=submitted_at if state != State.DRAFT else None, created_by=by, declared_at=submitted_at,
-        declared_by=by)
+        reference=f"GZAI-T-{next(_refs):06d}",
+        enterprise=enterprise,
+        programme=programme,
+        window=window,
+        state=state,
+        title=title or f"{programme.name_zh}项目",
+        project_key=project_key,
+        inputs=inputs or {},
+        submitted_at=submitted_at if state != State.DRAFT else None,
+        created_by=by,
+        declared_at=submitted_at,
+        declared_by=by,
+    )
     if state != State.DRAFT:
-        ev = ApplicationEvent.objects.create(application=app, actor=by, action="submit", from_state=State.DRAFT,
-                                             to_state=State.SUBMITTED)
+        ev = ApplicationEvent.objects.create(
+            application=app, actor=by, action="submit", from_state=State.DRAFT, to_state=State.SUBMITTED
+        )
         ApplicationEvent.objects.filter(pk=ev.pk).update(created_at=submitted_at)
     codes = [m["code"] for m in programme.materials] if materials == "all" else list(materials)
     for code in codes:
@@ -92,21 +123,22 @@ def make_app(enterprise, programme, *, state: str = State.SUBMITTED, inputs: dic
 
 
 def make_pool(programme, year: int, amount: str = "100000000") -> BudgetPool:
-    pool, _ = BudgetPool.objects.get_or_create(programme=programme, fiscal_year=year,
-                                               defaults={"amount": Decimal(amount)})
+    pool, _ = BudgetPool.objects.get_or_create(
+        programme=programme, fiscal_year=year, defaults={"amount": Decimal(amount)}
+    )
     return pool
 
 
 def make_window(programme, name: str = "2026年第一批", opens=None, closes=None) -> ApplicationWindow:
-    return ApplicationWindow.objects.create(programme=programme, name=name, opens_at=opens or at(2026, 1, 5),
-                                            closes_at=closes or at(2026, 12, 20))
+    return ApplicationWindow.objects.create(
+        programme=programme, name=name, opens_at=opens or at(2026, 1, 5), closes_at=closes or at(2026, 12, 20)
+    )
 
 
 def assign_to(app: Application, reviewer) -> None:
     from reviews.models import ReviewAssignment
 
-    ReviewAssignment.objects.update_or_create(application=app, defaults={"reviewer": reviewer,
-                                                                          "assigned_by": reviewer})
+    ReviewAssignment.objects.update_or_create(application=app, defaults={"reviewer": reviewer, "assigned_by": reviewer})
 
 
 def snapshot(app: Application) -> tuple:
@@ -116,8 +148,14 @@ def snapshot(app: Application) -> tuple:
     from vouchers.models import Award
 
     app.refresh_from_db()
-    return (app.state, app.due_date, app.events.count(), Decision.objects.filter(application=app).count(),
-            Award.objects.filter(application=app).count(), SupplementRequest.objects.filter(application=app).count(),
-            ExpertAssignment.objects.filter(application=app).count(),
-            ExpertScore.objects.filter(assignment__application=app).count(),
-            Objection.objects.filter(application=app).count())
+    return (
+        app.state,
+        app.due_date,
+        app.events.count(),
+        Decision.objects.filter(application=app).count(),
+        Award.objects.filter(application=app).count(),
+        SupplementRequest.objects.filter(application=app).count(),
+        ExpertAssignment.objects.filter(application=app).count(),
+        ExpertScore.objects.filter(assignment__application=app).count(),
+        Objection.objects.filter(application=app).count(),
+    )

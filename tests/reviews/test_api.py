@@ -35,14 +35,17 @@ def test_queue_and_claim(app, reviewer, owner_a, expert, api_for):
 
 
 def test_assign_is_for_administrators(app, reviewer, bureau_admin, api_for):
-    r = api_for(reviewer).post("/api/v1/reviews/assignments/", {"application_ids": [app.pk], "reviewer": reviewer.pk},
-                               format="json")
+    r = api_for(reviewer).post(
+        "/api/v1/reviews/assignments/", {"application_ids": [app.pk], "reviewer": reviewer.pk}, format="json"
+    )
     assert r.status_code == 403
-    r = api_for(bureau_admin).post("/api/v1/reviews/assignments/", {"application_ids": [app.pk],
-                                                                    "reviewer": bureau_admin.pk}, format="json")
+    r = api_for(bureau_admin).post(
+        "/api/v1/reviews/assignments/", {"application_ids": [app.pk], "reviewer": bureau_admin.pk}, format="json"
+    )
     assert r.status_code == 400 and "审核人员" in r.json()["reviewer"][0]
-    r = api_for(bureau_admin).post("/api/v1/reviews/assignments/", {"application_ids": [app.pk],
-                                                                    "reviewer": reviewer.pk}, format="json")
+    r = api_for(bureau_admin).post(
+        "/api/v1/reviews/assignments/", {"application_ids": [app.pk], "reviewer": reviewer.pk}, format="json"
+    )
     assert r.status_code == 200 and r.json()["results"][0]["ok"]
 
 
@@ -51,8 +54,12 @@ def test_formal_review_return_through_the_api(app, reviewer, reviewer_other, api
     url = f"/api/v1/reviews/applications/{app.pk}/formal-review/"
     assert api_for(reviewer).post(url, {"action": "start"}, format="json").json()["state"] == "formal_review"
     before = snapshot(app)
-    assert api_for(reviewer_other).post(url, {"action": "return", "items": [{"code": "invoice"}]},
-                                        format="json").status_code == 403
+    assert (
+        api_for(reviewer_other)
+        .post(url, {"action": "return", "items": [{"code": "invoice"}]}, format="json")
+        .status_code
+        == 403
+    )
     assert snapshot(app) == before
     r = api_for(reviewer).post(url, {"action": "pass"}, format="json")
     assert r.status_code == 400 and r.json()["note"] == ["请填写形式审查意见。"]  # the comment is required
@@ -79,10 +86,18 @@ def test_decision_api(app, reviewer, reviewer_other, expert, bureau_admin, api_f
     assert r.status_code == 400 and "须说明理由" in r.json()["reason"][0]
     r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "150000"}, format="json")
     assert r.status_code == 400 and r.json()["comment"] == ["请填写经办意见。"]
-    assert api_for(reviewer_other).post(url, {"outcome": "approve", "amount": "150000", "comment": comment},
-                                        format="json").status_code == 403
-    assert api_for(expert).post(url, {"outcome": "approve", "amount": "150000", "comment": comment},
-                                format="json").status_code == 403
+    assert (
+        api_for(reviewer_other)
+        .post(url, {"outcome": "approve", "amount": "150000", "comment": comment}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        api_for(expert)
+        .post(url, {"outcome": "approve", "amount": "150000", "comment": comment}, format="json")
+        .status_code
+        == 403
+    )
     assert snapshot(app) == before
     r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "150000", "comment": comment}, format="json")
     assert r.status_code == 201 and r.json()["outcome"] == "approve" and r.json()["status"] == "pending"
@@ -114,8 +129,15 @@ def test_a_step_sends_the_proposal_back_through_the_api(app, reviewer, bureau_ad
     app.save()
     assign_to(app, reviewer)
     url = f"/api/v1/reviews/applications/{app.pk}/decision/"
-    pid = api_for(reviewer).post(url, {"outcome": "approve", "amount": "100000", "reason": "部分交易额不符合条件",
-                                       "comment": "拟核减支持。"}, format="json").json()["id"]
+    pid = (
+        api_for(reviewer)
+        .post(
+            url,
+            {"outcome": "approve", "amount": "100000", "reason": "部分交易额不符合条件", "comment": "拟核减支持。"},
+            format="json",
+        )
+        .json()["id"]
+    )
     back = f"/api/v1/reviews/proposals/{pid}/return/"
     assert api_for(bureau_admin).post(back, {"reason": ""}, format="json").status_code == 400
     r = api_for(bureau_admin).post(back, {"reason": "核减依据不足，请补充说明。"}, format="json")
@@ -124,23 +146,34 @@ def test_a_step_sends_the_proposal_back_through_the_api(app, reviewer, bureau_ad
     assert (check["verdict"], check["comment"]) == ("returned", "核减依据不足，请补充说明。")
     app.refresh_from_db()
     assert app.state == State.BUREAU_REVIEW and not Decision.objects.filter(application=app).exists()
-    assert api_for(bureau_admin).post(f"/api/v1/reviews/proposals/{pid}/approve/", {"comment": "同意"},
-                                      format="json").status_code == 400  # closed
+    assert (
+        api_for(bureau_admin)
+        .post(f"/api/v1/reviews/proposals/{pid}/approve/", {"comment": "同意"}, format="json")
+        .status_code
+        == 400
+    )  # closed
     # proposed again, this time in full
-    r = api_for(reviewer).post(url, {"outcome": "approve", "amount": "150000", "comment": "拟全额支持。"},
-                               format="json")
+    r = api_for(reviewer).post(
+        url, {"outcome": "approve", "amount": "150000", "comment": "拟全额支持。"}, format="json"
+    )
     assert r.status_code == 201
 
 
 def test_expert_api(catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin, experts, api_for):
-    app = make_app(enterprise_a, catalogue["hp-vertical-model-compute"], state=State.EXPERT_REVIEW,
-                   inputs={"compute_spend": "2000000"})
+    app = make_app(
+        enterprise_a,
+        catalogue["hp-vertical-model-compute"],
+        state=State.EXPERT_REVIEW,
+        inputs={"compute_spend": "2000000"},
+    )
     assign_to(app, reviewer)
-    r = api_for(bureau_admin).post(f"/api/v1/reviews/applications/{app.pk}/experts/",
-                                   {"expert_ids": [e.pk for e in experts[:2]]}, format="json")
+    r = api_for(bureau_admin).post(
+        f"/api/v1/reviews/applications/{app.pk}/experts/", {"expert_ids": [e.pk for e in experts[:2]]}, format="json"
+    )
     assert r.status_code == 400 and "至少须指派 3 名" in r.json()["experts"][0]
-    r = api_for(bureau_admin).post(f"/api/v1/reviews/applications/{app.pk}/experts/",
-                                   {"expert_ids": [e.pk for e in experts[:3]]}, format="json")
+    r = api_for(bureau_admin).post(
+        f"/api/v1/reviews/applications/{app.pk}/experts/", {"expert_ids": [e.pk for e in experts[:3]]}, format="json"
+    )
     assert r.status_code == 201
     mine = api_for(experts[0]).get("/api/v1/reviews/expert-assignments/").json()
     assert len(mine) == 1
@@ -148,14 +181,24 @@ def test_expert_api(catalogue, clock, enterprise_a, owner_a, reviewer, bureau_ad
     assert api_for(experts[1]).get(f"/api/v1/reviews/expert-assignments/{aid}/").status_code == 404
     assert api_for(reviewer).get("/api/v1/reviews/expert-assignments/").status_code == 403
     e0 = api_for(experts[0])
-    assert e0.post(f"/api/v1/reviews/expert-assignments/{aid}/declaration/", {"conflict": False},
-                   format="json").status_code == 200
-    r = e0.post(f"/api/v1/reviews/expert-assignments/{aid}/scores/",
-                {"scores": {"innovation": "50", "ecosystem": "20", "compute_effect": "20"}}, format="json")
+    assert (
+        e0.post(
+            f"/api/v1/reviews/expert-assignments/{aid}/declaration/", {"conflict": False}, format="json"
+        ).status_code
+        == 200
+    )
+    r = e0.post(
+        f"/api/v1/reviews/expert-assignments/{aid}/scores/",
+        {"scores": {"innovation": "50", "ecosystem": "20", "compute_effect": "20"}},
+        format="json",
+    )
     assert r.status_code == 400 and "0 至 40 分" in r.json()["score_innovation"][0]
     assert not ExpertScore.objects.exists()
-    r = e0.post(f"/api/v1/reviews/expert-assignments/{aid}/scores/",
-                {"scores": {"innovation": "30", "ecosystem": "20", "compute_effect": "20"}}, format="json")
+    r = e0.post(
+        f"/api/v1/reviews/expert-assignments/{aid}/scores/",
+        {"scores": {"innovation": "30", "ecosystem": "20", "compute_effect": "20"}},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["total"] == "70.00"
     detail = e0.get(f"/api/v1/reviews/expert-assignments/{aid}/").json()
     assert "contact_phone" not in str(detail) and detail["my_scores"]
@@ -172,18 +215,26 @@ def test_notices_and_objections_api(app, clock, reviewer, bureau_admin, owner_a,
     app.save()
     assign_to(app, reviewer)
     approve(actor=reviewer, application=app, amount="150000")
-    assert api_for(reviewer).post("/api/v1/reviews/notices/", {"application_ids": [app.pk]},
-                                  format="json").status_code == 403
-    r = api_for(bureau_admin).post("/api/v1/reviews/notices/", {"application_ids": [app.pk], "workdays": 7},
-                                   format="json")
+    assert (
+        api_for(reviewer).post("/api/v1/reviews/notices/", {"application_ids": [app.pk]}, format="json").status_code
+        == 403
+    )
+    r = api_for(bureau_admin).post(
+        "/api/v1/reviews/notices/", {"application_ids": [app.pk], "workdays": 7}, format="json"
+    )
     assert r.status_code == 201
     nid = r.json()["id"]
     anonymous = api_for(None)
     assert anonymous.get("/api/v1/reviews/notices/").json()["count"] == 1
     detail = anonymous.get(f"/api/v1/reviews/notices/{nid}/").json()
     assert detail["entries"][0]["amount"] == "150000.00" and detail["accepting_objections"]
-    objection = {"application": app.pk, "objector_kind": "person", "objector_name": "王五",
-                 "contact_phone": "13700000000", "content": "异议内容：交易额存在重复计算。"}
+    objection = {
+        "application": app.pk,
+        "objector_kind": "person",
+        "objector_name": "王五",
+        "contact_phone": "13700000000",
+        "content": "异议内容：交易额存在重复计算。",
+    }
     r = anonymous.post(f"/api/v1/reviews/notices/{nid}/objections/", objection, format="json")
     assert r.status_code == 201
     oid = r.json()["id"]
@@ -191,10 +242,17 @@ def test_notices_and_objections_api(app, clock, reviewer, bureau_admin, owner_a,
     assert api_for(reviewer).get("/api/v1/reviews/objections/").status_code == 403
     listed = api_for(bureau_admin).get("/api/v1/reviews/objections/").json()
     assert listed["results"][0]["contact_phone"] == "13700000000"
-    assert api_for(reviewer).post(f"/api/v1/reviews/objections/{oid}/resolve/", {"upheld": True, "reason": "x"},
-                                  format="json").status_code == 403
-    r = api_for(bureau_admin).post(f"/api/v1/reviews/objections/{oid}/resolve/",
-                                   {"upheld": True, "reason": "经核实交易额重复计算。"}, format="json")
+    assert (
+        api_for(reviewer)
+        .post(f"/api/v1/reviews/objections/{oid}/resolve/", {"upheld": True, "reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
+    r = api_for(bureau_admin).post(
+        f"/api/v1/reviews/objections/{oid}/resolve/",
+        {"upheld": True, "reason": "经核实交易额重复计算。"},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "upheld"
     app.refresh_from_db()
     assert app.state == State.DECLINED
@@ -207,7 +265,12 @@ def test_notices_and_objections_api(app, clock, reviewer, bureau_admin, owner_a,
 
 def test_the_schema_documents_the_review_endpoints(client_for, bureau_admin):
     schema = client_for(bureau_admin).get("/api/schema/").content.decode()
-    for path in ("/api/v1/reviews/queue/", "/api/v1/reviews/applications/{id}/decision/",
-                 "/api/v1/reviews/expert-assignments/{id}/scores/", "/api/v1/reviews/notices/{id}/objections/",
-                 "/api/v1/reviews/objections/{id}/resolve/", "/api/v1/reviews/assignments/"):
+    for path in (
+        "/api/v1/reviews/queue/",
+        "/api/v1/reviews/applications/{id}/decision/",
+        "/api/v1/reviews/expert-assignments/{id}/scores/",
+        "/api/v1/reviews/notices/{id}/objections/",
+        "/api/v1/reviews/objections/{id}/resolve/",
+        "/api/v1/reviews/assignments/",
+    ):
         assert path in schema, path

@@ -76,21 +76,29 @@ def proposal_state(p: DecisionProposal) -> tuple:
 
 # ---------------------------------------------------------------- the chain is data
 
+
 def test_the_default_chains_by_amount(trading, catalogue):
     small = chain_for(programme=trading, amount=Decimal("500000.00"))
     big = chain_for(programme=trading, amount=Decimal("500000.01"))
     assert [s.role for s in small.steps.all()] == ["handler", "checker"]
     assert [(s.role, s.holder) for s in big.steps.all()] == [
-        ("handler", "reviewing_staff"), ("checker", "bureau_admin"), ("leader", "leader")]
+        ("handler", "reviewing_staff"),
+        ("checker", "bureau_admin"),
+        ("leader", "leader"),
+    ]
 
 
-def test_a_programmes_own_chain_comes_first_and_an_inactive_one_never(trading, app, reviewer, bureau_admin,
-                                                                      second_admin):
+def test_a_programmes_own_chain_comes_first_and_an_inactive_one_never(
+    trading, app, reviewer, bureau_admin, second_admin
+):
     own = ApprovalChain.objects.create(name="数据交易三级审批", programme=trading)
-    ApprovalChainStep.objects.bulk_create([
-        ApprovalChainStep(chain=own, position=1, role="handler", holder="reviewing_staff"),
-        ApprovalChainStep(chain=own, position=2, role="checker", holder="bureau_admin"),
-        ApprovalChainStep(chain=own, position=3, role="checker", holder="bureau_admin")])
+    ApprovalChainStep.objects.bulk_create(
+        [
+            ApprovalChainStep(chain=own, position=1, role="handler", holder="reviewing_staff"),
+            ApprovalChainStep(chain=own, position=2, role="checker", holder="bureau_admin"),
+            ApprovalChainStep(chain=own, position=3, role="checker", holder="bureau_admin"),
+        ]
+    )
     assert chain_for(programme=trading, amount=Decimal("1")) == own
     p = propose(actor=reviewer, application=app, amount="150000")
     assert roles(p) == ["handler", "checker", "checker"] and p.chain == own
@@ -130,11 +138,18 @@ def test_editing_a_chain_never_changes_a_proposal_already_made(app, reviewer, bu
 
 # ---------------------------------------------------------------- four eyes
 
-def test_the_decision_takes_effect_only_at_the_last_step(app, reviewer, bureau_admin, owner_a,
-                                                         django_capture_on_commit_callbacks):
+
+def test_the_decision_takes_effect_only_at_the_last_step(
+    app, reviewer, bureau_admin, owner_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        p = propose(actor=reviewer, application=app, amount="100000", reason="部分交易额不符合条件",
-                    comment="经核查，拟核减支持。")
+        p = propose(
+            actor=reviewer,
+            application=app,
+            amount="100000",
+            reason="部分交易额不符合条件",
+            comment="经核查，拟核减支持。",
+        )
     app.refresh_from_db()
     assert app.state == State.BUREAU_REVIEW and app.decided_at is None
     assert not Decision.objects.exists() and not Award.objects.exists()
@@ -149,17 +164,26 @@ def test_the_decision_takes_effect_only_at_the_last_step(app, reviewer, bureau_a
     app.refresh_from_db()
     assert p.status == DecisionProposal.Status.APPROVED and app.state == State.APPROVED_PENDING_NOTICE
     d = p.decision
-    assert (d.outcome, d.amount, d.reason, d.decided_by) == (Decision.Outcome.REDUCE, Decimal("100000.00"),
-                                                             "部分交易额不符合条件", bureau_admin)
+    assert (d.outcome, d.amount, d.reason, d.decided_by) == (
+        Decision.Outcome.REDUCE,
+        Decimal("100000.00"),
+        "部分交易额不符合条件",
+        bureau_admin,
+    )
     assert Award.objects.get(application=app).amount == Decimal("100000.00")
     assert Notification.objects.filter(recipient=owner_a, kind="decision").count() == 1
     steps = list(p.steps.order_by("position"))
     assert [(s.role, s.acted_by, s.verdict, s.comment) for s in steps] == [
-        ("handler", reviewer, "approved", "经核查，拟核减支持。"), ("checker", bureau_admin, "approved", "同意核减。")]
+        ("handler", reviewer, "approved", "经核查，拟核减支持。"),
+        ("checker", bureau_admin, "approved", "同意核减。"),
+    ]
     assert all(s.acted_at is not None for s in steps)
     # each step in the audit trail, and on the staff's timeline only (not the applicant's)
-    actions = list(AuditEvent.objects.filter(target_type="reviews.decisionproposal", target_id=str(p.pk))
-                   .order_by("id").values_list("action", "actor_id"))
+    actions = list(
+        AuditEvent.objects.filter(target_type="reviews.decisionproposal", target_id=str(p.pk))
+        .order_by("id")
+        .values_list("action", "actor_id")
+    )
     assert actions == [("review.decision_propose", reviewer.pk), ("review.proposal_approve", bureau_admin.pk)]
     internal = app.events.filter(action__in=["decision_propose", "proposal_approve"])
     assert internal.count() == 2 and not internal.filter(visible_to_applicant=True).exists()
@@ -265,8 +289,9 @@ def test_a_step_sends_the_proposal_back(app, reviewer, bureau_admin, django_capt
 def test_one_pending_proposal_at_a_time(app, reviewer, bureau_admin):
     propose(actor=reviewer, application=app, amount="150000")
     with pytest.raises(ValidationError) as exc:
-        decision_propose(actor=bureau_admin, application=app, outcome="decline", reason="不符合条件",
-                         comment="拟不予支持。")
+        decision_propose(
+            actor=bureau_admin, application=app, outcome="decline", reason="不符合条件", comment="拟不予支持。"
+        )
     assert "已有审批中的拟办意见" in str(exc.value)
     assert DecisionProposal.objects.count() == 1
 
@@ -304,8 +329,9 @@ def test_an_application_that_moved_on_cannot_be_decided_on_an_old_proposal(app, 
 
 
 def test_a_decline_takes_effect_with_its_letter_at_the_last_step(app, reviewer, bureau_admin):
-    p = propose(actor=reviewer, application=app, outcome="decline", reason="交易证明不属场内交易",
-                comment="拟不予支持。")
+    p = propose(
+        actor=reviewer, application=app, outcome="decline", reason="交易证明不属场内交易", comment="拟不予支持。"
+    )
     assert (p.outcome, p.amount, roles(p)) == (Decision.Outcome.DECLINE, Decimal("0"), ["handler", "checker"])
     assert not Letter.objects.filter(application=app).exists()
     p = proposal_approve(actor=bureau_admin, proposal=p, comment="同意。")
@@ -322,20 +348,27 @@ def test_a_decline_is_chosen_by_the_amount_at_stake(large, reviewer):
     assert roles(p) == ["handler", "checker", "leader"]
 
 
-def test_a_decline_proposed_in_formal_review_lapses_when_the_application_moves_on(trading, enterprise_a, owner_a,
-                                                                                reviewer, bureau_admin):
+def test_a_decline_proposed_in_formal_review_lapses_when_the_application_moves_on(
+    trading, enterprise_a, owner_a, reviewer, bureau_admin
+):
     from applications.services import application_transition
     from reviews.services import formal
 
     from .conftest import attach
 
-    app = make_app(enterprise_a, trading, state=State.FORMAL_REVIEW, inputs={"annual_listed_trading": "5000000"},
-                   materials=["exchange_certificate"])
+    app = make_app(
+        enterprise_a,
+        trading,
+        state=State.FORMAL_REVIEW,
+        inputs={"annual_listed_trading": "5000000"},
+        materials=["exchange_certificate"],
+    )
     assign_to(app, reviewer)
     p = propose(actor=reviewer, application=app, outcome="decline", reason="材料严重缺失")
     missing = [m["code"] for m in app.programme.materials if m["code"] != "exchange_certificate"]
-    formal.formal_review_return(actor=reviewer, application=app, items=[{"code": c} for c in missing],
-                                note="请补齐材料。")
+    formal.formal_review_return(
+        actor=reviewer, application=app, items=[{"code": c} for c in missing], note="请补齐材料。"
+    )
     for code in missing:
         attach(app, code)
     application_transition(actor=owner_a, application=app, transition="resubmit")

@@ -22,8 +22,11 @@ from .conftest import PDF, assign_to, make_app, make_pool, make_window
 
 pytestmark = pytest.mark.django_db
 
-MEETING = {"meeting_name": "2026年第5次局务会议", "attendees": "张局长（主持）\n李副局长\n王科长",
-           "minutes": "会议审议了拟支持名单，同意予以支持，进入公示。"}
+MEETING = {
+    "meeting_name": "2026年第5次局务会议",
+    "attendees": "张局长（主持）\n李副局长\n王科长",
+    "minutes": "会议审议了拟支持名单，同意予以支持，进入公示。",
+}
 
 
 @pytest.fixture
@@ -31,8 +34,13 @@ def approved(catalogue, clock, enterprise_a, owner_a, reviewer):
     """An approved application of a competitive programme awaiting its notice (600,000 元)."""
     programme = catalogue["hp-vertical-model-compute"]
     make_pool(programme, 2026)
-    app = make_app(enterprise_a, programme, state=State.BUREAU_REVIEW, inputs={"compute_spend": "2000000"},
-                   window=make_window(programme))
+    app = make_app(
+        enterprise_a,
+        programme,
+        state=State.BUREAU_REVIEW,
+        inputs={"compute_spend": "2000000"},
+        window=make_window(programme),
+    )
     assign_to(app, reviewer)
     approve(actor=reviewer, application=app, amount="600000")
     app.refresh_from_db()
@@ -59,8 +67,13 @@ def test_the_notice_of_a_competitive_programme_waits_for_its_collective_decision
     assert approved.state == State.APPROVED_PENDING_NOTICE
     assert (PublicNotice.objects.count(), approved.events.count()) == before
 
-    record = collective_decision_record(actor=bureau_admin, programme=approved.programme,
-                                        application_ids=[approved.pk], meeting_date=dt.date(2026, 3, 9), **MEETING)
+    record = collective_decision_record(
+        actor=bureau_admin,
+        programme=approved.programme,
+        application_ids=[approved.pk],
+        meeting_date=dt.date(2026, 3, 9),
+        **MEETING,
+    )
     assert list(record.applications.all()) == [approved]
     assert AuditEvent.objects.filter(action="review.collective_decision", target_id=str(record.pk)).exists()
     notice = notices.notice_publish(actor=bureau_admin, application_ids=[approved.pk])
@@ -74,14 +87,17 @@ def test_standard_programmes_need_no_collective_decision(standard_approved, bure
     assert standard_approved.state == State.IN_PUBLIC_NOTICE
 
 
-@pytest.mark.parametrize(("change", "field", "message"), [
-    ({"meeting_name": " "}, "meeting_name", "请填写会议名称。"),
-    ({"meeting_date": None}, "meeting_date", "请填写会议日期。"),
-    ({"meeting_date": dt.date(2026, 3, 11)}, "meeting_date", "会议日期不能晚于今天。"),
-    ({"attendees": ""}, "attendees", "请填写参会人员。"),
-    ({"minutes": ""}, "minutes", "请填写会议纪要或决策意见。"),
-    ({"application_ids": []}, "application_ids", "请选择本次集体决策的申报。"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"meeting_name": " "}, "meeting_name", "请填写会议名称。"),
+        ({"meeting_date": None}, "meeting_date", "请填写会议日期。"),
+        ({"meeting_date": dt.date(2026, 3, 11)}, "meeting_date", "会议日期不能晚于今天。"),
+        ({"attendees": ""}, "attendees", "请填写参会人员。"),
+        ({"minutes": ""}, "minutes", "请填写会议纪要或决策意见。"),
+        ({"application_ids": []}, "application_ids", "请选择本次集体决策的申报。"),
+    ],
+)
 def test_a_collective_decision_needs_each_fact(approved, bureau_admin, change, field, message):
     data = {**MEETING, "meeting_date": dt.date(2026, 3, 9), "application_ids": [approved.pk], **change}
     with pytest.raises(ValidationError) as exc:
@@ -92,19 +108,33 @@ def test_a_collective_decision_needs_each_fact(approved, bureau_admin, change, f
 
 def test_only_approved_applications_of_a_competitive_programme(approved, standard_approved, bureau_admin, reviewer):
     with pytest.raises(ValidationError) as exc:
-        collective_decision_record(actor=bureau_admin, programme=approved.programme,
-                                   application_ids=[approved.pk, standard_approved.pk],
-                                   meeting_date=dt.date(2026, 3, 9), **MEETING)
+        collective_decision_record(
+            actor=bureau_admin,
+            programme=approved.programme,
+            application_ids=[approved.pk, standard_approved.pk],
+            meeting_date=dt.date(2026, 3, 9),
+            **MEETING,
+        )
     assert standard_approved.reference in exc.value.message_dict["application_ids"][0]
     with pytest.raises(ValidationError) as exc:
-        collective_decision_record(actor=bureau_admin, programme=standard_approved.programme,
-                                   application_ids=[standard_approved.pk], meeting_date=dt.date(2026, 3, 9), **MEETING)
+        collective_decision_record(
+            actor=bureau_admin,
+            programme=standard_approved.programme,
+            application_ids=[standard_approved.pk],
+            meeting_date=dt.date(2026, 3, 9),
+            **MEETING,
+        )
     assert "不是竞争性评审项目" in exc.value.message_dict["programme"][0]
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        collective_decision_record(actor=reviewer, programme=approved.programme, application_ids=[approved.pk],
-                                   meeting_date=dt.date(2026, 3, 9), **MEETING)
+        collective_decision_record(
+            actor=reviewer,
+            programme=approved.programme,
+            application_ids=[approved.pk],
+            meeting_date=dt.date(2026, 3, 9),
+            **MEETING,
+        )
     assert not CollectiveDecision.objects.exists()
 
 
@@ -117,12 +147,29 @@ def test_recorded_on_the_page_with_the_signed_minutes(approved, bureau_admin, re
     url = f"/review/collective-decisions/new/?programme={approved.programme.code}"
     form = page.get(url)
     assert form.status_code == 200 and approved.reference in form.content.decode()
-    bad = page.post(url, {"programme": approved.programme.code, "ids": [approved.pk], "meeting_name": "",
-                          "meeting_date": "2026-03-09", "attendees": "", "minutes": "同意。"})
+    bad = page.post(
+        url,
+        {
+            "programme": approved.programme.code,
+            "ids": [approved.pk],
+            "meeting_name": "",
+            "meeting_date": "2026-03-09",
+            "attendees": "",
+            "minutes": "同意。",
+        },
+    )
     text = bad.content.decode()
     assert bad.status_code == 400 and "请填写会议名称。" in text and "请填写参会人员。" in text
-    ok = page.post(url, {"programme": approved.programme.code, "ids": [approved.pk], "meeting_date": "2026-03-09",
-                         "file": SimpleUploadedFile("纪要.pdf", PDF, content_type="application/pdf"), **MEETING})
+    ok = page.post(
+        url,
+        {
+            "programme": approved.programme.code,
+            "ids": [approved.pk],
+            "meeting_date": "2026-03-09",
+            "file": SimpleUploadedFile("纪要.pdf", PDF, content_type="application/pdf"),
+            **MEETING,
+        },
+    )
     assert ok.status_code == 302
     record = CollectiveDecision.objects.get()
     assert record.original_name.endswith(".pdf") and record.sha256
@@ -130,8 +177,9 @@ def test_recorded_on_the_page_with_the_signed_minutes(approved, bureau_admin, re
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     assert client_for(reviewer).get(f"/review/collective-decisions/{record.pk}/file/").status_code == 403
     assert "已记录" in page.get("/review/notices/").content.decode()
-    assert page.post("/review/notices/publish/", {"ids": [approved.pk], "workdays": "7",
-                                                  "title": ""}).status_code == 302
+    assert (
+        page.post("/review/notices/publish/", {"ids": [approved.pk], "workdays": "7", "title": ""}).status_code == 302
+    )
     approved.refresh_from_db()
     assert approved.state == State.IN_PUBLIC_NOTICE
 
@@ -144,10 +192,15 @@ def test_recorded_and_listed_through_the_api(approved, bureau_admin, reviewer, a
     [row] = group["applications"]
     assert row["amount"] == "600000.00" and row["collective_decision"] is False
     assert api.post("/api/v1/reviews/notices/", {"application_ids": [approved.pk]}, format="json").status_code == 400
-    body = {"programme": approved.programme.code, "application_ids": [approved.pk], "meeting_date": "2026-03-09",
-            **MEETING}
-    assert api.post("/api/v1/reviews/collective-decisions/", {**body, "minutes": ""},
-                    format="json").json()["minutes"] == ["请填写会议纪要或决策意见。"]
+    body = {
+        "programme": approved.programme.code,
+        "application_ids": [approved.pk],
+        "meeting_date": "2026-03-09",
+        **MEETING,
+    }
+    assert api.post("/api/v1/reviews/collective-decisions/", {**body, "minutes": ""}, format="json").json()[
+        "minutes"
+    ] == ["请填写会议纪要或决策意见。"]
     assert api_for(reviewer).post("/api/v1/reviews/collective-decisions/", body, format="json").status_code == 403
     r = api.post("/api/v1/reviews/collective-decisions/", body, format="json")
     assert r.status_code == 201 and r.json()["applications"] == [approved.reference]

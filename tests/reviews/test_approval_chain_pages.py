@@ -33,8 +33,10 @@ def proposals(catalogue, clock, enterprise_a, owner_a, reviewer):
 def test_the_approvals_page_lists_what_awaits_me(proposals, reviewer, bureau_admin, client_for):
     mine = client_for(bureau_admin).get("/review/approvals/").content.decode()
     assert all(p.application.reference in mine for p in proposals) and "待复核" in mine
-    assert all(p.application.reference not in client_for(reviewer).get("/review/approvals/").content.decode()
-               for p in proposals)  # the proposer holds no further step
+    assert all(
+        p.application.reference not in client_for(reviewer).get("/review/approvals/").content.decode()
+        for p in proposals
+    )  # the proposer holds no further step
     proposed = client_for(reviewer).get("/review/approvals/?scope=proposed").content.decode()
     assert all(p.application.reference in proposed for p in proposals)
 
@@ -50,7 +52,8 @@ def test_several_approved_at_once_on_the_page(proposals, bureau_admin, client_fo
     # second (proposed before it) is refused with the reason and stays pending, to be sent back
     assert [str(m) for m in r.context["messages"]] == [
         f"{first.reference}：已同意，决定生效",
-        f"{second.reference}：申报企业核定金额 120,000.00 元超过测算上限 50,000.00 元，不能核定。"]
+        f"{second.reference}：申报企业核定金额 120,000.00 元超过测算上限 50,000.00 元，不能核定。",
+    ]
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.state == State.APPROVED_PENDING_NOTICE and second.state == State.BUREAU_REVIEW
@@ -74,8 +77,10 @@ def test_the_chains_page_and_api_are_read_only(proposals, reviewer, owner_a, cli
     assert "常规审批（50万元及以下）" in page and "分管领导" in page and str(chief) in page
     assert "管理后台修改" not in page  # only system administrators edit them
     body = api_for(reviewer).get("/api/v1/reviews/approval-chains/").json()
-    assert [[s["role"] for s in c["steps"]] for c in body["chains"]] == [["handler", "checker"],
-                                                                         ["handler", "checker", "leader"]]
+    assert [[s["role"] for s in c["steps"]] for c in body["chains"]] == [
+        ["handler", "checker"],
+        ["handler", "checker", "leader"],
+    ]
     assert body["chains"][0]["amount_up_to"] == "500000.00" and body["leaders"][0]["title"] == "分管副局长"
     assert client_for(owner_a).get("/review/approval-chains/").status_code == 403
     assert api_for(owner_a).get("/api/v1/reviews/approval-chains/").status_code == 403
@@ -101,11 +106,24 @@ def sysadmin(db):
 
 
 def _chain_form(**extra) -> dict:
-    data = {"name": "专项审批", "programme": "", "amount_above": "", "amount_up_to": "", "active": "on", "note": "",
-            "steps-TOTAL_FORMS": "2", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "2",
-            "steps-MAX_NUM_FORMS": "1000",
-            "steps-0-position": "1", "steps-0-role": "handler", "steps-0-holder": "reviewing_staff",
-            "steps-1-position": "2", "steps-1-role": "checker", "steps-1-holder": "bureau_admin"}
+    data = {
+        "name": "专项审批",
+        "programme": "",
+        "amount_above": "",
+        "amount_up_to": "",
+        "active": "on",
+        "note": "",
+        "steps-TOTAL_FORMS": "2",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "2",
+        "steps-MAX_NUM_FORMS": "1000",
+        "steps-0-position": "1",
+        "steps-0-role": "handler",
+        "steps-0-holder": "reviewing_staff",
+        "steps-1-position": "2",
+        "steps-1-role": "checker",
+        "steps-1-holder": "bureau_admin",
+    }
     data.update(extra)
     return data
 
@@ -114,8 +132,9 @@ def test_chains_are_edited_in_the_admin_with_an_audit_row(catalogue, sysadmin, c
     settings.PORTAL_REQUIRE_STAFF_OTP = False
     admin = client_for(sysadmin)
     count = ApprovalChain.objects.count()
-    bad = admin.post("/admin/reviews/approvalchain/add/", _chain_form(**{
-        "steps-0-role": "checker", "steps-1-role": "checker"}))
+    bad = admin.post(
+        "/admin/reviews/approvalchain/add/", _chain_form(**{"steps-0-role": "checker", "steps-1-role": "checker"})
+    )
     assert bad.status_code == 200 and "四眼原则" in bad.content.decode()
     assert ApprovalChain.objects.count() == count
     ok = admin.post("/admin/reviews/approvalchain/add/", _chain_form())
@@ -123,5 +142,7 @@ def test_chains_are_edited_in_the_admin_with_an_audit_row(catalogue, sysadmin, c
     chain = ApprovalChain.objects.get(name="专项审批")
     assert [s.role for s in chain.steps.all()] == ["handler", "checker"]
     row = AuditEvent.objects.get(action="review.approval_chain_save", target_id=str(chain.pk))
-    assert row.actor == sysadmin and row.after["steps"] == [[1, "handler", "reviewing_staff"],
-                                                            [2, "checker", "bureau_admin"]]
+    assert row.actor == sysadmin and row.after["steps"] == [
+        [1, "handler", "reviewing_staff"],
+        [2, "checker", "bureau_admin"],
+    ]

@@ -27,8 +27,13 @@ pytestmark = pytest.mark.django_db
 def scored(app, experts, totals):
     """Three submitted expert totals for the application (direct rows: the scoring is tested elsewhere)."""
     for expert, total in zip(experts, totals, strict=True):
-        ExpertAssignment.objects.create(application=app, expert=expert, assigned_by=expert, total=Decimal(total),
-                                        status=ExpertAssignment.Status.SUBMITTED)
+        ExpertAssignment.objects.create(
+            application=app,
+            expert=expert,
+            assigned_by=expert,
+            total=Decimal(total),
+            status=ExpertAssignment.Status.SUBMITTED,
+        )
 
 
 @pytest.fixture
@@ -37,8 +42,11 @@ def batch(catalogue, clock, experts, reviewer):
     window = make_window(programme)
     make_pool(programme, 2026, amount="1000000")
     apps = []
-    for spend, totals in (("1000000", ("70", "72", "74")), ("2000000", ("90", "88", "86")),
-                          ("1500000", ("80", "81", "82"))):
+    for spend, totals in (
+        ("1000000", ("70", "72", "74")),
+        ("2000000", ("90", "88", "86")),
+        ("1500000", ("80", "81", "82")),
+    ):
         ent = EnterpriseFactory()
         member(ent)
         app = make_app(ent, programme, state=State.BUREAU_REVIEW, inputs={"compute_spend": spend}, window=window)
@@ -67,10 +75,16 @@ def test_ranking_by_mean_against_the_pool_with_both_options(batch):
 def test_batch_approval_as_ranked(batch, bureau_admin, reviewer):
     window, (low, high, mid) = batch
     with pytest.raises(PermissionDenied):
-        approvals.batch_propose(actor=reviewer, window=window, application_ids=[high.pk], mode="rank",
-                                comment="按排名择优。")
-    results = approvals.batch_propose(actor=bureau_admin, window=window, application_ids=[low.pk, high.pk, mid.pk],
-                                      mode="rank", comment="按排名择优。")
+        approvals.batch_propose(
+            actor=reviewer, window=window, application_ids=[high.pk], mode="rank", comment="按排名择优。"
+        )
+    results = approvals.batch_propose(
+        actor=bureau_admin,
+        window=window,
+        application_ids=[low.pk, high.pk, mid.pk],
+        mode="rank",
+        comment="按排名择优。",
+    )
     assert [(r.application_id, r.ok) for r in results] == [(high.pk, True), (mid.pk, True), (low.pk, False)]
     assert not Award.objects.exists()  # proposed: nothing takes effect before the chain's last step
     # each proposal walks the chain its own amount chooses: above 500,000 the leader (分管领导) signs too
@@ -87,8 +101,13 @@ def test_batch_approval_as_ranked(batch, bureau_admin, reviewer):
 
 def test_batch_approval_pro_rata(batch, bureau_admin):
     window, apps = batch
-    results = approvals.batch_propose(actor=bureau_admin, window=window, application_ids=[a.pk for a in apps],
-                                      mode="pro_rata", comment="资金池不足，按比例核减。")
+    results = approvals.batch_propose(
+        actor=bureau_admin,
+        window=window,
+        application_ids=[a.pk for a in apps],
+        mode="pro_rata",
+        comment="资金池不足，按比例核减。",
+    )
     assert all(r.ok for r in results), results
     walk_pending(apps)
     assert sum(Award.objects.values_list("amount", flat=True)) == Decimal("1000000.00")
@@ -106,11 +125,21 @@ def test_the_ranking_page_and_api(batch, reviewer, owner_a, client_for, api_for)
     assert not Award.objects.exists()
 
 
-def test_reminders_go_out_once_a_day(catalogue, clock, enterprise_a, owner_a, reviewer, reviewer_other, bureau_admin,
-                                     mailoutbox, django_capture_on_commit_callbacks):
+def test_reminders_go_out_once_a_day(
+    catalogue,
+    clock,
+    enterprise_a,
+    owner_a,
+    reviewer,
+    reviewer_other,
+    bureau_admin,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
     clock.set(at(2026, 3, 2, 9))
-    app = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW,
-                   submitted_at=at(2026, 2, 20, 9))
+    app = make_app(
+        enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW, submitted_at=at(2026, 2, 20, 9)
+    )
     assign_to(app, reviewer)
     clock.set(at(2026, 3, 3, 8, 30))
     with django_capture_on_commit_callbacks(execute=True):
@@ -132,8 +161,9 @@ def test_calendar_and_expert_relations_in_the_admin(bureau_admin, expert, enterp
     CalendarDay.objects.create(date=dt.date(2025, 10, 11), is_workday=False, note="示例")
     page = c.get("/admin/portal/calendarday/")
     assert page.status_code == 200 and "工作日" in page.content.decode()
-    response = c.post("/admin/reviews/expertrelation/add/", {"expert": expert.pk, "enterprise": enterprise_a.pk,
-                                                             "note": "曾任顾问"})
+    response = c.post(
+        "/admin/reviews/expertrelation/add/", {"expert": expert.pk, "enterprise": enterprise_a.pk, "note": "曾任顾问"}
+    )
     assert response.status_code == 302
     relation = ExpertRelation.objects.get()
     assert relation.declared_by == bureau_admin

@@ -32,10 +32,19 @@ def bureau_admin(bureau_admin_th):
 @pytest.fixture
 def case(catalogue, clock, reviewer):
     programme = catalogue["th-case-by-case"]
-    enterprise = EnterpriseFactory(name="广州天河引领智能有限公司", registered_district=District.TIANHE,
-                                   tax_district=District.TIANHE, stats_district=District.TIANHE)
-    app = make_app(enterprise, programme, state=State.BUREAU_REVIEW, inputs={"requested_amount": "8000000"},
-                   materials=["business_license", "credit_commitment", "project_plan"])
+    enterprise = EnterpriseFactory(
+        name="广州天河引领智能有限公司",
+        registered_district=District.TIANHE,
+        tax_district=District.TIANHE,
+        stats_district=District.TIANHE,
+    )
+    app = make_app(
+        enterprise,
+        programme,
+        state=State.BUREAU_REVIEW,
+        inputs={"requested_amount": "8000000"},
+        materials=["business_license", "credit_commitment", "project_plan"],
+    )
     assign_to(app, reviewer)
     return app
 
@@ -52,8 +61,7 @@ def test_no_consent_document_no_approval(case, reviewer):
 def test_the_decision_records_the_consent_and_sets_the_amount(case, reviewer):
     make_pool(case.programme, 2026)
     consent = attach(case, "government_consent")
-    decision = approve(actor=reviewer, application=case, amount="6000000",
-                       reason="区政府常务会议同意按600万元扶持")
+    decision = approve(actor=reviewer, application=case, amount="6000000", reason="区政府常务会议同意按600万元扶持")
     assert decision.consent_document == consent and decision.amount == Decimal("6000000.00")
     assert decision.max_amount == Decimal("8000000.00")  # the request, not a clause figure
 

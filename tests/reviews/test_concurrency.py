@@ -45,8 +45,9 @@ def _race(*calls):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("second", ["approve", "decline"])
-def test_two_simultaneous_proposals_exactly_one_stands(catalogue, clock, enterprise_a, owner_a, reviewer,
-                                                       bureau_admin, second):
+def test_two_simultaneous_proposals_exactly_one_stands(
+    catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin, second
+):
     programme = catalogue["hp-data-trading"]
     make_pool(programme, 2026)
     app = make_app(enterprise_a, programme, state=State.BUREAU_REVIEW, inputs={"annual_listed_trading": "5000000"})
@@ -79,8 +80,9 @@ def test_two_simultaneous_proposals_exactly_one_stands(catalogue, clock, enterpr
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_checkers_approving_one_proposal_at_once_make_one_decision(catalogue, clock, enterprise_a, owner_a,
-                                                                        reviewer, bureau_admin):
+def test_two_checkers_approving_one_proposal_at_once_make_one_decision(
+    catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin
+):
     from reviews.services.approvals import proposal_approve
 
     programme = catalogue["hp-data-trading"]
@@ -89,8 +91,10 @@ def test_two_checkers_approving_one_proposal_at_once_make_one_decision(catalogue
     assign_to(app, reviewer)
     proposal = propose(actor=reviewer, application=app.pk, amount="150000")
     second_admin = UserFactory(role=Role.BUREAU_ADMIN)
-    outcomes = _race(lambda: proposal_approve(actor=bureau_admin, proposal=proposal.pk, comment="同意。"),
-                     lambda: proposal_approve(actor=second_admin, proposal=proposal.pk, comment="同意。"))
+    outcomes = _race(
+        lambda: proposal_approve(actor=bureau_admin, proposal=proposal.pk, comment="同意。"),
+        lambda: proposal_approve(actor=second_admin, proposal=proposal.pk, comment="同意。"),
+    )
     assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
     assert "已办结" in str(next(o[1] for o in outcomes if o[0] == "refused"))
     proposal.refresh_from_db()

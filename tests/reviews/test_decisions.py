@@ -81,8 +81,9 @@ def test_decline_needs_a_reason(app, reviewer):
     assert app.events.get(action="decline").message == "交易证明不属场内交易"
 
 
-def test_a_decision_by_someone_not_assigned_or_not_in_the_role_is_refused(app, reviewer_other, expert, owner_a,
-                                                                          provider_user):
+def test_a_decision_by_someone_not_assigned_or_not_in_the_role_is_refused(
+    app, reviewer_other, expert, owner_a, provider_user
+):
     before = snapshot(app)
     for actor in (reviewer_other, expert, owner_a, provider_user):
         with pytest.raises(PermissionDenied):
@@ -121,6 +122,7 @@ def test_a_budget_refusal_changes_nothing(app, reviewer, trading):
 
 # ---------------------------------------------------------------- 从高不重复
 
+
 @pytest.fixture
 def same_project(catalogue, clock, enterprise_a, owner_a, reviewer):
     """The same contract claimed under hp-data-trading (150,000) and hp-data-asset-entry (lower)."""
@@ -128,11 +130,20 @@ def same_project(catalogue, clock, enterprise_a, owner_a, reviewer):
     trading = catalogue["hp-data-trading"]
     make_pool(asset, 2026)
     make_pool(trading, 2026)
-    high = make_app(enterprise_a, trading, state=State.BUREAU_REVIEW, inputs={"annual_listed_trading": "5000000"},
-                    claims=[("contract", "HT-2026-001")])
-    low = make_app(enterprise_a, asset, state=State.BUREAU_REVIEW,
-                   inputs={"booked_value": "800000", "service_fees": "100000", "first_booking": True},
-                   claims=[("contract", "HT-2026-001")])
+    high = make_app(
+        enterprise_a,
+        trading,
+        state=State.BUREAU_REVIEW,
+        inputs={"annual_listed_trading": "5000000"},
+        claims=[("contract", "HT-2026-001")],
+    )
+    low = make_app(
+        enterprise_a,
+        asset,
+        state=State.BUREAU_REVIEW,
+        inputs={"booked_value": "800000", "service_fees": "100000", "first_booking": True},
+        claims=[("contract", "HT-2026-001")],
+    )
     for a in (high, low):
         assign_to(a, reviewer)
     return high, low
@@ -172,18 +183,27 @@ def test_approving_the_lower_when_a_higher_stands_is_refused(same_project, revie
 
 # ---------------------------------------------------------------- two award lines
 
+
 def test_two_line_programme_decides_each_line(catalogue, clock, reviewer_th):
     from applications.models import District
 
     programme = catalogue["th-scenario-demo"]
     make_pool(programme, 2026)
-    tianhe = {"registered_district": District.TIANHE, "tax_district": District.TIANHE,
-              "stats_district": District.TIANHE, "is_above_scale": True}
+    tianhe = {
+        "registered_district": District.TIANHE,
+        "tax_district": District.TIANHE,
+        "stats_district": District.TIANHE,
+        "is_above_scale": True,
+    }
     supplier = EnterpriseFactory(name="天河供应方", **tianhe)
     buyer = EnterpriseFactory(name="天河采购方", **tianhe)
     member(supplier)
-    app = make_app(supplier, programme, state=State.BUREAU_REVIEW, inputs={
-        "contract_paid": "3000000", "supplier_uscc": supplier.credit_code, "buyer_uscc": buyer.credit_code})
+    app = make_app(
+        supplier,
+        programme,
+        state=State.BUREAU_REVIEW,
+        inputs={"contract_paid": "3000000", "supplier_uscc": supplier.credit_code, "buyer_uscc": buyer.credit_code},
+    )
     assign_to(app, reviewer_th)
     lines = {ln["line"]: ln for ln in decision_context(app)["lines"]}
     assert lines["supplier"]["max"] == Decimal("300000.00") and lines["buyer"]["enterprise"] == buyer
@@ -193,8 +213,12 @@ def test_two_line_programme_decides_each_line(catalogue, clock, reviewer_th):
     from reviews.services.parties import party_confirm
 
     party_confirm(actor=member(buyer), application=app)  # 合作方确认 in the buyer's own account
-    d = approve(actor=reviewer_th, application=app, amounts={"supplier": "300000", "buyer": "250000"},
-                reason="采购方部分支付凭证不符")
+    d = approve(
+        actor=reviewer_th,
+        application=app,
+        amounts={"supplier": "300000", "buyer": "250000"},
+        reason="采购方部分支付凭证不符",
+    )
     assert d.amount == Decimal("550000.00") and d.outcome == Decision.Outcome.REDUCE
     awards = {a.line: a for a in Award.objects.filter(application=app)}
     assert awards["supplier"].enterprise == supplier and awards["supplier"].amount == Decimal("300000.00")

@@ -23,8 +23,12 @@ SCORES = {"innovation": "36", "ecosystem": "25.5", "compute_effect": "20"}
 
 @pytest.fixture
 def competitive(catalogue, clock, enterprise_a, owner_a, reviewer):
-    app = make_app(enterprise_a, catalogue["hp-vertical-model-compute"], state=State.EXPERT_REVIEW,
-                   inputs={"compute_spend": "2000000"})
+    app = make_app(
+        enterprise_a,
+        catalogue["hp-vertical-model-compute"],
+        state=State.EXPERT_REVIEW,
+        inputs={"compute_spend": "2000000"},
+    )
     assign_to(app, reviewer)
     return app
 
@@ -77,8 +81,9 @@ def test_the_expert_declares_before_seeing_materials_or_scoring(assigned, expert
     panel.expert_declare(actor=experts[0], assignment=a, conflict=False)
     a.refresh_from_db()
     view = expert_view_of(a)
-    assert view["attachments"] and view["inputs"] == [{"name": "compute_spend", "label": "区内智能算力投入金额",
-                                                       "value": "2000000", "unit": "yuan"}]
+    assert view["attachments"] and view["inputs"] == [
+        {"name": "compute_spend", "label": "区内智能算力投入金额", "value": "2000000", "unit": "yuan"}
+    ]
     assert "contact" not in str(view) and "020-12345678" not in str(view)  # no contact details
 
 
@@ -91,14 +96,17 @@ def test_declaring_a_conflict_recuses_and_records_the_relation(assigned, experts
     assert ExpertRelation.objects.filter(expert=experts[1], enterprise=enterprise_a).exists()
 
 
-@pytest.mark.parametrize("scores, field", [
-    ({**SCORES, "innovation": "41"}, "score_innovation"),
-    ({**SCORES, "ecosystem": "-1"}, "score_ecosystem"),
-    ({**SCORES, "compute_effect": "abc"}, "score_compute_effect"),
-    ({**SCORES, "innovation": "10.555"}, "score_innovation"),
-    ({"innovation": "30", "ecosystem": "20"}, "score_compute_effect"),
-    ({**SCORES, "novelty": "5"}, "scores"),
-])
+@pytest.mark.parametrize(
+    "scores, field",
+    [
+        ({**SCORES, "innovation": "41"}, "score_innovation"),
+        ({**SCORES, "ecosystem": "-1"}, "score_ecosystem"),
+        ({**SCORES, "compute_effect": "abc"}, "score_compute_effect"),
+        ({**SCORES, "innovation": "10.555"}, "score_innovation"),
+        ({"innovation": "30", "ecosystem": "20"}, "score_compute_effect"),
+        ({**SCORES, "novelty": "5"}, "scores"),
+    ],
+)
 def test_scores_outside_the_scale_are_refused(assigned, experts, competitive, scores, field):
     panel.expert_declare(actor=experts[0], assignment=assigned[0], conflict=False)
     before = snapshot(competitive)
@@ -126,14 +134,16 @@ def test_finishing_needs_every_active_expert_and_gives_mean_and_spread(assigned,
     for a in assigned:
         panel.expert_declare(actor=a.expert, assignment=a, conflict=False)
     for a, (x, y, z) in list(zip(assigned, marks, strict=True))[:2]:
-        panel.expert_scores_submit(actor=a.expert, assignment=a,
-                                   scores={"innovation": x, "ecosystem": y, "compute_effect": z})
+        panel.expert_scores_submit(
+            actor=a.expert, assignment=a, scores={"innovation": x, "ecosystem": y, "compute_effect": z}
+        )
     with pytest.raises(ValidationError) as exc:
         panel.expert_review_finish(actor=reviewer, application=competitive)
     assert "至少须有 3 名专家提交评分（现 2 名）" in str(exc.value)
     a, (x, y, z) = assigned[2], marks[2]
-    panel.expert_scores_submit(actor=a.expert, assignment=a, scores={"innovation": x, "ecosystem": y,
-                                                                      "compute_effect": z}, comment="建议支持")
+    panel.expert_scores_submit(
+        actor=a.expert, assignment=a, scores={"innovation": x, "ecosystem": y, "compute_effect": z}, comment="建议支持"
+    )
     summary = panel_summary(competitive)
     assert [s.total for s in summary["experts"]] == [Decimal("85.00"), Decimal("85.00"), Decimal("84.00")]
     assert summary["mean"] == Decimal("84.67") and summary["spread"] == Decimal("0.47")
@@ -145,8 +155,9 @@ def test_finishing_needs_every_active_expert_and_gives_mean_and_spread(assigned,
         panel.expert_scores_submit(actor=a.expert, assignment=a, scores=SCORES)
 
 
-def test_the_workspace_offers_finishing_only_when_the_panel_is_complete(competitive, bureau_admin, experts, reviewer,
-                                                                          client_for):
+def test_the_workspace_offers_finishing_only_when_the_panel_is_complete(
+    competitive, bureau_admin, experts, reviewer, client_for
+):
     client = client_for(reviewer)
     url = f"/review/applications/{competitive.pk}/"
     finish = f"/review/applications/{competitive.pk}/experts/finish/"
@@ -169,10 +180,13 @@ def test_experts_are_not_assigned_on_the_standard_path(catalogue, clock, enterpr
     assert "常规审核项目" in str(exc.value)
 
 
-@pytest.mark.parametrize("extra, field, limit", [
-    ({"comment": "意" * 4001}, "comment", 4000),
-    ({"comments": {"innovation": "意" * 2001}}, "comment_innovation", 2000),
-])
+@pytest.mark.parametrize(
+    "extra, field, limit",
+    [
+        ({"comment": "意" * 4001}, "comment", 4000),
+        ({"comments": {"innovation": "意" * 2001}}, "comment_innovation", 2000),
+    ],
+)
 def test_over_long_comments_are_refused_not_cut(assigned, experts, competitive, extra, field, limit):
     panel.expert_declare(actor=experts[0], assignment=assigned[0], conflict=False)
     before = snapshot(competitive)

@@ -48,8 +48,13 @@ def noticed(catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin):
 def _state(app, notice) -> tuple:
     app.refresh_from_db()
     notice.refresh_from_db()
-    return (app.state, notice.status, Letter.objects.filter(application=app).count(),
-            Award.objects.get(application=app).status, AuditEvent.objects.exclude(action__startswith="auth.").count())
+    return (
+        app.state,
+        notice.status,
+        Letter.objects.filter(application=app).count(),
+        Award.objects.get(application=app).status,
+        AuditEvent.objects.exclude(action__startswith="auth.").count(),
+    )
 
 
 # ---------------------------------------------------------------- the scheduled work without Redis
@@ -76,8 +81,11 @@ def test_run_scheduled_once_finalizes_due_notices_as_the_system(noticed, clock):
 def test_run_scheduled_once_runs_every_entry_of_the_beat_schedule(noticed, clock):
     clock.set(at(2025, 10, 14, 9))
     calls = []
-    with mock.patch("celery.app.task.Task.apply", autospec=True,
-                    side_effect=lambda task, **kw: calls.append(task.name) or mock.Mock(result=None)):
+    with mock.patch(
+        "celery.app.task.Task.apply",
+        autospec=True,
+        side_effect=lambda task, **kw: calls.append(task.name) or mock.Mock(result=None),
+    ):
         call_command("run_scheduled", "--once", stdout=io.StringIO())
     assert sorted(calls) == sorted(e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values())
 
@@ -92,13 +100,17 @@ def test_the_in_process_beat_runs_each_entry_at_its_own_times(db):
     from portal.management.commands.run_scheduled import InProcessBeat
 
     app.loader.import_default_modules()
-    schedule = {"close": {"task": "reviews.tasks.public_notices_close_due", "schedule": crontab(minute="*/15")},
-                "remind": {"task": "reviews.tasks.deadline_reminders_send", "schedule": crontab(hour=8, minute=30)},
-                "broken": {"task": "vouchers.tasks.vouchers_expire_due", "schedule": dt.timedelta(minutes=5)}}
+    schedule = {
+        "close": {"task": "reviews.tasks.public_notices_close_due", "schedule": crontab(minute="*/15")},
+        "remind": {"task": "reviews.tasks.deadline_reminders_send", "schedule": crontab(hour=8, minute=30)},
+        "broken": {"task": "vouchers.tasks.vouchers_expire_due", "schedule": dt.timedelta(minutes=5)},
+    }
     beat = InProcessBeat(app, schedule, out=io.StringIO())
-    with mock.patch("reviews.tasks._close_due", return_value={}) as close, \
-            mock.patch("reviews.tasks._reminders", return_value={}) as remind, \
-            mock.patch("vouchers.tasks.vouchers_expire_due.run", side_effect=RuntimeError("boom")):
+    with (
+        mock.patch("reviews.tasks._close_due", return_value={}) as close,
+        mock.patch("reviews.tasks._reminders", return_value={}) as remind,
+        mock.patch("vouchers.tasks.vouchers_expire_due.run", side_effect=RuntimeError("boom")),
+    ):
         start = dt.datetime(2026, 3, 10, 10, 1, tzinfo=SHANGHAI)
         beat.run_all(start)  # every entry at start (catching up), the failing one included
         assert (close.call_count, remind.call_count) == (1, 1)
@@ -191,8 +203,14 @@ def test_the_api_closes_due_notices(noticed, clock, bureau_admin, reviewer, owne
 def test_an_open_objection_holds_the_award(noticed, clock, bureau_admin, api_for):
     app, notice = noticed
     clock.set(at(2025, 10, 9, 10))
-    notices.objection_lodge(notice=notice, application_id=app.pk, objector_kind="person", objector_name="张三",
-                            contact_phone="13800000000", content="该企业的场内交易额含关联交易，不应计入。")
+    notices.objection_lodge(
+        notice=notice,
+        application_id=app.pk,
+        objector_kind="person",
+        objector_name="张三",
+        contact_phone="13800000000",
+        content="该企业的场内交易额含关联交易，不应计入。",
+    )
     clock.set(at(2025, 10, 20, 9))
     r = api_for(bureau_admin).post("/api/v1/reviews/notices/close-due/")
     assert r.json() == {"finalized": [], "waiting_objections": [app.pk], "closed_notices": []}
@@ -203,8 +221,11 @@ def test_an_open_objection_holds_the_award(noticed, clock, bureau_admin, api_for
 def test_nothing_is_closed_before_the_period_ends(noticed, clock, bureau_admin):
     app, notice = noticed
     clock.set(at(2025, 10, 13, 18))
-    assert notices.notices_close_due(actor=bureau_admin) == {"finalized": [], "waiting_objections": [],
-                                                             "closed_notices": []}
+    assert notices.notices_close_due(actor=bureau_admin) == {
+        "finalized": [],
+        "waiting_objections": [],
+        "closed_notices": [],
+    }
     app.refresh_from_db()
     assert app.state == State.IN_PUBLIC_NOTICE and not Letter.objects.filter(application=app).exists()
 

@@ -21,8 +21,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def incomplete(catalogue, clock, enterprise_a, owner_a):
     clock.set(at(2025, 9, 26, 9))  # Friday before National Day
-    return make_app(enterprise_a, catalogue["hp-data-trading"], inputs={"annual_listed_trading": "5000000"},
-                    materials=["business_license", "credit_commitment", "contract"])
+    return make_app(
+        enterprise_a,
+        catalogue["hp-data-trading"],
+        inputs={"annual_listed_trading": "5000000"},
+        materials=["business_license", "credit_commitment", "contract"],
+    )
 
 
 def test_claiming_starts_formal_review_with_its_deadline_in_working_days(incomplete, clock, reviewer):
@@ -61,26 +65,40 @@ def test_the_return_must_list_every_missing_item_at_once(incomplete, clock, revi
     formal.formal_review_start(actor=reviewer, application=incomplete)
     before = snapshot(incomplete)
     with pytest.raises(ValidationError) as exc:
-        formal.formal_review_return(actor=reviewer, application=incomplete, items=[{"code": "invoice"}],
-                                    note="请一次性补正所列材料。")
+        formal.formal_review_return(
+            actor=reviewer, application=incomplete, items=[{"code": "invoice"}], note="请一次性补正所列材料。"
+        )
     assert exc.value.message_dict["items"] == [
-        "以下缺失材料未列入补正通知，须一次性告知全部补正内容：数据交易所出具的场内交易证明"]
+        "以下缺失材料未列入补正通知，须一次性告知全部补正内容：数据交易所出具的场内交易证明"
+    ]
     with pytest.raises(ValidationError):
         formal.formal_review_return(actor=reviewer, application=incomplete, items=[], note="请一次性补正所列材料。")
     with pytest.raises(ValidationError) as exc:
-        formal.formal_review_return(actor=reviewer, application=incomplete, items=[
-            {"code": "exchange_certificate"}, {"code": "invoice"}, {"label": "合同金额与发票不符"}],
-                                    note="请一次性补正所列材料。")
+        formal.formal_review_return(
+            actor=reviewer,
+            application=incomplete,
+            items=[{"code": "exchange_certificate"}, {"code": "invoice"}, {"label": "合同金额与发票不符"}],
+            note="请一次性补正所列材料。",
+        )
     assert "须写明补正要求" in str(exc.value)
     assert snapshot(incomplete) == before
 
     clock.set(at(2025, 9, 30, 11))
-    sr = formal.formal_review_return(actor=reviewer, application=incomplete, items=[
-        {"code": "exchange_certificate"}, {"code": "invoice"},
-        {"label": "合同金额与发票不符", "note": "请说明差额原因"}], note="请一次性补正所列材料。")
+    sr = formal.formal_review_return(
+        actor=reviewer,
+        application=incomplete,
+        items=[
+            {"code": "exchange_certificate"},
+            {"code": "invoice"},
+            {"label": "合同金额与发票不符", "note": "请说明差额原因"},
+        ],
+        note="请一次性补正所列材料。",
+    )
     assert [(i.code, i.label) for i in sr.items.all()] == [
-        ("exchange_certificate", "数据交易所出具的场内交易证明"), ("invoice", "发票"),
-        ("other-3", "合同金额与发票不符")]
+        ("exchange_certificate", "数据交易所出具的场内交易证明"),
+        ("invoice", "发票"),
+        ("other-3", "合同金额与发票不符"),
+    ]
     # Due 5 working days after the return (Tue 30 Sep): 9, 10, 11 (make-up), 13, 14 Oct.
     assert sr.due_date == dt.date(2025, 10, 14) and sr.review_due_date == dt.date(2025, 10, 10)
 
@@ -90,9 +108,12 @@ def test_a_later_return_may_only_repeat_items_already_notified(incomplete, clock
 
     assign_to(incomplete, reviewer)
     formal.formal_review_start(actor=reviewer, application=incomplete)
-    formal.formal_review_return(actor=reviewer, application=incomplete,
-                                items=[{"code": "exchange_certificate"}, {"code": "invoice"}],
-                                note="请一次性补正所列材料。")
+    formal.formal_review_return(
+        actor=reviewer,
+        application=incomplete,
+        items=[{"code": "exchange_certificate"}, {"code": "invoice"}],
+        note="请一次性补正所列材料。",
+    )
     attach(incomplete, "exchange_certificate")
     attach(incomplete, "invoice")
     ProjectClaim.objects.create(application=incomplete, kind=ProjectClaim.Kind.CONTRACT, value="HT-2025-009")
@@ -100,13 +121,17 @@ def test_a_later_return_may_only_repeat_items_already_notified(incomplete, clock
     assert SupplementRequest.objects.get(application=incomplete).answered_at is not None
     before = snapshot(incomplete)
     with pytest.raises(ValidationError) as exc:
-        formal.formal_review_return(actor=reviewer, application=incomplete, items=[
-            {"code": "exchange_certificate"}, {"code": "contract", "note": "合同未盖章"}],
-                                    note="请一次性补正所列材料。")
+        formal.formal_review_return(
+            actor=reviewer,
+            application=incomplete,
+            items=[{"code": "exchange_certificate"}, {"code": "contract", "note": "合同未盖章"}],
+            note="请一次性补正所列材料。",
+        )
     assert "已一次性告知过补正内容" in str(exc.value)
     assert snapshot(incomplete) == before
-    formal.formal_review_return(actor=reviewer, application=incomplete, items=[{"code": "exchange_certificate"}],
-                                note="请一次性补正所列材料。")
+    formal.formal_review_return(
+        actor=reviewer, application=incomplete, items=[{"code": "exchange_certificate"}], note="请一次性补正所列材料。"
+    )
     assert SupplementRequest.objects.filter(application=incomplete).count() == 2
     assert SupplementRequest.objects.filter(application=incomplete, answered_at__isnull=True).count() == 1
 
@@ -121,8 +146,9 @@ def test_passing_an_incomplete_application_is_refused(incomplete, reviewer):
     assert snapshot(incomplete) == before
 
 
-def test_only_the_assigned_reviewer_or_an_administrator_acts(incomplete, reviewer, reviewer_other, bureau_admin,
-                                                             owner_a, expert):
+def test_only_the_assigned_reviewer_or_an_administrator_acts(
+    incomplete, reviewer, reviewer_other, bureau_admin, owner_a, expert
+):
     before = snapshot(incomplete)
     with pytest.raises(PermissionDenied) as exc:  # not assigned to anyone yet
         formal.formal_review_start(actor=reviewer, application=incomplete)
@@ -146,25 +172,33 @@ def test_an_impossible_transition_is_refused_with_a_clear_message(incomplete, re
     assert snapshot(incomplete) == before
 
 
-def test_bulk_actions_report_each_application(catalogue, clock, enterprise_a, enterprise_b, reviewer, reviewer_other,
-                                              bureau_admin):
+def test_bulk_actions_report_each_application(
+    catalogue, clock, enterprise_a, enterprise_b, reviewer, reviewer_other, bureau_admin
+):
     programme = catalogue["hp-scenario-voucher"]
     complete = make_app(enterprise_a, programme, inputs={"requested_amount": "300000"})
     partial = make_app(enterprise_b, programme, inputs={"requested_amount": "300000"}, materials=["business_license"])
     standard = make_app(enterprise_a, catalogue["hp-data-trading"])
     theirs = make_app(enterprise_b, programme, inputs={"requested_amount": "100000"})
     assignments.reviewer_claim(actor=reviewer_other, application=theirs)
-    results = assignments.reviewers_claim_many(actor=reviewer, application_ids=[complete.pk, partial.pk, standard.pk,
-                                                                                theirs.pk])
+    results = assignments.reviewers_claim_many(
+        actor=reviewer, application_ids=[complete.pk, partial.pk, standard.pk, theirs.pk]
+    )
     assert [r.ok for r in results] == [True, True, True, False]
-    results = assignments.send_to_experts_many(actor=reviewer, application_ids=[complete.pk, partial.pk, standard.pk,
-                                                                                theirs.pk],
-                                               note="材料齐全，提交专家评审。")
+    results = assignments.send_to_experts_many(
+        actor=reviewer,
+        application_ids=[complete.pk, partial.pk, standard.pk, theirs.pk],
+        note="材料齐全，提交专家评审。",
+    )
     assert [r.ok for r in results] == [True, False, False, False]
     assert "材料不齐全" in results[1].message and "常规审核" in results[2].message
     assert "其他审核人员" in results[3].message
-    for app, state in ((complete, State.EXPERT_REVIEW), (partial, State.FORMAL_REVIEW),
-                       (standard, State.FORMAL_REVIEW), (theirs, State.FORMAL_REVIEW)):
+    for app, state in (
+        (complete, State.EXPERT_REVIEW),
+        (partial, State.FORMAL_REVIEW),
+        (standard, State.FORMAL_REVIEW),
+        (theirs, State.FORMAL_REVIEW),
+    ):
         app.refresh_from_db()
         assert app.state == state
     results = assignments.reviewers_assign_many(actor=bureau_admin, application_ids=[theirs.pk], reviewer=reviewer)
@@ -176,9 +210,16 @@ def test_the_workspace_shows_each_item_beside_its_answer_and_files(incomplete, c
 
     assign_to(incomplete, reviewer)
     formal.formal_review_start(actor=reviewer, application=incomplete)
-    formal.formal_review_return(actor=reviewer, application=incomplete, items=[
-        {"code": "exchange_certificate"}, {"code": "invoice"},
-        {"label": "合同金额与发票不符", "note": "请说明差额原因"}], note="请一次性补正所列材料。")
+    formal.formal_review_return(
+        actor=reviewer,
+        application=incomplete,
+        items=[
+            {"code": "exchange_certificate"},
+            {"code": "invoice"},
+            {"label": "合同金额与发票不符", "note": "请说明差额原因"},
+        ],
+        note="请一次性补正所列材料。",
+    )
     url = f"/review/applications/{incomplete.pk}/"
     assert "尚未补正。" in client_for(reviewer).get(url).content.decode()
 

@@ -22,8 +22,13 @@ from .conftest import assign_to, at, make_app, make_pool
 
 pytestmark = pytest.mark.django_db
 
-OBJECTOR = {"objector_kind": "person", "objector_name": "张三", "contact_phone": "13800000000",
-            "contact_email": "zhang@example.cn", "content": "该企业的场内交易额含关联交易，不应计入。"}
+OBJECTOR = {
+    "objector_kind": "person",
+    "objector_name": "张三",
+    "contact_phone": "13800000000",
+    "contact_email": "zhang@example.cn",
+    "content": "该企业的场内交易额含关联交易，不应计入。",
+}
 
 
 @pytest.fixture
@@ -94,8 +99,9 @@ def test_publishing_is_for_administrators_only(approved, clock, reviewer, owner_
     assert approved.state == State.APPROVED_PENDING_NOTICE and not PublicNotice.objects.exists()
 
 
-def test_only_approved_pending_applications_are_published(approved, clock, bureau_admin, catalogue, enterprise_b,
-                                                           reviewer):
+def test_only_approved_pending_applications_are_published(
+    approved, clock, bureau_admin, catalogue, enterprise_b, reviewer
+):
     other = make_app(enterprise_b, catalogue["hp-data-trading"], state=State.BUREAU_REVIEW)
     with pytest.raises(ValidationError):
         notices.notice_publish(actor=bureau_admin, application_ids=[other.pk])
@@ -116,8 +122,16 @@ def test_an_objection_after_the_period_is_refused(published, approved, clock):
     assert not Objection.objects.exists()
 
 
-@pytest.mark.parametrize("field, value", [("objector_name", ""), ("contact_phone", "abc"), ("content", "不对"),
-                                          ("objector_kind", "robot"), ("contact_email", "not-an-email")])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("objector_name", ""),
+        ("contact_phone", "abc"),
+        ("content", "不对"),
+        ("objector_kind", "robot"),
+        ("contact_email", "not-an-email"),
+    ],
+)
 def test_an_objection_must_be_named_and_reasoned(published, approved, clock, field, value):
     clock.set(at(2025, 9, 29, 10))
     with pytest.raises(ValidationError) as exc:
@@ -136,8 +150,9 @@ def test_an_open_objection_holds_the_award_until_dismissed(published, approved, 
     assert approved.state == State.IN_PUBLIC_NOTICE
     with pytest.raises(ValidationError):
         notices.objection_resolve(actor=bureau_admin, objection=objection, upheld=False, reason="")
-    notices.objection_resolve(actor=bureau_admin, objection=objection, upheld=False,
-                              reason="经核查，所涉交易均为非关联方场内交易。")
+    notices.objection_resolve(
+        actor=bureau_admin, objection=objection, upheld=False, reason="经核查，所涉交易均为非关联方场内交易。"
+    )
     approved.refresh_from_db()
     assert approved.state == State.APPROVED  # the period is over: final at once
     published.refresh_from_db()
@@ -162,8 +177,9 @@ def test_an_upheld_objection_declines_that_award(published, approved, clock, bur
         notices.objection_resolve(actor=bureau_admin, objection=objection, upheld=False, reason="再议")
 
 
-def test_objections_and_their_contacts_are_for_administrators_only(published, approved, clock, reviewer, owner_a,
-                                                                   bureau_admin):
+def test_objections_and_their_contacts_are_for_administrators_only(
+    published, approved, clock, reviewer, owner_a, bureau_admin
+):
     clock.set(at(2025, 9, 30, 10))
     objection = notices.objection_lodge(notice=published, application_id=approved.pk, **OBJECTOR)
     for actor in (reviewer, owner_a):

@@ -24,14 +24,19 @@ from .conftest import at, make_app, make_pool, make_window
 pytestmark = pytest.mark.django_db
 
 
-def test_standard_path_end_to_end(catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin,
-                                  django_capture_on_commit_callbacks, mailoutbox):
+def test_standard_path_end_to_end(
+    catalogue, clock, enterprise_a, owner_a, reviewer, bureau_admin, django_capture_on_commit_callbacks, mailoutbox
+):
     programme = catalogue["hp-data-trading"]
     make_pool(programme, 2026)
     clock.set(at(2026, 3, 9, 9))  # Monday
-    app = make_app(enterprise_a, programme, inputs={"annual_listed_trading": "5000000"},
-                   materials=["business_license", "credit_commitment", "contract"],
-                   claims=[("contract", "SZJY-2026-001")])
+    app = make_app(
+        enterprise_a,
+        programme,
+        inputs={"annual_listed_trading": "5000000"},
+        materials=["business_license", "credit_commitment", "contract"],
+        claims=[("contract", "SZJY-2026-001")],
+    )
 
     clock.set(at(2026, 3, 10, 9))
     assignments.reviewer_claim(actor=reviewer, application=app)
@@ -40,8 +45,12 @@ def test_standard_path_end_to_end(catalogue, clock, enterprise_a, owner_a, revie
     assert app.due_date == dt.date(2026, 3, 16)  # 5 working days after Monday 9 March
 
     with django_capture_on_commit_callbacks(execute=True):
-        sr = formal.formal_review_return(actor=reviewer, application=app, note="请补齐材料", items=[
-            {"code": "exchange_certificate", "note": "须加盖交易所公章"}, {"code": "invoice"}])
+        sr = formal.formal_review_return(
+            actor=reviewer,
+            application=app,
+            note="请补齐材料",
+            items=[{"code": "exchange_certificate", "note": "须加盖交易所公章"}, {"code": "invoice"}],
+        )
     app.refresh_from_db()
     assert app.state == State.SUPPLEMENT_REQUESTED
     assert sr.due_date == app.due_date == dt.date(2026, 3, 17)  # 5 working days after the return
@@ -49,7 +58,9 @@ def test_standard_path_end_to_end(catalogue, clock, enterprise_a, owner_a, revie
     event = app.events.get(action="request_supplement")
     assert event.data == {"supplement_request": sr.pk}  # the request's rows are the one record
     assert [(i.code, i.label, i.note) for i in sr.items.all()] == [
-        ("exchange_certificate", "数据交易所出具的场内交易证明", "须加盖交易所公章"), ("invoice", "发票", "")]
+        ("exchange_certificate", "数据交易所出具的场内交易证明", "须加盖交易所公章"),
+        ("invoice", "发票", ""),
+    ]
     assert any("补正" in m.subject for m in mailoutbox)
 
     # The applicant answers through the applicant side's service (files uploaded since the return).
@@ -100,13 +111,24 @@ def test_standard_path_end_to_end(catalogue, clock, enterprise_a, owner_a, revie
     finalize = app.events.get(action="finalize")
     assert finalize.actor is None
     actions = list(app.events.order_by("created_at", "id").values_list("action", flat=True))
-    assert actions == ["submit", "start_formal_review", "request_supplement", "resubmit", "pass_formal_review",
-                       "decision_propose", "proposal_approve", "approve", "publish_notice", "finalize"]
+    assert actions == [
+        "submit",
+        "start_formal_review",
+        "request_supplement",
+        "resubmit",
+        "pass_formal_review",
+        "decision_propose",
+        "proposal_approve",
+        "approve",
+        "publish_notice",
+        "finalize",
+    ]
     assert AuditEvent.objects.filter(action="application.finalize", target_id=str(app.pk)).exists()
 
 
-def test_competitive_path_end_to_end(catalogue, clock, enterprise_a, enterprise_b, owner_a, owner_b, reviewer,
-                                     bureau_admin, experts):
+def test_competitive_path_end_to_end(
+    catalogue, clock, enterprise_a, enterprise_b, owner_a, owner_b, reviewer, bureau_admin, experts
+):
     programme = catalogue["hp-vertical-model-compute"]
     make_pool(programme, 2026)
     window = make_window(programme)
@@ -115,8 +137,9 @@ def test_competitive_path_end_to_end(catalogue, clock, enterprise_a, enterprise_
     b = make_app(enterprise_b, programme, inputs={"compute_spend": "1000000"}, window=window)
     results = assignments.reviewers_assign_many(actor=bureau_admin, application_ids=[a.pk, b.pk], reviewer=reviewer)
     assert all(r.ok for r in results)
-    results = assignments.send_to_experts_many(actor=reviewer, application_ids=[a.pk, b.pk],
-                                               note="材料齐全，提交专家评审。")
+    results = assignments.send_to_experts_many(
+        actor=reviewer, application_ids=[a.pk, b.pk], note="材料齐全，提交专家评审。"
+    )
     assert all(r.ok for r in results), results
     for app in (a, b):
         app.refresh_from_db()
@@ -126,12 +149,17 @@ def test_competitive_path_end_to_end(catalogue, clock, enterprise_a, enterprise_
         assert len(made) == 3
     marks = {a.pk: [(35, 25, 25), (30, 28, 27), (38, 26, 20)], b.pk: [(20, 20, 20), (25, 15, 10), (22, 18, 20)]}
     for app in (a, b):
-        for assignment, (x, y, z) in zip(ExpertAssignment.objects.filter(application=app).order_by("pk"),
-                                         marks[app.pk], strict=True):
+        for assignment, (x, y, z) in zip(
+            ExpertAssignment.objects.filter(application=app).order_by("pk"), marks[app.pk], strict=True
+        ):
             panel.expert_declare(actor=assignment.expert, assignment=assignment, conflict=False)
-            panel.expert_scores_submit(actor=assignment.expert, assignment=assignment,
-                                         scores={"innovation": x, "ecosystem": y, "compute_effect": z},
-                                         comments={"innovation": "创新性较强"}, comment="同意支持")
+            panel.expert_scores_submit(
+                actor=assignment.expert,
+                assignment=assignment,
+                scores={"innovation": x, "ecosystem": y, "compute_effect": z},
+                comments={"innovation": "创新性较强"},
+                comment="同意支持",
+            )
         panel.expert_review_finish(actor=reviewer, application=app)
         app.refresh_from_db()
         assert app.state == State.BUREAU_REVIEW
@@ -144,8 +172,9 @@ def test_competitive_path_end_to_end(catalogue, clock, enterprise_a, enterprise_
     assert [r["application"].pk for r in ranking["rows"]] == [a.pk, b.pk]
     assert ranking["rows"][0]["rank_award"] == Decimal("600000.00")
 
-    results = approvals.batch_propose(actor=bureau_admin, window=window, application_ids=[a.pk, b.pk], mode="rank",
-                                      comment="按评审排名择优支持。")
+    results = approvals.batch_propose(
+        actor=bureau_admin, window=window, application_ids=[a.pk, b.pk], mode="rank", comment="按评审排名择优支持。"
+    )
     assert all(r.ok for r in results), results
     walk_pending([a, b])
     with pytest.raises(ValidationError) as exc:  # 集体决策 first
@@ -160,15 +189,25 @@ def test_competitive_path_end_to_end(catalogue, clock, enterprise_a, enterprise_
         app.refresh_from_db()
         assert app.state == State.APPROVED
     assert sorted(Award.objects.filter(status=Award.Status.COMMITTED).values_list("amount", flat=True)) == [
-        Decimal("300000.00"), Decimal("600000.00")]
+        Decimal("300000.00"),
+        Decimal("600000.00"),
+    ]
 
 
 def test_supplement_request_is_stored_once(catalogue, clock, enterprise_a, reviewer):
     programme = catalogue["hp-data-trading"]
     app = make_app(enterprise_a, programme, materials=["business_license"])
     assignments.reviewer_claim(actor=reviewer, application=app)
-    formal.formal_review_return(actor=reviewer, application=app, items=[
-        {"code": "credit_commitment"}, {"code": "exchange_certificate"}, {"code": "contract"}, {"code": "invoice"}],
-                                note="请一次性补正所列材料。")
+    formal.formal_review_return(
+        actor=reviewer,
+        application=app,
+        items=[
+            {"code": "credit_commitment"},
+            {"code": "exchange_certificate"},
+            {"code": "contract"},
+            {"code": "invoice"},
+        ],
+        note="请一次性补正所列材料。",
+    )
     assert SupplementRequest.objects.count() == 1
     assert ApplicationEvent.objects.filter(application=app, action="request_supplement").count() == 1

@@ -28,8 +28,12 @@ D = dt.date
 
 @pytest.fixture
 def tianhe_co(db):
-    return EnterpriseFactory(name="广州天河算力应用有限公司", registered_district=District.TIANHE,
-                             tax_district=District.TIANHE, stats_district=District.TIANHE)
+    return EnterpriseFactory(
+        name="广州天河算力应用有限公司",
+        registered_district=District.TIANHE,
+        tax_district=District.TIANHE,
+        stats_district=District.TIANHE,
+    )
 
 
 @pytest.fixture
@@ -45,14 +49,20 @@ def compute(catalogue):
 
 # ---------------------------------------------------------------- policy state at its edges
 
+
 def test_policy_state_on_the_last_day_the_first_day_after_and_during_a_claim_window(compute, clock):
     policy = compute.policy
     assert policy.valid_to == D(2026, 12, 31)
     assert policy_state(policy, D(2026, 12, 31)).code == "in_force"
     after = policy_state(policy, D(2027, 1, 1))
     assert after.code == "closed" and "2026-12-31" in after.detail
-    ApplicationWindow.objects.create(programme=compute, name="2026年度清算批次", kind="claim",
-                                     opens_at=at(2027, 1, 4, 9), closes_at=at(2027, 3, 31, 17))
+    ApplicationWindow.objects.create(
+        programme=compute,
+        name="2026年度清算批次",
+        kind="claim",
+        opens_at=at(2027, 1, 4, 9),
+        closes_at=at(2027, 3, 31, 17),
+    )
     claims = policy_state(policy, D(2027, 1, 1))
     assert claims.code == "claims" and claims.until == D(2027, 3, 31)
     assert "清算申报" in claims.detail and "2024-01-01 至 2026-12-31" in claims.detail
@@ -63,21 +73,38 @@ def test_policy_state_on_the_last_day_the_first_day_after_and_during_a_claim_win
 
 def test_ordinary_windows_cannot_run_past_the_validity_claim_windows_only_can(compute, bureau_admin_th, clock):
     with pytest.raises(ValidationError) as info:
-        window_open(actor=bureau_admin_th, programme=compute, name="跨年批次", opens_at=at(2026, 12, 1, 9),
-                    closes_at=at(2027, 1, 1, 9))
+        window_open(
+            actor=bureau_admin_th,
+            programme=compute,
+            name="跨年批次",
+            opens_at=at(2026, 12, 1, 9),
+            closes_at=at(2027, 1, 1, 9),
+        )
     assert "清算批次" in info.value.message_dict["closes_at"][0]
     # the last day itself is fine for an ordinary window
-    window_open(actor=bureau_admin_th, programme=compute, name="2026年第四批", opens_at=at(2026, 12, 1, 9),
-                closes_at=at(2026, 12, 31, 17))
+    window_open(
+        actor=bureau_admin_th,
+        programme=compute,
+        name="2026年第四批",
+        opens_at=at(2026, 12, 1, 9),
+        closes_at=at(2026, 12, 31, 17),
+    )
     with pytest.raises(ValidationError) as info:
         window_check(programme=compute, kind="claim", opens_at=at(2026, 12, 1, 9), closes_at=at(2026, 12, 30, 17))
     assert "截止时间须晚于到期日" in info.value.message_dict["kind"][0]
-    window = window_open(actor=bureau_admin_th, programme=compute, name="2026年度清算批次", kind="claim",
-                         opens_at=at(2027, 1, 4, 9), closes_at=at(2027, 3, 31, 17))
+    window = window_open(
+        actor=bureau_admin_th,
+        programme=compute,
+        name="2026年度清算批次",
+        kind="claim",
+        opens_at=at(2027, 1, 4, 9),
+        closes_at=at(2027, 3, 31, 17),
+    )
     assert window.kind == ApplicationWindow.Kind.CLAIM
 
 
 # ---------------------------------------------------------------- the basis date
+
 
 def test_basis_date_rules_at_the_edges(compute):
     assert basis_date(programme=compute, submitted_on=D(2026, 12, 31), period_end=None) == D(2026, 12, 31)
@@ -96,7 +123,8 @@ def test_basis_date_rules_at_the_edges(compute):
 
 
 def test_a_december_application_is_decided_in_january_under_the_policy_it_was_submitted_in(
-        compute, tianhe_co, reviewer_th, clock):
+    compute, tianhe_co, reviewer_th, clock
+):
     """The finding: with the clock at 2027-01-04 a Tianhe application submitted on time in December
     could only be declined ("测算日期 2027-01-04 不在政策有效期内")."""
     clock.set(at(2026, 12, 28))
@@ -113,7 +141,8 @@ def test_a_december_application_is_decided_in_january_under_the_policy_it_was_su
 
 
 def test_the_december_application_is_noticed_lettered_and_paid_in_2027_under_th2024(
-        compute, tianhe_co, reviewer_th, bureau_admin_th, clock, django_capture_on_commit_callbacks):
+    compute, tianhe_co, reviewer_th, bureau_admin_th, clock, django_capture_on_commit_callbacks
+):
     from reviews.models import Letter
     from reviews.services import notices
     from vouchers.services.budget import tranche_disburse
@@ -134,20 +163,28 @@ def test_the_december_application_is_noticed_lettered_and_paid_in_2027_under_th2
     letter = Letter.objects.get(application=app, kind="approval")
     assert letter.number.startswith("天科工信批字〔2027〕") and letter.authority == "广州市天河区科技工业和信息化局"
     award = Award.objects.get(application=app)
-    entry = tranche_disburse(actor=bureau_admin_th, award=award, amount="500000", paid_on=D(2027, 2, 1),
-                             reference="GK2027-0001")
+    entry = tranche_disburse(
+        actor=bureau_admin_th, award=award, amount="500000", paid_on=D(2027, 2, 1), reference="GK2027-0001"
+    )
     award.refresh_from_db()
     assert entry.amount == award.disbursed == Decimal("500000.00") and award.basis_date == D(2026, 12, 28)
 
 
 def test_a_parameter_changed_mid_window_applies_from_its_date_not_to_earlier_submissions(
-        catalogue, enterprise_a, reviewer, bureau_admin, clock):
+    catalogue, enterprise_a, reviewer, bureau_admin, clock
+):
     trading = catalogue["hp-data-trading"]
     make_pool(trading, 2026)
     clock.set(at(2026, 5, 31))
     before = make_app(enterprise_a, trading, state=State.BUREAU_REVIEW, inputs={"annual_listed_trading": "2000000"})
-    parameter_set(actor=bureau_admin, programme=trading, name="rate", value=Decimal("0.05"),
-                  effective_from=D(2026, 6, 1), clause="2026年度申报指南")
+    parameter_set(
+        actor=bureau_admin,
+        programme=trading,
+        name="rate",
+        value=Decimal("0.05"),
+        effective_from=D(2026, 6, 1),
+        clause="2026年度申报指南",
+    )
     clock.set(at(2026, 6, 1))
     after = make_app(enterprise_a, trading, state=State.BUREAU_REVIEW, inputs={"annual_listed_trading": "2000000"})
     clock.set(at(2026, 6, 20))  # both decided after the change
@@ -160,19 +197,33 @@ def test_a_parameter_changed_mid_window_applies_from_its_date_not_to_earlier_sub
 
 # ---------------------------------------------------------------- the final claim window, end to end
 
+
 @pytest.fixture
 def expired_compute(compute, bureau_admin_th, clock):
     """th-compute-subsidy after th2024 expired, with a 清算批次 open (the clock in January 2027)."""
     clock.set(at(2027, 1, 5))
-    window_open(actor=bureau_admin_th, programme=compute, name="2026年度清算批次", kind="claim",
-                opens_at=at(2027, 1, 4, 9), closes_at=at(2027, 3, 31, 17))
+    window_open(
+        actor=bureau_admin_th,
+        programme=compute,
+        name="2026年度清算批次",
+        kind="claim",
+        opens_at=at(2027, 1, 4, 9),
+        closes_at=at(2027, 3, 31, 17),
+    )
     return compute
 
 
 def _draft(programme, owner, **data) -> Application:
-    saved = application_create(actor=owner, programme=programme, data={
-        "title": "2026年度算力服务合同", "contract_numbers": ["HT-2026-001"],
-        "inputs": {"annual_contract_total": "10000000"}, **data})
+    saved = application_create(
+        actor=owner,
+        programme=programme,
+        data={
+            "title": "2026年度算力服务合同",
+            "contract_numbers": ["HT-2026-001"],
+            "inputs": {"annual_contract_total": "10000000"},
+            **data,
+        },
+    )
     app = saved.application
     for material in programme.materials:
         attach(app, material["code"], owner)
@@ -211,8 +262,10 @@ def test_a_bad_period_end_is_refused_in_the_users_language_and_nothing_is_saved(
 
 # ---------------------------------------------------------------- what the pages and the API say
 
+
 def test_pages_and_api_say_which_state_the_policy_is_in_and_who_is_responsible(
-        catalogue, client_for, api_for, bureau_admin_th, clock):
+    catalogue, client_for, api_for, bureau_admin_th, clock
+):
     compute = catalogue["th-compute-subsidy"]
     clock.set(at(2026, 12, 31))
     page = client_for(None).get("/catalogue/th-compute-subsidy/").content.decode()
@@ -222,8 +275,14 @@ def test_pages_and_api_say_which_state_the_policy_is_in_and_who_is_responsible(
     clock.set(at(2027, 1, 2))
     assert api_for(None).get("/api/v1/programs/th-dcmm/").json()["policy"]["life"]["code"] == "closed"
     assert "已到期，停止受理" in client_for(None).get("/catalogue/policy/th2024/").content.decode()
-    window_open(actor=bureau_admin_th, programme=compute, name="2026年度清算批次", kind="claim",
-                opens_at=at(2027, 1, 4, 9), closes_at=at(2027, 3, 31, 17))
+    window_open(
+        actor=bureau_admin_th,
+        programme=compute,
+        name="2026年度清算批次",
+        kind="claim",
+        opens_at=at(2027, 1, 4, 9),
+        closes_at=at(2027, 3, 31, 17),
+    )
     life = api_for(None).get("/api/v1/programs/th-dcmm/").json()["policy"]["life"]
     assert life["code"] == "claims" and life["until"] == "2027-03-31"
     page = client_for(None).get("/catalogue/th-compute-subsidy/").content.decode()

@@ -39,9 +39,16 @@ EVENT_DAY = dt.date(2026, 4, 18)
 def pending(catalogue, clock, enterprise_a, owner_a, agent_a) -> PreApproval:
     """A's request (made directly: the request itself is tested with the applicant's journey)."""
     return PreApproval.objects.create(
-        reference="SQ2026-000007", enterprise=enterprise_a, programme=catalogue["th-events"],
-        event_name="天河人工智能大模型产业峰会", event_date=EVENT_DAY, venue="天河区体育西路",
-        plan="主论坛、三场分论坛。", budget=Decimal("800000.00"), requested_by=owner_a)
+        reference="SQ2026-000007",
+        enterprise=enterprise_a,
+        programme=catalogue["th-events"],
+        event_name="天河人工智能大模型产业峰会",
+        event_date=EVENT_DAY,
+        venue="天河区体育西路",
+        plan="主论坛、三场分论坛。",
+        budget=Decimal("800000.00"),
+        requested_by=owner_a,
+    )
 
 
 def unchanged(p: PreApproval) -> None:
@@ -50,8 +57,9 @@ def unchanged(p: PreApproval) -> None:
     assert not AuditEvent.objects.filter(action__startswith="preapproval.").exists()
 
 
-def test_an_administrator_approves_before_the_event(pending, bureau_admin, owner_a, agent_a,
-                                                     django_capture_on_commit_callbacks):
+def test_an_administrator_approves_before_the_event(
+    pending, bureau_admin, owner_a, agent_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         preapproval_decide(actor=bureau_admin, preapproval=pending, approve=True, reason="同意支持。")
     pending.refresh_from_db()
@@ -74,8 +82,12 @@ def test_the_huangpu_bureau_neither_sees_nor_decides_it(pending, client_for, api
             preapproval_decide(actor=huangpu, preapproval=pending, approve=True)
         assert client_for(huangpu).get(reverse("reviews:preapproval_decide", args=[pending.pk])).status_code == 404
         assert pending.reference not in client_for(huangpu).get(reverse("reviews:preapproval_queue")).content.decode()
-        assert api_for(huangpu).post(f"/api/v1/preapprovals/{pending.pk}/decide/", {"approve": True},
-                                     format="json").status_code == 404
+        assert (
+            api_for(huangpu)
+            .post(f"/api/v1/preapprovals/{pending.pk}/decide/", {"approve": True}, format="json")
+            .status_code
+            == 404
+        )
     unchanged(pending)
 
 
@@ -119,6 +131,7 @@ def test_a_decision_is_made_once(pending, bureau_admin, reviewer):
 
 # ---------------------------------------------------------------- pages and API
 
+
 def test_queue_and_decision_page(pending, reviewer, owner_a, client_for):
     c = client_for(reviewer)
     page = c.get(reverse("reviews:preapproval_queue")).content.decode()
@@ -149,8 +162,9 @@ def test_api_decide(pending, reviewer, owner_a, owner_b, api_for):
     assert [p["reference"] for p in listing["results"]] == [pending.reference]
 
 
-def test_the_review_workspace_shows_the_approval_the_claim_rests_on(pending, bureau_admin, reviewer, enterprise_a,
-                                                                    client_for, clock):
+def test_the_review_workspace_shows_the_approval_the_claim_rests_on(
+    pending, bureau_admin, reviewer, enterprise_a, client_for, clock
+):
     preapproval_decide(actor=bureau_admin, preapproval=pending, approve=True)
     clock.set(at(2026, 4, 20))
     app = make_app(enterprise_a, pending.programme, inputs={"event_cost": "600000.00"})

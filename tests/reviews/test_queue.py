@@ -21,12 +21,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cast(catalogue, clock, enterprise_a, enterprise_b, owner_a, owner_b, reviewer, reviewer_th):
     clock.set(at(2026, 3, 2, 9))
-    mine = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW,
-                    submitted_at=at(2026, 2, 20, 9))
+    mine = make_app(
+        enterprise_a, catalogue["hp-data-trading"], state=State.FORMAL_REVIEW, submitted_at=at(2026, 2, 20, 9)
+    )
     assign_to(mine, reviewer)
     waiting = make_app(enterprise_b, catalogue["hp-vertical-model-compute"], submitted_at=at(2026, 2, 27, 9))
-    theirs = make_app(enterprise_b, catalogue["th-compute-subsidy"], state=State.BUREAU_REVIEW,
-                      submitted_at=at(2026, 2, 25, 9))
+    theirs = make_app(
+        enterprise_b, catalogue["th-compute-subsidy"], state=State.BUREAU_REVIEW, submitted_at=at(2026, 2, 25, 9)
+    )
     assign_to(theirs, reviewer_th)  # a Tianhe programme: Tianhe's reviewer (所属区域)
     draft = make_app(enterprise_a, catalogue["hp-data-trading"], state=State.DRAFT)
     return {"mine": mine, "waiting": waiting, "theirs": theirs, "draft": draft}
@@ -46,8 +48,9 @@ def sysadmin(db):
     return UserFactory(role=Role.SYSADMIN, email="sys@example.cn", is_staff=True, is_superuser=True)
 
 
-def test_a_reviewer_sees_their_own_and_what_waits_in_their_stage(cast, reviewer, bureau_admin, sysadmin,
-                                                                  bureau_admin_th):
+def test_a_reviewer_sees_their_own_and_what_waits_in_their_stage(
+    cast, reviewer, bureau_admin, sysadmin, bureau_admin_th
+):
     assert ids(queue_for(actor=reviewer)) == [cast["mine"].pk, cast["waiting"].pk]  # oldest first
     assert ids(queue_for(actor=reviewer, filters=QueueFilters(scope="mine"))) == [cast["mine"].pk]
     assert ids(queue_for(actor=reviewer, filters=QueueFilters(scope="unassigned"))) == [cast["waiting"].pk]
@@ -67,8 +70,10 @@ def test_filters(cast, sysadmin, reviewer_th):
     assert ids(queue_for(actor=bureau_admin, filters=f(state="submitted"))) == [cast["waiting"].pk]
     assert ids(queue_for(actor=bureau_admin, filters=f(enterprise="甲智能"))) == [cast["mine"].pk]
     code = cast["waiting"].enterprise.credit_code
-    assert set(ids(queue_for(actor=bureau_admin, filters=f(enterprise=code)))) == {cast["waiting"].pk,
-                                                                                   cast["theirs"].pk}
+    assert set(ids(queue_for(actor=bureau_admin, filters=f(enterprise=code)))) == {
+        cast["waiting"].pk,
+        cast["theirs"].pk,
+    }
     assert ids(queue_for(actor=bureau_admin, filters=f(reviewer=reviewer_th.pk))) == [cast["theirs"].pk]
 
 
@@ -90,8 +95,13 @@ def _fill(n, catalogue, reviewer):
     programme = catalogue["hp-data-trading"]
     for i in range(n):
         ent = EnterpriseFactory()
-        app = make_app(ent, programme, materials=["business_license"], submitted_at=at(2026, 2, 2, 9) +
-                       dt.timedelta(hours=i), claims=[("contract", f"C-{i}")])
+        app = make_app(
+            ent,
+            programme,
+            materials=["business_license"],
+            submitted_at=at(2026, 2, 2, 9) + dt.timedelta(hours=i),
+            claims=[("contract", f"C-{i}")],
+        )
         if i % 2:
             assign_to(app, reviewer)
 

@@ -38,8 +38,13 @@ def reviewer(reviewer_th):
 def bureau_admin(bureau_admin_th):
     return bureau_admin_th
 
-TIANHE = {"registered_district": District.TIANHE, "tax_district": District.TIANHE,
-          "stats_district": District.TIANHE, "is_above_scale": True}
+
+TIANHE = {
+    "registered_district": District.TIANHE,
+    "tax_district": District.TIANHE,
+    "stats_district": District.TIANHE,
+    "is_above_scale": True,
+}
 
 
 @pytest.fixture
@@ -70,8 +75,12 @@ def buyer_owner(buyer):
 
 
 def scenario_app(programme, supplier, buyer, reviewer, *, paid="3000000", state=State.BUREAU_REVIEW):
-    app = make_app(supplier, programme, state=state, inputs={
-        "contract_paid": paid, "supplier_uscc": supplier.credit_code, "buyer_uscc": buyer.credit_code})
+    app = make_app(
+        supplier,
+        programme,
+        state=state,
+        inputs={"contract_paid": paid, "supplier_uscc": supplier.credit_code, "buyer_uscc": buyer.credit_code},
+    )
     assign_to(app, reviewer)
     return app
 
@@ -90,13 +99,15 @@ def test_a_huangpu_buyer_below_scale_is_refused(scenario, supplier, supplier_own
     assert "采购方" in reasons and "规模以上" in reasons and "天河区" in reasons
     before = snapshot(app)
     with pytest.raises(ValidationError):
-        approve(actor=reviewer, application=app,
-                amounts={"supplier": "300000", "buyer": "300000"})
+        approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "300000"})
     assert snapshot(app) == before and not Award.objects.filter(application=app).exists()
 
 
-HUANGPU = {"registered_district": District.HUANGPU, "tax_district": District.HUANGPU,
-           "stats_district": District.HUANGPU}
+HUANGPU = {
+    "registered_district": District.HUANGPU,
+    "tax_district": District.HUANGPU,
+    "stats_district": District.HUANGPU,
+}
 
 
 @pytest.mark.parametrize("change, words", [({"is_above_scale": False}, "规模以上"), (HUANGPU, "天河区")])
@@ -109,8 +120,16 @@ def test_either_failing_condition_of_the_buyer_alone_refuses(scenario, supplier,
 
 def test_the_supplier_is_checked_when_the_buyer_applies(scenario, buyer, buyer_owner, reviewer):
     huangpu_supplier = EnterpriseFactory(name="广州黄埔供应方有限公司")
-    app = make_app(buyer, scenario, state=State.BUREAU_REVIEW, inputs={
-        "contract_paid": "3000000", "supplier_uscc": huangpu_supplier.credit_code, "buyer_uscc": buyer.credit_code})
+    app = make_app(
+        buyer,
+        scenario,
+        state=State.BUREAU_REVIEW,
+        inputs={
+            "contract_paid": "3000000",
+            "supplier_uscc": huangpu_supplier.credit_code,
+            "buyer_uscc": buyer.credit_code,
+        },
+    )
     est = decision_context(app)["estimate"]
     assert est.eligible is False and any("供应方" in r and "天河区" in r for r in est.reasons)
 
@@ -118,8 +137,9 @@ def test_the_supplier_is_checked_when_the_buyer_applies(scenario, buyer, buyer_o
 # ---------------------------------------------------------------- the buyer confirms in its own account
 
 
-def test_the_buyer_line_waits_for_the_buyer_to_confirm(scenario, supplier, supplier_owner, buyer, buyer_owner,
-                                                       reviewer):
+def test_the_buyer_line_waits_for_the_buyer_to_confirm(
+    scenario, supplier, supplier_owner, buyer, buyer_owner, reviewer
+):
     app = scenario_app(scenario, supplier, buyer, reviewer)
     lines = {ln["line"]: ln for ln in decision_context(app)["lines"]}
     assert lines["buyer"]["confirmed"] is False and lines["supplier"]["confirmed"] is True
@@ -139,13 +159,13 @@ def test_the_buyer_line_waits_for_the_buyer_to_confirm(scenario, supplier, suppl
 
 def test_the_line_may_be_decided_at_zero_without_the_confirmation(scenario, supplier, buyer, reviewer):
     app = scenario_app(scenario, supplier, buyer, reviewer)
-    approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "0"},
-            reason="采购方未在平台确认参与")
+    approve(
+        actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "0"}, reason="采购方未在平台确认参与"
+    )
     assert [a.line for a in Award.objects.filter(application=app)] == ["supplier"]
 
 
-def test_only_the_named_party_may_confirm(scenario, supplier, supplier_owner, buyer, buyer_owner, reviewer,
-                                          owner_b):
+def test_only_the_named_party_may_confirm(scenario, supplier, supplier_owner, buyer, buyer_owner, reviewer, owner_b):
     app = scenario_app(scenario, supplier, buyer, reviewer)
     for actor in (supplier_owner, owner_b, reviewer):
         with pytest.raises((PermissionDenied, ValidationError)):
@@ -159,8 +179,7 @@ def test_only_the_named_party_may_confirm(scenario, supplier, supplier_owner, bu
 
 def test_a_confirmation_is_refused_once_decided(scenario, supplier, buyer, buyer_owner, reviewer):
     app = scenario_app(scenario, supplier, buyer, reviewer)
-    approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "0"},
-            reason="采购方未确认")
+    approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "0"}, reason="采购方未确认")
     with pytest.raises(ValidationError):
         parties.party_confirm(actor=buyer_owner, application=app)
     assert not PartyConfirmation.objects.exists()
@@ -175,8 +194,9 @@ def test_a_changed_buyer_needs_its_own_confirmation(scenario, supplier, buyer, b
     assert {ln["line"]: ln["confirmed"] for ln in decision_context(app)["lines"]}["buyer"] is False
 
 
-def test_the_buyer_confirms_on_its_page_and_in_the_api(scenario, supplier, buyer, buyer_owner, reviewer, owner_b,
-                                                       client_for, api_for):
+def test_the_buyer_confirms_on_its_page_and_in_the_api(
+    scenario, supplier, buyer, buyer_owner, reviewer, owner_b, client_for, api_for
+):
     app = scenario_app(scenario, supplier, buyer, reviewer, state=State.FORMAL_REVIEW)
     page = client_for(buyer_owner).get(reverse("reviews:party_list"))
     assert page.status_code == 200 and app.reference in page.content.decode()
@@ -195,8 +215,9 @@ def test_the_buyer_confirms_on_its_page_and_in_the_api(scenario, supplier, buyer
     assert next(x for x in r.json()["results"] if x["application"] == app.pk)["confirmed"] is True
 
 
-def test_the_buyer_is_told_to_confirm_when_formal_review_passes(scenario, supplier, buyer, buyer_owner, reviewer,
-                                                                django_capture_on_commit_callbacks):
+def test_the_buyer_is_told_to_confirm_when_formal_review_passes(
+    scenario, supplier, buyer, buyer_owner, reviewer, django_capture_on_commit_callbacks
+):
     from reviews.services import formal
 
     app = scenario_app(scenario, supplier, buyer, reviewer, state=State.FORMAL_REVIEW)
@@ -210,12 +231,25 @@ def test_the_buyer_is_told_to_confirm_when_formal_review_passes(scenario, suppli
 
 
 @pytest.fixture
-def final(scenario, clock, supplier, supplier_owner, buyer, buyer_owner, reviewer, bureau_admin,
-          django_capture_on_commit_callbacks):
+def final(
+    scenario,
+    clock,
+    supplier,
+    supplier_owner,
+    buyer,
+    buyer_owner,
+    reviewer,
+    bureau_admin,
+    django_capture_on_commit_callbacks,
+):
     app = scenario_app(scenario, supplier, buyer, reviewer)
     parties.party_confirm(actor=buyer_owner, application=app)
-    approve(actor=reviewer, application=app, amounts={"supplier": "300000", "buyer": "250000"},
-            reason="采购方部分支付凭证不符")
+    approve(
+        actor=reviewer,
+        application=app,
+        amounts={"supplier": "300000", "buyer": "250000"},
+        reason="采购方部分支付凭证不符",
+    )
     clock.set(at(2026, 3, 11, 10))
     collective(actor=bureau_admin, applications=[app])  # 集体决策: th-scenario-demo is a competitive programme
     notice = notices.notice_publish(actor=bureau_admin, application_ids=[app.pk])
@@ -232,9 +266,17 @@ def test_each_party_gets_its_own_letter(final, supplier, buyer, supplier_owner, 
     assert set(letters) == {"supplier", "buyer"}
     s, b = letters["supplier"], letters["buyer"]
     assert (s.enterprise, s.addressee_name, s.addressee_credit_code, s.amount) == (
-        supplier, supplier.name, supplier.credit_code, Decimal("300000.00"))
+        supplier,
+        supplier.name,
+        supplier.credit_code,
+        Decimal("300000.00"),
+    )
     assert (b.enterprise, b.addressee_name, b.addressee_credit_code, b.amount) == (
-        buyer, buyer.name, buyer.credit_code, Decimal("250000.00"))
+        buyer,
+        buyer.name,
+        buyer.credit_code,
+        Decimal("250000.00"),
+    )
     assert s.number != b.number and s.issued_on == b.issued_on == dt.date(2026, 3, 21)
     assert b.context["addressee"]["name"] == buyer.name and buyer.name in b.context["title"]
     assert b.context["party"] == {"line": "buyer", "label": "采购方", "applicant": supplier.name}
@@ -255,14 +297,16 @@ def test_the_buyer_letter_text_names_the_applicant_and_the_notice(final, buyer):
     assert "公示期满无异议" in html and "2026年3月20日" in html
 
 
-def test_each_party_sees_its_own_award(final, supplier, buyer, buyer_owner, supplier_owner, owner_b,
-                                       client_for, api_for):
+def test_each_party_sees_its_own_award(
+    final, supplier, buyer, buyer_owner, supplier_owner, owner_b, client_for, api_for
+):
     app, _notice = final
     r = api_for(buyer_owner).get("/api/v1/parties/awards/")
     assert r.status_code == 200
     rows = r.json()["results"]
     assert [(x["application"], x["line"], x["amount"], x["status"]) for x in rows] == [
-        (app.reference, "buyer", "250000.00", "committed")]
+        (app.reference, "buyer", "250000.00", "committed")
+    ]
     assert rows[0]["letter"]["number"] == Letter.objects.get(application=app, line="buyer").number
     rows = api_for(supplier_owner).get("/api/v1/parties/awards/").json()["results"]
     assert [(x["line"], x["amount"]) for x in rows] == [("supplier", "300000.00")]

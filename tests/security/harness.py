@@ -60,8 +60,9 @@ def _drf_methods(callback) -> tuple[str, ...] | None:
         return None
     if actions:
         return tuple(m.upper() for m in actions if m.upper() in HTTP_METHODS)
-    return tuple(m for m in HTTP_METHODS if m.lower() in getattr(cls, "http_method_names", [])
-                 and hasattr(cls, m.lower()))
+    return tuple(
+        m for m in HTTP_METHODS if m.lower() in getattr(cls, "http_method_names", []) and hasattr(cls, m.lower())
+    )
 
 
 def _route(pattern) -> str:
@@ -118,8 +119,9 @@ def admin_urls(app_label: str) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------ expectations
 
+
 def parse_expectation(spec: str) -> dict[str, str]:
-    """"anon:login A:ok *:404" → {role: outcome} for every role of the cast. Later items win over
+    """ "anon:login A:ok *:404" → {role: outcome} for every role of the cast. Later items win over
     earlier ones for the same role; `*` is every role not named before it."""
     result: dict[str, str] = {}
     for item in spec.split():
@@ -181,15 +183,13 @@ def matches(expected: str, observed: str) -> bool:
 
 # ------------------------------------------------------------------ snapshot
 
-SKIP_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
-               "django_admin_log"}
+SKIP_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "django_admin_log"}
 SNAPSHOT_APPS = ("portal", "applications", "vouchers", "reviews", "knox", "otp_totp", "auth")
 
 
 def _models():
     for model in apps.get_models():
-        if model._meta.app_label in SNAPSHOT_APPS and model._meta.db_table not in SKIP_TABLES \
-                and not model._meta.proxy:
+        if model._meta.app_label in SNAPSHOT_APPS and model._meta.db_table not in SKIP_TABLES and not model._meta.proxy:
             yield model
 
 
@@ -201,8 +201,11 @@ def snapshot() -> dict[str, str]:
     models = list(_models())
     if connection.vendor == "postgresql":
         qn = connection.ops.quote_name
-        parts = [f"SELECT %s, count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.{qn(m._meta.pk.column)}), ''))"
-                 f" FROM {qn(m._meta.db_table)} t" for m in models]
+        parts = [
+            f"SELECT %s, count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.{qn(m._meta.pk.column)}), ''))"
+            f" FROM {qn(m._meta.db_table)} t"
+            for m in models
+        ]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), [m._meta.label for m in models])
             return {label: f"{n}:{digest[:16]}" for label, n, digest in cursor.fetchall()}
@@ -218,11 +221,15 @@ def snapshot() -> dict[str, str]:
 
 
 def snapshot_diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return [f"{label} {before.get(label)} → {after.get(label)}" for label in sorted(set(before) | set(after))
-            if before.get(label) != after.get(label)]
+    return [
+        f"{label} {before.get(label)} → {after.get(label)}"
+        for label in sorted(set(before) | set(after))
+        if before.get(label) != after.get(label)
+    ]
 
 
 # ------------------------------------------------------------------ requests
+
 
 @dataclass
 class Session:
@@ -268,8 +275,18 @@ class Observation:
     csp: str = ""
 
 
-def request_as(session: Session, role: str, method: str, url: str, *, api: bool, data=None,
-               baseline: dict[str, str] | None = None, json: bool = True, always_diff: bool = False) -> Observation:
+def request_as(
+    session: Session,
+    role: str,
+    method: str,
+    url: str,
+    *,
+    api: bool,
+    data=None,
+    baseline: dict[str, str] | None = None,
+    json: bool = True,
+    always_diff: bool = False,
+) -> Observation:
     """Make one request as `role` inside a savepoint that is rolled back afterwards; with a baseline,
     report which tables the request changed (for refusals, or always)."""
     cache.clear()  # throttles and cached counts start afresh for every request
@@ -294,14 +311,27 @@ def request_as(session: Session, role: str, method: str, url: str, *, api: bool,
         if baseline is not None and (outcome in REFUSALS or always_diff):
             changed = snapshot_diff(baseline, snapshot())
         transaction.set_rollback(True)
-    text = content.decode(errors="replace") if response.get("Content-Type", "").startswith(
-        ("text/", "application/json")) else ""
-    return Observation(role=role, method=method, url=url, outcome=outcome, status=response.status_code,
-                       changed=changed, error=error, body=text, content_type=response.get("Content-Type", ""),
-                       csp=response.get("Content-Security-Policy", ""))
+    text = (
+        content.decode(errors="replace")
+        if response.get("Content-Type", "").startswith(("text/", "application/json"))
+        else ""
+    )
+    return Observation(
+        role=role,
+        method=method,
+        url=url,
+        outcome=outcome,
+        status=response.status_code,
+        changed=changed,
+        error=error,
+        body=text,
+        content_type=response.get("Content-Type", ""),
+        csp=response.get("Content-Security-Policy", ""),
+    )
 
 
 # ------------------------------------------------------------------ content security policy
+
 
 def csp_directives(header: str) -> dict[str, list[str]]:
     out = {}

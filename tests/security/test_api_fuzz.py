@@ -40,7 +40,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Path parameters pinned to the cast's objects, by path template (the most specific prefix wins).
 PINS: dict[str, Callable] = {
     "/api/v1/applications/{id}/attachments/{attachment_pk}/": lambda c: {
-        "id": c.a_draft.pk, "attachment_pk": c.a_draft.attachments.order_by("pk").first().pk},
+        "id": c.a_draft.pk,
+        "attachment_pk": c.a_draft.attachments.order_by("pk").first().pk,
+    },
     "/api/v1/applications/{id}/resubmit/": lambda c: {"id": c.a_supplement.pk},
     "/api/v1/applications/{id}/withdraw/": lambda c: {"id": c.a_submitted.pk},
     "/api/v1/applications/{id}/": lambda c: {"id": c.a_draft.pk},
@@ -141,8 +143,14 @@ def _fuzz_operation(operation, role: str, world, app, errors: list, failures: li
             strategies.append(operation.as_strategy(generation_mode=mode, path_parameters=fixed))
     seen: list[str] = []
 
-    @settings(max_examples=EXAMPLES * len(strategies), derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES * len(strategies),
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=st.one_of(strategies))
     def run(case):
         errors.clear()

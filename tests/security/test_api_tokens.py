@@ -26,8 +26,9 @@ ME = "/api/v1/me/"
 
 
 def obtain(user: User, password: str = PASSWORD) -> dict:
-    r = Client().post(reverse("api-token"), {"username": user.email, "password": password},
-                      content_type="application/json")
+    r = Client().post(
+        reverse("api-token"), {"username": user.email, "password": password}, content_type="application/json"
+    )
     assert r.status_code == 200, r.content
     return r.json()
 
@@ -93,13 +94,16 @@ def test_a_password_change_on_the_page_revokes_every_token(owner_a):
     other = obtain(UserFactory())["token"]
     browser = Client()
     browser.force_login(owner_a, backend="portal.backends.EmailOrUsernameBackend")
-    r = browser.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": "Another-Strong-2026",
-                                                   "new_password2": "Another-Strong-2026"})
+    r = browser.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Another-Strong-2026", "new_password2": "Another-Strong-2026"},
+    )
     assert r.status_code == 302
     assert not works(first) and not works(second)
     assert works(other)  # another account's token is untouched
-    assert AuditEvent.objects.filter(action="auth.api_token_revoked", target_id=str(owner_a.pk),
-                                     after__reason="password_changed", after__tokens=2).exists()
+    assert AuditEvent.objects.filter(
+        action="auth.api_token_revoked", target_id=str(owner_a.pk), after__reason="password_changed", after__tokens=2
+    ).exists()
     assert works(obtain(owner_a, "Another-Strong-2026")["token"])
 
 
@@ -107,9 +111,14 @@ def test_a_refused_password_change_revokes_nothing(owner_a):
     token = obtain(owner_a)["token"]
     browser = Client()
     browser.force_login(owner_a, backend="portal.backends.EmailOrUsernameBackend")
-    r = browser.post(reverse("password_change"), {"old_password": "wrong-old-password",
-                                                   "new_password1": "Another-Strong-2026",
-                                                   "new_password2": "Another-Strong-2026"})
+    r = browser.post(
+        reverse("password_change"),
+        {
+            "old_password": "wrong-old-password",
+            "new_password1": "Another-Strong-2026",
+            "new_password2": "Another-Strong-2026",
+        },
+    )
     assert r.status_code == 200  # the form again, with its error
     assert works(token) and stored_tokens(owner_a) == 1
 
@@ -131,10 +140,20 @@ def test_deactivating_the_account_in_the_admin_revokes_every_token(owner_a):
     browser = Client()
     browser.force_login(sysadmin, backend="portal.backends.EmailOrUsernameBackend")
     now = timezone.localtime()
-    form = {"username": owner_a.username, "full_name": owner_a.full_name, "email": owner_a.email,
-            "phone": owner_a.phone, "role": owner_a.role, "email_confirmed_at_0": now.strftime("%Y-%m-%d"),
-            "email_confirmed_at_1": now.strftime("%H:%M:%S"), "is_active": "", "is_staff": "", "is_superuser": "",
-            "date_joined_0": now.strftime("%Y-%m-%d"), "date_joined_1": now.strftime("%H:%M:%S")}
+    form = {
+        "username": owner_a.username,
+        "full_name": owner_a.full_name,
+        "email": owner_a.email,
+        "phone": owner_a.phone,
+        "role": owner_a.role,
+        "email_confirmed_at_0": now.strftime("%Y-%m-%d"),
+        "email_confirmed_at_1": now.strftime("%H:%M:%S"),
+        "is_active": "",
+        "is_staff": "",
+        "is_superuser": "",
+        "date_joined_0": now.strftime("%Y-%m-%d"),
+        "date_joined_1": now.strftime("%H:%M:%S"),
+    }
     r = browser.post(f"/admin/portal/user/{owner_a.pk}/change/", {k: v for k, v in form.items() if v != ""})
     assert r.status_code == 302, r.content.decode()[:2000]
     owner_a.refresh_from_db()

@@ -14,9 +14,17 @@ from vouchers.models import ApplicationWindow
 
 pytestmark = pytest.mark.django_db
 
-GETS = ["/api/v1/applications/?programme=a%00b", "/applications/?programme=a%00b", "/review/?enterprise=a%00b",
-        "/api/v1/reviews/queue/?enterprise=a%00b", "/vouchers/?q=a%00b", "/letters/?q=a%00b",
-        "/api/v1/reviews/objections/?status=a%00b", "/verify/a%00b/", "/catalogue/?a%00=1"]
+GETS = [
+    "/api/v1/applications/?programme=a%00b",
+    "/applications/?programme=a%00b",
+    "/review/?enterprise=a%00b",
+    "/api/v1/reviews/queue/?enterprise=a%00b",
+    "/vouchers/?q=a%00b",
+    "/letters/?q=a%00b",
+    "/api/v1/reviews/objections/?status=a%00b",
+    "/verify/a%00b/",
+    "/catalogue/?a%00=1",
+]
 
 
 @pytest.mark.parametrize("url", GETS)
@@ -35,8 +43,9 @@ def test_a_nul_character_in_a_form_changes_nothing(client_for, bureau_admin, rev
 
     programme = catalogue["hp-compute-voucher"]
     now = timezone.now()
-    ApplicationWindow.objects.create(programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1),
-                                     closes_at=now + dt.timedelta(days=30))
+    ApplicationWindow.objects.create(
+        programme=programme, name="第一批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30)
+    )
     app = _submitted(programme, owner_a, n=1)
     assignments.reviewer_assign(actor=bureau_admin, application=app, reviewer=reviewer)
     client = client_for(reviewer)

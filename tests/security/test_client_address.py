@@ -31,18 +31,21 @@ def _meta(peer: str, **headers) -> dict:
     return {"REMOTE_ADDR": peer, **{f"HTTP_{k.upper()}": v for k, v in headers.items()}}
 
 
-@pytest.mark.parametrize("meta,expected", [
-    (_meta(OTHER), OTHER),
-    (_meta(OTHER, x_forwarded_for=CLIENT), OTHER),  # forged: the peer is no proxy of ours
-    (_meta(OTHER, x_real_ip=CLIENT), OTHER),
-    (_meta(PROXY, x_forwarded_for=CLIENT), CLIENT),
-    (_meta(PROXY, x_real_ip=CLIENT), CLIENT),
-    (_meta(PROXY, x_forwarded_for=f"1.1.1.1, {CLIENT}"), CLIENT),  # what the client put first is theirs
-    (_meta(PROXY, x_forwarded_for=f"{CLIENT}, 10.0.0.7"), CLIENT),  # a chain of our proxies is walked
-    (_meta(PROXY, x_forwarded_for="not-an-address"), PROXY),
-    (_meta(PROXY), PROXY),
-    (_meta("fd00::1", x_forwarded_for="2001:db8::5"), "2001:db8::5"),
-])
+@pytest.mark.parametrize(
+    "meta,expected",
+    [
+        (_meta(OTHER), OTHER),
+        (_meta(OTHER, x_forwarded_for=CLIENT), OTHER),  # forged: the peer is no proxy of ours
+        (_meta(OTHER, x_real_ip=CLIENT), OTHER),
+        (_meta(PROXY, x_forwarded_for=CLIENT), CLIENT),
+        (_meta(PROXY, x_real_ip=CLIENT), CLIENT),
+        (_meta(PROXY, x_forwarded_for=f"1.1.1.1, {CLIENT}"), CLIENT),  # what the client put first is theirs
+        (_meta(PROXY, x_forwarded_for=f"{CLIENT}, 10.0.0.7"), CLIENT),  # a chain of our proxies is walked
+        (_meta(PROXY, x_forwarded_for="not-an-address"), PROXY),
+        (_meta(PROXY), PROXY),
+        (_meta("fd00::1", x_forwarded_for="2001:db8::5"), "2001:db8::5"),
+    ],
+)
 def test_the_address_rule(meta, expected):
     from portal.middleware import client_address
 
@@ -105,10 +108,18 @@ def notice(db):
 
 
 def _objection(client: Client, cast, n: int, **extra):
-    return client.post(f"/api/v1/reviews/notices/{cast.notice.pk}/objections/", {
-        "application": cast.a_notice.pk, "objector_kind": "person", "objector_name": f"张{n}",
-        "contact_phone": "13800000000", "content": f"第{n}条异议：该项目的合同金额与实际采购不符，请核查。"},
-        content_type="application/json", **extra)
+    return client.post(
+        f"/api/v1/reviews/notices/{cast.notice.pk}/objections/",
+        {
+            "application": cast.a_notice.pk,
+            "objector_kind": "person",
+            "objector_name": f"张{n}",
+            "contact_phone": "13800000000",
+            "content": f"第{n}条异议：该项目的合同金额与实际采购不符，请核查。",
+        },
+        content_type="application/json",
+        **extra,
+    )
 
 
 @pytest.mark.django_db
@@ -132,9 +143,17 @@ def test_objections_are_limited_for_signed_in_users_too(notice):
         assert _objection(client, notice, n, REMOTE_ADDR=OTHER).status_code == 201
     assert _objection(client, notice, 31, REMOTE_ADDR=OTHER).status_code == 429
     # the page form counts with the API
-    r = client.post(reverse("reviews:public_notice", args=[notice.notice.pk]), {
-        "application": notice.a_notice.pk, "objector_kind": "person", "objector_name": "张三",
-        "contact_phone": "13800000000", "content": "该项目的合同金额与实际采购不符，请核查。"}, REMOTE_ADDR=OTHER)
+    r = client.post(
+        reverse("reviews:public_notice", args=[notice.notice.pk]),
+        {
+            "application": notice.a_notice.pk,
+            "objector_kind": "person",
+            "objector_name": "张三",
+            "contact_phone": "13800000000",
+            "content": "该项目的合同金额与实际采购不符，请核查。",
+        },
+        REMOTE_ADDR=OTHER,
+    )
     assert r.status_code == 429
 
 

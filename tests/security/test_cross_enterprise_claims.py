@@ -30,10 +30,16 @@ def clash(catalogue, clock, enterprise_a, owner_a, enterprise_b, owner_b, review
     asset, trading = catalogue["hp-data-asset-entry"], catalogue["hp-data-trading"]
     make_pool(asset, 2026)
     make_pool(trading, 2026)
-    a = make_app(enterprise_a, asset, state=State.BUREAU_REVIEW, claims=[CONTRACT],
-                 inputs={"booked_value": "800000", "service_fees": "100000", "first_booking": True})
-    b = make_app(enterprise_b, trading, state=State.BUREAU_REVIEW, claims=[CONTRACT],
-                 inputs={"annual_listed_trading": "5000000"})
+    a = make_app(
+        enterprise_a,
+        asset,
+        state=State.BUREAU_REVIEW,
+        claims=[CONTRACT],
+        inputs={"booked_value": "800000", "service_fees": "100000", "first_booking": True},
+    )
+    b = make_app(
+        enterprise_b, trading, state=State.BUREAU_REVIEW, claims=[CONTRACT], inputs={"annual_listed_trading": "5000000"}
+    )
     for app in (a, b):
         assign_to(app, reviewer)
     return a, b
@@ -45,9 +51,11 @@ def _seen_by(user, app) -> str:
     page.force_login(user, backend="portal.backends.EmailOrUsernameBackend")
     api = APIClient()
     api.force_authenticate(user)
-    parts = [page.get(reverse("applications:detail", args=[app.pk])).content.decode(),
-             api.get(f"/api/v1/applications/{app.pk}/").content.decode(),
-             page.get(reverse("inbox")).content.decode()]
+    parts = [
+        page.get(reverse("applications:detail", args=[app.pk])).content.decode(),
+        api.get(f"/api/v1/applications/{app.pk}/").content.decode(),
+        page.get(reverse("inbox")).content.decode(),
+    ]
     parts += [f"{n.subject} {n.body}" for n in Notification.objects.filter(recipient=user)]
     parts += [str(letter.context) for letter in Letter.objects.filter(application=app)]
     return "\n".join(parts)
@@ -89,8 +97,9 @@ def test_the_clash_is_flagged_to_the_bureau(clash, reviewer):
     assert "其他企业" in html and a.reference in html
 
 
-def test_no_applicant_sees_another_enterprises_name_reference_or_amount(clash, reviewer, owner_a, owner_b,
-                                                                           django_capture_on_commit_callbacks):
+def test_no_applicant_sees_another_enterprises_name_reference_or_amount(
+    clash, reviewer, owner_a, owner_b, django_capture_on_commit_callbacks
+):
     a, b = clash
     # B is approved first (A's claim only pending), then the bureau declines A
     with django_capture_on_commit_callbacks(execute=True):
@@ -107,15 +116,26 @@ def test_no_applicant_sees_another_enterprises_name_reference_or_amount(clash, r
     assert "30,000" not in seen_by_b and "30000" not in seen_by_b
 
 
-def test_within_one_enterprise_the_higher_award_still_supersedes(catalogue, clock, enterprise_a, owner_a,  # noqa: F811
-                                                                  reviewer):
+def test_within_one_enterprise_the_higher_award_still_supersedes(
+    catalogue,
+    clock,  # noqa: F811
+    enterprise_a,
+    owner_a,
+    reviewer,
+):
     asset, trading = catalogue["hp-data-asset-entry"], catalogue["hp-data-trading"]
     make_pool(asset, 2026)
     make_pool(trading, 2026)
-    low = make_app(enterprise_a, asset, state=State.BUREAU_REVIEW, claims=[CONTRACT],
-                   inputs={"booked_value": "800000", "service_fees": "100000", "first_booking": True})
-    high = make_app(enterprise_a, trading, state=State.BUREAU_REVIEW, claims=[CONTRACT],
-                    inputs={"annual_listed_trading": "5000000"})
+    low = make_app(
+        enterprise_a,
+        asset,
+        state=State.BUREAU_REVIEW,
+        claims=[CONTRACT],
+        inputs={"booked_value": "800000", "service_fees": "100000", "first_booking": True},
+    )
+    high = make_app(
+        enterprise_a, trading, state=State.BUREAU_REVIEW, claims=[CONTRACT], inputs={"annual_listed_trading": "5000000"}
+    )
     for app in (low, high):
         assign_to(app, reviewer)
     assert not project_conflicts(high)[0]["cross_enterprise"]

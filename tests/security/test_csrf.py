@@ -22,11 +22,14 @@ class Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._current = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "",
-                             "csrf": False, "enctype": a.get("enctype", "")}
+            self._current = {
+                "method": (a.get("method") or "get").lower(),
+                "action": a.get("action") or "",
+                "csrf": False,
+                "enctype": a.get("enctype", ""),
+            }
             self.forms.append(self._current)
-        elif tag == "input" and self._current is not None and a.get("name") == "csrfmiddlewaretoken" \
-                and a.get("value"):
+        elif tag == "input" and self._current is not None and a.get("name") == "csrfmiddlewaretoken" and a.get("value"):
             self._current["csrf"] = True
 
     def handle_endtag(self, tag):

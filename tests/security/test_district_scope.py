@@ -50,8 +50,7 @@ def test_a_tianhe_reviewer_cannot_act_on_a_huangpu_application(world):
         assert obs.status == 404, (name, obs.status)
         assert not obs.changed
     # the API: the bulk claim reports it as not found, without its reference
-    obs = _as(world, "reviewer_th", "POST", reverse("api-reviews-claim"), api=True,
-              data={"application_ids": [app.pk]})
+    obs = _as(world, "reviewer_th", "POST", reverse("api-reviews-claim"), api=True, data={"application_ids": [app.pk]})
     assert obs.status == 200 and '"refused":1' in obs.body.replace(" ", "") and app.reference not in obs.body
     assert not obs.changed
     # the services decide, whatever the view
@@ -61,8 +60,9 @@ def test_a_tianhe_reviewer_cannot_act_on_a_huangpu_application(world):
         with pytest.raises(PermissionDenied):
             formal.formal_review_pass(actor=th, application=c.a_formal, note="材料齐全。")
         with pytest.raises(PermissionDenied):
-            approvals.decision_propose(actor=th, application=c.a_bureau, outcome="decline", reason="不符合条件。",
-                                       comment="拟不予支持。")
+            approvals.decision_propose(
+                actor=th, application=c.a_bureau, outcome="decline", reason="不符合条件。", comment="拟不予支持。"
+            )
         assert not ReviewAssignment.objects.filter(application=app).exists()
         assert snapshot_diff(world.baseline, snapshot()) == []
         transaction.set_rollback(True)
@@ -123,8 +123,9 @@ def test_each_side_sees_its_own_file_only(world):
     tianhe_app = reverse("reviews:application", args=[c.b_two_party.pk])
     assert _as(world, "reviewer_th", "GET", tianhe_app).outcome == "ok"
     assert _as(world, "reviewer", "GET", tianhe_app).status == 404
-    assert _as(world, "admin_th", "GET", reverse("reviews:preapproval_decide", args=[c.a_preapproval.pk])).outcome \
-        == "ok"
+    assert (
+        _as(world, "admin_th", "GET", reverse("reviews:preapproval_decide", args=[c.a_preapproval.pk])).outcome == "ok"
+    )
     assert _as(world, "admin", "GET", reverse("reviews:preapproval_decide", args=[c.a_preapproval.pk])).status == 404
 
 
@@ -177,8 +178,14 @@ def test_budget_pools_and_their_exports_are_the_districts(world):
     assert c.standard.code not in export and c.competitive.code not in export
     assert c.standard.code in _as(world, "admin", "GET", reverse("vouchers:budget_export", kwargs={"fmt": "csv"})).body
     # setting a Huangpu pool's amount: refused by the service (and by the API), nothing written
-    obs = _as(world, "admin_th", "POST", reverse("api-budget-pools"), api=True,
-              data={"programme": c.competitive.code, "fiscal_year": 2031, "amount": "1.00"})
+    obs = _as(
+        world,
+        "admin_th",
+        "POST",
+        reverse("api-budget-pools"),
+        api=True,
+        data={"programme": c.competitive.code, "fiscal_year": 2031, "amount": "1.00"},
+    )
     assert obs.status == 403 and not obs.changed
     from vouchers.services.budget import pool_set_amount
 
@@ -190,8 +197,12 @@ def test_payments_and_their_files_are_the_districts(world):
     c = world.cast
     for name, pk in (("vouchers:payment_batch", c.payment_batch.pk), ("vouchers:payment_award", c.payment_award.pk)):
         assert _as(world, "admin_th", "GET", reverse(name, args=[pk])).status == 404
-    obs = _as(world, "admin_th", "GET", reverse("vouchers:payment_batch_export",
-                                                kwargs={"pk": c.payment_batch_paid.pk, "fmt": "csv"}))
+    obs = _as(
+        world,
+        "admin_th",
+        "GET",
+        reverse("vouchers:payment_batch_export", kwargs={"pk": c.payment_batch_paid.pk, "fmt": "csv"}),
+    )
     assert obs.status == 404
     listed = _as(world, "admin_th", "GET", reverse("api-payment-batches"), api=True).body
     assert c.payment_batch.number not in listed
@@ -222,8 +233,9 @@ def test_notices_objections_and_letters_are_the_districts(world):
     c = world.cast
     assert _as(world, "admin_th", "GET", reverse("reviews:notice_admin", args=[c.notice.pk])).status == 404
     assert _as(world, "admin_th", "GET", reverse("reviews:objection", args=[c.objection.pk])).status == 404
-    assert c.objection.content[:10] not in _as(world, "admin_th", "GET", reverse("api-reviews-objections"),
-                                                api=True).body
+    assert (
+        c.objection.content[:10] not in _as(world, "admin_th", "GET", reverse("api-reviews-objections"), api=True).body
+    )
     assert c.letter.number not in _as(world, "admin_th", "GET", reverse("api-letters"), api=True).body
     assert _as(world, "admin_th", "GET", reverse("api-letter", args=[c.letter.pk]), api=True).status == 404
     # closing the due notices in Tianhe's name leaves Huangpu's alone
@@ -231,8 +243,9 @@ def test_notices_objections_and_letters_are_the_districts(world):
 
     with transaction.atomic():
         yesterday = c.notice.starts_on - dt.timedelta(days=1)
-        type(c.notice).objects.filter(pk=c.notice.pk).update(starts_on=yesterday - dt.timedelta(days=9),
-                                                             ends_on=yesterday)
+        type(c.notice).objects.filter(pk=c.notice.pk).update(
+            starts_on=yesterday - dt.timedelta(days=9), ends_on=yesterday
+        )
         c.objection.__class__.objects.filter(pk=c.objection.pk).update(status="dismissed")
         result = notices.notices_close_due(actor=c.user("admin_th"))
         assert result["finalized"] == [] and result["closed_notices"] == []
@@ -248,4 +261,3 @@ def test_windows_are_the_districts(world):
     assert _as(world, "admin_th", "GET", reverse("api-window", args=[c.window.pk]), api=True).status == 404
     assert _as(world, "admin_th", "GET", reverse("vouchers:window_add", kwargs={"code": c.standard.code})).status == 403
     assert _as(world, "admin", "GET", reverse("vouchers:window_add", kwargs={"code": c.standard.code})).outcome == "ok"
-

@@ -22,16 +22,27 @@ pytestmark = pytest.mark.django_db
 
 HUAWEI = "91440300708461136T"  # 华为技术有限公司, as printed on its licence (division 440300 深圳市)
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-ANY_NAME = {"name": "随便写的科技有限公司", "registered_district": "huangpu", "tax_district": "huangpu",
-            "stats_district": "huangpu", "industry": "ai", "legal_representative": "任意人", "contact_name": "任意人",
-            "contact_phone": "13800000000"}
+ANY_NAME = {
+    "name": "随便写的科技有限公司",
+    "registered_district": "huangpu",
+    "tax_district": "huangpu",
+    "stats_district": "huangpu",
+    "industry": "ai",
+    "legal_representative": "任意人",
+    "contact_name": "任意人",
+    "contact_phone": "13800000000",
+}
 
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
 
 
 def licence() -> SimpleUploadedFile:
@@ -48,24 +59,43 @@ def test_huaweis_code_under_any_name_without_the_licence_is_refused(api_for):
 
 def test_a_claim_with_a_licence_makes_no_verified_owner_and_the_rightful_claimant_can_contest(api_for):
     squatter = UserFactory(role=Role.ENTERPRISE)
-    response = api_for(squatter).post("/api/v1/enterprises/", {
-        **ANY_NAME, "credit_code": HUAWEI, "claimant_is_legal_representative": True, "business_licence": licence()},
-        format="multipart")
+    response = api_for(squatter).post(
+        "/api/v1/enterprises/",
+        {**ANY_NAME, "credit_code": HUAWEI, "claimant_is_legal_representative": True, "business_licence": licence()},
+        format="multipart",
+    )
     assert response.status_code == 201
     assert response.json()["verification_state"] == "unverified"  # not a verified 法人 of anything
     enterprise = Enterprise.objects.get(credit_code=HUAWEI)
     # the rightful claimant is not silently refused: told to ask for an invitation, or to contest
     rightful = UserFactory(role=Role.ENTERPRISE)
-    response = api_for(rightful).post("/api/v1/enterprises/", {
-        **ANY_NAME, "name": "华为技术有限公司", "credit_code": HUAWEI, "claimant_is_legal_representative": True,
-        "business_licence": licence()}, format="multipart")
+    response = api_for(rightful).post(
+        "/api/v1/enterprises/",
+        {
+            **ANY_NAME,
+            "name": "华为技术有限公司",
+            "credit_code": HUAWEI,
+            "claimant_is_legal_representative": True,
+            "business_licence": licence(),
+        },
+        format="multipart",
+    )
     assert response.status_code == 400
     assert "邀请" in response.json()["credit_code"][0] and "争议认领" in response.json()["credit_code"][0]
-    response = api_for(rightful).post("/api/v1/enterprise-claims/", {
-        "credit_code": HUAWEI, "name": "华为技术有限公司", "legal_representative": "赵明路",
-        "registered_district": "other",
-        "statement": "本公司代码被他人以其他名称登记。", "claimant_is_legal_representative": False,
-        "business_licence": licence(), "authorization": licence()}, format="multipart")
+    response = api_for(rightful).post(
+        "/api/v1/enterprise-claims/",
+        {
+            "credit_code": HUAWEI,
+            "name": "华为技术有限公司",
+            "legal_representative": "赵明路",
+            "registered_district": "other",
+            "statement": "本公司代码被他人以其他名称登记。",
+            "claimant_is_legal_representative": False,
+            "business_licence": licence(),
+            "authorization": licence(),
+        },
+        format="multipart",
+    )
     assert response.status_code == 201, response.json()
     contested = response.json()["id"]
     # the bureau sees both claims, each with the division check: 深圳 is not the claimed Huangpu
@@ -74,8 +104,9 @@ def test_a_claim_with_a_licence_makes_no_verified_owner_and_the_rightful_claiman
     assert {c["kind"] for c in queue} == {"registration", "contested"}
     first = next(c for c in queue if c["kind"] == "registration")
     assert "440300" in first["division"]["warning"] and "不在广州市" in first["division"]["warning"]
-    response = api_for(bureau).post(f"/api/v1/enterprise-claims/{first['id']}/refuse/",
-                                    {"reason": "营业执照与所报企业名称不符。"}, format="json")
+    response = api_for(bureau).post(
+        f"/api/v1/enterprise-claims/{first['id']}/refuse/", {"reason": "营业执照与所报企业名称不符。"}, format="json"
+    )
     assert response.status_code == 200
     response = api_for(bureau).post(f"/api/v1/enterprise-claims/{contested}/accept/", {}, format="json")
     assert response.status_code == 200
@@ -94,8 +125,9 @@ def test_an_owner_patching_is_above_scale_changes_nothing_until_the_bureau_verif
     assert response.status_code == 400
     enterprise.refresh_from_db()
     assert enterprise.is_above_scale is False
-    response = api_for(owner).patch(url, {"is_above_scale": True,
-                                          "evidence": [SimpleUploadedFile("证明.pdf", PDF)]}, format="multipart")
+    response = api_for(owner).patch(
+        url, {"is_above_scale": True, "evidence": [SimpleUploadedFile("证明.pdf", PDF)]}, format="multipart"
+    )
     assert response.status_code == 202
     enterprise.refresh_from_db()
     assert enterprise.is_above_scale is False  # a request, not a change

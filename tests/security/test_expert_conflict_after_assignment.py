@@ -51,8 +51,9 @@ def _scored(cast) -> ExpertAssignment:
 def test_a_relation_registered_later_revokes_access_and_voids_the_scores(cast):
     a = _scored(cast)
     expert = cast.user("expert")
-    panel.expert_relation_add(actor=cast.user("admin"), expert=expert, enterprise=cast.enterprise_b,
-                              note="担任该企业独立董事")
+    panel.expert_relation_add(
+        actor=cast.user("admin"), expert=expert, enterprise=cast.enterprise_b, note="担任该企业独立董事"
+    )
     a.refresh_from_db()
     assert a.status == ExpertAssignment.Status.RECUSED
     assert a.total is None and not ExpertScore.objects.filter(assignment=a).exists()
@@ -85,12 +86,16 @@ def test_a_link_made_by_any_path_is_checked_at_every_expert_action(cast, how):
     c = _page(expert)
     assert c.get(reverse("reviews:expert_assignment", args=[a.pk])).status_code == 403
     assert c.get(reverse("reviews:expert_attachment", args=[a.pk, attachment.pk])).status_code == 403
-    assert c.post(reverse("reviews:expert_scores", args=[a.pk]),
-                  {f"score_{k}": v for k, v in SCORES.items()}).status_code == 403
+    assert (
+        c.post(reverse("reviews:expert_scores", args=[a.pk]), {f"score_{k}": v for k, v in SCORES.items()}).status_code
+        == 403
+    )
     api = _api(expert)
     assert api.get(f"/api/v1/reviews/expert-assignments/{a.pk}/").status_code == 403
-    assert api.post(f"/api/v1/reviews/expert-assignments/{a.pk}/scores/", {"scores": SCORES},
-                    format="json").status_code == 403
+    assert (
+        api.post(f"/api/v1/reviews/expert-assignments/{a.pk}/scores/", {"scores": SCORES}, format="json").status_code
+        == 403
+    )
     assert not ExpertScore.objects.filter(assignment=a).exists()
     # the service refuses too, and takes the place away on the way
     with pytest.raises(Exception) as exc:
@@ -134,8 +139,10 @@ def test_the_django_admin_registering_a_relation_revokes_too(cast):
     admin.is_superuser = True
     admin.save(update_fields=["is_superuser"])
     a = cast.expert_assignment
-    r = _page(admin).post(reverse("admin:reviews_expertrelation_add"),
-                          {"expert": cast.user("expert").pk, "enterprise": cast.enterprise_b.pk, "note": "后台登记"})
+    r = _page(admin).post(
+        reverse("admin:reviews_expertrelation_add"),
+        {"expert": cast.user("expert").pk, "enterprise": cast.enterprise_b.pk, "note": "后台登记"},
+    )
     assert r.status_code == 302, r.content[:500]
     a.refresh_from_db()
     assert a.status == ExpertAssignment.Status.RECUSED

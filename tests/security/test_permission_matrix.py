@@ -34,15 +34,17 @@ KEYS = sorted(set(PATTERNS) | set(MATRIX))
 def test_every_url_pattern_has_an_entry_in_the_matrix():
     missing = sorted(set(PATTERNS) - set(MATRIX))
     stale = sorted(set(MATRIX) - set(PATTERNS))
-    assert not missing, ("URL patterns without an entry in tests/security/matrix.py (say who may do what): "
-                         + ", ".join(str(PATTERNS[k]) for k in missing))
+    assert not missing, "URL patterns without an entry in tests/security/matrix.py (say who may do what): " + ", ".join(
+        str(PATTERNS[k]) for k in missing
+    )
     assert not stale, "entries of tests/security/matrix.py for patterns that no longer exist: " + ", ".join(stale)
 
 
 def _url(pattern: Pattern, case: Case, world) -> str:
     kwargs = case.kwargs(world.cast) if case.kwargs else {}
-    assert set(kwargs) == set(pattern.kwargs), f"{pattern}: the case gives {sorted(kwargs)}, the URL needs " \
-                                               f"{sorted(pattern.kwargs)}"
+    assert set(kwargs) == set(pattern.kwargs), (
+        f"{pattern}: the case gives {sorted(kwargs)}, the URL needs {sorted(pattern.kwargs)}"
+    )
     name = pattern.key if not pattern.key.startswith(("api/", "^")) else None
     if name is None:
         raise AssertionError(f"{pattern}: unnamed patterns cannot be reversed; name it in its urls.py")
@@ -69,8 +71,11 @@ def _check_case(pattern: Pattern, case: Case, world, problems: list[str]) -> Non
         return
     # The methods the view implements, and GET and POST (DELETE too for the API) in any case: those it
     # does not implement must be refused to everyone unless the entry says otherwise.
-    methods = [m for m in HTTP_METHODS if m in pattern.methods or m in case.expect or m in ("GET", "POST")
-               or (pattern.api and m == "DELETE")]
+    methods = [
+        m
+        for m in HTTP_METHODS
+        if m in pattern.methods or m in case.expect or m in ("GET", "POST") or (pattern.api and m == "DELETE")
+    ]
     for method in methods:
         expected = parse_expectation(case.expect.get(method, "*:no"))
         if pattern.key.startswith("admin:"):
@@ -83,8 +88,16 @@ def _check_case(pattern: Pattern, case: Case, world, problems: list[str]) -> Non
             for role in ROLES:
                 data = case.data.get(method)
                 body = data(world.cast) if data else None
-                obs = request_as(world.session, role, method, url, api=pattern.api, data=body,
-                                 baseline=world.baseline, json=not case.multipart)
+                obs = request_as(
+                    world.session,
+                    role,
+                    method,
+                    url,
+                    api=pattern.api,
+                    data=body,
+                    baseline=world.baseline,
+                    json=not case.multipart,
+                )
                 observed[role] = obs.outcome
                 if obs.status >= 500:
                     problems.append(f"{label} {method} {url} as {role}: {obs.status} {obs.error}")
@@ -98,14 +111,18 @@ def _check_case(pattern: Pattern, case: Case, world, problems: list[str]) -> Non
                 if role in OUTSIDERS and obs.body:
                     leaked = [ref for ref in _references_of_a(world) if ref in obs.body]
                     if leaked:
-                        problems.append(f"{label} {method} {url} as {role}: shows enterprise A's "
-                                        f"application(s) {', '.join(leaked)}")
+                        problems.append(
+                            f"{label} {method} {url} as {role}: shows enterprise A's application(s) {', '.join(leaked)}"
+                        )
                 if obs.outcome in REFUSALS and obs.changed:
-                    problems.append(f"{label} {method} {url} as {role}: refused ({obs.status}) but changed "
-                                    + "; ".join(obs.changed))
+                    problems.append(
+                        f"{label} {method} {url} as {role}: refused ({obs.status}) but changed "
+                        + "; ".join(obs.changed)
+                    )
             if wrong:
-                problems.append(f"{label} {method} {url}: " + "; ".join(wrong)
-                                + f"\n    observed: {method}=\"{summarize(observed)}\"")
+                problems.append(
+                    f"{label} {method} {url}: " + "; ".join(wrong) + f'\n    observed: {method}="{summarize(observed)}"'
+                )
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -143,8 +160,11 @@ def test_a_wrong_expectation_is_reported(world):
     wrong = Case(kwargs=lambda c: {"pk": c.a_draft.pk}, expect={"GET": "*:ok", "POST": "*:ok"})
     _check_case(PATTERNS["applications:detail"], wrong, world, problems)
     assert any("owner_b expected ok, got 404" in p for p in problems), problems
-    assert any('observed: GET="anon:login owner_a,agent_a,reviewer,reviewer_other,admin:ok *:404"' in p
-               or "observed: GET=" in p for p in problems)
+    assert any(
+        'observed: GET="anon:login owner_a,agent_a,reviewer,reviewer_other,admin:ok *:404"' in p
+        or "observed: GET=" in p
+        for p in problems
+    )
 
 
 def test_the_leak_check_sees_references_where_they_are_shown(world):

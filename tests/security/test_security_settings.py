@@ -48,8 +48,11 @@ def _template_files() -> list[Path]:
     dirs = [Path(d) for d in engines["django"].engine.dirs]
     from django.apps import apps
 
-    dirs += [Path(app.path) / "templates" for app in apps.get_app_configs()
-             if str(app.path).startswith(str(ROOT)) and ".venv" not in Path(app.path).parts]
+    dirs += [
+        Path(app.path) / "templates"
+        for app in apps.get_app_configs()
+        if str(app.path).startswith(str(ROOT)) and ".venv" not in Path(app.path).parts
+    ]
     return sorted({p for d in dirs if d.is_dir() for p in d.rglob("*.html")})
 
 
@@ -107,8 +110,7 @@ def two_factor(settings):
 
 
 STAFF = [Role.REVIEWER, Role.EXPERT, Role.BUREAU_ADMIN, Role.SYSADMIN]
-HOME_OF = {Role.REVIEWER: "/review/", Role.EXPERT: "/expert/", Role.BUREAU_ADMIN: "/review/",
-           Role.SYSADMIN: "/review/"}
+HOME_OF = {Role.REVIEWER: "/review/", Role.EXPERT: "/expert/", Role.BUREAU_ADMIN: "/review/", Role.SYSADMIN: "/review/"}
 
 
 @pytest.mark.django_db
@@ -195,8 +197,9 @@ def test_enterprise_and_provider_users_are_not_asked(role, two_factor, enterpris
     from applications.models import EnterpriseMember
     from tests.factories import member
 
-    user = member(enterprise_a, EnterpriseMember.MemberRole.OWNER) if role == Role.ENTERPRISE \
-        else UserFactory(role=role)
+    user = (
+        member(enterprise_a, EnterpriseMember.MemberRole.OWNER) if role == Role.ENTERPRISE else UserFactory(role=role)
+    )
     client = Client()
     login(client, user)
     r = client.get("/applications/" if role == Role.ENTERPRISE else "/vouchers/")
@@ -207,16 +210,22 @@ def test_enterprise_and_provider_users_are_not_asked(role, two_factor, enterpris
 
 @pytest.mark.django_db
 def test_production_settings_require_totp_for_staff():
-    code = ("import django, os; django.setup(); from django.conf import settings; "
-            "print(settings.PORTAL_STAFF_REQUIRE_2FA, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)")
-    env = {"DJANGO_SETTINGS_MODULE": "portal.settings.production", "PATH": "/usr/bin:/bin",
-           "DJANGO_SECRET_KEY": "x7#kq2!vZp9@Lm4$Rt8^Wn1&Yb6*Hc3(Jd5)Fg0_Se2+Ua7=Qi9-Ko4",
-           "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
-           # what production refuses to start without (tests/ops/test_settings.py)
-           "DATABASE_URL": "postgres://portal@db.invalid:5432/portal", "REDIS_URL": "redis://redis.invalid:6379/0",
-           "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "PORTAL_SITE_URL": "https://portal.example.cn"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=120)
+    code = (
+        "import django, os; django.setup(); from django.conf import settings; "
+        "print(settings.PORTAL_STAFF_REQUIRE_2FA, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SECRET_KEY": "x7#kq2!vZp9@Lm4$Rt8^Wn1&Yb6*Hc3(Jd5)Fg0_Se2+Ua7=Qi9-Ko4",
+        "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
+        # what production refuses to start without (tests/ops/test_settings.py)
+        "DATABASE_URL": "postgres://portal@db.invalid:5432/portal",
+        "REDIS_URL": "redis://redis.invalid:6379/0",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "PORTAL_SITE_URL": "https://portal.example.cn",
+    }
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["True", "True", "True"], out.stderr
 
 

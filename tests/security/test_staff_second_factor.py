@@ -45,8 +45,19 @@ def _to_second_factor(response) -> bool:
 
 
 @pytest.mark.parametrize("kind", ACCOUNTS)
-@pytest.mark.parametrize("url", ["/", "/accounts/password/change/", "/accounts/password/change/done/", "/admin/",
-                                 "/notices/", "/catalogue/", "/inbox/", "/accounts/password/reset/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/accounts/password/change/",
+        "/accounts/password/change/done/",
+        "/admin/",
+        "/notices/",
+        "/catalogue/",
+        "/inbox/",
+        "/accounts/password/reset/",
+    ],
+)
 def test_every_page_but_the_second_factor_waits_for_it(kind, url):
     user = UserFactory(**ACCOUNTS[kind])
     r = _signed_in(user).get(url)
@@ -56,8 +67,10 @@ def test_every_page_but_the_second_factor_waits_for_it(kind, url):
 @pytest.mark.parametrize("kind", ACCOUNTS)
 def test_the_password_cannot_be_changed_before_the_second_factor(kind):
     user = UserFactory(**ACCOUNTS[kind])
-    r = _signed_in(user).post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    r = _signed_in(user).post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert _to_second_factor(r)
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -94,7 +107,12 @@ def test_the_token_endpoint_asks_them_for_the_code(kind):
 def test_an_enterprise_user_is_not_asked(owner_a):
     c = _signed_in(owner_a)
     assert c.get(reverse("password_change")).status_code == 200
-    assert c.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}).status_code == 302
+    assert (
+        c.post(
+            reverse("password_change"),
+            {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        ).status_code
+        == 302
+    )
     r = Client().post(reverse("api-token"), {"username": owner_a.email, "password": NEW_PASSWORD})
     assert r.status_code == 200

@@ -28,13 +28,28 @@ def _upload(content: bytes) -> SimpleUploadedFile:
 
 def _entry_points(cast):
     voucher = cast.voucher
-    invoice = {"voucher_code": voucher.code, "holder_credit_code": cast.enterprise_a.credit_code,
-               "invoice_number": "INV20269999", "invoice_date": str(voucher.issued_on), "amount": "10.00"}
+    invoice = {
+        "voucher_code": voucher.code,
+        "holder_credit_code": cast.enterprise_a.credit_code,
+        "invoice_number": "INV20269999",
+        "invoice_date": str(voucher.issued_on),
+        "amount": "10.00",
+    }
     return [
-        ("owner_a", reverse("applications:attachment_upload", args=[cast.a_draft.pk]), False, "file",
-         {"material": "business_license"}),
-        ("owner_a", f"/api/v1/applications/{cast.a_draft.pk}/attachments/", True, "file",
-         {"material": "business_license"}),
+        (
+            "owner_a",
+            reverse("applications:attachment_upload", args=[cast.a_draft.pk]),
+            False,
+            "file",
+            {"material": "business_license"},
+        ),
+        (
+            "owner_a",
+            f"/api/v1/applications/{cast.a_draft.pk}/attachments/",
+            True,
+            "file",
+            {"material": "business_license"},
+        ),
         ("provider", reverse("vouchers:provider_home"), False, "invoice_file", invoice),
         ("provider", "/api/v1/redemptions/", True, "invoice_file", invoice),
     ]
@@ -50,8 +65,17 @@ def test_every_upload_refuses_content_that_is_not_what_it_claims(world, kind):
     session: Session = world.session
     for role, url, api, field, data in _entry_points(world.cast):
         files_before = _files()
-        obs = request_as(session, role, "POST", url, api=api, json=False, baseline=world.baseline, always_diff=True,
-                         data={**data, field: _upload(DISGUISED[kind])})
+        obs = request_as(
+            session,
+            role,
+            "POST",
+            url,
+            api=api,
+            json=False,
+            baseline=world.baseline,
+            always_diff=True,
+            data={**data, field: _upload(DISGUISED[kind])},
+        )
         assert obs.status == 400, (url, obs.status, obs.body[:300])
         assert "PDF" in obs.body, (url, obs.body[:300])  # the message names the accepted types
         assert obs.changed == [], (url, obs.changed)

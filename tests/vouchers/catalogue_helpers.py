@@ -36,13 +36,35 @@ def valid_inputs(programme: Programme) -> dict[str, Any]:
     return body
 
 
-def prior_award(*, enterprise, programme: Programme, amount: str, decided_on: dt.date, user, line: str = "",
-                status: str = Award.Status.COMMITTED) -> Award:
+def prior_award(
+    *,
+    enterprise,
+    programme: Programme,
+    amount: str,
+    decided_on: dt.date,
+    user,
+    line: str = "",
+    status: str = Award.Status.COMMITTED,
+) -> Award:
     n = Application.objects.count() + 1
-    application = Application.objects.create(reference=f"TEST-{programme.code}-{n}", enterprise=enterprise,
-                                             programme=programme, created_by=user, title="既往项目")
-    pool, _ = BudgetPool.objects.get_or_create(programme=programme, fiscal_year=decided_on.year,
-                                               defaults={"amount": Decimal("100000000")})
-    return Award.objects.create(application=application, line=line, enterprise=enterprise, programme=programme,
-                                pool=pool, fiscal_year=decided_on.year, amount=Decimal(amount), status=status,
-                                decided_on=decided_on)
+    application = Application.objects.create(
+        reference=f"TEST-{programme.code}-{n}",
+        enterprise=enterprise,
+        programme=programme,
+        created_by=user,
+        title="既往项目",
+    )
+    pool, _ = BudgetPool.objects.get_or_create(
+        programme=programme, fiscal_year=decided_on.year, defaults={"amount": Decimal("100000000")}
+    )
+    return Award.objects.create(
+        application=application,
+        line=line,
+        enterprise=enterprise,
+        programme=programme,
+        pool=pool,
+        fiscal_year=decided_on.year,
+        amount=Decimal(amount),
+        status=status,
+        decided_on=decided_on,
+    )

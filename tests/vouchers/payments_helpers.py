@@ -22,7 +22,7 @@ from .test_budget_helpers import make_app, reserve
 
 D = Decimal
 CORPORATE = "44050112345678901234"  # a 20-digit corporate account (no check digit)
-LUMP = "hp-model-genai-filing"      # paid in one sum
+LUMP = "hp-model-genai-filing"  # paid in one sum
 STAGED = "hp-transformation-center"  # 分阶段拨付
 
 
@@ -43,8 +43,9 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def committed_award(programme, enterprise, owner, amount, *, tranches=None, number="穗开经信批字〔2026〕1号",
-                    actor=None) -> Award:
+def committed_award(
+    programme, enterprise, owner, amount, *, tranches=None, number="穗开经信批字〔2026〕1号", actor=None
+) -> Award:
     """A committed award on the programme's pool of this year, its schedule made as at finalisation."""
     if actor is not None:
         pool_set_amount(actor=actor, programme=programme, fiscal_year=today().year, amount=D("9000000"))
@@ -57,8 +58,14 @@ def committed_award(programme, enterprise, owner, amount, *, tranches=None, numb
 
 
 def verified_account(enterprise, user, admin, number: str = CORPORATE):
-    account = account_submit(actor=user, enterprise=enterprise, account_name=enterprise.name,
-                             bank_name="中国工商银行", branch_name="广州开发区支行", account_number=number)
+    account = account_submit(
+        actor=user,
+        enterprise=enterprise,
+        account_name=enterprise.name,
+        bank_name="中国工商银行",
+        branch_name="广州开发区支行",
+        account_number=number,
+    )
     return account_verify(actor=admin, account=account)
 
 

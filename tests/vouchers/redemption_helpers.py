@@ -24,29 +24,53 @@ def invoice_pdf(name: str = "invoice.pdf", content: bytes = PDF) -> SimpleUpload
 
 
 def issue_voucher(*, programme, enterprise, created_by, amount: str = "500000.00") -> Voucher:
-    application = make_application(enterprise=enterprise, programme=programme, created_by=created_by,
-                                   title="大模型推理算力采购")
+    application = make_application(
+        enterprise=enterprise, programme=programme, created_by=created_by, title="大模型推理算力采购"
+    )
     award = make_award(application=application, amount=amount)
     with transaction.atomic():
         return voucher_issue(award=award)
 
 
-def make_provider(*, user=None, n: int = 1, valid_from: dt.date | None = None, valid_to: dt.date | None = None,
-                  credit_code: str | None = None) -> ComputeProvider:
+def make_provider(
+    *,
+    user=None,
+    n: int = 1,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    credit_code: str | None = None,
+) -> ComputeProvider:
     provider = ComputeProvider.objects.create(
-        name=f"黄埔智算中心{n}号有限公司", credit_code=credit_code or make_uscc(900000 + n),
-        services="智能算力租赁、模型云部署、API调用", valid_from=valid_from or dt.date(2025, 7, 1), valid_to=valid_to)
+        name=f"黄埔智算中心{n}号有限公司",
+        credit_code=credit_code or make_uscc(900000 + n),
+        services="智能算力租赁、模型云部署、API调用",
+        valid_from=valid_from or dt.date(2025, 7, 1),
+        valid_to=valid_to,
+    )
     if user is not None:
         ProviderMember.objects.create(provider=provider, user=user)
     return provider
 
 
-def redeem(*, actor, voucher: Voucher, amount="1000.00", invoice_number: str = "25442000000012345678",
-           invoice_date: dt.date | None = None, holder: str | None = None, file=None):
-    return redemption_create(actor=actor, voucher_code=voucher.code,
-                             holder_credit_code=holder if holder is not None else voucher.enterprise.credit_code,
-                             invoice_number=invoice_number, invoice_date=invoice_date or timezone.localdate(),
-                             amount=amount, invoice_file=file or invoice_pdf())
+def redeem(
+    *,
+    actor,
+    voucher: Voucher,
+    amount="1000.00",
+    invoice_number: str = "25442000000012345678",
+    invoice_date: dt.date | None = None,
+    holder: str | None = None,
+    file=None,
+):
+    return redemption_create(
+        actor=actor,
+        voucher_code=voucher.code,
+        holder_credit_code=holder if holder is not None else voucher.enterprise.credit_code,
+        invoice_number=invoice_number,
+        invoice_date=invoice_date or timezone.localdate(),
+        amount=amount,
+        invoice_file=file or invoice_pdf(),
+    )
 
 
 ZERO = Decimal("0.00")

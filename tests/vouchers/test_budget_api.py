@@ -31,8 +31,9 @@ def test_outsiders_refused_everywhere(pool, voucher, api_for, owner_a, agent_a, 
         c = api_for(user)
         for url in urls:
             assert c.get(url).status_code in (401, 403), (user, url)
-        assert c.post(urls[0], {"programme": voucher.code, "fiscal_year": 2027, "amount": "1"},
-                      format="json").status_code in (401, 403)
+        assert c.post(
+            urls[0], {"programme": voucher.code, "fiscal_year": 2027, "amount": "1"}, format="json"
+        ).status_code in (401, 403)
         assert c.patch(urls[1], {"amount": "1"}, format="json").status_code in (401, 403)
     pool.refresh_from_db()
     assert pool.amount == D("500000") and BudgetPool.objects.count() == 1

@@ -64,8 +64,9 @@ def test_a_pool_cannot_promise_more_than_the_programme_total_over_the_period(cat
     BudgetPool.objects.filter(pk=past.pk).update(committed=D("0"), reserved=D("0"))
     pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=this_year, amount="6000000")
     # a programme without a period total is bound by nothing but its own floor
-    pool_set_amount(actor=bureau_admin, programme=catalogue["hp-data-trading"], fiscal_year=this_year,
-                    amount="900000000")
+    pool_set_amount(
+        actor=bureau_admin, programme=catalogue["hp-data-trading"], fiscal_year=this_year, amount="900000000"
+    )
 
 
 def test_awardee_quota_counts_enterprises_and_release_frees_it(catalogue, bureau_admin, owner_a, reviewer):
@@ -96,8 +97,10 @@ def test_two_lines_capped_per_line_and_projects_counted_per_year(catalogue, bure
     supplier, buyer, other = EnterpriseFactory.create_batch(3)
 
     def lines(s, b, amount_s, amount_b):
-        return [{"enterprise_id": s.pk, "line": "supplier", "amount": D(amount_s)},
-                {"enterprise_id": b.pk, "line": "buyer", "amount": D(amount_b)}]
+        return [
+            {"enterprise_id": s.pk, "line": "supplier", "amount": D(amount_s)},
+            {"enterprise_id": b.pk, "line": "buyer", "amount": D(amount_b)},
+        ]
 
     app1 = make_app(prog, supplier, owner_a)
     awards = reserve(app1, 0, lines=lines(supplier, buyer, "400000", "300000"))
@@ -110,8 +113,9 @@ def test_two_lines_capped_per_line_and_projects_counted_per_year(catalogue, bure
     with pytest.raises(ValidationError, match="2026年度支持项目名额已满"):
         reserve(make_app(prog, other, owner_a), 0, lines=lines(other, buyer, "1", "1"))
     # a new year: fresh caps and quota
-    reserve(make_app(prog, supplier, owner_a), 0, lines=lines(supplier, buyer, "500000", "500000"),
-            on=dt.date(2027, 1, 5))
+    reserve(
+        make_app(prog, supplier, owner_a), 0, lines=lines(supplier, buyer, "500000", "500000"), on=dt.date(2027, 1, 5)
+    )
     counters_match()
     c = BudgetCounter.objects.get(kind="projects", fiscal_year=2026)
     assert c.used == 2 and c.limit == 2
@@ -123,10 +127,22 @@ def test_zero_line_skipped_and_all_zero_refused(catalogue, bureau_admin_th, owne
     s, b = EnterpriseFactory.create_batch(2)
     app = make_app(prog, s, owner_a)
     with pytest.raises(ValidationError, match="核定金额为零"):
-        reserve(app, 0, lines=[{"enterprise_id": s.pk, "line": "supplier", "amount": D("0")},
-                               {"enterprise_id": b.pk, "line": "buyer", "amount": D("0")}])
-    [a] = reserve(app, 0, lines=[{"enterprise_id": s.pk, "line": "supplier", "amount": D("0")},
-                                 {"enterprise_id": b.pk, "line": "buyer", "amount": D("5")}])
+        reserve(
+            app,
+            0,
+            lines=[
+                {"enterprise_id": s.pk, "line": "supplier", "amount": D("0")},
+                {"enterprise_id": b.pk, "line": "buyer", "amount": D("0")},
+            ],
+        )
+    [a] = reserve(
+        app,
+        0,
+        lines=[
+            {"enterprise_id": s.pk, "line": "supplier", "amount": D("0")},
+            {"enterprise_id": b.pk, "line": "buyer", "amount": D("5")},
+        ],
+    )
     assert a.line == "buyer"
 
 
@@ -134,9 +150,12 @@ def test_bad_lines_refused(catalogue, bureau_admin, owner_a, enterprise_a):
     voucher = catalogue["hp-compute-voucher"]
     pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=2026, amount="100000")
     app = make_app(voucher, enterprise_a, owner_a)
-    for bad in ([], [{"enterprise_id": enterprise_a.pk, "line": "seller", "amount": D("1")}],
-                [{"line": "", "amount": D("1")}],
-                [{"enterprise_id": enterprise_a.pk, "line": "", "amount": D("1")}] * 2):
+    for bad in (
+        [],
+        [{"enterprise_id": enterprise_a.pk, "line": "seller", "amount": D("1")}],
+        [{"line": "", "amount": D("1")}],
+        [{"enterprise_id": enterprise_a.pk, "line": "", "amount": D("1")}] * 2,
+    ):
         with pytest.raises(ValidationError):
             reserve(app, 0, lines=bad)
     assert not LedgerEntry.objects.exists()
@@ -240,10 +259,15 @@ def test_award_keeps_parameters_and_explanation(catalogue, bureau_admin, owner_a
     voucher = catalogue["hp-compute-voucher"]
     pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=2026, amount="100000")
     app = make_app(voucher, enterprise_a, owner_a)
-    [a] = award_reserve(actor=None, application=app, decided_on=ON, idempotency_key="x",
-                        lines=[{"enterprise_id": enterprise_a.pk, "line": "", "amount": D("10.50")}],
-                        parameters={"rate": D("1.00"), "cap_per_enterprise_period": D("500000")},
-                        explanation=[{"label": "成本 × 比例", "amount": D("10.50")}])
+    [a] = award_reserve(
+        actor=None,
+        application=app,
+        decided_on=ON,
+        idempotency_key="x",
+        lines=[{"enterprise_id": enterprise_a.pk, "line": "", "amount": D("10.50")}],
+        parameters={"rate": D("1.00"), "cap_per_enterprise_period": D("500000")},
+        explanation=[{"label": "成本 × 比例", "amount": D("10.50")}],
+    )
     a.refresh_from_db()
     assert a.parameters == {"rate": "1.00", "cap_per_enterprise_period": "500000"}
     assert a.explanation == [{"label": "成本 × 比例", "amount": "10.50"}]

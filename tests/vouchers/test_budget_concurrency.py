@@ -28,18 +28,37 @@ WORKERS = 16
 
 
 def _enterprises(n: int, offset: int) -> list[Enterprise]:
-    Enterprise.objects.bulk_create([
-        Enterprise(name=f"并发测试企业{offset + i}", credit_code=make_uscc(500000 + offset + i),
-                   registered_district="huangpu", tax_district="huangpu", stats_district="huangpu",
-                   contact_name="联系人", contact_phone="020-1")
-        for i in range(n)])
+    Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                name=f"并发测试企业{offset + i}",
+                credit_code=make_uscc(500000 + offset + i),
+                registered_district="huangpu",
+                tax_district="huangpu",
+                stats_district="huangpu",
+                contact_name="联系人",
+                contact_phone="020-1",
+            )
+            for i in range(n)
+        ]
+    )
     return list(Enterprise.objects.filter(name__startswith="并发测试企业").order_by("pk"))[-n:]
 
 
 def _applications(programme, enterprises, user, tag: str) -> list[Application]:
-    Application.objects.bulk_create([
-        Application(reference=f"C{tag}-{i:04d}", enterprise=e, programme=programme, created_by=user,
-                    state="bureau_review", title=f"并发{i}") for i, e in enumerate(enterprises)])
+    Application.objects.bulk_create(
+        [
+            Application(
+                reference=f"C{tag}-{i:04d}",
+                enterprise=e,
+                programme=programme,
+                created_by=user,
+                state="bureau_review",
+                title=f"并发{i}",
+            )
+            for i, e in enumerate(enterprises)
+        ]
+    )
     return list(Application.objects.filter(reference__startswith=f"C{tag}-").order_by("pk"))
 
 
@@ -104,8 +123,9 @@ def test_pool_fits_exactly_37_of_200(catalogue, bureau_admin, reviewer, owner_a,
 def test_enterprise_year_cap_fits_exactly_37(catalogue, bureau_admin, reviewer, owner_a, enterprise_a, round_no):
     programme = catalogue["hp-data-trading"]  # cap_per_enterprise_year
     year = 2025 + round_no
-    ParameterValue.objects.create(programme=programme, name="cap_per_enterprise_year", value=EACH * FITS,
-                                  effective_from=dt.date(year, 1, 1))
+    ParameterValue.objects.create(
+        programme=programme, name="cap_per_enterprise_year", value=EACH * FITS, effective_from=dt.date(year, 1, 1)
+    )
     pool = pool_set_amount(actor=bureau_admin, programme=programme, fiscal_year=year, amount=EACH * ATTEMPTS)
     apps = _applications(programme, [enterprise_a] * ATTEMPTS, owner_a, f"y{round_no}")
     on = dt.date(year, 7, 1)
@@ -121,8 +141,9 @@ def test_enterprise_year_cap_fits_exactly_37(catalogue, bureau_admin, reviewer, 
 @pytest.mark.parametrize("round_no", [1, 2, 3])
 def test_awardee_quota_fits_exactly_37(catalogue, bureau_admin, reviewer, owner_a, round_no):
     programme = catalogue["hp-vertical-model-compute"]  # awardee_quota_period (10 → 37 from 2026)
-    ParameterValue.objects.create(programme=programme, name="awardee_quota_period", value=FITS,
-                                  effective_from=dt.date(2026, 1, 1))
+    ParameterValue.objects.create(
+        programme=programme, name="awardee_quota_period", value=FITS, effective_from=dt.date(2026, 1, 1)
+    )
     pool = pool_set_amount(actor=bureau_admin, programme=programme, fiscal_year=2026, amount=EACH * ATTEMPTS)
     apps = _applications(programme, _enterprises(ATTEMPTS, round_no * 1000), owner_a, f"q{round_no}")
     ok, refused = _race(lambda app: reserve(app, EACH, actor=reviewer, on=dt.date(2026, 8, 3)), apps)

@@ -16,15 +16,27 @@ _seq = itertools.count(1)
 
 def make_app(programme, enterprise, user, *, state: str = "bureau_review") -> Application:
     n = next(_seq)
-    return Application.objects.create(reference=f"T{programme.pk:03d}-{n:06d}-{enterprise.pk}", enterprise=enterprise,
-                                      programme=programme, created_by=user, state=state, title=f"测试项目{n}")
+    return Application.objects.create(
+        reference=f"T{programme.pk:03d}-{n:06d}-{enterprise.pk}",
+        enterprise=enterprise,
+        programme=programme,
+        created_by=user,
+        state=state,
+        title=f"测试项目{n}",
+    )
 
 
 def reserve(app, amount, *, actor=None, on: dt.date = DECIDED, key: str | None = None, lines=None):
     lines = lines or [{"enterprise_id": app.enterprise_id, "line": "", "amount": Decimal(str(amount))}]
-    return award_reserve(actor=actor, application=app, lines=lines, decided_on=on, parameters={"rate": "1.00"},
-                         explanation=[{"label": "测试", "amount": str(amount)}],
-                         idempotency_key=key if key is not None else f"approve:{app.pk}")
+    return award_reserve(
+        actor=actor,
+        application=app,
+        lines=lines,
+        decided_on=on,
+        parameters={"rate": "1.00"},
+        explanation=[{"label": "测试", "amount": str(amount)}],
+        idempotency_key=key if key is not None else f"approve:{app.pk}",
+    )
 
 
 def ledger_sums(pool: BudgetPool) -> dict[str, Decimal]:
@@ -34,9 +46,11 @@ def ledger_sums(pool: BudgetPool) -> dict[str, Decimal]:
         sums[e.kind] += e.amount
         if e.kind == "release":
             rel[e.released_from] += e.amount
-    return {"reserved": sums["reserve"] - sums["commit"] - rel["reserved"],
-            "committed": sums["commit"] - rel["committed"],
-            "disbursed": sums["disburse"] - sums["clawback"]}
+    return {
+        "reserved": sums["reserve"] - sums["commit"] - rel["reserved"],
+        "committed": sums["commit"] - rel["committed"],
+        "disbursed": sums["disburse"] - sums["clawback"],
+    }
 
 
 def assert_balanced(pool: BudgetPool) -> None:

@@ -20,8 +20,11 @@ VOUCHERS = Path(settings.BASE_DIR) / "vouchers"
 
 
 def _sources(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in folder.rglob("*.py")
-            if "migrations" not in p.parts}
+    return {
+        str(p.relative_to(folder)): p.read_text(encoding="utf-8")
+        for p in folder.rglob("*.py")
+        if "migrations" not in p.parts
+    }
 
 
 def test_the_budget_services_write_no_sql_and_touch_no_model_state():

@@ -28,9 +28,11 @@ def pool(prog, bureau_admin):
 
 
 def test_pro_rata_exact_to_the_cent_with_deterministic_remainders(pool, prog, bureau_admin):
-    reqs = [{"application_id": 3, "amount": D("50.00"), "score": None},
-            {"application_id": 1, "amount": D("10.00"), "score": None},
-            {"application_id": 2, "amount": D("10.00"), "score": None}]
+    reqs = [
+        {"application_id": 3, "amount": D("50.00"), "score": None},
+        {"application_id": 1, "amount": D("10.00"), "score": None},
+        {"application_id": 2, "amount": D("10.00"), "score": None},
+    ]
     pool_set_amount(actor=bureau_admin, programme=prog, fiscal_year=2026, amount=D("33.33"))
     out = batch_oversubscription(programme=prog, fiscal_year=2026, requests=reqs)
     assert out["oversubscribed"] and out["available"] == D("33.33") and out["requested"] == D("70")
@@ -51,10 +53,12 @@ def test_pro_rata_ties_go_to_the_order_given():
 
 
 def test_rank_by_score_until_pool_exhausted(pool, prog):
-    reqs = [{"application_id": 1, "amount": D("60"), "score": D("70")},
-            {"application_id": 2, "amount": D("30"), "score": D("90")},
-            {"application_id": 3, "amount": D("30"), "score": D("80")},
-            {"application_id": 4, "amount": D("5"), "score": None}]
+    reqs = [
+        {"application_id": 1, "amount": D("60"), "score": D("70")},
+        {"application_id": 2, "amount": D("30"), "score": D("90")},
+        {"application_id": 3, "amount": D("30"), "score": D("80")},
+        {"application_id": 4, "amount": D("5"), "score": None},
+    ]
     out = batch_oversubscription(programme=prog, fiscal_year=2026, requests=reqs)
     rows = out["rank"]["rows"]
     assert [r["application_id"] for r in rows] == [2, 3, 1, 4]
@@ -64,8 +68,9 @@ def test_rank_by_score_until_pool_exhausted(pool, prog):
 
 
 def test_rank_respects_the_quota_left(pool, prog):
-    ParameterValue.objects.create(programme=prog, name="awardee_quota_period", value=2,
-                                  effective_from=dt.date(2026, 1, 1))
+    ParameterValue.objects.create(
+        programme=prog, name="awardee_quota_period", value=2, effective_from=dt.date(2026, 1, 1)
+    )
     reqs = [{"application_id": i, "amount": D("10"), "score": D(100 - i)} for i in range(1, 5)]
     out = batch_oversubscription(programme=prog, fiscal_year=2026, requests=reqs)
     assert out["quota_remaining"] == 2
@@ -73,8 +78,10 @@ def test_rank_respects_the_quota_left(pool, prog):
 
 
 def test_not_oversubscribed_keeps_amounts(pool, prog):
-    reqs = [{"application_id": 1, "amount": D("40"), "score": None},
-            {"application_id": 2, "amount": D("60"), "score": None}]
+    reqs = [
+        {"application_id": 1, "amount": D("40"), "score": None},
+        {"application_id": 2, "amount": D("60"), "score": None},
+    ]
     out = batch_oversubscription(programme=prog, fiscal_year=2026, requests=reqs)
     assert not out["oversubscribed"] and out["pro_rata"]["ratio"] == 1
     assert [r["awarded"] for r in out["pro_rata"]["rows"]] == [D("40"), D("60")]

@@ -35,8 +35,12 @@ def pool(voucher, bureau_admin):
 
 
 def snapshot():
-    return (Award.objects.count(), LedgerEntry.objects.count(), BudgetCounter.objects.filter(used__gt=0).count(),
-            list(BudgetPool.objects.values_list("amount", "reserved", "committed", "disbursed")))
+    return (
+        Award.objects.count(),
+        LedgerEntry.objects.count(),
+        BudgetCounter.objects.filter(used__gt=0).count(),
+        list(BudgetPool.objects.values_list("amount", "reserved", "committed", "disbursed")),
+    )
 
 
 def test_reserve_commit_pay_release_keeps_ledger_balanced(pool, voucher, enterprise_a, owner_a, reviewer, bureau_admin):
@@ -50,8 +54,9 @@ def test_reserve_commit_pay_release_keeps_ledger_balanced(pool, voucher, enterpr
     pool.refresh_from_db()
     assert (pool.reserved, pool.committed) == (D("0"), D("120000.50"))
     tranche_disburse(actor=bureau_admin, award=award, amount=D("60000"), paid_on=dt.date(2026, 4, 1), reference="P-1")
-    tranche_disburse(actor=bureau_admin, award=award, amount=D("60000.50"), paid_on=dt.date(2026, 6, 1),
-                     reference="P-2")
+    tranche_disburse(
+        actor=bureau_admin, award=award, amount=D("60000.50"), paid_on=dt.date(2026, 6, 1), reference="P-2"
+    )
     award.refresh_from_db()
     assert award.disbursed == award.amount
     assert_balanced(pool)

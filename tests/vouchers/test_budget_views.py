@@ -39,14 +39,17 @@ def sysadmin(db):
 
 @pytest.fixture
 def outsiders(owner_a, agent_a, reviewer, expert, provider_user):
-    return {"owner_a": owner_a, "agent_a": agent_a, "reviewer": reviewer, "expert": expert,
-            "provider": provider_user}
+    return {"owner_a": owner_a, "agent_a": agent_a, "reviewer": reviewer, "expert": expert, "provider": provider_user}
 
 
 def _urls(pool):
-    return [reverse("vouchers:budget"), reverse("vouchers:budget_export", args=["csv"]),
-            reverse("vouchers:budget_export", args=["xlsx"]), reverse("vouchers:budget_pool", args=[pool.pk]),
-            reverse("vouchers:budget_pool_export", args=[pool.pk, "csv"])]
+    return [
+        reverse("vouchers:budget"),
+        reverse("vouchers:budget_export", args=["csv"]),
+        reverse("vouchers:budget_export", args=["xlsx"]),
+        reverse("vouchers:budget_pool", args=[pool.pk]),
+        reverse("vouchers:budget_pool_export", args=[pool.pk, "csv"]),
+    ]
 
 
 def test_only_administrators_see_budget_pages(pool, outsiders, client_for, bureau_admin, sysadmin):
@@ -62,8 +65,9 @@ def test_outsiders_cannot_change_pools(pool, voucher, outsiders, client_for):
     for name, user in list(outsiders.items()) + [("anonymous", None)]:
         c = client_for(user)
         r1 = c.post(reverse("vouchers:budget_pool_amount", args=[pool.pk]), {"amount": "1"})
-        r2 = c.post(reverse("vouchers:budget_pool_create"),
-                    {"programme": voucher.pk, "fiscal_year": 2027, "amount": "5"})
+        r2 = c.post(
+            reverse("vouchers:budget_pool_create"), {"programme": voucher.pk, "fiscal_year": 2027, "amount": "5"}
+        )
         assert r1.status_code in (302, 403) and r2.status_code in (302, 403), name
     pool.refresh_from_db()
     assert pool.amount == D("1000000") and BudgetPool.objects.count() == 1
@@ -121,8 +125,9 @@ def test_pool_below_commitments_refused_on_page(pool, voucher, enterprise_a, own
 
 
 def test_create_pool_from_overview(voucher, client_for, bureau_admin):
-    r = client_for(bureau_admin).post(reverse("vouchers:budget_pool_create"),
-                                      {"programme": voucher.pk, "fiscal_year": 2027, "amount": "2500000"})
+    r = client_for(bureau_admin).post(
+        reverse("vouchers:budget_pool_create"), {"programme": voucher.pk, "fiscal_year": 2027, "amount": "2500000"}
+    )
     pool = BudgetPool.objects.get(programme=voucher, fiscal_year=2027)
     assert r.status_code == 302 and r["Location"] == reverse("vouchers:budget_pool", args=[pool.pk])
     assert pool.amount == D("2500000") and AuditEvent.objects.filter(action="budget.pool_create").exists()
@@ -155,8 +160,9 @@ def test_xlsx_exports(pool, voucher, enterprise_a, owner_a, client_for, bureau_a
     assert client_for(bureau_admin).get(reverse("vouchers:budget_export", args=["pdf"])).status_code == 404
 
 
-def test_pool_page_drills_down_and_shows_batch_remedies(pool, voucher, enterprise_a, enterprise_b, owner_a, owner_b,
-                                                        client_for, bureau_admin):
+def test_pool_page_drills_down_and_shows_batch_remedies(
+    pool, voucher, enterprise_a, enterprise_b, owner_a, owner_b, client_for, bureau_admin
+):
     pool_set_amount(actor=bureau_admin, programme=voucher, fiscal_year=2026, amount="100000")
     [a] = reserve(make_app(voucher, enterprise_a, owner_a), "40000")
     for ent, user, amount in ((enterprise_a, owner_a, "50000"), (enterprise_b, owner_b, "40000")):
@@ -179,10 +185,12 @@ def test_overview_counts_applications_by_year_and_state(voucher, enterprise_a, o
     from vouchers.budget_selectors import budget_overview
 
     tz = timezone.get_current_timezone()
-    plan = [(dt.datetime(2025, 12, 31, 23, 30, tzinfo=tz), "approved"),  # Beijing time: still 2025
-            (dt.datetime(2026, 1, 1, 0, 30, tzinfo=tz), "approved"),
-            (dt.datetime(2026, 3, 1, tzinfo=tz), "declined"),
-            (None, "draft")]
+    plan = [
+        (dt.datetime(2025, 12, 31, 23, 30, tzinfo=tz), "approved"),  # Beijing time: still 2025
+        (dt.datetime(2026, 1, 1, 0, 30, tzinfo=tz), "approved"),
+        (dt.datetime(2026, 3, 1, tzinfo=tz), "declined"),
+        (None, "draft"),
+    ]
     for at, state in plan:
         app = make_app(voucher, enterprise_a, owner_a, state=state)
         Application.objects.filter(pk=app.pk).update(submitted_at=at)
@@ -202,7 +210,7 @@ def test_charts_are_inline_svg_scaled_to_their_budgets(pool, voucher, enterprise
 
     reserve(make_app(voucher, enterprise_a, owner_a), "250000")
     html = client_for(bureau_admin).get(reverse("vouchers:budget_pool", args=[pool.pk])).content.decode()
-    svg = html[html.index('<svg class="budget-chart"'):]
+    svg = html[html.index('<svg class="budget-chart"') :]
     width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
     reserved = float(re.search(r'class="seg seg-reserved" x="[\d.]+" y="\d+" width="([\d.]+)"', svg).group(1))
     remaining = float(re.search(r'class="seg seg-remaining" x="[\d.]+" y="\d+" width="([\d.]+)"', svg).group(1))

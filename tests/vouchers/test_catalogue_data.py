@@ -143,8 +143,13 @@ EXPECTED_PARAMETERS: dict[str, dict[str, str]] = {
     "th-case-by-case": {},
 }
 # hp-data-asset-entry: 首次实现数据资源入表 is once per enterprise, ever (issue 11).
-ONCE_ONLY = {"hp-model-genai-filing", "hp-model-deepsynth-filing", "hp-data-asset-entry", "th-landing-scale",
-             "th-landing-revenue"}
+ONCE_ONLY = {
+    "hp-model-genai-filing",
+    "hp-model-deepsynth-filing",
+    "hp-data-asset-entry",
+    "th-landing-scale",
+    "th-landing-revenue",
+}
 ONCE_PER_PROJECT = {"hp-data-space", "th-software-matching"}
 STAGED = {"hp-vertical-model-compute", "hp-transformation-center"}
 ABOVE_SCALE = {"th-landing-scale", "th-scenario-demo", "th-consortium", "th-dcmm", "th-loan-interest"}

@@ -31,8 +31,13 @@ def text(response) -> str:
 
 def open_window(programme, admin, days=10):
     now = timezone.now()
-    return window_open(actor=admin, programme=programme, name="2026年第一批", opens_at=now - dt.timedelta(days=1),
-                       closes_at=now + dt.timedelta(days=days))
+    return window_open(
+        actor=admin,
+        programme=programme,
+        name="2026年第一批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=days),
+    )
 
 
 # ---------------------------------------------------------------- the catalogue
@@ -55,12 +60,15 @@ def test_catalogue_shows_both_policies_and_all_programmes_to_anonymous_users(cat
     assert "贵企业" not in page  # no eligibility column for anonymous visitors
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("kind=data", {"hp-data-space", "hp-data-asset-entry", "hp-data-trading", "th-dcmm"}),
-    ("kind=compute", {"hp-compute-voucher", "hp-vertical-model-compute", "th-compute-subsidy"}),
-    ("kind=scenario", {"hp-scenario-voucher", "th-scenario-demo"}),
-    ("kind=model&policy=th2024", {"th-software-matching", "th-rd-subsidy"}),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("kind=data", {"hp-data-space", "hp-data-asset-entry", "hp-data-trading", "th-dcmm"}),
+        ("kind=compute", {"hp-compute-voucher", "hp-vertical-model-compute", "th-compute-subsidy"}),
+        ("kind=scenario", {"hp-scenario-voucher", "th-scenario-demo"}),
+        ("kind=model&policy=th2024", {"th-software-matching", "th-rd-subsidy"}),
+    ],
+)
 def test_catalogue_filters(catalogue, client_for, query, expected):
     page = text(client_for(None).get(f"/catalogue/?{query}"))
     shown = {code for code in catalogue if f'data-code="{code}"' in page}
@@ -96,8 +104,13 @@ def test_eligibility_hint_for_an_enterprise_member(catalogue, client_for, owner_
 
 
 def test_eligibility_hint_knows_a_once_only_award_was_had(catalogue, client_for, owner_a, enterprise_a):
-    prior_award(enterprise=enterprise_a, programme=catalogue["hp-model-genai-filing"], amount="1000000",
-                decided_on=dt.date(2025, 12, 1), user=owner_a)
+    prior_award(
+        enterprise=enterprise_a,
+        programme=catalogue["hp-model-genai-filing"],
+        amount="1000000",
+        decided_on=dt.date(2025, 12, 1),
+        user=owner_a,
+    )
     page = text(client_for(owner_a).get("/catalogue/hp-model-genai-filing/"))
     assert "本项目为一次性奖励，贵企业已获得" in page
 
@@ -110,8 +123,17 @@ def test_staff_without_an_enterprise_see_no_hint(catalogue, client_for, reviewer
 # ---------------------------------------------------------------- programme and policy pages
 
 
-@pytest.mark.parametrize("code", ["hp-compute-voucher", "hp-revenue-growth", "th-scenario-demo", "th-dcmm",
-                                  "th-software-matching", "hp-vertical-model-compute"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "hp-compute-voucher",
+        "hp-revenue-growth",
+        "th-scenario-demo",
+        "th-dcmm",
+        "th-software-matching",
+        "hp-vertical-model-compute",
+    ],
+)
 def test_programme_page(catalogue, client_for, code):
     programme = catalogue[code]
     r = client_for(None).get(f"/catalogue/{code}/")
@@ -161,20 +183,35 @@ def _param_cells(page: str) -> dict[str, tuple[str, str, str]]:
     return rows
 
 
-@pytest.mark.parametrize(("code", "label", "clause", "kind", "words"), [
-    # rates the text leaves open
-    ("hp-compute-voucher", "支持比例", "第二条：对企业本地部署开源模型、云部署、API调用等方面智能算力服务成本予以支持",
-     "平台口径", "条文未规定支持比例"),
-    ("hp-compute-voucher", "算力券有效期", "第二条：发放最高1000万元“算力券”", "平台口径", "条文未规定券的有效期"),
-    # the th-dcmm difference rule
-    ("th-dcmm", "数据管理能力成熟度四级奖励", "培育措施 7：四级奖励10万元", "平台口径", "差额"),
-    # the tier rule of hp-revenue-growth
-    ("hp-revenue-growth", "第三档：每单位奖励", "第七条：分别给予……5.5万元", "平台口径", "全部增量"),
-    # a note that only says how the clause is applied
-    ("hp-compute-voucher", "政策有效期内每家企业最高", "第二条：单个企业最高可享受50万元", "说明", "政策有效期内累计"),
-])
-def test_readings_are_shown_as_the_portals_apart_from_the_clause(catalogue, client_for, code, label, clause, kind,
-                                                                  words):
+@pytest.mark.parametrize(
+    ("code", "label", "clause", "kind", "words"),
+    [
+        # rates the text leaves open
+        (
+            "hp-compute-voucher",
+            "支持比例",
+            "第二条：对企业本地部署开源模型、云部署、API调用等方面智能算力服务成本予以支持",
+            "平台口径",
+            "条文未规定支持比例",
+        ),
+        ("hp-compute-voucher", "算力券有效期", "第二条：发放最高1000万元“算力券”", "平台口径", "条文未规定券的有效期"),
+        # the th-dcmm difference rule
+        ("th-dcmm", "数据管理能力成熟度四级奖励", "培育措施 7：四级奖励10万元", "平台口径", "差额"),
+        # the tier rule of hp-revenue-growth
+        ("hp-revenue-growth", "第三档：每单位奖励", "第七条：分别给予……5.5万元", "平台口径", "全部增量"),
+        # a note that only says how the clause is applied
+        (
+            "hp-compute-voucher",
+            "政策有效期内每家企业最高",
+            "第二条：单个企业最高可享受50万元",
+            "说明",
+            "政策有效期内累计",
+        ),
+    ],
+)
+def test_readings_are_shown_as_the_portals_apart_from_the_clause(
+    catalogue, client_for, code, label, clause, kind, words
+):
     rows = _param_cells(text(client_for(None).get(f"/catalogue/{code}/")))
     got_clause, got_kind, got_note = rows[label]
     assert got_clause == clause and (got_kind, words in got_note) == (kind, True)
@@ -202,8 +239,14 @@ def test_chinese_programme_pages_show_no_code_names_or_english(catalogue, client
 def test_amounts_show_wan_only_where_exact(catalogue, client_for, bureau_admin_th):
     from vouchers.services.catalogue import parameter_set
 
-    parameter_set(actor=bureau_admin_th, programme=catalogue["th-software-matching"], name="cap_national",
-                  value=Decimal("1000000.01"), effective_from=timezone.localdate(), clause="测试用申报指南")
+    parameter_set(
+        actor=bureau_admin_th,
+        programme=catalogue["th-software-matching"],
+        name="cap_national",
+        value=Decimal("1000000.01"),
+        effective_from=timezone.localdate(),
+        clause="测试用申报指南",
+    )
     page = text(client_for(None).get("/catalogue/th-software-matching/"))
     cells = re.findall(r"<tr><td>国家级项目最高</td><td class=\"num\">(.*?)</td>", page)
     assert cells == ["1,000,000.01 元"]  # never 100万元: that would read as the cap it exceeds
@@ -214,8 +257,14 @@ def test_programme_page_shows_a_scheduled_parameter_change(catalogue, client_for
     from vouchers.services.catalogue import parameter_set
 
     future = timezone.localdate() + dt.timedelta(days=40)
-    parameter_set(actor=bureau_admin, programme=catalogue["hp-data-trading"], name="rate", value=Decimal("0.02"),
-                  effective_from=future, clause="2027年度申报指南 第三条")
+    parameter_set(
+        actor=bureau_admin,
+        programme=catalogue["hp-data-trading"],
+        name="rate",
+        value=Decimal("0.02"),
+        effective_from=future,
+        clause="2027年度申报指南 第三条",
+    )
     page = text(client_for(None).get("/catalogue/hp-data-trading/"))
     assert "已公布的调整" in page and "2027年度申报指南 第三条" in page and "2%" in page
 
@@ -285,8 +334,9 @@ def test_calculator_form_is_built_from_the_programme_inputs(catalogue, client_fo
 
 
 def test_calculator_worked_example(catalogue, client_for):
-    r = calc(client_for(None), "hp-revenue-growth", revenue_previous="500,000,000", revenue_current="700000000",
-             date=ON)
+    r = calc(
+        client_for(None), "hp-revenue-growth", revenue_previous="500,000,000", revenue_current="700000000", date=ON
+    )
     assert r.status_code == 200
     page = text(r)
     assert "符合测算条件" in page and "800,000.00 元" in page and "合 80万元" in page
@@ -296,16 +346,16 @@ def test_calculator_worked_example(catalogue, client_for):
 
 
 def test_calculator_explains_why_not_eligible(catalogue, client_for):
-    page = text(calc(client_for(None), "hp-revenue-growth", revenue_current="660000000",
-                     revenue_previous="600000000", date=ON))
+    page = text(
+        calc(client_for(None), "hp-revenue-growth", revenue_current="660000000", revenue_previous="600000000", date=ON)
+    )
     assert "不符合支持条件" in page and "未超过 10%" in page and "0.00 元" in page
     page = text(calc(client_for(None), "th-compute-subsidy", annual_contract_total="5000000", date=ON))
     assert "不符合支持条件" in page and "须超过 5,000,000.00 元" in page
 
 
 def test_calculator_shows_the_cap_that_bound(catalogue, client_for):
-    page = text(calc(client_for(None), "th-software-matching", superior_funding="3000000", level="provincial",
-                     date=ON))
+    page = text(calc(client_for(None), "th-software-matching", superior_funding="3000000", level="provincial", date=ON))
     assert "500,000.00 元" in page and "受“省级项目最高”限制" in page
 
 
@@ -322,8 +372,13 @@ def test_calculator_bad_input_is_shown_on_the_fields(catalogue, client_for):
 
 
 def test_calculator_counts_a_members_prior_awards(catalogue, client_for, owner_a, owner_b, enterprise_a):
-    prior_award(enterprise=enterprise_a, programme=catalogue["hp-compute-voucher"], amount="400000",
-                decided_on=dt.date(2026, 1, 10), user=owner_a)
+    prior_award(
+        enterprise=enterprise_a,
+        programme=catalogue["hp-compute-voucher"],
+        amount="400000",
+        decided_on=dt.date(2026, 1, 10),
+        user=owner_a,
+    )
     anonymous = text(calc(client_for(None), "hp-compute-voucher", eligible_cost="300000", date=ON))
     assert "300,000.00 元" in anonymous and "100,000.00 元" not in anonymous
     mine = text(calc(client_for(owner_a), "hp-compute-voucher", eligible_cost="300000", date=ON))
@@ -337,8 +392,10 @@ def test_calculator_counts_a_members_prior_awards(catalogue, client_for, owner_a
 
 def test_administrator_changes_a_parameter_from_a_date(catalogue, client_for, bureau_admin):
     programme = catalogue["hp-data-trading"]
-    r = client_for(bureau_admin).post("/manage/catalogue/hp-data-trading/parameter/", {
-        "name": "rate", "value": "0.02", "effective_from": "2027-01-01", "clause": "2027年度申报指南 第三条"})
+    r = client_for(bureau_admin).post(
+        "/manage/catalogue/hp-data-trading/parameter/",
+        {"name": "rate", "value": "0.02", "effective_from": "2027-01-01", "clause": "2027年度申报指南 第三条"},
+    )
     assert r.status_code == 302
     assert parameters_in_force(programme=programme, on=dt.date(2026, 12, 31))["rate"] == Decimal("0.03")
     assert parameters_in_force(programme=programme, on=dt.date(2027, 1, 1))["rate"] == Decimal("0.02")
@@ -350,12 +407,16 @@ def test_administrator_changes_a_parameter_from_a_date(catalogue, client_for, bu
 
 def test_parameter_form_errors_are_on_the_fields(catalogue, client_for, bureau_admin):
     before = ParameterValue.objects.count()
-    r = client_for(bureau_admin).post("/manage/catalogue/hp-data-trading/parameter/", {
-        "name": "rate", "value": "-1", "effective_from": "2027-01-01", "clause": ""})
+    r = client_for(bureau_admin).post(
+        "/manage/catalogue/hp-data-trading/parameter/",
+        {"name": "rate", "value": "-1", "effective_from": "2027-01-01", "clause": ""},
+    )
     assert r.status_code == 400
     assert "这个字段是必填项" in text(r) or "必填" in text(r)
-    r = client_for(bureau_admin).post("/manage/catalogue/hp-data-trading/parameter/", {
-        "name": "cap_galaxy", "value": "1", "effective_from": "2027-01-01", "clause": "x"})
+    r = client_for(bureau_admin).post(
+        "/manage/catalogue/hp-data-trading/parameter/",
+        {"name": "cap_galaxy", "value": "1", "effective_from": "2027-01-01", "clause": "x"},
+    )
     assert r.status_code == 400
     assert ParameterValue.objects.count() == before and not AuditEvent.objects.filter(action="parameter.set").exists()
 
@@ -365,10 +426,14 @@ def test_only_administrators_change_parameters_or_open_windows(catalogue, client
     user = None if who == "anonymous" else request.getfixturevalue(who)
     client = client_for(user)
     before = (ParameterValue.objects.count(), ApplicationWindow.objects.count())
-    r1 = client.post("/manage/catalogue/hp-data-trading/parameter/", {
-        "name": "rate", "value": "0.5", "effective_from": "2027-01-01", "clause": "x"})
-    r2 = client.post("/manage/catalogue/hp-data-trading/window/", {
-        "name": "黑批次", "opens_at": "2026-03-01T09:00", "closes_at": "2026-04-01T17:00"})
+    r1 = client.post(
+        "/manage/catalogue/hp-data-trading/parameter/",
+        {"name": "rate", "value": "0.5", "effective_from": "2027-01-01", "clause": "x"},
+    )
+    r2 = client.post(
+        "/manage/catalogue/hp-data-trading/window/",
+        {"name": "黑批次", "opens_at": "2026-03-01T09:00", "closes_at": "2026-04-01T17:00"},
+    )
     r3 = client.get("/manage/catalogue/hp-data-trading/parameter/")
     if user is None:
         assert all(r.status_code == 302 and "/accounts/login/" in r["Location"] for r in (r1, r2, r3))
@@ -382,8 +447,13 @@ def test_another_districts_administrator_may_not_open_a_window(catalogue, client
     """所属区域: th-dcmm is th2024's; Huangpu's administrator maintains neither its windows nor its parameters."""
     client = client_for(bureau_admin)
     assert client.get("/manage/catalogue/th-dcmm/window/").status_code == 403
-    assert client.post("/manage/catalogue/th-dcmm/window/", {
-        "name": "2026年第二批", "opens_at": "2026-07-01 09:00", "closes_at": "2026-08-01 17:00"}).status_code == 403
+    assert (
+        client.post(
+            "/manage/catalogue/th-dcmm/window/",
+            {"name": "2026年第二批", "opens_at": "2026-07-01 09:00", "closes_at": "2026-08-01 17:00"},
+        ).status_code
+        == 403
+    )
     assert client.get("/manage/catalogue/th-dcmm/parameter/").status_code == 403
     assert not ApplicationWindow.objects.filter(programme=catalogue["th-dcmm"]).exists()
     # the programme page offers the management links to the programme's own district only
@@ -394,12 +464,16 @@ def test_another_districts_administrator_may_not_open_a_window(catalogue, client
 def test_administrator_opens_a_window(catalogue, client_for, bureau_admin_th):
     client = client_for(bureau_admin_th)
     assert client.get("/manage/catalogue/th-dcmm/window/").status_code == 200
-    r = client.post("/manage/catalogue/th-dcmm/window/", {
-        "name": "2026年第二批", "opens_at": "2026-03-01T09:00", "closes_at": "2026-03-01T08:00"})
+    r = client.post(
+        "/manage/catalogue/th-dcmm/window/",
+        {"name": "2026年第二批", "opens_at": "2026-03-01T09:00", "closes_at": "2026-03-01T08:00"},
+    )
     assert r.status_code == 400 and "截止时间必须晚于开始时间" in text(r)
     assert not ApplicationWindow.objects.exists()
-    r = client.post("/manage/catalogue/th-dcmm/window/", {
-        "name": "2026年第二批", "opens_at": "2026-03-01T09:00", "closes_at": "2026-04-01T17:00"})
+    r = client.post(
+        "/manage/catalogue/th-dcmm/window/",
+        {"name": "2026年第二批", "opens_at": "2026-03-01T09:00", "closes_at": "2026-04-01T17:00"},
+    )
     assert r.status_code == 302
     window = ApplicationWindow.objects.get(programme=catalogue["th-dcmm"])
     assert window.name == "2026年第二批"
@@ -412,31 +486,57 @@ def test_django_admin_saves_go_through_the_services(catalogue, client_for):
     admin = UserFactory(role=Role.BUREAU_ADMIN, is_staff=True, is_superuser=True)
     client = client_for(admin)
     programme = catalogue["hp-data-trading"]
-    r = client.post("/admin/vouchers/parametervalue/add/", {
-        "programme": programme.pk, "name": "rate", "value": "0.025", "effective_from": "2027-01-01",
-        "clause": "2027年度申报指南", "note": ""})
+    r = client.post(
+        "/admin/vouchers/parametervalue/add/",
+        {
+            "programme": programme.pk,
+            "name": "rate",
+            "value": "0.025",
+            "effective_from": "2027-01-01",
+            "clause": "2027年度申报指南",
+            "note": "",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     row = ParameterValue.objects.get(programme=programme, name="rate", effective_from=dt.date(2027, 1, 1))
     assert row.value == Decimal("0.025") and row.created_by == admin
     assert AuditEvent.objects.filter(action="parameter.set", actor=admin).count() == 1
     # changing it later keeps programme, name and date and is audited with the value before
-    r = client.post(f"/admin/vouchers/parametervalue/{row.pk}/change/", {
-        "value": "0.02", "clause": "2027年度申报指南(修订)", "note": ""})
+    r = client.post(
+        f"/admin/vouchers/parametervalue/{row.pk}/change/",
+        {"value": "0.02", "clause": "2027年度申报指南(修订)", "note": ""},
+    )
     assert r.status_code == 302
     row.refresh_from_db()
     assert row.value == Decimal("0.02")
     change = AuditEvent.objects.filter(action="parameter.set").order_by("-id").first()
     assert change.before == {"value": "0.0250"}
     # a parameter the programme does not have is refused with a message, nothing written
-    r = client.post("/admin/vouchers/parametervalue/add/", {
-        "programme": programme.pk, "name": "cap_galaxy", "value": "1", "effective_from": "2027-01-01",
-        "clause": "x", "note": ""})
+    r = client.post(
+        "/admin/vouchers/parametervalue/add/",
+        {
+            "programme": programme.pk,
+            "name": "cap_galaxy",
+            "value": "1",
+            "effective_from": "2027-01-01",
+            "clause": "x",
+            "note": "",
+        },
+    )
     assert r.status_code == 200 and "没有参数 cap_galaxy" in text(r)
     assert not ParameterValue.objects.filter(name="cap_galaxy").exists()
     # windows: opened through window_open
-    r = client.post("/admin/vouchers/applicationwindow/add/", {
-        "programme": programme.pk, "name": "2026年第三批", "opens_at_0": "2026-03-01", "opens_at_1": "09:00:00",
-        "closes_at_0": "2026-04-01", "closes_at_1": "17:00:00"})
+    r = client.post(
+        "/admin/vouchers/applicationwindow/add/",
+        {
+            "programme": programme.pk,
+            "name": "2026年第三批",
+            "opens_at_0": "2026-03-01",
+            "opens_at_1": "09:00:00",
+            "closes_at_0": "2026-04-01",
+            "closes_at_1": "17:00:00",
+        },
+    )
     assert r.status_code == 302
     assert AuditEvent.objects.filter(action="window.open", actor=admin).count() == 1
 

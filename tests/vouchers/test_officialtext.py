@@ -43,8 +43,19 @@ def test_huangpu_is_simplified_throughout():
 
 
 def test_huangpu_names_and_terms_survive_the_conversion():
-    for term in ("广州开发区经济和信息化局", "广州市黄埔区工业和信息化局", "关于印发", "本措施适用于", "云部署",
-                 "API调用", "数据采集", "其它扶持政策", "范围内", "穗埔工信规字〔2024〕2号", "从高不重复"):
+    for term in (
+        "广州开发区经济和信息化局",
+        "广州市黄埔区工业和信息化局",
+        "关于印发",
+        "本措施适用于",
+        "云部署",
+        "API调用",
+        "数据采集",
+        "其它扶持政策",
+        "范围内",
+        "穗埔工信规字〔2024〕2号",
+        "从高不重复",
+    ):
         assert term in HP, term
     # the publisher's spaces name two bodies and stay
     assert "《广州开发区 黄埔区支持人工智能产业高质量发展若干政策措施》" in HP
@@ -57,8 +68,15 @@ def test_huangpu_loses_the_sites_header_line():
 
 
 def test_huangpu_numbers_are_as_written():
-    for number in ("当年（1-11月）", "超0.5亿元、1.5亿元、4亿元", "5.5万元", "的30%进行补助",
-                   "按照年度数据交易额的3%，", "2025年6月27日", "“12136”"):
+    for number in (
+        "当年（1-11月）",
+        "超0.5亿元、1.5亿元、4亿元",
+        "5.5万元",
+        "的30%进行补助",
+        "按照年度数据交易额的3%，",
+        "2025年6月27日",
+        "“12136”",
+    ):
         assert number in HP, number
 
 
@@ -89,7 +107,7 @@ def test_tianhe_punctuation_is_full_width_and_numbers_stay():
 
 @pytest.mark.parametrize("text", [HP, TH], ids=["hp2025", "th2024"])
 def test_no_half_width_punctuation_inside_chinese(text):
-    assert not re.search(f"[{CJK}][,:;()?!\"]|[,:;()?!\"][{CJK}]", text)
+    assert not re.search(f'[{CJK}][,:;()?!"]|[,:;()?!"][{CJK}]', text)
     assert not re.search(f"[{CJK}],[{CJK}]", text)
 
 
@@ -102,31 +120,39 @@ def test_the_conversion_is_stable(seed):
 # ---------------------------------------------------------------- small cases
 
 
-@pytest.mark.parametrize(("raw", "profile", "expected"), [
-    ("給予最高20萬元,每家企業(集團)", SourceProfile(traditional=True), "给予最高20万元，每家企业（集团）"),
-    ("增速超1.5%,达2024-2026年;共1,000家", SourceProfile(), "增速超1.5%，达2024-2026年；共1,000家"),
-    ("打造\"人工智能+\"高地:是否?", SourceProfile(), "打造“人工智能+”高地：是否？"),
-    ("Hello, world (a test): ok", SourceProfile(), "Hello, world (a test): ok"),
-    ("时间 17:46:52,开始", SourceProfile(), "时间 17:46:52，开始"),
-    ("发展 AI model 时代, 给予 10 万元", SourceProfile(paginated=True), "发展AI model时代，给予10万元"),
-    ("(二) 应用场景", SourceProfile(paginated=True), "（二）应用场景"),
-    ("- 1. 加强市场主体", SourceProfile(paginated=True), "1.加强市场主体"),
-    ("《广州开发区 黄埔区》", SourceProfile(), "《广州开发区 黄埔区》"),
-])
+@pytest.mark.parametrize(
+    ("raw", "profile", "expected"),
+    [
+        ("給予最高20萬元,每家企業(集團)", SourceProfile(traditional=True), "给予最高20万元，每家企业（集团）"),
+        ("增速超1.5%,达2024-2026年;共1,000家", SourceProfile(), "增速超1.5%，达2024-2026年；共1,000家"),
+        ('打造"人工智能+"高地:是否?', SourceProfile(), "打造“人工智能+”高地：是否？"),
+        ("Hello, world (a test): ok", SourceProfile(), "Hello, world (a test): ok"),
+        ("时间 17:46:52,开始", SourceProfile(), "时间 17:46:52，开始"),
+        ("发展 AI model 时代, 给予 10 万元", SourceProfile(paginated=True), "发展AI model时代，给予10万元"),
+        ("(二) 应用场景", SourceProfile(paginated=True), "（二）应用场景"),
+        ("- 1. 加强市场主体", SourceProfile(paginated=True), "1.加强市场主体"),
+        ("《广州开发区 黄埔区》", SourceProfile(), "《广州开发区 黄埔区》"),
+    ],
+)
 def test_official_text_of_small_passages(raw, profile, expected):
     assert official_text(raw, profile) == expected
 
 
 def test_a_remark_in_a_clause_reference_is_the_portals_not_the_clause():
     profile = profile_of(HP_SEED)
-    assert clause_reference("第二条:發放最高1000萬元“算力券”(条文未规定券的有效期)", source=HP_SEED, profile=profile) \
-        == ("第二条：发放最高1000万元“算力券”", "条文未规定券的有效期")
+    assert clause_reference(
+        "第二条:發放最高1000萬元“算力券”(条文未规定券的有效期)", source=HP_SEED, profile=profile
+    ) == ("第二条：发放最高1000万元“算力券”", "条文未规定券的有效期")
     # parentheses the seed itself has are the clause's
-    assert clause_reference("第七条:當年(1-11月)營業收入同比增速超10%", source=HP_SEED, profile=profile) \
-        == ("第七条：当年（1-11月）营业收入同比增速超10%", "")
+    assert clause_reference("第七条:當年(1-11月)營業收入同比增速超10%", source=HP_SEED, profile=profile) == (
+        "第七条：当年（1-11月）营业收入同比增速超10%",
+        "",
+    )
     # the label is the portal's and stays as written; the words are the official text
-    assert clause_reference("培育措施 1:给予 10 万元一次性奖励", source=TH_SEED) \
-        == ("培育措施 1：给予10万元一次性奖励", "")
+    assert clause_reference("培育措施 1:给予 10 万元一次性奖励", source=TH_SEED) == (
+        "培育措施 1：给予10万元一次性奖励",
+        "",
+    )
     assert portal_note("平台默认值。", remark="条文未规定券的有效期") == "条文未规定券的有效期。平台默认值。"
     assert portal_note("“具備良好應用”由审核人员判断", profile=profile) == "“具备良好应用”由审核人员判断"
 
@@ -164,8 +190,14 @@ def test_reloading_brings_shipped_rows_up_to_date_once_and_keeps_an_administrato
     programme = catalogue["hp-data-trading"]
     # a row loaded before the official text existed: the verbatim quote as its clause
     ParameterValue.objects.filter(programme=programme, name="rate").update(clause="第六条:按照年度數據交易額的3%")
-    mine = parameter_set(actor=bureau_admin, programme=programme, name="rate", value=Decimal("0.02"),
-                         effective_from=programme.policy.valid_to, clause="2027年度申报指南,第三条")
+    mine = parameter_set(
+        actor=bureau_admin,
+        programme=programme,
+        name="rate",
+        value=Decimal("0.02"),
+        effective_from=programme.policy.valid_to,
+        clause="2027年度申报指南,第三条",
+    )
     assert catalogue_load()["changed"] == 1
     shipped = ParameterValue.objects.get(programme=programme, name="rate", effective_from=programme.policy.valid_from)
     assert shipped.clause == "第六条：按照年度数据交易额的3%" and shipped.value == Decimal("0.03")
@@ -179,16 +211,29 @@ def test_reloading_brings_shipped_rows_up_to_date_once_and_keeps_an_administrato
 
 @pytest.fixture
 def _private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
     settings.SITE_URL = "https://portal.example.cn"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("code", "kind"), [("hp-data-trading", "approval"), ("th-consortium", "decline")])
-def test_the_letter_quotes_the_official_clause(_private_storage, catalogue, enterprise_a, owner_a, reviewer,
-                                               reviewer_th, django_capture_on_commit_callbacks, code, kind):
+def test_the_letter_quotes_the_official_clause(
+    _private_storage,
+    catalogue,
+    enterprise_a,
+    owner_a,
+    reviewer,
+    reviewer_th,
+    django_capture_on_commit_callbacks,
+    code,
+    kind,
+):
     from reviews.letters import services
     from tests.letters.conftest import pdf_text, squash
     from tests.letters.helpers import make_application, make_award

@@ -20,10 +20,14 @@ def _d(value) -> Decimal | None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_case(case):
-    room = Room(pool=_d(case["room"]["pool"]), programme_total=_d(case["room"].get("programme_total")),
-                quota=case["room"].get("quota"))
-    requests = [Request(application_id=r["id"], amount=_d(r["amount"]), score=_d(r.get("score")))
-                for r in case["requests"]]
+    room = Room(
+        pool=_d(case["room"]["pool"]),
+        programme_total=_d(case["room"].get("programme_total")),
+        quota=case["room"].get("quota"),
+    )
+    requests = [
+        Request(application_id=r["id"], amount=_d(r["amount"]), score=_d(r.get("score"))) for r in case["requests"]
+    ]
     out = remedies(requests, room)
     expect = case["expect"]
     for figure in ("available", "requested"):

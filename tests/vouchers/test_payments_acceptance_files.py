@@ -22,15 +22,25 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture
 def second(staged, enterprise_a, owner_a, bureau_admin, account_a):
-    award = committed_award(staged, enterprise_a, owner_a, "3000000", actor=bureau_admin,
-                            tranches=[{"amount": "1000000"}, {"amount": "2000000"}])
+    award = committed_award(
+        staged,
+        enterprise_a,
+        owner_a,
+        "3000000",
+        actor=bureau_admin,
+        tranches=[{"amount": "1000000"}, {"amount": "2000000"}],
+    )
     return award.tranches.get(seq=2)
 
 
 def nothing_recorded(tranche: PaymentTranche) -> tuple:
     tranche.refresh_from_db()
-    return (tranche.status, AcceptanceReport.objects.count(), AcceptanceFile.objects.count(),
-            AuditEvent.objects.filter(action__startswith="payments.acceptance").count())
+    return (
+        tranche.status,
+        AcceptanceReport.objects.count(),
+        AcceptanceFile.objects.count(),
+        AuditEvent.objects.filter(action__startswith="payments.acceptance").count(),
+    )
 
 
 def api_submit(api_for, user, tranche, **extra):
@@ -39,10 +49,13 @@ def api_submit(api_for, user, tranche, **extra):
 
 
 def test_the_api_takes_the_report_with_its_files_and_only_approval_makes_the_tranche_due(
-        second, owner_a, bureau_admin, second_admin, api_for):
-    r = api_for(owner_a).post(f"/api/v1/payments/tranches/{second.pk}/acceptance/",
-                              {"summary": SUMMARY, "files": [pdf("验收报告.pdf"), pdf("专家意见.png", PNG)]},
-                              format="multipart")
+    second, owner_a, bureau_admin, second_admin, api_for
+):
+    r = api_for(owner_a).post(
+        f"/api/v1/payments/tranches/{second.pk}/acceptance/",
+        {"summary": SUMMARY, "files": [pdf("验收报告.pdf"), pdf("专家意见.png", PNG)]},
+        format="multipart",
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert [f["original_name"] for f in body["files"]] == ["验收报告.pdf", "专家意见.png"]
@@ -58,15 +71,17 @@ def test_the_api_takes_the_report_with_its_files_and_only_approval_makes_the_tra
     assert b"".join(got.streaming_content).startswith(b"%PDF")
     assert api_for(owner_a).get(url).status_code == 200
     # approved through the API: the tranche is due
-    decided = api_for(bureau_admin).post(f"/api/v1/payments/acceptance/{body['id']}/decide/", {"approve": True},
-                                         format="json")
+    decided = api_for(bureau_admin).post(
+        f"/api/v1/payments/acceptance/{body['id']}/decide/", {"approve": True}, format="json"
+    )
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     second.refresh_from_db()
     assert second.status == "due"
 
 
-def test_returned_with_a_reason_audited_and_told_then_a_new_report(second, owner_a, bureau_admin, api_for,
-                                                                  client_for, django_capture_on_commit_callbacks):
+def test_returned_with_a_reason_audited_and_told_then_a_new_report(
+    second, owner_a, bureau_admin, api_for, client_for, django_capture_on_commit_callbacks
+):
     report = AcceptanceReport.objects.get(pk=api_submit(api_for, owner_a, second).json()["id"])
     admin = client_for(bureau_admin)
     page = admin.get("/manage/payments/acceptance/").content.decode()
@@ -76,8 +91,9 @@ def test_returned_with_a_reason_audited_and_told_then_a_new_report(second, owner
     report.refresh_from_db()
     assert report.status == "submitted"
     with django_capture_on_commit_callbacks(execute=True):
-        admin.post(f"/manage/payments/acceptance/{report.pk}/decide/",
-                   {"decision": "refuse", "note": "缺少专家验收意见原件"})
+        admin.post(
+            f"/manage/payments/acceptance/{report.pk}/decide/", {"decision": "refuse", "note": "缺少专家验收意见原件"}
+        )
     report.refresh_from_db()
     second.refresh_from_db()
     assert report.status == "refused" and report.decision_note == "缺少专家验收意见原件"
@@ -91,15 +107,15 @@ def test_returned_with_a_reason_audited_and_told_then_a_new_report(second, owner
     # a new report may follow, and its approval makes the tranche due
     again = api_submit(api_for, owner_a, second)
     assert again.status_code == 201
-    api_for(bureau_admin).post(f"/api/v1/payments/acceptance/{again.json()['id']}/decide/", {"approve": True},
-                               format="json")
+    api_for(bureau_admin).post(
+        f"/api/v1/payments/acceptance/{again.json()['id']}/decide/", {"approve": True}, format="json"
+    )
     second.refresh_from_db()
     assert second.status == "due"
 
 
 def test_the_page_takes_the_report_with_its_files(second, owner_a, client_for):
-    r = client_for(owner_a).post(f"/payments/tranches/{second.pk}/acceptance/",
-                                 {"summary": SUMMARY, "files": [pdf()]})
+    r = client_for(owner_a).post(f"/payments/tranches/{second.pk}/acceptance/", {"summary": SUMMARY, "files": [pdf()]})
     assert r.status_code == 302
     report = second.acceptance_reports.get()
     assert [f.original_name for f in report.files.all()] == ["验收报告.pdf"]
@@ -107,25 +123,32 @@ def test_the_page_takes_the_report_with_its_files(second, owner_a, client_for):
     assert "验收报告.pdf" in page
 
 
-@pytest.mark.parametrize("files, message", [
-    ([], "请上传验收材料"),
-    ([("说明.txt", b"just some text, not a document")], "不是 PDF、JPG、PNG 或 OFD 格式"),
-    ([("伪装.pdf", b"MZ\x90\x00" + b"\x00" * 60)], "不是 PDF、JPG、PNG 或 OFD 格式"),
-    ([("空.pdf", b"")], "文件"),
-])
-def test_a_report_without_acceptable_files_is_refused_and_nothing_recorded(second, owner_a, api_for, client_for,
-                                                                          files, message):
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ([], "请上传验收材料"),
+        ([("说明.txt", b"just some text, not a document")], "不是 PDF、JPG、PNG 或 OFD 格式"),
+        ([("伪装.pdf", b"MZ\x90\x00" + b"\x00" * 60)], "不是 PDF、JPG、PNG 或 OFD 格式"),
+        ([("空.pdf", b"")], "文件"),
+    ],
+)
+def test_a_report_without_acceptable_files_is_refused_and_nothing_recorded(
+    second, owner_a, api_for, client_for, files, message
+):
     before = nothing_recorded(second)
     uploads = [pdf(name, content) for name, content in files]
-    r = api_for(owner_a).post(f"/api/v1/payments/tranches/{second.pk}/acceptance/",
-                              {"summary": SUMMARY, "files": uploads}, format="multipart")
+    r = api_for(owner_a).post(
+        f"/api/v1/payments/tranches/{second.pk}/acceptance/", {"summary": SUMMARY, "files": uploads}, format="multipart"
+    )
     assert r.status_code == 400
     if files and files[0][1]:
         assert message in r.content.decode()
     assert nothing_recorded(second) == before
-    page = client_for(owner_a).post(f"/payments/tranches/{second.pk}/acceptance/",
-                                    {"summary": SUMMARY, "files": [pdf(name, content) for name, content in files]},
-                                    follow=True)
+    page = client_for(owner_a).post(
+        f"/payments/tranches/{second.pk}/acceptance/",
+        {"summary": SUMMARY, "files": [pdf(name, content) for name, content in files]},
+        follow=True,
+    )
     if files and files[0][1]:
         assert message in page.content.decode()
     assert nothing_recorded(second) == before
@@ -146,15 +169,17 @@ def test_a_too_short_summary_stores_no_file(second, owner_a, api_for):
     assert nothing_recorded(second) == before
 
 
-@pytest.mark.parametrize("who, api_status, page_status", [
-    ("owner_b", 404, 404),           # another enterprise: as if the tranche did not exist
-    ("bureau_admin", 403, 403),      # staff do not report for the enterprise
-    ("reviewer", 403, 403),
-    ("bureau_admin_th", 403, 403),
-    (None, 403, 302),                # anonymous
-])
-def test_the_wrong_member_of_the_cast_cannot_submit(second, request, api_for, client_for, who, api_status,
-                                                    page_status):
+@pytest.mark.parametrize(
+    "who, api_status, page_status",
+    [
+        ("owner_b", 404, 404),  # another enterprise: as if the tranche did not exist
+        ("bureau_admin", 403, 403),  # staff do not report for the enterprise
+        ("reviewer", 403, 403),
+        ("bureau_admin_th", 403, 403),
+        (None, 403, 302),  # anonymous
+    ],
+)
+def test_the_wrong_member_of_the_cast_cannot_submit(second, request, api_for, client_for, who, api_status, page_status):
     user = request.getfixturevalue(who) if who else None
     before = nothing_recorded(second)
     assert api_submit(api_for, user, second).status_code == api_status

@@ -24,28 +24,39 @@ pytestmark = pytest.mark.django_db
 
 
 def submit(enterprise, user, **over):
-    data = {"account_name": enterprise.name, "bank_name": "中国工商银行", "branch_name": "广州开发区支行",
-            "account_number": CORPORATE, **over}
+    data = {
+        "account_name": enterprise.name,
+        "bank_name": "中国工商银行",
+        "branch_name": "广州开发区支行",
+        "account_number": CORPORATE,
+        **over,
+    }
     return account_submit(actor=user, enterprise=enterprise, **data)
 
 
-@pytest.mark.parametrize("raw, stored", [
-    ("4405 0112 3456 7890 1234", "44050112345678901234"),  # groups typed with spaces
-    ("3602-0000-0910-0123-456", "360200000910012345" + "6"),  # hyphens
-    ("1234567890", "1234567890"),  # ten digits: the shortest
-    ("１２３４５６７８９０１２", "123456789012"),  # full-width digits
-])
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("4405 0112 3456 7890 1234", "44050112345678901234"),  # groups typed with spaces
+        ("3602-0000-0910-0123-456", "360200000910012345" + "6"),  # hyphens
+        ("1234567890", "1234567890"),  # ten digits: the shortest
+        ("１２３４５６７８９０１２", "123456789012"),  # full-width digits
+    ],
+)
 def test_account_numbers_accepted(raw, stored):
     assert account_number_check(raw) == stored
 
 
-@pytest.mark.parametrize("raw, says", [
-    ("", "请填写银行账号"),
-    ("123456789", "10至30位"),
-    ("1" * 31, "10至30位"),
-    ("44050112345678901A34", "只能由数字组成"),
-    ("6222020000000000001", "Luhn"),  # a UnionPay card number with a wrong check digit
-])
+@pytest.mark.parametrize(
+    "raw, says",
+    [
+        ("", "请填写银行账号"),
+        ("123456789", "10至30位"),
+        ("1" * 31, "10至30位"),
+        ("44050112345678901A34", "只能由数字组成"),
+        ("6222020000000000001", "Luhn"),  # a UnionPay card number with a wrong check digit
+    ],
+)
 def test_account_numbers_refused(raw, says):
     with pytest.raises(ValidationError) as info:
         account_number_check(raw)
@@ -88,10 +99,15 @@ def test_verification_puts_a_change_in_force_and_supersedes_the_old(enterprise_a
     account_verify(actor=bureau_admin, account=change)
     first.refresh_from_db()
     assert first.status == "superseded" and account_in_force(enterprise_id=enterprise_a.pk).pk == change.pk
-    actions = list(AuditEvent.objects.filter(action__startswith="payments.account").order_by("pk")
-                   .values_list("action", flat=True))
-    assert actions == ["payments.account_submit", "payments.account_verify", "payments.account_submit",
-                       "payments.account_verify"]
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="payments.account").order_by("pk").values_list("action", flat=True)
+    )
+    assert actions == [
+        "payments.account_submit",
+        "payments.account_verify",
+        "payments.account_submit",
+        "payments.account_verify",
+    ]
 
 
 def test_refusal_needs_a_reason_and_keeps_the_account_in_force(enterprise_a, owner_a, bureau_admin):
@@ -130,6 +146,14 @@ def test_an_account_in_another_name_is_not_payable_after_a_rename(enterprise_a, 
     enterprise_a.save()
     assert "与企业现名称不一致" in account_payable(account, enterprise=enterprise_a)
     with pytest.raises(ValidationError):  # nor can a pending change in the old name be verified
-        account_verify(actor=bureau_admin, account=ReceivingAccount.objects.create(
-            enterprise=enterprise_a, account_name="广州甲智能科技有限公司", bank_name="b", branch_name="c",
-            account_number=CORPORATE, submitted_by=owner_a))
+        account_verify(
+            actor=bureau_admin,
+            account=ReceivingAccount.objects.create(
+                enterprise=enterprise_a,
+                account_name="广州甲智能科技有限公司",
+                bank_name="b",
+                branch_name="c",
+                account_number=CORPORATE,
+                submitted_by=owner_a,
+            ),
+        )

@@ -18,14 +18,31 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/payments"
 
 
-def test_from_account_to_money_paid_through_the_api(award_a, staged, enterprise_a, owner_a, agent_a, bureau_admin,
-                                                    second_admin, api_for):
+def test_from_account_to_money_paid_through_the_api(
+    award_a, staged, enterprise_a, owner_a, agent_a, bureau_admin, second_admin, api_for
+):
     owner, admin, approver = api_for(owner_a), api_for(bureau_admin), api_for(second_admin)
-    bad = owner.post(f"{API}/accounts/", {"account_name": "广州甲智能科技公司", "bank_name": "中国工商银行",
-                                          "branch_name": "开发区支行", "account_number": CORPORATE}, format="json")
+    bad = owner.post(
+        f"{API}/accounts/",
+        {
+            "account_name": "广州甲智能科技公司",
+            "bank_name": "中国工商银行",
+            "branch_name": "开发区支行",
+            "account_number": CORPORATE,
+        },
+        format="json",
+    )
     assert bad.status_code == 400 and "不一致" in bad.json()["account_name"][0]
-    made = owner.post(f"{API}/accounts/", {"account_name": enterprise_a.name, "bank_name": "中国工商银行",
-                                           "branch_name": "开发区支行", "account_number": CORPORATE}, format="json")
+    made = owner.post(
+        f"{API}/accounts/",
+        {
+            "account_name": enterprise_a.name,
+            "bank_name": "中国工商银行",
+            "branch_name": "开发区支行",
+            "account_number": CORPORATE,
+        },
+        format="json",
+    )
     assert made.status_code == 201 and made.json()["status"] == "pending"
     queue = admin.get(f"{API}/accounts/?status=pending").json()["results"]
     assert [a["id"] for a in queue] == [made.json()["id"]]
@@ -56,43 +73,56 @@ def test_from_account_to_money_paid_through_the_api(award_a, staged, enterprise_
     [award] = mine["awards"]
     assert award["payment_lines"][0]["paid_on"] == today().isoformat()
 
-    claw = admin.post(f"{API}/clawbacks/", {"award": award["id"], "amount": "1000.00",
-                                            "reason": "超出实际投入部分予以追回。"}, format="json")
+    claw = admin.post(
+        f"{API}/clawbacks/",
+        {"award": award["id"], "amount": "1000.00", "reason": "超出实际投入部分予以追回。"},
+        format="json",
+    )
     assert claw.status_code == 201
     assert api_for(owner_a).get(f"{API}/mine/").json()["owed"] == "1000.00"
-    repaid = admin.post(f"{API}/clawbacks/{claw.json()['id']}/repayments/",
-                        {"amount": "1000.00", "repaid_on": today().isoformat(), "voucher_number": "TH-1"},
-                        format="json")
+    repaid = admin.post(
+        f"{API}/clawbacks/{claw.json()['id']}/repayments/",
+        {"amount": "1000.00", "repaid_on": today().isoformat(), "voucher_number": "TH-1"},
+        format="json",
+    )
     assert repaid.status_code == 201 and repaid.json()["status"] == "repaid"
     report = admin.get(f"{API}/report/").json()
     assert report["total"]["paid"] == "800000.00" and report["total"]["clawed_back"] == "1000.00"
     assert report["total"]["reconciled"] is True
 
 
-def test_a_return_file_that_does_not_match_is_refused_with_its_rows(award_a, account_a, bureau_admin, second_admin,
-                                                                    api_for):
+def test_a_return_file_that_does_not_match_is_refused_with_its_rows(
+    award_a, account_a, bureau_admin, second_admin, api_for
+):
     admin = api_for(bureau_admin)
     b = admin.post(f"{API}/batches/", {"tranches": [award_a.tranches.get().pk]}, format="json").json()
     api_for(second_admin).post(f"{API}/batches/{b['id']}/approve/")
-    upload = io.BytesIO("序号,收款账号,金额（元）,结果,拨付日期,凭证号\n1,44050112345678901234,800000.01,成功,"
-                        f"{today().isoformat()},H1\n".encode())
+    upload = io.BytesIO(
+        "序号,收款账号,金额（元）,结果,拨付日期,凭证号\n1,44050112345678901234,800000.01,成功,"
+        f"{today().isoformat()},H1\n".encode()
+    )
     upload.name = "r.csv"
     answer = admin.post(f"{API}/batches/{b['id']}/return-file/", {"file": upload}, format="multipart")
     assert answer.status_code == 400
     assert "第2行C列（金额（元））" in " ".join(answer.json()["non_field_errors"])
     assert not LedgerEntry.objects.filter(kind="disburse").exists()
-    results = admin.post(f"{API}/batches/{b['id']}/results/",
-                         {"results": [{"seq": 1, "paid": True, "paid_on": today().isoformat(), "voucher_number": "V"}]},
-                         format="json")
+    results = admin.post(
+        f"{API}/batches/{b['id']}/results/",
+        {"results": [{"seq": 1, "paid": True, "paid_on": today().isoformat(), "voucher_number": "V"}]},
+        format="json",
+    )
     assert results.status_code == 200 and results.json()["lines"][0]["status"] == "paid"
-    again = admin.post(f"{API}/batches/{b['id']}/results/",
-                       {"results": [{"seq": 1, "paid": True, "paid_on": today().isoformat(), "voucher_number": "V2"}]},
-                       format="json")
+    again = admin.post(
+        f"{API}/batches/{b['id']}/results/",
+        {"results": [{"seq": 1, "paid": True, "paid_on": today().isoformat(), "voucher_number": "V2"}]},
+        format="json",
+    )
     assert again.status_code == 400 and LedgerEntry.objects.filter(kind="disburse").count() == 1
 
 
-def test_the_wrong_member_of_the_cast_is_refused(award_a, account_a, bureau_admin, second_admin, owner_b, reviewer,
-                                                 owner_a, api_for):
+def test_the_wrong_member_of_the_cast_is_refused(
+    award_a, account_a, bureau_admin, second_admin, owner_b, reviewer, owner_a, api_for
+):
     batch = PaymentBatch.objects.none()
     admin = api_for(bureau_admin)
     b = admin.post(f"{API}/batches/", {"tranches": [award_a.tranches.get().pk]}, format="json").json()
@@ -109,8 +139,11 @@ def test_the_wrong_member_of_the_cast_is_refused(award_a, account_a, bureau_admi
     assert api_for(owner_b).get(f"{API}/awards/").json()["count"] == 0
     assert api_for(reviewer).get(f"{API}/mine/").status_code == 403
     assert api_for(None).get(f"{API}/mine/").status_code == 403
-    refused = api_for(bureau_admin).post(f"{API}/accounts/", {"account_name": "x", "bank_name": "y", "branch_name": "z",
-                                                              "account_number": CORPORATE}, format="json")
+    refused = api_for(bureau_admin).post(
+        f"{API}/accounts/",
+        {"account_name": "x", "bank_name": "y", "branch_name": "z", "account_number": CORPORATE},
+        format="json",
+    )
     assert refused.status_code == 403
     batch.refresh_from_db()
     assert batch.status == "draft" and ReceivingAccount.objects.count() == 1

@@ -22,13 +22,19 @@ REASON = "经核查，企业提供的备案材料与实际不符，依据第十�
 
 def paid(award, admin, approver, voucher="GK-1"):
     batch = approved_batch(award, admin, approver)
-    return batch_results_record(actor=admin, batch=batch, results=[
-        LineResult(seq=ln.seq, paid=True, paid_on=today(), voucher_number=f"{voucher}-{ln.seq}")
-        for ln in batch.lines.all()])
+    return batch_results_record(
+        actor=admin,
+        batch=batch,
+        results=[
+            LineResult(seq=ln.seq, paid=True, paid_on=today(), voucher_number=f"{voucher}-{ln.seq}")
+            for ln in batch.lines.all()
+        ],
+    )
 
 
-def test_claw_back_owed_until_repaid_in_the_ledger(award_a, account_a, bureau_admin, second_admin, owner_a,
-                                                   django_capture_on_commit_callbacks):
+def test_claw_back_owed_until_repaid_in_the_ledger(
+    award_a, account_a, bureau_admin, second_admin, owner_a, django_capture_on_commit_callbacks
+):
     paid(award_a, bureau_admin, second_admin)
     pool = BudgetPool.objects.get(pk=award_a.pool_id)
     committed_before = pool.committed
@@ -46,18 +52,27 @@ def test_claw_back_owed_until_repaid_in_the_ledger(award_a, account_a, bureau_ad
     award_a.refresh_from_db()
     assert (c.repaid, c.status) == (D("300000.00"), "repaid")
     assert enterprise_payments(actor=owner_a).owed == 0
-    assert list(LedgerEntry.objects.filter(kind="clawback").values_list("amount", flat=True)) == [D("100000.00"),
-                                                                                                 D("200000.00")]
+    assert list(LedgerEntry.objects.filter(kind="clawback").values_list("amount", flat=True)) == [
+        D("100000.00"),
+        D("200000.00"),
+    ]
     # the recovered money leaves both disbursed and committed: it is back in the pool
     assert award_a.disbursed == D("500000.00") and pool.committed == committed_before - D("300000.00")
     assert AuditEvent.objects.filter(action="payments.clawback_decide", note=REASON).exists()
     call_command("budget_check")
 
 
-def test_claw_back_of_a_staged_award_cancels_its_later_tranches(staged, enterprise_a, owner_a, account_a,
-                                                                bureau_admin, second_admin):
-    award = committed_award(staged, enterprise_a, owner_a, "3000000", actor=bureau_admin,
-                            tranches=[{"amount": "1000000"}, {"amount": "2000000"}])
+def test_claw_back_of_a_staged_award_cancels_its_later_tranches(
+    staged, enterprise_a, owner_a, account_a, bureau_admin, second_admin
+):
+    award = committed_award(
+        staged,
+        enterprise_a,
+        owner_a,
+        "3000000",
+        actor=bureau_admin,
+        tranches=[{"amount": "1000000"}, {"amount": "2000000"}],
+    )
     paid(award, bureau_admin, second_admin)
     pool = BudgetPool.objects.get(pk=award.pool_id)
     committed = pool.committed
@@ -85,9 +100,11 @@ def test_claw_back_refusals_write_nothing(award_a, account_a, bureau_admin, seco
         clawback_decide(actor=bureau_admin, award=award_a, amount="300000.01", reason=REASON)
     clawback_repayment_record(actor=bureau_admin, clawback=c, amount="1000", repaid_on=today(), voucher_number="R-1")
     entries = LedgerEntry.objects.count()
-    for bad in ({"amount": "499000.01", "voucher_number": "R-2"},  # above what is owed
-                {"amount": "10", "voucher_number": "R-1"},  # the same voucher twice
-                {"amount": "10", "voucher_number": ""}):
+    for bad in (
+        {"amount": "499000.01", "voucher_number": "R-2"},  # above what is owed
+        {"amount": "10", "voucher_number": "R-1"},  # the same voucher twice
+        {"amount": "10", "voucher_number": ""},
+    ):
         with pytest.raises(ValidationError):
             clawback_repayment_record(actor=bureau_admin, clawback=c, repaid_on=today(), **bad)
     assert LedgerEntry.objects.count() == entries
@@ -95,11 +112,19 @@ def test_claw_back_refusals_write_nothing(award_a, account_a, bureau_admin, seco
 
 def test_no_claw_back_while_a_tranche_waits_for_the_bank(award_a, account_a, bureau_admin, second_admin):
     paid(award_a, bureau_admin, second_admin)
-    award = committed_award(award_a.programme, award_a.enterprise, award_a.application.created_by, "1000",
-                            tranches=[{"amount": "500"}, {"amount": "500", "requires_acceptance": False}])
+    award = committed_award(
+        award_a.programme,
+        award_a.enterprise,
+        award_a.application.created_by,
+        "1000",
+        tranches=[{"amount": "500"}, {"amount": "500", "requires_acceptance": False}],
+    )
     first = award.tranches.get(seq=1)
-    batch_results_record(actor=bureau_admin, batch=approved_batch_of(first, bureau_admin, second_admin),
-                         results=[LineResult(seq=1, paid=True, paid_on=today(), voucher_number="X")])
+    batch_results_record(
+        actor=bureau_admin,
+        batch=approved_batch_of(first, bureau_admin, second_admin),
+        results=[LineResult(seq=1, paid=True, paid_on=today(), voucher_number="X")],
+    )
     batch_prepare(actor=bureau_admin, tranche_ids=[award.tranches.get(seq=2).pk])
     with pytest.raises(ValidationError) as info:
         clawback_decide(actor=bureau_admin, award=award, amount="500", reason=REASON)

@@ -33,11 +33,32 @@ from .payments_helpers import CORPORATE
 
 pytestmark = pytest.mark.django_db
 
-CODES = ["hp-compute-voucher", "hp-vertical-model-compute", "hp-model-genai-filing", "hp-model-deepsynth-filing",
-         "hp-scenario-voucher", "hp-data-space", "hp-data-asset-entry", "hp-data-trading", "hp-revenue-growth",
-         "hp-transformation-center", "hp-open-source", "th-landing-scale", "th-landing-revenue", "th-scale-leap",
-         "th-scenario-demo", "th-software-matching", "th-rd-subsidy", "th-consortium", "th-dcmm",
-         "th-compute-subsidy", "th-vc-subsidy", "th-loan-interest", "th-events", "th-case-by-case"]
+CODES = [
+    "hp-compute-voucher",
+    "hp-vertical-model-compute",
+    "hp-model-genai-filing",
+    "hp-model-deepsynth-filing",
+    "hp-scenario-voucher",
+    "hp-data-space",
+    "hp-data-asset-entry",
+    "hp-data-trading",
+    "hp-revenue-growth",
+    "hp-transformation-center",
+    "hp-open-source",
+    "th-landing-scale",
+    "th-landing-revenue",
+    "th-scale-leap",
+    "th-scenario-demo",
+    "th-software-matching",
+    "th-rd-subsidy",
+    "th-consortium",
+    "th-dcmm",
+    "th-compute-subsidy",
+    "th-vc-subsidy",
+    "th-loan-interest",
+    "th-events",
+    "th-case-by-case",
+]
 OUT = Path(settings.BASE_DIR) / "var" / "money_e2e"
 D = Decimal
 
@@ -65,31 +86,56 @@ class World:
         self.district = district
         tag = programme.code
         self.reviewer = UserFactory(role=Role.REVIEWER, email=f"rev-{tag}@example.cn", district=district)
-        self.admin = UserFactory(role=Role.BUREAU_ADMIN, email=f"adm-{tag}@example.cn", is_staff=True,
-                                 district=district)
-        self.admin2 = UserFactory(role=Role.BUREAU_ADMIN, email=f"adm2-{tag}@example.cn", is_staff=True,
-                                  district=district)
-        self.leader = UserFactory(role=Role.BUREAU_ADMIN, email=f"lead-{tag}@example.cn", is_staff=True,
-                                  district=district)
+        self.admin = UserFactory(
+            role=Role.BUREAU_ADMIN, email=f"adm-{tag}@example.cn", is_staff=True, district=district
+        )
+        self.admin2 = UserFactory(
+            role=Role.BUREAU_ADMIN, email=f"adm2-{tag}@example.cn", is_staff=True, district=district
+        )
+        self.leader = UserFactory(
+            role=Role.BUREAU_ADMIN, email=f"lead-{tag}@example.cn", is_staff=True, district=district
+        )
         AuthorisedApprover.objects.create(user=self.leader, title="分管副局长", granted_by=self.admin)
-        self.experts = [UserFactory(role=Role.EXPERT, email=f"exp{i}-{tag}@example.cn", district=district)
-                        for i in range(3)]
+        self.experts = [
+            UserFactory(role=Role.EXPERT, email=f"exp{i}-{tag}@example.cn", district=district) for i in range(3)
+        ]
         place = District.TIANHE if district == "tianhe" else District.HUANGPU
         industry = Industry.SOFTWARE_IT if programme.code == "hp-revenue-growth" else Industry.AI
-        self.enterprise = EnterpriseFactory(name="广州甲智能科技有限公司", registered_district=place,
-                                            tax_district=place, stats_district=place, credit_code=make_uscc(4401),
-                                            industry=industry)
+        self.enterprise = EnterpriseFactory(
+            name="广州甲智能科技有限公司",
+            registered_district=place,
+            tax_district=place,
+            stats_district=place,
+            credit_code=make_uscc(4401),
+            industry=industry,
+        )
         self.owner = member(self.enterprise, EnterpriseMember.MemberRole.OWNER)
-        self.buyer = EnterpriseFactory(name="广州乙应用科技有限公司", registered_district=place, tax_district=place,
-                                       stats_district=place, credit_code=make_uscc(4402))
+        self.buyer = EnterpriseFactory(
+            name="广州乙应用科技有限公司",
+            registered_district=place,
+            tax_district=place,
+            stats_district=place,
+            credit_code=make_uscc(4402),
+        )
         self.buyer_owner = member(self.buyer, EnterpriseMember.MemberRole.OWNER)
         for ent, user in ((self.enterprise, self.owner), (self.buyer, self.buyer_owner)):
-            account = account_submit(actor=user, enterprise=ent, account_name=ent.name, bank_name="中国工商银行",
-                                     branch_name="广州分行营业部", account_number=CORPORATE)
+            account = account_submit(
+                actor=user,
+                enterprise=ent,
+                account_name=ent.name,
+                bank_name="中国工商银行",
+                branch_name="广州分行营业部",
+                account_number=CORPORATE,
+            )
             account_verify(actor=self.admin, account=account)
         now = at(2026, 3, 10)
-        window_open(actor=self.admin, programme=programme, name="2026年第一批", opens_at=now - dt.timedelta(days=30),
-                    closes_at=now + dt.timedelta(days=200))
+        window_open(
+            actor=self.admin,
+            programme=programme,
+            name="2026年第一批",
+            opens_at=now - dt.timedelta(days=30),
+            closes_at=now + dt.timedelta(days=200),
+        )
         for amount in ("50000000.00", "10000000.00"):  # within the programme's total over the policy's years
             try:
                 self.pool = pool_set_amount(actor=self.admin, programme=programme, fiscal_year=2026, amount=amount)
@@ -124,35 +170,58 @@ def upload(name: str) -> SimpleUploadedFile:
 
 # ---------------------------------------------------------------- the steps, each one API call or a few
 
+
 def preapproval(w: World, clk) -> int:
     """th-events: the event approved beforehand (事前同意), the claim after the event."""
-    body = {"programme": w.programme.code, "event_name": "天河人工智能应用大会", "venue": "天河区会展中心",
-            "event_date": "2026-03-20", "plan": "大会方案：主论坛、分论坛、展览，预计参会800人。", "budget": "2000000"}
+    body = {
+        "programme": w.programme.code,
+        "event_name": "天河人工智能应用大会",
+        "venue": "天河区会展中心",
+        "event_date": "2026-03-20",
+        "plan": "大会方案：主论坛、分论坛、展览，预计参会800人。",
+        "budget": "2000000",
+    }
     pre = ok(w.api(w.owner).post("/api/v1/preapprovals/", body, format="json"))
-    ok(w.api(w.admin).post(f"/api/v1/preapprovals/{pre['id']}/decide/", {"approve": True, "reason": "同意举办。"},
-                           format="json"))
+    ok(
+        w.api(w.admin).post(
+            f"/api/v1/preapprovals/{pre['id']}/decide/", {"approve": True, "reason": "同意举办。"}, format="json"
+        )
+    )
     clk.set(at(2026, 3, 25))
     return pre["id"]
 
 
 def apply(w: World, clk) -> int:
     p = w.programme
-    body = {"programme": p.code, "title": f"{p.name_zh}申报项目", "inputs": inputs_for(p, w),
-            "contract_numbers": ["HT-E2E-1"], "invoice_numbers": ["26442000000012345678"]}
+    body = {
+        "programme": p.code,
+        "title": f"{p.name_zh}申报项目",
+        "inputs": inputs_for(p, w),
+        "contract_numbers": ["HT-E2E-1"],
+        "invoice_numbers": ["26442000000012345678"],
+    }
     if p.code == "th-events":
         body["preapproval"] = preapproval(w, clk)
     c = w.api(w.owner)
     app = ok(c.post("/api/v1/applications/", body, format="json"))
     for m in p.materials:
-        ok(c.post(f"/api/v1/applications/{app['id']}/attachments/",
-                  {"material": m["code"], "file": upload(f"{m['code']}.pdf")}, format="multipart"))
+        ok(
+            c.post(
+                f"/api/v1/applications/{app['id']}/attachments/",
+                {"material": m["code"], "file": upload(f"{m['code']}.pdf")},
+                format="multipart",
+            )
+        )
     ok(c.post(f"/api/v1/applications/{app['id']}/submit/", {"declaration": True}, format="json"))
     if p.code == "th-scenario-demo":  # the buyer confirms its part in its own account
         parties = ok(w.api(w.buyer_owner).get("/api/v1/parties/"))
         rows = parties["results"] if isinstance(parties, dict) else parties
         [row] = [r for r in rows if r["application"] == app["id"]]
-        ok(w.api(w.buyer_owner).post(f"/api/v1/parties/{row['application']}/confirm/", {"confirm": True},
-                                     format="json"))
+        ok(
+            w.api(w.buyer_owner).post(
+                f"/api/v1/parties/{row['application']}/confirm/", {"confirm": True}, format="json"
+            )
+        )
     return app["id"]
 
 
@@ -160,11 +229,21 @@ def review(w: World, pk: int) -> None:
     rev = w.api(w.reviewer)
     ok(rev.post("/api/v1/reviews/assignments/claim/", {"application_ids": [pk]}, format="json"))  # starts it
     if w.programme.review_path == Programme.ReviewPath.STANDARD:
-        ok(rev.post(f"/api/v1/reviews/applications/{pk}/formal-review/", {"action": "pass", "note": "材料齐全。"},
-                    format="json"))
+        ok(
+            rev.post(
+                f"/api/v1/reviews/applications/{pk}/formal-review/",
+                {"action": "pass", "note": "材料齐全。"},
+                format="json",
+            )
+        )
         return
-    ok(rev.post("/api/v1/reviews/assignments/send-to-experts/",
-                {"application_ids": [pk], "note": "材料齐全，提交专家评审。"}, format="json"))
+    ok(
+        rev.post(
+            "/api/v1/reviews/assignments/send-to-experts/",
+            {"application_ids": [pk], "note": "材料齐全，提交专家评审。"},
+            format="json",
+        )
+    )
     listed = ok(w.api(w.admin).get("/api/v1/staff/?role=expert"))
     rows = listed["results"] if isinstance(listed, dict) else listed
     ids = [r["id"] for r in rows if r["id"] in {e.pk for e in w.experts}]
@@ -172,11 +251,15 @@ def review(w: World, pk: int) -> None:
     for expert in w.experts:
         c = w.api(expert)
         [mine] = ok(c.get("/api/v1/reviews/expert-assignments/"))
-        ok(c.post(f"/api/v1/reviews/expert-assignments/{mine['id']}/declaration/", {"conflict": False},
-                  format="json"))
+        ok(c.post(f"/api/v1/reviews/expert-assignments/{mine['id']}/declaration/", {"conflict": False}, format="json"))
         scores = {k["code"]: str(k["max_score"]) for k in w.programme.criteria}
-        ok(c.post(f"/api/v1/reviews/expert-assignments/{mine['id']}/scores/",
-                  {"scores": scores, "comment": "项目创新性强。"}, format="json"))
+        ok(
+            c.post(
+                f"/api/v1/reviews/expert-assignments/{mine['id']}/scores/",
+                {"scores": scores, "comment": "项目创新性强。"},
+                format="json",
+            )
+        )
     ok(rev.post(f"/api/v1/reviews/applications/{pk}/experts/finish/", {}, format="json"))
 
 
@@ -194,18 +277,31 @@ def decide(w: World, pk: int) -> None:
         step = next(s for s in proposal["steps"] if not s.get("acted_by"))
         acted = {s["acted_by"]["id"] for s in proposal["steps"] if s.get("acted_by")}
         actor = next(u for u in holders[step["role"]] if u.pk not in acted)
-        proposal = ok(w.api(actor).post(f"/api/v1/reviews/proposals/{proposal['id']}/approve/",
-                                        {"comment": "同意。"}, format="json"))
+        proposal = ok(
+            w.api(actor).post(
+                f"/api/v1/reviews/proposals/{proposal['id']}/approve/", {"comment": "同意。"}, format="json"
+            )
+        )
     assert proposal["status"] == "approved", proposal
 
 
 def publish_and_finalise(w: World, pk: int, clk) -> None:
     admin = w.api(w.admin)
     if w.programme.review_path == Programme.ReviewPath.COMPETITIVE:
-        ok(admin.post("/api/v1/reviews/collective-decisions/", {
-            "programme": w.programme.code, "application_ids": [pk], "meeting_name": "2026年第3次局务会议",
-            "meeting_date": w.today(), "attendees": "局长（主持）\n副局长\n科长",
-            "minutes": "会议审议拟支持名单，同意按评审结果予以支持，进入公示。"}, format="json"))
+        ok(
+            admin.post(
+                "/api/v1/reviews/collective-decisions/",
+                {
+                    "programme": w.programme.code,
+                    "application_ids": [pk],
+                    "meeting_name": "2026年第3次局务会议",
+                    "meeting_date": w.today(),
+                    "attendees": "局长（主持）\n副局长\n科长",
+                    "minutes": "会议审议拟支持名单，同意按评审结果予以支持，进入公示。",
+                },
+                format="json",
+            )
+        )
     ok(admin.post("/api/v1/reviews/notices/", {"application_ids": [pk], "workdays": 5}, format="json"))
     clk.set(clk.now + dt.timedelta(days=14))
     ok(admin.post("/api/v1/reviews/notices/close-due/", {}, format="json"))
@@ -213,8 +309,11 @@ def publish_and_finalise(w: World, pk: int, clk) -> None:
     assert app["state"] == "approved", app["state"]
     parties = [(w.owner, w.enterprise)] + ([(w.buyer_owner, w.buyer)] if w.programme.code == "th-scenario-demo" else [])
     for user, enterprise in parties:  # each party its own approval letter (核定通知)
-        letters = [r for r in rows_of(ok(w.api(user).get("/api/v1/letters/?kind=approval")))
-                   if r["application"] == app["reference"] and r["addressee_name"] == enterprise.name]
+        letters = [
+            r
+            for r in rows_of(ok(w.api(user).get("/api/v1/letters/?kind=approval")))
+            if r["application"] == app["reference"] and r["addressee_name"] == enterprise.name
+        ]
         assert len(letters) == 1 and letters[0]["number"], letters  # issued (its PDF is made by a task)
 
 
@@ -226,15 +325,33 @@ def redeem(w: World, provider_user) -> None:
     """hp-compute-voucher: the provider redeems part of the voucher, the enterprise confirms."""
     from vouchers.services.redemption import provider_member_link, provider_save
 
-    provider = provider_save(actor=w.admin, name="广州黄埔智算中心有限公司", credit_code=make_uscc(990001),
-                             services="智能算力租赁", district="黄埔区/广州开发区", contact_name="赵经理",
-                             contact_phone="020-88880000", valid_from=dt.date(2025, 1, 1), valid_to=None)
+    provider = provider_save(
+        actor=w.admin,
+        name="广州黄埔智算中心有限公司",
+        credit_code=make_uscc(990001),
+        services="智能算力租赁",
+        district="黄埔区/广州开发区",
+        contact_name="赵经理",
+        contact_phone="020-88880000",
+        valid_from=dt.date(2025, 1, 1),
+        valid_to=None,
+    )
     provider_member_link(actor=w.admin, provider=provider, user=provider_user)
     [voucher] = rows_of(ok(w.api(w.owner).get("/api/v1/vouchers/")))
-    r = ok(w.api(provider_user).post("/api/v1/redemptions/", {
-        "voucher_code": voucher["code"], "holder_credit_code": w.enterprise.credit_code, "amount": "100000.00",
-        "invoice_number": "25442000000011112222", "invoice_date": w.today(),
-        "invoice_file": upload("发票.pdf")}, format="multipart"))
+    r = ok(
+        w.api(provider_user).post(
+            "/api/v1/redemptions/",
+            {
+                "voucher_code": voucher["code"],
+                "holder_credit_code": w.enterprise.credit_code,
+                "amount": "100000.00",
+                "invoice_number": "25442000000011112222",
+                "invoice_date": w.today(),
+                "invoice_file": upload("发票.pdf"),
+            },
+            format="multipart",
+        )
+    )
     ok(w.api(w.owner).post(f"/api/v1/redemptions/{r['id']}/confirm/", {}, format="json"))
 
 
@@ -249,10 +366,18 @@ def pay(w: World, reference: str) -> None:
     for a in awards:
         if not a["tranches"]:  # a staged award whose decision named no tranches: the schedule
             half = (D(a["amount"]) / 2).quantize(D("0.01"))
-            ok(admin.post(f"/api/v1/payments/awards/{a['id']}/schedule/", {"tranches": [
-                {"label": "首期", "amount": str(half)},
-                {"label": "验收后", "amount": str(D(a["amount"]) - half), "requires_acceptance": True}]},
-                format="json"))
+            ok(
+                admin.post(
+                    f"/api/v1/payments/awards/{a['id']}/schedule/",
+                    {
+                        "tranches": [
+                            {"label": "首期", "amount": str(half)},
+                            {"label": "验收后", "amount": str(D(a["amount"]) - half), "requires_acceptance": True},
+                        ]
+                    },
+                    format="json",
+                )
+            )
     due = rows_of(ok(admin.get("/api/v1/payments/due/")))
     ids = [t["tranche"]["id"] for t in due if t["application"] == reference]
     assert ids, due
@@ -263,9 +388,23 @@ def pay(w: World, reference: str) -> None:
     xlsx = admin.get(f"/api/v1/payments/batches/{batch['id']}/file/xlsx/")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     lines = ok(admin.get(f"/api/v1/payments/batches/{batch['id']}/"))["lines"]
-    ok(admin.post(f"/api/v1/payments/batches/{batch['id']}/results/", {"results": [
-        {"seq": ln["seq"], "paid": True, "paid_on": w.today(), "voucher_number": f"GK-{batch['id']}-{ln['seq']}"}
-        for ln in lines]}, format="json"))
+    ok(
+        admin.post(
+            f"/api/v1/payments/batches/{batch['id']}/results/",
+            {
+                "results": [
+                    {
+                        "seq": ln["seq"],
+                        "paid": True,
+                        "paid_on": w.today(),
+                        "voucher_number": f"GK-{batch['id']}-{ln['seq']}",
+                    }
+                    for ln in lines
+                ]
+            },
+            format="json",
+        )
+    )
 
 
 def accept_next(w: World, reference: str) -> None:
@@ -274,11 +413,17 @@ def accept_next(w: World, reference: str) -> None:
         waiting = [t for t in a["tranches"] if t["status"] == "waiting"]
         if not waiting:
             continue
-        report = ok(w.api(w.owner).post(f"/api/v1/payments/tranches/{waiting[0]['id']}/acceptance/", {
-            "summary": "项目建设内容全部完成，已通过第三方验收，验收报告编号YS-2026-E2E。",
-            "files": [upload("验收报告.pdf")]}, format="multipart"))
-        ok(w.api(w.admin).post(f"/api/v1/payments/acceptance/{report['id']}/decide/", {"approve": True},
-                               format="json"))
+        report = ok(
+            w.api(w.owner).post(
+                f"/api/v1/payments/tranches/{waiting[0]['id']}/acceptance/",
+                {
+                    "summary": "项目建设内容全部完成，已通过第三方验收，验收报告编号YS-2026-E2E。",
+                    "files": [upload("验收报告.pdf")],
+                },
+                format="multipart",
+            )
+        )
+        ok(w.api(w.admin).post(f"/api/v1/payments/acceptance/{report['id']}/decide/", {"approve": True}, format="json"))
 
 
 def record_row(code: str, awards: list[Award]) -> dict:
@@ -296,8 +441,14 @@ def record_row(code: str, awards: list[Award]) -> dict:
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_every_programme_from_application_to_money(code, catalogue, clock, api_for, provider_user,  # noqa: F811
-                                                   django_capture_on_commit_callbacks):
+def test_every_programme_from_application_to_money(
+    code,
+    catalogue,
+    clock,  # noqa: F811
+    api_for,
+    provider_user,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     clock.set(at(2026, 3, 10))
     w = World(catalogue[code], api_for)
     with django_capture_on_commit_callbacks(execute=True):

@@ -59,16 +59,24 @@ def filled(batch, *, results=None) -> list[list]:
 
 
 def recorded() -> tuple:
-    return (LedgerEntry.objects.filter(kind="disburse").count(),
-            sorted(PaymentLine.objects.values_list("seq", "status")))
+    return (
+        LedgerEntry.objects.filter(kind="disburse").count(),
+        sorted(PaymentLine.objects.values_list("seq", "status")),
+    )
 
 
 def test_the_payment_file_names_payee_account_bank_amount_and_purpose(batch):
     rows = xlsx_rows(payment_file_xlsx(batch))
     assert rows[0] == HEADER
     seq, number, payee, account, bank, branch, amount, purpose = rows[1][:8]
-    assert (seq, number, payee, account, bank, branch) == (1, batch.number, "广州甲智能科技有限公司",
-                                                           "44050112345678901234", "中国工商银行", "广州开发区支行")
+    assert (seq, number, payee, account, bank, branch) == (
+        1,
+        batch.number,
+        "广州甲智能科技有限公司",
+        "44050112345678901234",
+        "中国工商银行",
+        "广州开发区支行",
+    )
     assert amount == 800000 and "穗开经信批字〔2026〕1号" in purpose and "模型券" in purpose
     text = payment_file_csv(batch).decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
@@ -78,7 +86,7 @@ def test_the_payment_file_names_payee_account_bank_amount_and_purpose(batch):
 def test_text_in_the_payment_file_is_never_a_formula(lump, bureau_admin, second_admin):
     from tests.factories import member
 
-    evil = EnterpriseFactory(name="=HYPERLINK(\"http://x\",\"点击\")")
+    evil = EnterpriseFactory(name='=HYPERLINK("http://x","点击")')
     owner = member(evil, "owner", email="evil@example.cn")
     award = committed_award(lump, evil, owner, "1000", actor=bureau_admin)
     verified_account(evil, owner, bureau_admin)
@@ -110,19 +118,26 @@ def test_a_csv_return_file_from_the_bank_in_gb18030(batch, bureau_admin):
     assert recorded()[1] == [(1, "paid"), (2, "pending")]
 
 
-@pytest.mark.parametrize("change, says", [
-    (lambda rows: rows[2].__setitem__(0, 9), "第3行A列（序号）：本批次没有序号为 9 的明细"),
-    (lambda rows: rows[2].__setitem__(6, 600000.51),
-     "第3行G列（金额（元））：金额 600,000.51 与本批次第2笔的金额 600,000.50 不一致"),
-    (lambda rows: rows[1].__setitem__(3, "44050112345678901235"),
-     "第2行D列（收款账号）：账号“44050112345678901235”与本批次第1笔"),
-    (lambda rows: rows.append(list(rows[1])), "第4行A列（序号）：序号 1 与第2行重复"),
-    (lambda rows: rows[1].__setitem__(1, "BF2000-000001"), "第2行B列（批次号）：批次号 BF2000-000001 不是本批次"),
-    (lambda rows: rows[1].__setitem__(8, "OK了"), "第2行I列（结果）：结果“OK了”应为“成功”或“失败”"),
-    (lambda rows: rows[1].__setitem__(10, None), "第2行I列（结果）：序号 1：请填写凭证号"),
-    (lambda rows: rows[1].__setitem__(9, "明天"), "第2行J列（拨付日期）：日期“明天”无法识别"),
-    (lambda rows: [r.__setitem__(6, None) for r in rows], "第1行（表头）缺少列：金额（元）"),
-])
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (lambda rows: rows[2].__setitem__(0, 9), "第3行A列（序号）：本批次没有序号为 9 的明细"),
+        (
+            lambda rows: rows[2].__setitem__(6, 600000.51),
+            "第3行G列（金额（元））：金额 600,000.51 与本批次第2笔的金额 600,000.50 不一致",
+        ),
+        (
+            lambda rows: rows[1].__setitem__(3, "44050112345678901235"),
+            "第2行D列（收款账号）：账号“44050112345678901235”与本批次第1笔",
+        ),
+        (lambda rows: rows.append(list(rows[1])), "第4行A列（序号）：序号 1 与第2行重复"),
+        (lambda rows: rows[1].__setitem__(1, "BF2000-000001"), "第2行B列（批次号）：批次号 BF2000-000001 不是本批次"),
+        (lambda rows: rows[1].__setitem__(8, "OK了"), "第2行I列（结果）：结果“OK了”应为“成功”或“失败”"),
+        (lambda rows: rows[1].__setitem__(10, None), "第2行I列（结果）：序号 1：请填写凭证号"),
+        (lambda rows: rows[1].__setitem__(9, "明天"), "第2行J列（拨付日期）：日期“明天”无法识别"),
+        (lambda rows: [r.__setitem__(6, None) for r in rows], "第1行（表头）缺少列：金额（元）"),
+    ],
+)
 def test_a_return_file_that_does_not_match_is_refused_whole(batch, bureau_admin, change, says):
     rows = filled(batch)
     change(rows)
@@ -156,12 +171,15 @@ def test_the_same_line_paid_again_in_a_later_file_is_refused_by_row(batch, burea
     assert recorded() == before
 
 
-@pytest.mark.parametrize("name, data, says", [
-    ("回执.pdf", b"%PDF-1.7", "xlsx 或 csv"),
-    ("回执.xlsx", b"not a zip", "无法读取"),
-    ("回执.csv", b"", "空的"),
-    ("回执.csv", "序号,收款账号,金额,结果\n".encode(), "没有填写结果"),
-])
+@pytest.mark.parametrize(
+    "name, data, says",
+    [
+        ("回执.pdf", b"%PDF-1.7", "xlsx 或 csv"),
+        ("回执.xlsx", b"not a zip", "无法读取"),
+        ("回执.csv", b"", "空的"),
+        ("回执.csv", "序号,收款账号,金额,结果\n".encode(), "没有填写结果"),
+    ],
+)
 def test_unreadable_return_files_are_refused(batch, bureau_admin, name, data, says):
     with pytest.raises(ValidationError) as info:
         return_file_import(actor=bureau_admin, batch=batch, name=name, data=data)

@@ -25,8 +25,6 @@ from .test_payments_files import xlsx_bytes, xlsx_rows
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-
-
 @pytest.fixture
 def admins(db):
     return [UserFactory(role=Role.BUREAU_ADMIN, email=f"pg-admin{i}@example.cn", is_staff=True) for i in range(3)]
@@ -35,8 +33,14 @@ def admins(db):
 @pytest.fixture
 def award(catalogue, enterprise_a, owner_a, admins):
     with transaction.atomic():  # as the finalising transaction calls the schedule
-        a = committed_award(catalogue["hp-model-genai-filing"], enterprise_a, owner_a, "800000", actor=admins[0],
-                            tranches=[{"amount": "400000"}, {"amount": "400000", "requires_acceptance": False}])
+        a = committed_award(
+            catalogue["hp-model-genai-filing"],
+            enterprise_a,
+            owner_a,
+            "800000",
+            actor=admins[0],
+            tranches=[{"amount": "400000"}, {"amount": "400000", "requires_acceptance": False}],
+        )
     verified_account(enterprise_a, owner_a, admins[0])
     return a
 
@@ -68,14 +72,21 @@ def test_two_administrators_record_the_same_line_paid_at_once(award, admins):
 
 def test_the_same_tranche_put_in_two_batches_at_once(award, admins):
     ids = list(award.tranches.values_list("pk", flat=True))
-    results, errors = run_in_threads([lambda: batch_prepare(actor=admins[0], tranche_ids=ids),
-                                      lambda: batch_prepare(actor=admins[2], tranche_ids=ids[:1])])
+    results, errors = run_in_threads(
+        [
+            lambda: batch_prepare(actor=admins[0], tranche_ids=ids),
+            lambda: batch_prepare(actor=admins[2], tranche_ids=ids[:1]),
+        ]
+    )
     assert len(results) == 1 and len(errors) == 1, errors
     assert isinstance(errors[0], ValidationError) and "不是待拨付" in str(errors[0])
     assert PaymentBatch.objects.count() == 1
     assert PaymentLine.objects.filter(tranche_id=ids[0]).count() == 1
-    assert set(PaymentTranche.objects.filter(pk__in=[ln.tranche_id for ln in results[0].lines.all()])
-               .values_list("status", flat=True)) == {"in_batch"}
+    assert set(
+        PaymentTranche.objects.filter(pk__in=[ln.tranche_id for ln in results[0].lines.all()]).values_list(
+            "status", flat=True
+        )
+    ) == {"in_batch"}
 
 
 def test_the_same_return_file_imported_twice_at_once(award, admins):
@@ -98,15 +109,20 @@ def test_the_same_return_file_imported_twice_at_once(award, admins):
 
 def test_a_tranche_paid_while_its_claw_back_is_decided(award, admins):
     first = approved(award, admins, tranches=[award.tranches.get(seq=1).pk])
-    batch_results_record(actor=admins[0], batch=first,
-                         results=[LineResult(seq=1, paid=True, paid_on=today(), voucher_number="GK-1")])
+    batch_results_record(
+        actor=admins[0], batch=first, results=[LineResult(seq=1, paid=True, paid_on=today(), voucher_number="GK-1")]
+    )
     second = approved(award, admins, tranches=[award.tranches.get(seq=2).pk])
     pay = [LineResult(seq=1, paid=True, paid_on=today(), voucher_number="GK-2")]
 
-    results, errors = run_in_threads([
-        lambda: batch_results_record(actor=admins[0], batch=second, results=pay),
-        lambda: clawback_decide(actor=admins[2], award=award, amount="100000",
-                                reason="经核查部分支出不合规，予以追回。")])
+    results, errors = run_in_threads(
+        [
+            lambda: batch_results_record(actor=admins[0], batch=second, results=pay),
+            lambda: clawback_decide(
+                actor=admins[2], award=award, amount="100000", reason="经核查部分支出不合规，予以追回。"
+            ),
+        ]
+    )
     paid = PaymentLine.objects.get(batch=second)
     assert paid.status == "paid" and disbursements() == 2  # the bank paid: recorded whatever the order
     a = Award.objects.get(pk=award.pk)

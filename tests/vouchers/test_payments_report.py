@@ -28,8 +28,14 @@ def scene(award_a, account_a, staged, enterprise_a, owner_a, bureau_admin, secon
     batch_results_record(actor=bureau_admin, batch=batch, results=[LineResult(1, True, today(), "GK-1")])
     c = clawback_decide(actor=bureau_admin, award=award_a, amount="100000.50", reason="材料不实，追回部分资金。")
     clawback_repayment_record(actor=bureau_admin, clawback=c, amount="30000", repaid_on=today(), voucher_number="R1")
-    award = committed_award(staged, enterprise_a, owner_a, "3000000.10", actor=bureau_admin,
-                            tranches=[{"amount": "1000000"}, {"amount": "2000000.10"}])
+    award = committed_award(
+        staged,
+        enterprise_a,
+        owner_a,
+        "3000000.10",
+        actor=bureau_admin,
+        tranches=[{"amount": "1000000"}, {"amount": "2000000.10"}],
+    )
     batch = approved_batch(award, bureau_admin, second_admin)
     batch_results_record(actor=bureau_admin, batch=batch, results=[LineResult(1, False, reason="账号有误")])
     return award
@@ -40,11 +46,24 @@ def test_report_per_pool_matches_the_ledger(scene, bureau_admin, lump, staged):
     rows = {r.programme_code: r for r in pools}
     a = rows[lump.code]
     assert (a.awarded, a.paid, a.clawed_back, a.net_paid, a.owed) == (
-        D("770000.00"), D("800000.00"), D("30000.00"), D("770000.00"), D("70000.50"))
+        D("770000.00"),
+        D("800000.00"),
+        D("30000.00"),
+        D("770000.00"),
+        D("70000.50"),
+    )
     assert (a.due, a.waiting, a.unpaid, a.unscheduled, a.reconciled) == (0, 0, 0, 0, True)
     s = rows[staged.code]
     assert (s.awarded, s.paid, s.due, s.waiting, s.failed, s.failed_count, s.unscheduled, s.reconciled) == (
-        D("3000000.10"), 0, D("1000000.00"), D("2000000.10"), D("1000000.00"), 1, 0, True)
+        D("3000000.10"),
+        0,
+        D("1000000.00"),
+        D("2000000.10"),
+        D("1000000.00"),
+        1,
+        0,
+        True,
+    )
     assert total.paid == D("800000.00") and total.owed == D("70000.50") and total.reconciled
     assert [p.programme_code for p in programmes] == [lump.code, staged.code]
     # the ledger's own sums

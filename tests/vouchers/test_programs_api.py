@@ -21,18 +21,37 @@ from .catalogue_helpers import ON, prior_award, valid_inputs
 pytestmark = pytest.mark.django_db
 
 ALL_CODES = [
-    "hp-compute-voucher", "hp-vertical-model-compute", "hp-model-genai-filing", "hp-model-deepsynth-filing",
-    "hp-scenario-voucher", "hp-data-space", "hp-data-asset-entry", "hp-data-trading", "hp-revenue-growth",
-    "hp-transformation-center", "hp-open-source",
-    "th-landing-scale", "th-landing-revenue", "th-scale-leap", "th-scenario-demo", "th-software-matching",
-    "th-rd-subsidy", "th-consortium", "th-dcmm", "th-compute-subsidy", "th-vc-subsidy", "th-loan-interest",
-    "th-events", "th-case-by-case",
+    "hp-compute-voucher",
+    "hp-vertical-model-compute",
+    "hp-model-genai-filing",
+    "hp-model-deepsynth-filing",
+    "hp-scenario-voucher",
+    "hp-data-space",
+    "hp-data-asset-entry",
+    "hp-data-trading",
+    "hp-revenue-growth",
+    "hp-transformation-center",
+    "hp-open-source",
+    "th-landing-scale",
+    "th-landing-revenue",
+    "th-scale-leap",
+    "th-scenario-demo",
+    "th-software-matching",
+    "th-rd-subsidy",
+    "th-consortium",
+    "th-dcmm",
+    "th-compute-subsidy",
+    "th-vc-subsidy",
+    "th-loan-interest",
+    "th-events",
+    "th-case-by-case",
 ]
 
 
 def estimate(client, code, body, **extra):
-    return client.post(f"/api/v1/programs/{code}/estimate/", data=json.dumps(body), content_type="application/json",
-                       **extra)
+    return client.post(
+        f"/api/v1/programs/{code}/estimate/", data=json.dumps(body), content_type="application/json", **extra
+    )
 
 
 # ---------------------------------------------------------------- list and detail
@@ -51,7 +70,9 @@ def test_list_is_open_to_anonymous_users_and_has_every_programme(catalogue, api_
     assert growth["kind"] == "other" and growth["review_path"] == "standard" and growth["is_voucher"] is False
     assert growth["policy"]["code"] == "hp2025" and growth["policy"]["status"] == "in_force"
     assert [(i["name"], i["type"], i["unit"]) for i in growth["inputs"]] == [
-        ("revenue_current", "decimal", "yuan"), ("revenue_previous", "decimal", "yuan")]
+        ("revenue_current", "decimal", "yuan"),
+        ("revenue_previous", "decimal", "yuan"),
+    ]
     assert growth["inputs"][0]["unit_label"] == "元"
     dcmm = next(p for p in body["results"] if p["code"] == "th-dcmm")
     assert dcmm["policy"]["status"] == "draft"
@@ -83,8 +104,9 @@ def test_detail_of_every_programme(catalogue, api_for, code):
     for p in body["parameters"]:
         assert re.fullmatch(r"\d+(\.\d+)?", p["value"]) and p["clause"]
         # money as a decimal string with two places; a rate as the decimal beside its percentage text
-        assert re.fullmatch({"yuan": r"\d+\.\d{2}", "percent": r"\d+(\.\d+)?", "count": r"\d+",
-                             "months": r"\d+"}[p["unit"]], p["value"]), p
+        assert re.fullmatch(
+            {"yuan": r"\d+\.\d{2}", "percent": r"\d+(\.\d+)?", "count": r"\d+", "months": r"\d+"}[p["unit"]], p["value"]
+        ), p
         if p["unit"] == "percent":
             assert p["text"] == f"{(Decimal(p['value']) * 100).normalize():f}%"
         assert p["label"] != p["name"] and (p["note_kind"] == "") is (p["note"] == "")
@@ -97,8 +119,13 @@ def test_detail_shows_parameters_in_force_and_open_windows(catalogue, api_for, b
     from vouchers.services.catalogue import window_open
 
     now = timezone.now()
-    window_open(actor=bureau_admin, programme=catalogue["hp-data-trading"], name="2026年第一批",
-                opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=10))
+    window_open(
+        actor=bureau_admin,
+        programme=catalogue["hp-data-trading"],
+        name="2026年第一批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=10),
+    )
     body = api_for(None).get("/api/v1/programs/hp-data-trading/").json()
     rate = next(p for p in body["parameters"] if p["name"] == "rate")
     assert (rate["value"], rate["unit"], rate["text"]) == ("0.03", "percent", "3%") and "第六条" in rate["clause"]
@@ -109,12 +136,15 @@ def test_detail_shows_parameters_in_force_and_open_windows(catalogue, api_for, b
     assert [w["name"] for w in body["windows"]] == ["2026年第一批"] and body["windows"][0]["is_open"] is True
 
 
-@pytest.mark.parametrize(("code", "name", "kind", "words"), [
-    ("hp-compute-voucher", "rate", "reading", "条文未规定支持比例"),
-    ("th-dcmm", "level_4", "reading", "差额"),
-    ("hp-revenue-growth", "tier3_per_unit", "reading", "全部增量"),
-    ("hp-vertical-model-compute", "awardee_quota_period", "explanation", "由评审排名控制"),
-])
+@pytest.mark.parametrize(
+    ("code", "name", "kind", "words"),
+    [
+        ("hp-compute-voucher", "rate", "reading", "条文未规定支持比例"),
+        ("th-dcmm", "level_4", "reading", "差额"),
+        ("hp-revenue-growth", "tier3_per_unit", "reading", "全部增量"),
+        ("hp-vertical-model-compute", "awardee_quota_period", "explanation", "由评审排名控制"),
+    ],
+)
 def test_readings_are_labelled_apart_from_the_clause(catalogue, api_for, code, name, kind, words):
     body = api_for(None).get(f"/api/v1/programs/{code}/").json()
     p = next(p for p in body["parameters"] if p["name"] == name)
@@ -149,18 +179,21 @@ def test_every_programme_estimates_a_valid_input_set(catalogue, api_for, code):
     assert body["prior_awards_counted"] is False
 
 
-@pytest.mark.parametrize(("code", "body", "amount", "capped_by"), [
-    # PROGRAMS.md worked example: increment 200M, growth 40%, tier "> 150M", 20 units × 40,000
-    ("hp-revenue-growth", {"revenue_previous": "500000000", "revenue_current": "700000000"}, "800000.00", None),
-    # rate 1.00 (no ratio in the clause), 500,000 per enterprise over the period
-    ("hp-compute-voucher", {"eligible_cost": "600000"}, "500000.00", "cap_per_enterprise_period"),
-    ("hp-data-trading", {"annual_listed_trading": "2000000"}, "60000.00", None),
-    # 50% × 3,000,000 = 1,500,000, provincial level capped at 500,000
-    ("th-software-matching", {"superior_funding": "3000000", "level": "provincial"}, "500000.00", "cap_provincial"),
-    ("th-dcmm", {"dcmm_level": "4"}, "100000.00", None),
-    # 5% of 5,000,000.01 (just over the threshold) = 250,000.0005 → 250,000.00
-    ("th-compute-subsidy", {"annual_contract_total": "5000000.01"}, "250000.00", None),
-])
+@pytest.mark.parametrize(
+    ("code", "body", "amount", "capped_by"),
+    [
+        # PROGRAMS.md worked example: increment 200M, growth 40%, tier "> 150M", 20 units × 40,000
+        ("hp-revenue-growth", {"revenue_previous": "500000000", "revenue_current": "700000000"}, "800000.00", None),
+        # rate 1.00 (no ratio in the clause), 500,000 per enterprise over the period
+        ("hp-compute-voucher", {"eligible_cost": "600000"}, "500000.00", "cap_per_enterprise_period"),
+        ("hp-data-trading", {"annual_listed_trading": "2000000"}, "60000.00", None),
+        # 50% × 3,000,000 = 1,500,000, provincial level capped at 500,000
+        ("th-software-matching", {"superior_funding": "3000000", "level": "provincial"}, "500000.00", "cap_provincial"),
+        ("th-dcmm", {"dcmm_level": "4"}, "100000.00", None),
+        # 5% of 5,000,000.01 (just over the threshold) = 250,000.0005 → 250,000.00
+        ("th-compute-subsidy", {"annual_contract_total": "5000000.01"}, "250000.00", None),
+    ],
+)
 def test_hand_checked_amounts(catalogue, api_for, code, body, amount, capped_by):
     r = estimate(api_for(None), code, {**body, "date": ON})
     assert r.status_code == 200, r.content
@@ -178,13 +211,18 @@ def test_two_line_award_returns_both_lines(catalogue, api_for):
     r = estimate(api_for(None), "th-scenario-demo", body)
     assert r.status_code == 200
     assert r.json()["amount"] == "600000.00"
-    assert [(ln["line"], ln["amount"]) for ln in r.json()["lines"]] == [("supplier", "300000.00"),
-                                                                        ("buyer", "300000.00")]
+    assert [(ln["line"], ln["amount"]) for ln in r.json()["lines"]] == [
+        ("supplier", "300000.00"),
+        ("buyer", "300000.00"),
+    ]
 
 
 def test_below_threshold_is_not_eligible_and_says_why(catalogue, api_for):
-    r = estimate(api_for(None), "hp-revenue-growth",
-                 {"revenue_current": "660000000", "revenue_previous": "600000000", "date": ON})
+    r = estimate(
+        api_for(None),
+        "hp-revenue-growth",
+        {"revenue_current": "660000000", "revenue_previous": "600000000", "date": ON},
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["eligible"] is False and body["amount"] == "0.00"
@@ -193,10 +231,12 @@ def test_below_threshold_is_not_eligible_and_says_why(catalogue, api_for):
 
 def test_numbers_and_strings_give_identical_amounts(catalogue, api_for):
     client = api_for(None)
-    as_strings = estimate(client, "hp-revenue-growth",
-                          {"revenue_current": "700000000.10", "revenue_previous": "500000000", "date": ON}).json()
-    as_numbers = estimate(client, "hp-revenue-growth",
-                          {"revenue_current": 700000000.10, "revenue_previous": 500000000, "date": ON}).json()
+    as_strings = estimate(
+        client, "hp-revenue-growth", {"revenue_current": "700000000.10", "revenue_previous": "500000000", "date": ON}
+    ).json()
+    as_numbers = estimate(
+        client, "hp-revenue-growth", {"revenue_current": 700000000.10, "revenue_previous": 500000000, "date": ON}
+    ).json()
     assert as_numbers == as_strings and as_numbers["amount"] == "800000.00"
     threshold_s = estimate(client, "th-compute-subsidy", {"annual_contract_total": "5000000.01", "date": ON}).json()
     threshold_n = estimate(client, "th-compute-subsidy", {"annual_contract_total": 5000000.01, "date": ON}).json()
@@ -207,8 +247,7 @@ def test_json_numbers_are_never_binary_floats(catalogue, api_for):
     # 999999999999999.99 has 17 significant digits: as a binary float it would read 1e15 (refused as too
     # large) or lose its cents; parsed as a Decimal it is kept exactly.
     raw = b'{"eligible_cost": 999999999999999.99, "date": "2026-03-01"}'
-    r = api_for(None).post("/api/v1/programs/hp-compute-voucher/estimate/", data=raw,
-                           content_type="application/json")
+    r = api_for(None).post("/api/v1/programs/hp-compute-voucher/estimate/", data=raw, content_type="application/json")
     assert r.status_code == 200, r.content
     assert r.json()["uncapped_amount"] == "999999999999999.99"
     assert r.json()["amount"] == "500000.00" and r.json()["capped_by"] == "cap_per_enterprise_period"
@@ -216,41 +255,58 @@ def test_json_numbers_are_never_binary_floats(catalogue, api_for):
     assert parsed == {"a": Decimal("0.1"), "b": 7} and isinstance(parsed["a"], Decimal)
 
 
-@pytest.mark.parametrize(("code", "body", "field", "message"), [
-    ("hp-revenue-growth", {"revenue_current": "700000000"}, "revenue_previous", "请填写"),
-    ("hp-revenue-growth", {"revenue_current": "700000000", "revenue_previous": ""}, "revenue_previous", "请填写"),
-    ("hp-revenue-growth", {"revenue_current": "-1", "revenue_previous": "5"}, "revenue_current", "不能为负数"),
-    ("hp-revenue-growth", {"revenue_current": -1, "revenue_previous": 5}, "revenue_current", "不能为负数"),
-    ("hp-revenue-growth", {"revenue_current": "七亿", "revenue_previous": "5"}, "revenue_current", "须为数字"),
-    ("hp-revenue-growth", {"revenue_current": True, "revenue_previous": "5"}, "revenue_current", "须为数字"),
-    ("hp-revenue-growth", {"revenue_current": [1], "revenue_previous": "5"}, "revenue_current", "须为数字"),
-    ("hp-revenue-growth", {"revenue_current": "1.001", "revenue_previous": "5"}, "revenue_current", "两位小数"),
-    ("hp-revenue-growth", {"revenue_current": "1" + "0" * 30, "revenue_previous": "5"}, "revenue_current", "过大"),
-    ("hp-revenue-growth", {"revenue_current": 1e300, "revenue_previous": "5"}, "revenue_current", "过大"),
-    ("hp-revenue-growth", {"revenue_current": "1", "revenue_previous": "5", "bonus": "1"}, "bonus", "未知字段"),
-    ("th-software-matching", {"superior_funding": "100", "level": "county"}, "level", "选项无效"),
-    ("th-dcmm", {"dcmm_level": "6"}, "dcmm_level", "选项无效"),
-    ("th-scenario-demo", {"contract_paid": "1", "supplier_uscc": "91440101MA5CKGXK1X", "buyer_uscc": "x"},
-     "buyer_uscc", "统一社会信用代码"),
-    ("hp-model-genai-filing", {"first_national_genai_filing": "maybe", "demonstration_scenario": True},
-     "first_national_genai_filing", "须为是或否"),
-])
+@pytest.mark.parametrize(
+    ("code", "body", "field", "message"),
+    [
+        ("hp-revenue-growth", {"revenue_current": "700000000"}, "revenue_previous", "请填写"),
+        ("hp-revenue-growth", {"revenue_current": "700000000", "revenue_previous": ""}, "revenue_previous", "请填写"),
+        ("hp-revenue-growth", {"revenue_current": "-1", "revenue_previous": "5"}, "revenue_current", "不能为负数"),
+        ("hp-revenue-growth", {"revenue_current": -1, "revenue_previous": 5}, "revenue_current", "不能为负数"),
+        ("hp-revenue-growth", {"revenue_current": "七亿", "revenue_previous": "5"}, "revenue_current", "须为数字"),
+        ("hp-revenue-growth", {"revenue_current": True, "revenue_previous": "5"}, "revenue_current", "须为数字"),
+        ("hp-revenue-growth", {"revenue_current": [1], "revenue_previous": "5"}, "revenue_current", "须为数字"),
+        ("hp-revenue-growth", {"revenue_current": "1.001", "revenue_previous": "5"}, "revenue_current", "两位小数"),
+        ("hp-revenue-growth", {"revenue_current": "1" + "0" * 30, "revenue_previous": "5"}, "revenue_current", "过大"),
+        ("hp-revenue-growth", {"revenue_current": 1e300, "revenue_previous": "5"}, "revenue_current", "过大"),
+        ("hp-revenue-growth", {"revenue_current": "1", "revenue_previous": "5", "bonus": "1"}, "bonus", "未知字段"),
+        ("th-software-matching", {"superior_funding": "100", "level": "county"}, "level", "选项无效"),
+        ("th-dcmm", {"dcmm_level": "6"}, "dcmm_level", "选项无效"),
+        (
+            "th-scenario-demo",
+            {"contract_paid": "1", "supplier_uscc": "91440101MA5CKGXK1X", "buyer_uscc": "x"},
+            "buyer_uscc",
+            "统一社会信用代码",
+        ),
+        (
+            "hp-model-genai-filing",
+            {"first_national_genai_filing": "maybe", "demonstration_scenario": True},
+            "first_national_genai_filing",
+            "须为是或否",
+        ),
+    ],
+)
 def test_bad_input_is_400_with_a_message_per_field(catalogue, api_for, code, body, field, message):
     r = estimate(api_for(None), code, {**body, "date": ON})
     assert r.status_code == 400, r.content
     assert message in r.json()[field][0]
 
 
-@pytest.mark.parametrize(("code", "date", "message"), [
-    ("hp-revenue-growth", "2025-06-26", "不在政策有效期内"),  # the day before hp2025 took effect
-    ("th-dcmm", "2027-01-01", "不在政策有效期内"),  # the day after th2024 ends
-    ("th-dcmm", "2026-02-30", "日期格式"),
-    ("th-dcmm", "下个月", "日期格式"),
-    ("th-dcmm", 20260301, "日期格式"),
-])
+@pytest.mark.parametrize(
+    ("code", "date", "message"),
+    [
+        ("hp-revenue-growth", "2025-06-26", "不在政策有效期内"),  # the day before hp2025 took effect
+        ("th-dcmm", "2027-01-01", "不在政策有效期内"),  # the day after th2024 ends
+        ("th-dcmm", "2026-02-30", "日期格式"),
+        ("th-dcmm", "下个月", "日期格式"),
+        ("th-dcmm", 20260301, "日期格式"),
+    ],
+)
 def test_a_date_outside_the_policy_or_malformed_is_400(catalogue, api_for, code, date, message):
-    body = {"revenue_current": "700000000", "revenue_previous": "500000000"} if code.startswith("hp") \
+    body = (
+        {"revenue_current": "700000000", "revenue_previous": "500000000"}
+        if code.startswith("hp")
         else {"dcmm_level": "3"}
+    )
     r = estimate(api_for(None), code, {**body, "date": date})
     assert r.status_code == 400
     assert message in r.json()["date"][0]
@@ -258,7 +314,7 @@ def test_a_date_outside_the_policy_or_malformed_is_400(catalogue, api_for, code,
 
 def test_bodies_that_are_not_an_object_are_400(catalogue, api_for):
     client = api_for(None)
-    for raw in (b"[1, 2]", b"\"700000000\"", b"{not json", b'{"eligible_cost": NaN}', b'{"eligible_cost": Infinity}'):
+    for raw in (b"[1, 2]", b'"700000000"', b"{not json", b'{"eligible_cost": NaN}', b'{"eligible_cost": Infinity}'):
         r = client.post("/api/v1/programs/hp-compute-voucher/estimate/", data=raw, content_type="application/json")
         assert r.status_code == 400, raw
     r = client.post("/api/v1/programs/hp-compute-voucher/estimate/", data={"eligible_cost": "1"})
@@ -267,8 +323,9 @@ def test_bodies_that_are_not_an_object_are_400(catalogue, api_for):
 
 def test_a_members_prior_awards_reduce_the_estimate(catalogue, api_for, owner_a, owner_b, enterprise_a):
     programme = catalogue["hp-compute-voucher"]
-    prior_award(enterprise=enterprise_a, programme=programme, amount="400000", decided_on=dt.date(2026, 1, 10),
-                user=owner_a)
+    prior_award(
+        enterprise=enterprise_a, programme=programme, amount="400000", decided_on=dt.date(2026, 1, 10), user=owner_a
+    )
     body = {"eligible_cost": "300000", "date": ON}
     anonymous = estimate(api_for(None), "hp-compute-voucher", body).json()
     assert anonymous["amount"] == "300000.00" and anonymous["prior_awards_counted"] is False
@@ -283,10 +340,18 @@ def test_a_members_prior_awards_reduce_the_estimate(catalogue, api_for, owner_a,
 
 
 def test_once_only_programme_refuses_a_member_who_had_it(catalogue, api_for, owner_a, enterprise_a):
-    prior_award(enterprise=enterprise_a, programme=catalogue["hp-model-genai-filing"], amount="1000000",
-                decided_on=dt.date(2025, 12, 1), user=owner_a)
-    r = estimate(api_for(owner_a), "hp-model-genai-filing",
-                 {"first_national_genai_filing": True, "demonstration_scenario": True, "date": ON})
+    prior_award(
+        enterprise=enterprise_a,
+        programme=catalogue["hp-model-genai-filing"],
+        amount="1000000",
+        decided_on=dt.date(2025, 12, 1),
+        user=owner_a,
+    )
+    r = estimate(
+        api_for(owner_a),
+        "hp-model-genai-filing",
+        {"first_national_genai_filing": True, "demonstration_scenario": True, "date": ON},
+    )
     assert r.status_code == 200
     assert r.json()["eligible"] is False and any("一次性" in x for x in r.json()["reasons"])
 
@@ -294,8 +359,14 @@ def test_once_only_programme_refuses_a_member_who_had_it(catalogue, api_for, own
 def test_a_parameter_changed_from_a_date_is_used_from_that_date(catalogue, api_for, bureau_admin):
     from vouchers.services.catalogue import parameter_set
 
-    parameter_set(actor=bureau_admin, programme=catalogue["hp-data-trading"], name="rate", value=Decimal("0.02"),
-                  effective_from=dt.date(2027, 1, 1), clause="2027年度申报指南")
+    parameter_set(
+        actor=bureau_admin,
+        programme=catalogue["hp-data-trading"],
+        name="rate",
+        value=Decimal("0.02"),
+        effective_from=dt.date(2027, 1, 1),
+        clause="2027年度申报指南",
+    )
     client = api_for(None)
     before = estimate(client, "hp-data-trading", {"annual_listed_trading": "2000000", "date": "2026-12-31"}).json()
     after = estimate(client, "hp-data-trading", {"annual_listed_trading": "2000000", "date": "2027-01-01"}).json()
@@ -305,8 +376,11 @@ def test_a_parameter_changed_from_a_date_is_used_from_that_date(catalogue, api_f
 def test_estimating_writes_nothing(catalogue, api_for, owner_a):
     counts = (Programme.objects.count(), ParameterValue.objects.count())
     for user in (None, owner_a):
-        estimate(api_for(user), "hp-revenue-growth",
-                 {"revenue_current": "700000000", "revenue_previous": "500000000", "date": ON})
+        estimate(
+            api_for(user),
+            "hp-revenue-growth",
+            {"revenue_current": "700000000", "revenue_previous": "500000000", "date": ON},
+        )
     assert (Programme.objects.count(), ParameterValue.objects.count()) == counts
 
 
@@ -316,13 +390,18 @@ def test_session_users_need_the_csrf_token(catalogue, owner_a):
 
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(owner_a, backend="portal.backends.EmailOrUsernameBackend")
-    r = client.post("/api/v1/programs/hp-data-trading/estimate/",
-                    data=json.dumps({"annual_listed_trading": "2000000", "date": ON}), content_type="application/json")
+    r = client.post(
+        "/api/v1/programs/hp-data-trading/estimate/",
+        data=json.dumps({"annual_listed_trading": "2000000", "date": ON}),
+        content_type="application/json",
+    )
     assert r.status_code == 403
     anonymous = APIClient(enforce_csrf_checks=True)
-    r = anonymous.post("/api/v1/programs/hp-data-trading/estimate/",
-                       data=json.dumps({"annual_listed_trading": "2000000", "date": ON}),
-                       content_type="application/json")
+    r = anonymous.post(
+        "/api/v1/programs/hp-data-trading/estimate/",
+        data=json.dumps({"annual_listed_trading": "2000000", "date": ON}),
+        content_type="application/json",
+    )
     assert r.status_code == 200
 
 

@@ -26,9 +26,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
 
 
 @pytest.fixture
@@ -52,6 +56,7 @@ def balance(voucher) -> Decimal:
 
 # ----------------------------------------------------------------- issue
 
+
 def test_voucher_issued_with_face_value_validity_and_holder(voucher, enterprise_a, django_capture_on_commit_callbacks):
     today = timezone.localdate()
     assert voucher.face_value == voucher.balance == Decimal("500000.00") == voucher.award.amount
@@ -69,19 +74,27 @@ def test_issue_is_idempotent(voucher):
 
 
 def test_validity_follows_the_dated_parameter(programme, enterprise_a, owner_a):
-    ParameterValue.objects.create(programme=programme, name="voucher_validity_months", value=6,
-                                  effective_from=dt.date(2025, 7, 1))
+    ParameterValue.objects.create(
+        programme=programme, name="voucher_validity_months", value=6, effective_from=dt.date(2025, 7, 1)
+    )
     v = issue_voucher(programme=programme, enterprise=enterprise_a, created_by=owner_a, amount="1000.00")
     assert v.expires_on == svc.add_months(v.issued_on, 6) - dt.timedelta(days=1)
 
 
 def test_no_voucher_for_other_programmes_or_uncommitted_awards(catalogue, programme, enterprise_a, owner_a):
-    other = make_award(application=make_application(enterprise=enterprise_a, programme=catalogue["hp-data-trading"],
-                                                    created_by=owner_a), amount="1000.00")
+    other = make_award(
+        application=make_application(
+            enterprise=enterprise_a, programme=catalogue["hp-data-trading"], created_by=owner_a
+        ),
+        amount="1000.00",
+    )
     with pytest.raises(ValidationError):
         svc.voucher_issue(award=other)
-    reserved = make_award(application=make_application(enterprise=enterprise_a, programme=programme,
-                                                       created_by=owner_a), amount="1000.00", commit=False)
+    reserved = make_award(
+        application=make_application(enterprise=enterprise_a, programme=programme, created_by=owner_a),
+        amount="1000.00",
+        commit=False,
+    )
     with pytest.raises(ValidationError):
         svc.voucher_issue(award=reserved)
     assert Voucher.objects.count() == 0
@@ -94,8 +107,10 @@ def test_add_months_clamps_to_month_end():
 
 # ----------------------------------------------------------------- redeem
 
-def test_provider_redeems_part_of_a_voucher(voucher, provider, provider_user, owner_a,
-                                            django_capture_on_commit_callbacks):
+
+def test_provider_redeems_part_of_a_voucher(
+    voucher, provider, provider_user, owner_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         r = redeem(actor=provider_user, voucher=voucher, amount="120000.50", invoice_number=" 2544 2000 0000 1234 ")
     assert r.status == Redemption.Status.PENDING and r.invoice_number == "2544200000001234"
@@ -135,9 +150,15 @@ def test_bad_amounts_are_refused(voucher, provider, provider_user):
 
 def test_unknown_voucher_is_refused(voucher, provider, provider_user):
     with pytest.raises(ValidationError) as info:
-        svc.redemption_create(actor=provider_user, voucher_code="SLQ-2026-AAAA-BBBB",
-                              holder_credit_code=voucher.enterprise.credit_code, invoice_number="12345678",
-                              invoice_date=timezone.localdate(), amount="10", invoice_file=invoice_pdf())
+        svc.redemption_create(
+            actor=provider_user,
+            voucher_code="SLQ-2026-AAAA-BBBB",
+            holder_credit_code=voucher.enterprise.credit_code,
+            invoice_number="12345678",
+            invoice_date=timezone.localdate(),
+            amount="10",
+            invoice_file=invoice_pdf(),
+        )
     assert "不匹配" in info.value.message_dict["voucher_code"][0]
     nothing_written(voucher)
 
@@ -149,8 +170,9 @@ def test_voucher_is_not_transferable(voucher, provider, provider_user, enterpris
 
 
 def test_expired_voucher_is_refused(voucher, provider, provider_user):
-    Voucher.objects.filter(pk=voucher.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1),
-                                                 issued_on=timezone.localdate() - dt.timedelta(days=400))
+    Voucher.objects.filter(pk=voucher.pk).update(
+        expires_on=timezone.localdate() - dt.timedelta(days=1), issued_on=timezone.localdate() - dt.timedelta(days=400)
+    )
     message = refused("voucher_code", actor=provider_user, voucher=voucher)
     assert "过期" in message
     assert Redemption.objects.count() == 0
@@ -172,10 +194,10 @@ def test_invoice_claimed_in_an_application_is_refused(voucher, provider, provide
 def test_only_an_invoice_claim_on_the_same_number_is_refused(voucher, provider, provider_user):
     """The claim is matched by kind and number together: a contract numbered like the invoice, or an
     invoice claim on another number, does not stop the redemption."""
-    ProjectClaim.objects.create(application=voucher.award.application, kind=ProjectClaim.Kind.CONTRACT,
-                                value="44001234")
-    ProjectClaim.objects.create(application=voucher.award.application, kind=ProjectClaim.Kind.INVOICE,
-                                value="44009999")
+    ProjectClaim.objects.create(
+        application=voucher.award.application, kind=ProjectClaim.Kind.CONTRACT, value="44001234"
+    )
+    ProjectClaim.objects.create(application=voucher.award.application, kind=ProjectClaim.Kind.INVOICE, value="44009999")
     redeem(actor=provider_user, voucher=voucher, invoice_number="44001234")
     assert Redemption.objects.count() == 1
 
@@ -224,9 +246,13 @@ def test_other_roles_cannot_redeem(voucher, provider, owner_a, owner_b, reviewer
 
 
 def test_related_provider_is_refused(voucher, provider, provider_user, bureau_admin):
-    svc.provider_relation_declare(actor=bureau_admin, provider=provider,
-                                  enterprise_credit_code=voucher.enterprise.credit_code,
-                                  kind=ProviderRelation.Kind.SHAREHOLDING, note="持股30%")
+    svc.provider_relation_declare(
+        actor=bureau_admin,
+        provider=provider,
+        enterprise_credit_code=voucher.enterprise.credit_code,
+        kind=ProviderRelation.Kind.SHAREHOLDING,
+        note="持股30%",
+    )
     assert "关联关系" in refused("__all__", actor=provider_user, voucher=voucher)
     nothing_written(voucher)
 
@@ -241,6 +267,7 @@ def test_provider_with_the_holders_credit_code_is_refused(voucher, db):
 
 
 # ----------------------------------------------------------------- confirm, dispute
+
 
 def test_holder_confirms(voucher, provider, provider_user, agent_a):
     r = redeem(actor=provider_user, voucher=voucher)
@@ -276,9 +303,12 @@ def test_dispute_voids_the_redemption_and_gives_the_amount_back(voucher, provide
 
 # ----------------------------------------------------------------- expiry
 
+
 def expire_all(voucher, days_past: int = 1):
-    Voucher.objects.filter(pk=voucher.pk).update(issued_on=timezone.localdate() - dt.timedelta(days=400),
-                                                 expires_on=timezone.localdate() - dt.timedelta(days=days_past))
+    Voucher.objects.filter(pk=voucher.pk).update(
+        issued_on=timezone.localdate() - dt.timedelta(days=400),
+        expires_on=timezone.localdate() - dt.timedelta(days=days_past),
+    )
     return vouchers_expire_due.delay().get()
 
 
@@ -331,6 +361,7 @@ def test_expired_voucher_with_partial_use_then_dispute(voucher, provider, provid
 
 # ----------------------------------------------------------------- providers (administrators)
 
+
 def test_only_administrators_keep_the_catalogue(provider, owner_a, reviewer, provider_user, bureau_admin):
     for actor in (owner_a, reviewer, provider_user):
         with pytest.raises(PermissionDenied):
@@ -343,8 +374,15 @@ def test_only_administrators_keep_the_catalogue(provider, owner_a, reviewer, pro
 
 def test_provider_dates_must_be_in_order(bureau_admin):
     with pytest.raises(ValidationError):
-        svc.provider_save(actor=bureau_admin, name="X", credit_code="91440112MA5ABCDE1X", services="API",
-                          district="黄埔区", valid_from=dt.date(2026, 5, 1), valid_to=dt.date(2026, 1, 1))
+        svc.provider_save(
+            actor=bureau_admin,
+            name="X",
+            credit_code="91440112MA5ABCDE1X",
+            services="API",
+            district="黄埔区",
+            valid_from=dt.date(2026, 5, 1),
+            valid_to=dt.date(2026, 1, 1),
+        )
 
 
 def test_member_link_requires_a_provider_user(provider, bureau_admin, owner_b):

@@ -18,18 +18,21 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
-
-
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
 
 
 def test_two_redemptions_at_once_cannot_overdraw(catalogue, enterprise_a, owner_a):
     from portal.models import Role
 
-    voucher = issue_voucher(programme=catalogue["hp-compute-voucher"], enterprise=enterprise_a, created_by=owner_a,
-                            amount="1000.00")
+    voucher = issue_voucher(
+        programme=catalogue["hp-compute-voucher"], enterprise=enterprise_a, created_by=owner_a, amount="1000.00"
+    )
     users = [UserFactory(role=Role.PROVIDER) for _ in range(2)]
     for i, user in enumerate(users):
         make_provider(user=user, n=i + 1)
@@ -45,8 +48,9 @@ def test_two_redemptions_at_once_cannot_overdraw(catalogue, enterprise_a, owner_
 
 
 def test_many_redemptions_at_once_spend_exactly_the_balance(catalogue, enterprise_a, owner_a, provider_user):
-    voucher = issue_voucher(programme=catalogue["hp-compute-voucher"], enterprise=enterprise_a, created_by=owner_a,
-                            amount="1000.00")
+    voucher = issue_voucher(
+        programme=catalogue["hp-compute-voucher"], enterprise=enterprise_a, created_by=owner_a, amount="1000.00"
+    )
     make_provider(user=provider_user)
 
     def attempt(n):
@@ -62,11 +66,13 @@ def test_many_redemptions_at_once_spend_exactly_the_balance(catalogue, enterpris
 
 
 def test_same_invoice_at_once_is_redeemed_once(catalogue, enterprise_a, owner_a, provider_user):
-    voucher = issue_voucher(programme=catalogue["hp-compute-voucher"], enterprise=enterprise_a, created_by=owner_a,
-                            amount="1000.00")
+    voucher = issue_voucher(
+        programme=catalogue["hp-compute-voucher"], enterprise=enterprise_a, created_by=owner_a, amount="1000.00"
+    )
     make_provider(user=provider_user)
     results, errors = run_in_threads(
-        [lambda: redeem(actor=provider_user, voucher=voucher, amount="10.00", invoice_number="DUP0000001")] * 4)
+        [lambda: redeem(actor=provider_user, voucher=voucher, amount="10.00", invoice_number="DUP0000001")] * 4
+    )
     assert len(results) == 1 and len(errors) == 3
     assert Voucher.objects.get(pk=voucher.pk).balance == Decimal("990.00")
 
@@ -74,7 +80,8 @@ def test_same_invoice_at_once_is_redeemed_once(catalogue, enterprise_a, owner_a,
 def test_the_database_refuses_a_negative_balance(catalogue, enterprise_a, owner_a):
     from django.db import IntegrityError, transaction
 
-    voucher = issue_voucher(programme=catalogue["hp-compute-voucher"], enterprise=enterprise_a, created_by=owner_a,
-                            amount="1000.00")
+    voucher = issue_voucher(
+        programme=catalogue["hp-compute-voucher"], enterprise=enterprise_a, created_by=owner_a, amount="1000.00"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Voucher.objects.filter(pk=voucher.pk).update(balance=Decimal("-0.01"))

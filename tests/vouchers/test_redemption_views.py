@@ -24,9 +24,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
 
 
 @pytest.fixture
@@ -45,14 +49,20 @@ def redemption(voucher, provider, provider_user):
 
 
 def post_redeem(client, voucher, **overrides):
-    data = {"voucher_code": voucher.code, "holder_credit_code": voucher.enterprise.credit_code,
-            "invoice_number": "FP0000000001", "invoice_date": timezone.localdate().isoformat(), "amount": "1500.00",
-            "invoice_file": invoice_pdf()}
+    data = {
+        "voucher_code": voucher.code,
+        "holder_credit_code": voucher.enterprise.credit_code,
+        "invoice_number": "FP0000000001",
+        "invoice_date": timezone.localdate().isoformat(),
+        "amount": "1500.00",
+        "invoice_file": invoice_pdf(),
+    }
     data.update(overrides)
     return client.post(reverse("vouchers:provider_home"), data)
 
 
 # ----------------------------------------------------------------- holder pages
+
 
 def test_holder_and_bureau_see_the_voucher(voucher, client_for, owner_a, agent_a, reviewer, bureau_admin):
     url = reverse("vouchers:voucher_detail", args=[voucher.pk])
@@ -82,8 +92,9 @@ def test_holder_confirms_and_disputes_through_the_page(voucher, redemption, prov
     assert Voucher.objects.get(pk=voucher.pk).balance == Decimal("497000.00")
 
 
-def test_confirm_and_dispute_refused_to_the_wrong_cast(redemption, client_for, owner_b, provider_user, reviewer,
-                                                       bureau_admin, expert):
+def test_confirm_and_dispute_refused_to_the_wrong_cast(
+    redemption, client_for, owner_b, provider_user, reviewer, bureau_admin, expert
+):
     for user in (owner_b, expert):
         c = client_for(user)
         assert c.post(reverse("vouchers:redemption_confirm", args=[redemption.pk])).status_code == 404
@@ -108,6 +119,7 @@ def test_invoice_download_is_scoped(redemption, client_for, owner_a, provider_us
 
 # ----------------------------------------------------------------- provider desk
 
+
 def test_provider_redeems_through_the_page(voucher, provider, client_for, provider_user):
     response = post_redeem(client_for(provider_user), voucher)
     assert response.status_code == 302
@@ -117,15 +129,19 @@ def test_provider_redeems_through_the_page(voucher, provider, client_for, provid
     assert "FP0000000001" in page
 
 
-@pytest.mark.parametrize(("override", "field_text"), [
-    ({"amount": "600000.00"}, "余额"),
-    ({"voucher_code": "SLQ-2026-AAAA-BBBB"}, "不匹配"),
-    ({"holder_credit_code": "91440112MA5XXXXX1X"}, "不可转让"),
-    ({"invoice_file": invoice_pdf("x.pdf", b"<html>not a pdf</html>")}, "PDF、JPG 或 PNG"),
-    ({"amount": "1.234"}, "两位小数"),
-])
-def test_bad_redemption_input_gets_a_message_and_writes_nothing(voucher, provider, client_for, provider_user,
-                                                               override, field_text):
+@pytest.mark.parametrize(
+    ("override", "field_text"),
+    [
+        ({"amount": "600000.00"}, "余额"),
+        ({"voucher_code": "SLQ-2026-AAAA-BBBB"}, "不匹配"),
+        ({"holder_credit_code": "91440112MA5XXXXX1X"}, "不可转让"),
+        ({"invoice_file": invoice_pdf("x.pdf", b"<html>not a pdf</html>")}, "PDF、JPG 或 PNG"),
+        ({"amount": "1.234"}, "两位小数"),
+    ],
+)
+def test_bad_redemption_input_gets_a_message_and_writes_nothing(
+    voucher, provider, client_for, provider_user, override, field_text
+):
     response = post_redeem(client_for(provider_user), voucher, **override)
     assert response.status_code == 400
     assert field_text in response.content.decode()
@@ -151,18 +167,29 @@ def test_provider_desk_refused_to_everyone_else(voucher, client_for, owner_a, re
 
 # ----------------------------------------------------------------- administrators
 
+
 def test_administrator_adds_a_provider_links_a_user_and_declares_a_relation(client_for, bureau_admin, enterprise_a):
     c = client_for(bureau_admin)
-    response = c.post(reverse("vouchers:providers"), {
-        "name": "广州黄埔云算力有限公司", "credit_code": "91440112MA59ABCD2K", "services": "GPU算力租赁",
-        "district": "黄埔区", "valid_from": "2026-01-01", "valid_to": "2027-12-31"})
+    response = c.post(
+        reverse("vouchers:providers"),
+        {
+            "name": "广州黄埔云算力有限公司",
+            "credit_code": "91440112MA59ABCD2K",
+            "services": "GPU算力租赁",
+            "district": "黄埔区",
+            "valid_from": "2026-01-01",
+            "valid_to": "2027-12-31",
+        },
+    )
     provider = ComputeProvider.objects.get(credit_code="91440112MA59ABCD2K")
     assert response.status_code == 302
     user = UserFactory(role=Role.PROVIDER, email="ops@cloud.example.cn")
     c.post(reverse("vouchers:provider_member_add", args=[provider.pk]), {"email": "OPS@cloud.example.cn"})
     assert ProviderMember.objects.filter(provider=provider, user=user).exists()
-    c.post(reverse("vouchers:provider_relation_add", args=[provider.pk]),
-           {"enterprise_credit_code": enterprise_a.credit_code, "kind": "control", "note": "同一实际控制人"})
+    c.post(
+        reverse("vouchers:provider_relation_add", args=[provider.pk]),
+        {"enterprise_credit_code": enterprise_a.credit_code, "kind": "control", "note": "同一实际控制人"},
+    )
     assert ProviderRelation.objects.filter(provider=provider, enterprise=enterprise_a).exists()
     assert "同一实际控制人" in c.get(reverse("vouchers:provider_admin", args=[provider.pk])).content.decode()
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -170,27 +197,44 @@ def test_administrator_adds_a_provider_links_a_user_and_declares_a_relation(clie
 
 
 def test_provider_form_errors_are_shown(client_for, bureau_admin):
-    response = client_for(bureau_admin).post(reverse("vouchers:providers"), {
-        "name": "X", "credit_code": "", "services": "", "district": "黄埔区", "valid_from": "2026-05-01",
-        "valid_to": "2026-01-01"})
+    response = client_for(bureau_admin).post(
+        reverse("vouchers:providers"),
+        {
+            "name": "X",
+            "credit_code": "",
+            "services": "",
+            "district": "黄埔区",
+            "valid_from": "2026-05-01",
+            "valid_to": "2026-01-01",
+        },
+    )
     assert response.status_code == 400 and ComputeProvider.objects.count() == 0
 
 
 def test_catalogue_pages_refused_to_non_administrators(provider, client_for, owner_a, reviewer, provider_user, expert):
-    urls = [reverse("vouchers:providers"), reverse("vouchers:provider_admin", args=[provider.pk]),
-            reverse("vouchers:settlement")]
+    urls = [
+        reverse("vouchers:providers"),
+        reverse("vouchers:provider_admin", args=[provider.pk]),
+        reverse("vouchers:settlement"),
+    ]
     for user in (owner_a, reviewer, provider_user, expert):
         c = client_for(user)
         for url in urls:
             assert c.get(url).status_code == 403, (user, url)
         assert c.post(reverse("vouchers:providers"), {"name": "Y"}).status_code == 403
-        assert c.post(reverse("vouchers:provider_relation_add", args=[provider.pk]),
-                      {"enterprise_credit_code": "x", "kind": "other"}).status_code == 403
+        assert (
+            c.post(
+                reverse("vouchers:provider_relation_add", args=[provider.pk]),
+                {"enterprise_credit_code": "x", "kind": "other"},
+            ).status_code
+            == 403
+        )
     assert ComputeProvider.objects.count() == 1 and not ProviderRelation.objects.exists()
 
 
-def test_settlement_per_quarter_per_provider_page_and_csv(voucher, provider, provider_user, owner_a, client_for,
-                                                          bureau_admin):
+def test_settlement_per_quarter_per_provider_page_and_csv(
+    voucher, provider, provider_user, owner_a, client_for, bureau_admin
+):
     a = redeem(actor=provider_user, voucher=voucher, amount="1000.00", invoice_number="S0000001")
     b = redeem(actor=provider_user, voucher=voucher, amount="250.50", invoice_number="S0000002")
     redeem(actor=provider_user, voucher=voucher, amount="99.00", invoice_number="S0000003")  # still pending
@@ -219,10 +263,16 @@ def test_quarter_bounds():
 
 # ----------------------------------------------------------------- API
 
+
 def test_api_redeem_confirm_and_scoping(voucher, provider, api_for, provider_user, owner_a, owner_b, expert):
-    data = {"voucher_code": voucher.code, "holder_credit_code": voucher.enterprise.credit_code,
-            "invoice_number": "API0000001", "invoice_date": timezone.localdate().isoformat(), "amount": "800.00",
-            "invoice_file": invoice_pdf()}
+    data = {
+        "voucher_code": voucher.code,
+        "holder_credit_code": voucher.enterprise.credit_code,
+        "invoice_number": "API0000001",
+        "invoice_date": timezone.localdate().isoformat(),
+        "amount": "800.00",
+        "invoice_file": invoice_pdf(),
+    }
     response = api_for(provider_user).post("/api/v1/redemptions/", data, format="multipart")
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
@@ -236,9 +286,14 @@ def test_api_redeem_confirm_and_scoping(voucher, provider, api_for, provider_use
 
 
 def test_api_bad_redemption_is_400_with_field_messages(voucher, provider, api_for, provider_user, owner_a):
-    data = {"voucher_code": voucher.code, "holder_credit_code": voucher.enterprise.credit_code,
-            "invoice_number": "API0000002", "invoice_date": timezone.localdate().isoformat(),
-            "amount": "999999.00", "invoice_file": invoice_pdf()}
+    data = {
+        "voucher_code": voucher.code,
+        "holder_credit_code": voucher.enterprise.credit_code,
+        "invoice_number": "API0000002",
+        "invoice_date": timezone.localdate().isoformat(),
+        "amount": "999999.00",
+        "invoice_file": invoice_pdf(),
+    }
     response = api_for(provider_user).post("/api/v1/redemptions/", data, format="multipart")
     assert response.status_code == 400 and "余额" in response.json()["amount"][0]
     data.update(amount="10.00", invoice_file=invoice_pdf())

@@ -43,10 +43,32 @@ from .spec import (
 )
 
 __all__ = [
-    "CAP_LABELS", "CENT", "DISTRICT_LABELS", "FORMULAS", "FORMULA_PARAMS", "FORMULA_ROLES", "LINE_LABELS",
-    "MAX_INPUT", "STANDARD_CAPS", "ZERO", "AwardLine", "EnterpriseFacts", "Estimate", "FactUse", "InputError",
-    "ParameterValue", "PriorAward", "ProgrammeSpec", "Step", "clean_inputs", "estimate", "parameters_on", "pct",
-    "remaining_caps", "uscc_check_char", "yuan",
+    "CAP_LABELS",
+    "CENT",
+    "DISTRICT_LABELS",
+    "FORMULAS",
+    "FORMULA_PARAMS",
+    "FORMULA_ROLES",
+    "LINE_LABELS",
+    "MAX_INPUT",
+    "STANDARD_CAPS",
+    "ZERO",
+    "AwardLine",
+    "EnterpriseFacts",
+    "Estimate",
+    "FactUse",
+    "InputError",
+    "ParameterValue",
+    "PriorAward",
+    "ProgrammeSpec",
+    "Step",
+    "clean_inputs",
+    "estimate",
+    "parameters_on",
+    "pct",
+    "remaining_caps",
+    "uscc_check_char",
+    "yuan",
 ]
 
 
@@ -64,8 +86,7 @@ def _finish_line(c: Calc, line: Line) -> AwardLine:
             amount,
         )
         c.reasons.append(
-            f"{who}测算额 {yuan(line.uncapped)} 元超过{binding.label}"
-            f"剩余额度 {yuan(binding.remaining)} 元，按上限计"
+            f"{who}测算额 {yuan(line.uncapped)} 元超过{binding.label}剩余额度 {yuan(binding.remaining)} 元，按上限计"
         )
     return AwardLine(line.line, amount.quantize(CENT, rounding=ROUND_HALF_UP), capped_by)
 

@@ -33,8 +33,10 @@ def common_checks(c: Calc, enterprise: EnterpriseFacts | None, project_key: str)
     facts_read(c, enterprise)
     district = enterprise.district.strip().lower() if enterprise else ""
     if enterprise and district and spec.district and district not in DISTRICT_NAMES.get(spec.district, {spec.district}):
-        c.fail(f"企业注册地（{DISTRICT_LABELS.get(district, enterprise.district)}）不在本政策适用区域"
-              f"（{DISTRICT_LABELS.get(spec.district, spec.district)}）")
+        c.fail(
+            f"企业注册地（{DISTRICT_LABELS.get(district, enterprise.district)}）不在本政策适用区域"
+            f"（{DISTRICT_LABELS.get(spec.district, spec.district)}）"
+        )
     if spec.requires_above_scale:
         above = enterprise.above_scale if enterprise else None
         if above is False:
@@ -87,8 +89,10 @@ def party_checks(c: Calc, parties: Mapping[str, EnterpriseFacts | None]) -> None
         facts_read(c, facts, who)
         district = facts.district.strip().lower()
         if district and spec.district and district not in DISTRICT_NAMES.get(spec.district, {spec.district}):
-            c.fail(f"{who}注册地（{DISTRICT_LABELS.get(district, facts.district)}）不在本政策适用区域"
-                   f"（{DISTRICT_LABELS.get(spec.district, spec.district)}）")
+            c.fail(
+                f"{who}注册地（{DISTRICT_LABELS.get(district, facts.district)}）不在本政策适用区域"
+                f"（{DISTRICT_LABELS.get(spec.district, spec.district)}）"
+            )
         elif not district and spec.district:
             where = DISTRICT_LABELS.get(spec.district, spec.district)
             c.reasons.append(f"{who}须在{where}注册、纳税并纳入统计，由审核核实")

@@ -63,8 +63,15 @@ class Calc:
     def fact(self, facts: EnterpriseFacts, name: str, label: str, value: str, who: str = "") -> None:
         """Note a fact the estimate reads, with whether it is verified."""
         source = facts.verified.get(name, "")
-        self.facts.append(FactUse(fact=name, label=f"{who}{label}", value=value, verified=bool(source),
-                                  source=source or "企业自报（未经核验）"))
+        self.facts.append(
+            FactUse(
+                fact=name,
+                label=f"{who}{label}",
+                value=value,
+                verified=bool(source),
+                source=source or "企业自报（未经核验）",
+            )
+        )
 
     def p(self, name: str) -> Decimal:
         if name not in self.params:

@@ -241,8 +241,10 @@ def load_catalogue(directory: Path | None = None) -> list[dict[str, Any]]:
         for prog in policy["programmes"]:
             for code in prog.get("counts_with") or ():
                 if code not in seen or seen[code] == f"{policy['code']}.yaml":
-                    raise ValueError(f"{policy['code']}: {prog['code']} counts_with {code!r}, "
-                                     "which is not a programme of another policy")
+                    raise ValueError(
+                        f"{policy['code']}: {prog['code']} counts_with {code!r}, "
+                        "which is not a programme of another policy"
+                    )
     return sorted(policies, key=lambda p: p["code"])
 
 

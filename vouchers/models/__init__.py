@@ -4,8 +4,17 @@
 from .budget import MONEY, Award, BudgetCounter, BudgetPool, LedgerEntry
 from .catalogue import ApplicationWindow, ParameterValue, Policy, Programme
 
-__all__ = ["MONEY", "ApplicationWindow", "Award", "BudgetCounter", "BudgetPool", "LedgerEntry", "ParameterValue",
-           "Policy", "Programme"]
+__all__ = [
+    "MONEY",
+    "ApplicationWindow",
+    "Award",
+    "BudgetCounter",
+    "BudgetPool",
+    "LedgerEntry",
+    "ParameterValue",
+    "Policy",
+    "Programme",
+]
 
 from .redemption import ComputeProvider, ProviderMember, ProviderRelation, Redemption, Voucher  # noqa: E402
 
@@ -22,5 +31,13 @@ from .payments import (  # noqa: E402
     ReceivingAccount,
 )
 
-__all__ += ["AcceptanceFile", "AcceptanceReport", "Clawback", "ClawbackRepayment", "PaymentBatch", "PaymentLine",
-            "PaymentTranche", "ReceivingAccount"]
+__all__ += [
+    "AcceptanceFile",
+    "AcceptanceReport",
+    "Clawback",
+    "ClawbackRepayment",
+    "PaymentBatch",
+    "PaymentLine",
+    "PaymentTranche",
+    "ReceivingAccount",
+]

@@ -14,7 +14,6 @@ from .catalogue import Programme
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
-
 class BudgetPool(models.Model):
     """资金池 a programme's budget for one fiscal year. The figures are derived from the ledger and
     kept in step with it in the same transaction; the constraints refuse any overdraft."""
@@ -33,10 +32,11 @@ class BudgetPool(models.Model):
         ordering = ["programme", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "fiscal_year"], name="pool_per_programme_year"),
-            models.CheckConstraint(condition=Q(reserved__gte=0) & Q(committed__gte=0) & Q(disbursed__gte=0),
-                                   name="pool_figures_not_negative"),
-            models.CheckConstraint(condition=Q(amount__gte=F("reserved") + F("committed")),
-                                   name="pool_not_overdrawn"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(committed__gte=0) & Q(disbursed__gte=0),
+                name="pool_figures_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=F("reserved") + F("committed")), name="pool_not_overdrawn"),
             models.CheckConstraint(condition=Q(committed__gte=F("disbursed")), name="pool_disbursed_within_committed"),
         ]
 
@@ -78,8 +78,9 @@ class Award(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "line"], name="award_once_per_line"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="award_not_negative"),
-            models.CheckConstraint(condition=Q(disbursed__gte=0) & Q(disbursed__lte=F("amount")),
-                                   name="award_disbursed_within_amount"),
+            models.CheckConstraint(
+                condition=Q(disbursed__gte=0) & Q(disbursed__lte=F("amount")), name="award_disbursed_within_amount"
+            ),
         ]
         indexes = [models.Index(fields=["enterprise", "programme", "fiscal_year"])]
 
@@ -99,6 +100,7 @@ class LedgerEntry(models.Model):
 
     class Figure(models.TextChoices):
         """The pool figure a release gives back to."""
+
         RESERVED = "reserved", _("已预留")
         COMMITTED = "committed", _("已核定")
 
@@ -112,8 +114,9 @@ class LedgerEntry(models.Model):
     # For a release: which figure of the pool it gave back (reserved or committed), so that every
     # figure is a plain sum over the ledger.
     released_from = models.CharField(_("释放自"), max_length=10, blank=True, choices=Figure.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -122,9 +125,11 @@ class LedgerEntry(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
-            models.CheckConstraint(condition=Q(kind="release", released_from__in=["reserved", "committed"])
-                                   | (~Q(kind="release") & Q(released_from="")),
-                                   name="ledger_release_names_its_figure"),
+            models.CheckConstraint(
+                condition=Q(kind="release", released_from__in=["reserved", "committed"])
+                | (~Q(kind="release") & Q(released_from="")),
+                name="ledger_release_names_its_figure",
+            ),
         ]
         indexes = [models.Index(fields=["pool", "kind"])]
 
@@ -147,8 +152,9 @@ class BudgetCounter(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="budget_counters")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     fiscal_year = models.PositiveIntegerField(default=0, help_text="0 = the whole policy period")
     line = models.CharField(max_length=10, blank=True)
     # An amount in yuan, or a count of awardees/projects for the quotas.
@@ -160,13 +166,20 @@ class BudgetCounter(models.Model):
         verbose_name = _("额度计数")
         verbose_name_plural = _("额度计数")
         constraints = [
-            models.UniqueConstraint(fields=["programme", "kind", "enterprise", "fiscal_year", "line"],
-                                    condition=Q(enterprise__isnull=False), name="counter_once_per_enterprise"),
-            models.UniqueConstraint(fields=["programme", "kind", "fiscal_year", "line"],
-                                    condition=Q(enterprise__isnull=True), name="counter_once_per_programme"),
+            models.UniqueConstraint(
+                fields=["programme", "kind", "enterprise", "fiscal_year", "line"],
+                condition=Q(enterprise__isnull=False),
+                name="counter_once_per_enterprise",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "kind", "fiscal_year", "line"],
+                condition=Q(enterprise__isnull=True),
+                name="counter_once_per_programme",
+            ),
             models.CheckConstraint(condition=Q(used__gte=0), name="counter_not_negative"),
-            models.CheckConstraint(condition=Q(limit__isnull=True) | Q(used__lte=F("limit")),
-                                   name="counter_within_limit"),
+            models.CheckConstraint(
+                condition=Q(limit__isnull=True) | Q(used__lte=F("limit")), name="counter_within_limit"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,17 +26,19 @@ class Policy(models.Model):
     valid_from = models.DateField(_("施行日期"))
     valid_to = models.DateField(_("有效期至"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
-    full_text = models.TextField(_("全文"), blank=True,
-                                 help_text=_("规范简体中文正文（由原始文本转换、清理而来）。"))
-    full_text_source = models.TextField(_("原始文本"), blank=True,
-                                        help_text=_("政策文本的原始来源（转换前），作为出处保留。"))
+    full_text = models.TextField(_("全文"), blank=True, help_text=_("规范简体中文正文（由原始文本转换、清理而来）。"))
+    full_text_source = models.TextField(
+        _("原始文本"), blank=True, help_text=_("政策文本的原始来源（转换前），作为出处保留。")
+    )
     note = models.TextField(_("说明"), blank=True)
     # 继任政策 a successor loaded beside the old one; the old one's applications and awards stay its own.
-    predecessor = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="successors", verbose_name=_("前序政策"))
+    predecessor = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="successors", verbose_name=_("前序政策")
+    )
     letter_authority = models.CharField(_("发文机关"), max_length=100, blank=True)
-    letter_prefix = models.CharField(_("批复文号前缀"), max_length=40, blank=True,
-                                     help_text=_("如“穗开经信批字”，文号为 前缀〔年份〕序号号。"))
+    letter_prefix = models.CharField(
+        _("批复文号前缀"), max_length=40, blank=True, help_text=_("如“穗开经信批字”，文号为 前缀〔年份〕序号号。")
+    )
 
     class Meta:
         verbose_name = _("政策")
@@ -70,8 +72,9 @@ class Programme(models.Model):
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, db_index=True)
     article = models.CharField(_("条款"), max_length=40)
     clause_text = models.TextField(_("条款原文"))
-    clause_source = models.TextField(_("条款出处原文"), blank=True,
-                                     help_text=_("条款在原始文本中的写法（转换为规范简体前）。"))
+    clause_source = models.TextField(
+        _("条款出处原文"), blank=True, help_text=_("条款在原始文本中的写法（转换为规范简体前）。")
+    )
     # 责任单位 the unit that reviews the programme and issues its letters (its own number series).
     responsible_unit = models.CharField(_("责任单位"), max_length=100, blank=True)
     letter_prefix = models.CharField(_("批复文号前缀"), max_length=40, blank=True)
@@ -116,15 +119,17 @@ class ParameterValue(models.Model):
     clause = models.TextField(_("依据条款"), blank=True)
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("政策参数")
         verbose_name_plural = _("政策参数")
         ordering = ["programme", "name", "effective_from"]
-        constraints = [models.UniqueConstraint(fields=["programme", "name", "effective_from"],
-                                               name="parameter_once_per_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name", "effective_from"], name="parameter_once_per_date")
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme.code}.{self.name} = {self.value} (from {self.effective_from})"
@@ -148,8 +153,9 @@ class ApplicationWindow(models.Model):
         verbose_name = _("申报批次")
         verbose_name_plural = _("申报批次")
         ordering = ["-opens_at"]
-        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")),
-                                              name="window_closes_after_opening")]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="window_closes_after_opening")
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme.code} {self.name}"

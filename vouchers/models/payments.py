@@ -29,18 +29,26 @@ class ReceivingAccount(models.Model):
         SUPERSEDED = "superseded", _("已更换")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT,
-                                   related_name="receiving_accounts", verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.PROTECT, related_name="receiving_accounts", verbose_name=_("企业")
+    )
     account_name = models.CharField(_("账户名称"), max_length=200)
     bank_name = models.CharField(_("开户银行"), max_length=100)
     branch_name = models.CharField(_("开户网点"), max_length=100)
     account_number = models.CharField(_("银行账号"), max_length=30)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("登记人"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
     submitted_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("核验人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核验人"),
+    )
     decided_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     refusal_reason = models.CharField(_("未通过原因"), max_length=500, blank=True)
 
@@ -49,14 +57,16 @@ class ReceivingAccount(models.Model):
         verbose_name_plural = _("收款账户")
         ordering = ["-submitted_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise"], condition=Q(status="verified"),
-                                    name="one_verified_account_per_enterprise"),
-            models.UniqueConstraint(fields=["enterprise"], condition=Q(status="pending"),
-                                    name="one_pending_account_per_enterprise"),
-            models.CheckConstraint(condition=Q(account_number__regex=ACCOUNT_NUMBER_RE),
-                                   name="account_number_digits"),
-            models.CheckConstraint(condition=~Q(status="refused") | ~Q(refusal_reason=""),
-                                   name="account_refusal_has_reason"),
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=Q(status="verified"), name="one_verified_account_per_enterprise"
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=Q(status="pending"), name="one_pending_account_per_enterprise"
+            ),
+            models.CheckConstraint(condition=Q(account_number__regex=ACCOUNT_NUMBER_RE), name="account_number_digits"),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""), name="account_refusal_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -117,15 +127,23 @@ class AcceptanceReport(models.Model):
         APPROVED = "approved", _("验收通过")
         REFUSED = "refused", _("验收未通过")
 
-    tranche = models.ForeignKey(PaymentTranche, on_delete=models.PROTECT, related_name="acceptance_reports",
-                                verbose_name=_("拨付分期"))
+    tranche = models.ForeignKey(
+        PaymentTranche, on_delete=models.PROTECT, related_name="acceptance_reports", verbose_name=_("拨付分期")
+    )
     summary = models.TextField(_("验收情况"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("提交人"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提交人")
+    )
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("审核人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decision_note = models.CharField(_("审核意见"), max_length=500, blank=True)
 
@@ -134,10 +152,14 @@ class AcceptanceReport(models.Model):
         verbose_name_plural = _("验收报告")
         ordering = ["-submitted_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["tranche"], condition=Q(status__in=["submitted", "approved"]),
-                                    name="one_open_acceptance_per_tranche"),
-            models.CheckConstraint(condition=~Q(status="refused") | ~Q(decision_note=""),
-                                   name="acceptance_refusal_has_reason"),
+            models.UniqueConstraint(
+                fields=["tranche"],
+                condition=Q(status__in=["submitted", "approved"]),
+                name="one_open_acceptance_per_tranche",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(decision_note=""), name="acceptance_refusal_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,8 +170,9 @@ class AcceptanceFile(models.Model):
     """验收材料 a file of an acceptance report, checked by content when uploaded (PDF, OFD or an image)
     and stored privately under a random name; offered only as a download."""
 
-    report = models.ForeignKey(AcceptanceReport, on_delete=models.PROTECT, related_name="files",
-                               verbose_name=_("验收报告"))
+    report = models.ForeignKey(
+        AcceptanceReport, on_delete=models.PROTECT, related_name="files", verbose_name=_("验收报告")
+    )
     file = models.FileField(_("文件"), upload_to="acceptance/%Y/%m/", max_length=300)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=60)
@@ -181,11 +204,18 @@ class PaymentBatch(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     total = models.DecimalField(_("合计金额"), default=Decimal("0"), **MONEY)
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("编制人"))
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("编制人")
+    )
     prepared_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("审批人"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     exported_at = models.DateTimeField(_("首次导出时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -197,8 +227,9 @@ class PaymentBatch(models.Model):
         ordering = ["-prepared_at", "-id"]
         constraints = [
             # 四眼原则 four eyes: whoever prepared a batch never approves it
-            models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("prepared_by")),
-                                   name="batch_four_eyes"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("prepared_by")), name="batch_four_eyes"
+            ),
             models.CheckConstraint(condition=Q(total__gte=0), name="batch_total_not_negative"),
         ]
 
@@ -217,14 +248,16 @@ class PaymentLine(models.Model):
 
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines", verbose_name=_("批次"))
     seq = models.PositiveIntegerField(_("序号"))
-    tranche = models.ForeignKey(PaymentTranche, on_delete=models.PROTECT, related_name="lines",
-                                verbose_name=_("拨付分期"))
+    tranche = models.ForeignKey(
+        PaymentTranche, on_delete=models.PROTECT, related_name="lines", verbose_name=_("拨付分期")
+    )
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="payment_lines")
     pool = models.ForeignKey(BudgetPool, on_delete=models.PROTECT, related_name="payment_lines")
     enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("金额"), **MONEY)
-    account = models.ForeignKey(ReceivingAccount, on_delete=models.PROTECT, related_name="lines",
-                                verbose_name=_("收款账户"))
+    account = models.ForeignKey(
+        ReceivingAccount, on_delete=models.PROTECT, related_name="lines", verbose_name=_("收款账户")
+    )
     payee_name = models.CharField(_("收款人户名"), max_length=200)
     account_number = models.CharField(_("收款账号"), max_length=30)
     bank_name = models.CharField(_("开户银行"), max_length=100)
@@ -234,10 +267,17 @@ class PaymentLine(models.Model):
     paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
     voucher_number = models.CharField(_("凭证号"), max_length=60, blank=True)
     failure_reason = models.CharField(_("失败原因"), max_length=300, blank=True)
-    ledger_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="payment_line")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("登记人"))
+    ledger_entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="payment_line"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
     recorded_at = models.DateTimeField(_("登记时间"), null=True, blank=True)
 
     class Meta:
@@ -247,14 +287,18 @@ class PaymentLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "seq"], name="line_once_per_seq"),
             # a tranche is in at most one open batch and paid at most once
-            models.UniqueConstraint(fields=["tranche"], condition=Q(status__in=["pending", "paid"]),
-                                    name="tranche_paid_once"),
+            models.UniqueConstraint(
+                fields=["tranche"], condition=Q(status__in=["pending", "paid"]), name="tranche_paid_once"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="line_amount_positive"),
-            models.CheckConstraint(condition=~Q(status="paid") | (Q(paid_on__isnull=False) & ~Q(voucher_number="")
-                                                                 & Q(ledger_entry__isnull=False)),
-                                   name="line_paid_has_voucher"),
-            models.CheckConstraint(condition=~Q(status="failed") | ~Q(failure_reason=""),
-                                   name="line_failed_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(status="paid")
+                | (Q(paid_on__isnull=False) & ~Q(voucher_number="") & Q(ledger_entry__isnull=False)),
+                name="line_paid_has_voucher",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(failure_reason=""), name="line_failed_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -277,8 +321,9 @@ class Clawback(models.Model):
     reason = models.TextField(_("追回理由"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OWED)
     due_on = models.DateField(_("退回期限"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("决定人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("决定人")
+    )
     decided_on = models.DateField(_("决定日期"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -288,8 +333,9 @@ class Clawback(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="clawback_amount_positive"),
-            models.CheckConstraint(condition=Q(repaid__gte=0) & Q(repaid__lte=F("amount")),
-                                   name="clawback_repaid_within_amount"),
+            models.CheckConstraint(
+                condition=Q(repaid__gte=0) & Q(repaid__lte=F("amount")), name="clawback_repaid_within_amount"
+            ),
         ]
 
     def __str__(self) -> str:

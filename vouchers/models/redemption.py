@@ -33,8 +33,11 @@ class ComputeProvider(models.Model):
         verbose_name = _("算力服务商")
         verbose_name_plural = _("算力服务商")
         ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                                              name="provider_dates_in_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="provider_dates_in_order"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -46,10 +49,12 @@ class ComputeProvider(models.Model):
 class ProviderMember(models.Model):
     """A provider's user (Role.PROVIDER), linked by an administrator."""
 
-    provider = models.ForeignKey(ComputeProvider, on_delete=models.CASCADE, related_name="members",
-                                 verbose_name=_("服务商"))
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_membership",
-                                verbose_name=_("用户"))
+    provider = models.ForeignKey(
+        ComputeProvider, on_delete=models.CASCADE, related_name="members", verbose_name=_("服务商")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_membership", verbose_name=_("用户")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -70,14 +75,17 @@ class ProviderRelation(models.Model):
         MANAGEMENT = "management", _("高管交叉任职")
         OTHER = "other", _("其他关联")
 
-    provider = models.ForeignKey(ComputeProvider, on_delete=models.CASCADE, related_name="relations",
-                                 verbose_name=_("服务商"))
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.CASCADE, related_name="+",
-                                   verbose_name=_("关联企业"))
+    provider = models.ForeignKey(
+        ComputeProvider, on_delete=models.CASCADE, related_name="relations", verbose_name=_("服务商")
+    )
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.CASCADE, related_name="+", verbose_name=_("关联企业")
+    )
     kind = models.CharField(_("关联类型"), max_length=20, choices=Kind.choices)
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -100,15 +108,15 @@ class Voucher(models.Model):
 
     code = models.CharField(_("券码"), max_length=24, unique=True)
     award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="voucher", verbose_name=_("核定奖励"))
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, related_name="vouchers",
-                                   verbose_name=_("持券企业"))
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("持券企业")
+    )
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="vouchers")
     face_value = models.DecimalField(_("券面金额"), **MONEY)
     balance = models.DecimalField(_("可用余额"), **MONEY)
     issued_on = models.DateField(_("发放日期"))
     expires_on = models.DateField(_("有效期至"), db_index=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE,
-                              db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     expired_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
     released_amount = models.DecimalField(_("到期释放金额"), default=Decimal("0"), **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -139,10 +147,10 @@ class Redemption(models.Model):
         CONFIRMED = "confirmed", _("已确认")
         DISPUTED = "disputed", _("企业有异议")
 
-    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions",
-                                verbose_name=_("算力券"))
-    provider = models.ForeignKey(ComputeProvider, on_delete=models.PROTECT, related_name="redemptions",
-                                 verbose_name=_("服务商"))
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("算力券"))
+    provider = models.ForeignKey(
+        ComputeProvider, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("服务商")
+    )
     invoice_number = models.CharField(_("发票号码"), max_length=40)
     invoice_date = models.DateField(_("开票日期"))
     amount = models.DecimalField(_("核销金额"), **MONEY)
@@ -151,13 +159,13 @@ class Redemption(models.Model):
     content_type = models.CharField(_("文件类型"), max_length=60)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(max_length=64)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING,
-                              db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     dispute_reason = models.CharField(_("异议理由"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("核销时间"), auto_now_add=True, db_index=True)
-    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     responded_at = models.DateTimeField(_("确认时间"), null=True, blank=True, db_index=True)
 
     class Meta:
@@ -167,8 +175,9 @@ class Redemption(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="redemption_amount_positive"),
             # An invoice redeems once; a disputed (voided) redemption frees its number.
-            models.UniqueConstraint(fields=["provider", "invoice_number"], condition=~Q(status="disputed"),
-                                    name="redemption_invoice_once"),
+            models.UniqueConstraint(
+                fields=["provider", "invoice_number"], condition=~Q(status="disputed"), name="redemption_invoice_once"
+            ),
         ]
 
     def __str__(self) -> str:

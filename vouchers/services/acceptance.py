@@ -36,8 +36,9 @@ class AcceptanceUpload:
     name: str
 
 
-def acceptance_report_submit(*, actor, tranche: PaymentTranche, summary: str, files: Sequence[AcceptanceUpload],
-                             ip: str | None = None) -> AcceptanceReport:
+def acceptance_report_submit(
+    *, actor, tranche: PaymentTranche, summary: str, files: Sequence[AcceptanceUpload], ip: str | None = None
+) -> AcceptanceReport:
     """提交验收报告 the report and at least one acceptance document, all or nothing."""
     if not files:
         raise ValidationError({"files": _("请上传验收材料（验收报告、验收意见等，PDF、OFD或图片）。")})
@@ -48,13 +49,24 @@ def acceptance_report_submit(*, actor, tranche: PaymentTranche, summary: str, fi
         with transaction.atomic():
             report = acceptance_submit(actor=actor, tranche=tranche, summary=summary, ip=ip)
             for upload in files:
-                row = AcceptanceFile(report=report, original_name=upload.name, content_type=upload.content_type,
-                                     size=upload.size, sha256=upload.sha256, uploaded_by=actor)
+                row = AcceptanceFile(
+                    report=report,
+                    original_name=upload.name,
+                    content_type=upload.content_type,
+                    size=upload.size,
+                    sha256=upload.sha256,
+                    uploaded_by=actor,
+                )
                 row.file.save(f"{uuid.uuid4().hex}.{upload.extension}", upload.file, save=False)
                 stored.append(row.file.name or "")
                 row.save()
-            audit_record(actor=actor, action="payments.acceptance_files", target=report, ip=ip,
-                         after={"files": [{"name": u.name, "size": u.size, "sha256": u.sha256} for u in files]})
+            audit_record(
+                actor=actor,
+                action="payments.acceptance_files",
+                target=report,
+                ip=ip,
+                after={"files": [{"name": u.name, "size": u.size, "sha256": u.sha256} for u in files]},
+            )
     except BaseException:
         for name in stored:
             default_storage.delete(name)

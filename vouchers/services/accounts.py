@@ -59,8 +59,9 @@ def account_number_check(raw: str) -> str:
     if not 10 <= len(text) <= 30:
         raise ValidationError({"account_number": _("银行账号应为10至30位数字，现为%(n)s位。") % {"n": len(text)}})
     if uses_luhn(text) and not luhn_valid(text):
-        raise ValidationError({"account_number": _("该账号是银联卡号（62开头，16至19位），其校验位（Luhn）不符，"
-                                                   "请核对后重新填写。")})
+        raise ValidationError(
+            {"account_number": _("该账号是银联卡号（62开头，16至19位），其校验位（Luhn）不符，请核对后重新填写。")}
+        )
     return text
 
 
@@ -70,9 +71,14 @@ def account_name_check(*, enterprise, account_name: str) -> str:
     if not name:
         raise ValidationError({"account_name": _("请填写账户名称。")})
     if name != enterprise.name:
-        raise ValidationError({"account_name": _("账户名称“%(name)s”与企业名称“%(enterprise)s”不一致；"
-                                                 "补贴资金只拨付至以本企业名称开立的账户。")
-                               % {"name": name, "enterprise": enterprise.name}})
+        raise ValidationError(
+            {
+                "account_name": _(
+                    "账户名称“%(name)s”与企业名称“%(enterprise)s”不一致；补贴资金只拨付至以本企业名称开立的账户。"
+                )
+                % {"name": name, "enterprise": enterprise.name}
+            }
+        )
     return name
 
 
@@ -86,8 +92,13 @@ def _text(value: str, field: str, label: str, limit: int) -> str:
 
 
 def _json(a: ReceivingAccount) -> dict:
-    return {"account_name": a.account_name, "bank_name": a.bank_name, "branch_name": a.branch_name,
-            "account_number": a.masked_number, "status": a.status}
+    return {
+        "account_name": a.account_name,
+        "bank_name": a.bank_name,
+        "branch_name": a.branch_name,
+        "account_number": a.masked_number,
+        "status": a.status,
+    }
 
 
 def account_in_force(*, enterprise_id: int) -> ReceivingAccount | None:
@@ -100,16 +111,28 @@ def account_payable(account: ReceivingAccount | None, *, enterprise) -> str:
     if account is None:
         return _("“%(e)s”尚无已核验的收款账户。") % {"e": enterprise.name}
     if account.status != Status.VERIFIED:
-        return _("“%(e)s”的收款账户（%(n)s）不是已核验的现行账户。") % {"e": enterprise.name,
-                                                                  "n": account.masked_number}
+        return _("“%(e)s”的收款账户（%(n)s）不是已核验的现行账户。") % {
+            "e": enterprise.name,
+            "n": account.masked_number,
+        }
     if account.account_name != enterprise.name:
         return _("“%(e)s”的收款账户户名“%(a)s”与企业现名称不一致（企业名称已变更），请企业重新登记收款账户。") % {
-            "e": enterprise.name, "a": account.account_name}
+            "e": enterprise.name,
+            "a": account.account_name,
+        }
     return ""
 
 
-def account_submit(*, actor, enterprise, account_name: str, bank_name: str, branch_name: str,
-                   account_number: str, ip: str | None = None) -> ReceivingAccount:
+def account_submit(
+    *,
+    actor,
+    enterprise,
+    account_name: str,
+    bank_name: str,
+    branch_name: str,
+    account_number: str,
+    ip: str | None = None,
+) -> ReceivingAccount:
     """登记/变更收款账户 a member of the enterprise registers its account or a change of it; the bureau
     verifies it. A change still waiting replaces the one before (撤回)."""
     if enterprise_id_of(actor) != enterprise.pk:
@@ -120,21 +143,31 @@ def account_submit(*, actor, enterprise, account_name: str, bank_name: str, bran
     number = account_number_check(account_number)
     with transaction.atomic():
         current = account_in_force(enterprise_id=enterprise.pk)
-        if current is not None and (current.account_name, current.bank_name, current.branch_name,
-                                    current.account_number) == (name, bank, branch, number):
+        if current is not None and (
+            current.account_name,
+            current.bank_name,
+            current.branch_name,
+            current.account_number,
+        ) == (name, bank, branch, number):
             raise ValidationError(_("该账户即为现行已核验的收款账户，无需重新登记。"))
         for old in ReceivingAccount.objects.select_for_update().filter(enterprise=enterprise, status=Status.PENDING):
             old.status = Status.WITHDRAWN
             old.save(update_fields=["status"])
             with portal_language():
                 note = _("被新登记的账户替换")
-            audit_record(actor=actor, action="payments.account_withdraw", target=old, ip=ip, after=_json(old),
-                         note=note)
+            audit_record(
+                actor=actor, action="payments.account_withdraw", target=old, ip=ip, after=_json(old), note=note
+            )
         try:
             with transaction.atomic():
                 account = ReceivingAccount.objects.create(
-                    enterprise=enterprise, account_name=name, bank_name=bank, branch_name=branch,
-                    account_number=number, submitted_by=actor)
+                    enterprise=enterprise,
+                    account_name=name,
+                    bank_name=bank,
+                    branch_name=branch,
+                    account_number=number,
+                    submitted_by=actor,
+                )
         except IntegrityError:  # another member's change at the same moment
             raise ValidationError(_("另一项收款账户变更正在登记，请刷新后重试。")) from None
         audit_record(actor=actor, action="payments.account_submit", target=account, ip=ip, after=_json(account))
@@ -161,15 +194,24 @@ def account_verify(*, actor, account: ReceivingAccount, ip: str | None = None) -
             ReceivingAccount.objects.filter(pk=before.pk).update(status=Status.SUPERSEDED)
         account.status, account.decided_by, account.decided_at = Status.VERIFIED, actor, timezone.now()
         account.save(update_fields=["status", "decided_by", "decided_at"])
-        audit_record(actor=actor, action="payments.account_verify", target=account, ip=ip,
-                     before=_json(before) if before else None, after=_json(account))
+        audit_record(
+            actor=actor,
+            action="payments.account_verify",
+            target=account,
+            ip=ip,
+            before=_json(before) if before else None,
+            after=_json(account),
+        )
         with portal_language():
-            notify_enterprise(enterprise_id=account.enterprise_id, kind=Notification.Kind.ACCOUNT,
-                              subject=_("收款账户已核验"),
-                              body=_("贵单位登记的收款账户（%(bank)s，账号 %(n)s）已通过主管部门核验，"
-                                     "此后补贴资金拨付至该账户。")
-                              % {"bank": account.bank_name, "n": account.masked_number},
-                              link=enterprise_link(), dedupe_key=f"account-verified:{account.pk}")
+            notify_enterprise(
+                enterprise_id=account.enterprise_id,
+                kind=Notification.Kind.ACCOUNT,
+                subject=_("收款账户已核验"),
+                body=_("贵单位登记的收款账户（%(bank)s，账号 %(n)s）已通过主管部门核验，此后补贴资金拨付至该账户。")
+                % {"bank": account.bank_name, "n": account.masked_number},
+                link=enterprise_link(),
+                dedupe_key=f"account-verified:{account.pk}",
+            )
     return account
 
 
@@ -182,13 +224,19 @@ def account_refuse(*, actor, account: ReceivingAccount, reason: str, ip: str | N
         account.status, account.decided_by, account.decided_at = Status.REFUSED, actor, timezone.now()
         account.refusal_reason = reason
         account.save(update_fields=["status", "decided_by", "decided_at", "refusal_reason"])
-        audit_record(actor=actor, action="payments.account_refuse", target=account, ip=ip, after=_json(account),
-                     note=reason)
+        audit_record(
+            actor=actor, action="payments.account_refuse", target=account, ip=ip, after=_json(account), note=reason
+        )
         with portal_language():
-            notify_enterprise(enterprise_id=account.enterprise_id, kind=Notification.Kind.ACCOUNT,
-                              subject=_("收款账户未通过核验"),
-                              body=_("贵单位登记的收款账户（%(bank)s，账号 %(n)s）未通过核验：%(r)s。"
-                                     "原已核验的账户（如有）继续有效。")
-                              % {"bank": account.bank_name, "n": account.masked_number, "r": reason},
-                              link=enterprise_link(), dedupe_key=f"account-refused:{account.pk}")
+            notify_enterprise(
+                enterprise_id=account.enterprise_id,
+                kind=Notification.Kind.ACCOUNT,
+                subject=_("收款账户未通过核验"),
+                body=_(
+                    "贵单位登记的收款账户（%(bank)s，账号 %(n)s）未通过核验：%(r)s。原已核验的账户（如有）继续有效。"
+                )
+                % {"bank": account.bank_name, "n": account.masked_number, "r": reason},
+                link=enterprise_link(),
+                dedupe_key=f"account-refused:{account.pk}",
+            )
     return account

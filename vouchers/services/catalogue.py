@@ -26,9 +26,23 @@ from ..officialtext import chinese_punctuation, clause_reference, official_text,
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "vouchers" / "catalogue" / "texts"
 
-PROGRAMME_COLUMNS = ("name_zh", "name_en", "kind", "article", "clause_text", "summary_zh", "eligibility_zh",
-                     "review_path", "is_voucher", "staged_payment", "once_only", "formula", "inputs", "materials",
-                     "criteria")
+PROGRAMME_COLUMNS = (
+    "name_zh",
+    "name_en",
+    "kind",
+    "article",
+    "clause_text",
+    "summary_zh",
+    "eligibility_zh",
+    "review_path",
+    "is_voucher",
+    "staged_payment",
+    "once_only",
+    "formula",
+    "inputs",
+    "materials",
+    "criteria",
+)
 
 
 def _full_text(policy: dict) -> str:
@@ -48,8 +62,12 @@ def _punctuated(prog: dict[str, Any]) -> dict[str, Any]:
     for key in ("name_zh", "summary_zh", "eligibility_zh"):
         if isinstance(prog.get(key), str):
             prog[key] = chinese_punctuation(prog[key])
-    for item in [*prog.get("inputs", []), *prog.get("materials", []), *prog.get("criteria", []),
-                 *(c for i in prog.get("inputs", []) for c in i.get("choices") or [])]:
+    for item in [
+        *prog.get("inputs", []),
+        *prog.get("materials", []),
+        *prog.get("criteria", []),
+        *(c for i in prog.get("inputs", []) for c in i.get("choices") or []),
+    ]:
         for key in ("label_zh", "help_zh"):
             if isinstance(item.get(key), str):
                 item[key] = chinese_punctuation(item[key])
@@ -69,14 +87,21 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
         for order_p, data in enumerate(policies):
             policy_fields = {
                 # the official title in full-width punctuation, as it is issued (the seed's PDF extraction has ( ) ,)
-                "document_number": data["document_number"], "title": chinese_punctuation(data["title"]),
+                "document_number": data["document_number"],
+                "title": chinese_punctuation(data["title"]),
                 "issuers": data["issuers"],
-                "district": data["district"], "issue_date": data["issue_date"], "valid_from": data["valid_from"],
-                "valid_to": data["valid_to"], "status": data["status"], "letter_authority": data["letter_authority"],
-                "letter_prefix": data["letter_prefix"], "note": chinese_punctuation(data.get("note") or ""),
+                "district": data["district"],
+                "issue_date": data["issue_date"],
+                "valid_from": data["valid_from"],
+                "valid_to": data["valid_to"],
+                "status": data["status"],
+                "letter_authority": data["letter_authority"],
+                "letter_prefix": data["letter_prefix"],
+                "note": chinese_punctuation(data.get("note") or ""),
                 # a successor names the policy it follows; its own programmes, parameters and windows
                 "predecessor": Policy.objects.filter(code=data["predecessor"]).first()
-                if data.get("predecessor") else None,
+                if data.get("predecessor")
+                else None,
             }
             text = _full_text(data)
             profile = profile_of(text)
@@ -94,8 +119,10 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
             counts["policies"] += 1
             for order, prog in enumerate(data["programmes"]):
                 prog = _punctuated(prog)
-                fields = {k: json_safe(prog.get(k, "")) if k in ("inputs", "materials", "criteria") else prog.get(k)
-                          for k in PROGRAMME_COLUMNS}
+                fields = {
+                    k: json_safe(prog.get(k, "")) if k in ("inputs", "materials", "criteria") else prog.get(k)
+                    for k in PROGRAMME_COLUMNS
+                }
                 fields["criteria"] = fields["criteria"] or []
                 fields["name_en"] = fields["name_en"] or ""
                 fields["clause_text"] = official_text(prog["clause_text"], profile)
@@ -117,8 +144,11 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
                     clause, remark = clause_reference(param.get("clause", ""), source=text, profile=profile)
                     note = portal_note(param.get("note", ""), remark=remark, profile=profile)
                     row, created = ParameterValue.objects.get_or_create(
-                        programme=programme, name=param["name"], effective_from=param["effective_from"],
-                        defaults={"value": Decimal(str(param["value"])), "clause": clause, "note": note})
+                        programme=programme,
+                        name=param["name"],
+                        effective_from=param["effective_from"],
+                        defaults={"value": Decimal(str(param["value"])), "clause": clause, "note": note},
+                    )
                     if not created and row.created_by_id is None and (row.clause, row.note) != (clause, note):
                         # a shipped row loaded before: its words are brought up to date, never its value
                         row.clause, row.note = clause, note
@@ -129,8 +159,17 @@ def catalogue_load(directory: Path | None = None) -> dict[str, int]:
     return counts
 
 
-def parameter_set(*, actor, programme: Programme, name: str, value: Decimal, effective_from: dt.date,
-                  clause: str, note: str = "", ip: str | None = None) -> ParameterValue:
+def parameter_set(
+    *,
+    actor,
+    programme: Programme,
+    name: str,
+    value: Decimal,
+    effective_from: dt.date,
+    clause: str,
+    note: str = "",
+    ip: str | None = None,
+) -> ParameterValue:
     """An annual guideline (申报指南) changes a parameter from a date. Past awards keep the values they
     were computed with (stored on each award), so nothing earlier changes."""
     if not getattr(actor, "is_bureau_admin", False):
@@ -149,17 +188,37 @@ def parameter_set(*, actor, programme: Programme, name: str, value: Decimal, eff
     with transaction.atomic():
         before = ParameterValue.objects.filter(programme=programme, name=name, effective_from=effective_from).first()
         row, _created = ParameterValue.objects.update_or_create(
-            programme=programme, name=name, effective_from=effective_from,
-            defaults={"value": Decimal(value), "clause": clause, "note": note, "created_by": actor})
-        audit_record(actor=actor, action="parameter.set", target=row, ip=ip,
-                     before={"value": str(before.value)} if before else None,
-                     after={"programme": programme.code, "name": name, "value": str(value),
-                            "effective_from": effective_from.isoformat()})
+            programme=programme,
+            name=name,
+            effective_from=effective_from,
+            defaults={"value": Decimal(value), "clause": clause, "note": note, "created_by": actor},
+        )
+        audit_record(
+            actor=actor,
+            action="parameter.set",
+            target=row,
+            ip=ip,
+            before={"value": str(before.value)} if before else None,
+            after={
+                "programme": programme.code,
+                "name": name,
+                "value": str(value),
+                "effective_from": effective_from.isoformat(),
+            },
+        )
     return row
 
 
-def window_open(*, actor, programme: Programme, name: str, opens_at: dt.datetime, closes_at: dt.datetime,
-                kind: str = ApplicationWindow.Kind.ORDINARY, ip: str | None = None) -> ApplicationWindow:
+def window_open(
+    *,
+    actor,
+    programme: Programme,
+    name: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    kind: str = ApplicationWindow.Kind.ORDINARY,
+    ip: str | None = None,
+) -> ApplicationWindow:
     """Administrators open an application window (申报批次) of a programme; after the policy has
     expired, a claim window (清算批次) for facts inside its validity (vouchers.lifecycle)."""
     if not getattr(actor, "is_bureau_admin", False):
@@ -169,22 +228,44 @@ def window_open(*, actor, programme: Programme, name: str, opens_at: dt.datetime
         raise ValidationError({"closes_at": _("截止时间必须晚于开始时间。")})
     window_check(programme=programme, kind=kind, opens_at=opens_at, closes_at=closes_at)
     with transaction.atomic():
-        window = ApplicationWindow.objects.create(programme=programme, name=name, opens_at=opens_at,
-                                                  closes_at=closes_at, kind=kind)
-        audit_record(actor=actor, action="window.open", target=window, ip=ip,
-                     after={"programme": programme.code, "name": name, "kind": kind,
-                            "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()})
+        window = ApplicationWindow.objects.create(
+            programme=programme, name=name, opens_at=opens_at, closes_at=closes_at, kind=kind
+        )
+        audit_record(
+            actor=actor,
+            action="window.open",
+            target=window,
+            ip=ip,
+            after={
+                "programme": programme.code,
+                "name": name,
+                "kind": kind,
+                "opens_at": opens_at.isoformat(),
+                "closes_at": closes_at.isoformat(),
+            },
+        )
     return window
 
 
 def _window_json(window: ApplicationWindow) -> dict[str, Any]:
-    return {"name": window.name, "kind": window.kind, "opens_at": window.opens_at.isoformat(),
-            "closes_at": window.closes_at.isoformat()}
+    return {
+        "name": window.name,
+        "kind": window.kind,
+        "opens_at": window.opens_at.isoformat(),
+        "closes_at": window.closes_at.isoformat(),
+    }
 
 
-def window_change(*, actor, window: ApplicationWindow, name: str | None = None, kind: str | None = None,
-                  opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None,
-                  ip: str | None = None) -> ApplicationWindow:
+def window_change(
+    *,
+    actor,
+    window: ApplicationWindow,
+    name: str | None = None,
+    kind: str | None = None,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    ip: str | None = None,
+) -> ApplicationWindow:
     """Administrators change a window (申报批次): its name and deadline at any time before it closes
     (an extension, or an earlier deadline still ahead); its start and kind only before it opens, since
     applications are submitted under it from then on. The rules of vouchers.lifecycle hold for the
@@ -197,8 +278,10 @@ def window_change(*, actor, window: ApplicationWindow, name: str | None = None, 
         require_district(actor, locked.programme.policy.district)
         before = _window_json(locked)
         if locked.closes_at <= now:
-            raise ValidationError(_("该批次已于 %(t)s 截止，不能再修改。")
-                                  % {"t": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M")})
+            raise ValidationError(
+                _("该批次已于 %(t)s 截止，不能再修改。")
+                % {"t": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M")}
+            )
         started = locked.opens_at <= now
         errors: dict[str, str] = {}
         if started and opens_at is not None and opens_at != locked.opens_at:
@@ -217,11 +300,16 @@ def window_change(*, actor, window: ApplicationWindow, name: str | None = None, 
         locked.closes_at = closes_at if closes_at is not None else locked.closes_at
         if locked.closes_at <= locked.opens_at:
             raise ValidationError({"closes_at": _("截止时间必须晚于开始时间。")})
-        window_check(programme=locked.programme, kind=locked.kind, opens_at=locked.opens_at,
-                     closes_at=locked.closes_at)
+        window_check(programme=locked.programme, kind=locked.kind, opens_at=locked.opens_at, closes_at=locked.closes_at)
         locked.save(update_fields=["name", "kind", "opens_at", "closes_at"])
-        audit_record(actor=actor, action="window.change", target=locked, ip=ip, before=before,
-                     after={"programme": locked.programme.code, **_window_json(locked)})
+        audit_record(
+            actor=actor,
+            action="window.change",
+            target=locked,
+            ip=ip,
+            before=before,
+            after={"programme": locked.programme.code, **_window_json(locked)},
+        )
     return locked
 
 
@@ -241,6 +329,13 @@ def window_close(*, actor, window: ApplicationWindow, reason: str = "", ip: str 
         before = _window_json(locked)
         locked.closes_at = now
         locked.save(update_fields=["closes_at"])
-        audit_record(actor=actor, action="window.close", target=locked, ip=ip, before=before,
-                     after={"programme": locked.programme.code, **_window_json(locked)}, note=(reason or "").strip())
+        audit_record(
+            actor=actor,
+            action="window.close",
+            target=locked,
+            ip=ip,
+            before=before,
+            after={"programme": locked.programme.code, **_window_json(locked)},
+            note=(reason or "").strip(),
+        )
     return locked

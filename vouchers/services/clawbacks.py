@@ -24,12 +24,18 @@ from .payments_common import enterprise_link, portal_language, require_award_dis
 
 
 def _json(c: Clawback) -> dict:
-    return {"number": c.number, "award": c.award_id, "amount": str(c.amount), "repaid": str(c.repaid),
-            "status": c.status}
+    return {
+        "number": c.number,
+        "award": c.award_id,
+        "amount": str(c.amount),
+        "repaid": str(c.repaid),
+        "status": c.status,
+    }
 
 
-def clawback_decide(*, actor, award: Award, amount, reason: str, due_on: dt.date | None = None,
-                    ip: str | None = None) -> Clawback:
+def clawback_decide(
+    *, actor, award: Award, amount, reason: str, due_on: dt.date | None = None, ip: str | None = None
+) -> Clawback:
     """追回决定: the amount to recover (at most what was paid and is not already being recovered) and
     why. The award ends with it."""
     require_payment_admin(actor)
@@ -47,36 +53,59 @@ def clawback_decide(*, actor, award: Award, amount, reason: str, due_on: dt.date
         require_award_district(actor, award)
         if award.programme.is_voucher:
             raise ValidationError(_("算力券的款项支付给核销的服务商，不在此追回；请按核销异议处理。"))
-        owed = (Clawback.objects.filter(award=award).aggregate(s=Sum(F("amount") - F("repaid")))["s"] or ZERO)
+        owed = Clawback.objects.filter(award=award).aggregate(s=Sum(F("amount") - F("repaid")))["s"] or ZERO
         recoverable = award.disbursed - owed
         if amount > recoverable:
-            raise ValidationError({"amount": _("追回金额 %(a)s 超过可追回金额 %(r)s"
-                                               "（已拨付 %(d)s，已决定追回未退回 %(o)s）。")
-                                   % {"a": fmt_yuan(amount), "r": fmt_yuan(max(recoverable, ZERO)),
-                                      "d": fmt_yuan(award.disbursed), "o": fmt_yuan(owed)}})
-        clawback = Clawback.objects.create(number=f"tmp-{timezone.now().timestamp()}-{actor.pk}", award=award,
-                                           enterprise_id=award.enterprise_id, amount=amount, reason=reason,
-                                           due_on=due_on, decided_by=actor, decided_on=today)
+            raise ValidationError(
+                {
+                    "amount": _("追回金额 %(a)s 超过可追回金额 %(r)s（已拨付 %(d)s，已决定追回未退回 %(o)s）。")
+                    % {
+                        "a": fmt_yuan(amount),
+                        "r": fmt_yuan(max(recoverable, ZERO)),
+                        "d": fmt_yuan(award.disbursed),
+                        "o": fmt_yuan(owed),
+                    }
+                }
+            )
+        clawback = Clawback.objects.create(
+            number=f"tmp-{timezone.now().timestamp()}-{actor.pk}",
+            award=award,
+            enterprise_id=award.enterprise_id,
+            amount=amount,
+            reason=reason,
+            due_on=due_on,
+            decided_by=actor,
+            decided_on=today,
+        )
         clawback.number = f"ZH{today.year}-{clawback.pk:06d}"
         clawback.save(update_fields=["number"])
         award_tranches_cancel(actor=actor, award=award, reason=f"追回决定 {clawback.number}")
         if award.status == Award.Status.COMMITTED:
             award_release(actor=actor, award=award, reason=f"追回决定 {clawback.number}：{reason}")
-        audit_record(actor=actor, action="payments.clawback_decide", target=clawback, ip=ip, after=_json(clawback),
-                     note=reason)
+        audit_record(
+            actor=actor, action="payments.clawback_decide", target=clawback, ip=ip, after=_json(clawback), note=reason
+        )
         with portal_language():
-            notify_enterprise(enterprise_id=award.enterprise_id, kind=Notification.Kind.DECISION,
-                              subject=_("追回决定：%(n)s") % {"n": clawback.number},
-                              body=_("主管部门决定追回已拨付的补贴资金 %(a)s（%(n)s）。理由：%(r)s。"
-                                     "%(due)s请按通知退回。")
-                              % {"a": fmt_yuan(amount), "n": clawback.number, "r": reason,
-                                 "due": _("退回期限：%(d)s。") % {"d": due_on} if due_on else ""},
-                              link=enterprise_link(), dedupe_key=f"clawback:{clawback.pk}")
+            notify_enterprise(
+                enterprise_id=award.enterprise_id,
+                kind=Notification.Kind.DECISION,
+                subject=_("追回决定：%(n)s") % {"n": clawback.number},
+                body=_("主管部门决定追回已拨付的补贴资金 %(a)s（%(n)s）。理由：%(r)s。%(due)s请按通知退回。")
+                % {
+                    "a": fmt_yuan(amount),
+                    "n": clawback.number,
+                    "r": reason,
+                    "due": _("退回期限：%(d)s。") % {"d": due_on} if due_on else "",
+                },
+                link=enterprise_link(),
+                dedupe_key=f"clawback:{clawback.pk}",
+            )
     return clawback
 
 
-def clawback_repayment_record(*, actor, clawback: Clawback, amount, repaid_on: dt.date | None,
-                              voucher_number: str, ip: str | None = None) -> ClawbackRepayment:
+def clawback_repayment_record(
+    *, actor, clawback: Clawback, amount, repaid_on: dt.date | None, voucher_number: str, ip: str | None = None
+) -> ClawbackRepayment:
     """退回到账 a repayment received: the ledger's claw-back entry, and what is still owed."""
     require_payment_admin(actor)
     amount = money(amount)
@@ -97,23 +126,47 @@ def clawback_repayment_record(*, actor, clawback: Clawback, amount, repaid_on: d
         if clawback.repayments.filter(voucher_number=voucher).exists():
             raise ValidationError({"voucher_number": _("凭证号 %(v)s 已登记过，不能重复登记。") % {"v": voucher}})
         if amount > clawback.outstanding:
-            raise ValidationError({"amount": _("到账金额 %(a)s 超过尚欠金额 %(o)s。")
-                                   % {"a": fmt_yuan(amount), "o": fmt_yuan(clawback.outstanding)}})
-        entry = award_clawback(actor=actor, award=clawback.award, amount=amount,
-                               reference=f"{clawback.number} {voucher}")
-        repayment = ClawbackRepayment.objects.create(clawback=clawback, amount=amount, repaid_on=repaid_on,
-                                                     voucher_number=voucher, ledger_entry=entry, recorded_by=actor)
+            raise ValidationError(
+                {
+                    "amount": _("到账金额 %(a)s 超过尚欠金额 %(o)s。")
+                    % {"a": fmt_yuan(amount), "o": fmt_yuan(clawback.outstanding)}
+                }
+            )
+        entry = award_clawback(
+            actor=actor, award=clawback.award, amount=amount, reference=f"{clawback.number} {voucher}"
+        )
+        repayment = ClawbackRepayment.objects.create(
+            clawback=clawback,
+            amount=amount,
+            repaid_on=repaid_on,
+            voucher_number=voucher,
+            ledger_entry=entry,
+            recorded_by=actor,
+        )
         clawback.repaid += amount
         if clawback.repaid == clawback.amount:
             clawback.status = Clawback.Status.REPAID
         clawback.save(update_fields=["repaid", "status"])
-        audit_record(actor=actor, action="payments.clawback_repayment", target=clawback, ip=ip,
-                     after={**_json(clawback), "received": str(amount), "voucher_number": voucher,
-                            "repaid_on": repaid_on.isoformat()})
+        audit_record(
+            actor=actor,
+            action="payments.clawback_repayment",
+            target=clawback,
+            ip=ip,
+            after={
+                **_json(clawback),
+                "received": str(amount),
+                "voucher_number": voucher,
+                "repaid_on": repaid_on.isoformat(),
+            },
+        )
         with portal_language():
-            notify_enterprise(enterprise_id=clawback.enterprise_id, kind=Notification.Kind.DECISION,
-                              subject=_("追回款已到账：%(n)s") % {"n": clawback.number},
-                              body=_("已收到贵单位退回的 %(a)s（%(n)s），尚欠 %(o)s。")
-                              % {"a": fmt_yuan(amount), "n": clawback.number, "o": fmt_yuan(clawback.outstanding)},
-                              link=enterprise_link(), dedupe_key=f"repayment:{repayment.pk}")
+            notify_enterprise(
+                enterprise_id=clawback.enterprise_id,
+                kind=Notification.Kind.DECISION,
+                subject=_("追回款已到账：%(n)s") % {"n": clawback.number},
+                body=_("已收到贵单位退回的 %(a)s（%(n)s），尚欠 %(o)s。")
+                % {"a": fmt_yuan(amount), "n": clawback.number, "o": fmt_yuan(clawback.outstanding)},
+                link=enterprise_link(),
+                dedupe_key=f"repayment:{repayment.pk}",
+            )
     return repayment

@@ -67,8 +67,9 @@ def require_award_district(actor, award) -> None:
 
 def require_batch_district(actor, batch) -> None:
     """A payment batch is the actor's when every line's award is of the actor's district."""
-    require_districts(actor, set(PaymentLine.objects.filter(batch=batch).values_list(
-        f"award__{AWARD_DISTRICT}", flat=True)))
+    require_districts(
+        actor, set(PaymentLine.objects.filter(batch=batch).values_list(f"award__{AWARD_DISTRICT}", flat=True))
+    )
 
 
 def require_enterprise(actor) -> int:

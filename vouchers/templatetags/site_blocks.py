@@ -14,8 +14,11 @@ register = template.Library()
 @register.inclusion_tag("guide/_footer.html", takes_context=True)
 def site_footer(context) -> dict:
     user = context.get("user")
-    return {"units": site_units(), "contact": settings.PORTAL_SERVICE_CONTACT,
-            "is_admin": bool(user is not None and getattr(user, "is_bureau_admin", False))}
+    return {
+        "units": site_units(),
+        "contact": settings.PORTAL_SERVICE_CONTACT,
+        "is_admin": bool(user is not None and getattr(user, "is_bureau_admin", False)),
+    }
 
 
 @register.inclusion_tag("guide/_open_windows.html")

@@ -29,8 +29,10 @@ from portal.uscc import check_character
 VERIFIED = ("91440101MA5CKGXK1H", "91440106MA9Y8K2R3L")  # A and B of demo_seed (check character fixed there)
 CLAIMANT = "claimant-c@demo.cn"
 C_CODE = "91440106MA9Y8K2C0"  # 天河区; the check character is computed
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
-      b"trailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
@@ -58,20 +60,34 @@ class Command(BaseCommand):
             enterprise.verified_at = timezone.now()
             enterprise.save(update_fields=["verification_state", "verified_via", "verified_at", "updated_at"])
         for fact in EligibilityFact.values:
-            FactRecord.objects.get_or_create(enterprise=enterprise, fact=fact, defaults={
-                "value": enterprise.fact_value(fact), "source": FactSource.BUREAU})
+            FactRecord.objects.get_or_create(
+                enterprise=enterprise,
+                fact=fact,
+                defaults={"value": enterprise.fact_value(fact), "source": FactSource.BUREAU},
+            )
 
     @staticmethod
     def _claim_waiting() -> None:
         claimant = User.objects.filter(email=CLAIMANT).first()
         if claimant is None or EnterpriseMember.objects.filter(user=claimant).exists():
             return
-        enterprise_register(actor=claimant, credit_code=_fixed(C_CODE), name="广州丙新创智能科技有限公司",
-                            registered_district=District.TIANHE, tax_district=District.TIANHE,
-                            stats_district=District.TIANHE, industry=Industry.AI, is_startup=True,
-                            legal_representative="陈丙", contact_name="陈丙", contact_phone="020-38000003",
-                            contact_email=CLAIMANT, address="广州市天河区软件路3号",
-                            claimant_is_legal_representative=True, business_licence=_pdf("营业执照.pdf"))
+        enterprise_register(
+            actor=claimant,
+            credit_code=_fixed(C_CODE),
+            name="广州丙新创智能科技有限公司",
+            registered_district=District.TIANHE,
+            tax_district=District.TIANHE,
+            stats_district=District.TIANHE,
+            industry=Industry.AI,
+            is_startup=True,
+            legal_representative="陈丙",
+            contact_name="陈丙",
+            contact_phone="020-38000003",
+            contact_email=CLAIMANT,
+            address="广州市天河区软件路3号",
+            claimant_is_legal_representative=True,
+            business_licence=_pdf("营业执照.pdf"),
+        )
 
     @staticmethod
     def _fact_change_waiting() -> None:
@@ -79,6 +95,10 @@ class Command(BaseCommand):
         owner = b.members.filter(member_role=EnterpriseMember.MemberRole.OWNER).first() if b else None
         if owner is None or FactChangeRequest.objects.filter(enterprise=b).exists() or b.industry == Industry.AI:
             return
-        enterprise_update(actor=owner.user, enterprise=b, industry=Industry.AI,
-                          change_note="主营业务已调整为大模型应用开发，营业执照经营范围已变更。",
-                          evidence=[_pdf("经营范围变更登记通知书.pdf")])
+        enterprise_update(
+            actor=owner.user,
+            enterprise=b,
+            industry=Industry.AI,
+            change_note="主营业务已调整为大模型应用开发，营业执照经营范围已变更。",
+            evidence=[_pdf("经营范围变更登记通知书.pdf")],
+        )

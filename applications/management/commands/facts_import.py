@@ -27,8 +27,11 @@ CODE_HEADERS = {"统一社会信用代码", "信用代码", "credit_code", "uscc
 FACT_HEADERS = {
     **{str(fact.label): fact.value for fact in EligibilityFact},
     **{fact.value: fact.value for fact in EligibilityFact},
-    "规上": EligibilityFact.IS_ABOVE_SCALE, "规上企业": EligibilityFact.IS_ABOVE_SCALE,
-    "纳税地": EligibilityFact.TAX_DISTRICT, "统计地": EligibilityFact.STATS_DISTRICT, "行业": EligibilityFact.INDUSTRY,
+    "规上": EligibilityFact.IS_ABOVE_SCALE,
+    "规上企业": EligibilityFact.IS_ABOVE_SCALE,
+    "纳税地": EligibilityFact.TAX_DISTRICT,
+    "统计地": EligibilityFact.STATS_DISTRICT,
+    "行业": EligibilityFact.INDUSTRY,
 }
 
 
@@ -70,8 +73,13 @@ class Command(BaseCommand):
         parser.add_argument("path", help="a .csv or .xlsx file")
         parser.add_argument("--source", required=True, help="where the data comes from, e.g. 广州市统计局规上企业名录")
         parser.add_argument("--date", required=True, help="the date the data speaks for (YYYY-MM-DD)")
-        parser.add_argument("--set", action="append", default=[], metavar="FACT=VALUE",
-                            help="a fact every row has, e.g. is_above_scale=是 (repeatable)")
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="FACT=VALUE",
+            help="a fact every row has, e.g. is_above_scale=是 (repeatable)",
+        )
         parser.add_argument("--sheet", help="the XLSX sheet (default: the first)")
         parser.add_argument("--actor", help="e-mail of the staff member importing (default: the system)")
 
@@ -92,12 +100,19 @@ class Command(BaseCommand):
                 raise CommandError(f"no user with the e-mail {options['actor']}")
         try:
             rows = rows_of(read_table(path, options.get("sheet")))
-            batch = facts_import(rows=rows, source=options["source"], source_date=source_date, file_name=path.name,
-                                 sha256=hashlib.sha256(path.read_bytes()).hexdigest(), set_values=set_values,
-                                 actor=actor)
+            batch = facts_import(
+                rows=rows,
+                source=options["source"],
+                source_date=source_date,
+                file_name=path.name,
+                sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                set_values=set_values,
+                actor=actor,
+            )
         except OSError as error:
             raise CommandError(str(error)) from None
         except ValidationError as error:
             raise CommandError("\n".join(error.messages)) from None
-        self.stdout.write(f"{batch}: {batch.rows} rows, {batch.applied} enterprises updated, "
-                          f"{batch.unknown} codes not registered")
+        self.stdout.write(
+            f"{batch}: {batch.rows} rows, {batch.applied} enterprises updated, {batch.unknown} codes not registered"
+        )

@@ -11,7 +11,7 @@ from portal.services_staff import Enrolment
 def enrolment_print(stdout, enrolment: Enrolment, *, qr: bool = True) -> None:
     stdout.write("")
     stdout.write("Two-factor login (TOTP) — add this to an authenticator app, then keep this page safe:")
-    grouped = " ".join(enrolment.secret[i:i + 4] for i in range(0, len(enrolment.secret), 4))
+    grouped = " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))
     stdout.write(f"  secret (type it in):   {grouped}")
     stdout.write(f"  otpauth URI:           {enrolment.otpauth_uri}")
     if qr:

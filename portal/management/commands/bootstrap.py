@@ -53,8 +53,10 @@ def messages_stale() -> list[Path]:
 
 
 class Command(BaseCommand):
-    help = ("Idempotent set-up of a deployment: compile translations if needed, migrate, load the catalogue, "
-            "collect static files. Safe to run on every deployment.")
+    help = (
+        "Idempotent set-up of a deployment: compile translations if needed, migrate, load the catalogue, "
+        "collect static files. Safe to run on every deployment."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-static", action="store_true", help="skip collectstatic (built into the image)")
@@ -91,6 +93,9 @@ class Command(BaseCommand):
         from portal.models import Role, User
 
         if not User.objects.filter(role=Role.SYSADMIN, is_active=True).exists() and self.verbosity:
-            self.stdout.write(self.style.WARNING(
-                "No system administrator yet: create the first one with\n"
-                "  manage.py staff_create --email <address> --role sysadmin"))
+            self.stdout.write(
+                self.style.WARNING(
+                    "No system administrator yet: create the first one with\n"
+                    "  manage.py staff_create --email <address> --role sysadmin"
+                )
+            )

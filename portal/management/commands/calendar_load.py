@@ -22,16 +22,21 @@ from portal.services_calendar import arrangement_read, calendar_arrangement_set
 
 
 class Command(BaseCommand):
-    help = ("Enter the State Council's holiday arrangement (调休) of a year from a YAML or CSV file; the year "
-            "is then confirmed and every open deadline recomputed.")
+    help = (
+        "Enter the State Council's holiday arrangement (调休) of a year from a YAML or CSV file; the year "
+        "is then confirmed and every open deadline recomputed."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the arrangement file (.yaml/.yml or .csv)")
         parser.add_argument("--year", type=int, help="the year (overrides the file's)")
         parser.add_argument("--document", help="the notice's number, e.g. 国办发明电〔2026〕x号 (overrides the file's)")
         parser.add_argument("--actor", help="e-mail of the administrator entering it (default: the system)")
-        parser.add_argument("--unconfirmed", action="store_true",
-                            help="enter the days but leave the year provisional (not yet the official notice)")
+        parser.add_argument(
+            "--unconfirmed",
+            action="store_true",
+            help="enter the days but leave the year provisional (not yet the official notice)",
+        )
 
     def handle(self, *args, **options):
         actor = None
@@ -50,13 +55,20 @@ class Command(BaseCommand):
             raise CommandError("the year is missing: give it in the file or as --year")
         try:
             entry = calendar_arrangement_set(
-                actor=actor, year=year, rest_days=data["rest_days"], workdays=data["workdays"],
-                document=options.get("document") or data.get("document") or "", note=data.get("note") or "",
-                confirmed=not options["unconfirmed"])
+                actor=actor,
+                year=year,
+                rest_days=data["rest_days"],
+                workdays=data["workdays"],
+                document=options.get("document") or data.get("document") or "",
+                note=data.get("note") or "",
+                confirmed=not options["unconfirmed"],
+            )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         days = entry.days.all()
         if options["verbosity"]:
-            self.stdout.write(f"calendar {entry.year} ({entry.document}): {days.filter(is_workday=False).count()} "
-                              f"rest days, {days.filter(is_workday=True).count()} make-up working days; "
-                              f"{'confirmed' if entry.confirmed else 'provisional'}")
+            self.stdout.write(
+                f"calendar {entry.year} ({entry.document}): {days.filter(is_workday=False).count()} "
+                f"rest days, {days.filter(is_workday=True).count()} make-up working days; "
+                f"{'confirmed' if entry.confirmed else 'provisional'}"
+            )

@@ -15,8 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS)
-        parser.add_argument("--max-age", type=int, default=None,
-                            help="seconds (default: settings.PORTAL_HEARTBEAT_STALE_SECONDS)")
+        parser.add_argument(
+            "--max-age", type=int, default=None, help="seconds (default: settings.PORTAL_HEARTBEAT_STALE_SECONDS)"
+        )
         parser.add_argument("--any-host", action="store_true", help="any process of that kind, not only this host's")
 
     def handle(self, *args, **options):

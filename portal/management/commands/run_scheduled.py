@@ -44,9 +44,17 @@ class InProcessBeat:
         if unknown:
             raise CommandError(f"not in CELERY_BEAT_SCHEDULE: {', '.join(unknown)}")
         self.app, self.out = app, out
-        self.entries = [Entry(name=name, task=spec["task"], schedule=maybe_schedule(spec["schedule"], app=app),
-                              args=tuple(spec.get("args") or ()), kwargs=dict(spec.get("kwargs") or {}))
-                        for name, spec in schedule.items() if not only or name in only]
+        self.entries = [
+            Entry(
+                name=name,
+                task=spec["task"],
+                schedule=maybe_schedule(spec["schedule"], app=app),
+                args=tuple(spec.get("args") or ()),
+                kwargs=dict(spec.get("kwargs") or {}),
+            )
+            for name, spec in schedule.items()
+            if not only or name in only
+        ]
 
     def run(self, entry: Entry, now) -> bool:
         """Run one entry's task in-process now; a failure is logged, never stops the others."""
@@ -93,8 +101,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run every entry once now and exit")
-        parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                            help="only this entry of CELERY_BEAT_SCHEDULE (repeatable)")
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="only this entry of CELERY_BEAT_SCHEDULE (repeatable)",
+        )
         parser.add_argument("--max-sleep", type=float, default=30.0, help="seconds between checks at most")
 
     def handle(self, *args, once: bool = False, only: list[str] | None = None, max_sleep: float = 30.0, **opts):

@@ -23,14 +23,20 @@ from ._enrolment import enrolment_print
 
 
 class Command(BaseCommand):
-    help = ("Create a staff account with its role, TOTP two-factor enrolment and recovery codes (audited). "
-            "Use it for the first system administrator: --role sysadmin.")
+    help = (
+        "Create a staff account with its role, TOTP two-factor enrolment and recovery codes (audited). "
+        "Use it for the first system administrator: --role sysadmin."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--email", required=True)
         parser.add_argument("--role", required=True, choices=sorted(str(r) for r in STAFF_ROLES))
-        parser.add_argument("--district", default="", choices=["", *Jurisdiction.values],
-                            help="所属区域 of a reviewer, expert or bureau administrator (none for sysadmin)")
+        parser.add_argument(
+            "--district",
+            default="",
+            choices=["", *Jurisdiction.values],
+            help="所属区域 of a reviewer, expert or bureau administrator (none for sysadmin)",
+        )
         parser.add_argument("--full-name", default="")
         parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
         parser.add_argument("--no-qr", action="store_true", help="do not draw the QR code in the terminal")
@@ -50,15 +56,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password, generated = self._password(options)
         try:
-            user, enrolment = staff_create(email=options["email"], role=options["role"],
-                                           full_name=options["full_name"], password=password,
-                                           district=options["district"])
+            user, enrolment = staff_create(
+                email=options["email"],
+                role=options["role"],
+                full_name=options["full_name"],
+                password=password,
+                district=options["district"],
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Created {user.email} ({Role(user.role).label}, role {user.role}"
-            f"{f', district {user.district}' if user.district else ''}"
-            f"{', Django admin' if user.is_superuser else ''})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {user.email} ({Role(user.role).label}, role {user.role}"
+                f"{f', district {user.district}' if user.district else ''}"
+                f"{', Django admin' if user.is_superuser else ''})."
+            )
+        )
         if generated:
             self.stdout.write(f"  password: {password}   (generated: change it after the first login)")
         enrolment_print(self.stdout, enrolment, qr=not options["no_qr"])

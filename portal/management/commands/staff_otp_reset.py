@@ -31,7 +31,10 @@ class Command(BaseCommand):
             enrolment = staff_otp_reset(user=user, reason=options["reason"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Two-factor login of {user.email} reset: the old authenticator, recovery codes and API token "
-            "no longer work."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Two-factor login of {user.email} reset: the old authenticator, recovery codes and API token "
+                "no longer work."
+            )
+        )
         enrolment_print(self.stdout, enrolment, qr=not options["no_qr"])

@@ -34,9 +34,15 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"no user with the e-mail {options['actor']}")
         try:
-            batch, new = facts_import(actor=actor, data=path.read_bytes(), file_name=path.name,
-                                      department=options["department"], source=options["source"],
-                                      period=options["period"], on_commit=lambda: matching_request("facts"))
+            batch, new = facts_import(
+                actor=actor,
+                data=path.read_bytes(),
+                file_name=path.name,
+                department=options["department"],
+                source=options["source"],
+                period=options["period"],
+                on_commit=lambda: matching_request("facts"),
+            )
         except OSError as error:
             raise CommandError(str(error)) from None
         except PermissionDenied as error:
@@ -44,8 +50,11 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("\n".join(error.messages)) from None
         if not new:
-            self.stdout.write(f"already imported as batch {batch.pk} on {batch.created_at:%Y-%m-%d %H:%M}: "
-                              "nothing changed")
+            self.stdout.write(
+                f"already imported as batch {batch.pk} on {batch.created_at:%Y-%m-%d %H:%M}: nothing changed"
+            )
             return
-        self.stdout.write(f"batch {batch.pk}: {batch.rows} rows, {batch.created} facts added, {batch.changed} "
-                          f"changed, {batch.unchanged} unchanged, {batch.unknown} codes not registered")
+        self.stdout.write(
+            f"batch {batch.pk}: {batch.rows} rows, {batch.created} facts added, {batch.changed} "
+            f"changed, {batch.unchanged} unchanged, {batch.unknown} codes not registered"
+        )

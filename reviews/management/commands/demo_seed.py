@@ -40,14 +40,36 @@ CAST = [
 ]
 
 ENTERPRISES = {
-    "A": dict(name="广州甲智能科技有限公司", credit_code="91440101MA5CKGXK1H", registered_district=District.HUANGPU,
-              tax_district=District.HUANGPU, stats_district=District.HUANGPU, industry=Industry.AI,
-              is_above_scale=True, is_startup=False, legal_representative="张明", contact_name="李娜",
-              contact_phone="020-82000001", contact_email="agent-a@demo.cn", address="广州市黄埔区科学大道1号"),
-    "B": dict(name="广州乙数据服务有限公司", credit_code="91440106MA9Y8K2R3L", registered_district=District.TIANHE,
-              tax_district=District.TIANHE, stats_district=District.TIANHE, industry=Industry.SOFTWARE_IT,
-              is_above_scale=True, is_startup=True, legal_representative="王强", contact_name="王强",
-              contact_phone="020-38000002", contact_email="owner-b@demo.cn", address="广州市天河区天河路2号"),
+    "A": dict(
+        name="广州甲智能科技有限公司",
+        credit_code="91440101MA5CKGXK1H",
+        registered_district=District.HUANGPU,
+        tax_district=District.HUANGPU,
+        stats_district=District.HUANGPU,
+        industry=Industry.AI,
+        is_above_scale=True,
+        is_startup=False,
+        legal_representative="张明",
+        contact_name="李娜",
+        contact_phone="020-82000001",
+        contact_email="agent-a@demo.cn",
+        address="广州市黄埔区科学大道1号",
+    ),
+    "B": dict(
+        name="广州乙数据服务有限公司",
+        credit_code="91440106MA9Y8K2R3L",
+        registered_district=District.TIANHE,
+        tax_district=District.TIANHE,
+        stats_district=District.TIANHE,
+        industry=Industry.SOFTWARE_IT,
+        is_above_scale=True,
+        is_startup=True,
+        legal_representative="王强",
+        contact_name="王强",
+        contact_phone="020-38000002",
+        contact_email="owner-b@demo.cn",
+        address="广州市天河区天河路2号",
+    ),
 }
 
 
@@ -70,9 +92,16 @@ class Command(BaseCommand):
             for email, name, role, ent_key, member_role, district in CAST:
                 user = User.objects.filter(email=email).first()
                 if user is None:
-                    user = User(username=email, email=email, full_name=name, role=role,
-                                email_confirmed_at=timezone.now(), is_staff=role in (Role.BUREAU_ADMIN, Role.SYSADMIN),
-                                is_superuser=role == Role.SYSADMIN, district=district)
+                    user = User(
+                        username=email,
+                        email=email,
+                        full_name=name,
+                        role=role,
+                        email_confirmed_at=timezone.now(),
+                        is_staff=role in (Role.BUREAU_ADMIN, Role.SYSADMIN),
+                        is_superuser=role == Role.SYSADMIN,
+                        district=district,
+                    )
                     user.set_password(DEMO_PASSWORD)
                     user.save()
                 elif user.district != district:  # a demo database from before staff had districts
@@ -81,8 +110,9 @@ class Command(BaseCommand):
                     EnterpriseMember.objects.create(user=user, enterprise=enterprises[ent_key], member_role=member_role)
             # 分管领导: the leader's step of the approval chains above 500,000 元 (四眼原则)
             for email in LEADERS:
-                AuthorisedApprover.objects.get_or_create(user=User.objects.get(email=email), defaults={
-                    "title": "分管副局长", "note": "演示数据"})
+                AuthorisedApprover.objects.get_or_create(
+                    user=User.objects.get(email=email), defaults={"title": "分管副局长", "note": "演示数据"}
+                )
         for extra in ("demo_seed_verification", "demo_seed_programmes", "demo_seed_reviews", "demo_seed_vouchers"):
             if extra in commands:
                 call_command(extra, verbosity=0)

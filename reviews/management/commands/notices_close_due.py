@@ -15,8 +15,12 @@ class Command(BaseCommand):
     help = "Finalise the awards of public notices whose period is over and close them (audited)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as", dest="email", default="",
-                            help="the bureau administrator (e-mail) the run is recorded under; default: the system")
+        parser.add_argument(
+            "--as",
+            dest="email",
+            default="",
+            help="the bureau administrator (e-mail) the run is recorded under; default: the system",
+        )
 
     def handle(self, *args, email: str = "", **options):
         actor = None
@@ -29,5 +33,7 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             raise CommandError(f"{email}: {exc}") from None
         finalized, waiting, closed = result["finalized"], result["waiting_objections"], result["closed_notices"]
-        self.stdout.write(f"finalized: {len(finalized)} {finalized}; waiting for objections: {len(waiting)} {waiting}; "
-                          f"notices closed: {len(closed)} {closed}")
+        self.stdout.write(
+            f"finalized: {len(finalized)} {finalized}; waiting for objections: {len(waiting)} {waiting}; "
+            f"notices closed: {len(closed)} {closed}"
+        )

@@ -36,10 +36,15 @@ def main() -> None:
         User.objects.create_user(username=username, password=person["password"])
     for client in data["clients"]:
         Application.objects.create(
-            name=client["client_id"], client_id=client["client_id"], client_secret=client["client_secret"],
-            client_type=Application.CLIENT_CONFIDENTIAL, authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-            redirect_uris=" ".join(client["redirect_uris"]), algorithm=Application.RS256_ALGORITHM,
-            skip_authorization=True)
+            name=client["client_id"],
+            client_id=client["client_id"],
+            client_secret=client["client_secret"],
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            redirect_uris=" ".join(client["redirect_uris"]),
+            algorithm=Application.RS256_ALGORITHM,
+            skip_authorization=True,
+        )
     server = make_server("127.0.0.1", 0, WSGIHandler(), server_class=ThreadingServer, handler_class=QuietHandler)
     print(f"ready {server.server_port}", flush=True)
     server.serve_forever()

@@ -17,9 +17,16 @@ def spec() -> dict:
 class Validator(OAuth2Validator):
     # every claim of the person goes out with the scopes the portal asks for (an enterprise's claims
     # too, which a real provider gives under a scope of its own)
-    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "uscc": "profile", "enterprise_name": "profile",
-                        "legal_representative": "profile", "role": "profile", "is_staff": "profile",
-                        "is_superuser": "profile", "groups": "profile"}
+    oidc_claim_scope = {
+        **OAuth2Validator.oidc_claim_scope,
+        "uscc": "profile",
+        "enterprise_name": "profile",
+        "legal_representative": "profile",
+        "role": "profile",
+        "is_staff": "profile",
+        "is_superuser": "profile",
+        "groups": "profile",
+    }
 
     def get_additional_claims(self, request):
         return dict(spec()["people"][request.user.username]["claims"])

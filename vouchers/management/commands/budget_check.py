@@ -27,8 +27,10 @@ class Command(BaseCommand):
                 if have != want[figure]:
                     problems.append(f"资金池 {pool}（#{pool.pk}）{figure}: 记录 {have}，台账合计 {want[figure]}")
             if pool.amount < pool.reserved + pool.committed:
-                problems.append(f"资金池 {pool}（#{pool.pk}）超支：额度 {pool.amount} < 已预留+已核定 "
-                                f"{pool.reserved + pool.committed}")
+                problems.append(
+                    f"资金池 {pool}（#{pool.pk}）超支：额度 {pool.amount} < 已预留+已核定 "
+                    f"{pool.reserved + pool.committed}"
+                )
         paid = award_ledger_sums()
         for award in Award.objects.only("pk", "disbursed").order_by("pk").iterator():
             if award.disbursed != paid.get(award.pk, 0):

@@ -45,14 +45,23 @@ class Command(BaseCommand):
                 # expired: a final claim window (清算批次) for facts inside its validity
                 claim = f"{policy.valid_to.year}年度清算批次"
                 if not programme.windows.filter(name=claim).exists():
-                    window_open(actor=actor, programme=programme, name=claim, kind=ApplicationWindow.Kind.CLAIM,
-                                opens_at=max(opens_at, policy_end + dt.timedelta(seconds=1)),
-                                closes_at=dt.datetime.combine(today + SPAN, dt.time(17, 0), tzinfo=tz))
+                    window_open(
+                        actor=actor,
+                        programme=programme,
+                        name=claim,
+                        kind=ApplicationWindow.Kind.CLAIM,
+                        opens_at=max(opens_at, policy_end + dt.timedelta(seconds=1)),
+                        closes_at=dt.datetime.combine(today + SPAN, dt.time(17, 0), tzinfo=tz),
+                    )
                     opened += 1
                 continue
-            window_open(actor=actor, programme=programme, name=name,
-                        opens_at=max(opens_at, dt.datetime.combine(policy.valid_from, dt.time.min, tzinfo=tz)),
-                        closes_at=closes_at)
+            window_open(
+                actor=actor,
+                programme=programme,
+                name=name,
+                opens_at=max(opens_at, dt.datetime.combine(policy.valid_from, dt.time.min, tzinfo=tz)),
+                closes_at=closes_at,
+            )
             opened += 1
         if options["verbosity"]:
             self.stdout.write(f"demo windows: {opened} opened ({name})")

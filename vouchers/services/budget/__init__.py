@@ -28,6 +28,17 @@ from .pools import batch_oversubscription, pool_set_amount, programme_total_ceil
 from .reservation import award_reserve
 
 __all__ = [
-    "CENT", "ZERO", "award_clawback", "award_commit", "award_release", "award_reserve", "batch_oversubscription",
-    "counter_actual", "fmt_yuan", "money", "pool_set_amount", "programme_total_ceiling", "tranche_disburse",
+    "CENT",
+    "ZERO",
+    "award_clawback",
+    "award_commit",
+    "award_release",
+    "award_reserve",
+    "batch_oversubscription",
+    "counter_actual",
+    "fmt_yuan",
+    "money",
+    "pool_set_amount",
+    "programme_total_ceiling",
+    "tranche_disburse",
 ]

@@ -27,15 +27,26 @@ def award_commit(*, actor, award: Award) -> Award:
         if award.status != Award.Status.RESERVED:
             raise ValidationError(_("该奖励已释放，不能核定。"))
         pool = lock_pool(award.pool_id)
-        LedgerEntry.objects.create(pool=pool, award=award, kind=LedgerEntry.Kind.COMMIT, amount=award.amount,
-                                   idempotency_key=f"commit:{award.pk}", actor=user_or_none(actor))
+        LedgerEntry.objects.create(
+            pool=pool,
+            award=award,
+            kind=LedgerEntry.Kind.COMMIT,
+            amount=award.amount,
+            idempotency_key=f"commit:{award.pk}",
+            actor=user_or_none(actor),
+        )
         pool.reserved -= award.amount
         pool.committed += award.amount
         pool.save(update_fields=["reserved", "committed", "updated_at"])
         award.status = Award.Status.COMMITTED
         award.save(update_fields=["status"])
-        audit_record(actor=actor, action="budget.award_commit", target=award,
-                     before={"status": Award.Status.RESERVED}, after=award_json(award))
+        audit_record(
+            actor=actor,
+            action="budget.award_commit",
+            target=award,
+            before={"status": Award.Status.RESERVED},
+            after=award_json(award),
+        )
     return award
 
 
@@ -61,18 +72,31 @@ def award_release(*, actor, award: Award, reason: str) -> Award:
             pool.committed -= free
             released_from = LedgerEntry.Figure.COMMITTED
         if free > 0:
-            LedgerEntry.objects.create(pool=pool, award=award, kind=LedgerEntry.Kind.RELEASE, amount=free,
-                                       released_from=released_from, idempotency_key=f"release:{award.pk}",
-                                       reference=_reference(reason), actor=user_or_none(actor))
+            LedgerEntry.objects.create(
+                pool=pool,
+                award=award,
+                kind=LedgerEntry.Kind.RELEASE,
+                amount=free,
+                released_from=released_from,
+                idempotency_key=f"release:{award.pk}",
+                reference=_reference(reason),
+                actor=user_or_none(actor),
+            )
         pool.save(update_fields=["reserved", "committed", "updated_at"])
         counters_free(award, free, unit_gone=award.disbursed == 0)
         award.status = Award.Status.RELEASED
         award.save(update_fields=["status"])
-        audit_record(actor=actor, action="budget.award_release", target=award, before=before,
-                     after=award_json(award), note=reason)
+        audit_record(
+            actor=actor,
+            action="budget.award_release",
+            target=award,
+            before=before,
+            after=award_json(award),
+            note=reason,
+        )
     return award
 
 
 def _reference(text: str) -> str:
     """A reason kept on the ledger row as far as its field holds it (the audit event keeps it whole)."""
-    return text[:max_length(LedgerEntry, "reference")]
+    return text[: max_length(LedgerEntry, "reference")]

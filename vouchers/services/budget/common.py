@@ -78,16 +78,26 @@ def user_or_none(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-
-
 def award_json(a: Award) -> dict[str, Any]:
-    return {"id": a.pk, "application": a.application_id, "line": a.line, "enterprise": a.enterprise_id,
-            "pool": a.pool_id, "amount": str(a.amount), "disbursed": str(a.disbursed), "status": a.status}
+    return {
+        "id": a.pk,
+        "application": a.application_id,
+        "line": a.line,
+        "enterprise": a.enterprise_id,
+        "pool": a.pool_id,
+        "amount": str(a.amount),
+        "disbursed": str(a.disbursed),
+        "status": a.status,
+    }
 
 
 def pool_json(p: BudgetPool) -> dict[str, Any]:
-    return {"amount": str(p.amount), "reserved": str(p.reserved), "committed": str(p.committed),
-            "disbursed": str(p.disbursed)}
+    return {
+        "amount": str(p.amount),
+        "reserved": str(p.reserved),
+        "committed": str(p.committed),
+        "disbursed": str(p.disbursed),
+    }
 
 
 def lock_award(award: Award) -> Award:

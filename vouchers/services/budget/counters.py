@@ -28,19 +28,25 @@ Kind = BudgetCounter.Kind
 
 # Quota parameters: what each counts, and whether per fiscal year (else over the policy period).
 QUOTAS: dict[str, tuple[Kind, bool]] = {
-    "awardee_quota_period": (Kind.AWARDEES, False),   # distinct enterprises
-    "project_quota_period": (Kind.PROJECTS, False),   # distinct applications
+    "awardee_quota_period": (Kind.AWARDEES, False),  # distinct enterprises
+    "project_quota_period": (Kind.PROJECTS, False),  # distinct applications
     "project_quota_year": (Kind.PROJECTS, True),
 }
 COUNT_KINDS = (Kind.AWARDEES, Kind.PROJECTS)
 # Every path that locks counters locks them in this one order, after the pool (deadlock freedom).
-KIND_RANK = {Kind.PROGRAMME_TOTAL: 0, Kind.AWARDEES: 1, Kind.PROJECTS: 2, Kind.ENTERPRISE_PERIOD: 3,
-             Kind.ENTERPRISE_YEAR: 4}
+KIND_RANK = {
+    Kind.PROGRAMME_TOTAL: 0,
+    Kind.AWARDEES: 1,
+    Kind.PROJECTS: 2,
+    Kind.ENTERPRISE_PERIOD: 3,
+    Kind.ENTERPRISE_YEAR: 4,
+}
 
 
 @dataclass(frozen=True)
 class CounterKey:
     """A counter's natural key within its programme (fiscal_year 0 = the whole policy period)."""
+
     kind: Kind
     enterprise_id: int | None
     fiscal_year: int
@@ -53,14 +59,16 @@ class CounterKey:
 @dataclass
 class Draw:
     """What one reservation draws on one counter: an amount, or (quotas) the units it adds."""
+
     key: CounterKey
     limit: Decimal
     param: str
     amount: Decimal = ZERO
 
 
-def bounds(params: dict[str, Decimal], year: int, lines: list[tuple[str, int, Decimal]],
-           basis_year: int) -> dict[CounterKey, Draw]:
+def bounds(
+    params: dict[str, Decimal], year: int, lines: list[tuple[str, int, Decimal]], basis_year: int
+) -> dict[CounterKey, Draw]:
     """The counters a reservation of these (line, enterprise_id, amount) draws on, by the parameters
     in force. Per-enterprise yearly caps count by the year of the basis date (测算基准日), the quotas
     by the fiscal year of the decision. Quota draws carry no amount: whether a unit is new depends on
@@ -71,8 +79,11 @@ def bounds(params: dict[str, Decimal], year: int, lines: list[tuple[str, int, De
         draws.setdefault(key, Draw(key=key, limit=params[param], param=param)).amount += amount
 
     if "programme_total_period" in params:
-        add(CounterKey(Kind.PROGRAMME_TOTAL, None, 0, ""), "programme_total_period",
-            sum((amt for _, _, amt in lines), ZERO))
+        add(
+            CounterKey(Kind.PROGRAMME_TOTAL, None, 0, ""),
+            "programme_total_period",
+            sum((amt for _, _, amt in lines), ZERO),
+        )
     for line, ent, amt in lines:
         if "cap_per_enterprise_year" in params:
             add(CounterKey(Kind.ENTERPRISE_YEAR, ent, basis_year, ""), "cap_per_enterprise_year", amt)
@@ -91,8 +102,11 @@ def bounds(params: dict[str, Decimal], year: int, lines: list[tuple[str, int, De
 def _holding(programme_id: int) -> QuerySet[Award]:
     """The programme's awards that hold budget: reserved and committed ones, and released ones for
     what was paid out on them."""
-    return Award.objects.order_by().filter(programme_id=programme_id).filter(
-        Q(status__in=HOLDING) | Q(status=Award.Status.RELEASED, disbursed__gt=0))
+    return (
+        Award.objects.order_by()
+        .filter(programme_id=programme_id)
+        .filter(Q(status__in=HOLDING) | Q(status=Award.Status.RELEASED, disbursed__gt=0))
+    )
 
 
 def counter_total(programme_id: int, key: CounterKey) -> QuerySet:
@@ -101,7 +115,8 @@ def counter_total(programme_id: int, key: CounterKey) -> QuerySet:
     qs = _holding(programme_id)
     if key.fiscal_year and key.kind == Kind.ENTERPRISE_YEAR:  # the year of the basis date
         qs = qs.annotate(basis_year=ExtractYear(Coalesce("basis_date", "decided_on"))).filter(
-            basis_year=key.fiscal_year)
+            basis_year=key.fiscal_year
+        )
     elif key.fiscal_year:
         qs = qs.filter(fiscal_year=key.fiscal_year)
     if key.kind in COUNT_KINDS:
@@ -132,18 +147,29 @@ def counters_ensure(programme_id: int, keys: Iterable[CounterKey]) -> dict[Count
         return {}
     enterprises = {k.enterprise_id for k in keys if k.enterprise_id}
     # the programme-wide counters are few (the total, a quota per year): read them all
-    found = BudgetCounter.objects.filter(programme_id=programme_id).filter(
-        Q(enterprise_id__in=enterprises) | Q(enterprise_id=None)).values_list(
-        "pk", "kind", "enterprise_id", "fiscal_year", "line")
+    found = (
+        BudgetCounter.objects.filter(programme_id=programme_id)
+        .filter(Q(enterprise_id__in=enterprises) | Q(enterprise_id=None))
+        .values_list("pk", "kind", "enterprise_id", "fiscal_year", "line")
+    )
     ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in found}
     missing = [k for k in keys if k not in ids]
     while missing:
         try:
             with transaction.atomic():
-                made = BudgetCounter.objects.bulk_create([
-                    BudgetCounter(programme_id=programme_id, kind=k.kind, enterprise_id=k.enterprise_id,
-                                  fiscal_year=k.fiscal_year, line=k.line, used=_starting_total(programme_id, k))
-                    for k in missing])
+                made = BudgetCounter.objects.bulk_create(
+                    [
+                        BudgetCounter(
+                            programme_id=programme_id,
+                            kind=k.kind,
+                            enterprise_id=k.enterprise_id,
+                            fiscal_year=k.fiscal_year,
+                            line=k.line,
+                            used=_starting_total(programme_id, k),
+                        )
+                        for k in missing
+                    ]
+                )
         except IntegrityError:  # one was created meanwhile by a concurrent reservation: read again
             ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in found.all()}
             still = [k for k in keys if k not in ids]
@@ -160,8 +186,14 @@ def _starting_total(programme_id: int, key: CounterKey) -> Coalesce:
     return Coalesce(Subquery(counter_total(programme_id, key)), Value(ZERO), output_field=MONEY_FIELD)
 
 
-def counters_draw(*, programme: Programme, draws: dict[CounterKey, Draw], ids: dict[CounterKey, int],
-                  application_id: int, enterprise_ids: set[int]) -> None:
+def counters_draw(
+    *,
+    programme: Programme,
+    draws: dict[CounterKey, Draw],
+    ids: dict[CounterKey, int],
+    application_id: int,
+    enterprise_ids: set[int],
+) -> None:
     """Draw on each counter in the lock order, each by one conditional update; refuse (the caller's
     savepoint then undoes every draw) naming the first bound that does not fit. A quota counter is
     locked first, then the awards that already hold its units are counted."""
@@ -170,7 +202,8 @@ def counters_draw(*, programme: Programme, draws: dict[CounterKey, Draw], ids: d
         draw, rows = draws[key], BudgetCounter.objects.filter(pk=ids[key])
         if key.kind not in COUNT_KINDS:
             if not rows.filter(used__lte=draw.limit - draw.amount).update(
-                    used=F("used") + draw.amount, limit=draw.limit, updated_at=now):
+                used=F("used") + draw.amount, limit=draw.limit, updated_at=now
+            ):
                 raise _refuse_amount(programme, draw, ids[key])
             continue
         counter = rows.select_for_update().get()
@@ -194,12 +227,22 @@ def counters_free(award: Award, amount: Decimal, *, unit_gone: bool) -> None:
     more (`unit_gone`), its quota units that no other award holds. Locks in the one order."""
     found = BudgetCounter.objects.filter(programme_id=award.programme_id).filter(
         Q(kind=Kind.PROGRAMME_TOTAL)
-        | Q(kind=Kind.ENTERPRISE_YEAR, enterprise_id=award.enterprise_id,
-            fiscal_year=(award.basis_date or award.decided_on).year, line__in=["", award.line])
+        | Q(
+            kind=Kind.ENTERPRISE_YEAR,
+            enterprise_id=award.enterprise_id,
+            fiscal_year=(award.basis_date or award.decided_on).year,
+            line__in=["", award.line],
+        )
         | Q(kind=Kind.ENTERPRISE_PERIOD, enterprise_id=award.enterprise_id, line__in=["", award.line])
-        | (Q(kind__in=COUNT_KINDS) & Q(fiscal_year__in=[0, award.fiscal_year])))
-    keyed = sorted(((CounterKey(Kind(k), e, y, ln), pk) for pk, k, e, y, ln in found.values_list(
-        "pk", "kind", "enterprise_id", "fiscal_year", "line")), key=lambda kp: kp[0].lock_order())
+        | (Q(kind__in=COUNT_KINDS) & Q(fiscal_year__in=[0, award.fiscal_year]))
+    )
+    keyed = sorted(
+        (
+            (CounterKey(Kind(k), e, y, ln), pk)
+            for pk, k, e, y, ln in found.values_list("pk", "kind", "enterprise_id", "fiscal_year", "line")
+        ),
+        key=lambda kp: kp[0].lock_order(),
+    )
     others = _holding(award.programme_id).exclude(pk=award.pk)
     now = timezone.now()
     for key, pk in keyed:
@@ -210,8 +253,11 @@ def counters_free(award: Award, amount: Decimal, *, unit_gone: bool) -> None:
             continue
         else:
             held = others.filter(fiscal_year=key.fiscal_year) if key.fiscal_year else others
-            unit = {"enterprise_id": award.enterprise_id} if key.kind == Kind.AWARDEES else \
-                {"application_id": award.application_id}
+            unit = (
+                {"enterprise_id": award.enterprise_id}
+                if key.kind == Kind.AWARDEES
+                else {"application_id": award.application_id}
+            )
             if held.filter(**unit).exists():
                 continue
             taken = Decimal(1)
@@ -220,10 +266,15 @@ def counters_free(award: Award, amount: Decimal, *, unit_gone: bool) -> None:
 
 # --- naming a refusal -----------------------------------------------------------------------------
 
+
 def counter_label(programme: Programme, key: CounterKey, enterprise_name: str = "") -> str:
     """The bound a counter stands for, as the refusal names it."""
-    args: dict[str, Any] = {"programme": programme.name_zh, "year": key.fiscal_year, "enterprise": enterprise_name,
-                            "line": line_label(key.line)}
+    args: dict[str, Any] = {
+        "programme": programme.name_zh,
+        "year": key.fiscal_year,
+        "enterprise": enterprise_name,
+        "line": line_label(key.line),
+    }
     match key.kind:
         case Kind.PROGRAMME_TOTAL:
             return _("“%(programme)s”政策有效期内总额度") % args
@@ -243,15 +294,25 @@ def _refuse_amount(programme: Programme, draw: Draw, pk: int) -> ValidationError
     # the enterprise's name through the counter's own foreign key (vouchers takes no other app's model)
     counter = BudgetCounter.objects.select_related("enterprise").get(pk=pk)
     name = counter.enterprise.name if counter.enterprise is not None else ""
-    return ValidationError(_("%(bound)s不足：上限 %(limit)s，已占用 %(used)s，剩余 %(left)s，本次需 %(need)s。") % {
-        "bound": counter_label(programme, draw.key, name), "limit": fmt_yuan(draw.limit),
-        "used": fmt_yuan(counter.used), "left": fmt_yuan(max(draw.limit - counter.used, ZERO)),
-        "need": fmt_yuan(draw.amount)})
+    return ValidationError(
+        _("%(bound)s不足：上限 %(limit)s，已占用 %(used)s，剩余 %(left)s，本次需 %(need)s。")
+        % {
+            "bound": counter_label(programme, draw.key, name),
+            "limit": fmt_yuan(draw.limit),
+            "used": fmt_yuan(counter.used),
+            "left": fmt_yuan(max(draw.limit - counter.used, ZERO)),
+            "need": fmt_yuan(draw.amount),
+        }
+    )
 
 
 def _refuse_quota(programme: Programme, key: CounterKey, limit: Decimal, used: Decimal) -> ValidationError:
-    figures = {"bound": counter_label(programme, key), "limit": f"{limit:.0f}", "used": f"{used:.0f}",
-               "left": f"{max(limit - used, ZERO):.0f}"}
+    figures = {
+        "bound": counter_label(programme, key),
+        "limit": f"{limit:.0f}",
+        "used": f"{used:.0f}",
+        "left": f"{max(limit - used, ZERO):.0f}",
+    }
     if key.kind == Kind.AWARDEES:
         return ValidationError(_("%(bound)s已满：上限 %(limit)s 家，已支持 %(used)s 家，剩余 %(left)s 家。") % figures)
     return ValidationError(_("%(bound)s已满：上限 %(limit)s 个，已支持 %(used)s 个，剩余 %(left)s 个。") % figures)

@@ -29,7 +29,7 @@ def may_pay(actor, award: Award) -> bool:
 def _key(kind: str, award: Award, reference: str) -> str:
     """The ledger's idempotency key of a payment or a recovery: cut to the key's field as it always was
     (the keys already written are cut so; a retry must find them)."""
-    return f"{kind}:{award.pk}:{reference}"[:max_length(LedgerEntry, "idempotency_key")]
+    return f"{kind}:{award.pk}:{reference}"[: max_length(LedgerEntry, "idempotency_key")]
 
 
 def _check_reference(reference: str) -> str:
@@ -57,27 +57,49 @@ def tranche_disburse(*, actor, award: Award, amount, paid_on: dt.date, reference
         done = LedgerEntry.objects.filter(idempotency_key=key).first()
         if done is not None:
             if done.amount != amount:
-                raise ValidationError({"reference": _("凭证号 %(ref)s 已登记过一笔 %(amount)s 的拨付。")
-                                       % {"ref": reference, "amount": fmt_yuan(done.amount)}})
+                raise ValidationError(
+                    {
+                        "reference": _("凭证号 %(ref)s 已登记过一笔 %(amount)s 的拨付。")
+                        % {"ref": reference, "amount": fmt_yuan(done.amount)}
+                    }
+                )
             return done
         if award.status != Award.Status.COMMITTED:
             raise ValidationError(_("奖励尚未核定生效（公示期满）或已释放，不能拨付。"))
         left = award.amount - award.disbursed
         if amount > left:
-            raise ValidationError({"amount": _("拨付金额超过奖励未拨付部分：核定 %(amount)s，已拨付 %(paid)s，"
-                                               "剩余 %(left)s。") % {
-                "amount": fmt_yuan(award.amount), "paid": fmt_yuan(award.disbursed), "left": fmt_yuan(left)}})
+            raise ValidationError(
+                {
+                    "amount": _("拨付金额超过奖励未拨付部分：核定 %(amount)s，已拨付 %(paid)s，剩余 %(left)s。")
+                    % {"amount": fmt_yuan(award.amount), "paid": fmt_yuan(award.disbursed), "left": fmt_yuan(left)}
+                }
+            )
         pool = lock_pool(award.pool_id)
-        entry = LedgerEntry.objects.create(pool=pool, award=award, kind=LedgerEntry.Kind.DISBURSE, amount=amount,
-                                           paid_on=paid_on, reference=reference, idempotency_key=key,
-                                           actor=user_or_none(actor))
+        entry = LedgerEntry.objects.create(
+            pool=pool,
+            award=award,
+            kind=LedgerEntry.Kind.DISBURSE,
+            amount=amount,
+            paid_on=paid_on,
+            reference=reference,
+            idempotency_key=key,
+            actor=user_or_none(actor),
+        )
         award.disbursed += amount
         award.save(update_fields=["disbursed"])
         pool.disbursed += amount
         pool.save(update_fields=["disbursed", "updated_at"])
-        audit_record(actor=actor, action="budget.tranche_disburse", target=award,
-                     after={"amount": str(amount), "paid_on": paid_on.isoformat(), "reference": reference,
-                            "award": award_json(award)})
+        audit_record(
+            actor=actor,
+            action="budget.tranche_disburse",
+            target=award,
+            after={
+                "amount": str(amount),
+                "paid_on": paid_on.isoformat(),
+                "reference": reference,
+                "award": award_json(award),
+            },
+        )
     return entry
 
 
@@ -96,25 +118,47 @@ def award_clawback(*, actor, award: Award, amount, reference: str) -> LedgerEntr
         done = LedgerEntry.objects.filter(idempotency_key=key).first()
         if done is not None:
             if done.amount != amount:
-                raise ValidationError({"reference": _("凭证号 %(ref)s 已登记过一笔 %(amount)s 的追回。")
-                                       % {"ref": reference, "amount": fmt_yuan(done.amount)}})
+                raise ValidationError(
+                    {
+                        "reference": _("凭证号 %(ref)s 已登记过一笔 %(amount)s 的追回。")
+                        % {"ref": reference, "amount": fmt_yuan(done.amount)}
+                    }
+                )
             return done
         if amount > award.disbursed:
-            raise ValidationError({"amount": _("追回金额超过已拨付金额 %(paid)s。")
-                                   % {"paid": fmt_yuan(award.disbursed)}})
+            raise ValidationError(
+                {"amount": _("追回金额超过已拨付金额 %(paid)s。") % {"paid": fmt_yuan(award.disbursed)}}
+            )
         pool = lock_pool(award.pool_id)
-        entry = LedgerEntry.objects.create(pool=pool, award=award, kind=LedgerEntry.Kind.CLAWBACK, amount=amount,
-                                           reference=reference, idempotency_key=key, actor=user_or_none(actor))
+        entry = LedgerEntry.objects.create(
+            pool=pool,
+            award=award,
+            kind=LedgerEntry.Kind.CLAWBACK,
+            amount=amount,
+            reference=reference,
+            idempotency_key=key,
+            actor=user_or_none(actor),
+        )
         award.disbursed -= amount
         pool.disbursed -= amount
         if award.status == Award.Status.RELEASED:
-            LedgerEntry.objects.create(pool=pool, award=award, kind=LedgerEntry.Kind.RELEASE, amount=amount,
-                                       released_from=LedgerEntry.Figure.COMMITTED,
-                                       reference=_reference(f"追回后释放 {reference}"), actor=user_or_none(actor))
+            LedgerEntry.objects.create(
+                pool=pool,
+                award=award,
+                kind=LedgerEntry.Kind.RELEASE,
+                amount=amount,
+                released_from=LedgerEntry.Figure.COMMITTED,
+                reference=_reference(f"追回后释放 {reference}"),
+                actor=user_or_none(actor),
+            )
             pool.committed -= amount
             counters_free(award, amount, unit_gone=award.disbursed == 0)
         award.save(update_fields=["disbursed"])
         pool.save(update_fields=["committed", "disbursed", "updated_at"])
-        audit_record(actor=actor, action="budget.award_clawback", target=award,
-                     after={"amount": str(amount), "reference": reference, "award": award_json(award)})
+        audit_record(
+            actor=actor,
+            action="budget.award_clawback",
+            target=award,
+            after={"amount": str(amount), "reference": reference, "award": award_json(award)},
+        )
     return entry

@@ -43,11 +43,21 @@ def _check_programme_total(programme: Programme, fiscal_year: int, amount: Decim
     bound = programme_total_ceiling(programme, fiscal_year)
     if bound is not None and amount > bound[2]:
         total, taken, ceiling = bound
-        raise ValidationError({"amount": _(
-            "预算额度不能超过“%(programme)s”政策有效期内扶持总额的剩余部分：总额 %(total)s，"
-            "其他年度资金池已占 %(taken)s，%(year)s年度最多 %(ceiling)s。") % {
-            "programme": programme.name_zh, "total": fmt_yuan(total), "taken": fmt_yuan(taken),
-            "year": fiscal_year, "ceiling": fmt_yuan(ceiling)}})
+        raise ValidationError(
+            {
+                "amount": _(
+                    "预算额度不能超过“%(programme)s”政策有效期内扶持总额的剩余部分：总额 %(total)s，"
+                    "其他年度资金池已占 %(taken)s，%(year)s年度最多 %(ceiling)s。"
+                )
+                % {
+                    "programme": programme.name_zh,
+                    "total": fmt_yuan(total),
+                    "taken": fmt_yuan(taken),
+                    "year": fiscal_year,
+                    "ceiling": fmt_yuan(ceiling),
+                }
+            }
+        )
 
 
 def _fiscal_year(value: Any) -> int:
@@ -76,33 +86,62 @@ def pool_set_amount(*, actor, programme: Programme, fiscal_year: int, amount, ip
             except IntegrityError:  # created meanwhile by another administrator
                 pool = BudgetPool.objects.select_for_update().get(programme=programme, fiscal_year=fiscal_year)
             else:
-                audit_record(actor=actor, action="budget.pool_create", target=pool, ip=ip,
-                             after={"programme": programme.code, "fiscal_year": fiscal_year, "amount": str(amount)})
+                audit_record(
+                    actor=actor,
+                    action="budget.pool_create",
+                    target=pool,
+                    ip=ip,
+                    after={"programme": programme.code, "fiscal_year": fiscal_year, "amount": str(amount)},
+                )
                 return pool
         floor = pool.reserved + pool.committed
         _check_programme_total(programme, fiscal_year, amount)
         if amount < floor:
-            raise ValidationError({"amount": _(
-                "预算额度不能低于已预留与已核定合计 %(floor)s（已预留 %(reserved)s，已核定 %(committed)s）。") % {
-                "floor": fmt_yuan(floor), "reserved": fmt_yuan(pool.reserved), "committed": fmt_yuan(pool.committed)}})
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "预算额度不能低于已预留与已核定合计 %(floor)s（已预留 %(reserved)s，已核定 %(committed)s）。"
+                    )
+                    % {
+                        "floor": fmt_yuan(floor),
+                        "reserved": fmt_yuan(pool.reserved),
+                        "committed": fmt_yuan(pool.committed),
+                    }
+                }
+            )
         before = pool_json(pool)
         if pool.amount != amount:
             pool.amount = amount
             pool.save(update_fields=["amount", "updated_at"])
-            audit_record(actor=actor, action="budget.pool_set_amount", target=pool, ip=ip, before=before,
-                         after=pool_json(pool))
+            audit_record(
+                actor=actor, action="budget.pool_set_amount", target=pool, ip=ip, before=before, after=pool_json(pool)
+            )
     return pool
 
 
 def _used(programme: Programme, key: CounterKey) -> Decimal:
     """What a counter holds, or what it would start from if none was drawn on yet."""
     # enterprise_id=None is the IS NULL lookup (a programme-wide counter); django-stubs types it without None
-    counter = BudgetCounter.objects.filter(programme=programme, kind=key.kind,
-                                           enterprise_id=key.enterprise_id,  # type: ignore[misc]
-                                           fiscal_year=key.fiscal_year, line=key.line).first()
-    return counter.used if counter is not None else counter_actual(
-        BudgetCounter(programme=programme, kind=key.kind, enterprise_id=key.enterprise_id,
-                      fiscal_year=key.fiscal_year, line=key.line))
+    counter = BudgetCounter.objects.filter(
+        programme=programme,
+        kind=key.kind,
+        enterprise_id=key.enterprise_id,  # type: ignore[misc]
+        fiscal_year=key.fiscal_year,
+        line=key.line,
+    ).first()
+    return (
+        counter.used
+        if counter is not None
+        else counter_actual(
+            BudgetCounter(
+                programme=programme,
+                kind=key.kind,
+                enterprise_id=key.enterprise_id,
+                fiscal_year=key.fiscal_year,
+                line=key.line,
+            )
+        )
+    )
 
 
 def batch_room(*, programme: Programme, fiscal_year: int) -> tuple[BudgetPool | None, oversubscription.Room]:
@@ -120,18 +159,27 @@ def batch_room(*, programme: Programme, fiscal_year: int) -> tuple[BudgetPool | 
             used = _used(programme, CounterKey(kind, None, fiscal_year if yearly else 0, ""))
             left = int(max(params[param] - used, ZERO))
             quota_left = left if quota_left is None else min(quota_left, left)
-    return pool, oversubscription.Room(pool=pool.remaining if pool is not None else ZERO,
-                                       programme_total=total_left, quota=quota_left)
+    return pool, oversubscription.Room(
+        pool=pool.remaining if pool is not None else ZERO, programme_total=total_left, quota=quota_left
+    )
 
 
 def batch_oversubscription(*, programme: Programme, fiscal_year: int, requests: list[dict]) -> dict[str, Any]:
     """Both remedies for a batch that asks more than is left (vouchers.oversubscription), computed
     before anything is committed. Nothing is written."""
-    reqs = [oversubscription.Request(application_id=r["application_id"],
-                                     amount=money(r.get("amount"), allow_zero=True),
-                                     score=None if r.get("score") is None else Decimal(str(r["score"])))
-            for r in requests]
+    reqs = [
+        oversubscription.Request(
+            application_id=r["application_id"],
+            amount=money(r.get("amount"), allow_zero=True),
+            score=None if r.get("score") is None else Decimal(str(r["score"])),
+        )
+        for r in requests
+    ]
     pool, room = batch_room(programme=programme, fiscal_year=fiscal_year)
-    return {"programme": programme.code, "fiscal_year": fiscal_year, "pool_exists": pool is not None,
-            "competitive": programme.review_path == Programme.ReviewPath.COMPETITIVE,
-            **oversubscription.remedies(reqs, room)}
+    return {
+        "programme": programme.code,
+        "fiscal_year": fiscal_year,
+        "pool_exists": pool is not None,
+        "competitive": programme.review_path == Programme.ReviewPath.COMPETITIVE,
+        **oversubscription.remedies(reqs, room),
+    }

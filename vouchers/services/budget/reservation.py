@@ -40,8 +40,17 @@ KEY_MAX = max_length(LedgerEntry, "idempotency_key") - len(":supplier")
 Line = tuple[str, int, Decimal]  # (line, enterprise_id, amount)
 
 
-def award_reserve(*, actor, application, lines: list[dict], decided_on: dt.date, parameters: dict,
-                  explanation: list, idempotency_key: str, basis_date: dt.date | None = None) -> list[Award]:
+def award_reserve(
+    *,
+    actor,
+    application,
+    lines: list[dict],
+    decided_on: dt.date,
+    parameters: dict,
+    explanation: list,
+    idempotency_key: str,
+    basis_date: dt.date | None = None,
+) -> list[Award]:
     """预留 reserve the decided amounts of an application (one award per line) on the pool of its
     programme and the fiscal year of `decided_on`; the parameters in force and the yearly caps are
     those of the application's `basis_date` (default `decided_on`). Works inside the caller's
@@ -57,38 +66,76 @@ def award_reserve(*, actor, application, lines: list[dict], decided_on: dt.date,
     keys = [f"{key}:{line}" if line else key for line, _e, _a in cleaned]
     programme: Programme = application.programme
     year, basis = decided_on.year, basis_date or decided_on
-    pool_id = BudgetPool.objects.filter(programme=programme, fiscal_year=year).values_list("pk", flat=True).order_by(
-        "pk").first()
+    pool_id = (
+        BudgetPool.objects.filter(programme=programme, fiscal_year=year)
+        .values_list("pk", flat=True)
+        .order_by("pk")
+        .first()
+    )
     if pool_id is None:
-        raise ValidationError(_("“%(programme)s”尚未设置%(year)s年度资金池，无法核定奖励；请管理员先设置预算额度。")
-                              % {"programme": programme.name_zh, "year": year})
+        raise ValidationError(
+            _("“%(programme)s”尚未设置%(year)s年度资金池，无法核定奖励；请管理员先设置预算额度。")
+            % {"programme": programme.name_zh, "year": year}
+        )
     draws = bounds(parameters_in_force(programme=programme, on=basis), year, cleaned, basis.year)
     counter_ids = counters_ensure(programme.pk, draws)
     total = sum((amt for _l, _e, amt in cleaned), ZERO)
     stored_parameters, stored_explanation = json_safe(parameters), json_safe(explanation)
     try:
         with transaction.atomic():
-            awards = Award.objects.bulk_create([
-                Award(application_id=application.pk, line=line, enterprise_id=ent, programme=programme,
-                      pool_id=pool_id, fiscal_year=year, amount=amt, status=Award.Status.RESERVED,
-                      decided_on=decided_on, basis_date=basis, parameters=stored_parameters,
-                      explanation=stored_explanation)
-                for line, ent, amt in cleaned])
-            LedgerEntry.objects.bulk_create([
-                LedgerEntry(pool_id=pool_id, award=a, kind=LedgerEntry.Kind.RESERVE, amount=a.amount,
-                            idempotency_key=k, actor=user_or_none(actor),
-                            reference=f"{application.reference} 核定拟支持")
-                for a, k in zip(awards, keys, strict=True)])
-            audit_record(actor=actor, action="budget.award_reserve", target_type="vouchers.budgetpool",
-                         target_id=pool_id, after={"application": application.pk,
-                                                   "awards": [award_json(a) for a in awards]})
+            awards = Award.objects.bulk_create(
+                [
+                    Award(
+                        application_id=application.pk,
+                        line=line,
+                        enterprise_id=ent,
+                        programme=programme,
+                        pool_id=pool_id,
+                        fiscal_year=year,
+                        amount=amt,
+                        status=Award.Status.RESERVED,
+                        decided_on=decided_on,
+                        basis_date=basis,
+                        parameters=stored_parameters,
+                        explanation=stored_explanation,
+                    )
+                    for line, ent, amt in cleaned
+                ]
+            )
+            LedgerEntry.objects.bulk_create(
+                [
+                    LedgerEntry(
+                        pool_id=pool_id,
+                        award=a,
+                        kind=LedgerEntry.Kind.RESERVE,
+                        amount=a.amount,
+                        idempotency_key=k,
+                        actor=user_or_none(actor),
+                        reference=f"{application.reference} 核定拟支持",
+                    )
+                    for a, k in zip(awards, keys, strict=True)
+                ]
+            )
+            audit_record(
+                actor=actor,
+                action="budget.award_reserve",
+                target_type="vouchers.budgetpool",
+                target_id=pool_id,
+                after={"application": application.pk, "awards": [award_json(a) for a in awards]},
+            )
             # the locks, in the one order: the pool, then the counters
             drawn = BudgetPool.objects.filter(pk=pool_id, amount__gte=F("reserved") + F("committed") + total).update(
-                reserved=F("reserved") + total, updated_at=timezone.now())
+                reserved=F("reserved") + total, updated_at=timezone.now()
+            )
             if not drawn:
                 raise _refuse_pool(programme, pool_id, total)
-            counters_draw(programme=programme, draws=draws, ids=counter_ids, application_id=application.pk,
-                          enterprise_ids={ent for _l, ent, _a in cleaned})
+            counters_draw(
+                programme=programme,
+                draws=draws,
+                ids=counter_ids,
+                application_id=application.pk,
+                enterprise_ids={ent for _l, ent, _a in cleaned},
+            )
     except IntegrityError as exc:
         return _after_integrity_error(exc, application, cleaned, keys)
     return awards
@@ -120,10 +167,16 @@ def _clean_lines(lines: list[dict]) -> list[Line]:
 
 def _refuse_pool(programme: Programme, pool_id: int, need: Decimal) -> ValidationError:
     pool = BudgetPool.objects.get(pk=pool_id)
-    return ValidationError(_("“%(programme)s”%(year)s年度资金池余额不足：预算 %(amount)s，剩余 %(left)s，"
-                             "本次需 %(need)s。") % {
-        "programme": programme.name_zh, "year": pool.fiscal_year, "amount": fmt_yuan(pool.amount),
-        "left": fmt_yuan(pool.remaining), "need": fmt_yuan(need)})
+    return ValidationError(
+        _("“%(programme)s”%(year)s年度资金池余额不足：预算 %(amount)s，剩余 %(left)s，本次需 %(need)s。")
+        % {
+            "programme": programme.name_zh,
+            "year": pool.fiscal_year,
+            "amount": fmt_yuan(pool.amount),
+            "left": fmt_yuan(pool.remaining),
+            "need": fmt_yuan(need),
+        }
+    )
 
 
 def _after_integrity_error(exc: IntegrityError, application, lines: list[Line], keys: list[str]) -> list[Award]:
@@ -146,6 +199,7 @@ def _existing_awards(application, lines: list[Line]) -> list[Award] | None:
         raise ValidationError(_("该申报的核定奖励已释放，不能再次预留。"))
     if {(line, ent, amt) for line, ent, amt in lines} != {(a.line, a.enterprise_id, a.amount) for a in awards}:
         held = "、".join(f"{line_label(a.line) or _('奖励')} {fmt_yuan(a.amount)}" for a in awards)
-        raise ValidationError(_("该申报已预留奖励（%(held)s），与本次核定不一致；如需调整请先释放原奖励。")
-                              % {"held": held})
+        raise ValidationError(
+            _("该申报已预留奖励（%(held)s），与本次核定不一致；如需调整请先释放原奖励。") % {"held": held}
+        )
     return awards

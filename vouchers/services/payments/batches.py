@@ -37,6 +37,7 @@ MAX_LINES = 500
 
 # --- batches --------------------------------------------------------------------------------------
 
+
 def _purpose(tranche: PaymentTranche, award: Award) -> str:
     """用途 of the payment file, in Chinese whoever prepares the batch: programme, tranche, the letter."""
     basis = f"依据{tranche.document_number}" if tranche.document_number else f"申报编号{award.application.reference}"
@@ -64,15 +65,25 @@ def batch_prepare(*, actor, tranche_ids: list[int], note: str = "", ip: str | No
     with transaction.atomic():
         # the awards first, then their tranches: the order the claw-back takes them in
         award_ids = set(PaymentTranche.objects.filter(pk__in=ids).values_list("award_id", flat=True))
-        awards = {a.pk: a for a in Award.objects.select_for_update(of=("self",)).select_related(
-            "programme", "enterprise", "application").filter(pk__in=award_ids).order_by("pk")}
+        awards = {
+            a.pk: a
+            for a in Award.objects.select_for_update(of=("self",))
+            .select_related("programme", "enterprise", "application")
+            .filter(pk__in=award_ids)
+            .order_by("pk")
+        }
         # another district's tranches are not the actor's to pay: as unknown as those that do not exist
-        found = {t.pk: t for t in PaymentTranche.objects.select_for_update().filter(
-            award_scope_q(actor, "award__"), pk__in=ids).order_by("pk")}
+        found = {
+            t.pk: t
+            for t in PaymentTranche.objects.select_for_update()
+            .filter(award_scope_q(actor, "award__"), pk__in=ids)
+            .order_by("pk")
+        }
         unknown = [i for i in ids if i not in found]
         if unknown:
-            raise ValidationError({"tranches": _("没有这些待拨付款项：%(ids)s。")
-                                   % {"ids": ", ".join(map(str, unknown))}})
+            raise ValidationError(
+                {"tranches": _("没有这些待拨付款项：%(ids)s。") % {"ids": ", ".join(map(str, unknown))}}
+            )
         errors: list[str] = []
         planned: dict[int, Decimal] = {}
         accounts: dict[int, ReceivingAccount | None] = {}
@@ -93,31 +104,51 @@ def batch_prepare(*, actor, tranche_ids: list[int], note: str = "", ip: str | No
                 continue
             left = _left_on_award(award, extra=planned.get(award.pk, ZERO))
             if t.amount > left:
-                errors.append(_("%(w)s：金额 %(t)s 超过奖励剩余未拨付部分 %(l)s。")
-                              % {"w": what, "t": fmt_yuan(t.amount), "l": fmt_yuan(max(left, ZERO))})
+                errors.append(
+                    _("%(w)s：金额 %(t)s 超过奖励剩余未拨付部分 %(l)s。")
+                    % {"w": what, "t": fmt_yuan(t.amount), "l": fmt_yuan(max(left, ZERO))}
+                )
                 continue
             planned[award.pk] = planned.get(award.pk, ZERO) + t.amount
         if errors:
             raise ValidationError(errors)
-        batch = PaymentBatch.objects.create(number=f"tmp-{timezone.now().timestamp()}-{actor.pk}",
-                                            prepared_by=actor, note=note)
+        batch = PaymentBatch.objects.create(
+            number=f"tmp-{timezone.now().timestamp()}-{actor.pk}", prepared_by=actor, note=note
+        )
         batch.number = f"BF{timezone.localdate().year}-{batch.pk:06d}"
         order = sorted(found.values(), key=lambda t: (t.award_id, t.seq))
         lines = []
         for seq, t in enumerate(order, start=1):
             award, account = awards[t.award_id], accounts[awards[t.award_id].enterprise_id]
             assert account is not None  # checked above (account_payable)
-            lines.append(PaymentLine(batch=batch, seq=seq, tranche=t, award=award, pool_id=award.pool_id,
-                                     enterprise_id=award.enterprise_id, amount=t.amount, account=account,
-                                     payee_name=account.account_name, account_number=account.account_number,
-                                     bank_name=account.bank_name, branch_name=account.branch_name,
-                                     purpose=_purpose(t, award)))
+            lines.append(
+                PaymentLine(
+                    batch=batch,
+                    seq=seq,
+                    tranche=t,
+                    award=award,
+                    pool_id=award.pool_id,
+                    enterprise_id=award.enterprise_id,
+                    amount=t.amount,
+                    account=account,
+                    payee_name=account.account_name,
+                    account_number=account.account_number,
+                    bank_name=account.bank_name,
+                    branch_name=account.branch_name,
+                    purpose=_purpose(t, award),
+                )
+            )
         PaymentLine.objects.bulk_create(lines)
         PaymentTranche.objects.filter(pk__in=[t.pk for t in order]).update(status=T.IN_BATCH)
         batch.total = sum((ln.amount for ln in lines), ZERO)
         batch.save(update_fields=["number", "total"])
-        audit_record(actor=actor, action="payments.batch_prepare", target=batch, ip=ip,
-                     after={"number": batch.number, "lines": len(lines), "total": str(batch.total)})
+        audit_record(
+            actor=actor,
+            action="payments.batch_prepare",
+            target=batch,
+            ip=ip,
+            after={"number": batch.number, "lines": len(lines), "total": str(batch.total)},
+        )
     return batch
 
 
@@ -133,8 +164,9 @@ def batch_approve(*, actor, batch: PaymentBatch, ip: str | None = None) -> Payme
         batch = _lock_batch(batch)
         require_batch_district(actor, batch)
         if batch.status != B.DRAFT:
-            raise ValidationError(_("批次 %(b)s 不在待审批状态（%(s)s）。") % {"b": batch.number,
-                                                                     "s": batch.get_status_display()})
+            raise ValidationError(
+                _("批次 %(b)s 不在待审批状态（%(s)s）。") % {"b": batch.number, "s": batch.get_status_display()}
+            )
         if batch.prepared_by_id == actor.pk:
             raise PermissionDenied(_("四眼原则：批次 %(b)s 由您编制，须由另一名管理员审批。") % {"b": batch.number})
         errors = []
@@ -148,8 +180,13 @@ def batch_approve(*, actor, batch: PaymentBatch, ip: str | None = None) -> Payme
             raise ValidationError(errors)
         batch.status, batch.approved_by, batch.approved_at = B.APPROVED, actor, timezone.now()
         batch.save(update_fields=["status", "approved_by", "approved_at"])
-        audit_record(actor=actor, action="payments.batch_approve", target=batch, ip=ip,
-                     after={"number": batch.number, "total": str(batch.total)})
+        audit_record(
+            actor=actor,
+            action="payments.batch_approve",
+            target=batch,
+            ip=ip,
+            after={"number": batch.number, "total": str(batch.total)},
+        )
     return batch
 
 
@@ -165,18 +202,26 @@ def batch_cancel(*, actor, batch: PaymentBatch, reason: str, ip: str | None = No
         batch = _lock_batch(batch)
         require_batch_district(actor, batch)
         if batch.status not in (B.DRAFT, B.APPROVED):
-            raise ValidationError(_("批次 %(b)s 已%(s)s，不能撤销。")
-                                  % {"b": batch.number, "s": batch.get_status_display()})
+            raise ValidationError(
+                _("批次 %(b)s 已%(s)s，不能撤销。") % {"b": batch.number, "s": batch.get_status_display()}
+            )
         if batch.lines.exclude(status=L.PENDING).exists():
-            raise ValidationError(_("批次 %(b)s 已登记部分拨付结果，不能撤销；请登记其余明细的结果。")
-                                  % {"b": batch.number})
+            raise ValidationError(
+                _("批次 %(b)s 已登记部分拨付结果，不能撤销；请登记其余明细的结果。") % {"b": batch.number}
+            )
         tranche_ids = list(batch.lines.values_list("tranche_id", flat=True))
         batch.lines.update(status=L.CANCELLED)
         PaymentTranche.objects.filter(pk__in=tranche_ids, status=T.IN_BATCH).update(status=T.DUE)
         batch.status, batch.cancel_reason = B.CANCELLED, reason
         batch.save(update_fields=["status", "cancel_reason"])
-        audit_record(actor=actor, action="payments.batch_cancel", target=batch, ip=ip, note=reason,
-                     after={"number": batch.number})
+        audit_record(
+            actor=actor,
+            action="payments.batch_cancel",
+            target=batch,
+            ip=ip,
+            note=reason,
+            after={"number": batch.number},
+        )
     return batch
 
 
@@ -198,6 +243,7 @@ def batch_export_record(*, actor, batch: PaymentBatch, fmt: str, ip: str | None 
 @dataclass(frozen=True)
 class LineResult:
     """The bank's answer for one line: paid (date and voucher number) or failed (reason)."""
+
     seq: int
     paid: bool
     paid_on: dt.date | None = None
@@ -212,8 +258,11 @@ def result_problems(*, batch: PaymentBatch, lines: dict[int, PaymentLine], resul
     if line is None:
         return [_("批次 %(b)s 没有序号为 %(n)s 的明细。") % {"b": batch.number, "n": result.seq}]
     if line.status != L.PENDING:
-        done = (_("已登记为已拨付（%(d)s，凭证号 %(v)s）") % {"d": line.paid_on, "v": line.voucher_number}
-                if line.status == L.PAID else _("已登记为%(s)s") % {"s": line.get_status_display()})
+        done = (
+            _("已登记为已拨付（%(d)s，凭证号 %(v)s）") % {"d": line.paid_on, "v": line.voucher_number}
+            if line.status == L.PAID
+            else _("已登记为%(s)s") % {"s": line.get_status_display()}
+        )
         return [_("序号 %(n)s %(d)s，不能重复登记。") % {"n": result.seq, "d": done}]
     problems = []
     if result.paid:
@@ -239,8 +288,9 @@ def batch_lines_for_results(batch: PaymentBatch) -> dict[int, PaymentLine]:
     return {ln.seq: ln for ln in batch.lines.select_related("award", "tranche").order_by("seq")}
 
 
-def batch_results_record(*, actor, batch: PaymentBatch, results: list[LineResult], source: str = "manual",
-                         ip: str | None = None) -> PaymentBatch:
+def batch_results_record(
+    *, actor, batch: PaymentBatch, results: list[LineResult], source: str = "manual", ip: str | None = None
+) -> PaymentBatch:
     """登记拨付结果 paid lines become ledger disbursements and their tranches paid; failed lines send
     their tranches back to due. All or nothing. The batch is complete when no line waits any more."""
     require_payment_admin(actor)
@@ -250,8 +300,9 @@ def batch_results_record(*, actor, batch: PaymentBatch, results: list[LineResult
         batch = _lock_batch(batch)
         require_batch_district(actor, batch)
         if batch.status != B.APPROVED:
-            raise ValidationError(_("批次 %(b)s 为“%(s)s”，不能登记拨付结果。") % {"b": batch.number,
-                                                                          "s": batch.get_status_display()})
+            raise ValidationError(
+                _("批次 %(b)s 为“%(s)s”，不能登记拨付结果。") % {"b": batch.number, "s": batch.get_status_display()}
+            )
         lines = {ln.seq: ln for ln in PaymentLine.objects.select_for_update().filter(batch=batch)}
         awards = Award.objects.in_bulk({ln.award_id for ln in lines.values()})
         tranches = PaymentTranche.objects.in_bulk({ln.tranche_id for ln in lines.values()})
@@ -273,8 +324,12 @@ def batch_results_record(*, actor, batch: PaymentBatch, results: list[LineResult
                 assert r.paid_on is not None  # checked above (result_problems)
                 voucher = r.voucher_number.strip()
                 line.ledger_entry = tranche_disburse(
-                    actor=actor, award=line.award, amount=line.amount, paid_on=r.paid_on,
-                    reference=f"{batch.number}/{line.seq} {voucher}")
+                    actor=actor,
+                    award=line.award,
+                    amount=line.amount,
+                    paid_on=r.paid_on,
+                    reference=f"{batch.number}/{line.seq} {voucher}",
+                )
                 line.status, line.paid_on, line.voucher_number = L.PAID, r.paid_on, voucher
                 line.tranche.status = T.PAID
                 paid += 1
@@ -283,16 +338,35 @@ def batch_results_record(*, actor, batch: PaymentBatch, results: list[LineResult
                 line.tranche.status = T.DUE
                 failed += 1
             line.recorded_by, line.recorded_at = actor, now
-            line.save(update_fields=["status", "paid_on", "voucher_number", "failure_reason", "ledger_entry",
-                                     "recorded_by", "recorded_at"])
+            line.save(
+                update_fields=[
+                    "status",
+                    "paid_on",
+                    "voucher_number",
+                    "failure_reason",
+                    "ledger_entry",
+                    "recorded_by",
+                    "recorded_at",
+                ]
+            )
             line.tranche.save(update_fields=["status"])
             _notify_result(line)
         if not any(ln.status == L.PENDING for ln in lines.values()):
             batch.status, batch.closed_at = B.CLOSED, now
             batch.save(update_fields=["status", "closed_at"])
-        audit_record(actor=actor, action="payments.batch_results", target=batch, ip=ip,
-                     after={"source": source, "paid": paid, "failed": failed, "status": batch.status,
-                            "lines": [{"seq": r.seq, "paid": r.paid} for r in results]})
+        audit_record(
+            actor=actor,
+            action="payments.batch_results",
+            target=batch,
+            ip=ip,
+            after={
+                "source": source,
+                "paid": paid,
+                "failed": failed,
+                "status": batch.status,
+                "lines": [{"seq": r.seq, "paid": r.paid} for r in results],
+            },
+        )
     return batch
 
 
@@ -305,11 +379,24 @@ def _notify_result_now(line: PaymentLine) -> None:
     if line.status == L.PAID:
         subject = _("补贴资金已拨付：%(a)s") % {"a": fmt_yuan(line.amount)}
         body = _("%(p)s %(a)s 已于 %(d)s 拨付至贵单位账户（账号 %(n)s），凭证号 %(v)s。") % {
-            "p": line.purpose, "a": fmt_yuan(line.amount), "d": line.paid_on, "n": line.account.masked_number,
-            "v": line.voucher_number}
+            "p": line.purpose,
+            "a": fmt_yuan(line.amount),
+            "d": line.paid_on,
+            "n": line.account.masked_number,
+            "v": line.voucher_number,
+        }
     else:
         subject = _("补贴资金拨付未成功：%(a)s") % {"a": fmt_yuan(line.amount)}
         body = _("%(p)s %(a)s 拨付未成功：%(r)s。该笔款项恢复为待拨付；如收款账户有误，请登记新的收款账户。") % {
-            "p": line.purpose, "a": fmt_yuan(line.amount), "r": line.failure_reason}
-    notify_enterprise(enterprise_id=line.enterprise_id, kind=Notification.Kind.DECISION, subject=subject,
-                      body=body, link=enterprise_link(), dedupe_key=f"payment:{line.pk}:{line.status}")
+            "p": line.purpose,
+            "a": fmt_yuan(line.amount),
+            "r": line.failure_reason,
+        }
+    notify_enterprise(
+        enterprise_id=line.enterprise_id,
+        kind=Notification.Kind.DECISION,
+        subject=subject,
+        body=body,
+        link=enterprise_link(),
+        dedupe_key=f"payment:{line.pk}:{line.status}",
+    )
