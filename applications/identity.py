@@ -18,7 +18,7 @@ from portal.audit import client_ip
 from portal.models import User
 from portal.oidc import PortalOIDCBackend, claim
 
-from .verification import enterprise_claim_asserted
+from .verification_asserted import enterprise_claim_asserted
 
 
 class EnterpriseOIDCBackend(PortalOIDCBackend):

@@ -1,7 +1,8 @@
 """实名核验 who the enterprise is: claiming a credit code with the business licence (营业执照) and, when the
 claimant is not the legal representative, a signed power of attorney (授权委托书); the bureau's accept
 or refuse (with a reason); contested claims (争议认领) on a code someone else holds, which the bureau
-may accept by transferring the owner role; and the identity an identity provider asserts (OIDC).
+may accept by transferring the owner role. The identity an identity provider asserts (OIDC) is
+verification_asserted.py's.
 
 Services in the sense of CONVENTIONS.md: keyword-only, one transaction, the actor checked
 (portal.permissions.may_verify_enterprises for the bureau's side), the audit row in the same
@@ -10,7 +11,6 @@ transaction, notifications after commit. The eligibility facts are verification_
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,7 +37,7 @@ from .models import (
     VerifiedVia,
 )
 from .selectors import is_owner_of
-from .uscc import DISTRICT_DIVISIONS, division_of, normalize, uscc_error
+from .uscc import normalize, uscc_error
 from .verification_documents import Upload, documents_store, stored_files, uploads_check
 from .verification_facts import facts_record
 
@@ -47,7 +47,7 @@ REASON_MAX = 2000  # the bureau's note or reason, told to the claimant
 STATEMENT_MAX = 2000
 
 
-def _max(field: str) -> int:
+def field_max(field: str) -> int:
     return EnterpriseClaim._meta.get_field(field).max_length
 
 
@@ -195,7 +195,7 @@ def claim_resubmit(
         legal_representative,
         field="legal_representative",
         label=_("法定代表人"),
-        limit=_max("legal_representative"),
+        limit=field_max("legal_representative"),
         errors=errors,
     )
     uploads = documents_check(
@@ -256,12 +256,12 @@ def claim_contest(
         enterprise = Enterprise.objects.filter(credit_code=code).first()
         if enterprise is None:
             errors["credit_code"] = _("该统一社会信用代码尚未登记，无需争议认领，请直接登记企业。")
-    name = claim_text(name, field="name", label=_("企业名称"), limit=_max("name"), errors=errors)
+    name = claim_text(name, field="name", label=_("企业名称"), limit=field_max("name"), errors=errors)
     legal = claim_text(
         legal_representative,
         field="legal_representative",
         label=_("法定代表人"),
-        limit=_max("legal_representative"),
+        limit=field_max("legal_representative"),
         errors=errors,
     )
     text = claim_text(statement, field="statement", label=_("认领说明"), limit=STATEMENT_MAX, errors=errors)
@@ -308,7 +308,7 @@ def _lock_pending(claim: EnterpriseClaim) -> tuple[EnterpriseClaim, Enterprise]:
     return locked, enterprise
 
 
-def _verify(enterprise: Enterprise, *, via: str, note: str = "") -> None:
+def mark_verified(enterprise: Enterprise, *, via: str, note: str = "") -> None:
     enterprise.verification_state = VerificationState.VERIFIED
     enterprise.verified_via, enterprise.verified_at, enterprise.verification_note = via, timezone.now(), note
 
@@ -343,7 +343,7 @@ def claim_accept(
         if claim.kind == Claim.Kind.CONTESTED:
             former = _transfer_owner(claim, enterprise)
         enterprise.name, enterprise.legal_representative = claim.name, claim.legal_representative
-        _verify(enterprise, via=VerifiedVia.BUREAU)
+        mark_verified(enterprise, via=VerifiedVia.BUREAU)
         enterprise.save()
         facts_record(enterprise=enterprise, facts=facts, source=FactSource.BUREAU, actor=actor)
         # the other claims on the code waiting beside it are answered by this decision
@@ -475,131 +475,3 @@ def claim_refuse(*, actor, claim: EnterpriseClaim, reason: str, ip: str | None =
                 dedupe_key=f"claim-refused:{claim.pk}",
             )
     return claim
-
-
-# ---------------------------------------------------------------- an identity asserted from outside
-
-
-@dataclass(frozen=True)
-class AssertedClaim:
-    """What enterprise_claim_asserted did: the enterprise (None when the code is invalid), the user's
-    membership (None when the code is already someone else's), whether the enterprise was created, and
-    for the user a message in Chinese when not linked."""
-
-    enterprise: Enterprise | None
-    membership: EnterpriseMember | None
-    created: bool = False
-    message: str = ""
-
-
-def enterprise_claim_asserted(
-    *, user, credit_code: str, name: str, legal_representative: str, source: str, ip: str | None = None
-) -> AssertedClaim:
-    """An enterprise identity asserted by an identity provider (OpenID Connect login through 广东政务服务网 /
-    粤商通 unified identity) counts as verified. The contract, for the login that calls it:
-
-    - `user`: the active enterprise user (Role.ENTERPRISE) who signed in; PermissionDenied otherwise.
-    - `credit_code` (any spelling: normalised), `name`, `legal_representative`: as the provider asserts
-      them; `source`: the provider's name as shown to the bureau (e.g. "粤商通"), kept on the enterprise and
-      in the audit trail. ValidationError (field messages in Chinese) for an invalid code or empty name.
-    - No enterprise has the code: it is created, verified (verified_via identity_provider), with the
-      asserted name and legal representative; its districts are the one the code's division names
-      (黄埔区, 天河区 or 其他), as the enterprise's own statement until verified; the user becomes its
-      owner (法人/负责人) and should complete the profile (contact, districts, industry).
-    - The user already belongs to the enterprise (owner or agent): it stays so; an enterprise not yet
-      verified becomes verified with the asserted name and legal representative, and its pending
-      registration claims are answered (withdrawn).
-    - The enterprise exists and has no owner (entered by the bureau): the user becomes its owner.
-    - The enterprise has another owner: the same rule as any second claimant — nothing is linked, the
-      result has no membership and `message` says to ask the enterprise's administrator for an
-      invitation, or to file a contested claim (applications:enterprise_contest).
-    - The user belongs to another enterprise: ValidationError (a user acts for one enterprise).
-    Idempotent: the same assertion again changes nothing and returns the same link. Audited
-    (enterprise.identity_asserted) in the same transaction."""
-    require(is_active_user(user) and user.role == Role.ENTERPRISE, _("只有企业用户可以关联企业身份。"))
-    code = normalize(credit_code)
-    errors: dict[str, str] = {}
-    problem = uscc_error(code)
-    if problem:
-        errors["credit_code"] = problem
-    name = claim_text(name, field="name", label=_("企业名称"), limit=_max("name"), errors=errors)
-    legal = str(legal_representative or "").strip()
-    if legal:
-        claim_text(
-            legal,
-            field="legal_representative",
-            label=_("法定代表人"),
-            limit=_max("legal_representative"),
-            errors=errors,
-        )
-    source = str(source or "").strip() or "OIDC"
-    claim_text(source, field="source", label=_("身份认证来源"), limit=_max("asserted_by"), errors=errors)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        enterprise = Enterprise.objects.select_for_update().filter(credit_code=code).first()
-        mine = EnterpriseMember.objects.select_for_update().filter(user=user).first()
-        if mine is not None and (enterprise is None or mine.enterprise_id != enterprise.pk):
-            raise ValidationError({"credit_code": _("您的账户已关联另一家企业，不能再关联“%(e)s”。") % {"e": name}})
-        created = enterprise is None
-        note = _("%(s)s 统一身份认证") % {"s": source}
-        if created:
-            division = division_of(code)
-            district = DISTRICT_DIVISIONS.get(division.code if division else "", District.OTHER)
-            enterprise = Enterprise(
-                credit_code=code,
-                name=name,
-                legal_representative=legal,
-                registered_district=district,
-                tax_district=district,
-                stats_district=district,
-                contact_name=legal or str(user),
-                contact_phone=user.phone,
-                contact_email=user.email,
-            )
-            _verify(enterprise, via=VerifiedVia.IDENTITY_PROVIDER, note=note)
-            try:
-                with transaction.atomic():
-                    enterprise.save()
-            except IntegrityError:  # another login created it a moment before: the same rules apply again
-                raise ValidationError({"credit_code": _("该企业刚由其他用户关联，请重新登录。")}) from None
-        elif mine is None and enterprise.members.filter(member_role=EnterpriseMember.MemberRole.OWNER).exists():
-            return AssertedClaim(enterprise=enterprise, membership=None, message=already_claimed_message())
-        before = {
-            "name": enterprise.name,
-            "legal_representative": enterprise.legal_representative,
-            "verification_state": enterprise.verification_state,
-        }
-        changed = created
-        if not enterprise.is_verified:
-            enterprise.name, enterprise.legal_representative = name, legal or enterprise.legal_representative
-            _verify(enterprise, via=VerifiedVia.IDENTITY_PROVIDER, note=note)
-            enterprise.save()
-            EnterpriseClaim.objects.filter(
-                enterprise=enterprise, state=Claim.State.PENDING, kind=Claim.Kind.REGISTRATION
-            ).update(state=Claim.State.WITHDRAWN, decided_at=timezone.now(), reason=note)
-            changed = True
-        if mine is None:
-            mine = EnterpriseMember.objects.create(
-                enterprise=enterprise, user=user, member_role=EnterpriseMember.MemberRole.OWNER
-            )
-            changed = True
-        if changed:
-            audit_record(
-                actor=user,
-                action="enterprise.identity_asserted",
-                target=enterprise,
-                ip=ip,
-                before=None if created else before,
-                after={
-                    "credit_code": code,
-                    "source": source,
-                    "created": created,
-                    "name": enterprise.name,
-                    "legal_representative": enterprise.legal_representative,
-                    "verification_state": enterprise.verification_state,
-                    "member_role": mine.member_role,
-                },
-                note=note,
-            )
-    return AssertedClaim(enterprise=enterprise, membership=mine, created=created)

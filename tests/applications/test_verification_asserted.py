@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from applications.models import Enterprise, EnterpriseClaim, EnterpriseMember, VerificationState, VerifiedVia
-from applications.verification import enterprise_claim_asserted
+from applications.verification_asserted import enterprise_claim_asserted
 from portal.models import AuditEvent, Role
 from tests.factories import EnterpriseFactory, UserFactory, make_uscc, member
 
