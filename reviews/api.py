@@ -22,7 +22,7 @@ from vouchers.selectors import window_get_for_actor
 
 from . import selectors
 from .models import Decision, ExpertAssignment, Objection, PublicNotice
-from .services import assignments, experts, formal, notices
+from .services import assignments, experts, formal, notices, objections
 from .throttles import ObjectionThrottle
 
 # ---------------------------------------------------------------- serializers (output)
@@ -579,7 +579,7 @@ class ObjectionCreateView(APIView):
     def post(self, request, pk: int):
         notice = selectors.public_notice_get(pk=pk)
         data = valid_body(ObjectionInput, request)
-        obj = notices.objection_lodge(
+        obj = objections.objection_lodge(
             notice=notice,
             application_id=data["application"],
             objector_kind=data["objector_kind"],
@@ -618,7 +618,7 @@ class ObjectionResolveView(APIView):
     def post(self, request, pk: int):
         obj = selectors.objection_get(actor=request.user, pk=pk)
         data = valid_body(ResolveInput, request)
-        obj = notices.objection_resolve(
+        obj = objections.objection_resolve(
             actor=request.user, objection=obj, upheld=data["upheld"], reason=data["reason"], ip=client_ip(request)
         )
         return Response(ObjectionSerializer(obj).data)

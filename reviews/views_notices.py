@@ -19,7 +19,7 @@ from portal.pagination import page_of
 from . import selectors
 from .forms import ObjectionForm, PublishForm, ResolveForm, errors_to_form
 from .models import Objection, PublicNotice
-from .services import notices
+from .services import notices, objections
 from .services.common import workdays_for
 from .throttles import objection_allowed
 from .views import ADMIN_ROLES, roles_required
@@ -118,7 +118,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            notices.objection_resolve(
+            objections.objection_resolve(
                 actor=request.user,
                 objection=obj,
                 upheld=form.cleaned_data["upheld"],
@@ -165,7 +165,7 @@ def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            notices.objection_lodge(
+            objections.objection_lodge(
                 notice=notice,
                 application_id=data["application"],
                 objector_kind=data["objector_kind"],

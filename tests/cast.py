@@ -123,7 +123,7 @@ def _submitted(programme, owner, *, n: int, data: dict | None = None) -> Applica
 def cast_build(*, letters: bool = True) -> Cast:
     """Build the whole scenario (call inside a test database; takes about a second, more with the
     letter's PDF: `letters=False` skips rendering it)."""
-    from reviews.services import assignments, formal, notices
+    from reviews.services import assignments, formal, notices, objections
     from reviews.services import experts as panel
     from vouchers.models import ApplicationWindow, BudgetPool, Programme
     from vouchers.services.catalogue import catalogue_load
@@ -211,7 +211,7 @@ def cast_build(*, letters: bool = True) -> Cast:
     formal.formal_review_pass(actor=reviewer, application=o["a_notice"], note="材料齐全，符合申报条件。")
     approve(actor=reviewer, application=o["a_notice"], amount=_maximum(o["a_notice"]))
     o["notice"] = notices.notice_publish(actor=admin, application_ids=[o["a_notice"].pk])
-    o["objection"] = notices.objection_lodge(
+    o["objection"] = objections.objection_lodge(
         notice=o["notice"],
         application_id=o["a_notice"].pk,
         objector_kind="person",

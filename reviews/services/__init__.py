@@ -8,7 +8,7 @@
 - `decisions`: the rules and writes of the bureau decision (实质审核), 从高不重复, run when the chain's
   last step approves;
 - `collective`: the collective decision (集体决策) competitive programmes record before their notice;
-- `notices`: public notice (公示), objections (异议), finalising awards;
+- `notices`: public notice (公示) and finalising awards; `objections`: objections (异议) to a notice;
 - `deadlines`: reminder e-mails about overdue work.
 
 Every change of an application's state goes through applications.services.application_transition.

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from applications.workflow import State
 from reviews.models import Letter, LetterSeries
-from reviews.services import formal, notices
+from reviews.services import formal, notices, objections
 from tests.approvals import approve, decline
 from tests.reviews.conftest import Clock, assign_to, at, make_app, make_pool
 from vouchers.models import Voucher
@@ -118,7 +118,7 @@ def test_upheld_objection_issues_the_decline_notice(
     approve(actor=reviewer, application=app, amount="150000.00")
     notices.notice_publish(actor=bureau_admin, application_ids=[app.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        notices.notice_uphold(actor=bureau_admin, application=app, reason="交易额虚报")
+        objections.notice_uphold(actor=bureau_admin, application=app, reason="交易额虚报")
     letter = Letter.objects.get(application=app)
     assert letter.kind == Letter.Kind.DECLINE
     assert "交易额虚报" in squash(pdf_text(letter.pdf.read()))

@@ -33,7 +33,7 @@ from portal.workdays import (
     year_calendar,
 )
 from reviews.models import Objection, PublicNotice
-from reviews.services import formal, notices
+from reviews.services import formal, notices, objections
 from reviews.services.deadline_recompute import deadlines_recompute
 from tests.approvals import approve
 from tests.factories import UserFactory
@@ -262,7 +262,7 @@ def open_deadlines(catalogue, clock, enterprise_a, enterprise_b, owner_a, review
         items=[{"code": "exchange_certificate"}, {"code": "invoice"}],
         note="请一次性补正所列材料。",
     )
-    objection = notices.objection_lodge(
+    objection = objections.objection_lodge(
         notice=notice,
         application_id=listed.pk,
         objector_kind="person",
@@ -369,7 +369,9 @@ def test_a_resubmission_after_the_recompute_keeps_the_recomputed_review_deadline
 
 def test_closed_and_resolved_deadlines_stay(open_deadlines, clock, bureau_admin, django_capture_on_commit_callbacks):
     o = open_deadlines
-    notices.objection_resolve(actor=bureau_admin, objection=o["objection"], upheld=False, reason="经核查，交易真实。")
+    objections.objection_resolve(
+        actor=bureau_admin, objection=o["objection"], upheld=False, reason="经核查，交易真实。"
+    )
     SupplementRequest.objects.filter(pk=o["request"].pk).update(answered_at=at(2027, 2, 3, 12))
     Application.objects.filter(pk=o["returned"].pk).update(state=State.WITHDRAWN)
     PublicNotice.objects.filter(pk=o["notice"].pk).update(status=PublicNotice.Status.CLOSED)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from applications.workflow import State
 from portal.models import AuditEvent
 from reviews.models import Letter, PublicNotice
-from reviews.services import notices
+from reviews.services import notices, objections
 from tests.approvals import approve
 from vouchers.models import Award
 
@@ -203,7 +203,7 @@ def test_the_api_closes_due_notices(noticed, clock, bureau_admin, reviewer, owne
 def test_an_open_objection_holds_the_award(noticed, clock, bureau_admin, api_for):
     app, notice = noticed
     clock.set(at(2025, 10, 9, 10))
-    notices.objection_lodge(
+    objections.objection_lodge(
         notice=notice,
         application_id=app.pk,
         objector_kind="person",

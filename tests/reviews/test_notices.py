@@ -14,7 +14,7 @@ from portal.models import CalendarDay
 from reviews import tasks
 from reviews.models import Decision, Objection, PublicNotice, PublicNoticeEntry
 from reviews.selectors import objections_for
-from reviews.services import notices
+from reviews.services import notices, objections
 from tests.approvals import approve
 from vouchers.models import Award, BudgetPool
 
@@ -117,7 +117,7 @@ def published(approved, clock, bureau_admin):
 def test_an_objection_after_the_period_is_refused(published, approved, clock):
     clock.set(at(2025, 10, 14, 0, 1))
     with pytest.raises(ValidationError) as exc:
-        notices.objection_lodge(notice=published, application_id=approved.pk, **OBJECTOR)
+        objections.objection_lodge(notice=published, application_id=approved.pk, **OBJECTOR)
     assert "公示期已于 2025-10-13 结束，不再受理异议" in str(exc.value)
     assert not Objection.objects.exists()
 
@@ -135,22 +135,22 @@ def test_an_objection_after_the_period_is_refused(published, approved, clock):
 def test_an_objection_must_be_named_and_reasoned(published, approved, clock, field, value):
     clock.set(at(2025, 9, 29, 10))
     with pytest.raises(ValidationError) as exc:
-        notices.objection_lodge(notice=published, application_id=approved.pk, **{**OBJECTOR, field: value})
+        objections.objection_lodge(notice=published, application_id=approved.pk, **{**OBJECTOR, field: value})
     assert field in exc.value.message_dict
     assert not Objection.objects.exists()
 
 
 def test_an_open_objection_holds_the_award_until_dismissed(published, approved, clock, bureau_admin):
     clock.set(at(2025, 10, 10, 10))
-    objection = notices.objection_lodge(notice=published, application_id=approved.pk, **OBJECTOR)
+    objection = objections.objection_lodge(notice=published, application_id=approved.pk, **OBJECTOR)
     assert objection.due_date == dt.date(2025, 10, 16)  # 5 working days: Sat 11 (make-up), 13, 14, 15, 16
     clock.set(at(2025, 10, 14, 1))
     assert notices.public_notices_close_due() == {"finalized": [], "waiting_objections": [approved.pk]}
     approved.refresh_from_db()
     assert approved.state == State.IN_PUBLIC_NOTICE
     with pytest.raises(ValidationError):
-        notices.objection_resolve(actor=bureau_admin, objection=objection, upheld=False, reason="")
-    notices.objection_resolve(
+        objections.objection_resolve(actor=bureau_admin, objection=objection, upheld=False, reason="")
+    objections.objection_resolve(
         actor=bureau_admin, objection=objection, upheld=False, reason="经核查，所涉交易均为非关联方场内交易。"
     )
     approved.refresh_from_db()
@@ -164,8 +164,10 @@ def test_an_open_objection_holds_the_award_until_dismissed(published, approved, 
 
 def test_an_upheld_objection_declines_that_award(published, approved, clock, bureau_admin):
     clock.set(at(2025, 9, 30, 10))
-    objection = notices.objection_lodge(notice=published, application_id=approved.pk, **OBJECTOR)
-    notices.objection_resolve(actor=bureau_admin, objection=objection, upheld=True, reason="关联交易不应计入，经核实。")
+    objection = objections.objection_lodge(notice=published, application_id=approved.pk, **OBJECTOR)
+    objections.objection_resolve(
+        actor=bureau_admin, objection=objection, upheld=True, reason="关联交易不应计入，经核实。"
+    )
     approved.refresh_from_db()
     assert approved.state == State.DECLINED
     assert Award.objects.get(application=approved).status == Award.Status.RELEASED
@@ -174,19 +176,19 @@ def test_an_upheld_objection_declines_that_award(published, approved, clock, bur
     assert decision.outcome == Decision.Outcome.DECLINE and "公示异议成立" in decision.reason
     assert approved.events.filter(action="uphold_objection").exists()
     with pytest.raises(ValidationError):  # answered once
-        notices.objection_resolve(actor=bureau_admin, objection=objection, upheld=False, reason="再议")
+        objections.objection_resolve(actor=bureau_admin, objection=objection, upheld=False, reason="再议")
 
 
 def test_objections_and_their_contacts_are_for_administrators_only(
     published, approved, clock, reviewer, owner_a, bureau_admin
 ):
     clock.set(at(2025, 9, 30, 10))
-    objection = notices.objection_lodge(notice=published, application_id=approved.pk, **OBJECTOR)
+    objection = objections.objection_lodge(notice=published, application_id=approved.pk, **OBJECTOR)
     for actor in (reviewer, owner_a):
         with pytest.raises(PermissionDenied):
             objections_for(actor=actor)
         with pytest.raises(PermissionDenied):
-            notices.objection_resolve(actor=actor, objection=objection, upheld=True, reason="x")
+            objections.objection_resolve(actor=actor, objection=objection, upheld=True, reason="x")
     objection.refresh_from_db()
     assert objection.status == Objection.Status.OPEN
     assert list(objections_for(actor=bureau_admin)) == [objection]
@@ -196,11 +198,13 @@ def test_objections_and_their_contacts_are_for_administrators_only(
 def test_an_over_long_objection_field_is_refused_not_cut(published, approved, clock, field, limit):
     clock.set(at(2025, 9, 29, 10))
     with pytest.raises(ValidationError) as exc:
-        notices.objection_lodge(notice=published, application_id=approved.pk, **{**OBJECTOR, field: "异" * (limit + 1)})
+        objections.objection_lodge(
+            notice=published, application_id=approved.pk, **{**OBJECTOR, field: "异" * (limit + 1)}
+        )
     assert f"不能超过 {limit} 个字符" in exc.value.message_dict[field][0]
     assert not Objection.objects.exists()
     # exactly at the limit is taken whole
-    made = notices.objection_lodge(notice=published, application_id=approved.pk, **{**OBJECTOR, field: "异" * limit})
+    made = objections.objection_lodge(notice=published, application_id=approved.pk, **{**OBJECTOR, field: "异" * limit})
     assert len(getattr(made, field)) == limit
 
 
