@@ -7,9 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.amounts import MAX_AMOUNT
 from portal.widgets import DateInput
-
-MAX_AMOUNT = Decimal("99999999999999.99")
 
 
 def _amount(label) -> forms.DecimalField:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.amounts import MAX_AMOUNT
 from portal.audit import client_ip
 from portal.exports import csv_writer, xlsx_append
 from portal.pagination import Capped
@@ -38,8 +39,6 @@ from .budget_selectors import (
 )
 from .models import Programme
 from .services.budget import batch_oversubscription, pool_set_amount
-
-MAX_AMOUNT = Decimal("99999999999999.99")
 
 
 class PoolAmountForm(forms.Form):

@@ -32,7 +32,7 @@ from applications.models import Application, Attachment, Enterprise
 from applications.selectors import consent_document
 from applications.services import application_lock, application_transition, transition_check
 from applications.workflow import State
-from portal.amounts import decimal_from
+from portal.amounts import amount_from
 from portal.notifications import notify_enterprise
 from vouchers.calculator import Estimate
 from vouchers.models import Award
@@ -62,16 +62,8 @@ DECIDED_STATES = (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE, State.A
 
 
 def parse_amount(raw: Any, *, field: str = "amount") -> Decimal:
-    value = decimal_from(raw)  # the one reading of a typed amount (portal.amounts): " 1,0,0 " is none
-    if value is None:
-        raise ValidationError({field: _("请输入有效的金额（元）。")})
-    if value < 0:
-        raise ValidationError({field: _("金额不能为负数。")})
-    if value != value.quantize(CENT):
-        raise ValidationError({field: _("金额最多保留两位小数（精确到分）。")})
-    if value >= Decimal("1e14"):
-        raise ValidationError({field: _("金额过大。")})
-    return value.quantize(CENT)
+    """An amount typed for the decision (0 allowed: 核定 0 元 is refused later, with its reason)."""
+    return amount_from(raw, field=field, allow_zero=True)
 
 
 def requested_lines(amounts: Mapping[str, Any] | None, amount: Any) -> dict[str, Decimal]:

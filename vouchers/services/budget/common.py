@@ -7,11 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
 
-from portal.amounts import decimal_from
+from portal.amounts import amount_from
 from portal.permissions import is_reviewing_staff, require_bureau_admin
 from portal.templatetags.money import yuan
 
@@ -24,7 +24,6 @@ ZERO = Decimal("0.00")
 LINES = tuple(calculator.LINE_LABELS)
 # Awards that hold budget and count against caps and quotas.
 HOLDING = (Award.Status.RESERVED, Award.Status.COMMITTED)
-MAX_AMOUNT = Decimal("1e14")
 # The type of an amount computed in SQL.
 MONEY_FIELD = models.DecimalField(max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"])
 
@@ -40,20 +39,8 @@ def line_label(line: str) -> str:
 
 
 def money(value: Any, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """A money amount: a Decimal (or an int, or text as people write amounts: portal.amounts) with at
-    most two places."""
-    d = decimal_from(value)
-    if d is None:
-        raise ValidationError({field: _("请输入有效金额。")})
-    if d != d.quantize(CENT):
-        raise ValidationError({field: _("金额最多保留两位小数（精确到分）。")})
-    if d < 0:
-        raise ValidationError({field: _("金额不能为负数。") if allow_zero else _("金额必须大于零。")})
-    if d == 0 and not allow_zero:
-        raise ValidationError({field: _("金额必须大于零。")})
-    if d >= MAX_AMOUNT:
-        raise ValidationError({field: _("金额过大。")})
-    return d.quantize(CENT)
+    """A money amount given to the budget: portal.amounts.amount_from, above zero unless allow_zero."""
+    return amount_from(value, field=field, allow_zero=allow_zero)
 
 
 def may_decide(actor) -> bool:
