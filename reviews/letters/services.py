@@ -3,8 +3,6 @@ once, store immutably with SHA-256), revoke, and the administrators' batch gener
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -19,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from applications.models import Application, PreApproval, SupplementRequest
+from applications.models import Application, PreApproval
 from portal.audit import audit_record
 from portal.limits import require_length
 from portal.models import Notification, Role
@@ -27,9 +25,9 @@ from portal.notifications import notify_enterprise
 from portal.outbox import outbox_enqueue
 from portal.permissions import district_q, require_bureau_admin, require_district
 from reviews.models import Letter, LetterIssuer
-from vouchers.models import Award, Clawback, Voucher
+from vouchers.models import Award, Clawback
 
-from . import content
+from . import content, snapshots
 from .numbering import kind_prefix, number_format, number_take
 
 # The template version each kind is issued with now; a letter keeps the version it was issued with.
@@ -70,60 +68,6 @@ def _check_issuer(actor) -> None:
 def _district(letter: Letter) -> str:
     """A letter belongs to its programme's district (the policy's): its application's or pre-approval's."""
     return Letter.objects.filter(pk=letter.pk).values_list("programme__policy__district", flat=True).get()
-
-
-def _supplement_content(app: Application, extra: dict[str, Any]) -> dict[str, Any]:
-    request = extra.get("supplement_request")
-    if request is not None and not isinstance(request, SupplementRequest):
-        request = SupplementRequest.objects.filter(pk=request, application=app).first()
-    if request is None and "items" not in extra:
-        request = app.supplement_requests.order_by("-created_at", "-id").first()
-    if request is not None:
-        items = [{"label": i.label, "note": i.note} for i in request.items.all()]
-        return content.supplement(app, items=items, due_on=request.due_date, note=request.note)
-    return content.supplement(
-        app, items=list(extra.get("items") or []), due_on=extra.get("due_on"), note=str(extra.get("note") or "")
-    )
-
-
-def _decline_content(app: Application, extra: dict[str, Any]) -> dict[str, Any]:
-    reason = extra.get("reason")
-    if not reason:
-        decision = app.decisions.filter(current=True).first()
-        reason = decision.reason if decision is not None else ""
-    return content.decline(app, reason=str(reason or ""), extra=extra)
-
-
-def _approval_content(
-    app: Application, extra: dict[str, Any], line: str = "", addressee=None
-) -> tuple[dict[str, Any], Any]:
-    awards = list(
-        Award.objects.filter(application=app)
-        .exclude(status=Award.Status.RELEASED)
-        .select_related("enterprise")
-        .order_by("line", "pk")
-    )
-    applicant = app.enterprise
-    if line:  # a two-party award: this line's letter, to this line's enterprise
-        awards = [a for a in awards if a.line == line]
-        app = copy.copy(app)  # the letter's view of the application: addressed to the line's enterprise
-        app.enterprise = addressee
-    if not awards and "amount" not in extra:
-        raise ValidationError(_("该申报没有核定奖励，不能出具核定通知。"))
-    voucher = Voucher.objects.filter(award__in=awards).first() if awards else None
-    decision = app.decisions.filter(current=True).first()  # a 核减 decision gives the letter its remedies
-    c = content.approval(app, awards=awards, voucher=voucher, extra=extra, decision=decision)
-    if line:
-        # 你单位为该项目采购方: the party it is, and who applied when that is another enterprise
-        c["party"] = {
-            "line": line,
-            "label": content.LINE_LABELS.get(line, line),
-            "applicant": applicant.name if applicant.pk != addressee.pk else "",
-        }
-    for key in ("notice_starts_on", "notice_ends_on"):  # 公示期 in the letter's own date style
-        if c.get("notice", {}).get(key):
-            c["notice"][f"{key}_zh"] = content.date_zh(dt.date.fromisoformat(c["notice"][key][:10]))
-    return c, c["amount"]
 
 
 def letter_issuer(programme) -> tuple[str, str]:
@@ -330,11 +274,11 @@ def letter_create(*, application: Application, kind: str, actor, context: dict |
         amount = None
         with translation.override("zh-hans"):  # the letter is the Chinese document, whatever the UI language
             if kind == Letter.Kind.APPROVAL:
-                body, amount = _approval_content(app, extra, line, addressee)
+                body, amount = snapshots.approval(app, extra, line, addressee)
             elif kind == Letter.Kind.DECLINE:
-                body = _decline_content(app, extra)
+                body = snapshots.decline(app, extra)
             else:
-                body = _supplement_content(app, extra)
+                body = snapshots.supplement(app, extra)
         letter = _letter_record(
             kind=kind,
             actor=actor,
