@@ -9,6 +9,7 @@ from . import (
     api_guide,
     api_letter_decisions,
     api_letter_pdf,
+    api_notices,
     api_parties,
     api_ratings,
     api_staff,
@@ -78,15 +79,19 @@ urlpatterns: list = [
         api_experts.ExpertScoresView.as_view(),
         name="api-reviews-expert-scores",
     ),
-    path("reviews/notices/", api.NoticesView.as_view(), name="api-reviews-notices"),
+    path("reviews/notices/", api_notices.NoticesView.as_view(), name="api-reviews-notices"),
     path("reviews/notices/close-due/", api_staff.NoticesCloseDueView.as_view(), name="api-reviews-notices-close-due"),
-    path("reviews/notices/<int:pk>/", api.NoticeDetailView.as_view(), name="api-reviews-notice"),
+    path("reviews/notices/<int:pk>/", api_notices.NoticeDetailView.as_view(), name="api-reviews-notice"),
     path(
-        "reviews/notices/<int:pk>/objections/", api.ObjectionCreateView.as_view(), name="api-reviews-objection-create"
+        "reviews/notices/<int:pk>/objections/",
+        api_notices.ObjectionCreateView.as_view(),
+        name="api-reviews-objection-create",
     ),
-    path("reviews/objections/", api.ObjectionsView.as_view(), name="api-reviews-objections"),
+    path("reviews/objections/", api_notices.ObjectionsView.as_view(), name="api-reviews-objections"),
     path(
-        "reviews/objections/<int:pk>/resolve/", api.ObjectionResolveView.as_view(), name="api-reviews-objection-resolve"
+        "reviews/objections/<int:pk>/resolve/",
+        api_notices.ObjectionResolveView.as_view(),
+        name="api-reviews-objection-resolve",
     ),
     # 合作方 two-party awards: the other party confirms its part and sees its awards
     path("parties/", api_parties.PartyApplicationsView.as_view(), name="api-parties"),

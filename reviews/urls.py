@@ -31,8 +31,8 @@ urlpatterns: list = [
     path("review/applications/<int:pk>/formal/return/", views.formal_return, name="formal_return"),
     path("review/applications/<int:pk>/experts/", views.experts_assign, name="experts_assign"),
     path("review/applications/<int:pk>/experts/finish/", views.experts_finish, name="experts_finish"),
-    path("review/applications/<int:pk>/decision/", views.decision, name="decision"),
-    path("review/applications/<int:pk>/decline/", views.decline, name="decline"),
+    path("review/applications/<int:pk>/decision/", views_approvals.decision, name="decision"),
+    path("review/applications/<int:pk>/decline/", views_approvals.decline, name="decline"),
     # 四眼原则 proposals of decisions and their approval chains
     path("review/approvals/", views_approvals.approvals_list, name="approvals"),
     path("review/approvals/approve/", views_approvals.approvals_approve_many, name="approvals_approve_many"),

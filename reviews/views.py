@@ -1,14 +1,13 @@
 """Review pages for bureau staff: the queue with its bulk actions, overdue work, the review workspace
-of one application (formal review, experts, decision) and the batch ranking. Views only shape
-requests and responses; every rule is in reviews.services and every read in reviews.selectors."""
+of one application (formal review, experts; the decision is views_approvals.py's) and the batch
+ranking. Views only shape requests and responses; every rule is in reviews.services and every read
+in reviews.selectors."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,47 +33,18 @@ from .forms import (
     AssignForm,
     BatchApproveForm,
     BulkForm,
-    DecisionForm,
     DeclineForm,
     ExpertsAssignForm,
     QueueFilterForm,
     SupplementReturnForm,
     errors_to_form,
 )
-from .forms_approvals import StepApproveForm, StepReturnForm
-from .models import DecisionProposal, ExpertAssignment, Objection, PublicNoticeEntry, ReviewAssignment
+from .models import ExpertAssignment, Objection, PublicNoticeEntry, ReviewAssignment
 from .services import approvals, assignments, experts, formal
 from .services.common import is_admin, link, min_experts
+from .views_common import ADMIN_ROLES, REVIEW_ROLES, bulk_messages, flash_error, roles_required
 
-REVIEW_ROLES = (Role.REVIEWER, Role.BUREAU_ADMIN, Role.SYSADMIN)
-ADMIN_ROLES = (Role.BUREAU_ADMIN, Role.SYSADMIN)
 PAGE_SIZE = 50
-
-
-def roles_required(*roles: str) -> Callable:
-    """Signed-in users of these roles only (others: 403; anonymous: the login page)."""
-
-    def decorator(view: Callable) -> Callable:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs):
-            if not request.user.has_role(*roles):
-                raise PermissionDenied(_("您无权访问该页面。"))
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _flash_error(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _bulk_messages(request: HttpRequest, results) -> None:
-    for r in results:
-        (messages.success if r.ok else messages.error)(request, f"{r.reference}：{r.message}")
 
 
 # ---------------------------------------------------------------- queue
@@ -160,9 +130,9 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
                 actor=request.user, application_ids=form.cleaned_data["ids"], note=form.cleaned_data["note"], ip=ip
             )
         except ValidationError as exc:
-            _flash_error(request, exc)
+            flash_error(request, exc)
             return redirect(back)
-    _bulk_messages(request, results)
+    bulk_messages(request, results)
     return redirect(back)
 
 
@@ -275,7 +245,7 @@ def _act(request: HttpRequest, pk: int, fn: Callable[[], object], success: str) 
     try:
         fn()
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_error(request, exc)
     else:
         messages.success(request, success)
     return redirect("reviews:application", pk=pk)
@@ -409,96 +379,6 @@ def experts_finish(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def next_step_message(p: DecisionProposal) -> str:
-    """Where the proposal stands, for the flash after proposing or approving a step."""
-    if p.status == DecisionProposal.Status.APPROVED:
-        return _("审批完成，决定已生效。")
-    step = chains.next_step(p)
-    return _("待%(step)s。") % {"step": step.get_role_display()} if step else ""
-
-
-@roles_required(*REVIEW_ROLES)
-def decision(request: HttpRequest, pk: int) -> HttpResponse:
-    """实质审核 the decision workspace: the calculator's maximum with its explanation, the 从高不重复
-    conflicts and the panel; the pending proposal with its chain and each step (approve or send back
-    when the next step is mine), else the proposal form — approve (in full or reduced, with a reason)
-    or decline (with a reason), always with the proposer's comment — and the earlier proposals."""
-    app = selectors.review_application_get(actor=request.user, pk=pk)
-    ctx = selectors.decision_context(app)
-    history = chains.proposals_of(app)
-    pending = next((p for p in history if p.status == DecisionProposal.Status.PENDING), None)
-    form = DecisionForm(request.POST or None, lines=ctx["lines"])
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            made = approvals.decision_propose(
-                actor=request.user,
-                application=app,
-                outcome=data["outcome"],
-                reason=data["reason"],
-                comment=data["comment"],
-                amounts=form.amounts() if data["outcome"] == "approve" else None,
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(
-                request,
-                _("拟办意见已提交，%(msg)s")
-                % {"msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))},
-            )
-            return redirect("reviews:decision", pk=pk)
-    if pending is not None:
-        pending.next = chains.next_step(pending)
-        pending.may_act = chains.may_act_on(pending, request.user)
-    return render(
-        request,
-        "reviews/decision.html",
-        {
-            "app": app,
-            "form": form,
-            "proposal": pending,
-            "history": [p for p in history if p is not pending],
-            "chains": [c for c in chains.approval_chains() if c.active],
-            "step_form": StepApproveForm(),
-            "return_form": StepReturnForm(),
-            **ctx,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-@roles_required(*REVIEW_ROLES)
-def decline(request: HttpRequest, pk: int) -> HttpResponse:
-    """不予支持 proposed from the workspace (any stage of review), with its reason and the comment."""
-    form = DeclineForm(request.POST)
-    if not form.is_valid():
-        selectors.review_application_get(actor=request.user, pk=pk)
-        messages.error(request, _("不予支持须说明理由。"))
-        return redirect("reviews:application", pk=pk)
-    selectors.review_application_get(actor=request.user, pk=pk)  # 404 before anything else
-    try:
-        made = approvals.decision_propose(
-            actor=request.user,
-            application=pk,
-            outcome="decline",
-            reason=form.cleaned_data["reason"],
-            comment=form.cleaned_data["comment"],
-            ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        _flash_error(request, exc)
-        return redirect("reviews:application", pk=pk)
-    messages.success(
-        request,
-        _("不予支持的拟办意见已提交，%(msg)s")
-        % {"msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))},
-    )
-    return redirect("reviews:decision", pk=pk)
-
-
 # ---------------------------------------------------------------- batches (competitive ranking)
 
 
@@ -527,7 +407,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
                 mode=form.cleaned_data["mode"],
                 ip=client_ip(request),
             )
-            _bulk_messages(request, results)
+            bulk_messages(request, results)
             return redirect("reviews:batch", pk=pk)
     return render(
         request,

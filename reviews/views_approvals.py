@@ -1,4 +1,5 @@
-"""The approval pages (四眼原则): the proposals awaiting me (and approving several at once), a step
+"""The decision workspace (实质审核: the proposal of an approval or a refusal) and the approval pages
+(四眼原则): the proposals awaiting me (and approving several at once), a step
 approved or sent back from the decision workspace, the approval chains (read only: edited in the
 Django admin) and the collective decision (集体决策) of a competitive programme before its notice.
 Views only shape requests and responses: the rules are in reviews.services.approvals/collective."""
@@ -20,10 +21,11 @@ from vouchers.models import Programme
 
 from . import selectors
 from . import selectors_approvals as chains
-from .forms import errors_to_form
+from .forms import DecisionForm, DeclineForm, errors_to_form
 from .forms_approvals import ApproveManyForm, CollectiveDecisionForm, StepApproveForm, StepReturnForm
+from .models import DecisionProposal
 from .services import approvals, collective
-from .views import ADMIN_ROLES, REVIEW_ROLES, _bulk_messages, _flash_error, next_step_message, roles_required
+from .views_common import ADMIN_ROLES, REVIEW_ROLES, bulk_messages, flash_error, roles_required
 
 SCOPES = ("mine", "proposed", "all")
 
@@ -58,9 +60,9 @@ def approvals_approve_many(request: HttpRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _flash_error(request, exc)
+            flash_error(request, exc)
         else:
-            _bulk_messages(request, results)
+            bulk_messages(request, results)
     else:
         for errors in form.errors.values():
             for e in errors:
@@ -75,7 +77,7 @@ def _step(request: HttpRequest, pk: int, form_class, act) -> HttpResponse:
     try:
         done = act(p, form.cleaned_data)
     except ValidationError as exc:
-        _flash_error(request, exc)
+        flash_error(request, exc)
     else:
         messages.success(request, done)
     return redirect("reviews:decision", pk=p.application_id)
@@ -180,3 +182,96 @@ def collective_decision_file(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# ---------------------------------------------------------------- the decision workspace (实质审核)
+
+
+def next_step_message(p: DecisionProposal) -> str:
+    """Where the proposal stands, for the flash after proposing or approving a step."""
+    if p.status == DecisionProposal.Status.APPROVED:
+        return _("审批完成，决定已生效。")
+    step = chains.next_step(p)
+    return _("待%(step)s。") % {"step": step.get_role_display()} if step else ""
+
+
+@roles_required(*REVIEW_ROLES)
+def decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """实质审核 the decision workspace: the calculator's maximum with its explanation, the 从高不重复
+    conflicts and the panel; the pending proposal with its chain and each step (approve or send back
+    when the next step is mine), else the proposal form — approve (in full or reduced, with a reason)
+    or decline (with a reason), always with the proposer's comment — and the earlier proposals."""
+    app = selectors.review_application_get(actor=request.user, pk=pk)
+    ctx = selectors.decision_context(app)
+    history = chains.proposals_of(app)
+    pending = next((p for p in history if p.status == DecisionProposal.Status.PENDING), None)
+    form = DecisionForm(request.POST or None, lines=ctx["lines"])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = approvals.decision_propose(
+                actor=request.user,
+                application=app,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                comment=data["comment"],
+                amounts=form.amounts() if data["outcome"] == "approve" else None,
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                _("拟办意见已提交，%(msg)s")
+                % {"msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))},
+            )
+            return redirect("reviews:decision", pk=pk)
+    if pending is not None:
+        pending.next = chains.next_step(pending)
+        pending.may_act = chains.may_act_on(pending, request.user)
+    return render(
+        request,
+        "reviews/decision.html",
+        {
+            "app": app,
+            "form": form,
+            "proposal": pending,
+            "history": [p for p in history if p is not pending],
+            "chains": [c for c in chains.approval_chains() if c.active],
+            "step_form": StepApproveForm(),
+            "return_form": StepReturnForm(),
+            **ctx,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@roles_required(*REVIEW_ROLES)
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    """不予支持 proposed from the workspace (any stage of review), with its reason and the comment."""
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        selectors.review_application_get(actor=request.user, pk=pk)
+        messages.error(request, _("不予支持须说明理由。"))
+        return redirect("reviews:application", pk=pk)
+    selectors.review_application_get(actor=request.user, pk=pk)  # 404 before anything else
+    try:
+        made = approvals.decision_propose(
+            actor=request.user,
+            application=pk,
+            outcome="decline",
+            reason=form.cleaned_data["reason"],
+            comment=form.cleaned_data["comment"],
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        flash_error(request, exc)
+        return redirect("reviews:application", pk=pk)
+    messages.success(
+        request,
+        _("不予支持的拟办意见已提交，%(msg)s")
+        % {"msg": next_step_message(chains.proposal_get_for_actor(actor=request.user, pk=made.pk))},
+    )
+    return redirect("reviews:decision", pk=pk)

@@ -18,7 +18,7 @@ from . import selectors
 from .forms import DeclarationForm, ScoreForm, errors_to_form
 from .models import ExpertAssignment
 from .services import experts
-from .views import roles_required
+from .views_common import roles_required
 
 DECLARED = (ExpertAssignment.Status.ACCEPTED, ExpertAssignment.Status.SUBMITTED)
 

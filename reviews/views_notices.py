@@ -22,7 +22,7 @@ from .models import Objection, PublicNotice
 from .services import notices, objections
 from .services.common import workdays_for
 from .throttles import objection_allowed
-from .views import ADMIN_ROLES, roles_required
+from .views_common import ADMIN_ROLES, roles_required
 
 # ---------------------------------------------------------------- administrators
 

@@ -18,7 +18,7 @@ from portal.pagination import Capped
 
 from .selectors_parties import award_letters, awards_for, party_application_get, party_applications_for
 from .services import parties
-from .views import roles_required
+from .views_common import roles_required
 
 
 @roles_required(Role.ENTERPRISE)

@@ -20,7 +20,7 @@ from portal.audit import client_ip
 from portal.pagination import Capped
 
 from .services.preapproval_letters import preapproval_decide_with_letter
-from .views import REVIEW_ROLES, roles_required
+from .views_common import REVIEW_ROLES, roles_required
 
 
 @roles_required(*REVIEW_ROLES)
