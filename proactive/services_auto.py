@@ -53,6 +53,7 @@ from .models import AutoAwardBatch, AutoAwardCandidate, EnterpriseFact
 # bench/bench_auto_award.py): a bigger batch than this is published by a Celery task, the page showing
 # its progress.
 PUBLISH_IN_REQUEST_MAX = 100
+NOTICE_IN_REQUEST_MAX = 200  # listing and telling each enterprise: ≈0.02 s of CPU each
 PROGRESS_EVERY = 50
 PROGRESS_TIMEOUT = 6 * 3600
 SAMPLE_SHARE = Decimal("0.05")
@@ -228,8 +229,8 @@ def _progress_key(batch_id: int) -> str:
 
 
 def auto_batch_publishing(batch_id: int) -> dict[str, Any] | None:
-    """The progress of a batch published in the background: {"state": queued / running / failed,
-    "done", "total", "error"}; None when none is under way (or it has finished)."""
+    """The progress of a batch's publishing or 公示 in the background: {"what": publish / notice, "state":
+    queued / running / failed, "done", "total", "error"}; None when none is under way (or it has finished)."""
     return cache.get(_progress_key(batch_id))
 
 
@@ -246,53 +247,64 @@ def auto_batch_publish_request(
     total = batch.candidates.count()
     if total <= PUBLISH_IN_REQUEST_MAX:
         return auto_batch_publish(actor=actor, batch=batch, mode=mode, comment=comment, ip=ip)
-    under_way = {"state": "queued", "done": 0, "total": total, "error": ""}
-    if not cache.add(_progress_key(batch.pk), under_way, timeout=PROGRESS_TIMEOUT):
-        if (auto_batch_publishing(batch.pk) or {}).get("state") != "failed":
-            raise ValidationError(_("该批次正在后台发布，请稍候。"))
-        cache.set(_progress_key(batch.pk), under_way, timeout=PROGRESS_TIMEOUT)  # a failed run may be retried
-    with transaction.atomic():
-        outbox_enqueue(
-            "proactive.tasks.auto_batch_publish_task",
-            batch_id=batch.pk,
-            actor_id=actor.pk,
-            mode=mode,
-            comment=comment,
-            ip=ip,
-        )
+    _queue(batch.pk, "publish", total, actor_id=actor.pk, mode=mode, comment=comment, ip=ip)
     return None
 
 
-def auto_batch_publish_run(*, batch_id: int, actor_id: int, mode: str, comment: str, ip: str | None = None) -> int:
-    """The Celery task's work: publish the batch (once: a batch no longer prepared is left alone) and
-    keep the progress; a failure rolls everything back and is kept for the page. Returns the number filed."""
-    from portal.models import User
-
+def _queue(batch_id: int, what: str, total: int, **kwargs) -> None:
+    """Hand the batch's `what` (publish / notice) to its Celery task, unless one is under way."""
     key = _progress_key(batch_id)
-    if not AutoAwardBatch.objects.filter(pk=batch_id, state=AutoAwardBatch.State.PREPARED).exists():
-        cache.delete(key)
-        return 0
-    total = AutoAwardBatch.objects.get(pk=batch_id).candidates.count()
+    under_way = {"what": what, "state": "queued", "done": 0, "total": total, "error": ""}
+    if not cache.add(key, under_way, timeout=PROGRESS_TIMEOUT):
+        if (auto_batch_publishing(batch_id) or {}).get("state") != "failed":
+            raise ValidationError(_("该批次正在后台发布，请稍候。"))
+        cache.set(key, under_way, timeout=PROGRESS_TIMEOUT)  # a failed run may be retried
+    with transaction.atomic():
+        outbox_enqueue(f"proactive.tasks.auto_batch_{what}_task", batch_id=batch_id, **kwargs)
+
+
+def _in_background(batch_id: int, what: str, total: int, work: Callable[[Callable[[int], None]], int]) -> int:
+    """Run `work(progress)` for the task, keeping its progress for the page; a failure (everything rolled
+    back: each step is one transaction) is kept for the page too."""
+    key = _progress_key(batch_id)
 
     def progress(done: int) -> None:
-        cache.set(key, {"state": "running", "done": done, "total": total, "error": ""}, timeout=PROGRESS_TIMEOUT)
+        state = {"what": what, "state": "running", "done": done, "total": total, "error": ""}
+        cache.set(key, state, timeout=PROGRESS_TIMEOUT)
 
+    def failed(message: str) -> None:
+        state = {"what": what, "state": "failed", "done": 0, "total": total, "error": message}
+        cache.set(key, state, timeout=PROGRESS_TIMEOUT)
+
+    progress(0)
     try:
-        actor = User.objects.get(pk=actor_id)
-        results = auto_batch_publish(actor=actor, batch=batch_id, mode=mode, comment=comment, ip=ip, progress=progress)
+        done = work(progress)
     except (ValidationError, PermissionDenied) as error:
-        message = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        cache.set(key, {"state": "failed", "done": 0, "total": total, "error": message}, timeout=PROGRESS_TIMEOUT)
+        failed("；".join(error.messages) if isinstance(error, ValidationError) else str(error))
         return 0
     except Exception:
-        cache.set(
-            key,
-            {"state": "failed", "done": 0, "total": total, "error": _("发布失败，未作任何更改，请重试。")},
-            timeout=PROGRESS_TIMEOUT,
-        )
+        failed(_("发布失败，未作任何更改，请重试。"))
         raise
     cache.delete(key)
-    return len(results)
+    return done
+
+
+def auto_batch_publish_run(*, batch_id: int, actor_id: int, mode: str, comment: str, ip: str | None = None) -> int:
+    """The Celery task's work: publish the batch (once: a batch no longer prepared is left alone).
+    Returns the number of applications filed."""
+    from portal.models import User
+
+    if not AutoAwardBatch.objects.filter(pk=batch_id, state=AutoAwardBatch.State.PREPARED).exists():
+        cache.delete(_progress_key(batch_id))
+        return 0
+    total = AutoAwardCandidate.objects.filter(batch_id=batch_id).count()
+
+    def work(progress: Callable[[int], None]) -> int:
+        actor = User.objects.get(pk=actor_id)
+        filed = auto_batch_publish(actor=actor, batch=batch_id, mode=mode, comment=comment, ip=ip, progress=progress)
+        return len(filed)
+
+    return _in_background(batch_id, "publish", total, work)
 
 
 def auto_batch_publish(
@@ -359,6 +371,43 @@ def auto_batch_publish(
     return results
 
 
+def _ready(batch_id: int):
+    """The batch's candidates whose approval chain has ended and that are not yet listed."""
+    return AutoAwardCandidate.objects.filter(
+        batch_id=batch_id, application__state=State.APPROVED_PENDING_NOTICE, confirm_by=None
+    )
+
+
+def auto_batch_notice_request(*, actor, batch: AutoAwardBatch, ip: str | None = None) -> PublicNotice | None:
+    """公示 as the page asks for it: up to NOTICE_IN_REQUEST_MAX awards now (the notice returned), more
+    by a Celery task (None returned; one notice, all or nothing), its progress kept for the page."""
+    require(may_run_auto_awards(actor), _("只有主管部门管理员可以发布公示。"))
+    require_district(actor, batch.programme.policy.district)
+    if batch.state == AutoAwardBatch.State.PREPARED:
+        raise ValidationError(_("请先发布该批次并完成核定审批。"))
+    total = _ready(batch.pk).count()
+    if total <= NOTICE_IN_REQUEST_MAX:
+        return auto_batch_notice(actor=actor, batch=batch, ip=ip)
+    _queue(batch.pk, "notice", total, actor_id=actor.pk, ip=ip)
+    return None
+
+
+def auto_batch_notice_run(*, batch_id: int, actor_id: int, ip: str | None = None) -> int:
+    """The Celery task's work: list the batch's ready awards (once: nothing ready, nothing done).
+    Returns the notice's id (0 when nothing was listed)."""
+    from portal.models import User
+
+    total = _ready(batch_id).count()
+    if not total:
+        cache.delete(_progress_key(batch_id))
+        return 0
+
+    def work(progress: Callable[[int], None]) -> int:
+        return auto_batch_notice(actor=User.objects.get(pk=actor_id), batch=batch_id, ip=ip).pk
+
+    return _in_background(batch_id, "notice", total, work)
+
+
 def auto_batch_notice(*, actor, batch: AutoAwardBatch | int, ip: str | None = None) -> PublicNotice:
     """公示 the batch's awards whose approval chain has ended (拟支持，待公示) as one notice, as every other
     award; from today each listed enterprise has the batch's working days to confirm or decline."""
@@ -369,11 +418,7 @@ def auto_batch_notice(*, actor, batch: AutoAwardBatch | int, ip: str | None = No
         require_district(actor, batch.programme.policy.district)
         if batch.state == AutoAwardBatch.State.PREPARED:
             raise ValidationError(_("请先发布该批次并完成核定审批。"))
-        ready = list(
-            batch.candidates.filter(application__state=State.APPROVED_PENDING_NOTICE, confirm_by=None).select_related(
-                "application"
-            )
-        )
+        ready = list(_ready(batch.pk).select_related("application"))
         if not ready:
             raise ValidationError(_("没有已完成审批、待公示的免申即享奖励。"))
         notice = notice_publish(

@@ -1,4 +1,5 @@
-"""免申即享: a batch bigger than PUBLISH_IN_REQUEST_MAX is published by a Celery task, not in the request:
+"""免申即享: a batch bigger than PUBLISH_IN_REQUEST_MAX is published (and its 公示 of more than
+NOTICE_IN_REQUEST_MAX listed) by a Celery task, not in the request:
 the page shows the progress until it is done, a second request meanwhile is refused, a failure changes
 nothing and is shown (the batch can be published again), and a task delivered twice files nothing twice."""
 
@@ -13,10 +14,10 @@ from applications.workflow import Route
 from portal.models import Role
 from portal.outbox import outbox_run_pending
 from proactive import services_auto
-from proactive.models import AutoAwardBatch
+from proactive.models import AutoAwardBatch, AutoAwardCandidate
 from proactive.services_auto import auto_batch_publish_run, auto_batch_publishing
-from reviews.models import DecisionProposal
-from tests.proactive.test_auto_publish import setting  # noqa: F401 (the fixture: a prepared batch of three)
+from reviews.models import DecisionProposal, PublicNotice
+from tests.proactive.test_auto_publish import publish_and_walk, setting  # noqa: F401 (setting: a batch of three)
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def big(setting, monkeypatch, settings):  # noqa: F811
     """Three candidates count as a big batch; the task waits until the test runs it (deferred). The
     progress kept in the cache is that of this test only."""
     monkeypatch.setattr(services_auto, "PUBLISH_IN_REQUEST_MAX", 2)
+    monkeypatch.setattr(services_auto, "NOTICE_IN_REQUEST_MAX", 2)
     settings.PORTAL_EAGER_TASKS = "deferred"
     key = services_auto._progress_key(setting["batch"].pk)
     cache.delete(key)
@@ -97,3 +99,22 @@ def test_small_batch_is_still_published_in_the_request(setting, bureau_admin_th,
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.state == AutoAwardBatch.State.PUBLISHED and Application.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_big_notice_is_listed_by_the_task(setting, big, bureau_admin_th, client_for):  # noqa: F811
+    batch = setting["batch"]
+    publish_and_walk(batch, bureau_admin_th)
+    staff = client_for(bureau_admin_th)
+    response = staff.post(reverse("proactive:auto_batch_notice", args=[batch.pk]))
+    assert response.status_code == 302
+    assert not AutoAwardCandidate.objects.exclude(confirm_by=None).exists()  # nothing listed in the request
+    page = staff.get(reverse("proactive:auto_batch", args=[batch.pk])).content.decode()
+    assert "正在后台发布公示并通知企业，共 3 件" in page
+    outbox_run_pending()
+    batch.refresh_from_db()
+    assert batch.state == AutoAwardBatch.State.LISTED
+    assert AutoAwardCandidate.objects.filter(batch=batch).exclude(confirm_by=None).count() == 3
+    assert PublicNotice.objects.count() == 1 and auto_batch_publishing(batch.pk) is None
+    assert services_auto.auto_batch_notice_run(batch_id=batch.pk, actor_id=bureau_admin_th.pk) == 0  # redelivered
+    assert PublicNotice.objects.count() == 1
