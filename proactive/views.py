@@ -288,7 +288,7 @@ def _auto_batch_page(request: HttpRequest, batch, errors: list[str] | None = Non
         {
             "batch": batch,
             "candidates": candidates[:500],
-            "sample": [c for c in candidates if c.in_sample],
+            "sample": list(candidates.filter(in_sample=True)),  # not every candidate of a batch of thousands
             "note": (batch.programme.spec or {}).get("auto_award_note", ""),
             "errors": errors or [],
             "publishing": auto_batch_publishing(batch.pk),
