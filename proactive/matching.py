@@ -4,8 +4,9 @@ possibly eligible with the facts still missing, or not eligible with the reason.
 name the fact they are read from in the catalogue (`fact: {kind, period}`); an input with none is
 missing until the enterprise applies.
 
-`match_enterprise` is the pure part (plain values in, results out); `matching_run` reads everything in
-a few queries, runs it for all enterprises and writes only the match sets that changed."""
+`Matcher` is the pure part (plain values in, results out; what does not depend on the enterprise worked
+out once per run); `matching_run` reads everything in a few queries, runs it for all enterprises and
+writes only the match sets that changed, streaming them to the database as they come (matchset_write)."""
 
 from __future__ import annotations
 
