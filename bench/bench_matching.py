@@ -10,7 +10,8 @@ It works in its own database (the DATABASE_URL's name + "_bench_matching", dropp
 generates its data as bench/generate.py does (districts split between Huangpu and Tianhe, credit codes
 with their check character, facts for every enterprise), and times three runs of `matching_run`:
 cold (every match set written), warm (nothing changed, nothing written) and after 1% of the
-enterprises' facts changed. Target: the cold run ≤ 10 s. Figures are printed and written to
+enterprises' facts changed, each with the CPU time and the time spent waiting for a CPU of this process
+and of its PostgreSQL backend (the machine is shared). Target: the cold run ≤ 10 s. Figures are printed and written to
 bench/results/matching-<date>.json.
 """
 
@@ -122,6 +123,30 @@ def generate(n: int, seed: int) -> None:
     EnterpriseFact.objects.bulk_create(facts, batch_size=10000)
 
 
+def _usage():
+    from django.db import connection
+
+    from bench.procstat import Usage
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    return Usage({"python": lambda: [os.getpid()], "postgres": lambda: [backend]})
+
+
+def _timed(usage, fn) -> dict:
+    """Wall seconds, CPU and time waited for a CPU of this process and its PostgreSQL backend (read from
+    /proc: the database runs on this machine), and the load average after."""
+    before, t = usage.snapshot(), time.perf_counter()
+    value = fn()
+    seconds, after = time.perf_counter() - t, usage.snapshot()
+    out = {"value": value, "seconds": round(seconds, 2), "load": round(os.getloadavg()[0], 2)}
+    for group in ("python", "postgres"):
+        out[f"cpu_{group}"] = round(after.cpu[group] - before.cpu[group], 2)
+        out[f"waited_{group}"] = round(after.waited[group] - before.waited[group], 2)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--enterprises", type=int, default=20000)
@@ -158,54 +183,59 @@ def main() -> int:
         )
     MatchSet.objects.all().delete()
     programmes = open_programmes()
-    t = time.perf_counter()
-    matches_compute(programmes=programmes)
-    compute = time.perf_counter() - t
-    t, cpu = time.perf_counter(), time.process_time()
-    cold = matching_run(trigger="bench cold")
-    cold_s, cold_cpu = time.perf_counter() - t, time.process_time() - cpu
-    t = time.perf_counter()
-    warm = matching_run(trigger="bench warm")
-    warm_s = time.perf_counter() - t
+    usage = _usage()
+    compute = _timed(usage, lambda: matches_compute(programmes=programmes))
+    cold_t = _timed(usage, lambda: matching_run(trigger="bench cold"))
+    warm_t = _timed(usage, lambda: matching_run(trigger="bench warm"))
+    cold, warm = cold_t["value"], warm_t["value"]
     changed_ids = list(
         MatchSet.objects.order_by("?").values_list("enterprise_id", flat=True)[: args.enterprises // 100]
     )
     EnterpriseFact.objects.filter(enterprise_id__in=changed_ids, kind="dcmm_level").update(value="5")
-    t = time.perf_counter()
-    after = matching_run(trigger="bench facts changed")
-    after_s = time.perf_counter() - t
+    after_t = _timed(usage, lambda: matching_run(trigger="bench facts changed"))
+    after = after_t["value"]
     pairs = sum(sum(v.values()) for v in cold.counts.values())
     totals: dict[str, int] = {}
     for by_status in cold.counts.values():
         for status, n in by_status.items():
             totals[status] = totals.get(status, 0) + n
+    cold_s = cold_t["seconds"]
+    phases = {"compute_only": compute, "cold": cold_t, "warm": warm_t, "after_change": after_t}
     result = {
         **header("matching"),
         "enterprises": cold.enterprises,
         "programmes": len(programmes),
         "pairs_in_district": pairs,
         "by_status": totals,
-        "compute_only_seconds": round(compute, 2),
-        "cold_seconds": round(cold_s, 2),
-        "cold_cpu_seconds_python": round(cold_cpu, 2),
+        **{f"{name}_{key}": value for name, t in phases.items() for key, value in t.items() if key != "value"},
         "cold_written": cold.written,
-        "warm_seconds": round(warm_s, 2),
         "warm_written": warm.written,
-        "after_change_seconds": round(after_s, 2),
         "after_change_written": after.written,
         "target_seconds": TARGET_SECONDS,
         "meets_target": cold_s <= TARGET_SECONDS,
     }
-    text = (
+    lines = [
         f"matching: {cold.enterprises:,} enterprises × {len(programmes)} programmes "
-        f"({pairs:,} pairs in district: {totals})\n"
-        f"  compute only          {compute:6.2f} s\n"
-        f"  cold run (all written) {cold_s:6.2f} s  written {cold.written:,} "
-        f"(this process's CPU {cold_cpu:.2f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)\n"
-        f"  warm run (no change)   {warm_s:6.2f} s  written {warm.written:,}\n"
-        f"  after 1% facts changed {after_s:6.2f} s  written {after.written:,}\n"
-        f"  target cold ≤ {TARGET_SECONDS:.0f} s: {'met' if cold_s <= TARGET_SECONDS else 'NOT met'}"
+        f"({pairs:,} pairs in district: {totals})",
+        "  (CPU: this process + its PostgreSQL backend; waited: time ready to run but without a CPU)",
+    ]
+    for label, t, written in (
+        ("compute only          ", compute, None),
+        ("cold run (all written)", cold_t, cold.written),
+        ("warm run (no change)  ", warm_t, warm.written),
+        ("after 1% facts changed", after_t, after.written),
+    ):
+        lines.append(
+            f"  {label} {t['seconds']:6.2f} s  CPU {t['cpu_python']:.2f} + {t['cpu_postgres']:.2f} s, "
+            f"waited {t['waited_python']:.2f} + {t['waited_postgres']:.2f} s, load {t['load']:.1f}"
+            + (f", written {written:,}" if written is not None else "")
+        )
+    lines.append(
+        f"  target cold ≤ {TARGET_SECONDS:.0f} s: {'met' if cold_s <= TARGET_SECONDS else 'NOT met'} on "
+        f"{os.cpu_count()} CPUs; cold wall less this process's wait for a CPU (≈ a quiet machine's wall: "
+        f"the backend parses on the other core meanwhile): {cold_s - cold_t['waited_python']:.2f} s"
     )
+    text = "\n".join(lines)
     print(text)
     print(write_results("matching", result, text))
     return 0 if cold_s <= TARGET_SECONDS else 1

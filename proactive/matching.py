@@ -4,15 +4,16 @@ possibly eligible with the facts still missing, or not eligible with the reason.
 name the fact they are read from in the catalogue (`fact: {kind, period}`); an input with none is
 missing until the enterprise applies.
 
-`match_enterprise` is the pure part (plain values in, results out); `matching_run` reads everything in
-a few queries, runs it for all enterprises and writes only the match sets that changed."""
+`Matcher` is the pure part (plain values in, results out; what does not depend on the enterprise worked
+out once per run); `matching_run` reads everything in a few queries, runs it for all enterprises and
+writes only the match sets that changed, streaming them to the database as they come (matchset_write)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,9 +27,8 @@ from vouchers.models import Programme
 from vouchers.selectors import parameters_in_force, prior_awards_by_enterprise, programme_spec
 
 from . import facts as F
+from .matchset_write import MatchSetWriter
 from .models import EnterpriseFact, MatchRun, MatchSet, MatchStatus
-
-WRITE_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,108 @@ def inputs_from_facts(programme: ProgrammeForMatching, facts: FactsByKind) -> tu
     return inputs, missing
 
 
+_LIKELY = MatchStatus.LIKELY.value
+_POSSIBLE = MatchStatus.POSSIBLE.value
+_NOT_ELIGIBLE = MatchStatus.NOT_ELIGIBLE.value
+NOT_IN_ONE_DISTRICT = "注册地、纳税地、统计地须均在本政策适用区域"
+
+
+class Matcher:
+    """Matching of many enterprises against the same programmes, with what does not depend on the
+    enterprise worked out once: each programme's reads as (input, fact key or None, kind, required), the
+    distinct facts read by all of them (each enterprise's looked up once, not once per programme), and
+    the calculator's answers for programmes whose inputs take few values (flags, levels: no amount),
+    which many enterprises share. The results are those of `inputs_from_facts` and `calculator.estimate`
+    per enterprise and programme; tests/proactive/test_matching_equivalence.py compares them."""
+
+    def __init__(self, programmes: Sequence[ProgrammeForMatching]) -> None:
+        self.programmes = list(programmes)
+        keys: dict[tuple[str, str], int] = {("above_scale", "latest"): 0}
+        self.reads: list[tuple[tuple[str, int | None, str, bool], ...]] = []
+        self.memo_ok: list[bool] = []
+        for programme in self.programmes:
+            reads = []
+            for name, _label, kind, period, required in programme.sources:
+                key = keys.setdefault((kind, period), len(keys)) if kind else None
+                reads.append((name, key, kind, required))
+            self.reads.append(tuple(reads))
+            # an amount read from the facts differs by enterprise: remembering its answers saves nothing
+            self.memo_ok.append(all(kind and F.KINDS[kind].type != F.YUAN for _n, _k, kind, _r in reads))
+        self.keys = list(keys)
+        self.memo: dict[tuple, tuple[str, str | None, list[str]]] = {}
+
+    def match(
+        self,
+        enterprise: EnterpriseForMatching,
+        facts: FactsByKind,
+        prior: Sequence[calculator.PriorAward] = (),
+    ) -> list[dict[str, Any]]:
+        registered = enterprise.districts[0]
+        in_one_district = len(set(enterprise.districts)) == 1
+        known = [fact_for(facts, kind, period) for kind, period in self.keys]
+        above = known[0]
+        facts_for_calc = calculator.EnterpriseFacts(
+            above_scale=enterprise.above_scale if above is None else above == "true",
+            district=registered if in_one_district else "",
+            industry=enterprise.industry_zh,
+            credit_code=enterprise.credit_code,
+        )
+        # the calculator's conditions read the district, 规上 and the industry, never the credit code
+        who = (facts_for_calc.above_scale, facts_for_calc.district, facts_for_calc.industry, tuple(prior))
+        out = []
+        for i, programme in enumerate(self.programmes):
+            if programme.district and programme.district not in enterprise.districts:
+                continue
+            if not in_one_district:
+                out.append(_row(programme.code, _NOT_ELIGIBLE, None, [], [NOT_IN_ONE_DISTRICT]))
+                continue
+            reads = self.reads[i]
+            missing = [name for name, key, _k, required in reads if required and (key is None or known[key] is None)]
+            if missing:
+                out.append(_row(programme.code, _POSSIBLE, None, missing, []))
+                continue
+            inputs = {
+                name: F.as_input(kind, value)
+                for name, key, kind, _r in reads
+                if key is not None and (value := known[key]) is not None
+            }
+            memo_key = (i, tuple(inputs.items()), who) if self.memo_ok[i] else None
+            answer = self.memo.get(memo_key) if memo_key is not None else None
+            if answer is None:
+                answer = _estimate(programme, inputs, prior, facts_for_calc)
+                if memo_key is not None:
+                    self.memo[memo_key] = answer
+            status, amount, reasons = answer
+            out.append(_row(programme.code, status, amount, [], list(reasons)))
+        return out
+
+
+def _row(code: str, status: str, amount: str | None, missing: list[str], reasons: list[str]) -> dict[str, Any]:
+    return {"programme": code, "amount": amount, "missing": missing, "reasons": reasons, "status": status}
+
+
+def _estimate(
+    programme: ProgrammeForMatching,
+    inputs: dict[str, Any],
+    prior: Sequence[calculator.PriorAward],
+    enterprise: calculator.EnterpriseFacts,
+) -> tuple[str, str | None, list[str]]:
+    try:
+        est = calculator.estimate(
+            spec=programme.spec,
+            params=programme.params,
+            inputs=inputs,
+            on=programme.on,
+            prior=prior,
+            enterprise=enterprise,
+        )
+    except calculator.InputError as error:  # a fact outside what the programme accepts (e.g. DCMM 二级)
+        return _NOT_ELIGIBLE, None, list(error.errors.values())
+    if est.eligible:
+        return _LIKELY, str(est.amount), list(est.reasons)
+    return _NOT_ELIGIBLE, None, list(est.reasons)
+
+
 def match_enterprise(
     enterprise: EnterpriseForMatching,
     facts: FactsByKind,
@@ -114,54 +216,20 @@ def match_enterprise(
 ) -> list[dict[str, Any]]:
     """The enterprise's result for each programme of its district (those of another district are not
     its concern and are left out)."""
-    registered = enterprise.districts[0]
-    in_one_district = len(set(enterprise.districts)) == 1
-    above = fact_for(facts, "above_scale", "latest")
-    facts_for_calc = calculator.EnterpriseFacts(
-        above_scale=enterprise.above_scale if above is None else above == "true",
-        district=registered if in_one_district else "",
-        industry=enterprise.industry_zh,
-        credit_code=enterprise.credit_code,
-    )
-    out = []
-    for programme in programmes:
-        if programme.district and programme.district not in enterprise.districts:
-            continue
-        result: dict[str, Any] = {"programme": programme.code, "amount": None, "missing": [], "reasons": []}
-        if not in_one_district:
-            result.update(status=MatchStatus.NOT_ELIGIBLE.value, reasons=["注册地、纳税地、统计地须均在本政策适用区域"])
-            out.append(result)
-            continue
-        inputs, missing = inputs_from_facts(programme, facts)
-        if missing:
-            result.update(status=MatchStatus.POSSIBLE.value, missing=missing)
-            out.append(result)
-            continue
-        try:
-            est = calculator.estimate(
-                spec=programme.spec,
-                params=programme.params,
-                inputs=inputs,
-                on=programme.on,
-                prior=prior,
-                enterprise=facts_for_calc,
-            )
-        except calculator.InputError as error:  # a fact outside what the programme accepts (e.g. DCMM 二级)
-            result.update(status=MatchStatus.NOT_ELIGIBLE.value, reasons=list(error.errors.values()))
-            out.append(result)
-            continue
-        if est.eligible:
-            result.update(status=MatchStatus.LIKELY.value, amount=str(est.amount), reasons=list(est.reasons))
-        else:
-            result.update(status=MatchStatus.NOT_ELIGIBLE.value, reasons=list(est.reasons))
-        out.append(result)
-    return out
+    return Matcher(programmes).match(enterprise, facts, prior)
+
+
+def results_text(results: list[dict[str, Any]]) -> str:
+    """The results as stored and digested (keys sorted, Chinese as itself)."""
+    return json.dumps(results, ensure_ascii=False, sort_keys=True)
 
 
 def digest_of(results: list[dict[str, Any]]) -> str:
-    return hashlib.md5(
-        json.dumps(results, ensure_ascii=False, sort_keys=True).encode(), usedforsecurity=False
-    ).hexdigest()
+    return _digest(results_text(results))
+
+
+def _digest(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def open_programmes(at: dt.datetime | None = None) -> list[Programme]:
@@ -192,24 +260,28 @@ def enterprises_for_matching(ids: Iterable[int] | None = None) -> list[Enterpris
         )
         for pk, r, t, s, ind, above, code in qs.values_list(
             "pk", "registered_district", "tax_district", "stats_district", "industry", "is_above_scale", "credit_code"
-        ).iterator(chunk_size=5000)
+        )
     ]
 
 
 def facts_by_enterprise(
     ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None
 ) -> dict[int, dict[str, dict[str, str]]]:
-    """kind → period → value of each enterprise (only the kinds matching reads, when given)."""
+    """kind → period → value of each enterprise (only the kinds matching reads, when given), in one pass."""
     out: dict[int, dict[str, dict[str, str]]] = {}
     qs = EnterpriseFact.objects.order_by()
     if kinds is not None:
         qs = qs.filter(kind__in=sorted(set(kinds)))
     if ids is not None:
         qs = qs.filter(enterprise_id__in=list(ids))
-    for enterprise_id, kind, period, value in qs.values_list("enterprise_id", "kind", "period", "value").iterator(
-        chunk_size=10000
-    ):
-        out.setdefault(enterprise_id, {}).setdefault(kind, {})[period] = value
+    for enterprise_id, kind, period, value in qs.values_list("enterprise_id", "kind", "period", "value"):
+        by_kind = out.get(enterprise_id)
+        if by_kind is None:
+            by_kind = out[enterprise_id] = {}
+        by_period = by_kind.get(kind)
+        if by_period is None:
+            by_period = by_kind[kind] = {}
+        by_period[period] = value
     return out
 
 
@@ -217,20 +289,27 @@ def facts_of_enterprise(enterprise_id: int) -> dict[str, dict[str, str]]:
     return facts_by_enterprise([enterprise_id]).get(enterprise_id, {})
 
 
+def matches_iter(
+    *, programmes: Sequence[Programme], enterprise_ids: Iterable[int] | None = None, on: dt.date | None = None
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(enterprise id, results) of each enterprise: everything is read now, in a handful of queries
+    whatever the number of enterprises; the iteration is computation only (no query), so that the
+    results can stream to the database as they come."""
+    on = on or timezone.localdate()
+    matcher = Matcher([programme_for_matching(p, on) for p in programmes])
+    ids = list(enterprise_ids) if enterprise_ids is not None else None
+    facts = facts_by_enterprise(ids, {kind for kind, _period in matcher.keys})
+    priors = prior_awards_by_enterprise(programmes=programmes)
+    enterprises = enterprises_for_matching(ids)
+    empty: dict[str, dict[str, str]] = {}
+    return ((e.pk, matcher.match(e, facts.get(e.pk, empty), priors.get(e.pk, ()))) for e in enterprises)
+
+
 def matches_compute(
     *, programmes: Sequence[Programme], enterprise_ids: Iterable[int] | None = None, on: dt.date | None = None
 ) -> dict[int, list[dict[str, Any]]]:
-    """Results by enterprise id, read in a handful of queries whatever the number of enterprises."""
-    on = on or timezone.localdate()
-    prepared = [programme_for_matching(p, on) for p in programmes]
-    ids = list(enterprise_ids) if enterprise_ids is not None else None
-    kinds = {"above_scale"} | {kind for p in prepared for _n, _l, kind, _p, _r in p.sources if kind}
-    facts = facts_by_enterprise(ids, kinds)
-    priors = prior_awards_by_enterprise(programmes=programmes)
-    return {
-        e.pk: match_enterprise(e, facts.get(e.pk, {}), prepared, priors.get(e.pk, ()))
-        for e in enterprises_for_matching(ids)
-    }
+    """Results by enterprise id."""
+    return dict(matches_iter(programmes=programmes, enterprise_ids=enterprise_ids, on=on))
 
 
 def matching_run(*, trigger: str, programmes: Sequence[Programme] | None = None, on: dt.date | None = None) -> MatchRun:
@@ -238,36 +317,28 @@ def matching_run(*, trigger: str, programmes: Sequence[Programme] | None = None,
     Idempotent: a second run with nothing changed writes no match set."""
     started = timezone.now()
     programmes = open_programmes() if programmes is None else list(programmes)
-    results = matches_compute(programmes=programmes, on=on)
-    existing = dict(MatchSet.objects.values_list("enterprise_id", "digest").iterator(chunk_size=10000))
-    new, changed = [], []
+    existing = dict(MatchSet.objects.values_list("enterprise_id", "digest"))
     counts: dict[str, dict[str, int]] = {}
-    for enterprise_id, rows in results.items():
-        for row in rows:
-            by_status = counts.setdefault(row["programme"], {})
-            by_status[row["status"]] = by_status.get(row["status"], 0) + 1
-        digest = digest_of(rows)
-        old = existing.get(enterprise_id)
-        if old == digest:
-            continue
-        match = MatchSet(enterprise_id=enterprise_id, results=rows, digest=digest, computed_at=started)
-        (new if old is None else changed).append(match)
+    enterprises = 0
     with transaction.atomic():
-        MatchSet.objects.bulk_create(new, batch_size=WRITE_BATCH)
-        if changed:
-            MatchSet.objects.bulk_create(
-                changed,
-                batch_size=WRITE_BATCH,
-                update_conflicts=True,
-                unique_fields=["enterprise"],
-                update_fields=["results", "digest", "computed_at"],
-            )
+        results = matches_iter(programmes=programmes, on=on)
+        with MatchSetWriter(computed_at=started) as writer:
+            for enterprise_id, rows in results:
+                enterprises += 1
+                for row in rows:
+                    by_status = counts.setdefault(row["programme"], {})
+                    by_status[row["status"]] = by_status.get(row["status"], 0) + 1
+                text = results_text(rows)
+                digest = _digest(text)
+                old = existing.get(enterprise_id)
+                if old != digest:
+                    writer.write(enterprise_id, rows, text, digest, new=old is None)
         run = MatchRun.objects.create(
             trigger=trigger[:100],
             started_at=started,
             finished_at=timezone.now(),
-            enterprises=len(results),
-            written=len(new) + len(changed),
+            enterprises=enterprises,
+            written=writer.written,
             counts=counts,
         )
     return run

@@ -18,10 +18,12 @@ import datetime as dt
 import math
 import random
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -32,6 +34,7 @@ from applications.services import application_file_auto
 from applications.workflow import State
 from portal.audit import audit_record
 from portal.notifications import notify_enterprise
+from portal.outbox import outbox_enqueue
 from portal.permissions import may_import_enterprise_facts, may_run_auto_awards, require, require_district
 from portal.workdays import add_workdays
 from reviews.models import PublicNotice
@@ -46,6 +49,13 @@ from . import facts as F
 from .matching import enterprises_for_matching, inputs_from_facts, programme_for_matching
 from .models import AutoAwardBatch, AutoAwardCandidate, EnterpriseFact
 
+# Publishing files an application and proposes a decision per candidate (≈0.1 s of CPU each,
+# bench/bench_auto_award.py): a bigger batch than this is published by a Celery task, the page showing
+# its progress.
+PUBLISH_IN_REQUEST_MAX = 100
+NOTICE_IN_REQUEST_MAX = 200  # listing and telling each enterprise: ≈0.02 s of CPU each
+PROGRESS_EVERY = 50
+PROGRESS_TIMEOUT = 6 * 3600
 SAMPLE_SHARE = Decimal("0.05")
 SAMPLE_MIN = 5
 CONFIRM_WORKDAYS_MAX = 60
@@ -206,18 +216,112 @@ def _inputs_of(candidate: AutoAwardCandidate, sources) -> dict[str, Any]:
     return {name: F.as_input(kinds[name], src["value"]) for name, src in candidate.inputs.items() if name in kinds}
 
 
-def auto_batch_publish(
-    *, actor, batch: AutoAwardBatch | int, mode: str, comment: str, ip: str | None = None
-) -> list[BulkResult]:
-    """发布 the prepared batch: an application of each candidate the chosen remedy (`mode` "rank" or
-    "pro_rata") awards something, filed from its facts and submitted by the system, then the money
-    decision of them all proposed as a batch (经办, `comment`), each walking its own approval chain.
-    Those the proposal refuses are reported, not raised (they stay awaiting the bureau's decision)."""
+def _publish_check(actor, mode: str, comment: str) -> None:
     require(may_run_auto_awards(actor), _("只有主管部门管理员可以发布免申即享名单。"))
     if mode not in ("rank", "pro_rata"):
         raise ValidationError({"mode": _("请选择按排名择优或按比例核减。")})
     if not (comment or "").strip():
         raise ValidationError({"comment": _("请填写经办意见。")})
+
+
+def _progress_key(batch_id: int) -> str:
+    return f"proactive:auto-publish:{batch_id}"
+
+
+def auto_batch_publishing(batch_id: int) -> dict[str, Any] | None:
+    """The progress of a batch's publishing or 公示 in the background: {"what": publish / notice, "state":
+    queued / running / failed, "done", "total", "error"}; None when none is under way (or it has finished)."""
+    return cache.get(_progress_key(batch_id))
+
+
+def auto_batch_publish_request(
+    *, actor, batch: AutoAwardBatch, mode: str, comment: str, ip: str | None = None
+) -> list[BulkResult] | None:
+    """发布 as the page asks for it: a batch of up to PUBLISH_IN_REQUEST_MAX candidates is published now
+    (its results returned); a bigger one is checked now and published by a Celery task (None returned),
+    all or nothing as here, its progress kept for the page (`auto_batch_publishing`)."""
+    _publish_check(actor, mode, comment)
+    require_district(actor, batch.programme.policy.district)
+    if batch.state != AutoAwardBatch.State.PREPARED:
+        raise ValidationError(_("该批次已发布，不能重复发布。"))
+    total = batch.candidates.count()
+    if total <= PUBLISH_IN_REQUEST_MAX:
+        return auto_batch_publish(actor=actor, batch=batch, mode=mode, comment=comment, ip=ip)
+    _queue(batch.pk, "publish", total, actor_id=actor.pk, mode=mode, comment=comment, ip=ip)
+    return None
+
+
+def _queue(batch_id: int, what: str, total: int, **kwargs) -> None:
+    """Hand the batch's `what` (publish / notice) to its Celery task, unless one is under way."""
+    key = _progress_key(batch_id)
+    under_way = {"what": what, "state": "queued", "done": 0, "total": total, "error": ""}
+    if not cache.add(key, under_way, timeout=PROGRESS_TIMEOUT):
+        if (auto_batch_publishing(batch_id) or {}).get("state") != "failed":
+            raise ValidationError(_("该批次正在后台发布，请稍候。"))
+        cache.set(key, under_way, timeout=PROGRESS_TIMEOUT)  # a failed run may be retried
+    with transaction.atomic():
+        outbox_enqueue(f"proactive.tasks.auto_batch_{what}_task", batch_id=batch_id, **kwargs)
+
+
+def _in_background(batch_id: int, what: str, total: int, work: Callable[[Callable[[int], None]], int]) -> int:
+    """Run `work(progress)` for the task, keeping its progress for the page; a failure (everything rolled
+    back: each step is one transaction) is kept for the page too."""
+    key = _progress_key(batch_id)
+
+    def progress(done: int) -> None:
+        state = {"what": what, "state": "running", "done": done, "total": total, "error": ""}
+        cache.set(key, state, timeout=PROGRESS_TIMEOUT)
+
+    def failed(message: str) -> None:
+        state = {"what": what, "state": "failed", "done": 0, "total": total, "error": message}
+        cache.set(key, state, timeout=PROGRESS_TIMEOUT)
+
+    progress(0)
+    try:
+        done = work(progress)
+    except (ValidationError, PermissionDenied) as error:
+        failed("；".join(error.messages) if isinstance(error, ValidationError) else str(error))
+        return 0
+    except Exception:
+        failed(_("发布失败，未作任何更改，请重试。"))
+        raise
+    cache.delete(key)
+    return done
+
+
+def auto_batch_publish_run(*, batch_id: int, actor_id: int, mode: str, comment: str, ip: str | None = None) -> int:
+    """The Celery task's work: publish the batch (once: a batch no longer prepared is left alone).
+    Returns the number of applications filed."""
+    from portal.models import User
+
+    if not AutoAwardBatch.objects.filter(pk=batch_id, state=AutoAwardBatch.State.PREPARED).exists():
+        cache.delete(_progress_key(batch_id))
+        return 0
+    total = AutoAwardCandidate.objects.filter(batch_id=batch_id).count()
+
+    def work(progress: Callable[[int], None]) -> int:
+        actor = User.objects.get(pk=actor_id)
+        filed = auto_batch_publish(actor=actor, batch=batch_id, mode=mode, comment=comment, ip=ip, progress=progress)
+        return len(filed)
+
+    return _in_background(batch_id, "publish", total, work)
+
+
+def auto_batch_publish(
+    *,
+    actor,
+    batch: AutoAwardBatch | int,
+    mode: str,
+    comment: str,
+    ip: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[BulkResult]:
+    """发布 the prepared batch: an application of each candidate the chosen remedy (`mode` "rank" or
+    "pro_rata") awards something, filed from its facts and submitted by the system, then the money
+    decision of them all proposed as a batch (经办, `comment`), each walking its own approval chain.
+    Those the proposal refuses are reported, not raised (they stay awaiting the bureau's decision).
+    One transaction: nothing is filed unless all is. `progress(n)` is told every PROGRESS_EVERY filed."""
+    _publish_check(actor, mode, comment)
     pk = batch.pk if isinstance(batch, AutoAwardBatch) else int(batch)
     with transaction.atomic():
         batch = AutoAwardBatch.objects.select_for_update().select_related("programme__policy", "window").get(pk=pk)
@@ -242,6 +346,8 @@ def auto_batch_publish(
             candidate.application = app
             candidate.save(update_fields=["application"])
             filed[app.pk] = candidate
+            if progress is not None and len(filed) % PROGRESS_EVERY == 0:
+                progress(len(filed))
         if not filed:
             raise ValidationError(_("按所选方式没有可以支持的候选企业（资金池余额不足或未设置）。"))
         results = batch_propose(
@@ -265,6 +371,43 @@ def auto_batch_publish(
     return results
 
 
+def _ready(batch_id: int):
+    """The batch's candidates whose approval chain has ended and that are not yet listed."""
+    return AutoAwardCandidate.objects.filter(
+        batch_id=batch_id, application__state=State.APPROVED_PENDING_NOTICE, confirm_by=None
+    )
+
+
+def auto_batch_notice_request(*, actor, batch: AutoAwardBatch, ip: str | None = None) -> PublicNotice | None:
+    """公示 as the page asks for it: up to NOTICE_IN_REQUEST_MAX awards now (the notice returned), more
+    by a Celery task (None returned; one notice, all or nothing), its progress kept for the page."""
+    require(may_run_auto_awards(actor), _("只有主管部门管理员可以发布公示。"))
+    require_district(actor, batch.programme.policy.district)
+    if batch.state == AutoAwardBatch.State.PREPARED:
+        raise ValidationError(_("请先发布该批次并完成核定审批。"))
+    total = _ready(batch.pk).count()
+    if total <= NOTICE_IN_REQUEST_MAX:
+        return auto_batch_notice(actor=actor, batch=batch, ip=ip)
+    _queue(batch.pk, "notice", total, actor_id=actor.pk, ip=ip)
+    return None
+
+
+def auto_batch_notice_run(*, batch_id: int, actor_id: int, ip: str | None = None) -> int:
+    """The Celery task's work: list the batch's ready awards (once: nothing ready, nothing done).
+    Returns the notice's id (0 when nothing was listed)."""
+    from portal.models import User
+
+    total = _ready(batch_id).count()
+    if not total:
+        cache.delete(_progress_key(batch_id))
+        return 0
+
+    def work(progress: Callable[[int], None]) -> int:
+        return auto_batch_notice(actor=User.objects.get(pk=actor_id), batch=batch_id, ip=ip).pk
+
+    return _in_background(batch_id, "notice", total, work)
+
+
 def auto_batch_notice(*, actor, batch: AutoAwardBatch | int, ip: str | None = None) -> PublicNotice:
     """公示 the batch's awards whose approval chain has ended (拟支持，待公示) as one notice, as every other
     award; from today each listed enterprise has the batch's working days to confirm or decline."""
@@ -275,11 +418,7 @@ def auto_batch_notice(*, actor, batch: AutoAwardBatch | int, ip: str | None = No
         require_district(actor, batch.programme.policy.district)
         if batch.state == AutoAwardBatch.State.PREPARED:
             raise ValidationError(_("请先发布该批次并完成核定审批。"))
-        ready = list(
-            batch.candidates.filter(application__state=State.APPROVED_PENDING_NOTICE, confirm_by=None).select_related(
-                "application"
-            )
-        )
+        ready = list(_ready(batch.pk).select_related("application"))
         if not ready:
             raise ValidationError(_("没有已完成审批、待公示的免申即享奖励。"))
         notice = notice_publish(

@@ -36,3 +36,19 @@ def auto_awards_due_task() -> dict:
     from .services_confirm import auto_awards_due
 
     return auto_awards_due()
+
+
+@shared_task(name="proactive.tasks.auto_batch_publish_task", acks_late=True)
+def auto_batch_publish_task(batch_id: int, actor_id: int, mode: str, comment: str, ip: str | None = None) -> int:
+    """免申即享: publish a big batch (all or nothing); a batch already published is left alone."""
+    from .services_auto import auto_batch_publish_run
+
+    return auto_batch_publish_run(batch_id=batch_id, actor_id=actor_id, mode=mode, comment=comment, ip=ip)
+
+
+@shared_task(name="proactive.tasks.auto_batch_notice_task", acks_late=True)
+def auto_batch_notice_task(batch_id: int, actor_id: int, ip: str | None = None) -> int:
+    """免申即享: 公示 a big batch's approved awards as one notice; nothing ready, nothing done."""
+    from .services_auto import auto_batch_notice_run
+
+    return auto_batch_notice_run(batch_id=batch_id, actor_id=actor_id, ip=ip)

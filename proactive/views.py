@@ -37,7 +37,12 @@ from .selectors import (
     facts_for_actor,
     imports_for_actor,
 )
-from .services_auto import auto_batch_notice, auto_batch_prepare, auto_batch_publish
+from .services_auto import (
+    auto_batch_notice_request,
+    auto_batch_prepare,
+    auto_batch_publish_request,
+    auto_batch_publishing,
+)
 from .services_confirm import auto_award_confirm, auto_award_decline, verified_accounts
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
 from .tasks import matching_request, matching_run_task
@@ -283,9 +288,10 @@ def _auto_batch_page(request: HttpRequest, batch, errors: list[str] | None = Non
         {
             "batch": batch,
             "candidates": candidates[:500],
-            "sample": [c for c in candidates if c.in_sample],
+            "sample": list(candidates.filter(in_sample=True)),  # not every candidate of a batch of thousands
             "note": (batch.programme.spec or {}).get("auto_award_note", ""),
             "errors": errors or [],
+            "publishing": auto_batch_publishing(batch.pk),
         },
         status=400 if errors else 200,
     )
@@ -305,7 +311,7 @@ def auto_batch_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     """发布 file the applications and propose the money decision of the batch (four-eyes chain)."""
     batch = auto_batch_get_for_actor(actor=request.user, pk=pk)
     try:
-        results = auto_batch_publish(
+        results = auto_batch_publish_request(
             actor=request.user,
             batch=batch,
             mode=request.POST.get("mode", ""),
@@ -314,6 +320,9 @@ def auto_batch_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _auto_batch_page(request, batch, _messages_of(error))
+    if results is None:  # a big batch: published in the background, the page shows the progress
+        messages.info(request, _("名单较大，已转入后台生成申报，本页显示进度。"))
+        return redirect("proactive:auto_batch", pk=batch.pk)
     done = sum(r.ok for r in results)
     messages.success(
         request, _("已生成 %(n)d 件免申即享申报，其中 %(ok)d 件已拟办，待审批。") % {"n": len(results), "ok": done}
@@ -330,9 +339,12 @@ def auto_batch_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
     """公示 the batch's approved awards; the enterprises' confirmation period starts."""
     batch = auto_batch_get_for_actor(actor=request.user, pk=pk)
     try:
-        notice = auto_batch_notice(actor=request.user, batch=batch, ip=client_ip(request))
+        notice = auto_batch_notice_request(actor=request.user, batch=batch, ip=client_ip(request))
     except ValidationError as error:
         return _auto_batch_page(request, batch, _messages_of(error))
+    if notice is None:  # a big batch: listed in the background, the page shows the progress
+        messages.info(request, _("名单较大，已转入后台发布公示，本页显示进度。"))
+        return redirect("proactive:auto_batch", pk=batch.pk)
     messages.success(request, _("已发布公示“%(t)s”，并通知企业确认领取。") % {"t": notice.title})
     return redirect("proactive:auto_batch", pk=batch.pk)
 
