@@ -54,7 +54,7 @@ from .serializers import (
     MatchRunSerializer,
     MatchSerializer,
 )
-from .services_auto import auto_batch_notice, auto_batch_prepare, auto_batch_publish
+from .services_auto import auto_batch_notice_request, auto_batch_prepare, auto_batch_publish_request
 from .services_confirm import auto_award_confirm, auto_award_decline
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
 from .tasks import matching_request, matching_run_task
@@ -291,10 +291,11 @@ class AutoBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         summary="发布 publish the prepared batch: an application per candidate the chosen remedy awards "
         "(route 免申, inputs from the facts with their sources, submitted by the system), the "
         "money decision proposed through the four-eyes approval chain; per application whether "
-        "the proposal was made",
+        "the proposal was made. A big batch is published by a background task: 202 with the batch, "
+        "whose `progress` shows how far it is",
         tags=TAG,
         request=AutoBatchPublishSerializer,
-        responses={200: BulkResultSerializer(many=True)},
+        responses={200: BulkResultSerializer(many=True), 202: AutoBatchSerializer},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
@@ -303,26 +304,30 @@ class AutoBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         batch = self.get_object()
         serializer = AutoBatchPublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        results = auto_batch_publish(
+        results = auto_batch_publish_request(
             actor=request.user, batch=batch, ip=client_ip(request), **serializer.validated_data
         )
+        if results is None:  # a big batch: published by the task
+            return Response(AutoBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
         return Response(BulkResultSerializer(results, many=True).data)
 
     @extend_schema(
         summary="公示 list the batch's approved awards (approval chain ended) as one public notice; the "
-        "enterprises' confirmation period starts",
+        "enterprises' confirmation period starts; a big batch is listed by a background task (202, "
+        "`progress` shows how far it is)",
         tags=TAG,
         request=None,
-        responses={201: AutoBatchSerializer},
+        responses={201: AutoBatchSerializer, 202: AutoBatchSerializer},
     )
     @action(detail=True, methods=["post"])
     def notice(self, request, pk=None):
         if not may_run_auto_awards(request.user):
             raise PermissionDenied
         batch = self.get_object()
-        auto_batch_notice(actor=request.user, batch=batch, ip=client_ip(request))
+        notice = auto_batch_notice_request(actor=request.user, batch=batch, ip=client_ip(request))
         batch.refresh_from_db()
-        return Response(AutoBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+        done = status.HTTP_201_CREATED if notice is not None else status.HTTP_202_ACCEPTED
+        return Response(AutoBatchSerializer(batch).data, status=done)
 
 
 @extend_schema_view(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import (
@@ -14,6 +15,7 @@ from .models import (
     MatchRun,
     MatchStatus,
 )
+from .services_auto import auto_batch_publishing
 
 
 class FactSerializer(serializers.ModelSerializer):
@@ -209,8 +211,23 @@ class AutoBatchPublishSerializer(serializers.Serializer):
     comment = serializers.CharField(help_text="经办意见, the proposer's opinion on the batch")
 
 
+class AutoBatchProgressSerializer(serializers.Serializer):
+    what = serializers.ChoiceField(choices=["publish", "notice"])
+    state = serializers.ChoiceField(choices=["queued", "running", "failed"])
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    error = serializers.CharField(allow_blank=True)
+
+
 class AutoBatchSerializer(serializers.ModelSerializer):
     programme = serializers.CharField(source="programme.code", read_only=True)
+    progress = serializers.SerializerMethodField(
+        help_text="publishing or 公示 under way in the background (null when none is, or it has finished)"
+    )
+
+    @extend_schema_field(AutoBatchProgressSerializer(allow_null=True))
+    def get_progress(self, batch) -> dict | None:
+        return auto_batch_publishing(batch.pk)
 
     class Meta:
         model = AutoAwardBatch
@@ -225,6 +242,7 @@ class AutoBatchSerializer(serializers.ModelSerializer):
             "budget",
             "sample",
             "created_at",
+            "progress",
         ]
         read_only_fields = fields
 

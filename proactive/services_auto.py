@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from applications.services import application_file_auto
 from applications.workflow import State
 from portal.audit import audit_record
+from portal.models import User
 from portal.notifications import notify_enterprise
 from portal.outbox import outbox_enqueue
 from portal.permissions import may_import_enterprise_facts, may_run_auto_awards, require, require_district
@@ -292,8 +293,6 @@ def _in_background(batch_id: int, what: str, total: int, work: Callable[[Callabl
 def auto_batch_publish_run(*, batch_id: int, actor_id: int, mode: str, comment: str, ip: str | None = None) -> int:
     """The Celery task's work: publish the batch (once: a batch no longer prepared is left alone).
     Returns the number of applications filed."""
-    from portal.models import User
-
     if not AutoAwardBatch.objects.filter(pk=batch_id, state=AutoAwardBatch.State.PREPARED).exists():
         cache.delete(_progress_key(batch_id))
         return 0
@@ -395,8 +394,6 @@ def auto_batch_notice_request(*, actor, batch: AutoAwardBatch, ip: str | None = 
 def auto_batch_notice_run(*, batch_id: int, actor_id: int, ip: str | None = None) -> int:
     """The Celery task's work: list the batch's ready awards (once: nothing ready, nothing done).
     Returns the notice's id (0 when nothing was listed)."""
-    from portal.models import User
-
     total = _ready(batch_id).count()
     if not total:
         cache.delete(_progress_key(batch_id))

@@ -17,7 +17,7 @@ from proactive import services_auto
 from proactive.models import AutoAwardBatch, AutoAwardCandidate
 from proactive.services_auto import auto_batch_publish_run, auto_batch_publishing
 from reviews.models import DecisionProposal, PublicNotice
-from tests.proactive.test_auto_publish import publish_and_walk, setting  # noqa: F401 (setting: a batch of three)
+from tests.proactive.test_auto_publish import publish_and_walk, setting, walk  # noqa: F401 (setting: a batch of three)
 
 
 @pytest.fixture
@@ -118,3 +118,34 @@ def test_big_notice_is_listed_by_the_task(setting, big, bureau_admin_th, client_
     assert PublicNotice.objects.count() == 1 and auto_batch_publishing(batch.pk) is None
     assert services_auto.auto_batch_notice_run(batch_id=batch.pk, actor_id=bureau_admin_th.pk) == 0  # redelivered
     assert PublicNotice.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_through_the_api_a_big_batch_is_published_and_listed_by_the_task(
+    setting,  # noqa: F811
+    big,
+    bureau_admin_th,
+    api_for,
+):
+    """The API answers 202 with the batch and its progress, as the page does, instead of publishing
+    (or listing) thousands of candidates inside the request."""
+    batch = setting["batch"]
+    api = api_for(bureau_admin_th)
+    base = f"/api/v1/auto-award-batches/{batch.pk}"
+    response = api.post(f"{base}/publish/", {"mode": "rank", "comment": "已抽查。"}, format="json")
+    assert response.status_code == 202, response.content
+    assert response.json()["progress"] == {"what": "publish", "state": "queued", "done": 0, "total": 3, "error": ""}
+    assert not Application.objects.exists()
+    again = api.post(f"{base}/publish/", {"mode": "rank", "comment": "再发"}, format="json")
+    assert again.status_code == 400 and "正在后台发布" in again.content.decode()
+    outbox_run_pending()
+    assert Application.objects.filter(route=Route.AUTO).count() == 3
+    assert api.get(f"{base}/").json()["progress"] is None
+    for p in DecisionProposal.objects.filter(application__route=Route.AUTO, status="pending"):
+        walk(p)
+    listed = api.post(f"{base}/notice/")
+    assert listed.status_code == 202 and listed.json()["progress"]["what"] == "notice"
+    assert not PublicNotice.objects.exists()
+    outbox_run_pending()
+    batch.refresh_from_db()
+    assert batch.state == AutoAwardBatch.State.LISTED and PublicNotice.objects.count() == 1
