@@ -47,7 +47,7 @@ class ResultQuerySerializer(serializers.Serializer):
         return value
 
 
-class DurationsSerializer(serializers.Serializer):
+class ResultDurationsSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="applications that have had this payment")
     median_days = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
     p90_days = serializers.IntegerField(allow_null=True, help_text="nearest rank: the ceil(0.9 n)-th smallest")
@@ -55,22 +55,22 @@ class DurationsSerializer(serializers.Serializer):
     p90_workdays = serializers.IntegerField(allow_null=True)
 
 
-class RouteFiguresSerializer(serializers.Serializer):
+class ResultRouteFiguresSerializer(serializers.Serializer):
     route = serializers.ChoiceField(
         choices=[r.value for r in ROUTES], help_text="auto 免申即享, quick 快申快享, applied 依申请"
     )
     awards = serializers.IntegerField(help_text="committed award lines")
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
     paid = serializers.DecimalField(max_digits=16, decimal_places=2)
-    first_payment = DurationsSerializer(help_text="days from submission (免申: publication) to the first payment")
-    full_payment = DurationsSerializer(help_text="days from submission (免申: publication) to the full payment")
+    first_payment = ResultDurationsSerializer(help_text="days from submission (免申: publication) to the first payment")
+    full_payment = ResultDurationsSerializer(help_text="days from submission (免申: publication) to the full payment")
 
 
-class TotalFiguresSerializer(RouteFiguresSerializer):
+class ResultTotalFiguresSerializer(ResultRouteFiguresSerializer):
     route = None  # type: ignore[assignment]  # all routes together
 
 
-class PoolFiguresSerializer(serializers.Serializer):
+class ResultPoolFiguresSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, source="pool_amount")
     committed = serializers.DecimalField(max_digits=16, decimal_places=2, source="pool_committed")
     disbursed = serializers.DecimalField(max_digits=16, decimal_places=2, source="pool_disbursed")
@@ -80,14 +80,14 @@ class PoolFiguresSerializer(serializers.Serializer):
     )
 
 
-class ResultSerializer(serializers.Serializer):
+class ProgrammeResultSerializer(serializers.Serializer):
     district = serializers.CharField()
     policy = serializers.CharField(source="policy_code")
     programme = serializers.CharField(source="programme_code")
     programme_name = serializers.CharField()
     fiscal_year = serializers.IntegerField()
-    routes = RouteFiguresSerializer(many=True)
-    total = TotalFiguresSerializer()
+    routes = ResultRouteFiguresSerializer(many=True)
+    total = ResultTotalFiguresSerializer()
     eligible = serializers.IntegerField(
         allow_null=True, help_text="likely eligible in the latest matching (null: matching has no result for it)"
     )
@@ -95,10 +95,10 @@ class ResultSerializer(serializers.Serializer):
     reach_percent = serializers.DecimalField(max_digits=5, decimal_places=1, source="reach_share", allow_null=True)
     pool = serializers.SerializerMethodField()
 
-    @extend_schema_field(PoolFiguresSerializer(allow_null=True))
+    @extend_schema_field(ResultPoolFiguresSerializer(allow_null=True))
     def get_pool(self, row) -> dict | None:
         """The programme's budget pool of the year (null: none set)."""
-        return None if row.pool_amount is None else PoolFiguresSerializer(row).data
+        return None if row.pool_amount is None else ResultPoolFiguresSerializer(row).data
 
 
 class ResultList(generics.ListAPIView):
@@ -107,7 +107,7 @@ class ResultList(generics.ListAPIView):
     eligible enterprises reached, the budget pool beside. Filters: year, policy, programme (codes)."""
 
     permission_classes = [permissions.IsAuthenticated, MayViewResults]
-    serializer_class = ResultSerializer
+    serializer_class = ProgrammeResultSerializer
     filter_backends: list = []
 
     def get_queryset(self):  # a list of rows: the figures are aggregated, not a queryset

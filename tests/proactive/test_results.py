@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -18,6 +20,7 @@ from applications.workflow import Route
 from portal.models import Role
 from proactive.models import MatchSet
 from proactive.results import ResultFilters, WorkdayCounter, median, p90, results_for_actor
+from tests.browser.a11y import text_findings
 from tests.factories import EnterpriseFactory, UserFactory, member
 from tests.vouchers.test_budget_helpers import make_app, reserve
 from vouchers.services.budget import award_commit, pool_set_amount, tranche_disburse
@@ -114,6 +117,13 @@ def world(catalogue, bureau_admin, bureau_admin_th):
     return {"hp": hp, "th": th}
 
 
+def visible_text(html: str) -> str:
+    """The page's text without its tags, scripts and styles (every text, the folded 统计口径 too)."""
+    main = html.split("<main", 1)[-1].split(">", 1)[-1].split("</main>", 1)[0]
+    body = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", main)
+    return unescape(re.sub(r"<[^>]+>", " ", body))
+
+
 def _row(rows, code, year=2026):
     [row] = [r for r in rows if r.programme_code == code and r.fiscal_year == year]
     return row
@@ -207,6 +217,7 @@ def test_page_and_export_are_the_districts(world, client_for, bureau_admin, bure
     text = page.content.decode()
     assert world["hp"].name_zh in text and world["th"].name_zh not in text
     assert "650,000.00" in text and "66.7%" in text
+    assert text_findings(visible_text(text), codes={HP, TH, "hp2025", "th2024"}) == []
     th_text = client_for(bureau_admin_th).get(url).content.decode()
     assert world["th"].name_zh in th_text and world["hp"].name_zh not in th_text
     for outsider in (reviewer, owner_a):
