@@ -285,3 +285,15 @@ def test_constant_number_of_queries(world, catalogue, bureau_admin, client_for):
         )  # fmt: skip
     awarded(catalogue[HP], EnterpriseFactory(), user, route=Route.AUTO, submitted=dt.date(2026, 3, 5), amount="1000")
     assert count() == before
+
+
+@pytest.mark.django_db
+def test_the_administrators_navigation_leads_to_the_results(bureau_admin, reviewer, owner_a):
+    from portal.navigation import main_nav
+
+    url = reverse("proactive:results")
+    items = main_nav(bureau_admin, url)
+    assert [i.label for i in items if i.url == url] == ["政策成效"]
+    assert [i.url for i in items if i.current] == [url]
+    for other in (reviewer, owner_a):
+        assert url not in {i.url for i in main_nav(other, "/")}
