@@ -33,10 +33,12 @@ class State(models.TextChoices):
 
 
 class Route(models.TextChoices):
-    """How an application came to be: the enterprise applied (依申请), or the bureau filed it from the
-    enterprise's facts in a 免申即享 batch and the system submitted it on the enterprise's behalf."""
+    """How an application came to be: the enterprise applied (依申请); it applied on a form pre-filled
+    from its facts (快申快享); or the bureau filed it from the enterprise's facts in a 免申即享 batch and
+    the system submitted it on the enterprise's behalf."""
 
     APPLIED = "applied", _("依申请")
+    QUICK = "quick", _("快申快享")
     AUTO = "auto", _("免申即享")
 
 

@@ -57,6 +57,7 @@ def _entries(user) -> list[tuple[str, str]]:
             (pgettext("nav", "服务商目录"), "vouchers:providers"),
             (pgettext("nav", "企业档案导入"), "proactive:imports"),
             (pgettext("nav", "免申即享"), "proactive:auto_batches"),
+            (pgettext("nav", "政策成效"), "proactive:results"),
             (pgettext("nav", "公示管理"), "reviews:notices_admin"),
         ]
     if role == Role.EXPERT:

@@ -76,6 +76,12 @@ def may_run_auto_awards(user: User | None) -> bool:
     return is_bureau_admin(user)
 
 
+def may_view_results(user: User | None) -> bool:
+    """政策成效 the results of the routes to an award (awards by route, time to payment, reach) — bureau
+    administrators, of their district's programmes (the system administrator all)."""
+    return is_bureau_admin(user)
+
+
 def may_resolve_fact_contests(user: User | None) -> bool:
     """Decide an enterprise's contest of one of its facts — reviewing staff of its district."""
     return is_reviewing_staff(user)

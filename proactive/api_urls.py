@@ -14,6 +14,7 @@ from .api import (
     MatchPreferenceView,
     MatchRunViewSet,
 )
+from .results_api import ResultList
 
 router = SimpleRouter()
 router.register("enterprise-facts", FactViewSet, basename="api-enterprise-fact")
@@ -26,6 +27,7 @@ router.register("auto-awards", AutoAwardViewSet, basename="api-auto-award")
 urlpatterns: list = [
     *router.urls,
     path("matches/", MatchListView.as_view(), name="api-matches"),
+    path("results/", ResultList.as_view(), name="api-results"),
     path("matches/preference/", MatchPreferenceView.as_view(), name="api-match-preference"),
     path("applications/<int:pk>/fact-comparison/", ComparisonView.as_view(), name="api-fact-comparison"),
 ]

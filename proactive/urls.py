@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import results_views, views
 
 app_name = "proactive"
 urlpatterns: list = [
@@ -16,4 +16,6 @@ urlpatterns: list = [
     path("proactive/auto-batches/<int:pk>/publish/", views.auto_batch_publish_view, name="auto_batch_publish"),
     path("proactive/auto-batches/<int:pk>/notice/", views.auto_batch_notice_view, name="auto_batch_notice"),
     path("enterprise/auto-awards/", views.auto_awards, name="auto_awards"),
+    path("proactive/results/", results_views.results_page, name="results"),
+    path("proactive/results/export/", results_views.results_export, name="results_export"),
 ]

@@ -465,6 +465,7 @@ class Money:
             [
                 "id",
                 "application_id",
+                "programme_id",  # the programme the letter is about (its district sees it)
                 "kind",
                 "status",
                 "authority",
@@ -541,6 +542,7 @@ class Money:
                 c.row(
                     lid,
                     app.id,
+                    app.programme.pk,
                     kind,
                     "ready",
                     policy.letter_authority,

@@ -27,6 +27,7 @@ NOT_PAGES = {
     "oidc_authentication_callback": "统一身份认证 redirect (404 unless enabled)",
     "applications:autosave": "POST only (JSON)",
     "applications:invitation_accept": "a one-time e-mailed token",
+    "proactive:results_export": "an Excel download of the results page (proactive:results is walked)",
 }
 NOT_PAGE_PREFIXES = ("api/v1/", "admin/", "i18n/")  # the JSON API; the Django admin is walked by admin_pages()
 MAX_PER_PATTERN = 3

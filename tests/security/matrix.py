@@ -1305,6 +1305,11 @@ MATRIX: dict[str, list[Case]] = {
     "api-auto-award-decline": [
         case(pk("auto_award_a"), POST="anon:403 A:ok *:404", data=lambda c: {"reason": "不需要"})
     ],
+    # 政策成效 results: the administrators of each district, their district's figures only (the
+    # district check is tests/proactive/test_results.py's: a list shows no other district's rows)
+    "proactive:results": [case(GET=ADMIN_LIST, POST=PAGE_POST_405)],
+    "proactive:results_export": [case(GET=ADMIN_LIST, POST=PAGE_POST_405)],
+    "api-results": [case(GET=API_ADMIN_LIST, POST="anon:403 admin,admin_th:405 *:403")],
     "api-matches": [case(GET="anon:403 ENT:ok *:403")],
     "api-match-preference": [case(PUT="anon:403 owner_a:ok owner_b:ok *:403", data=lambda c: {"notify": False})],
     "api-fact-comparison": [case(pk("a_draft"), GET="anon:403 A:ok STAFF:ok *:404")],
