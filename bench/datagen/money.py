@@ -465,6 +465,7 @@ class Money:
             [
                 "id",
                 "application_id",
+                "programme_id",
                 "kind",
                 "status",
                 "authority",
@@ -541,6 +542,7 @@ class Money:
                 c.row(
                     lid,
                     app.id,
+                    app.programme.id,
                     kind,
                     "ready",
                     policy.letter_authority,
