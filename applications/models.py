@@ -226,16 +226,19 @@ class Application(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["enterprise", "-created_at"]),
-            models.Index(fields=["programme", "state"]),
+            # By programme and state; with the two dates, the budget overview's counts per programme,
+            # state and year are read from this index alone (no visit of the wide rows).
+            models.Index(fields=["programme", "state", "submitted_at", "created_at"], name="application_budget_counts"),
             models.Index(fields=["state", "submitted_at"]),
             # The API list's keyset order (newest first): every page is one index range, no sort.
             models.Index(fields=["-created_at", "-id"], name="application_newest_first"),
             # The review queue (oldest submission first) over the states still with the bureau only,
-            # so that the decided years behind them are never scanned; with the state, a page's ids
-            # come from this index alone.
+            # so that the decided years behind them are never scanned; with the state, the programme
+            # (the district) and the stage deadline, a page's ids — of the queue, and of the overdue
+            # list — come from this index alone.
             models.Index(
                 fields=["submitted_at", "id"],
-                include=["state"],
+                include=["state", "programme", "due_date"],
                 name="application_open_by_age",
                 condition=models.Q(
                     state__in=[
@@ -375,6 +378,15 @@ class ApplicationEvent(models.Model):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["created_at", "id"]
+        indexes = [
+            # The formal-review clock (reviews.selectors.queue): an application's latest (re)submission
+            # is the first entry of this small index, for every row of the queue and the overdue list.
+            models.Index(
+                fields=["application", "-created_at", "-id"],
+                condition=models.Q(action__in=[EventAction.SUBMIT, EventAction.RESUBMIT]),
+                name="event_clock_latest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.action}"

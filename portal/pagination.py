@@ -55,14 +55,21 @@ class IdFirstPaginator(Paginator):
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
-def page_of(request, object_list, per_page: int) -> Page:
+def page_of(request, object_list, per_page: int, *, param: str = "page") -> Page:
     """The requested page (?page=, out-of-range numbers give the last page) of a list shown a page at a
     time instead of cut at N rows; `page.query` keeps the request's other parameters (filters) for the
-    links of templates/_pager.html."""
-    page = Paginator(object_list, per_page).get_page(request.GET.get("page"))
+    links of templates/_pager.html. A second list on the same page names its own `param`."""
+    page = Paginator(object_list, per_page).get_page(request.GET.get(param))
+    return with_links(request, page, param=param)
+
+
+def with_links(request, page: Page, *, param: str = "page") -> Page:
+    """Give `page` what templates/_pager.html links with: the request's other parameters (filters,
+    another list's page) in `page.query`, and the parameter naming this list's page in `page.param`."""
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop(param, None)
     page.query = params.urlencode()  # type: ignore[attr-defined]  # read by the pager's links only
+    page.param = param  # type: ignore[attr-defined]
     return page
 
 

@@ -21,7 +21,7 @@ from applications.selectors import application_timeline
 from applications.workflow import EventAction, State, allowed_transitions
 from portal.audit import client_ip
 from portal.models import Role
-from portal.pagination import IdFirstPaginator
+from portal.pagination import IdFirstPaginator, page_of, with_links
 from portal.templatetags.money import yuan
 from vouchers.display import input_label
 from vouchers.models import Award, Programme
@@ -145,10 +145,17 @@ def overdue(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     rows = selectors.queue_rows(page.object_list, actor=request.user, calendar=calendar)
+    # the overdue objections a page at a time too (?opage=), each pager keeping the other's place
+    objections = page_of(request, data["objections"], PAGE_SIZE, param="opage")
     return render(
         request,
         "reviews/overdue.html",
-        {"rows": rows, "page": page, "objections": list(data["objections"]), "is_admin": is_admin(request.user)},
+        {
+            "rows": rows,
+            "page": with_links(request, page),
+            "objections": objections,
+            "is_admin": is_admin(request.user),
+        },
     )
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +16,7 @@ from portal.pagination import page_of
 
 from . import selectors
 from .forms import ObjectionForm, PublishForm, ResolveForm, errors_to_form
-from .models import Objection, PublicNotice
+from .models import PublicNotice
 from .services import notices, objections
 from .services.common import workdays_for
 from .throttles import objection_allowed
@@ -31,19 +29,16 @@ from .views_common import ADMIN_ROLES, roles_required
 def notices_admin(request: HttpRequest, form: PublishForm | None = None, status: int = 200) -> HttpResponse:
     groups = selectors.pending_notice_groups(actor=request.user)
     # the district's published notices a page at a time (a district publishes one a week per programme)
-    mine = selectors.notices_for_staff(actor=request.user)
-    page = Paginator(mine, 50).get_page(request.GET.get("page"))
-    shown = mine.filter(pk__in=[n.pk for n in page.object_list]).annotate(
-        open_count=Count("objections", filter=Q(objections__status=Objection.Status.OPEN), distinct=True),
-        entry_count=Count("entries", distinct=True),
+    page = page_of(request, selectors.notice_rows_for_staff(actor=request.user), 50)
+    due = selectors.notices_for_staff(actor=request.user).filter(
+        status=PublicNotice.Status.OPEN, ends_on__lt=timezone.localdate()
     )
-    due = mine.filter(status=PublicNotice.Status.OPEN, ends_on__lt=timezone.localdate())
     return render(
         request,
         "reviews/notices_admin.html",
         {
             "groups": groups,
-            "notices": shown,
+            "notices": page.object_list,
             "page": page,
             "workdays": workdays_for("notice"),
             "form": form,

@@ -9,7 +9,7 @@ import zipfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,13 +19,14 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import audit_record, client_ip
 from portal.exports import archive_name
+from portal.pagination import page_of
 from reviews.models import Letter
 
 from . import services
 from .forms import HashCheckForm, LetterFilterForm, RevokeForm, VerifyCodeForm
 from .selectors import BUREAU, letter_for_code, letter_get_for_actor, letter_hash_check, letters_for_actor
 
-PAGE = 200
+PAGE = 50  # letters a page
 
 
 @login_required
@@ -66,16 +67,28 @@ def letter_list(request: HttpRequest) -> HttpResponse:
             "preapproval__reference",
         )
     )
+    # a page at a time (the district's letters grow by tens of thousands a year), newest first
+    page = page_of(request, shown.order_by("-issued_on", "-id"), PAGE)
+    waiting = (
+        letters_for_actor(actor=request.user)
+        .filter(status__in=(Letter.Status.PENDING, Letter.Status.FAILED))  # the status index: a few rows
+        .order_by()
+        .aggregate(
+            pending=Count("id", filter=Q(status=Letter.Status.PENDING)),
+            failed=Count("id", filter=Q(status=Letter.Status.FAILED)),
+        )
+    )
     return render(
         request,
         "letters/list.html",
         {
-            "letters": shown.order_by("-issued_on", "-id")[:PAGE],
+            "letters": page.object_list,
+            "page": page,
             "form": form,
             "is_admin": request.user.is_bureau_admin,
             "is_bureau": request.user.role in BUREAU,
-            "pending": letters_for_actor(actor=request.user).filter(status=Letter.Status.PENDING).count(),
-            "failed": letters_for_actor(actor=request.user).filter(status=Letter.Status.FAILED).count(),
+            "pending": waiting["pending"],
+            "failed": waiting["failed"],
         },
     )
 

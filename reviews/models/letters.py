@@ -179,7 +179,11 @@ class Letter(models.Model):
             models.CheckConstraint(condition=Q(serial__gte=1), name="letter_serial_positive"),
             models.CheckConstraint(condition=~Q(status="ready") | ~Q(sha256=""), name="letter_ready_has_hash"),
         ]
-        indexes = [models.Index(fields=["application", "kind"])]
+        indexes = [
+            models.Index(fields=["application", "kind"]),
+            # The letters list's order (newest first): a page is the head of this index, no sort.
+            models.Index(fields=["-issued_on", "-id"], name="letter_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -33,9 +33,10 @@ from .experts import (
     related_enterprise_ids,
 )
 from .notices import (
-    PENDING_UNREAD,
+    PENDING_READ,
     notice_get_for_staff,
     notice_public_entries,
+    notice_rows_for_staff,
     notices_for_staff,
     notices_with_open_objections,
     objection_get,
@@ -61,7 +62,7 @@ __all__ = [
     "claim_filter",
     "FORMAL_CLOCK_STATES",
     "LIVE_AWARD",
-    "PENDING_UNREAD",
+    "PENDING_READ",
     "QUEUE_READ",
     "QueueFilters",
     "SCORE_PLACES",
@@ -82,6 +83,7 @@ __all__ = [
     "line_enterprises",
     "line_label",
     "notice_get_for_staff",
+    "notice_rows_for_staff",
     "notice_public_entries",
     "notices_for_staff",
     "notices_with_open_objections",

@@ -63,12 +63,15 @@ def deadline_of(app: Application, calendar: WorkCalendar) -> dt.date | None:
 def _deadline_before(qs: QuerySet[Application], limit: dt.date, calendar: WorkCalendar) -> QuerySet[Application]:
     """Applications whose current deadline falls on or before `limit` (one SQL condition)."""
     start = calendar.latest_start(limit, workdays_for("formal_review"))
+    # "on or before `start`" as "before the next day's midnight": a comparison of the column itself,
+    # which an index answers (a date cast of each row's timestamp is not)
+    before = dt.datetime.combine(start + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
     # The clock never starts before the submission: the cheap test first spares the subquery for
     # every application submitted since (most of the open ones).
     formal = (
         Q(state__in=FORMAL_CLOCK_STATES)
-        & Q(submitted_at__date__lte=start)
-        & (Q(clock_at__date__lte=start) | Q(clock_at__isnull=True))
+        & Q(submitted_at__lt=before)
+        & (Q(clock_at__lt=before) | Q(clock_at__isnull=True))
     )
     other = ~Q(state__in=FORMAL_CLOCK_STATES) & Q(due_date__lte=limit)
     return qs.filter(formal | other)

@@ -136,3 +136,34 @@ def test_the_reviewer_queue_page_is_constant_too(catalogue, clock, reviewer, cli
     _fill(45, catalogue, reviewer)
     with django_assert_num_queries(five):
         assert client.get("/review/").status_code == 200
+
+
+def test_overdue_turns_at_local_midnight_as_the_deadline_says(catalogue, clock, enterprise_a, bureau_admin):
+    """The overdue filter compares the submission time with the local midnight after the latest
+    start date (an index answers that): a submission in the last second of that day is overdue, one
+    at the next midnight is not — exactly as each row's own deadline says."""
+    from django.utils import timezone
+
+    from reviews.selectors import calendar_for_queue, deadline_of, with_deadline_fields
+    from reviews.services.common import workdays_for
+
+    clock.set(at(2026, 3, 10, 9))
+    calendar = calendar_for_queue()
+    start = calendar.latest_start(timezone.localdate() - dt.timedelta(days=1), workdays_for("formal_review"))
+    last_second = make_app(
+        enterprise_a,
+        catalogue["hp-data-trading"],
+        state=State.FORMAL_REVIEW,
+        submitted_at=at(start.year, start.month, start.day, 23, 59) + dt.timedelta(seconds=59),
+    )
+    next_day = start + dt.timedelta(days=1)
+    midnight = make_app(
+        enterprise_a,
+        catalogue["hp-data-trading"],
+        state=State.FORMAL_REVIEW,
+        submitted_at=at(next_day.year, next_day.month, next_day.day, 0, 0),
+    )
+    overdue = ids(queue_for(actor=bureau_admin, filters=QueueFilters(deadline="overdue")))
+    for app in with_deadline_fields(type(last_second).objects.filter(pk__in=[last_second.pk, midnight.pk])):
+        assert (app.pk in overdue) == (deadline_of(app, calendar) < timezone.localdate()), app.submitted_at
+    assert last_second.pk in overdue and midnight.pk not in overdue
