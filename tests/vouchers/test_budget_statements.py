@@ -8,10 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from vouchers.models import BudgetCounter, BudgetPool
+from vouchers.models import BudgetCounter, BudgetPool, LedgerEntry
 from vouchers.services.budget import statements
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +89,82 @@ def test_the_statements_name_the_models_tables():
     assert BudgetPool._meta.db_table == "vouchers_budgetpool"
     assert '"vouchers_budgetcounter"' in statements.COUNTER_DRAW
     assert BudgetCounter._meta.db_table == "vouchers_budgetcounter"
+
+
+def test_the_rows_to_draw_are_the_orms(catalogue, enterprise_a, enterprise_b):
+    programme, other = catalogue["hp-compute-voucher"], catalogue["hp-data-space"]
+    pool = BudgetPool.objects.create(programme=programme, fiscal_year=2026, amount=D("10.00"))
+    BudgetPool.objects.create(programme=programme, fiscal_year=2027, amount=D("10.00"))
+    BudgetPool.objects.create(programme=other, fiscal_year=2026, amount=D("10.00"))
+    Kind = BudgetCounter.Kind
+    for prog, kind, ent, year, line in [
+        (programme, Kind.PROGRAMME_TOTAL, None, 0, ""),
+        (programme, Kind.PROJECTS, None, 2026, ""),
+        (programme, Kind.ENTERPRISE_PERIOD, enterprise_a, 0, ""),
+        (programme, Kind.ENTERPRISE_YEAR, enterprise_a, 2026, "supplier"),
+        (programme, Kind.ENTERPRISE_PERIOD, enterprise_b, 0, ""),
+        (other, Kind.PROGRAMME_TOTAL, None, 0, ""),
+        (other, Kind.ENTERPRISE_PERIOD, enterprise_a, 0, ""),
+    ]:
+        BudgetCounter.objects.create(programme=prog, kind=kind, enterprise=ent, fiscal_year=year, line=line)
+
+    def orm(enterprise_ids):
+        pool_id = BudgetPool.objects.filter(programme=programme, fiscal_year=2026).values_list("pk", flat=True).first()
+        counters = BudgetCounter.objects.filter(programme=programme).filter(
+            Q(enterprise_id__in=enterprise_ids) | Q(enterprise_id=None)
+        )
+        return pool_id, sorted(counters.values_list("pk", "kind", "enterprise_id", "fiscal_year", "line"))
+
+    for ids in ([enterprise_a.pk], [enterprise_a.pk, enterprise_b.pk], [987654]):
+        pool_id, counters = statements.rows_to_draw(programme.pk, 2026, ids)
+        assert (pool_id, sorted(counters)) == orm(ids)
+        assert pool_id == pool.pk
+    assert statements.rows_to_draw(programme.pk, 2031, [enterprise_a.pk])[0] is None
+
+
+def test_a_ledger_row_appended_reads_as_one_the_orm_made(catalogue, bureau_admin):
+    pool = BudgetPool.objects.create(programme=catalogue["hp-compute-voucher"], fiscal_year=2026, amount=D("10"))
+    now = timezone.now()
+    statements.ledger_append(
+        [
+            (
+                pool.pk,
+                None,
+                LedgerEntry.Kind.RESERVE.value,
+                D("1234.56"),
+                "R-1 核定拟支持",
+                "k:1",
+                "",
+                bureau_admin.pk,
+                now,
+            ),
+            (pool.pk, None, LedgerEntry.Kind.RESERVE.value, D("0.10"), "R-2", "k:2", "", None, now),
+        ]
+    )
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                pool=pool,
+                kind=LedgerEntry.Kind.RESERVE,
+                amount=D("1234.56"),
+                reference="R-1 核定拟支持",
+                idempotency_key="o:1",
+                actor=bureau_admin,
+                created_at=now,
+            ),
+            LedgerEntry(
+                pool=pool,
+                kind=LedgerEntry.Kind.RESERVE,
+                amount=D("0.10"),
+                reference="R-2",
+                idempotency_key="o:2",
+                created_at=now,
+            ),
+        ]
+    )
+    fields = ("pool_id", "award_id", "kind", "amount", "reference", "paid_on", "released_from", "actor_id")
+    mine = list(LedgerEntry.objects.filter(idempotency_key__startswith="k:").order_by("idempotency_key"))
+    orms = list(LedgerEntry.objects.filter(idempotency_key__startswith="o:").order_by("idempotency_key"))
+    assert [[getattr(e, f) for f in fields] for e in mine] == [[getattr(e, f) for f in fields] for e in orms]
+    assert [e.created_at for e in mine] == [now, now]
+    assert [e.amount for e in mine] == [D("1234.56"), D("0.10")]

@@ -141,21 +141,17 @@ def counter_actual(counter: BudgetCounter) -> Decimal:
     return Decimal(rows[0]["total"]) if rows else ZERO
 
 
-def counters_ensure(programme_id: int, keys: Iterable[CounterKey]) -> dict[CounterKey, int]:
-    """The ids of the counters for these keys, creating the missing ones, each started from the awards
-    that already hold budget (a bound may come into force after awards exist). A counter created
-    meanwhile by a concurrent reservation is taken as it is (the unique constraints refuse a second).
-    No lock is taken here: counters_draw locks them, in the one order."""
+def counters_ensure(
+    programme_id: int, keys: Iterable[CounterKey], found: Iterable[statements.CounterRow]
+) -> dict[CounterKey, int]:
+    """The ids of the counters for these keys — `found` are the programme's counters that are
+    programme-wide or of the keys' enterprises (statements.rows_to_draw) — creating the missing ones,
+    each started from the awards that already hold budget (a bound may come into force after awards
+    exist). A counter created meanwhile by a concurrent reservation is taken as it is (the unique
+    constraints refuse a second). No lock is taken here: counters_draw locks them, in the one order."""
     keys = list(keys)
     if not keys:
         return {}
-    enterprises = {k.enterprise_id for k in keys if k.enterprise_id}
-    # the programme-wide counters are few (the total, a quota per year): read them all
-    found = (
-        BudgetCounter.objects.filter(programme_id=programme_id)
-        .filter(Q(enterprise_id__in=enterprises) | Q(enterprise_id=None))
-        .values_list("pk", "kind", "enterprise_id", "fiscal_year", "line")
-    )
     ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in found}
     missing = [k for k in keys if k not in ids]
     while missing:
@@ -175,7 +171,13 @@ def counters_ensure(programme_id: int, keys: Iterable[CounterKey]) -> dict[Count
                     ]
                 )
         except IntegrityError:  # one was created meanwhile by a concurrent reservation: read again
-            ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in found.all()}
+            enterprises = {k.enterprise_id for k in keys if k.enterprise_id}
+            again = (
+                BudgetCounter.objects.filter(programme_id=programme_id)
+                .filter(Q(enterprise_id__in=enterprises) | Q(enterprise_id=None))
+                .values_list("pk", "kind", "enterprise_id", "fiscal_year", "line")
+            )
+            ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in again}
             still = [k for k in keys if k not in ids]
             if len(still) == len(missing):  # not a concurrent creation
                 raise

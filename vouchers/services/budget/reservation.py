@@ -34,7 +34,7 @@ from .common import (
     user_or_none,
 )
 from .counters import bounds, counters_draw, counters_ensure
-from .statements import pool_draw
+from .statements import ledger_append, pool_draw, rows_to_draw
 
 # The ledger's idempotency key is "<key>:<line>"; room is left for the longest line name.
 KEY_MAX = max_length(LedgerEntry, "idempotency_key") - len(":supplier")
@@ -68,21 +68,18 @@ def award_reserve(
     keys = [f"{key}:{line}" if line else key for line, _e, _a in cleaned]
     programme: Programme = application.programme
     year, basis = decided_on.year, basis_date or decided_on
-    pool_id = (
-        BudgetPool.objects.filter(programme=programme, fiscal_year=year)
-        .values_list("pk", flat=True)
-        .order_by("pk")
-        .first()
-    )
+    pool_id, counter_rows = rows_to_draw(programme.pk, year, sorted({ent for _l, ent, _a in cleaned}))
     if pool_id is None:
         raise ValidationError(
             _("“%(programme)s”尚未设置%(year)s年度资金池，无法核定奖励；请管理员先设置预算额度。")
             % {"programme": programme.name_zh, "year": year}
         )
     draws = bounds(parameters_in_force(programme=programme, on=basis), year, cleaned, basis.year)
-    counter_ids = counters_ensure(programme.pk, draws)
+    counter_ids = counters_ensure(programme.pk, draws, counter_rows)
     total = sum((amt for _l, _e, amt in cleaned), ZERO)
     stored_parameters, stored_explanation = json_safe(parameters), json_safe(explanation)
+    actor_id, reference = getattr(user_or_none(actor), "pk", None), f"{application.reference} 核定拟支持"
+    now = timezone.now()
     try:
         with transaction.atomic():
             awards = Award.objects.bulk_create(
@@ -104,17 +101,9 @@ def award_reserve(
                     for line, ent, amt in cleaned
                 ]
             )
-            LedgerEntry.objects.bulk_create(
+            ledger_append(
                 [
-                    LedgerEntry(
-                        pool_id=pool_id,
-                        award=a,
-                        kind=LedgerEntry.Kind.RESERVE,
-                        amount=a.amount,
-                        idempotency_key=k,
-                        actor=user_or_none(actor),
-                        reference=f"{application.reference} 核定拟支持",
-                    )
+                    (pool_id, a.pk, LedgerEntry.Kind.RESERVE.value, a.amount, reference, k, "", actor_id, now)
                     for a, k in zip(awards, keys, strict=True)
                 ]
             )
@@ -126,7 +115,6 @@ def award_reserve(
                 after={"application": application.pk, "awards": [award_json(a) for a in awards]},
             )
             # the locks, in the one order: the counters, then the pool
-            now = timezone.now()
             try:
                 counters_draw(
                     programme=programme,

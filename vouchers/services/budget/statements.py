@@ -1,16 +1,22 @@
-"""The reservation's two conditional draws as SQL text: the one place in the budget services that
-writes SQL (issue 13 allows one such module). Each statement is the same text on PostgreSQL and
-SQLite, draws on one row only if the draw fits, and answers by its row count. They stand for these
-ORM updates, at a fraction of their cost in Python — the reservation runs them while it holds the
-programme's hot rows, so their cost is paid by every waiting reservation:
+"""The reservation's hot statements as SQL text: the one place in the budget services that writes
+SQL (issue 13 allows one such module). Each is the same text on PostgreSQL and SQLite, reads only
+whole numbers and names (no value that would need the ORM's converters) and stands for an ORM
+statement, at a fraction of its cost in Python — every reservation of a programme waits on the
+Python of the others (one process's threads share one interpreter lock), so this cost bounds how
+many reservations a second the portal makes:
 
-    BudgetPool.objects.filter(pk=pk, amount__gte=F("reserved") + F("committed") + need)
-        .update(reserved=F("reserved") + need, updated_at=now)
-    BudgetCounter.objects.filter(pk=pk, used__lte=limit - need)
-        .update(used=F("used") + need, limit=limit, updated_at=now)
+    rows_to_draw   BudgetPool.objects.filter(programme_id=…, fiscal_year=…).values_list("pk")
+                   and BudgetCounter.objects.filter(programme_id=…, enterprise_id__in=… or None)
+                       .values_list("pk", "kind", "enterprise_id", "fiscal_year", "line")
+    ledger_append  LedgerEntry.objects.bulk_create([...])
+    pool_draw      BudgetPool.objects.filter(pk=pk, amount__gte=F("reserved") + F("committed") + need)
+                       .update(reserved=F("reserved") + need, updated_at=now)
+    counter_draw   BudgetCounter.objects.filter(pk=pk, used__lte=limit - need)
+                       .update(used=F("used") + need, limit=limit, updated_at=now)
 
-tests/vouchers/test_budget_statements.py compares their answers and the rows they leave with the
-ORM's on both databases. The CheckConstraints on both tables remain the backstop."""
+A draw touches one row only if the draw fits and answers by its row count.
+tests/vouchers/test_budget_statements.py compares the answers and the rows left with the ORM's on
+both databases. The CheckConstraints of the tables remain the backstop."""
 
 from __future__ import annotations
 
@@ -18,6 +24,17 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
+
+ROWS_TO_DRAW = (
+    """SELECT 'pool', "id", NULL, "fiscal_year", '' FROM "vouchers_budgetpool" """
+    """WHERE "programme_id" = %s AND "fiscal_year" = %s """
+    """UNION ALL SELECT "kind", "id", "enterprise_id", "fiscal_year", "line" FROM "vouchers_budgetcounter" """
+    """WHERE "programme_id" = %s AND ("enterprise_id" IS NULL OR "enterprise_id" IN ({places}))"""
+)
+LEDGER_APPEND = (
+    'INSERT INTO "vouchers_ledgerentry" ("pool_id", "award_id", "kind", "amount", "reference", "paid_on", '
+    '"idempotency_key", "released_from", "actor_id", "created_at") VALUES (%s, %s, %s, %s, %s, NULL, %s, %s, %s, %s)'
+)
 
 POOL_DRAW = (
     'UPDATE "vouchers_budgetpool" SET "reserved" = "reserved" + %s, "updated_at" = %s '
@@ -33,6 +50,29 @@ def _run(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+CounterRow = tuple[int, str, int | None, int, str]  # pk, kind, enterprise_id, fiscal_year, line
+
+
+def rows_to_draw(programme_id: int, fiscal_year: int, enterprise_ids: list[int]) -> tuple[int | None, list[CounterRow]]:
+    """The pool of the programme and year (None if there is none), and the programme's counters that
+    are programme-wide or of these enterprises."""
+    places = ", ".join("%s" for _ in enterprise_ids) or "NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(ROWS_TO_DRAW.format(places=places), [programme_id, fiscal_year, programme_id, *enterprise_ids])
+        rows = cursor.fetchall()
+    pools = sorted(pk for kind, pk, _e, _y, _l in rows if kind == "pool")
+    counters = [(pk, kind, ent, year, line) for kind, pk, ent, year, line in rows if kind != "pool"]
+    return (pools[0] if pools else None), counters
+
+
+def ledger_append(rows: list[tuple]) -> None:
+    """Append ledger rows: (pool_id, award_id, kind, amount, reference, idempotency_key, released_from,
+    actor_id, created_at)."""
+    with connection.cursor() as cursor:
+        for row in rows:  # one or two (an award per line)
+            cursor.execute(LEDGER_APPEND, [*row[:8], connection.ops.adapt_datetimefield_value(row[8])])
 
 
 def pool_draw(pool_id: int, need: Decimal, now: dt.datetime) -> bool:
