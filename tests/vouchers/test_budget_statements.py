@@ -5,14 +5,19 @@ answers (drawn or not) and the rows left must agree, at the edge of what fits an
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.db.models import F, Q
 from django.utils import timezone
 
-from vouchers.models import BudgetCounter, BudgetPool, LedgerEntry
+from tests.factories import EnterpriseFactory
+from vouchers.models import Award, BudgetCounter, BudgetPool, LedgerEntry
 from vouchers.services.budget import statements
+from vouchers.services.budget.counters import _holding
+
+from .test_budget_helpers import make_app
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +121,60 @@ def test_the_rows_to_draw_are_the_orms(catalogue, enterprise_a, enterprise_b):
         return pool_id, sorted(counters.values_list("pk", "kind", "enterprise_id", "fiscal_year", "line"))
 
     for ids in ([enterprise_a.pk], [enterprise_a.pk, enterprise_b.pk], [987654]):
-        pool_id, counters = statements.rows_to_draw(programme.pk, 2026, ids)
+        pool_id, counters, held = statements.rows_to_draw(programme.pk, 2026, ids)
         assert (pool_id, sorted(counters)) == orm(ids)
         assert pool_id == pool.pk
+        assert held == set()
     assert statements.rows_to_draw(programme.pk, 2031, [enterprise_a.pk])[0] is None
+
+
+def test_the_enterprises_holding_budget_are_the_orms(catalogue, enterprise_a, enterprise_b, owner_a):
+    """Which enterprises have awards of the programme that hold budget (a new counter of any other
+    starts from zero): reserved and committed awards, and released ones for what was paid out."""
+    programme, other = catalogue["hp-compute-voucher"], catalogue["hp-data-space"]
+    enterprise_c = EnterpriseFactory(name="广州丙算力有限公司")
+    pool = BudgetPool.objects.create(programme=programme, fiscal_year=2026, amount=D("1000"))
+    other_pool = BudgetPool.objects.create(programme=other, fiscal_year=2026, amount=D("1000"))
+    Status = Award.Status
+    for n, (prog, p, ent, status, disbursed) in enumerate(
+        [
+            (programme, pool, enterprise_a, Status.RELEASED, D("0")),  # released, nothing paid: holds nothing
+            (other, other_pool, enterprise_b, Status.RESERVED, D("0")),  # another programme's
+            (programme, pool, enterprise_c, Status.RELEASED, D("0.01")),  # released after a payment
+        ]
+    ):
+        app = make_app(prog, ent, owner_a)
+        Award.objects.create(
+            application=app,
+            enterprise=ent,
+            programme=prog,
+            pool=p,
+            fiscal_year=2026,
+            amount=D("10"),
+            disbursed=disbursed,
+            status=status,
+            decided_on=dt.date(2026, 3, n + 1),
+        )
+    ids = [enterprise_a.pk, enterprise_b.pk, enterprise_c.pk]
+
+    def orm():
+        return set(_holding(programme.pk).filter(enterprise_id__in=ids).values_list("enterprise_id", flat=True))
+
+    assert statements.rows_to_draw(programme.pk, 2026, ids)[2] == orm() == {enterprise_c.pk}
+    for ent, status in ((enterprise_a, Status.RESERVED), (enterprise_b, Status.COMMITTED)):
+        app = make_app(programme, ent, owner_a)
+        Award.objects.create(
+            application=app,
+            enterprise=ent,
+            programme=programme,
+            pool=pool,
+            fiscal_year=2026,
+            amount=D("10"),
+            status=status,
+            decided_on=dt.date(2026, 4, 1),
+        )
+        assert statements.rows_to_draw(programme.pk, 2026, ids)[2] == orm()
+    assert orm() == set(ids)
 
 
 def test_a_ledger_row_appended_reads_as_one_the_orm_made(catalogue, bureau_admin):

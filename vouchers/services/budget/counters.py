@@ -142,13 +142,15 @@ def counter_actual(counter: BudgetCounter) -> Decimal:
 
 
 def counters_ensure(
-    programme_id: int, keys: Iterable[CounterKey], found: Iterable[statements.CounterRow]
+    programme_id: int, keys: Iterable[CounterKey], found: Iterable[statements.CounterRow], held: set[int]
 ) -> dict[CounterKey, int]:
     """The ids of the counters for these keys — `found` are the programme's counters that are
-    programme-wide or of the keys' enterprises (statements.rows_to_draw) — creating the missing ones,
-    each started from the awards that already hold budget (a bound may come into force after awards
-    exist). A counter created meanwhile by a concurrent reservation is taken as it is (the unique
-    constraints refuse a second). No lock is taken here: counters_draw locks them, in the one order."""
+    programme-wide or of the keys' enterprises, `held` those enterprises with awards holding budget
+    (statements.rows_to_draw) — creating the missing ones, each started from the awards that already
+    hold budget (a bound may come into force after awards exist; an enterprise's own counter starts
+    from zero when none of its awards does). A counter created meanwhile by a concurrent reservation
+    is taken as it is (the unique constraints refuse a second). No lock is taken here: counters_draw
+    locks them, in the one order."""
     keys = list(keys)
     if not keys:
         return {}
@@ -165,7 +167,9 @@ def counters_ensure(
                             enterprise_id=k.enterprise_id,
                             fiscal_year=k.fiscal_year,
                             line=k.line,
-                            used=_starting_total(programme_id, k),
+                            used=ZERO
+                            if k.enterprise_id and k.enterprise_id not in held
+                            else _starting_total(programme_id, k),
                         )
                         for k in missing
                     ]

@@ -68,14 +68,14 @@ def award_reserve(
     keys = [f"{key}:{line}" if line else key for line, _e, _a in cleaned]
     programme: Programme = application.programme
     year, basis = decided_on.year, basis_date or decided_on
-    pool_id, counter_rows = rows_to_draw(programme.pk, year, sorted({ent for _l, ent, _a in cleaned}))
+    pool_id, counter_rows, held = rows_to_draw(programme.pk, year, sorted({ent for _l, ent, _a in cleaned}))
     if pool_id is None:
         raise ValidationError(
             _("“%(programme)s”尚未设置%(year)s年度资金池，无法核定奖励；请管理员先设置预算额度。")
             % {"programme": programme.name_zh, "year": year}
         )
     draws = bounds(parameters_in_force(programme=programme, on=basis), year, cleaned, basis.year)
-    counter_ids = counters_ensure(programme.pk, draws, counter_rows)
+    counter_ids = counters_ensure(programme.pk, draws, counter_rows, held)
     total = sum((amt for _l, _e, amt in cleaned), ZERO)
     stored_parameters, stored_explanation = json_safe(parameters), json_safe(explanation)
     actor_id, reference = getattr(user_or_none(actor), "pk", None), f"{application.reference} 核定拟支持"

@@ -5,9 +5,11 @@ statement, at a fraction of its cost in Python — every reservation of a progra
 Python of the others (one process's threads share one interpreter lock), so this cost bounds how
 many reservations a second the portal makes:
 
-    rows_to_draw   BudgetPool.objects.filter(programme_id=…, fiscal_year=…).values_list("pk")
-                   and BudgetCounter.objects.filter(programme_id=…, enterprise_id__in=… or None)
+    rows_to_draw   BudgetPool.objects.filter(programme_id=…, fiscal_year=…).values_list("pk"),
+                   BudgetCounter.objects.filter(programme_id=…, enterprise_id__in=… or None)
                        .values_list("pk", "kind", "enterprise_id", "fiscal_year", "line")
+                   and counters._holding(programme_id).filter(enterprise_id__in=…)
+                       .values_list("enterprise_id").distinct()
     ledger_append  LedgerEntry.objects.bulk_create([...])
     pool_draw      BudgetPool.objects.filter(pk=pk, amount__gte=F("reserved") + F("committed") + need)
                        .update(reserved=F("reserved") + need, updated_at=now)
@@ -25,11 +27,18 @@ from decimal import Decimal
 
 from django.db import connection
 
+from ...models import Award
+from .common import HOLDING
+
 ROWS_TO_DRAW = (
     """SELECT 'pool', "id", NULL, "fiscal_year", '' FROM "vouchers_budgetpool" """
     """WHERE "programme_id" = %s AND "fiscal_year" = %s """
     """UNION ALL SELECT "kind", "id", "enterprise_id", "fiscal_year", "line" FROM "vouchers_budgetcounter" """
-    """WHERE "programme_id" = %s AND ("enterprise_id" IS NULL OR "enterprise_id" IN ({places}))"""
+    """WHERE "programme_id" = %s AND ("enterprise_id" IS NULL OR "enterprise_id" IN ({places})) """
+    """UNION ALL SELECT 'held', NULL, "enterprise_id", 0, '' FROM "vouchers_award" """
+    """WHERE "programme_id" = %s AND "enterprise_id" IN ({places}) """
+    """AND ("status" IN (%s, %s) OR ("status" = %s AND "disbursed" > 0)) """
+    'GROUP BY "enterprise_id"'
 )
 LEDGER_APPEND = (
     'INSERT INTO "vouchers_ledgerentry" ("pool_id", "award_id", "kind", "amount", "reference", "paid_on", '
@@ -55,16 +64,30 @@ def _run(sql: str, params: list) -> int:
 CounterRow = tuple[int, str, int | None, int, str]  # pk, kind, enterprise_id, fiscal_year, line
 
 
-def rows_to_draw(programme_id: int, fiscal_year: int, enterprise_ids: list[int]) -> tuple[int | None, list[CounterRow]]:
-    """The pool of the programme and year (None if there is none), and the programme's counters that
-    are programme-wide or of these enterprises."""
+def rows_to_draw(
+    programme_id: int, fiscal_year: int, enterprise_ids: list[int]
+) -> tuple[int | None, list[CounterRow], set[int]]:
+    """The pool of the programme and year (None if there is none); the programme's counters that are
+    programme-wide or of these enterprises; and which of these enterprises have awards of the
+    programme that hold budget (counters._holding: a new counter of any other starts from zero)."""
     places = ", ".join("%s" for _ in enterprise_ids) or "NULL"
+    statuses = [str(status) for status in (*HOLDING, Award.Status.RELEASED)]
+    params: list[int | str] = [
+        programme_id,
+        fiscal_year,
+        programme_id,
+        *enterprise_ids,
+        programme_id,
+        *enterprise_ids,
+        *statuses,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(ROWS_TO_DRAW.format(places=places), [programme_id, fiscal_year, programme_id, *enterprise_ids])
+        cursor.execute(ROWS_TO_DRAW.format(places=places), params)
         rows = cursor.fetchall()
     pools = sorted(pk for kind, pk, _e, _y, _l in rows if kind == "pool")
-    counters = [(pk, kind, ent, year, line) for kind, pk, ent, year, line in rows if kind != "pool"]
-    return (pools[0] if pools else None), counters
+    counters = [(pk, kind, ent, year, line) for kind, pk, ent, year, line in rows if kind not in ("pool", "held")]
+    held = {ent for kind, _pk, ent, _y, _l in rows if kind == "held"}
+    return (pools[0] if pools else None), counters, held
 
 
 def ledger_append(rows: list[tuple]) -> None:
