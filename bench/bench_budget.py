@@ -72,8 +72,9 @@ def _machine() -> dict:
 # --- reservations ---------------------------------------------------------------------------------
 
 
-def _run_threads(threads: int, work) -> float:
-    """work(i) runs in each of `threads` threads, all started together; returns the wall time."""
+def _run_threads(threads: int, work) -> tuple[float, float]:
+    """work(i) runs in each of `threads` threads, all started together; returns the wall time and
+    the CPU time this process spent meanwhile (every thread; PostgreSQL's own is not counted)."""
     from django.db import connection
 
     barrier = threading.Barrier(threads + 1)
@@ -92,13 +93,23 @@ def _run_threads(threads: int, work) -> float:
     for t in ts:
         t.start()
     barrier.wait()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for t in ts:
         t.join()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if errors:
         raise errors[0]
-    return elapsed
+    return elapsed, cpu
+
+
+def _figures(n: int, elapsed: float, cpu: float) -> dict:
+    return {
+        "reservations": n,
+        "seconds": round(elapsed, 3),
+        "per_second": round(n / elapsed, 1),
+        "cpu_ms_per_reservation": round(cpu * 1000 / n, 2),
+        "load_average_1": round(os.getloadavg()[0], 2),
+    }
 
 
 def bench_service(*, programme, admin, enterprises, threads: int, per_thread: int, tag: str) -> dict:
@@ -153,11 +164,45 @@ def bench_service(*, programme, admin, enterprises, threads: int, per_thread: in
             except ValidationError:
                 refused[0] += 1
 
-    elapsed = _run_threads(threads, work)
+    elapsed, cpu = _run_threads(threads, work)
     pool.refresh_from_db()
     reserved = Award.objects.filter(pool=pool).count() - before[0]
     assert reserved == n - refused[0] and pool.reserved - before[1] == Decimal("100.00") * reserved, "out of step"
-    return {"reservations": n, "refused": refused[0], "seconds": round(elapsed, 3), "per_second": round(n / elapsed, 1)}
+    return {**_figures(n, elapsed, cpu), "refused": refused[0]}
+
+
+def statements_per_reservation(*, programme, admin, enterprise_id: int, tag: str) -> dict:
+    """The statements of one more reservation on a new enterprise (its counter is created) and of one
+    on the same enterprise again, BEGIN and COMMIT of its transaction included."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from applications.models import Application
+    from vouchers.services.budget import award_reserve
+
+    counts = {}
+    for i, case in enumerate(("new_enterprise", "same_enterprise")):
+        app = Application.objects.create(
+            reference=f"S{tag}-{i}",
+            enterprise_id=enterprise_id,
+            programme=programme,
+            created_by=admin,
+            state="bureau_review",
+            title=f"语句{i}",
+        )
+        app = Application.objects.select_related("programme__policy").get(pk=app.pk)
+        with CaptureQueriesContext(connection) as q, transaction.atomic():
+            award_reserve(
+                actor=admin,
+                application=app,
+                decided_on=dt.date(2026, 6, 1),
+                parameters={},
+                explanation=[],
+                idempotency_key=f"bench-statements:{app.pk}",
+                lines=[{"enterprise_id": enterprise_id, "line": "", "amount": Decimal("100.00")}],
+            )
+        counts[case] = len(q)
+    return counts
 
 
 def bench_bare(*, db_url: str, pool_id: int, threads: int, per_thread: int) -> dict:
@@ -188,12 +233,11 @@ def bench_bare(*, db_url: str, pool_id: int, threads: int, per_thread: int) -> d
                 )
 
     try:
-        elapsed = _run_threads(threads, work)
+        elapsed, cpu = _run_threads(threads, work)
     finally:
         for c in conns:
             c.close()
-    n = threads * per_thread
-    return {"reservations": n, "seconds": round(elapsed, 3), "per_second": round(n / elapsed, 1)}
+    return _figures(threads * per_thread, elapsed, cpu)
 
 
 # --- the budget view with many applications -------------------------------------------------------
@@ -342,7 +386,8 @@ def main() -> int:
         bare = bench_bare(db_url=db_url, pool_id=bare_pool.pk, threads=args.threads, per_thread=args.per_thread)
         runs["bare"].append(bare)
         print(
-            f"  round {r + 1}: bare SQL  {bare['per_second']:8.1f} /s  ({bare['reservations']} in {bare['seconds']} s)"
+            f"  round {r + 1}: bare SQL  {bare['per_second']:8.1f} /s  ({bare['reservations']} in {bare['seconds']} s,"
+            f" CPU {bare['cpu_ms_per_reservation']} ms each, load {bare['load_average_1']})"
         )
         # each round on its own enterprises, so that the per-enterprise counters start fresh as in real use
         ents = enterprises[r * 2000 : (r + 1) * 2000]
@@ -355,11 +400,21 @@ def main() -> int:
             tag=str(r),
         )
         runs["service"].append(svc)
-        print(f"  round {r + 1}: service   {svc['per_second']:8.1f} /s  ({svc['reservations']} in {svc['seconds']} s)")
+        print(
+            f"  round {r + 1}: service   {svc['per_second']:8.1f} /s  ({svc['reservations']} in {svc['seconds']} s,"
+            f" CPU {svc['cpu_ms_per_reservation']} ms each, load {svc['load_average_1']})"
+        )
     bare_ps = statistics.median(x["per_second"] for x in runs["bare"])
     svc_ps = statistics.median(x["per_second"] for x in runs["service"])
     ratio = svc_ps / bare_ps
     print(f"  median: bare {bare_ps:.1f} /s, service {svc_ps:.1f} /s → ratio {ratio:.2f} (target ≥ 0.30)")
+    statements = statements_per_reservation(
+        programme=voucher, admin=admin, enterprise_id=enterprises[-1], tag=str(args.rounds)
+    )
+    print(
+        f"  statements per reservation (BEGIN and COMMIT included): {statements['new_enterprise']} on a new"
+        f" enterprise, {statements['same_enterprise']} on the same again; bare SQL 5"
+    )
     call_command("budget_check", verbosity=0)
     print("  budget_check: every pool matches its ledger")
 
@@ -397,6 +452,7 @@ def main() -> int:
             "bare_median_per_second": bare_ps,
             "service_median_per_second": svc_ps,
             "ratio": round(ratio, 3),
+            "statements_per_reservation": statements,
             "target_ratio": 0.3,
             "met": ratio >= 0.3,
         },

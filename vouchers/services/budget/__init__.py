@@ -2,9 +2,9 @@
 
 Every approved yuan is drawn from the pool of its programme and fiscal year, and from the bounds
 besides it (the programme's total over the policy period, its quotas, an enterprise's caps: the
-counters). Rows are locked in one order everywhere — award, pool, counters (by kind, then key) — and
-every draw is a conditional F() update, with the database's CheckConstraints as the backstop; the
-same path runs on PostgreSQL and SQLite.
+counters). Rows are locked in one order everywhere — award, counters (by kind, then key; the
+programme-wide ones last), pool — and every draw is a conditional update, with the database's
+CheckConstraints as the backstop; the same path runs on PostgreSQL and SQLite.
 
 The pool's figures are the ledger's sums:
   reserved  = Σ reserve − Σ commit − Σ release(from reserved)
@@ -18,6 +18,7 @@ The pool's figures are the ledger's sums:
   pools         pool_set_amount, programme_total_ceiling, batch_oversubscription
   counters      the bounds besides the pool; counter_actual for budget_check
   common        money, fmt_yuan, who may move awards
+  statements    the reservation's two conditional draws as SQL, the same text on both databases
 """
 
 from .awards import award_commit, award_release

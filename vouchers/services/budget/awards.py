@@ -1,6 +1,6 @@
 """核定 and 释放: an award moves from reserved to committed when its public notice is over, and is
 released when it is declined, an objection is upheld, the application is withdrawn or its voucher
-expires unused. Each locks the award, then the pool, then the counters (the one order), writes its
+expires unused. Each locks the award, then the counters, then the pool (the one order), writes its
 ledger row and moves the pool's figures."""
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ def award_release(*, actor, award: Award, reason: str) -> Award:
         if award.status == Award.Status.RELEASED:
             return award
         before = award_json(award)
-        pool = lock_pool(award.pool_id)
         free = award.amount - award.disbursed
+        counters_free(award, free, unit_gone=award.disbursed == 0)
+        pool = lock_pool(award.pool_id)
         if award.status == Award.Status.RESERVED:
             pool.reserved -= free
             released_from = LedgerEntry.Figure.RESERVED
@@ -83,7 +84,6 @@ def award_release(*, actor, award: Award, reason: str) -> Award:
                 actor=user_or_none(actor),
             )
         pool.save(update_fields=["reserved", "committed", "updated_at"])
-        counters_free(award, free, unit_gone=award.disbursed == 0)
         award.status = Award.Status.RELEASED
         award.save(update_fields=["status"])
         audit_record(

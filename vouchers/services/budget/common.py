@@ -1,6 +1,6 @@
 """What every budget service shares: amounts (read and written through one helper each), who may
 move awards, the JSON of an award and a pool for the audit trail, and the row locks taken in the
-one order (award, then pool, then counters)."""
+one order (award, then counters, then pool)."""
 
 from __future__ import annotations
 

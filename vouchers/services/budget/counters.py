@@ -1,8 +1,9 @@
 """额度计数 the bounds an award draws on besides its pool: the programme's total over the policy
 period, its quotas of awardees and projects, and an enterprise's per-year and per-period totals (per
 award line where the clause caps lines). Each is a BudgetCounter row, found by its natural key,
-drawn on by a conditional F() update (the CheckConstraint counter_within_limit is the backstop), and
-locked in the one order of KIND_RANK so that two reservations never wait on each other in a circle.
+drawn on by a conditional update (statements.counter_draw; the CheckConstraint counter_within_limit is
+the backstop), and locked in the one order of KIND_RANK, before the pool, so that two reservations
+never wait on each other in a circle.
 
 A counter's `used` is always what the awards holding budget add up to (counter_actual recomputes it;
 manage.py budget_check compares)."""
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...models import Award, BudgetCounter, Programme
+from . import statements
 from .common import HOLDING, MONEY_FIELD, ZERO, fmt_yuan, line_label
 
 Kind = BudgetCounter.Kind
@@ -33,13 +35,15 @@ QUOTAS: dict[str, tuple[Kind, bool]] = {
     "project_quota_year": (Kind.PROJECTS, True),
 }
 COUNT_KINDS = (Kind.AWARDEES, Kind.PROJECTS)
-# Every path that locks counters locks them in this one order, after the pool (deadlock freedom).
+# Every path that locks counters locks them in this one order, and before the pool (deadlock freedom):
+# an enterprise's own counters first, the programme-wide ones that every reservation of the programme
+# draws on last, so that those are held for as short a time as possible.
 KIND_RANK = {
-    Kind.PROGRAMME_TOTAL: 0,
-    Kind.AWARDEES: 1,
+    Kind.ENTERPRISE_YEAR: 0,
+    Kind.ENTERPRISE_PERIOD: 1,
     Kind.PROJECTS: 2,
-    Kind.ENTERPRISE_PERIOD: 3,
-    Kind.ENTERPRISE_YEAR: 4,
+    Kind.AWARDEES: 3,
+    Kind.PROGRAMME_TOTAL: 4,
 }
 
 
@@ -137,21 +141,19 @@ def counter_actual(counter: BudgetCounter) -> Decimal:
     return Decimal(rows[0]["total"]) if rows else ZERO
 
 
-def counters_ensure(programme_id: int, keys: Iterable[CounterKey]) -> dict[CounterKey, int]:
-    """The ids of the counters for these keys, creating the missing ones, each started from the awards
-    that already hold budget (a bound may come into force after awards exist). A counter created
-    meanwhile by a concurrent reservation is taken as it is (the unique constraints refuse a second).
-    No lock is taken here: counters_draw locks them, in the one order."""
+def counters_ensure(
+    programme_id: int, keys: Iterable[CounterKey], found: Iterable[statements.CounterRow], held: set[int]
+) -> dict[CounterKey, int]:
+    """The ids of the counters for these keys — `found` are the programme's counters that are
+    programme-wide or of the keys' enterprises, `held` those enterprises with awards holding budget
+    (statements.rows_to_draw) — creating the missing ones, each started from the awards that already
+    hold budget (a bound may come into force after awards exist; an enterprise's own counter starts
+    from zero when none of its awards does). A counter created meanwhile by a concurrent reservation
+    is taken as it is (the unique constraints refuse a second). No lock is taken here: counters_draw
+    locks them, in the one order."""
     keys = list(keys)
     if not keys:
         return {}
-    enterprises = {k.enterprise_id for k in keys if k.enterprise_id}
-    # the programme-wide counters are few (the total, a quota per year): read them all
-    found = (
-        BudgetCounter.objects.filter(programme_id=programme_id)
-        .filter(Q(enterprise_id__in=enterprises) | Q(enterprise_id=None))
-        .values_list("pk", "kind", "enterprise_id", "fiscal_year", "line")
-    )
     ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in found}
     missing = [k for k in keys if k not in ids]
     while missing:
@@ -165,13 +167,21 @@ def counters_ensure(programme_id: int, keys: Iterable[CounterKey]) -> dict[Count
                             enterprise_id=k.enterprise_id,
                             fiscal_year=k.fiscal_year,
                             line=k.line,
-                            used=_starting_total(programme_id, k),
+                            used=ZERO
+                            if k.enterprise_id and k.enterprise_id not in held
+                            else _starting_total(programme_id, k),
                         )
                         for k in missing
                     ]
                 )
         except IntegrityError:  # one was created meanwhile by a concurrent reservation: read again
-            ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in found.all()}
+            enterprises = {k.enterprise_id for k in keys if k.enterprise_id}
+            again = (
+                BudgetCounter.objects.filter(programme_id=programme_id)
+                .filter(Q(enterprise_id__in=enterprises) | Q(enterprise_id=None))
+                .values_list("pk", "kind", "enterprise_id", "fiscal_year", "line")
+            )
+            ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in again}
             still = [k for k in keys if k not in ids]
             if len(still) == len(missing):  # not a concurrent creation
                 raise
@@ -193,19 +203,18 @@ def counters_draw(
     ids: dict[CounterKey, int],
     application_id: int,
     enterprise_ids: set[int],
+    now,
 ) -> None:
     """Draw on each counter in the lock order, each by one conditional update; refuse (the caller's
     savepoint then undoes every draw) naming the first bound that does not fit. A quota counter is
     locked first, then the awards that already hold its units are counted."""
-    now = timezone.now()
     for key in sorted(draws, key=CounterKey.lock_order):
-        draw, rows = draws[key], BudgetCounter.objects.filter(pk=ids[key])
+        draw = draws[key]
         if key.kind not in COUNT_KINDS:
-            if not rows.filter(used__lte=draw.limit - draw.amount).update(
-                used=F("used") + draw.amount, limit=draw.limit, updated_at=now
-            ):
+            if not statements.counter_draw(ids[key], draw.amount, draw.limit, now):
                 raise _refuse_amount(programme, draw, ids[key])
             continue
+        rows = BudgetCounter.objects.filter(pk=ids[key])
         counter = rows.select_for_update().get()
         holding = Award.objects.filter(programme=programme, status__in=HOLDING).exclude(application_id=application_id)
         if key.fiscal_year:

@@ -129,6 +129,9 @@ def award_clawback(*, actor, award: Award, amount, reference: str) -> LedgerEntr
             raise ValidationError(
                 {"amount": _("追回金额超过已拨付金额 %(paid)s。") % {"paid": fmt_yuan(award.disbursed)}}
             )
+        award.disbursed -= amount
+        if award.status == Award.Status.RELEASED:  # the counters before the pool (the one order)
+            counters_free(award, amount, unit_gone=award.disbursed == 0)
         pool = lock_pool(award.pool_id)
         entry = LedgerEntry.objects.create(
             pool=pool,
@@ -139,7 +142,6 @@ def award_clawback(*, actor, award: Award, amount, reference: str) -> LedgerEntr
             idempotency_key=key,
             actor=user_or_none(actor),
         )
-        award.disbursed -= amount
         pool.disbursed -= amount
         if award.status == Award.Status.RELEASED:
             LedgerEntry.objects.create(
@@ -152,7 +154,6 @@ def award_clawback(*, actor, award: Award, amount, reference: str) -> LedgerEntr
                 actor=user_or_none(actor),
             )
             pool.committed -= amount
-            counters_free(award, amount, unit_gone=award.disbursed == 0)
         award.save(update_fields=["disbursed"])
         pool.save(update_fields=["committed", "disbursed", "updated_at"])
         audit_record(

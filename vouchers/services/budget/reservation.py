@@ -1,8 +1,10 @@
 """预留 reserving an application's decided amounts on its programme's pool: one path on every
-database. The award, ledger and audit rows are written first; then the pool row and the counters are
-drawn on, in that fixed order, each by a conditional F() update that checks and draws in one
-statement — so the row locks are held only for those few statements and the commit. The
-CheckConstraints on BudgetPool, Award and BudgetCounter refuse any overdraft as the backstop."""
+database. The award, ledger and audit rows are written first; then the counters and last the pool are
+drawn on, in that fixed order (counters.KIND_RANK, the programme-wide ones last), each by a
+conditional update that checks and draws in one statement (statements) — so the locks of the rows
+every reservation of the programme draws on are held only for the last two or three statements and
+the commit. The CheckConstraints on BudgetPool, Award and BudgetCounter refuse any overdraft as the
+backstop."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from .common import (
     user_or_none,
 )
 from .counters import bounds, counters_draw, counters_ensure
+from .statements import ledger_append, pool_draw, rows_to_draw
 
 # The ledger's idempotency key is "<key>:<line>"; room is left for the longest line name.
 KEY_MAX = max_length(LedgerEntry, "idempotency_key") - len(":supplier")
@@ -66,21 +68,18 @@ def award_reserve(
     keys = [f"{key}:{line}" if line else key for line, _e, _a in cleaned]
     programme: Programme = application.programme
     year, basis = decided_on.year, basis_date or decided_on
-    pool_id = (
-        BudgetPool.objects.filter(programme=programme, fiscal_year=year)
-        .values_list("pk", flat=True)
-        .order_by("pk")
-        .first()
-    )
+    pool_id, counter_rows, held = rows_to_draw(programme.pk, year, sorted({ent for _l, ent, _a in cleaned}))
     if pool_id is None:
         raise ValidationError(
             _("“%(programme)s”尚未设置%(year)s年度资金池，无法核定奖励；请管理员先设置预算额度。")
             % {"programme": programme.name_zh, "year": year}
         )
     draws = bounds(parameters_in_force(programme=programme, on=basis), year, cleaned, basis.year)
-    counter_ids = counters_ensure(programme.pk, draws)
+    counter_ids = counters_ensure(programme.pk, draws, counter_rows, held)
     total = sum((amt for _l, _e, amt in cleaned), ZERO)
     stored_parameters, stored_explanation = json_safe(parameters), json_safe(explanation)
+    actor_id, reference = getattr(user_or_none(actor), "pk", None), f"{application.reference} 核定拟支持"
+    now = timezone.now()
     try:
         with transaction.atomic():
             awards = Award.objects.bulk_create(
@@ -102,17 +101,9 @@ def award_reserve(
                     for line, ent, amt in cleaned
                 ]
             )
-            LedgerEntry.objects.bulk_create(
+            ledger_append(
                 [
-                    LedgerEntry(
-                        pool_id=pool_id,
-                        award=a,
-                        kind=LedgerEntry.Kind.RESERVE,
-                        amount=a.amount,
-                        idempotency_key=k,
-                        actor=user_or_none(actor),
-                        reference=f"{application.reference} 核定拟支持",
-                    )
+                    (pool_id, a.pk, LedgerEntry.Kind.RESERVE.value, a.amount, reference, k, "", actor_id, now)
                     for a, k in zip(awards, keys, strict=True)
                 ]
             )
@@ -123,19 +114,22 @@ def award_reserve(
                 target_id=pool_id,
                 after={"application": application.pk, "awards": [award_json(a) for a in awards]},
             )
-            # the locks, in the one order: the pool, then the counters
-            drawn = BudgetPool.objects.filter(pk=pool_id, amount__gte=F("reserved") + F("committed") + total).update(
-                reserved=F("reserved") + total, updated_at=timezone.now()
-            )
-            if not drawn:
+            # the locks, in the one order: the counters, then the pool
+            try:
+                counters_draw(
+                    programme=programme,
+                    draws=draws,
+                    ids=counter_ids,
+                    application_id=application.pk,
+                    enterprise_ids={ent for _l, ent, _a in cleaned},
+                    now=now,
+                )
+            except ValidationError:
+                if BudgetPool.objects.get(pk=pool_id).remaining < total:  # the pool is named first
+                    raise _refuse_pool(programme, pool_id, total) from None
+                raise
+            if not pool_draw(pool_id, total, now):
                 raise _refuse_pool(programme, pool_id, total)
-            counters_draw(
-                programme=programme,
-                draws=draws,
-                ids=counter_ids,
-                application_id=application.pk,
-                enterprise_ids={ent for _l, ent, _a in cleaned},
-            )
     except IntegrityError as exc:
         return _after_integrity_error(exc, application, cleaned, keys)
     return awards
