@@ -28,6 +28,27 @@ def _locmem_axes_reset(settings):
     settings.AXES_ENABLED = True
 
 
+PASSWORD_TOO_SHORT = "This password is too short. It must contain at least %d character."
+
+
+@pytest.fixture(autouse=True)
+def _language_left_as_found():
+    """A test leaves the thread in the portal's language with its catalogue intact: what the same
+    worker runs next (another test under pytest-xdist) must not read English by inheritance."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    leaked = translation.get_language()
+    with translation.override(settings.LANGUAGE_CODE):
+        chinese = translation.ngettext(PASSWORD_TOO_SHORT, PASSWORD_TOO_SHORT + "s", 10)
+    if leaked != settings.LANGUAGE_CODE:
+        translation.deactivate()  # the next test starts clean whatever this one did
+        pytest.fail(f"the test left the thread's language at {leaked!r}, not {settings.LANGUAGE_CODE!r}")
+    if "太短" not in chinese:
+        pytest.fail(f"after the test the portal's Chinese catalogue is not in force: {chinese!r}")
+
+
 @pytest.fixture
 def catalogue(db):
     """The shipped catalogue (both policies, all programmes, their dated parameters)."""
