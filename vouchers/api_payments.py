@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api import DefaultPagination, paginated
 from portal.audit import client_ip
 
 from . import api_payments_serializers as s
@@ -180,10 +181,12 @@ class DueList(APIView):
     @extend_schema(
         tags=TAG,
         summary="待拨付款项（可编入批次；problem 说明不能编入的原因）",
-        responses=s.PaymentDueSerializer(many=True),
+        responses=paginated(s.PaymentDueSerializer),
     )
     def get(self, request: Request) -> Response:
-        return Response(s.PaymentDueSerializer(sel.payments_due(actor=request.user), many=True).data)
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(sel.payments_due(actor=request.user), request, view=self)
+        return paginator.get_paginated_response(s.PaymentDueSerializer(page, many=True).data)
 
 
 class AcceptanceList(generics.ListAPIView):

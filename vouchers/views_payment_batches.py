@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
 from portal.exports import xlsx_append
+from portal.pagination import Capped
 
 from . import payment_selectors as sel
 from .forms_payments import BatchForm, ReasonForm, ReturnFileForm
@@ -48,8 +49,8 @@ def payments_index(request: HttpRequest) -> HttpResponse:
         {
             "due": due,
             "due_total": sum((d.tranche.amount for d in due if not d.problem), 0),
-            "unscheduled": sel.awards_without_schedule(actor=request.user)[:200],
-            "batches": sel.batches_for_actor(actor=request.user).order_by("-prepared_at", "-id")[:50],
+            "unscheduled": Capped(sel.awards_without_schedule(actor=request.user), 200),
+            "batches": Capped(sel.batches_for_actor(actor=request.user).order_by("-prepared_at", "-id"), 50),
             "accounts_waiting": sel.account_queue(actor=request.user).count(),
             "acceptance_waiting": sel.acceptance_for_actor(actor=request.user).filter(status="submitted").count(),
             "form": BatchForm(),

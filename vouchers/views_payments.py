@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.audit import client_ip
+from portal.pagination import Capped
 
 from . import payment_selectors as sel
 from .acceptance_downloads import acceptance_file_response
@@ -104,7 +105,9 @@ def payment_accounts(request: HttpRequest) -> HttpResponse:
         "vouchers/payments/accounts.html",
         {
             "queue": sel.account_queue(actor=request.user),
-            "recent": sel.accounts_for_actor(actor=request.user).exclude(status="pending").order_by("-decided_at")[:30],
+            "recent": Capped(
+                sel.accounts_for_actor(actor=request.user).exclude(status="pending").order_by("-decided_at", "-pk"), 30
+            ),
             "form": ReasonForm(),
         },
     )
@@ -140,7 +143,7 @@ def payment_acceptance(request: HttpRequest) -> HttpResponse:
         "vouchers/payments/acceptance.html",
         {
             "queue": qs.filter(status="submitted").order_by("submitted_at"),
-            "recent": qs.exclude(status="submitted").order_by("-decided_at")[:30],
+            "recent": Capped(qs.exclude(status="submitted").order_by("-decided_at", "-pk"), 30),
         },
     )
 
