@@ -3,6 +3,10 @@ reviewer, experts, a bureau administrator, a compute provider and an anonymous v
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -11,6 +15,18 @@ from applications.models import EnterpriseMember
 from portal.models import Role
 
 from .factories import PASSWORD, EnterpriseFactory, UserFactory, member
+
+
+def pytest_configure(config):
+    """The compiled catalogues (.mo, not in git) are brought up to date once, before any test process
+    reads them: under pytest-xdist the controller does it before the workers start, so no test (the
+    bootstrap command's, the i18n tests') rewrites a catalogue another worker is loading."""
+    if hasattr(config, "workerinput") or not shutil.which("msgfmt"):
+        return
+    for po in sorted((Path(__file__).resolve().parents[1] / "locale").glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
 
 
 def pytest_collection_modifyitems(config, items):
