@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,20 @@ def _language_left_as_found():
         pytest.fail(f"the test left the thread's language at {leaked!r}, not {settings.LANGUAGE_CODE!r}")
     if "太短" not in chinese:
         pytest.fail(f"after the test the portal's Chinese catalogue is not in force: {chinese!r}")
+
+
+@pytest.fixture(autouse=True)
+def _site_cache_forgotten():
+    """What the site cache keeps for every page (the footer's units, who may use the admin site) is
+    read afresh in each test: a test's rows are rolled back, its cached reads would outlive them."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from portal.permissions import MODEL_PERMISSIONS_VERSION
+    from vouchers.site_selectors import SITE_UNITS_KEY
+
+    cache.delete_many([f"{SITE_UNITS_KEY}:{code}" for code, _name in settings.LANGUAGES])
+    cache.set(MODEL_PERMISSIONS_VERSION, uuid.uuid4().hex, None)
 
 
 @pytest.fixture
