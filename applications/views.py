@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
 from portal.models import Role
+from portal.pagination import page_of
 from vouchers.display import input_label
 from vouchers.models import Programme
 from vouchers.selectors import programme_get, window_open_for
@@ -57,6 +58,7 @@ from .services import (
 from .view_access import enterprise_user, flash_refusal, member_required, own_application, posted_data
 from .workflow import EDITABLE_BY_APPLICANT, TERMINAL, EventAction, State
 
+DASHBOARD_PAGE_SIZE = 50
 DECIDED = (State.APPROVED_PENDING_NOTICE, State.IN_PUBLIC_NOTICE, State.APPROVED, State.DECLINED)
 
 
@@ -97,18 +99,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(state=state)
     if programme:
         qs = qs.filter(programme__code=programme)
-    apps = list(qs[:200])
+    page = page_of(request, qs.order_by("-created_at", "-id"), DASHBOARD_PAGE_SIZE)
     return render(
         request,
         "applications/dashboard.html",
         {
             "enterprise": enterprise,
-            "applications": apps,
+            "applications": page,
+            "page": page,
             "states": State.choices,
             "state": state,
             "programme": programme,
             "today": timezone.localdate(),
-            "todo": [a for a in apps if a.state in EDITABLE_BY_APPLICANT],
+            "todo": list(qs.filter(state__in=EDITABLE_BY_APPLICANT).order_by("-created_at", "-id")),  # all, any page
             "programmes": Programme.objects.filter(applications__enterprise=enterprise)
             .only("code", "name_zh", "name_en")
             .distinct()

@@ -95,8 +95,17 @@ class ResilientRedisCache(RedisCache):
             raise ValueError(f"Key '{key}' not found (cache unavailable)") from exc
 
     def clear(self):
+        """Only this cache's keys when it has a KEY_PREFIX (Django's clear() empties the whole Redis
+        database, so one process sharing the database — a parallel test worker, another site — would
+        wipe the others' throttle counts and cached figures)."""
         try:
-            return super().clear()
+            if not self.key_prefix:
+                return super().clear()
+            client = self._cache.get_client(None, write=True)
+            keys = list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
+            for start in range(0, len(keys), 1000):
+                client.delete(*keys[start : start + 1000])
+            return True
         except UNAVAILABLE as exc:
             _warn(exc)
             return False

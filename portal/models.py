@@ -137,6 +137,7 @@ class Notification(models.Model):
         PUBLIC_NOTICE = "public_notice", _("公示")
         LETTER = "letter", _("文书已出具")
         REMINDER = "reminder", _("办理提醒")
+        APPROVAL = "approval", _("审批待办")  # a decision's proposal (拟办) waiting at a step, or sent back
         VOUCHER = "voucher", _("算力券")
         ACCOUNT = "account", _("账户")
 

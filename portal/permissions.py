@@ -13,11 +13,13 @@ sees all; a staff account without a district sees nothing district-bound. Select
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Iterable
 from typing import TypeGuard
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -182,4 +184,31 @@ def may_rate_service(user: User | None, *, member_of_applicant: bool, ended: boo
 def may_use_admin_site(user: User | None) -> bool:
     """The Django admin (管理后台) is of use to an active staff account with at least one model
     permission (or a superuser); to any other it would show an empty index."""
-    return is_active_user(user) and user.is_staff and (user.is_superuser or bool(user.get_all_permissions()))
+    return is_active_user(user) and user.is_staff and (user.is_superuser or has_model_permissions(user))
+
+
+MODEL_PERMISSIONS_VERSION = "model-permissions:version"
+
+
+def has_model_permissions(user: User) -> bool:
+    """Whether the user holds any model permission, own or through a group. Asked on every staff page
+    (the navigation's admin-site link): kept in the site cache under a version that any change of
+    permissions or group membership moves on (portal.signals), so a change shows on the next page."""
+    version = cache.get(MODEL_PERMISSIONS_VERSION, 0)
+    key = f"model-permissions:{version}:{user.pk}"
+    held = cache.get(key)
+    if held is None:
+        held = bool(user.get_all_permissions())
+        cache.set(key, held, 3600)
+    return bool(held)
+
+
+def model_permissions_changed(**_signal) -> None:
+    """A permission, a group's permissions or a membership changed: every cached answer is dropped
+    (now, and again at commit, after which a page can only read the new rows)."""
+
+    def bump() -> None:
+        cache.set(MODEL_PERMISSIONS_VERSION, f"{time.time_ns()}", None)
+
+    bump()
+    transaction.on_commit(bump)

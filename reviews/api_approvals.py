@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import id_field
+from portal.api import DefaultPagination, id_field, paginated
 from portal.audit import client_ip
 from vouchers.models import Programme
 
@@ -248,14 +248,17 @@ class ProposalsView(APIView):
             OpenApiParameter("scope", str, description="mine / proposed / all"),
             OpenApiParameter("status", str, description="pending / approved / returned / lapsed"),
         ],
-        responses=ProposalSerializer(many=True),
+        responses=paginated(ProposalSerializer),
     )
     def get(self, request):
         scope = request.query_params.get("scope") or "mine"
         wanted = request.query_params.get("status") or ""
         status_ = wanted if wanted in DecisionProposal.Status.values else ""
-        rows = chains.proposals_for(actor=request.user, scope=scope, status=status_)
-        return Response([proposal_json(p, actor=request.user) for p in rows])
+        paginator = DefaultPagination()
+        rows = paginator.paginate_queryset(
+            chains.proposals_for(actor=request.user, scope=scope, status=status_), request, view=self
+        )
+        return paginator.get_paginated_response([proposal_json(p, actor=request.user) for p in rows])
 
 
 class ProposalDetailView(APIView):
@@ -390,11 +393,22 @@ class CollectiveDecisionsView(APIView):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(responses=inline_serializer("CollectiveDecision", {"id": serializers.IntegerField()}, many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "PaginatedCollectiveDecisionList",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": inline_serializer("CollectiveDecision", {"id": serializers.IntegerField()}, many=True),
+            },
+        )
+    )
     def get(self, request):
         require_admin(request.user)
-        rows = chains.collective_decisions(actor=request.user)[:200]
-        return Response([collective_json(c) for c in rows])
+        paginator = DefaultPagination()
+        rows = paginator.paginate_queryset(chains.collective_decisions(actor=request.user), request, view=self)
+        return paginator.get_paginated_response([collective_json(c) for c in rows])
 
     @extend_schema(
         request=CollectiveDecisionInput,

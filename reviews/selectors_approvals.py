@@ -111,9 +111,12 @@ def may_act_on(proposal: DecisionProposal, user, *, leader: bool | None = None) 
     )
 
 
-def proposals_for(*, actor, scope: str = "mine", status: str = "") -> list[DecisionProposal]:
+def proposals_for(
+    *, actor, scope: str = "mine", status: str = ""
+) -> QuerySet[DecisionProposal] | list[DecisionProposal]:
     """拟办审批: "mine" (default) — pending, the next step one the actor may hold; "proposed" — made by
-    the actor; "all" — every proposal of the applications the actor may see. `status` filters."""
+    the actor; "all" — every proposal of the applications the actor may see. `status` filters. Oldest
+    first; the callers show it a page at a time ("proposed" and "all" are paged in the database)."""
     require_reviewing_staff(actor)
     qs = DecisionProposal.objects.filter(application__in=applications_for_actor(actor=actor))
     if scope == "proposed":
@@ -122,11 +125,14 @@ def proposals_for(*, actor, scope: str = "mine", status: str = "") -> list[Decis
         qs = qs.filter(status=DecisionProposal.Status.PENDING)
     if status:
         qs = qs.filter(status=status)
-    rows = list(_with_steps(qs).order_by("proposed_at", "id")[:500])
+    qs = _with_steps(qs).order_by("proposed_at", "id")
     if scope in ("proposed", "all"):
-        return rows
+        return qs
+    # Whether the actor may hold the next step is decided here (portal.permissions), so every pending
+    # proposal is looked at: a cut before this filter hid those the actor may hold behind older ones
+    # held by others. The pending proposals are the bureau's open work, not its history.
     leader = is_authorised_leader(actor)
-    return [p for p in rows if may_act_on(p, actor, leader=leader)]
+    return [p for p in qs.iterator(chunk_size=500) if may_act_on(p, actor, leader=leader)]
 
 
 def visible_proposal_ids(*, actor, ids: Iterable[int]) -> list[int]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from applications.workflow import COMPETITIVE
 from portal.audit import client_ip
+from portal.pagination import page_of
 from portal.permissions import in_district
 from vouchers.models import Programme
 
@@ -28,19 +29,20 @@ from .services import approvals, collective
 from .views_common import ADMIN_ROLES, REVIEW_ROLES, bulk_messages, flash_error, roles_required
 
 SCOPES = ("mine", "proposed", "all")
+PAGE_SIZE = 50
 
 
 @roles_required(*REVIEW_ROLES)
 def approvals_list(request: HttpRequest) -> HttpResponse:
     """拟办审批: awaiting me (the next step one I may hold), proposed by me, or all of them."""
     scope = request.GET.get("scope") if request.GET.get("scope") in SCOPES else "mine"
-    rows = chains.proposals_for(actor=request.user, scope=scope)
-    for p in rows:
+    page = page_of(request, chains.proposals_for(actor=request.user, scope=scope), PAGE_SIZE)
+    for p in page:
         p.next = chains.next_step(p)
     return render(
         request,
         "reviews/approvals.html",
-        {"rows": rows, "scope": scope, "form": ApproveManyForm(ids=[p.pk for p in rows])},
+        {"rows": page, "page": page, "scope": scope, "form": ApproveManyForm(ids=[p.pk for p in page])},
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from applications.selectors import application_get_for_actor
 from portal.audit import client_ip
+from portal.pagination import Capped
 from portal.permissions import is_bureau_admin
 from reviews.models import ServiceRating
 
@@ -53,5 +54,6 @@ def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
 def ratings_admin(request: HttpRequest) -> HttpResponse:
     if not is_bureau_admin(request.user):
         raise PermissionDenied(_("仅主管部门管理员可以查看好差评。"))
-    recent = ratings_for_actor(actor=request.user).select_related("application__programme")[:50]
+    ratings = ratings_for_actor(actor=request.user).select_related("application__programme")
+    recent = Capped(ratings.order_by("-created_at", "-pk"), 50)
     return render(request, "guide/ratings_admin.html", {"rows": ratings_summary(actor=request.user), "recent": recent})

@@ -3,6 +3,11 @@ reviewer, experts, a bureau administrator, a compute provider and an anonymous v
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -11,6 +16,18 @@ from applications.models import EnterpriseMember
 from portal.models import Role
 
 from .factories import PASSWORD, EnterpriseFactory, UserFactory, member
+
+
+def pytest_configure(config):
+    """The compiled catalogues (.mo, not in git) are brought up to date once, before any test process
+    reads them: under pytest-xdist the controller does it before the workers start, so no test (the
+    bootstrap command's, the i18n tests') rewrites a catalogue another worker is loading."""
+    if hasattr(config, "workerinput") or not shutil.which("msgfmt"):
+        return
+    for po in sorted((Path(__file__).resolve().parents[1] / "locale").glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -26,6 +43,41 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _locmem_axes_reset(settings):
     settings.AXES_ENABLED = True
+
+
+PASSWORD_TOO_SHORT = "This password is too short. It must contain at least %d character."
+
+
+@pytest.fixture(autouse=True)
+def _language_left_as_found():
+    """A test leaves the thread in the portal's language with its catalogue intact: what the same
+    worker runs next (another test under pytest-xdist) must not read English by inheritance."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    leaked = translation.get_language()
+    with translation.override(settings.LANGUAGE_CODE):
+        chinese = translation.ngettext(PASSWORD_TOO_SHORT, PASSWORD_TOO_SHORT + "s", 10)
+    if leaked != settings.LANGUAGE_CODE:
+        translation.deactivate()  # the next test starts clean whatever this one did
+        pytest.fail(f"the test left the thread's language at {leaked!r}, not {settings.LANGUAGE_CODE!r}")
+    if "太短" not in chinese:
+        pytest.fail(f"after the test the portal's Chinese catalogue is not in force: {chinese!r}")
+
+
+@pytest.fixture(autouse=True)
+def _site_cache_forgotten():
+    """What the site cache keeps for every page (the footer's units, who may use the admin site) is
+    read afresh in each test: a test's rows are rolled back, its cached reads would outlive them."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from portal.permissions import MODEL_PERMISSIONS_VERSION
+    from vouchers.site_selectors import SITE_UNITS_KEY
+
+    cache.delete_many([f"{SITE_UNITS_KEY}:{code}" for code, _name in settings.LANGUAGES])
+    cache.set(MODEL_PERMISSIONS_VERSION, uuid.uuid4().hex, None)
 
 
 @pytest.fixture

@@ -10,18 +10,20 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import generics, permissions
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api import DefaultPagination, paginated
 from portal.audit import client_ip
 
 from . import api_payments_serializers as s
 from . import payment_selectors as sel
 from .acceptance_downloads import acceptance_file_response
 from .payment_files import payment_file_csv, payment_file_xlsx, return_file_import
+from .payments_http import api_action
 from .services import accounts as account_svc
 from .services import clawbacks as clawback_svc
 from .services import payments as svc
@@ -82,12 +84,13 @@ class AccountList(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         enterprise = _enterprise_of(request)
-        data = s.PaymentAccountInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        account = account_svc.account_submit(
-            actor=request.user, enterprise=enterprise, ip=client_ip(request), **data.validated_data
+        return api_action(
+            request,
+            lambda d: account_svc.account_submit(actor=request.user, enterprise=enterprise, ip=client_ip(request), **d),
+            body=s.PaymentAccountInput,
+            answer=s.PaymentAccountSerializer,
+            created=True,
         )
-        return Response(s.PaymentAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
 class AccountDetail(generics.RetrieveAPIView):
@@ -105,10 +108,10 @@ class AccountVerify(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         account = sel.account_get_for_actor(actor=request.user, pk=pk)
-        return Response(
-            s.PaymentAccountSerializer(
-                account_svc.account_verify(actor=request.user, account=account, ip=client_ip(request))
-            ).data
+        return api_action(
+            request,
+            lambda _d: account_svc.account_verify(actor=request.user, account=account, ip=client_ip(request)),
+            answer=s.PaymentAccountSerializer,
         )
 
 
@@ -123,12 +126,14 @@ class AccountRefuse(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         account = sel.account_get_for_actor(actor=request.user, pk=pk)
-        data = s.PaymentReasonInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = account_svc.account_refuse(
-            actor=request.user, account=account, reason=data.validated_data["reason"], ip=client_ip(request)
+        return api_action(
+            request,
+            lambda d: account_svc.account_refuse(
+                actor=request.user, account=account, reason=d["reason"], ip=client_ip(request)
+            ),
+            body=s.PaymentReasonInput,
+            answer=s.PaymentAccountSerializer,
         )
-        return Response(s.PaymentAccountSerializer(done).data)
 
 
 # --- awards, schedules, acceptance ----------------------------------------------------------------
@@ -166,12 +171,15 @@ class AwardSchedule(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
-        data = s.PaymentScheduleInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        made = svc.award_schedule_set(
-            actor=request.user, award=award, tranches=data.validated_data.get("tranches"), ip=client_ip(request)
+        return api_action(
+            request,
+            lambda d: svc.award_schedule_set(
+                actor=request.user, award=award, tranches=d.get("tranches"), ip=client_ip(request)
+            ),
+            body=s.PaymentScheduleInput,
+            answer=lambda made: s.PaymentTrancheSerializer(made, many=True),
+            created=True,
         )
-        return Response(s.PaymentTrancheSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class DueList(APIView):
@@ -180,10 +188,12 @@ class DueList(APIView):
     @extend_schema(
         tags=TAG,
         summary="待拨付款项（可编入批次；problem 说明不能编入的原因）",
-        responses=s.PaymentDueSerializer(many=True),
+        responses=paginated(s.PaymentDueSerializer),
     )
     def get(self, request: Request) -> Response:
-        return Response(s.PaymentDueSerializer(sel.payments_due(actor=request.user), many=True).data)
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(sel.payments_due(actor=request.user), request, view=self)
+        return paginator.get_paginated_response(s.PaymentDueSerializer(page, many=True).data)
 
 
 class AcceptanceList(generics.ListAPIView):
@@ -218,16 +228,14 @@ class AcceptanceDecide(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         report = sel.acceptance_get_for_actor(actor=request.user, pk=pk)
-        data = s.PaymentAcceptanceDecision(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = svc.acceptance_decide(
-            actor=request.user,
-            report=report,
-            approve=data.validated_data["approve"],
-            note=data.validated_data.get("note", ""),
-            ip=client_ip(request),
+        return api_action(
+            request,
+            lambda d: svc.acceptance_decide(
+                actor=request.user, report=report, approve=d["approve"], note=d.get("note", ""), ip=client_ip(request)
+            ),
+            body=s.PaymentAcceptanceDecision,
+            answer=s.PaymentAcceptanceSerializer,
         )
-        return Response(s.PaymentAcceptanceSerializer(done).data)
 
 
 # --- batches --------------------------------------------------------------------------------------
@@ -247,15 +255,15 @@ class BatchList(generics.ListAPIView):
         tags=TAG, summary="编制拨付批次", request=s.PaymentBatchInput, responses={201: s.PaymentBatchDetailSerializer}
     )
     def post(self, request: Request) -> Response:
-        data = s.PaymentBatchInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        batch = svc.batch_prepare(
-            actor=request.user,
-            tranche_ids=data.validated_data["tranches"],
-            note=data.validated_data.get("note", ""),
-            ip=client_ip(request),
+        return api_action(
+            request,
+            lambda d: svc.batch_prepare(
+                actor=request.user, tranche_ids=d["tranches"], note=d.get("note", ""), ip=client_ip(request)
+            ),
+            body=s.PaymentBatchInput,
+            answer=s.PaymentBatchDetailSerializer,
+            created=True,
         )
-        return Response(s.PaymentBatchDetailSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
 class BatchDetail(generics.RetrieveAPIView):
@@ -277,8 +285,11 @@ class BatchApprove(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
-        done = svc.batch_approve(actor=request.user, batch=batch, ip=client_ip(request))
-        return Response(s.PaymentBatchDetailSerializer(done).data)
+        return api_action(
+            request,
+            lambda _d: svc.batch_approve(actor=request.user, batch=batch, ip=client_ip(request)),
+            answer=s.PaymentBatchDetailSerializer,
+        )
 
 
 class BatchCancel(APIView):
@@ -292,12 +303,12 @@ class BatchCancel(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
-        data = s.PaymentReasonInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = svc.batch_cancel(
-            actor=request.user, batch=batch, reason=data.validated_data["reason"], ip=client_ip(request)
+        return api_action(
+            request,
+            lambda d: svc.batch_cancel(actor=request.user, batch=batch, reason=d["reason"], ip=client_ip(request)),
+            body=s.PaymentReasonInput,
+            answer=s.PaymentBatchDetailSerializer,
         )
-        return Response(s.PaymentBatchDetailSerializer(done).data)
 
 
 class BatchFile(APIView):
@@ -332,22 +343,23 @@ class BatchResults(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
-        data = s.PaymentResultsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        results = [
-            svc.LineResult(
-                seq=r["seq"],
-                paid=r["paid"],
-                paid_on=r.get("paid_on"),
-                voucher_number=r.get("voucher_number", ""),
-                reason=r.get("reason", ""),
+
+        def record(d):
+            results = [
+                svc.LineResult(
+                    seq=r["seq"],
+                    paid=r["paid"],
+                    paid_on=r.get("paid_on"),
+                    voucher_number=r.get("voucher_number", ""),
+                    reason=r.get("reason", ""),
+                )
+                for r in d["results"]
+            ]
+            return svc.batch_results_record(
+                actor=request.user, batch=batch, results=results, source="api", ip=client_ip(request)
             )
-            for r in data.validated_data["results"]
-        ]
-        done = svc.batch_results_record(
-            actor=request.user, batch=batch, results=results, source="api", ip=client_ip(request)
-        )
-        return Response(s.PaymentBatchDetailSerializer(done).data)
+
+        return api_action(request, record, body=s.PaymentResultsInput, answer=s.PaymentBatchDetailSerializer)
 
 
 class BatchReturnFile(APIView):
@@ -362,13 +374,14 @@ class BatchReturnFile(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
-        data = s.PaymentReturnFileInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        done = return_file_import(
-            actor=request.user, batch=batch, name=upload.name or "", data=upload.read(), ip=client_ip(request)
+        return api_action(
+            request,
+            lambda d: return_file_import(
+                actor=request.user, batch=batch, name=d["file"].name or "", data=d["file"].read(), ip=client_ip(request)
+            ),
+            body=s.PaymentReturnFileInput,
+            answer=s.PaymentBatchDetailSerializer,
         )
-        return Response(s.PaymentBatchDetailSerializer(done).data)
 
 
 # --- claw-backs and the report --------------------------------------------------------------------
@@ -394,13 +407,15 @@ class ClawbackRepayments(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         clawback = sel.clawback_get_for_actor(actor=request.user, pk=pk)
-        data = s.PaymentRepaymentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        clawback_svc.clawback_repayment_record(
-            actor=request.user, clawback=clawback, ip=client_ip(request), **data.validated_data
+
+        def record(d):
+            clawback_svc.clawback_repayment_record(actor=request.user, clawback=clawback, ip=client_ip(request), **d)
+            clawback.refresh_from_db()
+            return clawback
+
+        return api_action(
+            request, record, body=s.PaymentRepaymentInput, answer=s.PaymentClawbackSerializer, created=True
         )
-        clawback.refresh_from_db()
-        return Response(s.PaymentClawbackSerializer(clawback).data, status=status.HTTP_201_CREATED)
 
 
 class Report(APIView):

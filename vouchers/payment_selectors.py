@@ -147,7 +147,7 @@ def payments_due(*, actor) -> list[DueTranche]:
     }
     return [
         DueTranche(t, account_payable(accounts.get(t.award.enterprise_id), enterprise=t.award.enterprise))
-        for t in qs[:1000]
+        for t in qs  # all of them: the batch is chosen from this list and its total is theirs
     ]
 
 
@@ -250,13 +250,13 @@ class AwardPayments:
 class EnterprisePayments:
     account: ReceivingAccount | None
     pending: ReceivingAccount | None
-    history: list[ReceivingAccount]
+    latest: ReceivingAccount | None  # the latest registration, whatever its status
     awards: list[AwardPayments] = field(default_factory=list)
 
     @property
     def last_refused(self) -> ReceivingAccount | None:
         """The latest registration, when it was refused (the enterprise sees why)."""
-        latest = self.history[0] if self.history else None
+        latest = self.latest
         return latest if latest is not None and latest.status == ReceivingAccount.Status.REFUSED else None
 
     @property
@@ -290,11 +290,11 @@ def enterprise_payments(*, actor) -> EnterprisePayments | None:
     enterprise_id = enterprise_id_of(actor)
     if enterprise_id is None:
         return None
-    history = list(accounts_for_actor(actor=actor).order_by("-submitted_at", "-pk")[:20])
+    registrations = accounts_for_actor(actor=actor).order_by("-submitted_at", "-pk")
     result = EnterprisePayments(
         account=account_in_force(enterprise_id=enterprise_id),
-        pending=next((a for a in history if a.status == ReceivingAccount.Status.PENDING), None),
-        history=history,
+        pending=registrations.filter(status=ReceivingAccount.Status.PENDING).first(),
+        latest=registrations.first(),
     )
     result.awards = [award_payments(a) for a in payment_awards_for_actor(actor=actor).order_by("-decided_on", "-pk")]
     return result

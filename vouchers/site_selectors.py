@@ -4,8 +4,11 @@ closing dates (申报窗口), and the units the footer names (主办单位 the p
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import ApplicationWindow, Policy, Programme
 
@@ -20,7 +23,33 @@ def windows_open_now(*, limit: int = 8) -> QuerySet[ApplicationWindow]:
     )
 
 
-def site_units() -> dict[str, list[str]]:
+SITE_UNITS_KEY = "site-units"
+SITE_UNITS_SECONDS = 600  # the backstop for catalogue writes that bypass the model signals (update())
+
+
+def site_units() -> dict[str, list]:
+    """The footer's units (below), read on every page: kept in the site cache, one entry per language
+    (a policy's status is worded in it), dropped when a policy or programme is saved or deleted."""
+    key = f"{SITE_UNITS_KEY}:{translation.get_language()}"
+    units = cache.get(key)
+    if units is None:
+        units = _site_units()
+        cache.set(key, units, SITE_UNITS_SECONDS)
+    return units
+
+
+def site_units_forget(**_signal) -> None:
+    """Drop the cached units now and again at commit (a page read meanwhile may have cached the rows
+    as they were before the change)."""
+
+    def forget() -> None:
+        cache.delete_many([f"{SITE_UNITS_KEY}:{code}" for code, _name in settings.LANGUAGES])
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def _site_units() -> dict[str, list]:
     """主办单位 (the issuing authorities of the policies in force) and 受理单位 (the programmes'
     responsible units, else their policy's issuing authority), each named once, in catalogue order."""
     hosts: list[str] = []

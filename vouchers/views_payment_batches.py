@@ -18,11 +18,13 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
 from portal.exports import xlsx_append
+from portal.pagination import Capped
 
 from . import payment_selectors as sel
 from .forms_payments import BatchForm, ReasonForm, ReturnFileForm
 from .models import PaymentLine
 from .payment_files import payment_file_csv, payment_file_xlsx, return_file_import
+from .payments_http import flash_errors, post_then_redirect
 from .services import payments as svc
 from .services.payments_common import require_payment_admin
 
@@ -31,11 +33,6 @@ FILES = {
     "csv": ("text/csv; charset=utf-8", payment_file_csv),
 }
 MAX_UPLOAD = 2 * 1024 * 1024
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -48,8 +45,8 @@ def payments_index(request: HttpRequest) -> HttpResponse:
         {
             "due": due,
             "due_total": sum((d.tranche.amount for d in due if not d.problem), 0),
-            "unscheduled": sel.awards_without_schedule(actor=request.user)[:200],
-            "batches": sel.batches_for_actor(actor=request.user).order_by("-prepared_at", "-id")[:50],
+            "unscheduled": Capped(sel.awards_without_schedule(actor=request.user), 200),
+            "batches": Capped(sel.batches_for_actor(actor=request.user).order_by("-prepared_at", "-id"), 50),
             "accounts_waiting": sel.account_queue(actor=request.user).count(),
             "acceptance_waiting": sel.acceptance_for_actor(actor=request.user).filter(status="submitted").count(),
             "form": BatchForm(),
@@ -67,7 +64,7 @@ def payment_batch_prepare(request: HttpRequest) -> HttpResponse:
             actor=request.user, tranche_ids=ids, note=request.POST.get("note", ""), ip=client_ip(request)
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("vouchers:payments")
     messages.success(request, _("拨付批次 %(b)s 已编制，须由另一名管理员审批。") % {"b": batch.number})
     return redirect("vouchers:payment_batch", pk=batch.pk)
@@ -99,13 +96,13 @@ def payment_batch(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
-    try:
-        svc.batch_approve(actor=request.user, batch=batch, ip=client_ip(request))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("批次已审批，可以导出支付文件。"))
-    return redirect("vouchers:payment_batch", pk=batch.pk)
+    return post_then_redirect(
+        request,
+        lambda: svc.batch_approve(actor=request.user, batch=batch, ip=client_ip(request)),
+        done=_("批次已审批，可以导出支付文件。"),
+        to="vouchers:payment_batch",
+        pk=batch.pk,
+    )
 
 
 @login_required
@@ -113,13 +110,15 @@ def payment_batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
-    try:
-        svc.batch_cancel(actor=request.user, batch=batch, reason=request.POST.get("reason", ""), ip=client_ip(request))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("批次已撤销，各笔款项恢复为待拨付。"))
-    return redirect("vouchers:payment_batch", pk=batch.pk)
+    return post_then_redirect(
+        request,
+        lambda: svc.batch_cancel(
+            actor=request.user, batch=batch, reason=request.POST.get("reason", ""), ip=client_ip(request)
+        ),
+        done=_("批次已撤销，各笔款项恢复为待拨付。"),
+        to="vouchers:payment_batch",
+        pk=batch.pk,
+    )
 
 
 @login_required
@@ -131,7 +130,7 @@ def payment_batch_export(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
     try:
         batch = svc.batch_export_record(actor=request.user, batch=batch, fmt=fmt, ip=client_ip(request))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("vouchers:payment_batch", pk=batch.pk)
     content_type, render_file = FILES[fmt]
     response = HttpResponse(render_file(batch), content_type=content_type)
@@ -154,8 +153,9 @@ def payment_batch_results(request: HttpRequest, pk: int) -> HttpResponse:
     the reason."""
     require_payment_admin(request.user)
     batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
-    try:
-        results = []
+    results: list[svc.LineResult] = []
+
+    def record() -> None:
         for line in batch.lines.filter(status=PaymentLine.Status.PENDING).order_by("seq"):
             outcome = request.POST.get(f"result_{line.seq}", "")
             if outcome not in ("paid", "failed"):
@@ -170,11 +170,14 @@ def payment_batch_results(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             )
         svc.batch_results_record(actor=request.user, batch=batch, results=results, source="page", ip=client_ip(request))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已登记 %(n)s 笔拨付结果。") % {"n": len(results)})
-    return redirect("vouchers:payment_batch", pk=batch.pk)
+
+    return post_then_redirect(
+        request,
+        record,
+        done=lambda _none: _("已登记 %(n)s 笔拨付结果。") % {"n": len(results)},
+        to="vouchers:payment_batch",
+        pk=batch.pk,
+    )
 
 
 @login_required
@@ -183,7 +186,8 @@ def payment_batch_return_file(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     batch = sel.batch_get_for_actor(actor=request.user, pk=pk)
     upload = request.FILES.get("file")
-    try:
+
+    def read_in() -> None:
         if upload is None:
             raise ValidationError(_("请选择回执文件。"))
         if upload.size > MAX_UPLOAD:
@@ -191,11 +195,10 @@ def payment_batch_return_file(request: HttpRequest, pk: int) -> HttpResponse:
         return_file_import(
             actor=request.user, batch=batch, name=upload.name or "", data=upload.read(), ip=client_ip(request)
         )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("回执文件已导入，拨付结果已登记。"))
-    return redirect("vouchers:payment_batch", pk=batch.pk)
+
+    return post_then_redirect(
+        request, read_in, done=_("回执文件已导入，拨付结果已登记。"), to="vouchers:payment_batch", pk=batch.pk
+    )
 
 
 # --- the report -----------------------------------------------------------------------------------

@@ -15,21 +15,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.audit import client_ip
+from portal.pagination import Capped
 
 from . import payment_selectors as sel
 from .acceptance_downloads import acceptance_file_response
 from .forms_payments import AcceptanceForm, AccountForm, ClawbackForm, ReasonForm, RepaymentForm
+from .payments_http import post_then_redirect
 from .services import accounts as account_svc
 from .services import clawbacks as clawback_svc
 from .services import payments as svc
 from .services.payments_common import require_enterprise, require_payment_admin
 
 SCHEDULE_ROWS = 6
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -104,7 +101,9 @@ def payment_accounts(request: HttpRequest) -> HttpResponse:
         "vouchers/payments/accounts.html",
         {
             "queue": sel.account_queue(actor=request.user),
-            "recent": sel.accounts_for_actor(actor=request.user).exclude(status="pending").order_by("-decided_at")[:30],
+            "recent": Capped(
+                sel.accounts_for_actor(actor=request.user).exclude(status="pending").order_by("-decided_at", "-pk"), 30
+            ),
             "form": ReasonForm(),
         },
     )
@@ -115,20 +114,20 @@ def payment_accounts(request: HttpRequest) -> HttpResponse:
 def payment_account_decide(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     account = sel.account_get_for_actor(actor=request.user, pk=pk)
-    try:
-        if request.POST.get("decision") == "verify":
+    decision = request.POST.get("decision")
+
+    def decide() -> None:
+        if decision == "verify":
             account_svc.account_verify(actor=request.user, account=account, ip=client_ip(request))
-            messages.success(request, _("收款账户已核验通过。"))
-        elif request.POST.get("decision") == "refuse":
+        elif decision == "refuse":
             account_svc.account_refuse(
                 actor=request.user, account=account, reason=request.POST.get("reason", ""), ip=client_ip(request)
             )
-            messages.success(request, _("已退回该收款账户。"))
         else:
             raise ValidationError(_("请选择核验通过或不通过。"))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("vouchers:payment_accounts")
+
+    done = _("收款账户已核验通过。") if decision == "verify" else _("已退回该收款账户。")
+    return post_then_redirect(request, decide, done=done, to="vouchers:payment_accounts")
 
 
 @login_required
@@ -140,7 +139,7 @@ def payment_acceptance(request: HttpRequest) -> HttpResponse:
         "vouchers/payments/acceptance.html",
         {
             "queue": qs.filter(status="submitted").order_by("submitted_at"),
-            "recent": qs.exclude(status="submitted").order_by("-decided_at")[:30],
+            "recent": Capped(qs.exclude(status="submitted").order_by("-decided_at", "-pk"), 30),
         },
     )
 
@@ -151,7 +150,8 @@ def payment_acceptance_decide(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     report = sel.acceptance_get_for_actor(actor=request.user, pk=pk)
     decision = request.POST.get("decision")
-    try:
+
+    def decide() -> None:
         if decision not in ("approve", "refuse"):
             raise ValidationError(_("请选择验收通过或不通过。"))
         svc.acceptance_decide(
@@ -161,11 +161,8 @@ def payment_acceptance_decide(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
             ip=client_ip(request),
         )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("验收审核已记录。"))
-    return redirect("vouchers:payment_acceptance")
+
+    return post_then_redirect(request, decide, done=_("验收审核已记录。"), to="vouchers:payment_acceptance")
 
 
 # --- administrators: an award ---------------------------------------------------------------------
@@ -214,15 +211,15 @@ def _schedule_rows(post) -> list[dict]:
 def payment_award_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     award = sel.payment_award_get_for_actor(actor=request.user, pk=pk)
-    try:
-        svc.award_schedule_set(
+    return post_then_redirect(
+        request,
+        lambda: svc.award_schedule_set(
             actor=request.user, award=award, tranches=_schedule_rows(request.POST) or None, ip=client_ip(request)
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("分期计划已设置。"))
-    return redirect("vouchers:payment_award", pk=award.pk)
+        ),
+        done=_("分期计划已设置。"),
+        to="vouchers:payment_award",
+        pk=award.pk,
+    )
 
 
 # The claw-back decision (payment_award_clawback) is reviews.views_clawback: it issues the 追回决定书.
@@ -234,7 +231,8 @@ def payment_clawback_repayment(request: HttpRequest, pk: int) -> HttpResponse:
     require_payment_admin(request.user)
     clawback = sel.clawback_get_for_actor(actor=request.user, pk=pk)
     form = RepaymentForm(request.POST)
-    try:
+
+    def record() -> None:
         if not form.is_valid():
             raise ValidationError(
                 [
@@ -246,8 +244,7 @@ def payment_clawback_repayment(request: HttpRequest, pk: int) -> HttpResponse:
         clawback_svc.clawback_repayment_record(
             actor=request.user, clawback=clawback, ip=client_ip(request), **form.cleaned_data
         )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("追回款到账已登记。"))
-    return redirect("vouchers:payment_award", pk=clawback.award_id)
+
+    return post_then_redirect(
+        request, record, done=_("追回款到账已登记。"), to="vouchers:payment_award", pk=clawback.award_id
+    )

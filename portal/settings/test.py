@@ -27,8 +27,11 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PORTAL_LIST_COUNT_SECONDS = 0  # list totals counted on every request (no cache between tests)
 # A cache namespace of this test run (inherited by xdist workers and the servers the fault tests
-# start): throttle counts and cached figures of an earlier run on the same Redis never leak in.
-CACHES = {
-    name: {**conf, "KEY_PREFIX": os.environ.setdefault("PORTAL_TEST_CACHE_PREFIX", f"t{uuid.uuid4().hex[:12]}")}
-    for name, conf in CACHES.items()  # noqa: F405
-}
+# start): throttle counts and cached figures of an earlier run on the same Redis never leak in. Each
+# pytest-xdist worker has its own namespace under it (PYTEST_XDIST_WORKER, inherited by the servers
+# it starts), so that two workers' requests never share a throttle count or a cached figure, and a
+# worker's cache.clear() (portal.cache: the prefix's keys only) leaves the other's alone.
+_CACHE_PREFIX = os.environ.setdefault("PORTAL_TEST_CACHE_PREFIX", f"t{uuid.uuid4().hex[:12]}")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _CACHE_PREFIX = f"{_CACHE_PREFIX}-{os.environ['PYTEST_XDIST_WORKER']}"
+CACHES = {name: {**conf, "KEY_PREFIX": _CACHE_PREFIX} for name, conf in CACHES.items()}  # noqa: F405

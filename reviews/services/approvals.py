@@ -111,7 +111,7 @@ def _tell_next(p: DecisionProposal, app: Application) -> None:
     with portal_language():
         notify_users(
             user_ids=step_holders(step, excluding=held_by(p), district=app.programme.policy.district),
-            kind=Notification.Kind.REMINDER,
+            kind=Notification.Kind.APPROVAL,
             subject=_("待%(step)s：申报 %(ref)s %(what)s")
             % {"step": step.get_role_display(), "ref": app.reference, "what": _label(p)},
             body=_("申报 %(ref)s（%(programme)s，%(enterprise)s）的审核决定（%(what)s）待您%(step)s。")
@@ -377,7 +377,7 @@ def proposal_return(*, actor, proposal: DecisionProposal | int, reason: str, ip:
         with portal_language():
             notify_users(
                 user_ids=[p.proposed_by_id],
-                kind=Notification.Kind.REMINDER,
+                kind=Notification.Kind.APPROVAL,
                 subject=_("拟办意见已退回：申报 %(ref)s") % {"ref": app.reference},
                 body=_("您对申报 %(ref)s 的拟办意见（%(what)s）在%(step)s环节被退回。理由：%(r)s")
                 % {"ref": app.reference, "what": _label(p), "step": step.get_role_display(), "r": reason},

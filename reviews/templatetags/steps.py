@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from portal.pagination import Capped
 from reviews.service_steps import application_steps
 
 register = template.Library()
@@ -39,6 +40,6 @@ def ratings_todo(user) -> dict:
         .filter(state__in=TERMINAL, service_rating__isnull=True)
         .exclude(submitted_at__isnull=True)
         .select_related("programme")
-        .order_by("-decided_at", "-pk")[:10]
+        .order_by("-decided_at", "-pk")
     )
-    return {"apps": list(apps)}
+    return {"apps": Capped(apps, 10)}  # a to-do panel of the workbench: the ten latest, and how many in all

@@ -157,6 +157,7 @@ def test_list_queries_do_not_grow_with_rows(world, case):
     _get(world, case, client)  # first request: sessions, caches, content types
     few, _body = _get(world, case, client)
     markers += case.build(world, 27)
+    _get(world, case, client)  # the site cache read again when the rows built were catalogue rows (footer)
     many, body = _get(world, case, client)
     if case.check_markers:
         missing = [m for m in markers if m not in body]

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.services import application_withdraw
 from applications.workflow import State
@@ -155,8 +155,12 @@ def test_the_decision_takes_effect_only_at_the_last_step(
     assert not Decision.objects.exists() and not Award.objects.exists()
     assert BudgetPool.objects.get(programme=app.programme).reserved == Decimal("0")
     assert not Notification.objects.filter(recipient=owner_a, kind="decision").exists()
-    # the administrators are told a step waits for them
-    assert Notification.objects.filter(recipient=bureau_admin, subject__startswith="待复核").exists()
+    # the administrators are told a step waits for them, under a kind of its own (not a reminder)
+    told = Notification.objects.get(recipient=bureau_admin, subject__startswith="待复核")
+    assert told.kind == Notification.Kind.APPROVAL == "approval"
+    assert told.get_kind_display() == "审批待办"
+    with translation.override("en"):
+        assert told.get_kind_display() == "Approval step"
     assert (p.outcome, p.amount, p.max_amount) == (Decision.Outcome.REDUCE, Decimal("100000.00"), Decimal("150000.00"))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -275,7 +279,7 @@ def test_a_step_sends_the_proposal_back(app, reviewer, bureau_admin, django_capt
     assert p.status == DecisionProposal.Status.RETURNED and p.closed_at is not None
     step = p.steps.get(position=2)
     assert (step.acted_by, step.verdict, step.comment) == (bureau_admin, "returned", "核减依据不足。")
-    assert Notification.objects.filter(recipient=reviewer, subject__startswith="拟办意见已退回").exists()
+    assert Notification.objects.get(recipient=reviewer, subject__startswith="拟办意见已退回").kind == "approval"
     app.refresh_from_db()
     assert app.state == State.BUREAU_REVIEW and not Decision.objects.exists() and not Award.objects.exists()
     with pytest.raises(ValidationError) as exc:

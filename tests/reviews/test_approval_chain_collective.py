@@ -204,7 +204,8 @@ def test_recorded_and_listed_through_the_api(approved, bureau_admin, reviewer, a
     assert api_for(reviewer).post("/api/v1/reviews/collective-decisions/", body, format="json").status_code == 403
     r = api.post("/api/v1/reviews/collective-decisions/", body, format="json")
     assert r.status_code == 201 and r.json()["applications"] == [approved.reference]
-    assert api.get("/api/v1/reviews/collective-decisions/").json()[0]["meeting_name"] == MEETING["meeting_name"]
+    listed = api.get("/api/v1/reviews/collective-decisions/").json()["results"][0]
+    assert listed["meeting_name"] == MEETING["meeting_name"]
     assert api.get("/api/v1/reviews/notices/pending/").json()["groups"][0]["applications"][0]["collective_decision"]
     assert api.post("/api/v1/reviews/notices/", {"application_ids": [approved.pk]}, format="json").status_code == 201
 

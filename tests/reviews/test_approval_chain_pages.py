@@ -5,6 +5,8 @@ the queue's bulk pass to experts with its comment, and the chains edited in the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from applications.workflow import State
@@ -146,3 +148,69 @@ def test_chains_are_edited_in_the_admin_with_an_audit_row(catalogue, sysadmin, c
         [1, "handler", "reviewing_staff"],
         [2, "checker", "bureau_admin"],
     ]
+
+
+def _older_proposals_held_by(someone, *, like: DecisionProposal, count: int) -> None:
+    """`count` pending proposals older than `like`, each of its own copy of `like`'s application, whose
+    first step `someone` has held already (so that `someone` may hold none of their next steps)."""
+    from applications.models import Application
+
+    template = like.application
+    apps = []
+    for i in range(count):
+        copy = Application.objects.get(pk=template.pk)
+        copy.pk, copy.reference = None, f"{template.reference}-c{i:04d}"
+        apps.append(copy)
+    apps = Application.objects.bulk_create(apps)
+    steps = list(like.steps.order_by("position"))
+    made = DecisionProposal.objects.bulk_create(
+        [
+            DecisionProposal(
+                application=a,
+                outcome=like.outcome,
+                amount=like.amount,
+                max_amount=like.max_amount,
+                chain=like.chain,
+                from_state=like.from_state,
+                proposed_by=someone,
+                proposed_at=like.proposed_at - dt.timedelta(days=1, seconds=i),
+            )
+            for i, a in enumerate(apps)
+        ]
+    )
+    for step in steps:
+        step.__class__.objects.bulk_create(
+            [
+                step.__class__(
+                    proposal=p,
+                    position=step.position,
+                    role=step.role,
+                    holder=step.holder,
+                    acted_by=someone if step.acted_by_id else None,
+                    acted_at=step.acted_at,
+                    verdict=step.verdict,
+                    comment=step.comment,
+                )
+                for p in made
+            ]
+        )
+
+
+def test_proposals_awaiting_me_are_not_hidden_behind_older_ones_held_by_others(
+    proposals, bureau_admin, api_for, client_for
+):
+    """Five hundred older pending proposals the administrator already holds a step of (proposed by
+    them) came first in a list cut at 500 before "may I hold the next step" was asked: the two the
+    administrator may approve were hidden, on the page and in the API. All are looked at now, and
+    the list is shown a page at a time."""
+    _older_proposals_held_by(bureau_admin, like=proposals[0], count=500)
+    assert DecisionProposal.objects.filter(status="pending").count() == 502
+    body = api_for(bureau_admin).get("/api/v1/reviews/proposals/").json()
+    assert body["count"] == 2
+    assert sorted(p["id"] for p in body["results"]) == sorted(p.pk for p in proposals)
+    page = client_for(bureau_admin).get("/review/approvals/").content.decode()
+    assert all(p.application.reference in page for p in proposals)
+    # "proposed by me" is all 500, a page at a time, the pager linking on with the tab kept
+    mine = client_for(bureau_admin).get("/review/approvals/?scope=proposed")
+    assert len(mine.context["rows"]) == 50 and mine.context["page"].paginator.count == 500
+    assert "?scope=proposed&amp;page=2" in mine.content.decode()

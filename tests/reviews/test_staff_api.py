@@ -334,7 +334,7 @@ def test_an_administrator_commits_a_batch_as_ranked(batch, bureau_admin, api_for
     ]
     assert not Award.objects.exists()  # proposed only: each walks its approval chain through the API
     checker, chief = UserFactory(role=Role.BUREAU_ADMIN), leader()
-    waiting = api_for(checker).get("/api/v1/reviews/proposals/").json()
+    waiting = api_for(checker).get("/api/v1/reviews/proposals/").json()["results"]
     assert sorted(p["application"]["id"] for p in waiting) == sorted([high.pk, mid.pk])
     r = api_for(checker).post(
         "/api/v1/reviews/proposals/approve/",
@@ -344,8 +344,8 @@ def test_an_administrator_commits_a_batch_as_ranked(batch, bureau_admin, api_for
     assert r.json()["ok"] == 2, r.content
     # up to 500,000 the check (复核) was the last step; above it the leader (分管领导) signs too
     assert Award.objects.filter(application=mid).exists() and not Award.objects.filter(application=high).exists()
-    assert api_for(checker).get("/api/v1/reviews/proposals/").json() == []
-    [mine] = api_for(chief).get("/api/v1/reviews/proposals/").json()
+    assert api_for(checker).get("/api/v1/reviews/proposals/").json()["results"] == []
+    [mine] = api_for(chief).get("/api/v1/reviews/proposals/").json()["results"]
     assert mine["application"]["id"] == high.pk and mine["next_step"] == "leader" and mine["may_act"]
     r = api_for(chief).post(f"/api/v1/reviews/proposals/{mine['id']}/approve/", {"comment": "同意。"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "approved", r.content

@@ -48,7 +48,7 @@ def test_from_account_to_money_paid_through_the_api(
     assert [a["id"] for a in queue] == [made.json()["id"]]
     assert admin.post(f"{API}/accounts/{made.json()['id']}/verify/").json()["status"] == "verified"
 
-    due = admin.get(f"{API}/due/").json()
+    due = admin.get(f"{API}/due/").json()["results"]  # a page of DefaultPagination
     assert [(d["tranche"]["amount"], d["problem"]) for d in due] == [("800000.00", "")]
     batch = admin.post(f"{API}/batches/", {"tranches": [due[0]["tranche"]["id"]], "note": "十二月"}, format="json")
     assert batch.status_code == 201, batch.json()

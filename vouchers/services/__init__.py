@@ -1,2 +1,2 @@
 """Writes of the vouchers app: the catalogue (catalogue.py), budget pools and their ledger
-(budget.py), issued vouchers and their redemption (redemption.py)."""
+(budget/), issued vouchers and their redemption (redemption/)."""

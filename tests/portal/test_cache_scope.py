@@ -1,0 +1,28 @@
+"""The Redis cache's clear() empties only its own namespace (KEY_PREFIX): under pytest-xdist each
+worker has its own, and Django's clear() (FLUSHDB) would wipe the other worker's — or another site's
+sharing the Redis database — throttle counts and cached figures. Needs Redis (REDIS_URL; CI sets it)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.conf import settings
+
+from portal.cache import ResilientRedisCache
+
+pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL; CI does)")
+
+
+def test_clear_leaves_the_other_namespaces_alone():
+    mine = ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"scope-{uuid.uuid4().hex[:8]}"})
+    other = ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"scope-{uuid.uuid4().hex[:8]}"})
+    mine.set_many({f"k{i}": i for i in range(2500)})  # more than one SCAN page and one DEL batch
+    other.set("kept", "yes")
+    try:
+        assert mine.clear() is True
+        assert mine.get_many([f"k{i}" for i in range(0, 2500, 97)]) == {}
+        assert other.get("kept") == "yes"
+    finally:
+        other.clear()
+    assert other.get("kept") is None
