@@ -4,12 +4,16 @@ ledger, and the ledger's sums that the pool's figures must equal."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -23,6 +27,7 @@ from .application_terms import application_terms
 from .models import Award, BudgetPool, LedgerEntry, Programme
 
 ZERO = Decimal("0.00")
+log = logging.getLogger("vouchers.budget")
 
 
 def state_group_labels() -> list[str]:
@@ -117,6 +122,27 @@ class BudgetOverview:
 
 
 def _application_counts() -> list[tuple[int, int, str, int]]:
+    """_application_counts_now, shared for settings.PORTAL_LIST_COUNT_SECONDS by every administrator's
+    overview, as the lists share their "共 N 件" (portal.pagination): the counts of applications by state
+    may lag that long, the money figures of the pools never do (read on every request)."""
+    seconds = settings.PORTAL_LIST_COUNT_SECONDS
+    if not seconds:
+        return _application_counts_now()
+    key = f"budget-application-counts:{timezone.localdate().year}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; Redis down must not break the page
+        log.warning("budget counts cache unavailable", exc_info=True)
+        cached = None
+    if cached is not None:
+        return cached
+    value = _application_counts_now()
+    with contextlib.suppress(Exception):
+        cache.set(key, value, seconds)
+    return value
+
+
+def _application_counts_now() -> list[tuple[int, int, str, int]]:
     """(programme, year, state, count) over all applications, in two queries: the span of years,
     then one pass grouped by programme and state with a filtered count per year — a hash aggregate
     over a few hundred groups rather than a sort of every row by a computed year. An application

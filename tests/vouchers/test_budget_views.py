@@ -216,3 +216,32 @@ def test_charts_are_inline_svg_scaled_to_their_budgets(pool, voucher, enterprise
     remaining = float(re.search(r'class="seg seg-remaining" x="[\d.]+" y="\d+" width="([\d.]+)"', svg).group(1))
     assert width == 560 and abs(remaining / reserved - 3) < 0.01  # 750,000 left of 1,000,000, 250,000 reserved
     assert "style=" not in svg.split("</svg>")[0] and "<script" not in html.split("</header>")[1]
+
+
+def test_overview_counts_are_shared_for_the_list_count_seconds_and_the_money_is_always_current(
+    pool, voucher, enterprise_a, owner_a, bureau_admin, settings
+):
+    """With PORTAL_LIST_COUNT_SECONDS set (30 s in production), the counts of applications by state are
+    read once for every administrator's overview in that time, as the lists' "共 N 件" are; the pool's
+    reserved amount is read on every request."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from vouchers.budget_selectors import budget_overview
+
+    settings.PORTAL_LIST_COUNT_SECONDS = 30
+    cache.delete(f"budget-application-counts:{timezone.localdate().year}")
+
+    def mine(ov):
+        return next(r for r in ov.rows if r.pool_id == pool.pk)
+
+    first = budget_overview(actor=bureau_admin)
+    assert mine(first).applications == 0 and mine(first).reserved == D("0")
+    reserve(make_app(voucher, enterprise_a, owner_a, state="bureau_review"), D("100000"))
+    with CaptureQueriesContext(connection) as counted:
+        second = budget_overview(actor=bureau_admin)
+    assert mine(second).reserved == D("100000.00")  # the money: current
+    assert mine(second).applications == 0  # the count: shared until the 30 s are over
+    assert len(counted) == 2  # programmes and pools; no count of the applications
+    cache.delete(f"budget-application-counts:{timezone.localdate().year}")
+    assert mine(budget_overview(actor=bureau_admin)).applications == 1
