@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications.forms import input_field_name
 from applications.view_access import flash_refusal, member_required, own_application
@@ -90,6 +90,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
+@require_GET
 @never_cache
 def library_download(request: HttpRequest, pk: int) -> FileResponse:
     """A library file, to its own enterprise's members only, always as a download."""
@@ -159,6 +160,7 @@ def quick_start(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @_staff(may_watch_payment_promises)
+@require_GET
 def payment_promises(request: HttpRequest) -> HttpResponse:
     """兑付时限 applications whose promised payment date is near (at risk) or past (overdue), unpaid."""
     watch = request.GET.get("watch", AT_RISK)
