@@ -47,7 +47,7 @@ def test_quick_application_from_library_and_facts_to_the_at_risk_dashboard(world
     ):
         ent.go("/enterprise/library/")
         ent.page.select_option("#id_material", material)
-        ent.page.set_input_files("#id_file", upload_file(name))
+        ent.page.set_input_files("#id_file", upload_file(name, text="GZAI library file"))
         ent.submit(ent.button("上传", scope="#library-upload"))
         ent.expect_flash("已存入企业资料库")
     assert "长期有效" in ent.page.inner_text("#library")
@@ -69,11 +69,11 @@ def test_quick_application_from_library_and_facts_to_the_at_risk_dashboard(world
 
     # the library's files, reused; the one it does not keep, uploaded
     for _ in range(3):
-        ent.submit(ent.button("使用此文件", scope="#library-offer"))
+        ent.submit(ent.button("使用此文件", scope="#library-offer").first)
         ent.expect_flash("已从资料库添加")
     assert ent.page.locator("#library-offer").count() == 0
     ent.page.select_option("#id_material", "statistics_report")
-    ent.page.set_input_files("#id_file", upload_file("营业收入报表.pdf"))
+    ent.page.set_input_files("#id_file", upload_file("营业收入报表.pdf", text="GZAI revenue report"))
     ent.submit(ent.button("上传", scope="#materials"))
     ent.shot("quick-materials")
 
