@@ -196,6 +196,9 @@ class Application(models.Model):
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    # 快申快享 承诺兑付日期: the date the first payment is promised by, fixed when the application is
+    # submitted (免申: when the batch is published) — applications.promise
+    payment_promised_on = models.DateField(_("承诺兑付日期"), null=True, blank=True, db_index=True)
     due_date = models.DateField(
         _("办理期限"), null=True, blank=True, db_index=True, help_text=_("当前环节（如补正）的截止日期。")
     )

@@ -375,7 +375,15 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     supplement_request = serializers.SerializerMethodField()
 
     class Meta(ApplicationSerializer.Meta):
-        fields = [*ApplicationSerializer.Meta.fields, "preapproval", "attachments", "timeline", "supplement_request"]
+        fields = [
+            *ApplicationSerializer.Meta.fields,
+            "preapproval",
+            "attachments",
+            "timeline",
+            "supplement_request",
+            "input_sources",  # 快申快享 / 免申即享: where each pre-filled input came from
+            "payment_promised_on",  # 承诺兑付日期, fixed at submission
+        ]
         read_only_fields = fields
 
     @extend_schema_field(AttachmentSerializer(many=True))

@@ -36,6 +36,7 @@ def _entries(user) -> list[tuple[str, str]]:
             (pgettext("nav", "合作项目与奖励"), "reviews:party_list"),
             (pgettext("nav", "企业信息"), "applications:enterprise"),
             (pgettext("nav", "政策匹配"), "proactive:matches"),
+            (pgettext("nav", "资料库"), "proactive:library"),
         ]
     if role == Role.ENTERPRISE or staff:
         entries += [
@@ -58,6 +59,7 @@ def _entries(user) -> list[tuple[str, str]]:
             (pgettext("nav", "企业档案导入"), "proactive:imports"),
             (pgettext("nav", "免申即享"), "proactive:auto_batches"),
             (pgettext("nav", "政策成效"), "proactive:results"),
+            (pgettext("nav", "兑付时限"), "proactive:payment_promises"),
             (pgettext("nav", "公示管理"), "reviews:notices_admin"),
         ]
     if role == Role.EXPERT:

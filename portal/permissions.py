@@ -84,6 +84,19 @@ def may_view_results(user: User | None) -> bool:
     return is_bureau_admin(user)
 
 
+def may_keep_document_library(user: User | None, *, member_of: bool) -> bool:
+    """资料库 the enterprise's document library: its own active members only (`member_of`: the user
+    belongs to the library's enterprise). Staff see its files only as copies filed under the
+    applications they review."""
+    return is_active_user(user) and user.role == Role.ENTERPRISE and member_of
+
+
+def may_watch_payment_promises(user: User | None) -> bool:
+    """兑付时限 the dashboard of applications whose promised payment date is near or past — bureau
+    administrators (district-bound)."""
+    return is_bureau_admin(user)
+
+
 def may_resolve_fact_contests(user: User | None) -> bool:
     """Decide an enterprise's contest of one of its facts — reviewing staff of its district."""
     return is_reviewing_staff(user)

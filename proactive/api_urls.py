@@ -14,6 +14,7 @@ from .api import (
     MatchPreferenceView,
     MatchRunViewSet,
 )
+from .api_quick import LibraryReuseView, LibraryViewSet, PaymentPromiseListView, QuickStartView
 from .results_api import ResultList
 
 router = SimpleRouter()
@@ -23,6 +24,7 @@ router.register("fact-imports", ImportViewSet, basename="api-fact-import")
 router.register("matching-runs", MatchRunViewSet, basename="api-matching-run")
 router.register("auto-award-batches", AutoBatchViewSet, basename="api-auto-award-batch")
 router.register("auto-awards", AutoAwardViewSet, basename="api-auto-award")
+router.register("document-library", LibraryViewSet, basename="api-library-document")
 
 urlpatterns: list = [
     *router.urls,
@@ -30,4 +32,8 @@ urlpatterns: list = [
     path("results/", ResultList.as_view(), name="api-results"),
     path("matches/preference/", MatchPreferenceView.as_view(), name="api-match-preference"),
     path("applications/<int:pk>/fact-comparison/", ComparisonView.as_view(), name="api-fact-comparison"),
+    # 快申快享
+    path("applications/<int:pk>/library-reuse/", LibraryReuseView.as_view(), name="api-library-reuse"),
+    path("quick-start/<slug:code>/", QuickStartView.as_view(), name="api-quick-start"),
+    path("payment-promises/", PaymentPromiseListView.as_view(), name="api-payment-promises"),
 ]

@@ -8,6 +8,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .models_library import LibraryDocument, LibraryMaterial  # noqa: F401 - the app's tables
+
 
 class Department(models.TextChoices):
     """Who delivers a file of facts."""

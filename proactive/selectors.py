@@ -119,8 +119,11 @@ def declared_vs_facts(application: Application) -> list[dict[str, Any]]:
             and declared not in (None, "")
             and _norm(declared) != _norm(F.as_input(link["kind"], known))
         )
+        source = (application.input_sources or {}).get(meta["name"])
         rows.append(
             {
+                "prefilled": isinstance(source, dict),  # 快申快享: pre-filled from facts at the start
+                "prefill_changed": isinstance(source, dict) and not same_value(declared, source.get("value")),
                 "input": meta["name"],
                 "label": meta.get("label_zh") or meta["name"],
                 "declared": declared,
@@ -132,6 +135,11 @@ def declared_vs_facts(application: Application) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Two values of an input are the same (as declared_vs_facts compares them)."""
+    return a is not None and b is not None and _norm(a) == _norm(b)
 
 
 def _norm(value: Any) -> str:

@@ -138,6 +138,8 @@ class ComparisonSerializer(serializers.Serializer):
     source = serializers.CharField()
     period = serializers.CharField()
     differs = serializers.BooleanField()
+    prefilled = serializers.BooleanField(help_text="快申快享: pre-filled from this fact when the application started")
+    prefill_changed = serializers.BooleanField(help_text="pre-filled, then changed by the enterprise")
 
 
 class AutoCandidateSerializer(serializers.ModelSerializer):

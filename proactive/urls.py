@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import results_views, views
+from . import results_views, views, views_quick
 
 app_name = "proactive"
 urlpatterns: list = [
@@ -18,4 +18,11 @@ urlpatterns: list = [
     path("enterprise/auto-awards/", views.auto_awards, name="auto_awards"),
     path("proactive/results/", results_views.results_page, name="results"),
     path("proactive/results/export/", results_views.results_export, name="results_export"),
+    # 快申快享 the document library, the pre-filled start, the promised payment dates
+    path("enterprise/library/", views_quick.library, name="library"),
+    path("enterprise/library/<int:pk>/download/", views_quick.library_download, name="library_download"),
+    path("enterprise/library/<int:pk>/remove/", views_quick.library_remove, name="library_remove"),
+    path("enterprise/applications/<int:pk>/library-reuse/", views_quick.library_reuse, name="library_reuse"),
+    path("enterprise/quick-start/<slug:code>/", views_quick.quick_start, name="quick_start"),
+    path("proactive/payment-promises/", views_quick.payment_promises, name="payment_promises"),
 ]

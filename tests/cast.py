@@ -579,6 +579,12 @@ def _proactive(o: dict, users: dict) -> None:
     )
     # a listed award of A to confirm or decline (its application, A's draft, refuses both: nothing changes);
     # nothing under either remedy, so that publishing the batch files nothing
+    # 资料库 A's library: a 营业执照 its members may reuse (its file is theirs; staff never see it directly)
+    from proactive.services_library import library_document_add
+
+    o["library_doc_a"] = library_document_add(
+        actor=users["owner_a"], material="business_license", upload=_upload("营业执照.pdf")
+    )
     o["auto_award_a"] = AutoAwardCandidate.objects.create(
         batch=o["auto_batch"],
         enterprise=a,

@@ -149,10 +149,10 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 class ParameterSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
-    unit = serializers.ChoiceField(choices=["yuan", "percent", "count", "months"])
+    unit = serializers.ChoiceField(choices=["yuan", "percent", "count", "months", "workdays"])
     value = serializers.CharField(
         help_text='Decimal string: yuan with two places ("500000.00"), a rate as the '
-        'decimal itself ("0.3"), a count or months as a whole number.'
+        'decimal itself ("0.3"), a count, months or working days as a whole number.'
     )
     text = serializers.CharField(help_text="As shown to readers: 30%, 500,000.00 元（50万元）; 万元 only where exact.")
     effective_from = serializers.DateField()

@@ -61,6 +61,7 @@ PARAM_LABELS = {
     "min_interest_paid": gettext_lazy("上年实付利息须达到"),
     "min_vc_received": gettext_lazy("上年获得风险投资须超过"),
     "voucher_validity_months": gettext_lazy("算力券有效期"),
+    "payment_promise_workdays": gettext_lazy("承诺兑付时限"),  # 快申快享 (applications.promise)
 }
 CAP_PREFIXES = ("cap_", "programme_total_")
 QUOTA_NAMES = ("awardee_quota_period", "project_quota_period", "project_quota_year")
@@ -95,13 +96,15 @@ def param_label(name: str) -> str:
 
 
 def param_kind(name: str) -> str:
-    """percent / count / months / yuan: how the value is written."""
+    """percent / count / months / workdays / yuan: how the value is written."""
     if name.startswith("rate") or name == "min_growth_rate":
         return "percent"
     if name in QUOTA_NAMES:
         return "count"
     if name.endswith("_months"):
         return "months"
+    if name.endswith("_workdays"):
+        return "workdays"
     return "yuan"
 
 
@@ -140,6 +143,8 @@ def param_text(name: str, value: Decimal) -> str:
         return _("%(n)s 个") % {"n": int(value)}
     if kind == "months":
         return _("%(n)s 个月") % {"n": int(value)}
+    if kind == "workdays":
+        return _("%(n)s 个工作日") % {"n": int(value)}
     wan = wan_exact(value)
     return _("%(yuan)s（%(wan)s）") % {"yuan": yuan(value), "wan": wan} if wan else yuan(value)
 

@@ -165,10 +165,19 @@ def application_save_draft(
 
 
 def application_create(
-    *, actor, programme: Programme, data: Mapping[str, Any] | None = None, strict: bool = False, ip: str | None = None
+    *,
+    actor,
+    programme: Programme,
+    data: Mapping[str, Any] | None = None,
+    strict: bool = False,
+    sources: Mapping[str, Mapping[str, Any]] | None = None,
+    ip: str | None = None,
 ) -> DraftSaved:
     """Open a draft application of the actor's enterprise under the programme, with a reference
-    number; `data` (optional) is saved into it as by application_save_draft."""
+    number; `data` (optional) is saved into it as by application_save_draft. `sources` (快申快享): where
+    each pre-filled input of `data` came from (input → {value, department, source, period,
+    fact_import}); kept for the inputs that were saved, shown beside them on the form and the review
+    page. Changing such a value later makes it the enterprise's own declaration; the source stays."""
     enterprise = enterprise_of(actor)
     if enterprise is None or actor.role != Role.ENTERPRISE or not actor.is_active:
         raise PermissionDenied(_("请先登记您的企业，或接受企业负责人的邀请后再申报。"))
@@ -198,4 +207,9 @@ def application_create(
             application=app, actor=actor, action=EventAction.CREATE, to_state=State.DRAFT, message=_("创建申报草稿")
         )
         saved = application_save_draft(actor=actor, application=app, data=data or {}, strict=strict, ip=ip)
+        kept = {str(k): dict(v) for k, v in (sources or {}).items() if k in saved.application.inputs}
+        if kept:
+            saved.application.input_sources = kept
+            saved.application.save(update_fields=["input_sources", "updated_at"])
+            audit_record(actor=actor, action="application.prefill", target=app, ip=ip, after={"sources": kept})
     return saved

@@ -20,6 +20,7 @@ from ..models import (
     Application,
     ApplicationEvent,
 )
+from ..promise import payment_promise_date
 from ..workflow import ADMIN, APPLICANT, REVIEWER, SYSTEM, TRANSITIONS
 
 
@@ -155,6 +156,10 @@ def application_transition(
         now = timezone.now()
         if transition in ("submit", "auto_submit") and app.submitted_at is None:
             app.submitted_at = now
+            # 快申快享: the payment is promised from the first submission (免申: its publication)
+            app.payment_promised_on = payment_promise_date(
+                programme=app.programme, submitted_on=timezone.localdate(now)
+            )
         if spec.target in ("approved_pending_notice", "declined"):
             app.decided_at = now
         if due_date is not KEEP:

@@ -202,6 +202,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PORTAL_UPLOAD_MAX_FILE_BYTES = env.int("PORTAL_UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 PORTAL_UPLOAD_MAX_APPLICATION_BYTES = env.int("PORTAL_UPLOAD_MAX_APPLICATION_BYTES", default=100 * 1024 * 1024)
+# 快申快享: the promised payment date, in working days from submission (免申: from publication), for a
+# programme without its own parameter payment_promise_workdays; and how many working days before it an
+# unpaid application shows as at risk on the administrators' dashboard.
+PORTAL_PAYMENT_PROMISE_WORKDAYS = env.int("PORTAL_PAYMENT_PROMISE_WORKDAYS", default=60)
+PORTAL_PAYMENT_AT_RISK_WORKDAYS = env.int("PORTAL_PAYMENT_AT_RISK_WORKDAYS", default=10)
 
 # E-mail: console in development, SMTP by settings.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

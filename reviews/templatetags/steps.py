@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 
 from portal.pagination import Capped
+from portal.workdays import workdays_between
 from reviews.service_steps import application_steps
 
 register = template.Library()
@@ -12,7 +14,18 @@ register = template.Library()
 
 @register.inclusion_tag("guide/_stepper.html")
 def application_stepper(app) -> dict:
-    return {"steps": application_steps(app)}
+    return {"steps": application_steps(app), **payment_promise(app)}
+
+
+def payment_promise(app) -> dict:
+    """快申快享 承诺兑付日期, once the application is submitted, with the working days it was promised in."""
+    promised = getattr(app, "payment_promised_on", None)
+    if promised is None or app.submitted_at is None:
+        return {}
+    return {
+        "promised_on": promised,
+        "promise_workdays": workdays_between(timezone.localdate(app.submitted_at), promised),
+    }
 
 
 @register.inclusion_tag("guide/_rating_prompt.html")

@@ -78,7 +78,7 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
     from applications.models import Application, Attachment, EnterpriseMember, Invitation, PreApproval
     from applications.models_verification import EnterpriseClaim, FactChangeRequest, VerificationDocument
     from portal.models import User
-    from proactive.models import AutoAwardBatch
+    from proactive.models import AutoAwardBatch, LibraryDocument
     from reviews.models import CollectiveDecision, DecisionProposal, ExpertAssignment, Letter, Objection, PublicNotice
     from vouchers.models import (
         AcceptanceFile,
@@ -228,6 +228,10 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
         "proactive:auto_batch": pks(AutoAwardBatch.objects.all()),
         "proactive:auto_batch_publish": pks(AutoAwardBatch.objects.all()),
         "proactive:auto_batch_notice": pks(AutoAwardBatch.objects.all()),
+        "proactive:library_download": pks(LibraryDocument.objects.filter(removed_at__isnull=True), limit=1),
+        "proactive:library_remove": pks(LibraryDocument.objects.filter(removed_at__isnull=True), limit=1),
+        "proactive:library_reuse": applications,
+        "proactive:quick_start": programmes,
         "reviews:letter_revoke": pks(Letter.objects.all(), limit=1),
         "reviews:letter_retry": pks(Letter.objects.all(), limit=1),
         "reviews:letter_verify": lambda: [

@@ -1313,6 +1313,63 @@ MATRIX: dict[str, list[Case]] = {
     "api-matches": [case(GET="anon:403 ENT:ok *:403")],
     "api-match-preference": [case(PUT="anon:403 owner_a:ok owner_b:ok *:403", data=lambda c: {"notify": False})],
     "api-fact-comparison": [case(pk("a_draft"), GET="anon:403 A:ok STAFF:ok *:404")],
+    # ------------------------------------------------------------------ 快申快享 quick applications
+    "proactive:library": [
+        case(
+            GET="anon:login ENT:ok *:403",
+            POST="anon:login ENT:ok *:403",
+            multipart=True,
+            data=lambda c: {"material": "credit_commitment", "file": pdf_upload("承诺书.pdf")},
+        )
+    ],
+    "proactive:library_download": [
+        case(pk("library_doc_a"), GET="anon:login A:ok owner_b:404 *:403", POST="anon:login ENT:405 *:403")
+    ],
+    "proactive:library_remove": [
+        case(pk("library_doc_a"), GET="anon:login A:405 owner_b:405 *:403", POST="anon:login A:ok owner_b:404 *:403")
+    ],
+    "proactive:library_reuse": [
+        case(
+            pk("a_draft"),
+            GET="anon:login ENT:405 *:403",
+            POST="anon:login A:ok owner_b:404 *:403",
+            data=lambda c: {"document": c.library_doc_a.pk},
+        )
+    ],
+    "proactive:quick_start": [
+        case(
+            lambda c: {"code": "hp-revenue-growth"},
+            GET="anon:login ENT:405 *:403",
+            POST="anon:login ENT:ok *:403",
+        )
+    ],
+    "proactive:payment_promises": [case(GET=ADMIN_LIST, POST="anon:login admin,admin_th:405 *:403")],
+    "api-library-document-list": [
+        case(
+            GET=API_SIGNED_IN,
+            POST="anon:403 ENT:ok *:403",
+            multipart=True,
+            data=lambda c: {"material": "credit_commitment", "file": pdf_upload("承诺书.pdf")},
+        )
+    ],
+    "api-library-document-detail": [case(pk("library_doc_a"), GET="anon:403 A:ok *:404", DELETE="anon:403 A:ok *:404")],
+    "api-library-document-download": [case(pk("library_doc_a"), GET="anon:403 A:ok *:404")],
+    "api-library-reuse": [
+        case(
+            pk("a_draft"),
+            POST="anon:403 A:ok owner_b:404 *:403",
+            data=lambda c: {"document": c.library_doc_a.pk},
+        )
+    ],
+    "api-quick-start": [
+        case(
+            lambda c: {"code": "hp-revenue-growth"},
+            GET="anon:403 ENT:ok *:403",
+            POST="anon:403 ENT:ok *:403",
+            data=lambda c: {},
+        )
+    ],
+    "api-payment-promises": [case(GET=API_ADMIN_LIST)],
     "admin:otp_totp": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:portal": [case(GET=ADMIN_APP, POST=ADMIN_APP)],
     "admin:reviews": [case(GET=ADMIN_APP, POST=ADMIN_APP)],

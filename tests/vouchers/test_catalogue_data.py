@@ -99,6 +99,7 @@ EXPECTED_PARAMETERS: dict[str, dict[str, str]] = {
         "tier3_increment": "400000000",
         "tier3_per_unit": "55000",
         "cap_per_enterprise_year": "10000000",
+        "payment_promise_workdays": "60",
     },
     "hp-transformation-center": {"rate": "0.30", "cap_per_enterprise_period": "5000000"},
     "hp-open-source": {"cap_per_enterprise_period": "1000000", "awardee_quota_period": "10"},
