@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..selectors import basis_of, enterprise_of
 from ..services_preapproval import preapproval_choose, preapproval_estimate
-from ..workflow import EventAction, State
+from ..workflow import EventAction, Route, State
 from .guards import require_applicant, require_editable
 from .transitions import application_lock_for_change, timeline_add
 
@@ -177,7 +177,8 @@ def application_create(
     number; `data` (optional) is saved into it as by application_save_draft. `sources` (快申快享): where
     each pre-filled input of `data` came from (input → {value, department, source, period,
     fact_import}); kept for the inputs that were saved, shown beside them on the form and the review
-    page. Changing such a value later makes it the enterprise's own declaration; the source stays."""
+    page. Changing such a value later makes it the enterprise's own declaration; the source stays. An
+    application that starts with at least one pre-filled input is a 快申快享 one (route QUICK)."""
     enterprise = enterprise_of(actor)
     if enterprise is None or actor.role != Role.ENTERPRISE or not actor.is_active:
         raise PermissionDenied(_("请先登记您的企业，或接受企业负责人的邀请后再申报。"))
@@ -209,7 +210,7 @@ def application_create(
         saved = application_save_draft(actor=actor, application=app, data=data or {}, strict=strict, ip=ip)
         kept = {str(k): dict(v) for k, v in (sources or {}).items() if k in saved.application.inputs}
         if kept:
-            saved.application.input_sources = kept
-            saved.application.save(update_fields=["input_sources", "updated_at"])
+            saved.application.input_sources, saved.application.route = kept, Route.QUICK
+            saved.application.save(update_fields=["input_sources", "route", "updated_at"])
             audit_record(actor=actor, action="application.prefill", target=app, ip=ip, after={"sources": kept})
     return saved

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from applications.models import Attachment
 from applications.services import application_save_draft
+from applications.workflow import Route
 from portal.models import AuditEvent
 from portal.workdays import add_workdays, workdays_between
 from proactive.models import LibraryDocument
@@ -82,6 +83,14 @@ def test_quick_start_prefills_and_records_sources(catalogue, firm):
     assert app.estimate_amount is not None  # the facts are complete: the estimate is there at once
     assert AuditEvent.objects.filter(action="application.prefill", target_id=str(app.pk)).exists()
     assert [r["changed"] for r in prefill_rows(app)] == [False, False]
+    assert app.route == Route.QUICK  # counted as 快申 in the results by route
+
+
+@pytest.mark.django_db
+def test_a_start_without_facts_is_an_ordinary_application(catalogue, firm):
+    _, owner = firm
+    app = quick_application_start(actor=owner, programme=catalogue[PROGRAMME]).application
+    assert app.input_sources == {} and app.route == Route.APPLIED
 
 
 @pytest.mark.django_db
