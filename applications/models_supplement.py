@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The answer key of the request's own note (its 说明 as a whole), beside the items' codes.
+GENERAL_ANSWER = "general"
+
 
 class SupplementRequest(models.Model):
     """补正通知 a return for supplement that lists every missing item at once (一次性告知)."""

@@ -41,7 +41,7 @@ class BudgetPool(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme.code} {self.fiscal_year}"
+        return f"{self.programme.name_zh} {self.fiscal_year}年度"
 
     @property
     def remaining(self) -> Decimal:
@@ -134,7 +134,7 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["pool", "kind"])]
 
     def __str__(self) -> str:
-        return f"{self.pool} {self.kind} {self.amount}"
+        return f"{self.pool} {self.get_kind_display()} {self.amount}"
 
 
 class BudgetCounter(models.Model):
@@ -183,4 +183,4 @@ class BudgetCounter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme_id} {self.kind} {self.enterprise_id or ''} {self.fiscal_year} {self.line}"
+        return f"{self.programme.name_zh} {self.get_kind_display()} {self.fiscal_year}"

@@ -98,7 +98,7 @@ class Programme(models.Model):
         ordering = ["policy__code", "sort_order", "code"]
 
     def __str__(self) -> str:
-        return f"{self.name_zh}（{self.code}）"
+        return self.name_zh  # the code stays internal: the admin, its selects and its logs show the name
 
     @property
     def display_name(self) -> str:
@@ -132,7 +132,12 @@ class ParameterValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme.code}.{self.name} = {self.value} (from {self.effective_from})"
+        from ..display import param_label, param_text  # display reads these models
+
+        return (
+            f"{self.programme.name_zh} {param_label(self.name)} {param_text(self.name, self.value)}"
+            f"（{self.effective_from:%Y-%m-%d} 起）"
+        )
 
 
 class ApplicationWindow(models.Model):
@@ -158,4 +163,4 @@ class ApplicationWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme.code} {self.name}"
+        return f"{self.programme.name_zh} {self.name}"
