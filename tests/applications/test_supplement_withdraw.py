@@ -315,7 +315,8 @@ def test_a_general_answer_without_a_general_note_is_refused(owner_a, complete_a,
 def test_the_error_summary_counts_every_problem_it_lists(client_for, owner_a, returned_a):
     """Issue 17 (seen on the demo's 补正 page): "请先处理以下 2 个问题" above three problems — the count
     was of the fields in error, and the missing materials are several lines of one."""
-    two = list(Attachment.objects.filter(application=returned_a).exclude(material="invoice").values_list("pk", flat=True))
+    others = Attachment.objects.filter(application=returned_a).exclude(material="invoice")
+    two = list(others.values_list("pk", flat=True))
     Attachment.objects.filter(pk__in=two[:2]).delete()  # two materials missing: two lines of one error
     response = client_for(owner_a).post(reverse("applications:resubmit", args=[returned_a.pk]), {})
     assert response.status_code == 400
