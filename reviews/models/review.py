@@ -198,7 +198,9 @@ class Decision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application_id} {self.outcome} {self.amount}"
+        from portal.templatetags.money import yuan  # the admin names a decision in words and yuan
+
+        return f"{self.application_id} {self.get_outcome_display()} {yuan(self.amount)}"
 
 
 class PublicNotice(models.Model):
