@@ -15,6 +15,7 @@ from vouchers.display import input_label
 
 from .drafts import DATE_FIELDS, LIST_FIELDS, MAX_LENGTHS, TEXT_FIELDS
 from .models import Enterprise
+from .models_supplement import GENERAL_ANSWER
 from .selectors_preapproval import requires_preapproval
 from .services import ENTERPRISE_FIELDS
 
@@ -328,7 +329,7 @@ class WithdrawForm(forms.Form):
 class ResubmitForm(forms.Form):
     """补正答复: one answer per item of the open request."""
 
-    def __init__(self, *args, items: list[dict], **kwargs):
+    def __init__(self, *args, items: list[dict], message: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.items = items
         for item in items:
@@ -339,6 +340,19 @@ class ResubmitForm(forms.Form):
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        # the reviewer's note on the request as a whole gets its own answer, after the items
+        self.general = bool(message.strip())
+        if self.general:
+            self.fields[f"answer_{GENERAL_ANSWER}"] = forms.CharField(
+                label=_("对补正总体说明的答复"),
+                help_text=message,
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
 
     def answers(self) -> dict[str, str]:
-        return {i["code"]: self.cleaned_data.get(f"answer_{i['code']}", "") for i in self.items}
+        answers = {i["code"]: self.cleaned_data.get(f"answer_{i['code']}", "") for i in self.items}
+        if self.general:
+            answers[GENERAL_ANSWER] = self.cleaned_data.get(f"answer_{GENERAL_ANSWER}", "")
+        return answers

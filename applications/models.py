@@ -264,8 +264,8 @@ class Application(models.Model):
 class ReferenceSequence(models.Model):
     """The last serial number of application references (GZAI-2026-000123) issued in a year."""
 
-    year = models.PositiveIntegerField(unique=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    last = models.PositiveIntegerField(_("当前序号"), default=0)
 
     class Meta:
         verbose_name = _("申报编号序列")
@@ -283,7 +283,7 @@ class Invitation(models.Model):
         Enterprise, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("企业")
     )
     email = models.EmailField(_("受邀邮箱"))
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("邀请人")
     )
@@ -322,9 +322,11 @@ class ProjectClaim(models.Model):
         INVOICE = "invoice", _("发票号码")
         PROJECT = "project", _("项目标识")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="claims")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    value = models.CharField(max_length=100)
+    application = models.ForeignKey(
+        Application, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="claims"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    value = models.CharField(_("取值"), max_length=100)
 
     class Meta:
         verbose_name = _("项目关联号")
@@ -340,14 +342,18 @@ class Attachment(models.Model):
     """证明材料 an uploaded piece of evidence, stored privately and served only through a
     permission-checked view. The type is decided from the content, never from the name."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    application = models.ForeignKey(
+        Application, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="attachments"
+    )
     material = models.CharField(_("材料类别"), max_length=40)
     file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/", max_length=300)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=60)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     superseded_at = models.DateTimeField(_("被替换时间"), null=True, blank=True)
 
@@ -363,17 +369,24 @@ class Attachment(models.Model):
 class ApplicationEvent(models.Model):
     """办理记录 one entry of the application's timeline, shown to the applicant where visible."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    application = models.ForeignKey(
+        Application, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="events"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     action = models.CharField(_("事项"), max_length=40, choices=EventAction.choices)
-    from_state = models.CharField(max_length=30, blank=True)
-    to_state = models.CharField(max_length=30, blank=True)
-    message = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    visible_to_applicant = models.BooleanField(default=True)
+    from_state = models.CharField(_("原状态"), max_length=30, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=30, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    visible_to_applicant = models.BooleanField(_("申报单位可见"), default=True)
     # Not a column: a return for supplement's items, attached by selectors.application_timeline.
     supplement_items: list[SupplementItem]
 
@@ -448,8 +461,8 @@ class PreApprovalSequence(models.Model):
     """The last serial number of pre-approval references (SQ2026-000123) issued in a year: their own
     series, apart from the applications' (ReferenceSequence)."""
 
-    year = models.PositiveIntegerField(unique=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    last = models.PositiveIntegerField(_("当前序号"), default=0)
 
     class Meta:
         verbose_name = _("事前申请编号序列")

@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The answer key of the request's own note (its 说明 as a whole), beside the items' codes.
+GENERAL_ANSWER = "general"
+
 
 class SupplementRequest(models.Model):
     """补正通知 a return for supplement that lists every missing item at once (一次性告知)."""
@@ -40,11 +43,13 @@ class SupplementRequest(models.Model):
 class SupplementItem(models.Model):
     """One item to supplement: a missing material of the checklist or another point to correct."""
 
-    request = models.ForeignKey(SupplementRequest, on_delete=models.CASCADE, related_name="items")
+    request = models.ForeignKey(
+        SupplementRequest, verbose_name=_("补正通知"), on_delete=models.CASCADE, related_name="items"
+    )
     code = models.CharField(_("材料/事项代码"), max_length=40)
     label = models.CharField(_("材料/事项"), max_length=200)
     note = models.CharField(_("补正要求"), max_length=500, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
         verbose_name = _("补正事项")

@@ -157,18 +157,30 @@ class VerificationDocument(models.Model):
         EVIDENCE = "evidence", _("证明材料")
 
     claim = models.ForeignKey(
-        EnterpriseClaim, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+        EnterpriseClaim,
+        verbose_name=_("企业认领"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
     )
     fact_change = models.ForeignKey(
-        FactChangeRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+        FactChangeRequest,
+        verbose_name=_("认定事实变更申请"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
     )
     kind = models.CharField(_("材料类别"), max_length=20, choices=Kind.choices)
     file = models.FileField(_("文件"), upload_to="verification/%Y/%m/", max_length=300)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=60)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -194,7 +206,7 @@ class FactImport(models.Model):
     source = models.CharField(_("数据来源"), max_length=200)
     source_date = models.DateField(_("数据日期"))
     file_name = models.CharField(_("文件名"), max_length=200)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
     rows = models.PositiveIntegerField(_("行数"), default=0)
     applied = models.PositiveIntegerField(_("已更新企业数"), default=0)
     unknown = models.PositiveIntegerField(_("未登记的代码数"), default=0)

@@ -33,6 +33,7 @@ from .forms import (
     input_field_name,
 )
 from .models import Application
+from .models_supplement import GENERAL_ANSWER
 from .selectors import (
     allowed_materials,
     application_awards,
@@ -174,6 +175,7 @@ def _timeline(request: HttpRequest, app: Application) -> list:
         e.items = e.supplement_items
         if e.items:
             labels = {item.code: item.label or item.code for item in e.items}
+            labels[GENERAL_ANSWER] = _("对补正总体说明的答复")
         answers = e.data.get("answers") if e.action == EventAction.RESUBMIT else None
         e.answers = (
             [(labels.get(code, code), text) for code, text in (answers or {}).items() if text]
@@ -312,6 +314,8 @@ def application_autosave(request: HttpRequest, pk: int) -> JsonResponse:
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     app = own_application(request, pk)
     form = _upload_form(app, materials_checklist(app), request.POST, request.FILES)
+    # uploaded from the 补正 page (its upload form says so): back there while the request is open
+    from_supplement = request.POST.get("back") == "resubmit" and supplement_request_view(app) is not None
     if form.is_valid():
         try:
             attachment_add(
@@ -328,11 +332,15 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("文件已上传：%(n)s") % {"n": form.cleaned_data["file"].name})
-            return redirect(f"{reverse('applications:detail', args=[app.pk])}#materials")
+            back = "applications:resubmit" if from_supplement else "applications:detail"
+            return redirect(f"{reverse(back, args=[app.pk])}#materials")
     context = _detail_context(request, app)
     context["upload_form"] = form
     reasons = "；".join(str(e).rstrip("。") for errors in form.errors.values() for e in errors)
     messages.error(request, _("文件未上传，申报保持不变：%(why)s。") % {"why": reasons})
+    if from_supplement:  # the refusal shown on the 补正 page the upload came from, its answers kept empty
+        context["form"] = ResubmitForm(items=context["supplement"]["items"], message=context["supplement"]["message"])
+        return render(request, "applications/application_resubmit.html", context, status=400)
     return render(request, "applications/application_detail.html", context, status=400)
 
 
@@ -403,7 +411,7 @@ def application_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if supplement is None:
         messages.info(request, _("该申报当前没有待补正事项。"))
         return redirect("applications:detail", app.pk)
-    form = ResubmitForm(posted_data(request), items=supplement["items"])
+    form = ResubmitForm(posted_data(request), items=supplement["items"], message=supplement["message"])
     if request.method == "POST" and form.is_valid():
         try:
             application_resubmit(actor=request.user, application=app, answers=form.answers(), ip=client_ip(request))
@@ -411,7 +419,10 @@ def application_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(
                 form,
                 error,
-                field_map={f"answers.{i['code']}": f"answer_{i['code']}" for i in supplement["items"]},
+                field_map={
+                    **{f"answers.{i['code']}": f"answer_{i['code']}" for i in supplement["items"]},
+                    f"answers.{GENERAL_ANSWER}": f"answer_{GENERAL_ANSWER}",
+                },
                 checklist=materials_checklist(app),
             )
         else:
@@ -419,6 +430,7 @@ def application_resubmit_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("applications:detail", app.pk)
     context = _detail_context(request, app)
     context["form"] = form
+    context["upload_back"] = "resubmit"
     return render(request, "applications/application_resubmit.html", context, status=400 if form.errors else 200)
 
 

@@ -33,3 +33,21 @@ def name_third_party_apps() -> None:
     ):
         model._meta.verbose_name = name
         model._meta.verbose_name_plural = name
+
+
+BOOLEAN_ALT = {True: _("是"), False: _("否"), None: _("未知")}
+
+
+def name_boolean_icons() -> None:
+    """The admin shows a yes/no value as an icon whose alt text is Python's True/False/None
+    (django.contrib.admin.templatetags.admin_list._boolean_icon, which the list, the read-only
+    fields and display_for_value all import when they draw one): the same icon, with 是/否/未知."""
+    from django.contrib.admin.templatetags import admin_list
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    def boolean_icon(field_val):
+        icon = {True: "yes", False: "no", None: "unknown"}[field_val]
+        return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), BOOLEAN_ALT[field_val])
+
+    admin_list._boolean_icon = boolean_icon

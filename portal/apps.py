@@ -8,12 +8,13 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, dbtypes, signals  # noqa: F401
-        from .admin_names import name_third_party_apps
+        from .admin_names import name_boolean_icons, name_third_party_apps
         from .admin_readonly import register_remaining
 
         dbtypes.connect()
         register_remaining()
         name_third_party_apps()
+        name_boolean_icons()
         from .outbox import outbox_warm
 
         outbox_warm()  # the in-process task registry, loaded off the request path

@@ -148,7 +148,7 @@ class Notification(models.Model):
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
     link = models.CharField(_("链接"), max_length=300, blank=True)
-    dedupe_key = models.CharField(max_length=120, blank=True, help_text="idempotency key of the sending task")
+    dedupe_key = models.CharField(_("去重标识"), max_length=120, blank=True, help_text=_("发送任务的去重标识"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)

@@ -45,7 +45,7 @@ class WindowInline(_ReadOnlyInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_zh", "policy", "kind", "review_path", "is_voucher")
+    list_display = ("name_zh", "policy", "kind", "review_path", "is_voucher")
     list_filter = ("policy", "kind", "review_path")
     search_fields = ("code", "name_zh")
     inlines = [ParameterInline, WindowInline]

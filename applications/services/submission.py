@@ -23,6 +23,7 @@ from ..drafts import completeness_errors, raw_text
 from ..models import (
     Application,
 )
+from ..models_supplement import GENERAL_ANSWER
 from ..selectors import current_attachments, open_supplement
 from ..services_preapproval import preapproval_lock, preapproval_problems
 from ..verification import unverified_message
@@ -155,7 +156,9 @@ def application_resubmit(
         items = list(request.items.all()) if request else []
         codes = [item.code for item in items]
         errors: dict[str, str] = {}
-        unknown = [c for c in clean_answers if c not in codes]
+        if clean_answers.get(GENERAL_ANSWER) and not (request and request.note.strip()):
+            errors[f"answers.{GENERAL_ANSWER}"] = _("该补正通知没有总体说明，无需就此答复。")
+        unknown = [c for c in clean_answers if c not in codes and c != GENERAL_ANSWER]
         if unknown:
             errors["answers"] = _("补正事项不存在：%(c)s") % {"c": "、".join(unknown)}
         since = request.created_at if request else None
@@ -172,6 +175,8 @@ def application_resubmit(
         if errors:
             raise ValidationError(errors)
         recorded["answers"] = {c: clean_answers.get(c, "") for c in codes}
+        if clean_answers.get(GENERAL_ANSWER):  # the answer to the request's note as a whole, last
+            recorded["answers"][GENERAL_ANSWER] = clean_answers[GENERAL_ANSWER]
         recorded["files"] = {
             c: list(current_attachments(app).filter(uploaded_at__gte=since, material=c).values_list("pk", flat=True))
             for c in codes

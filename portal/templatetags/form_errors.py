@@ -19,3 +19,10 @@ def error_aware(field):
 def error_target(form, message):
     """Where a form-wide message leads (form.error_targets, e.g. a missing material's row), or ""."""
     return (getattr(form, "error_targets", None) or {}).get(str(message), "")
+
+
+@register.filter
+def problem_count(form) -> int:
+    """How many problems the summary lists: every message, not every field with one (a field may
+    have two, and the form-wide messages are one line each)."""
+    return sum(len(messages) for messages in form.errors.values())

@@ -83,7 +83,7 @@ class ApprovalChainStep(models.Model):
     """One step of a chain: its place, its name (经办, 复核, 分管领导) and who may hold it. The first
     step is the proposal itself (经办)."""
 
-    chain = models.ForeignKey(ApprovalChain, on_delete=models.CASCADE, related_name="steps")
+    chain = models.ForeignKey(ApprovalChain, verbose_name=_("审批链"), on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("顺序"))
     role = models.CharField(_("环节"), max_length=10, choices=ApprovalStepRole.choices)
     holder = models.CharField(_("办理人"), max_length=20, choices=ApprovalHolder.choices)
@@ -194,7 +194,9 @@ class DecisionProposal(models.Model):
         indexes = [models.Index(fields=["status", "proposed_at"])]
 
     def __str__(self) -> str:
-        return f"{self.application_id} {self.outcome} {self.amount}"
+        from portal.templatetags.money import yuan  # the admin names a decision in words and yuan
+
+        return f"{self.application_id} {self.get_outcome_display()} {yuan(self.amount)}"
 
 
 class ProposalStep(models.Model):
@@ -205,7 +207,9 @@ class ProposalStep(models.Model):
         APPROVED = "approved", _("同意")
         RETURNED = "returned", _("退回")
 
-    proposal = models.ForeignKey(DecisionProposal, on_delete=models.CASCADE, related_name="steps")
+    proposal = models.ForeignKey(
+        DecisionProposal, verbose_name=_("决定建议"), on_delete=models.CASCADE, related_name="steps"
+    )
     position = models.PositiveSmallIntegerField(_("顺序"))
     role = models.CharField(_("环节"), max_length=10, choices=ApprovalStepRole.choices)
     holder = models.CharField(_("办理人"), max_length=20, choices=ApprovalHolder.choices)
@@ -257,9 +261,9 @@ class CollectiveDecision(models.Model):
     minutes = models.TextField(_("会议纪要"))
     file = models.FileField(_("纪要文件"), upload_to="collective/%Y/%m/", max_length=300, blank=True)
     original_name = models.CharField(_("文件名"), max_length=200, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("文件大小"), default=0)
+    sha256 = models.CharField(_("文件摘要"), max_length=64, blank=True)
     applications = models.ManyToManyField(
         "applications.Application", related_name="collective_decisions", verbose_name=_("决策事项（申报）")
     )

@@ -128,7 +128,7 @@ class Letter(models.Model):
     issued_on = models.DateField(_("成文日期"))
     context = models.JSONField(_("文书内容"), default=dict)
     pdf = models.FileField(_("PDF"), upload_to="letters/", max_length=300, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    sha256 = models.CharField(_("文件摘要"), max_length=64, blank=True, db_index=True)
     size = models.PositiveIntegerField(_("大小（字节）"), null=True, blank=True)
     signed = models.BooleanField(_("已电子签章"), default=False)
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
@@ -137,10 +137,20 @@ class Letter(models.Model):
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 

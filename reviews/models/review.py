@@ -119,7 +119,9 @@ class ExpertAssignment(models.Model):
 class ExpertScore(models.Model):
     """评分 an expert's score on one criterion of the programme (Programme.criteria)."""
 
-    assignment = models.ForeignKey(ExpertAssignment, on_delete=models.CASCADE, related_name="scores")
+    assignment = models.ForeignKey(
+        ExpertAssignment, verbose_name=_("专家评审"), on_delete=models.CASCADE, related_name="scores"
+    )
     criterion = models.CharField(_("评审指标"), max_length=40)
     label = models.CharField(_("指标名称"), max_length=100)
     max_score = models.DecimalField(_("满分"), **SCORE)
@@ -180,7 +182,7 @@ class Decision(models.Model):
         related_name="+",
         verbose_name=_("决定人"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     current = models.BooleanField(_("现行"), default=True)
 
     class Meta:
@@ -196,7 +198,9 @@ class Decision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application_id} {self.outcome} {self.amount}"
+        from portal.templatetags.money import yuan  # the admin names a decision in words and yuan
+
+        return f"{self.application_id} {self.get_outcome_display()} {yuan(self.amount)}"
 
 
 class PublicNotice(models.Model):
@@ -246,8 +250,10 @@ class PublicNoticeEntry(models.Model):
         FINAL = "final", _("公示期满，核定生效")
         WITHDRAWN = "withdrawn", _("异议成立，取消支持")
 
-    notice = models.ForeignKey(PublicNotice, on_delete=models.CASCADE, related_name="entries")
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="notice_entries")
+    notice = models.ForeignKey(PublicNotice, verbose_name=_("公示"), on_delete=models.CASCADE, related_name="entries")
+    application = models.ForeignKey(
+        "applications.Application", verbose_name=_("申报"), on_delete=models.PROTECT, related_name="notice_entries"
+    )
     line = models.CharField(_("奖励对象"), max_length=10, blank=True)
     enterprise_name = models.CharField(_("企业名称"), max_length=200)
     programme_name = models.CharField(_("支持项目"), max_length=120)
@@ -278,7 +284,9 @@ class Objection(models.Model):
         UPHELD = "upheld", _("异议成立")
         DISMISSED = "dismissed", _("异议不成立")
 
-    notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
+    notice = models.ForeignKey(
+        PublicNotice, verbose_name=_("公示"), on_delete=models.PROTECT, related_name="objections"
+    )
     application = models.ForeignKey(
         "applications.Application", on_delete=models.PROTECT, related_name="objections", verbose_name=_("被异议申报")
     )
@@ -289,7 +297,7 @@ class Objection(models.Model):
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     content = models.TextField(_("异议内容及理由"), max_length=5000)  # limit enforced by the service
     submitted_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
-    submitted_ip = models.GenericIPAddressField(null=True, blank=True)
+    submitted_ip = models.GenericIPAddressField(_("提交地址"), null=True, blank=True)
     due_date = models.DateField(_("核查期限"), db_index=True)
     status = models.CharField(_("处理结果"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     resolution = models.TextField(_("核查意见"), blank=True)

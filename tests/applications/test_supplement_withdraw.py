@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -248,3 +249,77 @@ def test_approved_amount_is_shown(client_for, owner_a, reviewer, bureau_admin, c
     application_transition(actor=reviewer, application=complete_a, transition="approve", message="核定支持")
     page = client_for(owner_a).get(reverse("applications:detail", args=[complete_a.pk])).content.decode()
     assert "拟支持，待公示" in page and "280,000.00 元" in page
+
+
+def test_an_upload_from_the_supplement_page_returns_to_it(client_for, owner_a, returned_a, private_storage):
+    """Issue 17: uploading a file on the 补正 page led to the application's page, away from the answers."""
+    c = client_for(owner_a)
+    page = c.get(reverse("applications:resubmit", args=[returned_a.pk])).content.decode()
+    assert 'name="back" value="resubmit"' in page
+    url = reverse("applications:attachment_upload", args=[returned_a.pk])
+    response = c.post(url, {"material": "explain_usage", "file": upload("说明.pdf", PDF), "back": "resubmit"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("applications:resubmit", args=[returned_a.pk]) + "#materials"
+    # a refused upload stays on the 补正 page too, with the reason and the answer boxes
+    response = c.post(url, {"material": "explain_usage", "file": upload("空.pdf", b""), "back": "resubmit"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "逐项答复" in page and "文件未上传" in page and 'name="answer_invoice"' in page
+    assert Attachment.objects.filter(application=returned_a, material="explain_usage").count() == 1
+    # from the application's own page it returns there, as before; another value of back is ignored
+    response = c.post(url, {"material": "other", "file": upload("附件.pdf", PDF), "back": "https://evil.example/"})
+    assert response["Location"] == reverse("applications:detail", args=[returned_a.pk]) + "#materials"
+
+
+def test_the_general_note_of_a_supplement_has_its_own_answer(client_for, owner_a, returned_a):
+    """Issue 17: the reviewer's note on the request as a whole had no answer box of its own."""
+    c = client_for(owner_a)
+    page = c.get(reverse("applications:resubmit", args=[returned_a.pk])).content.decode()
+    assert 'name="answer_general"' in page and "对补正总体说明的答复" in page
+    Attachment.objects.filter(application=returned_a, material="invoice").update(uploaded_at=dt.datetime.now(dt.UTC))
+    response = c.post(
+        reverse("applications:resubmit", args=[returned_a.pk]),
+        {"answer_invoice": "已重新上传", "answer_explain_usage": "用于推理", "answer_general": "已按通知全部补正"},
+    )
+    assert response.status_code == 302
+    event = Application.objects.get(pk=returned_a.pk).events.get(action="resubmit")
+    assert event.data["answers"]["general"] == "已按通知全部补正"
+    page = c.get(reverse("applications:detail", args=[returned_a.pk])).content.decode()
+    assert "对补正总体说明的答复：已按通知全部补正" in page and "general" not in page
+
+
+def test_a_general_answer_without_a_general_note_is_refused(owner_a, complete_a, reviewer):
+    application_submit(actor=owner_a, application=complete_a, declaration=True)
+    application_transition(actor=reviewer, application=complete_a, transition="start_formal_review")
+    due = dt.date.today() + dt.timedelta(days=7)
+    request = supplement_request_record(
+        application=complete_a, requested_by=reviewer, due_date=due, review_due_date=None, note="", items=ITEMS
+    )
+    application_transition(
+        actor=reviewer,
+        application=complete_a,
+        transition="request_supplement",
+        data={"supplement_request": request.pk},
+    )
+    with pytest.raises(ValidationError) as exc:
+        application_resubmit(
+            actor=owner_a,
+            application=complete_a,
+            answers={"invoice": "已说明", "explain_usage": "已说明", "general": "总体答复"},
+        )
+    assert "answers.general" in exc.value.message_dict
+    complete_a.refresh_from_db()
+    assert complete_a.state == "supplement_requested"
+
+
+def test_the_error_summary_counts_every_problem_it_lists(client_for, owner_a, returned_a):
+    """Issue 17 (seen on the demo's 补正 page): "请先处理以下 2 个问题" above three problems — the count
+    was of the fields in error, and the missing materials are several lines of one."""
+    others = Attachment.objects.filter(application=returned_a).exclude(material="invoice")
+    two = list(others.values_list("pk", flat=True))
+    Attachment.objects.filter(pk__in=two[:2]).delete()  # two materials missing: two lines of one error
+    response = client_for(owner_a).post(reverse("applications:resubmit", args=[returned_a.pk]), {})
+    assert response.status_code == 400
+    summary = re.search(r'<div class="error-summary".*?</div>', response.content.decode(), flags=re.S).group(0)
+    listed = summary.count("<li>")
+    assert listed >= 4 and f"请先处理以下 {listed} 个问题" in summary

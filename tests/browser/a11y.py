@@ -87,7 +87,8 @@ VISIBLE_TEXT_JS = """() => {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     while (walker.nextNode()) {
         const node = walker.currentNode, el = node.parentElement;
-        if (!el || skip(el) || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(el.tagName)) continue;
+        // a textarea's text is a form field's value, as an input's value is (not read either)
+        if (!el || skip(el) || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA'].includes(el.tagName)) continue;
         if (!el.getClientRects().length) continue;
         out.push(node.nodeValue);
     }

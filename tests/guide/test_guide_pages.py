@@ -129,3 +129,18 @@ def test_stepper_of_a_competitive_application_has_the_expert_step(catalogue, ent
     app = make_app(enterprise_a, programme, state=State.EXPERT_REVIEW)
     steps = application_steps(app)
     assert [s["key"] for s in steps if s["status"] == "current"] == ["expert_review"]
+
+
+def test_each_programmes_guide_carries_the_catalogues_notes_with_their_sources(catalogue, client_for, api_for):
+    """The catalogue's guide blocks (vouchers/catalogue/*.yaml): what the policy texts say beyond the
+    defaults, each note with its clause; a note without one is marked as the platform's reading."""
+    page = client_for(None).get("/guide/hp-scenario-voucher/").content.decode()
+    assert "政策有效期内遴选不超过30个项目" in page and "按照从高不重复的原则予以支持" in page
+    assert "穗开经信规字〔2025〕7号 第四条" in page and "穗开经信规字〔2025〕7号 第十五条" in page
+    for code, programme in catalogue.items():
+        conditions = api_for(None).get(f"/api/v1/guide/{code}/").json()["conditions"]
+        notes = conditions[1 + bool(programme.eligibility_zh) :]  # after the clause and its reading
+        assert notes, f"{code}: no note of the catalogue's guide block"
+        assert all(n["source"] and n["reading"] == (n["source"] == "平台口径") for n in notes), code
+    events = api_for(None).get("/api/v1/guide/th-events/").json()["conditions"]
+    assert any("事前申请" in c["text"] and c["reading"] for c in events)

@@ -18,13 +18,13 @@ class BudgetPool(models.Model):
     """资金池 a programme's budget for one fiscal year. The figures are derived from the ledger and
     kept in step with it in the same transaction; the constraints refuse any overdraft."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="pools")
+    programme = models.ForeignKey(Programme, verbose_name=_("申报项目"), on_delete=models.PROTECT, related_name="pools")
     fiscal_year = models.PositiveIntegerField(_("年度"))
     amount = models.DecimalField(_("预算额度"), **MONEY)
     reserved = models.DecimalField(_("已预留"), default=Decimal("0"), **MONEY)
     committed = models.DecimalField(_("已核定"), default=Decimal("0"), **MONEY)
     disbursed = models.DecimalField(_("已拨付"), default=Decimal("0"), **MONEY)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("资金池")
@@ -41,7 +41,7 @@ class BudgetPool(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme.code} {self.fiscal_year}"
+        return f"{self.programme.name_zh} {self.fiscal_year}年度"
 
     @property
     def remaining(self) -> Decimal:
@@ -56,11 +56,17 @@ class Award(models.Model):
         COMMITTED = "committed", _("已核定")
         RELEASED = "released", _("已释放")
 
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="awards")
+    application = models.ForeignKey(
+        "applications.Application", verbose_name=_("申报"), on_delete=models.PROTECT, related_name="awards"
+    )
     line = models.CharField(_("奖励对象"), max_length=10, blank=True)
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, related_name="awards")
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="awards")
-    pool = models.ForeignKey(BudgetPool, on_delete=models.PROTECT, related_name="awards")
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="awards"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("申报项目"), on_delete=models.PROTECT, related_name="awards"
+    )
+    pool = models.ForeignKey(BudgetPool, verbose_name=_("资金池"), on_delete=models.PROTECT, related_name="awards")
     fiscal_year = models.PositiveIntegerField(_("年度"))
     amount = models.DecimalField(_("核定金额"), **MONEY)
     disbursed = models.DecimalField(_("已拨付"), default=Decimal("0"), **MONEY)
@@ -70,7 +76,7 @@ class Award(models.Model):
     basis_date = models.DateField(_("测算基准日"), null=True, blank=True)
     parameters = models.JSONField(_("计算参数"), default=dict)
     explanation = models.JSONField(_("计算过程"), default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("核定奖励")
@@ -104,20 +110,27 @@ class LedgerEntry(models.Model):
         RESERVED = "reserved", _("已预留")
         COMMITTED = "committed", _("已核定")
 
-    pool = models.ForeignKey(BudgetPool, on_delete=models.PROTECT, related_name="entries")
-    award = models.ForeignKey(Award, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    pool = models.ForeignKey(BudgetPool, verbose_name=_("资金池"), on_delete=models.PROTECT, related_name="entries")
+    award = models.ForeignKey(
+        Award, verbose_name=_("核定奖励"), on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     amount = models.DecimalField(_("金额"), **MONEY)
     reference = models.CharField(_("凭证/说明"), max_length=200, blank=True)
     paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
-    idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(_("防重复提交标识"), max_length=120, null=True, blank=True, unique=True)
     # For a release: which figure of the pool it gave back (reserved or committed), so that every
     # figure is a plain sum over the ledger.
     released_from = models.CharField(_("释放自"), max_length=10, blank=True, choices=Figure.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("台账记录")
@@ -134,7 +147,7 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["pool", "kind"])]
 
     def __str__(self) -> str:
-        return f"{self.pool} {self.kind} {self.amount}"
+        return f"{self.pool} {self.get_kind_display()} {self.amount}"
 
 
 class BudgetCounter(models.Model):
@@ -150,17 +163,24 @@ class BudgetCounter(models.Model):
         ENTERPRISE_YEAR = "enterprise_year", _("企业年度上限")
         ENTERPRISE_PERIOD = "enterprise_period", _("企业政策期上限")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="budget_counters")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    enterprise = models.ForeignKey(
-        "applications.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("申报项目"), on_delete=models.PROTECT, related_name="budget_counters"
     )
-    fiscal_year = models.PositiveIntegerField(default=0, help_text="0 = the whole policy period")
-    line = models.CharField(max_length=10, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    enterprise = models.ForeignKey(
+        "applications.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    fiscal_year = models.PositiveIntegerField(_("年度"), default=0, help_text=_("0 表示整个政策有效期"))
+    line = models.CharField(_("奖励对象"), max_length=10, blank=True)
     # An amount in yuan, or a count of awardees/projects for the quotas.
-    used = models.DecimalField(default=Decimal("0"), **MONEY)
-    limit = models.DecimalField(null=True, blank=True, **MONEY)
-    updated_at = models.DateTimeField(auto_now=True)
+    used = models.DecimalField(_("已用额度"), default=Decimal("0"), **MONEY)
+    limit = models.DecimalField(_("上限"), null=True, blank=True, **MONEY)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("额度计数")
@@ -183,4 +203,4 @@ class BudgetCounter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme_id} {self.kind} {self.enterprise_id or ''} {self.fiscal_year} {self.line}"
+        return f"{self.programme.name_zh} {self.get_kind_display()} {self.fiscal_year}"

@@ -65,7 +65,7 @@ class Programme(models.Model):
         STANDARD = "standard", _("常规审核")
         COMPETITIVE = "competitive", _("竞争性评审")
 
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="programmes")
+    policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.PROTECT, related_name="programmes")
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name_zh = models.CharField(_("名称"), max_length=120)
     name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
@@ -90,7 +90,7 @@ class Programme(models.Model):
     criteria = models.JSONField(_("评审指标"), default=list, blank=True)
     # The programme's whole entry of the shipped catalogue (what the calculator's ProgrammeSpec is built from).
     spec = models.JSONField(_("项目定义"), default=dict, blank=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         verbose_name = _("申报项目")
@@ -98,7 +98,7 @@ class Programme(models.Model):
         ordering = ["policy__code", "sort_order", "code"]
 
     def __str__(self) -> str:
-        return f"{self.name_zh}（{self.code}）"
+        return self.name_zh  # the code stays internal: the admin, its selects and its logs show the name
 
     @property
     def display_name(self) -> str:
@@ -112,15 +112,22 @@ class Programme(models.Model):
 class ParameterValue(models.Model):
     """A rate, cap, threshold, quota or fixed amount, in force from a date (dated parameter)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="parameters")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("申报项目"), on_delete=models.CASCADE, related_name="parameters"
+    )
     name = models.CharField(_("参数"), max_length=60)
     value = models.DecimalField(_("取值"), max_digits=20, decimal_places=4)
     effective_from = models.DateField(_("生效日期"))
     clause = models.TextField(_("依据条款"), blank=True)
     note = models.TextField(_("说明"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -132,7 +139,12 @@ class ParameterValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme.code}.{self.name} = {self.value} (from {self.effective_from})"
+        from ..display import param_label, param_text  # display reads these models
+
+        return (
+            f"{self.programme.name_zh} {param_label(self.name)} {param_text(self.name, self.value)}"
+            f"（{self.effective_from:%Y-%m-%d} 起）"
+        )
 
 
 class ApplicationWindow(models.Model):
@@ -142,7 +154,9 @@ class ApplicationWindow(models.Model):
         ORDINARY = "ordinary", _("申报批次")
         CLAIM = "claim", _("清算批次")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="windows")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("申报项目"), on_delete=models.CASCADE, related_name="windows"
+    )
     name = models.CharField(_("批次名称"), max_length=100)
     # 清算批次 a final claim window after the policy expired, for facts inside its validity.
     kind = models.CharField(_("批次类型"), max_length=10, choices=Kind.choices, default=Kind.ORDINARY)
@@ -158,4 +172,4 @@ class ApplicationWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme.code} {self.name}"
+        return f"{self.programme.name_zh} {self.name}"

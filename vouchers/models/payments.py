@@ -103,7 +103,7 @@ class PaymentTranche(models.Model):
     document_number = models.CharField(_("核定文号"), max_length=60, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DUE)
     due_since = models.DateField(_("应付日期"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("拨付分期")
@@ -177,8 +177,10 @@ class AcceptanceFile(models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=60)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -251,9 +253,13 @@ class PaymentLine(models.Model):
     tranche = models.ForeignKey(
         PaymentTranche, on_delete=models.PROTECT, related_name="lines", verbose_name=_("拨付分期")
     )
-    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="payment_lines")
-    pool = models.ForeignKey(BudgetPool, on_delete=models.PROTECT, related_name="payment_lines")
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, related_name="+")
+    award = models.ForeignKey(Award, verbose_name=_("核定奖励"), on_delete=models.PROTECT, related_name="payment_lines")
+    pool = models.ForeignKey(
+        BudgetPool, verbose_name=_("资金池"), on_delete=models.PROTECT, related_name="payment_lines"
+    )
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
     amount = models.DecimalField(_("金额"), **MONEY)
     account = models.ForeignKey(
         ReceivingAccount, on_delete=models.PROTECT, related_name="lines", verbose_name=_("收款账户")
@@ -268,7 +274,12 @@ class PaymentLine(models.Model):
     voucher_number = models.CharField(_("凭证号"), max_length=60, blank=True)
     failure_reason = models.CharField(_("失败原因"), max_length=300, blank=True)
     ledger_entry = models.OneToOneField(
-        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="payment_line"
+        LedgerEntry,
+        verbose_name=_("台账记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_line",
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -315,7 +326,9 @@ class Clawback(models.Model):
 
     number = models.CharField(_("追回编号"), max_length=30, unique=True)
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="clawbacks", verbose_name=_("核定奖励"))
-    enterprise = models.ForeignKey("applications.Enterprise", on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        "applications.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
     amount = models.DecimalField(_("应退回金额"), **MONEY)
     repaid = models.DecimalField(_("已退回金额"), default=Decimal("0"), **MONEY)
     reason = models.TextField(_("追回理由"))
@@ -325,7 +338,7 @@ class Clawback(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("决定人")
     )
     decided_on = models.DateField(_("决定日期"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("追回决定")
@@ -349,13 +362,19 @@ class Clawback(models.Model):
 class ClawbackRepayment(models.Model):
     """退回款 one repayment received on a claw-back; its ledger entry is the claw-back (award_clawback)."""
 
-    clawback = models.ForeignKey(Clawback, on_delete=models.PROTECT, related_name="repayments")
+    clawback = models.ForeignKey(
+        Clawback, verbose_name=_("追回决定"), on_delete=models.PROTECT, related_name="repayments"
+    )
     amount = models.DecimalField(_("金额"), **MONEY)
     repaid_on = models.DateField(_("到账日期"))
     voucher_number = models.CharField(_("凭证号"), max_length=60)
-    ledger_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="repayment")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    ledger_entry = models.OneToOneField(
+        LedgerEntry, verbose_name=_("台账记录"), on_delete=models.PROTECT, related_name="repayment"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("追回到账")

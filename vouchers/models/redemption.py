@@ -26,8 +26,8 @@ class ComputeProvider(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     valid_from = models.DateField(_("入库日期"))
     valid_to = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("留空表示长期有效。"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("算力服务商")
@@ -55,7 +55,7 @@ class ProviderMember(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_membership", verbose_name=_("用户")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("服务商用户")
@@ -84,9 +84,14 @@ class ProviderRelation(models.Model):
     kind = models.CharField(_("关联类型"), max_length=20, choices=Kind.choices)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     declared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申报人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("关联关系")
@@ -111,7 +116,9 @@ class Voucher(models.Model):
     enterprise = models.ForeignKey(
         "applications.Enterprise", on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("持券企业")
     )
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="vouchers")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("申报项目"), on_delete=models.PROTECT, related_name="vouchers"
+    )
     face_value = models.DecimalField(_("券面金额"), **MONEY)
     balance = models.DecimalField(_("可用余额"), **MONEY)
     issued_on = models.DateField(_("发放日期"))
@@ -119,7 +126,7 @@ class Voucher(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     expired_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
     released_amount = models.DecimalField(_("到期释放金额"), default=Decimal("0"), **MONEY)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("算力券")
@@ -158,13 +165,20 @@ class Redemption(models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=60)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     dispute_reason = models.CharField(_("异议理由"), max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("核销时间"), auto_now_add=True, db_index=True)
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     responded_at = models.DateTimeField(_("确认时间"), null=True, blank=True, db_index=True)
 
