@@ -244,6 +244,7 @@ class ProposalsView(APIView):
     me) or `scope=all` (every proposal I may see); `status` filters."""
 
     @extend_schema(
+        operation_id="reviews_proposals_list",
         parameters=[
             OpenApiParameter("scope", str, description="mine / proposed / all"),
             OpenApiParameter("status", str, description="pending / approved / returned / lapsed"),
@@ -394,6 +395,7 @@ class CollectiveDecisionsView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
+        operation_id="reviews_collective_decisions_list",
         responses=inline_serializer(
             "PaginatedCollectiveDecisionList",
             {
@@ -402,7 +404,7 @@ class CollectiveDecisionsView(APIView):
                 "previous": serializers.URLField(allow_null=True),
                 "results": inline_serializer("CollectiveDecision", {"id": serializers.IntegerField()}, many=True),
             },
-        )
+        ),
     )
     def get(self, request):
         require_admin(request.user)

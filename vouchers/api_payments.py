@@ -186,6 +186,7 @@ class DueList(APIView):
     permission_classes = ADMIN
 
     @extend_schema(
+        operation_id="payments_due_list",
         tags=TAG,
         summary="待拨付款项（可编入批次；problem 说明不能编入的原因）",
         responses=paginated(s.PaymentDueSerializer),

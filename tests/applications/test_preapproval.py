@@ -261,7 +261,7 @@ def test_another_enterprises_pre_approval_cannot_be_named(approved, owner_b, eve
         ("budget", "0", "大于零"),
         ("budget", "-5", "大于零"),
         ("budget", "1.234", "两位小数"),
-        ("budget", "abc", "有效金额"),
+        ("budget", "abc", "有效的金额"),
         ("plan", "  ", "请填写"),
     ],
 )

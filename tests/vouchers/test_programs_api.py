@@ -105,7 +105,10 @@ def test_detail_of_every_programme(catalogue, api_for, code):
         assert re.fullmatch(r"\d+(\.\d+)?", p["value"]) and p["clause"]
         # money as a decimal string with two places; a rate as the decimal beside its percentage text
         assert re.fullmatch(
-            {"yuan": r"\d+\.\d{2}", "percent": r"\d+(\.\d+)?", "count": r"\d+", "months": r"\d+"}[p["unit"]], p["value"]
+            {"yuan": r"\d+\.\d{2}", "percent": r"\d+(\.\d+)?", "count": r"\d+", "months": r"\d+", "workdays": r"\d+"}[
+                p["unit"]
+            ],
+            p["value"],
         ), p
         if p["unit"] == "percent":
             assert p["text"] == f"{(Decimal(p['value']) * 100).normalize():f}%"
