@@ -5,7 +5,6 @@ write goes through a service (400 with field messages in Chinese, 403 for a wron
 from __future__ import annotations
 
 import django_filters
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 
 from portal.api import KeysetPagination
 from portal.audit import client_ip
+from portal.downloads import stored_file_download
 from portal.parsers import JSONParser
 from vouchers.models import Programme
 
@@ -339,13 +339,6 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     def attachment_download(self, request, pk=None, attachment_pk=None):
         attachment = attachment_get_for_actor(actor=request.user, application_pk=pk, pk=attachment_pk)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        return stored_file_download(
+            attachment.file, filename=attachment.original_name, content_type=attachment.content_type
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response

@@ -6,7 +6,6 @@ writes go through applications.verification / verification_facts (400 in Chinese
 from __future__ import annotations
 
 import django_filters
-from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.audit import client_ip
+from portal.downloads import stored_file_download
 from portal.parsers import JSONParser
 
 from .models import EnterpriseClaim, FactChangeRequest
@@ -209,11 +209,4 @@ class DocumentDownloadView(APIView):
     )
     def get(self, request, pk: int):
         doc = document_get_for_actor(actor=request.user, pk=pk)
-        try:
-            handle = doc.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle, as_attachment=True, filename=doc.original_name, content_type=doc.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return stored_file_download(doc.file, filename=doc.original_name, content_type=doc.content_type)

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
+from portal.downloads import stored_file_download
 from portal.models import Role
 from portal.pagination import page_of
 from vouchers.display import input_label
@@ -362,16 +363,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     """Only through this permission-checked view, always as a download, with the type detected at
     upload and no sniffing."""
     attachment = attachment_get_for_actor(actor=request.user, application_pk=pk, pk=attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    return stored_file_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @member_required

@@ -10,13 +10,14 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.audit import client_ip
+from portal.downloads import stored_file_download
 from portal.pagination import Capped
 from portal.permissions import may_verify_enterprises
 
@@ -249,11 +250,4 @@ def verification_fact_change(request: HttpRequest, pk: int) -> HttpResponse:
 def verification_document(request: HttpRequest, pk: int) -> FileResponse:
     """A claim's or a request's document, for verifying staff and for its uploader only; always a download."""
     doc = document_get_for_actor(actor=request.user, pk=pk)
-    try:
-        handle = doc.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=doc.original_name, content_type=doc.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return stored_file_download(doc.file, filename=doc.original_name, content_type=doc.content_type)

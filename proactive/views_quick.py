@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applications.forms import input_field_name
 from applications.view_access import flash_refusal, member_required, own_application
 from portal.audit import client_ip
+from portal.downloads import stored_file_download
 from portal.pagination import page_of
 from portal.permissions import may_watch_payment_promises
 from vouchers.selectors import programme_get
@@ -95,14 +96,7 @@ def library(request: HttpRequest) -> HttpResponse:
 def library_download(request: HttpRequest, pk: int) -> FileResponse:
     """A library file, to its own enterprise's members only, always as a download."""
     doc = library_document_get_for_actor(actor=request.user, pk=pk)
-    try:
-        handle = doc.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=doc.original_name, content_type=doc.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return stored_file_download(doc.file, filename=doc.original_name, content_type=doc.content_type)
 
 
 @member_required

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from applications.workflow import COMPETITIVE
 from portal.audit import client_ip
+from portal.downloads import stored_file_download
 from portal.pagination import page_of
 from portal.permissions import in_district
 from vouchers.models import Programme
@@ -176,14 +177,7 @@ def collective_decision_file(request: HttpRequest, pk: int) -> FileResponse:
     record = chains.collective_decision_get(actor=request.user, pk=pk)
     if not record.file:
         raise Http404
-    try:
-        handle = record.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=record.original_name, content_type=record.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return stored_file_download(record.file, filename=record.original_name, content_type=record.content_type)
 
 
 # ---------------------------------------------------------------- the decision workspace (实质审核)
