@@ -41,6 +41,7 @@ from .serializers import (
     AutoAwardSerializer,
     AutoBatchCreateSerializer,
     AutoBatchPublishSerializer,
+    AutoBatchReviewSerializer,
     AutoBatchSerializer,
     AutoCandidateSerializer,
     ComparisonSerializer,
@@ -57,6 +58,7 @@ from .serializers import (
 from .services_auto import auto_batch_notice_request, auto_batch_prepare, auto_batch_publish_request
 from .services_confirm import auto_award_confirm, auto_award_decline
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
+from .services_review import auto_batch_review_request
 from .tasks import matching_request, matching_run_task
 
 TAG = ["proactive"]  # 政策找企业; tag description: SPECTACULAR_SETTINGS["TAGS"]
@@ -308,6 +310,28 @@ class AutoBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             actor=request.user, batch=batch, ip=client_ip(request), **serializer.validated_data
         )
         if results is None:  # a big batch: published by the task
+            return Response(AutoBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+        return Response(BulkResultSerializer(results, many=True).data)
+
+    @extend_schema(
+        summary="复核 approve the next step of every pending money decision of the published batch at once "
+        "(another administrator than the proposer, 四眼原则); per proposal whether it was approved. A big "
+        "batch is approved by a background task: 202 with the batch, whose `progress` shows how far it is",
+        tags=TAG,
+        request=AutoBatchReviewSerializer,
+        responses={200: BulkResultSerializer(many=True), 202: AutoBatchSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        if not may_run_auto_awards(request.user):
+            raise PermissionDenied
+        batch = self.get_object()
+        serializer = AutoBatchReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        results = auto_batch_review_request(
+            actor=request.user, batch=batch, ip=client_ip(request), **serializer.validated_data
+        )
+        if results is None:  # a big batch: approved by the task
             return Response(AutoBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
         return Response(BulkResultSerializer(results, many=True).data)
 

@@ -206,6 +206,10 @@ class AutoAwardDeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
+class AutoBatchReviewSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="审批意见 of the second administrator, e.g. 同意")
+
+
 class AutoBatchPublishSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(
         choices=[("rank", "rank"), ("pro_rata", "pro_rata")], help_text="rank: 按排名择优; pro_rata: 按比例核减"
@@ -214,7 +218,7 @@ class AutoBatchPublishSerializer(serializers.Serializer):
 
 
 class AutoBatchProgressSerializer(serializers.Serializer):
-    what = serializers.ChoiceField(choices=["publish", "notice"])
+    what = serializers.ChoiceField(choices=["publish", "review", "notice"])
     state = serializers.ChoiceField(choices=["queued", "running", "failed"])
     done = serializers.IntegerField()
     total = serializers.IntegerField()

@@ -225,14 +225,15 @@ def _publish_check(actor, mode: str, comment: str) -> None:
         raise ValidationError({"comment": _("请填写经办意见。")})
 
 
-def _progress_key(batch_id: int) -> str:
+def progress_key(batch_id: int) -> str:
     return f"proactive:auto-publish:{batch_id}"
 
 
 def auto_batch_publishing(batch_id: int) -> dict[str, Any] | None:
-    """The progress of a batch's publishing or 公示 in the background: {"what": publish / notice, "state":
-    queued / running / failed, "done", "total", "error"}; None when none is under way (or it has finished)."""
-    return cache.get(_progress_key(batch_id))
+    """The progress of a batch's publishing, 复核 or 公示 in the background: {"what": publish / review /
+    notice, "state": queued / running / failed, "done", "total", "error"}; None when none is under way (or
+    it has finished)."""
+    return cache.get(progress_key(batch_id))
 
 
 def auto_batch_publish_request(
@@ -248,13 +249,13 @@ def auto_batch_publish_request(
     total = batch.candidates.count()
     if total <= PUBLISH_IN_REQUEST_MAX:
         return auto_batch_publish(actor=actor, batch=batch, mode=mode, comment=comment, ip=ip)
-    _queue(batch.pk, "publish", total, actor_id=actor.pk, mode=mode, comment=comment, ip=ip)
+    background_queue(batch.pk, "publish", total, actor_id=actor.pk, mode=mode, comment=comment, ip=ip)
     return None
 
 
-def _queue(batch_id: int, what: str, total: int, **kwargs) -> None:
-    """Hand the batch's `what` (publish / notice) to its Celery task, unless one is under way."""
-    key = _progress_key(batch_id)
+def background_queue(batch_id: int, what: str, total: int, **kwargs) -> None:
+    """Hand the batch's `what` (publish / notice / review) to its Celery task, unless one is under way."""
+    key = progress_key(batch_id)
     under_way = {"what": what, "state": "queued", "done": 0, "total": total, "error": ""}
     if not cache.add(key, under_way, timeout=PROGRESS_TIMEOUT):
         if (auto_batch_publishing(batch_id) or {}).get("state") != "failed":
@@ -264,10 +265,10 @@ def _queue(batch_id: int, what: str, total: int, **kwargs) -> None:
         outbox_enqueue(f"proactive.tasks.auto_batch_{what}_task", batch_id=batch_id, **kwargs)
 
 
-def _in_background(batch_id: int, what: str, total: int, work: Callable[[Callable[[int], None]], int]) -> int:
+def background_run(batch_id: int, what: str, total: int, work: Callable[[Callable[[int], None]], int]) -> int:
     """Run `work(progress)` for the task, keeping its progress for the page; a failure (everything rolled
     back: each step is one transaction) is kept for the page too."""
-    key = _progress_key(batch_id)
+    key = progress_key(batch_id)
 
     def progress(done: int) -> None:
         state = {"what": what, "state": "running", "done": done, "total": total, "error": ""}
@@ -294,7 +295,7 @@ def auto_batch_publish_run(*, batch_id: int, actor_id: int, mode: str, comment: 
     """The Celery task's work: publish the batch (once: a batch no longer prepared is left alone).
     Returns the number of applications filed."""
     if not AutoAwardBatch.objects.filter(pk=batch_id, state=AutoAwardBatch.State.PREPARED).exists():
-        cache.delete(_progress_key(batch_id))
+        cache.delete(progress_key(batch_id))
         return 0
     total = AutoAwardCandidate.objects.filter(batch_id=batch_id).count()
 
@@ -303,7 +304,7 @@ def auto_batch_publish_run(*, batch_id: int, actor_id: int, mode: str, comment: 
         filed = auto_batch_publish(actor=actor, batch=batch_id, mode=mode, comment=comment, ip=ip, progress=progress)
         return len(filed)
 
-    return _in_background(batch_id, "publish", total, work)
+    return background_run(batch_id, "publish", total, work)
 
 
 def auto_batch_publish(
@@ -387,7 +388,7 @@ def auto_batch_notice_request(*, actor, batch: AutoAwardBatch, ip: str | None = 
     total = _ready(batch.pk).count()
     if total <= NOTICE_IN_REQUEST_MAX:
         return auto_batch_notice(actor=actor, batch=batch, ip=ip)
-    _queue(batch.pk, "notice", total, actor_id=actor.pk, ip=ip)
+    background_queue(batch.pk, "notice", total, actor_id=actor.pk, ip=ip)
     return None
 
 
@@ -396,13 +397,13 @@ def auto_batch_notice_run(*, batch_id: int, actor_id: int, ip: str | None = None
     Returns the notice's id (0 when nothing was listed)."""
     total = _ready(batch_id).count()
     if not total:
-        cache.delete(_progress_key(batch_id))
+        cache.delete(progress_key(batch_id))
         return 0
 
     def work(progress: Callable[[int], None]) -> int:
         return auto_batch_notice(actor=User.objects.get(pk=actor_id), batch=batch_id, ip=ip).pk
 
-    return _in_background(batch_id, "notice", total, work)
+    return background_run(batch_id, "notice", total, work)
 
 
 def auto_batch_notice(*, actor, batch: AutoAwardBatch | int, ip: str | None = None) -> PublicNotice:

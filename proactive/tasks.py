@@ -52,3 +52,11 @@ def auto_batch_notice_task(batch_id: int, actor_id: int, ip: str | None = None) 
     from .services_auto import auto_batch_notice_run
 
     return auto_batch_notice_run(batch_id=batch_id, actor_id=actor_id, ip=ip)
+
+
+@shared_task(name="proactive.tasks.auto_batch_review_task", acks_late=True)
+def auto_batch_review_task(batch_id: int, actor_id: int, comment: str, ip: str | None = None) -> int:
+    """免申即享: 复核 every pending money decision of a big batch; what is approved stays approved."""
+    from .services_review import auto_batch_review_run
+
+    return auto_batch_review_run(batch_id=batch_id, actor_id=actor_id, comment=comment, ip=ip)

@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("proactive/auto-batches/", views.auto_batches, name="auto_batches"),
     path("proactive/auto-batches/<int:pk>/", views.auto_batch, name="auto_batch"),
     path("proactive/auto-batches/<int:pk>/publish/", views.auto_batch_publish_view, name="auto_batch_publish"),
+    path("proactive/auto-batches/<int:pk>/review/", views.auto_batch_review_view, name="auto_batch_review"),
     path("proactive/auto-batches/<int:pk>/notice/", views.auto_batch_notice_view, name="auto_batch_notice"),
     path("enterprise/auto-awards/", views.auto_awards, name="auto_awards"),
     path("proactive/results/", results_views.results_page, name="results"),

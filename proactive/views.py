@@ -45,6 +45,7 @@ from .services_auto import (
 )
 from .services_confirm import auto_award_confirm, auto_award_decline, verified_accounts
 from .services_facts import fact_contest, fact_contest_resolve, facts_import
+from .services_review import auto_batch_review_request, pending_review
 from .tasks import matching_request, matching_run_task
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -292,6 +293,7 @@ def _auto_batch_page(request: HttpRequest, batch, errors: list[str] | None = Non
             "note": (batch.programme.spec or {}).get("auto_award_note", ""),
             "errors": errors or [],
             "publishing": auto_batch_publishing(batch.pk),
+            "pending_review": pending_review(batch.pk).count(),
         },
         status=400 if errors else 200,
     )
@@ -326,6 +328,29 @@ def auto_batch_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     done = sum(r.ok for r in results)
     messages.success(
         request, _("已生成 %(n)d 件免申即享申报，其中 %(ok)d 件已拟办，待审批。") % {"n": len(results), "ok": done}
+    )
+    for r in results:
+        if not r.ok:
+            messages.warning(request, f"{r.reference}：{r.message}")
+    return redirect("proactive:auto_batch", pk=batch.pk)
+
+
+@_staff(may_run_auto_awards)
+@require_http_methods(["POST"])
+def auto_batch_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """整批复核 the second administrator approves every pending money decision of the batch at once."""
+    batch = auto_batch_get_for_actor(actor=request.user, pk=pk)
+    try:
+        results = auto_batch_review_request(
+            actor=request.user, batch=batch, comment=request.POST.get("comment", ""), ip=client_ip(request)
+        )
+    except ValidationError as error:
+        return _auto_batch_page(request, batch, _messages_of(error))
+    if results is None:  # a big batch: approved in the background, the page shows the progress
+        messages.info(request, _("名单较大，已转入后台复核，本页显示进度。"))
+        return redirect("proactive:auto_batch", pk=batch.pk)
+    messages.success(
+        request, _("已复核 %(ok)d 件，共 %(n)d 件。") % {"ok": sum(r.ok for r in results), "n": len(results)}
     )
     for r in results:
         if not r.ok:

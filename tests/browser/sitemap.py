@@ -228,6 +228,7 @@ def _sources() -> dict[str, Callable[[], list[dict]]]:
         "proactive:auto_batch": pks(AutoAwardBatch.objects.all()),
         "proactive:auto_batch_publish": pks(AutoAwardBatch.objects.all()),
         "proactive:auto_batch_notice": pks(AutoAwardBatch.objects.all()),
+        "proactive:auto_batch_review": pks(AutoAwardBatch.objects.all()),
         "proactive:library_download": pks(LibraryDocument.objects.filter(removed_at__isnull=True), limit=1),
         "proactive:library_remove": pks(LibraryDocument.objects.filter(removed_at__isnull=True), limit=1),
         "proactive:library_reuse": applications,

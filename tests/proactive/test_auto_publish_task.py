@@ -27,7 +27,7 @@ def big(setting, monkeypatch, settings):  # noqa: F811
     monkeypatch.setattr(services_auto, "PUBLISH_IN_REQUEST_MAX", 2)
     monkeypatch.setattr(services_auto, "NOTICE_IN_REQUEST_MAX", 2)
     settings.PORTAL_EAGER_TASKS = "deferred"
-    key = services_auto._progress_key(setting["batch"].pk)
+    key = services_auto.progress_key(setting["batch"].pk)
     cache.delete(key)
     yield
     cache.delete(key)

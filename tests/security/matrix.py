@@ -1241,6 +1241,14 @@ MATRIX: dict[str, list[Case]] = {
         )
     ],
     "proactive:auto_batch_notice": [case(pk("auto_batch"), GET="anon:login admin,admin_th:405 *:403", POST=ADMIN_OBJ)],
+    "proactive:auto_batch_review": [
+        case(
+            pk("auto_batch"),
+            GET="anon:login admin,admin_th:405 *:403",
+            POST=ADMIN_OBJ,
+            data=lambda c: {"comment": "同意。"},
+        )
+    ],
     "proactive:auto_awards": [
         case(
             GET="anon:login ENT:ok *:403",
@@ -1297,6 +1305,7 @@ MATRIX: dict[str, list[Case]] = {
         case(pk("auto_batch"), POST=API_ADMIN_OBJ, data=lambda c: {"mode": "rank", "comment": "数据已抽查。"})
     ],
     "api-auto-award-batch-notice": [case(pk("auto_batch"), POST=API_ADMIN_OBJ)],
+    "api-auto-award-batch-review": [case(pk("auto_batch"), POST=API_ADMIN_OBJ, data=lambda c: {"comment": "同意。"})],
     "api-auto-award-list": [case(GET=API_SIGNED_IN, POST="anon:403 USERS:405")],
     "api-auto-award-detail": [case(pk("auto_award_a"), GET="anon:403 A:ok *:404")],
     "api-auto-award-confirm": [
