@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from applications.selectors import enterprise_of, is_owner_of
 from applications.view_access import member_required
 from portal.audit import client_ip
+from portal.pagination import page_of
 from portal.permissions import is_reviewing_staff, may_import_enterprise_facts, may_run_auto_awards
 from vouchers.selectors import programme_get, window_get_for_actor, windows_for_actor
 
@@ -281,14 +282,17 @@ def auto_batches(request: HttpRequest) -> HttpResponse:
     )
 
 
+CANDIDATES_PER_PAGE = 100
+
+
 def _auto_batch_page(request: HttpRequest, batch, errors: list[str] | None = None) -> HttpResponse:
-    candidates = batch.candidates.select_related("enterprise", "application")
+    candidates = batch.candidates.select_related("enterprise", "application").order_by("pk")
     return render(
         request,
         "proactive/auto_batch.html",
         {
             "batch": batch,
-            "candidates": candidates[:500],
+            "candidates": page_of(request, candidates, CANDIDATES_PER_PAGE),  # thousands in a big batch
             "sample": list(candidates.filter(in_sample=True)),  # not every candidate of a batch of thousands
             "note": (batch.programme.spec or {}).get("auto_award_note", ""),
             "errors": errors or [],

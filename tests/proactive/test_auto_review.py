@@ -86,3 +86,18 @@ def test_a_big_batch_is_reviewed_by_the_task_through_the_api(published, reviewer
     assert services_review.auto_batch_review_run(batch_id=published.pk, actor_id=reviewer_th.pk, comment="同意") == 0
     nothing = api.post(url, {"comment": "同意。"}, format="json")
     assert nothing.status_code == 400 and "没有待审批" in nothing.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_batch_page_shows_every_candidate_a_page_at_a_time(setting, bureau_admin_th, client_for, monkeypatch):  # noqa: F811
+    """A batch of thousands is paged, not cut at the first 500 (which it was)."""
+    from proactive import views
+
+    monkeypatch.setattr(views, "CANDIDATES_PER_PAGE", 2)
+    staff = client_for(bureau_admin_th)
+    url = reverse("proactive:auto_batch", args=[setting["batch"].pk])
+    names = [c.enterprise.name for c in setting["batch"].candidates.order_by("pk").select_related("enterprise")]
+    first, second = (staff.get(u).content.decode().split('id="candidates"')[1] for u in (url, url + "?page=2"))
+    assert "第 1 / 2 页" in first and "第 2 / 2 页" in second
+    assert [n in first for n in names] == [True, True, False]
+    assert [n in second for n in names] == [False, False, True]
