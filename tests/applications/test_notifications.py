@@ -60,8 +60,8 @@ def test_notify_enterprise_reaches_every_active_member_only(
 @pytest.mark.django_db
 def test_task_run_twice_creates_and_sends_nothing_twice(owner_a):
     kwargs = {"user_ids": [owner_a.pk], "kind": "letter", "subject": "s", "body": "b", "dedupe_key": "letter:9"}
-    assert notification_deliver.apply(kwargs=kwargs).get() == 1
-    assert notification_deliver.apply(kwargs=kwargs).get() == 0
+    assert notification_deliver.apply(kwargs=kwargs, throw=True).result == 1
+    assert notification_deliver.apply(kwargs=kwargs, throw=True).result == 0
     assert Notification.objects.count() == 1
     assert len(mail.outbox) == 1
 

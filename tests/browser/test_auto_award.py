@@ -127,7 +127,7 @@ def test_auto_award_from_facts_to_letter(world, actors):
 
     today = timezone.localdate()
     PublicNotice.objects.update(starts_on=today - dt.timedelta(days=12), ends_on=today - dt.timedelta(days=1))
-    assert public_notices_close_due.apply().get()["finalized"] == [app.pk]
+    assert public_notices_close_due.apply(throw=True).result["finalized"] == [app.pk]
     app.refresh_from_db()
     assert app.state == State.APPROVED and app.estimate_amount == Decimal("100000.00")
     letter = Letter.objects.get(application=app, kind=Letter.Kind.APPROVAL)

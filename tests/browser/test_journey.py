@@ -405,7 +405,9 @@ def notice_period_ends(apps: list[Application]) -> None:
     PublicNotice.objects.filter(pk__in=[n.pk for n in notices]).update(
         starts_on=today - dt.timedelta(days=12), ends_on=today - dt.timedelta(days=1)
     )
-    result = public_notices_close_due.apply().get()
+    # .result, not .get(): Celery's "no join inside a task" guard is process-wide, and the live server may be
+    # running an eager task in its own thread at this moment (the two browser journeys failed so, by chance)
+    result = public_notices_close_due.apply(throw=True).result
     assert sorted(result["finalized"]) == sorted(a.pk for a in apps), result
     for app in apps:
         app.refresh_from_db()
