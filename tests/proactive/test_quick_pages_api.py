@@ -14,7 +14,7 @@ from applications.services import application_file_auto
 from portal.workdays import add_workdays
 from proactive.models import LibraryDocument
 from proactive.prefill import prefill_for
-from tests.factories import EnterpriseFactory, member
+from tests.factories import EnterpriseFactory
 
 from .quick_helpers import (
     PROGRAMME,
@@ -27,22 +27,8 @@ from .quick_helpers import (
     submitted_quick_application,
 )
 
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
-
-
-@pytest.fixture
-def firm(db):
-    enterprise = EnterpriseFactory(name="广州快申科技有限公司")
-    return enterprise, member(enterprise, email="owner@quick.example.cn")
+# every test here stores uploads: in a storage of its own (conftest)
+pytestmark = pytest.mark.usefixtures("private_storage")
 
 
 @pytest.mark.django_db

@@ -23,7 +23,7 @@ from proactive.prefill import prefill_for, prefill_rows, quick_application_start
 from proactive.selectors import declared_vs_facts
 from proactive.selectors_quick import AT_RISK, OVERDUE, library_offers, promise_watch
 from proactive.services_library import library_document_add, library_document_remove, library_document_reuse
-from tests.factories import EnterpriseFactory, member
+from tests.factories import EnterpriseFactory
 from vouchers.models import Award, BudgetPool, ParameterValue
 
 from .quick_helpers import (
@@ -37,22 +37,8 @@ from .quick_helpers import (
     submitted_quick_application,
 )
 
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
-
-
-@pytest.fixture
-def firm(db):
-    enterprise = EnterpriseFactory(name="广州快申科技有限公司")
-    return enterprise, member(enterprise, email="owner@quick.example.cn")
+# every test here stores uploads: in a storage of its own (conftest)
+pytestmark = pytest.mark.usefixtures("private_storage")
 
 
 # ------------------------------------------------------------------ prefill
