@@ -52,7 +52,9 @@ from .tasks import matching_request, matching_run_task
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-def _staff(predicate):
+def staff_required(predicate):
+    """Signed-in staff for whom `predicate` holds (others: 403; anonymous: the login page)."""
+
     def decorate(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
@@ -152,7 +154,7 @@ def enterprise_facts(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_staff(may_import_enterprise_facts)
+@staff_required(may_import_enterprise_facts)
 @require_http_methods(["GET", "POST"])
 def imports(request: HttpRequest) -> HttpResponse:
     """部门数据导入 upload a department's file; 运行匹配 rerun matching now."""
@@ -208,7 +210,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_staff(is_reviewing_staff)
+@staff_required(is_reviewing_staff)
 @require_http_methods(["GET", "POST"])
 def contests(request: HttpRequest) -> HttpResponse:
     """档案异议 the enterprises' contests of their facts (their district's), to uphold or reject."""
@@ -245,7 +247,7 @@ def _auto_windows(actor):
     ]
 
 
-@_staff(may_import_enterprise_facts)
+@staff_required(may_import_enterprise_facts)
 @require_http_methods(["GET", "POST"])
 def auto_batches(request: HttpRequest) -> HttpResponse:
     """免申即享 the bureau picks a window and a facts cut-off and sees the candidates."""
@@ -303,7 +305,7 @@ def _auto_batch_page(request: HttpRequest, batch, errors: list[str] | None = Non
     )
 
 
-@_staff(may_run_auto_awards)
+@staff_required(may_run_auto_awards)
 @require_http_methods(["GET"])
 def auto_batch(request: HttpRequest, pk: int) -> HttpResponse:
     """The candidates, the budget effect and the sample; once published each candidate's application,
@@ -311,7 +313,7 @@ def auto_batch(request: HttpRequest, pk: int) -> HttpResponse:
     return _auto_batch_page(request, auto_batch_get_for_actor(actor=request.user, pk=pk))
 
 
-@_staff(may_run_auto_awards)
+@staff_required(may_run_auto_awards)
 @require_http_methods(["POST"])
 def auto_batch_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     """发布 file the applications and propose the money decision of the batch (four-eyes chain)."""
@@ -339,7 +341,7 @@ def auto_batch_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("proactive:auto_batch", pk=batch.pk)
 
 
-@_staff(may_run_auto_awards)
+@staff_required(may_run_auto_awards)
 @require_http_methods(["POST"])
 def auto_batch_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     """整批复核 the second administrator approves every pending money decision of the batch at once."""
@@ -362,7 +364,7 @@ def auto_batch_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("proactive:auto_batch", pk=batch.pk)
 
 
-@_staff(may_run_auto_awards)
+@staff_required(may_run_auto_awards)
 @require_http_methods(["POST"])
 def auto_batch_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
     """公示 the batch's approved awards; the enterprises' confirmation period starts."""

@@ -20,6 +20,7 @@ from portal.audit import client_ip
 from portal.downloads import stored_file_download
 from portal.pagination import page_of
 from portal.permissions import may_watch_payment_promises
+from portal.widgets import DateInput
 from vouchers.selectors import programme_get
 
 from .library_rules import is_valid_on
@@ -34,7 +35,7 @@ from .selectors_quick import (
     workdays_left,
 )
 from .services_library import library_document_add, library_document_remove, library_document_reuse
-from .views import _staff
+from .views import staff_required
 
 PAGE_SIZE = 50
 
@@ -51,7 +52,7 @@ class LibraryUploadForm(forms.Form):
     valid_until = forms.DateField(
         label=gettext_lazy("有效期至"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=gettext_lazy("可不填，按材料类别的默认有效期"),
     )
     file = forms.FileField(label=gettext_lazy("文件"))
@@ -153,7 +154,7 @@ def quick_start(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("applications:edit", app.pk)
 
 
-@_staff(may_watch_payment_promises)
+@staff_required(may_watch_payment_promises)
 @require_GET
 def payment_promises(request: HttpRequest) -> HttpResponse:
     """兑付时限 applications whose promised payment date is near (at risk) or past (overdue), unpaid."""
