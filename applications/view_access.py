@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -51,11 +51,6 @@ def member_required(view):
 def posted_data(request: HttpRequest):
     """The form data of a POST, even an empty one (an unticked box posts nothing); None for a GET."""
     return request.POST if request.method == "POST" else None
-
-
-def flash_refusal(request: HttpRequest, error: Exception) -> None:
-    text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-    messages.error(request, text)
 
 
 def own_application(request: HttpRequest, pk: int) -> Application:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
 from portal.downloads import stored_file_download
+from portal.flash import flash_refusal
 from portal.models import Role
 from portal.pagination import page_of
 from vouchers.display import input_label
@@ -57,7 +58,7 @@ from .services import (
     attachment_remove,
     submission_problems,
 )
-from .view_access import enterprise_user, flash_refusal, member_required, own_application, posted_data
+from .view_access import enterprise_user, member_required, own_application, posted_data
 from .workflow import EDITABLE_BY_APPLICANT, TERMINAL, EventAction, State
 
 DASHBOARD_PAGE_SIZE = 50

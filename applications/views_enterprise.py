@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
+from portal.flash import flash_refusal
 
 from . import membership
 from .forms import (
@@ -29,7 +30,7 @@ from .selectors_verification import enterprise_verification_state, fact_rows
 from .services import (
     enterprise_register,
 )
-from .view_access import enterprise_user, flash_refusal, member_required, posted_data
+from .view_access import enterprise_user, member_required, posted_data
 
 
 @enterprise_user

@@ -15,9 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications.forms import input_field_name
-from applications.view_access import flash_refusal, member_required, own_application
+from applications.view_access import member_required, own_application
 from portal.audit import client_ip
 from portal.downloads import stored_file_download
+from portal.flash import flash_refusal
 from portal.pagination import page_of
 from portal.permissions import may_watch_payment_promises
 from portal.widgets import DateInput

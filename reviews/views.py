@@ -20,6 +20,7 @@ from applications.models import ApplicationEvent
 from applications.selectors import application_timeline
 from applications.workflow import EventAction, State, allowed_transitions
 from portal.audit import client_ip
+from portal.flash import flash_refusal
 from portal.models import Role
 from portal.pagination import IdFirstPaginator, page_of, with_links
 from portal.templatetags.money import yuan
@@ -42,7 +43,7 @@ from .forms import (
 from .models import ExpertAssignment, Objection, PublicNoticeEntry, ReviewAssignment
 from .services import approvals, assignments, experts, formal
 from .services.common import is_admin, link, min_experts
-from .views_common import ADMIN_ROLES, REVIEW_ROLES, bulk_messages, flash_error, roles_required
+from .views_common import ADMIN_ROLES, REVIEW_ROLES, bulk_messages, roles_required
 
 PAGE_SIZE = 50
 
@@ -130,7 +131,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
                 actor=request.user, application_ids=form.cleaned_data["ids"], note=form.cleaned_data["note"], ip=ip
             )
         except ValidationError as exc:
-            flash_error(request, exc)
+            flash_refusal(request, exc)
             return redirect(back)
     bulk_messages(request, results)
     return redirect(back)
@@ -252,7 +253,7 @@ def _act(request: HttpRequest, pk: int, fn: Callable[[], object], success: str) 
     try:
         fn()
     except ValidationError as exc:
-        flash_error(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, success)
     return redirect("reviews:application", pk=pk)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from applications.workflow import COMPETITIVE
 from portal.audit import client_ip
 from portal.downloads import stored_file_download
+from portal.flash import flash_refusal
 from portal.pagination import page_of
 from portal.permissions import in_district
 from vouchers.models import Programme
@@ -27,7 +28,7 @@ from .forms import DecisionForm, DeclineForm, errors_to_form
 from .forms_approvals import ApproveManyForm, CollectiveDecisionForm, StepApproveForm, StepReturnForm
 from .models import DecisionProposal
 from .services import approvals, collective
-from .views_common import ADMIN_ROLES, REVIEW_ROLES, bulk_messages, flash_error, roles_required
+from .views_common import ADMIN_ROLES, REVIEW_ROLES, bulk_messages, roles_required
 
 SCOPES = ("mine", "proposed", "all")
 PAGE_SIZE = 50
@@ -63,7 +64,7 @@ def approvals_approve_many(request: HttpRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            flash_error(request, exc)
+            flash_refusal(request, exc)
         else:
             bulk_messages(request, results)
     else:
@@ -80,7 +81,7 @@ def _step(request: HttpRequest, pk: int, form_class, act) -> HttpResponse:
     try:
         done = act(p, form.cleaned_data)
     except ValidationError as exc:
-        flash_error(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, done)
     return redirect("reviews:decision", pk=p.application_id)
@@ -263,7 +264,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
             ip=client_ip(request),
         )
     except ValidationError as exc:
-        flash_error(request, exc)
+        flash_refusal(request, exc)
         return redirect("reviews:application", pk=pk)
     messages.success(
         request,

@@ -17,10 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-
-def flash_errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+from portal.flash import flash_refusal
 
 
 def post_then_redirect(
@@ -31,7 +28,7 @@ def post_then_redirect(
     try:
         result = act()
     except ValidationError as exc:
-        flash_errors(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, done(result) if callable(done) else done)
     return redirect(to, **to_kwargs)

@@ -18,13 +18,14 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import client_ip
 from portal.exports import xlsx_append
+from portal.flash import flash_refusal
 from portal.pagination import Capped
 
 from . import payment_selectors as sel
 from .forms_payments import BatchForm, ReasonForm, ReturnFileForm
 from .models import PaymentLine
 from .payment_files import payment_file_csv, payment_file_xlsx, return_file_import
-from .payments_http import flash_errors, post_then_redirect
+from .payments_http import post_then_redirect
 from .services import payments as svc
 from .services.payments_common import require_payment_admin
 
@@ -64,7 +65,7 @@ def payment_batch_prepare(request: HttpRequest) -> HttpResponse:
             actor=request.user, tranche_ids=ids, note=request.POST.get("note", ""), ip=client_ip(request)
         )
     except ValidationError as exc:
-        flash_errors(request, exc)
+        flash_refusal(request, exc)
         return redirect("vouchers:payments")
     messages.success(request, _("拨付批次 %(b)s 已编制，须由另一名管理员审批。") % {"b": batch.number})
     return redirect("vouchers:payment_batch", pk=batch.pk)
@@ -130,7 +131,7 @@ def payment_batch_export(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
     try:
         batch = svc.batch_export_record(actor=request.user, batch=batch, fmt=fmt, ip=client_ip(request))
     except ValidationError as exc:
-        flash_errors(request, exc)
+        flash_refusal(request, exc)
         return redirect("vouchers:payment_batch", pk=batch.pk)
     content_type, render_file = FILES[fmt]
     response = HttpResponse(render_file(batch), content_type=content_type)
