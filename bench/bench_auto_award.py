@@ -5,7 +5,8 @@ of a batch timed as the bureau and the enterprises run it, through the services 
 
   prepare    auto_batch_prepare (candidates, amounts, budget effect, sample)
   publish    auto_batch_publish (one 免申 application per candidate, the money decision proposed as a batch)
-  reserve    proposals_approve_many by a second administrator (复核: the chain's last step reserves the budget)
+  reserve    整批复核 by a second administrator: the work of the Celery task the batch page and the API queue
+             for a big batch (auto_batch_review_run; the chain's last step reserves the budget)
   notice     auto_batch_notice (公示 of the whole batch, each enterprise told)
   confirm    auto_award_confirm by each enterprise's member (account + declaration), one after another
   letters    public_notices_close_due once the notice period is over: each award final, its 核定通知
@@ -200,8 +201,8 @@ def run(args, env: dict, storage: Path) -> dict:
     from proactive.models import AutoAwardCandidate
     from proactive.services_auto import auto_batch_notice, auto_batch_prepare, auto_batch_publish
     from proactive.services_confirm import auto_award_confirm
-    from reviews.models import DecisionProposal, Letter
-    from reviews.services.approvals import proposals_approve_many
+    from proactive.services_review import auto_batch_review_run
+    from reviews.models import Letter
     from reviews.services.notices import public_notices_close_due
     from vouchers.models import Award, ReceivingAccount
 
@@ -215,9 +216,8 @@ def run(args, env: dict, storage: Path) -> dict:
     with Step("publish", figures):
         published = auto_batch_publish(actor=admin, batch=batch, mode="rank", comment="免申即享，数据已抽查。")
     figures["proposed"] = sum(r.ok for r in published)
-    pending = list(DecisionProposal.objects.filter(status="pending").values_list("pk", flat=True))
     with Step("reserve", figures):
-        proposals_approve_many(actor=cast["checker"], proposal_ids=pending, comment="同意。")
+        auto_batch_review_run(batch_id=batch.pk, actor_id=cast["checker"].pk, comment="同意。")
     figures["reserved"] = Award.objects.filter(status=Award.Status.RESERVED).count()
     with Step("notice", figures):
         notice = auto_batch_notice(actor=admin, batch=batch)

@@ -13,7 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tests.factories import EnterpriseFactory
-from vouchers.models import Award, BudgetCounter, BudgetPool, LedgerEntry
+from vouchers.models import Award, BudgetCounter, BudgetPool, LedgerEntry, ParameterValue
+from vouchers.selectors import parameters_in_force
 from vouchers.services.budget import statements
 from vouchers.services.budget.counters import _holding
 
@@ -22,6 +23,7 @@ from .test_budget_helpers import make_app
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+ON = dt.date(2026, 6, 1)
 
 
 def _orm_pool_draw(pool_id: int, need: Decimal, now) -> bool:
@@ -121,11 +123,11 @@ def test_the_rows_to_draw_are_the_orms(catalogue, enterprise_a, enterprise_b):
         return pool_id, sorted(counters.values_list("pk", "kind", "enterprise_id", "fiscal_year", "line"))
 
     for ids in ([enterprise_a.pk], [enterprise_a.pk, enterprise_b.pk], [987654]):
-        pool_id, counters, held = statements.rows_to_draw(programme.pk, 2026, ids)
-        assert (pool_id, sorted(counters)) == orm(ids)
-        assert pool_id == pool.pk
-        assert held == set()
-    assert statements.rows_to_draw(programme.pk, 2031, [enterprise_a.pk])[0] is None
+        rows = statements.rows_to_draw(programme.pk, 2026, ids, ON)
+        assert (rows.pool_id, sorted(rows.counters)) == orm(ids)
+        assert rows.pool_id == pool.pk
+        assert rows.held == set()
+    assert statements.rows_to_draw(programme.pk, 2031, [enterprise_a.pk], ON).pool_id is None
 
 
 def test_the_enterprises_holding_budget_are_the_orms(catalogue, enterprise_a, enterprise_b, owner_a):
@@ -160,7 +162,7 @@ def test_the_enterprises_holding_budget_are_the_orms(catalogue, enterprise_a, en
     def orm():
         return set(_holding(programme.pk).filter(enterprise_id__in=ids).values_list("enterprise_id", flat=True))
 
-    assert statements.rows_to_draw(programme.pk, 2026, ids)[2] == orm() == {enterprise_c.pk}
+    assert statements.rows_to_draw(programme.pk, 2026, ids, ON).held == orm() == {enterprise_c.pk}
     for ent, status in ((enterprise_a, Status.RESERVED), (enterprise_b, Status.COMMITTED)):
         app = make_app(programme, ent, owner_a)
         Award.objects.create(
@@ -173,7 +175,7 @@ def test_the_enterprises_holding_budget_are_the_orms(catalogue, enterprise_a, en
             status=status,
             decided_on=dt.date(2026, 4, 1),
         )
-        assert statements.rows_to_draw(programme.pk, 2026, ids)[2] == orm()
+        assert statements.rows_to_draw(programme.pk, 2026, ids, ON).held == orm()
     assert orm() == set(ids)
 
 
@@ -223,3 +225,102 @@ def test_a_ledger_row_appended_reads_as_one_the_orm_made(catalogue, bureau_admin
     assert [[getattr(e, f) for f in fields] for e in mine] == [[getattr(e, f) for f in fields] for e in orms]
     assert [e.created_at for e in mine] == [now, now]
     assert [e.amount for e in mine] == [D("1234.56"), D("0.10")]
+
+
+def test_the_parameters_read_are_those_in_force(catalogue):
+    """The parameters read beside the rows to draw are selectors.parameters_in_force's, on any date:
+    each name's value of the latest date not after it, exact to the fourth decimal place."""
+    programme = catalogue["hp-compute-voucher"]
+    for name, value, on in [
+        ("cap_per_enterprise_year", D("123456.7891"), dt.date(2026, 3, 1)),
+        ("cap_per_enterprise_year", D("0.0001"), dt.date(2026, 7, 1)),
+        ("rate", D("0.3"), dt.date(2026, 3, 1)),
+        ("programme_total_period", D("99999999999.9999"), dt.date(2030, 1, 1)),
+    ]:
+        ParameterValue.objects.update_or_create(
+            programme=programme, name=name, effective_from=on, defaults={"value": value}
+        )
+    days = [
+        dt.date(2020, 1, 1),
+        dt.date(2026, 2, 28),
+        dt.date(2026, 3, 1),
+        ON,
+        dt.date(2026, 7, 1),
+        dt.date(2031, 1, 1),
+    ]
+    seen = []
+    for on in days:
+        mine = statements.rows_to_draw(programme.pk, 2026, [], on).parameters
+        assert mine == parameters_in_force(programme=programme, on=on)
+        assert {k: str(v) for k, v in mine.items()} == {
+            k: str(v.quantize(D("0.0001"))) for k, v in parameters_in_force(programme=programme, on=on).items()
+        }
+        seen.append(mine.get("cap_per_enterprise_year"))
+    assert seen[2:5] == [D("123456.7891"), D("123456.7891"), D("0.0001")]
+
+
+def test_an_award_inserted_reads_as_one_the_orm_made(catalogue, enterprise_a, owner_a):
+    programme = catalogue["hp-compute-voucher"]
+    pool = BudgetPool.objects.create(programme=programme, fiscal_year=2026, amount=D("1000"))
+    now = timezone.now()
+    values = {
+        "line": "",
+        "enterprise_id": enterprise_a.pk,
+        "programme_id": programme.pk,
+        "pool_id": pool.pk,
+        "fiscal_year": 2026,
+        "amount": D("1234.56"),
+        "disbursed": D("0"),
+        "status": Award.Status.RESERVED,
+        "decided_on": dt.date(2026, 6, 1),
+        "basis_date": None,
+        "parameters": {"rate": "0.3", "名称": "算力券"},
+        "explanation": [{"step": "上限", "amount": "1234.56"}],
+        "created_at": now,
+    }
+    (mine,) = statements.awards_insert([{**values, "application_id": make_app(programme, enterprise_a, owner_a).pk}])
+    orm = Award.objects.create(**{**values, "application_id": make_app(programme, enterprise_a, owner_a).pk})
+    fields = [f.attname for f in Award._meta.concrete_fields if f.attname not in ("id", "application_id", "created_at")]
+    stored = Award.objects.get(pk=mine.pk)
+    assert (mine.created_at, stored.created_at) == (now, now)
+    assert [getattr(stored, f) for f in fields] == [getattr(Award.objects.get(pk=orm.pk), f) for f in fields]
+    assert [getattr(mine, f) for f in fields] == [getattr(stored, f) for f in fields]
+    assert not mine._state.adding and mine.pk == stored.pk
+    (dated,) = statements.awards_insert(
+        [
+            {
+                **values,
+                "basis_date": dt.date(2025, 12, 31),
+                "application_id": make_app(programme, enterprise_a, owner_a).pk,
+            }
+        ]
+    )
+    assert Award.objects.get(pk=dated.pk).basis_date == dt.date(2025, 12, 31)
+
+
+def test_the_inserts_name_every_column_of_their_tables():
+    ledger = {f.column for f in LedgerEntry._meta.concrete_fields} - {"id"}
+    assert all(f'"{c}"' in statements.LEDGER_APPEND for c in ledger)
+    counter = {f.column for f in BudgetCounter._meta.concrete_fields} - {"id"}
+    assert all(f'"{c}"' in statements.COUNTER_CREATE for c in counter)
+
+
+def test_a_counter_created_twice_is_created_once(catalogue, enterprise_a):
+    """A counter starting from zero; the same counter again (a concurrent reservation got there first)
+    writes nothing and answers None, for an enterprise's counter and a programme-wide one."""
+    programme = catalogue["hp-compute-voucher"]
+    Kind = BudgetCounter.Kind
+    now = timezone.now()
+    pk = statements.counter_create(programme.pk, Kind.ENTERPRISE_YEAR, enterprise_a.pk, 2026, "", now)
+    assert pk is not None
+    assert statements.counter_create(programme.pk, Kind.ENTERPRISE_YEAR, enterprise_a.pk, 2026, "", now) is None
+    assert statements.counter_create(programme.pk, Kind.ENTERPRISE_YEAR, enterprise_a.pk, 2027, "", now) not in (
+        None,
+        pk,
+    )
+    wide = statements.counter_create(programme.pk, Kind.PROJECTS, None, 0, "", now)
+    assert wide is not None
+    assert statements.counter_create(programme.pk, Kind.PROJECTS, None, 0, "", now) is None
+    counter = BudgetCounter.objects.get(pk=pk)
+    assert (counter.used, counter.limit, counter.updated_at) == (D("0"), None, now)
+    assert BudgetCounter.objects.filter(programme=programme).count() == 3

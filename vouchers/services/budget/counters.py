@@ -10,6 +10,7 @@ manage.py budget_check compares)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -142,19 +143,28 @@ def counter_actual(counter: BudgetCounter) -> Decimal:
 
 
 def counters_ensure(
-    programme_id: int, keys: Iterable[CounterKey], found: Iterable[statements.CounterRow], held: set[int]
+    programme_id: int,
+    keys: Iterable[CounterKey],
+    found: Iterable[statements.CounterRow],
+    held: set[int],
+    now: dt.datetime,
 ) -> dict[CounterKey, int]:
     """The ids of the counters for these keys — `found` are the programme's counters that are
     programme-wide or of the keys' enterprises, `held` those enterprises with awards holding budget
     (statements.rows_to_draw) — creating the missing ones, each started from the awards that already
     hold budget (a bound may come into force after awards exist; an enterprise's own counter starts
-    from zero when none of its awards does). A counter created meanwhile by a concurrent reservation
-    is taken as it is (the unique constraints refuse a second). No lock is taken here: counters_draw
-    locks them, in the one order."""
+    from zero when none of its awards does: statements.counter_create). A counter created meanwhile by
+    a concurrent reservation is taken as it is (the unique constraints refuse a second). No lock is
+    taken here: counters_draw locks them, in the one order."""
     keys = list(keys)
     if not keys:
         return {}
     ids = {CounterKey(Kind(kind), ent, year, line): pk for pk, kind, ent, year, line in found}
+    for k in keys:
+        if k not in ids and k.enterprise_id and k.enterprise_id not in held:
+            pk = statements.counter_create(programme_id, k.kind, k.enterprise_id, k.fiscal_year, k.line, now)
+            if pk is not None:  # else created meanwhile: read again below
+                ids[k] = pk
     missing = [k for k in keys if k not in ids]
     while missing:
         try:

@@ -22,7 +22,6 @@ from portal.limits import max_length
 from portal.permissions import require_district
 
 from ...models import Award, BudgetPool, LedgerEntry, Programme
-from ...selectors import parameters_in_force
 from .common import (
     LINES,
     ZERO,
@@ -34,7 +33,7 @@ from .common import (
     user_or_none,
 )
 from .counters import bounds, counters_draw, counters_ensure
-from .statements import ledger_append, pool_draw, rows_to_draw
+from .statements import awards_insert, ledger_append, pool_draw, rows_to_draw
 
 # The ledger's idempotency key is "<key>:<line>"; room is left for the longest line name.
 KEY_MAX = max_length(LedgerEntry, "idempotency_key") - len(":supplier")
@@ -68,36 +67,38 @@ def award_reserve(
     keys = [f"{key}:{line}" if line else key for line, _e, _a in cleaned]
     programme: Programme = application.programme
     year, basis = decided_on.year, basis_date or decided_on
-    pool_id, counter_rows, held = rows_to_draw(programme.pk, year, sorted({ent for _l, ent, _a in cleaned}))
-    if pool_id is None:
+    rows = rows_to_draw(programme.pk, year, sorted({ent for _l, ent, _a in cleaned}), basis)
+    if rows.pool_id is None:
         raise ValidationError(
             _("“%(programme)s”尚未设置%(year)s年度资金池，无法核定奖励；请管理员先设置预算额度。")
             % {"programme": programme.name_zh, "year": year}
         )
-    draws = bounds(parameters_in_force(programme=programme, on=basis), year, cleaned, basis.year)
-    counter_ids = counters_ensure(programme.pk, draws, counter_rows, held)
+    pool_id, now = rows.pool_id, timezone.now()
+    draws = bounds(rows.parameters, year, cleaned, basis.year)
+    counter_ids = counters_ensure(programme.pk, draws, rows.counters, rows.held, now)
     total = sum((amt for _l, _e, amt in cleaned), ZERO)
     stored_parameters, stored_explanation = json_safe(parameters), json_safe(explanation)
     actor_id, reference = getattr(user_or_none(actor), "pk", None), f"{application.reference} 核定拟支持"
-    now = timezone.now()
     try:
         with transaction.atomic():
-            awards = Award.objects.bulk_create(
+            awards = awards_insert(
                 [
-                    Award(
-                        application_id=application.pk,
-                        line=line,
-                        enterprise_id=ent,
-                        programme=programme,
-                        pool_id=pool_id,
-                        fiscal_year=year,
-                        amount=amt,
-                        status=Award.Status.RESERVED,
-                        decided_on=decided_on,
-                        basis_date=basis,
-                        parameters=stored_parameters,
-                        explanation=stored_explanation,
-                    )
+                    {
+                        "application_id": application.pk,
+                        "line": line,
+                        "enterprise_id": ent,
+                        "programme_id": programme.pk,
+                        "pool_id": pool_id,
+                        "fiscal_year": year,
+                        "amount": amt,
+                        "disbursed": ZERO,
+                        "status": Award.Status.RESERVED,
+                        "decided_on": decided_on,
+                        "basis_date": basis,
+                        "parameters": stored_parameters,
+                        "explanation": stored_explanation,
+                        "created_at": now,
+                    }
                     for line, ent, amt in cleaned
                 ]
             )
