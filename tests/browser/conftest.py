@@ -70,21 +70,6 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def private_storage(settings, tmp_path):
-    """Uploads, letters and invoices in a directory of this test (the live server shares the settings)."""
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    return root
-
-
-@pytest.fixture
 def actors(request, browser, live_server, shots, private_storage):
     """actors(name) → an Actor with its own browser context on the live server. On failure each
     actor's current page is kept as FAILED-<name>.png beside the step screenshots."""
