@@ -14,6 +14,9 @@ import pytest
 
 from .helpers import Actor, Shots
 
+# the journey's steps moved out of its test module keep pytest's assertion messages
+pytest.register_assert_rewrite("tests.browser.journey_bureau", "tests.browser.journey_enterprise")
+
 CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
