@@ -8,6 +8,9 @@ from pypdf import PdfReader
 
 from .helpers import make_application, make_award
 
+# the layout tests' measuring helpers keep pytest's assertion messages
+pytest.register_assert_rewrite("tests.letters.layout")
+
 
 @pytest.fixture(autouse=True)
 def _private_storage(private_storage, settings):
