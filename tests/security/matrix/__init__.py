@@ -1,7 +1,7 @@
 """The permission matrix: for every URL pattern of the project, who may do what.
 
 Each entry is a list of cases; a case names the URL's arguments (objects of the standing cast,
-tests/cast.py: everything belongs to enterprise A unless it says otherwise), the data sent (valid
+tests/cast/: everything belongs to enterprise A unless it says otherwise), the data sent (valid
 data for the state-changing requests, so that a refusal is a refusal of the actor and not of the
 input) and, per method, the expected outcome for every member of the cast:
 
