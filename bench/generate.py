@@ -31,9 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bulk import COPIED, FastLoad, check_foreign_keys, reset_sequences  # noqa: E402
+from bench.datagen.letters import Letters  # noqa: E402
 from bench.datagen.money import Money  # noqa: E402
+from bench.datagen.notices import Notices  # noqa: E402
+from bench.datagen.people import People  # noqa: E402
 from bench.datagen.plan import Planner  # noqa: E402
 from bench.datagen.records import Records  # noqa: E402
+from bench.datagen.reviews import Reviews  # noqa: E402
+from bench.datagen.vouchers import Vouchers  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 
@@ -71,8 +76,9 @@ def django_setup(url: str) -> None:
     django.setup()
 
 
-class Generator(Planner, Records, Money):
-    """Plans the district (Planner), then writes its records (Records) and its money (Money)."""
+class Generator(Planner, People, Records, Reviews, Notices, Money, Vouchers, Letters):
+    """Plans the district (Planner, People), then writes its records (Records, Reviews, Notices), its money
+    (Money, Vouchers) and its letters and inbox (Letters)."""
 
     def run(self) -> None:
         from django.apps import apps

@@ -81,6 +81,23 @@ def _site_cache_forgotten():
 
 
 @pytest.fixture
+def private_storage(settings, tmp_path) -> Path:
+    """Uploads, letters and invoices stored in a private directory of this test (returned), so that
+    'nothing left on disk' is checkable; a live server shares the settings. Directories whose every
+    test stores files ask for it with an autouse fixture of their conftest or a module's pytestmark."""
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
+    return root
+
+
+@pytest.fixture
 def catalogue(db):
     """The shipped catalogue (both policies, all programmes, their dated parameters)."""
     from vouchers.services.catalogue import catalogue_load

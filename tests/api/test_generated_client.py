@@ -49,21 +49,6 @@ CONFIG = {
 }
 
 
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    """Uploads, letters and invoices in a directory of this test (the live server shares the settings)."""
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    return root
-
-
 @pytest.fixture(scope="module")
 def generated(live_server, tmp_path_factory, django_db_blocker):
     """The package generated from the live server's schema, imported, every endpoint module with it

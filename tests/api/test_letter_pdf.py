@@ -18,17 +18,6 @@ ALLOWED = {"owner_a", "agent_a", "reviewer", "reviewer_other", "admin"}  # A's m
 
 
 @pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
-
-
-@pytest.fixture
 def cast(private_storage):
     return cast_build(letters=False)
 

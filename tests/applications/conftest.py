@@ -48,18 +48,9 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf") -> 
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path) -> Path:
-    """Each test stores files in its own private directory, so 'nothing left on disk' is checkable."""
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    return root
+def _private_storage_for_every_test(private_storage):
+    """Every test here stores its files in the private directory of tests/conftest.py's fixture."""
+    return private_storage
 
 
 def stored_files(root: Path) -> list[Path]:

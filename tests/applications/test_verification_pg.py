@@ -20,7 +20,7 @@ from applications.verification_facts import fact_change_accept
 from portal.models import AuditEvent, Role
 from tests.factories import EnterpriseFactory, UserFactory, make_uscc, member
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_storage")]
 
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PROFILE = {
@@ -32,17 +32,6 @@ PROFILE = {
     "contact_name": "甲",
     "contact_phone": "1",
 }
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
 
 
 def pdf() -> SimpleUploadedFile:

@@ -160,7 +160,7 @@ LATIN_WORDS_OK = {
 }
 # Acronyms the official Chinese text itself uses, and only in its own form: in brackets after the
 # Chinese name (th2024 培育措施 7: 数据管理能力成熟度评估模型（DCMM）; the seed's verbatim quote has ( )).
-# Elsewhere the Chinese name is written. tests/vouchers/test_catalogue_pages.py allows the same.
+# Elsewhere the Chinese name is written. tests/vouchers/test_programme_pages.py allows the same.
 OFFICIAL_ACRONYMS = re.compile(r"数据管理能力成熟度评估模型[（(]DCMM[）)]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 CJK = "\u3400-\u9fff"

@@ -14,6 +14,9 @@ import pytest
 
 from .helpers import Actor, Shots
 
+# the journey's steps moved out of its test module keep pytest's assertion messages
+pytest.register_assert_rewrite("tests.browser.journey_bureau", "tests.browser.journey_enterprise")
+
 CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -67,21 +70,6 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.browser_failed = report.failed
     return report
-
-
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    """Uploads, letters and invoices in a directory of this test (the live server shares the settings)."""
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    return root
 
 
 @pytest.fixture

@@ -8,16 +8,14 @@ from pypdf import PdfReader
 
 from .helpers import make_application, make_award
 
+# the layout tests' measuring helpers keep pytest's assertion messages
+pytest.register_assert_rewrite("tests.letters.layout")
+
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
-        },
-    }
+def _private_storage(private_storage, settings):
+    """tests/conftest.py's private storage, and the site's address that letters print (their verification
+    link and QR code)."""
     settings.SITE_URL = "https://portal.example.cn"
 
 

@@ -21,14 +21,9 @@ FAKE_PDF = b"%PDF-1.7\n% a stand-in for the rendered letter\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
-        },
-    }
+def _private_storage(private_storage, settings):
+    """tests/conftest.py's private storage, and the site's address that letters print (their verification
+    link and QR code)."""
     settings.SITE_URL = "https://portal.example.cn"
 
 

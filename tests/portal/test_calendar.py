@@ -44,10 +44,9 @@ from tests.reviews.conftest import (
     attach,
     make_app,
     make_pool,
-    private_storage,  # noqa: F401 (autouse: the attachments' files)
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]  # the attachments' files
 
 
 @pytest.fixture

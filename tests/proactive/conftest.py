@@ -1,22 +1,11 @@
-"""Fixtures of the 免申即享 / 快申快享 tests: uploads kept in a private storage of the test, and an enterprise
-with its owner."""
+"""Fixtures of the 免申即享 / 快申快享 tests: an enterprise with its owner (uploads are kept in the private storage
+of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.factories import EnterpriseFactory, member
-
-
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
 
 
 @pytest.fixture

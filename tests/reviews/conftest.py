@@ -50,17 +50,9 @@ def clock():
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    return root
+def _private_storage_for_every_test(private_storage):
+    """Every test here stores its files in the private directory of tests/conftest.py's fixture."""
+    return private_storage
 
 
 def attach(app: Application, material: str, user=None) -> Attachment:

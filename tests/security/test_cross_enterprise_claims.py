@@ -16,10 +16,10 @@ from portal.models import Notification
 from reviews.models import Decision, Letter
 from reviews.selectors import decision_context, project_conflicts
 from tests.approvals import approve, decline
-from tests.reviews.conftest import assign_to, clock, make_app, make_pool, private_storage  # noqa: F401
+from tests.reviews.conftest import assign_to, clock, make_app, make_pool  # noqa: F401
 from vouchers.models import Award
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 CONTRACT = ("contract", "HT-2026-777")
 

@@ -3,7 +3,7 @@ policy's issuing authority); the queue, the review services, the budget pools, t
 exports are scoped to it; the system administrator sees all. Before the change a Tianhe reviewer
 could claim, review and decide Huangpu files.
 
-The standing cast (tests/cast.py): everything of enterprise A is under hp2025 (Huangpu); the cast's
+The standing cast (tests/cast/): everything of enterprise A is under hp2025 (Huangpu); the cast's
 staff are Huangpu's, reviewer_th and admin_th Tianhe's. B's two-party application and A's
 pre-approval are th2024's (Tianhe)."""
 

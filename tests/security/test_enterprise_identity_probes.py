@@ -18,7 +18,7 @@ from applications.models import Enterprise, EnterpriseMember
 from portal.models import AuditEvent, Role
 from tests.factories import EnterpriseFactory, UserFactory, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 HUAWEI = "91440300708461136T"  # 华为技术有限公司, as printed on its licence (division 440300 深圳市)
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -32,17 +32,6 @@ ANY_NAME = {
     "contact_name": "任意人",
     "contact_phone": "13800000000",
 }
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
 
 
 def licence() -> SimpleUploadedFile:

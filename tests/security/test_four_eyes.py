@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from applications.workflow import State
 from reviews.models import Decision
-from tests.reviews.conftest import clock, make_app, make_pool, private_storage  # noqa: F401
+from tests.reviews.conftest import clock, make_app, make_pool  # noqa: F401
 from vouchers.models import Award
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 
 @pytest.fixture

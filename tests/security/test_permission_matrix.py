@@ -1,5 +1,5 @@
 """The permission matrix: every URL pattern of the project (found from the resolver at test time)
-against the whole cast, with the outcome tests/security/matrix.py expects, for GET, POST and the
+against the whole cast, with the outcome tests/security/matrix/ expects, for GET, POST and the
 other methods an API endpoint implements. Every refusal must leave every table as it was (rows and
 values, the audit trail included), every HTML answer carries the strict content security policy,
 and no outsider sees enterprise A's applications. A pattern without an entry fails with its name."""
@@ -34,10 +34,10 @@ KEYS = sorted(set(PATTERNS) | set(MATRIX))
 def test_every_url_pattern_has_an_entry_in_the_matrix():
     missing = sorted(set(PATTERNS) - set(MATRIX))
     stale = sorted(set(MATRIX) - set(PATTERNS))
-    assert not missing, "URL patterns without an entry in tests/security/matrix.py (say who may do what): " + ", ".join(
+    assert not missing, "URL patterns without an entry in tests/security/matrix/ (say who may do what): " + ", ".join(
         str(PATTERNS[k]) for k in missing
     )
-    assert not stale, "entries of tests/security/matrix.py for patterns that no longer exist: " + ", ".join(stale)
+    assert not stale, "entries of tests/security/matrix/ for patterns that no longer exist: " + ", ".join(stale)
 
 
 def _url(pattern: Pattern, case: Case, world) -> str:
@@ -128,9 +128,9 @@ def _check_case(pattern: Pattern, case: Case, world, problems: list[str]) -> Non
 @pytest.mark.parametrize("key", KEYS)
 def test_matrix(key, world):
     if key not in MATRIX:
-        pytest.fail(f"{PATTERNS[key]} has no entry in tests/security/matrix.py")
+        pytest.fail(f"{PATTERNS[key]} has no entry in tests/security/matrix/")
     if key not in PATTERNS:
-        pytest.fail(f"tests/security/matrix.py has an entry for {key}, which is no URL pattern any more")
+        pytest.fail(f"tests/security/matrix/ has an entry for {key}, which is no URL pattern any more")
     problems: list[str] = []
     for case in MATRIX[key]:
         _check_case(PATTERNS[key], case, world, problems)

@@ -1,5 +1,6 @@
 """Shared by the catalogue page and API tests: a valid input set derived from a programme's declared
-inputs, and a prior award of an enterprise (what caps count)."""
+inputs, a prior award of an enterprise (what caps count), a page's text and a window opened through the
+service."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from applications.models import Application
 from tests.factories import make_uscc
 from vouchers.models import Award, BudgetPool, Programme
+from vouchers.services.catalogue import window_open
 
 ON = "2026-03-01"  # within both policies' validity (th2024 ends 2026-12-31)
 
@@ -67,4 +71,19 @@ def prior_award(
         amount=Decimal(amount),
         status=status,
         decided_on=decided_on,
+    )
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def open_window(programme, admin, days=10):
+    now = timezone.now()
+    return window_open(
+        actor=admin,
+        programme=programme,
+        name="2026年第一批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=days),
     )

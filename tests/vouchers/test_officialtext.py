@@ -210,14 +210,9 @@ def test_reloading_brings_shipped_rows_up_to_date_once_and_keeps_an_administrato
 
 
 @pytest.fixture
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
-        },
-    }
+def _private_storage(private_storage, settings):
+    """tests/conftest.py's private storage, and the site's address that letters print (their verification
+    link and QR code)."""
     settings.SITE_URL = "https://portal.example.cn"
 
 

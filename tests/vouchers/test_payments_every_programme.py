@@ -28,10 +28,10 @@ from reviews.models import AuthorisedApprover
 from tests.factories import EnterpriseFactory, UserFactory, make_uscc, member
 from vouchers.models import Award, LedgerEntry, Programme
 
-from ..reviews.conftest import PDF, at, clock, private_storage  # noqa: F401 - fixtures
+from ..reviews.conftest import PDF, at, clock  # noqa: F401 - fixtures
 from .payments_helpers import CORPORATE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 CODES = [
     "hp-compute-voucher",

@@ -13,18 +13,7 @@ from vouchers.models import Award, LedgerEntry, Redemption, Voucher
 
 from .redemption_helpers import issue_voucher, make_provider, redeem
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
-        },
-    }
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_storage")]
 
 
 def test_two_redemptions_at_once_cannot_overdraw(catalogue, enterprise_a, owner_a):
