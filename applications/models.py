@@ -141,7 +141,7 @@ class EnterpriseMember(models.Model):
         verbose_name_plural = _("企业成员")
 
     def __str__(self) -> str:
-        return f"{self.enterprise} · {self.user} ({self.get_member_role_display()})"
+        return f"{self.enterprise} · {self.user}（{self.get_member_role_display()}）"
 
 
 class Application(models.Model):
@@ -405,7 +405,7 @@ class ApplicationEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application_id} {self.action}"
+        return f"{self.application_id} {self.get_action_display()}"
 
 
 class PreApproval(models.Model):

@@ -144,7 +144,8 @@ class FactChangeRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enterprise} · {', '.join(self.changes)}"
+        names = dict(EligibilityFact.choices)
+        return f"{self.enterprise} · {'、'.join(str(names.get(fact, fact)) for fact in self.changes)}"
 
 
 class VerificationDocument(models.Model):
@@ -259,4 +260,11 @@ class FactRecord(models.Model):
         constraints = [models.UniqueConstraint(fields=["enterprise", "fact"], name="fact_record_once")]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} {self.fact}={self.value} ({self.source})"
+        return f"{self.get_fact_display()}：{self.value_label()}（{self.get_source_display()}）"
+
+    def value_label(self) -> str:
+        """The recorded value as people read it ("True" → 是, "huangpu" → the district's name)."""
+        field = self._meta.get_field("enterprise").related_model._meta.get_field(self.fact)
+        if field.get_internal_type() == "BooleanField":
+            return str({"True": _("是"), "False": _("否"), "None": _("未填")}.get(self.value, self.value))
+        return str(dict(field.flatchoices).get(self.value, self.value))

@@ -1,10 +1,16 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .audit import client_ip
+from .admin_display import coded_filter, named_column
+from .admin_forms import LabelledFormsMixin, ModelAdmin
+from .admin_values import machine_text
+from .audit import SYSTEM_ACTOR, client_ip
+from .audit_labels import audit_action_label, audit_target_label
 from .models import AuditEvent, CalendarDay, CalendarYear, Notification, User
 from .services_calendar import (
     arrangement_check,
@@ -16,13 +22,33 @@ from .services_calendar import (
 from .workdays import official_is_workday
 
 
+class PasswordSummaryWidget(ReadOnlyPasswordHashWidget):
+    """The stored password's summary (algorithm, masked salt and hash) as the machine data it is: a
+    masked salt such as "Ri****" is no word of any language (portal.admin_values.machine_text)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for entry in context.get("summary", []):
+            if entry.get("value"):
+                entry["value"] = machine_text(entry["value"])
+        return context
+
+
+class UserChangeForm(BaseUserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordSummaryWidget(self.fields["password"].widget.attrs)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(LabelledFormsMixin, BaseUserAdmin):
     # 所属区域: a reviewer, expert or bureau administrator must have one (User.clean)
     list_display = ("email", "full_name", "role", "district", "is_active", "email_confirmed_at", "last_login")
     list_filter = ("role", "district", "is_active")
     search_fields = ("email", "full_name", "username", "phone")
     ordering = ("email",)
+    form = UserChangeForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("full_name", "email", "phone", "role", "district", "email_confirmed_at")}),
@@ -41,13 +67,22 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ModelAdmin):
     """Read-only: the audit trail is append-only."""
 
-    list_display = ("created_at", "actor_label", "action", "target_type", "target_id", "ip_address")
-    list_filter = ("action", "target_type")
+    list_display = ("created_at", "actor_name", "action_name", "target_name", "target_id", "ip_address")
+    list_filter = (
+        coded_filter("action", _("操作"), audit_action_label),
+        coded_filter("target_type", _("对象类型"), audit_target_label),
+    )
     search_fields = ("actor_label", "target_id", "action", "note")
     date_hierarchy = "created_at"
+    fields = ("created_at", "actor", "actor_name", "action_name", "target_name", "target_id", "ip_address")
+    fields += ("before", "after", "note")
+    readonly_fields = ("actor_name", "action_name", "target_name")
+    actor_name = named_column("actor_label", _("操作人"), {SYSTEM_ACTOR: _("系统")})
+    action_name = named_column("action", _("操作"), audit_action_label)
+    target_name = named_column("target_type", _("对象类型"), audit_target_label)
 
     def has_add_permission(self, request):
         return False
@@ -60,7 +95,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ModelAdmin):
     list_display = ("created_at", "recipient", "kind", "subject", "read_at", "emailed_at")
     list_filter = ("kind",)
     search_fields = ("subject", "recipient__email")
@@ -114,7 +149,7 @@ class CalendarYearForm(forms.ModelForm):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(ModelAdmin):
     """年度放假安排: the State Council's yearly arrangement, entered from its notice; saving it confirms
     the year and recomputes every open deadline (portal.services_calendar). Withdraw an entry by
     unticking 已确认 (the year becomes provisional again), never by deleting it."""
@@ -152,7 +187,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(ModelAdmin):
     """工作日历调整: administrators' corrections of single days, which win over everything else; the
     days of the yearly arrangements are listed too (edited with their year). Every review deadline
     (portal.workdays) follows them."""

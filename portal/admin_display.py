@@ -35,3 +35,21 @@ def named_column(field: str, description: Any, names: Mapping[str, Any] | Callab
 
     column.__name__ = f"{field}_name"
     return column
+
+
+def coded_filter(field: str, title: Any, names: Callable[[str], Any]) -> type[admin.SimpleListFilter]:
+    """A list filter on the stored codes of `field`, each offered by its name (names(code))."""
+
+    class CodedFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            codes = model_admin.get_queryset(request).order_by().values_list(field, flat=True).distinct()
+            return sorted(((code, str(names(code))) for code in codes if code), key=lambda pair: pair[1])
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field: self.value()}) if self.value() else queryset
+
+    CodedFilter.title = title
+    CodedFilter.__name__ = f"{field.title().replace('_', '')}Filter"
+    return CodedFilter

@@ -3,6 +3,8 @@
 display names are set (_meta.verbose_name, not the Meta options the migrations read)."""
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 APP_NAMES = {
@@ -16,7 +18,7 @@ APP_NAMES = {
 
 def name_third_party_apps() -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from knox.models import AuthToken
 
@@ -33,6 +35,49 @@ def name_third_party_apps() -> None:
     ):
         model._meta.verbose_name = name
         model._meta.verbose_name_plural = name
+    # django-otp's field names are no translatable strings. Field.verbose_name is only what is shown:
+    # the migrations read the field's original (Field._verbose_name), so nothing changes for them.
+    from .admin_packages import FIELD_NAMES, register_package_admins
+
+    for model in (TOTPDevice, StaticDevice, StaticToken):
+        for field in model._meta.concrete_fields:
+            if field.name in FIELD_NAMES:
+                field.verbose_name = FIELD_NAMES[field.name]
+    register_package_admins()
+    # What the admin calls one row (breadcrumbs, page titles, the list's select box): upstream
+    # English sentences ("Access Log for …", "default (…)"), said in Chinese.
+    AccessAttempt.__str__ = _failed_sign_in  # type: ignore[method-assign]
+    AccessFailureLog.__str__ = _failed_sign_in  # type: ignore[method-assign]
+    AccessLog.__str__ = _sign_in  # type: ignore[method-assign]
+    TOTPDevice.__str__ = _totp_device  # type: ignore[method-assign]
+    StaticDevice.__str__ = _static_device  # type: ignore[method-assign]
+
+
+def _failed_sign_in(row) -> str:
+    return _("%(user)s 于 %(time)s 登录失败") % {"user": row.username, "time": _local(row.attempt_time)}
+
+
+def _sign_in(row) -> str:
+    return _("%(user)s 于 %(time)s 登录") % {"user": row.username, "time": _local(row.attempt_time)}
+
+
+def _totp_device(device) -> str:
+    return _("%(user)s的动态码设备") % {"user": _device_user(device)}
+
+
+def _static_device(device) -> str:
+    return _("%(user)s的备用码") % {"user": _device_user(device)}
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _device_user(device) -> str:
+    try:
+        return str(device.user)
+    except ObjectDoesNotExist:
+        return "—"
 
 
 BOOLEAN_ALT = {True: _("是"), False: _("否"), None: _("未知")}

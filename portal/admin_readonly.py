@@ -8,6 +8,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.db import models
 
+from .admin_forms import ModelAdmin
+
 PORTAL_APPS = ("portal", "applications", "vouchers", "reviews")
 SHOWN_FIELD_TYPES = (
     models.CharField,
@@ -19,7 +21,7 @@ SHOWN_FIELD_TYPES = (
 )
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
+class ReadOnlyModelAdmin(ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -30,7 +32,7 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
         return False
 
 
-def _admin_for(model) -> type[admin.ModelAdmin]:
+def _admin_for(model) -> type[ModelAdmin]:
     fields = [f for f in model._meta.concrete_fields if isinstance(f, SHOWN_FIELD_TYPES)]
     display = ["__str__"] + [f.name for f in fields if not isinstance(f, models.ForeignKey)][:6]
     chars = [f.name for f in fields if isinstance(f, models.CharField)][:4]

@@ -10,11 +10,13 @@ class PortalConfig(AppConfig):
         from . import checks, dbtypes, signals  # noqa: F401
         from .admin_names import name_boolean_icons, name_third_party_apps
         from .admin_readonly import register_remaining
+        from .admin_values import readable_json_fields
 
         dbtypes.connect()
         register_remaining()
         name_third_party_apps()
         name_boolean_icons()
+        readable_json_fields()
         from .outbox import outbox_warm
 
         outbox_warm()  # the in-process task registry, loaded off the request path

@@ -9,6 +9,8 @@ from .inserts import insert_row
 from .jsonvalues import json_safe
 from .models import AuditEvent
 
+SYSTEM_ACTOR = "system"  # the actor_label of what the system did on its own (tasks, deadlines)
+
 
 def client_ip(request) -> str | None:
     """The client's address: REMOTE_ADDR as portal.middleware.TrustedProxyMiddleware resolved it
@@ -41,7 +43,7 @@ def audit_record(
         {
             "created_at": timezone.now(),
             "actor_id": actor.pk if is_user else None,
-            "actor_label": (getattr(actor, "email", "") or str(actor)) if is_user else "system",
+            "actor_label": (getattr(actor, "email", "") or str(actor)) if is_user else SYSTEM_ACTOR,
             "action": action,
             "target_type": target_type,
             "target_id": str(target_id),

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .audit_labels import audit_action_label, audit_target_label
+
 
 class Role(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业用户")
@@ -116,7 +118,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
+        action, target = audit_action_label(self.action), audit_target_label(self.target_type)
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {action} {target} {self.target_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -260,7 +263,7 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.task} #{self.pk}"
+        return _("待发布任务 %(n)s") % {"n": self.pk}
 
 
 class ExternalIdentity(models.Model):

@@ -5,10 +5,11 @@ system administrators, each change audited."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_display import yuan_column
+from portal.admin_forms import LabelledInlineFormSet, ModelAdmin, TabularInline
+from portal.admin_values import json_values_add
 from portal.audit import audit_record, client_ip
 from portal.models import Role, User
 
@@ -23,6 +24,7 @@ from .models import (
     DecisionProposal,
     ExpertAssignment,
     ExpertRelation,
+    ExpertScore,
     Letter,
     LetterIssuer,
     Objection,
@@ -34,8 +36,11 @@ from .models import (
 )
 from .services.experts import expert_conflicts_revoke
 
+# how a letter says the award is paid (reviews.letters.content)
+json_values_add("payment_mode", {"voucher": _("发放算力券"), "staged": _("分期拨付"), "lump": _("一次性拨付")})
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class ReadOnlyAdmin(ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -47,7 +52,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpertRelation)
-class ExpertRelationAdmin(admin.ModelAdmin):
+class ExpertRelationAdmin(ModelAdmin):
     list_display = ("expert", "enterprise", "note", "declared_by", "created_at")
     search_fields = ("expert__full_name", "expert__email", "enterprise__name", "enterprise__credit_code")
     raw_id_fields = ("enterprise",)
@@ -86,7 +91,7 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_filter = ("outcome", "current")
 
 
-class PublicNoticeEntryInline(admin.TabularInline):
+class PublicNoticeEntryInline(TabularInline):
     model = PublicNoticeEntry
     extra = 0
     can_delete = False
@@ -148,7 +153,7 @@ class LetterAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LetterIssuer)
-class LetterIssuerAdmin(admin.ModelAdmin):
+class LetterIssuerAdmin(ModelAdmin):
     """发文机关设置: each authority's series words and repayment account, read when a letter is issued
     (a letter already issued keeps what it printed). Changes are audited."""
 
@@ -171,7 +176,7 @@ class LetterIssuerAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------- 四眼原则 approval chains
 
 
-class ApprovalStepFormSet(BaseInlineFormSet):
+class ApprovalStepFormSet(LabelledInlineFormSet):
     def clean(self):
         super().clean()
         kept = sorted(
@@ -183,7 +188,7 @@ class ApprovalStepFormSet(BaseInlineFormSet):
             raise ValidationError(_("审批链须以“经办”开始，并至少还有一个由他人办理的环节（四眼原则）。"))
 
 
-class ApprovalChainStepInline(admin.TabularInline):
+class ApprovalChainStepInline(TabularInline):
     model = ApprovalChainStep
     formset = ApprovalStepFormSet
     extra = 0
@@ -202,7 +207,7 @@ def _chain_json(chain: ApprovalChain) -> dict:
 
 
 @admin.register(ApprovalChain)
-class ApprovalChainAdmin(admin.ModelAdmin):
+class ApprovalChainAdmin(ModelAdmin):
     """审批链: edited here by system administrators; a proposal keeps the steps it was made with."""
 
     list_display = ("name", "programme", "amount_above_yuan", "amount_up_to_yuan", "active", "updated_at")
@@ -235,7 +240,7 @@ class ApprovalChainAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuthorisedApprover)
-class AuthorisedApproverAdmin(admin.ModelAdmin):
+class AuthorisedApproverAdmin(ModelAdmin):
     """分管领导 authorised to hold the leader's step of a chain (staff accounts only)."""
 
     list_display = ("user", "title", "active", "granted_by", "granted_at")
@@ -260,7 +265,7 @@ class AuthorisedApproverAdmin(admin.ModelAdmin):
         )
 
 
-class ProposalStepInline(admin.TabularInline):
+class ProposalStepInline(TabularInline):
     model = ProposalStep
     extra = 0
     can_delete = False
@@ -281,3 +286,13 @@ class DecisionProposalAdmin(ReadOnlyAdmin):
 @admin.register(CollectiveDecision)
 class CollectiveDecisionAdmin(ReadOnlyAdmin):
     list_display = ("meeting_name", "meeting_date", "programme", "recorded_by", "recorded_at")
+
+
+@admin.register(ExpertScore)
+class ExpertScoreAdmin(ReadOnlyAdmin):
+    """专家评分: the criterion by its name (the label the expert scored against), never its code."""
+
+    list_display = ("label", "assignment", "score", "max_score")
+    search_fields = ("label",)
+    raw_id_fields = ("assignment",)
+    fields = ("assignment", "label", "score", "max_score", "comment")

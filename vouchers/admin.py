@@ -2,22 +2,40 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_display import named_column, yuan_column
+from portal.admin_display import coded_filter, named_column, yuan_column
+from portal.admin_forms import ModelAdmin, TabularInline
+from portal.admin_values import json_labels_add
 from portal.audit import client_ip
 
 from .calculator import LINE_LABELS
-from .display import param_label, param_text
+from .calculator.spec import CAP_LABELS
+from .display import PARAM_LABELS, note_for_readers, param_label, param_text
 from .lifecycle import window_check
 from .models import ApplicationWindow, Award, BudgetPool, LedgerEntry, ParameterValue, Policy, Programme
 from .services.catalogue import parameter_set, window_open
 
+# the parameters' names in the JSON columns the admin shows (an award's parameters and explanation)
+json_labels_add(lambda key: PARAM_LABELS.get(key) or CAP_LABELS.get(key))
+
+
+def _catalogue_label(key: str) -> str | None:
+    """An input's or a review criterion's name in the catalogue (scores and inputs in audit rows)."""
+    for inputs, criteria in Programme.objects.values_list("inputs", "criteria"):
+        for item in [*(inputs or []), *(criteria or [])]:
+            if isinstance(item, dict) and key in (item.get("name"), item.get("code")):
+                return item.get("label_zh")
+    return None
+
+
+json_labels_add(_catalogue_label)
+
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "document_number", "status", "valid_from", "valid_to")
+class PolicyAdmin(ModelAdmin):
+    list_display = ("title", "document_number", "status", "valid_from", "valid_to")  # the code stays internal
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(TabularInline):
     """Shown for reference; changes go through the ParameterValue / ApplicationWindow pages, whose
     saves call the audited services."""
 
@@ -35,7 +53,17 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class ParameterInline(_ReadOnlyInline):
     model = ParameterValue
-    fields = ("name", "value", "effective_from", "clause", "note")
+    fields = ("name_label", "value_text", "effective_from", "clause", "note_text")
+    readonly_fields = fields
+    name_label = named_column("name", _("参数"), param_label)
+
+    @admin.display(description=_("参数值"))
+    def value_text(self, obj) -> str:
+        return param_text(obj.name, obj.value)
+
+    @admin.display(description=_("说明"))
+    def note_text(self, obj) -> str:
+        return note_for_readers(obj.note) or "—"
 
 
 class WindowInline(_ReadOnlyInline):
@@ -44,7 +72,7 @@ class WindowInline(_ReadOnlyInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ModelAdmin):
     list_display = ("name_zh", "policy", "kind", "review_path", "is_voucher")
     list_filter = ("policy", "kind", "review_path")
     search_fields = ("code", "name_zh")
@@ -78,21 +106,29 @@ class ParameterValueForm(forms.ModelForm):
 
 
 @admin.register(ParameterValue)
-class ParameterValueAdmin(admin.ModelAdmin):
+class ParameterValueAdmin(ModelAdmin):
     """A parameter from a date (annual guideline): saved through parameter_set, audited. Existing rows
     keep their programme, name and date; dated values are never deleted (awards cite them)."""
 
     form = ParameterValueForm
     list_display = ("programme", "name_label", "value_text", "effective_from", "created_by")
-    list_filter = ("programme__policy", "programme", "name")
+    list_filter = ("programme__policy", "programme", coded_filter("name", _("参数"), param_label))
     name_label = named_column("name", _("参数"), param_label)
 
     @admin.display(description=_("参数值"), ordering="value")
     def value_text(self, obj) -> str:
         return param_text(obj.name, obj.value)
 
+    def get_fields(self, request, obj=None):
+        # an existing row keeps its programme, parameter and date: the parameter shown by its name
+        return (
+            ("programme", "name_label", "value", "effective_from", "clause", "note")
+            if obj
+            else super().get_fields(request, obj)
+        )
+
     def get_readonly_fields(self, request, obj=None):
-        return ("programme", "name", "effective_from") if obj else ()
+        return ("programme", "name_label", "effective_from") if obj else ()
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -113,7 +149,7 @@ class ParameterValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApplicationWindow)
-class ApplicationWindowAdmin(admin.ModelAdmin):
+class ApplicationWindowAdmin(ModelAdmin):
     """Windows are opened through window_open (audited); an opened window is not edited here."""
 
     list_display = ("programme", "name", "kind", "opens_at", "closes_at")
@@ -162,7 +198,7 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetPool)
-class BudgetPoolAdmin(admin.ModelAdmin):
+class BudgetPoolAdmin(ModelAdmin):
     list_display = ("programme", "fiscal_year", "amount_yuan", "reserved_yuan", "committed_yuan", "disbursed_yuan")
     list_filter = ("fiscal_year", "programme__policy")
     readonly_fields = ("reserved_yuan", "committed_yuan", "disbursed_yuan")
@@ -173,7 +209,7 @@ class BudgetPoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(admin.ModelAdmin):
+class AwardAdmin(ModelAdmin):
     list_display = (
         "application",
         "line_name",
@@ -195,7 +231,7 @@ class AwardAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ModelAdmin):
     list_display = ("created_at", "pool", "award", "kind", "amount_yuan", "reference")
     amount_yuan = yuan_column("amount", _("金额"))
     list_filter = ("kind", "pool__fiscal_year")

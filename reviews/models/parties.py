@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vouchers.calculator.spec import LINE_LABELS
+
 
 class PartyConfirmation(models.Model):
     """One award line's enterprise that is not the applicant (th-scenario-demo's buyer, or either
@@ -35,4 +37,4 @@ class PartyConfirmation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application_id}/{self.line} {self.enterprise_id}"
+        return f"{self.application_id}/{LINE_LABELS.get(self.line, self.line)} {self.enterprise_id}"

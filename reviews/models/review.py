@@ -138,7 +138,7 @@ class ExpertScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.criterion} {self.score}/{self.max_score}"
+        return f"{self.label} {self.score}/{self.max_score}"
 
 
 class Decision(models.Model):

@@ -77,7 +77,9 @@ def horizontal_overflow(page: Page) -> str | None:
 # ---------------------------------------------------------------- words on the page
 
 # Text a reader of the Chinese interface is shown, less what is rightly Latin: parts marked with a
-# lang attribute other than Chinese (the "English" switch), and form field values.
+# lang attribute other than Chinese (the "English" switch; machine data such as a browser's user-agent
+# string in the admin, marked lang="zxx", no language, by portal/admin_values.py machine_text for the
+# fields it names one by one), and form field values.
 VISIBLE_TEXT_JS = """() => {
     // official text quoted as it was issued ([data-verbatim]) keeps its own words and punctuation
     const skip = el => (el.closest('[lang]:not([lang^="zh"])') !== null

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..calculator.spec import LINE_LABELS
 from .catalogue import Programme
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -91,7 +92,7 @@ class Award(models.Model):
         indexes = [models.Index(fields=["enterprise", "programme", "fiscal_year"])]
 
     def __str__(self) -> str:
-        return f"{self.application_id}{self.line and '/' + self.line} {self.amount}"
+        return f"{self.application_id}{self.line and '/' + LINE_LABELS.get(self.line, self.line)} {self.amount}"
 
 
 class LedgerEntry(models.Model):

@@ -163,7 +163,7 @@ class AcceptanceReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tranche_id} {self.status}"
+        return f"{self.tranche_id} {self.get_status_display()}"
 
 
 class AcceptanceFile(models.Model):

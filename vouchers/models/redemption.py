@@ -99,7 +99,7 @@ class ProviderRelation(models.Model):
         constraints = [models.UniqueConstraint(fields=["provider", "enterprise"], name="relation_once")]
 
     def __str__(self) -> str:
-        return f"{self.provider} ↔ {self.enterprise_id} ({self.get_kind_display()})"
+        return f"{self.provider} ↔ {self.enterprise_id}（{self.get_kind_display()}）"
 
 
 class Voucher(models.Model):
