@@ -26,3 +26,24 @@ def test_clear_leaves_the_other_namespaces_alone():
     finally:
         other.clear()
     assert other.get("kept") is None
+
+
+def test_one_client_per_pool_shared_by_calls_and_threads():
+    """Django builds a redis.Redis per call; ours keeps one per pool (portal.cache), and the answers
+    stay each caller's own when threads share it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": f"scope-{uuid.uuid4().hex[:8]}"})
+    try:
+        client = cache._cache.get_client(write=True)
+        assert cache._cache.get_client() is client and cache._cache.get_client(write=True) is client
+
+        def round_trip(i: int) -> bool:
+            cache.set(f"t{i}", {"n": i})
+            return all(cache.get(f"t{i}") == {"n": i} for _ in range(20))
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert all(pool.map(round_trip, range(64)))
+        assert cache._cache.get_client() is client
+    finally:
+        cache.clear()
