@@ -2,7 +2,9 @@
 """Server time of the list pages and list endpoints, one request at a time, on the generated data.
 
     .venv/bin/python bench/generate.py            # once: portal_bench with 100,000 applications
-    .venv/bin/python bench/bench_lists.py         # --database-url, --runs, --warmup
+    REDIS_URL=redis://127.0.0.1:6379/15 .venv/bin/python bench/bench_lists.py   # --database-url, --runs, --warmup
+
+(REDIS_URL is required: the production settings it runs on refuse to start without their cache.)
 
 Each request goes through the whole Django stack in this process (the WSGI handler behind the test
 Client, production settings from portal.settings.bench: DEBUG off, every middleware, staff
