@@ -36,7 +36,7 @@ from django.db import connection
 
 from portal.inserts import insert_row
 
-from ...models import Award
+from ...models import Award, ParameterValue
 from .common import HOLDING
 
 ROWS_TO_DRAW = (
@@ -82,7 +82,8 @@ def _run(sql: str, params: list) -> int:
 
 
 CounterRow = tuple[int, str, int | None, int, str]  # pk, kind, enterprise_id, fiscal_year, line
-PARAMETER_PLACES = Decimal("0.0001")  # ParameterValue.value's decimal places
+# read as text, quantized to the stored decimal places (what the ORM's converter gives)
+PARAMETER_PLACES = Decimal(1).scaleb(-ParameterValue._meta.get_field("value").decimal_places)
 
 
 @dataclass(frozen=True)
