@@ -169,3 +169,37 @@ def test_overdue_turns_at_local_midnight_as_the_deadline_says(catalogue, clock, 
     for app in with_deadline_fields(type(last_second).objects.filter(pk__in=[last_second.pk, midnight.pk])):
         assert (app.pk in overdue) == (deadline_of(app, calendar) < timezone.localdate()), app.submitted_at
     assert last_second.pk in overdue and midnight.pk not in overdue
+
+
+def test_a_resubmission_restarts_the_clock_the_overdue_filter_reads(catalogue, clock, enterprise_a, bureau_admin):
+    """The formal-review clock runs from the latest (re)submission: an application first submitted
+    long ago but resubmitted after the latest start date is not overdue, one resubmitted on that date
+    (and one with no event at all) is — the filter agrees with each row's own deadline."""
+    from django.utils import timezone
+
+    from applications.models import ApplicationEvent
+    from applications.workflow import EventAction
+    from reviews.selectors import calendar_for_queue, deadline_of, with_deadline_fields
+    from reviews.services.common import workdays_for
+
+    clock.set(at(2026, 3, 10, 9))
+    calendar = calendar_for_queue()
+    start = calendar.latest_start(timezone.localdate() - dt.timedelta(days=1), workdays_for("formal_review"))
+    programme = catalogue["hp-data-trading"]
+
+    def submitted_long_ago(resubmitted_at):
+        app = make_app(enterprise_a, programme, state=State.FORMAL_REVIEW, submitted_at=at(2026, 1, 5, 9))
+        for action, when in ((EventAction.SUBMIT, at(2026, 1, 5, 9)), (EventAction.RESUBMIT, resubmitted_at)):
+            if when is not None:
+                event = ApplicationEvent.objects.create(application=app, action=action)
+                ApplicationEvent.objects.filter(pk=event.pk).update(created_at=when)  # auto_now_add
+        return app
+
+    next_day = start + dt.timedelta(days=1)
+    late = submitted_long_ago(at(next_day.year, next_day.month, next_day.day, 0, 0))
+    on_time = submitted_long_ago(at(start.year, start.month, start.day, 23, 59))
+    never = make_app(enterprise_a, programme, state=State.FORMAL_REVIEW, submitted_at=at(2026, 1, 5, 9))
+    overdue = ids(queue_for(actor=bureau_admin, filters=QueueFilters(deadline="overdue")))
+    assert late.pk not in overdue and on_time.pk in overdue and never.pk in overdue
+    for app in with_deadline_fields(type(late).objects.filter(pk__in=[late.pk, on_time.pk, never.pk])):
+        assert (app.pk in overdue) == (deadline_of(app, calendar) < timezone.localdate()), app.pk
