@@ -19,7 +19,10 @@ class IdFirstPagination(DefaultPagination):
     """DefaultPagination's pages of a long list ordered by an index (the review queue): the page's
     ids first, then its rows, and the count shared for a few seconds (portal.pagination)."""
 
-    django_paginator_class = IdFirstPaginator
+    rows = None  # as IdFirstPaginator's: what a page's queryset is read as (e.g. a view's .values())
+
+    def django_paginator_class(self, queryset, page_size):
+        return IdFirstPaginator(queryset, page_size, rows=self.rows)
 
 
 class KeysetPagination(pagination.CursorPagination):

@@ -22,11 +22,14 @@ class IdFirstPaginator(Paginator):
     whose count is shared for a few seconds by every request that asks for the same list (the same
     SQL: the same actor and filters). The rows are always current; only "共 N 件" may lag."""
 
-    def __init__(self, object_list, per_page, *, count_key: str = "", **kwargs) -> None:
+    def __init__(self, object_list, per_page, *, count_key: str = "", rows=None, **kwargs) -> None:
         """count_key names the list (the actor and the filters), e.g. "queue:12:QueueFilters(...)";
-        by default the list's SQL, which costs a compilation of the query to work out."""
+        by default the list's SQL, which costs a compilation of the query to work out. rows, if
+        given, turns the page's queryset into what is read (e.g. its `.values()`): the ids and the
+        count are read from the list as it is, without the joins those values add."""
         super().__init__(object_list, per_page, **kwargs)
         self.count_key = count_key
+        self.rows = rows
 
     @cached_property
     def count(self) -> int:
@@ -51,7 +54,11 @@ class IdFirstPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        rows = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids).order_by()} if ids else {}
+        found = self.object_list.filter(pk__in=ids).order_by()
+        if self.rows is not None:
+            found = self.rows(found)
+        # model instances, or the rows of .values() (their "id")
+        rows = {(obj["id"] if isinstance(obj, dict) else obj.pk): obj for obj in found} if ids else {}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 

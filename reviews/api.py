@@ -47,25 +47,25 @@ class QueueRowSerializer(serializers.Serializer):
 
     @staticmethod
     def from_row(row: dict[str, Any]) -> dict[str, Any]:
-        app = row["application"]
+        """A row of selectors.queue_rows in the API's shape."""
         return {
-            "id": app.pk,
-            "reference": app.reference,
-            "title": app.title,
-            "enterprise": {"id": app.enterprise_id, "name": app.enterprise.name},
-            "programme": {"code": app.programme.code, "name": app.programme.name_zh},
-            "policy": app.programme.policy.code,
-            "review_path": app.programme.review_path,
+            "id": row["id"],
+            "reference": row["reference"],
+            "title": row["title"],
+            "enterprise": {"id": row["enterprise_id"], "name": row["enterprise_name"]},
+            "programme": {"code": row["programme_code"], "name": row["programme_name_zh"]},
+            "policy": row["policy_code"],
+            "review_path": row["review_path"],
             # one translation per row (get_state_display() would hash every lazy label of the choices)
-            "state": app.state,
-            "state_label": str(State(app.state).label),
-            "submitted_at": app.submitted_at,
+            "state": row["state"],
+            "state_label": str(State(row["state"]).label),
+            "submitted_at": row["submitted_at"],
             "age_days": row["age_days"],
             "deadline": row["deadline"],
             "overdue": row["overdue"],
-            "reviewer": {"id": row["reviewer"].pk, "name": str(row["reviewer"])} if row["reviewer"] else None,
+            "reviewer": {"id": row["reviewer_id"], "name": row["reviewer_name"]} if row["reviewer_id"] else None,
             "mine": row["mine"],
-            "estimate_amount": app.estimate_amount,
+            "estimate_amount": row["estimate_amount"],
         }
 
 
@@ -217,6 +217,7 @@ class QueueView(APIView):
             actor=request.user, filters=selectors.QueueFilters.from_query(request.query_params), calendar=calendar
         )
         paginator = IdFirstPagination()
+        paginator.rows = selectors.queue_values
         page = paginator.paginate_queryset(qs, request, view=self)
         rows = selectors.queue_rows(page, actor=request.user, calendar=calendar)
         return paginator.get_paginated_response(plain([QueueRowSerializer.from_row(r) for r in rows]))
@@ -233,7 +234,9 @@ class OverdueView(APIView):
     def get(self, request):
         calendar = selectors.calendar_for_queue()
         data = selectors.overdue_for(actor=request.user, calendar=calendar)
-        rows = selectors.queue_rows(data["applications"][:500], actor=request.user, calendar=calendar)
+        rows = selectors.queue_rows(
+            selectors.queue_values(data["applications"])[:500], actor=request.user, calendar=calendar
+        )
         return Response(
             plain(
                 {

@@ -58,9 +58,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = selectors.QueueFilters.from_query(form.cleaned_data if form.is_valid() else {})
     calendar = selectors.calendar_for_queue()
     qs = selectors.queue_for(actor=request.user, filters=filters, calendar=calendar)
-    page = IdFirstPaginator(qs, PAGE_SIZE, count_key=f"queue:{request.user.pk}:{filters}").get_page(
-        request.GET.get("page")
-    )
+    page = IdFirstPaginator(
+        qs, PAGE_SIZE, count_key=f"queue:{request.user.pk}:{filters}", rows=selectors.queue_values
+    ).get_page(request.GET.get("page"))
     rows = _queue_cells(selectors.queue_rows(page.object_list, actor=request.user, calendar=calendar))
     query = request.GET.copy()
     query.pop("page", None)
@@ -87,21 +87,15 @@ def _queue_cells(rows: list[dict]) -> list[dict]:
     states = {value: str(label) for value, label in State.choices}
     paths = {value: str(label) for value, label in Programme.ReviewPath.choices}
     for row in rows:
-        app = row["application"]
-        programme = app.programme
         row.update(
-            url=f"{head}{app.pk}{tail}",
-            reference=app.reference,
-            enterprise=app.enterprise.name,
-            programme=programme.display_name,
-            policy=programme.policy.document_number or programme.policy.title,
-            path=paths.get(programme.review_path, programme.review_path),
-            state=app.state,
-            state_label=states.get(app.state, app.state),
-            submitted=timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M") if app.submitted_at else "",
+            url=f"{head}{row['id']}{tail}",
+            programme=Programme.reader_name(row["programme_name_zh"], row["programme_name_en"]),
+            policy=row["policy_document_number"] or row["policy_title"],
+            path=paths.get(row["review_path"], row["review_path"]),
+            state_label=states.get(row["state"], row["state"]),
+            submitted=timezone.localtime(row["submitted_at"]).strftime("%Y-%m-%d %H:%M") if row["submitted_at"] else "",
             deadline_text=row["deadline"].isoformat() if row["deadline"] else "",
-            amount=yuan(app.estimate_amount) if app.estimate_amount is not None else "—",
-            reviewer_name=str(row["reviewer"]) if row["reviewer"] else "",
+            amount=yuan(row["estimate_amount"]) if row["estimate_amount"] is not None else "—",
         )
     return rows
 
@@ -142,10 +136,10 @@ def overdue(request: HttpRequest) -> HttpResponse:
     """逾期事项 past their deadline: the reviewer's own; everything (and objections) for administrators."""
     calendar = selectors.calendar_for_queue()
     data = selectors.overdue_for(actor=request.user, calendar=calendar)
-    page = IdFirstPaginator(data["applications"], PAGE_SIZE, count_key=f"overdue:{request.user.pk}").get_page(
-        request.GET.get("page")
-    )
-    rows = selectors.queue_rows(page.object_list, actor=request.user, calendar=calendar)
+    page = IdFirstPaginator(
+        data["applications"], PAGE_SIZE, count_key=f"overdue:{request.user.pk}", rows=selectors.queue_values
+    ).get_page(request.GET.get("page"))
+    rows = _queue_cells(selectors.queue_rows(page.object_list, actor=request.user, calendar=calendar))
     # the overdue objections a page at a time too (?opage=), each pager keeping the other's place
     objections = page_of(request, data["objections"], PAGE_SIZE, param="opage")
     return render(

@@ -47,14 +47,16 @@ from .notices import (
 )
 from .queue import (
     FORMAL_CLOCK_STATES,
-    QUEUE_READ,
+    QUEUE_VALUES,
     QueueFilters,
     calendar_for_queue,
     deadline_of,
     overdue_for,
     queue_for,
     queue_rows,
+    queue_values,
     require_staff_reviewer,
+    stage_deadline,
     with_deadline_fields,
 )
 
@@ -63,7 +65,7 @@ __all__ = [
     "FORMAL_CLOCK_STATES",
     "LIVE_AWARD",
     "PENDING_READ",
-    "QUEUE_READ",
+    "QUEUE_VALUES",
     "QueueFilters",
     "SCORE_PLACES",
     "ZERO",
@@ -98,6 +100,8 @@ __all__ = [
     "public_notices",
     "queue_for",
     "queue_rows",
+    "queue_values",
+    "stage_deadline",
     "related_enterprise_ids",
     "require_staff_reviewer",
     "review_application_get",

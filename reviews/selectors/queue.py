@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,15 +49,22 @@ def with_deadline_fields(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 
 def deadline_of(app: Application, calendar: WorkCalendar) -> dt.date | None:
-    """The deadline of the application's current stage: formal review within N working days of the
-    (re)submission; otherwise the stage deadline stored on the application (supplement, expert and
-    bureau review, public notice)."""
-    if app.state in FORMAL_CLOCK_STATES:
-        start = getattr(app, "clock_at", None) or app.submitted_at
+    """The deadline of the application's current stage (annotated `with_deadline_fields`)."""
+    return stage_deadline(app.state, getattr(app, "clock_at", None), app.submitted_at, app.due_date, calendar)
+
+
+def stage_deadline(
+    state: str, clock_at: dt.datetime | None, submitted_at: dt.datetime | None, due_date: dt.date | None, calendar
+) -> dt.date | None:
+    """The deadline of an application's current stage: formal review within N working days of the
+    (re)submission (`clock_at`, else the submission); otherwise the stage deadline stored on the
+    application (supplement, expert and bureau review, public notice)."""
+    if state in FORMAL_CLOCK_STATES:
+        start = clock_at or submitted_at
         if start is None:
-            return app.due_date
+            return due_date
         return calendar.add_workdays(timezone.localdate(start), workdays_for("formal_review"))
-    return app.due_date
+    return due_date
 
 
 def _deadline_before(qs: QuerySet[Application], limit: dt.date, calendar: WorkCalendar) -> QuerySet[Application]:
@@ -119,42 +126,39 @@ class QueueFilters:
         )
 
 
-# The only columns the queue's rows show (page, API, overdue list, reminders): a page of 50 carries
-# neither 50 copies of each programme's catalogue entry and of its policy's full text, nor the
-# estimates' steps, nor the dates nobody reads (each one parsed per row).
-QUEUE_READ = (
-    "id",
-    "reference",
-    "enterprise_id",
-    "programme_id",
-    "window_id",
-    "state",
-    "title",
-    "submitted_at",
-    "due_date",
-    "estimate_amount",
-    "enterprise__id",
-    "enterprise__name",
-    "enterprise__credit_code",
-    "programme__id",
-    "programme__code",
-    "programme__name_zh",
-    "programme__name_en",
-    "programme__review_path",
-    "programme__policy_id",
-    "programme__policy__id",
-    "programme__policy__code",
-    "programme__policy__document_number",
-    "programme__policy__title",
-    "review_assignment__id",
-    "review_assignment__application_id",
-    "review_assignment__reviewer_id",
-    "review_assignment__claimed",
-    "review_assignment__reviewer__id",
-    "review_assignment__reviewer__full_name",
-    "review_assignment__reviewer__email",
-    "review_assignment__reviewer__username",
-)
+# The queue's rows (page, API, overdue list, reminders) as plain values: one flat dict per row, no
+# model objects (a page of 50 with its enterprise, programme, policy, assignment and reviewer was
+# 300 instances to build), and only the columns the rows show.
+QUEUE_VALUES = {
+    "id": "id",
+    "reference": "reference",
+    "title": "title",
+    "state": "state",
+    "submitted_at": "submitted_at",
+    "due_date": "due_date",
+    "estimate_amount": "estimate_amount",
+    "clock_at": "clock_at",
+    "enterprise_id": "enterprise_id",
+    "enterprise_name": "enterprise__name",
+    "programme_code": "programme__code",
+    "programme_name_zh": "programme__name_zh",
+    "programme_name_en": "programme__name_en",
+    "review_path": "programme__review_path",
+    "policy_code": "programme__policy__code",
+    "policy_document_number": "programme__policy__document_number",
+    "policy_title": "programme__policy__title",
+    "reviewer_id": "review_assignment__reviewer_id",
+    "reviewer_full_name": "review_assignment__reviewer__full_name",
+    "reviewer_email": "review_assignment__reviewer__email",
+    "reviewer_username": "review_assignment__reviewer__username",
+}
+
+
+def queue_values(qs: QuerySet[Application]) -> QuerySet:
+    """`queue_for`'s applications as the flat rows `queue_rows` reads (`.values()`: see QUEUE_VALUES)."""
+    fields = [name for name, lookup in QUEUE_VALUES.items() if lookup == name]
+    aliases = {name: F(lookup) for name, lookup in QUEUE_VALUES.items() if lookup != name}
+    return qs.values(*fields, **aliases)
 
 
 def queue_for(
@@ -162,8 +166,8 @@ def queue_for(
 ) -> QuerySet[Application]:
     """审核队列: for a reviewer, what is assigned to them and what waits unassigned in the reviewers'
     stage; for an administrator, every application still with the bureau — of the actor's district
-    (portal.permissions.district_q; all for the system administrator). One SQL query for the rows
-    (enterprise, programme, policy and reviewer joined; the formal-review clock as a subquery)."""
+    (portal.permissions.district_q; all for the system administrator). The formal-review clock is
+    annotated as a subquery; `queue_values` reads a page's rows in one SQL query."""
     require_staff_reviewer(actor)
     f = filters or QueueFilters()
     calendar = calendar or calendar_for_queue()
@@ -193,7 +197,6 @@ def queue_for(
         qs = _deadline_before(qs, today - dt.timedelta(days=1), calendar)
     elif f.deadline == "week":
         qs = _deadline_before(qs, calendar.add_workdays(today, 5), calendar)
-    qs = qs.select_related("enterprise", "programme__policy", "review_assignment__reviewer").only(*QUEUE_READ)
     if f.sort == "-age":
         return qs.order_by("-submitted_at", "-id")
     if f.sort == "deadline":
@@ -201,32 +204,28 @@ def queue_for(
     return qs.order_by("submitted_at", "id")
 
 
-def queue_rows(apps: Iterable[Application], *, actor, calendar: WorkCalendar) -> list[dict[str, Any]]:
-    """The queue's rows with each deadline and its overdue flag (no further queries)."""
+def queue_rows(rows: Iterable[dict[str, Any]], *, actor, calendar: WorkCalendar) -> list[dict[str, Any]]:
+    """The queue's rows (`queue_values`) with each deadline and its overdue flag, whether it is the
+    actor's, the reviewer's name and the days waited (no further queries)."""
     today = timezone.localdate()
-    rows = []
-    for app in apps:
-        deadline = deadline_of(app, calendar)
-        assignment = getattr(app, "review_assignment", None) if _has_assignment(app) else None
-        rows.append(
+    out = []
+    for row in rows:
+        deadline = stage_deadline(row["state"], row["clock_at"], row["submitted_at"], row["due_date"], calendar)
+        reviewer_id = row["reviewer_id"]
+        out.append(
             {
-                "application": app,
+                **row,
                 "deadline": deadline,
                 "overdue": deadline is not None and deadline < today,
-                "reviewer": assignment.reviewer if assignment else None,
-                "mine": assignment is not None and assignment.reviewer_id == actor.pk,
-                "age_days": (today - timezone.localdate(app.submitted_at)).days if app.submitted_at else None,
+                # User.__str__
+                "reviewer_name": (row["reviewer_full_name"] or row["reviewer_email"] or row["reviewer_username"])
+                if reviewer_id
+                else "",
+                "mine": reviewer_id is not None and reviewer_id == actor.pk,
+                "age_days": (today - timezone.localdate(row["submitted_at"])).days if row["submitted_at"] else None,
             }
         )
-    return rows
-
-
-def _has_assignment(app: Application) -> bool:
-    try:
-        app.review_assignment  # noqa: B018 - the reverse one-to-one raises when absent
-    except Application.review_assignment.RelatedObjectDoesNotExist:
-        return False
-    return True
+    return out
 
 
 def overdue_for(*, actor, calendar: WorkCalendar | None = None) -> dict[str, Any]:

@@ -10,11 +10,12 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.workflow import State
 from portal.models import Role, User
 from portal.notifications import notify_users
 
 from ..models import Objection
-from ..selectors import QueueFilters, calendar_for_queue, objections_for, queue_for, queue_rows
+from ..selectors import QueueFilters, calendar_for_queue, objections_for, queue_for, queue_rows, queue_values
 from .common import link
 
 LIST_MAX = 20
@@ -22,8 +23,8 @@ LIST_MAX = 20
 
 def _lines(rows: list[dict[str, Any]]) -> str:
     out = [
-        f"- {r['application'].reference} {r['application'].programme.name_zh}（{r['application'].enterprise.name}）"
-        f"：{r['application'].get_state_display()}，期限 {r['deadline']:%Y-%m-%d}"
+        f"- {r['reference']} {r['programme_name_zh']}（{r['enterprise_name']}）"
+        f"：{State(r['state']).label}，期限 {r['deadline']:%Y-%m-%d}"
         for r in rows[:LIST_MAX]
     ]
     if len(rows) > LIST_MAX:
@@ -43,10 +44,10 @@ def deadline_reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]
         qs = queue_for(actor=user, filters=QueueFilters(scope="" if is_admin else "mine"), calendar=calendar)
         rows = [
             r
-            for r in queue_rows(qs, actor=user, calendar=calendar)
+            for r in queue_rows(queue_values(qs), actor=user, calendar=calendar)
             if r["deadline"] is not None
             and r["deadline"] <= today
-            and (is_admin or r["application"].state != "supplement_requested")
+            and (is_admin or r["state"] != State.SUPPLEMENT_REQUESTED)
         ]
         objections = (
             list(

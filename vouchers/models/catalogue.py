@@ -102,11 +102,16 @@ class Programme(models.Model):
 
     @property
     def display_name(self) -> str:
+        """The name in the reader's language (reader_name)."""
+        return self.reader_name(self.name_zh, self.name_en)
+
+    @staticmethod
+    def reader_name(name_zh: str, name_en: str) -> str:
         """The name in the reader's language: name_en on the English interface when the catalogue
         gives one, else the Chinese name (official letters and notices always use name_zh)."""
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name_zh
+        if name_en and (get_language() or "").startswith("en"):
+            return name_en
+        return name_zh
 
 
 class ParameterValue(models.Model):
