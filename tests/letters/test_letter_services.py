@@ -273,3 +273,40 @@ def test_another_districts_staff_neither_issue_nor_see_nor_revoke_a_letter(
     assert services.letters_generate_batch(actor=bureau_admin_th) == 0
     letter.refresh_from_db()
     assert letter.status == Letter.Status.FAILED and letter.revoked_at is None
+
+
+def test_the_qr_code_in_the_pdf_reads_as_the_letters_verification_link(
+    award_a, application_a, django_capture_on_commit_callbacks
+):
+    """The QR code is an image of whole pixels a module, drawn without smoothing: read back out of the
+    PDF, module by module, it is the QR code of the letter's verification link."""
+    import io
+
+    import qrcode
+    from pypdf import PdfReader
+    from pypdf.generic import BooleanObject
+
+    from reviews.letters.render import QR_MODULE_PX, verify_url
+
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = create(application_a)
+    letter.refresh_from_db()
+    images = {  # (the pages share their resources)
+        image.name: image for page in PdfReader(io.BytesIO(letter.pdf.read())).pages for image in page.images
+    }
+    assert len(images) == 1, images  # the seal is drawn as vectors
+    (image,) = images.values()
+    xobject = image.indirect_reference.get_object()
+    assert xobject.get("/Interpolate") == BooleanObject(False)
+    code = qrcode.QRCode(border=1)
+    code.add_data(verify_url(letter))
+    expected = code.get_matrix()
+    n = len(expected)
+    bitmap = image.image.convert("L")
+    assert bitmap.size == (n * QR_MODULE_PX, n * QR_MODULE_PX)
+    half = QR_MODULE_PX // 2
+    read = [
+        [bitmap.getpixel((x * QR_MODULE_PX + half, y * QR_MODULE_PX + half)) < 128 for x in range(n)] for y in range(n)
+    ]
+    assert read == expected
+    assert verify_url(letter).endswith(f"/verify/{letter.code}/")
