@@ -61,7 +61,12 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
-        return self.full_name or self.email or self.username
+        return self.name_of(self.full_name, self.email, self.username)
+
+    @staticmethod
+    def name_of(full_name: str, email: str, username: str) -> str:
+        """How a user is named on pages and in the API: the full name, else the e-mail, else the login."""
+        return full_name or email or username
 
     def clean(self) -> None:
         super().clean()

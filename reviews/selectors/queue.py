@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationEvent
 from applications.workflow import State
+from portal.models import User
 from portal.permissions import district_q
 from portal.workdays import WorkCalendar
 
@@ -217,8 +218,9 @@ def queue_rows(rows: Iterable[dict[str, Any]], *, actor, calendar: WorkCalendar)
                 **row,
                 "deadline": deadline,
                 "overdue": deadline is not None and deadline < today,
-                # User.__str__
-                "reviewer_name": (row["reviewer_full_name"] or row["reviewer_email"] or row["reviewer_username"])
+                "reviewer_name": User.name_of(
+                    row["reviewer_full_name"], row["reviewer_email"], row["reviewer_username"]
+                )
                 if reviewer_id
                 else "",
                 "mine": reviewer_id is not None and reviewer_id == actor.pk,
