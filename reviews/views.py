@@ -80,8 +80,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _queue_cells(rows: list[dict]) -> list[dict]:
-    """What each row of the queue page prints, formatted once here: at 50 rows a template lookup,
-    filter or {% url %} per cell costs more than everything else on the page."""
+    """What each row of the queue page and of the overdue list prints, formatted once here: at 50
+    rows a template lookup, filter or {% url %} per cell costs more than everything else on the page."""
     head, tail = reverse("reviews:application", args=[0]).rsplit("0", 1)
     # get_FOO_display() hashes every lazy choice label on each call: look the labels up once
     states = {value: str(label) for value, label in State.choices}
