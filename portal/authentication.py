@@ -15,7 +15,7 @@ whole budget is 5 ms; with it the enterprise list fell under its load target (be
 query is the cost); `User.objects.raw` over one statement, 0.47 ms on PostgreSQL, spends half of it
 matching the cursor's column names to the model's fields and asking for their converters on every
 call. So the lookup is one SQL statement on a plain cursor, written once per connection together
-with the ORM's converters of the user's columns (0.25 ms): the user is built with `User.from_db` from
+with the ORM's converters of the user's columns (portal.rawrows; 0.25 ms): the user is built with `User.from_db` from
 values converted as for any query, the token comes back as a knox AuthToken with its other fields
 deferred, and the decision is knox 5.1.0's — the same digest (knox.crypto.hash_token, compared in
 constant time), an expired token deleted with knox's token_expired signal, the same refusals; the
@@ -26,14 +26,12 @@ own class case by case and fails when the installed knox is not the version this
 from __future__ import annotations
 
 import binascii
-import weakref
 from dataclasses import dataclass
 from hmac import compare_digest
 
 from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -47,6 +45,7 @@ from knox.signals import token_expired
 from rest_framework import exceptions
 
 from .models import User
+from .rawrows import Converters, column_converters, convert, per_connection
 
 KNOX_VERSION = "5.1.0"  # the knox whose TokenAuthentication.authenticate_credentials this follows
 
@@ -55,20 +54,14 @@ KNOX_VERSION = "5.1.0"  # the knox whose TokenAuthentication.authenticate_creden
 class _Lookup:
     sql: str
     user_attnames: list[str]
-    converters: list[tuple[int, list, Col]]  # (column index, the ORM's converters, the column)
+    converters: Converters
 
 
-# Per connection (the converters are bound to it, and each thread has its own), gone with it.
-_lookups: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Lookup] = weakref.WeakKeyDictionary()
-
-
+@per_connection
 def _lookup(connection: BaseDatabaseWrapper) -> _Lookup:
     """The token's user (every column), the token's digest, whether it has expired and whether the
     user has a confirmed TOTP device, by the token's key (knox's prefix); with the converters the
     ORM applies to the user's columns on this database (SQLite's text datetimes, for instance)."""
-    found = _lookups.get(connection)
-    if found is not None:
-        return found
     q = connection.ops.quote_name
     token, user, device = (m._meta for m in (AuthToken, User, TOTPDevice))
     t = {name: q(token.get_field(name).column) for name in ("digest", "expiry", "user", "token_key")}
@@ -83,14 +76,7 @@ def _lookup(connection: BaseDatabaseWrapper) -> _Lookup:
         f"FROM {q(token.db_table)} t JOIN {q(user.db_table)} u ON u.{user_pk} = t.{t['user']} "
         f"WHERE t.{t['token_key']} = %s"
     )
-    converters = []
-    for i, field in enumerate(fields):
-        col = field.get_col(user.db_table)
-        own = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if own:
-            converters.append((i, own, col))
-    found = _lookups[connection] = _Lookup(sql, [f.attname for f in fields], converters)
-    return found
+    return _Lookup(sql, [f.attname for f in fields], column_converters(connection, fields))
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -115,10 +101,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
             *values, stored, expired, enrolled = row
             if not compare_digest(digest, stored):
                 continue
-            for i, converters, col in lookup.converters:
-                for converter in converters:
-                    values[i] = converter(values[i], col, connection)
-            user = User.from_db(alias, lookup.user_attnames, values)
+            user = User.from_db(alias, lookup.user_attnames, convert(values, lookup.converters, connection))
             auth_token = AuthToken.from_db(alias, ["digest", "token_key", "user_id"], [stored, key, user.pk])
             auth_token.user = user
             if expired:

@@ -17,7 +17,6 @@ runs one query; the module functions are the one-off forms of the same rules."""
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,11 +26,11 @@ import chinese_calendar
 import holidays
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Q
-from django.db.models.expressions import Col
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .models import CalendarDay, CalendarYear
+from .rawrows import Converters, column_converters, convert, per_connection
 
 ONE_DAY = dt.timedelta(days=1)
 MIN_YEAR, MAX_YEAR = 2000, 2100  # the years the portal answers for (the libraries know more)
@@ -135,29 +134,21 @@ class _Rows:
 @dataclass(frozen=True)
 class _Statement:
     sql: str
-    converters: list[tuple[int, list, Col]]  # (column index, the ORM's converters, the column)
+    converters: Converters
 
 
-# Per connection (the converters are bound to it, and each thread has its own), gone with it.
-_statements: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Statement] = weakref.WeakKeyDictionary()
-
-
+@per_connection
 def _statement(connection: BaseDatabaseWrapper) -> _Statement:
     """_load's statement, written once per connection from the models' tables and columns: the days
     (corrections, and days of confirmed arrangements, with their arrangement's year), then the
     confirmed years (rows without a date). Every page with a deadline loads its calendar, and the
     ORM's union of the two querysets cost 1.6 ms of CPU to build on each request against 0.15 ms
-    for the statement (tests/portal/test_calendar.py compares the rows with the ORM's)."""
-    found = _statements.get(connection)
-    if found is not None:
-        return found
+    for the statement (tests/portal/test_calendar_rows.py compares the rows with the ORM's)."""
     q = connection.ops.quote_name
-    fields: dict[str, Field] = {
-        f"{model.__name__}.{f.name}": f for model in (CalendarDay, CalendarYear) for f in model._meta.concrete_fields
-    }
-    day_t, year_t = q(CalendarDay._meta.db_table), q(CalendarYear._meta.db_table)
-    d = {n: q(str(fields[f"CalendarDay.{n}"].column)) for n in ("date", "is_workday", "source", "arrangement")}
-    y = {n: q(str(fields[f"CalendarYear.{n}"].column)) for n in ("id", "year", "confirmed")}
+    day, year = CalendarDay._meta, CalendarYear._meta
+    d = {n: q(day.get_field(n).column) for n in ("date", "is_workday", "source", "arrangement")}
+    y = {n: q(year.get_field(n).column) for n in ("id", "year", "confirmed")}
+    day_t, year_t = q(day.db_table), q(year.db_table)
     sql = (
         f"SELECT d.{d['date']}, d.{d['is_workday']}, d.{d['source']}, y.{y['year']} "  # noqa: S608 - names from _meta
         f"FROM {day_t} d LEFT OUTER JOIN {year_t} y ON y.{y['id']} = d.{d['arrangement']} "
@@ -165,14 +156,8 @@ def _statement(connection: BaseDatabaseWrapper) -> _Statement:
         f"UNION ALL SELECT NULL, NULL, NULL, y.{y['year']} FROM {year_t} y "
         f"WHERE y.{y['year']} >= %s AND y.{y['year']} <= %s AND y.{y['confirmed']}"
     )
-    converters = []
-    for i, name in enumerate(("CalendarDay.date", "CalendarDay.is_workday", "CalendarDay.source", "CalendarYear.year")):
-        col = fields[name].get_col(fields[name].model._meta.db_table)
-        own = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if own:
-            converters.append((i, own, col))
-    found = _statements[connection] = _Statement(sql, converters)
-    return found
+    columns = [day.get_field("date"), day.get_field("is_workday"), day.get_field("source"), year.get_field("year")]
+    return _Statement(sql, column_converters(connection, columns))
 
 
 def _read(start: dt.date, end: dt.date) -> list[list]:
@@ -186,14 +171,7 @@ def _read(start: dt.date, end: dt.date) -> list[list]:
             statement.sql, [adapt(start), adapt(end), CalendarDay.Source.ADMINISTRATOR.value, start.year, end.year]
         )
         fetched = cursor.fetchall()
-    out = []
-    for row in fetched:
-        values = list(row)
-        for i, converters, col in statement.converters:
-            for converter in converters:
-                values[i] = converter(values[i], col, connection)
-        out.append(values)
-    return out
+    return [convert(list(row), statement.converters, connection) for row in fetched]
 
 
 def _load(start: dt.date, end: dt.date) -> _Rows:

@@ -55,7 +55,11 @@ def deadline_of(app: Application, calendar: WorkCalendar) -> dt.date | None:
 
 
 def stage_deadline(
-    state: str, clock_at: dt.datetime | None, submitted_at: dt.datetime | None, due_date: dt.date | None, calendar
+    state: str,
+    clock_at: dt.datetime | None,
+    submitted_at: dt.datetime | None,
+    due_date: dt.date | None,
+    calendar: WorkCalendar,
 ) -> dt.date | None:
     """The deadline of an application's current stage: formal review within N working days of the
     (re)submission (`clock_at`, else the submission); otherwise the stage deadline stored on the
