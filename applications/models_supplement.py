@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The answer key of the request's own note (its 说明 as a whole), beside the items' codes.
@@ -37,7 +38,7 @@ class SupplementRequest(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.application_id} 补正 {self.created_at:%Y-%m-%d}"
+        return f"{self.application_id} 补正 {timezone.localtime(self.created_at):%Y-%m-%d}"
 
 
 class SupplementItem(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .audit_labels import audit_action_label, audit_target_label
@@ -124,7 +125,8 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         action, target = audit_action_label(self.action), audit_target_label(self.target_type)
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {action} {target} {self.target_id}"
+        when = timezone.localtime(self.created_at)
+        return f"{when:%Y-%m-%d %H:%M} {self.actor_label} {action} {target} {self.target_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

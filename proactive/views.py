@@ -193,7 +193,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                     messages.info(
                         request,
                         _("该文件已于 %(t)s 导入过，本次未作任何更改。")
-                        % {"t": batch.created_at.strftime("%Y-%m-%d %H:%M")},
+                        % {"t": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M")},
                     )
                 return redirect("proactive:imports")
     return render(

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exports import FORMULA_TRIGGERS, csv_writer, xlsx_append
@@ -104,7 +105,7 @@ def payment_file_xlsx(batch: PaymentBatch) -> bytes:
         ("合计金额（元）", batch.total),
         ("编制人", str(batch.prepared_by)),
         ("审批人", str(batch.approved_by or "")),
-        ("审批时间", batch.approved_at.strftime("%Y-%m-%d %H:%M") if batch.approved_at else ""),
+        ("审批时间", timezone.localtime(batch.approved_at).strftime("%Y-%m-%d %H:%M") if batch.approved_at else ""),
     ):
         xlsx_append(info, [label, value])
     out = io.BytesIO()

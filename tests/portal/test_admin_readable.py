@@ -79,6 +79,20 @@ def test_an_audit_event_reads_in_chinese(admin_client):
     assert '"industry"' not in page and "has_independent_accounts" not in page
 
 
+def test_a_row_named_by_its_time_says_it_in_local_time(db):
+    """An audit row and a supplement request are named (admin titles, breadcrumbs) by when they were
+    made as the bureau reads clocks (Beijing time): 2026-03-01 23:30 UTC is 2 March, 07:30."""
+    import datetime as dt
+
+    from applications.models_supplement import SupplementRequest
+
+    moment = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
+    event = audit_record(actor=None, action="budget.award_reserve", target=UserFactory(role=Role.ENTERPRISE))
+    AuditEvent.objects.filter(pk=event.pk).update(created_at=moment)
+    assert str(AuditEvent.objects.get(pk=event.pk)).startswith("2026-03-02 07:30 ")
+    assert str(SupplementRequest(application_id=7, created_at=moment)) == "7 补正 2026-03-02"
+
+
 # ---------------------------------------------------------------- machine data
 
 

@@ -76,6 +76,20 @@ def test_import_page_admin_and_errors_in_chinese(client_for, bureau_admin, enter
 
 
 @pytest.mark.django_db
+def test_the_same_file_again_is_said_with_its_first_import_in_local_time(client_for, bureau_admin, enterprise_a):
+    """导入过: the first import's time as the administrator reads clocks (Beijing time), not UTC."""
+    import datetime as dt
+
+    c = client_for(bureau_admin)
+    data = {"department": "market", "source": "市场监管局"}
+    c.post(reverse("proactive:imports"), {**data, "file": upload(enterprise_a.credit_code)})
+    FactImport.objects.update(created_at=dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC))
+    response = c.post(reverse("proactive:imports"), {**data, "file": upload(enterprise_a.credit_code)}, follow=True)
+    assert "该文件已于 2026-03-02 09:30 导入过" in response.content.decode()
+    assert FactImport.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_contest_page_agent_and_other_enterprise_refused(client_for, agent_a, owner_b, fact_a):
     assert (
         client_for(agent_a).post(reverse("proactive:enterprise_facts"), {"fact": fact_a.pk, "reason": "x"}).status_code

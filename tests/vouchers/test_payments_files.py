@@ -65,6 +65,16 @@ def recorded() -> tuple:
     )
 
 
+def test_the_batch_sheet_gives_the_approval_time_in_local_time(batch):
+    """批次信息 says when the batch was approved as the bureau reads clocks (Beijing time), not UTC."""
+    import datetime as dt
+
+    type(batch).objects.filter(pk=batch.pk).update(approved_at=dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC))
+    batch.refresh_from_db()
+    info = load_workbook(io.BytesIO(payment_file_xlsx(batch)))["批次信息"]
+    assert dict(info.iter_rows(values_only=True))["审批时间"] == "2026-03-02 09:30"
+
+
 def test_the_payment_file_names_payee_account_bank_amount_and_purpose(batch):
     rows = xlsx_rows(payment_file_xlsx(batch))
     assert rows[0] == HEADER

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from portal.models import User
 from proactive.models import Department
@@ -50,9 +51,8 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("\n".join(error.messages)) from None
         if not new:
-            self.stdout.write(
-                f"already imported as batch {batch.pk} on {batch.created_at:%Y-%m-%d %H:%M}: nothing changed"
-            )
+            when = timezone.localtime(batch.created_at)
+            self.stdout.write(f"already imported as batch {batch.pk} on {when:%Y-%m-%d %H:%M}: nothing changed")
             return
         self.stdout.write(
             f"batch {batch.pk}: {batch.rows} rows, {batch.created} facts added, {batch.changed} "
